@@ -1,0 +1,45 @@
+// Plain text from markup: what titles, authors and search need. Entities decoded, tags dropped,
+// whitespace collapsed.
+import { Parser } from 'htmlparser2';
+import { decodeHTML } from 'entities';
+
+const BLOCK_TAGS = new Set([
+  'p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'table',
+  'blockquote', 'pre', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'dd', 'dt', 'hr',
+]);
+const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template']);
+
+/** Collapses runs of whitespace to one space and trims. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Decodes HTML/XML character references (named, decimal, hex) in plain text. */
+export function decodeEntities(text: string): string {
+  return text.includes('&') ? decodeHTML(text) : text;
+}
+
+/** The visible text of an HTML fragment, whitespace collapsed. Block boundaries become spaces. */
+export function htmlToText(html: string): string {
+  if (!html.includes('<')) return collapseWhitespace(decodeEntities(html));
+  let out = '';
+  let skipping = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (SKIP_TAGS.has(name)) skipping++;
+        else if (BLOCK_TAGS.has(name)) out += ' ';
+      },
+      onclosetag(name) {
+        if (SKIP_TAGS.has(name)) skipping = Math.max(0, skipping - 1);
+        else if (BLOCK_TAGS.has(name)) out += ' ';
+      },
+      ontext(text) {
+        if (skipping === 0) out += text;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return collapseWhitespace(out);
+}

@@ -1,0 +1,29 @@
+// Errors a user can act on: a stable code for programs, a message for people, and the cause.
+
+export type ErrorCode =
+  | 'PARSE_TOO_LARGE'
+  | 'PARSE_TOO_DEEP'
+  | 'PARSE_NOT_A_FEED'
+  | 'DECODE_FAILED'
+  | 'FETCH_BLOCKED_ADDRESS'
+  | 'FETCH_HTTP_STATUS'
+  | 'FETCH_TOO_LARGE'
+  | 'FETCH_TIMEOUT'
+  | 'FETCH_TOO_MANY_REDIRECTS'
+  | 'FETCH_NETWORK'
+  | 'CONFIG_INVALID'
+  | 'NOT_FOUND'
+  | 'USAGE';
+
+export class GleanerError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A document that cannot be read as a feed at all, or breaks a safety limit. */
+export class FeedParseError extends GleanerError {}
