@@ -1,11 +1,102 @@
-// STUB: the parser's single entry point; being written.
+// The parser's one entry point: bytes in, a normalized feed out, whatever the format.
 import type { ParsedFeed } from '../../model/index.js';
+import { FeedParseError } from '../../model/errors.js';
+import { decodeDocument } from '../decode/index.js';
+import { adaptAtom } from './atom.js';
+import { adaptJson } from './json.js';
+import { adaptRss } from './rss.js';
+import { parseXml, type XmlElement } from './xml.js';
+
 export interface ParseOptions {
   /** The document's URL: the base for relative links. */
-  url?: string;
+  url?: string | null;
   /** The HTTP Content-Type header, when the document was fetched (its charset wins). */
   contentType?: string | null;
+  /** Documents larger than this are refused (default 32 MiB). */
+  maxBytes?: number;
 }
-export function parseFeed(_bytes: Uint8Array, _options: ParseOptions = {}): ParsedFeed {
-  return { format: null, title: null, link: null, description: null, language: null, selfUrl: null, hubUrl: null, iconUrl: null, ttlMinutes: null, items: [], warnings: [] };
+
+export const DEFAULT_MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+function emptyFeed(): ParsedFeed {
+  return {
+    format: null,
+    title: null,
+    link: null,
+    description: null,
+    language: null,
+    selfUrl: null,
+    hubUrl: null,
+    iconUrl: null,
+    ttlMinutes: null,
+    items: [],
+    warnings: [],
+  };
+}
+
+/**
+ * Parses RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.0/1.1. A document that is not a
+ * feed yields `format: null` and a warning; only safety limits throw (FeedParseError).
+ */
+export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): ParsedFeed {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  if (bytes.length > maxBytes) {
+    throw new FeedParseError(
+      'PARSE_TOO_LARGE',
+      `document is ${bytes.length} bytes, above the limit of ${maxBytes} bytes; raise the limit if this feed is trusted`,
+    );
+  }
+  const feed = emptyFeed();
+  const decoded = decodeDocument(bytes, options.contentType ?? null);
+  feed.warnings.push(...decoded.warnings);
+  const text = decoded.text;
+  const baseUrl = options.url ?? null;
+
+  const first = firstSignificantChar(text);
+  if (first === '{' || first === '[') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      feed.warnings.push(`not a feed: invalid JSON (${(err as Error).message})`);
+      return feed;
+    }
+    adaptJson(doc, baseUrl, feed);
+    return feed;
+  }
+
+  const document = parseXml(text, baseUrl, feed.warnings);
+  const root = rootElement(document);
+  if (!root) {
+    feed.warnings.push('not a feed: the document has no elements');
+    return feed;
+  }
+  switch (root.local) {
+    case 'rss':
+    case 'channel':
+      adaptRss(root, 'rss', feed);
+      break;
+    case 'rdf':
+      adaptRss(root, 'rdf', feed);
+      break;
+    case 'feed':
+      adaptAtom(root, feed);
+      break;
+    default:
+      feed.warnings.push(`not a feed: the root element is <${root.local}>`);
+  }
+  return feed;
+}
+
+function firstSignificantChar(text: string): string {
+  for (let i = 0; i < text.length && i < 4096; i++) {
+    const c = text[i] ?? '';
+    if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t' && c !== '\uFEFF') return c;
+  }
+  return '';
+}
+
+function rootElement(document: XmlElement): XmlElement | undefined {
+  for (const c of document.children) if (typeof c !== 'string') return c;
+  return undefined;
 }

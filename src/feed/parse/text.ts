@@ -3,10 +3,11 @@
 import { Parser } from 'htmlparser2';
 import { decodeHTML } from 'entities';
 
-const BLOCK_TAGS = new Set([
-  'p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'table',
-  'blockquote', 'pre', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'dd', 'dt', 'hr',
-]);
+const BLOCK_TAGS = new Set(
+  'p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote pre section article header footer figure figcaption dd dt hr'.split(
+    ' ',
+  ),
+);
 const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template']);
 
 /** Collapses runs of whitespace to one space and trims. */

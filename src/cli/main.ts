@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `gleaner`: one command, one module per subcommand, each loaded only when used (a worker never
+// loads the web code, and `gleaner parse` starts fast).
+import { GleanerError } from '../model/errors.js';
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: (args: string[]) => Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  parse: { summary: 'parse feed files and print the normalized result', load: () => import('./parse.js') },
+  serve: {
+    summary: 'run the reader, the client APIs and the refresh loop',
+    load: () => import('./serve.js'),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
+  return `usage: gleaner <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`gleaner <command> --help\` for a command's options.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`gleaner: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const module = await command.load();
+  return module.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof GleanerError) console.error(`gleaner: ${err.message}`);
+    else console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,234 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { ParsedEntry } from '../../model/index.js';
+import { GleanerError } from '../../model/errors.js';
+import { parseFeed } from './index.js';
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`./testdata/${name}`, import.meta.url));
+const parse = (text: string, url = 'http://example.test/feed.xml') => parseFeed(Buffer.from(text), { url });
+const item = (entries: ParsedEntry[], i: number): ParsedEntry => {
+  const entry = entries[i];
+  assert.ok(entry, `entry #${i} exists`);
+  return entry;
+};
+
+describe('parseFeed: RSS 2.0 with namespaces', () => {
+  const feed = parseFeed(fixture('rss2-namespaces.xml'), { url: 'https://blog.example.com/rss/' });
+
+  it('reads the channel', () => {
+    assert.equal(feed.format, 'rss');
+    assert.equal(feed.title, 'The Example Blog');
+    assert.equal(feed.link, 'https://blog.example.com');
+    assert.equal(feed.description, 'News & notes');
+    assert.equal(feed.language, 'en-us');
+    assert.equal(feed.ttlMinutes, 60);
+    assert.equal(feed.selfUrl, 'https://blog.example.com/rss/');
+    assert.equal(feed.hubUrl, 'https://hub.example.com/');
+    assert.equal(feed.iconUrl, 'https://blog.example.com/favicon.png');
+    assert.deepEqual(feed.warnings, []);
+  });
+
+  it('reads an item shaped like the Cloudflare blog feed', () => {
+    const e = item(feed.items, 0);
+    assert.equal(e.id, '2CqKLNS1jaf5H2j99sDONe');
+    assert.equal(e.title, 'A good day to trie-hard');
+    assert.equal(e.link, 'https://blog.example.com/trie-hard/');
+    assert.equal(e.published, '2024-09-10T14:00:00Z');
+    assert.equal(e.author, 'Kevin Guthrie');
+    assert.deepEqual(e.categories, ['Rust', 'Performance']);
+    assert.match(e.summaryHtml ?? '', /<b>microseconds<\/b>/);
+    assert.equal(
+      e.contentHtml,
+      '<p>Pingora handles 35M+ requests per second.</p><img src="/images/chart.png">',
+    );
+    assert.equal(e.imageUrl, 'https://blog.example.com/thumb.png');
+  });
+
+  it('uses a permalink guid as the link, reads RSS authors, enclosures, keywords and escaped HTML', () => {
+    const e = item(feed.items, 1);
+    assert.equal(e.title, 'Episode 2 — Tries & maps');
+    assert.equal(e.link, 'https://blog.example.com/episode-2');
+    assert.equal(e.published, '2024-09-09T08:00:00Z');
+    assert.equal(e.author, 'Jane Doe');
+    assert.deepEqual(e.enclosures, [
+      { url: 'https://cdn.example.com/ep2.mp3', type: 'audio/mpeg', length: 12345 },
+    ]);
+    assert.deepEqual(e.categories, ['tries', 'maps']);
+    assert.equal(e.summaryHtml, '<p>Escaped &amp; markup</p>');
+  });
+});
+
+describe('parseFeed: Atom 1.0', () => {
+  const feed = parseFeed(fixture('atom10-xhtml-base.xml'), { url: 'http://example.test/feed.xml' });
+
+  it('resolves links against xml:base and strips markup from html titles', () => {
+    assert.equal(feed.format, 'atom');
+    assert.equal(feed.title, 'Example Atom');
+    assert.equal(feed.link, 'https://example.org/blog/');
+    assert.equal(feed.selfUrl, 'https://example.org/blog/feed.atom');
+    assert.equal(feed.description, 'All the news');
+    assert.equal(feed.language, 'en');
+  });
+
+  it('reads text, xhtml and html constructs, dates with offsets, categories and enclosures', () => {
+    const e = item(feed.items, 0);
+    assert.equal(e.id, 'tag:example.org,2024:1');
+    assert.equal(e.title, 'Less < more', 'type="text" is literal text');
+    assert.equal(e.link, 'https://example.org/blog/posts/1');
+    assert.equal(e.published, '2024-01-01T09:00:00Z');
+    assert.equal(e.updated, '2024-01-02T03:04:05Z');
+    assert.equal(e.author, 'Feed Author', 'inherits the feed author (RFC 4287 4.2.1)');
+    assert.deepEqual(e.categories, ['design', 'web']);
+    assert.equal(e.summaryHtml, 'Short &amp; sweet');
+    assert.equal(e.contentHtml?.trim(), '<p>Hello <a href="x.html">world</a> &amp; friends</p>');
+    assert.deepEqual(e.enclosures, [
+      { url: 'https://example.org/media/talk.mp4', type: 'video/mp4', length: 1000 },
+    ]);
+  });
+
+  it('uses an http id as the link when there is none, and an entry-level xml:base', () => {
+    const e = item(feed.items, 1);
+    assert.equal(e.link, 'https://other.example.net/2');
+    assert.equal(e.author, 'Guest');
+    assert.equal(e.published, '2024-01-03T00:00:00Z');
+    assert.equal(e.contentHtml, '<p>HTML &amp; more</p>');
+  });
+});
+
+describe('parseFeed: RSS 1.0 (RDF)', () => {
+  it('reads items beside the channel with Dublin Core', () => {
+    const feed = parseFeed(fixture('rdf.xml'));
+    assert.equal(feed.format, 'rdf');
+    assert.equal(feed.title, 'RDF Site');
+    const e = item(feed.items, 0);
+    assert.equal(e.id, 'http://example.com/1');
+    assert.equal(e.published, '2002-09-05T16:00:00Z');
+    assert.equal(e.author, 'Alice');
+    assert.deepEqual(e.categories, ['rdf']);
+  });
+});
+
+describe('parseFeed: JSON Feed 1.1', () => {
+  const feed = parseFeed(fixture('jsonfeed11.json'), { url: 'https://json.example.com/feed.json' });
+
+  it('reads the feed, WebSub hub and authors', () => {
+    assert.equal(feed.format, 'json');
+    assert.equal(feed.title, 'JSON Example');
+    assert.equal(feed.hubUrl, 'https://hub.example.com/');
+    assert.equal(feed.items.length, 2);
+  });
+
+  it('reads items: numeric ids as strings, relative urls, tags once, attachments', () => {
+    const e = item(feed.items, 0);
+    assert.equal(e.id, '42');
+    assert.equal(e.link, 'https://json.example.com/posts/42');
+    assert.equal(e.title, 'Numbers & ids');
+    assert.equal(e.published, '2024-05-06T09:08:09Z');
+    assert.equal(e.author, 'Feed Writer');
+    assert.deepEqual(e.categories, ['json', 'feeds']);
+    assert.deepEqual(e.enclosures, [
+      { url: 'https://cdn.example.com/a.mp3', type: 'audio/mpeg', length: 99 },
+    ]);
+  });
+
+  it('turns content_text into escaped HTML', () => {
+    assert.equal(item(feed.items, 1).contentHtml, 'Line one<br>Line &lt;two&gt;');
+  });
+});
+
+describe('parseFeed: forgiving of broken documents', () => {
+  const feed = parseFeed(fixture('broken.xml'), { url: 'http://example.com/feed' });
+
+  it('recovers what it can: junk before the root, unescaped &, HTML entities, stray tags, truncation', () => {
+    assert.equal(feed.format, 'rss');
+    assert.equal(feed.title, 'AT&T news © 2024');
+    assert.equal(feed.link, 'http://example.com/?a=1&b=2');
+    assert.equal(feed.items.length, 2);
+    const e = item(feed.items, 0);
+    assert.equal(e.title, 'Unescaped & ampersand');
+    assert.equal(e.link, 'http://example.com/item?x=1&y=2');
+    assert.equal(e.author, 'Bob', 'an undeclared dc: prefix is read by convention');
+    assert.match(e.summaryHtml ?? '', /Stray <b>HTML<\/b> inside<br>/);
+    assert.equal(item(feed.items, 1).title, 'Truncated item');
+  });
+
+  it('says what it repaired', () => {
+    assert.ok(feed.warnings.some((w) => w.includes('before the root')));
+    assert.ok(feed.warnings.some((w) => w.includes('unescaped &')));
+    assert.ok(feed.warnings.some((w) => w.includes('truncated')));
+  });
+
+  it('reads namespace prefixes by their URI, not their spelling', () => {
+    const doc = `<rss xmlns:x="http://purl.org/dc/elements/1.1/" xmlns:y="http://purl.org/rss/1.0/modules/content/">
+      <channel><item><x:creator>Ann</x:creator><y:encoded>&lt;p&gt;Body&lt;/p&gt;</y:encoded></item></channel></rss>`;
+    const e = item(parse(doc).items, 0);
+    assert.equal(e.author, 'Ann');
+    assert.equal(e.contentHtml, '<p>Body</p>');
+  });
+
+  it('does not treat a non-permalink guid as a link, and never invents an id or date', () => {
+    const doc = `<rss><channel><item><guid isPermaLink="false">abc</guid><pubDate>not a date</pubDate></item>
+      <item><title>t</title></item></channel></rss>`;
+    const [a, b] = parse(doc).items;
+    assert.equal(a?.link, null);
+    assert.equal(a?.published, null);
+    assert.equal(b?.id, null);
+  });
+
+  it('answers documents that are not feeds with format null and a warning', () => {
+    for (const doc of [
+      '<html><body>hi</body></html>',
+      '',
+      '{"not": "a feed"}',
+      '{ broken json',
+      'plain text',
+    ]) {
+      const feed = parse(doc);
+      assert.equal(feed.format, null, doc);
+      assert.equal(feed.items.length, 0);
+      assert.ok(feed.warnings.length > 0, `a warning for ${JSON.stringify(doc)}`);
+    }
+  });
+});
+
+describe('parseFeed: safety limits', () => {
+  it('refuses documents above the size limit with a clear error', () => {
+    assert.throws(
+      () => parseFeed(Buffer.alloc(2048, 32), { maxBytes: 1024 }),
+      (err: unknown) =>
+        err instanceof GleanerError && err.code === 'PARSE_TOO_LARGE' && /limit/.test(err.message),
+    );
+  });
+
+  it('refuses absurd nesting with a clear error', () => {
+    const doc = '<rss><channel>' + '<x>'.repeat(5000) + '</channel></rss>';
+    assert.throws(
+      () => parse(doc),
+      (err: unknown) => err instanceof GleanerError && err.code === 'PARSE_TOO_DEEP',
+    );
+  });
+
+  it('does not expand nested DTD entities (billion laughs)', () => {
+    const lol = ['<!DOCTYPE rss [', '<!ENTITY lol "lol">'];
+    for (let i = 1; i < 10; i++) lol.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
+    const doc = `${lol.join('\n')}\n]><rss><channel><title>&lol9;</title><item><title>&lol;</title></item></channel></rss>`;
+    const feed = parse(doc);
+    assert.equal(feed.title, '&lol9;', 'a nested entity stays a literal reference');
+    assert.equal(item(feed.items, 0).title, 'lol', 'a plain internal entity is expanded');
+  });
+
+  it('never reads external entities', () => {
+    const doc = `<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss><channel><title>&xxe;</title></channel></rss>`;
+    const feed = parse(doc);
+    assert.equal(feed.title, '&xxe;');
+  });
+
+  it('bounds the expansion of one entity repeated many times', () => {
+    const value = 'x'.repeat(1000);
+    const doc = `<!DOCTYPE rss [<!ENTITY big "${value}">]><rss><channel><title>${'&big;'.repeat(5000)}</title></channel></rss>`;
+    const title = parse(doc).title ?? '';
+    assert.ok(title.length < 2_000_000, `expansion is bounded (got ${title.length} characters)`);
+    assert.ok(title.includes('&big;'), 'references past the budget stay literal');
+  });
+});
