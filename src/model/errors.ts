@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FETCH_TIMEOUT'
   | 'FETCH_TOO_MANY_REDIRECTS'
   | 'FETCH_NETWORK'
+  | 'FETCH_INVALID_URL'
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
   | 'USAGE';

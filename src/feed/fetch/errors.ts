@@ -1,0 +1,138 @@
+// Fetch failures as errors a user can act on. Messages name the URL without its credentials.
+
+import { GleanerError, type ErrorCode } from '../../model/errors.js';
+import { NEVER_ALLOWED, type AddressKind } from './address.js';
+import { BlockedLookupError } from './lookup.js';
+
+export interface FetchTimeouts {
+  /** DNS lookup plus TCP and TLS handshakes. */
+  connectMs: number;
+  /** From sending the request to the end of the response headers. */
+  headersMs: number;
+  /** The whole body, however slowly it trickles in. */
+  bodyMs: number;
+}
+
+/** A failed fetch; `retryAfterSeconds` is set when the server said when to come back (429, 503). */
+export class FetchError extends GleanerError {
+  readonly status: number | null;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; status?: number; retryAfterSeconds?: number | null } = {},
+  ) {
+    super(code, message, { cause: options.cause });
+    this.status = options.status ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+  }
+}
+
+/** The URL as it may appear in a message or a log: no username, no password. */
+export function redactUrl(url: URL | string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return String(url).replace(/\/\/[^/@]*@/, '//');
+  }
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
+export function blockedAddressError(
+  url: string,
+  address: string,
+  kind: AddressKind,
+  hostname?: string,
+): FetchError {
+  const where = hostname ? `${url}: ${hostname} resolves to ${address}` : `${url} points to ${address}`;
+  const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+  const advice = NEVER_ALLOWED.has(kind)
+    ? 'Gleaner never fetches such addresses, check the URL'
+    : 'Gleaner fetches only public addresses unless the operator allows more with GLEANER_ALLOW_PRIVATE_NETWORKS';
+  return new FetchError('FETCH_BLOCKED_ADDRESS', `${where}, ${article} ${kind} address; ${advice}`);
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Maps whatever undici, net, tls or zlib threw to a FetchError whose message says what to do. */
+export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts): GleanerError {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof GleanerError) return cause;
+    if (cause instanceof BlockedLookupError) {
+      return blockedAddressError(redactUrl(url), cause.address, cause.kind, cause.hostname);
+    }
+  }
+  const shown = redactUrl(url);
+  const host = url.hostname;
+  const code = errorCode(error);
+  const fail = (errorCode: ErrorCode, message: string) =>
+    new FetchError(errorCode, `${shown}: ${message}`, { cause: error });
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return fail(
+        'FETCH_TIMEOUT',
+        `could not connect to ${host} within ${seconds(timeouts.connectMs)}; the server may be down, Gleaner will retry later`,
+      );
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return fail(
+        'FETCH_TIMEOUT',
+        `${host} did not answer within ${seconds(timeouts.headersMs)}; the server may be overloaded, Gleaner will retry later`,
+      );
+    case 'UND_ERR_BODY_TIMEOUT':
+      return bodyTimeoutError(url, timeouts.bodyMs);
+    case 'ENOTFOUND':
+      return fail('FETCH_NETWORK', `the host ${host} was not found; check the URL`);
+    case 'EAI_AGAIN':
+      return fail('FETCH_NETWORK', `looking up ${host} failed for now; Gleaner will retry later`);
+    case 'ECONNREFUSED':
+      return fail(
+        'FETCH_NETWORK',
+        `${host} refused the connection; the server may be down, Gleaner will retry later`,
+      );
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return fail('FETCH_NETWORK', `the connection to ${host} broke off; Gleaner will retry later`);
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
+    return fail(
+      'FETCH_NETWORK',
+      `the TLS certificate of ${host} was refused (${code}); ask the site to fix it`,
+    );
+  }
+  if (/^(Z_|ERR__|ERR_BROTLI)/.test(code)) {
+    return fail(
+      'FETCH_NETWORK',
+      `the response could not be decompressed (${code}); the server sent corrupt data`,
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return fail('FETCH_NETWORK', `${detail}; Gleaner will retry later`);
+}
+
+export function bodyTimeoutError(url: URL, bodyMs: number): FetchError {
+  return new FetchError(
+    'FETCH_TIMEOUT',
+    `${redactUrl(url)}: the response did not arrive in full within ${seconds(bodyMs)}; the server is too slow, Gleaner will retry later`,
+  );
+}
+
+export function tooLargeError(url: URL, maxBytes: number): FetchError {
+  const size = maxBytes >= 1 << 20 ? `${Number((maxBytes / (1 << 20)).toFixed(1))} MiB` : `${maxBytes} bytes`;
+  return new FetchError(
+    'FETCH_TOO_LARGE',
+    `${redactUrl(url)} is larger than ${size}, the fetch size limit; check that the URL points to a feed`,
+  );
+}

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FetchError } from './errors.js';
+import { parseFeedUrl, parseHttpDate, parseMaxAge, parseRetryAfter, redirectTarget } from './http.js';
+
+const NOW = Date.parse('2025-01-01T00:00:00Z');
+
+describe('parseRetryAfter', () => {
+  const cases: Array<[string | null, number | null]> = [
+    ['120', 120],
+    [' 0 ', 0],
+    ['Wed, 01 Jan 2025 00:02:00 GMT', 120],
+    ['Wed, 01 Jan 2025 00:00:00 GMT', 0],
+    ['Tue, 31 Dec 2024 23:00:00 GMT', 0],
+    ['-5', null],
+    ['soon', null],
+    ['', null],
+    [null, null],
+  ];
+  for (const [value, expected] of cases) {
+    it(`reads ${JSON.stringify(value)} as ${expected}`, () =>
+      assert.equal(parseRetryAfter(value, NOW), expected));
+  }
+});
+
+describe('parseMaxAge', () => {
+  const cases: Array<[string | null, number | null]> = [
+    ['max-age=300', 300],
+    ['public, max-age=60, must-revalidate', 60],
+    ['MAX-AGE="90"', 90],
+    ['s-maxage=100', null],
+    ['no-cache', null],
+    ['max-age=abc', null],
+    [null, null],
+  ];
+  for (const [value, expected] of cases) {
+    it(`reads ${JSON.stringify(value)} as ${expected}`, () => assert.equal(parseMaxAge(value), expected));
+  }
+});
+
+describe('parseHttpDate', () => {
+  const cases: Array<[string | null, string | null]> = [
+    ['Wed, 01 Jan 2025 01:00:00 GMT', '2025-01-01T01:00:00Z'],
+    ['0', null],
+    ['', null],
+    [null, null],
+  ];
+  for (const [value, expected] of cases) {
+    it(`reads ${JSON.stringify(value)} as ${expected}`, () => assert.equal(parseHttpDate(value), expected));
+  }
+});
+
+describe('parseFeedUrl', () => {
+  it('moves userinfo out of the URL and drops the fragment', () => {
+    const { url, username, password } = parseFeedUrl('https://me%40x:p%3Ass@example.com/feed?a=1#top');
+    assert.equal(url.href, 'https://example.com/feed?a=1');
+    assert.equal(username, 'me@x');
+    assert.equal(password, 'p:ss');
+  });
+
+  for (const text of [
+    'example.com/feed',
+    'file:///etc/passwd',
+    'data:text/xml,<rss/>',
+    'ws://example.com/',
+  ]) {
+    it(`refuses ${text}`, () => {
+      assert.throws(
+        () => parseFeedUrl(text),
+        (error: unknown) => (error as FetchError).code === 'FETCH_INVALID_URL',
+      );
+    });
+  }
+
+  it('keeps credentials out of the message for an invalid URL', () => {
+    assert.throws(
+      () => parseFeedUrl('http://user:secret@exa mple.com/'),
+      (error: unknown) => error instanceof FetchError && !error.message.includes('secret'),
+    );
+  });
+});
+
+describe('redirectTarget', () => {
+  const from = new URL('https://example.com/blog/feed');
+  const cases: Array<[string, string]> = [
+    ['/atom.xml', 'https://example.com/atom.xml'],
+    ['rss', 'https://example.com/blog/rss'],
+    ['//cdn.example.net/feed', 'https://cdn.example.net/feed'],
+    ['http://example.org/feed#x', 'http://example.org/feed'],
+  ];
+  for (const [location, expected] of cases) {
+    it(`resolves ${location}`, () => assert.equal(redirectTarget(from, 301, location).href, expected));
+  }
+
+  it('refuses a missing Location and a non-http target', () => {
+    assert.throws(() => redirectTarget(from, 302, null), { code: 'FETCH_HTTP_STATUS' });
+    assert.throws(() => redirectTarget(from, 302, 'file:///etc/passwd'), { code: 'FETCH_INVALID_URL' });
+  });
+});

@@ -1,0 +1,143 @@
+// The HTTP rules the fetcher follows, as pure functions: URLs, redirects, statuses, caching headers.
+
+import { STATUS_CODES } from 'node:http';
+import { FetchError, redactUrl } from './errors.js';
+
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+export const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/json, ' +
+  'application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
+
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/** A header's value; repeated headers are joined as RFC 9110 allows for list-valued fields. */
+export function header(headers: ResponseHeaders, name: string): string | null {
+  const value = headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export interface FeedUrl {
+  /** The URL to request, without userinfo. */
+  url: URL;
+  /** Credentials written into the URL (`https://user:pass@host/feed`), decoded. */
+  username: string | null;
+  password: string | null;
+}
+
+/** Parses a subscription URL; only absolute http and https URLs are fetched. */
+export function parseFeedUrl(text: string): FeedUrl {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (cause) {
+    throw new FetchError(
+      'FETCH_INVALID_URL',
+      `${redactUrl(text)} is not a valid URL; check the subscription`,
+      {
+        cause,
+      },
+    );
+  }
+  checkScheme(url);
+  const username = url.username ? decodeURIComponent(url.username) : null;
+  const password = url.password ? decodeURIComponent(url.password) : null;
+  url.username = '';
+  url.password = '';
+  url.hash = '';
+  return { url, username, password };
+}
+
+function checkScheme(url: URL): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FetchError(
+      'FETCH_INVALID_URL',
+      `${redactUrl(url)} uses ${url.protocol.slice(0, -1)}, but feeds can only be fetched over http or https; check the URL`,
+    );
+  }
+}
+
+export function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** 301 and 308 move a resource for good, so the subscription's stored URL should follow them. */
+export function isPermanentRedirect(status: number): boolean {
+  return status === 301 || status === 308;
+}
+
+/** Where a redirect leads; relative Locations resolve against the URL that answered. */
+export function redirectTarget(from: URL, status: number, location: string | null): URL {
+  if (location === null || location.trim() === '') {
+    throw new FetchError(
+      'FETCH_HTTP_STATUS',
+      `${redactUrl(from)} returned ${statusLine(status)} without saying where to; check the URL`,
+      { status },
+    );
+  }
+  let target: URL;
+  try {
+    target = new URL(location.trim(), from);
+  } catch (cause) {
+    throw new FetchError(
+      'FETCH_INVALID_URL',
+      `${redactUrl(from)} redirects to ${redactUrl(location)}, which is not a valid URL; check the URL`,
+      { cause, status },
+    );
+  }
+  checkScheme(target);
+  target.hash = '';
+  return target;
+}
+
+export function statusLine(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : String(status);
+}
+
+/** The error for a status that carries no feed; the advice depends on whether trying again can help. */
+export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
+  const retry = retryAfterSeconds === null ? 'later' : `in ${retryAfterSeconds} s`;
+  let advice: string;
+  if (status === 401 || status === 403) advice = 'check the username, password or cookie of the subscription';
+  else if (status === 410) advice = 'the feed is gone for good; remove the subscription';
+  else if (status === 429) advice = `the server wants fewer requests, Gleaner will retry ${retry}`;
+  else if (status >= 500) advice = `the server has a problem, Gleaner will retry ${retry}`;
+  else if (status >= 400) advice = 'check the URL or remove the subscription';
+  else advice = 'this is not a feed response; check the URL';
+  return new FetchError('FETCH_HTTP_STATUS', `${redactUrl(url)} returned ${statusLine(status)}; ${advice}`, {
+    status,
+    retryAfterSeconds,
+  });
+}
+
+// HTTP dates always name the month (RFC 9110 §5.6.7); Date.parse alone would read "0" as a year.
+function parseDate(value: string | null): number | null {
+  if (value === null || !/[a-z]{3}/i.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** `Retry-After` as seconds from `nowMs`: either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  const text = value?.trim() ?? '';
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = parseDate(text);
+  return at === null ? null : Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** `max-age` from Cache-Control, in seconds. */
+export function parseMaxAge(cacheControl: string | null): number | null {
+  for (const directive of (cacheControl ?? '').split(',')) {
+    const match = /^max-age\s*=\s*"?(\d+)"?$/i.exec(directive.trim());
+    if (match?.[1] !== undefined) return Number(match[1]);
+  }
+  return null;
+}
+
+/** An HTTP date (`Expires`) as ISO 8601 UTC with seconds precision. */
+export function parseHttpDate(value: string | null): string | null {
+  const ms = parseDate(value);
+  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

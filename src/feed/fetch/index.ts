@@ -1,0 +1,278 @@
+// The fetch stage: one HTTP GET of a feed, with conditional requests, redirects, size and time
+// limits, and the SSRF policy. A thin shell over undici; the rules live in http.ts and address.ts.
+
+import { Agent, type Dispatcher } from 'undici';
+import { classifyAddress, isBlockedAddress, parseIp, type NetworkPolicy } from './address.js';
+import { discardBody, readBody } from './body.js';
+import {
+  FetchError,
+  blockedAddressError,
+  bodyTimeoutError,
+  redactUrl,
+  toFetchError,
+  tooLargeError,
+  type FetchTimeouts,
+} from './errors.js';
+import {
+  ACCEPT,
+  ACCEPT_ENCODING,
+  header,
+  isPermanentRedirect,
+  isRedirect,
+  parseFeedUrl,
+  parseHttpDate,
+  parseMaxAge,
+  parseRetryAfter,
+  redirectTarget,
+  statusError,
+} from './http.js';
+import { guardedLookup, resolveHost, type ResolveHost } from './lookup.js';
+
+export {
+  DEFAULT_NETWORK_POLICY,
+  isBlockedAddress,
+  parseNetworkPolicy,
+  type NetworkPolicy,
+} from './address.js';
+export { FetchError, type FetchTimeouts } from './errors.js';
+export type { ResolveHost } from './lookup.js';
+
+export interface FetcherOptions {
+  policy: NetworkPolicy;
+  userAgent: string;
+  timeouts?: FetchTimeouts;
+  /** Limit on the body, counted both as sent and after decompression. */
+  maxBodyBytes?: number;
+  maxRedirects?: number;
+  /** Concurrent connections per origin; requests beyond it wait their turn. */
+  perHostConnections?: number;
+  /** DNS resolution; tests inject one to point names at the loopback test server. */
+  resolveHost?: ResolveHost;
+  /** The clock, for turning a Retry-After date into seconds. */
+  now?: () => number;
+}
+
+export const DEFAULT_FETCH_OPTIONS = {
+  timeouts: { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 },
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxRedirects: 5,
+  perHostConnections: 2,
+} as const;
+
+export interface FeedRequest {
+  url: string;
+  /** Validators from the previous fetch, for a conditional GET. */
+  etag?: string | null;
+  lastModified?: string | null;
+  /** Overrides the fetcher's User-Agent for this subscription. */
+  userAgent?: string | null;
+  /** Credentials and cookie are sent to the subscription's own origin only, never across redirects. */
+  cookie?: string | null;
+  username?: string | null;
+  password?: string | null;
+  signal?: AbortSignal;
+}
+
+/** What the server said about when to ask again. */
+export interface CacheHints {
+  cacheControlMaxAge: number | null;
+  /** Seconds, from a Retry-After header on a successful response. */
+  retryAfter: number | null;
+  /** ISO 8601 UTC. */
+  expires: string | null;
+}
+
+export type FetchResult =
+  | ({
+      status: 'not-modified';
+      finalUrl: string;
+      /** Set when every hop to `finalUrl` was a 301 or 308: the subscription's URL should become it. */
+      permanentRedirectUrl: string | null;
+    } & CacheHints)
+  | ({
+      status: 'ok';
+      body: Uint8Array;
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      finalUrl: string;
+      /** Set when every hop to `finalUrl` was a 301 or 308: the subscription's URL should become it. */
+      permanentRedirectUrl: string | null;
+    } & CacheHints);
+
+export interface Fetcher {
+  /** Fetches one feed; throws FetchError (a GleanerError) with a message for the user. */
+  fetchFeed(request: FeedRequest): Promise<FetchResult>;
+  /** Closes pooled connections after in-flight fetches finish. */
+  close(): Promise<void>;
+}
+
+// Enough to drain a typical error page so its connection can be reused.
+const DRAIN_LIMIT = 64 * 1024;
+
+export function createFetcher(options: FetcherOptions): Fetcher {
+  const timeouts = options.timeouts ?? DEFAULT_FETCH_OPTIONS.timeouts;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_FETCH_OPTIONS.maxBodyBytes;
+  const maxRedirects = options.maxRedirects ?? DEFAULT_FETCH_OPTIONS.maxRedirects;
+  const now = options.now ?? Date.now;
+  const { policy } = options;
+  // One pool per origin, reused across fetches; the guarded lookup vets every new connection.
+  const agent = new Agent({
+    connections: options.perHostConnections ?? DEFAULT_FETCH_OPTIONS.perHostConnections,
+    connect: {
+      timeout: timeouts.connectMs,
+      lookup: guardedLookup(options.resolveHost ?? resolveHost, policy),
+    },
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+  });
+
+  async function fetchFeed(request: FeedRequest): Promise<FetchResult> {
+    const start = parseFeedUrl(request.url);
+    const username = request.username ?? start.username;
+    const password = request.password ?? start.password;
+    const authorization =
+      username !== null || password !== null
+        ? `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`
+        : null;
+    const credentialOrigin = start.url.origin;
+
+    let url = start.url;
+    let permanent = true;
+    const visited = new Set<string>();
+    for (let hop = 0; ; hop++) {
+      visited.add(url.href);
+      const sameOrigin = url.origin === credentialOrigin;
+      const headers: Record<string, string> = {
+        'user-agent': request.userAgent ?? options.userAgent,
+        accept: ACCEPT,
+        'accept-encoding': ACCEPT_ENCODING,
+      };
+      if (request.etag) headers['if-none-match'] = request.etag;
+      if (request.lastModified) headers['if-modified-since'] = request.lastModified;
+      if (sameOrigin && authorization) headers.authorization = authorization;
+      if (sameOrigin && request.cookie) headers.cookie = request.cookie;
+
+      const outcome = await fetchOnce(url, headers, request.signal);
+      if (outcome.kind === 'redirect') {
+        permanent &&= isPermanentRedirect(outcome.status);
+        const next = outcome.target;
+        if (visited.has(next.href)) {
+          throw new FetchError(
+            'FETCH_TOO_MANY_REDIRECTS',
+            `${redactUrl(start.url)} redirects in a loop (back to ${redactUrl(next)}); check the URL or tell the site`,
+          );
+        }
+        if (hop + 1 > maxRedirects) {
+          throw new FetchError(
+            'FETCH_TOO_MANY_REDIRECTS',
+            `${redactUrl(start.url)} redirected more than ${maxRedirects} times; check the URL or tell the site`,
+          );
+        }
+        url = next;
+        continue;
+      }
+      const finalUrl = url.href;
+      const permanentRedirectUrl = hop > 0 && permanent ? finalUrl : null;
+      return { ...outcome.result, finalUrl, permanentRedirectUrl };
+    }
+  }
+
+  type Outcome =
+    | { kind: 'redirect'; status: number; target: URL }
+    | {
+        kind: 'final';
+        result: Omit<Extract<FetchResult, { status: 'ok' }>, 'finalUrl' | 'permanentRedirectUrl'>;
+      }
+    | {
+        kind: 'final';
+        result: Omit<Extract<FetchResult, { status: 'not-modified' }>, 'finalUrl' | 'permanentRedirectUrl'>;
+      };
+
+  /** One request, one response: a redirect to follow, a result, or a thrown FetchError. */
+  async function fetchOnce(
+    url: URL,
+    headers: Record<string, string>,
+    callerSignal?: AbortSignal,
+  ): Promise<Outcome> {
+    refuseBlockedLiteral(url);
+    const controller = new AbortController();
+    const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
+    let bodyTimer: NodeJS.Timeout | undefined;
+    try {
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+        signal,
+      });
+      bodyTimer = setTimeout(() => controller.abort(bodyTimeoutError(url, timeouts.bodyMs)), timeouts.bodyMs);
+      return await handleResponse(url, response, signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      throw toFetchError(error, url, timeouts);
+    } finally {
+      clearTimeout(bodyTimer);
+    }
+  }
+
+  async function handleResponse(
+    url: URL,
+    response: Dispatcher.ResponseData,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
+    const { statusCode: status, headers, body } = response;
+    const hints: CacheHints = {
+      cacheControlMaxAge: parseMaxAge(header(headers, 'cache-control')),
+      retryAfter: parseRetryAfter(header(headers, 'retry-after'), now()),
+      expires: parseHttpDate(header(headers, 'expires')),
+    };
+    if (status < 200 || status >= 300) {
+      // Drain in the background so the connection can be reused; the result does not depend on it.
+      body.dump({ limit: DRAIN_LIMIT, signal: AbortSignal.timeout(timeouts.bodyMs) }).catch(() => {});
+      if (isRedirect(status))
+        return { kind: 'redirect', status, target: redirectTarget(url, status, header(headers, 'location')) };
+      if (status === 304) return { kind: 'final', result: { status: 'not-modified', ...hints } };
+      throw statusError(url, status, hints.retryAfter);
+    }
+    const declaredLength = Number(header(headers, 'content-length') ?? NaN);
+    if (declaredLength > maxBodyBytes) {
+      discardBody(body);
+      throw tooLargeError(url, maxBodyBytes);
+    }
+    const bytes = await readBody(body, header(headers, 'content-encoding'), url, {
+      maxBytes: maxBodyBytes,
+      signal,
+    });
+    return {
+      kind: 'final',
+      result: {
+        status: 'ok',
+        body: bytes,
+        contentType: header(headers, 'content-type'),
+        etag: header(headers, 'etag'),
+        lastModified: header(headers, 'last-modified'),
+        ...hints,
+      },
+    };
+  }
+
+  // A literal IP never goes through DNS, so the connect-time lookup check cannot see it: check it here.
+  function refuseBlockedLiteral(url: URL): void {
+    const ip = parseIp(url.hostname);
+    if (ip && isBlockedAddress(url.hostname, policy)) {
+      throw blockedAddressError(
+        redactUrl(url),
+        url.hostname.replace(/^\[|\]$/g, ''),
+        classifyAddress(url.hostname) ?? 'invalid',
+      );
+    }
+  }
+
+  return {
+    fetchFeed,
+    close: () => agent.close(),
+  };
+}

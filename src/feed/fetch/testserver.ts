@@ -1,0 +1,93 @@
+// A small HTTP server on 127.0.0.1 for tests that fetch over real sockets. Fetchers that talk to it
+// must allow loopback explicitly (LOOPBACK_POLICY), since the default policy refuses it.
+
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { NetworkPolicy } from './address.js';
+
+export type TestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+export interface TestServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every request received, oldest first. */
+  readonly requests: RecordedRequest[];
+  /** TCP connections accepted so far: shows whether clients reuse them. */
+  readonly connections: number;
+  url(path: string): string;
+  /** Serves `path` (without the query) with `handler`, replacing an earlier one. Unknown paths get 404. */
+  route(path: string, handler: TestHandler): void;
+  /** Stops listening and cuts every open connection, including never-ending responses. */
+  close(): Promise<void>;
+}
+
+/** The policy a fetcher needs to reach a TestServer. */
+export const LOOPBACK_POLICY: NetworkPolicy = { allowPrivateNetworks: true, allowedCidrs: [] };
+
+export async function startTestServer(
+  routes: Record<string, TestHandler> = {},
+  host = '127.0.0.1',
+): Promise<TestServer> {
+  const handlers = new Map(Object.entries(routes));
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers });
+    const handler = handlers.get(path);
+    if (handler) handler(request, response);
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  let connections = 0;
+  server.on('connection', (socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    origin,
+    host,
+    port,
+    requests,
+    get connections() {
+      return connections;
+    },
+    url: (path) => `${origin}${path}`,
+    route: (path, handler) => void handlers.set(path, handler),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+/** A handler that answers with `status`, `headers` and `body`. */
+export function respond(
+  status: number,
+  headers: Record<string, string> = {},
+  body: string | Uint8Array = '',
+): TestHandler {
+  return (_request, response) => {
+    response.writeHead(status, headers).end(body);
+  };
+}
+
+/** A tiny valid RSS document. */
+export const SAMPLE_RSS =
+  '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Test</title>' +
+  '<link>http://example.com/</link><item><title>One</title><guid>1</guid></item></channel></rss>\n';
