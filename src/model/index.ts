@@ -53,3 +53,91 @@ export interface ParsedFeed {
   /** What was wrong with the document and recovered from (charset guessed, broken markup...). */
   warnings: string[];
 }
+
+/** A person with their own subscriptions and reading state. */
+export interface User {
+  id: number;
+  username: string;
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface Folder {
+  id: number;
+  userId: number;
+  name: string;
+}
+
+/** How a feed is fetched: shared by every subscriber with the same options. */
+export interface FetchOptions {
+  userAgent: string | null;
+  cookie: string | null;
+  username: string | null;
+  password: string | null;
+  /** Fetch each entry's page and extract the article (for feeds that send only summaries). */
+  fetchFullArticle: boolean;
+}
+
+/** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */
+export interface Feed {
+  id: number;
+  url: string;
+  siteUrl: string | null;
+  title: string | null;
+  description: string | null;
+  iconUrl: string | null;
+  language: string | null;
+  hubUrl: string | null;
+  format: FeedFormat | null;
+  options: FetchOptions;
+  etag: string | null;
+  lastModified: string | null;
+  nextCheckAt: number;
+  lastCheckedAt: number | null;
+  lastSuccessAt: number | null;
+  errorCount: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** A user's view of a feed. */
+export interface Subscription {
+  id: number;
+  userId: number;
+  feedId: number;
+  folderId: number | null;
+  /** The user's own title for the feed, when they set one. */
+  title: string | null;
+  createdAt: number;
+}
+
+/** An entry ready to store: content sanitized, text and hashes derived. */
+export interface PreparedEntry {
+  guid: string | null;
+  link: string | null;
+  title: string;
+  author: string | null;
+  contentHtml: string;
+  contentText: string;
+  summaryText: string;
+  readingMinutes: number;
+  /** Epoch ms; when the feed gives none, the time it was first seen. */
+  publishedAt: number;
+  updatedAt: number | null;
+  categories: string[];
+  enclosures: Enclosure[];
+  imageUrl: string | null;
+  commentsUrl: string | null;
+  language: string | null;
+  /** Identifies the entry within its feed: guid, else link, else content hash. */
+  dedupeKey: string;
+  /** Changes when the entry's visible content changes (an update in place). */
+  contentHash: string;
+}
+
+/** A stored entry. */
+export interface Entry extends PreparedEntry {
+  id: number;
+  feedId: number;
+  createdAt: number;
+}

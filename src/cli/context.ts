@@ -1,0 +1,90 @@
+// What most commands need, built once from the configuration: the store, the fetcher, the log,
+// and the user they act for.
+import { loadConfig, type Config } from '../config/index.js';
+import { createFetcher, parseNetworkPolicy, type Fetcher } from '../feed/fetch/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { GleanerError } from '../model/errors.js';
+import type { User } from '../model/index.js';
+import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
+import type { RefreshDeps } from '../refresh/refresh.js';
+import { openStore, type Store } from '../store/index.js';
+
+export interface Context {
+  config: Config;
+  store: Store;
+  log: Logger;
+  fetcher: Fetcher;
+  close(): Promise<void>;
+}
+
+/** Flags every command accepts, for node:util parseArgs. */
+export const COMMON_FLAGS = {
+  db: { type: 'string' },
+  user: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function openContext(flags: Record<string, string | boolean | undefined>): Promise<Context> {
+  const stringFlags: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') stringFlags[k] = v;
+  const config = loadConfig(process.env, stringFlags);
+  const log = createLogger(config.logLevel);
+  const store = await openStore({ dbPath: config.dbPath, databaseUrl: config.databaseUrl });
+  const fetcher = createFetcher({
+    policy: parseNetworkPolicy(config.allowPrivateNetworks ?? undefined),
+    userAgent: config.userAgent,
+    maxBodyBytes: config.maxFeedBytes,
+    perHostConnections: config.perHost,
+    timeouts: {
+      connectMs: config.fetchTimeoutSeconds * 1000,
+      headersMs: config.fetchTimeoutSeconds * 1000,
+      bodyMs: config.fetchTimeoutSeconds * 2000,
+    },
+  });
+  return {
+    config,
+    store,
+    log,
+    fetcher,
+    async close() {
+      await fetcher.close();
+      await store.close();
+    },
+  };
+}
+
+export function schedulePolicy(config: Config): SchedulePolicy {
+  return {
+    ...DEFAULT_SCHEDULE_POLICY,
+    minIntervalMs: config.minIntervalMinutes * 60_000,
+    maxIntervalMs: Math.max(config.minIntervalMinutes, config.maxIntervalMinutes) * 60_000,
+  };
+}
+
+export function refreshDeps(ctx: Context): RefreshDeps {
+  return {
+    store: ctx.store,
+    fetcher: ctx.fetcher,
+    clock: Date.now,
+    random: Math.random,
+    log: ctx.log,
+    policy: schedulePolicy(ctx.config),
+    maxFeedBytes: ctx.config.maxFeedBytes,
+  };
+}
+
+/**
+ * The user a command acts for: `--user NAME`, else the only user. Before any user exists, a local
+ * user "admin" is created (the web reader asks for its password on first start).
+ */
+export async function resolveUser(store: Store, name: string | undefined): Promise<User> {
+  if (name) {
+    const user = await store.findUserByName(name);
+    if (!user) throw new GleanerError('NOT_FOUND', `no user named "${name}"; see gleaner user list`);
+    return user;
+  }
+  const users = await store.listUsers();
+  if (users.length === 1 && users[0]) return users[0];
+  if (users.length === 0) return store.createUser('admin', { isAdmin: true }, Date.now());
+  throw new GleanerError('USAGE', `there are ${users.length} users; say which with --user NAME`);
+}

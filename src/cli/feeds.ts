@@ -1,0 +1,86 @@
+// `gleaner feeds`: the user's subscriptions with their status, last error and next check.
+import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
+
+const HELP = `usage: gleaner feeds [--user NAME] [--json] [--db FILE]
+
+Lists your subscriptions: unread and total entries, when each was last checked and will be
+checked next, and the last error of feeds that fail.`;
+
+/** "3 min ago", "in 2 h": what a person reads at a glance. */
+export function relativeTime(at: number | null, now: number): string {
+  if (at === null) return 'never';
+  const diff = at - now;
+  const abs = Math.abs(diff);
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
+  for (const [ms, unit] of units) {
+    if (abs >= ms) {
+      const n = Math.round(abs / ms);
+      return diff < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+    }
+  }
+  return 'now';
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...COMMON_FLAGS, json: { type: 'boolean', default: false } } });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const ctx = await openContext(values);
+  try {
+    const user = await resolveUser(ctx.store, values.user);
+    const subs = await ctx.store.listSubscriptions(user.id);
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          subs.map((s) => ({
+            id: s.feed.id,
+            title: s.subscription.title ?? s.feed.title,
+            url: s.feed.url,
+            siteUrl: s.feed.siteUrl,
+            folder: s.folderName,
+            unread: s.unreadCount,
+            entries: s.entryCount,
+            lastCheckedAt: s.feed.lastCheckedAt,
+            nextCheckAt: s.feed.nextCheckAt,
+            errorCount: s.feed.errorCount,
+            lastError: s.feed.lastError,
+          })),
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    if (subs.length === 0) {
+      console.log('No subscriptions yet: gleaner add URL, gleaner import FILE.opml or gleaner recommended.');
+      return 0;
+    }
+    const now = Date.now();
+    for (const s of subs) {
+      const title = s.subscription.title ?? s.feed.title ?? s.feed.url;
+      const status =
+        s.feed.errorCount > 0
+          ? `FAILING ×${s.feed.errorCount}: ${s.feed.lastError ?? ''}`
+          : s.feed.lastCheckedAt === null
+            ? 'not fetched yet'
+            : 'ok';
+      console.log(`${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}`);
+      console.log(`       ${s.feed.url}`);
+      console.log(
+        `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
+          ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
+      );
+    }
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,34 @@
+// A one-line progress bar on standard error when it is a terminal; otherwise a line now and then,
+// so logs of long runs still show that work goes on.
+
+export interface Progress {
+  update(done: number, detail: string): void;
+  finish(summary: string): void;
+}
+
+const BAR_WIDTH = 24;
+
+export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const started = Date.now();
+  let lastPrint = 0;
+  const tty = stream.isTTY === true;
+  return {
+    update(done, detail) {
+      const now = Date.now();
+      if (now - lastPrint < (tty ? 100 : 5000) && done < total) return;
+      lastPrint = now;
+      const seconds = Math.max(0.001, (now - started) / 1000);
+      const rate = (done / seconds).toFixed(1);
+      const ratio = total > 0 ? Math.min(1, done / total) : 1;
+      const filled = Math.round(ratio * BAR_WIDTH);
+      const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+      const line = `${label} ${bar} ${done}/${total} · ${rate}/s · ${detail}`;
+      if (tty) stream.write(`\r\x1b[2K${line}`);
+      else stream.write(line + '\n');
+    },
+    finish(summary) {
+      if (tty) stream.write('\r\x1b[2K');
+      stream.write(summary + '\n');
+    },
+  };
+}

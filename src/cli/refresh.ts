@@ -1,0 +1,71 @@
+// `gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N]`
+import { parseArgs } from 'node:util';
+import { refreshFeeds } from '../refresh/pool.js';
+import { runRefreshLoop } from '../refresh/loop.js';
+import { COMMON_FLAGS, openContext, refreshDeps } from './context.js';
+import { createProgress } from './progress.js';
+
+const HELP = `usage: gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
+
+Fetches every subscribed feed now (conditional GET: unchanged feeds cost a 304), stores new and
+changed entries, and schedules each feed's next check.
+  --due            only the feeds whose next check is due
+  --watch          keep running: refresh feeds as they fall due (Ctrl-C stops)
+  --concurrency N  feeds fetched at once (GLEANER_REFRESH_CONCURRENCY, default 16)
+  --per-host N     feeds fetched at once from one host (GLEANER_REFRESH_PER_HOST, default 2)`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...COMMON_FLAGS,
+      watch: { type: 'boolean', default: false },
+      due: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      'per-host': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const ctx = await openContext(values);
+  try {
+    const deps = refreshDeps(ctx);
+    const pool = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
+    if (values.watch) {
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      ctx.log.info('refreshing feeds as they fall due', pool);
+      await runRefreshLoop(deps, {
+        ...pool,
+        signal: controller.signal,
+        onPass: (s) => ctx.log.info('refresh pass', { ...s }),
+      });
+      return 0;
+    }
+    const feeds = await ctx.store.dueFeeds(values.due ? Date.now() : Number.MAX_SAFE_INTEGER, 1_000_000);
+    const progress = createProgress('refresh', feeds.length);
+    let done = 0;
+    let errors = 0;
+    let inserted = 0;
+    const summary = await refreshFeeds(feeds, deps, {
+      ...pool,
+      onResult(result) {
+        done++;
+        if (result.status === 'failed') errors++;
+        if (result.status === 'updated') inserted += result.inserted;
+        progress.update(done, `${inserted} new entries · ${errors} errors`);
+      },
+    });
+    progress.finish(
+      `refreshed ${summary.feeds} feeds: ${summary.updated} changed, ${summary.notModified} unchanged, ` +
+        `${summary.failed} failed; ${summary.inserted} new entries, ${summary.changed} updated`,
+    );
+    return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,147 @@
+// Every option in one table: environment variable, type, default, documentation, and whether it is
+// secret. Parsed once at start-up (environment, then command-line flags), then passed down as plain
+// values. `gleaner config` prints the effective values with secrets masked.
+import { GleanerError } from '../model/errors.js';
+
+type Kind = 'string' | 'int' | 'bool';
+
+interface OptionSpec<K extends Kind> {
+  env: string;
+  /** The command-line flag that overrides the variable, if any. */
+  flag?: string;
+  kind: K;
+  default: K extends 'int' ? number : K extends 'bool' ? boolean : string | null;
+  doc: string;
+  secret?: boolean;
+  min?: number;
+}
+
+const spec = <K extends Kind>(s: OptionSpec<K>): OptionSpec<K> => s;
+
+export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
+  dbPath: spec({ env: 'GLEANER_DB', flag: 'db', kind: 'string', default: './data/gleaner.db', doc: 'SQLite database file' }),
+  databaseUrl: spec({
+    env: 'DATABASE_URL',
+    kind: 'string',
+    default: null,
+    doc: 'PostgreSQL URL (postgres://user:pass@host/db); when set, used instead of SQLite',
+    secret: true,
+  }),
+  allowPrivateNetworks: spec({
+    env: 'GLEANER_ALLOW_PRIVATE_NETWORKS',
+    kind: 'string',
+    default: null,
+    doc: '1 to let feeds be fetched from private, loopback and link-local addresses, or a comma list of CIDRs to allow',
+  }),
+  userAgent: spec({
+    env: 'GLEANER_USER_AGENT',
+    kind: 'string',
+    default: 'Gleaner/0.1 (self-hosted feed reader)',
+    doc: 'User-Agent sent with every fetch (a subscription may override it)',
+  }),
+  fetchTimeoutSeconds: spec({
+    env: 'GLEANER_FETCH_TIMEOUT',
+    kind: 'int',
+    default: 30,
+    min: 1,
+    doc: 'seconds a fetch may take to connect and answer (the body gets twice that)',
+  }),
+  maxFeedBytes: spec({
+    env: 'GLEANER_MAX_FEED_BYTES',
+    kind: 'int',
+    default: 16 * 1024 * 1024,
+    min: 1024,
+    doc: 'largest feed document accepted, after decompression',
+  }),
+  concurrency: spec({
+    env: 'GLEANER_REFRESH_CONCURRENCY',
+    flag: 'concurrency',
+    kind: 'int',
+    default: 16,
+    min: 1,
+    doc: 'feeds fetched at once',
+  }),
+  perHost: spec({
+    env: 'GLEANER_REFRESH_PER_HOST',
+    flag: 'per-host',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    doc: 'feeds fetched at once from one host',
+  }),
+  minIntervalMinutes: spec({
+    env: 'GLEANER_MIN_INTERVAL',
+    kind: 'int',
+    default: 15,
+    min: 1,
+    doc: 'shortest time between two checks of a feed, in minutes',
+  }),
+  maxIntervalMinutes: spec({
+    env: 'GLEANER_MAX_INTERVAL',
+    kind: 'int',
+    default: 24 * 60,
+    min: 1,
+    doc: 'longest time between two checks of a feed (and the longest backoff), in minutes',
+  }),
+  logLevel: spec({ env: 'GLEANER_LOG_LEVEL', kind: 'string', default: 'info', doc: 'debug, info, warn or error' }),
+};
+
+/** The effective configuration: one field per option above. */
+export interface Config {
+  dbPath: string;
+  databaseUrl: string | null;
+  allowPrivateNetworks: string | null;
+  userAgent: string;
+  fetchTimeoutSeconds: number;
+  maxFeedBytes: number;
+  concurrency: number;
+  perHost: number;
+  minIntervalMinutes: number;
+  maxIntervalMinutes: number;
+  logLevel: string;
+}
+
+function parseValue(name: string, s: OptionSpec<Kind>, raw: string): unknown {
+  switch (s.kind) {
+    case 'int': {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || (s.min !== undefined && n < s.min)) {
+        throw new GleanerError(
+          'CONFIG_INVALID',
+          `${name}=${JSON.stringify(raw)} is not a whole number${s.min !== undefined ? ` of at least ${s.min}` : ''}`,
+        );
+      }
+      return n;
+    }
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off|)$/i.test(raw)) return false;
+      throw new GleanerError('CONFIG_INVALID', `${name}=${JSON.stringify(raw)} is not 1/0, true/false or yes/no`);
+    default:
+      return raw;
+  }
+}
+
+/** Reads the configuration from the environment, then from flags (`--db`, `--concurrency`…), which win. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  flags: Record<string, string | undefined> = {},
+): Config {
+  const config: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(OPTIONS)) {
+    const fromFlag = s.flag ? flags[s.flag] : undefined;
+    const raw = fromFlag ?? env[s.env];
+    const name = fromFlag !== undefined ? `--${s.flag}` : s.env;
+    config[key] = raw === undefined || raw === '' ? s.default : parseValue(name, s, raw);
+  }
+  return config as unknown as Config;
+}
+
+/** The effective configuration as lines `NAME=value  # doc`, secrets masked. */
+export function describeConfig(config: Config): string[] {
+  return (Object.entries(OPTIONS) as [keyof Config, OptionSpec<Kind>][]).map(([key, s]) => {
+    const value = config[key];
+    const shown = value === null ? '' : s.secret ? '********' : String(value);
+    return `${s.env}=${shown}  # ${s.doc}`;
+  });
+}

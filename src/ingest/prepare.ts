@@ -1,0 +1,77 @@
+// Normalize, sanitize and dedupe: a parsed feed's items become entries ready to store. Pure.
+import { createHash } from 'node:crypto';
+import type { ParsedEntry, ParsedFeed, PreparedEntry } from '../model/index.js';
+import { prepareContent, stripTrackingParams } from '../content/index.js';
+import { htmlToText } from '../feed/parse/text.js';
+
+const SUMMARY_LENGTH = 300;
+const UNTITLED_LENGTH = 80;
+// A feed's clock may run ahead; an entry never sorts above the time it was fetched by more than this.
+const MAX_FUTURE_MS = 10 * 60 * 1000;
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function truncate(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const cut = text.slice(0, length);
+  const space = cut.lastIndexOf(' ');
+  return (space > length * 0.6 ? cut.slice(0, space) : cut) + '…';
+}
+
+function epoch(iso: string | null): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * Prepares every item of a parsed feed. `feedUrl` is the base for relative URLs left in content;
+ * `now` is when the feed was fetched (the date of entries that have none).
+ */
+export function prepareEntries(feed: ParsedFeed, feedUrl: string, now: number): PreparedEntry[] {
+  const seen = new Set<string>();
+  const guidCounts = new Map<string, number>();
+  for (const item of feed.items) if (item.id) guidCounts.set(item.id, (guidCounts.get(item.id) ?? 0) + 1);
+  const out: PreparedEntry[] = [];
+  for (const item of feed.items) {
+    // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
+    // item. A guid shared within one document identifies nothing, so those items fall back to link.
+    const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
+    const entry = prepareEntry(item, guid, feedUrl, now);
+    if (seen.has(entry.dedupeKey)) continue;
+    seen.add(entry.dedupeKey);
+    out.push(entry);
+  }
+  return out;
+}
+
+function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, now: number): PreparedEntry {
+  const link = item.link ? stripTrackingParams(item.link) : null;
+  const content = prepareContent(item.contentHtml ?? item.summaryHtml ?? '', link ?? feedUrl);
+  const summarySource = item.contentHtml && item.summaryHtml ? htmlToText(item.summaryHtml) : content.text;
+  const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || link || 'Untitled';
+  const published = epoch(item.published) ?? epoch(item.updated);
+  const contentHash = sha1(`${title}\u0000${link ?? ''}\u0000${content.html}`);
+  return {
+    guid: item.id,
+    link,
+    title,
+    author: item.author,
+    contentHtml: content.html,
+    contentText: content.text,
+    summaryText: truncate(summarySource, SUMMARY_LENGTH),
+    readingMinutes: content.readingMinutes,
+    publishedAt: published === null ? now : Math.min(published, now + MAX_FUTURE_MS),
+    updatedAt: epoch(item.updated),
+    categories: item.categories,
+    enclosures: item.enclosures,
+    imageUrl: item.imageUrl,
+    commentsUrl: item.commentsUrl,
+    language: item.language,
+    // Deduplicated by guid, then link, then content.
+    dedupeKey: guid ? `g:${guid}` : link ? `l:${link}` : `h:${sha1(`${title}\u0000${content.text}`)}`,
+    contentHash,
+  };
+}

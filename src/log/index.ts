@@ -1,0 +1,39 @@
+// Structured logs: one JSON object per line on standard error. Callers pass facts as fields; a
+// field named like a secret is masked, so a password or token never reaches the log.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_FIELD = /pass(word)?|secret|token|cookie|authorization|api_?key/i;
+
+export function createLogger(
+  level: string,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
+  const threshold = RANK[level as LogLevel] ?? RANK.info;
+  const emit = (lvl: LogLevel, message: string, fields?: LogFields): void => {
+    if (RANK[lvl] < threshold) return;
+    const record: LogFields = { time: new Date().toISOString(), level: lvl, msg: message };
+    if (fields)
+      for (const [k, v] of Object.entries(fields))
+        record[k] = SECRET_FIELD.test(k) && v != null ? '********' : v;
+    write(JSON.stringify(record) + '\n');
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}
+
+/** A logger that drops everything (tests, benchmarks). */
+export const silentLogger: Logger = createLogger('error', () => {});

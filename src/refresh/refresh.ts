@@ -1,0 +1,166 @@
+// Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
+// clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
+// database and a fixed clock; every step between the effects is a pure function.
+import { decodeDocument } from '../feed/decode/index.js';
+import type { Fetcher, FetchResult } from '../feed/fetch/index.js';
+import { parseFeed } from '../feed/parse/index.js';
+import { prepareEntries } from '../ingest/prepare.js';
+import type { Logger } from '../log/index.js';
+import { GleanerError } from '../model/errors.js';
+import type { Feed, PreparedEntry } from '../model/index.js';
+import type { Store } from '../store/index.js';
+import { nextCheckAt, type SchedulePolicy } from './schedule.js';
+
+export interface RefreshDeps {
+  store: Store;
+  fetcher: Fetcher;
+  clock: () => number;
+  random: () => number;
+  log: Logger;
+  policy: SchedulePolicy;
+  maxFeedBytes: number;
+  /** Extracts an article from its page (full-content fetching); loaded only when a feed needs it. */
+  extractArticle?: (html: string, url: string) => { contentHtml: string; text: string } | null;
+}
+
+export type RefreshResult =
+  | { feedId: number; status: 'updated'; inserted: number; updated: number }
+  | { feedId: number; status: 'not-modified' }
+  | { feedId: number; status: 'failed'; error: string };
+
+// How many entries' publication times the scheduler looks at.
+const SCHEDULE_SAMPLE = 10;
+
+/** Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. */
+export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<RefreshResult> {
+  const { store, log } = deps;
+  let result: FetchResult;
+  try {
+    result = await deps.fetcher.fetchFeed({
+      url: feed.url,
+      etag: feed.etag,
+      lastModified: feed.lastModified,
+      userAgent: feed.options.userAgent,
+      cookie: feed.options.cookie,
+      username: feed.options.username,
+      password: feed.options.password,
+    });
+  } catch (err) {
+    return recordFailure(feed, err, deps);
+  }
+  const now = deps.clock();
+  if (result.permanentRedirectUrl && result.permanentRedirectUrl !== feed.url) {
+    const moved = await store.changeFeedUrl(feed.id, result.permanentRedirectUrl);
+    log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
+      feedId: feed.id,
+      from: feed.url,
+      to: result.permanentRedirectUrl,
+    });
+  }
+  if (result.status === 'not-modified') {
+    const publishTimes = await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE);
+    const next = nextCheckAt(
+      { now, publishTimes, maxAgeSeconds: result.cacheControlMaxAge, retryAfterSeconds: result.retryAfter, errorCount: 0 },
+      deps.policy,
+      deps.random,
+    );
+    await store.recordNotModified(feed.id, now, next);
+    return { feedId: feed.id, status: 'not-modified' };
+  }
+
+  let entries: PreparedEntry[];
+  let parsed;
+  try {
+    parsed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType, maxBytes: deps.maxFeedBytes });
+    if (parsed.format === null) {
+      throw new GleanerError(
+        'PARSE_NOT_A_FEED',
+        `${result.finalUrl} is not a feed (${parsed.warnings[0] ?? 'unknown format'}); subscribe to the feed's own URL`,
+      );
+    }
+    entries = prepareEntries(parsed, result.finalUrl, now);
+    if (feed.options.fetchFullArticle && deps.extractArticle) entries = await withFullArticles(entries, feed, deps);
+  } catch (err) {
+    return recordFailure(feed, err, deps);
+  }
+
+  const publishTimes = [...entries.map((e) => e.publishedAt), ...(await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE))];
+  const next = nextCheckAt(
+    {
+      now,
+      publishTimes,
+      ttlMinutes: parsed.ttlMinutes,
+      maxAgeSeconds: result.cacheControlMaxAge,
+      retryAfterSeconds: result.retryAfter,
+      errorCount: 0,
+    },
+    deps.policy,
+    deps.random,
+  );
+  const saved = await store.recordFetchSuccess(
+    feed.id,
+    {
+      checkedAt: now,
+      nextCheckAt: next,
+      etag: result.etag,
+      lastModified: result.lastModified,
+      title: parsed.title,
+      siteUrl: parsed.link,
+      description: parsed.description,
+      iconUrl: parsed.iconUrl,
+      language: parsed.language,
+      hubUrl: parsed.hubUrl,
+      format: parsed.format,
+    },
+    entries,
+  );
+  if (parsed.warnings.length) log.debug('feed parsed with warnings', { feedId: feed.id, warnings: parsed.warnings });
+  return { feedId: feed.id, status: 'updated', ...saved };
+}
+
+async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promise<RefreshResult> {
+  if (!(err instanceof GleanerError)) throw err; // a bug, not a feed's failure: let it surface
+  const now = deps.clock();
+  const retryAfterSeconds = 'retryAfterSeconds' in err ? (err.retryAfterSeconds as number | null) : null;
+  const next = nextCheckAt(
+    { now, publishTimes: [], retryAfterSeconds, errorCount: feed.errorCount + 1 },
+    deps.policy,
+    deps.random,
+  );
+  await deps.store.recordFetchFailure(feed.id, now, next, err.message);
+  deps.log.warn('feed refresh failed', { feedId: feed.id, code: err.code, error: err.message });
+  return { feedId: feed.id, status: 'failed', error: err.message };
+}
+
+// Full articles are fetched one at a time per feed, for entries whose content looks like a summary.
+const SUMMARY_LIKE_CHARS = 1500;
+
+async function withFullArticles(entries: PreparedEntry[], feed: Feed, deps: RefreshDeps): Promise<PreparedEntry[]> {
+  const extract = deps.extractArticle;
+  if (!extract) return entries;
+  const out: PreparedEntry[] = [];
+  for (const entry of entries) {
+    if (!entry.link || entry.contentText.length > SUMMARY_LIKE_CHARS) {
+      out.push(entry);
+      continue;
+    }
+    try {
+      const page = await deps.fetcher.fetchFeed({
+        url: entry.link,
+        userAgent: feed.options.userAgent,
+        cookie: feed.options.cookie,
+      });
+      if (page.status !== 'ok') {
+        out.push(entry);
+        continue;
+      }
+      const article = extract(decodeDocument(page.body, page.contentType).text, page.finalUrl);
+      out.push(article && article.text.length > entry.contentText.length ? { ...entry, contentHtml: article.contentHtml, contentText: article.text } : entry);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      deps.log.debug('full article fetch failed', { feedId: feed.id, url: entry.link, error: err.message });
+      out.push(entry);
+    }
+  }
+  return out;
+}

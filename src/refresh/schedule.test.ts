@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { adaptiveInterval, nextCheckAt, type SchedulePolicy } from './schedule.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const policy: SchedulePolicy = { minIntervalMs: 15 * MIN, maxIntervalMs: 24 * HOUR, jitter: 0 };
+const now = Date.UTC(2026, 10, 23, 12);
+const hourly = Array.from({ length: 10 }, (_, i) => now - i * HOUR);
+const none = () => 0.5;
+
+describe('adaptiveInterval', () => {
+  const cases: [string, number[], number][] = [
+    ['no history: hourly', [], HOUR],
+    ['one entry: hourly', [now - HOUR], HOUR],
+    ['busy feed: clamped to the minimum', Array.from({ length: 10 }, (_, i) => now - i * MIN), 15 * MIN],
+    ['hourly publisher: every half hour', hourly, HOUR / 2],
+    ['quiet for a year: clamped to the maximum', [now - 400 * 24 * HOUR, now - 401 * 24 * HOUR], 24 * HOUR],
+    ['future dates are ignored', [now + 10 * HOUR, ...hourly], HOUR / 2],
+  ];
+  for (const [name, times, expected] of cases) {
+    it(name, () => assert.equal(adaptiveInterval(times, now, policy), expected));
+  }
+});
+
+describe('nextCheckAt', () => {
+  it('follows the publishing rate after a success', () => {
+    assert.equal(nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, policy, none), now + HOUR / 2);
+  });
+
+  it('honours ttl and max-age as a floor, never past the maximum', () => {
+    assert.equal(nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 120, errorCount: 0 }, policy, none), now + 2 * HOUR);
+    assert.equal(nextCheckAt({ now, publishTimes: hourly, maxAgeSeconds: 3 * 3600, errorCount: 0 }, policy, none), now + 3 * HOUR);
+    assert.equal(nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 7 * 24 * 60, errorCount: 0 }, policy, none), now + 24 * HOUR);
+  });
+
+  it('backs off exponentially on failures, up to the maximum', () => {
+    const after = (errorCount: number) => nextCheckAt({ now, publishTimes: [], errorCount }, policy, none) - now;
+    assert.deepEqual([1, 2, 3, 4].map(after), [15 * MIN, 30 * MIN, 60 * MIN, 120 * MIN]);
+    assert.equal(after(50), 24 * HOUR);
+  });
+
+  it('honours Retry-After even past the maximum', () => {
+    const at = nextCheckAt({ now, publishTimes: [], errorCount: 1, retryAfterSeconds: 2 * 24 * 3600 }, policy, none);
+    assert.equal(at, now + 48 * HOUR);
+  });
+
+  it('spreads checks with jitter within the stated fraction', () => {
+    const jittery = { ...policy, jitter: 0.1 };
+    const low = nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, jittery, () => 0);
+    const high = nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, jittery, () => 0.999999);
+    assert.equal(low, now + 0.9 * (HOUR / 2));
+    assert.ok(high > now + HOUR / 2 && high <= now + 1.1 * (HOUR / 2));
+  });
+});

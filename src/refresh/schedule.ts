@@ -1,0 +1,71 @@
+// When to check a feed next. Pure: the clock and the random source are passed in.
+
+export interface SchedulePolicy {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  /** Spread of the random jitter, as a fraction of the interval (0.1 = ±10%). */
+  jitter: number;
+}
+
+export const DEFAULT_SCHEDULE_POLICY: SchedulePolicy = {
+  minIntervalMs: 15 * 60_000,
+  maxIntervalMs: 24 * 3_600_000,
+  jitter: 0.1,
+};
+
+/** What a check learned that bears on the next one. */
+export interface CheckOutcome {
+  now: number;
+  /** Publication times of the feed's newest entries, epoch ms, any order. */
+  publishTimes: number[];
+  /** RSS <ttl>, minutes. */
+  ttlMinutes?: number | null;
+  /** Cache-Control max-age, seconds. */
+  maxAgeSeconds?: number | null;
+  /** Retry-After, seconds. */
+  retryAfterSeconds?: number | null;
+  /** Consecutive failures including this check (0 when it succeeded). */
+  errorCount: number;
+}
+
+// With no history to go by, a feed is checked hourly.
+const DEFAULT_INTERVAL_MS = 3_600_000;
+// How many recent entries the publishing rate is taken from.
+const RATE_SAMPLE = 10;
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * The interval a feed's own publishing rate suggests: half the typical gap between its recent
+ * entries (a feed that posts hourly is checked every half hour), bounded by the policy.
+ */
+export function adaptiveInterval(publishTimes: number[], now: number, policy: SchedulePolicy): number {
+  const times = publishTimes.filter((t) => t <= now).sort((a, b) => b - a).slice(0, RATE_SAMPLE);
+  const newest = times[0];
+  const oldest = times[times.length - 1];
+  if (times.length < 2 || newest === undefined || oldest === undefined) {
+    return clamp(DEFAULT_INTERVAL_MS, policy.minIntervalMs, policy.maxIntervalMs);
+  }
+  // n entries span n - 1 gaps; measuring up to now (not to the newest entry) makes a feed that
+  // went quiet slow down even with a busy past.
+  const meanGap = (now - oldest) / (times.length - 1);
+  return clamp(meanGap / 2, policy.minIntervalMs, policy.maxIntervalMs);
+}
+
+/** The next check time after a check (success or failure). `random` returns [0, 1). */
+export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, random: () => number): number {
+  let interval: number;
+  if (outcome.errorCount > 0) {
+    // Exponential backoff: min, 2×min, 4×min… up to the maximum.
+    interval = Math.min(policy.maxIntervalMs, policy.minIntervalMs * 2 ** Math.min(outcome.errorCount - 1, 30));
+  } else {
+    interval = adaptiveInterval(outcome.publishTimes, outcome.now, policy);
+    // A feed's own caching hints ask us not to come back sooner; they never push past the maximum.
+    const hint = Math.max((outcome.ttlMinutes ?? 0) * 60_000, (outcome.maxAgeSeconds ?? 0) * 1000);
+    interval = Math.min(policy.maxIntervalMs, Math.max(interval, hint));
+  }
+  const jittered = interval * (1 + policy.jitter * (2 * random() - 1));
+  // Retry-After is the server's explicit instruction: honoured even beyond the maximum.
+  const retryAfterMs = (outcome.retryAfterSeconds ?? 0) * 1000;
+  return Math.round(outcome.now + Math.max(jittered, retryAfterMs));
+}

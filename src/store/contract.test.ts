@@ -1,0 +1,287 @@
+// The store contract: one suite, run against every store implementation (SQLite here; PostgreSQL
+// joins it when it exists), so both answer every named operation the same way.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import { openSqliteStore } from './sqlite.js';
+import type { FeedFetchUpdate, Store } from './types.js';
+
+const DEFAULT_OPTIONS: FetchOptions = {
+  userAgent: null,
+  cookie: null,
+  username: null,
+  password: null,
+  fetchFullArticle: false,
+};
+const T0 = Date.UTC(2026, 10, 1);
+
+function entry(n: number, over: Partial<PreparedEntry> = {}): PreparedEntry {
+  return {
+    guid: `guid-${n}`,
+    link: `https://example.com/${n}`,
+    title: `Entry ${n}`,
+    author: 'Ann',
+    contentHtml: `<p>Body ${n}</p>`,
+    contentText: `Body ${n}`,
+    summaryText: `Body ${n}`,
+    readingMinutes: 1,
+    publishedAt: T0 + n * 60_000,
+    updatedAt: null,
+    categories: ['x'],
+    enclosures: [],
+    imageUrl: null,
+    commentsUrl: null,
+    language: null,
+    dedupeKey: `g:guid-${n}`,
+    contentHash: `hash-${n}`,
+    ...over,
+  };
+}
+
+function update(checkedAt: number): FeedFetchUpdate {
+  return {
+    checkedAt,
+    nextCheckAt: checkedAt + 3_600_000,
+    etag: '"v1"',
+    lastModified: null,
+    title: 'Example',
+    siteUrl: 'https://example.com/',
+    description: null,
+    iconUrl: null,
+    language: 'en',
+    hubUrl: null,
+    format: 'rss',
+  };
+}
+
+const backends: { name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'sqlite',
+    open: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gleaner-store-'));
+      const store = openSqliteStore(join(dir, 'test.db'));
+      return Promise.resolve({
+        store,
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      });
+    },
+  },
+];
+
+for (const backend of backends) {
+  describe(`store contract: ${backend.name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => ({ store, cleanup } = await backend.open()));
+    after(async () => cleanup());
+
+    it('creates and finds users; names are unique', async () => {
+      const ann = await store.createUser('ann', { isAdmin: true }, T0);
+      assert.equal((await store.findUserByName('ann'))?.id, ann.id);
+      assert.equal(await store.findUserByName('nobody'), null);
+      await assert.rejects(store.createUser('ann', { isAdmin: false }, T0));
+    });
+
+    it('shares a feed between subscribers with the same fetch options, not with different ones', async () => {
+      const a = await store.ensureFeed('https://shared.example/feed', DEFAULT_OPTIONS, T0);
+      const b = await store.ensureFeed('https://shared.example/feed', DEFAULT_OPTIONS, T0);
+      const c = await store.ensureFeed(
+        'https://shared.example/feed',
+        { ...DEFAULT_OPTIONS, cookie: 'session=1' },
+        T0,
+      );
+      assert.equal(a.id, b.id);
+      assert.notEqual(a.id, c.id);
+      assert.equal(c.options.cookie, 'session=1');
+    });
+
+    it('stores entries once: the same fetch twice inserts nothing; changed content updates in place, read state kept', async () => {
+      const user = await store.createUser('reader', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://dedupe.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      const first = await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(1), entry(2)]);
+      assert.deepEqual(first, { inserted: 2, updated: 0 });
+      const again = await store.recordFetchSuccess(feed.id, update(T0 + 2), [entry(1), entry(2)]);
+      assert.deepEqual(again, { inserted: 0, updated: 0 });
+      const [one] = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        entryIds: undefined,
+        limit: 1,
+        order: 'oldest',
+      });
+      assert.ok(one);
+      assert.equal(
+        await store.setEntryState(user.id, [one.entry.id], { read: true, starred: true }, T0 + 3),
+        1,
+      );
+      const edited = await store.recordFetchSuccess(feed.id, update(T0 + 4), [
+        entry(1, { title: 'Entry 1, edited', contentHash: 'hash-1b' }),
+        entry(2),
+      ]);
+      assert.deepEqual(edited, { inserted: 0, updated: 1 });
+      assert.equal(await store.countEntries(feed.id), 2);
+      const [after] = await store.queryEntries({ userId: user.id, entryIds: [one.entry.id], limit: 10 });
+      assert.equal(after?.entry.title, 'Entry 1, edited');
+      assert.equal(after?.read, true);
+      assert.equal(after?.starred, true);
+    });
+
+    it('lists entries by user, feed and status with keyset pagination in both orders', async () => {
+      const user = await store.createUser('pager', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://pages.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0 + 1),
+        [1, 2, 3, 4, 5].map((n) => entry(n)),
+      );
+      const page1 = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 2 });
+      assert.deepEqual(
+        page1.map((v) => v.entry.title),
+        ['Entry 5', 'Entry 4'],
+      );
+      const last = page1[1]?.entry;
+      assert.ok(last);
+      const page2 = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 2,
+        after: { publishedAt: last.publishedAt, id: last.id },
+      });
+      assert.deepEqual(
+        page2.map((v) => v.entry.title),
+        ['Entry 3', 'Entry 2'],
+      );
+      const oldest = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 2,
+        order: 'oldest',
+      });
+      assert.deepEqual(
+        oldest.map((v) => v.entry.title),
+        ['Entry 1', 'Entry 2'],
+      );
+      await store.setEntryState(
+        user.id,
+        page1.map((v) => v.entry.id),
+        { read: true },
+        T0,
+      );
+      const unread = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        status: 'unread',
+        limit: 10,
+      });
+      assert.deepEqual(
+        unread.map((v) => v.entry.title),
+        ['Entry 3', 'Entry 2', 'Entry 1'],
+      );
+      const [view] = (await store.listSubscriptions(user.id)).filter((s) => s.feed.id === feed.id);
+      assert.equal(view?.unreadCount, 3);
+      assert.equal(view?.entryCount, 5);
+    });
+
+    it('gives a new subscriber the feed entries already stored, and other users none of their state', async () => {
+      const feed = await store.ensureFeed('https://late.example/feed', DEFAULT_OPTIONS, T0);
+      const early = await store.createUser('early', { isAdmin: false }, T0);
+      await store.subscribe(early.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(1), entry(2)]);
+      const ids = (await store.queryEntries({ userId: early.id, feedId: feed.id, limit: 10 })).map(
+        (v) => v.entry.id,
+      );
+      await store.setEntryState(early.id, ids, { read: true }, T0);
+      const late = await store.createUser('late', { isAdmin: false }, T0);
+      await store.subscribe(late.id, feed.id, { folderId: null, title: null }, T0);
+      const seen = await store.queryEntries({
+        userId: late.id,
+        feedId: feed.id,
+        status: 'unread',
+        limit: 10,
+      });
+      assert.equal(seen.length, 2, 'unread for the late subscriber although read by the early one');
+      const outsider = await store.createUser('outsider', { isAdmin: false }, T0);
+      assert.deepEqual(await store.queryEntries({ userId: outsider.id, limit: 10 }), []);
+      assert.equal(await store.setEntryState(outsider.id, ids, { read: false }, T0), 0);
+    });
+
+    it('keeps starred entries on unsubscribe and drops a feed nobody needs', async () => {
+      const user = await store.createUser('leaver', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://leave.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(1), entry(2)]);
+      const [newest] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+      assert.ok(newest);
+      await store.setEntryState(user.id, [newest.entry.id], { starred: true }, T0);
+      assert.equal(await store.unsubscribe(user.id, feed.id), true);
+      assert.equal(await store.unsubscribe(user.id, feed.id), false);
+      const starred = await store.queryEntries({ userId: user.id, starred: true, limit: 10 });
+      assert.deepEqual(
+        starred.map((v) => v.entry.id),
+        [newest.entry.id],
+      );
+      assert.notEqual(await store.getFeed(feed.id), null, 'kept while a starred entry needs it');
+      const other = await store.ensureFeed('https://orphan.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, other.id, { folderId: null, title: null }, T0);
+      await store.unsubscribe(user.id, other.id);
+      assert.equal(await store.getFeed(other.id), null, 'dropped when nobody subscribes or keeps an entry');
+    });
+
+    it('schedules: due feeds with subscribers only, failures counted and cleared, validators kept', async () => {
+      const user = await store.createUser('scheduler', { isAdmin: false }, T0);
+      const due = await store.ensureFeed('https://due.example/feed', DEFAULT_OPTIONS, T0);
+      await store.ensureFeed('https://unsubscribed.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, due.id, { folderId: null, title: null }, T0);
+      const dueIds = (await store.dueFeeds(T0 + 1, 1000)).map((f) => f.id);
+      assert.ok(dueIds.includes(due.id));
+      assert.ok(
+        !(await store.dueFeeds(T0 + 1, 1000)).some((f) => f.url === 'https://unsubscribed.example/feed'),
+      );
+      await store.recordFetchFailure(due.id, T0 + 1, T0 + 100, 'https://due.example/feed returned 500');
+      await store.recordFetchFailure(due.id, T0 + 2, T0 + 200, 'https://due.example/feed returned 503');
+      let feed = await store.getFeed(due.id);
+      assert.equal(feed?.errorCount, 2);
+      assert.match(feed?.lastError ?? '', /503/);
+      assert.ok(!(await store.dueFeeds(T0 + 150, 1000)).some((f) => f.id === due.id));
+      await store.recordFetchSuccess(due.id, update(T0 + 300), []);
+      feed = await store.getFeed(due.id);
+      assert.equal(feed?.errorCount, 0);
+      assert.equal(feed?.lastError, null);
+      assert.equal(feed?.etag, '"v1"');
+      assert.equal(feed?.title, 'Example');
+      await store.recordNotModified(due.id, T0 + 400, T0 + 500);
+      assert.equal((await store.getFeed(due.id))?.lastCheckedAt, T0 + 400);
+    });
+
+    it('moves a feed after a permanent redirect unless the new URL is taken', async () => {
+      const a = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
+      await store.ensureFeed('https://taken.example/feed', DEFAULT_OPTIONS, T0);
+      assert.equal(await store.changeFeedUrl(a.id, 'https://new.example/feed'), true);
+      assert.equal((await store.getFeed(a.id))?.url, 'https://new.example/feed');
+      assert.equal(await store.changeFeedUrl(a.id, 'https://taken.example/feed'), false);
+    });
+
+    it('keeps folders per user and subscriptions in them', async () => {
+      const user = await store.createUser('folders', { isAdmin: false }, T0);
+      const tech = await store.ensureFolder(user.id, 'Tech');
+      assert.equal((await store.ensureFolder(user.id, 'Tech')).id, tech.id);
+      const feed = await store.ensureFeed('https://folder.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: tech.id, title: 'Mine' }, T0);
+      const [view] = await store.listSubscriptions(user.id);
+      assert.equal(view?.folderName, 'Tech');
+      assert.equal(view?.subscription.title, 'Mine');
+      assert.deepEqual(
+        (await store.listFolders(user.id)).map((f) => f.name),
+        ['Tech'],
+      );
+    });
+  });
+}

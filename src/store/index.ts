@@ -1,0 +1,33 @@
+// Opens the configured store: PostgreSQL when a database URL is set, else the embedded SQLite file.
+import { GleanerError } from '../model/errors.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export type {
+  EntryQuery,
+  EntryStateChange,
+  EntryView,
+  FeedFetchUpdate,
+  SaveResult,
+  Store,
+  SubscriptionView,
+} from './types.js';
+
+export interface StoreConfig {
+  /** Path of the SQLite file (or ':memory:'). */
+  dbPath: string;
+  /** postgres://… — when set, PostgreSQL is used instead of SQLite. */
+  databaseUrl: string | null;
+}
+
+export function openStore(config: StoreConfig): Promise<Store> {
+  if (config.databaseUrl) {
+    return Promise.reject(
+      new GleanerError(
+        'CONFIG_INVALID',
+        'PostgreSQL support is not built yet; unset DATABASE_URL to use SQLite',
+      ),
+    );
+  }
+  return Promise.resolve(openSqliteStore(config.dbPath));
+}
