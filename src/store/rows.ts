@@ -14,8 +14,11 @@ import type {
 export type Row = Record<string, unknown>;
 
 // Column values are strings, numbers, bigints or null.
-const str = (v: unknown): string | null =>
-  v == null ? null : typeof v === 'string' ? v : String(v as number | bigint);
+const str = (v: unknown): string | null => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return v.toString();
+  return null;
+};
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 
 export function toUser(r: Row): User {
