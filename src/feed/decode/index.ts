@@ -1,6 +1,7 @@
 // The charset stage: document bytes in, text out, with a warning for every guess or correction.
 // Precedence (RFC 3023 as feedparser applies it, with Miniflux's distrust of declarations):
 // byte order mark > Content-Type charset > XML declaration > HTML <meta> > JSON is UTF-8 > detection.
+import { isUtf8 } from 'node:buffer';
 import { analyse, type EncodingName } from 'chardet';
 
 export interface DecodedDocument {
@@ -23,7 +24,6 @@ const DETECTION_SAMPLE_BYTES = 64 * 1024;
 const MIN_CONFIDENCE = 10;
 const FALLBACK_CHARSET = 'windows-1252';
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
 
 /** Decodes a feed (or an HTML page, for discovery) to text. Never throws: bad bytes become U+FFFD. */
@@ -280,12 +280,11 @@ function countReplacements(sample: Uint8Array, charset: string): number {
   return count;
 }
 
+// isUtf8 validates with SIMD and Buffer decodes faster than TextDecoder: together about half the
+// cost of a fatal TextDecoder on the feeds that matter most (valid UTF-8).
 function tryUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return utf8Fatal.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function decode(bytes: Uint8Array, charset: string): string {
@@ -306,7 +305,7 @@ function windows1252Char(c: string): string {
 }
 
 function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** TextDecoder has no UTF-32; only a byte order mark leads here. */

@@ -12,8 +12,11 @@ const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template']);
 
 /** Collapses runs of whitespace to one space and trims. */
 export function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  // Most values need at most a trim: test before allocating a new string.
+  return NEEDS_COLLAPSE.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
 }
+/** Two whitespace characters in a row, or one that is not a plain space. */
+const NEEDS_COLLAPSE = /\s\s|[^\S ]/;
 
 /** Decodes HTML/XML character references (named, decimal, hex) in plain text. */
 export function decodeEntities(text: string): string {
