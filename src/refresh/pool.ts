@@ -29,7 +29,11 @@ function hostOf(url: string): string {
 }
 
 /** Refreshes the given feeds; resolves when all are done (or the signal aborts the rest). */
-export async function refreshFeeds(feeds: Feed[], deps: RefreshDeps, options: PoolOptions): Promise<PassSummary> {
+export async function refreshFeeds(
+  feeds: Feed[],
+  deps: RefreshDeps,
+  options: PoolOptions,
+): Promise<PassSummary> {
   const summary: PassSummary = { feeds: 0, updated: 0, notModified: 0, failed: 0, inserted: 0, changed: 0 };
   // One queue per host, taken round-robin, so one big host cannot starve the others.
   const queues = new Map<string, { feeds: Feed[]; next: number; busy: number }>();

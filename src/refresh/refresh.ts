@@ -60,7 +60,13 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
   if (result.status === 'not-modified') {
     const publishTimes = await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE);
     const next = nextCheckAt(
-      { now, publishTimes, maxAgeSeconds: result.cacheControlMaxAge, retryAfterSeconds: result.retryAfter, errorCount: 0 },
+      {
+        now,
+        publishTimes,
+        maxAgeSeconds: result.cacheControlMaxAge,
+        retryAfterSeconds: result.retryAfter,
+        errorCount: 0,
+      },
       deps.policy,
       deps.random,
     );
@@ -71,7 +77,11 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
   let entries: PreparedEntry[];
   let parsed;
   try {
-    parsed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType, maxBytes: deps.maxFeedBytes });
+    parsed = parseFeed(result.body, {
+      url: result.finalUrl,
+      contentType: result.contentType,
+      maxBytes: deps.maxFeedBytes,
+    });
     if (parsed.format === null) {
       throw new GleanerError(
         'PARSE_NOT_A_FEED',
@@ -79,12 +89,16 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
       );
     }
     entries = prepareEntries(parsed, result.finalUrl, now);
-    if (feed.options.fetchFullArticle && deps.extractArticle) entries = await withFullArticles(entries, feed, deps);
+    if (feed.options.fetchFullArticle && deps.extractArticle)
+      entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
   }
 
-  const publishTimes = [...entries.map((e) => e.publishedAt), ...(await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE))];
+  const publishTimes = [
+    ...entries.map((e) => e.publishedAt),
+    ...(await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE)),
+  ];
   const next = nextCheckAt(
     {
       now,
@@ -114,7 +128,8 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
     },
     entries,
   );
-  if (parsed.warnings.length) log.debug('feed parsed with warnings', { feedId: feed.id, warnings: parsed.warnings });
+  if (parsed.warnings.length)
+    log.debug('feed parsed with warnings', { feedId: feed.id, warnings: parsed.warnings });
   return { feedId: feed.id, status: 'updated', ...saved };
 }
 
@@ -135,7 +150,11 @@ async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promi
 // Full articles are fetched one at a time per feed, for entries whose content looks like a summary.
 const SUMMARY_LIKE_CHARS = 1500;
 
-async function withFullArticles(entries: PreparedEntry[], feed: Feed, deps: RefreshDeps): Promise<PreparedEntry[]> {
+async function withFullArticles(
+  entries: PreparedEntry[],
+  feed: Feed,
+  deps: RefreshDeps,
+): Promise<PreparedEntry[]> {
   const extract = deps.extractArticle;
   if (!extract) return entries;
   const out: PreparedEntry[] = [];
@@ -155,7 +174,11 @@ async function withFullArticles(entries: PreparedEntry[], feed: Feed, deps: Refr
         continue;
       }
       const article = extract(decodeDocument(page.body, page.contentType).text, page.finalUrl);
-      out.push(article && article.text.length > entry.contentText.length ? { ...entry, contentHtml: article.contentHtml, contentText: article.text } : entry);
+      out.push(
+        article && article.text.length > entry.contentText.length
+          ? { ...entry, contentHtml: article.contentHtml, contentText: article.text }
+          : entry,
+      );
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       deps.log.debug('full article fetch failed', { feedId: feed.id, url: entry.link, error: err.message });

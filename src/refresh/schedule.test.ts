@@ -29,19 +29,33 @@ describe('nextCheckAt', () => {
   });
 
   it('honours ttl and max-age as a floor, never past the maximum', () => {
-    assert.equal(nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 120, errorCount: 0 }, policy, none), now + 2 * HOUR);
-    assert.equal(nextCheckAt({ now, publishTimes: hourly, maxAgeSeconds: 3 * 3600, errorCount: 0 }, policy, none), now + 3 * HOUR);
-    assert.equal(nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 7 * 24 * 60, errorCount: 0 }, policy, none), now + 24 * HOUR);
+    assert.equal(
+      nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 120, errorCount: 0 }, policy, none),
+      now + 2 * HOUR,
+    );
+    assert.equal(
+      nextCheckAt({ now, publishTimes: hourly, maxAgeSeconds: 3 * 3600, errorCount: 0 }, policy, none),
+      now + 3 * HOUR,
+    );
+    assert.equal(
+      nextCheckAt({ now, publishTimes: hourly, ttlMinutes: 7 * 24 * 60, errorCount: 0 }, policy, none),
+      now + 24 * HOUR,
+    );
   });
 
   it('backs off exponentially on failures, up to the maximum', () => {
-    const after = (errorCount: number) => nextCheckAt({ now, publishTimes: [], errorCount }, policy, none) - now;
+    const after = (errorCount: number) =>
+      nextCheckAt({ now, publishTimes: [], errorCount }, policy, none) - now;
     assert.deepEqual([1, 2, 3, 4].map(after), [15 * MIN, 30 * MIN, 60 * MIN, 120 * MIN]);
     assert.equal(after(50), 24 * HOUR);
   });
 
   it('honours Retry-After even past the maximum', () => {
-    const at = nextCheckAt({ now, publishTimes: [], errorCount: 1, retryAfterSeconds: 2 * 24 * 3600 }, policy, none);
+    const at = nextCheckAt(
+      { now, publishTimes: [], errorCount: 1, retryAfterSeconds: 2 * 24 * 3600 },
+      policy,
+      none,
+    );
     assert.equal(at, now + 48 * HOUR);
   });
 

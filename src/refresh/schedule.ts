@@ -40,7 +40,10 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
  * entries (a feed that posts hourly is checked every half hour), bounded by the policy.
  */
 export function adaptiveInterval(publishTimes: number[], now: number, policy: SchedulePolicy): number {
-  const times = publishTimes.filter((t) => t <= now).sort((a, b) => b - a).slice(0, RATE_SAMPLE);
+  const times = publishTimes
+    .filter((t) => t <= now)
+    .sort((a, b) => b - a)
+    .slice(0, RATE_SAMPLE);
   const newest = times[0];
   const oldest = times[times.length - 1];
   if (times.length < 2 || newest === undefined || oldest === undefined) {
@@ -57,7 +60,10 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
   let interval: number;
   if (outcome.errorCount > 0) {
     // Exponential backoff: min, 2×min, 4×min… up to the maximum.
-    interval = Math.min(policy.maxIntervalMs, policy.minIntervalMs * 2 ** Math.min(outcome.errorCount - 1, 30));
+    interval = Math.min(
+      policy.maxIntervalMs,
+      policy.minIntervalMs * 2 ** Math.min(outcome.errorCount - 1, 30),
+    );
   } else {
     interval = adaptiveInterval(outcome.publishTimes, outcome.now, policy);
     // A feed's own caching hints ask us not to come back sooner; they never push past the maximum.

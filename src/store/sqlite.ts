@@ -101,24 +101,27 @@ class SqliteStore implements Store {
       recentPublishTimes: db.prepare(
         'SELECT published_at FROM entries WHERE feed_id = ? ORDER BY published_at DESC LIMIT ?',
       ),
-      // An entry already stored with the same content is left alone (no write, read state kept);
-      // one whose content changed is updated in place.
-      upsertEntry: db.prepare(
+      storedHashes: db.prepare(
+        `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
+      ),
+      insertEntry: db.prepare(
         `INSERT INTO entries (feed_id, dedupe_key, content_hash, guid, link, title, author, content_html,
            content_text, summary_text, reading_minutes, published_at, updated_at, created_at, categories,
            enclosures, image_url, comments_url, language)
          VALUES (@feedId, @dedupeKey, @contentHash, @guid, @link, @title, @author, @contentHtml, @contentText,
            @summaryText, @readingMinutes, @publishedAt, @updatedAt, @now, @categories, @enclosures, @imageUrl,
            @commentsUrl, @language)
-         ON CONFLICT (feed_id, dedupe_key) DO UPDATE SET content_hash = excluded.content_hash,
-           guid = excluded.guid, link = excluded.link, title = excluded.title, author = excluded.author,
-           content_html = excluded.content_html, content_text = excluded.content_text,
-           summary_text = excluded.summary_text, reading_minutes = excluded.reading_minutes,
-           updated_at = COALESCE(excluded.updated_at, @now), categories = excluded.categories,
-           enclosures = excluded.enclosures, image_url = excluded.image_url,
-           comments_url = excluded.comments_url, language = excluded.language
-         WHERE entries.content_hash <> excluded.content_hash
-         RETURNING id, created_at`,
+         ON CONFLICT (feed_id, dedupe_key) DO NOTHING
+         RETURNING id`,
+      ),
+      // Read state lives in user_entries and is untouched: an edited entry stays read.
+      updateEntry: db.prepare(
+        `UPDATE entries SET content_hash = @contentHash, guid = @guid, link = @link, title = @title,
+           author = @author, content_html = @contentHtml, content_text = @contentText,
+           summary_text = @summaryText, reading_minutes = @readingMinutes,
+           updated_at = COALESCE(@updatedAt, @now), categories = @categories, enclosures = @enclosures,
+           image_url = @imageUrl, comments_url = @commentsUrl, language = @language
+         WHERE feed_id = @feedId AND dedupe_key = @dedupeKey AND content_hash <> @contentHash`,
       ),
       fanOutEntry: db.prepare(
         `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
@@ -229,8 +232,21 @@ class SqliteStore implements Store {
     const now = update.checkedAt;
     const result: SaveResult = { inserted: 0, updated: 0 };
     this.db.transaction(() => {
+      // What is already stored, by dedupe key: unchanged entries cost no write at all.
+      const stored = new Map<string, string>();
+      for (let i = 0; i < entries.length; i += 500) {
+        const keys = JSON.stringify(entries.slice(i, i + 500).map((e) => e.dedupeKey));
+        for (const row of this.s.storedHashes.all(feedId, keys) as {
+          dedupe_key: string;
+          content_hash: string;
+        }[]) {
+          stored.set(row.dedupe_key, row.content_hash);
+        }
+      }
       for (const e of entries) {
-        const row = this.s.upsertEntry.get({
+        const hash = stored.get(e.dedupeKey);
+        if (hash === e.contentHash) continue;
+        const params = {
           feedId,
           dedupeKey: e.dedupeKey,
           contentHash: e.contentHash,
@@ -250,12 +266,13 @@ class SqliteStore implements Store {
           imageUrl: e.imageUrl,
           commentsUrl: e.commentsUrl,
           language: e.language,
-        }) as { id: number; created_at: number } | undefined;
-        if (!row) continue;
-        if (row.created_at === now) {
+        };
+        if (hash === undefined) {
+          const row = this.s.insertEntry.get(params) as { id: number } | undefined;
+          if (!row) continue;
           result.inserted++;
           this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
-        } else result.updated++;
+        } else if (this.s.updateEntry.run(params).changes > 0) result.updated++;
       }
       this.s.feedSuccess.run({ feedId, ...update });
     })();

@@ -1,0 +1,235 @@
+// Refreshing over real HTTP on 127.0.0.1, into a temporary SQLite file, with a fixed clock.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
+import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../feed/fetch/testserver.js';
+import { silentLogger } from '../log/index.js';
+import type { Feed, FetchOptions, User } from '../model/index.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/index.js';
+import { refreshFeeds } from './pool.js';
+import { refreshFeed, type RefreshDeps } from './refresh.js';
+import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
+
+const OPTIONS: FetchOptions = {
+  userAgent: null,
+  cookie: null,
+  username: null,
+  password: null,
+  fetchFullArticle: false,
+};
+const NOW = Date.UTC(2026, 10, 23, 12);
+const HOUR = 3_600_000;
+
+function rss(items: { guid: string; title: string; body?: string; date?: string }[]): string {
+  return (
+    `<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">` +
+    `<channel><title>Loopback Blog</title><link>https://blog.example/</link><ttl>120</ttl>` +
+    items
+      .map(
+        (i) =>
+          `<item><title>${i.title}</title><link>https://blog.example/${i.guid}?utm_source=rss</link>` +
+          `<guid isPermaLink="false">${i.guid}</guid><pubDate>${i.date ?? 'Mon, 23 Nov 2026 10:00:00 GMT'}</pubDate>` +
+          `<content:encoded><![CDATA[${i.body ?? '<p>Hello</p>'}]]></content:encoded></item>`,
+      )
+      .join('') +
+    `</channel></rss>`
+  );
+}
+
+describe('refreshFeed over loopback HTTP', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  let deps: RefreshDeps;
+  let user: User;
+  let dir: string;
+  let clock = NOW;
+
+  before(async () => {
+    server = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh-'));
+    store = openSqliteStore(join(dir, 'refresh.db'));
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+    deps = {
+      store,
+      fetcher,
+      clock: () => clock,
+      random: () => 0.5,
+      log: silentLogger,
+      policy: DEFAULT_SCHEDULE_POLICY,
+      maxFeedBytes: 1024 * 1024,
+    };
+    user = await store.createUser('tester', { isAdmin: true }, NOW);
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    clock += HOUR;
+  });
+
+  async function subscribed(path: string): Promise<Feed> {
+    const feed = await store.ensureFeed(server.url(path), OPTIONS, clock);
+    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, clock);
+    return feed;
+  }
+  const current = async (feed: Feed): Promise<Feed> => {
+    const f = await store.getFeed(feed.id);
+    assert.ok(f);
+    return f;
+  };
+
+  it('stores new entries, answers a 304 without writing, updates changed entries in place', async () => {
+    let doc = rss([
+      { guid: 'a', title: 'First' },
+      { guid: 'b', title: 'Second' },
+    ]);
+    let etag = '"v1"';
+    server.route('/blog.xml', (req, res) => {
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(doc);
+    });
+    const feed = await subscribed('/blog.xml');
+    assert.deepEqual(await refreshFeed(feed, deps), {
+      feedId: feed.id,
+      status: 'updated',
+      inserted: 2,
+      updated: 0,
+    });
+    let f = await current(feed);
+    assert.equal(f.title, 'Loopback Blog');
+    assert.equal(f.etag, '"v1"');
+    assert.ok(f.nextCheckAt >= clock + 2 * HOUR * 0.9, 'the feed ttl of 120 minutes is honoured');
+
+    assert.deepEqual(await refreshFeed(f, deps), { feedId: feed.id, status: 'not-modified' });
+    assert.equal(server.requests.at(-1)?.headers['if-none-match'], '"v1"');
+
+    doc = rss([
+      { guid: 'c', title: 'Third' },
+      { guid: 'a', title: 'First, corrected' },
+      { guid: 'b', title: 'Second' },
+    ]);
+    etag = '"v2"';
+    f = await current(feed);
+    assert.deepEqual(await refreshFeed(f, deps), {
+      feedId: feed.id,
+      status: 'updated',
+      inserted: 1,
+      updated: 1,
+    });
+    const titles = (
+      await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10, order: 'oldest' })
+    ).map((v) => v.entry.title);
+    assert.deepEqual(titles.sort(), ['First, corrected', 'Second', 'Third']);
+    const [entry] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+    assert.equal(
+      entry?.entry.link?.includes('utm_source'),
+      false,
+      'tracking parameters are removed from links',
+    );
+  });
+
+  it('sanitizes hostile content before storing it', async () => {
+    const hostile =
+      '<p onclick="steal()">Read <a href="javascript:alert(1)">this</a></p><script>alert(1)</script>' +
+      '<img src="/pixel.gif" width="1" height="1"><img src="/chart.png" onerror="x()"><iframe src="https://evil.example/"></iframe>';
+    server.route('/hostile.xml', (_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(rss([{ guid: 'h', title: 'Hostile', body: hostile }]));
+    });
+    const feed = await subscribed('/hostile.xml');
+    await refreshFeed(feed, deps);
+    const [view] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+    const html = view?.entry.contentHtml ?? '';
+    assert.match(html, /Read/);
+    assert.match(html, /https:\/\/blog\.example\/chart\.png/, 'relative image made absolute');
+    for (const bad of [/<script/i, /onclick/i, /onerror/i, /javascript:/i, /<iframe/i, /pixel\.gif/]) {
+      assert.doesNotMatch(html, bad);
+    }
+  });
+
+  it('records a failure with the error and backs off; a success clears it', async () => {
+    let status = 500;
+    server.route('/flaky.xml', (_req, res) => {
+      if (status !== 200) return void res.writeHead(status).end('down');
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'x', title: 'Back' }]));
+    });
+    const feed = await subscribed('/flaky.xml');
+    const first = await refreshFeed(feed, deps);
+    assert.equal(first.status, 'failed');
+    let f = await current(feed);
+    assert.equal(f.errorCount, 1);
+    assert.match(f.lastError ?? '', /500/);
+    const firstDelay = f.nextCheckAt - clock;
+    clock += HOUR;
+    await refreshFeed(f, deps);
+    f = await current(feed);
+    assert.equal(f.errorCount, 2);
+    assert.ok(f.nextCheckAt - clock > firstDelay, 'the second failure waits longer');
+    status = 200;
+    clock += HOUR;
+    assert.equal((await refreshFeed(f, deps)).status, 'updated');
+    f = await current(feed);
+    assert.equal(f.errorCount, 0);
+    assert.equal(f.lastError, null);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    server.route('/busy.xml', (_req, res) => void res.writeHead(429, { 'retry-after': '7200' }).end());
+    const feed = await subscribed('/busy.xml');
+    await refreshFeed(feed, deps);
+    const f = await current(feed);
+    assert.ok(f.nextCheckAt >= clock + 7200_000, 'not before the server said');
+  });
+
+  it('moves a feed that redirected permanently, and refuses a page that is not a feed', async () => {
+    server.route('/old.xml', (_req, res) => void res.writeHead(301, { location: '/new.xml' }).end());
+    server.route('/new.xml', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(rss([{ guid: 'n', title: 'New home' }])),
+    );
+    const moved = await subscribed('/old.xml');
+    await refreshFeed(moved, deps);
+    assert.equal((await current(moved)).url, server.url('/new.xml'));
+
+    server.route('/page.html', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>not a feed</body></html>'),
+    );
+    const page = await subscribed('/page.html');
+    const result = await refreshFeed(page, deps);
+    assert.equal(result.status, 'failed');
+    assert.match((await current(page)).lastError ?? '', /not a feed/);
+  });
+
+  it('never fetches more feeds from one host at once than the per-host limit', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const feeds: Feed[] = [];
+    for (let i = 0; i < 12; i++) {
+      server.route(`/many/${i}.xml`, (_req, res) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        setImmediate(() => {
+          inFlight--;
+          res
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(rss([{ guid: `m${i}`, title: `M${i}` }]));
+        });
+      });
+      feeds.push(await subscribed(`/many/${i}.xml`));
+    }
+    const summary = await refreshFeeds(feeds, deps, { concurrency: 8, perHost: 2 });
+    assert.equal(summary.updated, 12);
+    assert.equal(summary.inserted, 12);
+    assert.ok(maxInFlight <= 2, `at most 2 at once on one host (saw ${maxInFlight})`);
+  });
+});
