@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'FETCH_TOO_MANY_REDIRECTS'
   | 'FETCH_NETWORK'
   | 'FETCH_INVALID_URL'
+  | 'OPML_INVALID'
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
   | 'USAGE';

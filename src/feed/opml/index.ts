@@ -1,0 +1,226 @@
+// OPML subscription lists: import what other readers export, export what they can import.
+//
+// Folders are flat in Gleaner, so nested OPML folders become one folder named by their path,
+// "Parent/Child": two "News" folders under different parents stay apart, and nothing is lost.
+import { GleanerError } from '../../model/errors.js';
+import { decodeDocument } from '../decode/index.js';
+import { attr, parseXml, textContent, type XmlElement } from '../parse/xml.js';
+
+/** One subscription in an OPML file. */
+export interface OpmlFeed {
+  /** Absolute http(s) URL of the feed. */
+  url: string;
+  title: string | null;
+  /** The site's URL (htmlUrl), when given as an absolute http(s) URL. */
+  siteUrl: string | null;
+  /** The folder path ("Parent/Child" for nested folders), null outside any folder. */
+  folder: string | null;
+}
+
+export interface ParsedOpml {
+  /** The document's <head><title>. */
+  title: string | null;
+  outlines: OpmlFeed[];
+  /** Outlines skipped and markup repaired, for the user to read. */
+  warnings: string[];
+}
+
+/** Far above any real export (10,000 feeds are about 2 MB): bounds the tree built from a hostile file. */
+export const MAX_OPML_BYTES = 16 * 1024 * 1024;
+const MAX_WARNINGS = 20;
+const MAX_TITLE_CHARS = 512;
+const MAX_URL_CHARS = 4096;
+
+/** Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/F), plus DEL and C1. */
+const INVALID_CHARS = /(?![\t\n\r])[\p{Cc}\p{Cs}\uFFFE\uFFFF]/gu;
+
+/**
+ * Reads an OPML 1.0/2.0 subscription list as readers export it. Feeds are outlines with an xmlUrl;
+ * outlines without one are folders. Broken markup is repaired; only a file that is not OPML at
+ * all, or breaks a safety limit, throws (GleanerError 'OPML_INVALID').
+ */
+export function parseOpml(bytes: Uint8Array): ParsedOpml {
+  if (bytes.length > MAX_OPML_BYTES) {
+    throw new GleanerError(
+      'OPML_INVALID',
+      `OPML file is ${bytes.length} bytes, above the limit of ${MAX_OPML_BYTES}; split it into smaller files`,
+    );
+  }
+  const decoded = decodeDocument(bytes, null);
+  const warnings = [...decoded.warnings];
+  let document: XmlElement;
+  try {
+    document = parseXml(decoded.text, null, warnings);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new GleanerError('OPML_INVALID', `cannot read the OPML file: ${reason}`, { cause: err });
+  }
+  const opml = childElement(document, 'opml');
+  if (opml === undefined) {
+    throw new GleanerError(
+      'OPML_INVALID',
+      'not an OPML file: it has no <opml> root element; export your subscriptions as OPML from your previous reader and import that file',
+    );
+  }
+  const head = childElement(opml, 'head');
+  const titleElement = head && childElement(head, 'title');
+  const reader = new OutlineReader(warnings);
+  // Some exporters forget <body>: read the outlines wherever they are.
+  reader.read(childElement(opml, 'body') ?? opml, null);
+  reader.finish();
+  return {
+    title: titleElement ? cleanTitle(textContent(titleElement)) : null,
+    outlines: reader.feeds,
+    warnings,
+  };
+}
+
+class OutlineReader {
+  readonly feeds: OpmlFeed[] = [];
+  private readonly seen = new Set<string>();
+  private skipped = 0;
+
+  constructor(private readonly warnings: string[]) {}
+
+  /** Depth is bounded by parseXml (MAX_DEPTH), so recursion is safe. */
+  read(container: XmlElement, folder: string | null): void {
+    for (const node of container.children) {
+      if (typeof node === 'string' || node.local !== 'outline') continue;
+      const name = cleanTitle(attr(node, 'title')) ?? cleanTitle(attr(node, 'text'));
+      const rawUrl = feedUrlAttribute(node);
+      if (rawUrl === null) {
+        // A folder; one without a name is transparent.
+        const path = name === null ? folder : folder === null ? name : `${folder}/${name}`;
+        this.read(node, path);
+        continue;
+      }
+      const url = absoluteHttpUrl(rawUrl);
+      if (url === null) {
+        this.skip(`skipped feed "${name ?? ''}": "${rawUrl.slice(0, 200)}" is not an absolute http(s) URL`);
+      } else {
+        this.add({
+          url,
+          // Exporters fill the required text attribute with the URL when a feed has no title.
+          title: name === rawUrl.trim() || name === url ? null : name,
+          siteUrl: absoluteHttpUrl(attr(node, 'htmlurl') ?? ''),
+          folder,
+        });
+      }
+      // Feeds nested in a feed are kept, in the same folder.
+      this.read(node, folder);
+    }
+  }
+
+  finish(): void {
+    if (this.skipped > MAX_WARNINGS) {
+      this.warnings.push(`${this.skipped - MAX_WARNINGS} more feeds skipped for invalid URLs`);
+    }
+  }
+
+  private add(feed: OpmlFeed): void {
+    const key = `${feed.folder ?? ''}\n${feed.url}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.feeds.push(feed);
+  }
+
+  private skip(message: string): void {
+    if (++this.skipped <= MAX_WARNINGS) this.warnings.push(message);
+  }
+}
+
+/** xmlUrl in any case; old exports put a feed's address in `url` with type="rss" or "atom". */
+function feedUrlAttribute(outline: XmlElement): string | null {
+  const xmlUrl = attr(outline, 'xmlurl');
+  if (xmlUrl !== null) return xmlUrl;
+  const type = attr(outline, 'type')?.trim().toLowerCase();
+  return type === 'rss' || type === 'atom' ? attr(outline, 'url') : null;
+}
+
+function absoluteHttpUrl(raw: string): string | null {
+  let value = raw.trim();
+  if (value === '' || value.length > MAX_URL_CHARS) return null;
+  // The old feed: pseudo-scheme, as feed://host/path or feed:https://host/path.
+  if (/^feed:/i.test(value)) value = /^feed:https?:/i.test(value) ? value.slice(5) : `http:${value.slice(5)}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+function cleanTitle(raw: string | null): string | null {
+  if (raw === null) return null;
+  const title = raw.replace(INVALID_CHARS, '').replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_CHARS);
+  return title === '' ? null : title;
+}
+
+/** The first child element with this local name, whatever its namespace prefix. */
+function childElement(element: XmlElement, local: string): XmlElement | undefined {
+  for (const node of element.children) {
+    if (typeof node !== 'string' && node.local === local) return node;
+  }
+  return undefined;
+}
+
+/**
+ * An OPML 2.0 document: feeds outside folders first, then one outline per folder (in the order
+ * folders first appear), each holding its feeds. A nested path stays one flat folder named
+ * "Parent/Child", which every reader can import. A feed without a title gets its URL as `text`
+ * (required by OPML 2.0), which parseOpml reads back as no title.
+ */
+export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
+  const folders = new Map<string | null, OpmlFeed[]>([[null, []]]);
+  for (const feed of feeds) {
+    const group = folders.get(feed.folder);
+    if (group) group.push(feed);
+    else folders.set(feed.folder, [feed]);
+  }
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<opml version="2.0">',
+    '  <head>',
+    `    <title>${escapeXml(title)}</title>`,
+    `    <dateCreated>${now.toUTCString()}</dateCreated>`,
+    '  </head>',
+    '  <body>',
+  ];
+  for (const [folder, group] of folders) {
+    if (folder === null) {
+      for (const feed of group) lines.push(`    ${feedOutline(feed)}`);
+      continue;
+    }
+    const name = escapeXml(folder);
+    lines.push(`    <outline text="${name}" title="${name}">`);
+    for (const feed of group) lines.push(`      ${feedOutline(feed)}`);
+    lines.push('    </outline>');
+  }
+  lines.push('  </body>', '</opml>', '');
+  return lines.join('\n');
+}
+
+function feedOutline(feed: OpmlFeed): string {
+  const text = escapeXml(feed.title ?? feed.url);
+  let out = `<outline type="rss" text="${text}"`;
+  if (feed.title !== null) out += ` title="${text}"`;
+  out += ` xmlUrl="${escapeXml(feed.url)}"`;
+  if (feed.siteUrl !== null) out += ` htmlUrl="${escapeXml(feed.siteUrl)}"`;
+  return out + '/>';
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+
+/** Safe in text and in double-quoted attributes; whitespace is escaped so attributes keep it. */
+function escapeXml(value: string): string {
+  return value.replace(INVALID_CHARS, '').replace(/[&<>"\t\n\r]/g, (c) => ESCAPES[c] ?? '');
+}
