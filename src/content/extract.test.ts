@@ -1,0 +1,139 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { Parser } from 'htmlparser2';
+import { extractArticle } from './extract.js';
+
+const PAGE_URL = 'https://eng.example.com/2024/03/build-times/';
+const page = readFileSync(new URL('./testdata/article.html', import.meta.url), 'utf8');
+
+/** Every tag name and attribute name in `html`. */
+function markupNames(html: string): { tags: Set<string>; attributes: Set<string> } {
+  const tags = new Set<string>();
+  const attributes = new Set<string>();
+  const parser = new Parser({
+    onopentag(name, attribs) {
+      tags.add(name);
+      for (const attribute of Object.keys(attribs)) attributes.add(attribute);
+    },
+  });
+  parser.end(html);
+  return { tags, attributes };
+}
+
+describe('extractArticle', () => {
+  const article = extractArticle(page, PAGE_URL);
+
+  it('finds the title and byline', () => {
+    assert.ok(article);
+    assert.equal(article.title, 'How we cut our build times in half');
+    assert.equal(article.byline, 'Dana Whitfield');
+  });
+
+  it('keeps the body text', () => {
+    assert.ok(article);
+    for (const sentence of [
+      'For most of last year our continuous integration pipeline took forty minutes from push to green.',
+      'The average hid the real problem',
+      'Balancing the shards',
+      'Keying it on the lockfile',
+      'the same loop we ask of every performance investigation.',
+    ]) {
+      assert.ok(article.text.includes(sentence), `missing: ${sentence}`);
+    }
+    assert.ok(article.text.includes('Median and p99 build time per week'), 'figure caption');
+  });
+
+  it('drops the navigation, ads, comments, sidebar and footer', () => {
+    assert.ok(article);
+    for (const boilerplate of [
+      'Careers',
+      'Subscribe to the newsletter',
+      'CloudWidgets',
+      'Sponsored',
+      'MegaCI',
+      'Comments',
+      'randomreader99',
+      'remote execution',
+      'Leave a comment',
+      'Popular posts',
+      'Privacy policy',
+      'All rights reserved',
+      'dataLayer',
+    ]) {
+      assert.ok(!article.text.includes(boilerplate), `kept: ${boilerplate}`);
+      assert.ok(!article.contentHtml.includes(boilerplate), `kept in HTML: ${boilerplate}`);
+    }
+  });
+
+  it('returns sanitized HTML with absolute, cleaned URLs', () => {
+    assert.ok(article);
+    const { tags, attributes } = markupNames(article.contentHtml);
+    for (const tag of ['script', 'style', 'form', 'textarea', 'button', 'nav', 'meta', 'link']) {
+      assert.ok(!tags.has(tag), `<${tag}> survived`);
+    }
+    for (const attribute of ['class', 'id', 'style'])
+      assert.ok(!attributes.has(attribute), `${attribute} survived`);
+    assert.ok(
+      article.contentHtml.includes(
+        '<img src="https://eng.example.com/2024/03/build-times/images/build-times.png" alt="Chart of build times before and after" width="800" height="400" loading="lazy" />',
+      ),
+    );
+    assert.ok(
+      article.contentHtml.includes(
+        '<a href="https://eng.example.com/2023/11/caching-guide/" rel="noopener noreferrer" target="_blank">',
+      ),
+    );
+  });
+
+  it('resolves URLs against the page’s <base href>', () => {
+    const withBase = page.replace(
+      '<meta charset="utf-8">',
+      '<meta charset="utf-8"><base href="https://cdn.example.org/blog/">',
+    );
+    const extracted = extractArticle(withBase, PAGE_URL);
+    assert.ok(extracted);
+    assert.ok(extracted.contentHtml.includes('src="https://cdn.example.org/blog/images/build-times.png"'));
+  });
+
+  it('reads a page that omits <html> and <body>', () => {
+    const extracted = extractArticle(
+      '<title>T</title><article><p>Just a paragraph of text.</p></article>',
+      PAGE_URL,
+    );
+    assert.equal(extracted?.text, 'Just a paragraph of text.');
+  });
+
+  it('strips what is executable from the page', () => {
+    const extracted = extractArticle(
+      '<html><body><article><p onclick="alert(1)">Text with a <a href="javascript:alert(1)">bad link</a>.</p><script>alert(2)</script></article></body></html>',
+      PAGE_URL,
+    );
+    assert.equal(extracted?.contentHtml, '<div><article><p>Text with a bad link.</p></article></div>');
+  });
+
+  const empty = [
+    '',
+    '   ',
+    '<html><head><title>Only a title</title></head><body></body></html>',
+    '<script>alert(1)</script>',
+  ];
+  for (const html of empty) {
+    it(`returns null for ${JSON.stringify(html)}`, () => assert.equal(extractArticle(html, PAGE_URL), null));
+  }
+
+  it('gives up on pages with too many elements', () => {
+    const huge = `<html><body><article>${'<p>Paragraph.</p>'.repeat(60_000)}</article></body></html>`;
+    assert.equal(extractArticle(huge, PAGE_URL), null);
+  });
+
+  it('reads deeply nested pages without stalling and keeps their text', () => {
+    const deep =
+      '<html><body>' +
+      '<div>'.repeat(20_000) +
+      '<p>Deep text.</p>' +
+      '</div>'.repeat(20_000) +
+      '</body></html>';
+    assert.equal(extractArticle(deep, PAGE_URL)?.text, 'Deep text.');
+  });
+});

@@ -1,0 +1,306 @@
+// The allowlist sanitizer all feed HTML passes through before it is stored or shown.
+//
+// Threat: feed content is written by strangers and shown inside the reader's own pages, under the
+// reader's origin. Anything executable (scripts, event handlers, javascript: URLs, plugins, SVG/MathML
+// tricks), anything that can act on the page (forms, <base>, <meta refresh>, styles, ids) or that
+// tracks the reader (pixels, click ids) must not survive. So only markup known to be inert is kept,
+// and every URL in it is rewritten to an absolute http(s) (or mailto) URL.
+import sanitize from 'sanitize-html';
+import { capNesting } from './nesting.js';
+import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
+
+/** The only sandbox an embedded player gets: enough to play, not to navigate the reader's page. */
+export const IFRAME_SANDBOX = 'allow-scripts allow-same-origin allow-popups';
+
+/** Video players that may be embedded, as https URL prefixes. */
+const EMBED_URL_PREFIXES = [
+  'https://www.youtube.com/embed/',
+  'https://www.youtube-nocookie.com/embed/',
+  'https://player.vimeo.com/video/',
+];
+
+/** Images that only count readers, as host + path prefixes (`host/` means the whole host). */
+const PIXEL_URL_PREFIXES = [
+  'feeds.feedburner.com/~r/',
+  'feedproxy.google.com/~r/',
+  'pixel.wp.com/',
+  'stats.wordpress.com/',
+  'feeds.wordpress.com/1.0/',
+  'pi.feedsportal.com/',
+  'www.google-analytics.com/',
+  'pixel.quantserve.com/',
+  'feedads.g.doubleclick.net/',
+];
+
+// Limits that keep hostile input from costing more than ordinary content: no real link is longer
+// than MAX_URL_LENGTH, inline images above MAX_DATA_IMAGE_LENGTH belong on a server, and nothing
+// real nests deeper than NESTING_LIMIT (deeper tags are dropped, their text kept; see nesting.ts).
+const MAX_URL_LENGTH = 8 * 1024;
+const MAX_SRCSET_LENGTH = 32 * 1024;
+const MAX_DATA_IMAGE_LENGTH = 256 * 1024;
+const NESTING_LIMIT = 256;
+
+// prettier-ignore
+const ALLOWED_TAGS = [
+  // text and structure
+  'p', 'br', 'hr', 'div', 'span', 'section', 'article', 'aside', 'header', 'footer', 'address',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'b', 'i', 'em', 'strong', 'u', 's', 'strike', 'del', 'ins', 'mark', 'small', 'big', 'sub', 'sup',
+  'q', 'cite', 'abbr', 'dfn', 'time', 'kbd', 'samp', 'var', 'code', 'pre', 'blockquote',
+  'bdi', 'bdo', 'ruby', 'rt', 'rp', 'wbr',
+  'ul', 'ol', 'li', 'dl', 'dt', 'dd',
+  'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
+  'figure', 'figcaption', 'details', 'summary',
+  // links and media
+  'a', 'img', 'picture', 'source', 'video', 'audio', 'iframe',
+];
+
+// No `style` anywhere: styles can hide text, overlay the reader's controls with fake ones, or load
+// URLs the scheme checks never see. No `class` or `id`: they would pick up the reader's own CSS and
+// clobber its DOM (an `id` or `name` can shadow the page's own elements and `document`/`window`
+// properties that its script looks up).
+const ALLOWED_ATTRIBUTES: Record<string, sanitize.AllowedAttribute[]> = {
+  '*': ['title', 'lang', 'dir'],
+  a: [
+    'href',
+    { name: 'rel', multiple: true, values: ['noopener', 'noreferrer'] },
+    { name: 'target', values: ['_blank'] },
+  ],
+  img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', { name: 'loading', values: ['lazy'] }],
+  source: ['src', 'srcset', 'sizes', 'type', 'media', 'width', 'height'],
+  video: ['src', 'poster', 'controls', 'width', 'height', 'loop', 'muted', 'playsinline'],
+  audio: ['src', 'controls', 'loop', 'muted'],
+  iframe: [
+    'src',
+    'width',
+    'height',
+    'allowfullscreen',
+    { name: 'sandbox', values: [IFRAME_SANDBOX] },
+    { name: 'loading', values: ['lazy'] },
+  ],
+  blockquote: ['cite'],
+  q: ['cite'],
+  del: ['cite', 'datetime'],
+  ins: ['cite', 'datetime'],
+  time: ['datetime'],
+  ol: ['start', 'reversed', 'type'],
+  li: ['value'],
+  th: ['colspan', 'rowspan', 'headers', 'scope', 'abbr'],
+  td: ['colspan', 'rowspan', 'headers'],
+  col: ['span'],
+  colgroup: ['span'],
+  details: ['open'],
+};
+
+/**
+ * Disallowed elements whose content is dropped with them; the others are unwrapped, content kept.
+ * <noscript> is unwrapped on purpose: lazy-loading themes put the real <img> inside it.
+ */
+// prettier-ignore
+const NON_TEXT_TAGS = [
+  'script', 'style', 'template', 'title', 'textarea', 'select', 'option', 'datalist', 'xmp',
+  'noembed', 'noframes', 'svg',
+];
+
+const STATIC_OPTIONS: sanitize.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  allowedAttributes: ALLOWED_ATTRIBUTES,
+  disallowedTagsMode: 'discard',
+  nonTextTags: NON_TEXT_TAGS,
+  selfClosing: [...sanitize.defaults.selfClosing, 'source', 'wbr', 'col'],
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: {
+    img: ['http', 'https', 'data'],
+    source: ['http', 'https'],
+    video: ['http', 'https'],
+    audio: ['http', 'https'],
+    iframe: ['https'],
+  },
+  allowProtocolRelative: false,
+  allowedIframeHostnames: EMBED_URL_PREFIXES.map((prefix) => new URL(prefix).hostname),
+  allowIframeRelativeUrls: false,
+  nestingLimit: NESTING_LIMIT,
+  exclusiveFilter: isDropped,
+};
+
+/**
+ * `html` reduced to the allowlist, with every URL absolute (against `baseUrl`) and free of tracking
+ * parameters, links opening in a new tab without a referrer, images lazy, embeds sandboxed, and
+ * tracking pixels removed. Relative URLs are dropped when there is no base. Never throws.
+ */
+export function sanitizeHtml(html: string, baseUrl: string | null): string {
+  // The safety step is last by construction. capNesting only removes tags, before any parsing; then,
+  // for each element, sanitize-html runs our rewriting (transformTags) first, its allowlist and
+  // scheme checks on the rewritten attributes next, and the drop rules (exclusiveFilter) on what
+  // survived: nothing our rewriting adds escapes the checks.
+  return sanitize(capNesting(html, NESTING_LIMIT), {
+    ...STATIC_OPTIONS,
+    transformTags: { '*': (tagName, attribs) => rewriteElement(tagName, attribs, baseUrl) },
+  });
+}
+
+function rewriteElement(tagName: string, attribs: sanitize.Attributes, base: string | null): sanitize.Tag {
+  const out: sanitize.Attributes = { ...attribs };
+  switch (tagName) {
+    case 'a':
+      delete out.rel;
+      delete out.target;
+      if (setUrl(out, 'href', cleanUrl(attribs.href, base, 'link'))) {
+        // Threat: a page opened with window.opener can navigate the reader's tab (tab-nabbing).
+        out.rel = 'noopener noreferrer';
+        out.target = '_blank';
+      }
+      break;
+    case 'img':
+      setUrl(out, 'src', cleanImageSrc(attribs.src, base));
+      setUrl(out, 'srcset', cleanSrcset(attribs.srcset, base));
+      out.loading = 'lazy';
+      break;
+    case 'source':
+      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
+      setUrl(out, 'srcset', cleanSrcset(attribs.srcset, base));
+      break;
+    case 'video':
+      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
+      setUrl(out, 'poster', cleanUrl(attribs.poster, base, 'media'));
+      out.controls = '';
+      break;
+    case 'audio':
+      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
+      out.controls = '';
+      break;
+    case 'iframe':
+      setUrl(out, 'src', cleanEmbedSrc(attribs.src, base));
+      out.sandbox = IFRAME_SANDBOX;
+      out.allowfullscreen = '';
+      out.loading = 'lazy';
+      break;
+    case 'blockquote':
+    case 'q':
+    case 'del':
+    case 'ins':
+      setUrl(out, 'cite', cleanUrl(attribs.cite, base, 'link'));
+      break;
+  }
+  return { tagName, attribs: out };
+}
+
+/** Sets `attribs[name]` to `url`, or removes it when there is none; says whether it was set. */
+function setUrl(attribs: sanitize.Attributes, name: string, url: string | null): boolean {
+  if (url === null) delete attribs[name];
+  else attribs[name] = url;
+  return url !== null;
+}
+
+function cleanUrl(value: string | undefined, base: string | null, kind: UrlKind): string | null {
+  if (value === undefined || value.length > MAX_URL_LENGTH) return null;
+  const absolute = absolutizeUrl(value, base, kind);
+  return absolute === null ? null : stripTrackingParams(absolute);
+}
+
+// Raster formats only: an SVG data: image can carry script when opened on its own.
+const SAFE_DATA_IMAGE = /^data:image\/(?:png|gif|jpeg|webp)(?:;[\w.+=-]*)*,/i;
+
+function cleanImageSrc(value: string | undefined, base: string | null): string | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  if (!/^data:/i.test(trimmed)) return cleanUrl(value, base, 'media');
+  return trimmed.length <= MAX_DATA_IMAGE_LENGTH && SAFE_DATA_IMAGE.test(trimmed) ? trimmed : null;
+}
+
+/** A srcset with each candidate's URL cleaned like a src; candidates with unusable URLs are dropped. */
+function cleanSrcset(value: string | undefined, base: string | null): string | null {
+  if (value === undefined || value.length > MAX_SRCSET_LENGTH) return null;
+  const candidates: string[] = [];
+  for (const { url, descriptor } of parseSrcset(value)) {
+    const clean = cleanUrl(url, base, 'media');
+    if (clean === null) continue;
+    candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${clean} ${descriptor}` : clean);
+  }
+  return candidates.length === 0 ? null : candidates.join(', ');
+}
+
+/** Splits a srcset as the HTML standard does: a URL runs to whitespace, descriptors to a comma. */
+function parseSrcset(value: string): { url: string; descriptor: string }[] {
+  const candidates: { url: string; descriptor: string }[] = [];
+  let i = 0;
+  while (i < value.length) {
+    while (i < value.length && isSpaceOrComma(value.charCodeAt(i))) i++;
+    if (i >= value.length) break;
+    const urlStart = i;
+    while (i < value.length && !isSpace(value.charCodeAt(i))) i++;
+    let url = value.slice(urlStart, i);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      const descriptorStart = i;
+      let parens = 0;
+      for (; i < value.length; i++) {
+        const c = value.charAt(i);
+        if (c === '(') parens++;
+        else if (c === ')') parens = Math.max(0, parens - 1);
+        else if (c === ',' && parens === 0) break;
+      }
+      descriptor = value.slice(descriptorStart, i).trim();
+    }
+    if (url !== '') candidates.push({ url, descriptor });
+  }
+  return candidates;
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
+
+function isSpaceOrComma(code: number): boolean {
+  return code === 0x2c || isSpace(code);
+}
+
+/**
+ * An iframe src when it is one of the allowed video players, else null. Upgraded to https, and
+ * without `autoplay`: nothing in an entry starts playing by itself.
+ */
+function cleanEmbedSrc(value: string | undefined, base: string | null): string | null {
+  const clean = cleanUrl(value, base, 'media');
+  if (clean === null) return null;
+  const url = new URL(clean);
+  url.protocol = 'https:';
+  if (!EMBED_URL_PREFIXES.some((prefix) => url.href.startsWith(prefix))) return null;
+  if (url.searchParams.has('autoplay')) url.searchParams.delete('autoplay');
+  return url.href;
+}
+
+/** The drop rules, applied to each element after its attributes passed the allowlist. */
+function isDropped(frame: sanitize.IFrame): boolean {
+  const { src, srcset } = frame.attribs;
+  switch (frame.tag) {
+    case 'img':
+      return (src === undefined && srcset === undefined) || isTrackingPixel(frame.attribs);
+    case 'source':
+      return src === undefined && srcset === undefined;
+    case 'iframe':
+      return src === undefined;
+    default:
+      return false;
+  }
+}
+
+function isTrackingPixel(attribs: Record<string, string>): boolean {
+  const width = pixelSize(attribs.width);
+  const height = pixelSize(attribs.height);
+  if (width !== null && height !== null && width <= 1 && height <= 1) return true;
+  if (attribs.src === undefined || !/^https?:/i.test(attribs.src)) return false;
+  try {
+    const url = new URL(attribs.src);
+    const hostAndPath = url.hostname + url.pathname;
+    return PIXEL_URL_PREFIXES.some((prefix) => hostAndPath.startsWith(prefix));
+  } catch {
+    return false;
+  }
+}
+
+function pixelSize(value: string | undefined): number | null {
+  const match = value === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$/i.exec(value);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
