@@ -28,7 +28,10 @@ export function relativeTime(at: number | null, now: number): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...COMMON_FLAGS, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { ...COMMON_FLAGS, json: { type: 'boolean', default: false } },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -9,11 +9,31 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  parse: { summary: 'parse feed files and print the normalized result', load: () => import('./parse.js') },
   serve: {
     summary: 'run the reader, the client APIs and the refresh loop',
     load: () => import('./serve.js'),
   },
+  add: { summary: 'subscribe to a feed (or discover it from a site URL)', load: () => import('./add.js') },
+  remove: { summary: 'unsubscribe from a feed', load: () => import('./remove.js') },
+  import: {
+    summary: 'subscribe to the feeds of an OPML file, folders kept',
+    load: async () => ({ run: (await import('./opml.js')).runImport }),
+  },
+  export: {
+    summary: 'write your subscriptions as OPML',
+    load: async () => ({ run: (await import('./opml.js')).runExport }),
+  },
+  recommended: {
+    summary: 'list or subscribe to the recommended-feed directory',
+    load: () => import('./recommended.js'),
+  },
+  refresh: {
+    summary: 'fetch subscribed feeds now (or keep doing so with --watch)',
+    load: () => import('./refresh.js'),
+  },
+  feeds: { summary: 'list subscriptions with their status and last error', load: () => import('./feeds.js') },
+  parse: { summary: 'parse feed files and print the normalized result', load: () => import('./parse.js') },
+  config: { summary: 'print the effective configuration', load: () => import('./config.js') },
 };
 
 function usage(): string {

@@ -8,7 +8,11 @@ export interface Progress {
 
 const BAR_WIDTH = 24;
 
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const started = Date.now();
   let lastPrint = 0;
   const tty = stream.isTTY === true;

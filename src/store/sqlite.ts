@@ -81,7 +81,7 @@ class SqliteStore implements Store {
         `UPDATE feeds SET last_checked_at = @checkedAt, last_success_at = @checkedAt, next_check_at = @nextCheckAt,
            etag = @etag, last_modified = @lastModified, error_count = 0, last_error = NULL,
            title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
-           description = COALESCE(@description, description), icon_url = COALESCE(@iconUrl, icon_url),
+           description = COALESCE(@description, description), icon_url = COALESCE(icon_url, @iconUrl),
            language = COALESCE(@language, language), hub_url = COALESCE(@hubUrl, hub_url),
            format = COALESCE(@format, format)
          WHERE id = @feedId`,
@@ -98,6 +98,7 @@ class SqliteStore implements Store {
         'SELECT 1 FROM feeds WHERE url = ? AND options_key = (SELECT options_key FROM feeds WHERE id = ?)',
       ),
       setFeedUrl: db.prepare('UPDATE feeds SET url = ? WHERE id = ?'),
+      setFeedIcon: db.prepare('UPDATE feeds SET icon_url = ? WHERE id = ?'),
       recentPublishTimes: db.prepare(
         'SELECT published_at FROM entries WHERE feed_id = ? ORDER BY published_at DESC LIMIT ?',
       ),
@@ -301,6 +302,10 @@ class SqliteStore implements Store {
       return true;
     })();
     return changed;
+  }
+
+  async setFeedIcon(feedId: number, iconUrl: string): Promise<void> {
+    this.s.setFeedIcon.run(iconUrl, feedId);
   }
 
   async recentPublishTimes(feedId: number, limit: number): Promise<number[]> {

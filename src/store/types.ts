@@ -101,6 +101,8 @@ export interface Store {
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void>;
   /** Moves a feed to a new URL after a permanent redirect; false when another feed already has it. */
   changeFeedUrl(feedId: number, url: string): Promise<boolean>;
+  /** The feed's icon (the site's favicon, found at subscribe time; else the feed's own image). */
+  setFeedIcon(feedId: number, iconUrl: string): Promise<void>;
   /** Publication times of the feed's newest entries (epoch ms, newest first), for scheduling. */
   recentPublishTimes(feedId: number, limit: number): Promise<number[]>;
 

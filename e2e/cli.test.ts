@@ -1,0 +1,223 @@
+// The gleaner command end to end: the compiled CLI (what `npm install` builds) against feeds served
+// on 127.0.0.1, with a temporary database. Loopback is allowed explicitly, as an operator would.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { startTestServer, type TestServer } from '../src/feed/fetch/testserver.js';
+
+const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+
+function rss(title: string, n: number, prefix = 'item'): string {
+  let items = '';
+  for (let i = 0; i < n; i++) {
+    items +=
+      `<item><title>${prefix} ${i}</title><link>https://site.example/${prefix}/${i}</link>` +
+      `<guid isPermaLink="false">${prefix}-${i}</guid><pubDate>Mon, 23 Nov 2026 ${String(i % 24).padStart(2, '0')}:00:00 GMT</pubDate>` +
+      `<description>&lt;p&gt;Body ${i}&lt;/p&gt;</description></item>`;
+  }
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>https://site.example/</link>${items}</channel></rss>`;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process, whose event loop serves the feeds. */
+function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('gleaner CLI', () => {
+  let server: TestServer;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const gleaner = (...args: string[]) => run(env, ...args);
+
+  before(async () => {
+    server = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-cli-'));
+    env = {
+      ...process.env,
+      GLEANER_DB: join(dir, 'cli.db'),
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '1',
+      GLEANER_LOG_LEVEL: 'error',
+    };
+    server.route('/feed.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Loop Feed', 5)),
+    );
+    server.route('/other.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Other Feed', 3, 'o')),
+    );
+    server.route('/', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><head><title>Site</title><link rel="alternate" type="application/rss+xml" title="Loop" href="/feed.xml">` +
+            `<link rel="icon" href="/favicon.png"></head><body>hi</body></html>`,
+        ),
+    );
+    server.route('/two', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">` +
+            `<link rel="alternate" type="application/atom+xml" href="/other.xml"></head></html>`,
+        ),
+    );
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses loopback unless the operator allows it', async () => {
+    const r = await run(
+      { ...env, GLEANER_ALLOW_PRIVATE_NETWORKS: '' },
+      'add',
+      server.url('/feed.xml'),
+      '--db',
+      join(dir, 'strict.db'),
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /loopback address.*GLEANER_ALLOW_PRIVATE_NETWORKS/);
+  });
+
+  it('adds a feed discovered from a site page, fetches it and lists it', async () => {
+    const add = await gleaner('add', server.url('/'), '--folder', 'Tech');
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /found .*\/feed\.xml/);
+    assert.match(add.stdout, /subscribed to Loop Feed \(5 entries\)/);
+    const feeds = await gleaner('feeds', '--json');
+    const list = JSON.parse(feeds.stdout) as {
+      title: string;
+      folder: string;
+      unread: number;
+      errorCount: number;
+    }[];
+    assert.deepEqual(
+      list.map((f) => [f.title, f.folder, f.unread, f.errorCount]),
+      [['Loop Feed', 'Tech', 5, 0]],
+    );
+  });
+
+  it('lists the feeds of a page that offers several instead of guessing', async () => {
+    const r = await gleaner('add', server.url('/two'));
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /offers 2 feeds/);
+    assert.match(r.stdout, /other\.xml/);
+  });
+
+  it('exports OPML and imports it into another database with folders kept', async () => {
+    const out = join(dir, 'subs.opml');
+    assert.equal((await gleaner('add', server.url('/other.xml'), '--no-refresh')).code, 0);
+    assert.equal((await gleaner('export', '--output', out)).code, 0);
+    const opml = readFileSync(out, 'utf8');
+    assert.match(opml, /<outline text="Tech"/);
+    const other = { ...env, GLEANER_DB: join(dir, 'imported.db') };
+    const imp = await run(other, 'import', out);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stderr + imp.stdout, /imported 2 feeds in 1 folders: 2 new/);
+    const ref = await run(other, 'refresh');
+    assert.equal(ref.code, 0, ref.stderr);
+    assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
+  });
+
+  it('removes a subscription', async () => {
+    const r = await gleaner('remove', server.url('/other.xml'));
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse((await gleaner('feeds', '--json')).stdout) as unknown[];
+    assert.equal(list.length, 1);
+    assert.notEqual((await gleaner('remove', server.url('/other.xml'))).code, 0);
+  });
+
+  it('answers bad input with a clear error', async () => {
+    assert.match((await gleaner('add', 'not a url at all')).stderr, /not a URL/);
+    assert.match((await gleaner('import', join(dir, 'missing.opml'))).stderr, /cannot read/);
+    const notOpml = join(dir, 'bad.opml');
+    writeFileSync(notOpml, '<html>nope</html>');
+    assert.notEqual((await gleaner('import', notOpml)).code, 0);
+    assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
+  });
+
+  it('loses nothing and duplicates nothing when killed -9 in the middle of a refresh', async () => {
+    const FEEDS = 40;
+    const ITEMS = 25;
+    let served = 0;
+    const db = join(dir, 'crash.db');
+    const crashEnv = { ...env, GLEANER_DB: db };
+    for (let i = 0; i < FEEDS; i++) {
+      server.route(`/crash/${i}.xml`, (_q, res) => {
+        served++;
+        // Slow enough that the kill lands mid-pass.
+        setTimeout(
+          () =>
+            res
+              .writeHead(200, { 'content-type': 'application/rss+xml' })
+              .end(rss(`Crash ${i}`, ITEMS, `c${i}`)),
+          20,
+        );
+      });
+    }
+    const opml = join(dir, 'crash.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="c${i}" xmlUrl="${server.url(`/crash/${i}.xml`)}"/>`).join('')}</body></opml>`,
+    );
+    assert.equal((await run(crashEnv, 'import', opml)).code, 0);
+
+    const child = spawn(process.execPath, [BIN, 'refresh', '--concurrency', '2', '--per-host', '2'], {
+      env: crashEnv,
+      stdio: 'ignore',
+    });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (served >= FEEDS / 4) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    const count = (): { entries: number; keys: number } => {
+      const conn = new Database(db, { readonly: true });
+      try {
+        const entries = (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+        const keys = (
+          conn.prepare('SELECT COUNT(DISTINCT feed_id || dedupe_key) AS n FROM entries').get() as {
+            n: number;
+          }
+        ).n;
+        return { entries, keys };
+      } finally {
+        conn.close();
+      }
+    };
+    const afterKill = count();
+    assert.ok(afterKill.entries < FEEDS * ITEMS, 'the kill landed before the pass finished');
+    assert.equal(afterKill.entries % ITEMS, 0, 'each feed is stored whole or not at all');
+    const rerun = await run(crashEnv, 'refresh');
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const final = count();
+    assert.equal(final.entries, FEEDS * ITEMS, 'everything is there after a restart');
+    assert.equal(final.keys, final.entries, 'and nothing twice');
+    await run(crashEnv, 'refresh');
+    assert.equal(count().entries, FEEDS * ITEMS, 'a further refresh adds nothing');
+  });
+});

@@ -1,0 +1,91 @@
+// `gleaner add URL [--folder NAME] [--title T] [options]`: subscribe, discovering the feed from a
+// site's page when needed, then fetch it once.
+import { parseArgs } from 'node:util';
+import { refreshFeed } from '../refresh/refresh.js';
+import { subscribeToUrl } from '../subscribe/index.js';
+import { GleanerError } from '../model/errors.js';
+import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
+
+const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
+                   [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
+
+Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
+usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
+  --folder NAME     put the subscription in this folder (created if needed)
+  --title TITLE     your own title for the feed
+  --full-article    fetch each entry's page and keep the article (for feeds that send summaries)
+  --user-agent, --cookie, --username, --password   how this feed must be fetched
+  --no-refresh      subscribe only; the next refresh fetches it`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON_FLAGS,
+      folder: { type: 'string' },
+      title: { type: 'string' },
+      first: { type: 'boolean', default: false },
+      'no-refresh': { type: 'boolean', default: false },
+      'user-agent': { type: 'string' },
+      cookie: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'full-article': { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [url] = positionals;
+  if (!url || positionals.length > 1) throw new GleanerError('USAGE', `give one URL\n\n${HELP}`);
+  const ctx = await openContext(values);
+  try {
+    const user = await resolveUser(ctx.store, values.user);
+    const outcome = await subscribeToUrl(
+      { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
+      {
+        userId: user.id,
+        url,
+        folder: values.folder ?? null,
+        title: values.title ?? null,
+        pickFirst: values.first,
+        options: {
+          userAgent: values['user-agent'] ?? null,
+          cookie: values.cookie ?? null,
+          username: values.username ?? null,
+          password: values.password ?? null,
+          fetchFullArticle: values['full-article'],
+        },
+      },
+    );
+    if (outcome.status === 'choose') {
+      console.log(`${outcome.page} offers ${outcome.candidates.length} feeds; add the one you want:`);
+      for (const c of outcome.candidates)
+        console.log(`  gleaner add ${c.url}${c.title ? `    # ${c.title}` : ''}`);
+      return 2;
+    }
+    const { feed } = outcome;
+    if (outcome.discoveredFrom) console.log(`found ${feed.url} on ${outcome.discoveredFrom}`);
+    if (values['no-refresh']) {
+      console.log(`subscribed to ${feed.url}`);
+      return 0;
+    }
+    const deps = refreshDeps(ctx);
+    if (feed.options.fetchFullArticle)
+      deps.extractArticle = (await import('../content/extract.js')).extractArticle;
+    const result = await refreshFeed(feed, deps);
+    const fresh = await ctx.store.getFeed(feed.id);
+    const name = fresh?.title ?? feed.url;
+    if (result.status === 'failed') {
+      console.log(`subscribed to ${name}, but fetching it failed: ${result.error}`);
+      return 1;
+    }
+    const count = await ctx.store.countEntries(feed.id);
+    console.log(`subscribed to ${name} (${count} entries)`);
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,83 @@
+// `gleaner recommended [--topic T] [--language L] [--subscribe NAME|URL] [--subscribe-topic T]`
+import { parseArgs } from 'node:util';
+import { loadRecommended, type RecommendedFeed } from '../feed/recommended/index.js';
+import { GleanerError } from '../model/errors.js';
+import { subscribeToUrl } from '../subscribe/index.js';
+import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
+
+const HELP = `usage: gleaner recommended [--topic TOPIC] [--language LANG]
+       gleaner recommended --subscribe NAME|URL [--folder NAME]
+       gleaner recommended --subscribe-topic TOPIC [--folder NAME]
+
+Lists the recommended-feed directory shipped with Gleaner, grouped by topic, or subscribes to one
+of its feeds or to a whole topic (each topic becomes a folder unless --folder says otherwise).`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...COMMON_FLAGS,
+      topic: { type: 'string' },
+      language: { type: 'string' },
+      subscribe: { type: 'string' },
+      'subscribe-topic': { type: 'string' },
+      folder: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const all = loadRecommended();
+  const filtered = all.filter(
+    (f) =>
+      (!values.topic || f.topic === values.topic) && (!values.language || f.language === values.language),
+  );
+  let chosen: RecommendedFeed[];
+  if (values.subscribe) {
+    const want = values.subscribe.toLowerCase();
+    chosen = all.filter((f) => f.name.toLowerCase() === want || f.url === values.subscribe);
+    if (chosen.length === 0)
+      throw new GleanerError(
+        'NOT_FOUND',
+        `no recommended feed named "${values.subscribe}"; see gleaner recommended`,
+      );
+  } else if (values['subscribe-topic']) {
+    chosen = all.filter((f) => f.topic === values['subscribe-topic']);
+    if (chosen.length === 0) {
+      const topics = [...new Set(all.map((f) => f.topic))].join(', ');
+      throw new GleanerError('NOT_FOUND', `no topic "${values['subscribe-topic']}"; topics: ${topics}`);
+    }
+  } else {
+    const byTopic = new Map<string, RecommendedFeed[]>();
+    for (const f of filtered) byTopic.set(f.topic, [...(byTopic.get(f.topic) ?? []), f]);
+    for (const [topic, feeds] of [...byTopic].sort()) {
+      console.log(`${topic} (${feeds.length})`);
+      for (const f of feeds) console.log(`  ${f.name.padEnd(40)} ${f.language}  ${f.url}`);
+    }
+    console.log('\nSubscribe with: gleaner recommended --subscribe NAME  or  --subscribe-topic TOPIC');
+    return 0;
+  }
+  const ctx = await openContext(values);
+  let failures = 0;
+  try {
+    const user = await resolveUser(ctx.store, values.user);
+    for (const f of chosen) {
+      try {
+        const outcome = await subscribeToUrl(
+          { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
+          { userId: user.id, url: f.url, folder: values.folder ?? f.topic, title: f.name, pickFirst: true },
+        );
+        if (outcome.status === 'subscribed') console.log(`subscribed to ${f.name} (${outcome.feed.url})`);
+      } catch (err) {
+        if (!(err instanceof GleanerError)) throw err;
+        failures++;
+        console.error(`could not subscribe to ${f.name}: ${err.message}`);
+      }
+    }
+    if (chosen.length > 1) console.log('run gleaner refresh to fetch them');
+    return failures === chosen.length ? 1 : 0;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,171 @@
+// Subscribing: a URL (a feed, or a site page that declares feeds) becomes a subscription. Used by
+// the CLI, and by the web reader and client APIs as they arrive. Discovery fetches go through the
+// same guarded fetcher as refreshes.
+import { decodeDocument } from '../feed/decode/index.js';
+import { commonFeedPaths, discoverFeeds, findIcon, type DiscoveredFeed } from '../feed/discover/index.js';
+import type { Fetcher } from '../feed/fetch/index.js';
+import { parseFeed } from '../feed/parse/index.js';
+import type { OpmlFeed } from '../feed/opml/index.js';
+import { GleanerError } from '../model/errors.js';
+import type { Feed, FetchOptions, Subscription } from '../model/index.js';
+import type { Store } from '../store/index.js';
+
+export interface SubscribeDeps {
+  store: Store;
+  fetcher: Fetcher;
+  clock: () => number;
+}
+
+export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
+  userAgent: null,
+  cookie: null,
+  username: null,
+  password: null,
+  fetchFullArticle: false,
+};
+
+export interface SubscribeRequest {
+  userId: number;
+  url: string;
+  folder?: string | null;
+  title?: string | null;
+  options?: FetchOptions;
+  /** When a page offers several feeds: take the first instead of asking. */
+  pickFirst?: boolean;
+}
+
+export type SubscribeOutcome =
+  | { status: 'subscribed'; feed: Feed; subscription: Subscription; discoveredFrom: string | null }
+  | { status: 'choose'; page: string; candidates: DiscoveredFeed[] };
+
+/** Adds a scheme to what people type ("blog.example.com/feed"). */
+export function normalizeInputUrl(input: string): string {
+  const trimmed = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed)
+    ? trimmed.replace(/^feed:(\/\/)?/i, 'https://')
+    : `https://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme.replace(/^https:\/\/(https?:)/i, '$1'));
+  } catch {
+    throw new GleanerError(
+      'FETCH_INVALID_URL',
+      `"${input}" is not a URL; give the address of a feed or a site`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new GleanerError(
+      'FETCH_INVALID_URL',
+      `"${input}" is not an http(s) URL; give the address of a feed or a site`,
+    );
+  }
+  return url.href;
+}
+
+interface Probe {
+  isFeed: boolean;
+  /** The URL to store: the final URL when every redirect was permanent, else the one asked for. */
+  url: string;
+  html: string | null;
+  finalUrl: string;
+}
+
+async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Promise<Probe> {
+  const result = await fetcher.fetchFeed({
+    url,
+    userAgent: options.userAgent,
+    cookie: options.cookie,
+    username: options.username,
+    password: options.password,
+  });
+  if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl };
+  const feed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
+  if (feed.format !== null)
+    return { isFeed: true, url: result.permanentRedirectUrl ?? url, html: null, finalUrl: result.finalUrl };
+  return {
+    isFeed: false,
+    url,
+    html: decodeDocument(result.body, result.contentType).text,
+    finalUrl: result.finalUrl,
+  };
+}
+
+/** Finds the feed behind a URL: the URL itself, the feeds a page declares, or a common feed path. */
+async function findFeed(
+  deps: SubscribeDeps,
+  req: SubscribeRequest,
+  options: FetchOptions,
+): Promise<
+  | { url: string; discoveredFrom: string | null; iconUrl: string | null }
+  | { choose: DiscoveredFeed[]; page: string }
+> {
+  const start = normalizeInputUrl(req.url);
+  const first = await probe(deps.fetcher, start, options);
+  if (first.isFeed) return { url: first.url, discoveredFrom: null, iconUrl: null };
+  const html = first.html ?? '';
+  const declared = discoverFeeds(html, first.finalUrl);
+  const iconUrl = findIcon(html, first.finalUrl);
+  if (declared.length > 1 && !req.pickFirst) return { choose: declared, page: first.finalUrl };
+  const candidates = [...declared.map((d) => d.url), ...commonFeedPaths(first.finalUrl)];
+  for (const candidate of candidates) {
+    try {
+      const found = await probe(deps.fetcher, candidate, options);
+      if (found.isFeed) return { url: found.url, discoveredFrom: first.finalUrl, iconUrl };
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+    }
+  }
+  throw new GleanerError(
+    'PARSE_NOT_A_FEED',
+    `${first.finalUrl} is a web page that declares no feed, and none of the usual feed paths answered; ` +
+      `find the feed's own URL on the site (often an RSS icon) and add that`,
+  );
+}
+
+export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest): Promise<SubscribeOutcome> {
+  const options = req.options ?? DEFAULT_FETCH_OPTIONS;
+  const found = await findFeed(deps, req, options);
+  if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
+  const now = deps.clock();
+  const feed = await deps.store.ensureFeed(found.url, options, now);
+  const folder = req.folder ? await deps.store.ensureFolder(req.userId, req.folder) : null;
+  const subscription = await deps.store.subscribe(
+    req.userId,
+    feed.id,
+    { folderId: folder?.id ?? null, title: req.title ?? null },
+    now,
+  );
+  if (found.iconUrl && !feed.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);
+  return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom };
+}
+
+/** Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). */
+export async function importFeeds(
+  deps: SubscribeDeps,
+  userId: number,
+  feeds: OpmlFeed[],
+  onProgress?: (done: number) => void,
+): Promise<{ added: number; existing: number }> {
+  const existing = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
+  let added = 0;
+  let done = 0;
+  for (const item of feeds) {
+    const now = deps.clock();
+    const feed = await deps.store.ensureFeed(item.url, DEFAULT_FETCH_OPTIONS, now);
+    const folder = item.folder ? await deps.store.ensureFolder(userId, item.folder) : null;
+    await deps.store.subscribe(userId, feed.id, { folderId: folder?.id ?? null, title: item.title }, now);
+    if (!existing.has(item.url)) added++;
+    onProgress?.(++done);
+  }
+  return { added, existing: feeds.length - added };
+}
+
+/** The user's subscriptions as OPML feeds (folders kept). */
+export async function exportFeeds(store: Store, userId: number): Promise<OpmlFeed[]> {
+  return (await store.listSubscriptions(userId)).map((s) => ({
+    url: s.feed.url,
+    title: s.subscription.title ?? s.feed.title,
+    siteUrl: s.feed.siteUrl,
+    folder: s.folderName,
+  }));
+}
