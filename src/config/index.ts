@@ -19,7 +19,13 @@ interface OptionSpec<K extends Kind> {
 const spec = <K extends Kind>(s: OptionSpec<K>): OptionSpec<K> => s;
 
 export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
-  dbPath: spec({ env: 'GLEANER_DB', flag: 'db', kind: 'string', default: './data/gleaner.db', doc: 'SQLite database file' }),
+  dbPath: spec({
+    env: 'GLEANER_DB',
+    flag: 'db',
+    kind: 'string',
+    default: './data/gleaner.db',
+    doc: 'SQLite database file',
+  }),
   databaseUrl: spec({
     env: 'DATABASE_URL',
     kind: 'string',
@@ -83,7 +89,12 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     min: 1,
     doc: 'longest time between two checks of a feed (and the longest backoff), in minutes',
   }),
-  logLevel: spec({ env: 'GLEANER_LOG_LEVEL', kind: 'string', default: 'info', doc: 'debug, info, warn or error' }),
+  logLevel: spec({
+    env: 'GLEANER_LOG_LEVEL',
+    kind: 'string',
+    default: 'info',
+    doc: 'debug, info, warn or error',
+  }),
 };
 
 /** The effective configuration: one field per option above. */
@@ -116,7 +127,10 @@ function parseValue(name: string, s: OptionSpec<Kind>, raw: string): unknown {
     case 'bool':
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off|)$/i.test(raw)) return false;
-      throw new GleanerError('CONFIG_INVALID', `${name}=${JSON.stringify(raw)} is not 1/0, true/false or yes/no`);
+      throw new GleanerError(
+        'CONFIG_INVALID',
+        `${name}=${JSON.stringify(raw)} is not 1/0, true/false or yes/no`,
+      );
     default:
       return raw;
   }
