@@ -2,7 +2,7 @@
 //
 // Threat: a feed entry of deeply nested tags (1 MB of <div> is 200,000 levels) costs time quadratic in
 // the depth in htmlparser2, which keeps its open elements with Array#unshift (~20 s for that entry),
-// in sanitize-html and in Readability. This pass is linear: it uses htmlparser2's tokenizer alone,
+// in the sanitizer and in Readability. This pass is linear: it uses htmlparser2's tokenizer alone,
 // with a stack of our own, and cuts the tags that would open deeper than the limit (their text stays).
 // It mirrors the parser's implied closes so ordinary markup (unclosed <p>, <li>) is never cut; where it
 // differs from a parser it only decides which tags go, and everything it returns is sanitized after.

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Parser } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
-import { IFRAME_SANDBOX, sanitizeHtml } from './sanitize.js';
+import { IFRAME_SANDBOX, sanitizeHtml, sanitizeWithText } from './sanitize.js';
 
 const BASE = 'https://blog.example.com/2024/03/post.html';
 
@@ -765,6 +765,23 @@ describe('sanitizeHtml fuzz', () => {
       const again = sanitizeHtml(output, base);
       assertSafe(again, output);
       assert.equal(htmlToText(again), htmlToText(output), `text changed on a second pass of: ${input}`);
+    }
+  });
+});
+
+describe('sanitizeWithText', () => {
+  it('gives the text htmlToText reads from its HTML, from the same single parse', () => {
+    const inputs = [
+      ...HOSTILE.map((c) => c.html),
+      '<p>One</p><p>Two <b>bold</b> &amp; <i>more</i></p><ul><li>a</li><li>b</li></ul>',
+      '<div>Hello<br>world</div><script>hidden()</script><style>.x{}</style>',
+      '<table><tr><td>1</td><td>2</td></tr></table><pre>  code\n  block </pre>',
+      '<p>中文内容<a href="/x">链接</a></p>',
+    ];
+    for (const html of inputs) {
+      const { html: safe, text } = sanitizeWithText(html, BASE);
+      assert.equal(safe, sanitizeHtml(html, BASE));
+      assert.equal(text, htmlToText(safe), `input: ${html}`);
     }
   });
 });

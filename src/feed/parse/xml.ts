@@ -3,7 +3,8 @@
 // Feeds are often not well-formed (unescaped `&`, HTML entities, undeclared prefixes, unclosed
 // tags, junk before the root), so this never rejects a document: it keeps what it can read.
 // It never expands DTD entities (no billion laughs, no external entities): a DOCTYPE is ignored.
-import { Parser, Tokenizer } from 'htmlparser2';
+import { Parser } from 'htmlparser2';
+import { IndexOfTokenizer } from './tokenizer.js';
 import { decodeHTML } from 'entities';
 import { FeedParseError } from '../../model/errors.js';
 
@@ -20,31 +21,6 @@ export interface XmlElement {
   lang: string | null;
 }
 export type XmlNode = XmlElement | string;
-
-// htmlparser2 skips through long runs (text, CDATA, attribute values) one character at a time;
-// feeds are mostly such runs (10 KB CDATA bodies), and String#indexOf finds the next delimiter
-// several times faster. Same semantics as the method it replaces (htmlparser2 12's private
-// fastForwardTo); if a future version drops that method, the stock tokenizer is used.
-interface TokenizerInternals {
-  buffer: string;
-  index: number;
-  offset: number;
-}
-class IndexOfTokenizer extends Tokenizer {}
-if (typeof (Tokenizer.prototype as unknown as Record<string, unknown>).fastForwardTo === 'function') {
-  Object.defineProperty(IndexOfTokenizer.prototype, 'fastForwardTo', {
-    value: function fastForwardTo(this: TokenizerInternals, c: number): boolean {
-      const found = this.buffer.indexOf(String.fromCharCode(c), this.index + 1 - this.offset);
-      if (found >= 0) {
-        this.index = found + this.offset;
-        return true;
-      }
-      // The tokenizer's loop increments the index after each state: stop at the last character.
-      this.index = this.buffer.length + this.offset - 1;
-      return false;
-    },
-  });
-}
 
 /** Canonical prefixes for the namespaces feeds use, whatever prefix a document binds them to. */
 const NAMESPACES: Record<string, string> = {
