@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { refreshFeeds } from '../refresh/pool.js';
 import { runRefreshLoop } from '../refresh/loop.js';
+import { createDigestPool } from '../refresh/digest.js';
 import { COMMON_FLAGS, openContext, refreshDeps } from './context.js';
 import { createProgress } from './progress.js';
 
@@ -30,17 +31,19 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const ctx = await openContext(values);
+  // Parsing and sanitizing run on worker threads, one per core; this thread does the I/O.
+  const pool = createDigestPool();
   try {
-    const deps = refreshDeps(ctx);
-    const pool = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
+    const deps = { ...refreshDeps(ctx), digest: pool.digest };
+    const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
     if (values.watch) {
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      ctx.log.info('refreshing feeds as they fall due', pool);
+      ctx.log.info('refreshing feeds as they fall due', limits);
       await runRefreshLoop(deps, {
-        ...pool,
+        ...limits,
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
       });
@@ -52,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
     let errors = 0;
     let inserted = 0;
     const summary = await refreshFeeds(feeds, deps, {
-      ...pool,
+      ...limits,
       onResult(result) {
         done++;
         if (result.status === 'failed') errors++;
@@ -66,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
     );
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
   } finally {
+    await pool.close();
     await ctx.close();
   }
 }

@@ -3,12 +3,11 @@
 // database and a fixed clock; every step between the effects is a pure function.
 import { decodeDocument } from '../feed/decode/index.js';
 import type { Fetcher, FetchResult } from '../feed/fetch/index.js';
-import { parseFeed } from '../feed/parse/index.js';
-import { prepareEntries } from '../ingest/prepare.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, PreparedEntry } from '../model/index.js';
 import type { Store } from '../store/index.js';
+import { digestInProcess, type Digest } from './digest.js';
 import { nextCheckAt, type SchedulePolicy } from './schedule.js';
 
 export interface RefreshDeps {
@@ -19,6 +18,8 @@ export interface RefreshDeps {
   log: Logger;
   policy: SchedulePolicy;
   maxFeedBytes: number;
+  /** Parses and prepares fetched bytes: a worker pool in long runs, in-process by default. */
+  digest?: Digest;
   /** Extracts an article from its page (full-content fetching); loaded only when a feed needs it. */
   extractArticle?: (html: string, url: string) => { contentHtml: string; text: string } | null;
 }
@@ -77,18 +78,14 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
   let entries: PreparedEntry[];
   let parsed;
   try {
-    parsed = parseFeed(result.body, {
+    const digest = deps.digest ?? digestInProcess;
+    ({ feed: parsed, entries } = await digest({
+      body: result.body,
       url: result.finalUrl,
       contentType: result.contentType,
       maxBytes: deps.maxFeedBytes,
-    });
-    if (parsed.format === null) {
-      throw new GleanerError(
-        'PARSE_NOT_A_FEED',
-        `${result.finalUrl} is not a feed (${parsed.warnings[0] ?? 'unknown format'}); subscribe to the feed's own URL`,
-      );
-    }
-    entries = prepareEntries(parsed, result.finalUrl, now);
+      now,
+    }));
     if (feed.options.fetchFullArticle && deps.extractArticle)
       entries = await withFullArticles(entries, feed, deps);
   } catch (err) {

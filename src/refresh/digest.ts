@@ -1,0 +1,117 @@
+// Feed bytes to entries ready to store, in-process or on a pool of worker threads. Pure except for
+// the threads: the same function runs in both places.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { parseFeed } from '../feed/parse/index.js';
+import { prepareEntries } from '../ingest/prepare.js';
+import { GleanerError, type ErrorCode } from '../model/errors.js';
+import type { ParsedFeed, PreparedEntry } from '../model/index.js';
+
+export interface DigestRequest {
+  body: Uint8Array;
+  /** Where the body came from: the base for relative links. */
+  url: string;
+  contentType: string | null;
+  maxBytes: number;
+  /** When it was fetched: the date of entries that have none. */
+  now: number;
+}
+
+/** What a refresh needs of a parsed feed: its metadata and its prepared entries. */
+export interface DigestResult {
+  feed: Omit<ParsedFeed, 'items'>;
+  entries: PreparedEntry[];
+}
+
+export type DigestReply =
+  | { id: number; ok: true; result: DigestResult }
+  | { id: number; ok: false; code: ErrorCode | null; message: string };
+
+/** Parses and prepares a feed document. A document that is not a feed is an error the user can act on. */
+export function digestFeed(req: DigestRequest): DigestResult {
+  const parsed = parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
+  if (parsed.format === null) {
+    throw new GleanerError(
+      'PARSE_NOT_A_FEED',
+      `${req.url} is not a feed (${parsed.warnings[0] ?? 'unknown format'}); subscribe to the feed's own URL`,
+    );
+  }
+  const { items, ...feed } = parsed;
+  return { feed, entries: prepareEntries({ ...feed, items }, req.url, req.now) };
+}
+
+export type Digest = (req: DigestRequest) => Promise<DigestResult>;
+
+export interface DigestPool {
+  digest: Digest;
+  close(): Promise<void>;
+}
+
+/**
+ * A pool of worker threads running digestFeed, one per core by default. Requests queue for the
+ * least busy worker; a worker that dies is replaced and its request fails with the reason.
+ */
+export function createDigestPool(size = Math.max(1, availableParallelism())): DigestPool {
+  // Running from TypeScript sources (tests, benchmarks), the worker is the .ts file, loaded with tsx.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+  // Loader hooks do not reach worker threads on Node 20: the worker registers tsx itself first.
+  const bootstrap = `import(${JSON.stringify(fromSource ? import.meta.resolve('tsx/esm/api') : '')})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  interface Slot {
+    worker: Worker;
+    pending: Map<number, { resolve: (r: DigestResult) => void; reject: (e: Error) => void }>;
+  }
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (index: number): Slot => {
+    const worker = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (reply: DigestReply) => {
+      const waiter = slot.pending.get(reply.id);
+      if (!waiter) return;
+      slot.pending.delete(reply.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (reply.ok) waiter.resolve(reply.result);
+      else waiter.reject(reply.code ? new GleanerError(reply.code, reply.message) : new Error(reply.message));
+    });
+    const fail = (err: Error): void => {
+      for (const waiter of slot.pending.values()) waiter.reject(err);
+      slot.pending.clear();
+      if (!closed) slots[index] = spawn(index);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closed && code !== 0) fail(new Error(`a parse worker exited with code ${code}`));
+    });
+    return slot;
+  };
+  for (let i = 0; i < size; i++) slots.push(spawn(i));
+
+  return {
+    digest(req) {
+      if (closed) return Promise.reject(new Error('the digest pool is closed'));
+      let slot = slots[0];
+      for (const s of slots) if (slot === undefined || s.pending.size < slot.pending.size) slot = s;
+      if (!slot) return Promise.resolve(digestFeed(req));
+      const chosen = slot;
+      const id = nextId++;
+      return new Promise<DigestResult>((resolve, reject) => {
+        chosen.pending.set(id, { resolve, reject });
+        chosen.worker.ref();
+        // The body is copied, not transferred: the caller's buffer may be a view on a pooled one.
+        chosen.worker.postMessage({ id, request: req });
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+/** digestFeed on the calling thread (tests, one-off commands). */
+export const digestInProcess: Digest = (req) => Promise.resolve().then(() => digestFeed(req));
