@@ -146,6 +146,22 @@ describe('gleaner CLI', () => {
     assert.notEqual((await gleaner('remove', server.url('/other.xml'))).code, 0);
   });
 
+  it('parses a file and shows the sanitized content with --content', async () => {
+    const file = join(dir, 'hostile.xml');
+    writeFileSync(
+      file,
+      '<rss version="2.0"><channel><title>T</title><item><title>X</title><link>https://site.example/x</link>' +
+        '<description>&lt;p onclick="x()"&gt;Hi &lt;img src="/a.png"&gt;&lt;/p&gt;&lt;script&gt;bad()&lt;/script&gt;</description></item></channel></rss>',
+    );
+    const r = await gleaner('parse', file, '--content');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { result: { items: { content_html: string }[] } };
+    assert.equal(
+      out.result.items[0]?.content_html,
+      '<p>Hi <img src="https://site.example/a.png" loading="lazy" /></p>',
+    );
+  });
+
   it('answers bad input with a clear error', async () => {
     assert.match((await gleaner('add', 'not a url at all')).stderr, /not a URL/);
     assert.match((await gleaner('import', join(dir, 'missing.opml'))).stderr, /cannot read/);

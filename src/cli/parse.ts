@@ -5,14 +5,16 @@ import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import { toCorpusResult } from '../feed/parse/conformance.js';
 import { parseFeed } from '../feed/parse/index.js';
+import { sanitizeHtml } from '../content/index.js';
 
-const HELP = `usage: gleaner parse FILE... [--base URL] [--content-type TYPE] [--ndjson] [--warnings]
+const HELP = `usage: gleaner parse FILE... [--base URL] [--content-type TYPE] [--ndjson] [--warnings] [--content]
 
 Parses each feed document (RSS, RDF, Atom, JSON Feed) and prints its normalized result as JSON.
   --base URL           the URL the documents were fetched from (base for relative links)
   --content-type TYPE  the HTTP Content-Type they were served with (its charset wins)
   --ndjson             one line per file: {"file","result"} or {"file","error"}
-  --warnings           include the parser's warnings in each result`;
+  --warnings           include the parser's warnings in each result
+  --content            add each item's content_html as Gleaner stores it (sanitized)`;
 
 export function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,6 +25,7 @@ export function run(args: string[]): Promise<number> {
       'content-type': { type: 'string' },
       ndjson: { type: 'boolean', default: false },
       warnings: { type: 'boolean', default: false },
+      content: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,6 +45,15 @@ export function run(args: string[]): Promise<number> {
       });
       const result: Record<string, unknown> = { ...toCorpusResult(feed) };
       if (values.warnings) result.warnings = feed.warnings;
+      if (values.content) {
+        // The stored form: each item's HTML through the sanitizer, URLs resolved against its link.
+        const base = values.base ?? null;
+        result.items = toCorpusResult(feed).items.map((item, i) => {
+          const parsed = feed.items[i];
+          const html = parsed?.contentHtml ?? parsed?.summaryHtml ?? '';
+          return { ...item, content_html: sanitizeHtml(html, parsed?.link ?? base) };
+        });
+      }
       line = { file, result };
     } catch (err) {
       failures++;

@@ -233,3 +233,105 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.ok(maxInFlight <= 2, `at most 2 at once on one host (saw ${maxInFlight})`);
   });
 });
+
+describe('refreshFeed: charsets and full articles over HTTP', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  let deps: RefreshDeps;
+  let user: User;
+  let dir: string;
+
+  before(async () => {
+    server = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh2-'));
+    store = openSqliteStore(join(dir, 'refresh.db'));
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+    deps = {
+      store,
+      fetcher,
+      clock: () => NOW,
+      random: () => 0.5,
+      log: silentLogger,
+      policy: DEFAULT_SCHEDULE_POLICY,
+      maxFeedBytes: 1024 * 1024,
+    };
+    user = await store.createUser('reader', { isAdmin: true }, NOW);
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function subscribed(path: string, options: FetchOptions = OPTIONS): Promise<Feed> {
+    const feed = await store.ensureFeed(server.url(path), options, NOW);
+    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, NOW);
+    return feed;
+  }
+  const titles = async (feed: Feed): Promise<string[]> =>
+    (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map((v) => v.entry.title);
+
+  it('reads the charset from the HTTP header, and detects it when the header is missing or wrong', async () => {
+    const doc =
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>Новости</title><item><title>Цитата дня</title><guid>1</guid></item></channel></rss>';
+    const bytes = encodeWindows1251(doc);
+    server.route('/header.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=windows-1251' }).end(bytes),
+    );
+    server.route('/missing.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(bytes),
+    );
+    server.route('/wrong.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(bytes),
+    );
+    for (const path of ['/header.xml', '/missing.xml', '/wrong.xml']) {
+      const feed = await subscribed(path);
+      assert.equal((await refreshFeed(feed, deps)).status, 'updated', path);
+      assert.deepEqual(await titles(feed), ['Цитата дня'], path);
+      assert.equal((await store.getFeed(feed.id))?.title, 'Новости', path);
+    }
+  });
+
+  it('fetches the whole article for a summary-only feed that asks for it', async () => {
+    const article =
+      '<html><head><title>The full story</title></head><body><nav>Home · About · Archive</nav><article><h1>The full story</h1>' +
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          `<p>Paragraph ${i} of the complete article, with enough words to read as real prose about tries and hash maps.</p>`,
+      ).join('') +
+      '<script>track()</script></article><footer>© the blog</footer></body></html>';
+    server.route('/post', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(article),
+    );
+    server.route('/summaries.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Summaries</title><item><title>The full story</title><link>${server.url('/post')}</link>` +
+            `<guid>s1</guid><description>Only a teaser.</description></item></channel></rss>`,
+        ),
+    );
+    const full = await subscribed('/summaries.xml', { ...OPTIONS, fetchFullArticle: true });
+    await refreshFeed(full, deps);
+    const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
+    assert.match(view?.entry.contentText ?? '', /Paragraph 11 of the complete article/);
+    assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+  });
+});
+
+/** windows-1251 bytes for Cyrillic text (ASCII passes through). */
+function encodeWindows1251(text: string): Buffer {
+  const bytes: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0x3f;
+    if (c < 0x80) bytes.push(c);
+    else if (c >= 0x410 && c <= 0x44f) bytes.push(c - 0x410 + 0xc0);
+    else if (c === 0x401) bytes.push(0xa8);
+    else if (c === 0x451) bytes.push(0xb8);
+    else bytes.push(0x3f);
+  }
+  return Buffer.from(bytes);
+}

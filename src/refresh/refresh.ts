@@ -20,7 +20,7 @@ export interface RefreshDeps {
   maxFeedBytes: number;
   /** Parses and prepares fetched bytes: a worker pool in long runs, in-process by default. */
   digest?: Digest;
-  /** Extracts an article from its page (full-content fetching); loaded only when a feed needs it. */
+  /** Extracts an article from its page (full-content fetching); by default Readability, loaded when first needed. */
   extractArticle?: (html: string, url: string) => { contentHtml: string; text: string } | null;
 }
 
@@ -86,8 +86,7 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
       maxBytes: deps.maxFeedBytes,
       now,
     }));
-    if (feed.options.fetchFullArticle && deps.extractArticle)
-      entries = await withFullArticles(entries, feed, deps);
+    if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
   }
@@ -152,8 +151,8 @@ async function withFullArticles(
   feed: Feed,
   deps: RefreshDeps,
 ): Promise<PreparedEntry[]> {
-  const extract = deps.extractArticle;
-  if (!extract) return entries;
+  // Readability and a DOM are loaded only when a feed asks for full articles.
+  const extract = deps.extractArticle ?? (await import('../content/extract.js')).extractArticle;
   const out: PreparedEntry[] = [];
   for (const entry of entries) {
     if (!entry.link || entry.contentText.length > SUMMARY_LIKE_CHARS) {
