@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { startTestServer, type TestServer } from '../src/feed/fetch/testserver.js';
+import { startTestServer, type TestServer } from '../src/testing/testserver.js';
 
 const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 

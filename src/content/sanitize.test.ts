@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { Parser } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
 import { IFRAME_SANDBOX, sanitizeHtml, sanitizeWithText } from './sanitize.js';
+import { prng } from '../testing/random.js';
 
 const BASE = 'https://blog.example.com/2024/03/post.html';
 
@@ -689,18 +690,6 @@ describe('sanitizeHtml never throws', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Fuzz: mutated fragments of everything above, from a seeded generator so a failure replays.
-
-/** mulberry32: a small, fast, seedable PRNG. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // prettier-ignore
 const TOKENS = [

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
-import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../feed/fetch/testserver.js';
+import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/testserver.js';
 import { silentLogger } from '../log/index.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
@@ -40,46 +40,70 @@ function rss(items: { guid: string; title: string; body?: string; date?: string 
   );
 }
 
-describe('refreshFeed over loopback HTTP', () => {
-  let server: TestServer;
-  let store: Store;
-  let fetcher: Fetcher;
-  let deps: RefreshDeps;
-  let user: User;
-  let dir: string;
-  let clock = NOW;
+/** A loopback feed server, a temporary database, a fetcher allowed to reach loopback, one user. */
+interface Harness {
+  server: TestServer;
+  store: Store;
+  deps: RefreshDeps;
+  user: User;
+  /** The fixed clock's time; tests move it forward. */
+  clock: number;
+  subscribed(path: string, options?: FetchOptions): Promise<Feed>;
+  close(): Promise<void>;
+}
 
-  before(async () => {
-    server = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh-'));
-    store = openSqliteStore(join(dir, 'refresh.db'));
-    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
-    deps = {
+async function openHarness(): Promise<Harness> {
+  const server = await startTestServer();
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh-'));
+  const store = openSqliteStore(join(dir, 'refresh.db'));
+  const fetcher: Fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  const user = await store.createUser('tester', { isAdmin: true }, NOW);
+  const h: Harness = {
+    server,
+    store,
+    user,
+    clock: NOW,
+    deps: {
       store,
       fetcher,
-      clock: () => clock,
+      clock: () => h.clock,
       random: () => 0.5,
       log: silentLogger,
       policy: DEFAULT_SCHEDULE_POLICY,
       maxFeedBytes: 1024 * 1024,
-    };
-    user = await store.createUser('tester', { isAdmin: true }, NOW);
+    },
+    async subscribed(path, options = OPTIONS) {
+      const feed = await store.ensureFeed(server.url(path), options, h.clock);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, h.clock);
+      return feed;
+    },
+    async close() {
+      await fetcher.close();
+      await store.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+describe('refreshFeed over loopback HTTP', () => {
+  let h: Harness;
+  let server: TestServer;
+  let store: Store;
+  let deps: RefreshDeps;
+  let user: User;
+
+  before(async () => {
+    h = await openHarness();
+    ({ server, store, deps, user } = h);
   });
-  after(async () => {
-    await fetcher.close();
-    await store.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => h.close());
   beforeEach(() => {
-    clock += HOUR;
+    h.clock += HOUR;
   });
 
-  async function subscribed(path: string): Promise<Feed> {
-    const feed = await store.ensureFeed(server.url(path), OPTIONS, clock);
-    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, clock);
-    return feed;
-  }
+  const subscribed = (path: string): Promise<Feed> => h.subscribed(path);
   const current = async (feed: Feed): Promise<Feed> => {
     const f = await store.getFeed(feed.id);
     assert.ok(f);
@@ -106,7 +130,7 @@ describe('refreshFeed over loopback HTTP', () => {
     let f = await current(feed);
     assert.equal(f.title, 'Loopback Blog');
     assert.equal(f.etag, '"v1"');
-    assert.ok(f.nextCheckAt >= clock + 2 * HOUR * 0.9, 'the feed ttl of 120 minutes is honoured');
+    assert.ok(f.nextCheckAt >= h.clock + 2 * HOUR * 0.9, 'the feed ttl of 120 minutes is honoured');
 
     assert.deepEqual(await refreshFeed(f, deps), { feedId: feed.id, status: 'not-modified' });
     assert.equal(server.requests.at(-1)?.headers['if-none-match'], '"v1"');
@@ -168,14 +192,14 @@ describe('refreshFeed over loopback HTTP', () => {
     let f = await current(feed);
     assert.equal(f.errorCount, 1);
     assert.match(f.lastError ?? '', /500/);
-    const firstDelay = f.nextCheckAt - clock;
-    clock += HOUR;
+    const firstDelay = f.nextCheckAt - h.clock;
+    h.clock += HOUR;
     await refreshFeed(f, deps);
     f = await current(feed);
     assert.equal(f.errorCount, 2);
-    assert.ok(f.nextCheckAt - clock > firstDelay, 'the second failure waits longer');
+    assert.ok(f.nextCheckAt - h.clock > firstDelay, 'the second failure waits longer');
     status = 200;
-    clock += HOUR;
+    h.clock += HOUR;
     assert.equal((await refreshFeed(f, deps)).status, 'updated');
     f = await current(feed);
     assert.equal(f.errorCount, 0);
@@ -187,7 +211,7 @@ describe('refreshFeed over loopback HTTP', () => {
     const feed = await subscribed('/busy.xml');
     await refreshFeed(feed, deps);
     const f = await current(feed);
-    assert.ok(f.nextCheckAt >= clock + 7200_000, 'not before the server said');
+    assert.ok(f.nextCheckAt >= h.clock + 7200_000, 'not before the server said');
   });
 
   it('moves a feed that redirected permanently, and refuses a page that is not a feed', async () => {
@@ -235,41 +259,19 @@ describe('refreshFeed over loopback HTTP', () => {
 });
 
 describe('refreshFeed: charsets and full articles over HTTP', () => {
+  let h: Harness;
   let server: TestServer;
   let store: Store;
-  let fetcher: Fetcher;
   let deps: RefreshDeps;
   let user: User;
-  let dir: string;
 
   before(async () => {
-    server = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh2-'));
-    store = openSqliteStore(join(dir, 'refresh.db'));
-    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
-    deps = {
-      store,
-      fetcher,
-      clock: () => NOW,
-      random: () => 0.5,
-      log: silentLogger,
-      policy: DEFAULT_SCHEDULE_POLICY,
-      maxFeedBytes: 1024 * 1024,
-    };
-    user = await store.createUser('reader', { isAdmin: true }, NOW);
+    h = await openHarness();
+    ({ server, store, deps, user } = h);
   });
-  after(async () => {
-    await fetcher.close();
-    await store.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => h.close());
 
-  async function subscribed(path: string, options: FetchOptions = OPTIONS): Promise<Feed> {
-    const feed = await store.ensureFeed(server.url(path), options, NOW);
-    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, NOW);
-    return feed;
-  }
+  const subscribed = (path: string, options?: FetchOptions): Promise<Feed> => h.subscribed(path, options);
   const titles = async (feed: Feed): Promise<string[]> =>
     (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map((v) => v.entry.title);
 

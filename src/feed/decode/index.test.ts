@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeDocument } from './index.js';
+import { prng } from '../../testing/random.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const corpusDir = process.env.GLEANER_CORPUS_DIR ?? resolve(repoRoot, '../shared/corpus/feeds');
@@ -407,17 +408,6 @@ describe('decodeDocument', () => {
     });
   }
 });
-
-/** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('decodeDocument fuzz', () => {
   const random = prng(0x5eed);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MAX_HTML_CHARS, commonFeedPaths, discoverFeeds, findIcon, type DiscoveredFeed } from './index.js';
+import { prng } from '../../testing/random.js';
 
 const page = (name: string): string => readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8');
 const PAGE_URL = 'https://site.example/page/1';
@@ -195,18 +196,6 @@ describe('commonFeedPaths', () => {
     assert.deepEqual(commonFeedPaths(''), []);
   });
 });
-
-/** A small deterministic PRNG (mulberry32): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function check(html: string, pageUrl = PAGE_URL): DiscoveredFeed[] {
   const feeds = discoverFeeds(html, pageUrl);

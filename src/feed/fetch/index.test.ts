@@ -13,7 +13,13 @@ import {
   type FetchResult,
 } from './index.js';
 import type { ResolveHost } from './lookup.js';
-import { LOOPBACK_POLICY, SAMPLE_RSS, respond, startTestServer, type TestServer } from './testserver.js';
+import {
+  LOOPBACK_POLICY,
+  SAMPLE_RSS,
+  respond,
+  startTestServer,
+  type TestServer,
+} from '../../testing/testserver.js';
 
 const MiB = 1024 * 1024;
 const TIMEOUTS = { connectMs: 5_000, headersMs: 5_000, bodyMs: 10_000 };

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { GleanerError } from '../../model/errors.js';
 import { buildOpml, parseOpml, type OpmlFeed } from './index.js';
+import { prng } from '../../testing/random.js';
 
 const testdata = new URL('testdata/', import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, testdata));
@@ -297,18 +298,6 @@ describe('buildOpml', () => {
     assert.match(opml, /text="tab&#9;here&#10;newline"/);
   });
 });
-
-/** A small deterministic PRNG (mulberry32): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   '<opml>',

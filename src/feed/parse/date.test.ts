@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDate } from './date.js';
+import { prng } from '../../testing/random.js';
 
 type Case = [input: string, expected: string | null];
 
@@ -212,18 +213,6 @@ for (const [family, cases] of Object.entries(FAMILIES)) {
       });
     }
   });
-}
-
-/** mulberry32: a small seeded PRNG, so a failing fuzz case reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;

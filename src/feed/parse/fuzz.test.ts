@@ -7,18 +7,7 @@ import { describe, it } from 'node:test';
 import { FeedParseError } from '../../model/errors.js';
 import { corpusFeedsDir, loadCorpus } from './conformance.js';
 import { parseFeed } from './index.js';
-
-/** A small deterministic PRNG (mulberry32): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../testing/random.js';
 
 const TOKENS = [
   '<rss>',

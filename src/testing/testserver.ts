@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { NetworkPolicy } from './address.js';
+import type { NetworkPolicy } from '../feed/fetch/address.js';
 
 export type TestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
