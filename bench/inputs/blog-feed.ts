@@ -2,60 +2,8 @@
 // summaries in CDATA, ~10 KB of HTML per item in content:encoded, several categories, a guid that is
 // not a permalink, dc:creator, and the media namespace (one media:content image per item).
 // Deterministic: the same seed gives the same bytes.
-
-/** mulberry32: a small, fast, seeded PRNG (returns floats in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = (
-  'the a of to and in is that for it we on with as this are our at be by from request latency ' +
-  'performance cache origin network server client data time traffic edge proxy rust worker ' +
-  'percentile p99 median measure customers millions per second requests headers function ' +
-  'benchmark CPU memory compute saving microseconds function lookup connection TLS QUIC HTTP/3 ' +
-  'internet Cloudflare’s Pingora global faster slower distribution histogram tail users ' +
-  'observability metrics dashboard alert incident regional deploy rollout configuration ' +
-  'security threats attack mitigation DDoS bot firewall rules zero trust access gateway ' +
-  'developers platform Workers durable objects storage queue database replicas consistency'
-).split(' ');
-const CATEGORIES = [
-  'Internet Performance',
-  'Latency',
-  'Open Source',
-  'Observability',
-  'TTFB',
-  'Rust',
-  'Pingora',
-  'Performance',
-  'Cloudflare Workers',
-  'Developers',
-  'Security',
-  'DDoS',
-  'AI',
-  'Network',
-  'Deep Dive',
-  'Product News',
-  'Speed & Reliability',
-  'Zero Trust',
-  'QUIC',
-  'Engineering',
-];
-const AUTHORS = [
-  'Kevin Guthrie',
-  'Ana Ferreira',
-  'Wei Zhang',
-  'Olusegun Adeyemi',
-  'Marta Nowak',
-  'Jens Müller',
-];
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+import { prng } from '../../src/testing/random.js';
+import { AUTHORS, BASE62, CATEGORIES, WORDS } from './words.js';
 
 /** The feed's bytes (UTF-8): `items` entries of about `bodyBytes` of HTML each. */
 export function generateBlogFeed({ items = 400, bodyBytes = 10_000, seed = 2 } = {}): Uint8Array {

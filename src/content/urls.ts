@@ -21,13 +21,19 @@ export function absolutizeUrl(url: string, base: string | null, kind: UrlKind = 
   return parsed.href;
 }
 
+// Every URL of an entry is resolved against the same base: remember the last one checked.
+let lastBase: string | null = null;
+let lastUsable: string | undefined;
+
 /** `base` when it can anchor relative URLs: an absolute http(s) URL. */
 function usableBase(base: string | null): string | undefined {
   if (base === null) return undefined;
+  if (base === lastBase) return lastUsable;
   const parsed = parseUrl(base, undefined);
-  return parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:')
-    ? parsed.href
-    : undefined;
+  lastBase = base;
+  lastUsable =
+    parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed.href : undefined;
+  return lastUsable;
 }
 
 // URL.parse() arrived in Node 22; we support Node 20.
