@@ -10,7 +10,6 @@ import { parseArgs } from 'node:util';
 import { createFetcher } from '../../src/feed/fetch/index.js';
 import { parseOpml } from '../../src/feed/opml/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { createDigestPool } from '../../src/refresh/digest.js';
 import { refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
 import type { RefreshDeps } from '../../src/refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../../src/refresh/schedule.js';
@@ -70,7 +69,11 @@ const fetcher = createFetcher({
   // Every farm feed is on one origin, so the per-host limit is the whole pool.
   perHostConnections: concurrency,
 });
-// As gleaner refresh runs: parsing and sanitizing on worker threads, one per core.
+// As gleaner refresh runs: parsing and sanitizing on worker threads, one per core, from the compiled
+// code that `gleaner` runs (npm run bench builds it first), so the workers carry no TypeScript loader.
+const { createDigestPool } = (await import(
+  new URL('../../dist/src/refresh/digest.js', import.meta.url).href
+)) as typeof import('../../src/refresh/digest.js');
 const digestPool = createDigestPool();
 const deps: RefreshDeps = {
   digest: digestPool.digest,

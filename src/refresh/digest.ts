@@ -58,6 +58,9 @@ export function createDigestPool(size = Math.max(1, availableParallelism())): Di
   // Loader hooks do not reach worker threads on Node 20: the worker registers tsx itself first.
   const bootstrap = `import(${JSON.stringify(fromSource ? import.meta.resolve('tsx/esm/api') : '')})
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  // A small young generation: each digest allocates a few MB that die young, and a worker's RSS
+  // otherwise grows to V8's default semi-spaces times the number of workers.
+  const resourceLimits = { maxYoungGenerationSizeMb: 16 };
   interface Slot {
     worker: Worker;
     pending: Map<number, { resolve: (r: DigestResult) => void; reject: (e: Error) => void }>;
@@ -67,7 +70,9 @@ export function createDigestPool(size = Math.max(1, availableParallelism())): Di
   let closed = false;
 
   const spawn = (index: number): Slot => {
-    const worker = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+    const worker = fromSource
+      ? new Worker(bootstrap, { eval: true, resourceLimits })
+      : new Worker(workerUrl, { resourceLimits });
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
     worker.on('message', (reply: DigestReply) => {
