@@ -32,6 +32,10 @@ export interface ParsedEntry {
   /** A representative image (media:thumbnail, itunes:image, JSON image). */
   imageUrl: string | null;
   language: string | null;
+  /** Podcast episode length (itunes:duration), in seconds. */
+  durationSeconds: number | null;
+  /** itunes:explicit, when the feed states it. */
+  explicit: boolean | null;
 }
 
 /** A whole feed document after parsing, whatever its format. */

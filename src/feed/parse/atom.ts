@@ -132,6 +132,7 @@ function adaptEntry(entry: XmlElement): ParsedEntry {
   out.updated = updated ?? ext.dctermsModified;
   out.author ??= sourceAuthor ?? ext.dcCreator ?? ext.itunesAuthor;
   if (summary) out.summaryHtml = constructHtml(summary);
+  else if (ext.mediaDescription) out.summaryHtml = constructHtml(ext.mediaDescription);
   if (content) {
     // Content by reference (src) is not fetched here.
     if (!nonEmpty(attr(content, 'src'))) out.contentHtml = constructHtml(content);

@@ -20,7 +20,18 @@ export function emptyEntry(): ParsedEntry {
     commentsUrl: null,
     imageUrl: null,
     language: null,
+    durationSeconds: null,
+    explicit: null,
   };
+}
+
+/** itunes:duration: seconds, or H:MM:SS / MM:SS. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d{1,7}(?::\d{1,2}){0,2}(?:\.\d+)?$/.test(t)) return null;
+  let seconds = 0;
+  for (const part of t.split(':')) seconds = seconds * 60 + Number.parseFloat(part);
+  return Number.isFinite(seconds) ? Math.round(seconds) : null;
 }
 
 /** Trimmed text, or null when empty. */
@@ -153,6 +164,15 @@ export function applyExtension(entry: ParsedEntry, el: XmlElement, ext: Extensio
         case 'summary':
           ext.itunesSummary ??= el;
           return true;
+        case 'duration':
+          entry.durationSeconds ??= parseDuration(textContent(el));
+          return true;
+        case 'explicit': {
+          const value = textContent(el).trim().toLowerCase();
+          if (['yes', 'true', 'explicit'].includes(value)) entry.explicit = true;
+          else if (['no', 'false', 'clean'].includes(value)) entry.explicit = false;
+          return true;
+        }
       }
       return true;
     case 'content':
@@ -181,6 +201,7 @@ export interface ExtensionState {
   dcDate: string | null;
   dcTitle: string | null;
   mediaTitle: string | null;
+  mediaDescription: XmlElement | null;
   dcIdentifier: string | null;
   dcDescription: XmlElement | null;
   dctermsIssued: string | null;
@@ -197,6 +218,7 @@ export function emptyExtensionState(): ExtensionState {
     dcDate: null,
     dcTitle: null,
     mediaTitle: null,
+    mediaDescription: null,
     dcIdentifier: null,
     dcDescription: null,
     dctermsIssued: null,
@@ -229,6 +251,9 @@ function applyMedia(entry: ParsedEntry, el: XmlElement, ext: ExtensionState): vo
       return;
     case 'title':
       ext.mediaTitle ??= elementText(el);
+      return;
+    case 'description':
+      ext.mediaDescription ??= el;
       return;
     case 'thumbnail': {
       const url = attr(el, 'url');

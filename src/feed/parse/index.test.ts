@@ -56,6 +56,9 @@ describe('parseFeed: RSS 2.0 with namespaces', () => {
     ]);
     assert.deepEqual(e.categories, ['tries', 'maps']);
     assert.equal(e.summaryHtml, '<p>Escaped &amp; markup</p>');
+    assert.equal(e.durationSeconds, 4190, 'itunes:duration H:MM:SS');
+    assert.equal(e.explicit, false);
+    assert.equal(item(feed.items, 0).durationSeconds, 95, 'itunes:duration in seconds');
   });
 });
 
@@ -165,6 +168,12 @@ describe('parseFeed: forgiving of broken documents', () => {
     const e = item(parse(doc).items, 0);
     assert.equal(e.author, 'Ann');
     assert.equal(e.contentHtml, '<p>Body</p>');
+  });
+
+  it('falls back to media:description for a summary', () => {
+    const doc = `<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item><title>v</title>
+      <media:group><media:description>A video about tries</media:description></media:group></item></channel></rss>`;
+    assert.equal(item(parse(doc).items, 0).summaryHtml, 'A video about tries');
   });
 
   it('does not treat a non-permalink guid as a link, and never invents an id or date', () => {

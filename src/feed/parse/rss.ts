@@ -200,7 +200,7 @@ function adaptItem(item: XmlElement, format: FeedFormat): ParsedEntry {
     pubDate ?? ext.dcDate ?? ext.dctermsIssued ?? atomPublished ?? atomUpdated ?? ext.dctermsModified;
   entry.updated = atomUpdated ?? ext.dctermsModified ?? null;
   entry.author = (author && personName(author)) ?? ext.dcCreator ?? ext.itunesAuthor;
-  const summary = description ?? ext.dcDescription ?? ext.itunesSummary;
+  const summary = description ?? ext.dcDescription ?? ext.itunesSummary ?? ext.mediaDescription;
   if (summary) entry.summaryHtml = elementHtml(summary);
   else if (atomSummary) entry.summaryHtml = constructHtml(atomSummary);
   if (ext.contentEncoded) entry.contentHtml = elementHtml(ext.contentEncoded);
