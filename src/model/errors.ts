@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'OPML_INVALID'
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
-  | 'USAGE';
+  | 'USAGE'
+  | 'INTERNAL';
 
 export class GleanerError extends Error {
   readonly code: ErrorCode;

@@ -234,6 +234,31 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.match((await current(page)).lastError ?? '', /not a feed/);
   });
 
+  it('records a bug of ours as that feed failing, and goes on with the others', async () => {
+    server.route('/ok.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'k', title: 'Fine' }])),
+    );
+    server.route('/boom.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'b', title: 'Boom' }])),
+    );
+    const ok = await subscribed('/ok.xml');
+    const boom = await subscribed('/boom.xml');
+    const buggy: RefreshDeps = {
+      ...deps,
+      digest: async (req) => {
+        if (req.url.endsWith('/boom.xml')) throw new TypeError('cannot read properties of undefined');
+        return (await import('./digest.js')).digestFeed(req);
+      },
+    };
+    const summary = await refreshFeeds([boom, ok], buggy, { concurrency: 2, perHost: 2 });
+    assert.equal(summary.failed, 1);
+    assert.equal(summary.updated, 1);
+    assert.match(
+      (await current(boom)).lastError ?? '',
+      /internal error: cannot read properties of undefined/,
+    );
+  });
+
   it('never fetches more feeds from one host at once than the per-host limit', async () => {
     let inFlight = 0;
     let maxInFlight = 0;

@@ -130,7 +130,19 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
 }
 
 async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promise<RefreshResult> {
-  if (!(err instanceof GleanerError)) throw err; // a bug, not a feed's failure: let it surface
+  if (!(err instanceof GleanerError)) {
+    // A bug of ours, not the feed's fault: say so loudly, and keep refreshing the other feeds.
+    deps.log.error('internal error while refreshing a feed', {
+      feedId: feed.id,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    const message = err instanceof Error ? err.message : String(err);
+    err = new GleanerError(
+      'INTERNAL',
+      `Gleaner failed to process this feed (internal error: ${message}); please report it`,
+    );
+  }
+  if (!(err instanceof GleanerError)) throw err;
   const now = deps.clock();
   const retryAfterSeconds = 'retryAfterSeconds' in err ? (err.retryAfterSeconds as number | null) : null;
   const next = nextCheckAt(

@@ -189,7 +189,7 @@ export function applyExtension(entry: ParsedEntry, el: XmlElement, ext: Extensio
       return false;
     case 'slash':
     case 'wfw':
-      if (el.local === 'commentrss' || el.local === 'comments') return true;
+      // Comment counts and comment feeds: read, not kept.
       return true;
   }
   return false;

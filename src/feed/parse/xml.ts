@@ -2,7 +2,8 @@
 //
 // Feeds are often not well-formed (unescaped `&`, HTML entities, undeclared prefixes, unclosed
 // tags, junk before the root), so this never rejects a document: it keeps what it can read.
-// It never expands DTD entities (no billion laughs, no external entities): a DOCTYPE is ignored.
+// External entities are never read, and internal DTD entities are expanded only as plain literals
+// within a budget (no billion laughs): see readInternalEntities.
 import { Parser } from 'htmlparser2';
 import { IndexOfTokenizer } from './tokenizer.js';
 import { decodeHTML } from 'entities';
