@@ -64,7 +64,8 @@ function isWordChar(c: number): boolean {
   );
 }
 
-const MAY_HOLD_CJK = /[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ud840-\ud87f\uf900-\ufaff]/;
+const MAY_HOLD_CJK =
+  /[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ud840-\ud87f\uf900-\ufaff]/;
 
 function estimateFromSpaces(text: string): number {
   const trimmed = text.trim();

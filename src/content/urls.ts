@@ -32,7 +32,9 @@ function usableBase(base: string | null): string | undefined {
   const parsed = parseUrl(base, undefined);
   lastBase = base;
   lastUsable =
-    parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed.href : undefined;
+    parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:')
+      ? parsed.href
+      : undefined;
   return lastUsable;
 }
 
