@@ -1,0 +1,75 @@
+// How text is cut for the full-text index: words of space-separated scripts stay as they are (FTS5's
+// unicode61 tokenizer splits and folds them, porter stems them), and runs of Chinese, Japanese and
+// Korean characters, which have no spaces between words, become overlapping character bigrams.
+import { porterStem } from './porter.js';
+
+/** Han, kana and Hangul letters (not CJK punctuation or radicals), and the katakana length mark. */
+const CJK_CHAR =
+  '(?:(?=[\\p{L}\\p{N}])[\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Hangul}]|[\\u30fc\\uff70])';
+/** A run of CJK characters. */
+const CJK_RUN = new RegExp(`${CJK_CHAR}+`, 'gu');
+const HAS_CJK = new RegExp(CJK_CHAR, 'u');
+/** Letters, digits and marks of the other scripts: what unicode61 keeps in a token. */
+const WORD_CHAR = `(?:(?!${CJK_CHAR})[\\p{L}\\p{N}\\p{M}\\p{Co}])`;
+const SEGMENT = new RegExp(`(${CJK_CHAR}+)|(${WORD_CHAR}+)`, 'gu');
+
+export function hasCjk(text: string): boolean {
+  return HAS_CJK.test(text);
+}
+
+/** A word of a space-separated script, or a run of CJK characters, with its UTF-16 offsets. */
+export interface Segment {
+  kind: 'word' | 'cjk';
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** The words and CJK runs of `text`, in order; everything between them is a separator. */
+export function segments(text: string): Segment[] {
+  const out: Segment[] = [];
+  for (const m of text.matchAll(SEGMENT)) {
+    const start = m.index;
+    out.push({ kind: m[1] === undefined ? 'word' : 'cjk', text: m[0], start, end: start + m[0].length });
+  }
+  return out;
+}
+
+/**
+ * The index tokens of a CJK run: its overlapping bigrams, then its last character alone ("中国人" →
+ * 中国 国人 人). A one-character query matches as a prefix of a bigram or that last character; the
+ * last character also keeps a run adjacent to the word after it, for phrases such as "苹果 iPhone".
+ */
+export function cjkTokens(run: string, trailingUnigram: boolean): string[] {
+  const chars = Array.from(run);
+  if (chars.length <= 1) return chars;
+  const tokens: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) tokens.push(`${chars[i] ?? ''}${chars[i + 1] ?? ''}`);
+  if (trailingUnigram) tokens.push(chars[chars.length - 1] ?? '');
+  return tokens;
+}
+
+/**
+ * What to store in an FTS column for a title or a body: the text NFKC-normalized (full-width letters
+ * and digits become ASCII), each CJK run replaced by its bigrams. English and other space-separated
+ * text passes through unchanged.
+ */
+export function indexText(text: string): string {
+  const normalized = text.normalize('NFKC');
+  if (!HAS_CJK.test(normalized)) return normalized;
+  return normalized.replace(CJK_RUN, (run) => ` ${cjkTokens(run, true).join(' ')} `);
+}
+
+/**
+ * The key a word is compared by when highlighting: folded as unicode61 remove_diacritics 2 folds it
+ * (lower case, no diacritics), then stemmed as the porter tokenizer stems it.
+ */
+export function wordKey(word: string): string {
+  const folded = word
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .normalize('NFC');
+  return porterStem(folded);
+}
