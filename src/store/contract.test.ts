@@ -283,5 +283,160 @@ for (const backend of backends) {
         ['Tech'],
       );
     });
+
+    it('keeps unread counts in step with arrivals, reads, mark-all-read, undo and unsubscribing', async () => {
+      const user = await store.createUser('counter', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://count.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      // A second subscriber keeps the feed (and its entries) while the first comes and goes.
+      const stays = await store.createUser('counter-stays', { isAdmin: false }, T0);
+      await store.subscribe(stays.id, feed.id, { folderId: null, title: null }, T0);
+      const entries = [1, 2, 3, 4, 5].map((n) => entry(n));
+      await store.recordFetchSuccess(feed.id, update(T0), entries);
+      const counts = async () => {
+        const view = (await store.listSubscriptions(user.id)).find((s) => s.feed.id === feed.id);
+        return [view?.unreadCount, view?.entryCount];
+      };
+      assert.deepEqual(await counts(), [5, 5]);
+      const ids = (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map(
+        (v) => v.entry.id,
+      );
+      await store.setEntryState(user.id, ids.slice(0, 2), { read: true }, T0 + 1);
+      // Marking read twice does not count twice.
+      await store.setEntryState(user.id, ids.slice(0, 2), { read: true }, T0 + 2);
+      assert.deepEqual(await counts(), [3, 5]);
+      // Older than entry 4: entries 1–3, of which some are already read.
+      const cutoff = T0 + 4 * 60_000;
+      const at = T0 + 10;
+      const marked = await store.markAllRead(user.id, { feedId: feed.id, publishedBefore: cutoff }, at);
+      const stillUnread = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        status: 'unread',
+        limit: 10,
+      });
+      assert.ok(stillUnread.every((v) => v.entry.publishedAt >= cutoff));
+      assert.deepEqual(await counts(), [3 - marked, 5]);
+      assert.equal(await store.undoMarkAllRead(user.id, at), marked);
+      assert.deepEqual(await counts(), [3, 5]);
+      await store.markAllRead(user.id, {}, T0 + 20);
+      assert.deepEqual(await counts(), [0, 5]);
+      // A new entry arrives unread.
+      await store.recordFetchSuccess(feed.id, update(T0 + 30), [...entries, entry(6)]);
+      assert.deepEqual(await counts(), [1, 6]);
+      await store.unsubscribe(user.id, feed.id);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0 + 40);
+      assert.deepEqual(await counts(), [6, 6]);
+    });
+
+    it('marks all read within a folder only', async () => {
+      const user = await store.createUser('folder-reader', { isAdmin: false }, T0);
+      const folder = await store.ensureFolder(user.id, 'News');
+      const inside = await store.ensureFeed('https://inside.example/feed', DEFAULT_OPTIONS, T0);
+      const outside = await store.ensureFeed('https://outside.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, inside.id, { folderId: folder.id, title: null }, T0);
+      await store.subscribe(user.id, outside.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(inside.id, update(T0), [entry(1), entry(2)]);
+      await store.recordFetchSuccess(outside.id, update(T0), [entry(1), entry(2)]);
+      assert.equal(await store.markAllRead(user.id, { folderId: folder.id }, T0 + 1), 2);
+      const unread = await store.queryEntries({ userId: user.id, status: 'unread', limit: 10 });
+      assert.deepEqual(new Set(unread.map((v) => v.entry.feedId)), new Set([outside.id]));
+    });
+
+    it('stores entry tags lower-cased and lists entries by tag', async () => {
+      const user = await store.createUser('tagger', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://tags.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0), [
+        entry(1, { categories: ['Rust', 'Security'] }),
+        entry(2, { categories: ['rust'] }),
+        entry(3, { categories: [] }),
+      ]);
+      const tagged = await store.queryEntries({ userId: user.id, tag: 'rust', limit: 10 });
+      assert.deepEqual(tagged.map((v) => v.entry.title).sort(), ['Entry 1', 'Entry 2']);
+      const [first] = await store.queryEntries({ userId: user.id, tag: 'security', limit: 10 });
+      assert.ok(first);
+      assert.deepEqual((await store.entryTags([first.entry.id])).get(first.entry.id), ['rust', 'security']);
+      const recent = await store.recentEntriesWithTags(['rust'], 1);
+      assert.equal(recent.get('rust')?.length, 1);
+      // An edited entry's tags follow the edit.
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [
+        entry(1, { categories: ['Go'], contentHash: 'changed' }),
+      ]);
+      assert.deepEqual((await store.entryTags([first.entry.id])).get(first.entry.id), ['go']);
+    });
+
+    it('keeps sessions by token hash until they expire or end', async () => {
+      const user = await store.createUser('sessions', { isAdmin: false, passwordHash: 'x' }, T0);
+      const session = {
+        tokenHash: 'h1',
+        userId: user.id,
+        csrfToken: 'c1',
+        createdAt: T0,
+        expiresAt: T0 + 1000,
+        userAgent: null,
+        ip: '127.0.0.1',
+      };
+      await store.createSession(session);
+      assert.equal((await store.findSession('h1', T0 + 1))?.user.username, 'sessions');
+      assert.equal((await store.findSession('h1', T0 + 1))?.csrfToken, 'c1');
+      assert.equal(await store.findSession('h1', T0 + 1000), null);
+      assert.equal(await store.findSession('other', T0 + 1), null);
+      await store.createSession({ ...session, tokenHash: 'h2', expiresAt: T0 + 5000 });
+      await store.createSession({ ...session, tokenHash: 'h3', expiresAt: T0 + 5000 });
+      await store.deleteSession('h2');
+      assert.equal(await store.findSession('h2', T0 + 1), null);
+      // h1 (expired, not yet swept) and h3.
+      assert.equal(await store.deleteUserSessions(user.id), 2);
+      assert.equal(await store.findSession('h3', T0 + 1), null);
+    });
+
+    it('finds users by API key hash and records the use', async () => {
+      const user = await store.createUser('keys', { isAdmin: false }, T0);
+      const key = await store.createApiKey(user.id, 'phone', 'keyhash', T0);
+      assert.equal((await store.findUserByApiKey('keyhash', T0 + 5))?.id, user.id);
+      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 5);
+      assert.equal(await store.findUserByApiKey('nope', T0), null);
+      const other = await store.createUser('other-keys', { isAdmin: false }, T0);
+      assert.equal(await store.deleteApiKey(other.id, key.id), false);
+      assert.equal(await store.deleteApiKey(user.id, key.id), true);
+      assert.equal(await store.findUserByApiKey('keyhash', T0), null);
+    });
+
+    it('keeps settings, passwords and admin flags; deleting a user removes their things', async () => {
+      const user = await store.createUser('settings', { isAdmin: false }, T0);
+      assert.deepEqual(await store.getUserSettings(user.id), {});
+      await store.setUserSettings(user.id, { theme: 'dark' });
+      assert.deepEqual(await store.getUserSettings(user.id), { theme: 'dark' });
+      await store.setPasswordHash(user.id, 'scrypt$hash');
+      assert.equal(await store.getPasswordHash(user.id), 'scrypt$hash');
+      await store.setAdmin(user.id, true);
+      assert.equal((await store.getUser(user.id))?.isAdmin, true);
+      const feed = await store.ensureFeed('https://only-mine.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0), [entry(1)]);
+      assert.equal(await store.deleteUser(user.id), true);
+      assert.equal(await store.getUser(user.id), null);
+      assert.equal(await store.getFeed(feed.id), null, 'a feed nobody subscribes to goes with its last user');
+      assert.equal(await store.deleteUser(user.id), false);
+    });
+
+    it('renames and deletes folders, keeping their feeds subscribed', async () => {
+      const user = await store.createUser('folder-admin', { isAdmin: false }, T0);
+      const a = await store.ensureFolder(user.id, 'A');
+      await store.ensureFolder(user.id, 'B');
+      assert.equal(await store.renameFolder(user.id, a.id, 'B'), false, 'name taken');
+      assert.equal(await store.renameFolder(user.id, a.id, 'C'), true);
+      const feed = await store.ensureFeed('https://foldered.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: a.id, title: null }, T0);
+      assert.equal(await store.updateSubscription(user.id, feed.id, { title: 'Renamed' }), true);
+      assert.equal(await store.deleteFolder(user.id, a.id), true);
+      const [view] = await store.listSubscriptions(user.id);
+      assert.equal(view?.subscription.folderId, null);
+      assert.equal(view?.subscription.title, 'Renamed');
+      const other = await store.createUser('not-yours', { isAdmin: false }, T0);
+      const theirs = await store.ensureFolder(other.id, 'Theirs');
+      assert.equal(await store.updateSubscription(user.id, feed.id, { folderId: theirs.id }), false);
+    });
   });
 }

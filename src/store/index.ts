@@ -9,6 +9,8 @@ export type {
   EntryView,
   FeedFetchUpdate,
   SaveResult,
+  SearchHit,
+  SearchQuery,
   Store,
   SubscriptionView,
 } from './types.js';

@@ -2,6 +2,8 @@
 // step runs in one transaction. Written once for both SQLite and PostgreSQL: the few words that
 // differ are filled in per dialect.
 
+import { createFtsTableSql } from '../search/index.js';
+
 export interface Dialect {
   name: 'sqlite' | 'postgres';
   /** An auto-numbered primary key column. */
@@ -118,4 +120,98 @@ export const MIGRATIONS: Migration[] = [
     `CREATE INDEX user_entries_read_later ON user_entries (user_id, published_at DESC) WHERE read_later = 1`,
     `CREATE INDEX user_entries_entry ON user_entries (entry_id)`,
   ],
+  // 2: accounts (settings, sessions, API keys), per-feed counters for the sidebar, and entry tags.
+  (d) => [
+    `ALTER TABLE users ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'`,
+    // The session cookie holds a random token; only its SHA-256 is stored, so a copy of the
+    // database cannot be replayed as a login.
+    `CREATE TABLE sessions (
+      token_hash TEXT PRIMARY KEY,
+      user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      csrf_token TEXT NOT NULL,
+      created_at ${d.int64} NOT NULL,
+      expires_at ${d.int64} NOT NULL,
+      user_agent TEXT,
+      ip TEXT
+    )`,
+    `CREATE INDEX sessions_user ON sessions (user_id)`,
+    `CREATE TABLE api_keys (
+      id ${d.pk},
+      user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      key_hash TEXT NOT NULL UNIQUE,
+      created_at ${d.int64} NOT NULL,
+      last_used_at ${d.int64}
+    )`,
+    // Unread and total counts per user and feed, kept by triggers on user_entries: the sidebar
+    // sums at most one row per subscription instead of counting a million entries.
+    `CREATE TABLE user_feed_counts (
+      user_id ${d.int64} NOT NULL,
+      feed_id ${d.int64} NOT NULL,
+      unread_count ${d.int64} NOT NULL DEFAULT 0,
+      entry_count ${d.int64} NOT NULL DEFAULT 0,
+      PRIMARY KEY (user_id, feed_id)
+    )`,
+    `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)
+       SELECT user_id, feed_id, SUM(CASE WHEN read = 0 THEN 1 ELSE 0 END), COUNT(*)
+       FROM user_entries GROUP BY user_id, feed_id`,
+    ...countTriggers(d),
+    // Feed categories of each entry, lower-cased, for lists by tag and related posts.
+    `CREATE TABLE entry_tags (
+      tag TEXT NOT NULL,
+      entry_id ${d.int64} NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      PRIMARY KEY (tag, entry_id)
+    )`,
+    `CREATE INDEX entry_tags_entry ON entry_tags (entry_id)`,
+  ],
+  // 3: the full-text index of entry titles and text. Contentless: it holds indexText() of them
+  // (written by the store with each entry), the text itself stays in entries.
+  (d) =>
+    d.name === 'sqlite'
+      ? [
+          createFtsTableSql('entry_fts', ['title', 'body']),
+          `CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+             DELETE FROM entry_fts WHERE rowid = OLD.id;
+           END`,
+        ]
+      : [],
 ];
+
+/** The migration after which the search index must be filled from the entries already stored. */
+export const SEARCH_INDEX_MIGRATION = 3;
+
+function countTriggers(d: Dialect): string[] {
+  const onInsert = `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)
+      VALUES (NEW.user_id, NEW.feed_id, CASE WHEN NEW.read = 0 THEN 1 ELSE 0 END, 1)
+      ON CONFLICT (user_id, feed_id) DO UPDATE SET
+        unread_count = user_feed_counts.unread_count + excluded.unread_count,
+        entry_count = user_feed_counts.entry_count + 1`;
+  const onUpdate = `UPDATE user_feed_counts
+      SET unread_count = unread_count + CASE WHEN NEW.read = 0 THEN 1 ELSE -1 END
+      WHERE user_id = NEW.user_id AND feed_id = NEW.feed_id`;
+  const onDelete = `UPDATE user_feed_counts
+      SET unread_count = unread_count - CASE WHEN OLD.read = 0 THEN 1 ELSE 0 END,
+        entry_count = entry_count - 1
+      WHERE user_id = OLD.user_id AND feed_id = OLD.feed_id`;
+  if (d.name === 'sqlite') {
+    return [
+      `CREATE TRIGGER user_entries_count_insert AFTER INSERT ON user_entries BEGIN ${onInsert}; END`,
+      `CREATE TRIGGER user_entries_count_update AFTER UPDATE OF read ON user_entries
+         WHEN OLD.read <> NEW.read BEGIN ${onUpdate}; END`,
+      `CREATE TRIGGER user_entries_count_delete AFTER DELETE ON user_entries BEGIN ${onDelete}; END`,
+    ];
+  }
+  return [
+    `CREATE FUNCTION user_entries_count() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF TG_OP = 'INSERT' THEN ${onInsert};
+       ELSIF TG_OP = 'UPDATE' THEN
+         IF OLD.read <> NEW.read THEN ${onUpdate}; END IF;
+       ELSE ${onDelete};
+       END IF;
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER user_entries_count AFTER INSERT OR UPDATE OF read OR DELETE ON user_entries
+       FOR EACH ROW EXECUTE FUNCTION user_entries_count()`,
+  ];
+}

@@ -1,6 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
-import type { EntryQuery, EntryStateChange } from './types.js';
+import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery } from './types.js';
 
 export interface Sql {
   sql: string;
@@ -25,6 +25,10 @@ export function entryQuerySql(q: EntryQuery): Sql {
   else if (q.status === 'read') where.push('ue.read = 1');
   if (q.starred) where.push('ue.starred = 1');
   if (q.readLater) where.push('ue.read_later = 1');
+  if (q.tag !== undefined) {
+    where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');
+    params.push(q.tag);
+  }
   if (q.entryIds) {
     if (q.entryIds.length === 0) where.push('1 = 0');
     else {
@@ -73,6 +77,59 @@ export function entryStateSql(
   params.push(userId, ...entryIds);
   return {
     sql: `UPDATE user_entries SET ${set.join(', ')} WHERE user_id = ? AND entry_id IN (${entryIds.map(() => '?').join(', ')})`,
+    params,
+  };
+}
+
+/** The user's unread entries in a mark-all-read scope. */
+export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
+  const where = ['user_id = ?', 'read = 0'];
+  const params: (string | number)[] = [userId];
+  if (scope.feedId !== undefined) {
+    where.push('feed_id = ?');
+    params.push(scope.feedId);
+  }
+  if (scope.folderId !== undefined) {
+    where.push('feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id = ?)');
+    params.push(userId, scope.folderId);
+  }
+  if (scope.publishedBefore !== undefined) {
+    where.push('published_at < ?');
+    params.push(scope.publishedBefore);
+  }
+  return { sql: where.join(' AND '), params };
+}
+
+/** A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed. */
+export function searchSql(q: SearchQuery, match: string): Sql {
+  const where = ['entry_fts MATCH ?'];
+  const params: (string | number)[] = [q.userId, match];
+  if (q.feedId !== undefined) {
+    where.push('ue.feed_id = ?');
+    params.push(q.feedId);
+  }
+  if (q.folderId !== undefined) {
+    where.push('ue.feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id = ?)');
+    params.push(q.userId, q.folderId);
+  }
+  if (q.since !== undefined) {
+    where.push('ue.published_at >= ?');
+    params.push(q.since);
+  }
+  if (q.status === 'unread') where.push('ue.read = 0');
+  if (q.starred) where.push('ue.starred = 1');
+  // Titles weigh four times the body.
+  const order =
+    q.sort === 'newest'
+      ? 'ue.published_at DESC, ue.entry_id DESC'
+      : 'bm25(entry_fts, 4.0, 1.0), ue.published_at DESC';
+  params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))), Math.max(0, Math.floor(q.offset)));
+  return {
+    sql: `SELECT e.*, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
+       FROM entry_fts JOIN user_entries ue ON ue.entry_id = entry_fts.rowid AND ue.user_id = ?
+         JOIN entries e ON e.id = ue.entry_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${order} LIMIT ? OFFSET ?`,
     params,
   };
 }

@@ -4,18 +4,51 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
-import { MIGRATIONS, SQLITE } from './migrations.js';
-import { entryQuerySql, entryStateSql } from './queries.js';
+import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
+import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
+import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql } from './queries.js';
 import { fetchOptionsKey, toEntry, toFeed, toFolder, toSubscription, toUser, type Row } from './rows.js';
 import type {
+  ApiKey,
+  DayCount,
   EntryQuery,
   EntryStateChange,
   EntryView,
   FeedFetchUpdate,
+  MarkReadScope,
+  NewSession,
   SaveResult,
+  SearchHit,
+  SearchQuery,
+  SessionView,
   Store,
   SubscriptionView,
 } from './types.js';
+
+function toApiKey(r: Row): ApiKey {
+  return {
+    id: Number(r.id),
+    userId: Number(r.user_id),
+    name: String(r.name),
+    createdAt: Number(r.created_at),
+    lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
+  };
+}
+
+/** Indexes every stored entry for search (once, when the index is created), in batches. */
+function fillSearchIndex(db: Database.Database): void {
+  const batch = db.prepare('SELECT id, title, content_text FROM entries WHERE id > ? ORDER BY id LIMIT 2000');
+  const insert = db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)');
+  let last = 0;
+  for (;;) {
+    const rows = batch.all(last) as { id: number; title: string; content_text: string }[];
+    if (rows.length === 0) break;
+    db.transaction(() => {
+      for (const r of rows) insert.run(r.id, indexText(r.title), indexText(r.content_text));
+    })();
+    last = rows[rows.length - 1]?.id ?? last;
+  }
+}
 
 /** Runs the migrations that have not run yet, each in its own transaction. */
 export function migrateSqlite(db: Database.Database): number {
@@ -27,6 +60,7 @@ export function migrateSqlite(db: Database.Database): number {
       for (const sql of step(SQLITE)) db.exec(sql);
       db.pragma(`user_version = ${version + 1}`);
     })();
+    if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
   }
   return MIGRATIONS.length;
 }
@@ -59,11 +93,49 @@ class SqliteStore implements Store {
       ),
       userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
       users: db.prepare('SELECT * FROM users ORDER BY id'),
+      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+      passwordHash: db.prepare('SELECT password_hash FROM users WHERE id = ?'),
+      setPasswordHash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+      setAdmin: db.prepare('UPDATE users SET is_admin = ? WHERE id = ?'),
+      renameUser: db.prepare(
+        'UPDATE users SET username = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE username = ? AND id <> ?)',
+      ),
+      deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+      // Feeds left without subscribers or kept entries once a user is gone.
+      deleteOrphanFeeds: db.prepare(
+        `DELETE FROM feeds WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id)
+           AND NOT EXISTS (SELECT 1 FROM user_entries ue WHERE ue.feed_id = feeds.id)`,
+      ),
+      deleteUserCounts: db.prepare('DELETE FROM user_feed_counts WHERE user_id = ?'),
+      settings: db.prepare('SELECT settings FROM users WHERE id = ?'),
+      setSettings: db.prepare('UPDATE users SET settings = ? WHERE id = ?'),
+      insertSession: db.prepare(
+        `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, user_agent, ip)
+         VALUES (@tokenHash, @userId, @csrfToken, @createdAt, @expiresAt, @userAgent, @ip)`,
+      ),
+      session: db.prepare(
+        `SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      ),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+      deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
+      deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      insertApiKey: db.prepare(
+        'INSERT INTO api_keys (user_id, name, key_hash, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+      ),
+      apiKeys: db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY id'),
+      deleteApiKey: db.prepare('DELETE FROM api_keys WHERE user_id = ? AND id = ?'),
+      apiKeyUser: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE key_hash = ? RETURNING user_id'),
       insertFolder: db.prepare(
         'INSERT INTO folders (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING',
       ),
       folderByName: db.prepare('SELECT * FROM folders WHERE user_id = ? AND name = ?'),
       folders: db.prepare('SELECT * FROM folders WHERE user_id = ? ORDER BY name'),
+      renameFolder: db.prepare(
+        `UPDATE folders SET name = ? WHERE user_id = ? AND id = ?
+           AND NOT EXISTS (SELECT 1 FROM folders f WHERE f.user_id = ? AND f.name = ? AND f.id <> ?)`,
+      ),
+      deleteFolder: db.prepare('DELETE FROM folders WHERE user_id = ? AND id = ?'),
       insertFeed: db.prepare(
         `INSERT INTO feeds (url, options_key, user_agent, cookie, username, password, fetch_full_article,
            next_check_at, created_at)
@@ -122,7 +194,30 @@ class SqliteStore implements Store {
            summary_text = @summaryText, reading_minutes = @readingMinutes,
            updated_at = COALESCE(@updatedAt, @now), categories = @categories, enclosures = @enclosures,
            image_url = @imageUrl, comments_url = @commentsUrl, language = @language
-         WHERE feed_id = @feedId AND dedupe_key = @dedupeKey AND content_hash <> @contentHash`,
+         WHERE feed_id = @feedId AND dedupe_key = @dedupeKey AND content_hash <> @contentHash
+         RETURNING id`,
+      ),
+      indexEntry: db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)'),
+      reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ? WHERE rowid = ?'),
+      insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
+      tagsOf: db.prepare(
+        'SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+      ),
+      recentWithTag: db.prepare(
+        'SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?',
+      ),
+      feedActivity: db.prepare(
+        `SELECT feed_id, published_at / 86400000 AS day, COUNT(*) AS n FROM entries
+         WHERE feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ?) AND published_at >= ?
+         GROUP BY feed_id, day`,
+      ),
+      readingActivity: db.prepare(
+        `SELECT read_at / 86400000 AS day, COUNT(*) AS n FROM user_entries
+         WHERE user_id = ? AND read = 1 AND read_at >= ? GROUP BY day ORDER BY day`,
+      ),
+      undoMarkRead: db.prepare(
+        'UPDATE user_entries SET read = 0, read_at = NULL WHERE user_id = ? AND read = 1 AND read_at = ?',
       ),
       fanOutEntry: db.prepare(
         `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
@@ -153,11 +248,16 @@ class SqliteStore implements Store {
       subscriptions: db.prepare(
         `SELECT s.id AS s_id, s.user_id AS s_user_id, s.feed_id AS s_feed_id, s.folder_id AS s_folder_id,
            s.title AS s_title, s.created_at AS s_created_at, fo.name AS folder_name,
-           (SELECT COUNT(*) FROM user_entries ue WHERE ue.user_id = s.user_id AND ue.feed_id = s.feed_id AND ue.read = 0) AS unread_count,
-           (SELECT COUNT(*) FROM user_entries ue WHERE ue.user_id = s.user_id AND ue.feed_id = s.feed_id) AS entry_count,
-           f.*
+           COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count, f.*
          FROM subscriptions s JOIN feeds f ON f.id = s.feed_id LEFT JOIN folders fo ON fo.id = s.folder_id
-         WHERE s.user_id = ? ORDER BY fo.name IS NULL, fo.name, COALESCE(s.title, f.title, f.url)`,
+           LEFT JOIN user_feed_counts c ON c.user_id = s.user_id AND c.feed_id = s.feed_id
+         WHERE s.user_id = ? ORDER BY fo.name IS NULL, fo.name, lower(COALESCE(s.title, f.title, f.url))`,
+      ),
+      updateSubscription: db.prepare(
+        `UPDATE subscriptions SET title = CASE WHEN @setTitle THEN @title ELSE title END,
+           folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END
+         WHERE user_id = @userId AND feed_id = @feedId
+           AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
       countAll: db.prepare('SELECT COUNT(*) AS n FROM entries'),
       countFeed: db.prepare('SELECT COUNT(*) AS n FROM entries WHERE feed_id = ?'),
@@ -192,6 +292,90 @@ class SqliteStore implements Store {
     return (this.s.users.all() as Row[]).map(toUser);
   }
 
+  async getUser(id: number): Promise<User | null> {
+    const row = this.s.userById.get(id) as Row | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async getPasswordHash(userId: number): Promise<string | null> {
+    const row = this.s.passwordHash.get(userId) as { password_hash: string | null } | undefined;
+    return row?.password_hash ?? null;
+  }
+
+  async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
+    this.s.setPasswordHash.run(passwordHash, userId);
+  }
+
+  async setAdmin(userId: number, isAdmin: boolean): Promise<void> {
+    this.s.setAdmin.run(isAdmin ? 1 : 0, userId);
+  }
+
+  async renameUser(userId: number, username: string): Promise<boolean> {
+    return this.s.renameUser.run(username, userId, username, userId).changes > 0;
+  }
+
+  async deleteUser(userId: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.s.deleteUser.run(userId).changes === 0) return false;
+      this.s.deleteUserCounts.run(userId);
+      this.s.deleteOrphanFeeds.run();
+      return true;
+    })();
+  }
+
+  async getUserSettings(userId: number): Promise<Record<string, unknown>> {
+    const row = this.s.settings.get(userId) as { settings: string } | undefined;
+    if (!row) return {};
+    try {
+      const value: unknown = JSON.parse(row.settings);
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
+    } catch {
+      return {};
+    }
+  }
+
+  async setUserSettings(userId: number, settings: Record<string, unknown>): Promise<void> {
+    this.s.setSettings.run(JSON.stringify(settings), userId);
+  }
+
+  async createSession(session: NewSession): Promise<void> {
+    this.s.deleteExpiredSessions.run(session.createdAt);
+    this.s.insertSession.run(session);
+  }
+
+  async findSession(tokenHash: string, now: number): Promise<SessionView | null> {
+    const row = this.s.session.get(tokenHash, now) as Row | undefined;
+    if (!row) return null;
+    return { user: toUser(row), csrfToken: String(row.csrf_token), expiresAt: Number(row.expires_at) };
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.s.deleteSession.run(tokenHash);
+  }
+
+  async deleteUserSessions(userId: number): Promise<number> {
+    return this.s.deleteUserSessions.run(userId).changes;
+  }
+
+  async createApiKey(userId: number, name: string, keyHash: string, now: number): Promise<ApiKey> {
+    return toApiKey(this.s.insertApiKey.get(userId, name, keyHash, now) as Row);
+  }
+
+  async listApiKeys(userId: number): Promise<ApiKey[]> {
+    return (this.s.apiKeys.all(userId) as Row[]).map(toApiKey);
+  }
+
+  async deleteApiKey(userId: number, keyId: number): Promise<boolean> {
+    return this.s.deleteApiKey.run(userId, keyId).changes > 0;
+  }
+
+  async findUserByApiKey(keyHash: string, now: number): Promise<User | null> {
+    const row = this.s.apiKeyUser.get(now, keyHash) as { user_id: number } | undefined;
+    return row ? this.getUser(row.user_id) : null;
+  }
+
   async ensureFolder(userId: number, name: string): Promise<Folder> {
     this.s.insertFolder.run(userId, name);
     return toFolder(this.s.folderByName.get(userId, name) as Row);
@@ -199,6 +383,14 @@ class SqliteStore implements Store {
 
   async listFolders(userId: number): Promise<Folder[]> {
     return (this.s.folders.all(userId) as Row[]).map(toFolder);
+  }
+
+  async renameFolder(userId: number, folderId: number, name: string): Promise<boolean> {
+    return this.s.renameFolder.run(name, userId, folderId, userId, name, folderId).changes > 0;
+  }
+
+  async deleteFolder(userId: number, folderId: number): Promise<boolean> {
+    return this.s.deleteFolder.run(userId, folderId).changes > 0;
   }
 
   async ensureFeed(url: string, options: FetchOptions, now: number): Promise<Feed> {
@@ -273,11 +465,27 @@ class SqliteStore implements Store {
           if (!row) continue;
           result.inserted++;
           this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
-        } else if (this.s.updateEntry.run(params).changes > 0) result.updated++;
+          this.insertTags(row.id, e.categories);
+          this.s.indexEntry.run(row.id, indexText(e.title), indexText(e.contentText));
+        } else {
+          const row = this.s.updateEntry.get(params) as { id: number } | undefined;
+          if (!row) continue;
+          result.updated++;
+          this.s.deleteTags.run(row.id);
+          this.insertTags(row.id, e.categories);
+          this.s.reindexEntry.run(indexText(e.title), indexText(e.contentText), row.id);
+        }
       }
       this.s.feedSuccess.run({ feedId, ...update });
     })();
     return result;
+  }
+
+  private insertTags(entryId: number, categories: string[]): void {
+    for (const c of categories) {
+      const tag = c.trim().toLowerCase();
+      if (tag && tag.length <= 100) this.s.insertTag.run(tag, entryId);
+    }
   }
 
   async recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void> {
@@ -356,6 +564,22 @@ class SqliteStore implements Store {
     }));
   }
 
+  async updateSubscription(
+    userId: number,
+    feedId: number,
+    change: { title?: string | null; folderId?: number | null },
+  ): Promise<boolean> {
+    const result = this.s.updateSubscription.run({
+      userId,
+      feedId,
+      setTitle: change.title !== undefined ? 1 : 0,
+      title: change.title ?? null,
+      setFolder: change.folderId !== undefined ? 1 : 0,
+      folderId: change.folderId ?? null,
+    });
+    return result.changes > 0;
+  }
+
   private cached(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -390,6 +614,78 @@ class SqliteStore implements Store {
       if (q) changed += this.cached(q.sql).run(...q.params).changes;
     }
     return changed;
+  }
+
+  async markAllRead(userId: number, scope: MarkReadScope, now: number): Promise<number> {
+    const { sql, params } = markReadScopeSql(userId, scope);
+    const statement = this.cached(`UPDATE user_entries SET read = 1, read_at = ? WHERE ${sql}`);
+    return statement.run(now, ...params).changes;
+  }
+
+  async undoMarkAllRead(userId: number, at: number): Promise<number> {
+    return this.s.undoMarkRead.run(userId, at).changes;
+  }
+
+  async entryTags(entryIds: number[]): Promise<Map<number, string[]>> {
+    const tags = new Map<number, string[]>();
+    if (entryIds.length === 0) return tags;
+    for (const row of this.s.tagsOf.all(JSON.stringify(entryIds)) as { entry_id: number; tag: string }[]) {
+      const list = tags.get(row.entry_id);
+      if (list) list.push(row.tag);
+      else tags.set(row.entry_id, [row.tag]);
+    }
+    return tags;
+  }
+
+  async recentEntriesWithTags(tags: string[], limitPerTag: number): Promise<Map<string, number[]>> {
+    const result = new Map<string, number[]>();
+    for (const tag of tags) {
+      const rows = this.s.recentWithTag.all(tag, limitPerTag) as { entry_id: number }[];
+      result.set(
+        tag,
+        rows.map((r) => r.entry_id),
+      );
+    }
+    return result;
+  }
+
+  async feedActivity(userId: number, since: number): Promise<Map<number, DayCount[]>> {
+    const result = new Map<number, DayCount[]>();
+    for (const row of this.s.feedActivity.all(userId, since) as {
+      feed_id: number;
+      day: number;
+      n: number;
+    }[]) {
+      const days = result.get(row.feed_id) ?? [];
+      days.push({ day: Math.floor(row.day), count: row.n });
+      result.set(row.feed_id, days);
+    }
+    return result;
+  }
+
+  async readingActivity(userId: number, since: number): Promise<DayCount[]> {
+    const rows = this.s.readingActivity.all(userId, since) as { day: number; n: number }[];
+    return rows.map((r) => ({ day: Math.floor(r.day), count: r.n }));
+  }
+
+  async searchEntries(query: SearchQuery): Promise<SearchHit[]> {
+    const mq = toMatchQuery(query.text);
+    if (mq.match === null) return [];
+    const { sql, params } = searchSql(query, mq.match);
+    const rows = this.cached(sql).all(...params) as Row[];
+    return rows.map((r) => {
+      const entry = toEntry(r);
+      return {
+        view: {
+          entry,
+          read: Number(r.ue_read) === 1,
+          starred: Number(r.ue_starred) === 1,
+          readLater: Number(r.ue_read_later) === 1,
+        },
+        titleHtml: highlight(entry.title, mq),
+        snippetHtml: snippet(entry.contentText, mq),
+      };
+    });
   }
 
   async countEntries(feedId?: number): Promise<number> {

@@ -62,6 +62,8 @@ export interface EntryQuery {
   starred?: boolean;
   readLater?: boolean;
   entryIds?: number[];
+  /** Entries carrying this feed category (lower-cased). */
+  tag?: string;
   order?: 'newest' | 'oldest';
   limit: number;
   /** Entries strictly older (newest order) or newer (oldest order) than this position. */
@@ -74,6 +76,68 @@ export interface EntryStateChange {
   readLater?: boolean;
 }
 
+/** A full-text search over a user's entries. */
+export interface SearchQuery {
+  userId: number;
+  /** What the user typed: words, "phrases", prefix*, -excluded, OR. */
+  text: string;
+  feedId?: number;
+  folderId?: number;
+  /** Only entries published at or after this time (epoch ms). */
+  since?: number;
+  status?: 'unread';
+  starred?: boolean;
+  sort: 'relevance' | 'newest';
+  limit: number;
+  offset: number;
+}
+
+export interface SearchHit {
+  view: EntryView;
+  /** The title and an excerpt of the text, HTML-escaped, matched terms in <mark>. */
+  titleHtml: string;
+  snippetHtml: string;
+}
+
+/** A login session; the cookie holds the token, the store only its hash. */
+export interface NewSession {
+  tokenHash: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface SessionView {
+  user: User;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export interface ApiKey {
+  id: number;
+  userId: number;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** Which entries "mark all read" covers: all, a feed's or a folder's, optionally only older ones. */
+export interface MarkReadScope {
+  feedId?: number;
+  folderId?: number;
+  /** Only entries published before this time (epoch ms). */
+  publishedBefore?: number;
+}
+
+/** How many entries fell on one day (days since the epoch, UTC). */
+export interface DayCount {
+  day: number;
+  count: number;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -84,11 +148,39 @@ export interface Store {
     now: number,
   ): Promise<User>;
   findUserByName(username: string): Promise<User | null>;
+  getUser(id: number): Promise<User | null>;
   listUsers(): Promise<User[]>;
+  getPasswordHash(userId: number): Promise<string | null>;
+  setPasswordHash(userId: number, passwordHash: string): Promise<void>;
+  setAdmin(userId: number, isAdmin: boolean): Promise<void>;
+  /** Renames a user; false when the name is taken. */
+  renameUser(userId: number, username: string): Promise<boolean>;
+  /** Deletes a user with their subscriptions, state, sessions and keys. */
+  deleteUser(userId: number): Promise<boolean>;
+  /** The user's settings as stored (the web layer validates them and fills in defaults). */
+  getUserSettings(userId: number): Promise<Record<string, unknown>>;
+  setUserSettings(userId: number, settings: Record<string, unknown>): Promise<void>;
+
+  createSession(session: NewSession): Promise<void>;
+  /** The live session with this token hash; expired sessions are not returned. */
+  findSession(tokenHash: string, now: number): Promise<SessionView | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Ends every session of a user (after a password change or deletion); returns how many. */
+  deleteUserSessions(userId: number): Promise<number>;
+
+  createApiKey(userId: number, name: string, keyHash: string, now: number): Promise<ApiKey>;
+  listApiKeys(userId: number): Promise<ApiKey[]>;
+  deleteApiKey(userId: number, keyId: number): Promise<boolean>;
+  /** The user owning the key with this hash (recording its use), or null. */
+  findUserByApiKey(keyHash: string, now: number): Promise<User | null>;
 
   /** The folder with this name, created when missing. */
   ensureFolder(userId: number, name: string): Promise<Folder>;
   listFolders(userId: number): Promise<Folder[]>;
+  /** Renames a folder; false when it is not the user's or the name is taken. */
+  renameFolder(userId: number, folderId: number, name: string): Promise<boolean>;
+  /** Deletes a folder; its feeds stay subscribed, outside any folder. */
+  deleteFolder(userId: number, folderId: number): Promise<boolean>;
 
   /** The feed for this URL and fetch options, created (due now) when missing. */
   ensureFeed(url: string, options: FetchOptions, now: number): Promise<Feed>;
@@ -116,10 +208,35 @@ export interface Store {
   /** Unsubscribes; the user's starred entries of the feed are kept. False when not subscribed. */
   unsubscribe(userId: number, feedId: number): Promise<boolean>;
   listSubscriptions(userId: number): Promise<SubscriptionView[]>;
+  /** Changes a subscription's own title and folder; false when not subscribed. */
+  updateSubscription(
+    userId: number,
+    feedId: number,
+    change: { title?: string | null; folderId?: number | null },
+  ): Promise<boolean>;
 
   queryEntries(query: EntryQuery): Promise<EntryView[]>;
   /** Changes the user's state of their entries; returns how many changed. */
   setEntryState(userId: number, entryIds: number[], change: EntryStateChange, now: number): Promise<number>;
+
+  /**
+   * Marks every unread entry in scope read, stamping them with `now`, which is also the key that
+   * undoes it. Returns how many changed.
+   */
+  markAllRead(userId: number, scope: MarkReadScope, now: number): Promise<number>;
+  /** Marks unread again what one markAllRead at `at` marked read. */
+  undoMarkAllRead(userId: number, at: number): Promise<number>;
+  /** The feed categories (lower-cased) of entries. */
+  entryTags(entryIds: number[]): Promise<Map<number, string[]>>;
+  /** The newest entries carrying a tag, by id, at most `limit` per tag (candidates for related posts). */
+  recentEntriesWithTags(tags: string[], limitPerTag: number): Promise<Map<string, number[]>>;
+  /** Entries per day of each feed the user subscribes to, since a time. */
+  feedActivity(userId: number, since: number): Promise<Map<number, DayCount[]>>;
+  /** Entries the user marked read per day, since a time. */
+  readingActivity(userId: number, since: number): Promise<DayCount[]>;
+
+  /** Entries matching a search, best (or newest) first; an unusable query finds nothing. */
+  searchEntries(query: SearchQuery): Promise<SearchHit[]>;
 
   countEntries(feedId?: number): Promise<number>;
 }
