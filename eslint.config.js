@@ -1,9 +1,20 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '**/testdata/', 'artifacts/', 'scratch/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '**/testdata/',
+      'artifacts/',
+      'scratch/',
+      'bench/.data/',
+      'test-artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,6 +43,16 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The page script and the service worker run in browsers, untyped.
+    files: ['assets/web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: false, program: null },
+      sourceType: 'script',
+      globals: { ...globals.browser, ...globals.serviceworker },
     },
   },
   {
