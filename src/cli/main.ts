@@ -33,6 +33,10 @@ const COMMANDS: Record<string, Command> = {
   },
   feeds: { summary: 'list subscriptions with their status and last error', load: () => import('./feeds.js') },
   parse: { summary: 'parse feed files and print the normalized result', load: () => import('./parse.js') },
+  user: {
+    summary: 'add, list and remove users; set passwords; create API keys',
+    load: () => import('./user.js'),
+  },
   config: { summary: 'print the effective configuration', load: () => import('./config.js') },
 };
 

@@ -14,6 +14,7 @@ interface OptionSpec<K extends Kind> {
   doc: string;
   secret?: boolean;
   min?: number;
+  max?: number;
 }
 
 const spec = <K extends Kind>(s: OptionSpec<K>): OptionSpec<K> => s;
@@ -89,6 +90,41 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     min: 1,
     doc: 'longest time between two checks of a feed (and the longest backoff), in minutes',
   }),
+  host: spec({
+    env: 'GLEANER_HOST',
+    flag: 'host',
+    kind: 'string',
+    default: '127.0.0.1',
+    doc: 'address the web reader listens on (0.0.0.0 for every interface)',
+  }),
+  port: spec({
+    env: 'GLEANER_PORT',
+    flag: 'port',
+    kind: 'int',
+    default: 8080,
+    min: 0,
+    max: 65535,
+    doc: 'port the web reader listens on (0 picks a free one)',
+  }),
+  baseUrl: spec({
+    env: 'GLEANER_BASE_URL',
+    flag: 'base-url',
+    kind: 'string',
+    default: null,
+    doc: 'public address of the reader behind a proxy (https://… makes cookies Secure)',
+  }),
+  proxyImages: spec({
+    env: 'GLEANER_PROXY_IMAGES',
+    kind: 'bool',
+    default: false,
+    doc: "load feed images through Gleaner, so publishers do not see readers' addresses",
+  }),
+  refreshInServer: spec({
+    env: 'GLEANER_SERVE_REFRESH',
+    kind: 'bool',
+    default: true,
+    doc: 'whether `gleaner serve` also refreshes feeds as they fall due',
+  }),
   logLevel: spec({
     env: 'GLEANER_LOG_LEVEL',
     kind: 'string',
@@ -109,6 +145,11 @@ export interface Config {
   perHost: number;
   minIntervalMinutes: number;
   maxIntervalMinutes: number;
+  host: string;
+  port: number;
+  baseUrl: string | null;
+  proxyImages: boolean;
+  refreshInServer: boolean;
   logLevel: string;
 }
 
@@ -116,10 +157,16 @@ function parseValue(name: string, s: OptionSpec<Kind>, raw: string): unknown {
   switch (s.kind) {
     case 'int': {
       const n = Number(raw);
-      if (!Number.isInteger(n) || (s.min !== undefined && n < s.min)) {
+      if (!Number.isInteger(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
+        const range =
+          s.max !== undefined
+            ? ` from ${s.min ?? 0} to ${s.max}`
+            : s.min !== undefined
+              ? ` of at least ${s.min}`
+              : '';
         throw new GleanerError(
           'CONFIG_INVALID',
-          `${name}=${JSON.stringify(raw)} is not a whole number${s.min !== undefined ? ` of at least ${s.min}` : ''}`,
+          `${name}=${JSON.stringify(raw)} is not a whole number${range}`,
         );
       }
       return n;

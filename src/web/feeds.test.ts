@@ -1,0 +1,576 @@
+// Feed management through the real server over HTTP, with feeds served on 127.0.0.1: subscribing
+// (with discovery and its errors, SSRF refusals included), CSRF, editing, refreshing,
+// unsubscribing, folders, OPML export and import (hostile files too), the recommended directory
+// and the statistics page.
+import { describe, it, before, after } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { loadRecommended } from '../feed/recommended/index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
+import { respond, startTestServer, type TestServer } from '../testing/testserver.js';
+import { startWebApp, type WebApp, type WebClient, type WebResponse } from './testing.js';
+
+const DAY = 86_400_000;
+
+interface Item {
+  guid: string;
+  title: string;
+  /** Epoch ms. */
+  date: number;
+}
+
+function rss(title: string, items: Item[]): string {
+  return (
+    `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>${title}</title>` +
+    `<link>https://blog.example/</link>` +
+    items
+      .map(
+        (i) =>
+          `<item><title>${i.title}</title><link>https://blog.example/${i.guid}</link><guid>${i.guid}</guid>` +
+          `<pubDate>${new Date(i.date).toUTCString()}</pubDate><description>Hello</description></item>`,
+      )
+      .join('') +
+    `</channel></rss>`
+  );
+}
+
+const RSS_HEADERS = { 'content-type': 'application/rss+xml; charset=utf-8' };
+const HTML_HEADERS = { 'content-type': 'text/html; charset=utf-8' };
+
+/** The path and query of a redirect's target (without its fragment). */
+function target(res: WebResponse): URL {
+  assert.ok(res.location, `expected a redirect, got ${res.status}: ${norm(res.body).slice(0, 300)}`);
+  return new URL(res.location, 'http://reader.test');
+}
+
+async function follow(client: WebClient, res: WebResponse): Promise<WebResponse> {
+  assert.equal(res.status, 303, norm(res.body).slice(0, 500));
+  const url = target(res);
+  return client.get(url.pathname + url.search);
+}
+
+/** Markup with whitespace collapsed, whatever way the templates are laid out. */
+function norm(page: string): string {
+  return page
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\/>/g, '>')
+    .replace(/\s+>/g, '>')
+    .replace(/>\s+</g, '><');
+}
+
+/** The text of the page's error alert, or null. */
+function alertOf(page: string): string | null {
+  return /<p class="error" role="alert">\s*([^<]*?)\s*<\/p>/.exec(norm(page))?.[1] ?? null;
+}
+
+function flashOf(page: string): string | null {
+  return /<div class="flash" role="status">\s*([\s\S]*?)\s*<\/div>/.exec(norm(page))?.[1] ?? null;
+}
+
+/** Pages are built for a CSP without inline styles or scripts. */
+function assertNoInlineStyleOrScript(page: string): void {
+  assert.doesNotMatch(page, /\sstyle=/i);
+  assert.doesNotMatch(page, /<style/i);
+  for (const m of page.matchAll(/<script([^>]*)>/gi)) assert.match(m[1] ?? '', /\ssrc=/);
+}
+
+describe('feed management', () => {
+  let web: WebApp;
+  let feeds: TestServer;
+  const now = Date.now();
+
+  before(async () => {
+    web = await startWebApp();
+    // Someone has a password: visitors are sent to the login page, not to the first-run setup.
+    await web.addUser('admin', 'correct horse battery');
+    feeds = await startTestServer({
+      '/blog.xml': respond(
+        200,
+        RSS_HEADERS,
+        rss('Loopback Blog', [
+          { guid: 'b1', title: 'First post', date: now - 2 * DAY },
+          { guid: 'b2', title: 'Second post', date: now - DAY },
+        ]),
+      ),
+      '/a.xml': respond(200, RSS_HEADERS, rss('Feed A', [{ guid: 'a1', title: 'A one', date: now - DAY }])),
+      '/b.xml': respond(200, RSS_HEADERS, rss('Feed B', [{ guid: 'b1', title: 'B one', date: now - DAY }])),
+      '/old.xml': respond(
+        200,
+        RSS_HEADERS,
+        rss('Old Blog', [{ guid: 'o1', title: 'Long ago', date: Date.UTC(2020, 0, 1, 12) }]),
+      ),
+      '/site/': respond(
+        200,
+        HTML_HEADERS,
+        '<!doctype html><html><head><title>Site</title>' +
+          '<link rel="alternate" type="application/rss+xml" title="Posts" href="/a.xml">' +
+          '<link rel="alternate" type="application/atom+xml" title="Comments" href="/b.xml">' +
+          '</head><body>Hello</body></html>',
+      ),
+      '/page.html': respond(
+        200,
+        HTML_HEADERS,
+        '<!doctype html><html><head><title>x</title></head><body>no feeds</body></html>',
+      ),
+    });
+  });
+
+  after(async () => {
+    await web.close();
+    await feeds.close();
+  });
+
+  it('sends visitors to the login page', async () => {
+    const res = await web.fetch('/feeds');
+    assert.equal(res.status, 303);
+    assert.match(res.location ?? '', /^\/login\?next=%2Ffeeds/);
+    const post = await web.fetch('/feeds/subscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ url: feeds.url('/blog.xml') }),
+    });
+    assert.ok(post.status === 401 || post.status === 403, String(post.status));
+  });
+
+  it('subscribes through the form, fetches the feed and shows it in its folder', async () => {
+    const alice = await web.login('alice', 'correct horse battery');
+    const page = await alice.get('/feeds');
+    assert.equal(page.status, 200);
+    assert.match(norm(page.body), /<form method="post" action="\/feeds\/subscribe"/);
+    assertNoInlineStyleOrScript(norm(page.body));
+
+    const res = await alice.post('/feeds/subscribe', {
+      url: feeds.url('/blog.xml'),
+      newFolder: 'News',
+      title: '',
+    });
+    assert.equal(res.status, 303, alertOf(norm(res.body)) ?? norm(res.body).slice(0, 300));
+    const to = target(res);
+    assert.equal(to.pathname, '/feeds');
+    assert.equal(to.searchParams.get('done'), 'subscribed');
+    const feedId = Number(to.searchParams.get('feed'));
+
+    const subs = await web.store.listSubscriptions(alice.user.id);
+    const sub = subs.find((s) => s.feed.id === feedId);
+    assert.ok(sub, 'subscribed');
+    assert.equal(sub.feed.url, feeds.url('/blog.xml'));
+    assert.equal(sub.folderName, 'News');
+    assert.equal(await web.store.countEntries(feedId), 2, 'the entries are stored after the refresh');
+
+    const shown = await follow(alice, res);
+    assert.match(flashOf(norm(shown.body)) ?? '', /Subscribed to Loopback Blog: 2 entries\./);
+    assert.match(norm(shown.body), new RegExp(`<tr id="feed-${feedId}" class="feed-row">`));
+    assert.match(norm(shown.body), /<a href="\/folder\/\d+">News<\/a>/);
+    assert.match(norm(shown.body), /OK<\/span> · checked/);
+    assert.match(
+      norm(shown.body),
+      /<svg class="sparkline"[^>]*role="img"[^>]*><title>Loopback Blog: 2 posts in the last 30 days<\/title>/,
+    );
+    assert.match(
+      norm(shown.body),
+      /<td class="feed-counts"><span title="unread">2<\/span> \/ <span title="total">2<\/span>/,
+    );
+    assertNoInlineStyleOrScript(norm(shown.body));
+  });
+
+  it('answers JSON when asked', async () => {
+    const json = await web.login('jason', 'correct horse battery');
+    const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });
+    assert.equal(res.status, 200, norm(res.body));
+    const body = res.json<{ feedId: number; entries: number; error: string | null }>();
+    assert.ok(body.feedId > 0);
+    assert.equal(body.entries, 1);
+    assert.equal(body.error, null);
+
+    const choose = await json.postJson('/feeds/subscribe', { url: feeds.url('/site/') });
+    assert.equal(choose.status, 200);
+    const { candidates } = choose.json<{ candidates: { url: string; title: string | null }[] }>();
+    assert.deepEqual(
+      candidates.map((c) => c.url),
+      [feeds.url('/a.xml'), feeds.url('/b.xml')],
+    );
+
+    const bad = await json.postJson('/feeds/subscribe', { url: feeds.url('/missing.xml') });
+    assert.equal(bad.status, 502);
+    assert.match(bad.json<{ error: string }>().error, /404/);
+  });
+
+  it('lists every feed a site offers, each with its own subscribe button', async () => {
+    const dora = await web.login('dora', 'correct horse battery');
+    const res = await dora.post('/feeds/subscribe', {
+      url: feeds.url('/site/'),
+      folderId: '',
+      title: 'Mine',
+    });
+    assert.equal(res.status, 200);
+    assert.match(norm(res.body), /offers 2 feeds; choose one/);
+    const forms = [...norm(res.body).matchAll(/<li class="candidate">([\s\S]*?)<\/li>/g)].map(
+      (m) => m[1] ?? '',
+    );
+    assert.equal(forms.length, 2);
+    assert.match(forms[0] ?? '', /Posts/);
+    assert.match(forms[0] ?? '', new RegExp(`name="url" value="${feeds.url('/a.xml')}"`));
+    assert.match(forms[1] ?? '', /Comments/);
+    assert.match(forms[1] ?? '', new RegExp(`name="url" value="${feeds.url('/b.xml')}"`));
+    assert.match(forms[1] ?? '', /name="title" value="Mine"/, 'the form values travel with the choice');
+    assert.equal((await web.store.listSubscriptions(dora.user.id)).length, 0, 'nothing subscribed yet');
+
+    const chosen = await dora.post('/feeds/subscribe', { url: feeds.url('/b.xml'), title: 'Mine' });
+    assert.equal(chosen.status, 303);
+    const subs = await web.store.listSubscriptions(dora.user.id);
+    assert.deepEqual(
+      subs.map((s) => [s.feed.url, s.subscription.title]),
+      [[feeds.url('/b.xml'), 'Mine']],
+    );
+  });
+
+  it('explains bad URLs, missing feeds and pages without feeds, keeping the form', async () => {
+    const eve = await web.login('eve', 'correct horse battery');
+    const cases: { url: string; status: number; says: RegExp }[] = [
+      { url: 'ftp://example.com/feed', status: 400, says: /not an http\(s\) URL/ },
+      { url: 'http://exa mple.com/', status: 400, says: /is not a URL/ },
+      { url: feeds.url('/missing.xml'), status: 502, says: /404/ },
+      { url: feeds.url('/page.html'), status: 400, says: /declares no feed/ },
+    ];
+    for (const c of cases) {
+      const res = await eve.post('/feeds/subscribe', { url: c.url, newFolder: 'Later', title: 'My title' });
+      assert.equal(res.status, c.status, `${c.url}: ${norm(res.body).slice(0, 200)}`);
+      const alert = alertOf(norm(res.body));
+      assert.ok(alert, `${c.url}: an error is shown`);
+      assert.match(alert, /^Could not subscribe: /);
+      assert.match(alert, c.says);
+      assert.match(norm(res.body), /name="title" value="My title"/);
+      assert.match(norm(res.body), /name="newFolder" value="Later"/);
+      assert.ok(norm(res.body).includes(`name="url" value="${c.url}"`), 'the URL is kept');
+    }
+    const empty = await eve.post('/feeds/subscribe', { url: '  ' });
+    assert.equal(empty.status, 400);
+    assert.match(alertOf(norm(empty.body)) ?? '', /Give the address/);
+    assert.equal((await web.store.listSubscriptions(eve.user.id)).length, 0);
+    assert.equal((await web.store.listFolders(eve.user.id)).length, 0, 'no folder is left behind');
+  });
+
+  it('refuses addresses on private networks and cloud metadata', async () => {
+    const mallory = await web.login('mallory', 'correct horse battery');
+    const metadata = await mallory.post('/feeds/subscribe', {
+      url: 'http://169.254.169.254/latest/meta-data/',
+    });
+    assert.equal(metadata.status, 400);
+    assert.match(
+      alertOf(norm(metadata.body)) ?? '',
+      /169\.254\.169\.254.*cloud metadata address; Gleaner never fetches such addresses/,
+    );
+
+    const internal = await mallory.post('/feeds/subscribe', { url: 'http://10.0.0.1/feed.xml' });
+    assert.equal(internal.status, 400);
+    assert.match(
+      alertOf(norm(internal.body)) ?? '',
+      /10\.0\.0\.1.*private address; Gleaner fetches only public addresses/,
+    );
+    assert.equal((await web.store.listSubscriptions(mallory.user.id)).length, 0);
+  });
+
+  it('refuses changes without the right CSRF token', async () => {
+    const frank = await web.login('frank', 'correct horse battery');
+    const missing = await frank.post('/feeds/subscribe', { url: feeds.url('/a.xml') }, { csrf: null });
+    assert.equal(missing.status, 403);
+    const wrong = await frank.post(
+      '/feeds/subscribe',
+      { url: feeds.url('/a.xml') },
+      { csrf: 'x'.repeat(43) },
+    );
+    assert.equal(wrong.status, 403);
+    const json = await frank.postJson('/feeds/subscribe', { url: feeds.url('/a.xml') }, { csrf: null });
+    assert.equal(json.status, 403);
+    const opml = await frank.post('/opml/import', { opml: '<opml/>' }, { csrf: null });
+    assert.equal(opml.status, 403);
+    assert.equal((await web.store.listSubscriptions(frank.user.id)).length, 0);
+
+    const ok = await frank.post('/feeds/subscribe', { url: feeds.url('/a.xml') });
+    const feedId = Number(target(ok).searchParams.get('feed'));
+    for (const action of ['unsubscribe', 'refresh', 'edit']) {
+      const res = await frank.post(`/feeds/${feedId}/${action}`, { title: 'x' }, { csrf: 'nope' });
+      assert.equal(res.status, 403, action);
+    }
+    const [sub] = await web.store.listSubscriptions(frank.user.id);
+    assert.equal(sub?.subscription.title, null, 'still subscribed, unchanged');
+  });
+
+  it('edits the title and folder, refreshes now and unsubscribes', async () => {
+    const gina = await web.login('gina', 'correct horse battery');
+    let items: Item[] = [{ guid: 'f1', title: 'One', date: now - DAY }];
+    let failing = false;
+    feeds.route('/flaky.xml', (_req, res) => {
+      if (failing) res.writeHead(500, { 'content-type': 'text/plain' }).end('oops');
+      else res.writeHead(200, RSS_HEADERS).end(rss('Flaky', items));
+    });
+    const sub = await gina.post('/feeds/subscribe', { url: feeds.url('/flaky.xml') });
+    const feedId = Number(target(sub).searchParams.get('feed'));
+    assert.ok(feedId > 0);
+
+    const edited = await gina.post(`/feeds/${feedId}/edit`, { title: 'My Flaky', newFolder: 'Tech' });
+    assert.equal(target(edited).searchParams.get('done'), 'edited');
+    let [view] = await web.store.listSubscriptions(gina.user.id);
+    assert.equal(view?.subscription.title, 'My Flaky');
+    assert.equal(view?.folderName, 'Tech');
+    assert.match(flashOf(norm((await follow(gina, edited)).body)) ?? '', /Saved My Flaky\./);
+
+    // Another user's folder is not a choice.
+    const outsider = await web.addUser('outsider', 'correct horse battery');
+    const other = await web.store.ensureFolder(outsider.id, 'Alien');
+    const refused = await gina.post(`/feeds/${feedId}/edit`, { title: 'Hijack', folderId: other.id });
+    assert.equal(target(refused).searchParams.get('error'), 'folder');
+    [view] = await web.store.listSubscriptions(gina.user.id);
+    assert.equal(view?.subscription.title, 'My Flaky');
+    assert.equal(view?.folderName, 'Tech');
+
+    const cleared = await gina.post(`/feeds/${feedId}/edit`, { title: '', folderId: '' });
+    assert.equal(cleared.status, 303);
+    [view] = await web.store.listSubscriptions(gina.user.id);
+    assert.equal(view?.subscription.title, null);
+    assert.equal(view?.folderName, null);
+
+    items = [...items, { guid: 'f2', title: 'Two', date: now }];
+    const refreshed = await gina.post(`/feeds/${feedId}/refresh`);
+    assert.equal(target(refreshed).searchParams.get('added'), '1');
+    assert.match(
+      flashOf(norm((await follow(gina, refreshed)).body)) ?? '',
+      /Refreshed Flaky: 1 new entries\./,
+    );
+    assert.equal(await web.store.countEntries(feedId), 2);
+
+    failing = true;
+    const broken = await gina.post(`/feeds/${feedId}/refresh`);
+    const page = await follow(gina, broken);
+    assert.match(alertOf(norm(page.body)) ?? '', /^Refreshing Flaky failed: .*500/);
+    assert.match(norm(page.body), new RegExp(`<tr id="feed-${feedId}" class="feed-row failing">`));
+    assert.match(norm(page.body), /<span class="error">Failing at the last check: [^<]*500/);
+
+    assert.equal((await gina.post('/feeds/999999/refresh')).status, 404);
+
+    const gone = await gina.post(`/feeds/${feedId}/unsubscribe`);
+    assert.equal(target(gone).searchParams.get('done'), 'unsubscribed');
+    assert.equal((await web.store.listSubscriptions(gina.user.id)).length, 0);
+    const after = await follow(gina, gone);
+    assert.doesNotMatch(norm(after.body), new RegExp(`id="feed-${feedId}"`));
+    assert.match(flashOf(norm(after.body)) ?? '', /Unsubscribed/);
+    assert.equal((await gina.post(`/feeds/${feedId}/unsubscribe`)).status, 404);
+  });
+
+  it('offers unsubscribing behind a confirmation that works without JavaScript', async () => {
+    const nina = await web.login('nina', 'correct horse battery');
+    await nina.post('/feeds/subscribe', { url: feeds.url('/a.xml') });
+    const page = await nina.get('/feeds');
+    const [sub] = await web.store.listSubscriptions(nina.user.id);
+    assert.ok(sub);
+    assert.match(
+      norm(page.body),
+      new RegExp(
+        `<details class="confirm"><summary class="link danger">Unsubscribe</summary>[^]*?<form method="post" action="/feeds/${sub.feed.id}/unsubscribe" class="inline"><input type="hidden" name="_csrf" value="${nina.csrf}"><button type="submit" class="button danger"`,
+      ),
+    );
+  });
+
+  it('renames and deletes folders, keeping their feeds', async () => {
+    const hank = await web.login('hank', 'correct horse battery');
+    await hank.post('/feeds/subscribe', { url: feeds.url('/a.xml'), newFolder: 'Reading' });
+    await web.store.ensureFolder(hank.user.id, 'Taken');
+    const [folder] = (await web.store.listFolders(hank.user.id)).filter((f) => f.name === 'Reading');
+    assert.ok(folder);
+
+    const renamed = await hank.post(`/folders/${folder.id}/rename`, { name: 'Daily' });
+    assert.equal(target(renamed).searchParams.get('done'), 'folder-renamed');
+    assert.deepEqual((await web.store.listFolders(hank.user.id)).map((f) => f.name).sort(), [
+      'Daily',
+      'Taken',
+    ]);
+
+    const taken = await hank.post(`/folders/${folder.id}/rename`, { name: 'Taken' });
+    assert.equal(target(taken).searchParams.get('error'), 'folder-taken');
+    assert.match(alertOf(norm((await follow(hank, taken)).body)) ?? '', /already have a folder/);
+
+    const blank = await hank.post(`/folders/${folder.id}/rename`, { name: '   ' });
+    assert.equal(target(blank).searchParams.get('error'), 'folder-name');
+
+    const outsider = await web.addUser('stranger', 'correct horse battery');
+    const aliens = [await web.store.ensureFolder(outsider.id, 'Theirs')];
+    for (const f of aliens) {
+      assert.equal((await hank.post(`/folders/${f.id}/rename`, { name: 'Mine' })).status, 404);
+      assert.equal((await hank.post(`/folders/${f.id}/delete`)).status, 404);
+    }
+
+    const deleted = await hank.post(`/folders/${folder.id}/delete`);
+    assert.equal(target(deleted).searchParams.get('done'), 'folder-deleted');
+    assert.deepEqual(
+      (await web.store.listFolders(hank.user.id)).map((f) => f.name),
+      ['Taken'],
+    );
+    const subs = await web.store.listSubscriptions(hank.user.id);
+    assert.equal(subs.length, 1, 'the feed stays subscribed');
+    assert.equal(subs[0]?.folderName, null);
+  });
+
+  it('exports OPML that another user imports', async () => {
+    const ivan = await web.login('ivan', 'correct horse battery');
+    await ivan.post('/feeds/subscribe', {
+      url: feeds.url('/blog.xml'),
+      newFolder: 'News',
+      title: 'The Blog',
+    });
+    await ivan.post('/feeds/subscribe', { url: feeds.url('/a.xml') });
+
+    const res = await ivan.get('/opml');
+    assert.equal(res.status, 200);
+    assert.match(
+      res.headers.get('content-disposition') ?? '',
+      /^attachment; filename="gleaner-subscriptions\.opml"$/,
+    );
+    assert.match(res.headers.get('content-type') ?? '', /opml|xml/);
+    assert.match(norm(res.body), /<opml version="2\.0">/);
+    assert.ok(norm(res.body).includes(`xmlUrl="${feeds.url('/blog.xml')}"`));
+    assert.ok(norm(res.body).includes(`xmlUrl="${feeds.url('/a.xml')}"`));
+    assert.match(norm(res.body), /<outline text="News"/);
+
+    const judy = await web.login('judy', 'correct horse battery');
+    const imported = await judy.post('/opml/import', { opml: res.body });
+    assert.equal(imported.status, 200, alertOf(norm(imported.body)) ?? '');
+    assert.match(
+      flashOf(norm(imported.body)) ?? '',
+      /Imported 2 feeds: 2 new, 0 already subscribed, 0 skipped\./,
+    );
+    const mine = (await web.store.listSubscriptions(judy.user.id))
+      .map((s) => [s.feed.url, s.folderName, s.subscription.title])
+      .sort();
+    assert.deepEqual(mine, [
+      // The export names each feed, so the import keeps the name as the subscription's title.
+      [feeds.url('/a.xml'), null, 'Feed A'],
+      [feeds.url('/blog.xml'), 'News', 'The Blog'],
+    ]);
+
+    // Importing again changes nothing; a raw file upload works too.
+    const again = await judy.postRaw('/opml/import', res.body, 'text/x-opml', {
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(again.status, 200, norm(again.body));
+    const counts = again.json<{ added: number; existing: number }>();
+    assert.equal(counts.added, 0);
+    assert.equal(counts.existing, 2);
+    assert.equal((await web.store.listSubscriptions(judy.user.id)).length, 2);
+  });
+
+  it('explains hostile or broken OPML files instead of failing', async () => {
+    const kim = await web.login('kim', 'correct horse battery');
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+      '<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+      '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">' +
+      '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">' +
+      '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>' +
+      '<opml version="2.0"><head><title>&lol4;</title></head><body><outline text="&lol4;" xmlUrl="&lol4;"/></body></opml>';
+    const deep =
+      '<opml version="2.0"><body>' +
+      '<outline text="f">'.repeat(10_000) +
+      '</outline>'.repeat(10_000) +
+      '</body></opml>';
+    const cases: { name: string; opml: string; says: RegExp }[] = [
+      { name: 'not XML', opml: 'this is { not xml at all', says: /not an OPML file/ },
+      { name: 'an HTML page', opml: '<html><body>hello</body></html>', says: /not an OPML file/ },
+      {
+        name: 'entity expansion',
+        opml: laughs,
+        says: /none of the 1 feeds in the file has a usable address/,
+      },
+      { name: 'deep nesting', opml: deep, says: /nests elements more than \d+ deep/ },
+      { name: 'no feeds', opml: '<opml version="2.0"><body></body></opml>', says: /lists no feeds/ },
+    ];
+    for (const c of cases) {
+      const res = await kim.post('/opml/import', { opml: c.opml });
+      assert.equal(res.status, 400, `${c.name}: ${res.status}`);
+      const alert = alertOf(norm(res.body));
+      assert.ok(alert, `${c.name}: an error is shown`);
+      assert.match(alert, /^Could not import: /, c.name);
+      assert.match(alert, c.says, c.name);
+      assert.doesNotMatch(norm(res.body), /lollollol/, `${c.name}: entities are not expanded`);
+    }
+    const empty = await kim.post('/opml/import', { opml: '' });
+    assert.equal(empty.status, 400);
+    assert.equal((await web.store.listSubscriptions(kim.user.id)).length, 0);
+  });
+
+  it('lists the recommended feeds by topic, marking those already subscribed', async () => {
+    const leo = await web.login('leo', 'correct horse battery');
+    const directory = loadRecommended();
+    const first = directory[0];
+    assert.ok(first);
+    // Subscribed straight in the store: the test has no network to fetch the real feed.
+    const feed = await web.store.ensureFeed(first.url, DEFAULT_FETCH_OPTIONS, now);
+    await web.store.subscribe(leo.user.id, feed.id, { folderId: null, title: null }, now);
+
+    const page = await leo.get('/recommended');
+    assert.equal(page.status, 200);
+    assertNoInlineStyleOrScript(norm(page.body));
+    assert.match(norm(page.body), /<a href="\/recommended" class="active" aria-current="page">/);
+    for (const topic of new Set(directory.map((f) => f.topic))) {
+      assert.ok(norm(page.body).includes(`<section class="topic" id="topic-${topic}"`), topic);
+    }
+    const items = [...norm(page.body).matchAll(/<li class="recommended-item">([\s\S]*?)<\/li>/g)].map(
+      (m) => m[1] ?? '',
+    );
+    assert.equal(items.length, directory.length);
+    const subscribed = items.filter((i) => i.includes('✓ Subscribed'));
+    assert.equal(subscribed.length, 1);
+    assert.ok(subscribed[0]?.includes(first.name.replace(/&/g, '&amp;')));
+    assert.equal(
+      items.filter((i) => i.includes('action="/recommended/subscribe"')).length,
+      directory.length - 1,
+    );
+    assert.match(norm(page.body), /Subscribe to the whole topic \(\d+\)/);
+
+    const unknown = await leo.post('/recommended/subscribe', {
+      url: 'https://not-in-the-directory.example/feed',
+    });
+    assert.equal(unknown.status, 404);
+    const noTopic = await leo.post('/recommended/subscribe', { topic: 'no-such-topic' });
+    assert.equal(noTopic.status, 404);
+  });
+
+  it('draws reading and posting activity, quiet feeds and failing feeds', async () => {
+    const mia = await web.login('mia', 'correct horse battery');
+    const blog = await mia.post('/feeds/subscribe', { url: feeds.url('/blog.xml') });
+    const blogId = Number(target(blog).searchParams.get('feed'));
+    const old = await mia.post('/feeds/subscribe', { url: feeds.url('/old.xml') });
+    assert.equal(old.status, 303);
+    feeds.route('/down.xml', respond(200, RSS_HEADERS, rss('Down', [{ guid: 'd', title: 'd', date: now }])));
+    const down = await mia.post('/feeds/subscribe', { url: feeds.url('/down.xml') });
+    const downId = Number(target(down).searchParams.get('feed'));
+    feeds.route('/down.xml', respond(503, { 'content-type': 'text/plain' }, 'down'));
+    await mia.post(`/feeds/${downId}/refresh`);
+
+    const [entry] = await web.store.queryEntries({ userId: mia.user.id, feedId: blogId, limit: 1 });
+    assert.ok(entry);
+    await web.store.setEntryState(mia.user.id, [entry.entry.id], { read: true }, now);
+
+    const page = await mia.get('/stats');
+    assert.equal(page.status, 200);
+    assertNoInlineStyleOrScript(norm(page.body));
+    assert.match(
+      norm(page.body),
+      /<svg class="chart reading-chart"[^>]*role="img"[^>]*><title>Entries read per day over the last 90 days: 1 in all<\/title>/,
+    );
+    assert.equal([...norm(page.body).matchAll(/<rect class="chart-bar[^"]*"/g)].length, 90);
+    const today = new Date(now).toISOString().slice(0, 10);
+    assert.ok(norm(page.body).includes(`<title>${today}: 1 entries read</title>`));
+    assert.match(norm(page.body), /<title>Loopback Blog: 2 posts in the last 30 days<\/title>/);
+
+    const quiet =
+      /<section class="stats-section" id="quiet"[\s\S]*?<\/section>/.exec(norm(page.body))?.[0] ?? '';
+    assert.match(
+      quiet,
+      /Old Blog<\/a>\s?<span class="muted small">last entry <time datetime="2020-01-01T12:00:00.000Z">2020-01-01<\/time>/,
+    );
+    assert.doesNotMatch(quiet, /Loopback Blog/);
+    const failing =
+      /<section class="stats-section" id="failing"[\s\S]*?<\/section>/.exec(norm(page.body))?.[0] ?? '';
+    assert.match(failing, /Down<\/a>\s?<span class="error">Failing at the last check: [^<]*503/);
+    assert.doesNotMatch(failing, /Old Blog|Loopback Blog/);
+  });
+});

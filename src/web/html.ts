@@ -1,0 +1,45 @@
+// Server-side HTML: a tagged template that escapes every interpolated value unless it is already
+// markup built by this module. Feed content reaches pages only through `trusted()`, and only after
+// the sanitizer ran at ingestion.
+
+/** Markup that is safe to emit as is. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function render(value: unknown): string {
+  if (value === null || value === undefined || value === false || value === true) return '';
+  if (value instanceof Html) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (typeof value === 'string') return escapeHtml(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  // Objects have no markup of their own: a bug to see, not to hide.
+  return escapeHtml(JSON.stringify(value) ?? '');
+}
+
+/** `html\`<a href="${url}">${title}</a>\``: values are escaped; Html values and arrays of them are not. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
+  return new Html(out);
+}
+
+/** Markup that is already safe: sanitized feed content, or markup built here. */
+export function trusted(markup: string): Html {
+  return new Html(markup);
+}

@@ -1,0 +1,626 @@
+// Feed management: subscribing (with discovery), editing, refreshing and unsubscribing, folders,
+// OPML import and export, the recommended-feed directory, and the statistics page. The work itself
+// is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { buildOpml, parseOpml } from '../../feed/opml/index.js';
+import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
+import { GleanerError } from '../../model/errors.js';
+import type { SubscriptionView } from '../../store/index.js';
+import {
+  DEFAULT_FETCH_OPTIONS,
+  exportFeeds,
+  importFeeds,
+  subscribeToUrl,
+  type SubscribeDeps,
+} from '../../subscribe/index.js';
+import { wantsJson, type RouteContext } from '../server.js';
+import { feedName } from '../views/common.js';
+import {
+  EMPTY_SUBSCRIBE_FORM,
+  feedsPage,
+  recommendedPage,
+  statsPage,
+  topicAnchor,
+  topicName,
+  type FeedsView,
+  type Flash,
+  type RecommendedTopic,
+  type SubscribeForm,
+} from '../views/feeds.js';
+import { layout } from '../views/layout.js';
+import { DAY_MS, dailySeries, dayOf } from '../views/sparkline.js';
+import { field, notFound, pageData, requireUser, sendHtml, type SignedIn } from './page.js';
+
+/** Days of posting the feed list and the statistics show. */
+const ACTIVITY_DAYS = 30;
+/** Days of reading the statistics show. */
+const READING_DAYS = 90;
+/** A feed without an entry for this long "went quiet". */
+const QUIET_DAYS = 30;
+const MAX_FOLDER_NAME = 100;
+const MAX_TITLE = 200;
+
+interface FeedsQuery {
+  done?: string;
+  error?: string;
+  feed?: string;
+  added?: string;
+  failed?: string;
+  topic?: string;
+}
+
+/** A positive integer id from a path or a field, else null. */
+function idOf(value: string | undefined): number | null {
+  if (!value || !/^\d{1,15}$/.test(value)) return null;
+  const id = Number(value);
+  return id > 0 ? id : null;
+}
+
+function countOf(value: string | undefined): number {
+  return value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+}
+
+function withParams(path: string, params: Record<string, string | number | undefined>, hash = ''): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
+  const s = search.toString();
+  return `${path}${s ? `?${s}` : ''}${hash}`;
+}
+
+/** The HTTP status of a GleanerError shown on a form: the input's fault (400) or the remote site's (502). */
+function errorStatus(err: GleanerError): number {
+  if (err.code === 'FETCH_INVALID_URL' || err.code === 'FETCH_BLOCKED_ADDRESS') return 400;
+  if (err.code.startsWith('FETCH_') || err.code === 'DECODE_FAILED') return 502;
+  return 400;
+}
+
+/** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
+function checked(req: FastifyRequest, name: string): boolean {
+  const body = req.body as Record<string, unknown> | undefined;
+  const value = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body[name] : undefined;
+  return value === true || value === '1' || value === 'on' || value === 'true';
+}
+
+/** How many feeds an OPML file listed that were skipped, from the parser's warnings. */
+function skippedCount(warnings: string[]): number {
+  let n = 0;
+  for (const w of warnings) {
+    const more = /^(\d+) more feeds skipped/.exec(w);
+    if (more) n += Number(more[1]);
+    else if (w.startsWith('skipped feed')) n++;
+  }
+  return n;
+}
+
+export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { store, clock, log } = ctx.deps;
+  const subscribeDeps = (): SubscribeDeps => ({ store, fetcher: ctx.deps.fetcher, clock });
+
+  let directory: RecommendedFeed[] | null = null;
+  const recommended = (): RecommendedFeed[] => (directory ??= loadRecommended());
+
+  /** Fetches a feed now; a failure is the feed's state (shown in its status), not this request's. */
+  async function refresh(feedIds: number[]): Promise<void> {
+    try {
+      await ctx.deps.refreshNow(feedIds);
+    } catch (err) {
+      log.warn('refresh on demand failed', { feeds: feedIds.join(','), error: String(err) });
+    }
+  }
+
+  async function subscriptionOf(userId: number, feedId: number): Promise<SubscriptionView | undefined> {
+    return (await store.listSubscriptions(userId)).find((s) => s.feed.id === feedId);
+  }
+
+  /**
+   * The folder a form chose: a new name, one of the user's folders, or none. A new folder is
+   * created only with `create` (subscribing creates it once the feed is found).
+   */
+  async function chosenFolder(
+    viewer: SignedIn,
+    req: FastifyRequest,
+    create: boolean,
+  ): Promise<{ folderId: number | null; name: string | null } | { problem: string }> {
+    const t = viewer.t;
+    const newName = field(req, 'newFolder').trim();
+    if (newName) {
+      if (newName.length > MAX_FOLDER_NAME)
+        return { problem: t('A folder name is 1 to {n} characters.', { n: MAX_FOLDER_NAME }) };
+      if (!create) return { folderId: null, name: newName };
+      const folder = await store.ensureFolder(viewer.user.id, newName);
+      return { folderId: folder.id, name: folder.name };
+    }
+    const raw = field(req, 'folderId');
+    if (!raw) return { folderId: null, name: null };
+    const id = idOf(raw);
+    const folder = (await store.listFolders(viewer.user.id)).find((f) => f.id === id);
+    if (!folder) return { problem: t('Choose one of your folders.') };
+    return { folderId: folder.id, name: folder.name };
+  }
+
+  function feedsFlash(viewer: SignedIn, q: FeedsQuery, subs: SubscriptionView[]): Flash | null {
+    const t = viewer.t;
+    const id = idOf(q.feed);
+    const sub = id === null ? undefined : subs.find((s) => s.feed.id === id);
+    const name = sub ? feedName(sub) : '';
+    const added = countOf(q.added);
+    switch (q.error) {
+      case 'folder-name':
+        return { kind: 'error', message: t('A folder name is 1 to {n} characters.', { n: MAX_FOLDER_NAME }) };
+      case 'folder-taken':
+        return { kind: 'error', message: t('You already have a folder with that name.') };
+      case 'folder':
+        return { kind: 'error', message: t('Choose one of your folders.') };
+    }
+    switch (q.done) {
+      case 'subscribed':
+        if (!sub) return null;
+        if (sub.feed.errorCount > 0)
+          return {
+            kind: 'error',
+            message: t('Subscribed to {name}, but fetching it failed: {error}', {
+              name,
+              error: sub.feed.lastError ?? t('unknown error'),
+            }),
+          };
+        if (sub.feed.lastCheckedAt === null)
+          return {
+            kind: 'status',
+            message: t('Subscribed to {name}; it is fetched in the next refresh.', { name }),
+          };
+        return {
+          kind: 'status',
+          message: t('Subscribed to {name}: {n} entries.', { name, n: sub.entryCount }),
+        };
+      case 'refreshed':
+        if (!sub) return null;
+        if (sub.feed.errorCount > 0)
+          return {
+            kind: 'error',
+            message: t('Refreshing {name} failed: {error}', {
+              name,
+              error: sub.feed.lastError ?? t('unknown error'),
+            }),
+          };
+        return {
+          kind: 'status',
+          message:
+            added > 0
+              ? t('Refreshed {name}: {n} new entries.', { name, n: added })
+              : t('Refreshed {name}: no new entries.', { name }),
+        };
+      case 'edited':
+        return sub ? { kind: 'status', message: t('Saved {name}.', { name }) } : null;
+      case 'unsubscribed':
+        return { kind: 'status', message: t('Unsubscribed; your starred entries of the feed are kept.') };
+      case 'folder-renamed':
+        return { kind: 'status', message: t('Folder renamed.') };
+      case 'folder-deleted':
+        return { kind: 'status', message: t('Folder deleted; its feeds are now outside any folder.') };
+      default:
+        return null;
+    }
+  }
+
+  async function showFeeds(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    viewer: SignedIn,
+    view: Partial<FeedsView>,
+    status = 200,
+  ): Promise<FastifyReply> {
+    const page = await pageData(ctx, viewer, 'feeds');
+    const since = (dayOf(page.now) - ACTIVITY_DAYS + 1) * DAY_MS;
+    const rows = await store.feedActivity(viewer.user.id, since);
+    const activity = new Map(
+      page.subs.map((s) => [s.feed.id, dailySeries(rows.get(s.feed.id) ?? [], ACTIVITY_DAYS, page.now)]),
+    );
+    const full: FeedsView = {
+      flash: null,
+      form: EMPTY_SUBSCRIBE_FORM,
+      subscribeError: null,
+      choose: null,
+      importText: '',
+      importError: null,
+      importResult: null,
+      ...view,
+      activity,
+    };
+    if (view.flash === undefined) full.flash = feedsFlash(viewer, req.query as FeedsQuery, page.subs);
+    return sendHtml(reply, layout(page, viewer.t('Manage feeds'), feedsPage(page, full)), status);
+  }
+
+  app.get<{ Querystring: FeedsQuery }>('/feeds', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    return showFeeds(req, reply, viewer, {});
+  });
+
+  // Subscribe: a feed's URL, or a site's page that declares feeds. Answers JSON when asked:
+  // {feedId} once subscribed, {candidates} when the page offers several feeds, {error} otherwise.
+  app.post('/feeds/subscribe', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const t = viewer.t;
+    const form: SubscribeForm = {
+      url: field(req, 'url').trim(),
+      folderId: field(req, 'folderId'),
+      newFolder: field(req, 'newFolder').trim(),
+      title: field(req, 'title').trim(),
+      fullArticle: checked(req, 'fullArticle'),
+    };
+    const json = wantsJson(req);
+    const fail = async (message: string, status: number): Promise<FastifyReply> =>
+      json
+        ? reply.code(status).send({ error: message })
+        : showFeeds(req, reply, viewer, { form, subscribeError: message, flash: null }, status);
+    if (!form.url) return fail(t('Give the address of a feed or a site.'), 400);
+    if (form.url.length > 4096) return fail(t('This address is too long to be a feed’s.'), 400);
+    if (form.title.length > MAX_TITLE)
+      return fail(t('A title is at most {n} characters.', { n: MAX_TITLE }), 400);
+    const folder = await chosenFolder(viewer, req, false);
+    if ('problem' in folder) return fail(folder.problem, 400);
+    let outcome;
+    try {
+      outcome = await subscribeToUrl(subscribeDeps(), {
+        userId: viewer.user.id,
+        url: form.url,
+        folder: folder.name,
+        title: form.title || null,
+        options: { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: form.fullArticle },
+      });
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      return fail(t('Could not subscribe: {reason}', { reason: err.message }), errorStatus(err));
+    }
+    if (outcome.status === 'choose') {
+      if (json) return { page: outcome.page, candidates: outcome.candidates };
+      return showFeeds(req, reply, viewer, {
+        form,
+        choose: { page: outcome.page, candidates: outcome.candidates },
+        flash: null,
+      });
+    }
+    const feedId = outcome.feed.id;
+    await refresh([feedId]);
+    if (json) {
+      const fresh = await store.getFeed(feedId);
+      return {
+        feedId,
+        entries: await store.countEntries(feedId),
+        error: fresh && fresh.errorCount > 0 ? fresh.lastError : null,
+      };
+    }
+    return reply.redirect(withParams('/feeds', { done: 'subscribed', feed: feedId }, `#feed-${feedId}`), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/edit', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    const sub = id === null ? undefined : await subscriptionOf(viewer.user.id, id);
+    if (id === null || !sub) return notFound(reply);
+    const title = field(req, 'title').trim().slice(0, MAX_TITLE);
+    const folder = await chosenFolder(viewer, req, true);
+    if ('problem' in folder) {
+      if (wantsJson(req)) return reply.code(400).send({ error: folder.problem });
+      const error = field(req, 'newFolder').trim() ? 'folder-name' : 'folder';
+      return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
+    }
+    await store.updateSubscription(viewer.user.id, id, { title: title || null, folderId: folder.folderId });
+    if (wantsJson(req)) return { feedId: id, title: title || null, folderId: folder.folderId };
+    return reply.redirect(withParams('/feeds', { done: 'edited', feed: id }, `#feed-${id}`), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/refresh', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    if (id === null || !(await subscriptionOf(viewer.user.id, id))) return notFound(reply);
+    const before = await store.countEntries(id);
+    await refresh([id]);
+    const added = Math.max(0, (await store.countEntries(id)) - before);
+    if (wantsJson(req)) {
+      const feed = await store.getFeed(id);
+      return { feedId: id, added, error: feed && feed.errorCount > 0 ? feed.lastError : null };
+    }
+    return reply.redirect(withParams('/feeds', { done: 'refreshed', feed: id, added }, `#feed-${id}`), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/unsubscribe', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    if (id === null || !(await store.unsubscribe(viewer.user.id, id))) return notFound(reply);
+    if (wantsJson(req)) return { feedId: id, unsubscribed: true };
+    return reply.redirect(withParams('/feeds', { done: 'unsubscribed' }), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/folders/:id/rename', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    const folders = await store.listFolders(viewer.user.id);
+    if (id === null || !folders.some((f) => f.id === id)) return notFound(reply);
+    const name = field(req, 'name').trim();
+    let error: string | null = null;
+    if (!name || name.length > MAX_FOLDER_NAME) error = 'folder-name';
+    else if (!(await store.renameFolder(viewer.user.id, id, name))) error = 'folder-taken';
+    if (wantsJson(req)) {
+      return error
+        ? reply.code(error === 'folder-taken' ? 409 : 400).send({ error })
+        : { folderId: id, name };
+    }
+    return reply.redirect(
+      withParams('/feeds', error ? { error } : { done: 'folder-renamed' }, `#folder-${id}`),
+      303,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/folders/:id/delete', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    if (id === null || !(await store.deleteFolder(viewer.user.id, id))) return notFound(reply);
+    if (wantsJson(req)) return { folderId: id, deleted: true };
+    return reply.redirect(withParams('/feeds', { done: 'folder-deleted' }), 303);
+  });
+
+  app.get('/opml', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const opml = buildOpml(
+      `Gleaner subscriptions of ${viewer.user.username}`,
+      await exportFeeds(store, viewer.user.id),
+      new Date(clock()),
+    );
+    return reply
+      .code(200)
+      .type('text/x-opml; charset=utf-8')
+      .header('Content-Disposition', 'attachment; filename="gleaner-subscriptions.opml"')
+      .header('Cache-Control', 'no-store')
+      .send(opml);
+  });
+
+  // An OPML file pasted in the form (field `opml`), or sent as the raw body (text/xml and the like,
+  // with the CSRF token in the x-csrf-token header).
+  app.post('/opml/import', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const t = viewer.t;
+    const raw = Buffer.isBuffer(req.body) ? req.body : null;
+    const text = raw ? '' : field(req, 'opml');
+    const json = wantsJson(req);
+    const fail = async (message: string): Promise<FastifyReply> =>
+      json
+        ? reply.code(400).send({ error: message })
+        : showFeeds(req, reply, viewer, { importText: text, importError: message, flash: null }, 400);
+    const bytes = raw ?? Buffer.from(text, 'utf8');
+    if (bytes.length === 0 || (!raw && text.trim() === ''))
+      return fail(t('Paste the contents of an OPML file.'));
+    let parsed;
+    try {
+      parsed = parseOpml(bytes);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      return fail(t('Could not import: {reason}', { reason: err.message }));
+    }
+    const skipped = skippedCount(parsed.warnings);
+    if (parsed.outlines.length === 0) {
+      return fail(
+        skipped > 0
+          ? t('Could not import: none of the {n} feeds in the file has a usable address.', { n: skipped })
+          : t('Could not import: the file lists no feeds.'),
+      );
+    }
+    const result = await importFeeds(subscribeDeps(), viewer.user.id, parsed.outlines);
+    log.info('opml imported', {
+      user: viewer.user.username,
+      feeds: parsed.outlines.length,
+      added: result.added,
+    });
+    const importResult = {
+      feeds: parsed.outlines.length,
+      added: result.added,
+      existing: result.existing,
+      skipped,
+      warnings: parsed.warnings.slice(0, 50),
+    };
+    if (json) return importResult;
+    return showFeeds(req, reply, viewer, { importResult, flash: null });
+  });
+
+  function recommendedFlash(viewer: SignedIn, q: FeedsQuery, subs: SubscriptionView[]): Flash | null {
+    const t = viewer.t;
+    if (q.done === 'subscribed') {
+      const id = idOf(q.feed);
+      const sub = subs.find((s) => s.feed.id === id);
+      if (!sub) return null;
+      const name = feedName(sub);
+      return sub.feed.errorCount > 0
+        ? {
+            kind: 'error',
+            message: t('Subscribed to {name}, but fetching it failed: {error}', {
+              name,
+              error: sub.feed.lastError ?? t('unknown error'),
+            }),
+          }
+        : { kind: 'status', message: t('Subscribed to {name}: {n} entries.', { name, n: sub.entryCount }) };
+    }
+    if (q.done === 'topic' && q.topic && recommended().some((f) => f.topic === q.topic)) {
+      const added = countOf(q.added);
+      const failed = countOf(q.failed);
+      const topic = topicName(t, q.topic);
+      const message =
+        failed > 0
+          ? t(
+              'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.',
+              {
+                n: added,
+                topic,
+                failed,
+              },
+            )
+          : t('Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.', {
+              n: added,
+              topic,
+            });
+      return { kind: failed > 0 && added === 0 ? 'error' : 'status', message };
+    }
+    return null;
+  }
+
+  async function showRecommended(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    viewer: SignedIn,
+    flash: Flash | null | undefined,
+    status = 200,
+  ): Promise<FastifyReply> {
+    const page = await pageData(ctx, viewer, 'recommended');
+    const subscribed = new Set(page.subs.map((s) => s.feed.url));
+    const byTopic = new Map<string, RecommendedTopic>();
+    for (const feed of recommended()) {
+      let topic = byTopic.get(feed.topic);
+      if (!topic) byTopic.set(feed.topic, (topic = { topic: feed.topic, feeds: [] }));
+      topic.feeds.push({ feed, subscribed: subscribed.has(feed.url) });
+    }
+    const topics = [...byTopic.values()].sort((a, b) => a.topic.localeCompare(b.topic));
+    for (const topic of topics) topic.feeds.sort((a, b) => a.feed.name.localeCompare(b.feed.name));
+    const shown = flash === undefined ? recommendedFlash(viewer, req.query as FeedsQuery, page.subs) : flash;
+    return sendHtml(
+      reply,
+      layout(page, viewer.t('Recommended feeds'), recommendedPage(page, { flash: shown, topics })),
+      status,
+    );
+  }
+
+  app.get<{ Querystring: FeedsQuery }>('/recommended', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    return showRecommended(req, reply, viewer, undefined);
+  });
+
+  // One feed of the directory (field `url`), or every feed of a topic not yet subscribed (`topic`).
+  // Each topic becomes a folder, as `gleaner recommended --subscribe` does.
+  app.post('/recommended/subscribe', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const t = viewer.t;
+    const json = wantsJson(req);
+    const userId = viewer.user.id;
+    const url = field(req, 'url');
+    const topic = field(req, 'topic');
+    if (url) {
+      const feed = recommended().find((f) => f.url === url);
+      if (!feed) return notFound(reply);
+      let outcome;
+      try {
+        outcome = await subscribeToUrl(subscribeDeps(), {
+          userId,
+          url: feed.url,
+          folder: feed.topic,
+          title: feed.name,
+          pickFirst: true,
+        });
+      } catch (err) {
+        if (!(err instanceof GleanerError)) throw err;
+        const message = t('Could not subscribe to {name}: {reason}', {
+          name: feed.name,
+          reason: err.message,
+        });
+        if (json) return reply.code(errorStatus(err)).send({ error: message });
+        return showRecommended(req, reply, viewer, { kind: 'error', message }, errorStatus(err));
+      }
+      if (outcome.status !== 'subscribed') {
+        // pickFirst never asks; kept for the type.
+        return reply.code(502).send({ error: 'the site offers several feeds' });
+      }
+      const feedId = outcome.feed.id;
+      await refresh([feedId]);
+      if (json) return { feedId };
+      return reply.redirect(
+        withParams('/recommended', { done: 'subscribed', feed: feedId }, `#${topicAnchor(feed.topic)}`),
+        303,
+      );
+    }
+    const feeds = recommended().filter((f) => f.topic === topic);
+    if (!topic || feeds.length === 0) return notFound(reply);
+    const have = new Set((await store.listSubscriptions(userId)).map((s) => s.feed.url));
+    const wanted = feeds.filter((f) => !have.has(f.url));
+    // Feeds the directory gives directly are added without fetching (the refresh loop fetches
+    // them); sites need their feed found first.
+    const direct = wanted.filter((f) => f.kind === 'feed');
+    const imported = await importFeeds(
+      subscribeDeps(),
+      userId,
+      direct.map((f) => ({ url: f.url, title: f.name, siteUrl: null, folder: f.topic })),
+    );
+    let added = imported.added;
+    let failed = 0;
+    for (const f of wanted.filter((w) => w.kind === 'site')) {
+      try {
+        const outcome = await subscribeToUrl(subscribeDeps(), {
+          userId,
+          url: f.url,
+          folder: f.topic,
+          title: f.name,
+          pickFirst: true,
+        });
+        if (outcome.status === 'subscribed') added++;
+      } catch (err) {
+        if (!(err instanceof GleanerError)) throw err;
+        failed++;
+        log.warn('recommended feed not added', { url: f.url, error: err.message });
+      }
+    }
+    if (json) return { topic, added, failed };
+    return reply.redirect(
+      withParams('/recommended', { done: 'topic', topic, added, failed }, `#${topicAnchor(topic)}`),
+      303,
+    );
+  });
+
+  app.get('/stats', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const page = await pageData(ctx, viewer, 'stats');
+    const userId = viewer.user.id;
+    const today = dayOf(page.now);
+    const [readingRows, postingRows] = await Promise.all([
+      store.readingActivity(userId, (today - READING_DAYS + 1) * DAY_MS),
+      store.feedActivity(userId, (today - ACTIVITY_DAYS + 1) * DAY_MS),
+    ]);
+    const feeds = page.subs
+      .map((sub) => {
+        const series = dailySeries(postingRows.get(sub.feed.id) ?? [], ACTIVITY_DAYS, page.now);
+        return { sub, series, total: series.reduce((a, b) => a + b, 0) };
+      })
+      .sort((a, b) => b.total - a.total || feedName(a.sub).localeCompare(feedName(b.sub)));
+    const quietSince = page.now - QUIET_DAYS * DAY_MS;
+    const quiet: { sub: SubscriptionView; lastEntryAt: number | null }[] = [];
+    for (const sub of page.subs) {
+      const [last] = await store.recentPublishTimes(sub.feed.id, 1);
+      if (last === undefined || last < quietSince) quiet.push({ sub, lastEntryAt: last ?? null });
+    }
+    quiet.sort((a, b) => (a.lastEntryAt ?? 0) - (b.lastEntryAt ?? 0));
+    const failing = page.subs
+      .filter((s) => s.feed.errorCount > 0)
+      .sort((a, b) => b.feed.errorCount - a.feed.errorCount);
+    return sendHtml(
+      reply,
+      layout(
+        page,
+        viewer.t('Statistics'),
+        statsPage(page, {
+          reading: dailySeries(readingRows, READING_DAYS, page.now),
+          feeds,
+          feedDays: ACTIVITY_DAYS,
+          quiet,
+          quietDays: QUIET_DAYS,
+          failing,
+        }),
+      ),
+    );
+  });
+}

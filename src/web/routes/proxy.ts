@@ -1,0 +1,38 @@
+// GET /proxy/image/SIGNATURE/URL: feed images fetched by Gleaner for signed-in readers (when
+// GLEANER_PROXY_IMAGES is on), through the same guarded fetcher as feeds.
+import type { FastifyInstance } from 'fastify';
+import { GleanerError } from '../../model/errors.js';
+import { verifyProxied } from '../proxy.js';
+import type { RouteContext } from '../server.js';
+import { requireUser } from './page.js';
+
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+export function registerProxyRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Params: { signature: string; encoded: string } }>(
+    '/proxy/image/:signature/:encoded',
+    async (req, reply) => {
+      const viewer = await requireUser(ctx, req, reply);
+      if (!viewer) return reply;
+      const url = verifyProxied(req.params.signature, req.params.encoded);
+      if (!url) return reply.code(403).type('text/plain').send('not a link this server made');
+      let result;
+      try {
+        result = await ctx.deps.fetcher.fetchFeed({ url });
+      } catch (err) {
+        const message = err instanceof GleanerError ? err.message : 'the image could not be fetched';
+        return reply.code(502).type('text/plain').send(message);
+      }
+      if (result.status !== 'ok') return reply.code(502).type('text/plain').send('no image');
+      const type = (result.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!type.startsWith('image/')) return reply.code(415).type('text/plain').send('not an image');
+      if (result.body.byteLength > MAX_IMAGE_BYTES)
+        return reply.code(413).type('text/plain').send('image too large');
+      reply.header('Cache-Control', 'private, max-age=86400');
+      // An SVG opened on its own must not run script in this origin.
+      reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      reply.header('Content-Disposition', 'inline');
+      return reply.type(type).send(Buffer.from(result.body));
+    },
+  );
+}

@@ -1,0 +1,300 @@
+// The reader's HTTP server: pages rendered on the server, a small script on top, sessions in
+// cookies, CSRF tokens on every state change, and strict security headers. Routes live in
+// routes/*, pages in views/*; this module wires them and owns what every request goes through.
+import formbody from '@fastify/formbody';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Fetcher } from '../feed/fetch/index.js';
+import type { Logger } from '../log/index.js';
+import { GleanerError } from '../model/errors.js';
+import type { User } from '../model/index.js';
+import type { SchedulePolicy } from '../refresh/schedule.js';
+import type { Store } from '../store/index.js';
+import { newToken, sameToken, tokenHash } from './auth.js';
+import { translator, type Translate } from './i18n.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerAssetRoutes } from './routes/assets.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerFeedRoutes } from './routes/feeds.js';
+import { registerProxyRoutes } from './routes/proxy.js';
+import { registerReadingRoutes } from './routes/reading.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { DEFAULT_SETTINGS, languageFromHeader, normalizeSettings, type UserSettings } from './settings.js';
+import { errorPage } from './views/errors.js';
+
+export interface WebOptions {
+  /** The public address (behind a proxy); links and cookie security follow it. */
+  baseUrl: string | null;
+  /** Route feed images through the server so reading does not reveal the reader's address. */
+  proxyImages: boolean;
+}
+
+export interface WebDeps {
+  store: Store;
+  log: Logger;
+  fetcher: Fetcher;
+  clock: () => number;
+  /** Refreshes these feeds now (the refresh loop's work, on demand). */
+  refreshNow: (feedIds: number[]) => Promise<void>;
+  policy: SchedulePolicy;
+  options: WebOptions;
+}
+
+/** Who is asking: the signed-in user with their settings, or a visitor. */
+export interface Viewer {
+  user: User | null;
+  /** The session's CSRF token (a visitor gets one in a cookie for the login form). */
+  csrf: string;
+  settings: UserSettings;
+  t: Translate;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer;
+    sessionHash: string | null;
+  }
+}
+
+export const SESSION_DAYS = 30;
+const VISITOR_CSRF_COOKIE = 'gleaner_csrf';
+
+export function sessionCookieName(secure: boolean): string {
+  // __Host- cookies are bound to this origin and path: a sibling subdomain cannot overwrite them.
+  return secure ? '__Host-gleaner_session' : 'gleaner_session';
+}
+
+function contentSecurityPolicy(proxyImages: boolean): string {
+  const images = proxyImages ? "'self' data:" : "'self' data: https: http:";
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${images}`,
+    "media-src 'self' https: http:",
+    'frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com',
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+  ].join('; ');
+}
+
+export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    trustProxy: deps.options.baseUrl !== null,
+    bodyLimit: 1024 * 1024,
+    // Long URLs are hostile, not real.
+    routerOptions: { maxParamLength: 500 },
+  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  // OPML uploads arrive as the raw file.
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml', 'text/x-opml', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+
+  const secure = deps.options.baseUrl?.startsWith('https:') ?? false;
+  const sessionCookie = sessionCookieName(secure);
+  const csp = contentSecurityPolicy(deps.options.proxyImages);
+
+  app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('sessionHash', null);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('Content-Security-Policy', csp);
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+    if (secure) reply.header('Strict-Transport-Security', 'max-age=31536000');
+
+    const cookies = parseCookies(req.headers.cookie ?? '');
+    const token = cookies[sessionCookie];
+    let viewer: Viewer | null = null;
+    if (token && token.length <= 100) {
+      const hash = tokenHash(token);
+      const session = await deps.store.findSession(hash, deps.clock());
+      if (session) {
+        const settings = normalizeSettings(await deps.store.getUserSettings(session.user.id));
+        viewer = { user: session.user, csrf: session.csrfToken, settings, t: translator(settings.language) };
+        req.sessionHash = hash;
+      }
+    }
+    req.viewer = viewer ?? visitor(req, cookies[VISITOR_CSRF_COOKIE] ?? '');
+  });
+
+  // Every state change carries the CSRF token (a form field or a header) and, when the browser
+  // says where it came from, comes from this origin.
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    if (req.routeOptions.config.csrf === false) return;
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && origin !== expectedOrigin(req, deps.options.baseUrl)) {
+      return reply.code(403).type('text/plain').send('cross-origin request refused');
+    }
+    if (req.headers['sec-fetch-site'] === 'cross-site') {
+      return reply.code(403).type('text/plain').send('cross-site request refused');
+    }
+    const body = req.body as Record<string, unknown> | undefined;
+    const sent = req.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    if (typeof sent !== 'string' || !req.viewer.csrf || !sameToken(sent, req.viewer.csrf)) {
+      return reply
+        .code(403)
+        .type('text/plain')
+        .send('missing or wrong CSRF token; reload the page and try again');
+    }
+  });
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const status = statusOf(err);
+    if (status >= 500) deps.log.error('request failed', { url: req.url.split('?')[0], error: String(err) });
+    const message =
+      status >= 500
+        ? 'Something went wrong on our side; the details are in the server log.'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    if (wantsJson(req)) return reply.code(status).send({ error: message });
+    const viewer = (req.viewer as Viewer | null) ?? visitor(req);
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(viewer, status, message).value);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    if (wantsJson(req)) return reply.code(404).send({ error: 'not found' });
+    const viewer = req.viewer;
+    return reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(viewer, 404, viewer.t('This page does not exist.')).value);
+  });
+
+  app.get('/healthz', () => Promise.resolve({ ok: true }));
+
+  const ctx: RouteContext = {
+    deps,
+    sessionCookie,
+    secure,
+    async startSession(req, reply, userId) {
+      const token = newToken();
+      const now = deps.clock();
+      await deps.store.createSession({
+        tokenHash: tokenHash(token),
+        userId,
+        csrfToken: newToken(),
+        createdAt: now,
+        expiresAt: now + SESSION_DAYS * 86_400_000,
+        userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
+        ip: req.ip,
+      });
+      reply.header(
+        'Set-Cookie',
+        serializeCookie(sessionCookie, token, {
+          httpOnly: true,
+          secure,
+          sameSite: 'lax',
+          path: '/',
+          maxAge: SESSION_DAYS * 86400,
+        }),
+      );
+    },
+    clearSessionCookie(reply) {
+      reply.header(
+        'Set-Cookie',
+        serializeCookie(sessionCookie, '', { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 0 }),
+      );
+    },
+    visitorCsrf(req, reply) {
+      if (req.viewer.csrf) return req.viewer.csrf;
+      const token = newToken();
+      reply.header(
+        'Set-Cookie',
+        serializeCookie(VISITOR_CSRF_COOKIE, token, {
+          httpOnly: true,
+          secure,
+          sameSite: 'strict',
+          path: '/',
+        }),
+      );
+      req.viewer.csrf = token;
+      return token;
+    },
+  };
+  registerAssetRoutes(app);
+  registerAuthRoutes(app, ctx);
+  registerReadingRoutes(app, ctx);
+  registerSearchRoutes(app, ctx);
+  registerProxyRoutes(app, ctx);
+  registerFeedRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route authenticates otherwise (API keys) and takes no CSRF token. */
+    csrf?: boolean;
+  }
+}
+
+export interface RouteContext {
+  deps: WebDeps;
+  sessionCookie: string;
+  secure: boolean;
+  /** Signs a user in on this browser: a new session and its cookie. */
+  startSession(req: FastifyRequest, reply: FastifyReply, userId: number): Promise<void>;
+  clearSessionCookie(reply: FastifyReply): void;
+  /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
+  visitorCsrf(req: FastifyRequest, reply: FastifyReply): string;
+}
+
+function expectedOrigin(req: FastifyRequest, baseUrl: string | null): string {
+  if (baseUrl) return new URL(baseUrl).origin;
+  return `${req.protocol}://${req.headers.host ?? ''}`;
+}
+
+function visitor(req: FastifyRequest, csrf = ''): Viewer {
+  const language = languageFromHeader(req.headers['accept-language']);
+  return { user: null, csrf, settings: { ...DEFAULT_SETTINGS, language }, t: translator(language) };
+}
+
+export function wantsJson(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof GleanerError) {
+    switch (err.code) {
+      case 'NOT_FOUND':
+        return 404;
+      case 'USAGE':
+      case 'FETCH_INVALID_URL':
+      case 'OPML_INVALID':
+      case 'PARSE_NOT_A_FEED':
+      case 'PARSE_TOO_LARGE':
+      case 'PARSE_TOO_DEEP':
+        return 400;
+      case 'FETCH_BLOCKED_ADDRESS':
+      case 'FETCH_HTTP_STATUS':
+      case 'FETCH_TOO_LARGE':
+      case 'FETCH_TIMEOUT':
+      case 'FETCH_TOO_MANY_REDIRECTS':
+      case 'FETCH_NETWORK':
+      case 'DECODE_FAILED':
+        return 502;
+      default:
+        return 500;
+    }
+  }
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}

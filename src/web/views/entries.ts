@@ -1,0 +1,237 @@
+// Entry lists and the article view.
+import type { Entry } from '../../model/index.js';
+import type { EntryView, SubscriptionView } from '../../store/index.js';
+import { html, trusted, type Html } from '../html.js';
+import { proxyContentImages } from '../proxy.js';
+import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
+import type { PageData } from './layout.js';
+
+/** Where a list came from, carried to the article so previous/next follow the same list. */
+export type ListContext = string;
+
+export interface ListPage {
+  title: string;
+  context: ListContext;
+  entries: EntryView[];
+  /** Links to the neighbouring pages, when there are some. */
+  newerHref: string | null;
+  olderHref: string | null;
+  /** Scope of "mark all read", when the list has one. */
+  markAllRead: Record<string, string | number> | null;
+  /** Toggle links (unread only / all, newest / oldest first). */
+  filters: Html;
+  flash: Html | null;
+  empty: string;
+  /** Search results show highlighted snippets instead of excerpts. */
+  snippets?: Map<number, Html>;
+  /** Search results show titles with the matched terms marked. */
+  titles?: Map<number, Html>;
+}
+
+export function subscriptionIndex(subs: SubscriptionView[]): Map<number, SubscriptionView> {
+  return new Map(subs.map((s) => [s.feed.id, s]));
+}
+
+function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefined): Html {
+  const t = page.viewer.t;
+  const name = sub ? feedName(sub) : t('(unsubscribed feed)');
+  return html`<span class="via"
+      >${sub ? feedIcon(sub.feed, name, page.proxy) : ''}<a href="/feed/${entry.feedId}">${name}</a></span
+    >${entry.author ? html` · <span class="author">${entry.author}</span>` : ''} ·
+    ${timeTag(t, entry.publishedAt, page.now)}${entry.readingMinutes > 0 ? html` · <span class="reading-time">${t('{n} min read', { n: entry.readingMinutes })}</span>` : ''}`;
+}
+
+function stateButtons(page: PageData, view: EntryView, back: string): Html {
+  const t = page.viewer.t;
+  const id = view.entry.id;
+  const action = `/entry/${id}/state`;
+  return html`${actionButton(page.viewer, action, view.starred ? '★' : '☆', {
+    fields: { starred: view.starred ? 0 : 1, back },
+    className: `icon-button star${view.starred ? ' on' : ''}`,
+    title: view.starred ? t('Unstar') : t('Star'),
+    data: 'star',
+  })}${actionButton(page.viewer, action, view.read ? t('Mark unread') : t('Mark read'), {
+    fields: { read: view.read ? 0 : 1, back },
+    className: 'link toggle-read',
+    data: 'read',
+  })}${actionButton(page.viewer, action, view.readLater ? t('Remove from read later') : t('Read later'), {
+    fields: { readLater: view.readLater ? 0 : 1, back },
+    className: 'link toggle-later',
+    data: 'later',
+  })}`;
+}
+
+export function entryList(page: PageData, list: ListPage, currentUrl: string): Html {
+  const t = page.viewer.t;
+  const subs = subscriptionIndex(page.subs);
+  const items = list.entries.map((view) => {
+    const e = view.entry;
+    const href = `/entry/${e.id}?in=${encodeURIComponent(list.context)}`;
+    const snippet = list.snippets?.get(e.id);
+    return html`<article
+      class="entry-item ${view.read ? 'read' : 'unread'}${view.starred ? ' starred' : ''}"
+      data-entry-id="${e.id}"
+      data-href="${href}"
+      ${e.link ? html` data-original="${e.link}"` : ''}
+    >
+      <h3 class="entry-title">
+        <a href="${href}">${list.titles?.get(e.id) ?? (e.title || t('(untitled)'))}</a>
+      </h3>
+      <div class="meta">${entryMeta(page, e, subs.get(e.feedId))}</div>
+      ${snippet ? html`<p class="excerpt">${snippet}</p>` : e.summaryText ? html`<p class="excerpt">${excerpt(e.summaryText)}</p>` : ''}
+      <div class="actions">
+        ${stateButtons(page, view, currentUrl)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer">${t('Original')} ↗</a>` : ''}
+      </div>
+    </article>`;
+  });
+  const mark = list.markAllRead
+    ? html`<form method="post" action="/mark-all-read" class="inline mark-all" data-action="mark-all">
+        ${csrfField(page.viewer)}${Object.entries(list.markAllRead).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}<input
+          type="hidden"
+          name="back"
+          value="${currentUrl}"
+        /><select name="olderThanDays" aria-label="${t('Which entries')}">
+          <option value="">${t('all')}</option>
+          <option value="1">${t('older than a day')}</option>
+          <option value="7">${t('older than a week')}</option>
+          <option value="30">${t('older than a month')}</option></select
+        ><button type="submit" class="button">${t('Mark all read')}</button>
+      </form>`
+    : '';
+  return html`<div class="list-header">
+      <h1>${list.title}</h1>
+      <div class="list-tools">${list.filters}${mark}</div>
+    </div>
+    ${list.flash ?? ''}
+    <div class="entries" data-context="${list.context}">
+      ${items.length ? items : html`<p class="empty">${list.empty}</p>`}
+    </div>
+    <nav class="pager">
+      ${list.newerHref ? html`<a href="${list.newerHref}" rel="prev" data-page="prev">← ${t('Newer')}</a>` : ''}${list.olderHref ? html`<a href="${list.olderHref}" rel="next" data-page="next">${t('Older')} →</a>` : ''}
+    </nav>`;
+}
+
+function excerpt(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > 240 ? `${chars.slice(0, 240).join('').trimEnd()}…` : text;
+}
+
+export interface ArticlePage {
+  view: EntryView;
+  context: ListContext;
+  tags: string[];
+  previous: EntryView | null;
+  next: EntryView | null;
+  related: EntryView[];
+  proxyImages: boolean;
+}
+
+function neighbour(page: PageData, view: EntryView | null, context: string, rel: 'prev' | 'next'): Html {
+  const t = page.viewer.t;
+  if (!view)
+    return html`<span class="muted">${rel === 'prev' ? `← ${t('Previous')}` : `${t('Next')} →`}</span>`;
+  const label = rel === 'prev' ? `← ${t('Previous')}` : `${t('Next')} →`;
+  return html`<a
+    href="/entry/${view.entry.id}?in=${encodeURIComponent(context)}"
+    rel="${rel}"
+    data-page="${rel}"
+    title="${view.entry.title}"
+    >${label}</a
+  >`;
+}
+
+export function articleView(page: PageData, a: ArticlePage, currentUrl: string): Html {
+  const t = page.viewer.t;
+  const { entry } = a.view;
+  const sub = subscriptionIndex(page.subs).get(entry.feedId);
+  const name = sub ? feedName(sub) : t('(unsubscribed feed)');
+  const content = a.proxyImages ? proxyContentImages(entry.contentHtml) : entry.contentHtml;
+  const enclosures = entry.enclosures.filter((e) => /^https?:/i.test(e.url));
+  const related = a.related.map(
+    (r) =>
+      html`<li>
+        <a href="/entry/${r.entry.id}">${r.entry.title || t('(untitled)')}</a>
+        <span class="muted small"
+          >${subscriptionIndex(page.subs).get(r.entry.feedId) ? feedName(subscriptionIndex(page.subs).get(r.entry.feedId) as SubscriptionView) : ''}
+          · ${formatDate(r.entry.publishedAt)}</span
+        >
+      </li>`,
+  );
+  return html`<article
+    class="article ${a.view.read ? 'read' : 'unread'}"
+    data-entry-id="${entry.id}"
+    ${entry.link ? html` data-original="${entry.link}"` : ''}
+  >
+    <nav class="article-nav">
+      ${neighbour(page, a.previous, a.context, 'prev')}<a href="${contextHref(a.context)}" class="muted"
+        >${t('Back to the list')}</a
+      >${neighbour(page, a.next, a.context, 'next')}
+    </nav>
+    <header>
+      <h1 class="article-title">
+        ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
+      </h1>
+      <p class="byline">
+        ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
+        · ${t('via')}
+        <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub.feed, name, page.proxy) : ''}${name}</a
+        >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
+      </p>
+      ${
+        a.tags.length
+          ? html`<ul class="tags">
+              ${a.tags.map((tag) => html`<li><a href="/tag/${encodeURIComponent(tag)}">${tag}</a></li>`)}
+            </ul>`
+          : ''
+      }
+    </header>
+    <div class="content" lang="${entry.language ?? ''}">${trusted(content)}</div>
+    ${
+      enclosures.length
+        ? html`<ul class="enclosures">
+            ${enclosures.map((e) => (e.type?.startsWith('audio/') ? html`<li><audio controls preload="none" src="${e.url}"></audio></li>` : e.type?.startsWith('video/') ? html`<li><video controls preload="none" src="${e.url}"></video></li>` : html`<li><a href="${e.url}" rel="noopener noreferrer">${hostOf(e.url)} (${e.type ?? t('file')})</a></li>`))}
+          </ul>`
+        : ''
+    }
+    <footer class="article-actions">
+      ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
+      ${stateButtons(page, a.view, currentUrl)}
+      ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
+    </footer>
+    ${
+      related.length
+        ? html`<section class="related">
+            <h2>${t('Related posts')}</h2>
+            <ul>
+              ${related}
+            </ul>
+          </section>`
+        : ''
+    }
+  </article>`;
+}
+
+/** The list page a context names. */
+export function contextHref(context: ListContext): string {
+  const [kind, value] = splitContext(context);
+  switch (kind) {
+    case 'feed':
+    case 'folder':
+      return `/${kind}/${value}`;
+    case 'tag':
+      return `/tag/${encodeURIComponent(value)}`;
+    case 'search':
+      return `/search?q=${encodeURIComponent(value)}`;
+    case 'starred':
+    case 'later':
+    case 'all':
+      return `/${kind}`;
+    default:
+      return '/unread';
+  }
+}
+
+export function splitContext(context: string): [string, string] {
+  const colon = context.indexOf(':');
+  return colon < 0 ? [context, ''] : [context.slice(0, colon), context.slice(colon + 1)];
+}

@@ -1,0 +1,176 @@
+// The page shell: head, theme and font classes, the sidebar with unread counts, and the script
+// that adds keyboard shortcuts and in-place updates.
+import type { Folder } from '../../model/index.js';
+import type { SubscriptionView } from '../../store/index.js';
+import { assetUrl } from '../assets.js';
+import { html, type Html } from '../html.js';
+import type { Viewer } from '../server.js';
+import { csrfField, feedIcon, feedName } from './common.js';
+
+/** What every signed-in page knows. */
+export interface PageData {
+  viewer: Viewer & { user: NonNullable<Viewer['user']> };
+  subs: SubscriptionView[];
+  folders: Folder[];
+  /** The sidebar item to highlight: 'unread', 'feed:12', 'folder:3'… */
+  active: string;
+  now: number;
+  /** Rewrites a feed image URL (through the image proxy when it is on). */
+  proxy: (url: string) => string;
+  query?: string;
+}
+
+/** The document around any page, signed in or not. */
+export function shell(viewer: Viewer, title: string, body: Html, bodyClass = ''): Html {
+  const s = viewer.settings;
+  return html`<!doctype html>
+    <html lang="${s.language === 'zh' ? 'zh-CN' : 'en'}" class="theme-${s.theme} font-${s.fontSize}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="csrf-token" content="${viewer.csrf}" />
+        <meta name="color-scheme" content="light dark" />
+        <title>${title} · Gleaner</title>
+        <link rel="stylesheet" href="${assetUrl('app.css')}" />
+        <link rel="icon" href="${assetUrl('icon.svg')}" type="image/svg+xml" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content="#2f5d8a" />
+        <script src="${assetUrl('app.js')}" defer></script>
+      </head>
+      <body class="${bodyClass}" data-mark-on-scroll="${s.markReadOnScroll ? '1' : '0'}">
+        ${body}
+      </body>
+    </html>`;
+}
+
+export function layout(page: PageData, title: string, main: Html): Html {
+  const { viewer } = page;
+  const t = viewer.t;
+  return shell(
+    viewer,
+    title,
+    html`<input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true" />
+      <header class="topbar">
+        <label for="nav-toggle" class="menu-button" title="${t('Menu')}">☰</label>
+        <a class="brand" href="/unread">Gleaner</a>
+        <form class="search" method="get" action="/search" role="search">
+          <input
+            type="search"
+            name="q"
+            value="${page.query ?? ''}"
+            placeholder="${t('Search')}"
+            aria-label="${t('Search')}"
+            accesskey="/"
+            data-search
+          />
+        </form>
+        <form method="post" action="/refresh" class="inline" data-action="refresh">
+          ${csrfField(viewer)}<button class="icon-button" title="${t('Refresh all feeds')} (r)" type="submit">
+            ⟳
+          </button>
+        </form>
+      </header>
+      <div class="frame">
+        <nav class="sidebar" aria-label="${t('Feeds')}">${sidebar(page)}</nav>
+        <main id="main" tabindex="-1">${main}</main>
+      </div>
+      <div class="help" id="help" hidden>${shortcutHelp(page)}</div>`,
+  );
+}
+
+function navItem(page: PageData, key: string, href: string, label: string, count?: number): Html {
+  const active = page.active === key;
+  return html`<li>
+    <a href="${href}" class="${active ? 'active' : ''}" ${active ? html` aria-current="page"` : ''}
+      ><span class="label">${label}</span
+      >${count ? html`<span class="count" data-count="${key}">${count}</span>` : ''}</a
+    >
+  </li>`;
+}
+
+function sidebar(page: PageData): Html {
+  const t = page.viewer.t;
+  const unread = page.subs.reduce((n, s) => n + s.unreadCount, 0);
+  const byFolder = new Map<number | null, SubscriptionView[]>();
+  for (const s of page.subs) {
+    const list = byFolder.get(s.subscription.folderId) ?? [];
+    list.push(s);
+    byFolder.set(s.subscription.folderId, list);
+  }
+  const feedItem = (s: SubscriptionView): Html => {
+    const name = feedName(s);
+    const key = `feed:${s.feed.id}`;
+    const failing = s.feed.errorCount > 0;
+    return html`<li>
+      <a
+        href="/feed/${s.feed.id}"
+        class="${page.active === key ? 'active' : ''}${failing ? ' failing' : ''}"
+        title="${failing ? (s.feed.lastError ?? '') : name}"
+        >${feedIcon(s.feed, name, page.proxy)}<span class="label">${name}</span
+        >${s.unreadCount ? html`<span class="count" data-count="${key}">${s.unreadCount}</span>` : ''}</a
+      >
+    </li>`;
+  };
+  const folders = page.folders.map((f) => {
+    const subs = byFolder.get(f.id) ?? [];
+    const count = subs.reduce((n, s) => n + s.unreadCount, 0);
+    const key = `folder:${f.id}`;
+    const open = page.active === key || subs.some((s) => page.active === `feed:${s.feed.id}`);
+    return html`<li class="folder"><details${open ? html` open` : ''}><summary><a href="/folder/${f.id}" class="${page.active === key ? 'active' : ''}"><span class="label">${f.name}</span>${count ? html`<span class="count" data-count="${key}">${count}</span>` : ''}</a></summary><ul>${subs.map(feedItem)}</ul></details></li>`;
+  });
+  const loose = (byFolder.get(null) ?? []).map(feedItem);
+  const admin = page.viewer.user.isAdmin;
+  return html`<ul class="nav">
+      ${navItem(page, 'unread', '/unread', t('Unread'), unread)}
+      ${navItem(page, 'starred', '/starred', t('Starred'))}
+      ${navItem(page, 'later', '/later', t('Read later'))} ${navItem(page, 'all', '/all', t('All'))}
+    </ul>
+    <h2 class="nav-heading">${t('Feeds')}</h2>
+    <ul class="nav feeds">
+      ${folders}${loose}
+    </ul>
+    ${page.subs.length === 0 ? html`<p class="muted small">${t('No subscriptions yet.')} <a href="/feeds">${t('Add a feed')}</a> · <a href="/recommended">${t('Browse recommended feeds')}</a></p>` : ''}
+    <ul class="nav secondary">
+      ${navItem(page, 'feeds', '/feeds', t('Manage feeds'))}
+      ${navItem(page, 'recommended', '/recommended', t('Recommended'))}
+      ${navItem(page, 'stats', '/stats', t('Statistics'))}
+      ${navItem(page, 'settings', '/settings', t('Settings'))}
+      ${admin ? navItem(page, 'admin', '/admin/users', t('Users')) : ''}
+      <li>
+        <form method="post" action="/logout" class="inline">
+          ${csrfField(page.viewer)}<button type="submit" class="link">
+            ${t('Log out')} (${page.viewer.user.username})
+          </button>
+        </form>
+      </li>
+    </ul>`;
+}
+
+export const SHORTCUTS: [string, string][] = [
+  ['j / k', 'next / previous entry'],
+  ['n / p', 'next / previous page'],
+  ['o, Enter', 'open the selected entry'],
+  ['v', 'open the original page'],
+  ['m', 'toggle read'],
+  ['s', 'toggle star'],
+  ['l', 'toggle read later'],
+  ['r', 'refresh'],
+  ['/', 'search'],
+  ['g u / g s / g a', 'go to unread / starred / all'],
+  ['?', 'this help'],
+];
+
+function shortcutHelp(page: PageData): Html {
+  const t = page.viewer.t;
+  return html`<div class="help-box" role="dialog" aria-label="${t('Keyboard shortcuts')}">
+    <h2>${t('Keyboard shortcuts')}</h2>
+    <dl>
+      ${SHORTCUTS.map(
+        ([k, d]) =>
+          html`<dt><kbd>${k}</kbd></dt>
+            <dd>${t(d)}</dd>`,
+      )}
+    </dl>
+    <p class="muted small">${t('Press Esc to close.')}</p>
+  </div>`;
+}
