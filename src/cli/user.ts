@@ -77,7 +77,11 @@ export async function run(args: string[]): Promise<number> {
         if (await store.findUserByName(name ?? ''))
           throw new GleanerError('USAGE', `a user named "${name}" exists`);
         const passwordHash = await newPasswordHash();
-        const user = await store.createUser(name ?? '', { isAdmin: values.admin, passwordHash }, Date.now());
+        // Someone must be able to administer: the first user with a password is an administrator.
+        let first = true;
+        for (const u of await store.listUsers()) if (await store.getPasswordHash(u.id)) first = false;
+        const isAdmin = values.admin || first;
+        const user = await store.createUser(name ?? '', { isAdmin, passwordHash }, Date.now());
         console.log(`created ${user.isAdmin ? 'administrator' : 'user'} ${user.username}`);
         return 0;
       }
