@@ -111,8 +111,8 @@ describe('the reader in Chromium', { skip }, () => {
   });
 
   it('stars the article in place and lists it under Starred', async () => {
-    await page.click('form[data-action="star"] button');
-    await page.waitForSelector('form[data-action="star"] button.on');
+    await page.click('button[data-action="star"]');
+    await page.waitForSelector('button[data-action="star"].on');
     await go('/starred');
     assert.deepEqual(await texts('.entry-title a'), ['Rust memory safety in practice']);
   });

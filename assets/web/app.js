@@ -47,33 +47,6 @@
     return el.closest('[data-entry-id]');
   }
 
-  function applyState(entry, state) {
-    entry.classList.toggle('read', state.read);
-    entry.classList.toggle('unread', !state.read);
-    entry.classList.toggle('starred', state.starred);
-    for (const form of entry.querySelectorAll('form[data-action]')) {
-      const kind = form.dataset.action;
-      const button = form.querySelector('button');
-      const input =
-        form.querySelector('input[name="starred"]') ??
-        form.querySelector('input[name="read"]') ??
-        form.querySelector('input[name="readLater"]');
-      if (!button || !input) continue;
-      if (kind === 'star') {
-        input.value = state.starred ? '0' : '1';
-        button.textContent = state.starred ? '★' : '☆';
-        button.classList.toggle('on', state.starred);
-        button.title = state.starred ? (button.dataset.off ?? 'Unstar') : (button.dataset.on ?? 'Star');
-      } else if (kind === 'read') {
-        input.value = state.read ? '0' : '1';
-        button.textContent = state.read ? labels.markUnread : labels.markRead;
-      } else if (kind === 'later') {
-        input.value = state.readLater ? '0' : '1';
-        button.textContent = state.readLater ? labels.removeLater : labels.later;
-      }
-    }
-  }
-
   // Labels in the page's language, learnt from the buttons as rendered.
   const labels = {
     markRead: 'Mark read',
@@ -81,23 +54,44 @@
     later: 'Read later',
     removeLater: 'Remove from read later',
   };
-  for (const form of document.querySelectorAll('form[data-action="read"], form[data-action="later"]')) {
-    const input = form.querySelector('input[name="read"], input[name="readLater"]');
-    const text = form.querySelector('button')?.textContent ?? '';
-    if (!input) continue;
-    if (form.dataset.action === 'read') labels[input.value === '1' ? 'markRead' : 'markUnread'] = text;
-    else labels[input.value === '1' ? 'later' : 'removeLater'] = text;
+  for (const button of document.querySelectorAll('button[data-action="read"], button[data-action="later"]')) {
+    const on = button.value === '1';
+    if (button.dataset.action === 'read') labels[on ? 'markRead' : 'markUnread'] = button.textContent.trim();
+    else labels[on ? 'later' : 'removeLater'] = button.textContent.trim();
+  }
+  for (const button of document.querySelectorAll('button[data-action="star"]')) {
+    if (button.value === '1') labels.star = button.title;
+    else labels.unstar = button.title;
   }
 
-  async function submitState(form) {
-    const entry = entryOf(form);
+  function applyState(entry, state) {
+    entry.classList.toggle('read', state.read);
+    entry.classList.toggle('unread', !state.read);
+    entry.classList.toggle('starred', state.starred);
+    for (const button of entry.querySelectorAll('button[data-action]')) {
+      const kind = button.dataset.action;
+      if (kind === 'star') {
+        button.value = state.starred ? '0' : '1';
+        button.textContent = state.starred ? '★' : '☆';
+        button.classList.toggle('on', state.starred);
+        button.title = (state.starred ? labels.unstar : labels.star) ?? button.title;
+      } else if (kind === 'read') {
+        button.value = state.read ? '0' : '1';
+        button.textContent = state.read ? labels.markUnread : labels.markRead;
+      } else if (kind === 'later') {
+        button.value = state.readLater ? '0' : '1';
+        button.textContent = state.readLater ? labels.removeLater : labels.later;
+      }
+    }
+  }
+
+  async function submitState(button) {
+    const entry = entryOf(button);
     if (!entry) return false;
-    const data = Object.fromEntries(new FormData(form));
-    const url = form.getAttribute('action');
-    const response = await fetch(url, {
+    const response = await fetch(button.formAction, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(data),
+      body: new URLSearchParams({ _csrf: csrf, [button.name]: button.value }),
       credentials: 'same-origin',
     });
     if (!response.ok) return false;
@@ -124,15 +118,24 @@
       window.setTimeout(() => form.classList.remove('busy'), 15_000);
       return;
     }
-    if (kind === 'star' || kind === 'read' || kind === 'later') {
+    const button = event.submitter;
+    if (form.id === 'entry-state' && button instanceof HTMLButtonElement && button.dataset.action) {
       event.preventDefault();
-      if (!(await submitState(form))) form.submit();
+      // Without the script's help (an error, an expired session), the plain form post still works.
+      if (!(await submitState(button))) {
+        const field = document.createElement('input');
+        field.type = 'hidden';
+        field.name = button.name;
+        field.value = button.value;
+        form.append(field);
+        form.action = button.formAction;
+        form.submit();
+      }
     }
   });
 
   function clickAction(entry, kind) {
-    const form = entry?.querySelector(`form[data-action="${kind}"]`);
-    if (form) form.requestSubmit();
+    entry?.querySelector(`button[data-action="${kind}"]`)?.click();
   }
 
   // ---- Mark read as entries scroll past ------------------------------------------------------

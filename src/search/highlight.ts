@@ -171,9 +171,16 @@ function safeIndex(text: string, i: number): number {
  * About `maxChars` of `text` around the place with the most distinct matched terms, as HTML with the
  * matches in <mark> and "…" where the text was cut; the start of the text when nothing matches.
  */
+const SNIPPET_SCAN_CHARS = 20_000;
+
 export function snippetTerms(text: string, terms: readonly QueryTerm[], maxChars = 200): string {
   if (text.length <= maxChars) return highlightTerms(text, terms);
-  const ranges = matchRanges(text, terms);
+  // The best window is looked for in the first pages of a long text: an excerpt from the start of
+  // an article is as good, and a 100-KB body would cost a list of results its speed.
+  const ranges = matchRanges(
+    text.length > SNIPPET_SCAN_CHARS ? text.slice(0, SNIPPET_SCAN_CHARS) : text,
+    terms,
+  );
   let from = 0;
   if (ranges.length > 0) {
     // The window that starts at a match and holds the most (then the longest) matched text.

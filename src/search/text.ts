@@ -64,7 +64,22 @@ export function indexText(text: string): string {
  * The key a word is compared by when highlighting: folded as unicode61 remove_diacritics 2 folds it
  * (lower case, no diacritics), then stemmed as the porter tokenizer stems it.
  */
+// Words recur across texts (a vocabulary of thousands, texts of millions of words): each one's key is
+// worked out once. Bounded: a flood of distinct words starts the memory over.
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 50_000;
+
 export function wordKey(word: string): string {
+  let key = KEYS.get(word);
+  if (key === undefined) {
+    key = computeWordKey(word);
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    KEYS.set(word, key);
+  }
+  return key;
+}
+
+function computeWordKey(word: string): string {
   const folded = word
     .normalize('NFKC')
     .toLowerCase()

@@ -438,5 +438,95 @@ for (const backend of backends) {
       const theirs = await store.ensureFolder(other.id, 'Theirs');
       assert.equal(await store.updateSubscription(user.id, feed.id, { folderId: theirs.id }), false);
     });
+
+    it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {
+      const user = await store.createUser('searcher', { isAdmin: false }, T0);
+      const stranger = await store.createUser('stranger', { isAdmin: false }, T0);
+      const folder = await store.ensureFolder(user.id, 'Ops');
+      const feed = await store.ensureFeed('https://search.example/feed', DEFAULT_OPTIONS, T0);
+      const other = await store.ensureFeed('https://search-other.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: folder.id, title: null }, T0);
+      await store.subscribe(user.id, other.id, { folderId: null, title: null }, T0);
+      await store.subscribe(stranger.id, other.id, { folderId: null, title: null }, T0);
+      const doc = (n: number, title: string, text: string) =>
+        entry(n, { title, contentText: text, contentHash: `${title}-${text}` });
+      await store.recordFetchSuccess(feed.id, update(T0), [
+        doc(1, 'Kubernetes networking', 'Pods talk through the overlay network.'),
+        doc(2, 'Postgres replication', 'Streaming replication keeps a standby current; networking matters.'),
+        doc(3, '苹果发布新的人工智能模型', '开发者可以在设备上运行新的模型。'),
+      ]);
+      await store.recordFetchSuccess(other.id, update(T0), [
+        doc(4, 'Networks of the future', 'Mesh networks.'),
+      ]);
+      const search = (text: string, over: Partial<Parameters<Store['searchEntries']>[0]> = {}) =>
+        store
+          .searchEntries({ userId: user.id, text, limit: 10, offset: 0, sort: 'relevance', ...over })
+          .then((hits) => hits.map((h) => h.view.entry.title));
+
+      // Porter stems: "network" finds networking and networks; the title match ranks first.
+      assert.deepEqual(await search('network'), [
+        'Networks of the future',
+        'Kubernetes networking',
+        'Postgres replication',
+      ]);
+      assert.deepEqual(await search('network', { feedId: feed.id }), [
+        'Kubernetes networking',
+        'Postgres replication',
+      ]);
+      assert.deepEqual(await search('network', { folderId: folder.id, sort: 'newest' }), [
+        'Postgres replication',
+        'Kubernetes networking',
+      ]);
+      assert.deepEqual(await search('"streaming replication"'), ['Postgres replication']);
+      assert.deepEqual(await search('network -postgres'), [
+        'Networks of the future',
+        'Kubernetes networking',
+      ]);
+      assert.deepEqual(await search('人工智能'), ['苹果发布新的人工智能模型']);
+      assert.deepEqual(await search('模型'), ['苹果发布新的人工智能模型']);
+      for (const hostile of ['"', 'NEAR(', 'title:x', '*', "') OR 1=1 --", '\u0000', '-network']) {
+        assert.deepEqual(await search(hostile), [], hostile);
+      }
+      const [hit] = await store.searchEntries({
+        userId: user.id,
+        text: 'overlay',
+        limit: 1,
+        offset: 0,
+        sort: 'relevance',
+      });
+      assert.match(hit?.snippetHtml ?? '', /<mark>overlay<\/mark>/);
+      // The stranger sees only their own feed's entry.
+      const theirs = await store.searchEntries({
+        userId: stranger.id,
+        text: 'network',
+        limit: 10,
+        offset: 0,
+        sort: 'relevance',
+      });
+      assert.deepEqual(
+        theirs.map((h) => h.view.entry.title),
+        ['Networks of the future'],
+      );
+      // Read state filters; an edited entry is found by its new words only.
+      const [first] = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 10,
+        order: 'oldest',
+      });
+      await store.setEntryState(user.id, [first?.entry.id ?? 0], { read: true }, T0);
+      assert.deepEqual(await search('network', { feedId: feed.id, status: 'unread' }), [
+        'Postgres replication',
+      ]);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [
+        doc(1, 'Kubernetes storage', 'Volumes and claims.'),
+      ]);
+      assert.deepEqual(await search('kubernetes overlay'), []);
+      assert.deepEqual(await search('volumes'), ['Kubernetes storage']);
+      // Unsubscribing the last user drops the feed, its entries and their index rows.
+      await store.unsubscribe(stranger.id, other.id);
+      await store.unsubscribe(user.id, other.id);
+      assert.deepEqual(await search('mesh'), []);
+    });
   });
 }

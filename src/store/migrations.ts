@@ -175,7 +175,39 @@ export const MIGRATIONS: Migration[] = [
            END`,
         ]
       : [],
+  // 4: "all entries" newest first without a read filter (the all list, an article's neighbours):
+  // without it every such page sorted the user's whole history.
+  // And a version per user that every change to their subscriptions or folders bumps, so the reader
+  // may keep the sidebar's list and know cheaply when it went stale.
+  (d) => [
+    `CREATE INDEX user_entries_all ON user_entries (user_id, published_at DESC, entry_id DESC)`,
+    `ALTER TABLE users ADD COLUMN subscriptions_version ${d.int64} NOT NULL DEFAULT 0`,
+    ...versionTriggers(d),
+  ],
 ];
+
+function versionTriggers(d: Dialect): string[] {
+  const bump = (row: 'NEW' | 'OLD') =>
+    `UPDATE users SET subscriptions_version = subscriptions_version + 1 WHERE id = ${row}.user_id`;
+  if (d.name === 'sqlite') {
+    return ['subscriptions', 'folders'].flatMap((table) => [
+      `CREATE TRIGGER ${table}_version_insert AFTER INSERT ON ${table} BEGIN ${bump('NEW')}; END`,
+      `CREATE TRIGGER ${table}_version_update AFTER UPDATE ON ${table} BEGIN ${bump('NEW')}; END`,
+      `CREATE TRIGGER ${table}_version_delete AFTER DELETE ON ${table} BEGIN ${bump('OLD')}; END`,
+    ]);
+  }
+  return [
+    `CREATE FUNCTION subscriptions_version() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF TG_OP = 'DELETE' THEN ${bump('OLD')}; ELSE ${bump('NEW')}; END IF;
+       RETURN NULL;
+     END $$`,
+    ...['subscriptions', 'folders'].map(
+      (table) => `CREATE TRIGGER ${table}_version AFTER INSERT OR UPDATE OR DELETE ON ${table}
+         FOR EACH ROW EXECUTE FUNCTION subscriptions_version()`,
+    ),
+  ];
+}
 
 /** The migration after which the search index must be filled from the entries already stored. */
 export const SEARCH_INDEX_MIGRATION = 3;

@@ -10,6 +10,11 @@ export interface Sql {
 // Lists are bounded so a client cannot ask for a million rows at once.
 export const MAX_PAGE = 1000;
 
+// Every entry column but the bodies (read back as empty strings).
+const LIST_COLUMNS = `e.id, e.feed_id, e.dedupe_key, e.content_hash, e.guid, e.link, e.title, e.author,
+  '' AS content_html, '' AS content_text, e.summary_text, e.reading_minutes, e.published_at, e.updated_at,
+  e.created_at, e.categories, e.enclosures, e.image_url, e.comments_url, e.language`;
+
 export function entryQuerySql(q: EntryQuery): Sql {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
@@ -39,13 +44,15 @@ export function entryQuerySql(q: EntryQuery): Sql {
   const oldest = q.order === 'oldest';
   if (q.after) {
     const cmp = oldest ? '>' : '<';
-    where.push(`(ue.published_at ${cmp} ? OR (ue.published_at = ? AND ue.entry_id ${cmp} ?))`);
-    params.push(q.after.publishedAt, q.after.publishedAt, q.after.id);
+    // A row comparison is an index range; the equivalent OR is not, and deep pages scanned from the top.
+    where.push(`(ue.published_at, ue.entry_id) ${cmp} (?, ?)`);
+    params.push(q.after.publishedAt, q.after.id);
   }
   const dir = oldest ? 'ASC' : 'DESC';
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
   return {
-    sql: `SELECT e.*, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
+    sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}, ue.read AS ue_read, ue.starred AS ue_starred,
+         ue.read_later AS ue_read_later
        FROM user_entries ue JOIN entries e ON e.id = ue.entry_id
        WHERE ${where.join(' AND ')}
        ORDER BY ue.published_at ${dir}, ue.entry_id ${dir} LIMIT ?`,
@@ -100,10 +107,15 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
   return { sql: where.join(' AND '), params };
 }
 
-/** A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed. */
-export function searchSql(q: SearchQuery, match: string): Sql {
-  const where = ['entry_fts MATCH ?'];
-  const params: (string | number)[] = [q.userId, match];
+/**
+ * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
+ * By relevance, the index ranks its own matches first and only the best `candidates` are joined
+ * with the user's entries and filters; the caller asks again without a bound (candidates = null)
+ * when that leaves too few.
+ */
+export function searchSql(q: SearchQuery, match: string, candidates: number | null): Sql {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
   if (q.feedId !== undefined) {
     where.push('ue.feed_id = ?');
     params.push(q.feedId);
@@ -118,18 +130,39 @@ export function searchSql(q: SearchQuery, match: string): Sql {
   }
   if (q.status === 'unread') where.push('ue.read = 0');
   if (q.starred) where.push('ue.starred = 1');
+  const filters = where.length ? `AND ${where.join(' AND ')}` : '';
+  const page = [Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))), Math.max(0, Math.floor(q.offset))];
+  const newest = q.sort === 'newest';
   // Titles weigh four times the body.
-  const order =
-    q.sort === 'newest'
-      ? 'ue.published_at DESC, ue.entry_id DESC'
-      : 'bm25(entry_fts, 4.0, 1.0), ue.published_at DESC';
-  params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))), Math.max(0, Math.floor(q.offset)));
+  const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
+  // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
+  // only its rows are read from entries, whose bodies are large.
+  const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
+  const head =
+    !newest && candidates !== null
+      ? `WITH hits AS (
+           SELECT rowid AS id, bm25(entry_fts, 4.0, 1.0) AS score FROM entry_fts
+           WHERE entry_fts MATCH ? ORDER BY score LIMIT ?
+         ), page AS (
+           SELECT ${picked}, hits.score AS score FROM hits CROSS JOIN user_entries ue
+           WHERE ue.user_id = ? AND ue.entry_id = hits.id ${filters}
+           ORDER BY ${order} LIMIT ? OFFSET ?
+         )`
+      : `WITH page AS (
+           SELECT ${picked}, bm25(entry_fts, 4.0, 1.0) AS score FROM entry_fts CROSS JOIN user_entries ue
+           WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}
+           ORDER BY ${order} LIMIT ? OFFSET ?
+         )`;
+  const headParams =
+    !newest && candidates !== null
+      ? [match, candidates, q.userId, ...params, ...page]
+      : [match, q.userId, ...params, ...page];
   return {
-    sql: `SELECT e.*, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
-       FROM entry_fts JOIN user_entries ue ON ue.entry_id = entry_fts.rowid AND ue.user_id = ?
-         JOIN entries e ON e.id = ue.entry_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY ${order} LIMIT ? OFFSET ?`,
-    params,
+    sql: `${head}
+       SELECT ${LIST_COLUMNS}, e.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
+         page.read_later AS ue_read_later
+       FROM page CROSS JOIN entries e ON e.id = page.entry_id
+       ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
+    params: headParams,
   };
 }

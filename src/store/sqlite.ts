@@ -253,6 +253,12 @@ class SqliteStore implements Store {
            LEFT JOIN user_feed_counts c ON c.user_id = s.user_id AND c.feed_id = s.feed_id
          WHERE s.user_id = ? ORDER BY fo.name IS NULL, fo.name, lower(COALESCE(s.title, f.title, f.url))`,
       ),
+      subscriptionsVersion: db.prepare('SELECT subscriptions_version AS v FROM users WHERE id = ?'),
+      // Feeds the user no longer follows may keep a count (of starred entries): callers look up
+      // their subscriptions' feeds only.
+      unreadCounts: db
+        .prepare('SELECT feed_id, unread_count FROM user_feed_counts WHERE user_id = ? AND unread_count > 0')
+        .raw(),
       updateSubscription: db.prepare(
         `UPDATE subscriptions SET title = CASE WHEN @setTitle THEN @title ELSE title END,
            folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END
@@ -564,6 +570,16 @@ class SqliteStore implements Store {
     }));
   }
 
+  async subscriptionsVersion(userId: number): Promise<number> {
+    const row = this.s.subscriptionsVersion.get(userId) as { v: number } | undefined;
+    return row?.v ?? -1;
+  }
+
+  async unreadCounts(userId: number): Promise<Map<number, number>> {
+    const rows = this.s.unreadCounts.all(userId) as [number, number][];
+    return new Map(rows);
+  }
+
   async updateSubscription(
     userId: number,
     feedId: number,
@@ -671,8 +687,16 @@ class SqliteStore implements Store {
   async searchEntries(query: SearchQuery): Promise<SearchHit[]> {
     const mq = toMatchQuery(query.text);
     if (mq.match === null) return [];
-    const { sql, params } = searchSql(query, mq.match);
-    const rows = this.cached(sql).all(...params) as Row[];
+    // The best few hundred matches of the whole index usually hold the page asked for; when the
+    // user's filters leave too few of them, rank every match instead.
+    const wanted = query.offset + query.limit;
+    const candidates = Math.max(200, wanted * 4);
+    let { sql, params } = searchSql(query, mq.match, candidates);
+    let rows = this.cached(sql).all(...params) as Row[];
+    if (rows.length < query.limit && query.sort === 'relevance') {
+      ({ sql, params } = searchSql(query, mq.match, null));
+      rows = this.cached(sql).all(...params) as Row[];
+    }
     return rows.map((r) => {
       const entry = toEntry(r);
       return {
@@ -683,7 +707,7 @@ class SqliteStore implements Store {
           readLater: Number(r.ue_read_later) === 1,
         },
         titleHtml: highlight(entry.title, mq),
-        snippetHtml: snippet(entry.contentText, mq),
+        snippetHtml: snippet(typeof r.search_text === 'string' ? r.search_text : '', mq),
       };
     });
   }

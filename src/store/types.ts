@@ -65,6 +65,11 @@ export interface EntryQuery {
   /** Entries carrying this feed category (lower-cased). */
   tag?: string;
   order?: 'newest' | 'oldest';
+  /**
+   * false: lists need no bodies; contentHtml and contentText come back empty, which spares reading
+   * kilobytes per row. True by default.
+   */
+  withContent?: boolean;
   limit: number;
   /** Entries strictly older (newest order) or newer (oldest order) than this position. */
   after?: { publishedAt: number; id: number };
@@ -208,6 +213,10 @@ export interface Store {
   /** Unsubscribes; the user's starred entries of the feed are kept. False when not subscribed. */
   unsubscribe(userId: number, feedId: number): Promise<boolean>;
   listSubscriptions(userId: number): Promise<SubscriptionView[]>;
+  /** Changes whenever the user's subscriptions or folders change (not their feeds' state). */
+  subscriptionsVersion(userId: number): Promise<number>;
+  /** Unread entries per subscribed feed (feeds with none may be missing). */
+  unreadCounts(userId: number): Promise<Map<number, number>>;
   /** Changes a subscription's own title and folder; false when not subscribed. */
   updateSubscription(
     userId: number,

@@ -34,9 +34,24 @@ function render(value: unknown): string {
 
 /** `html\`<a href="${url}">${title}</a>\``: values are escaped; Html values and arrays of them are not. */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
+  const parts = compact(strings);
+  let out = parts[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + (parts[i + 1] ?? '');
   return new Html(out);
+}
+
+// The templates' own line breaks and indentation, folded to one newline: the same text to a browser
+// (outside <pre>, which no template holds), a fifth less to send. Values are never touched. Done
+// once per template: a template literal's strings array is the same object at every call.
+const compacted = new WeakMap<TemplateStringsArray, string[]>();
+
+function compact(strings: TemplateStringsArray): string[] {
+  let parts = compacted.get(strings);
+  if (!parts) {
+    parts = strings.map((s) => s.replace(/[ \t]*\n\s*/g, '\n'));
+    compacted.set(strings, parts);
+  }
+  return parts;
 }
 
 /** Markup that is already safe: sanitized feed content, or markup built here. */

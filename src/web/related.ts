@@ -22,7 +22,12 @@ export async function relatedEntries(
   if (scores.size === 0) return [];
   const best = [...scores.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, limit * 4);
   // Only what this user can read (their subscriptions' entries), and not the same article twice.
-  const views = await store.queryEntries({ userId, entryIds: best.map(([id]) => id), limit: best.length });
+  const views = await store.queryEntries({
+    userId,
+    entryIds: best.map(([id]) => id),
+    limit: best.length,
+    withContent: false,
+  });
   const seen = new Set([entry.link ?? `#${entry.id}`]);
   return views
     .filter((v) => {

@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
-import type { Store } from '../store/index.js';
+import type { Store, SubscriptionView } from '../store/index.js';
 import { newToken, sameToken, tokenHash } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerAccountRoutes } from './routes/account.js';
@@ -179,7 +179,37 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', () => Promise.resolve({ ok: true }));
 
+  // The sidebar's subscriptions per user, valid while the user's subscriptions version stands and
+  // for a short while (feed titles, icons and errors change as refreshes land).
+  const SUBSCRIPTIONS_TTL_MS = 30_000;
+  const subscriptionCache = new Map<number, { at: number; version: number; subs: SubscriptionView[] }>();
+  // A user's own change (refresh now, say) may change their feeds' state: the page after it reads
+  // them again. Dropped when the change ends, so the redirect that follows sees it.
+  app.addHook('onResponse', (req, _reply, done) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.viewer?.user) {
+      subscriptionCache.delete(req.viewer.user.id);
+    }
+    done();
+  });
+
   const ctx: RouteContext = {
+    async subscriptions(userId) {
+      const now = deps.clock();
+      const version = await deps.store.subscriptionsVersion(userId);
+      let cached = subscriptionCache.get(userId);
+      if (
+        !cached ||
+        cached.version !== version ||
+        now - cached.at > SUBSCRIPTIONS_TTL_MS ||
+        now < cached.at
+      ) {
+        cached = { at: now, version, subs: await deps.store.listSubscriptions(userId) };
+        if (subscriptionCache.size > 1000) subscriptionCache.clear();
+        subscriptionCache.set(userId, cached);
+      }
+      const counts = await deps.store.unreadCounts(userId);
+      return cached.subs.map((s) => ({ ...s, unreadCount: counts.get(s.feed.id) ?? 0 }));
+    },
     deps,
     sessionCookie,
     secure,
@@ -252,6 +282,12 @@ export interface RouteContext {
   /** Signs a user in on this browser: a new session and its cookie. */
   startSession(req: FastifyRequest, reply: FastifyReply, userId: number): Promise<void>;
   clearSessionCookie(reply: FastifyReply): void;
+  /**
+   * The user's subscriptions with fresh unread counts. The rest is kept while the user's
+   * subscriptions and folders stay as they are, and for at most half a minute (feed titles, icons
+   * and errors change as refreshes land).
+   */
+  subscriptions(userId: number): Promise<SubscriptionView[]>;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
   visitorCsrf(req: FastifyRequest, reply: FastifyReply): string;
 }

@@ -63,7 +63,7 @@ export async function pageData(
 ): Promise<PageData> {
   const { store, clock, options } = ctx.deps;
   const [subs, folders] = await Promise.all([
-    store.listSubscriptions(viewer.user.id),
+    ctx.subscriptions(viewer.user.id),
     store.listFolders(viewer.user.id),
   ]);
   return {

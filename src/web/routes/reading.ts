@@ -95,7 +95,13 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
           : 'all');
     const path = req.url.split('?')[0] ?? '/';
     const keep = { status: q.status, order: q.order };
-    const query: EntryQuery = { ...base, userId: viewer.user.id, limit: s.perPage + 1, order };
+    const query: EntryQuery = {
+      ...base,
+      userId: viewer.user.id,
+      limit: s.perPage + 1,
+      order,
+      withContent: false,
+    };
     if (!spec.fixedStatus && status !== 'all') query.status = status;
     const before = parseCursor(q.before);
     const after = parseCursor(q.after);
@@ -194,7 +200,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     showList(req, reply, {
       context: `feed:${req.params.id}`,
       title: async (viewer) => {
-        const sub = (await store.listSubscriptions(viewer.user.id)).find(
+        const sub = (await ctx.subscriptions(viewer.user.id)).find(
           (s) => String(s.feed.id) === req.params.id,
         );
         return sub ? (sub.subscription.title ?? sub.feed.title ?? sub.feed.url) : null;
@@ -235,8 +241,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     const base = contextQuery(context) ?? {};
     const position = { publishedAt: view.entry.publishedAt, id };
     const [next, previous, tags] = await Promise.all([
-      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1 }),
-      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1 }),
+      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1, withContent: false }),
+      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1, withContent: false }),
       store.entryTags([id]),
     ]);
     const entryTags = tags.get(id) ?? [];
@@ -349,14 +355,14 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
   app.get('/api/counts', async (req, reply) => {
     const viewer = await requireUser(ctx, req, reply);
     if (!viewer) return reply;
-    const subs = await store.listSubscriptions(viewer.user.id);
+    const subs = await ctx.subscriptions(viewer.user.id);
     const feeds: Record<string, number> = {};
     const folders: Record<string, number> = {};
     let total = 0;
     for (const s of subs) {
       feeds[s.feed.id] = s.unreadCount;
-      if (s.subscription.folderId !== null)
-        folders[s.subscription.folderId] = (folders[s.subscription.folderId] ?? 0) + s.unreadCount;
+      const folderId = s.subscription.folderId;
+      if (folderId !== null) folders[folderId] = (folders[folderId] ?? 0) + s.unreadCount;
       total += s.unreadCount;
     }
     return { total, feeds, folders };

@@ -3,7 +3,7 @@ import type { Entry } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { html, trusted, type Html } from '../html.js';
 import { proxyContentImages } from '../proxy.js';
-import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
+import { csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
 import type { PageData } from './layout.js';
 
 /** Where a list came from, carried to the article so previous/next follow the same list. */
@@ -41,24 +41,46 @@ function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefin
     ${timeTag(t, entry.publishedAt, page.now)}${entry.readingMinutes > 0 ? html` · <span class="reading-time">${t('{n} min read', { n: entry.readingMinutes })}</span>` : ''}`;
 }
 
-function stateButtons(page: PageData, view: EntryView, back: string): Html {
+/**
+ * Star, read and read-later of one entry: buttons that submit the page's one state form (below)
+ * to the entry's own address, so a list of fifty entries carries one CSRF field, not 150 forms.
+ */
+function stateButtons(page: PageData, view: EntryView): Html {
   const t = page.viewer.t;
-  const id = view.entry.id;
-  const action = `/entry/${id}/state`;
-  return html`${actionButton(page.viewer, action, view.starred ? '★' : '☆', {
-    fields: { starred: view.starred ? 0 : 1, back },
-    className: `icon-button star${view.starred ? ' on' : ''}`,
-    title: view.starred ? t('Unstar') : t('Star'),
-    data: 'star',
-  })}${actionButton(page.viewer, action, view.read ? t('Mark unread') : t('Mark read'), {
-    fields: { read: view.read ? 0 : 1, back },
-    className: 'link toggle-read',
-    data: 'read',
-  })}${actionButton(page.viewer, action, view.readLater ? t('Remove from read later') : t('Read later'), {
-    fields: { readLater: view.readLater ? 0 : 1, back },
-    className: 'link toggle-later',
-    data: 'later',
-  })}`;
+  const action = `/entry/${view.entry.id}/state`;
+  const button = (kind: string, name: string, on: boolean, label: string, className: string, title = label) =>
+    html`<button
+      form="entry-state"
+      formaction="${action}"
+      name="${name}"
+      value="${on ? 0 : 1}"
+      class="${className}"
+      title="${title}"
+      data-action="${kind}"
+    >
+      ${label}
+    </button>`;
+  return html`${button(
+    'star',
+    'starred',
+    view.starred,
+    view.starred ? '★' : '☆',
+    `icon-button star${view.starred ? ' on' : ''}`,
+    view.starred ? t('Unstar') : t('Star'),
+  )}${button('read', 'read', view.read, view.read ? t('Mark unread') : t('Mark read'), 'link toggle-read')}${button(
+    'later',
+    'readLater',
+    view.readLater,
+    view.readLater ? t('Remove from read later') : t('Read later'),
+    'link toggle-later',
+  )}`;
+}
+
+/** The form every state button submits: the CSRF token and the page to come back to. */
+function stateForm(page: PageData, back: string): Html {
+  return html`<form id="entry-state" method="post" action="/entries/state" hidden>
+    ${csrfField(page.viewer)}<input type="hidden" name="back" value="${back}" />
+  </form>`;
 }
 
 export function entryList(page: PageData, list: ListPage, currentUrl: string): Html {
@@ -80,7 +102,7 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
       <div class="meta">${entryMeta(page, e, subs.get(e.feedId))}</div>
       ${snippet ? html`<p class="excerpt">${snippet}</p>` : e.summaryText ? html`<p class="excerpt">${excerpt(e.summaryText)}</p>` : ''}
       <div class="actions">
-        ${stateButtons(page, view, currentUrl)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer">${t('Original')} ↗</a>` : ''}
+        ${stateButtons(page, view)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer">${t('Original')} ↗</a>` : ''}
       </div>
     </article>`;
   });
@@ -108,11 +130,16 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
     </div>
     <nav class="pager">
       ${list.newerHref ? html`<a href="${list.newerHref}" rel="prev" data-page="prev">← ${t('Newer')}</a>` : ''}${list.olderHref ? html`<a href="${list.olderHref}" rel="next" data-page="next">${t('Older')} →</a>` : ''}
-    </nav>`;
+    </nav>
+    ${stateForm(page, currentUrl)}`;
+}
+
+function relatedFeedName(sub: SubscriptionView | undefined): string {
+  return sub ? feedName(sub) : '';
 }
 
 function excerpt(text: string): string {
-  const chars = Array.from(text);
+  const chars = Array.from(text.length > 1000 ? text.slice(0, 1000) : text);
   return chars.length > 240 ? `${chars.slice(0, 240).join('').trimEnd()}…` : text;
 }
 
@@ -143,7 +170,8 @@ function neighbour(page: PageData, view: EntryView | null, context: string, rel:
 export function articleView(page: PageData, a: ArticlePage, currentUrl: string): Html {
   const t = page.viewer.t;
   const { entry } = a.view;
-  const sub = subscriptionIndex(page.subs).get(entry.feedId);
+  const subs = subscriptionIndex(page.subs);
+  const sub = subs.get(entry.feedId);
   const name = sub ? feedName(sub) : t('(unsubscribed feed)');
   const content = a.proxyImages ? proxyContentImages(entry.contentHtml) : entry.contentHtml;
   const enclosures = entry.enclosures.filter((e) => /^https?:/i.test(e.url));
@@ -152,63 +180,63 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
       html`<li>
         <a href="/entry/${r.entry.id}">${r.entry.title || t('(untitled)')}</a>
         <span class="muted small"
-          >${subscriptionIndex(page.subs).get(r.entry.feedId) ? feedName(subscriptionIndex(page.subs).get(r.entry.feedId) as SubscriptionView) : ''}
-          · ${formatDate(r.entry.publishedAt)}</span
+          >${relatedFeedName(subs.get(r.entry.feedId))} · ${formatDate(r.entry.publishedAt)}</span
         >
       </li>`,
   );
   return html`<article
-    class="article ${a.view.read ? 'read' : 'unread'}"
-    data-entry-id="${entry.id}"
-    ${entry.link ? html` data-original="${entry.link}"` : ''}
-  >
-    <nav class="article-nav">
-      ${neighbour(page, a.previous, a.context, 'prev')}<a href="${contextHref(a.context)}" class="muted"
-        >${t('Back to the list')}</a
-      >${neighbour(page, a.next, a.context, 'next')}
-    </nav>
-    <header>
-      <h1 class="article-title">
-        ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
-      </h1>
-      <p class="byline">
-        ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
-        · ${t('via')}
-        <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub.feed, name, page.proxy) : ''}${name}</a
-        >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
-      </p>
+      class="article ${a.view.read ? 'read' : 'unread'}"
+      data-entry-id="${entry.id}"
+      ${entry.link ? html` data-original="${entry.link}"` : ''}
+    >
+      <nav class="article-nav">
+        ${neighbour(page, a.previous, a.context, 'prev')}<a href="${contextHref(a.context)}" class="muted"
+          >${t('Back to the list')}</a
+        >${neighbour(page, a.next, a.context, 'next')}
+      </nav>
+      <header>
+        <h1 class="article-title">
+          ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
+        </h1>
+        <p class="byline">
+          ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
+          · ${t('via')}
+          <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub.feed, name, page.proxy) : ''}${name}</a
+          >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
+        </p>
+        ${
+          a.tags.length
+            ? html`<ul class="tags">
+                ${a.tags.map((tag) => html`<li><a href="/tag/${encodeURIComponent(tag)}">${tag}</a></li>`)}
+              </ul>`
+            : ''
+        }
+      </header>
+      <div class="content" lang="${entry.language ?? ''}">${trusted(content)}</div>
       ${
-        a.tags.length
-          ? html`<ul class="tags">
-              ${a.tags.map((tag) => html`<li><a href="/tag/${encodeURIComponent(tag)}">${tag}</a></li>`)}
+        enclosures.length
+          ? html`<ul class="enclosures">
+              ${enclosures.map((e) => (e.type?.startsWith('audio/') ? html`<li><audio controls preload="none" src="${e.url}"></audio></li>` : e.type?.startsWith('video/') ? html`<li><video controls preload="none" src="${e.url}"></video></li>` : html`<li><a href="${e.url}" rel="noopener noreferrer">${hostOf(e.url)} (${e.type ?? t('file')})</a></li>`))}
             </ul>`
           : ''
       }
-    </header>
-    <div class="content" lang="${entry.language ?? ''}">${trusted(content)}</div>
-    ${
-      enclosures.length
-        ? html`<ul class="enclosures">
-            ${enclosures.map((e) => (e.type?.startsWith('audio/') ? html`<li><audio controls preload="none" src="${e.url}"></audio></li>` : e.type?.startsWith('video/') ? html`<li><video controls preload="none" src="${e.url}"></video></li>` : html`<li><a href="${e.url}" rel="noopener noreferrer">${hostOf(e.url)} (${e.type ?? t('file')})</a></li>`))}
-          </ul>`
-        : ''
-    }
-    <footer class="article-actions">
-      ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
-      ${stateButtons(page, a.view, currentUrl)}
-      ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
-    </footer>
-    ${
-      related.length
-        ? html`<section class="related">
-            <h2>${t('Related posts')}</h2>
-            <ul>
-              ${related}
-            </ul>
-          </section>`
-        : ''
-    }
-  </article>`;
+      <footer class="article-actions">
+        ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
+        ${stateButtons(page, a.view)}
+        ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
+      </footer>
+      ${
+        related.length
+          ? html`<section class="related">
+              <h2>${t('Related posts')}</h2>
+              <ul>
+                ${related}
+              </ul>
+            </section>`
+          : ''
+      }
+    </article>
+    ${stateForm(page, currentUrl)}`;
 }
 
 /** The list page a context names. */

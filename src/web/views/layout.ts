@@ -116,7 +116,19 @@ function sidebar(page: PageData): Html {
     const count = subs.reduce((n, s) => n + s.unreadCount, 0);
     const key = `folder:${f.id}`;
     const open = page.active === key || subs.some((s) => page.active === `feed:${s.feed.id}`);
-    return html`<li class="folder"><details${open ? html` open` : ''}><summary><a href="/folder/${f.id}" class="${page.active === key ? 'active' : ''}"><span class="label">${f.name}</span>${count ? html`<span class="count" data-count="${key}">${count}</span>` : ''}</a></summary><ul>${subs.map(feedItem)}</ul></details></li>`;
+    const link = html`<a href="/folder/${f.id}" class="${page.active === key ? 'active' : ''}"
+      ><span class="label">${f.name}</span
+      >${count ? html`<span class="count" data-count="${key}">${count}</span>` : ''}</a
+    >`;
+    // Only the folder being read lists its feeds: a thousand feeds would make every page heavy.
+    return open
+      ? html`<li class="folder open">
+          ${link}
+          <ul>
+            ${subs.map(feedItem)}
+          </ul>
+        </li>`
+      : html`<li class="folder">${link}</li>`;
   });
   const loose = (byFolder.get(null) ?? []).map(feedItem);
   const admin = page.viewer.user.isAdmin;
