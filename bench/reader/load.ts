@@ -1,0 +1,99 @@
+// HTTP load through autocannon's programmatic API, with latencies kept at full precision: autocannon's
+// own histogram counts whole milliseconds, too coarse for sub-millisecond answers, so every
+// response's time is recorded here from its 'response' event.
+import autocannon from 'autocannon';
+import { percentiles } from '../lib.js';
+
+export interface LoadOptions {
+  origin: string;
+  connections: number;
+  seconds: number;
+  /** The path of each request: a fixed one, or a function called for every request. */
+  path: string | (() => string);
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+  requestsPerSecond: number;
+  responses: number;
+  /** Mean body and header bytes per response. */
+  bytesPerResponse: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** Responses other than 2xx, by status. */
+  non2xx: Record<string, number>;
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const times: number[] = [];
+  const non2xx: Record<string, number> = {};
+  let bytes = 0;
+  const next = options.path;
+  const started = process.hrtime.bigint();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.origin,
+        connections: options.connections,
+        duration: options.seconds,
+        headers: options.headers ?? {},
+        timeout: 30,
+        requests: [
+          typeof next === 'string'
+            ? { method: 'GET', path: next }
+            : { method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: next() }) },
+        ],
+      },
+      (err: unknown, res: autocannon.Result) =>
+        err
+          ? reject(err instanceof Error ? err : new Error('autocannon failed', { cause: err }))
+          : resolve(res),
+    );
+    instance.on('response', (_client, status, resBytes, responseTime) => {
+      times.push(responseTime);
+      bytes += resBytes;
+      if (status < 200 || status > 299) non2xx[status] = (non2xx[status] ?? 0) + 1;
+    });
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { p50, p99 } = percentiles(times);
+  return {
+    p50,
+    p99,
+    requestsPerSecond: times.length / seconds,
+    responses: times.length,
+    bytesPerResponse: times.length ? bytes / times.length : 0,
+    errors: result.errors + result.timeouts,
+    non2xx,
+  };
+}
+
+/** The median of each figure over several runs. */
+export function medianOf(runs: LoadResult[]): LoadResult {
+  const med = (f: (r: LoadResult) => number): number => {
+    const v = runs.map(f).sort((a, b) => a - b);
+    const mid = Math.floor(v.length / 2);
+    return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  };
+  const non2xx: Record<string, number> = {};
+  for (const r of runs) for (const [k, n] of Object.entries(r.non2xx)) non2xx[k] = (non2xx[k] ?? 0) + n;
+  return {
+    p50: med((r) => r.p50),
+    p99: med((r) => r.p99),
+    requestsPerSecond: med((r) => r.requestsPerSecond),
+    responses: runs.reduce((n, r) => n + r.responses, 0),
+    bytesPerResponse: med((r) => r.bytesPerResponse),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    non2xx,
+  };
+}
+
+/** Cycles through a list, one item per call. */
+export function rotate<T>(items: readonly T[]): () => T {
+  if (items.length === 0) throw new Error('rotate: nothing to rotate over');
+  let i = 0;
+  return () => items[i++ % items.length] as T;
+}

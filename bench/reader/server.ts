@@ -1,0 +1,116 @@
+// The real reader as a child process (`gleaner serve`, compiled), signed in like a browser: the
+// login form's CSRF cookie and field, then the session cookie from the redirect.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+export interface ServerOptions {
+  db: string;
+  /** Write a V8 CPU profile of the server into this directory (written when it stops). */
+  profileDir?: string;
+}
+
+export interface RunningServer {
+  origin: string;
+  pid: number;
+  child: ChildProcess;
+  /** Bytes of resident memory now, and the peak so far (VmRSS, VmHWM). */
+  memory(): { rss: number; peak: number };
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  const child = spawn(process.execPath, [...execArgv, MAIN, 'serve'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      GLEANER_DB: options.db,
+      GLEANER_PORT: '0',
+      GLEANER_HOST: '127.0.0.1',
+      GLEANER_SERVE_REFRESH: '0',
+      GLEANER_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const origin = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const onExit = (code: number | null): void =>
+      reject(new Error(`the server exited (${code}) before listening`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    lines.on('line', (line) => {
+      const m = /reader listening on (http:\/\/\S+)/.exec(line);
+      if (!m?.[1]) return;
+      child.off('exit', onExit);
+      resolve(m[1].replace(/\/$/, ''));
+    });
+  });
+  const pid = child.pid as number;
+  const status = (field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) * 1024 : NaN;
+  };
+  return {
+    origin,
+    pid,
+    child,
+    memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function cookiesOf(res: Response): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair?.indexOf('=') ?? -1;
+    if (pair && eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  return jar;
+}
+
+/** Signs in through the login form; returns the Cookie header a signed-in browser sends. */
+export async function login(origin: string, username: string, password: string): Promise<string> {
+  const form = await fetch(`${origin}/login`, { redirect: 'manual' });
+  const page = await form.text();
+  if (form.status !== 200) throw new Error(`GET /login: ${form.status} ${page.slice(0, 200)}`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  const visitor = cookiesOf(form).get('gleaner_csrf');
+  if (!csrf || !visitor) throw new Error('GET /login: no CSRF field or cookie');
+  const res = await fetch(`${origin}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `gleaner_csrf=${visitor}`,
+      origin,
+    },
+    body: new URLSearchParams({ username, password, _csrf: csrf }).toString(),
+  });
+  await res.arrayBuffer();
+  const session = cookiesOf(res).get('gleaner_session');
+  if (res.status !== 303 || !session) throw new Error(`POST /login: ${res.status}, no session cookie`);
+  return `gleaner_session=${session}`;
+}
+
+/** One GET with the session: status and body. */
+export async function get(
+  origin: string,
+  path: string,
+  cookie: string,
+): Promise<{ status: number; body: string }> {
+  const res = await fetch(origin + path, { headers: { cookie }, redirect: 'manual' });
+  return { status: res.status, body: await res.text() };
+}
