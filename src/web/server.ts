@@ -182,7 +182,15 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   // The sidebar's subscriptions per user, valid while the user's subscriptions version stands and
   // for a short while (feed titles, icons and errors change as refreshes land).
   const SUBSCRIPTIONS_TTL_MS = 30_000;
-  const subscriptionCache = new Map<number, { at: number; version: number; subs: SubscriptionView[] }>();
+  const COUNTS_TTL_MS = 2_000;
+  interface CachedSubscriptions {
+    at: number;
+    version: number;
+    subs: SubscriptionView[];
+    counts: Map<number, number> | null;
+    countsAt: number;
+  }
+  const subscriptionCache = new Map<number, CachedSubscriptions>();
   // A user's own change (refresh now, say) may change their feeds' state: the page after it reads
   // them again. Dropped when the change ends, so the redirect that follows sees it.
   app.addHook('onResponse', (req, _reply, done) => {
@@ -203,12 +211,27 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
         now - cached.at > SUBSCRIPTIONS_TTL_MS ||
         now < cached.at
       ) {
-        cached = { at: now, version, subs: await deps.store.listSubscriptions(userId) };
+        cached = {
+          at: now,
+          version,
+          subs: await deps.store.listSubscriptions(userId),
+          counts: null,
+          countsAt: 0,
+        };
         if (subscriptionCache.size > 1000) subscriptionCache.clear();
         subscriptionCache.set(userId, cached);
       }
-      const counts = await deps.store.unreadCounts(userId);
+      // Counts are read again after two seconds, or at once after the user's own change.
+      if (!cached.counts || now - cached.countsAt > COUNTS_TTL_MS || now < cached.countsAt) {
+        cached.counts = await deps.store.unreadCounts(userId);
+        cached.countsAt = now;
+      }
+      const counts = cached.counts;
       return cached.subs.map((s) => ({ ...s, unreadCount: counts.get(s.feed.id) ?? 0 }));
+    },
+    countsChanged(userId) {
+      const cached = subscriptionCache.get(userId);
+      if (cached) cached.counts = null;
     },
     deps,
     sessionCookie,
@@ -288,6 +311,8 @@ export interface RouteContext {
    * and errors change as refreshes land).
    */
   subscriptions(userId: number): Promise<SubscriptionView[]>;
+  /** The user's unread counts changed outside a POST (opening an article marks it read). */
+  countsChanged(userId: number): void;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
   visitorCsrf(req: FastifyRequest, reply: FastifyReply): string;
 }

@@ -235,6 +235,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     // Opening marks read, but not when another site made the browser load the page.
     if (viewer.settings.markReadOnOpen && !view.read && req.headers['sec-fetch-site'] !== 'cross-site') {
       await store.setEntryState(userId, [id], { read: true }, clock());
+      ctx.countsChanged(userId);
       view.read = true;
     }
     const context = req.query.in && contextQuery(req.query.in) ? req.query.in : 'all';

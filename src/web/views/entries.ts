@@ -139,8 +139,10 @@ function relatedFeedName(sub: SubscriptionView | undefined): string {
 }
 
 function excerpt(text: string): string {
-  const chars = Array.from(text.length > 1000 ? text.slice(0, 1000) : text);
-  return chars.length > 240 ? `${chars.slice(0, 240).join('').trimEnd()}…` : text;
+  if (text.length <= 240) return text;
+  // Cut by code points (never inside a surrogate pair); only the start of the text is looked at.
+  const chars = Array.from(text.slice(0, 250));
+  return chars.length > 240 || text.length > 250 ? `${chars.slice(0, 240).join('').trimEnd()}…` : text;
 }
 
 export interface ArticlePage {
