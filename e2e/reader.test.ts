@@ -50,6 +50,14 @@ describe('the reader in Chromium', { skip }, () => {
     feeds.route('/feed.xml', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(rss(feeds.origin));
     });
+    // A 1×1 PNG as the site's favicon.
+    const favicon = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    feeds.route('/favicon.ico', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' }).end(favicon);
+    });
     web = await startWebApp();
     browser = await launchBrowser();
     page = await newPage(browser, { viewport: { width: 1440, height: 900 } });
@@ -93,6 +101,11 @@ describe('the reader in Chromium', { skip }, () => {
     await go('/unread');
     assert.equal((await page.textContent('.sidebar [data-count="unread"]'))?.trim(), '5');
     assert.match((await page.textContent('.sidebar')) ?? '', /Loopback Engineering/);
+    // The site's icon was kept at subscribe time and is served by Gleaner itself.
+    const icon = page.locator('.sidebar img.feed-icon');
+    assert.match((await icon.getAttribute('src')) ?? '', /^\/icons\/\d+$/);
+    const loaded = await page.request.get(`${web.baseUrl}${await icon.getAttribute('src')}`);
+    assert.equal(loaded.headers()['content-type'], 'image/png');
     await screenshot(page, 'unread-desktop');
   });
 

@@ -71,6 +71,7 @@ export function hotResponses(seed = 11): HotResponses {
       folderName: folder.name,
       unreadCount: Math.floor(random() * 400),
       entryCount: 1000,
+      hasIcon: false,
     };
   });
   subs.sort(

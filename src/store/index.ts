@@ -8,6 +8,7 @@ export type {
   EntryStateChange,
   EntryView,
   FeedFetchUpdate,
+  FeedIcon,
   SaveResult,
   SearchHit,
   SearchQuery,

@@ -184,6 +184,16 @@ export const MIGRATIONS: Migration[] = [
     `ALTER TABLE users ADD COLUMN subscriptions_version ${d.int64} NOT NULL DEFAULT 0`,
     ...versionTriggers(d),
   ],
+  // 5: feed icons, fetched once at subscribe time and served by Gleaner (no request to the site
+  // while reading).
+  (d) => [
+    `CREATE TABLE feed_icons (
+      feed_id ${d.int64} PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+      content_type TEXT NOT NULL,
+      data ${d.name === 'sqlite' ? 'BLOB' : 'BYTEA'} NOT NULL,
+      fetched_at ${d.int64} NOT NULL
+    )`,
+  ],
 ];
 
 function versionTriggers(d: Dialect): string[] {

@@ -15,6 +15,7 @@ import type {
   EntryStateChange,
   EntryView,
   FeedFetchUpdate,
+  FeedIcon,
   MarkReadScope,
   NewSession,
   SaveResult,
@@ -171,6 +172,12 @@ class SqliteStore implements Store {
       ),
       setFeedUrl: db.prepare('UPDATE feeds SET url = ? WHERE id = ?'),
       setFeedIcon: db.prepare('UPDATE feeds SET icon_url = ? WHERE id = ?'),
+      saveFeedIcon: db.prepare(
+        `INSERT INTO feed_icons (feed_id, content_type, data, fetched_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (feed_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data,
+           fetched_at = excluded.fetched_at`,
+      ),
+      feedIcon: db.prepare('SELECT content_type, data FROM feed_icons WHERE feed_id = ?'),
       recentPublishTimes: db.prepare(
         'SELECT published_at FROM entries WHERE feed_id = ? ORDER BY published_at DESC LIMIT ?',
       ),
@@ -248,7 +255,8 @@ class SqliteStore implements Store {
       subscriptions: db.prepare(
         `SELECT s.id AS s_id, s.user_id AS s_user_id, s.feed_id AS s_feed_id, s.folder_id AS s_folder_id,
            s.title AS s_title, s.created_at AS s_created_at, fo.name AS folder_name,
-           COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count, f.*
+           COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count,
+           EXISTS (SELECT 1 FROM feed_icons i WHERE i.feed_id = f.id) AS has_icon, f.*
          FROM subscriptions s JOIN feeds f ON f.id = s.feed_id LEFT JOIN folders fo ON fo.id = s.folder_id
            LEFT JOIN user_feed_counts c ON c.user_id = s.user_id AND c.feed_id = s.feed_id
          WHERE s.user_id = ? ORDER BY fo.name IS NULL, fo.name, lower(COALESCE(s.title, f.title, f.url))`,
@@ -522,6 +530,15 @@ class SqliteStore implements Store {
     this.s.setFeedIcon.run(iconUrl, feedId);
   }
 
+  async saveFeedIcon(feedId: number, icon: FeedIcon, now: number): Promise<void> {
+    this.s.saveFeedIcon.run(feedId, icon.contentType, Buffer.from(icon.data), now);
+  }
+
+  async getFeedIcon(feedId: number): Promise<FeedIcon | null> {
+    const row = this.s.feedIcon.get(feedId) as { content_type: string; data: Buffer } | undefined;
+    return row ? { contentType: row.content_type, data: new Uint8Array(row.data) } : null;
+  }
+
   async recentPublishTimes(feedId: number, limit: number): Promise<number[]> {
     const rows = this.s.recentPublishTimes.all(feedId, limit) as { published_at: number }[];
     return rows.map((r) => r.published_at);
@@ -567,6 +584,7 @@ class SqliteStore implements Store {
       folderName: (r.folder_name as string | null) ?? null,
       unreadCount: Number(r.unread_count),
       entryCount: Number(r.entry_count),
+      hasIcon: Number(r.has_icon) === 1,
     }));
   }
 

@@ -39,6 +39,13 @@ export interface SubscriptionView {
   folderName: string | null;
   unreadCount: number;
   entryCount: number;
+  /** Gleaner keeps the feed's icon (served at /icons/FEED). */
+  hasIcon: boolean;
+}
+
+export interface FeedIcon {
+  contentType: string;
+  data: Uint8Array;
 }
 
 /** What a user sees of an entry: the entry and their state of it. */
@@ -200,6 +207,9 @@ export interface Store {
   changeFeedUrl(feedId: number, url: string): Promise<boolean>;
   /** The feed's icon (the site's favicon, found at subscribe time; else the feed's own image). */
   setFeedIcon(feedId: number, iconUrl: string): Promise<void>;
+  /** Keeps the icon's image itself. */
+  saveFeedIcon(feedId: number, icon: FeedIcon, now: number): Promise<void>;
+  getFeedIcon(feedId: number): Promise<FeedIcon | null>;
   /** Publication times of the feed's newest entries (epoch ms, newest first), for scheduling. */
   recentPublishTimes(feedId: number, limit: number): Promise<number[]>;
 

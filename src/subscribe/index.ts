@@ -136,7 +136,58 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
     now,
   );
   if (found.iconUrl && !feed.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);
+  if (!(await deps.store.getFeedIcon(feed.id))) {
+    await keepFeedIcon(deps, feed.id, [found.iconUrl, feed.iconUrl, new URL('/favicon.ico', found.url).href]);
+  }
   return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom };
+}
+
+/** Icons bigger than this are not icons. */
+export const MAX_ICON_BYTES = 100 * 1024;
+
+// PNG, GIF, JPEG, ICO, WebP (RIFF), and SVG by its text.
+const IMAGE_MAGIC = [
+  [0x89, 0x50, 0x4e, 0x47],
+  [0x47, 0x49, 0x46],
+  [0xff, 0xd8, 0xff],
+  [0x00, 0x00, 0x01, 0x00],
+  [0x52, 0x49, 0x46, 0x46],
+];
+
+function looksLikeImage(body: Uint8Array, contentType: string): boolean {
+  if (contentType === 'image/svg+xml')
+    return /<svg[\s>]/i.test(Buffer.from(body.subarray(0, 2048)).toString('utf8'));
+  return IMAGE_MAGIC.some((magic) => magic.every((b, i) => body[i] === b));
+}
+
+/**
+ * Fetches the first of `candidates` that is an image and keeps it, so the reader shows it without
+ * asking the site while reading. Best effort: a site without an icon gets a letter avatar.
+ */
+export async function keepFeedIcon(
+  deps: SubscribeDeps,
+  feedId: number,
+  candidates: (string | null)[],
+): Promise<boolean> {
+  for (const url of new Set(candidates.filter((u): u is string => u !== null))) {
+    try {
+      const result = await deps.fetcher.fetchFeed({ url });
+      if (result.status !== 'ok' || result.body.byteLength === 0 || result.body.byteLength > MAX_ICON_BYTES)
+        continue;
+      const declared = (result.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const contentType = declared.startsWith('image/')
+        ? declared
+        : url.toLowerCase().endsWith('.ico')
+          ? 'image/x-icon'
+          : '';
+      if (!contentType || !looksLikeImage(result.body, contentType)) continue;
+      await deps.store.saveFeedIcon(feedId, { contentType, data: result.body }, deps.clock());
+      return true;
+    } catch {
+      // Unreachable, refused or broken: try the next one.
+    }
+  }
+  return false;
 }
 
 /** Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). */

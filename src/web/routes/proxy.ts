@@ -1,14 +1,29 @@
-// GET /proxy/image/SIGNATURE/URL: feed images fetched by Gleaner for signed-in readers (when
-// GLEANER_PROXY_IMAGES is on), through the same guarded fetcher as feeds.
+// Images Gleaner serves itself: GET /icons/FEED, the feed icons kept at subscribe time, and
+// GET /proxy/image/SIGNATURE/URL, feed images fetched for signed-in readers (when
+// GLEANER_PROXY_IMAGES is on) through the same guarded fetcher as feeds.
 import type { FastifyInstance } from 'fastify';
 import { GleanerError } from '../../model/errors.js';
 import { verifyProxied } from '../proxy.js';
 import type { RouteContext } from '../server.js';
-import { requireUser } from './page.js';
+import { notFound, requireUser } from './page.js';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
+// An SVG opened on its own must not run script in this origin.
+const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
 export function registerProxyRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Params: { feedId: string } }>('/icons/:feedId', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const feedId = Number(req.params.feedId);
+    const icon = Number.isSafeInteger(feedId) ? await ctx.deps.store.getFeedIcon(feedId) : null;
+    if (!icon) return notFound(reply);
+    reply.header('Cache-Control', 'private, max-age=86400');
+    reply.header('Content-Security-Policy', IMAGE_CSP);
+    return reply.type(icon.contentType).send(Buffer.from(icon.data));
+  });
+
   app.get<{ Params: { signature: string; encoded: string } }>(
     '/proxy/image/:signature/:encoded',
     async (req, reply) => {
@@ -29,8 +44,7 @@ export function registerProxyRoutes(app: FastifyInstance, ctx: RouteContext): vo
       if (result.body.byteLength > MAX_IMAGE_BYTES)
         return reply.code(413).type('text/plain').send('image too large');
       reply.header('Cache-Control', 'private, max-age=86400');
-      // An SVG opened on its own must not run script in this origin.
-      reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      reply.header('Content-Security-Policy', IMAGE_CSP);
       reply.header('Content-Disposition', 'inline');
       return reply.type(type).send(Buffer.from(result.body));
     },

@@ -1,5 +1,4 @@
 // Small pieces every page uses: times, avatars, feed names, hidden CSRF fields.
-import type { Feed } from '../../model/index.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
@@ -64,12 +63,30 @@ function hash(text: string): number {
 
 export const AVATAR_COLOURS = 12;
 
-/** A feed's icon, or the first letter of its name on a colour derived from the name. */
-export function feedIcon(feed: Feed, name: string, proxy: (url: string) => string): Html {
-  if (feed.iconUrl && /^https?:/i.test(feed.iconUrl)) {
+/**
+ * A feed's icon: the one Gleaner keeps, else the icon's address (through the image proxy when it
+ * is on), else the first letter of its name on a colour derived from the name.
+ */
+export function feedIcon(
+  sub: Pick<SubscriptionView, 'feed' | 'hasIcon'>,
+  name: string,
+  proxy: (url: string) => string,
+): Html {
+  if (sub.hasIcon) {
     return html`<img
       class="feed-icon"
-      src="${proxy(feed.iconUrl)}"
+      src="/icons/${sub.feed.id}"
+      alt=""
+      loading="lazy"
+      width="16"
+      height="16"
+    />`;
+  }
+  const iconUrl = sub.feed.iconUrl;
+  if (iconUrl && /^https?:/i.test(iconUrl)) {
+    return html`<img
+      class="feed-icon"
+      src="${proxy(iconUrl)}"
       alt=""
       loading="lazy"
       width="16"

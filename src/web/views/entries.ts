@@ -36,7 +36,7 @@ function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefin
   const t = page.viewer.t;
   const name = sub ? feedName(sub) : t('(unsubscribed feed)');
   return html`<span class="via"
-      >${sub ? feedIcon(sub.feed, name, page.proxy) : ''}<a href="/feed/${entry.feedId}">${name}</a></span
+      >${sub ? feedIcon(sub, name, page.proxy) : ''}<a href="/feed/${entry.feedId}">${name}</a></span
     >${entry.author ? html` · <span class="author">${entry.author}</span>` : ''} ·
     ${timeTag(t, entry.publishedAt, page.now)}${entry.readingMinutes > 0 ? html` · <span class="reading-time">${t('{n} min read', { n: entry.readingMinutes })}</span>` : ''}`;
 }
@@ -203,7 +203,7 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
         <p class="byline">
           ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
           · ${t('via')}
-          <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub.feed, name, page.proxy) : ''}${name}</a
+          <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub, name, page.proxy) : ''}${name}</a
           >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
         </p>
         ${

@@ -231,7 +231,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[]): Html 
   </details>`;
   return html`<tr id="feed-${feed.id}" class="feed-row${failing ? ' failing' : ''}">
     <td class="feed-name">
-      ${feedIcon(feed, name, page.proxy)} <a href="/feed/${feed.id}">${name}</a>${
+      ${feedIcon(sub, name, page.proxy)} <a href="/feed/${feed.id}">${name}</a>${
         site
           ? html`<br /><a
                 class="feed-site muted small"
@@ -567,7 +567,7 @@ export function statsPage(page: PageData, view: StatsView): Html {
                 const name = feedName(sub);
                 return html`<tr>
                   <td class="feed-name">
-                    ${feedIcon(sub.feed, name, page.proxy)} <a href="/feed/${sub.feed.id}">${name}</a>
+                    ${feedIcon(sub, name, page.proxy)} <a href="/feed/${sub.feed.id}">${name}</a>
                   </td>
                   <td class="feed-activity">
                     ${sparkline(series, { label: t('{name}: {n} posts in the last {days} days', { name, n: total, days: view.feedDays }) })}
@@ -593,7 +593,7 @@ export function statsPage(page: PageData, view: StatsView): Html {
             ${view.quiet.map(({ sub, lastEntryAt }) => {
               const name = feedName(sub);
               return html`<li>
-                ${feedIcon(sub.feed, name, page.proxy)} <a href="/feed/${sub.feed.id}">${name}</a>
+                ${feedIcon(sub, name, page.proxy)} <a href="/feed/${sub.feed.id}">${name}</a>
                 <span class="muted small"
                   >${
                     lastEntryAt === null
@@ -619,7 +619,7 @@ export function statsPage(page: PageData, view: StatsView): Html {
             ${view.failing.map((sub) => {
               const name = feedName(sub);
               return html`<li>
-                ${feedIcon(sub.feed, name, page.proxy)}
+                ${feedIcon(sub, name, page.proxy)}
                 <a href="/feed/${sub.feed.id}">${name}</a> ${failingText(t, sub.feed)}${
                   sub.feed.lastSuccessAt !== null
                     ? html` <span class="muted small"

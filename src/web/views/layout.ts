@@ -106,7 +106,7 @@ function sidebar(page: PageData): Html {
         href="/feed/${s.feed.id}"
         class="${page.active === key ? 'active' : ''}${failing ? ' failing' : ''}"
         title="${failing ? (s.feed.lastError ?? '') : name}"
-        >${feedIcon(s.feed, name, page.proxy)}<span class="label">${name}</span
+        >${feedIcon(s, name, page.proxy)}<span class="label">${name}</span
         >${s.unreadCount ? html`<span class="count" data-count="${key}">${s.unreadCount}</span>` : ''}</a
       >
     </li>`;
