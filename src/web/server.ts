@@ -10,8 +10,10 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import type { Store, SubscriptionView } from '../store/index.js';
-import { newToken, sameToken, tokenHash } from './auth.js';
+import { LoginLimiter, newToken, sameToken, tokenHash } from './auth.js';
 import { translator, type Translate } from './i18n.js';
+import { registerGReaderApi } from '../api/greader/index.js';
+import { registerMinifluxApi } from '../api/miniflux/index.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -201,6 +203,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   });
 
   const ctx: RouteContext = {
+    loginLimiter: new LoginLimiter(),
     async subscriptions(userId) {
       const now = deps.clock();
       const version = await deps.store.subscriptionsVersion(userId);
@@ -288,6 +291,8 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerProxyRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerMinifluxApi(app, ctx);
+  registerGReaderApi(app, ctx);
   return app;
 }
 
@@ -300,6 +305,8 @@ declare module 'fastify' {
 
 export interface RouteContext {
   deps: WebDeps;
+  /** Failed logins by address and by name, shared by the login form and the client APIs. */
+  loginLimiter: LoginLimiter;
   sessionCookie: string;
   secure: boolean;
   /** Signs a user in on this browser: a new session and its cookie. */

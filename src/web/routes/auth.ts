@@ -1,19 +1,13 @@
 // First-run setup, login and logout.
 import type { FastifyInstance } from 'fastify';
-import {
-  hashPassword,
-  LoginLimiter,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
-  verifyPassword,
-} from '../auth.js';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth.js';
 import type { RouteContext } from '../server.js';
 import { loginPage, setupPage } from '../views/auth.js';
 import { field, needsSetup, safeNext, sendHtml } from './page.js';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock, log } = ctx.deps;
-  const limiter = new LoginLimiter();
+  const limiter = ctx.loginLimiter;
 
   app.get('/setup', async (req, reply) => {
     if (!(await needsSetup(ctx))) return reply.redirect('/login', 303);

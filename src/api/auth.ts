@@ -1,0 +1,42 @@
+// How the client APIs recognise a user: an API key (created in Settings or with `gleaner user key`),
+// or a user name with a password or an API key in its place (what apps that ask for a password
+// send). Failed attempts count against the same limit as the login form.
+import type { User } from '../model/index.js';
+import { tokenHash, verifyPassword } from '../web/auth.js';
+import type { RouteContext } from '../web/server.js';
+
+/** The user owning this API key, or null. */
+export async function userFromApiKey(ctx: RouteContext, key: string): Promise<User | null> {
+  if (!key || key.length > 200) return null;
+  return ctx.deps.store.findUserByApiKey(tokenHash(key), ctx.deps.clock());
+}
+
+/**
+ * The user with this name whose password (or one of whose API keys) is `secret`, or null. Returns
+ * null without checking while the address or the name is over the failed-login limit.
+ */
+export async function userFromCredentials(
+  ctx: RouteContext,
+  ip: string,
+  username: string,
+  secret: string,
+): Promise<User | null> {
+  const name = username.trim().slice(0, 200);
+  const keys = [`ip:${ip}`, `user:${name.toLowerCase()}`];
+  const now = ctx.deps.clock();
+  if (keys.some((k) => ctx.loginLimiter.retryAfter(k, now) > 0)) return null;
+  const user = await ctx.deps.store.findUserByName(name);
+  let ok = false;
+  if (user) {
+    const byKey = await userFromApiKey(ctx, secret);
+    ok =
+      byKey?.id === user.id || (await verifyPassword(secret, await ctx.deps.store.getPasswordHash(user.id)));
+  } else {
+    await verifyPassword(secret, null);
+  }
+  if (!user || !ok) {
+    for (const k of keys) ctx.loginLimiter.fail(k, now);
+    return null;
+  }
+  return user;
+}
