@@ -1,4 +1,665 @@
-import type { FastifyInstance } from 'fastify';
+// The Google Reader API as FreshRSS serves it (under /api/greader.php) and as Miniflux serves it (at
+// the root): ClientLogin, subscriptions, folders as labels, streams as JSON and as Atom (what
+// newsboat's FeedHQ backend reads), read and starred state, mark all read.
+//
+// Auth tokens are `<username>/<secret>`, issued by ClientLogin without writing anything: when the
+// client logs in with an API key, the secret is that key; with the password, it is a hash of the
+// user's stored password hash (as FreshRSS does), so changing the password revokes it. The write
+// token (T) is a hash of the auth token, so it needs no storage either.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GleanerError } from '../../model/errors.js';
+import type { User } from '../../model/index.js';
+import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
+import { subscribeToUrl } from '../../subscribe/index.js';
+import { sameToken } from '../../web/auth.js';
 import type { RouteContext } from '../../web/server.js';
+import { userFromApiKey, userFromCredentials } from '../auth.js';
 
-export function registerGReaderApi(_app: FastifyInstance, _ctx: RouteContext): void {}
+// newsboat 2.21 appends "/accounts/ClientLogin" and "/reader/..." to its feedhq-url: given the
+// address with a slash at the end, as people copy it, its requests start with a double slash.
+const PREFIXES = ['/api/greader.php', '', '/api/greader.php/'];
+const STATE = 'user/-/state/com.google/';
+const READING_LIST = `${STATE}reading-list`;
+const READ = `${STATE}read`;
+const STARRED = `${STATE}starred`;
+const KEPT_UNREAD = `${STATE}kept-unread`;
+const LABEL = 'user/-/label/';
+const ITEM_PREFIX = 'tag:google.com,2005:reader/item/';
+const MAX_ITEMS = 1000;
+const DEFAULT_ITEMS = 20;
+const MAX_IDS = 1000;
+const PASSWORD_TOKEN = /^gr1-[0-9a-f]{64}$/;
+
+type Params = Record<string, unknown>;
+
+/** Every value of a parameter, from the query string and the form body. */
+function values(req: FastifyRequest, name: string): string[] {
+  const out: string[] = [];
+  for (const source of [req.query, req.body]) {
+    if (!source || typeof source !== 'object') continue;
+    const v = (source as Params)[name];
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.push(x);
+  }
+  return out;
+}
+
+const param = (req: FastifyRequest, name: string): string | undefined => values(req, name)[0];
+
+/** The write token for an auth token: a hash, so it needs no storage. */
+export function writeToken(auth: string): string {
+  return createHash('sha256').update(`greader-write:${auth}`).digest('hex').slice(0, 40);
+}
+
+/** `user/123/state/...` as Google Reader clients may send it, in the `user/-/` form. */
+function normalizeStream(id: string): string {
+  return id.replace(/^user\/[^/]+\//, 'user/-/');
+}
+
+/** An item id in long (hex) or short (decimal) form, or null. */
+export function parseItemId(value: string): number | null {
+  const v = value.trim();
+  let n: number;
+  if (v.startsWith(ITEM_PREFIX)) {
+    const hex = v.slice(ITEM_PREFIX.length);
+    if (!/^[0-9a-f]{1,16}$/i.test(hex)) return null;
+    n = Number(BigInt(`0x${hex}`));
+  } else if (/^\d{1,20}$/.test(v)) {
+    n = Number(v);
+  } else return null;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+export const longItemId = (id: number): string => ITEM_PREFIX + id.toString(16).padStart(16, '0');
+
+const feedStream = (feedId: number): string => `feed/${feedId}`;
+const labelStream = (name: string): string => LABEL + name;
+
+function xmlEscape(s: string): string {
+  let out = '';
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    // Control characters are not allowed in XML 1.0, except tab and line breaks.
+    if (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') continue;
+    out += c === '<' || c === '>' || c === '&' || c === '"' || c === "'" ? `&#${code};` : c;
+  }
+  return out;
+}
+
+interface Caller {
+  user: User;
+  auth: string;
+}
+
+/** What a stream id covers: a query, nothing (a label or feed the user does not have), or invalid. */
+type StreamScope = { query: Omit<EntryQuery, 'userId' | 'limit'> } | { empty: true } | null;
+
+export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): void {
+  const { store, clock } = ctx.deps;
+
+  function unauthorized(reply: FastifyReply): FastifyReply {
+    return reply.code(401).type('text/plain; charset=utf-8').send('Unauthorized!');
+  }
+  function badRequest(reply: FastifyReply, message = 'Bad Request!'): FastifyReply {
+    return reply.code(400).type('text/plain; charset=utf-8').send(message);
+  }
+
+  async function caller(req: FastifyRequest): Promise<Caller | null> {
+    const header = req.headers.authorization ?? '';
+    const m = /^GoogleLogin auth=(\S{1,400})$/i.exec(header.trim());
+    if (!m?.[1]) return null;
+    const auth = m[1];
+    const slash = auth.lastIndexOf('/');
+    if (slash <= 0) return null;
+    const name = auth.slice(0, slash);
+    const secret = auth.slice(slash + 1);
+    if (PASSWORD_TOKEN.test(secret)) {
+      const user = await store.findUserByName(name);
+      if (!user || user.username !== name) return null;
+      const expected = await passwordToken(user);
+      return expected && sameToken(secret, expected) ? { user, auth } : null;
+    }
+    const user = await userFromApiKey(ctx, secret);
+    if (!user || user.username !== name) return null;
+    return { user, auth };
+  }
+
+  /** The token secret derived from the user's password hash, or null when they have no password. */
+  async function passwordToken(user: User): Promise<string | null> {
+    const hash = await store.getPasswordHash(user.id);
+    if (!hash) return null;
+    return `gr1-${createHash('sha256').update(`greader-login:${user.id}:${hash}`).digest('hex')}`;
+  }
+
+  /** The caller of a state change: signed in and sending the write token. */
+  async function writer(req: FastifyRequest, reply: FastifyReply): Promise<Caller | null> {
+    const who = await caller(req);
+    if (!who) {
+      unauthorized(reply);
+      return null;
+    }
+    const t = param(req, 'T');
+    if (!t || !sameToken(t, writeToken(who.auth))) {
+      reply.header('Google-Bad-Token', 'true');
+      unauthorized(reply);
+      return null;
+    }
+    return who;
+  }
+
+  async function folderByName(userId: number, name: string): Promise<{ id: number; name: string } | null> {
+    return (await store.listFolders(userId)).find((f) => f.name === name) ?? null;
+  }
+
+  /** A feed stream id, `feed/<id>` or `feed/<url>`, as one of the user's feed ids. */
+  async function feedOf(userId: number, stream: string): Promise<number | null> {
+    const rest = stream.slice('feed/'.length);
+    const subs = await ctx.subscriptions(userId);
+    const byId = /^\d{1,15}$/.test(rest) ? subs.find((s) => s.feed.id === Number(rest)) : undefined;
+    const sub = byId ?? subs.find((s) => s.feed.url === rest);
+    return sub ? sub.feed.id : null;
+  }
+
+  async function scopeOf(userId: number, raw: string): Promise<StreamScope> {
+    const stream = normalizeStream(raw);
+    if (stream === READING_LIST) return { query: {} };
+    if (stream === STARRED) return { query: { starred: true } };
+    if (stream === READ) return { query: { status: 'read' } };
+    if (stream.startsWith('feed/')) {
+      const feedId = await feedOf(userId, stream);
+      return feedId === null ? { empty: true } : { query: { feedId } };
+    }
+    if (stream.startsWith(LABEL)) {
+      const folder = await folderByName(userId, stream.slice(LABEL.length));
+      return folder ? { query: { folderId: folder.id } } : { empty: true };
+    }
+    return null;
+  }
+
+  interface Page {
+    entries: EntryView[];
+    continuation: string | null;
+  }
+
+  /** A stream's entries as the request asks for them (n, c, ot, nt, xt, it, r), or null when invalid. */
+  async function streamPage(
+    req: FastifyRequest,
+    userId: number,
+    stream: string,
+    withContent: boolean,
+  ): Promise<Page | null> {
+    const scope = await scopeOf(userId, stream);
+    if (!scope) return null;
+    if ('empty' in scope) return { entries: [], continuation: null };
+    const nRaw = param(req, 'n');
+    const n = nRaw === undefined ? DEFAULT_ITEMS : Number(nRaw);
+    if (!Number.isSafeInteger(n) || n < 1) return null;
+    const limit = Math.min(n, MAX_ITEMS);
+    const order = param(req, 'r') === 'o' ? 'oldest' : 'newest';
+    const query: EntryQuery = { ...scope.query, userId, limit: limit + 1, order, withContent };
+    for (const x of values(req, 'xt').map(normalizeStream)) {
+      if (x === READ) query.status = 'unread';
+    }
+    for (const x of values(req, 'it').map(normalizeStream)) {
+      if (x === READ) query.status = 'read';
+      else if (x === STARRED) query.starred = true;
+    }
+    const seconds = (name: string): number | null | undefined => {
+      const v = param(req, name);
+      if (v === undefined || v === '') return undefined;
+      return /^\d{1,12}$/.test(v) ? Number(v) * 1000 : null;
+    };
+    const ot = seconds('ot');
+    const nt = seconds('nt');
+    if (ot === null || nt === null) return null;
+    const c = param(req, 'c');
+    if (c) {
+      const m = /^(-?\d{1,16})\.(\d{1,16})$/.exec(c);
+      if (!m) return null;
+      query.after = { publishedAt: Number(m[1]), id: Number(m[2]) };
+    } else if (order === 'newest' && ot !== undefined) {
+      query.after = { publishedAt: ot, id: 0 };
+    } else if (order === 'oldest' && nt !== undefined) {
+      query.after = { publishedAt: nt, id: Number.MAX_SAFE_INTEGER };
+    }
+    const rows = await store.queryEntries(query);
+    let entries = rows.slice(0, limit);
+    let more = rows.length > limit;
+    // The bound the keyset does not cover ends the stream.
+    const inRange = (v: EntryView): boolean =>
+      (ot === undefined || v.entry.publishedAt < ot) && (nt === undefined || v.entry.publishedAt > nt);
+    const cut = entries.findIndex((v) => !inRange(v));
+    if (cut >= 0) {
+      entries = entries.slice(0, cut);
+      more = false;
+    }
+    const last = entries[entries.length - 1];
+    return {
+      entries,
+      continuation: more && last ? `${last.entry.publishedAt}.${last.entry.id}` : null,
+    };
+  }
+
+  async function feedsById(userId: number): Promise<Map<number, SubscriptionView>> {
+    return new Map((await ctx.subscriptions(userId)).map((s) => [s.feed.id, s]));
+  }
+
+  const feedTitle = (s: SubscriptionView | undefined): string =>
+    s ? (s.subscription.title ?? s.feed.title ?? s.feed.url) : '';
+
+  function itemJson(view: EntryView, sub: SubscriptionView | undefined): Record<string, unknown> {
+    const e = view.entry;
+    const categories = [READING_LIST];
+    if (view.read) categories.push(READ);
+    if (view.starred) categories.push(STARRED);
+    if (sub?.folderName) categories.push(labelStream(sub.folderName));
+    const link = e.link ? [{ href: e.link, type: 'text/html' }] : [];
+    return {
+      id: longItemId(e.id),
+      crawlTimeMsec: String(e.createdAt),
+      timestampUsec: String(e.publishedAt * 1000),
+      published: Math.floor(e.publishedAt / 1000),
+      updated: Math.floor((e.updatedAt ?? e.publishedAt) / 1000),
+      title: e.title,
+      canonical: link,
+      alternate: link,
+      summary: { direction: 'ltr', content: e.contentHtml },
+      author: e.author ?? '',
+      origin: {
+        streamId: feedStream(e.feedId),
+        title: feedTitle(sub),
+        htmlUrl: sub?.feed.siteUrl ?? sub?.feed.url ?? '',
+      },
+      categories,
+      enclosure: e.enclosures.map((x) => ({
+        href: x.url,
+        type: x.type ?? '',
+        ...(x.length !== null ? { length: x.length } : {}),
+      })),
+    };
+  }
+
+  function atomEntry(view: EntryView, sub: SubscriptionView | undefined): string {
+    const e = view.entry;
+    const cat = (state: string, label: string): string =>
+      `<category term="${STATE}${state}" scheme="http://www.google.com/reader/" label="${label}"/>`;
+    const parts = [
+      '<entry>',
+      `<id>${longItemId(e.id)}</id>`,
+      `<title>${xmlEscape(e.title)}</title>`,
+      `<published>${new Date(e.publishedAt).toISOString()}</published>`,
+      `<updated>${new Date(e.updatedAt ?? e.publishedAt).toISOString()}</updated>`,
+      e.link ? `<link rel="alternate" href="${xmlEscape(e.link)}" type="text/html"/>` : '',
+      e.author ? `<author><name>${xmlEscape(e.author)}</name></author>` : '',
+      cat('reading-list', 'reading-list'),
+      view.read ? cat('read', 'read') : cat('fresh', 'fresh'),
+      view.starred ? cat('starred', 'starred') : '',
+      `<content type="html">${xmlEscape(e.contentHtml)}</content>`,
+      `<source><id>tag:google.com,2005:reader/${feedStream(e.feedId)}</id><title>${xmlEscape(feedTitle(sub))}</title></source>`,
+      '</entry>',
+    ];
+    return parts.join('');
+  }
+
+  async function subscribe(
+    userId: number,
+    url: string,
+    folder: string | null,
+    title: string | null,
+  ): Promise<{ feedId: number; title: string } | string> {
+    try {
+      const outcome = await subscribeToUrl(
+        { store, fetcher: ctx.deps.fetcher, clock },
+        { userId, url, folder, title, pickFirst: true },
+      );
+      if (outcome.status !== 'subscribed') return 'no feed found';
+      return { feedId: outcome.feed.id, title: outcome.feed.title ?? outcome.feed.url };
+    } catch (err) {
+      if (err instanceof GleanerError) return err.message;
+      throw err;
+    }
+  }
+
+  const route = (
+    method: 'GET' | 'POST' | ('GET' | 'POST')[],
+    path: string,
+    handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  ): void => {
+    for (const prefix of PREFIXES)
+      app.route({ method, url: prefix + path, config: { csrf: false }, handler });
+  };
+
+  /** A handler for a signed-in caller. */
+  const authed =
+    (fn: (req: FastifyRequest, reply: FastifyReply, who: Caller) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+      const who = await caller(req);
+      if (!who) return unauthorized(reply);
+      return fn(req, reply, who);
+    };
+  /** A handler for a state change: signed in with the write token. */
+  const writes =
+    (fn: (req: FastifyRequest, reply: FastifyReply, who: Caller) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+      const who = await writer(req, reply);
+      if (!who) return reply;
+      return fn(req, reply, who);
+    };
+  const ok = (reply: FastifyReply): FastifyReply => reply.type('text/plain; charset=utf-8').send('OK');
+
+  route(['GET', 'POST'], '/accounts/ClientLogin', async (req, reply) => {
+    const email = param(req, 'Email');
+    const passwd = param(req, 'Passwd');
+    if (!email || !passwd) return badRequest(reply);
+    const user = await userFromCredentials(ctx, req.ip, email, passwd);
+    if (!user) return unauthorized(reply);
+    // Logged in with an API key: the key is the token's secret. Else the password's derived one.
+    const byKey = await userFromApiKey(ctx, passwd);
+    const secret = byKey?.id === user.id ? passwd : await passwordToken(user);
+    if (!secret || secret.includes('/')) return unauthorized(reply);
+    const auth = `${user.username}/${secret}`;
+    return reply.type('text/plain; charset=utf-8').send(`SID=${auth}\nLSID=null\nAuth=${auth}\n`);
+  });
+
+  route(
+    'GET',
+    '/reader/api/0/token',
+    authed(async (_req, reply, who) =>
+      reply.type('text/plain; charset=utf-8').send(`${writeToken(who.auth)}\n`),
+    ),
+  );
+
+  route(
+    'GET',
+    '/reader/api/0/user-info',
+    authed(async (_req, _reply, { user }) => ({
+      userId: String(user.id),
+      userName: user.username,
+      userProfileId: String(user.id),
+      userEmail: '',
+    })),
+  );
+
+  route(
+    'GET',
+    '/reader/api/0/subscription/list',
+    authed(async (req, _reply, { user }) => {
+      const origin = `${req.protocol}://${req.headers.host ?? ''}`;
+      const subs = await ctx.subscriptions(user.id);
+      return {
+        subscriptions: subs.map((s) => ({
+          id: feedStream(s.feed.id),
+          title: feedTitle(s),
+          categories: s.folderName ? [{ id: labelStream(s.folderName), label: s.folderName }] : [],
+          url: s.feed.url,
+          htmlUrl: s.feed.siteUrl ?? s.feed.url,
+          iconUrl: s.hasIcon ? `${origin}/icons/${s.feed.id}` : '',
+          firstitemmsec: String(s.subscription.createdAt),
+        })),
+      };
+    }),
+  );
+
+  route(
+    'GET',
+    '/reader/api/0/tag/list',
+    authed(async (_req, _reply, { user }) => {
+      const folders = await store.listFolders(user.id);
+      return {
+        tags: [{ id: STARRED }, ...folders.map((f) => ({ id: labelStream(f.name), type: 'folder' }))],
+      };
+    }),
+  );
+
+  route(
+    'GET',
+    '/reader/api/0/unread-count',
+    authed(async (_req, _reply, { user }) => {
+      const subs = await ctx.subscriptions(user.id);
+      const folders = new Map<string, number>();
+      let total = 0;
+      const counts: { id: string; count: number }[] = [];
+      for (const s of subs) {
+        counts.push({ id: feedStream(s.feed.id), count: s.unreadCount });
+        total += s.unreadCount;
+        if (s.folderName) folders.set(s.folderName, (folders.get(s.folderName) ?? 0) + s.unreadCount);
+      }
+      for (const [name, count] of folders) counts.push({ id: labelStream(name), count });
+      counts.push({ id: READING_LIST, count: total });
+      return { max: total, unreadcounts: counts };
+    }),
+  );
+
+  route(
+    'GET',
+    '/reader/api/0/stream/items/ids',
+    authed(async (req, reply, { user }) => {
+      const s = param(req, 's');
+      if (!s) return badRequest(reply);
+      const page = await streamPage(req, user.id, s, false);
+      if (!page) return badRequest(reply);
+      return {
+        itemRefs: page.entries.map((v) => ({
+          id: String(v.entry.id),
+          directStreamIds: [],
+          timestampUsec: String(v.entry.publishedAt * 1000),
+        })),
+        ...(page.continuation ? { continuation: page.continuation } : {}),
+      };
+    }),
+  );
+
+  async function streamContents(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    stream: string,
+  ): Promise<unknown> {
+    const page = await streamPage(req, user.id, stream, true);
+    if (!page) return badRequest(reply);
+    const feeds = await feedsById(user.id);
+    return {
+      id: stream,
+      updated: Math.floor(clock() / 1000),
+      items: page.entries.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
+      ...(page.continuation ? { continuation: page.continuation } : {}),
+    };
+  }
+
+  route(
+    'GET',
+    '/reader/api/0/stream/contents/*',
+    authed(async (req, reply, { user }) => {
+      const stream = (req.params as { '*'?: string })['*'] ?? '';
+      return streamContents(req, reply, user, stream || READING_LIST);
+    }),
+  );
+  route(
+    'GET',
+    '/reader/api/0/stream/contents',
+    authed(async (req, reply, { user }) => streamContents(req, reply, user, param(req, 's') ?? READING_LIST)),
+  );
+
+  route(
+    ['GET', 'POST'],
+    '/reader/api/0/stream/items/contents',
+    authed(async (req, reply, { user }) => {
+      const raw = values(req, 'i');
+      if (raw.length === 0 || raw.length > MAX_IDS) return badRequest(reply);
+      const ids: number[] = [];
+      for (const r of raw) {
+        const id = parseItemId(r);
+        if (id === null) return badRequest(reply);
+        ids.push(id);
+      }
+      const views = await store.queryEntries({ userId: user.id, entryIds: ids, limit: ids.length });
+      const feeds = await feedsById(user.id);
+      return {
+        id: READING_LIST,
+        updated: Math.floor(clock() / 1000),
+        items: views.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
+      };
+    }),
+  );
+
+  // Atom streams: what newsboat's FeedHQ backend reads, one per subscription.
+  route(
+    'GET',
+    '/reader/atom/*',
+    authed(async (req, reply, { user }) => {
+      const stream = (req.params as { '*'?: string })['*'] || READING_LIST;
+      const page = await streamPage(req, user.id, stream, true);
+      if (!page) return badRequest(reply);
+      const feeds = await feedsById(user.id);
+      const feedId = stream.startsWith('feed/') ? await feedOf(user.id, stream) : null;
+      const sub = feedId !== null ? feeds.get(feedId) : undefined;
+      const title = sub ? feedTitle(sub) : stream;
+      const body =
+        '<?xml version="1.0" encoding="utf-8"?>\n' +
+        '<feed xmlns="http://www.w3.org/2005/Atom">' +
+        `<id>tag:google.com,2005:reader/${xmlEscape(stream)}</id>` +
+        `<title>${xmlEscape(title)}</title>` +
+        (sub?.feed.siteUrl ? `<link rel="alternate" href="${xmlEscape(sub.feed.siteUrl)}"/>` : '') +
+        `<updated>${new Date(clock()).toISOString()}</updated>` +
+        page.entries.map((v) => atomEntry(v, feeds.get(v.entry.feedId))).join('') +
+        '</feed>\n';
+      return reply.type('application/atom+xml; charset=utf-8').send(body);
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/edit-tag',
+    writes(async (req, reply, { user }) => {
+      const raw = values(req, 'i');
+      if (raw.length === 0 || raw.length > MAX_IDS) return badRequest(reply);
+      const ids: number[] = [];
+      for (const r of raw) {
+        const id = parseItemId(r);
+        if (id === null) return badRequest(reply);
+        ids.push(id);
+      }
+      const change: { read?: boolean; starred?: boolean } = {};
+      for (const a of values(req, 'a').map(normalizeStream)) {
+        if (a === READ) change.read = true;
+        else if (a === STARRED) change.starred = true;
+        else if (a === KEPT_UNREAD) change.read = false;
+      }
+      for (const r of values(req, 'r').map(normalizeStream)) {
+        if (r === READ) change.read = false;
+        else if (r === STARRED) change.starred = false;
+      }
+      if (Object.keys(change).length > 0) {
+        await store.setEntryState(user.id, ids, change, clock());
+        ctx.countsChanged(user.id);
+      }
+      return ok(reply);
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/mark-all-as-read',
+    writes(async (req, reply, { user }) => {
+      const s = param(req, 's');
+      if (!s) return badRequest(reply);
+      const scope = await scopeOf(user.id, s);
+      if (!scope || ('query' in scope && (scope.query.starred || scope.query.status)))
+        return badRequest(reply);
+      if ('empty' in scope) return ok(reply);
+      const ts = param(req, 'ts');
+      if (ts !== undefined && ts !== '' && !/^\d{1,19}$/.test(ts)) return badRequest(reply);
+      const publishedBefore = ts ? Math.floor(Number(ts) / 1000) : undefined;
+      await store.markAllRead(
+        user.id,
+        {
+          ...(scope.query.feedId !== undefined ? { feedId: scope.query.feedId } : {}),
+          ...(scope.query.folderId !== undefined ? { folderId: scope.query.folderId } : {}),
+          ...(publishedBefore !== undefined ? { publishedBefore } : {}),
+        },
+        clock(),
+      );
+      ctx.countsChanged(user.id);
+      return ok(reply);
+    }),
+  );
+
+  const labelName = (value: string | undefined): string | null => {
+    if (!value) return null;
+    const v = normalizeStream(value);
+    const name = (v.startsWith(LABEL) ? v.slice(LABEL.length) : v).trim();
+    return name && name.length <= 200 && !name.startsWith('user/') ? name : null;
+  };
+
+  route(
+    'POST',
+    '/reader/api/0/subscription/edit',
+    writes(async (req, reply, { user }) => {
+      const ac = param(req, 'ac');
+      const streams = values(req, 's');
+      if (streams.length === 0 || streams.length > 100) return badRequest(reply);
+      const title = param(req, 't')?.trim().slice(0, 500) || null;
+      const add = labelName(param(req, 'a'));
+      const remove = labelName(param(req, 'r'));
+      for (const s of streams) {
+        if (!s.startsWith('feed/')) return badRequest(reply);
+        if (ac === 'subscribe') {
+          const result = await subscribe(user.id, s.slice('feed/'.length), add, title);
+          if (typeof result === 'string') return badRequest(reply, result);
+          continue;
+        }
+        const feedId = await feedOf(user.id, s);
+        if (feedId === null) return badRequest(reply);
+        if (ac === 'unsubscribe') {
+          await store.unsubscribe(user.id, feedId);
+        } else if (ac === 'edit') {
+          const change: { title?: string | null; folderId?: number | null } = {};
+          if (title) change.title = title;
+          if (add) change.folderId = (await store.ensureFolder(user.id, add)).id;
+          else if (remove) change.folderId = null;
+          await store.updateSubscription(user.id, feedId, change);
+        } else return badRequest(reply);
+      }
+      return ok(reply);
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/subscription/quickadd',
+    writes(async (req, reply, { user }) => {
+      const url = param(req, 'quickadd');
+      if (!url || url.length > 2000) return badRequest(reply);
+      const result = await subscribe(user.id, url.replace(/^feed\//, ''), null, null);
+      if (typeof result === 'string') return badRequest(reply, result);
+      return { numResults: 1, query: url, streamId: feedStream(result.feedId), streamName: result.title };
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/rename-tag',
+    writes(async (req, reply, { user }) => {
+      const from = labelName(param(req, 's') ?? param(req, 't'));
+      const to = labelName(param(req, 'dest'));
+      if (!from || !to) return badRequest(reply);
+      const folder = await folderByName(user.id, from);
+      if (!folder || !(await store.renameFolder(user.id, folder.id, to))) return badRequest(reply);
+      return ok(reply);
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/disable-tag',
+    writes(async (req, reply, { user }) => {
+      const name = labelName(param(req, 's') ?? param(req, 't'));
+      if (!name) return badRequest(reply);
+      const folder = await folderByName(user.id, name);
+      if (!folder) return badRequest(reply);
+      await store.deleteFolder(user.id, folder.id);
+      return ok(reply);
+    }),
+  );
+}

@@ -1,0 +1,597 @@
+// The Google Reader API over real HTTP, under both prefixes: login and tokens, subscriptions and
+// labels, counts, streams with their paging and filters, state changes, and what one user may
+// see or change of another's.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { User } from '../../model/index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
+import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
+import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
+import { longItemId, parseItemId } from './index.js';
+
+const P = '/api/greader.php';
+const API = `${P}/reader/api/0`;
+const READ = 'user/-/state/com.google/read';
+const STARRED = 'user/-/state/com.google/starred';
+const READING_LIST = 'user/-/state/com.google/reading-list';
+
+const rss = (title: string, n: number): string => {
+  const items = Array.from(
+    { length: n },
+    (_, i) =>
+      `<item><title>${title} ${i + 1}</title><link>http://127.0.0.1/${title}/${i + 1}</link>` +
+      `<guid>${title}-${i + 1}</guid><pubDate>${new Date(Date.UTC(2026, 0, 1 + i)).toUTCString()}</pubDate>` +
+      `<description>Body ${i + 1}</description></item>`,
+  ).join('');
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>http://127.0.0.1/${title}</link>${items}</channel></rss>`;
+};
+
+interface ItemJson {
+  id: string;
+  title: string;
+  categories: string[];
+  origin: { streamId: string };
+  timestampUsec: string;
+}
+interface StreamJson {
+  items: ItemJson[];
+  continuation?: string;
+}
+interface IdsJson {
+  itemRefs: { id: string }[];
+  continuation?: string;
+}
+
+describe('Google Reader API', () => {
+  let web: WebApp;
+  let feeds: TestServer;
+  let alice: User;
+  let bob: User;
+  let auth: string;
+  let bobAuth: string;
+  let token: string;
+  let feedA: number;
+  let feedB: number;
+  let bobFeed: number;
+
+  const get = (path: string, a: string | null = auth): Promise<WebResponse> =>
+    web.fetch(path, { headers: a ? { authorization: `GoogleLogin auth=${a}` } : {} });
+  const post = (path: string, fields: [string, string][], a: string | null = auth): Promise<WebResponse> =>
+    web.fetch(path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(a ? { authorization: `GoogleLogin auth=${a}` } : {}),
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+  const login = async (email: string, passwd: string): Promise<WebResponse> =>
+    post(
+      `${P}/accounts/ClientLogin`,
+      [
+        ['Email', email],
+        ['Passwd', passwd],
+      ],
+      null,
+    );
+  const authOf = (res: WebResponse): string => {
+    const m = /^Auth=(.+)$/m.exec(res.body);
+    assert.ok(m?.[1], res.body);
+    return m[1];
+  };
+
+  before(async () => {
+    web = await startWebApp();
+    feeds = await startTestServer({
+      '/a.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Alpha', 5)),
+      '/b.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Beta', 3)),
+      '/c.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Gamma', 2)),
+    });
+    alice = await web.addUser('alice', 'alice password 1');
+    bob = await web.addUser('bob', 'bob password 1');
+    const now = Date.now();
+    const a = await web.store.ensureFeed(feeds.url('/a.xml'), DEFAULT_FETCH_OPTIONS, now);
+    const b = await web.store.ensureFeed(feeds.url('/b.xml'), DEFAULT_FETCH_OPTIONS, now);
+    const c = await web.store.ensureFeed(feeds.url('/c.xml'), DEFAULT_FETCH_OPTIONS, now);
+    const tech = await web.store.ensureFolder(alice.id, 'Tech');
+    await web.store.subscribe(alice.id, a.id, { folderId: tech.id, title: null }, now);
+    await web.store.subscribe(alice.id, b.id, { folderId: null, title: 'My Beta' }, now);
+    await web.store.subscribe(bob.id, c.id, { folderId: null, title: null }, now);
+    await web.deps.refreshNow([a.id, b.id, c.id]);
+    feedA = a.id;
+    feedB = b.id;
+    bobFeed = c.id;
+    auth = authOf(await login('alice', 'alice password 1'));
+    bobAuth = authOf(await login('bob', 'bob password 1'));
+    token = (await get(`${API}/token`)).body.trim();
+  });
+
+  after(async () => {
+    await web?.close();
+    await feeds?.close();
+  });
+
+  it('parses item ids in both forms', () => {
+    assert.equal(parseItemId(longItemId(255)), 255);
+    assert.equal(longItemId(255), 'tag:google.com,2005:reader/item/00000000000000ff');
+    assert.equal(parseItemId('42'), 42);
+    assert.equal(parseItemId('tag:google.com,2005:reader/item/zz'), null);
+    assert.equal(parseItemId('0'), null);
+    assert.equal(parseItemId('-5'), null);
+    assert.equal(parseItemId('tag:google.com,2005:reader/item/ffffffffffffffff'), null);
+  });
+
+  it('logs in with the password or an API key, by form or query, under both prefixes', async () => {
+    const res = await login('alice', 'alice password 1');
+    assert.equal(res.status, 200);
+    assert.match(res.body, /^SID=.+\nLSID=.+\nAuth=alice\/.+\n$/);
+    const viaQuery = await web.fetch('/accounts/ClientLogin?Email=alice&Passwd=alice%20password%201');
+    assert.equal(viaQuery.status, 200);
+    assert.equal(authOf(viaQuery), auth, 'a password login gives a stable token');
+    assert.equal((await web.store.listApiKeys(alice.id)).length, 0, 'no key is stored per login');
+
+    const { tokenHash } = await import('../../web/auth.js');
+    await web.store.createApiKey(alice.id, 'app', tokenHash('alicekey123'), Date.now());
+    const byKey = await login('alice', 'alicekey123');
+    assert.equal(authOf(byKey), 'alice/alicekey123');
+    assert.equal((await get(`${API}/user-info`, 'alice/alicekey123')).status, 200);
+  });
+
+  it('refuses bad logins', async () => {
+    assert.equal((await login('alice', 'wrong password')).status, 401);
+    assert.equal((await login('alice', 'wrong password')).body, 'Unauthorized!');
+    assert.equal((await login('nobody', 'whatever it is')).status, 401);
+    assert.equal((await post(`${P}/accounts/ClientLogin`, [['Email', 'alice']], null)).status, 400);
+  });
+
+  it('refuses requests without a valid token', async () => {
+    for (const path of [`${API}/user-info`, '/reader/api/0/subscription/list', `${API}/unread-count`]) {
+      assert.equal((await get(path, null)).status, 401, path);
+      assert.equal((await get(path, 'alice/not-a-key')).status, 401, path);
+      assert.equal((await get(path, `bob/${auth.split('/')[1]}`)).status, 401, path);
+      assert.equal((await get(path, 'alice/gr1-' + '0'.repeat(64))).status, 401, path);
+      assert.equal((await get(path, 'nothing')).status, 401, path);
+    }
+  });
+
+  it('serves user-info and the write token at both prefixes', async () => {
+    const info = await get(`${API}/user-info`);
+    assert.equal(info.status, 200);
+    assert.equal(info.json<{ userName: string }>().userName, 'alice');
+    const rootInfo = await get('/reader/api/0/user-info');
+    assert.deepEqual(rootInfo.json(), info.json());
+    // What newsboat asks for when its feedhq-url ends with a slash.
+    const doubled = await get(`${P}//reader/api/0/user-info`);
+    assert.deepEqual(doubled.json(), info.json());
+    assert.match(token, /^[0-9a-f]{40}$/);
+    assert.equal((await get(`${API}/token`, null)).status, 401);
+  });
+
+  it('lists subscriptions and labels', async () => {
+    const res = await get(`${API}/subscription/list?output=json`);
+    assert.equal(res.status, 200);
+    const subs = res.json<{
+      subscriptions: {
+        id: string;
+        title: string;
+        url: string;
+        categories: { id: string; label: string }[];
+      }[];
+    }>().subscriptions;
+    assert.equal(subs.length, 2, 'only her own');
+    const a = subs.find((s) => s.id === `feed/${feedA}`);
+    assert.ok(a);
+    assert.equal(a.url, feeds.url('/a.xml'));
+    assert.deepEqual(a.categories, [{ id: 'user/-/label/Tech', label: 'Tech' }]);
+    assert.equal(subs.find((s) => s.id === `feed/${feedB}`)?.title, 'My Beta');
+
+    const tags = (await get(`${API}/tag/list?output=json`)).json<{ tags: { id: string }[] }>().tags;
+    assert.deepEqual(
+      tags.map((t) => t.id),
+      [STARRED, 'user/-/label/Tech'],
+    );
+    assert.equal((await get(`${API}/tag/list`, null)).status, 401);
+  });
+
+  it('counts unread entries per feed, label and in all', async () => {
+    const res = await get(`${API}/unread-count?output=json`);
+    const counts = new Map(
+      res.json<{ unreadcounts: { id: string; count: number }[] }>().unreadcounts.map((c) => [c.id, c.count]),
+    );
+    assert.equal(counts.get(`feed/${feedA}`), 5);
+    assert.equal(counts.get(`feed/${feedB}`), 3);
+    assert.equal(counts.get('user/-/label/Tech'), 5);
+    assert.equal(counts.get(READING_LIST), 8);
+    assert.equal(counts.get(`feed/${bobFeed}`), undefined);
+  });
+
+  it('pages stream item ids with n and c, newest or oldest first', async () => {
+    const first = await get(`${API}/stream/items/ids?s=${READING_LIST}&n=3`);
+    assert.equal(first.status, 200);
+    const page1 = first.json<IdsJson>();
+    assert.equal(page1.itemRefs.length, 3);
+    assert.ok(page1.continuation);
+    const rest = (
+      await get(`${API}/stream/items/ids?s=${READING_LIST}&n=100&c=${page1.continuation}`)
+    ).json<IdsJson>();
+    assert.equal(rest.itemRefs.length, 5);
+    assert.equal(rest.continuation, undefined);
+    const all = new Set([...page1.itemRefs, ...rest.itemRefs].map((r) => r.id));
+    assert.equal(all.size, 8);
+
+    const oldest = (await get(`${API}/stream/items/ids?s=feed/${feedA}&r=o&n=1`)).json<IdsJson>();
+    const newest = (await get(`${API}/stream/items/ids?s=feed/${feedA}&n=1`)).json<IdsJson>();
+    assert.notEqual(oldest.itemRefs[0]?.id, newest.itemRefs[0]?.id);
+
+    const bad = [
+      `${API}/stream/items/ids`,
+      `${API}/stream/items/ids?s=bogus`,
+      `${API}/stream/items/ids?s=${READING_LIST}&n=abc`,
+      `${API}/stream/items/ids?s=${READING_LIST}&c=nope`,
+      `${API}/stream/items/ids?s=${READING_LIST}&ot=yesterday`,
+    ];
+    for (const path of bad) assert.equal((await get(path)).status, 400, path);
+    assert.equal((await get(`${API}/stream/items/ids?s=${READING_LIST}`, null)).status, 401);
+    // Another user's feed is an empty stream, not theirs.
+    const other = (await get(`${API}/stream/items/ids?s=feed/${bobFeed}`)).json<IdsJson>();
+    assert.equal(other.itemRefs.length, 0);
+  });
+
+  it('filters streams by time', async () => {
+    // Alpha's entries are dated January 1st to 5th, 2026.
+    const jan3 = Date.UTC(2026, 0, 3) / 1000;
+    const older = (await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}`)).json<IdsJson>();
+    assert.equal(older.itemRefs.length, 2);
+    const newer = (await get(`${API}/stream/items/ids?s=feed/${feedA}&nt=${jan3}`)).json<IdsJson>();
+    assert.equal(newer.itemRefs.length, 2);
+    const newerOldest = (await get(`${API}/stream/items/ids?s=feed/${feedA}&nt=${jan3}&r=o`)).json<IdsJson>();
+    assert.equal(newerOldest.itemRefs.length, 2);
+  });
+
+  it('serves stream contents in the Google Reader shape', async () => {
+    const res = await get(`${API}/stream/contents/feed%2F${feedA}?n=2`);
+    assert.equal(res.status, 200);
+    const body = res.json<StreamJson>();
+    assert.equal(body.items.length, 2);
+    const item = body.items[0];
+    assert.ok(item);
+    assert.match(item.id, /^tag:google\.com,2005:reader\/item\/[0-9a-f]{16}$/);
+    assert.equal(item.origin.streamId, `feed/${feedA}`);
+    assert.ok(item.categories.includes(READING_LIST));
+    assert.ok(item.categories.includes('user/-/label/Tech'));
+    assert.ok(!item.categories.includes(READ));
+    assert.ok(body.continuation);
+
+    const byLabel = (await get(`/reader/api/0/stream/contents/user/-/label/Tech`)).json<StreamJson>();
+    assert.equal(byLabel.items.length, 5);
+    const byQuery = (await get(`${API}/stream/contents?s=feed/${feedB}`)).json<StreamJson>();
+    assert.equal(byQuery.items.length, 3);
+    const missingLabel = (await get(`${API}/stream/contents/user/-/label/Nope`)).json<StreamJson>();
+    assert.equal(missingLabel.items.length, 0);
+    assert.equal((await get(`${API}/stream/contents/feed%2F${feedA}`, null)).status, 401);
+    assert.equal((await get(`${API}/stream/contents/bogus`)).status, 400);
+  });
+
+  it('serves items by id, only the caller’s', async () => {
+    const ids = (await get(`${API}/stream/items/ids?s=feed/${feedB}`)).json<IdsJson>();
+    const [first, second] = ids.itemRefs;
+    assert.ok(first && second);
+    const res = await post(`${API}/stream/items/contents`, [
+      ['i', first.id],
+      ['i', longItemId(Number(second.id))],
+    ]);
+    assert.equal(res.status, 200);
+    assert.equal(res.json<StreamJson>().items.length, 2);
+
+    const bobs = (await get(`${API}/stream/items/ids?s=feed/${bobFeed}`, bobAuth)).json<IdsJson>();
+    const bobItem = bobs.itemRefs[0];
+    assert.ok(bobItem);
+    const stolen = await post(`${API}/stream/items/contents`, [['i', bobItem.id]]);
+    assert.equal(stolen.json<StreamJson>().items.length, 0);
+    assert.equal((await post(`${API}/stream/items/contents`, [['i', 'x']])).status, 400);
+    assert.equal((await post(`${API}/stream/items/contents`, [])).status, 400);
+    assert.equal((await post(`${API}/stream/items/contents`, [['i', first.id]], null)).status, 401);
+  });
+
+  it('marks read and starred with edit-tag, given the write token', async () => {
+    const ids = (await get(`${API}/stream/items/ids?s=feed/${feedB}`)).json<IdsJson>();
+    const target = ids.itemRefs[0];
+    assert.ok(target);
+    const longId = longItemId(Number(target.id));
+
+    assert.equal(
+      (
+        await post(`${API}/edit-tag`, [
+          ['i', longId],
+          ['a', READ],
+        ])
+      ).status,
+      401,
+    );
+    assert.equal(
+      (
+        await post(`${API}/edit-tag`, [
+          ['i', longId],
+          ['a', READ],
+          ['T', 'wrong'],
+        ])
+      ).status,
+      401,
+    );
+    assert.equal(
+      (
+        await post(
+          `${API}/edit-tag`,
+          [
+            ['i', longId],
+            ['a', READ],
+            ['T', token],
+          ],
+          null,
+        )
+      ).status,
+      401,
+    );
+    assert.equal(
+      (
+        await post(`${API}/edit-tag`, [
+          ['i', 'junk'],
+          ['a', READ],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+
+    const res = await post(`${API}/edit-tag`, [
+      ['i', longId],
+      ['a', READ],
+      ['a', STARRED],
+      ['T', token],
+    ]);
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'OK');
+    const unread = (await get(`${API}/stream/items/ids?s=feed/${feedB}&xt=${READ}`)).json<IdsJson>();
+    assert.equal(unread.itemRefs.length, 2);
+    const starred = (await get(`${API}/stream/contents/${STARRED}`)).json<StreamJson>();
+    assert.equal(starred.items.length, 1);
+    assert.ok(starred.items[0]?.categories.includes(READ));
+    const readOnes = (await get(`${API}/stream/items/ids?s=${READ}`)).json<IdsJson>();
+    assert.deepEqual(
+      readOnes.itemRefs.map((r) => r.id),
+      [target.id],
+    );
+
+    // Back to unread, by short id, at the root prefix.
+    await post('/reader/api/0/edit-tag', [
+      ['i', target.id],
+      ['r', READ],
+      ['r', STARRED],
+      ['T', token],
+    ]);
+    const again = (await get(`${API}/stream/items/ids?s=feed/${feedB}&xt=${READ}`)).json<IdsJson>();
+    assert.equal(again.itemRefs.length, 3);
+
+    // Bob's token cannot touch Alice's entry, nor Alice's token Bob's.
+    const bobToken = (await get(`${API}/token`, bobAuth)).body.trim();
+    await post(
+      `${API}/edit-tag`,
+      [
+        ['i', target.id],
+        ['a', READ],
+        ['T', bobToken],
+      ],
+      bobAuth,
+    );
+    assert.equal(
+      (await get(`${API}/stream/items/ids?s=feed/${feedB}&xt=${READ}`)).json<IdsJson>().itemRefs.length,
+      3,
+    );
+    assert.equal(
+      (
+        await post(
+          `${API}/edit-tag`,
+          [
+            ['i', target.id],
+            ['a', READ],
+            ['T', token],
+          ],
+          bobAuth,
+        )
+      ).status,
+      401,
+    );
+  });
+
+  it('marks a stream read with mark-all-as-read', async () => {
+    const jan3us = Date.UTC(2026, 0, 3) * 1000;
+    assert.equal((await post(`${API}/mark-all-as-read`, [['s', `feed/${feedA}`]])).status, 401);
+    assert.equal((await post(`${API}/mark-all-as-read`, [['T', token]])).status, 400);
+    assert.equal(
+      (
+        await post(`${API}/mark-all-as-read`, [
+          ['s', `feed/${feedA}`],
+          ['ts', 'soon'],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+    const res = await post(`${API}/mark-all-as-read`, [
+      ['s', `feed/${feedA}`],
+      ['ts', String(jan3us)],
+      ['T', token],
+    ]);
+    assert.equal(res.body, 'OK');
+    const unread = (await get(`${API}/stream/items/ids?s=feed/${feedA}&xt=${READ}`)).json<IdsJson>();
+    assert.equal(unread.itemRefs.length, 3);
+    // Bob's feed, named by Alice, is not hers to mark.
+    await post(`${API}/mark-all-as-read`, [
+      ['s', `feed/${bobFeed}`],
+      ['T', token],
+    ]);
+    const bobUnread = (
+      await get(`${API}/stream/items/ids?s=feed/${bobFeed}&xt=${READ}`, bobAuth)
+    ).json<IdsJson>();
+    assert.equal(bobUnread.itemRefs.length, 2);
+
+    await post(`${API}/mark-all-as-read`, [
+      ['s', 'user/-/label/Tech'],
+      ['T', token],
+    ]);
+    const none = (await get(`${API}/stream/items/ids?s=feed/${feedA}&xt=${READ}`)).json<IdsJson>();
+    assert.equal(none.itemRefs.length, 0);
+  });
+
+  it('edits, renames and removes subscriptions and labels', async () => {
+    assert.equal(
+      (
+        await post(`${API}/subscription/edit`, [
+          ['ac', 'edit'],
+          ['s', `feed/${feedB}`],
+          ['t', 'Renamed'],
+        ])
+      ).status,
+      401,
+    );
+    const edit = await post(`${API}/subscription/edit`, [
+      ['ac', 'edit'],
+      ['s', `feed/${feedB}`],
+      ['t', 'Renamed'],
+      ['a', 'user/-/label/News'],
+      ['T', token],
+    ]);
+    assert.equal(edit.body, 'OK');
+    let subs = await web.store.listSubscriptions(alice.id);
+    let b = subs.find((s) => s.feed.id === feedB);
+    assert.equal(b?.subscription.title, 'Renamed');
+    assert.equal(b?.folderName, 'News');
+    assert.equal(
+      (
+        await post(`${API}/subscription/edit`, [
+          ['ac', 'edit'],
+          ['s', `feed/${bobFeed}`],
+          ['t', 'Mine'],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+    assert.equal(
+      (
+        await post(`${API}/subscription/edit`, [
+          ['ac', 'dance'],
+          ['s', `feed/${feedB}`],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+
+    assert.equal(
+      (
+        await post(`${API}/rename-tag`, [
+          ['s', 'user/-/label/News'],
+          ['dest', 'user/-/label/Daily'],
+          ['T', token],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.equal(
+      (
+        await post(`${API}/rename-tag`, [
+          ['s', 'user/-/label/Missing'],
+          ['dest', 'user/-/label/X'],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+    subs = await web.store.listSubscriptions(alice.id);
+    assert.equal(subs.find((s) => s.feed.id === feedB)?.folderName, 'Daily');
+
+    assert.equal(
+      (
+        await post(`${API}/disable-tag`, [
+          ['s', 'user/-/label/Daily'],
+          ['T', token],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.equal(
+      (
+        await post(`${API}/disable-tag`, [
+          ['s', 'user/-/label/Daily'],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+    subs = await web.store.listSubscriptions(alice.id);
+    b = subs.find((s) => s.feed.id === feedB);
+    assert.equal(b?.folderName, null);
+    assert.equal(b?.subscription.title, 'Renamed');
+
+    // Unsubscribing from Bob's feed does nothing to Bob.
+    await post(`${API}/subscription/edit`, [
+      ['ac', 'unsubscribe'],
+      ['s', `feed/${bobFeed}`],
+      ['T', token],
+    ]);
+    assert.equal((await web.store.listSubscriptions(bob.id)).length, 1);
+    const gone = await post(`${API}/subscription/edit`, [
+      ['ac', 'unsubscribe'],
+      ['s', `feed/${feedB}`],
+      ['T', token],
+    ]);
+    assert.equal(gone.body, 'OK');
+    assert.equal((await web.store.listSubscriptions(alice.id)).length, 1);
+  });
+
+  it('subscribes with quickadd and subscription/edit', async () => {
+    assert.equal(
+      (await post(`${API}/subscription/quickadd`, [['quickadd', feeds.url('/b.xml')]])).status,
+      401,
+    );
+    assert.equal((await post(`${API}/subscription/quickadd`, [['T', token]])).status, 400);
+    const res = await post(`${API}/subscription/quickadd`, [
+      ['quickadd', feeds.url('/b.xml')],
+      ['T', token],
+    ]);
+    assert.equal(res.status, 200, res.body);
+    const streamId = res.json<{ streamId: string }>().streamId;
+    assert.match(streamId, /^feed\/\d+$/);
+    const listed = (await get(`${API}/subscription/list`)).json<{ subscriptions: { id: string }[] }>();
+    assert.ok(listed.subscriptions.some((s) => s.id === streamId));
+    const bad = await post(`${API}/subscription/quickadd`, [
+      ['quickadd', feeds.url('/missing.xml')],
+      ['T', token],
+    ]);
+    assert.equal(bad.status, 400);
+
+    const sub = await post(`${API}/subscription/edit`, [
+      ['ac', 'subscribe'],
+      ['s', `feed/${feeds.url('/c.xml')}`],
+      ['a', 'user/-/label/Shared'],
+      ['T', token],
+    ]);
+    assert.equal(sub.body, 'OK');
+    const subs = await web.store.listSubscriptions(alice.id);
+    assert.equal(subs.find((s) => s.feed.url === feeds.url('/c.xml'))?.folderName, 'Shared');
+    // Named by its address; Alice's own state of it.
+    const ids = (await get(`${API}/stream/items/ids?s=feed/${feeds.url('/c.xml')}`)).json<IdsJson>();
+    assert.equal(ids.itemRefs.length, 2);
+  });
+
+  it('serves Atom streams with read state for FeedHQ clients', async () => {
+    const res = await get(`${P}/reader/atom/feed%2F${feedA}?n=20`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /atom/);
+    assert.equal((res.body.match(/<entry>/g) ?? []).length, 5);
+    assert.match(res.body, /label="read"/);
+    assert.equal((await get(`${P}/reader/atom/feed%2F${feedA}`, null)).status, 401);
+    assert.equal((await get(`${P}/reader/atom/feed%2F${feedA}?n=0`)).status, 400);
+  });
+});
