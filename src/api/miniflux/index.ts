@@ -1,4 +1,785 @@
-import type { FastifyInstance } from 'fastify';
+// The Miniflux v1 REST API at /v1/, so Miniflux clients (newsboat, Miniflux's Go client, mobile
+// apps) read Gleaner. JSON in and out; errors are {"error_message": "..."} with 400, 401, 403 or 404.
+// A client signs in with an API key in X-Auth-Token, or with HTTP Basic auth (a password, or an
+// API key in its place). These routes take no CSRF token: they carry no cookie-based session.
+//
+// Known differences from Miniflux:
+// - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
+// - Entry lists are found by scanning at most SCAN_LIMIT matching entries: `total` is exact up to
+//   that many, and offsets past it find nothing. Orders other than published_at (id, status,
+//   category_title, category_id) sort those entries in memory.
+// - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
+// - Refreshing answers 202 at once; the fetches run in the background.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { buildOpml, parseOpml } from '../../feed/opml/index.js';
+import { GleanerError } from '../../model/errors.js';
+import type { User } from '../../model/index.js';
+import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
+import {
+  DEFAULT_FETCH_OPTIONS,
+  exportFeeds,
+  importFeeds,
+  normalizeInputUrl,
+  subscribeToUrl,
+  type SubscribeDeps,
+} from '../../subscribe/index.js';
+import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
+import { userFromApiKey, userFromCredentials } from '../auth.js';
+import {
+  categoryJson,
+  entryJson,
+  feedContextOf,
+  feedJson,
+  UNFILED_CATEGORY_ID,
+  userJson,
+  type FeedContext,
+} from './shapes.js';
 
-export function registerMinifluxApi(_app: FastifyInstance, _ctx: RouteContext): void {}
+/** The most entries a list request looks through (see the notes above). */
+export const SCAN_LIMIT = 10_000;
+const PAGE = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+const MAX_TITLE = 500;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFound = (): ApiError => new ApiError(404, 'Resource not found');
+const badRequest = (message: string): ApiError => new ApiError(400, message);
+
+function errorStatus(err: unknown): number {
+  if (err instanceof ApiError) return err.status;
+  if (err instanceof GleanerError) {
+    if (err.code === 'NOT_FOUND') return 404;
+    if (err.code === 'INTERNAL' || err.code === 'CONFIG_INVALID') return 500;
+    // A feed that cannot be fetched or read is a bad request as far as the client is concerned.
+    return 400;
+  }
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+}
+
+/** A positive integer id from a path or query parameter, or a 400. */
+function idParam(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,15}$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw badRequest(`Invalid ${name}`);
+  return Number(value);
+}
+
+/** A category id: a positive integer, or 0 for the feeds in no folder. */
+function categoryParam(value: unknown, name = 'category ID'): number {
+  if (value === 0 || value === '0') return UNFILED_CATEGORY_ID;
+  return idParam(value, name);
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** A query parameter given once (the last one when repeated). */
+function single(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v.at(-1) : v;
+}
+
+function all(q: Query, name: string): string[] {
+  const v = q[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function intParam(q: Query, name: string, min: number, max: number): number | undefined {
+  const v = single(q, name);
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?[0-9]{1,16}$/.test(v)) throw badRequest(`Invalid ${name} parameter`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw badRequest(`Invalid ${name} parameter`);
+  return n;
+}
+
+function boolParam(q: Query, name: string): boolean | undefined {
+  const v = single(q, name);
+  if (v === undefined) return undefined;
+  if (v === '' || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw badRequest(`Invalid ${name} parameter`);
+}
+
+/** The request's JSON body (kept raw by this API's own body parser), or a 400. */
+function jsonBody(req: FastifyRequest): Record<string, unknown> {
+  const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  if (raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw badRequest('Invalid JSON payload');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw badRequest('Invalid JSON payload');
+  return parsed as Record<string, unknown>;
+}
+
+function titleField(body: Record<string, unknown>, name = 'title'): string | undefined {
+  const v = body[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw badRequest(`The ${name} must be a string`);
+  const t = v.trim();
+  if (t.length > MAX_TITLE) throw badRequest(`The ${name} is too long`);
+  return t;
+}
+
+/** What an entry list asks for. */
+interface EntryFilter {
+  statuses: Set<'unread' | 'read' | 'removed'>;
+  starred?: boolean;
+  feedId?: number;
+  categoryId?: number;
+  search?: string;
+  /** Epoch ms, exclusive. */
+  publishedBefore?: number;
+  publishedAfter?: number;
+  beforeEntryId?: number;
+  afterEntryId?: number;
+  order: 'id' | 'status' | 'published_at' | 'category_title' | 'category_id';
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const ORDERS = ['id', 'status', 'published_at', 'category_title', 'category_id'] as const;
+
+function entryFilter(q: Query): EntryFilter {
+  const statuses = new Set<'unread' | 'read' | 'removed'>();
+  for (const s of all(q, 'status')) {
+    if (s !== 'unread' && s !== 'read' && s !== 'removed') throw badRequest('Invalid status parameter');
+    statuses.add(s);
+  }
+  const order = single(q, 'order') ?? 'published_at';
+  if (!(ORDERS as readonly string[]).includes(order)) throw badRequest('Invalid order parameter');
+  const direction = single(q, 'direction') ?? 'desc';
+  if (direction !== 'asc' && direction !== 'desc') throw badRequest('Invalid direction parameter');
+  const limit = intParam(q, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
+  const search = single(q, 'search');
+  if (search !== undefined && search.length > 500) throw badRequest('Invalid search parameter');
+  const f: EntryFilter = {
+    statuses,
+    order: order as EntryFilter['order'],
+    direction,
+    limit: limit === 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT),
+    offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+  };
+  const starred = boolParam(q, 'starred');
+  if (starred !== undefined) f.starred = starred;
+  const feedId = single(q, 'feed_id');
+  if (feedId !== undefined && feedId !== '0') f.feedId = idParam(feedId, 'feed_id parameter');
+  const categoryId = single(q, 'category_id');
+  if (categoryId !== undefined) f.categoryId = categoryParam(categoryId, 'category_id parameter');
+  if (search?.trim()) f.search = search.trim();
+  const max = 253_402_300_799; // 9999-12-31, in seconds
+  const before = intParam(q, 'before', 0, max);
+  if (before !== undefined) f.publishedBefore = before * 1000;
+  const after = intParam(q, 'after', 0, max);
+  if (after !== undefined) f.publishedAfter = after * 1000;
+  const beforeId = intParam(q, 'before_entry_id', 0, Number.MAX_SAFE_INTEGER);
+  if (beforeId !== undefined && beforeId > 0) f.beforeEntryId = beforeId;
+  const afterId = intParam(q, 'after_entry_id', 0, Number.MAX_SAFE_INTEGER);
+  if (afterId !== undefined && afterId > 0) f.afterEntryId = afterId;
+  return f;
+}
+
+interface Authed {
+  user: User;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    minifluxUser: User | null;
+  }
+}
+
+function authed(req: FastifyRequest): Authed {
+  if (!req.minifluxUser) throw new ApiError(401, 'Access Unauthorized');
+  return { user: req.minifluxUser };
+}
+
+export function registerMinifluxApi(app: FastifyInstance, ctx: RouteContext): void {
+  app.decorateRequest('minifluxUser', null);
+  const refreshing = new Set<number>();
+  // Clients join their configured URL and "/v1/...": newsboat 2.21, given "https://host/" as its
+  // man page suggests, asks for "//v1/feeds". Both are served.
+  for (const prefix of ['/v1', '//v1']) {
+    void app.register(
+      async (api) => {
+        minifluxRoutes(api, ctx, refreshing);
+        await Promise.resolve();
+      },
+      { prefix },
+    );
+  }
+}
+
+/** The routes; `refreshing` holds the users whose feeds are being refreshed on their request. */
+function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set<number>): void {
+  const { store, clock, log } = ctx.deps;
+  const subscribeDeps = (): SubscribeDeps => ({ store, fetcher: ctx.deps.fetcher, clock });
+
+  // Every body is kept raw: JSON is parsed by the route (an empty body is no body, as Miniflux
+  // takes it), and /v1/import takes the OPML file as it comes, whatever type the client says.
+  api.removeAllContentTypeParsers();
+  api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
+  api.addHook('onRoute', (route) => {
+    route.config = { ...route.config, csrf: false };
+  });
+  api.addHook('onRequest', async (req) => {
+    const token = req.headers['x-auth-token'];
+    if (typeof token === 'string' && token) {
+      req.minifluxUser = await userFromApiKey(ctx, token.trim());
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const m = /^Basic\s+([A-Za-z0-9+/=]{1,1000})\s*$/i.exec(auth);
+    if (m?.[1]) {
+      const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) {
+        req.minifluxUser = await userFromCredentials(
+          ctx,
+          req.ip,
+          decoded.slice(0, colon),
+          decoded.slice(colon + 1),
+        );
+      }
+    }
+  });
+  // Nothing is answered, not even "not found", before the client has signed in.
+  api.addHook('preValidation', (req, _reply, done) => {
+    done(req.minifluxUser ? undefined : new ApiError(401, 'Access Unauthorized'));
+  });
+  api.setErrorHandler(async (err, req, reply) => {
+    const status = errorStatus(err);
+    if (status >= 500)
+      log.error('miniflux api request failed', { url: req.url.split('?')[0], error: String(err) });
+    const message =
+      status >= 500
+        ? 'Something went wrong on our side; the details are in the server log.'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Gleaner"');
+    return reply.code(status).type('application/json; charset=utf-8').send({ error_message: message });
+  });
+  api.setNotFoundHandler(async (req, reply) => {
+    const status = req.minifluxUser ? 404 : 401;
+    return reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send({ error_message: status === 401 ? 'Access Unauthorized' : 'Route not found' });
+  });
+
+  const noContent = (reply: FastifyReply): FastifyReply => reply.code(204).send();
+
+  async function subscriptionsOf(userId: number): Promise<SubscriptionView[]> {
+    return ctx.subscriptions(userId);
+  }
+
+  async function subscriptionOf(userId: number, feedId: number): Promise<SubscriptionView> {
+    const sub = (await subscriptionsOf(userId)).find((s) => s.feed.id === feedId);
+    if (!sub) throw notFound();
+    return sub;
+  }
+
+  async function folderExists(userId: number, categoryId: number): Promise<string | null> {
+    if (categoryId === UNFILED_CATEGORY_ID) return null;
+    const folder = (await store.listFolders(userId)).find((f) => f.id === categoryId);
+    if (!folder) throw notFound();
+    return folder.name;
+  }
+
+  /** The feeds of the entries, as the user sees them (an unsubscribed feed's starred entries too). */
+  async function feedContexts(userId: number, views: EntryView[]): Promise<Map<number, FeedContext>> {
+    const map = new Map<number, FeedContext>();
+    for (const s of await subscriptionsOf(userId)) map.set(s.feed.id, feedContextOf(s));
+    for (const v of views) {
+      if (map.has(v.entry.feedId)) continue;
+      const feed = await store.getFeed(v.entry.feedId);
+      if (feed) map.set(feed.id, { feed, title: null, folderId: null, folderName: null, hasIcon: false });
+    }
+    return map;
+  }
+
+  async function entriesJson(userId: number, views: EntryView[]): Promise<Record<string, unknown>[]> {
+    const feeds = await feedContexts(userId, views);
+    const out: Record<string, unknown>[] = [];
+    for (const v of views) {
+      const feed = feeds.get(v.entry.feedId);
+      if (feed) out.push(entryJson(userId, v, feed));
+    }
+    return out;
+  }
+
+  /** The entries a filter matches, at most SCAN_LIMIT of them, without their bodies. */
+  async function matching(userId: number, f: EntryFilter): Promise<EntryView[]> {
+    const wantsUnread = f.statuses.has('unread');
+    const wantsRead = f.statuses.has('read');
+    if (f.statuses.size > 0 && !wantsUnread && !wantsRead) return [];
+    const status: EntryQuery['status'] = wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read';
+    const subs = await subscriptionsOf(userId);
+    let unfiled: Set<number> | null = null;
+    if (f.categoryId === UNFILED_CATEGORY_ID) {
+      unfiled = new Set(subs.filter((s) => s.subscription.folderId === null).map((s) => s.feed.id));
+    } else if (f.categoryId !== undefined) {
+      await folderExists(userId, f.categoryId);
+    }
+    const keep = (v: EntryView): boolean =>
+      (status === 'all' || v.read === (status === 'read')) &&
+      (f.starred === undefined || v.starred === f.starred) &&
+      (unfiled === null || unfiled.has(v.entry.feedId)) &&
+      (f.publishedBefore === undefined || v.entry.publishedAt < f.publishedBefore) &&
+      (f.publishedAfter === undefined || v.entry.publishedAt > f.publishedAfter) &&
+      (f.beforeEntryId === undefined || v.entry.id < f.beforeEntryId) &&
+      (f.afterEntryId === undefined || v.entry.id > f.afterEntryId);
+    const folderId =
+      f.categoryId !== undefined && f.categoryId !== UNFILED_CATEGORY_ID ? f.categoryId : undefined;
+
+    if (f.search !== undefined) {
+      const hits = await store.searchEntries({
+        userId,
+        text: f.search,
+        ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+        ...(folderId !== undefined ? { folderId } : {}),
+        ...(status === 'unread' ? { status: 'unread' as const } : {}),
+        ...(f.starred ? { starred: true } : {}),
+        sort: 'newest',
+        limit: SCAN_LIMIT,
+        offset: 0,
+      });
+      return hits.map((h) => h.view).filter(keep);
+    }
+
+    const base: EntryQuery = {
+      userId,
+      status,
+      order: f.order === 'published_at' && f.direction === 'asc' ? 'oldest' : 'newest',
+      withContent: false,
+      limit: PAGE,
+      ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+      ...(folderId !== undefined ? { folderId } : {}),
+      ...(f.starred ? { starred: true } : {}),
+    };
+    // One feed is all the unfiled category holds: let the store pick its entries.
+    if (unfiled?.size === 1 && base.feedId === undefined) base.feedId = [...unfiled][0];
+    if (unfiled?.size === 0) return [];
+    const found: EntryView[] = [];
+    let after: EntryQuery['after'];
+    for (let scanned = 0; found.length < SCAN_LIMIT && scanned < SCAN_LIMIT * 5; scanned += PAGE) {
+      const rows = await store.queryEntries({ ...base, ...(after ? { after } : {}) });
+      for (const v of rows) if (keep(v) && found.length < SCAN_LIMIT) found.push(v);
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) break;
+      after = { publishedAt: last.entry.publishedAt, id: last.entry.id };
+    }
+    return found;
+  }
+
+  async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
+    const found = await matching(userId, f);
+    if (f.order !== 'published_at' || f.search !== undefined) {
+      const folders = new Map<number, { id: number; name: string }>();
+      for (const s of await subscriptionsOf(userId))
+        folders.set(s.feed.id, { id: s.subscription.folderId ?? 0, name: s.folderName ?? '' });
+      const key = (v: EntryView): number | string => {
+        switch (f.order) {
+          case 'id':
+            return v.entry.id;
+          case 'status':
+            return v.read ? 'read' : 'unread';
+          case 'category_id':
+            return folders.get(v.entry.feedId)?.id ?? 0;
+          case 'category_title':
+            return folders.get(v.entry.feedId)?.name ?? '';
+          case 'published_at':
+            return v.entry.publishedAt;
+        }
+      };
+      const sign = f.direction === 'asc' ? 1 : -1;
+      found.sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
+        if (a.entry.publishedAt !== b.entry.publishedAt)
+          return (a.entry.publishedAt - b.entry.publishedAt) * sign;
+        return (a.entry.id - b.entry.id) * sign;
+      });
+    }
+    const page = found.slice(f.offset, f.offset + f.limit);
+    const full =
+      page.length === 0
+        ? []
+        : await store.queryEntries({ userId, entryIds: page.map((v) => v.entry.id), limit: page.length });
+    const byId = new Map(full.map((v) => [v.entry.id, v]));
+    const ordered = page.map((v) => byId.get(v.entry.id)).filter((v): v is EntryView => v !== undefined);
+    return { total: found.length, entries: await entriesJson(userId, ordered) };
+  }
+
+  async function oneEntry(userId: number, entryId: number): Promise<EntryView> {
+    const [view] = await store.queryEntries({ userId, entryIds: [entryId], limit: 1 });
+    if (!view) throw notFound();
+    return view;
+  }
+
+  // ---- the user
+
+  api.get('/me', async (req) => {
+    const { user } = authed(req);
+    const settings = normalizeSettings(await store.getUserSettings(user.id));
+    return userJson(user, settings.language === 'zh' ? 'zh_CN' : 'en_US');
+  });
+
+  api.put<{ Params: { id: string } }>('/users/:id/mark-all-as-read', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'user ID');
+    if (id !== user.id) throw new ApiError(403, 'Access Forbidden');
+    await store.markAllRead(user.id, {}, clock());
+    ctx.countsChanged(user.id);
+    return noContent(reply);
+  });
+
+  // ---- feeds
+
+  api.get('/feeds', async (req) => {
+    const { user } = authed(req);
+    return (await subscriptionsOf(user.id)).map((s) => feedJson(user.id, feedContextOf(s)));
+  });
+
+  api.get('/feeds/counters', async (req) => {
+    const { user } = authed(req);
+    const reads: Record<string, number> = {};
+    const unreads: Record<string, number> = {};
+    for (const s of await subscriptionsOf(user.id)) {
+      reads[String(s.feed.id)] = Math.max(0, s.entryCount - s.unreadCount);
+      unreads[String(s.feed.id)] = s.unreadCount;
+    }
+    return { reads, unreads };
+  });
+
+  /** Fetches feeds in the background, one batch per user at a time. */
+  function refreshInBackground(userId: number, feedIds: number[]): void {
+    if (refreshing.has(userId) || feedIds.length === 0) return;
+    refreshing.add(userId);
+    ctx.deps
+      .refreshNow(feedIds)
+      .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
+      .finally(() => {
+        refreshing.delete(userId);
+        ctx.countsChanged(userId);
+      });
+  }
+
+  api.put('/feeds/refresh', async (req, reply) => {
+    const { user } = authed(req);
+    refreshInBackground(
+      user.id,
+      (await subscriptionsOf(user.id)).map((s) => s.feed.id),
+    );
+    return reply.code(202).send();
+  });
+
+  api.get<{ Params: { id: string } }>('/feeds/:id', async (req) => {
+    const { user } = authed(req);
+    const sub = await subscriptionOf(user.id, idParam(req.params.id, 'feed ID'));
+    return feedJson(user.id, feedContextOf(sub));
+  });
+
+  api.post('/feeds', async (req, reply) => {
+    const { user } = authed(req);
+    const body = jsonBody(req);
+    const url = body.feed_url;
+    if (typeof url !== 'string' || !url.trim()) throw badRequest('The feed URL is required');
+    if (url.length > 4096) throw badRequest('The feed URL is too long');
+    let normalized: string;
+    try {
+      normalized = normalizeInputUrl(url);
+    } catch {
+      throw badRequest('Invalid feed URL');
+    }
+    const categoryId = body.category_id === undefined ? 0 : categoryParam(body.category_id);
+    const folder = await folderExists(user.id, categoryId);
+    if ((await store.listSubscriptions(user.id)).some((s) => s.feed.url === normalized))
+      throw badRequest('This feed already exists.');
+    const crawler = body.crawler === true;
+    const outcome = await subscribeToUrl(subscribeDeps(), {
+      userId: user.id,
+      url: normalized,
+      folder,
+      pickFirst: true,
+      options: { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: crawler },
+    });
+    if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
+    try {
+      await ctx.deps.refreshNow([outcome.feed.id]);
+    } catch (err) {
+      log.warn('refresh after subscribing failed', { error: String(err) });
+    }
+    ctx.countsChanged(user.id);
+    return reply.code(201).send({ feed_id: outcome.feed.id });
+  });
+
+  api.put<{ Params: { id: string } }>('/feeds/:id', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'feed ID');
+    await subscriptionOf(user.id, id);
+    const body = jsonBody(req);
+    const change: { title?: string | null; folderId?: number | null } = {};
+    const title = titleField(body);
+    if (title !== undefined) change.title = title || null;
+    if (body.category_id !== undefined) {
+      const categoryId = categoryParam(body.category_id);
+      await folderExists(user.id, categoryId);
+      change.folderId = categoryId === UNFILED_CATEGORY_ID ? null : categoryId;
+    }
+    if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
+    return reply.code(201).send(feedJson(user.id, feedContextOf(await subscriptionOf(user.id, id))));
+  });
+
+  api.delete<{ Params: { id: string } }>('/feeds/:id', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'feed ID');
+    if (!(await store.unsubscribe(user.id, id))) throw notFound();
+    ctx.countsChanged(user.id);
+    return noContent(reply);
+  });
+
+  api.put<{ Params: { id: string } }>('/feeds/:id/refresh', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'feed ID');
+    await subscriptionOf(user.id, id);
+    ctx.deps
+      .refreshNow([id])
+      .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
+      .finally(() => ctx.countsChanged(user.id));
+    return reply.code(202).send();
+  });
+
+  api.put<{ Params: { id: string } }>('/feeds/:id/mark-all-as-read', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'feed ID');
+    await subscriptionOf(user.id, id);
+    await store.markAllRead(user.id, { feedId: id }, clock());
+    ctx.countsChanged(user.id);
+    return noContent(reply);
+  });
+
+  async function iconJson(userId: number, feedId: number): Promise<Record<string, unknown>> {
+    const sub = await subscriptionOf(userId, feedId);
+    const icon = await store.getFeedIcon(sub.feed.id);
+    if (!icon) throw notFound();
+    const type = icon.contentType.split(';')[0]?.trim() || 'application/octet-stream';
+    return {
+      id: feedId,
+      data: `${type};base64,${Buffer.from(icon.data).toString('base64')}`,
+      mime_type: type,
+    };
+  }
+
+  api.get<{ Params: { id: string } }>('/feeds/:id/icon', async (req) => {
+    const { user } = authed(req);
+    return iconJson(user.id, idParam(req.params.id, 'feed ID'));
+  });
+
+  // Icon ids are feed ids (shapes.ts).
+  api.get<{ Params: { id: string } }>('/icons/:id', async (req) => {
+    const { user } = authed(req);
+    return iconJson(user.id, idParam(req.params.id, 'icon ID'));
+  });
+
+  api.get<{ Params: { id: string }; Querystring: Query }>('/feeds/:id/entries', async (req) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'feed ID');
+    await subscriptionOf(user.id, id);
+    return listEntries(user.id, { ...entryFilter(req.query), feedId: id });
+  });
+
+  api.get<{ Params: { id: string; entryId: string } }>('/feeds/:id/entries/:entryId', async (req) => {
+    const { user } = authed(req);
+    const feedId = idParam(req.params.id, 'feed ID');
+    const view = await oneEntry(user.id, idParam(req.params.entryId, 'entry ID'));
+    if (view.entry.feedId !== feedId) throw notFound();
+    return (await entriesJson(user.id, [view]))[0];
+  });
+
+  // ---- categories
+
+  api.get<{ Querystring: Query }>('/categories', async (req) => {
+    const { user } = authed(req);
+    const counts = boolParam(req.query, 'counts') === true;
+    const subs = await subscriptionsOf(user.id);
+    const folders = await store.listFolders(user.id);
+    const list = [
+      categoryJson(user.id, null, null),
+      ...folders.map((f) => categoryJson(user.id, f.id, f.name)),
+    ];
+    if (counts) {
+      for (const c of list) {
+        const inIt = subs.filter((s) => (s.subscription.folderId ?? UNFILED_CATEGORY_ID) === c.id);
+        c.feed_count = inIt.length;
+        c.total_unread = inIt.reduce((n, s) => n + s.unreadCount, 0);
+      }
+    }
+    return list;
+  });
+
+  api.post('/categories', async (req, reply) => {
+    const { user } = authed(req);
+    const title = titleField(jsonBody(req));
+    if (!title) throw badRequest('The title is required');
+    const folders = await store.listFolders(user.id);
+    if (folders.some((f) => f.name.toLowerCase() === title.toLowerCase()))
+      throw badRequest('This category already exists.');
+    const folder = await store.ensureFolder(user.id, title);
+    return reply.code(201).send(categoryJson(user.id, folder.id, folder.name));
+  });
+
+  api.put<{ Params: { id: string } }>('/categories/:id', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'category ID');
+    await folderExists(user.id, id);
+    const title = titleField(jsonBody(req));
+    if (!title) throw badRequest('The title is required');
+    if (!(await store.renameFolder(user.id, id, title))) throw badRequest('This category already exists.');
+    return reply.code(201).send(categoryJson(user.id, id, title));
+  });
+
+  api.delete<{ Params: { id: string } }>('/categories/:id', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'category ID');
+    if (!(await store.deleteFolder(user.id, id))) throw notFound();
+    return noContent(reply);
+  });
+
+  api.get<{ Params: { id: string } }>('/categories/:id/feeds', async (req) => {
+    const { user } = authed(req);
+    const id = categoryParam(req.params.id);
+    await folderExists(user.id, id);
+    return (await subscriptionsOf(user.id))
+      .filter((s) => (s.subscription.folderId ?? UNFILED_CATEGORY_ID) === id)
+      .map((s) => feedJson(user.id, feedContextOf(s)));
+  });
+
+  api.get<{ Params: { id: string }; Querystring: Query }>('/categories/:id/entries', async (req) => {
+    const { user } = authed(req);
+    const id = categoryParam(req.params.id);
+    await folderExists(user.id, id);
+    return listEntries(user.id, { ...entryFilter(req.query), categoryId: id });
+  });
+
+  api.put<{ Params: { id: string } }>('/categories/:id/mark-all-as-read', async (req, reply) => {
+    const { user } = authed(req);
+    const id = categoryParam(req.params.id);
+    await folderExists(user.id, id);
+    const now = clock();
+    if (id === UNFILED_CATEGORY_ID) {
+      for (const s of await subscriptionsOf(user.id))
+        if (s.subscription.folderId === null) await store.markAllRead(user.id, { feedId: s.feed.id }, now);
+    } else {
+      await store.markAllRead(user.id, { folderId: id }, now);
+    }
+    ctx.countsChanged(user.id);
+    return noContent(reply);
+  });
+
+  api.put<{ Params: { id: string } }>('/categories/:id/refresh', async (req, reply) => {
+    const { user } = authed(req);
+    const id = categoryParam(req.params.id);
+    await folderExists(user.id, id);
+    refreshInBackground(
+      user.id,
+      (await subscriptionsOf(user.id))
+        .filter((s) => (s.subscription.folderId ?? UNFILED_CATEGORY_ID) === id)
+        .map((s) => s.feed.id),
+    );
+    return reply.code(202).send();
+  });
+
+  // ---- entries
+
+  api.get<{ Querystring: Query }>('/entries', async (req) => {
+    const { user } = authed(req);
+    const f = entryFilter(req.query);
+    if (f.feedId !== undefined) await subscriptionOf(user.id, f.feedId);
+    return listEntries(user.id, f);
+  });
+
+  api.get<{ Params: { id: string } }>('/entries/:id', async (req) => {
+    const { user } = authed(req);
+    const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+    return (await entriesJson(user.id, [view]))[0];
+  });
+
+  api.put('/entries', async (req, reply) => {
+    const { user } = authed(req);
+    const body = jsonBody(req);
+    const ids = body.entry_ids;
+    if (!Array.isArray(ids) || ids.length === 0) throw badRequest('The list of entries is empty');
+    if (ids.length > SCAN_LIMIT) throw badRequest('Too many entries');
+    const entryIds = ids.map((v) => idParam(v, 'entry ID'));
+    const status = body.status;
+    if (status === 'removed') throw badRequest('Removing entries is not supported');
+    if (status !== 'read' && status !== 'unread') throw badRequest('Invalid entry status');
+    await store.setEntryState(user.id, entryIds, { read: status === 'read' }, clock());
+    ctx.countsChanged(user.id);
+    return noContent(reply);
+  });
+
+  api.put<{ Params: { id: string } }>('/entries/:id/bookmark', async (req, reply) => {
+    const { user } = authed(req);
+    const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+    await store.setEntryState(user.id, [view.entry.id], { starred: !view.starred }, clock());
+    return noContent(reply);
+  });
+
+  api.put<{ Params: { id: string } }>('/entries/:id/star', async (req, reply) => {
+    const { user } = authed(req);
+    const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+    await store.setEntryState(user.id, [view.entry.id], { starred: !view.starred }, clock());
+    return noContent(reply);
+  });
+
+  // ---- OPML
+
+  api.get('/export', async (req, reply) => {
+    const { user } = authed(req);
+    const opml = buildOpml(
+      `Gleaner subscriptions of ${user.username}`,
+      await exportFeeds(store, user.id),
+      new Date(clock()),
+    );
+    return reply.code(200).type('text/xml; charset=utf-8').send(opml);
+  });
+
+  api.post('/import', async (req, reply) => {
+    const { user } = authed(req);
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (bytes.length === 0) throw badRequest('The OPML file is empty');
+    const parsed = parseOpml(bytes);
+    if (parsed.outlines.length === 0) throw badRequest('The OPML file lists no feeds');
+    const result = await importFeeds(subscribeDeps(), user.id, parsed.outlines);
+    log.info('opml imported', { user: user.username, feeds: parsed.outlines.length, added: result.added });
+    refreshInBackground(
+      user.id,
+      (await store.listSubscriptions(user.id))
+        .filter((s) => s.feed.lastCheckedAt === null)
+        .map((s) => s.feed.id),
+    );
+    return reply.code(201).send({ message: 'Feeds imported successfully' });
+  });
+}

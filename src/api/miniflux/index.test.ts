@@ -1,0 +1,449 @@
+// The Miniflux v1 API over real HTTP: sign-in by API key and by Basic auth, feeds, categories,
+// entries with their filters, state changes, OPML, and what one user may see of another's.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { FetchOptions, PreparedEntry, User } from '../../model/index.js';
+import type { FeedFetchUpdate } from '../../store/index.js';
+import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
+import { newToken, tokenHash } from '../../web/auth.js';
+import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
+
+const OPTIONS: FetchOptions = {
+  userAgent: null,
+  cookie: null,
+  username: null,
+  password: null,
+  fetchFullArticle: false,
+};
+const NOW = Date.now();
+const HOUR = 3_600_000;
+
+function entry(n: number, feed: string): PreparedEntry {
+  return {
+    guid: `${feed}-${n}`,
+    link: `https://site.example/${feed}/${n}`,
+    title: `${feed} story ${n}`,
+    author: 'Ada',
+    contentHtml: `<p>Body of ${feed} story ${n}</p>`,
+    contentText: `Body of ${feed} story ${n}`,
+    summaryText: `Body of ${feed} story ${n}`,
+    readingMinutes: 2,
+    publishedAt: NOW - n * HOUR,
+    updatedAt: null,
+    categories: ['news'],
+    enclosures: n === 1 ? [{ url: 'https://site.example/a.mp3', type: 'audio/mpeg', length: 42 }] : [],
+    imageUrl: null,
+    commentsUrl: null,
+    language: 'en',
+    dedupeKey: `g:${feed}-${n}`,
+    contentHash: `h-${feed}-${n}`,
+  };
+}
+
+const fetched = (title: string): FeedFetchUpdate => ({
+  checkedAt: NOW,
+  nextCheckAt: NOW + HOUR,
+  etag: null,
+  lastModified: null,
+  title,
+  siteUrl: 'https://site.example/',
+  description: null,
+  iconUrl: null,
+  language: 'en',
+  hubUrl: null,
+  format: 'rss',
+});
+
+const RSS = (title: string, items: number): string =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${title}</title>` +
+  '<link>http://127.0.0.1/</link>' +
+  Array.from(
+    { length: items },
+    (_, i) =>
+      `<item><title>${title} item ${i}</title><guid>${title}-${i}</guid>` +
+      `<pubDate>${new Date(NOW - i * HOUR).toUTCString()}</pubDate></item>`,
+  ).join('') +
+  '</channel></rss>\n';
+
+interface EntryJson {
+  id: number;
+  feed_id: number;
+  status: string;
+  title: string;
+  starred: boolean;
+  published_at: string;
+  enclosures: { url: string }[];
+  feed: { id: number; category: { id: number; title: string } };
+}
+interface EntryList {
+  total: number;
+  entries: EntryJson[];
+}
+
+describe('Miniflux API', () => {
+  let web: WebApp;
+  let feeds: TestServer;
+  let ann: User;
+  let bob: User;
+  const annKey = newToken();
+  const bobKey = newToken();
+  let techFeed: number;
+  let looseFeed: number;
+  let bobFeed: number;
+  let techFolder: number;
+
+  const api = (path: string, init: RequestInit = {}, key: string | null = annKey): Promise<WebResponse> =>
+    web.fetch(`/v1${path}`, {
+      ...init,
+      headers: {
+        ...(key ? { 'X-Auth-Token': key } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+  const put = (path: string, body: unknown, key: string | null = annKey): Promise<WebResponse> =>
+    api(path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) }, key);
+  const post = (path: string, body: unknown, key: string | null = annKey): Promise<WebResponse> =>
+    api(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }, key);
+  const errorOf = (res: WebResponse): string => res.json<{ error_message: string }>().error_message;
+
+  before(async () => {
+    web = await startWebApp();
+    feeds = await startTestServer({
+      '/added.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS('Added', 3)),
+    });
+    ann = await web.addUser('ann', 'ann-password-1');
+    bob = await web.addUser('bob', 'bob-password-1');
+    await web.store.createApiKey(ann.id, 'test', tokenHash(annKey), NOW);
+    await web.store.createApiKey(bob.id, 'test', tokenHash(bobKey), NOW);
+    const store = web.store;
+    const tech = await store.ensureFeed('https://tech.example/feed', OPTIONS, NOW);
+    const loose = await store.ensureFeed('https://loose.example/feed', OPTIONS, NOW);
+    const other = await store.ensureFeed('https://bob.example/feed', OPTIONS, NOW);
+    await store.recordFetchSuccess(
+      tech.id,
+      fetched('Tech'),
+      [1, 2, 3, 4].map((n) => entry(n, 'tech')),
+    );
+    await store.recordFetchSuccess(
+      loose.id,
+      fetched('Loose'),
+      [1, 2].map((n) => entry(n + 4, 'loose')),
+    );
+    await store.recordFetchSuccess(other.id, fetched('Bob'), [entry(1, 'bob')]);
+    const folder = await store.ensureFolder(ann.id, 'Tech');
+    techFolder = folder.id;
+    await store.subscribe(ann.id, tech.id, { folderId: folder.id, title: null }, NOW);
+    await store.subscribe(ann.id, loose.id, { folderId: null, title: 'My loose feed' }, NOW);
+    await store.subscribe(bob.id, other.id, { folderId: null, title: null }, NOW);
+    techFeed = tech.id;
+    looseFeed = loose.id;
+    bobFeed = other.id;
+  });
+
+  after(async () => {
+    await web.close();
+    await feeds.close();
+  });
+
+  describe('sign-in', () => {
+    it('answers 401 without credentials, with a wrong key, and with a wrong password', async () => {
+      for (const res of [
+        await api('/me', {}, null),
+        await api('/me', {}, 'not-a-key'),
+        await api(
+          '/feeds',
+          {
+            headers: { authorization: `Basic ${Buffer.from('ann:wrong').toString('base64')}` },
+          },
+          null,
+        ),
+        await api('/no-such-route', {}, null),
+      ]) {
+        assert.equal(res.status, 401);
+        assert.equal(errorOf(res), 'Access Unauthorized');
+      }
+    });
+
+    it('takes an API key or Basic auth', async () => {
+      const byKey = await api('/me');
+      assert.equal(byKey.status, 200);
+      assert.equal(byKey.json<{ username: string }>().username, 'ann');
+      const basic = `Basic ${Buffer.from('ann:ann-password-1').toString('base64')}`;
+      const byPassword = await api('/me', { headers: { authorization: basic } }, null);
+      assert.equal(byPassword.status, 200);
+      assert.equal(byPassword.json<{ id: number }>().id, ann.id);
+    });
+
+    it('serves the same API under //v1 (a base URL given with a trailing slash)', async () => {
+      const res = await web.fetch(`${web.baseUrl}//v1/me`, { headers: { 'X-Auth-Token': annKey } });
+      assert.equal(res.status, 200);
+      assert.equal(res.json<{ username: string }>().username, 'ann');
+    });
+
+    it('answers unknown routes with a JSON 404', async () => {
+      const res = await api('/no-such-route');
+      assert.equal(res.status, 404);
+      assert.ok(errorOf(res));
+    });
+  });
+
+  describe('feeds', () => {
+    it('lists the user’s feeds with their categories', async () => {
+      const res = await api('/feeds');
+      assert.equal(res.status, 200);
+      const list =
+        res.json<
+          { id: number; title: string; feed_url: string; category: { id: number; title: string } }[]
+        >();
+      assert.deepEqual(list.map((f) => f.id).sort(), [techFeed, looseFeed].sort());
+      const loose = list.find((f) => f.id === looseFeed);
+      assert.equal(loose?.title, 'My loose feed');
+      assert.deepEqual(loose?.category.id, 0);
+      assert.equal(list.find((f) => f.id === techFeed)?.category.title, 'Tech');
+    });
+
+    it('gives one feed, 404 for another user’s and 400 for a malformed id', async () => {
+      assert.equal((await api(`/feeds/${techFeed}`)).json<{ title: string }>().title, 'Tech');
+      assert.equal((await api(`/feeds/${bobFeed}`)).status, 404);
+      assert.equal((await api('/feeds/abc')).status, 400);
+      assert.equal((await api('/feeds/-1')).status, 400);
+    });
+
+    it('counts read and unread entries per feed', async () => {
+      const res = await api('/feeds/counters');
+      const counters = res.json<{ reads: Record<string, number>; unreads: Record<string, number> }>();
+      assert.equal(counters.unreads[String(techFeed)], 4);
+      assert.equal(counters.unreads[String(looseFeed)], 2);
+      assert.equal(counters.reads[String(techFeed)], 0);
+      assert.equal(counters.unreads[String(bobFeed)], undefined);
+    });
+
+    it('subscribes by URL without a CSRF token, and refuses bad input', async () => {
+      const res = await post('/feeds', { feed_url: feeds.url('/added.xml'), category_id: techFolder });
+      assert.equal(res.status, 201, res.body);
+      const id = res.json<{ feed_id: number }>().feed_id;
+      const feed = (await api(`/feeds/${id}`)).json<{ title: string; category: { id: number } }>();
+      assert.equal(feed.category.id, techFolder);
+      const list = (await api(`/feeds/${id}/entries`)).json<EntryList>();
+      assert.equal(list.total, 3);
+      assert.equal((await post('/feeds', { feed_url: feeds.url('/added.xml') })).status, 400);
+      assert.equal((await post('/feeds', { category_id: 1 })).status, 400);
+      assert.equal((await post('/feeds', { feed_url: 'ftp://x.example/' })).status, 400);
+      assert.equal((await post('/feeds', '{not json')).status, 400);
+      assert.equal((await post('/feeds', { feed_url: feeds.url('/x'), category_id: 99999 })).status, 404);
+      assert.equal((await post('/feeds', { feed_url: feeds.url('/added.xml') }, null)).status, 401);
+      assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' }, bobKey)).status, 404);
+      assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' })).status, 204);
+      assert.equal((await api(`/feeds/${id}`)).status, 404);
+    });
+
+    it('renames a feed and moves it between categories', async () => {
+      const res = await put(`/feeds/${looseFeed}`, { title: 'Renamed', category_id: techFolder });
+      assert.equal(res.status, 201, res.body);
+      assert.equal(res.json<{ title: string }>().title, 'Renamed');
+      const back = await put(`/feeds/${looseFeed}`, { title: 'My loose feed', category_id: 0 });
+      assert.equal(back.json<{ category: { id: number } }>().category.id, 0);
+      assert.equal((await put(`/feeds/${looseFeed}`, { title: 5 })).status, 400);
+      assert.equal((await put(`/feeds/${looseFeed}`, { category_id: 'x' })).status, 400);
+      assert.equal((await put(`/feeds/${bobFeed}`, { title: 'Mine' })).status, 404);
+    });
+
+    it('refreshes in the background', async () => {
+      assert.equal((await put(`/feeds/${techFeed}/refresh`, '')).status, 202);
+      assert.equal((await put('/feeds/refresh', '')).status, 202);
+      assert.equal((await put(`/feeds/${bobFeed}/refresh`, '')).status, 404);
+    });
+
+    it('gives a feed’s icon, 404 when there is none', async () => {
+      await web.store.saveFeedIcon(
+        techFeed,
+        { contentType: 'image/png', data: new Uint8Array([1, 2, 3]) },
+        NOW,
+      );
+      const res = await api(`/feeds/${techFeed}/icon`);
+      assert.equal(res.status, 200);
+      const icon = res.json<{ id: number; data: string; mime_type: string }>();
+      assert.equal(icon.mime_type, 'image/png');
+      assert.equal(icon.data, 'image/png;base64,AQID');
+      assert.equal((await api(`/feeds/${looseFeed}/icon`)).status, 404);
+      assert.equal((await api(`/feeds/${bobFeed}/icon`)).status, 404);
+    });
+  });
+
+  describe('categories', () => {
+    it('lists folders after the synthetic category of feeds in none', async () => {
+      const list = (await api('/categories?counts=true')).json<
+        { id: number; title: string; feed_count: number; total_unread: number }[]
+      >();
+      assert.equal(list[0]?.id, 0);
+      assert.equal(list[0]?.title, 'All');
+      const tech = list.find((c) => c.id === techFolder);
+      assert.equal(tech?.title, 'Tech');
+      assert.equal(tech?.feed_count, 1);
+      assert.equal(tech?.total_unread, 4);
+      assert.equal(list[0]?.total_unread, 2);
+    });
+
+    it('creates, renames and deletes categories, refusing clashes and other users', async () => {
+      const created = await post('/categories', { title: 'Later' });
+      assert.equal(created.status, 201, created.body);
+      const id = created.json<{ id: number }>().id;
+      assert.equal((await post('/categories', { title: 'Later' })).status, 400);
+      assert.equal((await post('/categories', { title: '' })).status, 400);
+      assert.equal((await post('/categories', '[1')).status, 400);
+      const renamed = await put(`/categories/${id}`, { title: 'Much later' });
+      assert.equal(renamed.status, 201);
+      assert.equal(renamed.json<{ title: string }>().title, 'Much later');
+      assert.equal((await put(`/categories/${id}`, { title: 'Tech' })).status, 400);
+      assert.equal((await put(`/categories/${id}`, { title: 'Bob’s' }, bobKey)).status, 404);
+      assert.equal((await api(`/categories/${id}`, { method: 'DELETE' }, bobKey)).status, 404);
+      assert.equal((await api(`/categories/${id}`, { method: 'DELETE' })).status, 204);
+      assert.equal((await api(`/categories/${id}`, { method: 'DELETE' })).status, 404);
+      assert.equal((await api('/categories/0', { method: 'DELETE' })).status, 400);
+    });
+
+    it('lists a category’s feeds and entries', async () => {
+      const feedsIn = (await api(`/categories/${techFolder}/feeds`)).json<{ id: number }[]>();
+      assert.deepEqual(
+        feedsIn.map((f) => f.id),
+        [techFeed],
+      );
+      const entries = (await api(`/categories/${techFolder}/entries`)).json<EntryList>();
+      assert.equal(entries.total, 4);
+      const unfiled = (await api('/categories/0/entries')).json<EntryList>();
+      assert.equal(unfiled.total, 2);
+      assert.ok(unfiled.entries.every((e) => e.feed_id === looseFeed));
+      assert.equal((await api('/categories/99999/entries')).status, 404);
+    });
+  });
+
+  describe('entries', () => {
+    it('lists entries newest first with the Miniflux shape', async () => {
+      const res = await api('/entries?status=unread');
+      assert.equal(res.status, 200);
+      const list = res.json<EntryList>();
+      assert.equal(list.total, 6);
+      const first = list.entries[0];
+      assert.equal(first?.title, 'tech story 1');
+      assert.equal(first?.status, 'unread');
+      assert.equal(first?.feed.id, techFeed);
+      assert.equal(first?.feed.category.title, 'Tech');
+      assert.equal(first?.enclosures[0]?.url, 'https://site.example/a.mp3');
+      assert.ok(!list.entries.some((e) => e.feed_id === bobFeed));
+    });
+
+    it('filters, orders and pages', async () => {
+      const asc = (await api('/entries?order=published_at&direction=asc&limit=2')).json<EntryList>();
+      assert.equal(asc.total, 6);
+      assert.deepEqual(
+        asc.entries.map((e) => e.title),
+        ['loose story 6', 'loose story 5'],
+      );
+      const byId = (await api('/entries?order=id&direction=desc&limit=1&offset=1')).json<EntryList>();
+      const ids = (await api('/entries?order=id&direction=asc')).json<EntryList>().entries.map((e) => e.id);
+      assert.equal(byId.entries[0]?.id, ids.at(-2));
+      const feed = (await api(`/entries?feed_id=${looseFeed}`)).json<EntryList>();
+      assert.equal(feed.total, 2);
+      const afterTime = Math.floor((NOW - 2.5 * HOUR) / 1000);
+      const recent = (await api(`/entries?after=${afterTime}`)).json<EntryList>();
+      assert.deepEqual(
+        recent.entries.map((e) => e.title),
+        ['tech story 1', 'tech story 2'],
+      );
+      const search = (await api('/entries?search=loose')).json<EntryList>();
+      assert.equal(search.total, 2);
+      const afterId = (await api(`/entries?after_entry_id=${ids.at(-2) ?? 0}`)).json<EntryList>();
+      assert.equal(afterId.total, 1);
+      assert.equal((await api('/entries?status=removed')).json<EntryList>().total, 0);
+    });
+
+    it('refuses malformed parameters', async () => {
+      for (const q of [
+        'status=gone',
+        'limit=-1',
+        'limit=abc',
+        'order=title',
+        'direction=up',
+        'feed_id=x',
+        'after=soon',
+      ])
+        assert.equal((await api(`/entries?${q}`)).status, 400, q);
+      assert.equal((await api(`/entries?feed_id=${bobFeed}`)).status, 404);
+      assert.equal((await api(`/feeds/${bobFeed}/entries`)).status, 404);
+    });
+
+    it('gives one entry, and 404 for another user’s', async () => {
+      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      assert.ok(first);
+      const res = await api(`/entries/${first.id}`);
+      assert.equal(res.json<EntryJson>().id, first.id);
+      assert.equal((await api(`/feeds/${first.feed_id}/entries/${first.id}`)).status, 200);
+      const [bobs] = (await api('/entries?limit=1', {}, bobKey)).json<EntryList>().entries;
+      assert.ok(bobs);
+      assert.equal((await api(`/entries/${bobs.id}`)).status, 404);
+      assert.equal((await api('/entries/0')).status, 400);
+    });
+
+    it('marks entries read and unread, and toggles the star', async () => {
+      const list = (await api(`/feeds/${techFeed}/entries?limit=2`)).json<EntryList>().entries;
+      const ids = list.map((e) => e.id);
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'read' })).status, 204);
+      const counters = (await api('/feeds/counters')).json<{ unreads: Record<string, number> }>();
+      assert.equal(counters.unreads[String(techFeed)], 2);
+      const read = (await api('/entries?status=read')).json<EntryList>();
+      assert.deepEqual(read.entries.map((e) => e.id).sort(), [...ids].sort());
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'unread' })).status, 204);
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'done' })).status, 400);
+      assert.equal((await put('/entries', { entry_ids: [], status: 'read' })).status, 400);
+      assert.equal((await put('/entries', { entry_ids: ['x'], status: 'read' })).status, 400);
+      assert.equal((await put('/entries', '{')).status, 400);
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'read' }, null)).status, 401);
+
+      const id = ids[0] ?? 0;
+      assert.equal((await put(`/entries/${id}/bookmark`, '')).status, 204);
+      assert.equal((await api(`/entries/${id}`)).json<EntryJson>().starred, true);
+      assert.equal((await api('/entries?starred=true')).json<EntryList>().total, 1);
+      assert.equal((await put(`/entries/${id}/bookmark`, '')).status, 204);
+      assert.equal((await api(`/entries/${id}`)).json<EntryJson>().starred, false);
+      assert.equal((await put(`/entries/${id}/bookmark`, '', bobKey)).status, 404);
+    });
+
+    it('marks all read by feed, category and user', async () => {
+      assert.equal((await put(`/feeds/${bobFeed}/mark-all-as-read`, '')).status, 404);
+      assert.equal((await put(`/feeds/${looseFeed}/mark-all-as-read`, '')).status, 204);
+      let unreads = (await api('/feeds/counters')).json<{ unreads: Record<string, number> }>().unreads;
+      assert.equal(unreads[String(looseFeed)] ?? 0, 0);
+      assert.equal(unreads[String(techFeed)], 4);
+      assert.equal((await put(`/categories/${techFolder}/mark-all-as-read`, '')).status, 204);
+      unreads = (await api('/feeds/counters')).json<{ unreads: Record<string, number> }>().unreads;
+      assert.equal(unreads[String(techFeed)] ?? 0, 0);
+      assert.equal((await put(`/users/${bob.id}/mark-all-as-read`, '')).status, 403);
+      assert.equal((await put(`/users/${ann.id}/mark-all-as-read`, '')).status, 204);
+      const bobs = (await api('/entries?status=unread', {}, bobKey)).json<EntryList>();
+      assert.equal(bobs.total, 1);
+      await web.store.markAllRead(ann.id, {}, NOW);
+    });
+  });
+
+  describe('OPML', () => {
+    it('exports and imports subscriptions', async () => {
+      const res = await api('/export');
+      assert.equal(res.status, 200);
+      assert.match(res.body, /xmlUrl="https:\/\/tech\.example\/feed"/);
+      const opml =
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>' +
+        `<outline text="Imported" xmlUrl="${feeds.url('/imported.xml')}"/></body></opml>`;
+      const imported = await api('/import', {
+        method: 'POST',
+        body: opml,
+        headers: { 'content-type': 'text/xml' },
+      });
+      assert.equal(imported.status, 201, imported.body);
+      const list = (await api('/feeds')).json<{ feed_url: string }[]>();
+      assert.ok(list.some((f) => f.feed_url === feeds.url('/imported.xml')));
+      assert.equal((await post('/import', 'not opml')).status, 400);
+      assert.equal((await api('/export', {}, null)).status, 401);
+    });
+  });
+});

@@ -1,0 +1,160 @@
+// The JSON shapes of Miniflux's v1 API, built from Gleaner's records.
+//
+// Miniflux "categories" are Gleaner's folders. Miniflux always has at least one category, and
+// every feed is in one; Gleaner's feeds may be in no folder. Those are shown in a synthetic
+// category with id 0 titled "All" (Miniflux's own default category name); it cannot be renamed or
+// deleted, and category_id 0 means "no folder" wherever a category is given.
+import type { Enclosure, Feed, User } from '../../model/index.js';
+import type { EntryView, SubscriptionView } from '../../store/index.js';
+
+export const UNFILED_CATEGORY_ID = 0;
+export const UNFILED_CATEGORY_TITLE = 'All';
+
+/** Go's zero time, which Miniflux sends for times never set. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function isoTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? ZERO_TIME : new Date(ms).toISOString();
+}
+
+export interface CategoryJson {
+  id: number;
+  title: string;
+  user_id: number;
+  hide_globally: boolean;
+  feed_count?: number;
+  total_unread?: number;
+}
+
+export function categoryJson(userId: number, id: number | null, title: string | null): CategoryJson {
+  return {
+    id: id ?? UNFILED_CATEGORY_ID,
+    title: id === null ? UNFILED_CATEGORY_TITLE : (title ?? ''),
+    user_id: userId,
+    hide_globally: false,
+  };
+}
+
+export function userJson(user: User, language: string): Record<string, unknown> {
+  return {
+    id: user.id,
+    username: user.username,
+    is_admin: user.isAdmin,
+    theme: 'light_serif',
+    language,
+    timezone: 'UTC',
+    entry_sorting_direction: 'desc',
+    entry_sorting_order: 'published_at',
+    entries_per_page: 100,
+    keyboard_shortcuts: true,
+    show_reading_time: true,
+    entry_swipe: true,
+    stylesheet: '',
+    google_id: '',
+    openid_connect_id: '',
+    display_mode: 'standalone',
+    default_reading_speed: 265,
+    cjk_reading_speed: 500,
+    default_home_page: 'unread',
+    categories_sorting_order: 'unread_count',
+    mark_read_on_view: true,
+    last_login_at: isoTime(user.createdAt),
+  };
+}
+
+/** A feed as the user sees it: their title and folder, when they subscribe to it. */
+export interface FeedContext {
+  feed: Feed;
+  title: string | null;
+  folderId: number | null;
+  folderName: string | null;
+  hasIcon: boolean;
+}
+
+export function feedContextOf(view: SubscriptionView): FeedContext {
+  return {
+    feed: view.feed,
+    title: view.subscription.title,
+    folderId: view.subscription.folderId,
+    folderName: view.folderName,
+    hasIcon: view.hasIcon,
+  };
+}
+
+export function feedJson(userId: number, c: FeedContext): Record<string, unknown> {
+  const f = c.feed;
+  return {
+    id: f.id,
+    user_id: userId,
+    feed_url: f.url,
+    site_url: f.siteUrl ?? f.url,
+    title: c.title ?? f.title ?? f.url,
+    checked_at: isoTime(f.lastCheckedAt),
+    next_check_at: isoTime(f.nextCheckAt),
+    etag_header: f.etag ?? '',
+    last_modified_header: f.lastModified ?? '',
+    parsing_error_message: f.errorCount > 0 ? (f.lastError ?? '') : '',
+    parsing_error_count: f.errorCount,
+    scraper_rules: '',
+    rewrite_rules: '',
+    crawler: f.options.fetchFullArticle,
+    blocklist_rules: '',
+    keeplist_rules: '',
+    urlrewrite_rules: '',
+    user_agent: f.options.userAgent ?? '',
+    cookie: '',
+    username: f.options.username ?? '',
+    // Never sent back: the feed's own credentials are for fetching it.
+    password: '',
+    disabled: false,
+    no_media_player: false,
+    ignore_http_cache: false,
+    allow_self_signed_certificates: false,
+    fetch_via_proxy: false,
+    hide_globally: false,
+    disable_http2: false,
+    apprise_service_urls: '',
+    webhook_url: '',
+    category: categoryJson(userId, c.folderId, c.folderName),
+    // Gleaner keeps one icon per feed: the icon's id is the feed's.
+    icon: c.hasIcon ? { feed_id: f.id, icon_id: f.id } : null,
+  };
+}
+
+function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number): Record<string, unknown> {
+  return {
+    // Enclosures have no ids of their own in Gleaner: the entry's, times 1000, plus the position.
+    id: entryId * 1000 + i,
+    user_id: userId,
+    entry_id: entryId,
+    url: e.url,
+    mime_type: e.type ?? 'application/octet-stream',
+    size: e.length ?? 0,
+    media_progression: 0,
+  };
+}
+
+export function entryJson(userId: number, view: EntryView, feed: FeedContext): Record<string, unknown> {
+  const e = view.entry;
+  return {
+    id: e.id,
+    user_id: userId,
+    feed_id: e.feedId,
+    status: view.read ? 'read' : 'unread',
+    hash: e.contentHash,
+    title: e.title,
+    url: e.link ?? '',
+    comments_url: e.commentsUrl ?? '',
+    published_at: isoTime(e.publishedAt),
+    created_at: isoTime(e.createdAt),
+    changed_at: isoTime(e.updatedAt ?? e.createdAt),
+    content: e.contentHtml,
+    author: e.author ?? '',
+    share_code: '',
+    starred: view.starred,
+    reading_time: e.readingMinutes,
+    enclosures: e.enclosures.slice(0, 100).map((x, i) => enclosureJson(userId, e.id, x, i)),
+    tags: e.categories,
+    feed: feedJson(userId, feed),
+  };
+}
