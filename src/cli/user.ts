@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
-import { hashPassword, newToken, passwordProblem, tokenHash } from '../web/auth.js';
+import { feverKey, hashPassword, newToken, passwordProblem, tokenHash } from '../web/auth.js';
 import { COMMON_FLAGS, openContext } from './context.js';
 
 const HELP = `usage: gleaner user <add|list|passwd|remove|key> [NAME] [options]
@@ -109,7 +109,13 @@ export async function run(args: string[]): Promise<number> {
       case 'key': {
         const user = await find();
         const key = newToken(24);
-        await store.createApiKey(user.id, values.label ?? 'command line', tokenHash(key), Date.now());
+        await store.createApiKey(
+          user.id,
+          values.label ?? 'command line',
+          tokenHash(key),
+          Date.now(),
+          feverKey(user.username, key),
+        );
         console.log(key);
         return 0;
       }

@@ -393,7 +393,9 @@ for (const backend of backends) {
 
     it('finds users by API key hash and records the use', async () => {
       const user = await store.createUser('keys', { isAdmin: false }, T0);
-      const key = await store.createApiKey(user.id, 'phone', 'keyhash', T0);
+      const key = await store.createApiKey(user.id, 'phone', 'keyhash', T0, 'feverhash');
+      assert.equal((await store.findUserByFeverKey('FEVERHASH', T0 + 1))?.id, user.id);
+      assert.equal(await store.findUserByFeverKey('other', T0 + 1), null);
       assert.equal((await store.findUserByApiKey('keyhash', T0 + 5))?.id, user.id);
       assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 5);
       assert.equal(await store.findUserByApiKey('nope', T0), null);
@@ -401,6 +403,7 @@ for (const backend of backends) {
       assert.equal(await store.deleteApiKey(other.id, key.id), false);
       assert.equal(await store.deleteApiKey(user.id, key.id), true);
       assert.equal(await store.findUserByApiKey('keyhash', T0), null);
+      assert.equal(await store.findUserByFeverKey('feverhash', T0), null, 'revoked with its key');
     });
 
     it('keeps settings, passwords and admin flags; deleting a user removes their things', async () => {

@@ -194,6 +194,12 @@ export const MIGRATIONS: Migration[] = [
       fetched_at ${d.int64} NOT NULL
     )`,
   ],
+  // 6: the Fever API's key, MD5 of "user:key" as Fever defines it, kept with each API key (and so
+  // revoked with it).
+  () => [
+    `ALTER TABLE api_keys ADD COLUMN fever_hash TEXT`,
+    `CREATE INDEX api_keys_fever ON api_keys (fever_hash)`,
+  ],
 ];
 
 function versionTriggers(d: Dialect): string[] {

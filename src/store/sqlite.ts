@@ -122,9 +122,10 @@ class SqliteStore implements Store {
       deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
       deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       insertApiKey: db.prepare(
-        'INSERT INTO api_keys (user_id, name, key_hash, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+        'INSERT INTO api_keys (user_id, name, key_hash, created_at, fever_hash) VALUES (?, ?, ?, ?, ?) RETURNING *',
       ),
       apiKeys: db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY id'),
+      feverKeyUser: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE fever_hash = ? RETURNING user_id'),
       deleteApiKey: db.prepare('DELETE FROM api_keys WHERE user_id = ? AND id = ?'),
       apiKeyUser: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE key_hash = ? RETURNING user_id'),
       insertFolder: db.prepare(
@@ -373,8 +374,14 @@ class SqliteStore implements Store {
     return this.s.deleteUserSessions.run(userId).changes;
   }
 
-  async createApiKey(userId: number, name: string, keyHash: string, now: number): Promise<ApiKey> {
-    return toApiKey(this.s.insertApiKey.get(userId, name, keyHash, now) as Row);
+  async createApiKey(
+    userId: number,
+    name: string,
+    keyHash: string,
+    now: number,
+    feverHash: string | null = null,
+  ): Promise<ApiKey> {
+    return toApiKey(this.s.insertApiKey.get(userId, name, keyHash, now, feverHash) as Row);
   }
 
   async listApiKeys(userId: number): Promise<ApiKey[]> {
@@ -383,6 +390,11 @@ class SqliteStore implements Store {
 
   async deleteApiKey(userId: number, keyId: number): Promise<boolean> {
     return this.s.deleteApiKey.run(userId, keyId).changes > 0;
+  }
+
+  async findUserByFeverKey(feverHash: string, now: number): Promise<User | null> {
+    const row = this.s.feverKeyUser.get(now, feverHash.toLowerCase()) as { user_id: number } | undefined;
+    return row ? this.getUser(row.user_id) : null;
   }
 
   async findUserByApiKey(keyHash: string, now: number): Promise<User | null> {

@@ -180,11 +180,20 @@ export interface Store {
   /** Ends every session of a user (after a password change or deletion); returns how many. */
   deleteUserSessions(userId: number): Promise<number>;
 
-  createApiKey(userId: number, name: string, keyHash: string, now: number): Promise<ApiKey>;
+  /** An API key, stored as `keyHash`, and as `feverHash` (MD5 of "user:key") for Fever clients. */
+  createApiKey(
+    userId: number,
+    name: string,
+    keyHash: string,
+    now: number,
+    feverHash?: string | null,
+  ): Promise<ApiKey>;
   listApiKeys(userId: number): Promise<ApiKey[]>;
   deleteApiKey(userId: number, keyId: number): Promise<boolean>;
   /** The user owning the key with this hash (recording its use), or null. */
   findUserByApiKey(keyHash: string, now: number): Promise<User | null>;
+  /** The user owning the API key whose Fever hash this is (recording its use), or null. */
+  findUserByFeverKey(feverHash: string, now: number): Promise<User | null>;
 
   /** The folder with this name, created when missing. */
   ensureFolder(userId: number, name: string): Promise<Folder>;

@@ -69,6 +69,11 @@ export function newToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/** What Fever clients send as api_key when the user types this key as their password. */
+export function feverKey(username: string, key: string): string {
+  return createHash('md5').update(`${username}:${key}`).digest('hex');
+}
+
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

@@ -12,6 +12,7 @@ import type { SchedulePolicy } from '../refresh/schedule.js';
 import type { Store, SubscriptionView } from '../store/index.js';
 import { LoginLimiter, newToken, sameToken, tokenHash } from './auth.js';
 import { translator, type Translate } from './i18n.js';
+import { registerFeverApi } from '../api/fever/index.js';
 import { registerGReaderApi } from '../api/greader/index.js';
 import { registerMinifluxApi } from '../api/miniflux/index.js';
 import { registerAccountRoutes } from './routes/account.js';
@@ -293,6 +294,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, ctx);
   registerMinifluxApi(app, ctx);
   registerGReaderApi(app, ctx);
+  registerFeverApi(app, ctx);
   return app;
 }
 

@@ -7,6 +7,7 @@ import {
   LoginLimiter,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
+  feverKey,
   newToken,
   passwordProblem,
   tokenHash,
@@ -181,7 +182,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
     }
     // Only the hash is stored: the key is in this one response and nowhere else.
     const key = newToken(24);
-    const created = await store.createApiKey(viewer.user.id, name, tokenHash(key), clock());
+    const created = await store.createApiKey(
+      viewer.user.id,
+      name,
+      tokenHash(key),
+      clock(),
+      feverKey(viewer.user.username, key),
+    );
     log.info('API key created', { user: viewer.user.username, key: created.id });
     if (wantsJson(req)) return { id: created.id, name: created.name, key };
     return showSettings(reply, viewer, { newKey: { name: created.name, key } });
