@@ -200,6 +200,11 @@ export const MIGRATIONS: Migration[] = [
     `ALTER TABLE api_keys ADD COLUMN fever_hash TEXT`,
     `CREATE INDEX api_keys_fever ON api_keys (fever_hash)`,
   ],
+  // 7: a feed's entries newest first whatever their read state (a feed's "all" list, the APIs' feed
+  // streams): without it SQLite walked the user's whole history for one feed's rows.
+  () => [
+    `CREATE INDEX user_entries_feed_all ON user_entries (user_id, feed_id, published_at DESC, entry_id DESC)`,
+  ],
 ];
 
 function versionTriggers(d: Dialect): string[] {
