@@ -1,4 +1,298 @@
-import type { FastifyInstance } from 'fastify';
+// The Fever API as Fever documented it and FreshRSS and Miniflux serve it, at /api/fever.php (where
+// FreshRSS has it) and at /fever/ (where Miniflux has it). Clients POST `api_key` (the MD5 of
+// "username:key", for one of the user's API keys) and put the call in the query string: `?api&feeds`,
+// `?api&items&since_id=N`, `?api&mark=item&as=read&id=N`... Every parameter is read from the query
+// string and from the form body alike.
+//
+// A wrong or missing key is answered with HTTP 200 and `auth: 0`, as Fever itself does: clients read
+// the flag, and some take any other status for a network failure. Only JSON is served (no `api=xml`).
+//
+// Item ids are entry ids. The store pages entries by published time, not by id, so `since_id` and
+// `max_id` look entries up by id, a window of consecutive ids at a time (one primary-key lookup per
+// id), up to ID_SPAN ids per request; see itemsById.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../../model/index.js';
+import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import type { RouteContext } from '../../web/server.js';
 
-export function registerFeverApi(_app: FastifyInstance, _ctx: RouteContext): void {}
+const PATHS = ['/api/fever.php', '/fever/', '/fever'];
+const API_VERSION = 3;
+/** Items per call, as Fever serves them; `with_ids` takes at most this many ids. */
+export const MAX_ITEMS = 50;
+/** Ids looked up per query when paging by id. */
+const ID_WINDOW = 1000;
+/** How far past `since_id` (or below `max_id`) one request looks for the user's items. */
+export const ID_SPAN = 100_000;
+/**
+ * unread_item_ids and saved_item_ids list at most this many ids, the newest ones: a client of a user
+ * with 300,000 unread entries gets the newest 10,000 and sees the rest as read.
+ */
+export const MAX_STATE_IDS = 10_000;
+const PAGE = 1000;
+const FEVER_KEY = /^[0-9a-f]{32}$/i;
+
+type Params = Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+/** The first value of a parameter, from the query string or the form body. */
+function param(req: FastifyRequest, name: string): string | undefined {
+  for (const source of [req.query, req.body]) {
+    if (!source || typeof source !== 'object') continue;
+    const v = (source as Params)[name];
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  }
+  return undefined;
+}
+
+const has = (req: FastifyRequest, name: string): boolean => param(req, name) !== undefined;
+
+/** A positive id (or, with `zero`, 0) in decimal, or null. */
+export function parseId(value: string | undefined, zero = false): number | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  if (!/^\d{1,16}$/.test(v)) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && (n > 0 || (zero && n === 0)) ? n : null;
+}
+
+/** `1,2,3` as at most `max` distinct ids, skipping anything that is not one. */
+export function parseIdList(value: string | undefined, max: number): number[] {
+  if (value === undefined) return [];
+  const out = new Set<number>();
+  for (const part of value.slice(0, 20 * max).split(',')) {
+    const id = parseId(part);
+    if (id !== null) out.add(id);
+    if (out.size >= max) break;
+  }
+  return [...out];
+}
+
+const seconds = (ms: number | null | undefined): number => (ms ? Math.floor(ms / 1000) : 0);
+
+function itemJson(v: EntryView): Json {
+  return {
+    id: v.entry.id,
+    feed_id: v.entry.feedId,
+    title: v.entry.title,
+    author: v.entry.author ?? '',
+    html: v.entry.contentHtml,
+    url: v.entry.link ?? '',
+    is_saved: v.starred ? 1 : 0,
+    is_read: v.read ? 1 : 0,
+    created_on_time: seconds(v.entry.publishedAt),
+  };
+}
+
+export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void {
+  const { store, clock } = ctx.deps;
+
+  async function caller(req: FastifyRequest): Promise<User | null> {
+    const key = param(req, 'api_key')?.trim();
+    if (!key || !FEVER_KEY.test(key)) return null;
+    return store.findUserByFeverKey(key.toLowerCase(), clock());
+  }
+
+  function feedsGroups(subs: SubscriptionView[]): Json[] {
+    const byFolder = new Map<number, number[]>();
+    for (const s of subs) {
+      const folderId = s.subscription.folderId;
+      if (folderId === null) continue;
+      const list = byFolder.get(folderId) ?? [];
+      list.push(s.feed.id);
+      byFolder.set(folderId, list);
+    }
+    return [...byFolder].map(([groupId, ids]) => ({ group_id: groupId, feed_ids: ids.join(',') }));
+  }
+
+  /** Ids of the user's entries in a state, newest first, at most MAX_STATE_IDS. */
+  async function stateIds(userId: number, scope: Pick<EntryQuery, 'status' | 'starred'>): Promise<string> {
+    const ids: number[] = [];
+    let after: EntryQuery['after'];
+    while (ids.length < MAX_STATE_IDS) {
+      const limit = Math.min(PAGE, MAX_STATE_IDS - ids.length);
+      const page = await store.queryEntries({ ...scope, userId, limit, after, withContent: false });
+      for (const v of page) ids.push(v.entry.id);
+      const last = page[page.length - 1];
+      if (page.length < limit || !last) break;
+      after = { publishedAt: last.entry.publishedAt, id: last.entry.id };
+    }
+    return ids.join(',');
+  }
+
+  /**
+   * The user's items with ids above `since` (ascending) or below `max` (descending), at most
+   * MAX_ITEMS, looked up ID_WINDOW ids at a time (without bodies) over at most ID_SPAN ids, then
+   * read in full. A user whose items lie further apart than that (a small account among many large
+   * ones) gets an early empty answer. A store filter on the entry id ordered by it (`idAfter` /
+   * `idBefore` over the (user_id, entry_id) primary key) would make this one range read.
+   */
+  async function itemsById(userId: number, from: { since: number } | { max: number }): Promise<EntryView[]> {
+    const up = 'since' in from;
+    const found: number[] = [];
+    let next = up ? from.since + 1 : from.max - 1;
+    let spent = 0;
+    while (found.length < MAX_ITEMS && spent < ID_SPAN && next >= 1 && Number.isSafeInteger(next)) {
+      const ids: number[] = [];
+      for (let i = 0; i < ID_WINDOW && next >= 1; i++) {
+        ids.push(next);
+        next += up ? 1 : -1;
+      }
+      spent += ids.length;
+      const views = await store.queryEntries({
+        userId,
+        entryIds: ids,
+        status: 'all',
+        limit: ID_WINDOW,
+        withContent: false,
+      });
+      const hits = views.map((v) => v.entry.id).sort((a, b) => (up ? a - b : b - a));
+      found.push(...hits.slice(0, MAX_ITEMS - found.length));
+    }
+    if (found.length === 0) return [];
+    const views = await store.queryEntries({ userId, entryIds: found, status: 'all', limit: MAX_ITEMS });
+    return views.sort((a, b) => (up ? a.entry.id - b.entry.id : b.entry.id - a.entry.id));
+  }
+
+  async function items(req: FastifyRequest, userId: number): Promise<Json[]> {
+    let views: EntryView[];
+    if (has(req, 'with_ids')) {
+      const ids = parseIdList(param(req, 'with_ids'), MAX_ITEMS);
+      views = ids.length
+        ? await store.queryEntries({ userId, entryIds: ids, status: 'all', limit: MAX_ITEMS })
+        : [];
+      views.sort((a, b) => a.entry.id - b.entry.id);
+    } else if (has(req, 'max_id')) {
+      const max = parseId(param(req, 'max_id'));
+      views = max === null ? [] : await itemsById(userId, { max });
+    } else {
+      const since = has(req, 'since_id') ? parseId(param(req, 'since_id'), true) : 0;
+      views = since === null ? [] : await itemsById(userId, { since });
+    }
+    return views.map(itemJson);
+  }
+
+  /** Carries out a `mark` call; nothing changes when it names nothing the user has. */
+  async function mark(req: FastifyRequest, user: User): Promise<Json> {
+    const what = param(req, 'mark');
+    const as = param(req, 'as');
+    const now = clock();
+    if (what === 'item') {
+      const id = parseId(param(req, 'id'));
+      if (id === null) return {};
+      if (as === 'read' || as === 'unread') {
+        await store.setEntryState(user.id, [id], { read: as === 'read' }, now);
+        ctx.countsChanged(user.id);
+        return { unread_item_ids: await stateIds(user.id, { status: 'unread' }) };
+      }
+      if (as === 'saved' || as === 'unsaved') {
+        await store.setEntryState(user.id, [id], { starred: as === 'saved' }, now);
+        return { saved_item_ids: await stateIds(user.id, { status: 'all', starred: true }) };
+      }
+      return {};
+    }
+    if ((what !== 'feed' && what !== 'group') || as !== 'read') return {};
+    const beforeRaw = param(req, 'before');
+    const before = beforeRaw === undefined ? null : parseId(beforeRaw, true);
+    if (beforeRaw !== undefined && before === null) return {};
+    // `before` is the created_on_time of the newest item the client showed: it and older are marked.
+    const publishedBefore = before === null ? undefined : (before + 1) * 1000;
+    const scope = publishedBefore === undefined ? {} : { publishedBefore };
+    const id = parseId(param(req, 'id'), true);
+    if (id === null) return {};
+    if (what === 'feed') {
+      const subs = await ctx.subscriptions(user.id);
+      if (!subs.some((s) => s.feed.id === id)) return {};
+      await store.markAllRead(user.id, { ...scope, feedId: id }, now);
+    } else if (id === 0) {
+      // Group 0 is Fever's "Kindling": every feed.
+      await store.markAllRead(user.id, scope, now);
+    } else {
+      const folders = await store.listFolders(user.id);
+      if (!folders.some((f) => f.id === id)) return {};
+      await store.markAllRead(user.id, { ...scope, folderId: id }, now);
+    }
+    ctx.countsChanged(user.id);
+    return { unread_item_ids: await stateIds(user.id, { status: 'unread' }) };
+  }
+
+  async function handler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    reply.header('Cache-Control', 'no-store');
+    const user = await caller(req);
+    if (!user) return reply.send({ api_version: API_VERSION, auth: 0, last_refreshed_on_time: 0 });
+    const subs = await ctx.subscriptions(user.id);
+    const lastRefreshed = Math.max(0, ...subs.map((s) => seconds(s.feed.lastSuccessAt)));
+    const out: Json = { api_version: API_VERSION, auth: 1, last_refreshed_on_time: lastRefreshed };
+
+    if (has(req, 'mark')) Object.assign(out, await mark(req, user));
+    if (has(req, 'groups')) {
+      const folders = await store.listFolders(user.id);
+      out.groups = folders.map((f) => ({ id: f.id, title: f.name }));
+      out.feeds_groups = feedsGroups(subs);
+    }
+    if (has(req, 'feeds')) {
+      out.feeds = subs.map((s) => ({
+        id: s.feed.id,
+        favicon_id: s.hasIcon ? s.feed.id : 0,
+        title: s.subscription.title ?? s.feed.title ?? s.feed.url,
+        url: s.feed.url,
+        site_url: s.feed.siteUrl ?? '',
+        is_spark: 0,
+        last_updated_on_time: seconds(s.feed.lastSuccessAt),
+      }));
+      out.feeds_groups = feedsGroups(subs);
+    }
+    if (has(req, 'favicons')) {
+      const favicons: Json[] = [];
+      for (const s of subs) {
+        if (!s.hasIcon) continue;
+        const icon = await store.getFeedIcon(s.feed.id);
+        if (!icon) continue;
+        favicons.push({
+          id: s.feed.id,
+          data: `${icon.contentType};base64,${Buffer.from(icon.data).toString('base64')}`,
+        });
+      }
+      out.favicons = favicons;
+    }
+    if (has(req, 'items')) {
+      out.items = await items(req, user.id);
+      out.total_items = subs.reduce((n, s) => n + s.entryCount, 0);
+    }
+    if (has(req, 'links')) out.links = [];
+    if (has(req, 'unread_item_ids')) out.unread_item_ids = await stateIds(user.id, { status: 'unread' });
+    if (has(req, 'saved_item_ids'))
+      out.saved_item_ids = await stateIds(user.id, { status: 'all', starred: true });
+    return reply.send(out);
+  }
+
+  // Some clients send their form as multipart/form-data, which only these routes accept.
+  void app.register((scope, _options, done) => {
+    scope.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (req, body, next) => next(null, parseMultipart(String(req.headers['content-type']), String(body))),
+    );
+    for (const url of PATHS) {
+      scope.route({ method: ['GET', 'POST'], url, config: { csrf: false }, handler });
+    }
+    done();
+  });
+}
+
+/** The text fields of a multipart/form-data body (files are skipped), as a form body. */
+export function parseMultipart(contentType: string, body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const boundary = /boundary=(?:"([^"]{1,200})"|([^;\s]{1,200}))/i.exec(contentType);
+  const mark = boundary?.[1] ?? boundary?.[2];
+  if (!mark) return fields;
+  for (const part of body.split(`--${mark}`)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    const head = part.slice(0, split);
+    const name = /content-disposition:[^\r\n]*;\s*name="([^"]{1,100})"/i.exec(head)?.[1];
+    if (!name || /filename=/i.test(head) || name in fields) continue;
+    fields[name] = part.slice(split + 4).replace(/\r\n$/, '');
+  }
+  return fields;
+}
