@@ -391,7 +391,50 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return found;
   }
 
+  /**
+   * The common lists (unread or all, of everything, a feed or a folder, newest or oldest first,
+   * within the first thousand) straight from the store, their total from the per-feed counters;
+   * null for anything else, which takes the scan below.
+   */
+  async function countedList(
+    userId: number,
+    f: EntryFilter,
+  ): Promise<{ total: number; entries: unknown[] } | null> {
+    const simple =
+      f.order === 'published_at' &&
+      f.search === undefined &&
+      f.starred === undefined &&
+      f.publishedBefore === undefined &&
+      f.publishedAfter === undefined &&
+      f.beforeEntryId === undefined &&
+      f.afterEntryId === undefined &&
+      f.categoryId !== UNFILED_CATEGORY_ID &&
+      f.offset + f.limit <= 1000 &&
+      !f.statuses.has('removed');
+    const unreadOnly = f.statuses.has('unread') && !f.statuses.has('read');
+    if (!simple || (f.statuses.has('read') && !f.statuses.has('unread'))) return null;
+    if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
+    const subs = (await subscriptionsOf(userId)).filter(
+      (s) =>
+        (f.feedId === undefined || s.feed.id === f.feedId) &&
+        (f.categoryId === undefined || s.subscription.folderId === f.categoryId),
+    );
+    if (f.feedId !== undefined && subs.length === 0) return null;
+    const total = subs.reduce((n, s) => n + (unreadOnly ? s.unreadCount : s.entryCount), 0);
+    const rows = await store.queryEntries({
+      userId,
+      status: unreadOnly ? 'unread' : 'all',
+      order: f.direction === 'asc' ? 'oldest' : 'newest',
+      limit: f.offset + f.limit,
+      ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+      ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
+    });
+    return { total, entries: await entriesJson(userId, rows.slice(f.offset)) };
+  }
+
   async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
+    const counted = await countedList(userId, f);
+    if (counted) return counted;
     const found = await matching(userId, f);
     if (f.order !== 'published_at' || f.search !== undefined) {
       const folders = new Map<number, { id: number; name: string }>();
