@@ -5,6 +5,7 @@
 #   newsboat       a real third-party feed client that reads what we publish
 #   postgresql     server binaries (initdb, pg_ctl, postgres) for the PostgreSQL tests
 #   libxml2-utils  xmllint, for validating generated XML
+#   fonts-wqy-microhei  a Chinese font, so browser screenshots of Chinese pages show the text
 #
 # Runs before every `npm test`. When everything is present it only does a few lookups and returns.
 # When it cannot install (not root and no passwordless sudo, or no apt-get) it prints a warning naming
@@ -47,11 +48,17 @@ have_chromium() {
   [ -x /usr/bin/chromium ] || { [ -n "${GLEANER_CHROMIUM:-}" ] && [ -x "$GLEANER_CHROMIUM" ]; }
 }
 
+# Any font covering Chinese will do.
+have_cjk_font() {
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { have fc-list && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
+}
+
 missing=""
 have_chromium || missing="$missing chromium"
 have newsboat || missing="$missing newsboat"
 have_postgres_server || missing="$missing postgresql"
 have xmllint || missing="$missing libxml2-utils"
+have_cjk_font || missing="$missing fonts-wqy-microhei"
 missing="${missing# }"
 
 if [ -z "$missing" ]; then
