@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createApiKey, GREADER, greaderLogin } from './api/auth.js';
-import { loadRequests, send, type ApiRequest } from './api/load.js';
+import { send, type ApiRequest } from './api/load.js';
 import { describeMachine, fmt, printTable } from './lib.js';
 import { ensureDataset, loadSearchModule, prepareDataset, DATA_DIR, type Dataset } from './reader/data.js';
-import { medianOf, rotate, type LoadResult } from './reader/load.js';
+import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
 import { startServer } from './reader/server.js';
 
@@ -245,11 +245,11 @@ export async function main(args: string[]): Promise<void> {
     const results = new Map<number, { endpoint: Endpoint; alone: number; result: LoadResult | null }[]>();
     for (const connections of levels) {
       const run = async (e: Endpoint, s: number): Promise<LoadResult> => {
-        const result = await loadRequests({
+        const result = await load({
           origin: server.origin,
           connections,
           seconds: s,
-          next: e.next,
+          path: e.next,
           headers: e.headers,
         });
         await drain(server.origin);

@@ -8,8 +8,19 @@ export interface LoadOptions {
   origin: string;
   connections: number;
   seconds: number;
-  /** The path of each request: a fixed one, or a function called for every request. */
-  path: string | (() => string);
+  /**
+   * The path of each request: a fixed one, or a function called for every request that gives a
+   * path (a GET) or a whole request (method, path, headers and body: a POST rotating over items).
+   */
+  path: string | (() => string | LoadRequest);
+  headers?: Record<string, string>;
+}
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  /** A form or JSON body; its content-type goes in `headers`. */
+  body?: string;
   headers?: Record<string, string>;
 }
 
@@ -44,7 +55,20 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         requests: [
           typeof next === 'string'
             ? { method: 'GET', path: next }
-            : { method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: next() }) },
+            : {
+                method: 'GET',
+                setupRequest: (req: autocannon.Request) => {
+                  const r = next();
+                  if (typeof r === 'string') return { ...req, path: r };
+                  return {
+                    ...req,
+                    method: r.method,
+                    path: r.path,
+                    headers: { ...options.headers, ...r.headers },
+                    ...(r.body !== undefined ? { body: r.body } : {}),
+                  };
+                },
+              },
         ],
       },
       (err: unknown, res: autocannon.Result) =>

@@ -2,7 +2,14 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
-import { feverKey, hashPassword, newToken, passwordProblem, tokenHash } from '../web/auth.js';
+import {
+  feverKey,
+  hashPassword,
+  isValidUsername,
+  newToken,
+  passwordProblem,
+  tokenHash,
+} from '../web/auth.js';
 import { COMMON_FLAGS, openContext } from './context.js';
 
 const HELP = `usage: gleaner user <add|list|passwd|remove|key> [NAME] [options]
@@ -68,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     };
     switch (action) {
       case 'add': {
-        if (!/^[\p{L}\p{N}_.-]{1,64}$/u.test(name ?? '')) {
+        if (!isValidUsername(name ?? '')) {
           throw new GleanerError(
             'USAGE',
             'a user name is 1 to 64 letters, digits, dots, dashes or underscores',

@@ -1,6 +1,7 @@
 // Highlighting in JavaScript, on the original text: the index holds bigrams and stems, not the text,
 // so FTS5's highlight() and snippet() cannot show it. A term is marked where the index would have
 // matched it: words by their porter stem (a prefix of one for word*), CJK characters as substrings.
+import { escapeHtml } from '../content/escape.js';
 import { segments, wordKey } from './text.js';
 import type { QueryTerm } from './query.js';
 
@@ -128,18 +129,6 @@ export function matchRanges(text: string, terms: readonly QueryTerm[]): [number,
     else merged.push([r[0], r[1]]);
   }
   return merged;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** text[from, to) as HTML, with the parts of `ranges` that fall inside it wrapped in <mark>. */

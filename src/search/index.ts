@@ -30,7 +30,7 @@ import { highlightTerms, snippetTerms } from './highlight.js';
 import { cjkTokens, segments } from './text.js';
 
 export { indexText } from './text.js';
-export { escapeHtml, matchRanges } from './highlight.js';
+export { matchRanges } from './highlight.js';
 export { parseQuery, MAX_QUERY_LENGTH, MAX_QUERY_TERMS } from './query.js';
 export type { ParsedQuery, QueryTerm } from './query.js';
 

@@ -26,6 +26,19 @@ import type {
   SubscriptionView,
 } from './types.js';
 
+/** Stored settings JSON as an object; anything else (missing, broken, not an object) as none. */
+function parseSettings(json: unknown): Record<string, unknown> {
+  if (typeof json !== 'string') return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 function toApiKey(r: Row): ApiKey {
   return {
     id: Number(r.id),
@@ -340,15 +353,7 @@ class SqliteStore implements Store {
 
   async getUserSettings(userId: number): Promise<Record<string, unknown>> {
     const row = this.s.settings.get(userId) as { settings: string } | undefined;
-    if (!row) return {};
-    try {
-      const value: unknown = JSON.parse(row.settings);
-      return value && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : {};
-    } catch {
-      return {};
-    }
+    return parseSettings(row?.settings);
   }
 
   async setUserSettings(userId: number, settings: Record<string, unknown>): Promise<void> {
@@ -363,7 +368,12 @@ class SqliteStore implements Store {
   async findSession(tokenHash: string, now: number): Promise<SessionView | null> {
     const row = this.s.session.get(tokenHash, now) as Row | undefined;
     if (!row) return null;
-    return { user: toUser(row), csrfToken: String(row.csrf_token), expiresAt: Number(row.expires_at) };
+    return {
+      user: toUser(row),
+      csrfToken: String(row.csrf_token),
+      expiresAt: Number(row.expires_at),
+      settings: parseSettings(row.settings),
+    };
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -126,6 +126,8 @@ export interface SessionView {
   user: User;
   csrfToken: string;
   expiresAt: number;
+  /** The user's settings as stored (what getUserSettings returns), read with the session. */
+  settings: Record<string, unknown>;
 }
 
 export interface ApiKey {

@@ -5,10 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { respond, startTestServer, type TestServer } from '../testing/testserver.js';
-import { keepFeedIcon, MAX_ICON_BYTES, subscribeToUrl } from './index.js';
+import { DEFAULT_FETCH_OPTIONS, keepFeedIcon, MAX_ICON_BYTES, subscribeToUrl } from './index.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(60, 1)]);
-const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
 
 describe('feed icons', () => {
   let server: TestServer;
@@ -55,7 +54,7 @@ describe('feed icons', () => {
   });
 
   it('keeps the first candidate that is a small image', async () => {
-    const feed = await store.ensureFeed(server.url('/a.xml'), OPTIONS, Date.now());
+    const feed = await store.ensureFeed(server.url('/a.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
     const kept = await keepFeedIcon(deps(), feed.id, [
       'http://10.0.0.1/icon.png',
       server.url('/missing.png'),
@@ -71,16 +70,16 @@ describe('feed icons', () => {
   });
 
   it('keeps SVG icons and .ico files served with a generic type', async () => {
-    const svg = await store.ensureFeed(server.url('/b.xml'), OPTIONS, Date.now());
+    const svg = await store.ensureFeed(server.url('/b.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
     assert.equal(await keepFeedIcon(deps(), svg.id, [server.url('/icon.svg')]), true);
     assert.equal((await store.getFeedIcon(svg.id))?.contentType, 'image/svg+xml');
-    const ico = await store.ensureFeed(server.url('/c.xml'), OPTIONS, Date.now());
+    const ico = await store.ensureFeed(server.url('/c.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
     assert.equal(await keepFeedIcon(deps(), ico.id, [server.url('/favicon.ico')]), true);
     assert.equal((await store.getFeedIcon(ico.id))?.contentType, 'image/x-icon');
   });
 
   it('keeps nothing when no candidate is an icon', async () => {
-    const feed = await store.ensureFeed(server.url('/d.xml'), OPTIONS, Date.now());
+    const feed = await store.ensureFeed(server.url('/d.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
     assert.equal(
       await keepFeedIcon(deps(), feed.id, [server.url('/page.html'), server.url('/lying.png')]),
       false,

@@ -57,6 +57,11 @@ export async function verifyPassword(password: string, stored: string | null): P
   return timingSafeEqual(key, expected);
 }
 
+/** A user name: 1 to 64 letters, digits, dots, dashes or underscores. */
+export function isValidUsername(name: string): boolean {
+  return /^[\p{L}\p{N}_.-]{1,64}$/u.test(name);
+}
+
 /** Why a new password is refused, or null. */
 export function passwordProblem(password: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `at least ${MIN_PASSWORD_LENGTH} characters`;

@@ -1,6 +1,7 @@
 // Server-side HTML: a tagged template that escapes every interpolated value unless it is already
 // markup built by this module. Feed content reaches pages only through `trusted()`, and only after
 // the sanitizer ran at ingestion.
+import { escapeHtml } from '../content/escape.js';
 
 /** Markup that is safe to emit as is. */
 export class Html {
@@ -8,18 +9,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 function render(value: unknown): string {

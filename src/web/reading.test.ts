@@ -3,19 +3,13 @@
 // one user may see of another's.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import type { PreparedEntry } from '../model/index.js';
 import type { FeedFetchUpdate } from '../store/index.js';
 import { startTestServer, respond, type TestServer } from '../testing/testserver.js';
 import { proxiedImageUrl, proxyContentImages } from './proxy.js';
 import { startWebApp, type WebApp, type WebClient } from './testing.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
-const OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
 const DAY = 86_400_000;
 const NOW = Date.now();
 
@@ -76,8 +70,8 @@ describe('reading pages', () => {
     web = await startWebApp();
     ann = await web.login('ann', 'correct horse battery');
     bob = await web.login('bob', 'another long password');
-    const feed = await web.store.ensureFeed('https://site.example/feed', OPTIONS, NOW);
-    const other = await web.store.ensureFeed('https://other.example/feed', OPTIONS, NOW);
+    const feed = await web.store.ensureFeed('https://site.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+    const other = await web.store.ensureFeed('https://other.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
     feedId = feed.id;
     otherFeedId = other.id;
     await web.store.subscribe(ann.user.id, feed.id, { folderId: null, title: null }, NOW);

@@ -125,7 +125,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
       const hash = tokenHash(token);
       const session = await deps.store.findSession(hash, deps.clock());
       if (session) {
-        const settings = normalizeSettings(await deps.store.getUserSettings(session.user.id));
+        const settings = normalizeSettings(session.settings);
         viewer = { user: session.user, csrf: session.csrfToken, settings, t: translator(settings.language) };
         req.sessionHash = hash;
       }

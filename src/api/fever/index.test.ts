@@ -3,19 +3,13 @@
 // and parameters no client should send.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import type { FetchOptions, PreparedEntry, User } from '../../model/index.js';
+import type { PreparedEntry, User } from '../../model/index.js';
 import type { FeedFetchUpdate } from '../../store/index.js';
 import { feverKey, newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { MAX_ITEMS, MAX_STATE_IDS, parseMultipart } from './index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 
-const OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
 const NOW = Date.now();
 const HOUR = 3_600_000;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -146,9 +140,9 @@ describe('Fever API', () => {
     await web.store.createApiKey(ann.id, 'fever', tokenHash(annKey), NOW, annFever);
     await web.store.createApiKey(bob.id, 'fever', tokenHash(bobKey), NOW, bobFever);
     const store = web.store;
-    const tech = await store.ensureFeed('https://tech.example/feed', OPTIONS, NOW);
-    const loose = await store.ensureFeed('https://loose.example/feed', OPTIONS, NOW);
-    const other = await store.ensureFeed('https://bob.example/feed', OPTIONS, NOW);
+    const tech = await store.ensureFeed('https://tech.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+    const loose = await store.ensureFeed('https://loose.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+    const other = await store.ensureFeed('https://bob.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
     const folder = await store.ensureFolder(ann.id, 'Tech');
     techFolder = folder.id;
     bobFolder = (await store.ensureFolder(bob.id, 'Bobs')).id;
@@ -481,7 +475,7 @@ describe('Fever API at scale', () => {
     const raw = newToken();
     key = feverKey('carol', raw);
     await web.store.createApiKey(carol.id, 'fever', tokenHash(raw), NOW, key);
-    const feed = await web.store.ensureFeed('https://big.example/feed', OPTIONS, NOW);
+    const feed = await web.store.ensureFeed('https://big.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
     await web.store.subscribe(carol.id, feed.id, { folderId: null, title: null }, NOW);
     const entries = Array.from({ length: MAX_STATE_IDS + 20 }, (_, i) => entry(i + 1, 'big', NOW - i * 1000));
     await web.store.recordFetchSuccess(feed.id, fetched('Big'), entries);

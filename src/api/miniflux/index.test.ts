@@ -2,19 +2,13 @@
 // entries with their filters, state changes, OPML, and what one user may see of another's.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import type { FetchOptions, PreparedEntry, User } from '../../model/index.js';
+import type { PreparedEntry, User } from '../../model/index.js';
 import type { FeedFetchUpdate } from '../../store/index.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 
-const OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
 const NOW = Date.now();
 const HOUR = 3_600_000;
 
@@ -117,9 +111,9 @@ describe('Miniflux API', () => {
     await web.store.createApiKey(ann.id, 'test', tokenHash(annKey), NOW);
     await web.store.createApiKey(bob.id, 'test', tokenHash(bobKey), NOW);
     const store = web.store;
-    const tech = await store.ensureFeed('https://tech.example/feed', OPTIONS, NOW);
-    const loose = await store.ensureFeed('https://loose.example/feed', OPTIONS, NOW);
-    const other = await store.ensureFeed('https://bob.example/feed', OPTIONS, NOW);
+    const tech = await store.ensureFeed('https://tech.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+    const loose = await store.ensureFeed('https://loose.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+    const other = await store.ensureFeed('https://bob.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
     await store.recordFetchSuccess(
       tech.id,
       fetched('Tech'),

@@ -8,6 +8,7 @@ import {
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   feverKey,
+  isValidUsername,
   newToken,
   passwordProblem,
   tokenHash,
@@ -21,7 +22,6 @@ import { layout } from '../views/layout.js';
 import { field, notFound, pageData, requireAdmin, requireUser, sendHtml, type SignedIn } from './page.js';
 
 /** The same rule as the first-run setup and the command line. */
-const USER_NAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
 
 /** API keys a user may hold at once: enough for every device, not a table to fill. */
 const MAX_API_KEYS = 100;
@@ -219,7 +219,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
     const isAdmin = field(req, 'admin') !== '';
     const form = { username: username.slice(0, 64), isAdmin };
     const rule = passwordRule(t, password);
-    const problem = !USER_NAME.test(username)
+    const problem = !isValidUsername(username)
       ? t('A user name is 1 to 64 letters, digits, dots, dashes or underscores.')
       : rule
         ? t('The password needs {rule}.', { rule })

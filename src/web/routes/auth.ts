@@ -1,6 +1,12 @@
 // First-run setup, login and logout.
 import type { FastifyInstance } from 'fastify';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth.js';
+import {
+  hashPassword,
+  isValidUsername,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  verifyPassword,
+} from '../auth.js';
 import type { RouteContext } from '../server.js';
 import { loginPage, setupPage } from '../views/auth.js';
 import { field, needsSetup, safeNext, sendHtml } from './page.js';
@@ -24,7 +30,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const t = req.viewer.t;
     const username = field(req, 'username').trim();
     const password = field(req, 'password');
-    const problem = !/^[\p{L}\p{N}_.-]{1,64}$/u.test(username)
+    const problem = !isValidUsername(username)
       ? t('A user name is 1 to 64 letters, digits, dots, dashes or underscores.')
       : password.length < MIN_PASSWORD_LENGTH
         ? t('The password needs {rule}.', { rule: t('at least {n} characters', { n: MIN_PASSWORD_LENGTH }) })
