@@ -48,7 +48,11 @@ export async function run(args: string[]): Promise<number> {
       }
       await refreshFeeds(feeds, deps, limits);
     },
-    options: { baseUrl: ctx.config.baseUrl, proxyImages: ctx.config.proxyImages },
+    options: {
+      baseUrl: ctx.config.baseUrl,
+      proxyImages: ctx.config.proxyImages,
+      wikiDir: ctx.config.wikiDir,
+    },
   });
   const address = await app.listen({ host: ctx.config.host, port: ctx.config.port });
   // One line scripts can read: where the reader is.

@@ -125,6 +125,32 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: true,
     doc: 'whether `gleaner serve` also refreshes feeds as they fall due',
   }),
+  wikiDir: spec({
+    env: 'GLEANER_WIKI_DIR',
+    flag: 'wiki-dir',
+    kind: 'string',
+    default: './data/wiki',
+    doc: 'folder the knowledge wiki is built into (opens as an Obsidian vault) and served from',
+  }),
+  llmUrl: spec({
+    env: 'GLEANER_LLM_URL',
+    kind: 'string',
+    default: null,
+    doc: 'OpenAI-compatible API base (e.g. http://127.0.0.1:11434/v1); unset keeps the wiki fully offline',
+  }),
+  llmModel: spec({
+    env: 'GLEANER_LLM_MODEL',
+    kind: 'string',
+    default: null,
+    doc: 'model name sent to the language model endpoint',
+  }),
+  llmApiKey: spec({
+    env: 'GLEANER_LLM_API_KEY',
+    kind: 'string',
+    default: null,
+    doc: 'bearer key for the language model endpoint, if it needs one',
+    secret: true,
+  }),
   logLevel: spec({
     env: 'GLEANER_LOG_LEVEL',
     kind: 'string',
@@ -150,6 +176,10 @@ export interface Config {
   baseUrl: string | null;
   proxyImages: boolean;
   refreshInServer: boolean;
+  wikiDir: string;
+  llmUrl: string | null;
+  llmModel: string | null;
+  llmApiKey: string | null;
   logLevel: string;
 }
 

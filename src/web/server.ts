@@ -30,6 +30,8 @@ export interface WebOptions {
   baseUrl: string | null;
   /** Route feed images through the server so reading does not reveal the reader's address. */
   proxyImages: boolean;
+  /** The folder the knowledge wiki is built into; the reader shows its pages. */
+  wikiDir: string;
 }
 
 export interface WebDeps {

@@ -1,7 +1,10 @@
 // The web reader for tests: the real server on 127.0.0.1 over an in-memory SQLite store, a real
 // fetcher (allowed to reach loopback test servers only), refreshes on demand as `gleaner serve`
 // runs them, and signed-in HTTP clients that carry the session cookie and the CSRF token.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createFetcher, type Fetcher, type NetworkPolicy } from '../feed/fetch/index.js';
 import { silentLogger } from '../log/index.js';
@@ -27,6 +30,8 @@ export interface WebAppOptions {
   policy?: NetworkPolicy;
   clock?: () => number;
   proxyImages?: boolean;
+  /** The wiki folder the reader shows; a fresh empty temporary folder by default. */
+  wikiDir?: string;
 }
 
 /** A response with its body read. */
@@ -129,6 +134,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     policy: DEFAULT_SCHEDULE_POLICY,
     maxFeedBytes: 16 * 1024 * 1024,
   };
+  const wikiDir = options.wikiDir ?? mkdtempSync(join(tmpdir(), 'gleaner-wiki-'));
   const deps: WebDeps = {
     store,
     log: silentLogger,
@@ -143,7 +149,11 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       }
       await refreshFeeds(feeds, refreshDeps, { concurrency: 4, perHost: 2 });
     },
-    options: { baseUrl: null, proxyImages: options.proxyImages ?? false },
+    options: {
+      baseUrl: null,
+      proxyImages: options.proxyImages ?? false,
+      wikiDir,
+    },
   };
   const app = await createWebServer(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -252,6 +262,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       await app.close();
       await fetcher.close();
       await store.close();
+      if (options.wikiDir === undefined) rmSync(wikiDir, { recursive: true, force: true });
     },
   };
 }
