@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, farmStats, spawnTs, startFarm, type FarmStats } from './farm/client.js';
+import { REPO_ROOT, farmStats, startFarm, type FarmStats } from './farm/client.js';
 import type { PassResult, RunnerResult } from './farm/gleaner-runner.js';
 import { newsboatVersion, runNewsboat, type PeerPass, type PeerResult } from './farm/newsboat.js';
 import { describeMachine, fmt, printTable, versus, type VersusOptions } from './lib.js';
@@ -58,7 +58,11 @@ async function runGleaner(
       '--concurrency',
       String(concurrency),
     ];
-    const child = spawnTs('gleaner-runner.ts', [...args, '--bump', String(BUMP_FRACTION)]);
+    // Compiled (npm run bench builds first), as `gleaner refresh` runs: no TypeScript loader's memory.
+    const runner = join(REPO_ROOT, 'dist', 'bench', 'farm', 'gleaner-runner.js');
+    const child = spawn(process.execPath, [runner, ...args, '--bump', String(BUMP_FRACTION)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
     const code = await new Promise<number | null>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Gleaner keeping a farm's feeds fresh, in a process of its own so that its CPU time and peak memory
-// are its own (bench/refresh.ts starts one per farm size):
-//   node --import tsx bench/farm/gleaner-runner.ts --farm http://127.0.0.1:PORT --db FILE [--concurrency 32]
+// are its own (bench/refresh.ts starts one per farm size). It runs compiled, as `gleaner refresh`
+// does (`npm run build` compiles it beside the product; no TypeScript loader in the process):
+//   node dist/bench/farm/gleaner-runner.js --farm http://127.0.0.1:PORT --db FILE [--concurrency 32]
 // Subscribes to every feed of the farm's OPML, then runs three refresh passes over all feeds: the
 // first fetch, one where nothing changed (all 304), and one after the farm bumped 10% of its feeds.
 // Prints one JSON line (RunnerResult) on stdout.
@@ -12,6 +13,7 @@ import { parseOpml } from '../../src/feed/opml/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
 import type { RefreshDeps } from '../../src/refresh/refresh.js';
+import { createDigestPool } from '../../src/refresh/digest.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../../src/refresh/schedule.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { importFeeds } from '../../src/subscribe/index.js';
@@ -56,7 +58,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.farm || !values.db)
-  throw new Error('usage: gleaner-runner.ts --farm URL --db FILE [--concurrency N]');
+  throw new Error('usage: gleaner-runner.js --farm URL --db FILE [--concurrency N]');
 const origin = values.farm;
 const dbPath = values.db;
 const concurrency = Number(values.concurrency);
@@ -69,11 +71,7 @@ const fetcher = createFetcher({
   // Every farm feed is on one origin, so the per-host limit is the whole pool.
   perHostConnections: concurrency,
 });
-// As gleaner refresh runs: parsing and sanitizing on worker threads, one per core, from the compiled
-// code that `gleaner` runs (npm run bench builds it first), so the workers carry no TypeScript loader.
-const { createDigestPool } = (await import(
-  new URL('../../dist/src/refresh/digest.js', import.meta.url).href
-)) as typeof import('../../src/refresh/digest.js');
+// As gleaner refresh runs: parsing and sanitizing on worker threads.
 const digestPool = createDigestPool();
 const deps: RefreshDeps = {
   digest: digestPool.digest,

@@ -74,6 +74,16 @@ describe('the FTS table', () => {
     assert.equal(indexText('用Rust编译').replace(/\s+/g, ' ').trim(), '用 Rust 编译 译');
     assert.equal(indexText('ＲＵＳＴ'), 'RUST');
   });
+
+  it('recognizes CJK letters in every block, and nothing else, as CJK', () => {
+    // Hangul jamo, hiragana, katakana and its length mark, half-width katakana, Han in the BMP and
+    // beyond it (a surrogate pair), compatibility ideographs, Hangul syllables.
+    for (const cjk of ['ᄀ', 'ひ', 'カ', 'ー', 'ｶ', 'ｰ', '漢', '𠀋', '豈', '한'])
+      assert.notEqual(indexText(`x${cjk}y`), `x${cjk}y`, cjk);
+    // Greek, Cyrillic, Latin with diacritics, emoji, CJK punctuation and full-width ASCII are not.
+    for (const other of ['μs', 'привет', 'café', '🚀', '、。「」', '（）'])
+      assert.equal(indexText(other), other.normalize('NFKC'), other);
+  });
 });
 
 describe('English queries', () => {

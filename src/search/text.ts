@@ -9,12 +9,18 @@ const CJK_CHAR =
 /** A run of CJK characters. */
 const CJK_RUN = new RegExp(`${CJK_CHAR}+`, 'gu');
 const HAS_CJK = new RegExp(CJK_CHAR, 'u');
+/**
+ * Every code unit a CJK letter can start with (Hangul jamo, the CJK blocks, surrogates, half- and
+ * full-width forms), as a plain class: a text with none of them is rejected in one fast scan, where
+ * the Unicode-property test above takes ~70 µs on 4 KB of two-byte text that holds no CJK at all.
+ */
+const MAYBE_CJK = /[\u1100-\u11ff\u2e80-\ud7ff\ud800-\udbff\uf900-\ufaff\uff00-\uffef]/;
 /** Letters, digits and marks of the other scripts: what unicode61 keeps in a token. */
 const WORD_CHAR = `(?:(?!${CJK_CHAR})[\\p{L}\\p{N}\\p{M}\\p{Co}])`;
 const SEGMENT = new RegExp(`(${CJK_CHAR}+)|(${WORD_CHAR}+)`, 'gu');
 
 export function hasCjk(text: string): boolean {
-  return HAS_CJK.test(text);
+  return MAYBE_CJK.test(text) && HAS_CJK.test(text);
 }
 
 /** A word of a space-separated script, or a run of CJK characters, with its UTF-16 offsets. */
@@ -56,7 +62,7 @@ export function cjkTokens(run: string, trailingUnigram: boolean): string[] {
  */
 export function indexText(text: string): string {
   const normalized = text.normalize('NFKC');
-  if (!HAS_CJK.test(normalized)) return normalized;
+  if (!hasCjk(normalized)) return normalized;
   return normalized.replace(CJK_RUN, (run) => ` ${cjkTokens(run, true).join(' ')} `);
 }
 
