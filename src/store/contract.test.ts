@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FetchOptions, PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from './sqlite.js';
-import type { FeedFetchUpdate, Store } from './types.js';
+import type { EntryView, FeedFetchUpdate, Store } from './types.js';
 
 const DEFAULT_OPTIONS: FetchOptions = {
   userAgent: null,
@@ -188,6 +188,41 @@ for (const backend of backends) {
       const [view] = (await store.listSubscriptions(user.id)).filter((s) => s.feed.id === feed.id);
       assert.equal(view?.unreadCount, 3);
       assert.equal(view?.entryCount, 5);
+    });
+
+    it('sorts by arrival (id) and filters by id and date ranges, as the client APIs page', async () => {
+      const user = await store.createUser('arrivals', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://arrivals.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      // Stored in this order, so arrival order is not publication order.
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0 + 1),
+        [3, 1, 5, 2, 4].map((n) => entry(n)),
+      );
+      const titles = (views: EntryView[]): string[] => views.map((v) => v.entry.title);
+      const q = { userId: user.id, feedId: feed.id, limit: 10 };
+      const byId = await store.queryEntries({ ...q, sortBy: 'id', order: 'oldest' });
+      assert.deepEqual(titles(byId), ['Entry 3', 'Entry 1', 'Entry 5', 'Entry 2', 'Entry 4']);
+      const ids = byId.map((v) => v.entry.id);
+      assert.deepEqual(
+        titles(await store.queryEntries({ ...q, sortBy: 'id', order: 'newest', idBelow: ids[3] })),
+        ['Entry 5', 'Entry 1', 'Entry 3'],
+      );
+      assert.deepEqual(
+        titles(await store.queryEntries({ ...q, sortBy: 'id', order: 'oldest', idAbove: ids[1], limit: 2 })),
+        ['Entry 5', 'Entry 2'],
+      );
+      assert.deepEqual(
+        titles(
+          await store.queryEntries({
+            ...q,
+            publishedAfter: T0 + 2 * 60_000,
+            publishedBefore: T0 + 5 * 60_000,
+          }),
+        ),
+        ['Entry 4', 'Entry 3'],
+      );
     });
 
     it('gives a new subscriber the feed entries already stored, and other users none of their state', async () => {

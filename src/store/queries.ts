@@ -41,21 +41,32 @@ export function entryQuerySql(q: EntryQuery): Sql {
       params.push(...q.entryIds);
     }
   }
+  for (const [value, condition] of [
+    [q.idAbove, 'ue.entry_id > ?'],
+    [q.idBelow, 'ue.entry_id < ?'],
+    [q.publishedAfter, 'ue.published_at > ?'],
+    [q.publishedBefore, 'ue.published_at < ?'],
+  ] as const) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params.push(value);
+  }
   const oldest = q.order === 'oldest';
+  const dir = oldest ? 'ASC' : 'DESC';
+  const orderBy = q.sortBy === 'id' ? `ue.entry_id ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;
   if (q.after) {
     const cmp = oldest ? '>' : '<';
     // A row comparison is an index range; the equivalent OR is not, and deep pages scanned from the top.
     where.push(`(ue.published_at, ue.entry_id) ${cmp} (?, ?)`);
     params.push(q.after.publishedAt, q.after.id);
   }
-  const dir = oldest ? 'ASC' : 'DESC';
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
   return {
     sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}, ue.read AS ue_read, ue.starred AS ue_starred,
          ue.read_later AS ue_read_later
        FROM user_entries ue JOIN entries e ON e.id = ue.entry_id
        WHERE ${where.join(' AND ')}
-       ORDER BY ue.published_at ${dir}, ue.entry_id ${dir} LIMIT ?`,
+       ORDER BY ${orderBy} LIMIT ?`,
     params,
   };
 }

@@ -73,12 +73,23 @@ export interface EntryQuery {
   tag?: string;
   order?: 'newest' | 'oldest';
   /**
+   * What newest/oldest sorts by: the publication date (the default), or the entry id — the order
+   * entries arrived in, which the Fever and Miniflux APIs page by — read from the primary key.
+   */
+  sortBy?: 'published' | 'id';
+  /** Only entries with an id above / below this one. */
+  idAbove?: number;
+  idBelow?: number;
+  /** Only entries published after / before this time (epoch ms, exclusive). */
+  publishedAfter?: number;
+  publishedBefore?: number;
+  /**
    * false: lists need no bodies; contentHtml and contentText come back empty, which spares reading
    * kilobytes per row. True by default.
    */
   withContent?: boolean;
   limit: number;
-  /** Entries strictly older (newest order) or newer (oldest order) than this position. */
+  /** Entries strictly older (newest order) or newer (oldest order) than this position (by date). */
   after?: { publishedAt: number; id: number };
 }
 

@@ -7,9 +7,8 @@
 // A wrong or missing key is answered with HTTP 200 and `auth: 0`, as Fever itself does: clients read
 // the flag, and some take any other status for a network failure. Only JSON is served (no `api=xml`).
 //
-// Item ids are entry ids. The store pages entries by published time, not by id, so `since_id` and
-// `max_id` look entries up by id, a window of consecutive ids at a time (one primary-key lookup per
-// id), up to ID_SPAN ids per request; see itemsById.
+// Item ids are entry ids: `since_id` and `max_id` page by them, one range read of the user's entries
+// in id order (the order they arrived in).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
@@ -19,10 +18,6 @@ const PATHS = ['/api/fever.php', '/fever/', '/fever'];
 const API_VERSION = 3;
 /** Items per call, as Fever serves them; `with_ids` takes at most this many ids. */
 export const MAX_ITEMS = 50;
-/** Ids looked up per query when paging by id. */
-const ID_WINDOW = 1000;
-/** How far past `since_id` (or below `max_id`) one request looks for the user's items. */
-export const ID_SPAN = 100_000;
 /**
  * unread_item_ids and saved_item_ids list at most this many ids, the newest ones: a client of a user
  * with 300,000 unread entries gets the newest 10,000 and sees the rest as read.
@@ -120,38 +115,17 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     return ids.join(',');
   }
 
-  /**
-   * The user's items with ids above `since` (ascending) or below `max` (descending), at most
-   * MAX_ITEMS, looked up ID_WINDOW ids at a time (without bodies) over at most ID_SPAN ids, then
-   * read in full. A user whose items lie further apart than that (a small account among many large
-   * ones) gets an early empty answer. A store filter on the entry id ordered by it (`idAfter` /
-   * `idBefore` over the (user_id, entry_id) primary key) would make this one range read.
-   */
-  async function itemsById(userId: number, from: { since: number } | { max: number }): Promise<EntryView[]> {
+  /** The user's items with ids above `since` (ascending) or below `max` (descending), at most MAX_ITEMS. */
+  function itemsById(userId: number, from: { since: number } | { max: number }): Promise<EntryView[]> {
     const up = 'since' in from;
-    const found: number[] = [];
-    let next = up ? from.since + 1 : from.max - 1;
-    let spent = 0;
-    while (found.length < MAX_ITEMS && spent < ID_SPAN && next >= 1 && Number.isSafeInteger(next)) {
-      const ids: number[] = [];
-      for (let i = 0; i < ID_WINDOW && next >= 1; i++) {
-        ids.push(next);
-        next += up ? 1 : -1;
-      }
-      spent += ids.length;
-      const views = await store.queryEntries({
-        userId,
-        entryIds: ids,
-        status: 'all',
-        limit: ID_WINDOW,
-        withContent: false,
-      });
-      const hits = views.map((v) => v.entry.id).sort((a, b) => (up ? a - b : b - a));
-      found.push(...hits.slice(0, MAX_ITEMS - found.length));
-    }
-    if (found.length === 0) return [];
-    const views = await store.queryEntries({ userId, entryIds: found, status: 'all', limit: MAX_ITEMS });
-    return views.sort((a, b) => (up ? a.entry.id - b.entry.id : b.entry.id - a.entry.id));
+    return store.queryEntries({
+      userId,
+      status: 'all',
+      sortBy: 'id',
+      order: up ? 'oldest' : 'newest',
+      ...(up ? { idAbove: from.since } : { idBelow: from.max }),
+      limit: MAX_ITEMS,
+    });
   }
 
   async function items(req: FastifyRequest, userId: number): Promise<Json[]> {

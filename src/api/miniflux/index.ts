@@ -5,9 +5,10 @@
 //
 // Known differences from Miniflux:
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
-// - Entry lists are found by scanning at most SCAN_LIMIT matching entries: `total` is exact up to
-//   that many, and offsets past it find nothing. Orders other than published_at (id, status,
-//   category_title, category_id) sort those entries in memory.
+// - Filtered entry lists (search, dates, entry ids, starred, the "All" category) are found by
+//   scanning at most SCAN_LIMIT matching entries: `total` is exact up to that many, and offsets
+//   past it find nothing. published_at and id orders come from the store; status, category_title
+//   and category_id sort those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -366,33 +367,44 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       return hits.map((h) => h.view).filter(keep);
     }
 
+    const byId = f.order === 'id';
+    const ascending = (f.order === 'published_at' || byId) && f.direction === 'asc';
     const base: EntryQuery = {
       userId,
       status,
-      order: f.order === 'published_at' && f.direction === 'asc' ? 'oldest' : 'newest',
+      sortBy: byId ? 'id' : 'published',
+      order: ascending ? 'oldest' : 'newest',
       withContent: false,
       limit: PAGE,
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
       ...(folderId !== undefined ? { folderId } : {}),
       ...(f.starred ? { starred: true } : {}),
+      ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
+      ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
+      ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),
+      ...(f.afterEntryId !== undefined ? { idAbove: f.afterEntryId } : {}),
     };
     // One feed is all the unfiled category holds: let the store pick its entries.
     if (unfiled?.size === 1 && base.feedId === undefined) base.feedId = [...unfiled][0];
     if (unfiled?.size === 0) return [];
     const found: EntryView[] = [];
-    let after: EntryQuery['after'];
+    let cursor: Partial<EntryQuery> = {};
     for (let scanned = 0; found.length < SCAN_LIMIT && scanned < SCAN_LIMIT * 5; scanned += PAGE) {
-      const rows = await store.queryEntries({ ...base, ...(after ? { after } : {}) });
+      const rows = await store.queryEntries({ ...base, ...cursor });
       for (const v of rows) if (keep(v) && found.length < SCAN_LIMIT) found.push(v);
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) break;
-      after = { publishedAt: last.entry.publishedAt, id: last.entry.id };
+      cursor = !byId
+        ? { after: { publishedAt: last.entry.publishedAt, id: last.entry.id } }
+        : ascending
+          ? { idAbove: last.entry.id }
+          : { idBelow: last.entry.id };
     }
     return found;
   }
 
   /**
-   * The common lists (unread or all, of everything, a feed or a folder, newest or oldest first,
+   * The common lists (unread or all, of everything, a feed or a folder, by date or id either way,
    * within the first thousand) straight from the store, their total from the per-feed counters;
    * null for anything else, which takes the scan below.
    */
@@ -401,7 +413,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     f: EntryFilter,
   ): Promise<{ total: number; entries: unknown[] } | null> {
     const simple =
-      f.order === 'published_at' &&
+      (f.order === 'published_at' || f.order === 'id') &&
       f.search === undefined &&
       f.starred === undefined &&
       f.publishedBefore === undefined &&
@@ -424,6 +436,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const rows = await store.queryEntries({
       userId,
       status: unreadOnly ? 'unread' : 'all',
+      sortBy: f.order === 'id' ? 'id' : 'published',
       order: f.direction === 'asc' ? 'oldest' : 'newest',
       limit: f.offset + f.limit,
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
