@@ -86,21 +86,7 @@ async function runPeer(feeds: number, dir: string, concurrency: number): Promise
   }
 }
 
-/** Peak RSS of `node --import tsx` doing nothing, less plain node's: what the loader itself costs. */
-async function loaderOverheadBytes(): Promise<number> {
-  const maxRss = (args: string[]): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const script = 'process.stdout.write(String(process.resourceUsage().maxRSS))';
-      const child = spawn(process.execPath, [...args, '-e', script], { cwd: REPO_ROOT });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('error', reject);
-      child.on('exit', () => resolve(Number(out) * 1024));
-    });
-  return (await maxRss(['--import', 'tsx'])) - (await maxRss([]));
-}
-
-function printSize(r: SizeResult, concurrency: number, loaderBytes: number): void {
+function printSize(r: SizeResult, concurrency: number): void {
   const g = r.gleaner;
   const firstFarm = g.passes[0]?.farm;
   const peer = 'skipped' in r.peer ? null : r.peer;
@@ -203,7 +189,7 @@ function printSize(r: SizeResult, concurrency: number, loaderBytes: number): voi
   console.log('');
   printTable(resources);
   console.log(
-    `  Gleaner's peak RSS is as run under tsx, whose loader alone takes ${mb(loaderBytes)}; RSS before the ` +
+    `  Gleaner runs compiled, as \`gleaner refresh\` does; RSS before the ` +
       `first pass ${mb(g.baseRssBytes)}, peak after each pass ${g.passes.map((p) => mb(p.maxRssBytes)).join(' / ')}; ` +
       `subscribing took ${fmt(g.subscribeMs / 1000)} s`,
   );
@@ -287,7 +273,6 @@ export async function main(args: string[]): Promise<void> {
 
   const started = performance.now();
   console.log(`Refresh of N loopback feeds — ${describeMachine()}`);
-  const loaderBytes = await loaderOverheadBytes();
   const results: SizeResult[] = [];
   for (const feeds of sizes) {
     const dir = mkdtempSync(join(tmpdir(), `gleaner-refresh-${feeds}-`));
@@ -312,7 +297,7 @@ export async function main(args: string[]): Promise<void> {
       }
       const result = { feeds, gleaner, farm, peer };
       results.push(result);
-      printSize(result, concurrency, loaderBytes);
+      printSize(result, concurrency);
     } finally {
       if (values.keep) console.log(`  files kept in ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
