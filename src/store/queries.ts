@@ -34,11 +34,16 @@ export function entryQuerySql(q: EntryQuery): Sql {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');
     params.push(q.tag);
   }
+  // Given ids, the lookup starts from them (CROSS JOIN fixes SQLite's join order): left to choose, the
+  // planner walked the user's whole date index to spare a sort, 70 ms at 1M entries instead of 0.1.
+  let from = 'user_entries ue';
+  const fromParams: string[] = [];
   if (q.entryIds) {
     if (q.entryIds.length === 0) where.push('1 = 0');
     else {
-      where.push(`ue.entry_id IN (${q.entryIds.map(() => '?').join(', ')})`);
-      params.push(...q.entryIds);
+      from = 'json_each(?) ids CROSS JOIN user_entries ue';
+      fromParams.push(JSON.stringify([...new Set(q.entryIds)]));
+      where.push('ue.entry_id = ids.value');
     }
   }
   for (const [value, condition] of [
@@ -64,10 +69,10 @@ export function entryQuerySql(q: EntryQuery): Sql {
   return {
     sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}, ue.read AS ue_read, ue.starred AS ue_starred,
          ue.read_later AS ue_read_later
-       FROM user_entries ue JOIN entries e ON e.id = ue.entry_id
+       FROM ${from} JOIN entries e ON e.id = ue.entry_id
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} LIMIT ?`,
-    params,
+    params: [...fromParams, ...params],
   };
 }
 
