@@ -15,6 +15,7 @@ import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
 import { registerGReaderApi } from '../api/greader/index.js';
 import { registerMinifluxApi } from '../api/miniflux/index.js';
+import { registerPublishRoutes } from '../publish/routes.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -297,6 +298,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerMinifluxApi(app, ctx);
   registerGReaderApi(app, ctx);
   registerFeverApi(app, ctx);
+  registerPublishRoutes(app, ctx);
   return app;
 }
 
