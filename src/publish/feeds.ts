@@ -58,7 +58,13 @@ export function renderRss(feed: OutputFeed): string {
       // RSS 2.0 allows one enclosure per item; the first is the one readers play.
       ...httpOnly(item.enclosures)
         .slice(0, 1)
-        .map((e) => emptyElement('enclosure', { url: e.url, length: e.length ?? 0, type: e.type ?? 'application/octet-stream' })),
+        .map((e) =>
+          emptyElement('enclosure', {
+            url: e.url,
+            length: e.length ?? 0,
+            type: e.type ?? 'application/octet-stream',
+          }),
+        ),
       textElement('source', item.source.title, { url: item.source.feedUrl }),
     ]),
   );
@@ -106,16 +112,20 @@ export function renderAtom(feed: OutputFeed): string {
       ]),
     ]),
   );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('feed', { xmlns: 'http://www.w3.org/2005/Atom' }, [
-    textElement('title', feed.title, { type: 'text' }),
-    textElement('subtitle', feed.description, { type: 'text' }),
-    textElement('id', feed.homeUrl),
-    emptyElement('link', { rel: 'alternate', type: 'text/html', href: feed.homeUrl }),
-    emptyElement('link', { rel: 'self', type: 'application/atom+xml', href: feed.atomUrl }),
-    textElement('updated', iso(feed.updated)),
-    textElement('generator', 'Gleaner'),
-    ...entries,
-  ])}\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element(
+    'feed',
+    { xmlns: 'http://www.w3.org/2005/Atom' },
+    [
+      textElement('title', feed.title, { type: 'text' }),
+      textElement('subtitle', feed.description, { type: 'text' }),
+      textElement('id', feed.homeUrl),
+      emptyElement('link', { rel: 'alternate', type: 'text/html', href: feed.homeUrl }),
+      emptyElement('link', { rel: 'self', type: 'application/atom+xml', href: feed.atomUrl }),
+      textElement('updated', iso(feed.updated)),
+      textElement('generator', 'Gleaner'),
+      ...entries,
+    ],
+  )}\n`;
 }
 
 /** JSON Feed 1.1. JSON can carry any string, but the text is kept to what XML could carry too. */

@@ -65,9 +65,24 @@ function shell(options: {
         ${options.canonical ? html`<link rel="canonical" href="${options.canonical}" />` : ''}
         ${
           f
-            ? html`<link rel="alternate" type="application/rss+xml" title="${f.title} (RSS)" href="${f.rss}" />
-                <link rel="alternate" type="application/atom+xml" title="${f.title} (Atom)" href="${f.atom}" />
-                <link rel="alternate" type="application/feed+json" title="${f.title} (JSON Feed)" href="${f.json}" />`
+            ? html`<link
+                  rel="alternate"
+                  type="application/rss+xml"
+                  title="${f.title} (RSS)"
+                  href="${f.rss}"
+                />
+                <link
+                  rel="alternate"
+                  type="application/atom+xml"
+                  title="${f.title} (Atom)"
+                  href="${f.atom}"
+                />
+                <link
+                  rel="alternate"
+                  type="application/feed+json"
+                  title="${f.title} (JSON Feed)"
+                  href="${f.json}"
+                />`
             : ''
         }
       </head>
@@ -86,8 +101,13 @@ function shell(options: {
 function syndicated(post: PublicPost): Html {
   const link = post.entry.link;
   const from = attributedTo(post);
-  const fromHtml = post.source.siteUrl ? html`<a href="${post.source.siteUrl}" rel="noopener">${from}</a>` : from;
-  return html`<p class="syndicated">Post Syndicated from ${fromHtml}${link ? html` original <a href="${link}" rel="noopener">${link}</a>` : ''}</p>`;
+  const fromHtml = post.source.siteUrl
+    ? html`<a href="${post.source.siteUrl}" rel="noopener">${from}</a>`
+    : from;
+  return html`<p class="syndicated">
+    Post Syndicated from
+    ${fromHtml}${link ? html` original <a href="${link}" rel="noopener">${link}</a>` : ''}
+  </p>`;
 }
 
 function tagList(tags: string[]): Html | string {
@@ -123,27 +143,31 @@ export interface ArchiveView {
 export function archivePage(v: ArchiveView): Html {
   const heading = archiveHeading(v.publication);
   const posts = v.posts.map(
-    (post) => html`<article class="post">
-      <h2 class="post-title"><a href="${post.path}">${post.entry.title || '(untitled)'}</a></h2>
-      ${syndicated(post)}
-      <p class="meta">
-        <time datetime="${new Date(post.entry.publishedAt).toISOString()}">${date(post.entry.publishedAt)}</time>
-      </p>
-      ${tagList(post.tags)}
-      ${
-        v.publication.fullContent
-          ? html`<div class="content" lang="${post.entry.language ?? ''}">${trusted(post.entry.contentHtml)}</div>`
-          : html`<p class="excerpt">${excerptOf(post.entry)}</p>
-              <p><a href="${post.path}">Continue reading</a></p>`
-      }
-    </article>`,
+    (post) =>
+      html`<article class="post">
+        <h2 class="post-title"><a href="${post.path}">${post.entry.title || '(untitled)'}</a></h2>
+        ${syndicated(post)}
+        <p class="meta">
+          <time datetime="${new Date(post.entry.publishedAt).toISOString()}"
+            >${date(post.entry.publishedAt)}</time
+          >
+        </p>
+        ${tagList(post.tags)}
+        ${
+          v.publication.fullContent
+            ? html`<div class="content" lang="${post.entry.language ?? ''}">
+                ${trusted(post.entry.contentHtml)}
+              </div>`
+            : html`<p class="excerpt">${excerptOf(post.entry)}</p>
+                <p><a href="${post.path}">Continue reading</a></p>`
+        }
+      </article>`,
   );
   return shell({
     title: heading,
     feeds: { ...v.feeds, title: v.publication.title },
     body: html`<h1 class="archive-title">${heading}</h1>
-      ${feedLinks(v.feeds)}
-      ${posts.length ? posts : html`<p class="empty">Nothing published here yet.</p>`}
+      ${feedLinks(v.feeds)} ${posts.length ? posts : html`<p class="empty">Nothing published here yet.</p>`}
       <nav class="pager">
         ${v.newestHref ? html`<a href="${v.newestHref}">← Newest posts</a>` : ''}
         ${v.olderHref ? html`<a href="${v.olderHref}" rel="next">Older posts →</a>` : ''}
@@ -179,7 +203,8 @@ export function postPage(v: PostView): Html {
           datetime="${new Date(entry.publishedAt).toISOString()}"
           >${date(entry.publishedAt)}</time
         >
-        · via ${source.siteUrl ? html`<a href="${source.siteUrl}" rel="noopener">${source.title}</a>` : source.title}
+        · via
+        ${source.siteUrl ? html`<a href="${source.siteUrl}" rel="noopener">${source.title}</a>` : source.title}
       </p>
       ${syndicated(v.post)} ${tagList(v.post.tags)}
       <div class="content" lang="${entry.language ?? ''}">${trusted(entry.contentHtml)}</div>
@@ -223,7 +248,16 @@ export function indexPage(items: IndexItem[]): Html {
       ${
         items.length
           ? html`<ul class="publications">
-              ${items.map((i) => html`<li><a href="${i.path}">${archiveHeading(i.publication)}</a> <span class="muted"><a href="${i.feeds.rss}">RSS</a> · <a href="${i.feeds.atom}">Atom</a> · <a href="${i.feeds.json}">JSON Feed</a></span></li>`)}
+              ${items.map(
+                (i) =>
+                  html`<li>
+                    <a href="${i.path}">${archiveHeading(i.publication)}</a>
+                    <span class="muted"
+                      ><a href="${i.feeds.rss}">RSS</a> · <a href="${i.feeds.atom}">Atom</a> ·
+                      <a href="${i.feeds.json}">JSON Feed</a></span
+                    >
+                  </li>`,
+              )}
             </ul>`
           : html`<p class="empty">Nothing is published.</p>`
       }`,

@@ -97,7 +97,13 @@ class PublicationReader {
     if (this.searchIds) return this.searchIds;
     const p = this.publication;
     const [hits, excluded] = await Promise.all([
-      this.store.searchEntries({ userId: p.userId, text: p.value, sort: 'newest', limit: SEARCH_COVERAGE, offset: 0 }),
+      this.store.searchEntries({
+        userId: p.userId,
+        text: p.value,
+        sort: 'newest',
+        limit: SEARCH_COVERAGE,
+        offset: 0,
+      }),
       this.store.noRepublishFeeds(p.userId),
     ]);
     this.searchIds = hits.filter((h) => !excluded.has(h.view.entry.feedId)).map((h) => h.view.entry.id);
@@ -144,7 +150,12 @@ class PublicationReader {
     if (p.kind === 'search') {
       const covered = new Set(await this.searchCoverage());
       const keep = ids.filter((id) => covered.has(id));
-      const views = await this.store.queryEntries({ userId: p.userId, entryIds: keep, limit: keep.length || 1, withContent: false });
+      const views = await this.store.queryEntries({
+        userId: p.userId,
+        entryIds: keep,
+        limit: keep.length || 1,
+        withContent: false,
+      });
       return keep.length ? views.map((v) => v.entry) : [];
     }
     return this.store.publicationEntries(p, { entryIds: ids, limit: ids.length, withContent: false });
@@ -177,7 +188,11 @@ class PublicationReader {
       if (this.sources.has(id)) continue;
       const feed = await this.store.getFeed(id);
       if (feed) {
-        this.sources.set(id, { title: feed.title ?? hostOf(feed.url), siteUrl: httpUrl(feed.siteUrl), feedUrl: feed.url });
+        this.sources.set(id, {
+          title: feed.title ?? hostOf(feed.url),
+          siteUrl: httpUrl(feed.siteUrl),
+          feedUrl: feed.url,
+        });
       }
     }
   }
@@ -208,14 +223,18 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
     done();
   });
 
-  const originOf = (req: FastifyRequest): string => publicOrigin(options.baseUrl, req.protocol, req.headers.host);
+  const originOf = (req: FastifyRequest): string =>
+    publicOrigin(options.baseUrl, req.protocol, req.headers.host);
 
   function feedLinks(slug: string): FeedLinks {
     const base = publicationPath(slug);
     return { rss: `${base}feed.xml`, atom: `${base}atom.xml`, json: `${base}feed.json` };
   }
 
-  function missing(reply: FastifyReply, message = 'No publication here: it was withdrawn, or never existed.'): FastifyReply {
+  function missing(
+    reply: FastifyReply,
+    message = 'No publication here: it was withdrawn, or never existed.',
+  ): FastifyReply {
     return reply
       .code(404)
       .type('text/html; charset=utf-8')
@@ -235,7 +254,13 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (hit && hit.version === state.version && now - hit.at < CACHE_TTL_MS && now >= hit.at) return hit;
     const out = await render();
     if (!out) return null;
-    const r = rendered(state.version, now, out.body, out.type, out.lastModified || state.publication.updatedAt);
+    const r = rendered(
+      state.version,
+      now,
+      out.body,
+      out.type,
+      out.lastModified || state.publication.updatedAt,
+    );
     if (out.path) r.path = out.path;
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(key, r);
@@ -252,10 +277,19 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
   app.get('/p/', async (req, reply) => {
     const pubs = await store.livePublications();
     const body = indexPage(
-      pubs.map((publication) => ({ publication, path: publicationPath(publication.slug), feeds: feedLinks(publication.slug) })),
+      pubs.map((publication) => ({
+        publication,
+        path: publicationPath(publication.slug),
+        feeds: feedLinks(publication.slug),
+      })),
     ).value;
     const lastModified = pubs.reduce((m, p) => Math.max(m, p.updatedAt), 0);
-    return send(req, reply, rendered('', clock(), body, 'text/html; charset=utf-8', lastModified), 'public, max-age=60');
+    return send(
+      req,
+      reply,
+      rendered('', clock(), body, 'text/html; charset=utf-8', lastModified),
+      'public, max-age=60',
+    );
   });
 
   // The blogroll: every source of every live publication (of its newest entries), one folder each.
@@ -269,12 +303,22 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
       for (const post of posts) {
         if (!post.source.feedUrl || seen.has(post.source.feedUrl)) continue;
         seen.add(post.source.feedUrl);
-        outlines.push({ url: post.source.feedUrl, title: post.source.title, siteUrl: post.source.siteUrl, folder: p.title });
+        outlines.push({
+          url: post.source.feedUrl,
+          title: post.source.title,
+          siteUrl: post.source.siteUrl,
+          folder: p.title,
+        });
       }
     }
     const body = buildOpml('Sources of the publications', outlines, new Date(clock()));
     const lastModified = pubs.reduce((m, p) => Math.max(m, p.updatedAt), 0);
-    return send(req, reply, rendered('', clock(), body, 'text/x-opml; charset=utf-8', lastModified), 'public, max-age=300');
+    return send(
+      req,
+      reply,
+      rendered('', clock(), body, 'text/x-opml; charset=utf-8', lastModified),
+      'public, max-age=300',
+    );
   });
 
   app.get<{ Params: { slug: string } }>('/p/:slug', async (req, reply) =>
@@ -299,7 +343,8 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
         publication: p,
         posts: await reader.posts(entries),
         feeds: feedLinks(p.slug),
-        olderHref: rows.length > ARCHIVE_PAGE_SIZE && last ? `${path}?after=${last.publishedAt}.${last.id}` : null,
+        olderHref:
+          rows.length > ARCHIVE_PAGE_SIZE && last ? `${path}?after=${last.publishedAt}.${last.id}` : null,
         newestHref: after ? path : null,
       }).value;
       return { body, type: 'text/html; charset=utf-8', lastModified: newest(entries) };
@@ -340,7 +385,9 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
               url: post.entry.link ?? publicUrl,
               publicUrl,
               author: attributedTo(post),
-              contentHtml: attribution + (p.fullContent ? post.entry.contentHtml : `<p>${escapeHtml(excerptOf(post.entry))}</p>`),
+              contentHtml:
+                attribution +
+                (p.fullContent ? post.entry.contentHtml : `<p>${escapeHtml(excerptOf(post.entry))}</p>`),
               summary: excerptOf(post.entry),
               published: post.entry.publishedAt,
               updated: post.entry.updatedAt,
@@ -350,7 +397,8 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
             };
           }),
         };
-        const body = kind === 'rss' ? renderRss(feed) : kind === 'atom' ? renderAtom(feed) : renderJsonFeed(feed);
+        const body =
+          kind === 'rss' ? renderRss(feed) : kind === 'atom' ? renderAtom(feed) : renderJsonFeed(feed);
         const type =
           kind === 'rss'
             ? 'application/rss+xml; charset=utf-8'
@@ -380,14 +428,19 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!post) return null;
       const candidates = await store.recentEntriesWithTags(post.tags.slice(0, 12), 200);
       const scores = new Map<number, number>();
-      for (const ids of candidates.values()) for (const cid of ids) if (cid !== id) scores.set(cid, (scores.get(cid) ?? 0) + 1);
-      const best = [...scores.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, 20).map(([cid]) => cid);
+      for (const ids of candidates.values())
+        for (const cid of ids) if (cid !== id) scores.set(cid, (scores.get(cid) ?? 0) + 1);
+      const best = [...scores.entries()]
+        .sort((a, b) => b[1] - a[1] || b[0] - a[0])
+        .slice(0, 20)
+        .map(([cid]) => cid);
       const related = (await reader.among(best))
         .sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.publishedAt - a.publishedAt)
         .slice(0, 5);
       // "Open in Gleaner" for a signed-in reader who has the entry in their own reader.
       const readerHref =
-        viewer && (await store.queryEntries({ userId: viewer.id, entryIds: [id], limit: 1, withContent: false })).length
+        viewer &&
+        (await store.queryEntries({ userId: viewer.id, entryIds: [id], limit: 1, withContent: false })).length
           ? `/entry/${id}`
           : null;
       const body = postPage({
@@ -398,14 +451,24 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
         feeds: feedLinks(p.slug),
         readerHref,
       }).value;
-      return { body, type: 'text/html; charset=utf-8', lastModified: entry.updatedAt ?? entry.publishedAt, path: post.path };
+      return {
+        body,
+        type: 'text/html; charset=utf-8',
+        lastModified: entry.updatedAt ?? entry.publishedAt,
+        path: post.path,
+      };
     };
     // A signed-in reader's page is their own (it may offer to open the entry): not kept, not shared.
     if (viewer) {
       const out = await render();
       if (!out) return missing(reply, 'No such post in this publication.');
       if (out.path !== req.url.split('?')[0]) return reply.redirect(out.path, 301);
-      return send(req, reply, rendered(state.version, clock(), out.body, out.type, out.lastModified), 'private, no-store');
+      return send(
+        req,
+        reply,
+        rendered(state.version, clock(), out.body, out.type, out.lastModified),
+        'private, no-store',
+      );
     }
     const r = await cached(`${originOf(req)}|${p.slug}|post|${id}`, state, render);
     if (!r) return missing(reply, 'No such post in this publication.');

@@ -40,7 +40,8 @@ export async function resolveTarget(
       fullContent: options.fullContent,
     };
   };
-  if (raw.length > MAX_VALUE) throw new GleanerError('USAGE', `the target is too long (over ${MAX_VALUE} characters)`);
+  if (raw.length > MAX_VALUE)
+    throw new GleanerError('USAGE', `the target is too long (over ${MAX_VALUE} characters)`);
   switch (kind) {
     case 'tag': {
       const tag = raw.toLowerCase();
@@ -79,7 +80,8 @@ export async function resolveTarget(
 export function publicOrigin(baseUrl: string | null, protocol: string, host: string | undefined): string {
   if (baseUrl) return baseUrl.replace(/\/+$/, '');
   // A Host header is the client's word: only a plain host[:port] is used, else the loopback name.
-  const safeHost = host && /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(host) ? host : 'localhost';
+  const safeHost =
+    host && /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(host) ? host : 'localhost';
   return `${protocol === 'https' ? 'https' : 'http'}://${safeHost}`;
 }
 

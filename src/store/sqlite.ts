@@ -774,7 +774,8 @@ class SqliteStore implements Store {
 
   async createPublication(p: NewPublication, now: number): Promise<Publication> {
     const row = this.db.transaction(() => {
-      const existing = this.cached(PUBLICATION_SQL.byTarget).get(p.userId, p.kind, p.value) as Row | undefined;
+      const existing = this.cached(PUBLICATION_SQL.byTarget).get(p.userId, p.kind, p.value) as
+        Row | undefined;
       if (existing) {
         return this.cached(PUBLICATION_SQL.republish).get(p.fullContent ? 1 : 0, now, existing.id) as Row;
       }

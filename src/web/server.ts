@@ -21,6 +21,7 @@ import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerFeedRoutes } from './routes/feeds.js';
 import { registerProxyRoutes } from './routes/proxy.js';
+import { registerPublicationRoutes } from './routes/publications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { DEFAULT_SETTINGS, languageFromHeader, normalizeSettings, type UserSettings } from './settings.js';
@@ -295,6 +296,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerProxyRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerPublicationRoutes(app, ctx);
   registerMinifluxApi(app, ctx);
   registerGReaderApi(app, ctx);
   registerFeverApi(app, ctx);
