@@ -46,7 +46,10 @@ export async function resolveTarget(
     case 'tag': {
       const tag = raw.toLowerCase();
       if (!tag) break;
-      return make('tag', tag, raw);
+      // Tags are kept lower-cased; the title spells it as the newest feed that uses it does.
+      const [newest] = await store.queryEntries({ userId, tag, limit: 1, withContent: false });
+      const spelled = newest?.entry.categories.map((c) => c.trim()).find((c) => c.toLowerCase() === tag);
+      return make('tag', tag, raw === tag && spelled ? spelled : raw);
     }
     case 'folder': {
       if (!raw) break;
