@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -301,6 +302,29 @@ describe('publishing', () => {
     }
     const res = await web.fetch('/p/nothing-here/');
     assert.match(textOf(res.body), /No publication here: it was withdrawn, or never existed\./);
+  });
+
+  it('never writes a hostile Host header into absolute links', async () => {
+    const { port } = new URL(web.baseUrl);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/p/optimization/feed.xml',
+          headers: { host: 'evil.example"><x y="' },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    assert.match(body, /<atom:link href="http:\/\/localhost\/p\/optimization\/feed.xml" rel="self"/);
+    assert.ok(!body.includes('evil.example'));
   });
 
   it('pages through a large publication by keyset, newest first, every post once', async () => {
