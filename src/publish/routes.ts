@@ -110,7 +110,7 @@ class PublicationReader {
     return this.searchIds;
   }
 
-  /** Entries newest first, older than the cursor; `limit + 1` asked so the caller sees if more follow. */
+  /** Entries newest first, older than the cursor (callers ask one more to learn whether more follow). */
   async entries(limit: number, after: Cursor | null, withContent = true): Promise<Entry[]> {
     const p = this.publication;
     if (p.kind !== 'search') {
@@ -246,21 +246,17 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
   /** The cached rendering under `key`, or a new one. */
   async function cached(
     key: string,
-    state: PublicationState,
+    version: string,
+    /** Last-Modified when the rendering names no time of its own. */
+    modified: number,
     render: () => Promise<{ body: string; type: string; lastModified: number; path?: string } | null>,
   ): Promise<Rendered | null> {
     const now = clock();
     const hit = cache.get(key);
-    if (hit && hit.version === state.version && now - hit.at < CACHE_TTL_MS && now >= hit.at) return hit;
+    if (hit && hit.version === version && now - hit.at < CACHE_TTL_MS && now >= hit.at) return hit;
     const out = await render();
     if (!out) return null;
-    const r = rendered(
-      state.version,
-      now,
-      out.body,
-      out.type,
-      out.lastModified || state.publication.updatedAt,
-    );
+    const r = rendered(version, now, out.body, out.type, out.lastModified || modified);
     if (out.path) r.path = out.path;
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(key, r);
@@ -295,30 +291,31 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
   // The blogroll: every source of every live publication (of its newest entries), one folder each.
   app.get('/p/opml.xml', async (req, reply) => {
     const pubs = await store.livePublications();
-    const outlines: OpmlFeed[] = [];
-    for (const p of pubs) {
-      const reader = new PublicationReader(store, p);
-      const posts = await reader.posts(await reader.entries(500, null, false));
-      const seen = new Set<string>();
-      for (const post of posts) {
-        if (!post.source.feedUrl || seen.has(post.source.feedUrl)) continue;
-        seen.add(post.source.feedUrl);
-        outlines.push({
-          url: post.source.feedUrl,
-          title: post.source.title,
-          siteUrl: post.source.siteUrl,
-          folder: p.title,
-        });
+    // Sources change with the publications (and, within the minute the cache lasts, with new entries).
+    const version = pubs.map((p) => `${p.id}.${p.updatedAt}`).join(',');
+    const modified = pubs.reduce((m, p) => Math.max(m, p.updatedAt), 0);
+    const r = await cached('opml', version, modified, async () => {
+      const outlines: OpmlFeed[] = [];
+      for (const p of pubs) {
+        const reader = new PublicationReader(store, p);
+        const posts = await reader.posts(await reader.entries(500, null, false));
+        const seen = new Set<string>();
+        for (const post of posts) {
+          if (!post.source.feedUrl || seen.has(post.source.feedUrl)) continue;
+          seen.add(post.source.feedUrl);
+          outlines.push({
+            url: post.source.feedUrl,
+            title: post.source.title,
+            siteUrl: post.source.siteUrl,
+            folder: p.title,
+          });
+        }
       }
-    }
-    const body = buildOpml('Sources of the publications', outlines, new Date(clock()));
-    const lastModified = pubs.reduce((m, p) => Math.max(m, p.updatedAt), 0);
-    return send(
-      req,
-      reply,
-      rendered('', clock(), body, 'text/x-opml; charset=utf-8', lastModified),
-      'public, max-age=300',
-    );
+      const body = buildOpml('Sources of the publications', outlines, new Date(modified || clock()));
+      return { body, type: 'text/x-opml; charset=utf-8', lastModified: modified };
+    });
+    if (!r) return missing(reply);
+    return send(req, reply, r, 'public, max-age=300');
   });
 
   app.get<{ Params: { slug: string } }>('/p/:slug', async (req, reply) =>
@@ -333,7 +330,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
     const p = state.publication;
     const path = publicationPath(p.slug);
     const key = `${originOf(req)}|${p.slug}|archive|${req.query.after ?? ''}`;
-    const r = await cached(key, state, async () => {
+    const r = await cached(key, state.version, p.updatedAt, async () => {
       const reader = new PublicationReader(store, p);
       const rows = await reader.entries(ARCHIVE_PAGE_SIZE + 1, after);
       if (after && rows.length === 0) return null;
@@ -363,7 +360,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!state) return missing(reply);
       const p = state.publication;
       const origin = originOf(req);
-      const r = await cached(`${origin}|${p.slug}|${kind}`, state, async () => {
+      const r = await cached(`${origin}|${p.slug}|${kind}`, state.version, p.updatedAt, async () => {
         const reader = new PublicationReader(store, p);
         const entries = await reader.entries(FEED_ITEMS, null);
         const posts = await reader.posts(entries);
@@ -470,7 +467,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
         'private, no-store',
       );
     }
-    const r = await cached(`${originOf(req)}|${p.slug}|post|${id}`, state, render);
+    const r = await cached(`${originOf(req)}|${p.slug}|post|${id}`, state.version, p.updatedAt, render);
     if (!r) return missing(reply, 'No such post in this publication.');
     // The title part of the URL is decoration: any other spelling redirects to the one we link.
     if (r.path && r.path !== req.url.split('?')[0]) return reply.redirect(r.path, 301);

@@ -526,6 +526,11 @@ describe('publishing', () => {
     const urls = parsed.outlines.filter((o) => o.folder === 'Optimization').map((o) => o.url);
     assert.ok(urls.includes(feeds.url('/cf.xml')));
     assert.ok(!urls.includes(feeds.url('/nope.xml')), 'excluded feeds are not in the blogroll');
+    // Bob's feed shows only under the search Bob published himself.
+    const secret = parsed.outlines.filter((o) => o.url.endsWith('/secret.xml')).map((o) => o.folder);
+    assert.deepEqual(secret, ['private']);
+    const etag = opml.headers.get('etag') ?? '';
+    assert.equal((await web.fetch('/p/opml.xml', { headers: { 'if-none-match': etag } })).status, 304);
   });
 
   it('withdraws a publication: its pages and feeds answer 404, and come back at the same URL', async () => {
