@@ -5,6 +5,7 @@
 #   newsboat       a real third-party feed client that reads what we publish
 #   postgresql     server binaries (initdb, pg_ctl, postgres) for the PostgreSQL tests
 #   libxml2-utils  xmllint, for validating generated XML
+#   python3-feedparser  a widely used feed parser, reading back the feeds Gleaner publishes
 #   fonts-wqy-microhei  a Chinese font, so browser screenshots of Chinese pages show the text
 #
 # Runs before every `npm test`. When everything is present it only does a few lookups and returns.
@@ -58,6 +59,10 @@ have_chromium || missing="$missing chromium"
 have newsboat || missing="$missing newsboat"
 have_postgres_server || missing="$missing postgresql"
 have xmllint || missing="$missing libxml2-utils"
+# Debian's python3 (another python3 may come first on PATH and not see Debian's modules).
+debian_python=/usr/bin/python3
+[ -x "$debian_python" ] || debian_python=python3
+"$debian_python" -c 'import feedparser' >/dev/null 2>&1 || missing="$missing python3-feedparser"
 have_cjk_font || missing="$missing fonts-wqy-microhei"
 missing="${missing# }"
 

@@ -32,6 +32,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./refresh.js'),
   },
   feeds: { summary: 'list subscriptions with their status and last error', load: () => import('./feeds.js') },
+  publish: {
+    summary: 'publish a tag, folder, feed, starred or a search as public pages and feeds',
+    load: () => import('./publish.js'),
+  },
   parse: { summary: 'parse feed files and print the normalized result', load: () => import('./parse.js') },
   user: {
     summary: 'add, list and remove users; set passwords; create API keys',

@@ -205,6 +205,25 @@ export const MIGRATIONS: Migration[] = [
   () => [
     `CREATE INDEX user_entries_feed_all ON user_entries (user_id, feed_id, published_at DESC, entry_id DESC)`,
   ],
+  // 8: publishing. What a user chose to make public (a tag, folder, feed, their starred entries or
+  // a saved search) under a stable slug, kept after withdrawal so the URL is never reused; and a
+  // per-subscription switch for feeds whose owners do not allow republishing.
+  (d) => [
+    `CREATE TABLE publications (
+      id ${d.pk},
+      user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      kind TEXT NOT NULL,
+      value TEXT NOT NULL DEFAULT '',
+      slug TEXT NOT NULL UNIQUE,
+      title TEXT NOT NULL,
+      full_content INTEGER NOT NULL DEFAULT 1,
+      created_at ${d.int64} NOT NULL,
+      updated_at ${d.int64} NOT NULL,
+      withdrawn_at ${d.int64},
+      UNIQUE (user_id, kind, value)
+    )`,
+    `ALTER TABLE subscriptions ADD COLUMN no_republish INTEGER NOT NULL DEFAULT 0`,
+  ],
 ];
 
 function versionTriggers(d: Dialect): string[] {

@@ -11,7 +11,7 @@ export interface Sql {
 export const MAX_PAGE = 1000;
 
 // Every entry column but the bodies (read back as empty strings).
-const LIST_COLUMNS = `e.id, e.feed_id, e.dedupe_key, e.content_hash, e.guid, e.link, e.title, e.author,
+export const LIST_COLUMNS = `e.id, e.feed_id, e.dedupe_key, e.content_hash, e.guid, e.link, e.title, e.author,
   '' AS content_html, '' AS content_text, e.summary_text, e.reading_minutes, e.published_at, e.updated_at,
   e.created_at, e.categories, e.enclosures, e.image_url, e.comments_url, e.language`;
 

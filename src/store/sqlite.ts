@@ -3,10 +3,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
+import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
 import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql } from './queries.js';
+import {
+  countPublicationSql,
+  PUBLICATION_SQL,
+  publicationEntriesSql,
+  publicationVersion,
+  toPublication,
+} from './publish.js';
 import { fetchOptionsKey, toEntry, toFeed, toFolder, toSubscription, toUser, type Row } from './rows.js';
 import type {
   ApiKey,
@@ -17,7 +24,11 @@ import type {
   FeedFetchUpdate,
   FeedIcon,
   MarkReadScope,
+  NewPublication,
   NewSession,
+  Publication,
+  PublicationEntryQuery,
+  PublicationState,
   SaveResult,
   SearchHit,
   SearchQuery,
@@ -757,5 +768,83 @@ class SqliteStore implements Store {
       n: number;
     };
     return row.n;
+  }
+
+  // Publishing.
+
+  async createPublication(p: NewPublication, now: number): Promise<Publication> {
+    const row = this.db.transaction(() => {
+      const existing = this.cached(PUBLICATION_SQL.byTarget).get(p.userId, p.kind, p.value) as
+        Row | undefined;
+      if (existing) {
+        return this.cached(PUBLICATION_SQL.republish).get(p.fullContent ? 1 : 0, now, existing.id) as Row;
+      }
+      let slug = p.slug;
+      for (let n = 2; this.cached(PUBLICATION_SQL.slugTaken).get(slug); n++) slug = `${p.slug}-${n}`;
+      return this.cached(PUBLICATION_SQL.insert).get(
+        p.userId,
+        p.kind,
+        p.value,
+        slug,
+        p.title,
+        p.fullContent ? 1 : 0,
+        now,
+        now,
+      ) as Row;
+    })();
+    return toPublication(row);
+  }
+
+  async listPublications(userId: number): Promise<Publication[]> {
+    return (this.cached(PUBLICATION_SQL.ofUser).all(userId) as Row[]).map(toPublication);
+  }
+
+  async livePublications(): Promise<Publication[]> {
+    return (this.cached(PUBLICATION_SQL.live).all() as Row[]).map(toPublication);
+  }
+
+  async findPublication(slug: string): Promise<PublicationState | null> {
+    const row = this.cached(PUBLICATION_SQL.bySlug).get(slug) as Row | undefined;
+    return row ? { publication: toPublication(row), version: publicationVersion(row) } : null;
+  }
+
+  async updatePublication(
+    userId: number,
+    id: number,
+    change: { title?: string; fullContent?: boolean; withdrawn?: boolean },
+    now: number,
+  ): Promise<boolean> {
+    const withdrawn = change.withdrawn === undefined ? -1 : change.withdrawn ? 1 : 0;
+    const full = change.fullContent === undefined ? null : change.fullContent ? 1 : 0;
+    const result = this.cached(PUBLICATION_SQL.update).run(
+      change.title ?? null,
+      full,
+      withdrawn,
+      now,
+      withdrawn,
+      now,
+      userId,
+      id,
+    );
+    return result.changes > 0;
+  }
+
+  async publicationEntries(p: Publication, query: PublicationEntryQuery): Promise<Entry[]> {
+    const { sql, params } = publicationEntriesSql(p, query);
+    return (this.cached(sql).all(...params) as Row[]).map(toEntry);
+  }
+
+  async countPublicationEntries(p: Publication): Promise<number> {
+    const { sql, params } = countPublicationSql(p);
+    return (this.cached(sql).get(...params) as { n: number }).n;
+  }
+
+  async noRepublishFeeds(userId: number): Promise<Set<number>> {
+    const rows = this.cached(PUBLICATION_SQL.noRepublish).all(userId) as { feed_id: number }[];
+    return new Set(rows.map((r) => r.feed_id));
+  }
+
+  async setRepublish(userId: number, feedId: number, allowed: boolean): Promise<boolean> {
+    return this.cached(PUBLICATION_SQL.setRepublish).run(allowed ? 0 : 1, userId, feedId).changes > 0;
   }
 }

@@ -163,6 +163,51 @@ export interface DayCount {
   count: number;
 }
 
+// Publishing: what a user makes public, and the entries it covers.
+
+export type PublicationKind = 'tag' | 'folder' | 'feed' | 'starred' | 'search';
+
+export interface Publication {
+  id: number;
+  userId: number;
+  kind: PublicationKind;
+  /** The tag (lower-cased), the folder's or feed's id, the search text; '' for starred. */
+  value: string;
+  /** The stable part of its public URL; never reused, even after withdrawal. */
+  slug: string;
+  title: string;
+  /** Full content on the archive page and in the feeds, else an excerpt. */
+  fullContent: boolean;
+  createdAt: number;
+  updatedAt: number;
+  withdrawnAt: number | null;
+}
+
+export interface NewPublication {
+  userId: number;
+  kind: PublicationKind;
+  value: string;
+  /** The slug wanted; a number is added when another publication has it. */
+  slug: string;
+  title: string;
+  fullContent: boolean;
+}
+
+/** A live publication looked up by slug, with what its cached pages depend on. */
+export interface PublicationState {
+  publication: Publication;
+  /** Changes when a new entry arrives or the publisher's subscriptions or the publication change. */
+  version: string;
+}
+
+/** A page of a publication's entries (not for search publications), newest first. */
+export interface PublicationEntryQuery {
+  limit: number;
+  after?: { publishedAt: number; id: number };
+  entryIds?: number[];
+  withContent?: boolean;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -280,4 +325,34 @@ export interface Store {
   searchEntries(query: SearchQuery): Promise<SearchHit[]>;
 
   countEntries(feedId?: number): Promise<number>;
+
+  /**
+   * Publishes (or publishes again, under its old slug) what a user chose. Nothing is public
+   * unless made so here.
+   */
+  createPublication(p: NewPublication, now: number): Promise<Publication>;
+  /** The user's publications, withdrawn ones included, newest first. */
+  listPublications(userId: number): Promise<Publication[]>;
+  /** Every live publication of every user, for the public index and blogroll. */
+  livePublications(): Promise<Publication[]>;
+  /** A live publication by slug; withdrawn and unknown ones are null. */
+  findPublication(slug: string): Promise<PublicationState | null>;
+  /** Changes a publication of the user's; false when it is not theirs. */
+  updatePublication(
+    userId: number,
+    id: number,
+    change: { title?: string; fullContent?: boolean; withdrawn?: boolean },
+    now: number,
+  ): Promise<boolean>;
+  /**
+   * The entries a (non-search) publication covers: the publisher's, of the tag, folder, feed or
+   * starred, without feeds marked not to republish. Newest first, by keyset.
+   */
+  publicationEntries(p: Publication, query: PublicationEntryQuery): Promise<Entry[]>;
+  /** How many entries a (non-search) publication covers. */
+  countPublicationEntries(p: Publication): Promise<number>;
+  /** The user's feeds whose owners do not allow republishing. */
+  noRepublishFeeds(userId: number): Promise<Set<number>>;
+  /** Marks a subscribed feed as not to be republished (or allows it again); false when not subscribed. */
+  setRepublish(userId: number, feedId: number, allowed: boolean): Promise<boolean>;
 }

@@ -19,7 +19,14 @@ const TYPES: Record<string, string> = {
   png: 'image/png',
 };
 
-export const ASSET_NAMES = ['app.css', 'app.js', 'icon.svg', 'manifest.webmanifest', 'sw.js'] as const;
+export const ASSET_NAMES = [
+  'app.css',
+  'app.js',
+  'icon.svg',
+  'manifest.webmanifest',
+  'sw.js',
+  'publish.css',
+] as const;
 
 let loaded: Map<string, Asset> | null = null;
 

@@ -311,4 +311,35 @@ export const ZH: Record<string, string> = {
     '没有匹配结果。请尝试减少关键词、使用 secur* 这样的前缀，或换用其他筛选条件。',
   'Type words to search titles and content; "quotes" for a phrase, word* for a prefix, -word to exclude.':
     '输入关键词搜索标题和内容；用 "引号" 搜索短语，word* 匹配前缀，-word 排除关键词。',
+
+  // Publishing
+  Publications: '发布',
+  Publish: '发布',
+  'Make this list a public page and feed': '将此列表发布为公开页面和订阅源',
+  'Published. Its public URL is below.': '已发布。公开网址见下方。',
+  'The publication was withdrawn: its pages and feeds now answer “not found”.':
+    '已撤回发布：其页面和订阅源现在返回“未找到”。',
+  'The publication is public again, at the same URL.': '已重新公开，网址不变。',
+  'The publication was changed.': '发布已更改。',
+  'tag: {name}': '标签：{name}',
+  'folder: {name}': '文件夹：{name}',
+  'feed: {name}': '订阅源：{name}',
+  'your starred entries': '你的星标文章',
+  'search: {name}': '搜索：{name}',
+  'Never republish (its owner does not allow it)': '禁止转载（其所有者不允许）',
+  Withdrawn: '已撤回',
+  'Show excerpts': '显示摘要',
+  'Show full content': '显示全文',
+  Withdraw: '撤回',
+  'Publish again': '重新发布',
+  'Nothing is public unless you publish it here. Each publication has a public page, RSS, Atom and JSON feeds, and links every post to its original. Feeds marked “never republish” are left out.':
+    '只有在这里发布的内容才会公开。每个发布都有公开页面以及 RSS、Atom 和 JSON 订阅源，每篇文章都链接到原文。标记为“禁止转载”的订阅源不会包含在内。',
+  'All public pages': '所有公开页面',
+  Publication: '发布',
+  'Public URL': '公开网址',
+  'You have published nothing yet.': '你还没有发布任何内容。',
+  'What to publish': '发布内容',
+  'tag:NAME, folder:NAME, feed:URL, starred or search:QUERY':
+    'tag:标签、folder:文件夹、feed:网址、starred 或 search:查询',
+  'Show excerpts instead of the full content': '显示摘要而非全文',
 };

@@ -15,11 +15,13 @@ import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
 import { registerGReaderApi } from '../api/greader/index.js';
 import { registerMinifluxApi } from '../api/miniflux/index.js';
+import { registerPublishRoutes } from '../publish/routes.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerFeedRoutes } from './routes/feeds.js';
 import { registerProxyRoutes } from './routes/proxy.js';
+import { registerPublicationRoutes } from './routes/publications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { DEFAULT_SETTINGS, languageFromHeader, normalizeSettings, type UserSettings } from './settings.js';
@@ -294,9 +296,11 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerProxyRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerPublicationRoutes(app, ctx);
   registerMinifluxApi(app, ctx);
   registerGReaderApi(app, ctx);
   registerFeverApi(app, ctx);
+  registerPublishRoutes(app, ctx);
   return app;
 }
 

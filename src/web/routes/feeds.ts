@@ -225,6 +225,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       importResult: null,
       ...view,
       activity,
+      noRepublish: await store.noRepublishFeeds(viewer.user.id),
     };
     if (view.flash === undefined) full.flash = feedsFlash(viewer, req.query as FeedsQuery, page.subs);
     return sendHtml(reply, layout(page, viewer.t('Manage feeds'), feedsPage(page, full)), status);
@@ -308,6 +309,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
     await store.updateSubscription(viewer.user.id, id, { title: title || null, folderId: folder.folderId });
+    // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
+    if (field(req, 'republishField'))
+      await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');
     if (wantsJson(req)) return { feedId: id, title: title || null, folderId: folder.folderId };
     return reply.redirect(withParams('/feeds', { done: 'edited', feed: id }, `#feed-${id}`), 303);
   });

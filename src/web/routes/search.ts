@@ -108,6 +108,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: RouteContext): v
           ),
       snippets: new Map(shown.map((h) => [h.view.entry.id, trusted(h.snippetHtml)])),
       titles: new Map(shown.map((h) => [h.view.entry.id, trusted(h.titleHtml)])),
+      publishTarget: text.trim() ? `search:${text.trim()}` : null,
     };
     return sendHtml(reply, layout(page, list.title, entryList(page, list, req.url)));
   });

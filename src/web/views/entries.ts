@@ -3,7 +3,7 @@ import type { Entry } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { html, trusted, type Html } from '../html.js';
 import { proxyContentImages } from '../proxy.js';
-import { csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
+import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
 import type { PageData } from './layout.js';
 
 /** Where a list came from, carried to the article so previous/next follow the same list. */
@@ -26,6 +26,14 @@ export interface ListPage {
   snippets?: Map<number, Html>;
   /** Search results show titles with the matched terms marked. */
   titles?: Map<number, Html>;
+  /** What "Publish" makes public from this list (`search:QUERY`); by default, the list's context. */
+  publishTarget?: string | null;
+}
+
+/** The publication target of a list context (a feed, folder, tag, starred), or null. */
+function publishTargetOf(context: ListContext): string | null {
+  const [kind] = splitContext(context);
+  return ['feed', 'folder', 'tag', 'starred'].includes(kind) ? context : null;
 }
 
 export function subscriptionIndex(subs: SubscriptionView[]): Map<number, SubscriptionView> {
@@ -120,9 +128,17 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
         ><button type="submit" class="button">${t('Mark all read')}</button>
       </form>`
     : '';
+  const target = list.publishTarget === undefined ? publishTargetOf(list.context) : list.publishTarget;
+  const publish = target
+    ? actionButton(page.viewer, '/publications', t('Publish'), {
+        fields: { target, back: currentUrl },
+        className: 'button',
+        title: t('Make this list a public page and feed'),
+      })
+    : '';
   return html`<div class="list-header">
       <h1>${list.title}</h1>
-      <div class="list-tools">${list.filters}${mark}</div>
+      <div class="list-tools">${list.filters}${mark}${publish}</div>
     </div>
     ${list.flash ?? ''}
     <div class="entries" data-context="${list.context}">

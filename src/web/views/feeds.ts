@@ -53,6 +53,8 @@ export interface ImportResult {
 
 export interface FeedsView {
   flash: Flash | null;
+  /** Feeds whose owners do not allow republishing (left out of every publication). */
+  noRepublish: Set<number>;
   form: SubscribeForm;
   subscribeError: string | null;
   /** A page offering several feeds: the user picks one. */
@@ -193,7 +195,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
   </section>`;
 }
 
-function feedRow(page: PageData, sub: SubscriptionView, series: number[]): Html {
+function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepublish: boolean): Html {
   const t = page.viewer.t;
   const { feed } = sub;
   const name = feedName(sub);
@@ -219,6 +221,11 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[]): Html 
         </select></label
       >
       <label>${t('or a new folder')} <input name="newFolder" maxlength="100" /></label>
+      <input type="hidden" name="republishField" value="1" />
+      <label class="checkbox"
+        ><input type="checkbox" name="noRepublish" value="1" ${noRepublish ? html` checked` : ''} />
+        ${t('Never republish (its owner does not allow it)')}</label
+      >
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;
@@ -257,7 +264,12 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[]): Html 
   </tr>`;
 }
 
-function feedTable(page: PageData, subs: SubscriptionView[], activity: Map<number, number[]>): Html {
+function feedTable(
+  page: PageData,
+  subs: SubscriptionView[],
+  activity: Map<number, number[]>,
+  noRepublish: Set<number>,
+): Html {
   const t = page.viewer.t;
   if (subs.length === 0) return html`<p class="empty">${t('No feeds in this folder.')}</p>`;
   return html`<table class="feed-table">
@@ -271,7 +283,7 @@ function feedTable(page: PageData, subs: SubscriptionView[], activity: Map<numbe
       </tr>
     </thead>
     <tbody>
-      ${subs.map((s) => feedRow(page, s, activity.get(s.feed.id) ?? []))}
+      ${subs.map((s) => feedRow(page, s, activity.get(s.feed.id) ?? [], noRepublish.has(s.feed.id)))}
     </tbody>
   </table>`;
 }
@@ -329,7 +341,7 @@ function subscriptionsSection(page: PageData, view: FeedsView): Html {
         </h2>
         ${folderTools(page, f, subs.length)}
       </div>
-      ${feedTable(page, subs, view.activity)}
+      ${feedTable(page, subs, view.activity, view.noRepublish)}
     </section>`;
   });
   const loose = byFolder.get(null) ?? [];
@@ -343,7 +355,7 @@ function subscriptionsSection(page: PageData, view: FeedsView): Html {
                 ${t('Not in a folder')} <span class="muted small">(${loose.length})</span>
               </h2>
             </div>
-            ${feedTable(page, loose, view.activity)}
+            ${feedTable(page, loose, view.activity, view.noRepublish)}
           </section>`
         : ''
     }

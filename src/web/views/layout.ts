@@ -147,6 +147,7 @@ function sidebar(page: PageData): Html {
       ${navItem(page, 'recommended', '/recommended', t('Recommended'))}
       ${navItem(page, 'stats', '/stats', t('Statistics'))}
       ${navItem(page, 'settings', '/settings', t('Settings'))}
+      ${navItem(page, 'publications', '/settings/publications', t('Publications'))}
       ${admin ? navItem(page, 'admin', '/admin/users', t('Users')) : ''}
       <li>
         <form method="post" action="/logout" class="inline">
