@@ -1,6 +1,6 @@
 // The SQL of publishing: publications, and the entries each covers. Shared by both dialects
 // (placeholders are `?`; the PostgreSQL store numbers them).
-import { LIST_COLUMNS, MAX_PAGE, type Sql } from './queries.js';
+import { LIST_COLUMNS, MAX_PAGE, userEntriesSource, type Sql } from './queries.js';
 import type { Row } from './rows.js';
 import type { Publication, PublicationEntryQuery, PublicationKind } from './types.js';
 
@@ -91,20 +91,14 @@ export function publicationEntriesSql(p: Publication, q: PublicationEntryQuery):
     where.push('(ue.published_at, ue.entry_id) < (?, ?)');
     params.push(q.after.publishedAt, q.after.id);
   }
-  if (q.entryIds) {
-    if (q.entryIds.length === 0) where.push('1 = 0');
-    else {
-      where.push(`ue.entry_id IN (${q.entryIds.map(() => '?').join(', ')})`);
-      params.push(...q.entryIds);
-    }
-  }
+  const { from, fromParams } = userEntriesSource(q.entryIds, where);
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
   return {
     sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}
-      FROM user_entries ue JOIN entries e ON e.id = ue.entry_id
+      FROM ${from} JOIN entries e ON e.id = ue.entry_id
       WHERE ${where.join(' AND ')}
       ORDER BY ue.published_at DESC, ue.entry_id DESC LIMIT ?`,
-    params,
+    params: [...fromParams, ...params],
   };
 }
 

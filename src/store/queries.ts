@@ -15,6 +15,28 @@ export const LIST_COLUMNS = `e.id, e.feed_id, e.dedupe_key, e.content_hash, e.gu
   '' AS content_html, '' AS content_text, e.summary_text, e.reading_minutes, e.published_at, e.updated_at,
   e.created_at, e.categories, e.enclosures, e.image_url, e.comments_url, e.language`;
 
+/**
+ * What an entry list reads `ue` from: the user_entries table, or — given ids — the ids first, each
+ * looked up by key (CROSS JOIN fixes SQLite's join order: left to choose, the planner walked the
+ * user's whole date index to spare a sort, 70 ms at 1M entries instead of 0.1). Adds the condition
+ * tying them to `where`.
+ */
+export function userEntriesSource(
+  entryIds: number[] | undefined,
+  where: string[],
+): { from: string; fromParams: string[] } {
+  if (entryIds === undefined) return { from: 'user_entries ue', fromParams: [] };
+  if (entryIds.length === 0) {
+    where.push('1 = 0');
+    return { from: 'user_entries ue', fromParams: [] };
+  }
+  where.push('ue.entry_id = ids.value');
+  return {
+    from: 'json_each(?) ids CROSS JOIN user_entries ue',
+    fromParams: [JSON.stringify([...new Set(entryIds)])],
+  };
+}
+
 export function entryQuerySql(q: EntryQuery): Sql {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
@@ -34,18 +56,7 @@ export function entryQuerySql(q: EntryQuery): Sql {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');
     params.push(q.tag);
   }
-  // Given ids, the lookup starts from them (CROSS JOIN fixes SQLite's join order): left to choose, the
-  // planner walked the user's whole date index to spare a sort, 70 ms at 1M entries instead of 0.1.
-  let from = 'user_entries ue';
-  const fromParams: string[] = [];
-  if (q.entryIds) {
-    if (q.entryIds.length === 0) where.push('1 = 0');
-    else {
-      from = 'json_each(?) ids CROSS JOIN user_entries ue';
-      fromParams.push(JSON.stringify([...new Set(q.entryIds)]));
-      where.push('ue.entry_id = ids.value');
-    }
-  }
+  const { from, fromParams } = userEntriesSource(q.entryIds, where);
   for (const [value, condition] of [
     [q.idAbove, 'ue.entry_id > ?'],
     [q.idBelow, 'ue.entry_id < ?'],
