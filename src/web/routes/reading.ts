@@ -2,12 +2,14 @@
 // read/star/read-later changes, mark all read with undo, and the unread counts for in-place updates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntryQuery, EntryView } from '../../store/index.js';
-import { html, type Html } from '../html.js';
+import { html, trusted, type Html } from '../html.js';
 import { relatedEntries } from '../related.js';
 import { wantsJson, type RouteContext } from '../server.js';
 import { actionButton } from '../views/common.js';
 import { articleView, entryList, splitContext, type ListPage } from '../views/entries.js';
 import { layout } from '../views/layout.js';
+import { sourcePanel } from '../views/wiki.js';
+import { articleSource } from './wiki.js';
 import { backTo, field, notFound, pageData, requireUser, sendHtml, type SignedIn } from './page.js';
 
 interface ListQuery {
@@ -247,7 +249,10 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       store.entryTags([id]),
     ]);
     const entryTags = tags.get(id) ?? [];
-    const related = await relatedEntries(store, userId, view.entry, entryTags, 5);
+    const [related, source] = await Promise.all([
+      relatedEntries(store, userId, view.entry, entryTags, 5),
+      articleSource(ctx.deps.options.wikiDir, view.entry.link, id),
+    ]);
     const page = await pageData(ctx, viewer, context);
     return sendHtml(
       reply,
@@ -264,6 +269,13 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
             next: next[0] ?? null,
             related,
             proxyImages: ctx.deps.options.proxyImages,
+            aside: source
+              ? sourcePanel(viewer.t, {
+                  page: source.page,
+                  summary: source.summary === null ? null : trusted(source.summary),
+                  takeaways: source.takeaways === null ? null : trusted(source.takeaways),
+                })
+              : null,
           },
           req.url,
         ),
