@@ -145,6 +145,7 @@ describe('the wiki in the reader', () => {
       /<dt>url<\/dt><dd><a href="https:\/\/blog\.cloudflare\.com\/pingora-saving-compute-1-percent-at-a-time\/" target="_blank" rel="noopener noreferrer">/,
     );
     assert.match(main, /<dt>published<\/dt><dd>2024-09-10<\/dd>/);
+    assert.doesNotMatch(main, /<div class="content"><h1>/, 'the title is not repeated above the text');
     assert.match(main, /<h2>Key takeaways<\/h2>/);
     assert.match(main, /<strong>Flip lookup direction when the lists are asymmetric\.<\/strong>/);
     // ../patterns/x.md from sources/ resolves to /wiki/patterns/x.
@@ -404,7 +405,7 @@ describe('the wiki in the reader', () => {
     assert.equal(res.status, 200);
     const main = mainOf(res.body);
     const content = /<div class="content">(.*?)<\/div><section class="backlinks">/.exec(main)?.[1] ?? '';
-    assert.match(content, /<h1>Hostile<\/h1>/);
+    assert.match(content, /<h1>Hostile<\/h1>/, 'a heading other than the title stays');
     assert.doesNotMatch(content, /<script|<iframe|<form|<svg|<math|<base|<meta|<button/i);
     assert.doesNotMatch(content, /\son\w+=|style=|javascript:|vbscript:|data:text/i);
     assert.doesNotMatch(content, /href="\/wiki\/etc|href="\/etc|href="[^"]*passwd/);

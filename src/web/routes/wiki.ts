@@ -6,6 +6,7 @@ import type { RouteContext } from '../server.js';
 import { layout } from '../views/layout.js';
 import { wikiEmptyView, wikiIndexView, wikiPageView, wikiSearchView } from '../views/wiki.js';
 import {
+  bodyWithoutTitle,
   PAGE_KINDS,
   renderMarkdown,
   sections,
@@ -74,7 +75,7 @@ export function registerWikiRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const page = await pageData(ctx, viewer, 'wiki');
     const main = wikiPageView(viewer.t, {
       page: found,
-      body: trusted(renderMarkdown(found.body, found.path)),
+      body: trusted(renderMarkdown(bodyWithoutTitle(found), found.path)),
       backlinks: wiki.backlinks(found.path),
       truncated: wiki.truncated(found.path),
     });

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { isPagePath, parsePage, type WikiPage } from './page.js';
 import { WikiSearchIndex, type WikiSearchResult } from './search.js';
 
-export { PAGE_KINDS, sections, type PageKind, type WikiPage } from './page.js';
+export { PAGE_KINDS, bodyWithoutTitle, sections, type PageKind, type WikiPage } from './page.js';
 export { renderMarkdown, wikiHref } from './render.js';
 export type { WikiHit, WikiSearchResult } from './search.js';
 
@@ -112,6 +112,7 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
   let checkedAt = -Infinity;
   let walkedAt = -Infinity;
   let pending: Promise<WikiSnapshot> | null = null;
+  let building: Promise<WikiSnapshot> | null = null;
 
   async function changed(): Promise<boolean> {
     if (stamps.size === 0) return true;
@@ -125,12 +126,8 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
     return false;
   }
 
-  async function refresh(): Promise<WikiSnapshot> {
-    const now = clock();
-    if (now - checkedAt < CHECK_MS && now >= checkedAt) return current;
-    checkedAt = now;
-    if (now - walkedAt < FULL_SCAN_MS && now >= walkedAt && !(await changed())) return current;
-    walkedAt = now;
+  /** Walks the folder, re-reads what changed, and makes a new snapshot when anything did. */
+  async function rebuild(): Promise<WikiSnapshot> {
     const walk = await walkFolder(dir);
     let dirty = walk.files.size !== files.size || walk.stateMtime !== stamps.get(STATE_FILE);
     const next = new Map<string, FileRecord>();
@@ -153,6 +150,31 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
     files = next;
     const state = await readState(dir);
     current = new WikiSnapshot(walk.exists, files, state.articles, state.entries);
+    return current;
+  }
+
+  /** One rebuild at a time; callers during one share it. */
+  function rebuildOnce(): Promise<WikiSnapshot> {
+    building ??= rebuild().finally(() => {
+      building = null;
+    });
+    return building;
+  }
+
+  async function refresh(): Promise<WikiSnapshot> {
+    const now = clock();
+    if (now - checkedAt < CHECK_MS && now >= checkedAt) return current;
+    checkedAt = now;
+    if (building) return building;
+    if (await changed()) {
+      walkedAt = now;
+      return rebuildOnce();
+    }
+    // Edits made in place show at the next full walk, done behind this request, not in it.
+    if (now - walkedAt >= FULL_SCAN_MS || now < walkedAt) {
+      walkedAt = now;
+      rebuildOnce().catch(() => undefined);
+    }
     return current;
   }
 

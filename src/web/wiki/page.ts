@@ -169,6 +169,14 @@ export function plainText(markdown: string): string {
     .trim();
 }
 
+/** The body without its first `# heading` when that repeats the title (the page header shows it). */
+export function bodyWithoutTitle(page: WikiPage): string {
+  const m = /^\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|$)/.exec(page.body);
+  return m && m[1]?.trim().toLowerCase() === page.title.trim().toLowerCase()
+    ? page.body.slice(m[0].length)
+    : page.body;
+}
+
 /** The `## ` sections of a Markdown body, by heading (lower case, trimmed). */
 export function sections(body: string): Map<string, string> {
   const out = new Map<string, string>();

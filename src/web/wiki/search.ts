@@ -26,22 +26,70 @@ export interface WikiSearchResult {
 
 /** Text past this point of a page is not indexed: a raw copy of a long article is still found by its start. */
 const MAX_INDEXED_CHARS = 100_000;
-/** Candidates checked against their text per query, best index score first. */
-const MAX_VERIFIED = 2_000;
+/**
+ * Raw copies are whole articles (most of a wiki's text) that the reader's own search already
+ * covers, and their source pages distill them: their beginning is enough to find them by.
+ */
+const MAX_RAW_INDEXED_CHARS = 5_000;
+/** Text checked for phrases and Chinese words per query, best index score first: a bound on its cost. */
+const MAX_VERIFIED_CHARS = 4_000_000;
 
-/** The index keys of a text: word keys and CJK characters, with how often each occurs. */
+/** The part of a page's text that is indexed and searched. */
+function indexedText(page: WikiPage): string {
+  const max = page.kind === 'raw' ? MAX_RAW_INDEXED_CHARS : MAX_INDEXED_CHARS;
+  return page.text.length > max ? page.text.slice(0, max) : page.text;
+}
+
+// Most text is plain ASCII: its words are found without the Unicode-aware segmenter.
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
+const ASCII_WORD = /[A-Za-z0-9]+/g;
+
+/**
+ * The index keys of a text, with how often each occurs: word keys (folded and stemmed), and for
+ * runs of CJK characters each character and each pair of neighbours (a query of two or more
+ * characters looks up its pairs, which few pages hold; one character alone looks up itself).
+ */
 function keysOf(text: string, counts: Map<string, number>): void {
-  for (const seg of segments(text.length > MAX_INDEXED_CHARS ? text.slice(0, MAX_INDEXED_CHARS) : text)) {
+  const add = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
+  if (ASCII.test(text)) {
+    for (const m of text.matchAll(ASCII_WORD)) add(wordKey(m[0]));
+    return;
+  }
+  for (const seg of segments(text)) {
     if (seg.kind === 'word') {
-      const key = wordKey(seg.text);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    } else {
-      for (const c of seg.text) {
-        const key = c.normalize('NFKC');
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+      add(wordKey(seg.text));
+      continue;
+    }
+    let previous = '';
+    for (const c of seg.text) {
+      const key = c.normalize('NFKC');
+      add(key);
+      if (previous) add(previous + key);
+      previous = key;
     }
   }
+}
+
+/** A page's index keys and their counts, kept while the page is unchanged (the snapshot reuses it). */
+interface PageKeys {
+  title: Set<string>;
+  keys: string[];
+  counts: number[];
+}
+const keyCache = new WeakMap<WikiPage, PageKeys>();
+
+function pageKeys(page: WikiPage): PageKeys {
+  let cached = keyCache.get(page);
+  if (!cached) {
+    const counts = new Map<string, number>();
+    keysOf(page.title, counts);
+    const title = new Set(counts.keys());
+    keysOf(indexedText(page), counts);
+    cached = { title, keys: [...counts.keys()], counts: [...counts.values()] };
+    keyCache.set(page, cached);
+  }
+  return cached;
 }
 
 export class WikiSearchIndex {
@@ -50,19 +98,17 @@ export class WikiSearchIndex {
 
   constructor(private readonly pages: readonly WikiPage[]) {
     pages.forEach((page, i) => {
-      const counts = new Map<string, number>();
-      keysOf(page.title, counts);
-      this.titleKeys.push(new Set(counts.keys()));
-      keysOf(page.text, counts);
-      for (const [key, n] of counts) {
+      const { title, keys, counts } = pageKeys(page);
+      this.titleKeys.push(title);
+      keys.forEach((key, k) => {
         let list = this.postings.get(key);
         if (!list) {
           list = { pages: [], counts: [] };
           this.postings.set(key, list);
         }
         list.pages.push(i);
-        list.counts.push(n);
-      }
+        list.counts.push(counts[k] ?? 0);
+      });
     });
   }
 
@@ -77,7 +123,9 @@ export class WikiSearchIndex {
     const segs = segments(term.text);
     segs.forEach((seg, s) => {
       if (seg.kind === 'cjk') {
-        for (const c of seg.text) out.push([c.normalize('NFKC')]);
+        const chars = Array.from(seg.text.normalize('NFKC'));
+        if (chars.length === 1) out.push([chars[0] as string]);
+        for (let i = 0; i + 1 < chars.length; i++) out.push([`${chars[i] ?? ''}${chars[i + 1] ?? ''}`]);
         return;
       }
       const key = wordKey(seg.text);
@@ -160,7 +208,7 @@ export class WikiSearchIndex {
     };
     const ranked = [...candidates].map(([p, n]) => {
       const page = this.pages[p] as WikiPage;
-      const density = n / Math.sqrt(50 + Math.min(page.text.length, MAX_INDEXED_CHARS) / 6);
+      const density = n / Math.sqrt(50 + indexedText(page).length / 6);
       return { p, score: titleScore(p) * 1000 + density };
     });
     ranked.sort((a, b) => b.score - a.score || a.p - b.p);
@@ -179,14 +227,14 @@ export class WikiSearchIndex {
     const hits: WikiHit[] = [];
     let verified = 0;
     for (const { p } of ranked) {
-      if (hits.length > limit || verified >= MAX_VERIFIED) break;
+      if (hits.length > limit || verified >= MAX_VERIFIED_CHARS) break;
       if (excludedPages.has(p)) continue;
       const page = this.pages[p] as WikiPage;
-      const text = page.text.length > MAX_INDEXED_CHARS ? page.text.slice(0, MAX_INDEXED_CHARS) : page.text;
+      const text = indexedText(page);
       const matches = (terms: QueryTerm[]): boolean =>
         matchRanges(page.title, terms).length > 0 || matchRanges(text, terms).length > 0;
       if (verify || excludedInText.length > 0) {
-        verified++;
+        verified += text.length;
         if (verify && !groups.every(matches)) continue;
         if (excludedInText.some((term) => matches([term]))) continue;
       }
