@@ -58,7 +58,7 @@ export function registerWikiRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const t = viewer.t;
     const query = typeof req.query.q === 'string' ? req.query.q.slice(0, 1000) : '';
     const wiki = await wikiFor(dir).snapshot();
-    const result = query.trim() ? wiki.search(query, SEARCH_LIMIT) : { hits: [], more: false };
+    const result = query.trim() ? await wiki.search(query, SEARCH_LIMIT) : { hits: [], more: false };
     const page = await pageData(ctx, viewer, 'wiki');
     const title = query.trim() ? t('Wiki search: {q}', { q: query.trim() }) : t('Search the wiki');
     return sendHtml(reply, layout(page, title, wikiSearchView(t, query, result.hits, result.more)));

@@ -45,7 +45,7 @@ export class WikiSnapshot {
   /** Pages by wiki path (`concepts/trie.md`), sorted by path. */
   readonly pages: ReadonlyMap<string, WikiPage>;
   private readonly incoming = new Map<string, string[]>();
-  private index: WikiSearchIndex | null = null;
+  private index: Promise<WikiSearchIndex> | null = null;
 
   constructor(
     /** False when the folder does not exist yet: no wiki has been built. */
@@ -93,9 +93,10 @@ export class WikiSnapshot {
     return path === undefined ? null : (this.pages.get(path) ?? null);
   }
 
-  search(query: string, limit: number): WikiSearchResult {
-    this.index ??= new WikiSearchIndex([...this.pages.values()]);
-    return this.index.search(query, limit);
+  /** Pages matching `query`; the index is built on the first search of this snapshot. */
+  async search(query: string, limit: number): Promise<WikiSearchResult> {
+    this.index ??= WikiSearchIndex.build([...this.pages.values()]);
+    return (await this.index).search(query, limit);
   }
 }
 

@@ -96,20 +96,29 @@ export class WikiSearchIndex {
   private readonly postings = new Map<string, { pages: number[]; counts: number[] }>();
   private readonly titleKeys: Set<string>[] = [];
 
-  constructor(private readonly pages: readonly WikiPage[]) {
-    pages.forEach((page, i) => {
+  private constructor(private readonly pages: readonly WikiPage[]) {}
+
+  /**
+   * The index of `pages`. Reading a large wiki's text takes seconds the first time (pages unchanged
+   * since an earlier index are not read again), so the work yields to other requests every few pages.
+   */
+  static async build(pages: readonly WikiPage[]): Promise<WikiSearchIndex> {
+    const index = new WikiSearchIndex(pages);
+    for (const [i, page] of pages.entries()) {
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
       const { title, keys, counts } = pageKeys(page);
-      this.titleKeys.push(title);
+      index.titleKeys.push(title);
       keys.forEach((key, k) => {
-        let list = this.postings.get(key);
+        let list = index.postings.get(key);
         if (!list) {
           list = { pages: [], counts: [] };
-          this.postings.set(key, list);
+          index.postings.set(key, list);
         }
         list.pages.push(i);
         list.counts.push(counts[k] ?? 0);
       });
-    });
+    }
+    return index;
   }
 
   private readonly keyCache = new Map<QueryTerm, string[][]>();
