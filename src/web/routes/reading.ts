@@ -2,13 +2,13 @@
 // read/star/read-later changes, mark all read with undo, and the unread counts for in-place updates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntryQuery, EntryView } from '../../store/index.js';
-import { html, trusted, type Html } from '../html.js';
+import { html, type Html } from '../html.js';
 import { relatedEntries } from '../related.js';
 import { wantsJson, type RouteContext } from '../server.js';
 import { actionButton } from '../views/common.js';
 import { articleView, entryList, splitContext, type ListPage } from '../views/entries.js';
 import { layout } from '../views/layout.js';
-import { sourcePanel } from '../views/wiki.js';
+import { withSourcePanel } from '../views/wiki.js';
 import { articleSource } from './wiki.js';
 import { backTo, field, notFound, pageData, requireUser, sendHtml, type SignedIn } from './page.js';
 
@@ -259,25 +259,22 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       layout(
         page,
         view.entry.title || viewer.t('(untitled)'),
-        articleView(
-          page,
-          {
-            view,
-            context,
-            tags: entryTags,
-            previous: previous[0] ?? null,
-            next: next[0] ?? null,
-            related,
-            proxyImages: ctx.deps.options.proxyImages,
-            aside: source
-              ? sourcePanel(viewer.t, {
-                  page: source.page,
-                  summary: source.summary === null ? null : trusted(source.summary),
-                  takeaways: source.takeaways === null ? null : trusted(source.takeaways),
-                })
-              : null,
-          },
-          req.url,
+        withSourcePanel(
+          viewer.t,
+          source,
+          articleView(
+            page,
+            {
+              view,
+              context,
+              tags: entryTags,
+              previous: previous[0] ?? null,
+              next: next[0] ?? null,
+              related,
+              proxyImages: ctx.deps.options.proxyImages,
+            },
+            req.url,
+          ),
         ),
       ),
     );

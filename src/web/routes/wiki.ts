@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { trusted } from '../html.js';
 import type { RouteContext } from '../server.js';
 import { layout } from '../views/layout.js';
-import { wikiEmptyView, wikiIndexView, wikiPageView, wikiSearchView } from '../views/wiki.js';
+import {
+  wikiEmptyView,
+  wikiIndexView,
+  wikiPageView,
+  wikiSearchView,
+  type SourcePanel,
+} from '../views/wiki.js';
 import {
   bodyWithoutTitle,
   PAGE_KINDS,
@@ -88,7 +94,7 @@ export async function articleSource(
   dir: string,
   url: string | null,
   entryId: number,
-): Promise<{ page: WikiPage; summary: string | null; takeaways: string | null } | null> {
+): Promise<SourcePanel | null> {
   const wiki: WikiSnapshot = await wikiFor(dir).snapshot();
   const page = wiki.sourceFor(url, entryId);
   if (!page) return null;

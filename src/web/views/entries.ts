@@ -153,8 +153,6 @@ export interface ArticlePage {
   next: EntryView | null;
   related: EntryView[];
   proxyImages: boolean;
-  /** Shown beside the article (the wiki's source page), when there is something to show. */
-  aside?: Html | null;
 }
 
 function neighbour(page: PageData, view: EntryView | null, context: string, rel: 'prev' | 'next'): Html {
@@ -188,60 +186,59 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
         >
       </li>`,
   );
-  const article = html`<article
-    class="article ${a.view.read ? 'read' : 'unread'}"
-    data-entry-id="${entry.id}"
-    ${entry.link ? html` data-original="${entry.link}"` : ''}
-  >
-    <nav class="article-nav">
-      ${neighbour(page, a.previous, a.context, 'prev')}<a href="${contextHref(a.context)}" class="muted"
-        >${t('Back to the list')}</a
-      >${neighbour(page, a.next, a.context, 'next')}
-    </nav>
-    <header>
-      <h1 class="article-title">
-        ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
-      </h1>
-      <p class="byline">
-        ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
-        · ${t('via')}
-        <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub, name, page.proxy) : ''}${name}</a
-        >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
-      </p>
+  return html`<article
+      class="article ${a.view.read ? 'read' : 'unread'}"
+      data-entry-id="${entry.id}"
+      ${entry.link ? html` data-original="${entry.link}"` : ''}
+    >
+      <nav class="article-nav">
+        ${neighbour(page, a.previous, a.context, 'prev')}<a href="${contextHref(a.context)}" class="muted"
+          >${t('Back to the list')}</a
+        >${neighbour(page, a.next, a.context, 'next')}
+      </nav>
+      <header>
+        <h1 class="article-title">
+          ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
+        </h1>
+        <p class="byline">
+          ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
+          · ${t('via')}
+          <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub, name, page.proxy) : ''}${name}</a
+          >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}
+        </p>
+        ${
+          a.tags.length
+            ? html`<ul class="tags">
+                ${a.tags.map((tag) => html`<li><a href="/tag/${encodeURIComponent(tag)}">${tag}</a></li>`)}
+              </ul>`
+            : ''
+        }
+      </header>
+      <div class="content" lang="${entry.language ?? ''}">${trusted(content)}</div>
       ${
-        a.tags.length
-          ? html`<ul class="tags">
-              ${a.tags.map((tag) => html`<li><a href="/tag/${encodeURIComponent(tag)}">${tag}</a></li>`)}
+        enclosures.length
+          ? html`<ul class="enclosures">
+              ${enclosures.map((e) => (e.type?.startsWith('audio/') ? html`<li><audio controls preload="none" src="${e.url}"></audio></li>` : e.type?.startsWith('video/') ? html`<li><video controls preload="none" src="${e.url}"></video></li>` : html`<li><a href="${e.url}" rel="noopener noreferrer">${hostOf(e.url)} (${e.type ?? t('file')})</a></li>`))}
             </ul>`
           : ''
       }
-    </header>
-    <div class="content" lang="${entry.language ?? ''}">${trusted(content)}</div>
-    ${
-      enclosures.length
-        ? html`<ul class="enclosures">
-            ${enclosures.map((e) => (e.type?.startsWith('audio/') ? html`<li><audio controls preload="none" src="${e.url}"></audio></li>` : e.type?.startsWith('video/') ? html`<li><video controls preload="none" src="${e.url}"></video></li>` : html`<li><a href="${e.url}" rel="noopener noreferrer">${hostOf(e.url)} (${e.type ?? t('file')})</a></li>`))}
-          </ul>`
-        : ''
-    }
-    <footer class="article-actions">
-      ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
-      ${stateButtons(page, a.view)}
-      ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
-    </footer>
-    ${
-      related.length
-        ? html`<section class="related">
-            <h2>${t('Related posts')}</h2>
-            <ul>
-              ${related}
-            </ul>
-          </section>`
-        : ''
-    }
-  </article>`;
-  return html`${a.aside ? html`<div class="with-aside">${article}${a.aside}</div>` : article}
-  ${stateForm(page, currentUrl)}`;
+      <footer class="article-actions">
+        ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
+        ${stateButtons(page, a.view)}
+        ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
+      </footer>
+      ${
+        related.length
+          ? html`<section class="related">
+              <h2>${t('Related posts')}</h2>
+              <ul>
+                ${related}
+              </ul>
+            </section>`
+          : ''
+      }
+    </article>
+    ${stateForm(page, currentUrl)}`;
 }
 
 /** The list page a context names. */

@@ -187,32 +187,39 @@ export function wikiSearchView(t: Translate, query: string, hits: WikiHit[], mor
 
 export interface SourcePanel {
   page: WikiPage;
-  summary: Html | null;
-  takeaways: Html | null;
+  /** The source page's Summary and Key takeaways as sanitized HTML, when it has them. */
+  summary: string | null;
+  takeaways: string | null;
 }
 
 /**
- * The article's source page beside it: a side panel on wide screens, a section below that folds
- * away on phones (app.js closes it there; without script it stays open).
+ * The article with its source page beside it: a side panel on wide screens, a section below that
+ * folds away on phones (app.js folds it there; without script it stays open). The article alone
+ * when the wiki has no source page for it.
  */
-export function sourcePanel(t: Translate, panel: SourcePanel): Html {
-  return html`<details class="wiki-panel" open data-wiki-panel>
-    <summary>${t('In the wiki')}</summary>
-    <div class="wiki-panel-body">
-      <h2><a href="${wikiHref(panel.page.path)}">${panel.page.title}</a></h2>
-      ${
-        panel.summary
-          ? html`<h3>${t('Summary')}</h3>
-              <div class="content">${panel.summary}</div>`
-          : ''
-      }
-      ${
-        panel.takeaways
-          ? html`<h3>${t('Key takeaways')}</h3>
-              <div class="content">${panel.takeaways}</div>`
-          : ''
-      }
-      <p><a class="button" href="${wikiHref(panel.page.path)}">${t('Open the source page')} →</a></p>
-    </div>
-  </details>`;
+export function withSourcePanel(t: Translate, panel: SourcePanel | null, article: Html): Html {
+  if (!panel) return article;
+  const href = wikiHref(panel.page.path);
+  return html`<div class="with-aside">
+    ${article}
+    <details class="wiki-panel" open data-wiki-panel>
+      <summary>${t('In the wiki')}</summary>
+      <div class="wiki-panel-body">
+        <h2><a href="${href}">${panel.page.title}</a></h2>
+        ${
+          panel.summary
+            ? html`<h3>${t('Summary')}</h3>
+                <div class="content">${trusted(panel.summary)}</div>`
+            : ''
+        }
+        ${
+          panel.takeaways
+            ? html`<h3>${t('Key takeaways')}</h3>
+                <div class="content">${trusted(panel.takeaways)}</div>`
+            : ''
+        }
+        <p><a class="button" href="${href}">${t('Open the source page')} →</a></p>
+      </div>
+    </details>
+  </div>`;
 }
