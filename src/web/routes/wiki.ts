@@ -33,6 +33,12 @@ function isKind(value: unknown): value is PageKind {
 
 export function registerWikiRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const dir = ctx.deps.options.wikiDir;
+  // Read the folder at start-up, so the first page view does not wait for a large wiki to load.
+  wikiFor(dir)
+    .snapshot()
+    .catch((error: unknown) =>
+      ctx.deps.log.warn('could not read the wiki folder', { dir, error: String(error) }),
+    );
 
   app.get<{ Querystring: { kind?: string } }>('/wiki', async (req, reply) => {
     const viewer = await requireUser(ctx, req, reply);
