@@ -455,6 +455,12 @@ describe('the wiki in the reader', () => {
       const res = await bob.get('/wiki');
       assert.equal(res.status, 200);
       assert.match(mainOf(res.body), /There is no wiki yet\..*<code>gleaner wiki build<\/code>/);
+      // The administrator (the first user) is told where the folder is; nobody else is.
+      assert.match(mainOf(res.body), /The wiki is read from .*no-wiki-here/);
+      const carol = await empty.login('carol', 'correct horse battery');
+      const other = mainOf((await carol.get('/wiki')).body);
+      assert.match(other, /<code>gleaner wiki build<\/code>/);
+      assert.doesNotMatch(other, /no-wiki-here/);
       assert.equal((await bob.get('/wiki/concepts/trie-data-structure')).status, 404);
       assert.match(mainOf((await bob.get('/wiki/search?q=trie')).body), /No wiki page matches\./);
       const zh = await bob.get('/wiki', { 'accept-language': 'zh-CN' });

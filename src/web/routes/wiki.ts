@@ -46,7 +46,8 @@ export function registerWikiRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const t = viewer.t;
     const wiki = await wikiFor(dir).snapshot();
     const page = await pageData(ctx, viewer, 'wiki');
-    if (wiki.pages.size === 0) return sendHtml(reply, layout(page, t('Wiki'), wikiEmptyView(t, dir)));
+    if (wiki.pages.size === 0)
+      return sendHtml(reply, layout(page, t('Wiki'), wikiEmptyView(t, viewer.user.isAdmin ? dir : null)));
     const byKind = new Map<PageKind, WikiPage[]>();
     for (const p of wiki.pages.values()) {
       const list = byKind.get(p.kind) ?? [];

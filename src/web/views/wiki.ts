@@ -80,7 +80,8 @@ export function wikiIndexView(t: Translate, index: WikiIndex): Html {
   </div>`;
 }
 
-export function wikiEmptyView(t: Translate, dir: string): Html {
+/** How to build a wiki; `dir` (where it is read from) only for administrators. */
+export function wikiEmptyView(t: Translate, dir: string | null): Html {
   return html`<div class="wiki">
     <h1>${t('Wiki')}</h1>
     <div class="card wiki-empty">
@@ -89,9 +90,7 @@ export function wikiEmptyView(t: Translate, dir: string): Html {
       </p>
       <p>${t('Build it on the server with:')}</p>
       <pre><code>gleaner wiki build</code></pre>
-      <p class="muted small">
-        ${t('The wiki is read from {dir}; it opens as an Obsidian vault too.', { dir })}
-      </p>
+      ${dir !== null ? html`<p class="muted small">${t('The wiki is read from {dir}; it opens as an Obsidian vault too.', { dir })}</p>` : ''}
     </div>
   </div>`;
 }
