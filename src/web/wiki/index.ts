@@ -117,14 +117,13 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
 
   async function changed(): Promise<boolean> {
     if (stamps.size === 0) return true;
-    for (const [path, mtime] of stamps) {
-      const now = await stat(join(dir, path)).then(
-        (s) => s.mtimeMs,
-        () => -1,
-      );
-      if (now !== mtime) return true;
-    }
-    return false;
+    const checks = [...stamps].map(([path, mtime]) =>
+      stat(join(dir, path)).then(
+        (s) => s.mtimeMs !== mtime,
+        () => true,
+      ),
+    );
+    return (await Promise.all(checks)).some(Boolean);
   }
 
   /** Walks the folder, re-reads what changed, and makes a new snapshot when anything did. */

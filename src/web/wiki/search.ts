@@ -19,8 +19,9 @@ export interface WikiHit {
 }
 
 export interface WikiSearchResult {
+  /** The best matches, at most `limit`. */
   hits: WikiHit[];
-  /** Pages that matched, when fewer than `limit` were asked for more may exist: see `more`. */
+  /** More pages match (or may: the check of phrases and Chinese words stopped at its budget). */
   more: boolean;
 }
 
@@ -121,13 +122,13 @@ export class WikiSearchIndex {
     return index;
   }
 
-  private readonly keyCache = new Map<QueryTerm, string[][]>();
+  private readonly termKeyCache = new Map<QueryTerm, string[][]>();
 
   /** The index keys one term needs, each a list of alternatives (a prefix expands to many keys). */
   private termKeys(term: QueryTerm): string[][] {
-    const cached = this.keyCache.get(term);
+    const cached = this.termKeyCache.get(term);
     if (cached) return cached;
-    if (this.keyCache.size > 100) this.keyCache.clear();
+    if (this.termKeyCache.size > 100) this.termKeyCache.clear();
     const out: string[][] = [];
     const segs = segments(term.text);
     segs.forEach((seg, s) => {
@@ -142,7 +143,7 @@ export class WikiSearchIndex {
       if (!prefix) out.push([key]);
       else out.push([...this.postings.keys()].filter((k) => k.startsWith(key)).slice(0, 500));
     });
-    this.keyCache.set(term, out);
+    this.termKeyCache.set(term, out);
     return out;
   }
 
@@ -254,7 +255,8 @@ export class WikiSearchIndex {
         snippetHtml: snippetTerms(text, terms, 220),
       });
     }
-    const more = hits.length > limit;
+    // Past the checking budget, more pages may match than were found.
+    const more = hits.length > limit || verified >= MAX_VERIFIED_CHARS;
     return { hits: hits.slice(0, limit), more };
   }
 }
