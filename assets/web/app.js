@@ -305,6 +305,12 @@
     }
   });
 
+  // ---- The wiki's source page beside an article ------------------------------------------------
+
+  // On a phone the panel sits below the article: folded, so the article comes first.
+  const wikiPanel = document.querySelector('[data-wiki-panel]');
+  if (wikiPanel && window.matchMedia('(max-width: 1179px)').matches) wikiPanel.open = false;
+
   // ---- Live counts and the installable app ---------------------------------------------------
 
   if (document.querySelector('.sidebar')) {

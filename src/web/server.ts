@@ -24,6 +24,7 @@ import { registerProxyRoutes } from './routes/proxy.js';
 import { registerPublicationRoutes } from './routes/publications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerWikiRoutes } from './routes/wiki.js';
 import { DEFAULT_SETTINGS, languageFromHeader, normalizeSettings, type UserSettings } from './settings.js';
 import { errorPage } from './views/errors.js';
 
@@ -293,6 +294,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, ctx);
   registerReadingRoutes(app, ctx);
   registerSearchRoutes(app, ctx);
+  registerWikiRoutes(app, ctx);
   registerProxyRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerAccountRoutes(app, ctx);

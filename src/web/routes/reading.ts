@@ -8,6 +8,8 @@ import { wantsJson, type RouteContext } from '../server.js';
 import { actionButton } from '../views/common.js';
 import { articleView, entryList, splitContext, type ListPage } from '../views/entries.js';
 import { layout } from '../views/layout.js';
+import { withSourcePanel } from '../views/wiki.js';
+import { articleSource } from './wiki.js';
 import { backTo, field, notFound, pageData, requireUser, sendHtml, type SignedIn } from './page.js';
 
 interface ListQuery {
@@ -247,25 +249,32 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       store.entryTags([id]),
     ]);
     const entryTags = tags.get(id) ?? [];
-    const related = await relatedEntries(store, userId, view.entry, entryTags, 5);
+    const [related, source] = await Promise.all([
+      relatedEntries(store, userId, view.entry, entryTags, 5),
+      articleSource(ctx.deps.options.wikiDir, view.entry.link, id),
+    ]);
     const page = await pageData(ctx, viewer, context);
     return sendHtml(
       reply,
       layout(
         page,
         view.entry.title || viewer.t('(untitled)'),
-        articleView(
-          page,
-          {
-            view,
-            context,
-            tags: entryTags,
-            previous: previous[0] ?? null,
-            next: next[0] ?? null,
-            related,
-            proxyImages: ctx.deps.options.proxyImages,
-          },
-          req.url,
+        withSourcePanel(
+          viewer.t,
+          source,
+          articleView(
+            page,
+            {
+              view,
+              context,
+              tags: entryTags,
+              previous: previous[0] ?? null,
+              next: next[0] ?? null,
+              related,
+              proxyImages: ctx.deps.options.proxyImages,
+            },
+            req.url,
+          ),
         ),
       ),
     );

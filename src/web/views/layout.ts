@@ -136,6 +136,7 @@ function sidebar(page: PageData): Html {
       ${navItem(page, 'unread', '/unread', t('Unread'), unread)}
       ${navItem(page, 'starred', '/starred', t('Starred'))}
       ${navItem(page, 'later', '/later', t('Read later'))} ${navItem(page, 'all', '/all', t('All'))}
+      ${navItem(page, 'wiki', '/wiki', t('Wiki'))}
     </ul>
     <h2 class="nav-heading">${t('Feeds')}</h2>
     <ul class="nav feeds">
