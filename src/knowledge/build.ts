@@ -22,6 +22,7 @@ import {
   type CrossReference,
   type EntityPageInput,
 } from './pages.js';
+import { renderSkill, skillPath, type SkillSpec } from './skill.js';
 import {
   readAnalysis,
   readState,
@@ -271,4 +272,33 @@ export function listSkills(dir: string): { name: string; path: string }[] {
   } catch {
     return [];
   }
+}
+
+export interface SkillBuildOptions {
+  dir: string;
+  enrich?: Enricher;
+  /** Writes the Chinese summary above the skill; only with a language model. */
+  summarize?: (skill: string) => Promise<string | null>;
+  onProgress?: BuildOptions['onProgress'];
+}
+
+/** Writes skills/<name>/SKILL.md from these articles; returns its path and whether it changed. */
+export async function buildSkill(
+  articles: ArticleInput[],
+  spec: SkillSpec,
+  options: SkillBuildOptions,
+): Promise<{ path: string; result: 'added' | 'changed' | 'same' }> {
+  const state = readState(options.dir);
+  const tagCounts = new Map<string, number>();
+  for (const a of articles) for (const t of new Set(a.tags)) tagCounts.set(t, (tagCounts.get(t) ?? 0) + 1);
+  const { analyses } = await analyzeArticles(options.dir, articles, state, {
+    vocabulary: buildVocabulary(tagCounts),
+    ...options,
+  });
+  const offline = renderSkill({ ...spec, analyses });
+  const chinese = options.summarize ? await options.summarize(offline) : null;
+  const text = chinese ? renderSkill({ ...spec, analyses, chineseSummary: chinese }) : offline;
+  const path = skillPath(spec.name);
+  const result = writeIfChanged(options.dir, path, text);
+  return { path, result };
 }

@@ -56,5 +56,6 @@ export function htmlToMarkdown(html: string): string {
   return turndown()
     .turndown(html)
     .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\|.*\|$/gm, (row) => row.replace(/ {2,}/g, ' '))
     .trim();
 }
