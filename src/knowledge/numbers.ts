@@ -172,8 +172,13 @@ const JOINERS: [RegExp, (a: string, b: string) => string][] = [
   [/^\s*to\s*$/i, (a, b) => `${a} → ${b}`],
 ];
 
-/** The figures of one sentence, in order. */
-export function extractFigures(sentence: string): Figure[] {
+// A sentence is at most a few hundred characters; text beyond this is not one.
+const MAX_SENTENCE = 4000;
+const MAX_EQUATION_TERMS = 8;
+
+/** The figures of one sentence, in order (of its first MAX_SENTENCE characters). */
+export function extractFigures(text: string): Figure[] {
+  const sentence = text.length > MAX_SENTENCE ? text.slice(0, MAX_SENTENCE) : text;
   const raws: Raw[] = [];
   const taken: [number, number][] = [];
   const free = (start: number, end: number) => taken.every(([s, e]) => end <= s || start >= e);
@@ -211,7 +216,7 @@ function joinFigures(sentence: string, raws: Raw[]): Figure[] {
     let j = i;
     let eq = a.text;
     let sawEquals = false;
-    while (j + 1 < raws.length) {
+    while (j + 1 < raws.length && j - i < MAX_EQUATION_TERMS) {
       const next = raws[j + 1] as Raw;
       const between = sentence.slice((raws[j] as Raw).end, next.index);
       const op = /^\s*([-+*/×÷=])\s*$/.exec(between)?.[1];
