@@ -260,8 +260,14 @@ export function analyzeArticle(
   };
 }
 
+/** Words in a sentence; in Chinese, every two characters count as one. */
 function words(text: string): number {
-  return text.split(/\s+/).length;
+  const cjk = text.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+  const latin = text
+    .replace(/[\u3400-\u9fff]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+  return latin + Math.ceil(cjk / 2);
 }
 
 function sentencesOf(blocks: Block[]): Sentence[] {

@@ -21,7 +21,7 @@ describe('extractFigures', () => {
     ['Requests carry 10-30 headers, so 100+ times.', ['10-30 headers', '100+ times']],
     ['p99 went 120 ms -> 80 ms with 3.5 GB of RAM.', ['120 ms → 80 ms', '3.5 GB']],
     ['Pingora handles 35M+ requests per second.', ['35 M+ req/s']],
-    ['延迟从 3.65 微秒降到 1.53 微秒，快了 2.4 倍。', ['3.65 µs', '1.53 µs', '2.4×']],
+    ['延迟从 3.65 微秒降到 1.53 微秒，快了 2.4 倍。', ['3.65 µs → 1.53 µs', '2.4×']],
   ];
   for (const [sentence, expected] of cases) it(sentence, () => assert.deepEqual(figures(sentence), expected));
 

@@ -170,6 +170,7 @@ function figureText(g: Record<string, string | undefined>): { text: string; stro
 const JOINERS: [RegExp, (a: string, b: string) => string][] = [
   [/^\s*(?:→|->|=>|⟶)\s*$/, (a, b) => `${a} → ${b}`],
   [/^\s*to\s*$/i, (a, b) => `${a} → ${b}`],
+  [/^\s*(?:降到|降至|减少到|增加到|提高到|升到|到)\s*$/, (a, b) => `${a} → ${b}`],
 ];
 
 // A sentence is at most a few hundred characters; text beyond this is not one.
@@ -234,8 +235,8 @@ function joinFigures(sentence: string, raws: Raw[]): Figure[] {
     if (b) {
       const between = sentence.slice(a.end, b.index);
       const joiner = JOINERS.find(([re]) => re.test(between));
-      const from = /\bfrom\s*$/i.test(sentence.slice(Math.max(0, a.index - 6), a.index));
-      if (joiner && (between.includes('to') ? from : true)) {
+      const from = /(?:\bfrom|从)\s*$/i.test(sentence.slice(Math.max(0, a.index - 6), a.index));
+      if (joiner && (/to|到|至/.test(between) ? from : true)) {
         out.push({ index: a.index, end: b.end, text: joiner[1](a.text, b.text), strong: true });
         i++;
         continue;
