@@ -34,7 +34,7 @@ function articlesOf(bytes: Uint8Array, name: string): ArticleInput[] {
         author: e.author,
         publishedAt: e.publishedAt,
         feedTitle: feed.title ?? name,
-        siteUrl: feed.siteUrl ?? null,
+        siteUrl: feed.link,
         tags: e.categories,
         contentHtml: e.contentHtml,
       }));
@@ -61,7 +61,7 @@ function plainTextRank(text: string): string[] {
   for (let it = 0; it < 30; it++)
     scores = scores.map(
       (_, i) =>
-        0.15 + 0.85 * w[i]!.reduce((s, x, j) => s + (totals[j] ? (x / totals[j]!) * scores[j]! : 0), 0),
+        0.15 + 0.85 * w[i]!.reduce((s, x, j) => s + (totals[j] ? (x / totals[j]) * scores[j]! : 0), 0),
     );
   return scores
     .map((s, i) => [s, i] as const)

@@ -8,6 +8,7 @@ import {
   companyOf,
   countMentions,
   linkedThings,
+  mentionCount,
   slugify,
   systemMatcher,
   type Entity,
@@ -194,20 +195,12 @@ export function analyzeArticle(
       touched.set(`system/${m.entity.slug}`, { matcher: m, count: 1 });
 
   const mentionsIn = (text: string): Matcher[] =>
-    [...touched.values()]
-      .map((t) => t.matcher)
-      .filter((m) => {
-        m.re.lastIndex = 0;
-        return m.re.test(text);
-      });
+    [...touched.values()].map((t) => t.matcher).filter((m) => mentionCount(m, text) > 0);
 
   const entities: EntityMention[] = [...touched.values()]
     .map(({ matcher, count }) => {
       const best = sentences
-        .filter((s) => {
-          matcher.re.lastIndex = 0;
-          return matcher.re.test(s.text);
-        })
+        .filter((s) => mentionCount(matcher, s.text) > 0)
         .sort((a, b) => b.score - a.score)[0];
       return { ...matcher.entity, mentions: count, evidence: best?.text ?? '' };
     })

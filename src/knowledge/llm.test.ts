@@ -61,13 +61,11 @@ describe('language model enrichment', () => {
       void body(req).then((text) => {
         const json = JSON.parse(text) as Record<string, unknown>;
         seen.push({ ...json, authorization: req.headers.authorization });
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              choices: [{ message: { role: 'assistant', content: JSON.stringify(GOOD_REPLY) } }],
-            }),
-          );
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            choices: [{ message: { role: 'assistant', content: JSON.stringify(GOOD_REPLY) } }],
+          }),
+        );
       });
     });
     server.route('/garbage/v1/chat/completions', (_req, res) => {

@@ -32,14 +32,15 @@ function similarity(a: Set<string>, b: Set<string>): number {
 
 function textRank(bags: Set<string>[]): number[] {
   const n = bags.length;
-  const weights: Float64Array[] = bags.map(() => new Float64Array(n));
+  // Sparse: most sentence pairs share no word, so each sentence keeps only its neighbours.
+  const edges: { j: number; w: number }[][] = bags.map(() => []);
   const totals = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const w = similarity(bags[i] as Set<string>, bags[j] as Set<string>);
       if (w === 0) continue;
-      (weights[i] as Float64Array)[j] = w;
-      (weights[j] as Float64Array)[i] = w;
+      edges[i]?.push({ j, w });
+      edges[j]?.push({ j: i, w });
       totals[i] = (totals[i] ?? 0) + w;
       totals[j] = (totals[j] ?? 0) + w;
     }
@@ -49,12 +50,7 @@ function textRank(bags: Set<string>[]): number[] {
     const next = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let sum = 0;
-      const row = weights[i] as Float64Array;
-      for (let j = 0; j < n; j++) {
-        const w = row[j] ?? 0;
-        const t = totals[j] ?? 0;
-        if (w > 0 && t > 0) sum += (w / t) * (scores[j] ?? 0);
-      }
+      for (const { j, w } of edges[i] ?? []) sum += (w / (totals[j] ?? 1)) * (scores[j] ?? 0);
       next[i] = 1 - DAMPING + DAMPING * sum;
     }
     scores = next;
