@@ -108,6 +108,8 @@ const MAX_TAKEAWAYS = 8;
 const MAX_CAVEATS = 5;
 const CAVEAT_CUES =
   /\b(?:only|however|but|unfortunately|although|though|except|unless|limit(?:ed|s|ation|ations)?|caveat|trade-?offs?|depends?|not always|not necessarily|may not|might not|cannot|can't|won't|doesn't|isn't|aren't|too bad|partially|specific|assum\w+|risks?|downsides?|slower|worse|beware|careful|keep in mind|note that|rather than)\b/gi;
+const DANGLING =
+  /^(?:unfortunately|however|but|so|now|then|that|this|these|those|it|its|they|and|also|still|thus|hence|here)\b/i;
 const LESSON_CUES =
   /\b(?:more important|the (?:real|big|key) (?:lesson|takeaway|conclusion)|lesson|always|never|should|must|matters?|the key|remember|the goal)\b/i;
 
@@ -309,7 +311,9 @@ function takeawaysOf(sentences: Sentence[], entitiesOf: (text: string) => Entity
   const takeaways: Takeaway[] = [];
   for (const group of groups) {
     const ranked = [...group].sort((a, b) => b.score - a.score);
-    const lead = ranked.find((s) => words(s.text) >= 6 && words(s.text) <= 50) ?? ranked[0];
+    // A lead stands alone: not one leaning on the sentence before ("Unfortunately, …", "This …").
+    const standsAlone = (t: string) => !DANGLING.test(t) && words(t) >= 6 && words(t) <= 45;
+    const lead = ranked.find((s) => standsAlone(s.text)) ?? ranked[0];
     if (!lead) continue;
     const evidence = ranked
       .filter((s) => s !== lead)
