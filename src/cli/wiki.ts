@@ -112,6 +112,12 @@ async function show(values: Values, target: string | undefined): Promise<number>
       'NOT_FOUND',
       `no source page for "${target}" in ${dir}; run gleaner wiki build first`,
     );
+  // The state file names the page; a name leaving the wiki folder is not one the builder wrote.
+  if (!/^sources\/[^/\\]+\.md$/.test(found.source) || found.source.includes('..'))
+    throw new GleanerError(
+      'NOT_FOUND',
+      `the wiki state in ${dir} names no valid source page; run gleaner wiki build`,
+    );
   const page = readText(join(dir, found.source));
   if (page === null)
     throw new GleanerError('NOT_FOUND', `${found.source} is missing from ${dir}; run gleaner wiki build`);

@@ -107,8 +107,8 @@ export async function buildWiki(articles: ArticleInput[], options: BuildOptions)
   dedupeSourcePaths(all);
 
   const pages = new Map<string, string>();
-  for (const a of fresh)
-    pages.set(a.raw, renderRaw(a, htmlToMarkdown(articles.find((x) => x.url === a.url)?.contentHtml ?? '')));
+  const inputs = new Map(articles.map((a) => [a.url, a]));
+  for (const a of fresh) pages.set(a.raw, renderRaw(a, htmlToMarkdown(inputs.get(a.url)?.contentHtml ?? '')));
   const crossRefs = crossReferences(all);
   for (const a of all) pages.set(a.source, renderSource(a, crossRefs.get(a.url) ?? []));
   const entities = entityPages(all);

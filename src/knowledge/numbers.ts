@@ -104,7 +104,7 @@ const WORDS: [RegExp, (m: RegExpExecArray) => string][] = [
   ],
   [/\b(?:three|four|five|ten) times (?:as|faster|slower|more|less|fewer)\b/gi, (m) => `${wordNumber(m[0])}×`],
   [
-    /\b(?<pre>under |over |about |less than |more than )?(?:a|one) (?:full |whole )?(?<unit>microsecond|millisecond|nanosecond|second)\b/gi,
+    /\b(?<pre>under |over |about |less than |more than )?(?:a|one) (?:full |whole )?(?<unit>microsecond|millisecond|nanosecond)\b/gi,
     (m) => `${prefixSymbol(m.groups?.pre)}1 ${unitOf(m.groups?.unit ?? '')}`,
   ],
 ];
@@ -199,6 +199,14 @@ export function extractFigures(text: string): Figure[] {
   }
   for (const m of sentence.matchAll(FIGURE)) {
     if (!m[0] || !m.groups?.num) continue;
+    // "99th", "3rd", "4K60": a number glued to letters is a word, unless they were its unit.
+    if (
+      !m.groups.unit &&
+      !m.groups.aunit &&
+      !m.groups.ascale &&
+      /[A-Za-z]/.test(sentence[m.index + m[0].length] ?? '')
+    )
+      continue;
     const shown = figureText(m.groups);
     if (!shown) continue;
     const end = m.index + m[0].trimEnd().length;

@@ -2,7 +2,7 @@
 // (name, description), overview, philosophy (quoted lines with their sources), principles, numbers
 // to know (from the sources' operational numbers), patterns, warning signs, and the source list.
 // Pure: analyses in, Markdown out.
-import type { ArticleAnalysis, EntityRef } from './analyze.js';
+import type { ArticleAnalysis, EntityRef, Takeaway } from './analyze.js';
 import { entityPath, escapeMarkdown, frontMatter, link, sourceTitle } from './pages.js';
 
 export interface SkillSpec {
@@ -19,6 +19,9 @@ export interface SkillInput extends SkillSpec {
 
 const MAX_PRINCIPLES = 8;
 const MAX_NUMBERS = 40;
+const NUMBERS_PER_SOURCE = 12;
+const LESSON =
+  /\b(?:more important|lesson|always|never|should|must|matters?|the key|the goal|better than|instead of)\b/i;
 const MAX_WARNINGS = 10;
 
 export function skillPath(name: string): string {
@@ -108,8 +111,12 @@ export function renderSkill(input: SkillInput): string {
   out.push('');
 
   out.push('## Principles', '');
-  const leads = analyses.flatMap((a) => a.takeaways.map((t, i) => ({ t, a, i })));
-  // Round-robin over the sources, so one long article does not crowd out the others.
+  // A principle states a lesson or names the ideas it rests on; sources take turns.
+  const principleScore = (t: Takeaway) =>
+    (LESSON.test(t.lead) ? 2 : 0) + t.entities.filter((e) => e.kind !== 'system').length;
+  const leads = analyses.flatMap((a) =>
+    [...a.takeaways].sort((x, y) => principleScore(y) - principleScore(x)).map((t, i) => ({ t, a, i })),
+  );
   leads.sort((x, y) => x.i - y.i);
   leads.slice(0, MAX_PRINCIPLES).forEach(({ t, a }, n) => {
     const refs = t.entities.slice(0, 3).map((e) => link(here, entityPath(e), e.title));
@@ -119,8 +126,16 @@ export function renderSkill(input: SkillInput): string {
 
   out.push('## Numbers to know', '');
   out.push('| Figure | What it measures | Source |', '| --- | --- | --- |');
+  // From each source, the lines with the most figures that carry a unit, in the article's order.
+  const withUnit = (f: string) => /[^\d\s,.+\-~<>≈≤≥/]/.test(f);
   const numbers = analyses.flatMap((a) => [
-    ...a.figures.map((f) => ({ figure: f.figures.join(', '), context: f.context, a })),
+    ...a.figures
+      .map((f, i) => ({ f, i, score: f.figures.filter(withUnit).length }))
+      .filter((x) => x.score > 0)
+      .sort((x, y) => y.score - x.score || x.i - y.i)
+      .slice(0, NUMBERS_PER_SOURCE)
+      .sort((x, y) => x.i - y.i)
+      .map(({ f }) => ({ figure: f.figures.join(', '), context: f.context, a })),
     ...a.tables.flatMap((t) =>
       t.rows.map((r) => ({
         figure: r.slice(1).join(' · '),
