@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../testing/testserver.js';
 import type { ArticleInput } from './analyze.js';
-import { buildWiki } from './build.js';
+import { buildSkill, buildWiki } from './build.js';
 import { createLlmClient, validateSourceReply } from './llm.js';
 
 const ARTICLE: ArticleInput = {
@@ -72,6 +72,18 @@ describe('language model enrichment', () => {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ choices: [{ message: { content: '{"summary": 42}' } }] }));
+    });
+    server.route('/zh/v1/chat/completions', (req, res) => {
+      void body(req).then((text) => {
+        const json = JSON.parse(text) as { response_format: { json_schema: { name: string } } };
+        const reply =
+          json.response_format.json_schema.name === 'summary_zh'
+            ? { summary_zh: '用于在大规模系统中按测量结果优化热点路径的技能。' }
+            : GOOD_REPLY;
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { content: JSON.stringify(reply) } }] }));
+      });
     });
     server.route('/broken/v1/chat/completions', (_req, res) => res.writeHead(500).end('oops'));
     server.route('/slow/v1/chat/completions', () => {
@@ -177,6 +189,24 @@ describe('language model enrichment', () => {
       readFileSync(join(wiki, 'sources/2024-09-10-example-faster-lookups.md'), 'utf8'),
       /token budget/,
     );
+  });
+
+  it('puts a Chinese summary above a skill, and none when the model gives no Chinese', async () => {
+    const wiki = join(dir, 'skill');
+    const client = createLlmClient({ url: server.url('/zh/v1'), model: 'm', apiKey: null, dir: wiki });
+    const spec = { name: 'example', from: { kind: 'company' as const, value: 'example' } };
+    const made = await buildSkill([ARTICLE], spec, {
+      dir: wiki,
+      enrich: client.enrich,
+      summarize: (t) => client.summarizeChinese(t),
+    });
+    const skill = readFileSync(join(wiki, made.path), 'utf8');
+    assert.match(
+      skill,
+      /^---\nname: "example"\n[^]*?---\n\n> 用于在大规模系统中按测量结果优化热点路径的技能。\n/,
+    );
+    const english = createLlmClient({ url: server.url('/good/v1'), model: 'm2', apiKey: null, dir: wiki });
+    assert.equal(await english.summarizeChinese('anything'), null);
   });
 
   it('rejects replies of the wrong shape', () => {
