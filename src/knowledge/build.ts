@@ -53,6 +53,7 @@ export interface BuildReport {
 }
 
 const MAX_LOG = 200;
+const ENRICH_WORKERS = 4;
 const MAX_CROSS_REFS = 5;
 const MAX_RELATED = 8;
 
@@ -66,24 +67,33 @@ export async function analyzeArticles(
   state: WikiState,
   options: { vocabulary: Matcher[]; enrich?: Enricher; onProgress?: BuildOptions['onProgress'] },
 ): Promise<{ analyses: ArticleAnalysis[]; fresh: ArticleAnalysis[] }> {
-  const analyses: ArticleAnalysis[] = [];
-  const fresh: ArticleAnalysis[] = [];
+  const analyses = new Array<ArticleAnalysis | undefined>(articles.length);
+  const isFresh: boolean[] = new Array<boolean>(articles.length).fill(false);
   let done = 0;
-  for (const input of articles) {
-    const hash = articleHash(input);
-    const known = state.articles[input.url];
-    const cached = known?.hash === hash ? readAnalysis(dir, input.url) : null;
-    let analysis = cached;
-    if (!analysis) {
-      analysis = analyzeArticle(input, options.vocabulary);
-      if (options.enrich) analysis = await options.enrich(input, analysis);
-      writeAnalysis(dir, analysis);
-      fresh.push(analysis);
+  let next = 0;
+  // The offline reading is synchronous; model requests overlap, ENRICH_WORKERS at a time (the
+  // client bounds them further).
+  const worker = async () => {
+    for (let i = next++; i < articles.length; i = next++) {
+      const input = articles[i] as ArticleInput;
+      const known = state.articles[input.url];
+      let analysis = known?.hash === articleHash(input) ? readAnalysis(dir, input.url) : null;
+      if (!analysis) {
+        analysis = analyzeArticle(input, options.vocabulary);
+        if (options.enrich) analysis = await options.enrich(input, analysis);
+        writeAnalysis(dir, analysis);
+        isFresh[i] = true;
+      }
+      analyses[i] = analysis;
+      options.onProgress?.(++done, articles.length, input.title);
     }
-    analyses.push(analysis);
-    options.onProgress?.(++done, articles.length, input.title);
-  }
-  return { analyses, fresh };
+  };
+  await Promise.all(Array.from({ length: options.enrich ? ENRICH_WORKERS : 1 }, worker));
+  const all = analyses.filter((a): a is ArticleAnalysis => a !== undefined);
+  return {
+    analyses: all,
+    fresh: analyses.filter((a, i): a is ArticleAnalysis => a !== undefined && isFresh[i] === true),
+  };
 }
 
 export async function buildWiki(articles: ArticleInput[], options: BuildOptions): Promise<BuildReport> {
