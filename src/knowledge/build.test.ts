@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
@@ -316,7 +316,7 @@ describe('wiki build from seed 002', () => {
     for (const p of report.changed) assert.notEqual(statSync(join(wiki, p)).mtimeMs, before.get(p), p);
     const unchanged = [...before.keys()].filter((p) => !report.changed.includes(p) && p !== 'log.md');
     for (const p of unchanged) assert.equal(statSync(join(wiki, p)).mtimeMs, before.get(p), `${p} untouched`);
-    assert.match(read('log.md'), /1 added|changed/);
+    assert.match(read('log.md'), new RegExp(`0 added, ${report.changed.length} changed, 0 removed[.]`));
   });
 
   it('distills a skill in the shape of seed 004, its numbers traced to their sources', async () => {
@@ -381,6 +381,5 @@ describe('wiki build from seed 002', () => {
       ).result,
       'same',
     );
-    assert.ok(dirname(path));
   });
 });
