@@ -42,6 +42,14 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./user.js'),
   },
   config: { summary: 'print the effective configuration', load: () => import('./config.js') },
+  wiki: {
+    summary: 'build the knowledge wiki from your articles, or show a source page',
+    load: () => import('./wiki.js'),
+  },
+  skill: {
+    summary: "distill a skill from a company's or a tag's articles",
+    load: () => import('./skill.js'),
+  },
 };
 
 function usage(): string {
