@@ -7,9 +7,10 @@
 // skills/<name>/SKILL.md, relative links between them, and .gleaner/state.json from the builder.
 //
 // Freshness: the builder writes each file to a temporary name and renames it, which changes its
-// folder's mtime; so each request at most once a second stats the folders (a few dozen calls)
-// and walks the whole tree only when one changed, or every FULL_SCAN_MS for edits made in place
-// (an editor saving over a file). A walk re-reads only the files whose size or mtime changed.
+// folder's mtime, and writes its state file last; so each request stats the state file (a build
+// that finished shows at once), at most once a second stats the folders (a few dozen calls), and
+// walks the whole tree only when one changed, or every FULL_SCAN_MS for edits made in place (an
+// editor saving over a file). A walk re-reads only the files whose size or mtime changed.
 //
 // Threat: the folder is untrusted and so are requested paths. Only regular files found by the walk
 // are served (never symbolic links, hidden folders or anything outside the folder), read with
@@ -161,9 +162,19 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
     return building;
   }
 
+  /** Whether the builder's state file changed: it is written last, so a build has finished. */
+  async function built(): Promise<boolean> {
+    const mtime = await stat(join(dir, STATE_FILE)).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+    return mtime !== stamps.get(STATE_FILE);
+  }
+
   async function refresh(): Promise<WikiSnapshot> {
     const now = clock();
-    if (now - checkedAt < CHECK_MS && now >= checkedAt) return current;
+    // Within a second of the last check only a finished build is looked for (one stat).
+    if (now - checkedAt < CHECK_MS && now >= checkedAt && !(await built())) return current;
     checkedAt = now;
     if (building) return building;
     if (await changed()) {
