@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { analyzeArticle, pathsFor, type ArticleInput } from './analyze.js';
 import { readArticle } from './document.js';
-import { companyOf, linkedThings, slugify } from './entities.js';
+import { companyOf, linkedThings, namedThings, slugify } from './entities.js';
 import { htmlToMarkdown } from './markdown.js';
 import { renderSource } from './pages.js';
 import { splitSentences } from './sentences.js';
@@ -153,6 +153,26 @@ describe('entities', () => {
     assert.equal(t.discussions.length, 2);
     assert.deepEqual(t.references, ['https://en.wikipedia.org/wiki/Trie']);
   });
+  it('finds systems in repeated proper names, not in capitalized ordinary words', () => {
+    const sentences = [
+      'We moved the queue to Zanzibar last year.',
+      'Since then Zanzibar answers every check, and Zanzibar keeps its own cache.',
+      'Caching matters: the cache in front of the CPU is small.',
+      'The CPU, the CPU and the CPU again; Example built it.',
+      'Example runs it, and Example pays for it.',
+      'Monday came, and on Monday and Monday again nothing ran.',
+      'Once upon a time. Once more. Once again.',
+    ];
+    const found = namedThings(sentences, (name) => name === 'Example');
+    assert.deepEqual(
+      found.map((f) => [f.entity.kind, f.entity.slug, f.entity.title]),
+      [['system', 'zanzibar', 'Zanzibar']],
+    );
+    // Through the whole reader: a system page for it, linked from the takeaways that name it.
+    const analysis = analyzeArticle(article(sentences.map((t) => `<p>${t}</p>`).join('')));
+    assert.ok(analysis.entities.some((e) => e.kind === 'system' && e.slug === 'zanzibar'));
+  });
+
   it('slugs are stable and safe', () => {
     assert.equal(
       slugify('A good day to trie-hard: saving compute 1% at a time'),

@@ -9,6 +9,7 @@ import {
   countMentions,
   linkedThings,
   mentionCount,
+  namedThings,
   slugify,
   systemMatcher,
   type Entity,
@@ -173,10 +174,18 @@ export function analyzeArticle(
       s.aliases,
     );
   });
-  const matchers = [
+  const known = [
     ...systemMatchers,
     ...vocabulary.filter((m) => !linked.systems.some((s) => s.entity.slug === m.entity.slug)),
   ];
+  // And systems it names again and again without a link (repeated proper names).
+  const named = namedThings(
+    sentences.map((s) => s.text),
+    (name) =>
+      slugify(name) === company.slug ||
+      known.some((m) => m.entity.slug === slugify(name) || mentionCount(m, name) > 0),
+  ).map((n) => systemMatcher(n.entity, n.aliases));
+  const matchers = [...known, ...named];
   const prose = sentences.map((s) => s.text).join('\n');
   const signals = [
     input.title,

@@ -159,6 +159,65 @@ export function countMentions(matchers: Matcher[], text: string): Map<Matcher, n
   return counts;
 }
 
+// Capitalized words that name nothing in particular: sentence openers, pronouns, months, days.
+const COMMON_CAPITALIZED = new Set(
+  `a an the this that these those there their they we our us you your it its i he she his her
+  in on at of for from by with without to into onto over under after before during while when
+  where why how what which who whom if then than so but and or nor not no yes as also however
+  now here today yesterday tomorrow first second third next last finally once each every all
+  some many most more less few one two three four five six seven eight nine ten
+  january february march april may june july august september october november december
+  monday tuesday wednesday thursday friday saturday sunday figure table note update example
+  part step section chapter appendix conclusion introduction background summary`.split(/\s+/),
+);
+/** A word written with a capital: Pingora, HashMap, FreshRSS, trie-Hard's parts excluded. */
+const CAPITALIZED =
+  /(?<![\p{L}\p{N}_-])(\p{Lu}[\p{L}\p{N}]*(?:[-_.]\p{L}[\p{L}\p{N}]*)*)(?![\p{L}\p{N}_-])/gu;
+
+/**
+ * Systems the article names often without linking them: words written with a capital, mostly
+ * not at the start of a sentence (where every word has one), at least `minUses` times, which
+ * the text never writes in lower case (so not ordinary words), and which are neither acronyms of
+ * five letters or fewer (CPU, HTTP: the vocabulary's concepts) nor excluded (the company, entities
+ * already known). The most used first, at most `max`.
+ */
+export function namedThings(
+  sentences: string[],
+  exclude: (name: string) => boolean,
+  minUses = 3,
+  max = 5,
+): { entity: Entity; aliases: string[] }[] {
+  const uses = new Map<string, { total: number; inside: number }>();
+  const lowerWords = new Set<string>();
+  for (const sentence of sentences) {
+    for (const word of sentence.match(/[\p{L}\p{N}]+/gu) ?? [])
+      if (word === word.toLowerCase()) lowerWords.add(word);
+    for (const m of sentence.matchAll(CAPITALIZED)) {
+      const name = m[1] as string;
+      const u = uses.get(name) ?? { total: 0, inside: 0 };
+      u.total++;
+      if (/[\p{L}\p{N}]/u.test(sentence.slice(0, m.index))) u.inside++;
+      uses.set(name, u);
+    }
+  }
+  return [...uses]
+    .filter(
+      ([name, u]) =>
+        u.total >= minUses &&
+        u.inside * 2 > u.total &&
+        !COMMON_CAPITALIZED.has(name.toLowerCase()) &&
+        !lowerWords.has(name.toLowerCase()) &&
+        !(name === name.toUpperCase() && name.length <= 5) &&
+        !exclude(name),
+    )
+    .sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]))
+    .slice(0, max)
+    .map(([name, u]) => ({
+      entity: { kind: 'system', slug: slugify(name), title: name, summary: `named ${u.total} times` },
+      aliases: [name],
+    }));
+}
+
 const FEED_NOISE =
   /\b(?:the|blog|blogs|engineering|tech|technology|news|feed|rss|atom|official|developers?|team|weblog|posts?|updates?|articles?)\b|['’]s\b|[|:–—-]/gi;
 
