@@ -91,10 +91,20 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /**
+ * A LoginLimiter's questions, answered in this process or, when the reader runs on several, by the
+ * process that holds the counts for all of them.
+ */
+export interface FailureLimiter {
+  retryAfter(key: string, now: number): number | Promise<number>;
+  fail(key: string, now: number): void | Promise<void>;
+  succeed(key: string): void | Promise<void>;
+}
+
+/**
  * Failed logins per key (an address, a user name) within a sliding window. After `limit` failures
  * the key must wait until the oldest failure leaves the window.
  */
-export class LoginLimiter {
+export class LoginLimiter implements FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
