@@ -35,7 +35,7 @@ export interface Hello {
 export interface PrimaryServices {
   hello: Hello;
   limiter: FailureLimiter;
-  refreshNow(feedIds: number[]): Promise<void>;
+  refreshNow: (feedIds: number[]) => Promise<void>;
 }
 
 export interface WorkerPool {
@@ -170,7 +170,7 @@ export interface PrimaryLink {
   hello(): Promise<Hello>;
   limiter: FailureLimiter;
   siblings: Siblings;
-  refreshNow(feedIds: number[]): Promise<void>;
+  refreshNow: (feedIds: number[]) => Promise<void>;
   /** Tells the primary this worker listens at `address`. */
   listening(address: string): void;
   /** Calls `listener` once when the primary goes away. */

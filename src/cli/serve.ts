@@ -112,7 +112,7 @@ function webDeps(ctx: Context, refreshNow: (feedIds: number[]) => Promise<void>)
  * refresh under way.
  */
 function startRefresher(ctx: Context): {
-  refreshNow(feedIds: number[]): Promise<void>;
+  refreshNow: (feedIds: number[]) => Promise<void>;
   stop(): Promise<void>;
 } {
   const pool = createDigestPool();
