@@ -51,7 +51,11 @@ async function request(url: string, init: RequestInit = {}): Promise<Answer> {
 }
 
 /** Retries `probe` until it returns something, for at most `tries` × 100 ms. */
-async function eventually<T>(what: string, probe: () => Promise<T | null>, tries = 100): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => T | null | Promise<T | null>,
+  tries = 100,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const value = await probe();
     if (value !== null) return value;
@@ -143,7 +147,7 @@ describe('gleaner serve --workers 2', () => {
   });
 
   it('runs the refresh loop in one process only: the due feed is fetched once', async () => {
-    await eventually('the loop fetches the feed', async () => (fetches() > fetchedBeforeServe ? true : null));
+    await eventually('the loop fetches the feed', () => (fetches() > fetchedBeforeServe ? true : null));
     // Every worker has been listening (and so would have started a loop) since before the fetch.
     const entry = await eventually('the entry is stored', async () => {
       const res = await request(`${origin}/v1/entries`, { headers: { 'x-auth-token': apiKey } });
@@ -206,7 +210,7 @@ describe('gleaner serve --workers 2', () => {
       request(`${origin}/v1/feeds/refresh`, { method: 'PUT', headers: { 'x-auth-token': apiKey } });
     const first = await refresh();
     assert.equal(first.status, 202);
-    await eventually('the first refresh reaches the feed', async () => (fetches() > before ? true : null));
+    await eventually('the first refresh reaches the feed', () => (fetches() > before ? true : null));
     const second = await eventually('the other worker takes a refresh', async () => {
       const res = await refresh();
       return res.pid !== first.pid ? res : null;
