@@ -70,6 +70,7 @@ describe('gleaner serve --workers 2', () => {
   let child: ChildProcess;
   let exited: Promise<number | null>;
   let origin: string;
+  let serveEnv: NodeJS.ProcessEnv = {};
   let stderr = '';
   let cookie = '';
   let apiKey = '';
@@ -99,13 +100,14 @@ describe('gleaner serve --workers 2', () => {
     });
     feeds.route('/pixel.gif', (_req, res) => res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL));
 
-    const env = {
+    const env = (serveEnv = {
       ...process.env,
       GLEANER_DB: join(dir, 'cluster.db'),
       GLEANER_ALLOW_PRIVATE_NETWORKS: '1',
       GLEANER_LOG_LEVEL: 'warn',
       GLEANER_PROXY_IMAGES: '1',
-    };
+      GLEANER_SERVE_REFRESH: '1',
+    });
     assert.equal((await cli(env, `${PASSWORD}\n`, 'user', 'add', 'ann')).code, 0);
     const key = await cli(env, '', 'user', 'key', 'ann', '--label', 'test');
     apiKey = key.out.trim();
@@ -265,6 +267,15 @@ describe('gleaner serve --workers 2', () => {
     assert.match(stderr, /worker died; starting another/);
     const page = await request(`${origin}/unread`, { headers: { cookie } });
     assert.equal(page.status, 200, 'sessions survive the replacement');
+  });
+
+  it('exits with 1 and says why when the workers cannot listen (the port is taken)', async () => {
+    const port = new URL(origin).port;
+    const second = await cli(serveEnv, '', 'serve', '--port', port, '--workers', '2');
+    assert.equal(second.code, 1, second.out);
+    assert.match(second.out, /EADDRINUSE/);
+    assert.match(second.out, /a worker exited before listening/);
+    assert.doesNotMatch(second.out, /listening on/);
   });
 
   it('stops the primary and its workers on SIGTERM with exit code 0', async () => {

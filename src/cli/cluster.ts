@@ -4,6 +4,7 @@
 // state changed" so every worker reads that user's cached sidebar again.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../log/index.js';
+import { GleanerError } from '../model/errors.js';
 import type { FailureLimiter } from '../web/auth.js';
 import type { Siblings } from '../web/server.js';
 
@@ -121,7 +122,10 @@ export async function startWorkers(
         if (!started) {
           stopping = true;
           for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-          reject(new Error(`a worker exited before listening (${signal ?? `code ${code}`}); see above`));
+          const how = signal ?? `code ${code}`;
+          reject(
+            new GleanerError('INTERNAL', `a worker exited before listening (${how}); its error is above`),
+          );
           return;
         }
         const now = Date.now();

@@ -157,20 +157,28 @@ function startRefresher(ctx: Context): {
 /** A worker: the reader and the APIs, asking the primary for everything that must be shared. */
 async function serveAsWorker(ctx: Context): Promise<number> {
   const primary = connectToPrimary();
-  const hello = await primary.hello();
-  useProxyKey(Buffer.from(hello.proxyKey, 'base64'));
-  const app = await createWebServer({
-    ...webDeps(ctx, primary.refreshNow),
-    loginLimiter: primary.limiter,
-    siblings: primary.siblings,
-  });
-  if (SHOW_PID_HEADER) {
-    app.addHook('onRequest', async (_req, reply) => {
-      reply.header('x-gleaner-pid', String(process.pid));
+  let app: FastifyInstance | null = null;
+  try {
+    const hello = await primary.hello();
+    useProxyKey(Buffer.from(hello.proxyKey, 'base64'));
+    app = await createWebServer({
+      ...webDeps(ctx, primary.refreshNow),
+      loginLimiter: primary.limiter,
+      siblings: primary.siblings,
     });
+    if (SHOW_PID_HEADER) {
+      app.addHook('onRequest', async (_req, reply) => {
+        reply.header('x-gleaner-pid', String(process.pid));
+      });
+    }
+    primary.listening(await app.listen({ host: ctx.config.host, port: ctx.config.port }));
+  } catch (err) {
+    // A worker leaving its primary exits with 0 (node:cluster): exit here, with the failure.
+    ctx.log.error('the worker could not start', { error: String(err) });
+    await app?.close();
+    await ctx.close();
+    process.exit(1);
   }
-  const address = await app.listen({ host: ctx.config.host, port: ctx.config.port });
-  primary.listening(address);
   // The primary stops workers with SIGTERM; a worker whose primary died stops too.
   await untilStopped((stop) => primary.onLost(stop));
   await app.close();
