@@ -8,10 +8,12 @@
 // p50 ÷ floor is what the call itself costs. Target (the design): p99 < 20 ms at concurrency 10.
 //   npm run bench -- api [--quick] [--entries N] [--concurrency 1,10] [--seconds 2] [--runs 3]
 //   [--warmup 2] [--only gr-reading,mf-unread,…] [--profile] (a CPU profile of the server, summarised)
+//   [--workers N] (gleaner serve --workers N; default one per core)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createApiKey, GREADER, greaderLogin } from './api/auth.js';
@@ -106,6 +108,7 @@ export async function main(args: string[]): Promise<void> {
       warmup: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      workers: { type: 'string', default: String(availableParallelism()) },
     },
   });
   const quick = values.quick;
@@ -114,6 +117,8 @@ export async function main(args: string[]): Promise<void> {
   const warmup = Number(values.warmup ?? (quick ? 1 : 2));
   const runs = Number(values.runs);
   const levels = values.concurrency.split(',').map(Number);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers is a whole number of at least 1');
   if (!Number.isInteger(entries) || entries < 1000 || levels.some((c) => !Number.isInteger(c) || c < 1))
     throw new Error('--entries is at least 1000; --concurrency is a list of whole numbers');
 
@@ -137,8 +142,10 @@ export async function main(args: string[]): Promise<void> {
   const apiKey = await createApiKey(data.path, data.username);
   const profileDir = values.profile ? join(DATA_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const server = await startServer({ db: data.path, ...(profileDir ? { profileDir } : {}) });
-  const serverPid = server.pid;
+  const server = await startServer({ db: data.path, workers, ...(profileDir ? { profileDir } : {}) });
+  console.log(`Server: gleaner serve --workers ${workers}`);
+  // With workers, the profile worth reading is a worker's (they all do the same work).
+  const serverPid = server.workerPids()[0] ?? server.pid;
   try {
     const startRss = server.memory().rss;
     const greader = await greaderLogin(server.origin, data.username, data.password);
@@ -337,7 +344,13 @@ export async function main(args: string[]): Promise<void> {
       console.log(`  ${e.label}: ${figure}, target < ${e.target} ms — ${ok ? 'PASS' : 'MISS'}`);
     }
     console.log(
-      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)`,
+      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)` +
+        (workers > 1
+          ? `; each process now: ${server
+              .memoryEach()
+              .map((p) => mb(p.rss))
+              .join(', ')} (primary first)`
+          : ''),
     );
     if (missed.length && !values.profile)
       console.log(

@@ -9,10 +9,12 @@
 // at concurrency 10.
 //   npm run bench -- reader [--quick] [--entries N] [--concurrency 1,10,50] [--seconds 2] [--runs 3]
 //   [--warmup 2] [--only unread,article,…] [--profile] (a CPU profile of the server, summarised)
+//   [--workers N] (gleaner serve --workers N; default one per core)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { describeMachine, fmt, printTable } from './lib.js';
@@ -127,6 +129,7 @@ export async function main(args: string[]): Promise<void> {
       warmup: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      workers: { type: 'string', default: String(availableParallelism()) },
     },
   });
   const quick = values.quick;
@@ -135,6 +138,8 @@ export async function main(args: string[]): Promise<void> {
   const warmup = Number(values.warmup ?? (quick ? 1 : 2));
   const runs = Number(values.runs);
   const levels = values.concurrency.split(',').map(Number);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers is a whole number of at least 1');
   if (!Number.isInteger(entries) || entries < 1000 || levels.some((c) => !Number.isInteger(c) || c < 1))
     throw new Error('--entries is at least 1000; --concurrency is a list of whole numbers');
 
@@ -157,8 +162,10 @@ export async function main(args: string[]): Promise<void> {
   const inputs = sampleInputs(data);
   const profileDir = values.profile ? join(DATA_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const server = await startServer({ db: data.path, ...(profileDir ? { profileDir } : {}) });
-  const serverPid = server.pid;
+  const server = await startServer({ db: data.path, workers, ...(profileDir ? { profileDir } : {}) });
+  console.log(`Server: gleaner serve --workers ${workers}`);
+  // With workers, the profile worth reading is a worker's (they all do the same work).
+  const serverPid = server.workerPids()[0] ?? server.pid;
   try {
     const startRss = server.memory().rss;
     const cookie = await login(server.origin, data.username, data.password);
@@ -364,7 +371,13 @@ export async function main(args: string[]): Promise<void> {
     }
     for (const note of notes) console.log(`  ${note}`);
     console.log(
-      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)`,
+      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)` +
+        (workers > 1
+          ? `; each process now: ${server
+              .memoryEach()
+              .map((p) => mb(p.rss))
+              .join(', ')} (primary first)`
+          : ''),
     );
     if (missed.length && !values.profile)
       console.log(

@@ -60,7 +60,7 @@ describe('gleaner user and serve', () => {
   });
 
   it('serves the reader on a free port, signs in, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '1'], {
       env: { ...env, GLEANER_SERVE_REFRESH: '0' },
     });
     let stderr = '';

@@ -12,20 +12,27 @@ export interface ServerOptions {
   db: string;
   /** Write a V8 CPU profile of the server into this directory (written when it stops). */
   profileDir?: string;
+  /** `gleaner serve --workers N`. */
+  workers: number;
 }
 
 export interface RunningServer {
   origin: string;
   pid: number;
   child: ChildProcess;
-  /** Bytes of resident memory now, and the peak so far (VmRSS, VmHWM). */
+  /** Bytes of resident memory now, and the peak so far (VmRSS, VmHWM), of all its processes. */
   memory(): { rss: number; peak: number };
+  /** Resident memory of each process: the server, then its workers (with --workers N > 1). */
+  memoryEach(): { pid: number; rss: number }[];
+  /** The workers' process ids (none with --workers 1). */
+  workerPids(): number[];
   stop(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-  const child = spawn(process.execPath, [...execArgv, MAIN, 'serve'], {
+  const args = [MAIN, 'serve', '--workers', String(options.workers)];
+  const child = spawn(process.execPath, [...execArgv, ...args], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -51,15 +58,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const pid = child.pid as number;
-  const status = (field: string): number => {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const status = (of: number, field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${of}/status`, 'utf8'));
     return m?.[1] ? Number(m[1]) * 1024 : NaN;
   };
+  const workerPids = (): number[] =>
+    readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  const all = (): number[] => [pid, ...workerPids()];
+  const sum = (field: string): number => all().reduce((total, p) => total + status(p, field), 0);
   return {
     origin,
     pid,
     child,
-    memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    memory: () => ({ rss: sum('VmRSS'), peak: sum('VmHWM') }),
+    memoryEach: () => all().map((p) => ({ pid: p, rss: status(p, 'VmRSS') })),
+    workerPids,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

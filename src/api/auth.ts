@@ -24,7 +24,8 @@ export async function userFromCredentials(
   const name = username.trim().slice(0, 200);
   const keys = [`ip:${ip}`, `user:${name.toLowerCase()}`];
   const now = ctx.deps.clock();
-  if (keys.some((k) => ctx.loginLimiter.retryAfter(k, now) > 0)) return null;
+  const waits = await Promise.all(keys.map((k) => ctx.loginLimiter.retryAfter(k, now)));
+  if (waits.some((w) => w > 0)) return null;
   const user = await ctx.deps.store.findUserByName(name);
   let ok = false;
   if (user) {
@@ -35,7 +36,7 @@ export async function userFromCredentials(
     await verifyPassword(secret, null);
   }
   if (!user || !ok) {
-    for (const k of keys) ctx.loginLimiter.fail(k, now);
+    for (const k of keys) await ctx.loginLimiter.fail(k, now);
     return null;
   }
   return user;

@@ -1,19 +1,31 @@
-// `gleaner serve`: the web reader and the refresh loop in one process.
+// `gleaner serve`: the web reader and the refresh loop. With --workers N > 1 the reader runs in N
+// processes sharing the port, and this one (the primary) keeps what must be single: the refresh
+// loop, "refresh now", the failed-login counts and the image proxy's key (see cluster.ts).
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import type { Feed } from '../model/index.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { refreshFeeds } from '../refresh/pool.js';
-import { createWebServer } from '../web/server.js';
-import { COMMON_FLAGS, openContext, refreshDeps } from './context.js';
+import { LoginLimiter } from '../web/auth.js';
+import { proxyKey, useProxyKey } from '../web/proxy.js';
+import { createWebServer, type WebDeps } from '../web/server.js';
+import { connectToPrimary, startWorkers } from './cluster.js';
+import { COMMON_FLAGS, openContext, refreshDeps, schedulePolicy, type Context } from './context.js';
 
-const HELP = `usage: gleaner serve [--host ADDR] [--port N] [--base-url URL] [--db FILE]
+const HELP = `usage: gleaner serve [--host ADDR] [--port N] [--base-url URL] [--workers N] [--db FILE]
 
 Runs the web reader (http://127.0.0.1:8080 by default) and keeps feeds fresh. On the first visit
 it asks for the administrator's name and password (or create one with \`gleaner user add\`).
   --host ADDR      address to listen on (GLEANER_HOST, default 127.0.0.1)
   --port N         port (GLEANER_PORT, default 8080; 0 picks a free one)
   --base-url URL   public address behind a reverse proxy (GLEANER_BASE_URL)
+  --workers N      processes answering requests (GLEANER_WORKERS, default one per core; 1 = one process)
 Other settings: \`gleaner config\`.`;
+
+// Set by tests: every answer names the process that gave it, to see requests spread over workers.
+const SHOW_PID_HEADER = process.env.GLEANER_TEST_PID_HEADER === '1';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +35,7 @@ export async function run(args: string[]): Promise<number> {
       host: { type: 'string' },
       port: { type: 'string' },
       'base-url': { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   if (values.help) {
@@ -30,35 +43,82 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const ctx = await openContext(values);
-  const pool = createDigestPool();
-  const deps = { ...refreshDeps(ctx), digest: pool.digest };
-  const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
-  const controller = new AbortController();
-  const app = await createWebServer({
+  if (cluster.isWorker) return serveAsWorker(ctx);
+
+  const refresher = startRefresher(ctx);
+  let app: FastifyInstance | null = null;
+  let stopWorkers = (): Promise<void> => Promise.resolve();
+  let address: string;
+  try {
+    if (ctx.config.workers > 1) {
+      const limiter = new LoginLimiter();
+      const started = await startWorkers(
+        ctx.config.workers,
+        { hello: { proxyKey: proxyKey().toString('base64') }, limiter, refreshNow: refresher.refreshNow },
+        ctx.log,
+      );
+      address = started.address;
+      stopWorkers = () => started.pool.stop();
+    } else {
+      app = await createWebServer(webDeps(ctx, refresher.refreshNow));
+      address = await app.listen({ host: ctx.config.host, port: ctx.config.port });
+    }
+  } catch (err) {
+    await refresher.stop();
+    await ctx.close();
+    throw err;
+  }
+  // One line scripts can read: where the reader is (once every worker listens).
+  console.log(`gleaner: reader listening on ${ctx.config.baseUrl ?? address}`);
+  ctx.log.info('listening', { address, workers: ctx.config.workers, refresh: ctx.config.refreshInServer });
+
+  await untilStopped();
+  ctx.log.info('shutting down');
+  await stopWorkers();
+  await app?.close();
+  await refresher.stop();
+  await ctx.close();
+  return 0;
+}
+
+function untilStopped(extra?: (stop: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    extra?.(stop);
+  });
+}
+
+function webDeps(ctx: Context, refreshNow: (feedIds: number[]) => Promise<void>): WebDeps {
+  return {
     store: ctx.store,
     log: ctx.log,
     fetcher: ctx.fetcher,
     clock: Date.now,
-    policy: deps.policy,
-    async refreshNow(feedIds) {
-      const feeds = [];
-      for (const id of feedIds) {
-        const feed = await ctx.store.getFeed(id);
-        if (feed) feeds.push(feed);
-      }
-      await refreshFeeds(feeds, deps, limits);
-    },
+    policy: schedulePolicy(ctx.config),
+    refreshNow,
     options: {
       baseUrl: ctx.config.baseUrl,
       proxyImages: ctx.config.proxyImages,
       wikiDir: ctx.config.wikiDir,
     },
-  });
-  const address = await app.listen({ host: ctx.config.host, port: ctx.config.port });
-  // One line scripts can read: where the reader is.
-  console.log(`gleaner: reader listening on ${ctx.config.baseUrl ?? address}`);
-  ctx.log.info('listening', { address, refresh: ctx.config.refreshInServer });
+  };
+}
 
+/**
+ * The refresh loop (when configured) and "refresh now", in this process only. A feed asked for
+ * while it is being refreshed on request is not fetched a second time: the caller waits for the
+ * refresh under way.
+ */
+function startRefresher(ctx: Context): {
+  refreshNow: (feedIds: number[]) => Promise<void>;
+  stop(): Promise<void>;
+} {
+  const pool = createDigestPool();
+  const deps = { ...refreshDeps(ctx), digest: pool.digest };
+  const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
+  const controller = new AbortController();
   const loop = ctx.config.refreshInServer
     ? runRefreshLoop(deps, {
         ...limits,
@@ -66,17 +126,63 @@ export async function run(args: string[]): Promise<number> {
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
     : Promise.resolve();
+  const inFlight = new Map<number, Promise<unknown>>();
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  ctx.log.info('shutting down');
-  controller.abort();
+  return {
+    async refreshNow(feedIds) {
+      const feeds: Feed[] = [];
+      for (const id of new Set(feedIds)) {
+        if (inFlight.has(id)) continue;
+        const feed = await ctx.store.getFeed(id);
+        if (feed) feeds.push(feed);
+      }
+      const waiting = [...new Set(feedIds)].flatMap((id) => inFlight.get(id) ?? []);
+      const fresh = feeds.filter((f) => !inFlight.has(f.id));
+      const pass = refreshFeeds(fresh, deps, limits);
+      for (const feed of fresh) inFlight.set(feed.id, pass);
+      try {
+        await Promise.all([pass, ...waiting]);
+      } finally {
+        for (const feed of fresh) if (inFlight.get(feed.id) === pass) inFlight.delete(feed.id);
+      }
+    },
+    async stop() {
+      controller.abort();
+      await loop;
+      await pool.close();
+    },
+  };
+}
+
+/** A worker: the reader and the APIs, asking the primary for everything that must be shared. */
+async function serveAsWorker(ctx: Context): Promise<number> {
+  const primary = connectToPrimary();
+  let app: FastifyInstance | null = null;
+  try {
+    const hello = await primary.hello();
+    useProxyKey(Buffer.from(hello.proxyKey, 'base64'));
+    app = await createWebServer({
+      ...webDeps(ctx, primary.refreshNow),
+      loginLimiter: primary.limiter,
+      siblings: primary.siblings,
+    });
+    if (SHOW_PID_HEADER) {
+      app.addHook('onRequest', async (_req, reply) => {
+        reply.header('x-gleaner-pid', String(process.pid));
+      });
+    }
+    primary.listening(await app.listen({ host: ctx.config.host, port: ctx.config.port }));
+  } catch (err) {
+    // A worker leaving its primary exits with 0 (node:cluster): exit here, with the failure.
+    ctx.log.error('the worker could not start', { error: String(err) });
+    await app?.close();
+    await ctx.close();
+    process.exit(1);
+  }
+  // The primary stops workers with SIGTERM; a worker whose primary died stops too.
+  await untilStopped((stop) => primary.onLost(stop));
   await app.close();
-  await loop;
-  await pool.close();
   await ctx.close();
+  if (process.connected) process.disconnect();
   return 0;
 }

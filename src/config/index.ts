@@ -1,6 +1,7 @@
 // Every option in one table: environment variable, type, default, documentation, and whether it is
 // secret. Parsed once at start-up (environment, then command-line flags), then passed down as plain
 // values. `gleaner config` prints the effective values with secrets masked.
+import { availableParallelism } from 'node:os';
 import { GleanerError } from '../model/errors.js';
 
 type Kind = 'string' | 'int' | 'bool';
@@ -113,6 +114,15 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: null,
     doc: 'public address of the reader behind a proxy (https://… makes cookies Secure)',
   }),
+  workers: spec({
+    env: 'GLEANER_WORKERS',
+    flag: 'workers',
+    kind: 'int',
+    default: availableParallelism(),
+    min: 1,
+    max: 256,
+    doc: 'processes `gleaner serve` answers requests with (default: one per core; 1 = a single process)',
+  }),
   proxyImages: spec({
     env: 'GLEANER_PROXY_IMAGES',
     kind: 'bool',
@@ -174,6 +184,7 @@ export interface Config {
   host: string;
   port: number;
   baseUrl: string | null;
+  workers: number;
   proxyImages: boolean;
   refreshInServer: boolean;
   wikiDir: string;

@@ -91,10 +91,21 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /**
+ * A LoginLimiter's questions, answered in this process or, when the reader runs on several, by the
+ * process that holds the counts for all of them.
+ */
+export interface FailureLimiter {
+  /** Milliseconds to wait before trying again, or 0. */
+  retryAfter(key: string, now: number): Promise<number>;
+  fail(key: string, now: number): Promise<void>;
+  succeed(key: string): Promise<void>;
+}
+
+/**
  * Failed logins per key (an address, a user name) within a sliding window. After `limit` failures
  * the key must wait until the oldest failure leaves the window.
  */
-export class LoginLimiter {
+export class LoginLimiter implements FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
@@ -102,14 +113,13 @@ export class LoginLimiter {
     private readonly windowMs = 15 * 60_000,
   ) {}
 
-  /** Milliseconds to wait before trying again, or 0. */
-  retryAfter(key: string, now: number): number {
+  retryAfter(key: string, now: number): Promise<number> {
     const recent = this.recent(key, now);
-    if (recent.length < this.limit) return 0;
-    return (recent[0] ?? now) + this.windowMs - now;
+    if (recent.length < this.limit) return Promise.resolve(0);
+    return Promise.resolve((recent[0] ?? now) + this.windowMs - now);
   }
 
-  fail(key: string, now: number): void {
+  fail(key: string, now: number): Promise<void> {
     const recent = this.recent(key, now);
     recent.push(now);
     this.failures.set(key, recent);
@@ -118,10 +128,12 @@ export class LoginLimiter {
       const oldest = this.failures.keys().next();
       if (!oldest.done) this.failures.delete(oldest.value);
     }
+    return Promise.resolve();
   }
 
-  succeed(key: string): void {
+  succeed(key: string): Promise<void> {
     this.failures.delete(key);
+    return Promise.resolve();
   }
 
   private recent(key: string, now: number): number[] {

@@ -5,8 +5,20 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { sameToken } from './auth.js';
 
-// A key per process: signed URLs live as long as the pages that carry them are fresh.
-const KEY = randomBytes(32);
+// A key per server run: signed URLs live as long as the pages that carry them are fresh. When the
+// reader runs on several processes, they all sign with the key the first one made.
+let KEY: Buffer = randomBytes(32);
+
+/** This process's signing key, to hand to the processes that serve beside it. */
+export function proxyKey(): Buffer {
+  return KEY;
+}
+
+/** Signs and verifies with this key from now on (the one the other processes use). */
+export function useProxyKey(key: Buffer): void {
+  if (key.length < 32) throw new Error('an image proxy key has at least 32 bytes');
+  KEY = key;
+}
 
 function sign(url: string): string {
   return createHmac('sha256', KEY).update(url).digest('base64url').slice(0, 22);

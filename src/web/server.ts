@@ -10,7 +10,7 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import type { Store, SubscriptionView } from '../store/index.js';
-import { LoginLimiter, newToken, sameToken, tokenHash } from './auth.js';
+import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
 import { registerGReaderApi } from '../api/greader/index.js';
@@ -46,6 +46,18 @@ export interface WebDeps {
   refreshNow: (feedIds: number[]) => Promise<void>;
   policy: SchedulePolicy;
   options: WebOptions;
+  /** Failed-login counts; by default this process's own (several processes share one, see cli/serve.ts). */
+  loginLimiter?: FailureLimiter;
+  /** The other processes serving beside this one, if any. */
+  siblings?: Siblings;
+}
+
+/** What processes serving side by side tell each other: whose cached state to read again. */
+export interface Siblings {
+  /** This user's subscriptions or unread counts changed here. */
+  userChanged(userId: number): void;
+  /** Calls `listener` when another process says a user's state changed there. */
+  onUserChanged(listener: (userId: number) => void): void;
 }
 
 /** Who is asking: the signed-in user with their settings, or a visitor. */
@@ -199,17 +211,20 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     countsAt: number;
   }
   const subscriptionCache = new Map<number, CachedSubscriptions>();
+  deps.siblings?.onUserChanged((userId) => subscriptionCache.delete(userId));
   // A user's own change (refresh now, say) may change their feeds' state: the page after it reads
-  // them again. Dropped when the change ends, so the redirect that follows sees it.
+  // them again. Dropped when the change ends, so the redirect that follows sees it; the other
+  // processes drop theirs too, since the next request may land on one of them.
   app.addHook('onResponse', (req, _reply, done) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.viewer?.user) {
       subscriptionCache.delete(req.viewer.user.id);
+      deps.siblings?.userChanged(req.viewer.user.id);
     }
     done();
   });
 
   const ctx: RouteContext = {
-    loginLimiter: new LoginLimiter(),
+    loginLimiter: deps.loginLimiter ?? new LoginLimiter(),
     async subscriptions(userId) {
       const now = deps.clock();
       const version = await deps.store.subscriptionsVersion(userId);
@@ -241,6 +256,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     countsChanged(userId) {
       const cached = subscriptionCache.get(userId);
       if (cached) cached.counts = null;
+      deps.siblings?.userChanged(userId);
     },
     deps,
     sessionCookie,
@@ -316,7 +332,7 @@ declare module 'fastify' {
 export interface RouteContext {
   deps: WebDeps;
   /** Failed logins by address and by name, shared by the login form and the client APIs. */
-  loginLimiter: LoginLimiter;
+  loginLimiter: FailureLimiter;
   sessionCookie: string;
   secure: boolean;
   /** Signs a user in on this browser: a new session and its cookie. */

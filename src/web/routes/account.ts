@@ -4,7 +4,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   hashPassword,
-  LoginLimiter,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   feverKey,
@@ -65,8 +64,9 @@ function idParam(value: string): number | null {
 
 export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock, log } = ctx.deps;
-  // Guessing the current password from a stolen session is as slow as guessing at the login.
-  const passwordLimiter = new LoginLimiter();
+  // Guessing the current password from a stolen session is as slow as guessing at the login
+  // (the same counts, under keys of their own).
+  const passwordLimiter = ctx.loginLimiter;
 
   // A copy of the login's session start in routes/auth.ts (to be shared from there).
   async function showSettings(
@@ -137,9 +137,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!viewer) return reply;
     const t = viewer.t;
     const userId = viewer.user.id;
-    const key = `user:${userId}`;
+    const key = `password:user:${userId}`;
     const now = clock();
-    const wait = passwordLimiter.retryAfter(key, now);
+    const wait = await passwordLimiter.retryAfter(key, now);
     if (wait > 0) {
       reply.header('Retry-After', String(Math.ceil(wait / 1000)));
       const message = t('Too many wrong passwords; try again in {n} minutes.', {
@@ -150,11 +150,11 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
     const current = field(req, 'current');
     const password = field(req, 'password');
     if (!(await verifyPassword(current, await store.getPasswordHash(userId)))) {
-      passwordLimiter.fail(key, now);
+      await passwordLimiter.fail(key, now);
       log.warn('password change refused: wrong current password', { user: viewer.user.username, ip: req.ip });
       return showSettings(reply, viewer, { passwordError: t('The current password is wrong.') }, 400);
     }
-    passwordLimiter.succeed(key);
+    await passwordLimiter.succeed(key);
     const rule = passwordRule(t, password);
     const problem = rule
       ? t('The password needs {rule}.', { rule })

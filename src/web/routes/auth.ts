@@ -77,7 +77,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const next = safeNext(field(req, 'next'));
     const now = clock();
     const keys = [`ip:${req.ip}`, `user:${username.toLowerCase()}`];
-    const wait = Math.max(...keys.map((k) => limiter.retryAfter(k, now)));
+    const wait = Math.max(...(await Promise.all(keys.map((k) => limiter.retryAfter(k, now)))));
     if (wait > 0) {
       reply.header('Retry-After', String(Math.ceil(wait / 1000)));
       const message = t('Too many failed logins; try again in {n} minutes.', { n: Math.ceil(wait / 60_000) });
@@ -86,7 +86,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const user = await store.findUserByName(username);
     const ok = await verifyPassword(password, user ? await store.getPasswordHash(user.id) : null);
     if (!user || !ok) {
-      for (const k of keys) limiter.fail(k, now);
+      for (const k of keys) await limiter.fail(k, now);
       log.warn('login failed', { user: username, ip: req.ip });
       return sendHtml(
         reply,
@@ -94,7 +94,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         401,
       );
     }
-    for (const k of keys) limiter.succeed(k);
+    for (const k of keys) await limiter.succeed(k);
     await ctx.startSession(req, reply, user.id);
     return reply.redirect(next, 303);
   });

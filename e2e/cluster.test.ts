@@ -1,0 +1,290 @@
+// `gleaner serve --workers 2` end to end: the compiled CLI forks two HTTP workers sharing one port.
+// Requests spread over both, and what must be one (sessions, the failed-login limit, the image
+// proxy's key, the refresh loop) is one whichever worker answers; a killed worker is replaced, and
+// SIGTERM stops everything cleanly. Which process answered is read from a header that only the
+// test variable GLEANER_TEST_PID_HEADER turns on.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from '../src/testing/testserver.js';
+
+const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const PASSWORD = 'a long password';
+// A 1×1 GIF.
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+function cli(
+  env: NodeJS.ProcessEnv,
+  input: string,
+  ...args: string[]
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out }));
+    child.stdin.end(input);
+  });
+}
+
+interface Answer {
+  status: number;
+  pid: number;
+  body: string;
+  headers: Headers;
+}
+
+/** One request on a fresh connection, so the primary hands it to the next worker in turn. */
+async function request(url: string, init: RequestInit = {}): Promise<Answer> {
+  const headers = new Headers(init.headers);
+  headers.set('connection', 'close');
+  const res = await fetch(url, { redirect: 'manual', ...init, headers });
+  const body = await res.text();
+  return { status: res.status, pid: Number(res.headers.get('x-gleaner-pid')), body, headers: res.headers };
+}
+
+/** Retries `probe` until it returns something, for at most `tries` × 100 ms. */
+async function eventually<T>(
+  what: string,
+  probe: () => T | null | Promise<T | null>,
+  tries = 100,
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await probe();
+    if (value !== null) return value;
+    await sleep(100);
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+describe('gleaner serve --workers 2', () => {
+  let dir: string;
+  let feeds: TestServer;
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  let origin: string;
+  let serveEnv: NodeJS.ProcessEnv = {};
+  let stderr = '';
+  let cookie = '';
+  let apiKey = '';
+  const workers = new Set<number>();
+  // While `holding`, the feed's first request waits until the test calls `releaseFeed`.
+  let holding = false;
+  let releaseFeed: (() => void) | null = null;
+  // `gleaner add` reads the feed once to check it is one.
+  let fetchedBeforeServe = 0;
+  const fetches = (): number => feeds.requests.filter((r) => r.path === '/feed.xml').length;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-cluster-'));
+    feeds = await startTestServer();
+    const item = (n: number): string =>
+      `<item><title>Post ${n}</title><link>https://site.example/${n}</link><guid>p${n}</guid>` +
+      `<description>&lt;p&gt;Picture &lt;img src="${feeds.url('/pixel.gif')}"&gt;&lt;/p&gt;</description></item>`;
+    feeds.route('/feed.xml', (_req, res) => {
+      const send = (): void =>
+        void res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(
+            `<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title>${item(1)}</channel></rss>`,
+          );
+      if (releaseFeed === null && holding) releaseFeed = send;
+      else send();
+    });
+    feeds.route('/pixel.gif', (_req, res) => res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL));
+
+    const env = (serveEnv = {
+      ...process.env,
+      GLEANER_DB: join(dir, 'cluster.db'),
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '1',
+      GLEANER_LOG_LEVEL: 'warn',
+      GLEANER_PROXY_IMAGES: '1',
+      GLEANER_SERVE_REFRESH: '1',
+    });
+    assert.equal((await cli(env, `${PASSWORD}\n`, 'user', 'add', 'ann')).code, 0);
+    const key = await cli(env, '', 'user', 'key', 'ann', '--label', 'test');
+    apiKey = key.out.trim();
+    const add = await cli(env, '', 'add', feeds.url('/feed.xml'), '--no-refresh', '--user', 'ann');
+    assert.equal(add.code, 0, add.out);
+    fetchedBeforeServe = fetches();
+
+    child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '2'], {
+      env: { ...env, GLEANER_TEST_PID_HEADER: '1' },
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    exited = new Promise((resolve) => child.once('close', resolve));
+    origin = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once('close', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await feeds.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the listening line once and spreads requests over both workers', async () => {
+    for (let i = 0; i < 6; i++) {
+      const health = await request(`${origin}/healthz`);
+      assert.equal(health.status, 200);
+      assert.ok(Number.isInteger(health.pid) && health.pid > 0, 'the test header names the process');
+      workers.add(health.pid);
+    }
+    assert.equal(workers.size, 2, 'both workers answered');
+    assert.ok(!workers.has(child.pid ?? -1), 'the primary serves no requests itself');
+  });
+
+  it('runs the refresh loop in one process only: the due feed is fetched once', async () => {
+    await eventually('the loop fetches the feed', () => (fetches() > fetchedBeforeServe ? true : null));
+    // Every worker has been listening (and so would have started a loop) since before the fetch.
+    const entry = await eventually('the entry is stored', async () => {
+      const res = await request(`${origin}/v1/entries`, { headers: { 'x-auth-token': apiKey } });
+      const list = JSON.parse(res.body) as { total: number; entries: { id: number }[] };
+      return list.total > 0 ? list.entries[0] : null;
+    });
+    assert.ok(entry);
+    assert.equal(fetches(), fetchedBeforeServe + 1);
+  });
+
+  it('signs in on one worker and is signed in on the other', async () => {
+    const form = await request(`${origin}/login`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const visitor = form.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const signedIn = await request(`${origin}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor, origin },
+      body: new URLSearchParams({ _csrf: csrf, username: 'ann', password: PASSWORD }).toString(),
+    });
+    assert.equal(signedIn.status, 303);
+    cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    assert.match(cookie, /^gleaner_session=/);
+    const seenBy = new Set<number>();
+    for (let i = 0; i < 4; i++) {
+      const page = await request(`${origin}/unread`, { headers: { cookie } });
+      assert.equal(page.status, 200, 'the session is valid on every worker');
+      assert.match(page.body, /Post 1/);
+      seenBy.add(page.pid);
+    }
+    assert.equal(seenBy.size, 2);
+    const anonymous = await request(`${origin}/unread`);
+    assert.equal(anonymous.status, 303, 'without the cookie: the login page');
+  });
+
+  it('loads a proxied image signed by one worker from the other', async () => {
+    const list = await request(`${origin}/unread`, { headers: { cookie } });
+    const entryPath = /href="(\/entry\/\d+)[^"]*"/.exec(list.body)?.[1];
+    assert.ok(entryPath, 'the list links the entry');
+    const page = await request(`${origin}${entryPath}`, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    const src = /src="(\/proxy\/image\/[^"]+)"/.exec(page.body)?.[1];
+    assert.ok(src, 'the image goes through the proxy');
+    const other = await eventually('a request lands on the other worker', async () => {
+      const image = await request(`${origin}${src}`, { headers: { cookie } });
+      return image.pid !== page.pid ? image : null;
+    });
+    assert.equal(other.status, 200, other.body);
+    assert.equal(other.headers.get('content-type'), 'image/gif');
+    // A signature no worker made is refused by every worker.
+    const forged = src.replace(/\/proxy\/image\/[^/]+\//, `/proxy/image/${'A'.repeat(22)}/`);
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await request(`${origin}${forged}`, { headers: { cookie } })).status, 403);
+    }
+  });
+
+  it('fetches a feed once when both workers are asked to refresh it at the same time', async () => {
+    const before = fetches();
+    holding = true;
+    const refresh = (): Promise<Answer> =>
+      request(`${origin}/v1/feeds/refresh`, { method: 'PUT', headers: { 'x-auth-token': apiKey } });
+    const first = await refresh();
+    assert.equal(first.status, 202);
+    await eventually('the first refresh reaches the feed', () => (fetches() > before ? true : null));
+    const second = await eventually('the other worker takes a refresh', async () => {
+      const res = await refresh();
+      return res.pid !== first.pid ? res : null;
+    });
+    assert.equal(second.status, 202);
+    // Give the primary the second worker's message, then let the feed answer.
+    await sleep(300);
+    holding = false;
+    releaseFeed?.();
+    releaseFeed = null;
+    await sleep(300);
+    assert.equal(fetches(), before + 1);
+  });
+
+  it('trips the login limit after as many failures as one process allows, whichever worker answers', async () => {
+    const form = await request(`${origin}/login`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const visitor = form.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const attempt = (): Promise<Answer> =>
+      request(`${origin}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor, origin },
+        body: new URLSearchParams({ _csrf: csrf, username: 'ann', password: 'wrong password' }).toString(),
+      });
+    const answeredBy = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      const failed = await attempt();
+      assert.equal(failed.status, 401, `attempt ${i + 1}`);
+      answeredBy.add(failed.pid);
+    }
+    assert.equal(answeredBy.size, 2, 'both workers counted failures');
+    for (let i = 0; i < 2; i++) {
+      const limited = await attempt();
+      assert.equal(limited.status, 429, 'the eleventh attempt is refused on either worker');
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    }
+    // The client APIs share the same counts.
+    const basic = Buffer.from(`ann:${apiKey}`).toString('base64');
+    const api = await request(`${origin}/v1/me`, { headers: { authorization: `Basic ${basic}` } });
+    assert.equal(api.status, 401, 'over the limit, even the right secret is not checked');
+  });
+
+  it('replaces a worker killed with SIGKILL', async () => {
+    const [victim] = [...workers];
+    assert.ok(victim);
+    process.kill(victim, 'SIGKILL');
+    const replacement = await eventually('a new worker answers', async () => {
+      const res = await request(`${origin}/healthz`);
+      return res.status === 200 && !workers.has(res.pid) ? res.pid : null;
+    });
+    assert.ok(replacement > 0);
+    assert.match(stderr, /worker died; starting another/);
+    const page = await request(`${origin}/unread`, { headers: { cookie } });
+    assert.equal(page.status, 200, 'sessions survive the replacement');
+  });
+
+  it('exits with 1 and says why when the workers cannot listen (the port is taken)', async () => {
+    const port = new URL(origin).port;
+    const second = await cli(serveEnv, '', 'serve', '--port', port, '--workers', '2');
+    assert.equal(second.code, 1, second.out);
+    assert.match(second.out, /EADDRINUSE/);
+    assert.match(second.out, /a worker exited before listening/);
+    assert.doesNotMatch(second.out, /listening on/);
+  });
+
+  it('stops the primary and its workers on SIGTERM with exit code 0', async () => {
+    const alive = new Set<number>();
+    for (let i = 0; i < 4; i++) alive.add((await request(`${origin}/healthz`)).pid);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+    for (const pid of alive) {
+      assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} has exited`);
+    }
+  });
+});
