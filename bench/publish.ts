@@ -5,7 +5,7 @@
 // and with If-None-Match (a reader polling the feed), and the server's floor in the same run,
 // GET /healthz (a static answer through the same framework and hooks), so each p50 ÷ floor is what
 // the page itself costs. Target (the issue): p99 < 20 ms at concurrency 10.
-//   npm run bench -- publish [--entries 10000] [--seconds 3] [--runs 3] [--concurrency 10]
+//   npm run bench -- publish [--entries 10000] [--seconds 3] [--runs 3] [--concurrency 10] [--workers 1]
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,6 +130,7 @@ export async function main(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '3' },
       runs: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '10' },
+      workers: { type: 'string', default: '1' },
     },
   });
   const entries = Number(values.entries);
@@ -141,7 +142,10 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-bench-publish-'));
   const server = await (async () => {
     const slug = await build(join(dir, 'publish.db'), entries);
-    return { slug, running: await startServer({ db: join(dir, 'publish.db') }) };
+    return {
+      slug,
+      running: await startServer({ db: join(dir, 'publish.db'), workers: Number(values.workers) }),
+    };
   })();
   try {
     const { origin } = server.running;

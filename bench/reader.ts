@@ -9,12 +9,11 @@
 // at concurrency 10.
 //   npm run bench -- reader [--quick] [--entries N] [--concurrency 1,10,50] [--seconds 2] [--runs 3]
 //   [--warmup 2] [--only unread,article,…] [--profile] (a CPU profile of the server, summarised)
-//   [--workers N] (gleaner serve --workers N; default one per core)
+//   [--workers N] (gleaner serve --workers N; default 1, as serve's)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { describeMachine, fmt, printTable } from './lib.js';
@@ -129,7 +128,7 @@ export async function main(args: string[]): Promise<void> {
       warmup: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
-      workers: { type: 'string', default: String(availableParallelism()) },
+      workers: { type: 'string', default: '1' },
     },
   });
   const quick = values.quick;

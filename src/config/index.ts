@@ -1,7 +1,6 @@
 // Every option in one table: environment variable, type, default, documentation, and whether it is
 // secret. Parsed once at start-up (environment, then command-line flags), then passed down as plain
 // values. `gleaner config` prints the effective values with secrets masked.
-import { availableParallelism } from 'node:os';
 import { GleanerError } from '../model/errors.js';
 
 type Kind = 'string' | 'int' | 'bool';
@@ -118,10 +117,10 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     env: 'GLEANER_WORKERS',
     flag: 'workers',
     kind: 'int',
-    default: availableParallelism(),
+    default: 1,
     min: 1,
     max: 256,
-    doc: 'processes `gleaner serve` answers requests with (default: one per core; 1 = a single process)',
+    doc: 'processes `gleaner serve` answers requests with (1 = a single process; try the number of cores)',
   }),
   proxyImages: spec({
     env: 'GLEANER_PROXY_IMAGES',
