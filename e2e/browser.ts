@@ -133,6 +133,9 @@ export function collectPageProblems(page: Page): PageProblems {
   });
   page.on('requestfailed', (request) => {
     const reason = request.failure()?.errorText ?? 'unknown error';
+    // What a page was still loading when a click took the browser elsewhere is cancelled, not
+    // failed (blocked requests say ERR_BLOCKED_BY_…, refused ones ERR_CONNECTION_…).
+    if (reason === 'net::ERR_ABORTED') return;
     problems.failedRequests.push(`${request.method()} ${request.url()}: ${reason}`);
   });
   page.on('response', (response) => {
