@@ -21,7 +21,7 @@ import { describeMachine, fmt, printTable } from './lib.js';
 import { ensureDataset, loadSearchModule, prepareDataset, DATA_DIR, type Dataset } from './reader/data.js';
 import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
-import { startServer } from './reader/server.js';
+import { describeServerMemory, startServer } from './reader/server.js';
 
 const TARGET = 20;
 const STREAM_ITEMS = 50;
@@ -282,7 +282,6 @@ export async function main(args: string[]): Promise<void> {
         }),
       );
     }
-    const memory = server.memory();
 
     console.log(
       `\nLatency and throughput, each figure the median of ${runs} runs of ${seconds} s (up to ${3 * seconds} s for a ` +
@@ -342,15 +341,8 @@ export async function main(args: string[]): Promise<void> {
       const figure = r ? `p99 ${fmt(r.p99)} ms` : `not loaded, one request alone takes ${fmt(alone)} ms`;
       console.log(`  ${e.label}: ${figure}, target < ${e.target} ms — ${ok ? 'PASS' : 'MISS'}`);
     }
-    console.log(
-      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)` +
-        (workers > 1
-          ? `; each process now: ${server
-              .memoryEach()
-              .map((p) => mb(p.rss))
-              .join(', ')} (primary first)`
-          : ''),
-    );
+    console.log(`
+${describeServerMemory(server, startRss, workers)}`);
     if (missed.length && !values.profile)
       console.log(
         `  to see where the time goes: npm run bench -- api${quick ? ' --quick' : ''} --profile --concurrency 10 --only ${missed.join(',')}`,

@@ -20,7 +20,7 @@ import { describeMachine, fmt, printTable } from './lib.js';
 import { DATA_DIR, ensureDataset, loadSearchModule, prepareDataset, type Dataset } from './reader/data.js';
 import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
-import { get, login, startServer } from './reader/server.js';
+import { describeServerMemory, get, login, startServer } from './reader/server.js';
 import { SEARCH_TERMS } from './reader/text.js';
 
 const PER_PAGE = 50;
@@ -293,7 +293,6 @@ export async function main(args: string[]): Promise<void> {
         }),
       );
     }
-    const memory = server.memory();
 
     console.log(
       `\nLatency and throughput, each figure the median of ${runs} runs of ${seconds} s (up to ${3 * seconds} s for a ` +
@@ -369,15 +368,8 @@ export async function main(args: string[]): Promise<void> {
       console.log(`  ${e.label}: ${figure}, target < ${e.target} ms — ${ok ? 'PASS' : 'MISS'}`);
     }
     for (const note of notes) console.log(`  ${note}`);
-    console.log(
-      `\nServer memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)` +
-        (workers > 1
-          ? `; each process now: ${server
-              .memoryEach()
-              .map((p) => mb(p.rss))
-              .join(', ')} (primary first)`
-          : ''),
-    );
+    console.log(`
+${describeServerMemory(server, startRss, workers)}`);
     if (missed.length && !values.profile)
       console.log(
         `  to see where the time goes: npm run bench -- reader${quick ? ' --quick' : ''} --profile --concurrency 10 --only ${missed.join(',')}`,

@@ -5,12 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { BIN, run } from './cli.js';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
-
-const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 
 function rss(title: string, n: number, prefix = 'item'): string {
   let items = '';
@@ -21,25 +19,6 @@ function rss(title: string, n: number, prefix = 'item'): string {
       `<description>&lt;p&gt;Body ${i}&lt;/p&gt;</description></item>`;
   }
   return `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>https://site.example/</link>${items}</channel></rss>`;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI without blocking this process, whose event loop serves the feeds. */
-function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('gleaner CLI', () => {

@@ -1,35 +1,15 @@
 // `gleaner publish` end to end: the compiled CLI against a feed served on 127.0.0.1, with a
 // temporary database; then `gleaner serve` on the same database shows what was published.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { run } from './cli.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { respond, startTestServer, type TestServer } from '../src/testing/testserver.js';
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 const SEED_002 = new URL('../../shared/seeds/002_8d3710f0974aeed0.txt', import.meta.url);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('gleaner publish', () => {
   let server: TestServer;

@@ -29,6 +29,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** One line on the server's memory: after start, now, peak, and each process's with several workers. */
+export function describeServerMemory(server: RunningServer, startRss: number, workers: number): string {
+  const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
+  const memory = server.memory();
+  const each =
+    workers > 1
+      ? `; each process now: ${server
+          .memoryEach()
+          .map((p) => mb(p.rss))
+          .join(', ')} (primary first)`
+      : '';
+  return `Server memory: ${mb(startRss)} RSS after start, ${mb(memory.rss)} at the end, peak ${mb(memory.peak)} (VmHWM)${each}`;
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
   const args = [MAIN, 'serve', '--workers', String(options.workers)];

@@ -5,6 +5,7 @@
 import { GleanerError } from '../../model/errors.js';
 import { decodeDocument } from '../decode/index.js';
 import { attr, parseXml, textContent, type XmlElement } from '../parse/xml.js';
+import { xmlAttr, xmlChars } from '../../content/xml.js';
 
 /** One subscription in an OPML file. */
 export interface OpmlFeed {
@@ -32,7 +33,6 @@ const MAX_TITLE_CHARS = 512;
 const MAX_URL_CHARS = 4096;
 
 /** Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/F), plus DEL and C1. */
-const INVALID_CHARS = /(?![\t\n\r])[\p{Cc}\p{Cs}\uFFFE\uFFFF]/gu;
 
 /**
  * Reads an OPML 1.0/2.0 subscription list as readers export it. Feeds are outlines with an xmlUrl;
@@ -153,7 +153,7 @@ function absoluteHttpUrl(raw: string): string | null {
 
 function cleanTitle(raw: string | null): string | null {
   if (raw === null) return null;
-  const title = raw.replace(INVALID_CHARS, '').replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_CHARS);
+  const title = xmlChars(raw).replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_CHARS);
   return title === '' ? null : title;
 }
 
@@ -182,7 +182,7 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<opml version="2.0">',
     '  <head>',
-    `    <title>${escapeXml(title)}</title>`,
+    `    <title>${xmlAttr(title)}</title>`,
     `    <dateCreated>${now.toUTCString()}</dateCreated>`,
     '  </head>',
     '  <body>',
@@ -192,7 +192,7 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
       for (const feed of group) lines.push(`    ${feedOutline(feed)}`);
       continue;
     }
-    const name = escapeXml(folder);
+    const name = xmlAttr(folder);
     lines.push(`    <outline text="${name}" title="${name}">`);
     for (const feed of group) lines.push(`      ${feedOutline(feed)}`);
     lines.push('    </outline>');
@@ -202,25 +202,10 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
 }
 
 function feedOutline(feed: OpmlFeed): string {
-  const text = escapeXml(feed.title ?? feed.url);
+  const text = xmlAttr(feed.title ?? feed.url);
   let out = `<outline type="rss" text="${text}"`;
   if (feed.title !== null) out += ` title="${text}"`;
-  out += ` xmlUrl="${escapeXml(feed.url)}"`;
-  if (feed.siteUrl !== null) out += ` htmlUrl="${escapeXml(feed.siteUrl)}"`;
+  out += ` xmlUrl="${xmlAttr(feed.url)}"`;
+  if (feed.siteUrl !== null) out += ` htmlUrl="${xmlAttr(feed.siteUrl)}"`;
   return out + '/>';
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  '\t': '&#9;',
-  '\n': '&#10;',
-  '\r': '&#13;',
-};
-
-/** Safe in text and in double-quoted attributes; whitespace is escaped so attributes keep it. */
-function escapeXml(value: string): string {
-  return value.replace(INVALID_CHARS, '').replace(/[&<>"\t\n\r]/g, (c) => ESCAPES[c] ?? '');
 }

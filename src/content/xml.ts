@@ -1,10 +1,11 @@
-// A small XML writer for the output feeds. Every text and attribute value goes through xmlText or
+// A small XML writer (the output feeds, OPML). Every text and attribute value goes through xmlText or
 // xmlAttr, which escape markup and drop what XML 1.0 forbids (control characters, lone surrogates
 // left by broken UTF-8, U+FFFE/U+FFFF): one bad character in a source would otherwise make the
 // whole document unreadable. No CDATA: escaped text has no `]]>` to break out of.
 
-// Everything outside XML 1.0's Char production (tab, newline and carriage return are allowed).
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+// Everything outside XML 1.0's Char production (tab, newline and carriage return are allowed), and
+// the DEL and C1 control characters it allows but discourages (section 2.2): no text needs them.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** The text XML 1.0 can carry: forbidden characters dropped. */
 export function xmlChars(value: string): string {
