@@ -13,14 +13,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createApiKey, GREADER, greaderLogin } from './api/auth.js';
 import { send, type ApiRequest } from './api/load.js';
-import { describeMachine, fmt, printTable } from './lib.js';
-import { ensureDataset, loadSearchModule, prepareDataset, DATA_DIR, type Dataset } from './reader/data.js';
+import { describeMachine, fmt } from './lib.js';
+import { DATA_DIR, type Dataset } from './reader/data.js';
 import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
+import { openDataset, parseLoadOptions, printLevel } from './reader/setup.js';
 import { describeServerMemory, startServer } from './reader/server.js';
 
 const TARGET = 20;
@@ -39,9 +39,6 @@ interface Endpoint {
   /** p99 target in ms at concurrency 10. */
   target?: number;
 }
-
-const mb = (bytes: number): string => `${fmt(bytes / 1e6)} MB`;
-const count = (n: number): string => n.toLocaleString('en-US');
 
 /** Feeds and items to rotate over. */
 function sampleInputs(data: Dataset): { feeds: number[]; items: number[] } {
@@ -96,50 +93,18 @@ const hasList = (field: string) => (body: string) => {
 };
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile } = parseLoadOptions(
     args,
-    options: {
-      quick: { type: 'boolean', default: false },
-      entries: { type: 'string' },
-      concurrency: { type: 'string', default: '1,10' },
-      seconds: { type: 'string' },
-      runs: { type: 'string', default: '3' },
-      warmup: { type: 'string' },
-      only: { type: 'string' },
-      profile: { type: 'boolean', default: false },
-      workers: { type: 'string', default: '1' },
-    },
-  });
-  const quick = values.quick;
-  const entries = Number(values.entries ?? (quick ? 100_000 : 1_000_000));
-  const seconds = Number(values.seconds ?? (quick ? 1 : 2));
-  const warmup = Number(values.warmup ?? (quick ? 1 : 2));
-  const runs = Number(values.runs);
-  const levels = values.concurrency.split(',').map(Number);
-  const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers is a whole number of at least 1');
-  if (!Number.isInteger(entries) || entries < 1000 || levels.some((c) => !Number.isInteger(c) || c < 1))
-    throw new Error('--entries is at least 1000; --concurrency is a list of whole numbers');
+    '1,10',
+  );
 
   const started = performance.now();
   console.log(`Client APIs under load — ${describeMachine()}`);
-  await loadSearchModule();
-  // The reader benchmark's data, with its parameters, so the cached database is the one found.
-  const data = await ensureDataset({ entries, feeds: 1000, folders: 20, chineseShare: 0.15, seed: 20261123 });
-  const prepared = await prepareDataset(data);
-  console.log(
-    `\nData: ${count(entries)} entries in 1,000 feeds, 20 folders, 1 user; ${mb(data.bytes)} on disk` +
-      (data.generatedSeconds !== null ? `; generated in ${fmt(data.generatedSeconds)} s` : '; cached') +
-      (prepared.restored
-        ? `; read state of ${count(prepared.restored)} entries restored from the last run`
-        : ''),
-  );
-  for (const line of prepared.checks) console.log(`  ${line}`);
-  if (!prepared.ok) throw new Error('the generated data failed its checks');
+  const { data } = await openDataset(entries);
 
   const inputs = sampleInputs(data);
   const apiKey = await createApiKey(data.path, data.username);
-  const profileDir = values.profile ? join(DATA_DIR, 'profiles') : undefined;
+  const profileDir = profile ? join(DATA_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const server = await startServer({ db: data.path, workers, ...(profileDir ? { profileDir } : {}) });
   console.log(`Server: gleaner serve --workers ${workers}`);
@@ -228,10 +193,9 @@ export async function main(args: string[]): Promise<void> {
     // Each call once: a 200 with what it should hold; then the time it takes alone, which decides
     // whether loading it at a concurrency can say anything.
     const active: { endpoint: Endpoint; alone: number }[] = [];
-    const only = values.only?.split(',');
     for (const e of endpoints) {
       // A profile shows only what was asked for: the floor, loaded at thousands of requests/s, would swamp it.
-      const always = e.key === 'healthz' && !values.profile;
+      const always = e.key === 'healthz' && !profile;
       if (only && !always && !only.includes(e.key)) continue;
       const req = e.next();
       const res = await send(server.origin, req, e.headers);
@@ -289,38 +253,7 @@ export async function main(args: string[]): Promise<void> {
         `the server in its own`,
     );
     for (const [connections, measured] of results) {
-      const floor = measured.find((m) => m.endpoint.key === 'healthz')?.result;
-      const header = ['', 'p50 ms', 'p99 ms', 'req/s', 'KB/answer', 'p50 ÷ floor', 'p99 target'];
-      const rows = [header];
-      for (const { endpoint: e, result: r, alone } of measured) {
-        const verdict = (p99: number, target: number): string =>
-          connections === 10
-            ? `< ${target} ms ${p99 < target ? 'PASS' : 'MISS'}`
-            : `(< ${target} ms at c=10)`;
-        if (!r) {
-          rows.push([
-            e.label,
-            '—',
-            '—',
-            '—',
-            '',
-            '',
-            `not loaded: one request alone takes ${fmt(alone)} ms${e.target !== undefined && connections === 10 ? ' — MISS' : ''}`,
-          ]);
-          continue;
-        }
-        rows.push([
-          e.label,
-          fmt(r.p50),
-          fmt(r.p99),
-          fmt(r.requestsPerSecond),
-          fmt(r.bytesPerResponse / 1000),
-          e.key === 'healthz' || !floor ? '1×' : `${fmt(r.p50 / floor.p50)}×`,
-          e.target === undefined ? '' : verdict(r.p99, e.target),
-        ]);
-      }
-      console.log(`\nConcurrency ${connections}:`);
-      printTable(rows, [0, header.length - 1]);
+      printLevel(connections, measured);
       for (const { endpoint: e, result: r } of measured) {
         const bad = Object.entries(r?.non2xx ?? {});
         if (bad.length || r?.errors)
@@ -343,7 +276,7 @@ export async function main(args: string[]): Promise<void> {
     }
     console.log(`
 ${describeServerMemory(server, startRss, workers)}`);
-    if (missed.length && !values.profile)
+    if (missed.length && !profile)
       console.log(
         `  to see where the time goes: npm run bench -- api${quick ? ' --quick' : ''} --profile --concurrency 10 --only ${missed.join(',')}`,
       );

@@ -14,12 +14,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { describeMachine, fmt, printTable } from './lib.js';
-import { DATA_DIR, ensureDataset, loadSearchModule, prepareDataset, type Dataset } from './reader/data.js';
+import { describeMachine, fmt } from './lib.js';
+import { DATA_DIR, type Dataset } from './reader/data.js';
 import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
+import { openDataset, parseLoadOptions, printLevel } from './reader/setup.js';
 import { describeServerMemory, get, login, startServer } from './reader/server.js';
 import { SEARCH_TERMS } from './reader/text.js';
 
@@ -35,7 +35,6 @@ interface Endpoint {
   json?: boolean;
 }
 
-const mb = (bytes: number): string => `${fmt(bytes / 1e6)} MB`;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 interface Deep {
@@ -117,49 +116,18 @@ interface Measured {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile } = parseLoadOptions(
     args,
-    options: {
-      quick: { type: 'boolean', default: false },
-      entries: { type: 'string' },
-      concurrency: { type: 'string', default: '1,10,50' },
-      seconds: { type: 'string' },
-      runs: { type: 'string', default: '3' },
-      warmup: { type: 'string' },
-      only: { type: 'string' },
-      profile: { type: 'boolean', default: false },
-      workers: { type: 'string', default: '1' },
-    },
-  });
-  const quick = values.quick;
-  const entries = Number(values.entries ?? (quick ? 100_000 : 1_000_000));
-  const seconds = Number(values.seconds ?? (quick ? 1 : 2));
-  const warmup = Number(values.warmup ?? (quick ? 1 : 2));
-  const runs = Number(values.runs);
-  const levels = values.concurrency.split(',').map(Number);
-  const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers is a whole number of at least 1');
-  if (!Number.isInteger(entries) || entries < 1000 || levels.some((c) => !Number.isInteger(c) || c < 1))
-    throw new Error('--entries is at least 1000; --concurrency is a list of whole numbers');
+    '1,10,50',
+  );
 
   const started = performance.now();
   console.log(`Reader pages under load — ${describeMachine()}`);
-  await loadSearchModule();
-  const data = await ensureDataset({ entries, feeds: 1000, folders: 20, chineseShare: 0.15, seed: 20261123 });
-  const prepared = await prepareDataset(data);
-  console.log(
-    `\nData: ${count(entries)} entries in 1,000 feeds, 20 folders, 1 user; ${mb(data.bytes)} on disk` +
-      (data.generatedSeconds !== null ? `; generated in ${fmt(data.generatedSeconds)} s` : '; cached') +
-      (prepared.restored
-        ? `; read state of ${count(prepared.restored)} entries restored from the last run`
-        : ''),
-  );
-  for (const line of prepared.checks) console.log(`  ${line}`);
+  const { data, prepared } = await openDataset(entries);
   console.log(`  full-text index: ${prepared.search}`);
-  if (!prepared.ok) throw new Error('the generated data failed its checks');
 
   const inputs = sampleInputs(data);
-  const profileDir = values.profile ? join(DATA_DIR, 'profiles') : undefined;
+  const profileDir = profile ? join(DATA_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const server = await startServer({ db: data.path, workers, ...(profileDir ? { profileDir } : {}) });
   console.log(`Server: gleaner serve --workers ${workers}`);
@@ -219,10 +187,9 @@ export async function main(args: string[]): Promise<void> {
     // Each page once, signed in: a 200 with what the page should hold (not the login page); then
     // the time it takes alone, which decides whether loading it at a concurrency can say anything.
     const active: { endpoint: Endpoint; alone: number }[] = [];
-    const only = values.only?.split(',');
     for (const e of endpoints) {
       // A profile shows only what was asked for: the floor, loaded at 30,000 requests/s, would swamp it.
-      const always = e.key === 'healthz' && !values.profile;
+      const always = e.key === 'healthz' && !profile;
       if (only && !always && !only.includes(e.key)) continue;
       const path = pathOf(e)();
       const res = await get(server.origin, path, cookie);
@@ -300,38 +267,7 @@ export async function main(args: string[]): Promise<void> {
         `the server in its own; ${PER_PAGE} entries a page`,
     );
     for (const [connections, measured] of results) {
-      const floor = measured.find((m) => m.endpoint.key === 'healthz')?.result;
-      const header = ['', 'p50 ms', 'p99 ms', 'req/s', 'KB/answer', 'p50 ÷ floor', 'p99 target'];
-      const rows = [header];
-      for (const { endpoint: e, result: r, alone } of measured) {
-        const verdict = (p99: number, target: number): string =>
-          connections === 10
-            ? `< ${target} ms ${p99 < target ? 'PASS' : 'MISS'}`
-            : `(< ${target} ms at c=10)`;
-        if (!r) {
-          rows.push([
-            e.label,
-            '—',
-            '—',
-            '—',
-            '',
-            '',
-            `not loaded: one request alone takes ${fmt(alone)} ms${e.target !== undefined && connections === 10 ? ' — MISS' : ''}`,
-          ]);
-          continue;
-        }
-        rows.push([
-          e.label,
-          fmt(r.p50),
-          fmt(r.p99),
-          fmt(r.requestsPerSecond),
-          fmt(r.bytesPerResponse / 1000),
-          e.key === 'healthz' || !floor ? '1×' : `${fmt(r.p50 / floor.p50)}×`,
-          e.target === undefined ? '' : verdict(r.p99, e.target),
-        ]);
-      }
-      console.log(`\nConcurrency ${connections}:`);
-      printTable(rows, [0, header.length - 1]);
+      printLevel(connections, measured);
       for (const [first, deep] of [
         ['unread', 'unread-deep'],
         ['all', 'all-deep'],
@@ -370,7 +306,7 @@ export async function main(args: string[]): Promise<void> {
     for (const note of notes) console.log(`  ${note}`);
     console.log(`
 ${describeServerMemory(server, startRss, workers)}`);
-    if (missed.length && !values.profile)
+    if (missed.length && !profile)
       console.log(
         `  to see where the time goes: npm run bench -- reader${quick ? ' --quick' : ''} --profile --concurrency 10 --only ${missed.join(',')}`,
       );

@@ -12,6 +12,11 @@ export interface Run {
 
 /** Runs the CLI without blocking this process, whose event loop may be serving its feeds. */
 export function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return runWithInput(env, null, ...args);
+}
+
+/** `run`, with `input` written to the command's standard input (then closed), unless null. */
+export function runWithInput(env: NodeJS.ProcessEnv, input: string | null, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
@@ -20,5 +25,6 @@ export function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== null) child.stdin.end(input);
   });
 }

@@ -9,30 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
+import { BIN, runWithInput as cli, type Run } from './cli.js';
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 const PASSWORD = 'a long password';
 // A 1×1 GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function cli(
-  env: NodeJS.ProcessEnv,
-  input: string,
-  ...args: string[]
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-    child.stdin.end(input);
-  });
-}
+/** Standard output and error of a command, together. */
+const output = (r: Run): string => r.stdout + r.stderr;
 
 interface Answer {
   status: number;
@@ -110,9 +96,9 @@ describe('gleaner serve --workers 2', () => {
     });
     assert.equal((await cli(env, `${PASSWORD}\n`, 'user', 'add', 'ann')).code, 0);
     const key = await cli(env, '', 'user', 'key', 'ann', '--label', 'test');
-    apiKey = key.out.trim();
+    apiKey = key.stdout.trim();
     const add = await cli(env, '', 'add', feeds.url('/feed.xml'), '--no-refresh', '--user', 'ann');
-    assert.equal(add.code, 0, add.out);
+    assert.equal(add.code, 0, output(add));
     fetchedBeforeServe = fetches();
 
     child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '2'], {
@@ -272,10 +258,10 @@ describe('gleaner serve --workers 2', () => {
   it('exits with 1 and says why when the workers cannot listen (the port is taken)', async () => {
     const port = new URL(origin).port;
     const second = await cli(serveEnv, '', 'serve', '--port', port, '--workers', '2');
-    assert.equal(second.code, 1, second.out);
-    assert.match(second.out, /EADDRINUSE/);
-    assert.match(second.out, /a worker exited before listening/);
-    assert.doesNotMatch(second.out, /listening on/);
+    assert.equal(second.code, 1, output(second));
+    assert.match(output(second), /EADDRINUSE/);
+    assert.match(output(second), /a worker exited before listening/);
+    assert.doesNotMatch(output(second), /listening on/);
   });
 
   it('stops the primary and its workers on SIGTERM with exit code 0', async () => {

@@ -30,3 +30,9 @@ export class GleanerError extends Error {
 
 /** A document that cannot be read as a feed at all, or breaks a safety limit. */
 export class FeedParseError extends GleanerError {}
+
+/** What a client is told of an error: its message, or for a server error (which is logged) only that. */
+export function errorMessage(err: unknown, status: number): string {
+  if (status >= 500) return 'Something went wrong on our side; the details are in the server log.';
+  return err instanceof Error ? err.message : String(err);
+}

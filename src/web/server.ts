@@ -6,7 +6,7 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Fetcher } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';
-import { GleanerError } from '../model/errors.js';
+import { errorMessage, GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import type { Store, SubscriptionView } from '../store/index.js';
@@ -175,12 +175,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.setErrorHandler(async (err, req, reply) => {
     const status = statusOf(err);
     if (status >= 500) deps.log.error('request failed', { url: req.url.split('?')[0], error: String(err) });
-    const message =
-      status >= 500
-        ? 'Something went wrong on our side; the details are in the server log.'
-        : err instanceof Error
-          ? err.message
-          : String(err);
+    const message = errorMessage(err, status);
     if (wantsJson(req)) return reply.code(status).send({ error: message });
     const viewer = (req.viewer as Viewer | null) ?? visitor(req);
     return reply

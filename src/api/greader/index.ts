@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GleanerError } from '../../model/errors.js';
+import { xmlAttr, xmlText } from '../../content/xml.js';
 import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { subscribeToUrl } from '../../subscribe/index.js';
@@ -76,15 +77,17 @@ export const longItemId = (id: number): string => ITEM_PREFIX + id.toString(16).
 const feedStream = (feedId: number): string => `feed/${feedId}`;
 const labelStream = (name: string): string => LABEL + name;
 
-function xmlEscape(s: string): string {
-  let out = '';
-  for (const c of s) {
-    const code = c.charCodeAt(0);
-    // Control characters are not allowed in XML 1.0, except tab and line breaks.
-    if (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') continue;
-    out += c === '<' || c === '>' || c === '&' || c === '"' || c === "'" ? `&#${code};` : c;
+/** The request's `i` item ids (long or short form): null when there are none, too many or a bad one. */
+function itemIds(req: FastifyRequest): number[] | null {
+  const raw = values(req, 'i');
+  if (raw.length === 0 || raw.length > MAX_IDS) return null;
+  const ids: number[] = [];
+  for (const r of raw) {
+    const id = parseItemId(r);
+    if (id === null) return null;
+    ids.push(id);
   }
-  return out;
+  return ids;
 }
 
 interface Caller {
@@ -287,16 +290,16 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const parts = [
       '<entry>',
       `<id>${longItemId(e.id)}</id>`,
-      `<title>${xmlEscape(e.title)}</title>`,
+      `<title>${xmlText(e.title)}</title>`,
       `<published>${new Date(e.publishedAt).toISOString()}</published>`,
       `<updated>${new Date(e.updatedAt ?? e.publishedAt).toISOString()}</updated>`,
-      e.link ? `<link rel="alternate" href="${xmlEscape(e.link)}" type="text/html"/>` : '',
-      e.author ? `<author><name>${xmlEscape(e.author)}</name></author>` : '',
+      e.link ? `<link rel="alternate" href="${xmlAttr(e.link)}" type="text/html"/>` : '',
+      e.author ? `<author><name>${xmlText(e.author)}</name></author>` : '',
       cat('reading-list', 'reading-list'),
       view.read ? cat('read', 'read') : cat('fresh', 'fresh'),
       view.starred ? cat('starred', 'starred') : '',
-      `<content type="html">${xmlEscape(e.contentHtml)}</content>`,
-      `<source><id>tag:google.com,2005:reader/${feedStream(e.feedId)}</id><title>${xmlEscape(feedTitle(sub))}</title></source>`,
+      `<content type="html">${xmlText(e.contentHtml)}</content>`,
+      `<source><id>tag:google.com,2005:reader/${feedStream(e.feedId)}</id><title>${xmlText(feedTitle(sub))}</title></source>`,
       '</entry>',
     ];
     return parts.join('');
@@ -485,14 +488,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     ['GET', 'POST'],
     '/reader/api/0/stream/items/contents',
     authed(async (req, reply, { user }) => {
-      const raw = values(req, 'i');
-      if (raw.length === 0 || raw.length > MAX_IDS) return badRequest(reply);
-      const ids: number[] = [];
-      for (const r of raw) {
-        const id = parseItemId(r);
-        if (id === null) return badRequest(reply);
-        ids.push(id);
-      }
+      const ids = itemIds(req);
+      if (!ids) return badRequest(reply);
       const views = await store.queryEntries({ userId: user.id, entryIds: ids, limit: ids.length });
       const feeds = await feedsById(user.id);
       return {
@@ -518,9 +515,9 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const body =
         '<?xml version="1.0" encoding="utf-8"?>\n' +
         '<feed xmlns="http://www.w3.org/2005/Atom">' +
-        `<id>tag:google.com,2005:reader/${xmlEscape(stream)}</id>` +
-        `<title>${xmlEscape(title)}</title>` +
-        (sub?.feed.siteUrl ? `<link rel="alternate" href="${xmlEscape(sub.feed.siteUrl)}"/>` : '') +
+        `<id>tag:google.com,2005:reader/${xmlText(stream)}</id>` +
+        `<title>${xmlText(title)}</title>` +
+        (sub?.feed.siteUrl ? `<link rel="alternate" href="${xmlAttr(sub.feed.siteUrl)}"/>` : '') +
         `<updated>${new Date(clock()).toISOString()}</updated>` +
         page.entries.map((v) => atomEntry(v, feeds.get(v.entry.feedId))).join('') +
         '</feed>\n';
@@ -532,14 +529,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     'POST',
     '/reader/api/0/edit-tag',
     writes(async (req, reply, { user }) => {
-      const raw = values(req, 'i');
-      if (raw.length === 0 || raw.length > MAX_IDS) return badRequest(reply);
-      const ids: number[] = [];
-      for (const r of raw) {
-        const id = parseItemId(r);
-        if (id === null) return badRequest(reply);
-        ids.push(id);
-      }
+      const ids = itemIds(req);
+      if (!ids) return badRequest(reply);
       const change: { read?: boolean; starred?: boolean } = {};
       for (const a of values(req, 'a').map(normalizeStream)) {
         if (a === READ) change.read = true;

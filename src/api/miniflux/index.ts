@@ -13,7 +13,7 @@
 // - Refreshing answers 202 at once; the fetches run in the background.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
-import { GleanerError } from '../../model/errors.js';
+import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import {
@@ -270,12 +270,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const status = errorStatus(err);
     if (status >= 500)
       log.error('miniflux api request failed', { url: req.url.split('?')[0], error: String(err) });
-    const message =
-      status >= 500
-        ? 'Something went wrong on our side; the details are in the server log.'
-        : err instanceof Error
-          ? err.message
-          : String(err);
+    const message = errorMessage(err, status);
     if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Gleaner"');
     return reply.code(status).type('application/json; charset=utf-8').send({ error_message: message });
   });

@@ -1,0 +1,123 @@
+// What the reader and client-API benchmarks share before they load the server: their options and
+// the million-entry database (generated once, cached under bench/.data/, checked each run).
+import { parseArgs } from 'node:util';
+import { fmt, printTable } from '../lib.js';
+import { ensureDataset, loadSearchModule, prepareDataset, type Dataset } from './data.js';
+import type { LoadResult } from './load.js';
+
+export interface LoadOptions {
+  quick: boolean;
+  entries: number;
+  seconds: number;
+  warmup: number;
+  runs: number;
+  /** Concurrency levels, in order. */
+  levels: number[];
+  workers: number;
+  /** Endpoint keys to load (all when absent). */
+  only: string[] | undefined;
+  profile: boolean;
+}
+
+/** `[--quick] [--entries N] [--concurrency …] [--seconds N] [--runs N] [--warmup N] [--only …] [--profile] [--workers N]`. */
+export function parseLoadOptions(args: string[], defaultConcurrency: string): LoadOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean', default: false },
+      entries: { type: 'string' },
+      concurrency: { type: 'string', default: defaultConcurrency },
+      seconds: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      warmup: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
+    },
+  });
+  const quick = values.quick;
+  const options: LoadOptions = {
+    quick,
+    entries: Number(values.entries ?? (quick ? 100_000 : 1_000_000)),
+    seconds: Number(values.seconds ?? (quick ? 1 : 2)),
+    warmup: Number(values.warmup ?? (quick ? 1 : 2)),
+    runs: Number(values.runs),
+    levels: values.concurrency.split(',').map(Number),
+    workers: Number(values.workers),
+    only: values.only?.split(','),
+    profile: values.profile,
+  };
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new Error('--workers is a whole number of at least 1');
+  if (
+    !Number.isInteger(options.entries) ||
+    options.entries < 1000 ||
+    options.levels.some((c) => !Number.isInteger(c) || c < 1)
+  )
+    throw new Error('--entries is at least 1000; --concurrency is a list of whole numbers');
+  return options;
+}
+
+/**
+ * The benchmark database of `entries` entries (1 user, 1,000 feeds in 20 folders, some Chinese),
+ * prepared and checked, with a line on it and its checks printed. Throws when a check fails.
+ */
+export async function openDataset(
+  entries: number,
+): Promise<{ data: Dataset; prepared: Awaited<ReturnType<typeof prepareDataset>> }> {
+  await loadSearchModule();
+  const data = await ensureDataset({ entries, feeds: 1000, folders: 20, chineseShare: 0.15, seed: 20261123 });
+  const prepared = await prepareDataset(data);
+  console.log(
+    `\nData: ${entries.toLocaleString('en-US')} entries in 1,000 feeds, 20 folders, 1 user; ${fmt(data.bytes / 1e6)} MB on disk` +
+      (data.generatedSeconds !== null ? `; generated in ${fmt(data.generatedSeconds)} s` : '; cached') +
+      (prepared.restored
+        ? `; read state of ${prepared.restored.toLocaleString('en-US')} entries restored from the last run`
+        : ''),
+  );
+  for (const line of prepared.checks) console.log(`  ${line}`);
+  if (!prepared.ok) throw new Error('the generated data failed its checks');
+  return { data, prepared };
+}
+
+/** One endpoint's figures at one concurrency: null when one request alone was too slow to load. */
+export interface Measured {
+  endpoint: { key: string; label: string; target?: number };
+  result: LoadResult | null;
+  /** Milliseconds one request takes alone. */
+  alone: number;
+}
+
+/** The table of one concurrency level: latencies, throughput, size, cost over the floor, verdict. */
+export function printLevel(connections: number, measured: Measured[]): void {
+  const floor = measured.find((m) => m.endpoint.key === 'healthz')?.result;
+  const header = ['', 'p50 ms', 'p99 ms', 'req/s', 'KB/answer', 'p50 ÷ floor', 'p99 target'];
+  const rows = [header];
+  for (const { endpoint: e, result: r, alone } of measured) {
+    const verdict = (p99: number, target: number): string =>
+      connections === 10 ? `< ${target} ms ${p99 < target ? 'PASS' : 'MISS'}` : `(< ${target} ms at c=10)`;
+    if (!r) {
+      rows.push([
+        e.label,
+        '—',
+        '—',
+        '—',
+        '',
+        '',
+        `not loaded: one request alone takes ${fmt(alone)} ms${e.target !== undefined && connections === 10 ? ' — MISS' : ''}`,
+      ]);
+      continue;
+    }
+    rows.push([
+      e.label,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.requestsPerSecond),
+      fmt(r.bytesPerResponse / 1000),
+      e.key === 'healthz' || !floor ? '1×' : `${fmt(r.p50 / floor.p50)}×`,
+      e.target === undefined ? '' : verdict(r.p99, e.target),
+    ]);
+  }
+  console.log(`\nConcurrency ${connections}:`);
+  printTable(rows, [0, header.length - 1]);
+}
