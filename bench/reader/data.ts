@@ -207,10 +207,13 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
 
   const pools = buildPools(options.seed + 1);
   const insertEntry = db.prepare(
-    `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, guid, link, title, author, content_html,
-       content_text, summary_text, reading_minutes, published_at, updated_at, created_at, categories,
-       enclosures, image_url, comments_url, language)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, '[]', ?, NULL, ?)`,
+    `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, guid, link, title, author, summary_text,
+       reading_minutes, published_at, updated_at, created_at, categories, enclosures, image_url,
+       comments_url, language)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, '[]', ?, NULL, ?)`,
+  );
+  const insertBody = db.prepare(
+    'INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)',
   );
   const insertTag = db.prepare('INSERT OR IGNORE INTO entry_tags (tag, entry_id) VALUES (?, ?)');
   // Every feed gets the same number of entries, spread over the whole span in random order; ids
@@ -247,8 +250,6 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
           e.link,
           e.title,
           e.author,
-          e.html,
-          e.text,
           e.summary,
           e.minutes,
           publishedAt,
@@ -257,6 +258,7 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
           e.image,
           zh ? 'zh-CN' : 'en',
         );
+        insertBody.run(id, e.html, e.text);
         for (const c of e.categories) insertTag.run(c.trim().toLowerCase(), id);
       }
     })();
@@ -521,7 +523,8 @@ function fillWithIndexText(db: Database.Database, table: string, columns: string
   // Loaded only when needed: the search module may not exist on every branch this runs on.
   const indexText = searchIndexText();
   const read = db.prepare(
-    `SELECT id, ${sources.join(', ')} FROM entries WHERE id > ? ORDER BY id LIMIT 20000`,
+    `SELECT id, ${sources.join(', ')} FROM entries JOIN entry_bodies ON entry_id = id
+     WHERE id > ? ORDER BY id LIMIT 20000`,
   );
   const insert = db.prepare(
     `INSERT INTO ${table} (rowid, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`,

@@ -1,6 +1,6 @@
 // The SQL of publishing: publications, and the entries each covers. Shared by both dialects
 // (placeholders are `?`; the PostgreSQL store numbers them).
-import { LIST_COLUMNS, MAX_PAGE, userEntriesSource, type Sql } from './queries.js';
+import { entryColumns, MAX_PAGE, userEntriesSource, type Sql } from './queries.js';
 import type { Row } from './rows.js';
 import type { Publication, PublicationEntryQuery, PublicationKind } from './types.js';
 
@@ -93,9 +93,10 @@ export function publicationEntriesSql(p: Publication, q: PublicationEntryQuery):
   }
   const { from, fromParams } = userEntriesSource(q.entryIds, where);
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
+  const { columns, bodyJoin } = entryColumns(q.withContent);
   return {
-    sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}
-      FROM ${from} JOIN entries e ON e.id = ue.entry_id
+    sql: `SELECT ${columns}
+      FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
       WHERE ${where.join(' AND ')}
       ORDER BY ue.published_at DESC, ue.entry_id DESC LIMIT ?`,
     params: [...fromParams, ...params],

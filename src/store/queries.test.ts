@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { MIGRATIONS, SQLITE } from './migrations.js';
 import { entryQuerySql } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
@@ -52,5 +53,81 @@ describe('entry query plans', () => {
       steps.join(' | '),
     );
     assert.ok(!steps.some((s) => s.includes('TEMP B-TREE')), steps.join(' | '));
+  });
+});
+
+describe('entry bodies (migration 9)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-bodies-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists never read a body; the article reads its body by key', async () => {
+    const path = join(dir, 'plans.db');
+    await openSqliteStore(path).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const plan = (q: EntryQuery): string => {
+        const { sql, params } = entryQuerySql(q);
+        return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join(' | ');
+      };
+      assert.doesNotMatch(
+        plan({ userId: 1, status: 'unread', limit: 50, withContent: false }),
+        /entry_bodies|\bb\b/,
+      );
+      assert.match(plan({ userId: 1, entryIds: [7], limit: 1 }), /SEARCH b USING INTEGER PRIMARY KEY/);
+      const columns = (
+        db.prepare("SELECT name FROM pragma_table_info('entries')").all() as { name: string }[]
+      ).map((c) => c.name);
+      assert.ok(!columns.includes('content_html') && !columns.includes('content_text'), columns.join(', '));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('moves the bodies of a database written before it, losing nothing and keeping read state', async () => {
+    const path = join(dir, 'old.db');
+    const db = new Database(path);
+    // The schema as it stood before migration 9, with two entries in it.
+    for (const [version, step] of MIGRATIONS.slice(0, 8).entries()) {
+      for (const sql of step(SQLITE)) db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+    db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
+      INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
+      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
+    const insert =
+      db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html,
+      content_text, summary_text, reading_minutes, published_at, created_at) VALUES (?, 1, ?, 'h', ?, ?, ?, '', 1, ?, 0)`);
+    const long = '<p>' + 'Ünïcode 中文 '.repeat(2000) + '</p>';
+    insert.run(1, 'a', 'First', long, 'long text', 1000);
+    insert.run(2, 'b', 'Second', '<p>short</p>', 'short', 2000);
+    db.exec(`INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 1, 1000), (1, 2, 1, 2000);
+      UPDATE user_entries SET read = 1 WHERE entry_id = 2;`);
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const [second, first] = await store.queryEntries({ userId: 1, limit: 10 });
+      assert.equal(first?.entry.contentHtml, long);
+      assert.equal(first?.entry.contentText, 'long text');
+      assert.equal(first?.read, false);
+      assert.equal(second?.entry.contentHtml, '<p>short</p>');
+      assert.equal(second?.read, true);
+      const listed = await store.queryEntries({ userId: 1, limit: 10, withContent: false });
+      assert.deepEqual(
+        listed.map((v) => [v.entry.title, v.entry.contentHtml]),
+        [
+          ['Second', ''],
+          ['First', ''],
+        ],
+      );
+      assert.equal(await store.countEntries(), 2);
+    } finally {
+      await store.close();
+    }
   });
 });

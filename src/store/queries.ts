@@ -11,9 +11,20 @@ export interface Sql {
 export const MAX_PAGE = 1000;
 
 // Every entry column but the bodies (read back as empty strings).
-export const LIST_COLUMNS = `e.id, e.feed_id, e.dedupe_key, e.content_hash, e.guid, e.link, e.title, e.author,
-  '' AS content_html, '' AS content_text, e.summary_text, e.reading_minutes, e.published_at, e.updated_at,
-  e.created_at, e.categories, e.enclosures, e.image_url, e.comments_url, e.language`;
+export const LIST_COLUMNS = `e.*, '' AS content_html, '' AS content_text`;
+
+/**
+ * The columns of an entry row read from `entries e`, and the join that brings its body (kept in
+ * entry_bodies, migration 9) when the caller wants content: lists do not, and read small rows.
+ */
+export function entryColumns(withContent: boolean | undefined): { columns: string; bodyJoin: string } {
+  return withContent === false
+    ? { columns: LIST_COLUMNS, bodyJoin: '' }
+    : {
+        columns: 'e.*, b.content_html, b.content_text',
+        bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id',
+      };
+}
 
 /**
  * What an entry list reads `ue` from: the user_entries table, or — given ids — the ids first, each
@@ -77,10 +88,10 @@ export function entryQuerySql(q: EntryQuery): Sql {
     params.push(q.after.publishedAt, q.after.id);
   }
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
+  const { columns, bodyJoin } = entryColumns(q.withContent);
   return {
-    sql: `SELECT ${q.withContent === false ? LIST_COLUMNS : 'e.*'}, ue.read AS ue_read, ue.starred AS ue_starred,
-         ue.read_later AS ue_read_later
-       FROM ${from} JOIN entries e ON e.id = ue.entry_id
+    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
+       FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} LIMIT ?`,
     params: [...fromParams, ...params],
@@ -186,9 +197,9 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
       : [match, q.userId, ...params, ...page];
   return {
     sql: `${head}
-       SELECT ${LIST_COLUMNS}, e.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
+       SELECT ${LIST_COLUMNS}, b.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
          page.read_later AS ue_read_later
-       FROM page CROSS JOIN entries e ON e.id = page.entry_id
+       FROM page CROSS JOIN entries e ON e.id = page.entry_id JOIN entry_bodies b ON b.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
   };

@@ -60,7 +60,10 @@ function toApiKey(r: Row): ApiKey {
   };
 }
 
-/** Indexes every stored entry for search (once, when the index is created), in batches. */
+/**
+ * Indexes every stored entry for search (once, when the index is created), in batches. It runs
+ * right after the index's migration, when the bodies were still in entries (see migration 9).
+ */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare('SELECT id, title, content_text FROM entries WHERE id > ? ORDER BY id LIMIT 2000');
   const insert = db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)');
@@ -210,20 +213,24 @@ class SqliteStore implements Store {
         `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
       ),
       insertEntry: db.prepare(
-        `INSERT INTO entries (feed_id, dedupe_key, content_hash, guid, link, title, author, content_html,
-           content_text, summary_text, reading_minutes, published_at, updated_at, created_at, categories,
-           enclosures, image_url, comments_url, language)
-         VALUES (@feedId, @dedupeKey, @contentHash, @guid, @link, @title, @author, @contentHtml, @contentText,
-           @summaryText, @readingMinutes, @publishedAt, @updatedAt, @now, @categories, @enclosures, @imageUrl,
+        `INSERT INTO entries (feed_id, dedupe_key, content_hash, guid, link, title, author, summary_text,
+           reading_minutes, published_at, updated_at, created_at, categories, enclosures, image_url,
+           comments_url, language)
+         VALUES (@feedId, @dedupeKey, @contentHash, @guid, @link, @title, @author, @summaryText,
+           @readingMinutes, @publishedAt, @updatedAt, @now, @categories, @enclosures, @imageUrl,
            @commentsUrl, @language)
          ON CONFLICT (feed_id, dedupe_key) DO NOTHING
          RETURNING id`,
       ),
+      saveBody: db.prepare(
+        `INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)
+         ON CONFLICT (entry_id) DO UPDATE SET content_html = excluded.content_html,
+           content_text = excluded.content_text`,
+      ),
       // Read state lives in user_entries and is untouched: an edited entry stays read.
       updateEntry: db.prepare(
         `UPDATE entries SET content_hash = @contentHash, guid = @guid, link = @link, title = @title,
-           author = @author, content_html = @contentHtml, content_text = @contentText,
-           summary_text = @summaryText, reading_minutes = @readingMinutes,
+           author = @author, summary_text = @summaryText, reading_minutes = @readingMinutes,
            updated_at = COALESCE(@updatedAt, @now), categories = @categories, enclosures = @enclosures,
            image_url = @imageUrl, comments_url = @commentsUrl, language = @language
          WHERE feed_id = @feedId AND dedupe_key = @dedupeKey AND content_hash <> @contentHash
@@ -494,8 +501,6 @@ class SqliteStore implements Store {
           link: e.link,
           title: e.title,
           author: e.author,
-          contentHtml: e.contentHtml,
-          contentText: e.contentText,
           summaryText: e.summaryText,
           readingMinutes: e.readingMinutes,
           publishedAt: e.publishedAt,
@@ -511,6 +516,7 @@ class SqliteStore implements Store {
           const row = this.s.insertEntry.get(params) as { id: number } | undefined;
           if (!row) continue;
           result.inserted++;
+          this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
           this.insertTags(row.id, e.categories);
           this.s.indexEntry.run(row.id, indexText(e.title), indexText(e.contentText));
@@ -518,6 +524,7 @@ class SqliteStore implements Store {
           const row = this.s.updateEntry.get(params) as { id: number } | undefined;
           if (!row) continue;
           result.updated++;
+          this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.deleteTags.run(row.id);
           this.insertTags(row.id, e.categories);
           this.s.reindexEntry.run(indexText(e.title), indexText(e.contentText), row.id);
