@@ -8,6 +8,7 @@ import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { openStore, type Store } from '../store/index.js';
+import type { SqliteOptions } from '../store/sqlite.js';
 
 export interface Context {
   config: Config;
@@ -24,12 +25,19 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export async function openContext(flags: Record<string, string | boolean | undefined>): Promise<Context> {
+export async function openContext(
+  flags: Record<string, string | boolean | undefined>,
+  sqlite: SqliteOptions = {},
+): Promise<Context> {
   const stringFlags: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') stringFlags[k] = v;
   const config = loadConfig(process.env, stringFlags);
   const log = createLogger(config.logLevel);
-  const store = await openStore({ dbPath: config.dbPath, databaseUrl: config.databaseUrl });
+  const store = await openStore({
+    dbPath: config.dbPath,
+    databaseUrl: config.databaseUrl,
+    sqlite: { onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }), ...sqlite },
+  });
   const fetcher = createFetcher({
     policy: parseNetworkPolicy(config.allowPrivateNetworks ?? undefined),
     userAgent: config.userAgent,

@@ -27,6 +27,11 @@ Other settings: \`gleaner config\`.`;
 // Set by tests: every answer names the process that gave it, to see requests spread over workers.
 const SHOW_PID_HEADER = process.env.GLEANER_TEST_PID_HEADER === '1';
 
+// Pages the reader keeps in memory, per process: a page of 50 entries touches ~150 database pages
+// spread over a large file, and the build's default 16 MiB cache sent many back to the operating
+// system on every list (a feed's entries read 1.4× faster with 64 MiB on a million entries).
+const READER_CACHE_MIB = 64;
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -42,7 +47,12 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const ctx = await openContext(values);
+  // Checkpoints on a thread of the primary process (of the only one without workers): never
+  // inside a request.
+  const ctx = await openContext(values, {
+    cacheMiB: READER_CACHE_MIB,
+    checkpoints: cluster.isWorker ? 'elsewhere' : 'background',
+  });
   if (cluster.isWorker) return serveAsWorker(ctx);
 
   const refresher = startRefresher(ctx);

@@ -1,6 +1,6 @@
 // Opens the configured store: PostgreSQL when a database URL is set, else the embedded SQLite file.
 import { GleanerError } from '../model/errors.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export type {
@@ -21,6 +21,8 @@ export interface StoreConfig {
   dbPath: string;
   /** postgres://… — when set, PostgreSQL is used instead of SQLite. */
   databaseUrl: string | null;
+  /** MiB of database pages SQLite keeps in memory, and who checkpoints (see SqliteOptions). */
+  sqlite?: SqliteOptions;
 }
 
 export function openStore(config: StoreConfig): Promise<Store> {
@@ -32,5 +34,5 @@ export function openStore(config: StoreConfig): Promise<Store> {
       ),
     );
   }
-  return Promise.resolve(openSqliteStore(config.dbPath));
+  return Promise.resolve(openSqliteStore(config.dbPath, config.sqlite));
 }

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
 import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql } from './queries.js';
@@ -93,16 +94,43 @@ export function migrateSqlite(db: Database.Database): number {
   return MIGRATIONS.length;
 }
 
-export function openSqliteStore(path: string): Store {
+export interface SqliteOptions {
+  /** MiB of pages kept in memory; the build's default (16 MiB) when absent. */
+  cacheMiB?: number | undefined;
+  /**
+   * Who copies the WAL back into the database: SQLite inside whichever commit makes the WAL pass
+   * 1,000 pages ('auto', for commands), a thread this store starts ('background', for the server;
+   * see checkpointer.ts), or another process's store ('elsewhere': the server's workers).
+   */
+  checkpoints?: 'auto' | 'background' | 'elsewhere' | undefined;
+  /** Told when a background checkpoint fails (the next one tries again). */
+  onCheckpointError?: ((message: string) => void) | undefined;
+}
+
+export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  if (options.cacheMiB !== undefined) db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a power cut may lose the last transactions, never corrupts the file.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrateSqlite(db);
-  return new SqliteStore(db);
+  const checkpoints = path === ':memory:' ? 'auto' : (options.checkpoints ?? 'auto');
+  let checkpointer: Checkpointer | null = null;
+  if (checkpoints !== 'auto') {
+    db.pragma('wal_autocheckpoint = 0');
+    // After a burst (a first refresh) the WAL file shrinks back to this once checkpointed.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  }
+  if (checkpoints === 'background') {
+    checkpointer = startCheckpointer(
+      path,
+      options.onCheckpointError ?? ((message) => process.emitWarning(`WAL checkpoint failed: ${message}`)),
+    );
+  }
+  return new SqliteStore(db, checkpointer);
 }
 
 // The Store interface is async for PostgreSQL's sake; SQLite answers synchronously, and `async`
@@ -114,7 +142,10 @@ class SqliteStore implements Store {
   // Statements built from structured queries, prepared once per distinct shape.
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly checkpointer: Checkpointer | null = null,
+  ) {
     this.s = {
       insertUser: db.prepare(
         'INSERT INTO users (username, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?) RETURNING *',
@@ -311,8 +342,8 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
-    return;
   }
 
   async createUser(
