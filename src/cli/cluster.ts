@@ -1,12 +1,12 @@
 // `gleaner serve --workers N`: a primary process and N HTTP workers sharing the port (node:cluster).
 // The primary holds what must exist once: the refresh loop and "refresh now", the failed-login
 // counts, the image proxy's key. Workers ask it over the IPC channel; it also relays "this user's
-// state changed" so every worker reads that user's cached sidebar again.
+// state changed" (its counts only, or everything) so every worker reads that user's cached sidebar again.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { FailureLimiter } from '../web/auth.js';
-import type { Siblings } from '../web/server.js';
+import type { Siblings, UserChange } from '../web/server.js';
 
 /** What a worker asks the primary. */
 type Call =
@@ -19,7 +19,7 @@ type Call =
 type Message =
   | { gleaner: 'call'; id: number; call: Call }
   | { gleaner: 'reply'; id: number; value?: unknown; error?: string }
-  | { gleaner: 'user-changed'; userId: number }
+  | { gleaner: 'user-changed'; userId: number; change: UserChange }
   | { gleaner: 'listening'; address: string };
 
 function isMessage(m: unknown): m is Message {
@@ -183,7 +183,7 @@ export interface PrimaryLink {
 
 export function connectToPrimary(): PrimaryLink {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const changed: ((userId: number) => void)[] = [];
+  const changed: ((userId: number, change: UserChange) => void)[] = [];
   let nextId = 0;
 
   const post = (message: Message): boolean => {
@@ -199,7 +199,7 @@ export function connectToPrimary(): PrimaryLink {
       if (m.error !== undefined) waiter?.reject(new Error(m.error));
       else waiter?.resolve(m.value);
     } else if (m.gleaner === 'user-changed') {
-      for (const listener of changed) listener(m.userId);
+      for (const listener of changed) listener(m.userId, m.change === 'counts' ? 'counts' : 'all');
     }
   });
   process.once('disconnect', () => {
@@ -226,7 +226,7 @@ export function connectToPrimary(): PrimaryLink {
       succeed: (key) => call<void>({ op: 'succeed', key }),
     },
     siblings: {
-      userChanged: (userId) => void post({ gleaner: 'user-changed', userId }),
+      userChanged: (userId, change) => void post({ gleaner: 'user-changed', userId, change }),
       onUserChanged: (listener) => void changed.push(listener),
     },
     refreshNow: (feedIds) => call<void>({ op: 'refresh', feedIds }),

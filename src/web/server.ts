@@ -52,12 +52,18 @@ export interface WebDeps {
   siblings?: Siblings;
 }
 
+/**
+ * What a user's change made stale: their unread counts only (an entry read or starred), or
+ * anything of theirs (a form sent: subscriptions, folders, feeds' state).
+ */
+export type UserChange = 'counts' | 'all';
+
 /** What processes serving side by side tell each other: whose cached state to read again. */
 export interface Siblings {
   /** This user's subscriptions or unread counts changed here. */
-  userChanged(userId: number): void;
+  userChanged(userId: number, change: UserChange): void;
   /** Calls `listener` when another process says a user's state changed there. */
-  onUserChanged(listener: (userId: number) => void): void;
+  onUserChanged(listener: (userId: number, change: UserChange) => void): void;
 }
 
 /** Who is asking: the signed-in user with their settings, or a visitor. */
@@ -202,18 +208,28 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     at: number;
     version: number;
     subs: SubscriptionView[];
-    counts: Map<number, number> | null;
+    /** The subscriptions with their unread counts: one array while the counts stand, so what a
+     * page derives from it (indexes by feed, the sidebar's folders) can be kept with it. */
+    views: SubscriptionView[] | null;
     countsAt: number;
   }
   const subscriptionCache = new Map<number, CachedSubscriptions>();
-  deps.siblings?.onUserChanged((userId) => subscriptionCache.delete(userId));
+  // Another process's change: reading an article there makes only the counts here stale (every
+  // article opened on one process once made the others read a thousand subscriptions again).
+  deps.siblings?.onUserChanged((userId, change) => {
+    if (change === 'all') subscriptionCache.delete(userId);
+    else {
+      const cached = subscriptionCache.get(userId);
+      if (cached) cached.views = null;
+    }
+  });
   // A user's own change (refresh now, say) may change their feeds' state: the page after it reads
   // them again. Dropped when the change ends, so the redirect that follows sees it; the other
   // processes drop theirs too, since the next request may land on one of them.
   app.addHook('onResponse', (req, _reply, done) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.viewer?.user) {
       subscriptionCache.delete(req.viewer.user.id);
-      deps.siblings?.userChanged(req.viewer.user.id);
+      deps.siblings?.userChanged(req.viewer.user.id, 'all');
     }
     done();
   });
@@ -234,24 +250,24 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
           at: now,
           version,
           subs: await deps.store.listSubscriptions(userId),
-          counts: null,
+          views: null,
           countsAt: 0,
         };
         if (subscriptionCache.size > 1000) subscriptionCache.clear();
         subscriptionCache.set(userId, cached);
       }
       // Counts are read again after two seconds, or at once after the user's own change.
-      if (!cached.counts || now - cached.countsAt > COUNTS_TTL_MS || now < cached.countsAt) {
-        cached.counts = await deps.store.unreadCounts(userId);
+      if (!cached.views || now - cached.countsAt > COUNTS_TTL_MS || now < cached.countsAt) {
+        const counts = await deps.store.unreadCounts(userId);
+        cached.views = cached.subs.map((s) => ({ ...s, unreadCount: counts.get(s.feed.id) ?? 0 }));
         cached.countsAt = now;
       }
-      const counts = cached.counts;
-      return cached.subs.map((s) => ({ ...s, unreadCount: counts.get(s.feed.id) ?? 0 }));
+      return cached.views;
     },
     countsChanged(userId) {
       const cached = subscriptionCache.get(userId);
-      if (cached) cached.counts = null;
-      deps.siblings?.userChanged(userId);
+      if (cached) cached.views = null;
+      deps.siblings?.userChanged(userId, 'counts');
     },
     deps,
     sessionCookie,
@@ -336,9 +352,10 @@ export interface RouteContext {
   /**
    * The user's subscriptions with fresh unread counts. The rest is kept while the user's
    * subscriptions and folders stay as they are, and for at most half a minute (feed titles, icons
-   * and errors change as refreshes land).
+   * and errors change as refreshes land). The same array comes back while the counts stand: it
+   * is shared, never to be changed in place.
    */
-  subscriptions(userId: number): Promise<SubscriptionView[]>;
+  subscriptions(userId: number): Promise<readonly SubscriptionView[]>;
   /** The user's unread counts changed outside a POST (opening an article marks it read). */
   countsChanged(userId: number): void;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */

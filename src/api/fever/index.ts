@@ -88,7 +88,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     return store.findUserByFeverKey(key.toLowerCase(), clock());
   }
 
-  function feedsGroups(subs: SubscriptionView[]): Json[] {
+  function feedsGroups(subs: readonly SubscriptionView[]): Json[] {
     const byFolder = new Map<number, number[]>();
     for (const s of subs) {
       const folderId = s.subscription.folderId;

@@ -284,7 +284,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
 
   const noContent = (reply: FastifyReply): FastifyReply => reply.code(204).send();
 
-  async function subscriptionsOf(userId: number): Promise<SubscriptionView[]> {
+  async function subscriptionsOf(userId: number): Promise<readonly SubscriptionView[]> {
     return ctx.subscriptions(userId);
   }
 

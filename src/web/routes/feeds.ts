@@ -138,7 +138,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     return { folderId: folder.id, name: folder.name };
   }
 
-  function feedsFlash(viewer: SignedIn, q: FeedsQuery, subs: SubscriptionView[]): Flash | null {
+  function feedsFlash(viewer: SignedIn, q: FeedsQuery, subs: readonly SubscriptionView[]): Flash | null {
     const t = viewer.t;
     const id = idOf(q.feed);
     const sub = id === null ? undefined : subs.find((s) => s.feed.id === id);
@@ -434,7 +434,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     return showFeeds(req, reply, viewer, { importResult, flash: null });
   });
 
-  function recommendedFlash(viewer: SignedIn, q: FeedsQuery, subs: SubscriptionView[]): Flash | null {
+  function recommendedFlash(
+    viewer: SignedIn,
+    q: FeedsQuery,
+    subs: readonly SubscriptionView[],
+  ): Flash | null {
     const t = viewer.t;
     if (q.done === 'subscribed') {
       const id = idOf(q.feed);

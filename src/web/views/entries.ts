@@ -36,8 +36,16 @@ function publishTargetOf(context: ListContext): string | null {
   return ['feed', 'folder', 'tag', 'starred'].includes(kind) ? context : null;
 }
 
-export function subscriptionIndex(subs: SubscriptionView[]): Map<number, SubscriptionView> {
-  return new Map(subs.map((s) => [s.feed.id, s]));
+// Kept per subscriptions array: the reader hands out one array while a user's counts stand.
+const indexes = new WeakMap<readonly SubscriptionView[], Map<number, SubscriptionView>>();
+
+export function subscriptionIndex(subs: readonly SubscriptionView[]): Map<number, SubscriptionView> {
+  let index = indexes.get(subs);
+  if (!index) {
+    index = new Map(subs.map((s) => [s.feed.id, s]));
+    indexes.set(subs, index);
+  }
+  return index;
 }
 
 function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefined): Html {
@@ -154,11 +162,19 @@ function relatedFeedName(sub: SubscriptionView | undefined): string {
   return sub ? feedName(sub) : '';
 }
 
-function excerpt(text: string): string {
-  if (text.length <= 240) return text;
-  // Cut by code points (never inside a surrogate pair); only the start of the text is looked at.
-  const chars = Array.from(text.slice(0, 250));
-  return chars.length > 240 || text.length > 250 ? `${chars.slice(0, 240).join('').trimEnd()}…` : text;
+const EXCERPT_CHARS = 240;
+
+/** The first 240 code points of a text, never cutting a surrogate pair, with … when cut. */
+export function excerpt(text: string): string {
+  if (text.length <= EXCERPT_CHARS) return text;
+  // 240 code points span 240 to 480 code units: count only as far as that.
+  let units = 0;
+  for (let points = 0; points < EXCERPT_CHARS && units < text.length; points++) {
+    const c = text.charCodeAt(units);
+    const next = text.charCodeAt(units + 1);
+    units += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return units >= text.length ? text : `${text.slice(0, units).trimEnd()}…`;
 }
 
 export interface ArticlePage {

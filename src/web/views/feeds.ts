@@ -266,7 +266,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
 
 function feedTable(
   page: PageData,
-  subs: SubscriptionView[],
+  subs: readonly SubscriptionView[],
   activity: Map<number, number[]>,
   noRepublish: Set<number>,
 ): Html {

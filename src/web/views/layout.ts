@@ -10,7 +10,7 @@ import { csrfField, feedIcon, feedName } from './common.js';
 /** What every signed-in page knows. */
 export interface PageData {
   viewer: Viewer & { user: NonNullable<Viewer['user']> };
-  subs: SubscriptionView[];
+  subs: readonly SubscriptionView[];
   folders: Folder[];
   /** The sidebar item to highlight: 'unread', 'feed:12', 'folder:3'… */
   active: string;
@@ -88,15 +88,47 @@ function navItem(page: PageData, key: string, href: string, label: string, count
   </li>`;
 }
 
+interface SidebarGroups {
+  /** Subscriptions by folder id (null: in no folder), in the order given. */
+  byFolder: Map<number | null, SubscriptionView[]>;
+  /** Unread entries by folder id, and in all. */
+  folderUnread: Map<number | null, number>;
+  unread: number;
+  folderOfFeed: Map<number, number | null>;
+}
+
+// Kept per subscriptions array: the reader hands out one array while a user's counts stand, so a
+// thousand feeds are grouped and counted once, not on every page.
+const groupsOf = new WeakMap<readonly SubscriptionView[], SidebarGroups>();
+
+function sidebarGroups(subs: readonly SubscriptionView[]): SidebarGroups {
+  let groups = groupsOf.get(subs);
+  if (groups) return groups;
+  groups = { byFolder: new Map(), folderUnread: new Map(), unread: 0, folderOfFeed: new Map() };
+  for (const s of subs) {
+    const folderId = s.subscription.folderId;
+    const list = groups.byFolder.get(folderId);
+    if (list) list.push(s);
+    else groups.byFolder.set(folderId, [s]);
+    groups.folderUnread.set(folderId, (groups.folderUnread.get(folderId) ?? 0) + s.unreadCount);
+    groups.folderOfFeed.set(s.feed.id, folderId);
+    groups.unread += s.unreadCount;
+  }
+  groupsOf.set(subs, groups);
+  return groups;
+}
+
 function sidebar(page: PageData): Html {
   const t = page.viewer.t;
-  const unread = page.subs.reduce((n, s) => n + s.unreadCount, 0);
-  const byFolder = new Map<number | null, SubscriptionView[]>();
-  for (const s of page.subs) {
-    const list = byFolder.get(s.subscription.folderId) ?? [];
-    list.push(s);
-    byFolder.set(s.subscription.folderId, list);
-  }
+  const { byFolder, folderUnread, unread, folderOfFeed } = sidebarGroups(page.subs);
+  const [activeKind, activeId] = page.active.split(':');
+  // The folder holding the feed being read opens, as the folder being read does.
+  const openFolder =
+    activeKind === 'folder'
+      ? Number(activeId)
+      : activeKind === 'feed'
+        ? (folderOfFeed.get(Number(activeId)) ?? null)
+        : null;
   const feedItem = (s: SubscriptionView): Html => {
     const name = feedName(s);
     const key = `feed:${s.feed.id}`;
@@ -113,9 +145,9 @@ function sidebar(page: PageData): Html {
   };
   const folders = page.folders.map((f) => {
     const subs = byFolder.get(f.id) ?? [];
-    const count = subs.reduce((n, s) => n + s.unreadCount, 0);
+    const count = folderUnread.get(f.id) ?? 0;
     const key = `folder:${f.id}`;
-    const open = page.active === key || subs.some((s) => page.active === `feed:${s.feed.id}`);
+    const open = openFolder === f.id;
     const link = html`<a href="/folder/${f.id}" class="${page.active === key ? 'active' : ''}"
       ><span class="label">${f.name}</span
       >${count ? html`<span class="count" data-count="${key}">${count}</span>` : ''}</a
