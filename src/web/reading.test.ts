@@ -112,6 +112,29 @@ describe('reading pages', () => {
     assert.equal(counts.feeds[String(otherFeedId)], 1);
   });
 
+  it('counts an opened article read at once, once, in its own feed only', async () => {
+    type Counts = { total: number; feeds: Record<string, number> };
+    const counts = async (): Promise<Counts> =>
+      (await ann.get('/api/counts', { accept: 'application/json' })).json<Counts>();
+    const before = await counts();
+    const id = (await entryIds(web, ann.user.id, otherFeedId)).get('Security roundup');
+    assert.equal((await ann.get(`/entry/${id}`)).status, 200);
+    const opened = await counts();
+    assert.equal(opened.total, before.total - 1);
+    assert.equal(opened.feeds[String(otherFeedId)], 0);
+    assert.equal(opened.feeds[String(feedId)], before.feeds[String(feedId)]);
+    // Opened again, already read: nothing more comes off.
+    assert.equal((await ann.get(`/entry/${id}`)).status, 200);
+    assert.equal((await counts()).total, before.total - 1);
+    assert.match(
+      flat((await ann.get('/unread')).body),
+      new RegExp(`data-count="unread">${before.total - 1}<`),
+    );
+    // Unread again, as it was for the tests after this one.
+    assert.equal((await ann.post(`/entry/${id}/state`, { read: 0 })).status, 303);
+    assert.equal((await counts()).total, before.total);
+  });
+
   it('escapes titles from feeds', async () => {
     const page = await ann.get(`/feed/${feedId}`);
     assert.ok(!flat(page.body).includes('<script>alert(1)</script>'));

@@ -264,9 +264,14 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
       }
       return cached.views;
     },
-    countsChanged(userId) {
+    countsChanged(userId, oneRead) {
       const cached = subscriptionCache.get(userId);
-      if (cached) cached.views = null;
+      if (cached?.views && oneRead !== undefined) {
+        // Exactly one feed lost one unread entry: no need to read a thousand counts again.
+        cached.views = cached.views.map((v) =>
+          v.feed.id === oneRead ? { ...v, unreadCount: Math.max(0, v.unreadCount - 1) } : v,
+        );
+      } else if (cached) cached.views = null;
       deps.siblings?.userChanged(userId, 'counts');
     },
     deps,
@@ -356,8 +361,11 @@ export interface RouteContext {
    * is shared, never to be changed in place.
    */
   subscriptions(userId: number): Promise<readonly SubscriptionView[]>;
-  /** The user's unread counts changed outside a POST (opening an article marks it read). */
-  countsChanged(userId: number): void;
+  /**
+   * The user's unread counts changed outside a POST: `oneRead` when the change was one unread
+   * entry of that feed marked read (opening an article), else anything.
+   */
+  countsChanged(userId: number, oneRead?: number): void;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
   visitorCsrf(req: FastifyRequest, reply: FastifyReply): string;
 }

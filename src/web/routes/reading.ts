@@ -236,8 +236,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!view) return notFound(reply);
     // Opening marks read, but not when another site made the browser load the page.
     if (viewer.settings.markReadOnOpen && !view.read && req.headers['sec-fetch-site'] !== 'cross-site') {
-      await store.setEntryState(userId, [id], { read: true }, clock());
-      ctx.countsChanged(userId);
+      const changed = await store.setEntryState(userId, [id], { read: true }, clock());
+      if (changed > 0) ctx.countsChanged(userId, view.entry.feedId);
       view.read = true;
     }
     const context = req.query.in && contextQuery(req.query.in) ? req.query.in : 'all';
