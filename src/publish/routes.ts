@@ -9,6 +9,7 @@ import { escapeHtml } from '../content/escape.js';
 import { buildOpml, type OpmlFeed } from '../feed/opml/index.js';
 import type { Entry } from '../model/index.js';
 import type { Publication, PublicationState, Store } from '../store/types.js';
+import { MAX_TAGS, PER_TAG } from '../web/related.js';
 import type { RouteContext } from '../web/server.js';
 import { renderAtom, renderJsonFeed, renderRss, type OutputFeed } from './feeds.js';
 import {
@@ -423,15 +424,13 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!entry) return null;
       const [post] = await reader.posts([entry]);
       if (!post) return null;
-      const candidates = await store.recentEntriesWithTags(post.tags.slice(0, 12), 200);
-      const scores = new Map<number, number>();
-      for (const ids of candidates.values())
-        for (const cid of ids) if (cid !== id) scores.set(cid, (scores.get(cid) ?? 0) + 1);
-      const best = [...scores.entries()]
-        .sort((a, b) => b[1] - a[1] || b[0] - a[0])
-        .slice(0, 20)
-        .map(([cid]) => cid);
-      const related = (await reader.among(best))
+      const candidates = await store.entriesSharingTags(post.tags.slice(0, MAX_TAGS), {
+        perTag: PER_TAG,
+        exclude: id,
+        limit: 20,
+      });
+      const scores = new Map(candidates.map((c) => [c.id, c.shared]));
+      const related = (await reader.among(candidates.map((c) => c.id)))
         .sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.publishedAt - a.publishedAt)
         .slice(0, 5);
       // "Open in Gleaner" for a signed-in reader who has the entry in their own reader.

@@ -392,8 +392,35 @@ for (const backend of backends) {
       const [first] = await store.queryEntries({ userId: user.id, tag: 'security', limit: 10 });
       assert.ok(first);
       assert.deepEqual((await store.entryTags([first.entry.id])).get(first.entry.id), ['rust', 'security']);
-      const recent = await store.recentEntriesWithTags(['rust'], 1);
-      assert.equal(recent.get('rust')?.length, 1);
+      // Related candidates: the most tags shared first, then the newest; never the entry itself.
+      const entry2 = (await store.queryEntries({ userId: user.id, tag: 'rust', limit: 10 })).find(
+        (v) => v.entry.title === 'Entry 2',
+      );
+      assert.ok(entry2);
+      assert.deepEqual(
+        await store.entriesSharingTags(['rust', 'security', 'rust'], { perTag: 10, exclude: 0, limit: 10 }),
+        [
+          { id: first.entry.id, shared: 2 },
+          { id: entry2.entry.id, shared: 1 },
+        ],
+      );
+      assert.deepEqual(
+        await store.entriesSharingTags(['rust', 'security'], {
+          perTag: 10,
+          exclude: first.entry.id,
+          limit: 10,
+        }),
+        [{ id: entry2.entry.id, shared: 1 }],
+      );
+      // At most perTag candidates per tag: the newest 'rust' entry is entry 2.
+      assert.deepEqual(await store.entriesSharingTags(['rust'], { perTag: 1, exclude: 0, limit: 10 }), [
+        { id: Math.max(first.entry.id, entry2.entry.id), shared: 1 },
+      ]);
+      assert.deepEqual(await store.entriesSharingTags([], { perTag: 10, exclude: 0, limit: 10 }), []);
+      assert.deepEqual(
+        await store.entriesSharingTags(["'); DROP TABLE entries; --"], { perTag: 10, exclude: 0, limit: 10 }),
+        [],
+      );
       // An edited entry's tags follow the edit.
       await store.recordFetchSuccess(feed.id, update(T0 + 1), [
         entry(1, { categories: ['Go'], contentHash: 'changed' }),

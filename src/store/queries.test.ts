@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SQLITE } from './migrations.js';
-import { entryQuerySql } from './queries.js';
+import { entryQuerySql, sharedTagsSql } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
 
@@ -44,6 +44,19 @@ describe('entry query plans', () => {
       );
       assert.ok(!steps.some((s) => /user_entries_(all|by_date|by_feed)/.test(s)), steps.join(' | '));
     }
+  });
+
+  it("finds related candidates from each tag's newest entries by key, never scanning all tags", () => {
+    const q = sharedTagsSql(['rust', 'security', 'go'], { perTag: 200, exclude: 1, limit: 20 });
+    assert.ok(q);
+    const steps = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+    assert.equal(
+      steps.filter((s) => /SEARCH entry_tags USING (COVERING )?INDEX .*\(tag=\?\)/.test(s)).length,
+      3,
+    );
+    assert.ok(!steps.some((s) => /SCAN entry_tags/.test(s)), steps.join(' | '));
   });
 
   it('reads a page of unread entries from the (user, read, date) index without sorting', () => {

@@ -1,6 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
-import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery } from './types.js';
+import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
 export interface Sql {
   sql: string;
@@ -202,5 +202,28 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
        FROM page CROSS JOIN entries e ON e.id = page.entry_id JOIN entry_bodies b ON b.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
+  };
+}
+
+/**
+ * Entries sharing tags with an article, scored in the database: the newest `perTag` of each tag
+ * (distinct tags), counted per entry, most shared first, then newest.
+ */
+export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
+  const distinct = [...new Set(tags)];
+  if (distinct.length === 0) return null;
+  const perTag = Math.max(1, Math.min(MAX_PAGE, Math.floor(q.perTag)));
+  const each = distinct.map(
+    (_, i) =>
+      `SELECT entry_id FROM (SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?) t${i}`,
+  );
+  return {
+    sql: `SELECT entry_id AS id, COUNT(*) AS shared FROM (${each.join(' UNION ALL ')}) c
+      WHERE entry_id <> ? GROUP BY entry_id ORDER BY shared DESC, entry_id DESC LIMIT ?`,
+    params: [
+      ...distinct.flatMap((tag) => [tag, perTag]),
+      q.exclude,
+      Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))),
+    ],
   };
 }

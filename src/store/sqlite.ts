@@ -7,7 +7,7 @@ import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, Us
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
 import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
-import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql } from './queries.js';
+import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql, sharedTagsSql } from './queries.js';
 import {
   countPublicationSql,
   PUBLICATION_SQL,
@@ -33,6 +33,8 @@ import type {
   SaveResult,
   SearchHit,
   SearchQuery,
+  SharedTags,
+  SharedTagsQuery,
   SessionView,
   Store,
   SubscriptionView,
@@ -273,9 +275,6 @@ class SqliteStore implements Store {
       deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
       tagsOf: db.prepare(
         'SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
-      ),
-      recentWithTag: db.prepare(
-        'SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?',
       ),
       feedActivity: db.prepare(
         `SELECT feed_id, published_at / 86400000 AS day, COUNT(*) AS n FROM entries
@@ -742,16 +741,9 @@ class SqliteStore implements Store {
     return tags;
   }
 
-  async recentEntriesWithTags(tags: string[], limitPerTag: number): Promise<Map<string, number[]>> {
-    const result = new Map<string, number[]>();
-    for (const tag of tags) {
-      const rows = this.s.recentWithTag.all(tag, limitPerTag) as { entry_id: number }[];
-      result.set(
-        tag,
-        rows.map((r) => r.entry_id),
-      );
-    }
-    return result;
+  async entriesSharingTags(tags: string[], options: SharedTagsQuery): Promise<SharedTags[]> {
+    const q = sharedTagsSql(tags, options);
+    return q ? (this.cached(q.sql).all(...q.params) as SharedTags[]) : [];
   }
 
   async feedActivity(userId: number, since: number): Promise<Map<number, DayCount[]>> {

@@ -48,6 +48,19 @@ export interface FeedIcon {
   data: Uint8Array;
 }
 
+export interface SharedTagsQuery {
+  /** Candidates per tag: a popular tag must not make one page read a million rows. */
+  perTag: number;
+  exclude: number;
+  limit: number;
+}
+
+export interface SharedTags {
+  id: number;
+  /** How many of the tags asked for the entry carries. */
+  shared: number;
+}
+
 /** What a user sees of an entry: the entry and their state of it. */
 export interface EntryView {
   entry: Entry;
@@ -314,8 +327,11 @@ export interface Store {
   undoMarkAllRead(userId: number, at: number): Promise<number>;
   /** The feed categories (lower-cased) of entries. */
   entryTags(entryIds: number[]): Promise<Map<number, string[]>>;
-  /** The newest entries carrying a tag, by id, at most `limit` per tag (candidates for related posts). */
-  recentEntriesWithTags(tags: string[], limitPerTag: number): Promise<Map<string, number[]>>;
+  /**
+   * Related-post candidates: among the newest `perTag` entries carrying each of `tags`, those
+   * sharing the most of them, then the newest; never `exclude`, at most `limit`.
+   */
+  entriesSharingTags(tags: string[], options: SharedTagsQuery): Promise<SharedTags[]>;
   /** Entries per day of each feed the user subscribes to, since a time. */
   feedActivity(userId: number, since: number): Promise<Map<number, DayCount[]>>;
   /** Entries the user marked read per day, since a time. */

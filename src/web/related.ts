@@ -4,8 +4,8 @@ import type { Entry } from '../model/index.js';
 import type { EntryView, Store } from '../store/index.js';
 
 // Candidates per tag: a popular tag ("news") must not make one article page scan a million rows.
-const PER_TAG = 200;
-const MAX_TAGS = 12;
+export const PER_TAG = 200;
+export const MAX_TAGS = 12;
 
 export async function relatedEntries(
   store: Store,
@@ -14,17 +14,17 @@ export async function relatedEntries(
   tags: string[],
   limit: number,
 ): Promise<EntryView[]> {
-  const scores = new Map<number, number>();
-  const candidates = await store.recentEntriesWithTags(tags.slice(0, MAX_TAGS), PER_TAG);
-  for (const ids of candidates.values()) {
-    for (const id of ids) if (id !== entry.id) scores.set(id, (scores.get(id) ?? 0) + 1);
-  }
-  if (scores.size === 0) return [];
-  const best = [...scores.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, limit * 4);
+  const best = await store.entriesSharingTags(tags.slice(0, MAX_TAGS), {
+    perTag: PER_TAG,
+    exclude: entry.id,
+    limit: limit * 4,
+  });
+  if (best.length === 0) return [];
+  const scores = new Map(best.map((c) => [c.id, c.shared]));
   // Only what this user can read (their subscriptions' entries), and not the same article twice.
   const views = await store.queryEntries({
     userId,
-    entryIds: best.map(([id]) => id),
+    entryIds: best.map((c) => c.id),
     limit: best.length,
     withContent: false,
   });
