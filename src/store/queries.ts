@@ -1,5 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
+import { ENTRY_COLUMNS } from './rows.js';
 import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
 export interface Sql {
@@ -10,21 +11,26 @@ export interface Sql {
 // Lists are bounded so a client cannot ask for a million rows at once.
 export const MAX_PAGE = 1000;
 
-// Every entry column but the bodies (read back as empty strings).
-export const LIST_COLUMNS = `e.*, '' AS content_html, '' AS content_text`;
-
 /**
- * The columns of an entry row read from `entries e`, and the join that brings its body (kept in
- * entry_bodies, migration 9) when the caller wants content: lists do not, and read small rows.
+ * The columns of an entry row read from `entries e`, in ENTRY_COLUMNS' order, and the join that
+ * brings its body (kept in entry_bodies, migration 9) when the caller wants content: lists do not,
+ * read small rows, and get the bodies as empty strings.
  */
 export function entryColumns(withContent: boolean | undefined): { columns: string; bodyJoin: string } {
-  return withContent === false
-    ? { columns: LIST_COLUMNS, bodyJoin: '' }
-    : {
-        columns: 'e.*, b.content_html, b.content_text',
-        bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id',
-      };
+  const body = withContent !== false;
+  return {
+    columns: ENTRY_COLUMNS.map((c) =>
+      c === 'content_html' || c === 'content_text' ? (body ? `b.${c}` : `'' AS ${c}`) : `e.${c}`,
+    ).join(', '),
+    bodyJoin: body ? 'JOIN entry_bodies b ON b.entry_id = e.id' : '',
+  };
 }
+
+/** Every entry column but the bodies (read back as empty strings). */
+export const LIST_COLUMNS = entryColumns(false).columns;
+
+/** Where the user's state follows the entry's columns in a raw row of entryQuerySql(). */
+export const STATE_AT = ENTRY_COLUMNS.length;
 
 /**
  * What an entry list reads `ue` from: the user_entries table, or — given ids — the ids first, each

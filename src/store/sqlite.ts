@@ -7,7 +7,14 @@ import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, Us
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
 import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
-import { entryQuerySql, entryStateSql, markReadScopeSql, searchSql, sharedTagsSql } from './queries.js';
+import {
+  entryQuerySql,
+  entryStateSql,
+  markReadScopeSql,
+  searchSql,
+  sharedTagsSql,
+  STATE_AT,
+} from './queries.js';
 import {
   countPublicationSql,
   PUBLICATION_SQL,
@@ -694,14 +701,20 @@ class SqliteStore implements Store {
     return statement;
   }
 
+  /** Rows as arrays of values, in the order of the statement's columns (see ENTRY_COLUMNS). */
+  private rawRows(sql: string, params: unknown[]): unknown[][] {
+    return this.cached(sql)
+      .raw(true)
+      .all(...params) as unknown[][];
+  }
+
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
-    const rows = this.cached(sql).all(...params) as Row[];
-    return rows.map((r) => ({
+    return this.rawRows(sql, params).map((r) => ({
       entry: toEntry(r),
-      read: Number(r.ue_read) === 1,
-      starred: Number(r.ue_starred) === 1,
-      readLater: Number(r.ue_read_later) === 1,
+      read: Number(r[STATE_AT]) === 1,
+      starred: Number(r[STATE_AT + 1]) === 1,
+      readLater: Number(r[STATE_AT + 2]) === 1,
     }));
   }
 
@@ -773,22 +786,24 @@ class SqliteStore implements Store {
     const wanted = query.offset + query.limit;
     const candidates = Math.max(200, wanted * 4);
     let { sql, params } = searchSql(query, mq.match, candidates);
-    let rows = this.cached(sql).all(...params) as Row[];
+    let rows = this.rawRows(sql, params);
     if (rows.length < query.limit && query.sort === 'relevance') {
       ({ sql, params } = searchSql(query, mq.match, null));
-      rows = this.cached(sql).all(...params) as Row[];
+      rows = this.rawRows(sql, params);
     }
+    // After the entry's columns: its text to quote, then the user's state.
     return rows.map((r) => {
       const entry = toEntry(r);
+      const text = r[STATE_AT];
       return {
         view: {
           entry,
-          read: Number(r.ue_read) === 1,
-          starred: Number(r.ue_starred) === 1,
-          readLater: Number(r.ue_read_later) === 1,
+          read: Number(r[STATE_AT + 1]) === 1,
+          starred: Number(r[STATE_AT + 2]) === 1,
+          readLater: Number(r[STATE_AT + 3]) === 1,
         },
         titleHtml: highlight(entry.title, mq),
-        snippetHtml: snippet(typeof r.search_text === 'string' ? r.search_text : '', mq),
+        snippetHtml: snippet(typeof text === 'string' ? text : '', mq),
       };
     });
   }
@@ -861,7 +876,7 @@ class SqliteStore implements Store {
 
   async publicationEntries(p: Publication, query: PublicationEntryQuery): Promise<Entry[]> {
     const { sql, params } = publicationEntriesSql(p, query);
-    return (this.cached(sql).all(...params) as Row[]).map(toEntry);
+    return this.rawRows(sql, params).map(toEntry);
   }
 
   async countPublicationEntries(p: Publication): Promise<number> {
