@@ -14,7 +14,13 @@ export class Html {
 function render(value: unknown): string {
   if (value === null || value === undefined || value === false || value === true) return '';
   if (value instanceof Html) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
+  if (Array.isArray(value)) {
+    // Concatenated, not joined: join() copies every part into a new flat string, and the page
+    // around it is copied once more when it is encoded. A concatenation is copied only then.
+    let out = '';
+    for (const item of value) out += render(item);
+    return out;
+  }
   if (typeof value === 'string') return escapeHtml(value);
   if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
   // Objects have no markup of their own: a bug to see, not to hide.
