@@ -36,7 +36,11 @@ export async function openContext(
   const store = await openStore({
     dbPath: config.dbPath,
     databaseUrl: config.databaseUrl,
-    sqlite: { onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }), ...sqlite },
+    sqlite: {
+      onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }),
+      onMigration: (version, of) => log.info('upgrading the database', { migration: version, of }),
+      ...sqlite,
+    },
   });
   const fetcher = createFetcher({
     policy: parseNetworkPolicy(config.allowPrivateNetworks ?? undefined),

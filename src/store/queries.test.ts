@@ -122,8 +122,10 @@ describe('entry bodies (migration 9)', () => {
       UPDATE user_entries SET read = 1 WHERE entry_id = 2;`);
     db.close();
 
-    const store = openSqliteStore(path);
+    const told: string[] = [];
+    const store = openSqliteStore(path, { onMigration: (version, of) => told.push(`${version}/${of}`) });
     try {
+      assert.deepEqual(told, [`9/${MIGRATIONS.length}`], 'an upgrade says which step runs');
       const [second, first] = await store.queryEntries({ userId: 1, limit: 10 });
       assert.equal(first?.entry.contentHtml, long);
       assert.equal(first?.entry.contentText, 'long text');

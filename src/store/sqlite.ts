@@ -88,12 +88,16 @@ function fillSearchIndex(db: Database.Database): void {
   }
 }
 
-/** Runs the migrations that have not run yet, each in its own transaction. */
-export function migrateSqlite(db: Database.Database): number {
+/**
+ * Runs the migrations that have not run yet, each in its own transaction, telling `onStep` before
+ * each one on a database that already holds data (some rewrite every entry: minutes on millions).
+ */
+export function migrateSqlite(db: Database.Database, onStep?: (version: number, of: number) => void): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version];
     if (!step) break;
+    if (current > 0) onStep?.(version + 1, MIGRATIONS.length);
     db.transaction(() => {
       for (const sql of step(SQLITE)) db.exec(sql);
       db.pragma(`user_version = ${version + 1}`);
@@ -114,6 +118,8 @@ export interface SqliteOptions {
   checkpoints?: 'auto' | 'background' | 'elsewhere' | undefined;
   /** Told when a background checkpoint fails (the next one tries again). */
   onCheckpointError?: ((message: string) => void) | undefined;
+  /** Told before each migration of a database that already had a schema. */
+  onMigration?: ((version: number, of: number) => void) | undefined;
 }
 
 export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
@@ -125,7 +131,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrateSqlite(db);
+  migrateSqlite(db, options.onMigration);
   const checkpoints = path === ':memory:' ? 'auto' : (options.checkpoints ?? 'auto');
   let checkpointer: Checkpointer | null = null;
   if (checkpoints !== 'auto') {
