@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import { RANKED_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryView, FeedFetchUpdate, Store } from './types.js';
 
@@ -502,6 +503,47 @@ for (const backend of backends) {
       const other = await store.createUser('not-yours', { isAdmin: false }, T0);
       const theirs = await store.ensureFolder(other.id, 'Theirs');
       assert.equal(await store.updateSubscription(user.id, feed.id, { folderId: theirs.id }), false);
+    });
+
+    it('ranks the newest matches of a common word, and every match when filters leave too few', async () => {
+      const user = await store.createUser('ranker', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://rank.example/feed', DEFAULT_OPTIONS, T0);
+      const old = await store.ensureFeed('https://rank-old.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.subscribe(user.id, old.id, { folderId: null, title: null }, T0);
+      // The best match of all arrives first, in a feed of its own; then more matches than are ranked.
+      await store.recordFetchSuccess(old.id, update(T0), [
+        entry(0, { title: 'Latency latency latency', contentText: 'latency', contentHash: 'best' }),
+      ]);
+      const many = Array.from({ length: RANKED_MATCHES + 50 }, (_, i) =>
+        entry(i + 1, { title: `Post ${i + 1}`, contentText: `a note on latency number ${i + 1}` }),
+      );
+      await store.recordFetchSuccess(feed.id, update(T0), many);
+      const search = (over: Partial<Parameters<Store['searchEntries']>[0]> = {}) =>
+        store
+          .searchEntries({
+            userId: user.id,
+            text: 'latency',
+            limit: 5,
+            offset: 0,
+            sort: 'relevance',
+            ...over,
+          })
+          .then((hits) => hits.map((h) => h.view.entry.title));
+      const top = await search();
+      assert.equal(top.length, 5);
+      assert.ok(!top.includes('Latency latency latency'), 'older than the ranked matches');
+      // Its own feed holds one match: too few among the ranked, so every match is ranked.
+      assert.deepEqual(await search({ feedId: old.id }), ['Latency latency latency']);
+      // Newest first reaches it too, at the end.
+      const all = await store.searchEntries({
+        userId: user.id,
+        text: 'latency',
+        limit: 1000,
+        offset: RANKED_MATCHES - 900,
+        sort: 'newest',
+      });
+      assert.equal(all.at(-1)?.view.entry.title, 'Latency latency latency');
     });
 
     it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {

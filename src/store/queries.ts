@@ -152,10 +152,17 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
 }
 
 /**
+ * How many of a search's newest matches are ranked by relevance. A common word matches a good
+ * share of a million entries ("latency": 147,496), and ranking every match took 72 ms a query;
+ * the newest 5,000, 6.6 ms. Older matches still come up when the user's filters leave too few.
+ */
+export const RANKED_MATCHES = 5000;
+
+/**
  * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
- * By relevance, the index ranks its own matches first and only the best `candidates` are joined
- * with the user's entries and filters; the caller asks again without a bound (candidates = null)
- * when that leaves too few.
+ * By relevance, the index ranks its newest RANKED_MATCHES matches first and only the best
+ * `candidates` are joined with the user's entries and filters; the caller asks again without a
+ * bound (candidates = null: every match ranked) when that leaves too few.
  */
 export function searchSql(q: SearchQuery, match: string, candidates: number | null): Sql {
   const where: string[] = [];
@@ -184,9 +191,11 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
   const head =
     !newest && candidates !== null
-      ? `WITH hits AS (
+      ? `WITH recent AS (
            SELECT rowid AS id, bm25(entry_fts, 4.0, 1.0) AS score FROM entry_fts
-           WHERE entry_fts MATCH ? ORDER BY score LIMIT ?
+           WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+         ), hits AS (
+           SELECT id, score FROM recent ORDER BY score LIMIT ?
          ), page AS (
            SELECT ${picked}, hits.score AS score FROM hits CROSS JOIN user_entries ue
            WHERE ue.user_id = ? AND ue.entry_id = hits.id ${filters}
@@ -199,7 +208,7 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
          )`;
   const headParams =
     !newest && candidates !== null
-      ? [match, candidates, q.userId, ...params, ...page]
+      ? [match, RANKED_MATCHES, candidates, q.userId, ...params, ...page]
       : [match, q.userId, ...params, ...page];
   return {
     sql: `${head}
