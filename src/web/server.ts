@@ -134,8 +134,8 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
 
   // Every answer of some size is encoded to UTF-8 once, here. Sent as a string (a page, a JSON
   // stream of fifty articles), it was encoded twice: once to measure its Content-Length, again by
-  // the socket's write; on the reader's lists and the APIs' streams that was a quarter to a third
-  // of a request's time.
+  // the socket's write (in the profile of a 224-KB Google Reader stream, sending fell from 37% of
+  // the time to 25%).
   app.addHook('onSend', async (_req, _reply, payload) =>
     typeof payload === 'string' && payload.length > 4096 ? Buffer.from(payload) : payload,
   );

@@ -116,7 +116,8 @@ export function formatDate(at: number): string {
 }
 
 export function timeTag(t: Translate, at: number, now: number): Html {
-  return html`<time datetime="${new Date(at).toISOString()}" title="${new Date(at).toUTCString()}"
+  const date = new Date(at);
+  return html`<time datetime="${date.toISOString()}" title="${date.toUTCString()}"
     >${relativeTime(t, at, now)}</time
   >`;
 }
