@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
 import type { RefreshDeps } from '../../src/refresh/refresh.js';
 import { createDigestPool } from '../../src/refresh/digest.js';
+import { limitHeapGrowth } from '../../src/refresh/heap.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../../src/refresh/schedule.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { importFeeds } from '../../src/subscribe/index.js';
@@ -63,6 +64,8 @@ const origin = values.farm;
 const dbPath = values.db;
 const concurrency = Number(values.concurrency);
 
+// As gleaner refresh does, before any work.
+limitHeapGrowth();
 const store = openSqliteStore(dbPath);
 const fetcher = createFetcher({
   policy: { allowPrivateNetworks: true, allowedCidrs: [] },

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { refreshFeeds } from '../refresh/pool.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
+import { limitHeapGrowth } from '../refresh/heap.js';
 import { COMMON_FLAGS, openContext, refreshDeps } from './context.js';
 import { createProgress } from './progress.js';
 
@@ -30,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  limitHeapGrowth();
   const ctx = await openContext(values);
   // Parsing and sanitizing run on worker threads, one per core; this thread does the I/O.
   const pool = createDigestPool();
