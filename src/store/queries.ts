@@ -17,17 +17,18 @@ export const MAX_PAGE = 1000;
  * read small rows, and get the bodies as empty strings.
  */
 export function entryColumns(withContent: boolean | undefined): { columns: string; bodyJoin: string } {
-  const body = withContent !== false;
-  return {
-    columns: ENTRY_COLUMNS.map((c) =>
-      c === 'content_html' || c === 'content_text' ? (body ? `b.${c}` : `'' AS ${c}`) : `e.${c}`,
-    ).join(', '),
-    bodyJoin: body ? 'JOIN entry_bodies b ON b.entry_id = e.id' : '',
-  };
+  return withContent === false ? WITHOUT_BODY : WITH_BODY;
 }
 
+const columnList = (body: boolean): string =>
+  ENTRY_COLUMNS.map((c) =>
+    c === 'content_html' || c === 'content_text' ? (body ? `b.${c}` : `'' AS ${c}`) : `e.${c}`,
+  ).join(', ');
+const WITH_BODY = { columns: columnList(true), bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id' };
+const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
+
 /** Every entry column but the bodies (read back as empty strings). */
-export const LIST_COLUMNS = entryColumns(false).columns;
+export const LIST_COLUMNS = WITHOUT_BODY.columns;
 
 /** Where the user's state follows the entry's columns in a raw row of entryQuerySql(). */
 export const STATE_AT = ENTRY_COLUMNS.length;

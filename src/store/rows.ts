@@ -10,6 +10,7 @@ import type {
   Subscription,
   User,
 } from '../model/index.js';
+import type { EntryView } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -121,6 +122,16 @@ export const ENTRY_COLUMNS = [
   'dedupe_key',
   'content_hash',
 ] as const;
+
+/** An entry and the user's state of it: read, starred, read later at `stateAt` and after. */
+export function toEntryView(r: unknown[], stateAt: number): EntryView {
+  return {
+    entry: toEntry(r),
+    read: Number(r[stateAt]) === 1,
+    starred: Number(r[stateAt + 1]) === 1,
+    readLater: Number(r[stateAt + 2]) === 1,
+  };
+}
 
 /** An entry from the first ENTRY_COLUMNS.length values of a raw row. */
 export function toEntry(r: unknown[]): Entry {

@@ -22,7 +22,16 @@ import {
   publicationVersion,
   toPublication,
 } from './publish.js';
-import { fetchOptionsKey, toEntry, toFeed, toFolder, toSubscription, toUser, type Row } from './rows.js';
+import {
+  fetchOptionsKey,
+  toEntry,
+  toEntryView,
+  toFeed,
+  toFolder,
+  toSubscription,
+  toUser,
+  type Row,
+} from './rows.js';
 import type {
   ApiKey,
   DayCount,
@@ -716,12 +725,7 @@ class SqliteStore implements Store {
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
-    return this.rawRows(sql, params).map((r) => ({
-      entry: toEntry(r),
-      read: Number(r[STATE_AT]) === 1,
-      starred: Number(r[STATE_AT + 1]) === 1,
-      readLater: Number(r[STATE_AT + 2]) === 1,
-    }));
+    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT));
   }
 
   async setEntryState(
@@ -799,16 +803,11 @@ class SqliteStore implements Store {
     }
     // After the entry's columns: its text to quote, then the user's state.
     return rows.map((r) => {
-      const entry = toEntry(r);
+      const view = toEntryView(r, STATE_AT + 1);
       const text = r[STATE_AT];
       return {
-        view: {
-          entry,
-          read: Number(r[STATE_AT + 1]) === 1,
-          starred: Number(r[STATE_AT + 2]) === 1,
-          readLater: Number(r[STATE_AT + 3]) === 1,
-        },
-        titleHtml: highlight(entry.title, mq),
+        view,
+        titleHtml: highlight(view.entry.title, mq),
         snippetHtml: snippet(typeof text === 'string' ? text : '', mq),
       };
     });

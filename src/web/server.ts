@@ -222,14 +222,15 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     countsAt: number;
   }
   const subscriptionCache = new Map<number, CachedSubscriptions>();
+  const dropCounts = (userId: number): void => {
+    const cached = subscriptionCache.get(userId);
+    if (cached) cached.views = null;
+  };
   // Another process's change: reading an article there makes only the counts here stale (every
   // article opened on one process once made the others read a thousand subscriptions again).
   deps.siblings?.onUserChanged((userId, change) => {
     if (change === 'all') subscriptionCache.delete(userId);
-    else {
-      const cached = subscriptionCache.get(userId);
-      if (cached) cached.views = null;
-    }
+    else dropCounts(userId);
   });
   // A user's own change (refresh now, say) may change their feeds' state: the page after it reads
   // them again. Dropped when the change ends, so the redirect that follows sees it; the other
@@ -279,7 +280,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
         cached.views = cached.views.map((v) =>
           v.feed.id === oneRead ? { ...v, unreadCount: Math.max(0, v.unreadCount - 1) } : v,
         );
-      } else if (cached) cached.views = null;
+      } else dropCounts(userId);
       deps.siblings?.userChanged(userId, 'counts');
     },
     deps,

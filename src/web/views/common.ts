@@ -61,6 +61,19 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
+// Kept per subscriptions array: the reader hands out one array while a user's counts stand.
+const indexes = new WeakMap<readonly SubscriptionView[], Map<number, SubscriptionView>>();
+
+/** The subscriptions by feed id. */
+export function subscriptionIndex(subs: readonly SubscriptionView[]): Map<number, SubscriptionView> {
+  let index = indexes.get(subs);
+  if (!index) {
+    index = new Map(subs.map((s) => [s.feed.id, s]));
+    indexes.set(subs, index);
+  }
+  return index;
+}
+
 export const AVATAR_COLOURS = 12;
 
 /**

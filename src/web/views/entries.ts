@@ -3,7 +3,16 @@ import type { Entry } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { html, trusted, type Html } from '../html.js';
 import { proxyContentImages } from '../proxy.js';
-import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
+import {
+  actionButton,
+  csrfField,
+  feedIcon,
+  feedName,
+  formatDate,
+  hostOf,
+  subscriptionIndex,
+  timeTag,
+} from './common.js';
 import type { PageData } from './layout.js';
 
 /** Where a list came from, carried to the article so previous/next follow the same list. */
@@ -34,18 +43,6 @@ export interface ListPage {
 function publishTargetOf(context: ListContext): string | null {
   const [kind] = splitContext(context);
   return ['feed', 'folder', 'tag', 'starred'].includes(kind) ? context : null;
-}
-
-// Kept per subscriptions array: the reader hands out one array while a user's counts stand.
-const indexes = new WeakMap<readonly SubscriptionView[], Map<number, SubscriptionView>>();
-
-export function subscriptionIndex(subs: readonly SubscriptionView[]): Map<number, SubscriptionView> {
-  let index = indexes.get(subs);
-  if (!index) {
-    index = new Map(subs.map((s) => [s.feed.id, s]));
-    indexes.set(subs, index);
-  }
-  return index;
 }
 
 function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefined): Html {

@@ -5,7 +5,7 @@ import type { SubscriptionView } from '../../store/index.js';
 import { assetUrl } from '../assets.js';
 import { html, type Html } from '../html.js';
 import type { Viewer } from '../server.js';
-import { csrfField, feedIcon, feedName } from './common.js';
+import { csrfField, feedIcon, feedName, subscriptionIndex } from './common.js';
 
 /** What every signed-in page knows. */
 export interface PageData {
@@ -94,7 +94,6 @@ interface SidebarGroups {
   /** Unread entries by folder id, and in all. */
   folderUnread: Map<number | null, number>;
   unread: number;
-  folderOfFeed: Map<number, number | null>;
 }
 
 // Kept per subscriptions array: the reader hands out one array while a user's counts stand, so a
@@ -104,14 +103,13 @@ const groupsOf = new WeakMap<readonly SubscriptionView[], SidebarGroups>();
 function sidebarGroups(subs: readonly SubscriptionView[]): SidebarGroups {
   let groups = groupsOf.get(subs);
   if (groups) return groups;
-  groups = { byFolder: new Map(), folderUnread: new Map(), unread: 0, folderOfFeed: new Map() };
+  groups = { byFolder: new Map(), folderUnread: new Map(), unread: 0 };
   for (const s of subs) {
     const folderId = s.subscription.folderId;
     const list = groups.byFolder.get(folderId);
     if (list) list.push(s);
     else groups.byFolder.set(folderId, [s]);
     groups.folderUnread.set(folderId, (groups.folderUnread.get(folderId) ?? 0) + s.unreadCount);
-    groups.folderOfFeed.set(s.feed.id, folderId);
     groups.unread += s.unreadCount;
   }
   groupsOf.set(subs, groups);
@@ -120,14 +118,14 @@ function sidebarGroups(subs: readonly SubscriptionView[]): SidebarGroups {
 
 function sidebar(page: PageData): Html {
   const t = page.viewer.t;
-  const { byFolder, folderUnread, unread, folderOfFeed } = sidebarGroups(page.subs);
+  const { byFolder, folderUnread, unread } = sidebarGroups(page.subs);
   const [activeKind, activeId] = page.active.split(':');
   // The folder holding the feed being read opens, as the folder being read does.
   const openFolder =
     activeKind === 'folder'
       ? Number(activeId)
       : activeKind === 'feed'
-        ? (folderOfFeed.get(Number(activeId)) ?? null)
+        ? (subscriptionIndex(page.subs).get(Number(activeId))?.subscription.folderId ?? null)
         : null;
   const feedItem = (s: SubscriptionView): Html => {
     const name = feedName(s);
