@@ -516,7 +516,7 @@ describe('feed management', () => {
       (m) => m[1] ?? '',
     );
     assert.equal(items.length, directory.length);
-    const subscribed = items.filter((i) => i.includes('✓ Subscribed'));
+    const subscribed = items.filter((i) => i.includes('&#10003; Subscribed'));
     assert.equal(subscribed.length, 1);
     assert.ok(subscribed[0]?.includes(first.name.replace(/&/g, '&amp;')));
     assert.equal(

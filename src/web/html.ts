@@ -3,47 +3,89 @@
 // the sanitizer ran at ingestion.
 import { escapeHtml } from '../content/escape.js';
 
-/** Markup that is safe to emit as is. */
+/**
+ * Markup that is safe to emit as is, in parts: each item of a list interpolated into a template
+ * begins a part of its own. V8 keeps a string with one character above U+00FF (a Chinese title, a
+ * curly quote) as two bytes per character, and a page built as one string turned two-byte whole
+ * for one such entry: copying and encoding a 90-KB list page took 380 µs instead of 150 (see
+ * `encodeHtml`).
+ */
 export class Html {
-  constructor(readonly value: string) {}
+  readonly parts: readonly string[];
+  constructor(markup: string | readonly string[]) {
+    this.parts = typeof markup === 'string' ? [markup] : markup;
+  }
+  get value(): string {
+    return this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+  }
   toString(): string {
     return this.value;
   }
 }
 
-function render(value: unknown): string {
-  if (value === null || value === undefined || value === false || value === true) return '';
-  if (value instanceof Html) return value.value;
-  if (Array.isArray(value)) {
-    // Concatenated, not joined: join() copies every part into a new flat string, and the page
-    // around it is copied once more when it is encoded. A concatenation is copied only then.
-    let out = '';
-    for (const item of value) out += render(item);
-    return out;
+/** Appends markup to a template's output: `out` is the part being written, `done` those before it. */
+class Writer {
+  done: string[] = [];
+  out = '';
+
+  markup(h: Html): void {
+    const parts = h.parts;
+    const last = parts.length - 1;
+    this.out += parts[0] as string;
+    if (last === 0) return;
+    this.done.push(this.out);
+    for (let i = 1; i < last; i++) this.done.push(parts[i] as string);
+    this.out = parts[last] as string;
   }
-  if (typeof value === 'string') return escapeHtml(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
-  // Objects have no markup of their own: a bug to see, not to hide.
-  return escapeHtml(JSON.stringify(value) ?? '');
+
+  value(value: unknown): void {
+    if (value === null || value === undefined || value === false || value === true) return;
+    if (value instanceof Html) this.markup(value);
+    else if (typeof value === 'string') this.out += escapeHtml(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') this.out += value.toString();
+    else if (Array.isArray(value)) {
+      for (const item of value) {
+        if (this.out !== '') this.done.push(this.out);
+        this.out = '';
+        this.value(item);
+      }
+    }
+    // Objects have no markup of their own: a bug to see, not to hide.
+    else this.out += escapeHtml(JSON.stringify(value) ?? '');
+  }
+
+  html(): Html {
+    if (this.done.length === 0) return new Html(this.out);
+    if (this.out !== '') this.done.push(this.out);
+    return new Html(this.done);
+  }
 }
 
 /** `html\`<a href="${url}">${title}</a>\``: values are escaped; Html values and arrays of them are not. */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
   const parts = compact(strings);
-  let out = parts[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + (parts[i + 1] ?? '');
-  return new Html(out);
+  const w = new Writer();
+  w.out = parts[0] ?? '';
+  for (let i = 0; i < values.length; i++) {
+    w.value(values[i]);
+    w.out += parts[i + 1] ?? '';
+  }
+  return w.html();
 }
 
 // The templates' own line breaks and indentation, folded to one newline: the same text to a browser
-// (outside <pre>, which no template holds), a fifth less to send. Values are never touched. Done
-// once per template: a template literal's strings array is the same object at every call.
+// (outside <pre>, which no template holds), a fifth less to send. Their characters beyond Latin-1
+// (☆, ↗, …) become character references, the same to a browser, so that a page whose values are
+// all Latin-1 stays a one-byte string. Values are never touched. Done once per template: a template
+// literal's strings array is the same object at every call.
 const compacted = new WeakMap<TemplateStringsArray, string[]>();
 
 function compact(strings: TemplateStringsArray): string[] {
   let parts = compacted.get(strings);
   if (!parts) {
-    parts = strings.map((s) => s.replace(/[ \t]*\n\s*/g, '\n'));
+    parts = strings.map((s) =>
+      s.replace(/[ \t]*\n\s*/g, '\n').replace(/[\u0100-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`),
+    );
     compacted.set(strings, parts);
   }
   return parts;
@@ -52,4 +94,25 @@ function compact(strings: TemplateStringsArray): string[] {
 /** Markup that is already safe: sanitized feed content, or markup built here. */
 export function trusted(markup: string): Html {
   return new Html(markup);
+}
+
+// Parts are joined into runs of about this many characters before they are encoded: one
+// Buffer.from per list item costs more than it saves, and a two-byte run stays short.
+const RUN = 4096;
+
+/** The UTF-8 bytes of markup, encoded a run of parts at a time (see Html). */
+export function encodeHtml(h: Html): Buffer {
+  const parts = h.parts;
+  if (parts.length === 1) return Buffer.from(parts[0] as string);
+  const buffers: Buffer[] = [];
+  let run = '';
+  for (const part of parts) {
+    run += part;
+    if (run.length >= RUN) {
+      buffers.push(Buffer.from(run));
+      run = '';
+    }
+  }
+  if (run !== '') buffers.push(Buffer.from(run));
+  return Buffer.concat(buffers);
 }

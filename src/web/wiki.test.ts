@@ -305,7 +305,10 @@ describe('the wiki in the reader', () => {
       /<a href="\/wiki\/concepts\/trie-data-structure" class="wiki-link">concepts\/trie-data-structure<\/a>/,
     );
     assert.doesNotMatch(panel, /Operational numbers|Caveats/, 'only the summary and the takeaways');
-    assert.match(panel, new RegExp(`<a class="button" href="${SOURCE_ROUTE}">Open the source page →</a>`));
+    assert.match(
+      panel,
+      new RegExp(`<a class="button" href="${SOURCE_ROUTE}">Open the source page &#8594;</a>`),
+    );
 
     const plain = mainOf((await ada.get(`/entry/${other.entry.id}`)).body);
     assert.doesNotMatch(plain, /wiki-panel|with-aside/);

@@ -1,7 +1,7 @@
 // What the page routes share: who is signed in, the sidebar's data, and HTML replies.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../model/index.js';
-import type { Html } from '../html.js';
+import { encodeHtml, type Html } from '../html.js';
 import { proxiedImageUrl } from '../proxy.js';
 import type { RouteContext, Viewer } from '../server.js';
 import type { PageData } from '../views/layout.js';
@@ -82,7 +82,7 @@ export function sendHtml(reply: FastifyReply, page: Html, status = 200): Fastify
     .code(status)
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
-    .send(page.value);
+    .send(encodeHtml(page));
 }
 
 /** A local path to return to: never another site (`//evil`, `/\evil`, `https://…`). */

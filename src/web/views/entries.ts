@@ -61,7 +61,14 @@ function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefin
 function stateButtons(page: PageData, view: EntryView): Html {
   const t = page.viewer.t;
   const action = `/entry/${view.entry.id}/state`;
-  const button = (kind: string, name: string, on: boolean, label: string, className: string, title = label) =>
+  const button = (
+    kind: string,
+    name: string,
+    on: boolean,
+    label: string | Html,
+    className: string,
+    title = String(label),
+  ) =>
     html`<button
       form="entry-state"
       formaction="${action}"
@@ -77,7 +84,7 @@ function stateButtons(page: PageData, view: EntryView): Html {
     'star',
     'starred',
     view.starred,
-    view.starred ? '★' : '☆',
+    view.starred ? html`★` : html`☆`,
     `icon-button star${view.starred ? ' on' : ''}`,
     view.starred ? t('Unstar') : t('Star'),
   )}${button('read', 'read', view.read, view.read ? t('Mark unread') : t('Mark read'), 'link toggle-read')}${button(
@@ -162,8 +169,8 @@ function relatedFeedName(sub: SubscriptionView | undefined): string {
 const EXCERPT_CHARS = 240;
 
 /** The first 240 code points of a text, never cutting a surrogate pair, with … when cut. */
-export function excerpt(text: string): string {
-  if (text.length <= EXCERPT_CHARS) return text;
+export function excerpt(text: string): Html {
+  if (text.length <= EXCERPT_CHARS) return html`${text}`;
   // 240 code points span 240 to 480 code units: count only as far as that.
   let units = 0;
   for (let points = 0; points < EXCERPT_CHARS && units < text.length; points++) {
@@ -171,7 +178,7 @@ export function excerpt(text: string): string {
     const next = text.charCodeAt(units + 1);
     units += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
   }
-  return units >= text.length ? text : `${text.slice(0, units).trimEnd()}…`;
+  return units >= text.length ? html`${text}` : html`${text.slice(0, units).trimEnd()}…`;
 }
 
 export interface ArticlePage {
