@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Fetcher } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage, GleanerError } from '../model/errors.js';
-import type { User } from '../model/index.js';
+import type { Folder, User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import type { Store, SubscriptionView } from '../store/index.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
@@ -216,6 +216,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     at: number;
     version: number;
     subs: SubscriptionView[];
+    folders: Folder[];
     /** The subscriptions with their unread counts: one array while the counts stand, so what a
      * page derives from it (indexes by feed, the sidebar's folders) can be kept with it. */
     views: SubscriptionView[] | null;
@@ -246,6 +247,9 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const ctx: RouteContext = {
     loginLimiter: deps.loginLimiter ?? new LoginLimiter(),
     async subscriptions(userId) {
+      return (await ctx.library(userId)).subs;
+    },
+    async library(userId) {
       const now = deps.clock();
       const version = await deps.store.subscriptionsVersion(userId);
       let cached = subscriptionCache.get(userId);
@@ -255,13 +259,11 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
         now - cached.at > SUBSCRIPTIONS_TTL_MS ||
         now < cached.at
       ) {
-        cached = {
-          at: now,
-          version,
-          subs: await deps.store.listSubscriptions(userId),
-          views: null,
-          countsAt: 0,
-        };
+        const [subs, folders] = await Promise.all([
+          deps.store.listSubscriptions(userId),
+          deps.store.listFolders(userId),
+        ]);
+        cached = { at: now, version, subs, folders, views: null, countsAt: 0 };
         if (subscriptionCache.size > 1000) subscriptionCache.clear();
         subscriptionCache.set(userId, cached);
       }
@@ -271,7 +273,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
         cached.views = cached.subs.map((s) => ({ ...s, unreadCount: counts.get(s.feed.id) ?? 0 }));
         cached.countsAt = now;
       }
-      return cached.views;
+      return { subs: cached.views, folders: cached.folders };
     },
     countsChanged(userId, oneRead) {
       const cached = subscriptionCache.get(userId);
@@ -370,6 +372,8 @@ export interface RouteContext {
    * is shared, never to be changed in place.
    */
   subscriptions(userId: number): Promise<readonly SubscriptionView[]>;
+  /** The user's subscriptions, as subscriptions() gives them, and folders, kept alike. */
+  library(userId: number): Promise<{ subs: readonly SubscriptionView[]; folders: readonly Folder[] }>;
   /**
    * The user's unread counts changed outside a POST: `oneRead` when the change was one unread
    * entry of that feed marked read (opening an article), else anything.

@@ -61,11 +61,8 @@ export async function pageData(
   active: string,
   query?: string,
 ): Promise<PageData> {
-  const { store, clock, options } = ctx.deps;
-  const [subs, folders] = await Promise.all([
-    ctx.subscriptions(viewer.user.id),
-    store.listFolders(viewer.user.id),
-  ]);
+  const { clock, options } = ctx.deps;
+  const { subs, folders } = await ctx.library(viewer.user.id);
   return {
     viewer,
     subs,

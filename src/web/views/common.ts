@@ -129,8 +129,9 @@ export function formatDate(at: number): string {
 }
 
 export function timeTag(t: Translate, at: number, now: number): Html {
-  const date = new Date(at);
-  return html`<time datetime="${date.toISOString()}" title="${date.toUTCString()}"
+  // One date format per entry: a list page formats fifty of them.
+  const iso = new Date(at).toISOString();
+  return html`<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC"
     >${relativeTime(t, at, now)}</time
   >`;
 }

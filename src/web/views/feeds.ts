@@ -109,7 +109,7 @@ export function feedStatus(t: Translate, feed: Feed, now: number): Html {
     ${next}`;
 }
 
-function folderOptions(t: Translate, folders: Folder[], selected: string): Html {
+function folderOptions(t: Translate, folders: readonly Folder[], selected: string): Html {
   return html`<option value="" ${selected === '' ? html` selected` : ''}>${t('(no folder)')}</option>
     ${folders.map(
       (f) =>

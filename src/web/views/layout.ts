@@ -11,7 +11,7 @@ import { csrfField, feedIcon, feedName, subscriptionIndex } from './common.js';
 export interface PageData {
   viewer: Viewer & { user: NonNullable<Viewer['user']> };
   subs: readonly SubscriptionView[];
-  folders: Folder[];
+  folders: readonly Folder[];
   /** The sidebar item to highlight: 'unread', 'feed:12', 'folder:3'… */
   active: string;
   now: number;
