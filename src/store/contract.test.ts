@@ -134,6 +134,52 @@ for (const backend of backends) {
       assert.equal(after?.starred, true);
     });
 
+    it('reads entries by id with their own bodies, in the order asked, within the limit', async () => {
+      const user = await store.createUser('byid', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://byid.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0 + 1),
+        [1, 2, 3, 4].map((n) => entry(n, { contentHtml: `<p>Body ${n}</p>`.repeat(n * 500) })),
+      );
+      const all = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 });
+      const id = (n: number): number => all.find((v) => v.entry.title === `Entry ${n}`)?.entry.id ?? -1;
+      const ids = [id(2), id(4), id(1), 999_999];
+      const newest = await store.queryEntries({ userId: user.id, entryIds: ids, limit: 2 });
+      assert.deepEqual(
+        newest.map((v) => [v.entry.title, v.entry.contentHtml.length, v.entry.contentText]),
+        [
+          ['Entry 4', '<p>Body 4</p>'.length * 2000, 'Body 4'],
+          ['Entry 2', '<p>Body 2</p>'.length * 1000, 'Body 2'],
+        ],
+      );
+      const oldest = await store.queryEntries({ userId: user.id, entryIds: ids, limit: 10, order: 'oldest' });
+      assert.deepEqual(
+        oldest.map((v) => v.entry.title),
+        ['Entry 1', 'Entry 2', 'Entry 4'],
+      );
+      assert.ok(
+        oldest.every((v) => v.entry.contentHtml.startsWith(`<p>Body ${v.entry.title.slice(-1)}</p>`)),
+      );
+      const bare = await store.queryEntries({
+        userId: user.id,
+        entryIds: ids,
+        limit: 10,
+        withContent: false,
+      });
+      assert.deepEqual(
+        bare.map((v) => [v.entry.title, v.entry.contentHtml, v.entry.contentText]),
+        [
+          ['Entry 4', '', ''],
+          ['Entry 2', '', ''],
+          ['Entry 1', '', ''],
+        ],
+      );
+      const stranger = await store.createUser('byid-stranger', { isAdmin: false }, T0);
+      assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
+    });
+
     it('lists entries by user, feed and status with keyset pagination in both orders', async () => {
       const user = await store.createUser('pager', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://pages.example/feed', DEFAULT_OPTIONS, T0);
@@ -420,6 +466,38 @@ for (const backend of backends) {
       assert.deepEqual(await store.entriesSharingTags([], { perTag: 10, exclude: 0, limit: 10 }), []);
       assert.deepEqual(
         await store.entriesSharingTags(["'); DROP TABLE entries; --"], { perTag: 10, exclude: 0, limit: 10 }),
+        [],
+      );
+      // For a user: only entries they have, and the limit counts those.
+      const other = await store.createUser('tagger-other', { isAdmin: false }, T0);
+      const theirs = await store.ensureFeed('https://tags-other.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(other.id, theirs.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        theirs.id,
+        update(T0),
+        [11, 12, 13].map((n) => entry(n, { categories: ['rust', 'security'] })),
+      );
+      assert.equal(
+        (await store.entriesSharingTags(['rust', 'security'], { perTag: 10, exclude: 0, limit: 2 })).filter(
+          (c) => c.shared === 2,
+        ).length,
+        2,
+        'without a user, the other user’s entries come first',
+      );
+      assert.deepEqual(
+        await store.entriesSharingTags(['rust', 'security'], {
+          perTag: 10,
+          exclude: 0,
+          limit: 2,
+          userId: user.id,
+        }),
+        [
+          { id: first.entry.id, shared: 2 },
+          { id: entry2.entry.id, shared: 1 },
+        ],
+      );
+      assert.deepEqual(
+        await store.entriesSharingTags(['rust'], { perTag: 10, exclude: 0, limit: 10, userId: 999_999 }),
         [],
       );
       // An edited entry's tags follow the edit.

@@ -234,11 +234,15 @@ export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
       `SELECT entry_id FROM (SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?) t${i}`,
   );
   return {
-    sql: `SELECT entry_id AS id, COUNT(*) AS shared FROM (${each.join(' UNION ALL ')}) c
-      WHERE entry_id <> ? GROUP BY entry_id ORDER BY shared DESC, entry_id DESC LIMIT ?`,
+    sql: `SELECT id, shared FROM (
+        SELECT entry_id AS id, COUNT(*) AS shared FROM (${each.join(' UNION ALL ')}) c
+        WHERE entry_id <> ? GROUP BY entry_id ORDER BY shared DESC, entry_id DESC
+      ) g${q.userId === undefined ? '' : ' WHERE EXISTS (SELECT 1 FROM user_entries ue WHERE ue.user_id = ? AND ue.entry_id = g.id)'}
+      ORDER BY shared DESC, id DESC LIMIT ?`,
     params: [
       ...distinct.flatMap((tag) => [tag, perTag]),
       q.exclude,
+      ...(q.userId === undefined ? [] : [q.userId]),
       Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))),
     ],
   };

@@ -53,6 +53,8 @@ export interface SharedTagsQuery {
   perTag: number;
   exclude: number;
   limit: number;
+  /** Only entries this user has (from their subscriptions). */
+  userId?: number;
 }
 
 export interface SharedTags {

@@ -14,14 +14,16 @@ export async function relatedEntries(
   tags: string[],
   limit: number,
 ): Promise<EntryView[]> {
+  // Only entries this user has, so another user's feeds cannot crowd them out; twice the limit,
+  // since the same article may come twice (under two feeds or guids).
   const best = await store.entriesSharingTags(tags.slice(0, MAX_TAGS), {
     perTag: PER_TAG,
     exclude: entry.id,
-    limit: limit * 4,
+    limit: limit * 2,
+    userId,
   });
   if (best.length === 0) return [];
   const scores = new Map(best.map((c) => [c.id, c.shared]));
-  // Only what this user can read (their subscriptions' entries), and not the same article twice.
   const views = await store.queryEntries({
     userId,
     entryIds: best.map((c) => c.id),
@@ -30,16 +32,16 @@ export async function relatedEntries(
   });
   const seen = new Set([entry.link ?? `#${entry.id}`]);
   return views
+    .sort(
+      (a, b) =>
+        (scores.get(b.entry.id) ?? 0) - (scores.get(a.entry.id) ?? 0) ||
+        b.entry.publishedAt - a.entry.publishedAt,
+    )
     .filter((v) => {
       const key = v.entry.link ?? `#${v.entry.id}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     })
-    .sort(
-      (a, b) =>
-        (scores.get(b.entry.id) ?? 0) - (scores.get(a.entry.id) ?? 0) ||
-        b.entry.publishedAt - a.entry.publishedAt,
-    )
     .slice(0, limit);
 }

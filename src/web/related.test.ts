@@ -1,0 +1,125 @@
+// Related posts over a real store: best first, only the reader's own feeds, one per link.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { EntryView, Store } from '../store/index.js';
+import { relatedEntries } from './related.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const OPTIONS: FetchOptions = {
+  userAgent: null,
+  cookie: null,
+  username: null,
+  password: null,
+  fetchFullArticle: false,
+};
+
+function entry(
+  feed: string,
+  n: number,
+  tags: string[],
+  link = `https://${feed}.example/${n}`,
+): PreparedEntry {
+  return {
+    guid: `${feed}-${n}`,
+    link,
+    title: `${feed} ${n}`,
+    author: null,
+    contentHtml: `<p>${n}</p>`,
+    contentText: `${n}`,
+    summaryText: `${n}`,
+    readingMinutes: 1,
+    publishedAt: T0 + n * 60_000,
+    updatedAt: null,
+    categories: tags,
+    enclosures: [],
+    imageUrl: null,
+    commentsUrl: null,
+    language: null,
+    dedupeKey: `g:${feed}-${n}`,
+    contentHash: `h-${feed}-${n}`,
+  };
+}
+
+describe('related posts', () => {
+  let dir: string;
+  let store: Store;
+  let article: EntryView;
+  let reader: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-related-'));
+    store = openSqliteStore(join(dir, 'test.db'));
+    const ada = await store.createUser('ada', { isAdmin: false }, T0);
+    const bob = await store.createUser('bob', { isAdmin: false }, T0);
+    reader = ada.id;
+    const feed = async (name: string, userId: number, entries: PreparedEntry[]): Promise<void> => {
+      const f = await store.ensureFeed(`https://${name}.example/feed`, OPTIONS, T0);
+      await store.subscribe(userId, f.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        f.id,
+        {
+          checkedAt: T0,
+          nextCheckAt: T0 + 3_600_000,
+          etag: null,
+          lastModified: null,
+          title: name,
+          siteUrl: null,
+          description: null,
+          iconUrl: null,
+          language: null,
+          hubUrl: null,
+          format: 'rss',
+        },
+        entries,
+      );
+    };
+    // Ada's feed: the article, two posts sharing both its tags, two sharing one, one sharing none,
+    // and a copy of a post under another guid (the same link).
+    await feed('mine', ada.id, [
+      entry('mine', 1, ['rust', 'perf']),
+      entry('mine', 2, ['rust', 'perf']),
+      entry('mine', 3, ['rust']),
+      entry('mine', 4, ['perf']),
+      entry('mine', 5, ['cooking']),
+      entry('mine', 6, ['rust', 'perf'], 'https://mine.example/2'),
+      entry('mine', 7, ['rust', 'perf']),
+    ]);
+    // Bob's feed, newer and sharing both tags: the first candidates, none of them Ada's.
+    await feed(
+      'theirs',
+      bob.id,
+      Array.from({ length: 12 }, (_, i) => entry('theirs', 100 + i, ['rust', 'perf'])),
+    );
+    const all = await store.queryEntries({ userId: ada.id, limit: 20 });
+    const found = all.find((v) => v.entry.title === 'mine 7');
+    assert.ok(found);
+    article = found;
+  });
+
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the reader’s own entries sharing the most tags first, then the newest, each link once', async () => {
+    const related = await relatedEntries(store, reader, article.entry, ['rust', 'perf'], 5);
+    assert.deepEqual(
+      related.map((v) => v.entry.title),
+      ['mine 6', 'mine 1', 'mine 4', 'mine 3'],
+    );
+  });
+
+  it('keeps to the limit and to nothing for an entry without tags', async () => {
+    const two = await relatedEntries(store, reader, article.entry, ['rust', 'perf'], 2);
+    assert.deepEqual(
+      two.map((v) => v.entry.title),
+      ['mine 6', 'mine 1'],
+    );
+    assert.deepEqual(await relatedEntries(store, reader, article.entry, [], 5), []);
+  });
+});
