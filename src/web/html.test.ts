@@ -25,15 +25,17 @@ describe('html', () => {
   });
 
   it('folds the template’s line breaks and indentation, not the values’', () => {
-    assert.equal(html`<p>${'a\n   b'}</p>`.value, '<p>\na\n   b\n</p>');
+    // prettier-ignore
+    const page = html`<p>
+        ${'a\n   b'}
+      </p>`;
+    assert.equal(page.value, '<p>\na\n   b\n</p>');
   });
 
   it('starts a part at each item of a list, and the value is the same markup', () => {
     const items = ['一', 'two', '<three>'].map((s) => html`<li>${s}</li>`);
-    const page = html`<ul>
-        ${items}
-      </ul>
-      <p>${html`<i>${[html`x`, html`y`]}</i>`}</p>`;
+    // prettier-ignore
+    const page = html`<ul>${items}</ul><p>${html`<i>${[html`x`, html`y`]}</i>`}</p>`;
     assert.equal(page.value, '<ul><li>一</li><li>two</li><li>&lt;three&gt;</li></ul><p><i>xy</i></p>');
     assert.deepEqual(page.parts, [
       '<ul>',

@@ -14,6 +14,7 @@ import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
+import { sendJson } from '../../web/encode.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 
@@ -462,12 +463,12 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const page = await streamPage(req, user.id, stream, true);
     if (!page) return badRequest(reply);
     const feeds = await feedsById(user.id);
-    return {
+    return sendJson(reply, {
       id: stream,
       updated: Math.floor(clock() / 1000),
       items: page.entries.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
       ...(page.continuation ? { continuation: page.continuation } : {}),
-    };
+    });
   }
 
   route(
@@ -492,11 +493,11 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       if (!ids) return badRequest(reply);
       const views = await store.queryEntries({ userId: user.id, entryIds: ids, limit: ids.length });
       const feeds = await feedsById(user.id);
-      return {
+      return sendJson(reply, {
         id: READING_LIST,
         updated: Math.floor(clock() / 1000),
         items: views.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
-      };
+      });
     }),
   );
 

@@ -24,6 +24,7 @@ import {
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
+import { sendJson } from '../../web/encode.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
@@ -653,11 +654,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return iconJson(user.id, idParam(req.params.id, 'icon ID'));
   });
 
-  api.get<{ Params: { id: string }; Querystring: Query }>('/feeds/:id/entries', async (req) => {
+  api.get<{ Params: { id: string }; Querystring: Query }>('/feeds/:id/entries', async (req, reply) => {
     const { user } = authed(req);
     const id = idParam(req.params.id, 'feed ID');
     await subscriptionOf(user.id, id);
-    return listEntries(user.id, { ...entryFilter(req.query), feedId: id });
+    return sendJson(reply, await listEntries(user.id, { ...entryFilter(req.query), feedId: id }));
   });
 
   api.get<{ Params: { id: string; entryId: string } }>('/feeds/:id/entries/:entryId', async (req) => {
@@ -726,11 +727,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       .map((s) => feedJson(user.id, feedContextOf(s)));
   });
 
-  api.get<{ Params: { id: string }; Querystring: Query }>('/categories/:id/entries', async (req) => {
+  api.get<{ Params: { id: string }; Querystring: Query }>('/categories/:id/entries', async (req, reply) => {
     const { user } = authed(req);
     const id = categoryParam(req.params.id);
     await folderExists(user.id, id);
-    return listEntries(user.id, { ...entryFilter(req.query), categoryId: id });
+    return sendJson(reply, await listEntries(user.id, { ...entryFilter(req.query), categoryId: id }));
   });
 
   api.put<{ Params: { id: string } }>('/categories/:id/mark-all-as-read', async (req, reply) => {
@@ -763,11 +764,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
 
   // ---- entries
 
-  api.get<{ Querystring: Query }>('/entries', async (req) => {
+  api.get<{ Querystring: Query }>('/entries', async (req, reply) => {
     const { user } = authed(req);
     const f = entryFilter(req.query);
     if (f.feedId !== undefined) await subscriptionOf(user.id, f.feedId);
-    return listEntries(user.id, f);
+    return sendJson(reply, await listEntries(user.id, f));
   });
 
   api.get<{ Params: { id: string } }>('/entries/:id', async (req) => {
