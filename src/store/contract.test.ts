@@ -176,6 +176,44 @@ for (const backend of backends) {
           ['Entry 1', '', ''],
         ],
       );
+      // Brief rows: what a list shows, the rest empty.
+      const [brief] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1, brief: true });
+      const [full] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1 });
+      assert.ok(brief && full);
+      const { entry: b } = brief;
+      const { entry: f } = full;
+      assert.deepEqual(
+        [
+          b.id,
+          b.feedId,
+          b.link,
+          b.title,
+          b.author,
+          b.summaryText,
+          b.readingMinutes,
+          b.publishedAt,
+          b.language,
+        ],
+        [
+          f.id,
+          f.feedId,
+          f.link,
+          f.title,
+          f.author,
+          f.summaryText,
+          f.readingMinutes,
+          f.publishedAt,
+          f.language,
+        ],
+      );
+      assert.deepEqual(
+        [b.guid, b.contentHtml, b.contentText, b.categories, b.enclosures, b.dedupeKey, b.contentHash],
+        [null, '', '', [], [], '', ''],
+      );
+      assert.deepEqual(
+        [brief.read, brief.starred, brief.readLater],
+        [full.read, full.starred, full.readLater],
+      );
       const stranger = await store.createUser('byid-stranger', { isAdmin: false }, T0);
       assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
     });

@@ -16,16 +16,41 @@ export const MAX_PAGE = 1000;
  * brings its body (kept in entry_bodies, migration 9) when the caller wants content: lists do not,
  * read small rows, and get the bodies as empty strings.
  */
-export function entryColumns(withContent: boolean | undefined): { columns: string; bodyJoin: string } {
-  return withContent === false ? WITHOUT_BODY : WITH_BODY;
+export function entryColumns(
+  withContent: boolean | undefined,
+  brief?: boolean,
+): { columns: string; bodyJoin: string } {
+  return brief ? BRIEF : withContent === false ? WITHOUT_BODY : WITH_BODY;
 }
 
-const columnList = (body: boolean): string =>
-  ENTRY_COLUMNS.map((c) =>
-    c === 'content_html' || c === 'content_text' ? (body ? `b.${c}` : `'' AS ${c}`) : `e.${c}`,
-  ).join(', ');
+// What a brief row reads (see EntryQuery.brief); the other columns are read as empty values.
+const BRIEF_COLUMNS = new Set<string>([
+  'id',
+  'feed_id',
+  'link',
+  'title',
+  'author',
+  'summary_text',
+  'reading_minutes',
+  'published_at',
+  'language',
+]);
+const EMPTY: Partial<Record<(typeof ENTRY_COLUMNS)[number], string>> = {
+  guid: 'NULL',
+  updated_at: 'NULL',
+  created_at: '0',
+  image_url: 'NULL',
+  comments_url: 'NULL',
+};
+
+const columnList = (body: boolean, brief = false): string =>
+  ENTRY_COLUMNS.map((c) => {
+    if (c === 'content_html' || c === 'content_text') return body ? `b.${c}` : `'' AS ${c}`;
+    return brief && !BRIEF_COLUMNS.has(c) ? `${EMPTY[c] ?? "''"} AS ${c}` : `e.${c}`;
+  }).join(', ');
 const WITH_BODY = { columns: columnList(true), bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id' };
 const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
+const BRIEF = { columns: columnList(false, true), bodyJoin: '' };
 
 /** Every entry column but the bodies (read back as empty strings). */
 export const LIST_COLUMNS = WITHOUT_BODY.columns;
@@ -95,7 +120,7 @@ export function entryQuerySql(q: EntryQuery): Sql {
     params.push(q.after.publishedAt, q.after.id);
   }
   params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
-  const { columns, bodyJoin } = entryColumns(q.withContent);
+  const { columns, bodyJoin } = entryColumns(q.withContent, q.brief);
   return {
     sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}

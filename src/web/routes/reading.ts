@@ -102,7 +102,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       userId: viewer.user.id,
       limit: s.perPage + 1,
       order,
-      withContent: false,
+      brief: true,
     };
     if (!spec.fixedStatus && status !== 'all') query.status = status;
     const before = parseCursor(q.before);
