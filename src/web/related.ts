@@ -28,7 +28,7 @@ export async function relatedEntries(
     userId,
     entryIds: best.map((c) => c.id),
     limit: best.length,
-    withContent: false,
+    brief: true,
   });
   const seen = new Set([entry.link ?? `#${entry.id}`]);
   return views

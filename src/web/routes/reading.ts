@@ -244,8 +244,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     const base = contextQuery(context) ?? {};
     const position = { publishedAt: view.entry.publishedAt, id };
     const [next, previous, tags] = await Promise.all([
-      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1, withContent: false }),
-      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1, withContent: false }),
+      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1, brief: true }),
+      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1, brief: true }),
       store.entryTags([id]),
     ]);
     const entryTags = tags.get(id) ?? [];
