@@ -167,16 +167,21 @@ function relatedFeedName(sub: SubscriptionView | undefined): string {
 }
 
 const EXCERPT_CHARS = 240;
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** The first 240 code points of a text, never cutting a surrogate pair, with … when cut. */
 export function excerpt(text: string): Html {
   if (text.length <= EXCERPT_CHARS) return html`${text}`;
-  // 240 code points span 240 to 480 code units: count only as far as that.
-  let units = 0;
-  for (let points = 0; points < EXCERPT_CHARS && units < text.length; points++) {
-    const c = text.charCodeAt(units);
-    const next = text.charCodeAt(units + 1);
-    units += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  // Without a surrogate in the first 240 code units, they are the first 240 code points.
+  let units = EXCERPT_CHARS;
+  if (SURROGATE.test(text.slice(0, EXCERPT_CHARS))) {
+    // 240 code points span 240 to 480 code units: count only as far as that.
+    units = 0;
+    for (let points = 0; points < EXCERPT_CHARS && units < text.length; points++) {
+      const c = text.charCodeAt(units);
+      const next = text.charCodeAt(units + 1);
+      units += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+    }
   }
   return units >= text.length ? html`${text}` : html`${text.slice(0, units).trimEnd()}…`;
 }
