@@ -248,7 +248,8 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
 
 /**
  * Entries sharing tags with an article, scored in the database: the newest `perTag` of each tag
- * (distinct tags), counted per entry, most shared first, then newest.
+ * (distinct tags), counted per entry, most shared first, then newest. Given a user, only their
+ * entries: the filter runs on the ranked list as it is read, and stops at the limit.
  */
 export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
   const distinct = [...new Set(tags)];

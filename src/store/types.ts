@@ -337,7 +337,8 @@ export interface Store {
   entryTags(entryIds: number[]): Promise<Map<number, string[]>>;
   /**
    * Related-post candidates: among the newest `perTag` entries carrying each of `tags`, those
-   * sharing the most of them, then the newest; never `exclude`, at most `limit`.
+   * sharing the most of them, then the newest; never `exclude`, at most `limit`; only the user's
+   * entries when `userId` is given.
    */
   entriesSharingTags(tags: string[], options: SharedTagsQuery): Promise<SharedTags[]>;
   /** Entries per day of each feed the user subscribes to, since a time. */
