@@ -100,7 +100,6 @@ export function hotResponses(seed = 11): HotResponses {
       title: zh ? chineseTitle(random) : englishTitle(random),
       author: random() < 0.8 ? 'Ana Ferreira' : null,
       contentHtml: paragraphs.map((p) => p?.html ?? '').join('\n'),
-      contentText: text,
       summaryText: text.length > 300 ? `${text.slice(0, 300)}…` : text,
       readingMinutes: 1 + Math.floor(random() * 12),
       publishedAt,

@@ -344,7 +344,19 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     const full = await subscribed('/summaries.xml', { ...OPTIONS, fetchFullArticle: true });
     await refreshFeed(full, deps);
     const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
-    assert.match(view?.entry.contentText ?? '', /Paragraph 11 of the complete article/);
+    assert.match(view?.entry.contentHtml ?? '', /Paragraph 11 of the complete article/);
+    const found = await store.searchEntries({
+      userId: user.id,
+      text: '"complete article" tries',
+      sort: 'relevance',
+      limit: 5,
+      offset: 0,
+    });
+    assert.deepEqual(
+      found.map((h) => h.view.entry.id),
+      [view?.entry.id],
+      'the full text is what search finds',
+    );
     assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
   });
 });

@@ -45,7 +45,7 @@ const EMPTY: Partial<Record<(typeof ENTRY_COLUMNS)[number], string>> = {
 
 const columnList = (body: boolean, brief = false): string =>
   ENTRY_COLUMNS.map((c) => {
-    if (c === 'content_html' || c === 'content_text') return body ? `b.${c}` : `'' AS ${c}`;
+    if (c === 'content_html') return body ? `b.${c}` : `'' AS ${c}`;
     return brief && !BRIEF_COLUMNS.has(c) ? `${EMPTY[c] ?? "''"} AS ${c}` : `e.${c}`;
   }).join(', ');
 const WITH_BODY = { columns: columnList(true), bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id' };
