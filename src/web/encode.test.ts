@@ -1,7 +1,7 @@
 // Answers as bytes: the same bytes as encoding the whole text at once, whatever the parts hold.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { encodeParts, jsonBytes } from './encode.js';
+import { encodeParts, jsonBytes, JsonText } from './encode.js';
 
 const same = (value: unknown): void =>
   assert.equal(jsonBytes(value).toString('utf8'), JSON.stringify(value) ?? 'null', JSON.stringify(value));
@@ -40,6 +40,16 @@ describe('jsonBytes', () => {
     same({});
     same(Object.create(null) as object);
     same({ '"quoted key"': ['\u2028', '\ud800'] });
+  });
+
+  it('puts JSON already written in as it is, at the top, in the object and in its lists', () => {
+    const feed = new JsonText(JSON.stringify({ id: 7, title: '中文 “feed”' }));
+    const value = { total: 2, feed, entries: [new JsonText('{"id":1}'), { id: 2 }, feed] };
+    assert.equal(
+      jsonBytes(value).toString('utf8'),
+      '{"total":2,"feed":{"id":7,"title":"中文 “feed”"},"entries":[{"id":1},{"id":2},{"id":7,"title":"中文 “feed”"}]}',
+    );
+    assert.equal(jsonBytes(feed).toString('utf8'), feed.text);
   });
 
   it('answers a large list with Chinese, English and emoji entries as its UTF-8 JSON', () => {

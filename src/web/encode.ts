@@ -38,17 +38,24 @@ export function encodeParts(parts: readonly string[]): Buffer {
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
+/** JSON already written, which jsonBytes puts in as it is: an object written once for many. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /**
  * JSON.stringify's text of a value, as UTF-8 bytes: an object's arrays (a list's entries) are
- * written one element at a time, so each element is a part of its own.
+ * written one element at a time, so each element is a part of its own. JsonText values, at the
+ * top, in the object or in its arrays, are put in as they are.
  */
 export function jsonBytes(value: unknown): Buffer {
   const parts: string[] = [];
-  if (isPlainObject(value)) {
+  if (value instanceof JsonText) parts.push(value.text);
+  else if (isPlainObject(value)) {
     let first = true;
     parts.push('{');
     for (const [key, v] of Object.entries(value)) {
-      const text = Array.isArray(v) ? null : JSON.stringify(v);
+      const text = Array.isArray(v) ? null : v instanceof JsonText ? v.text : JSON.stringify(v);
       if (text === undefined) continue; // as JSON.stringify: undefined and functions are left out
       parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
       first = false;
@@ -64,7 +71,8 @@ export function jsonBytes(value: unknown): Buffer {
 function arrayParts(items: readonly unknown[], parts: string[]): void {
   parts.push('[');
   for (let i = 0; i < items.length; i++) {
-    const text = JSON.stringify(items[i]) ?? 'null';
+    const item = items[i];
+    const text = item instanceof JsonText ? item.text : (JSON.stringify(item) ?? 'null');
     parts.push(i === 0 ? text : `,${text}`);
   }
   parts.push(']');

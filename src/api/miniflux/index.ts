@@ -24,13 +24,13 @@ import {
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
-import { sendJson } from '../../web/encode.js';
+import { JsonText, sendJson } from '../../web/encode.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 import {
   categoryJson,
-  entryJson,
+  entryText,
   feedContextOf,
   feedJson,
   UNFILED_CATEGORY_ID,
@@ -314,12 +314,20 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return map;
   }
 
-  async function entriesJson(userId: number, views: EntryView[]): Promise<Record<string, unknown>[]> {
+  /** The entries as Miniflux sends them, each feed's object written once for all its entries. */
+  async function entriesJson(userId: number, views: EntryView[]): Promise<JsonText[]> {
     const feeds = await feedContexts(userId, views);
-    const out: Record<string, unknown>[] = [];
+    const feedTexts = new Map<number, string>();
+    const out: JsonText[] = [];
     for (const v of views) {
       const feed = feeds.get(v.entry.feedId);
-      if (feed) out.push(entryJson(userId, v, feed));
+      if (!feed) continue;
+      let feedText = feedTexts.get(v.entry.feedId);
+      if (feedText === undefined) {
+        feedText = JSON.stringify(feedJson(userId, feed));
+        feedTexts.set(v.entry.feedId, feedText);
+      }
+      out.push(new JsonText(entryText(userId, v, feedText)));
     }
     return out;
   }
@@ -661,12 +669,12 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return sendJson(reply, await listEntries(user.id, { ...entryFilter(req.query), feedId: id }));
   });
 
-  api.get<{ Params: { id: string; entryId: string } }>('/feeds/:id/entries/:entryId', async (req) => {
+  api.get<{ Params: { id: string; entryId: string } }>('/feeds/:id/entries/:entryId', async (req, reply) => {
     const { user } = authed(req);
     const feedId = idParam(req.params.id, 'feed ID');
     const view = await oneEntry(user.id, idParam(req.params.entryId, 'entry ID'));
     if (view.entry.feedId !== feedId) throw notFound();
-    return (await entriesJson(user.id, [view]))[0];
+    return sendJson(reply, (await entriesJson(user.id, [view]))[0] ?? null);
   });
 
   // ---- categories
@@ -771,10 +779,10 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return sendJson(reply, await listEntries(user.id, f));
   });
 
-  api.get<{ Params: { id: string } }>('/entries/:id', async (req) => {
+  api.get<{ Params: { id: string } }>('/entries/:id', async (req, reply) => {
     const { user } = authed(req);
     const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
-    return (await entriesJson(user.id, [view]))[0];
+    return sendJson(reply, (await entriesJson(user.id, [view]))[0] ?? null);
   });
 
   api.put('/entries', async (req, reply) => {

@@ -134,7 +134,17 @@ function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number)
   };
 }
 
-export function entryJson(userId: number, view: EntryView, feed: FeedContext): Record<string, unknown> {
+/**
+ * An entry as Miniflux sends it, its feed object last, spliced in from `feedText` (feedJson's
+ * text, written once for all the entries of a list that share the feed).
+ */
+export function entryText(userId: number, view: EntryView, feedText: string): string {
+  const fields = JSON.stringify(entryFieldsJson(userId, view));
+  return `${fields.slice(0, -1)},"feed":${feedText}}`;
+}
+
+/** An entry's own fields, all but its feed. */
+function entryFieldsJson(userId: number, view: EntryView): Record<string, unknown> {
   const e = view.entry;
   return {
     id: e.id,
@@ -155,6 +165,5 @@ export function entryJson(userId: number, view: EntryView, feed: FeedContext): R
     reading_time: e.readingMinutes,
     enclosures: e.enclosures.slice(0, 100).map((x, i) => enclosureJson(userId, e.id, x, i)),
     tags: e.categories,
-    feed: feedJson(userId, feed),
   };
 }
