@@ -25,6 +25,7 @@ import {
   type SubscribeDeps,
 } from '../../subscribe/index.js';
 import { JsonText, sendJson } from '../../web/encode.js';
+import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
@@ -290,7 +291,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   }
 
   async function subscriptionOf(userId: number, feedId: number): Promise<SubscriptionView> {
-    const sub = (await subscriptionsOf(userId)).find((s) => s.feed.id === feedId);
+    const sub = subscriptionIndex(await subscriptionsOf(userId)).get(feedId);
     if (!sub) throw notFound();
     return sub;
   }
@@ -305,9 +306,14 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   /** The feeds of the entries, as the user sees them (an unsubscribed feed's starred entries too). */
   async function feedContexts(userId: number, views: EntryView[]): Promise<Map<number, FeedContext>> {
     const map = new Map<number, FeedContext>();
-    for (const s of await subscriptionsOf(userId)) map.set(s.feed.id, feedContextOf(s));
+    const subs = subscriptionIndex(await subscriptionsOf(userId));
     for (const v of views) {
       if (map.has(v.entry.feedId)) continue;
+      const sub = subs.get(v.entry.feedId);
+      if (sub) {
+        map.set(sub.feed.id, feedContextOf(sub));
+        continue;
+      }
       const feed = await store.getFeed(v.entry.feedId);
       if (feed) map.set(feed.id, { feed, title: null, folderId: null, folderName: null, hasIcon: false });
     }
