@@ -15,6 +15,7 @@ import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.
 import { subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
 import { sendJson } from '../../web/encode.js';
+import { subscriptionIndex } from '../../web/views/common.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 
@@ -245,8 +246,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     };
   }
 
-  async function feedsById(userId: number): Promise<Map<number, SubscriptionView>> {
-    return new Map((await ctx.subscriptions(userId)).map((s) => [s.feed.id, s]));
+  async function feedsById(userId: number): Promise<ReadonlyMap<number, SubscriptionView>> {
+    return subscriptionIndex(await ctx.subscriptions(userId));
   }
 
   const feedTitle = (s: SubscriptionView | undefined): string =>

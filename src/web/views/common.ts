@@ -65,7 +65,7 @@ function hash(text: string): number {
 const indexes = new WeakMap<readonly SubscriptionView[], Map<number, SubscriptionView>>();
 
 /** The subscriptions by feed id. */
-export function subscriptionIndex(subs: readonly SubscriptionView[]): Map<number, SubscriptionView> {
+export function subscriptionIndex(subs: readonly SubscriptionView[]): ReadonlyMap<number, SubscriptionView> {
   let index = indexes.get(subs);
   if (!index) {
     index = new Map(subs.map((s) => [s.feed.id, s]));
