@@ -5,7 +5,7 @@ import type { EntryQuery, EntryView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import { relatedEntries } from '../related.js';
 import { wantsJson, type RouteContext } from '../server.js';
-import { actionButton } from '../views/common.js';
+import { actionButton, subscriptionIndex } from '../views/common.js';
 import { articleView, entryList, splitContext, type ListPage } from '../views/entries.js';
 import { layout } from '../views/layout.js';
 import { withSourcePanel } from '../views/wiki.js';
@@ -202,9 +202,9 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     showList(req, reply, {
       context: `feed:${req.params.id}`,
       title: async (viewer) => {
-        const sub = (await ctx.subscriptions(viewer.user.id)).find(
-          (s) => String(s.feed.id) === req.params.id,
-        );
+        const id = Number(req.params.id);
+        const subs = subscriptionIndex(await ctx.subscriptions(viewer.user.id));
+        const sub = String(id) === req.params.id ? subs.get(id) : undefined;
         return sub ? (sub.subscription.title ?? sub.feed.title ?? sub.feed.url) : null;
       },
       markScope: { feedId: req.params.id },
@@ -214,7 +214,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     showList(req, reply, {
       context: `folder:${req.params.id}`,
       title: async (viewer) =>
-        (await store.listFolders(viewer.user.id)).find((f) => String(f.id) === req.params.id)?.name ?? null,
+        (await ctx.library(viewer.user.id)).folders.find((f) => String(f.id) === req.params.id)?.name ?? null,
       markScope: { folderId: req.params.id },
     }),
   );
