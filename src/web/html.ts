@@ -26,7 +26,8 @@ export class Html {
 
 /** Appends markup to a template's output: `out` is the part being written, `done` those before it. */
 class Writer {
-  done: string[] = [];
+  // Most templates hold no list and make one part: `done` is made when a second part begins.
+  done: string[] | null = null;
   out = '';
 
   markup(h: Html): void {
@@ -34,8 +35,9 @@ class Writer {
     const last = parts.length - 1;
     this.out += parts[0] as string;
     if (last === 0) return;
-    this.done.push(this.out);
-    for (let i = 1; i < last; i++) this.done.push(parts[i] as string);
+    const done = (this.done ??= []);
+    done.push(this.out);
+    for (let i = 1; i < last; i++) done.push(parts[i] as string);
     this.out = parts[last] as string;
   }
 
@@ -46,7 +48,7 @@ class Writer {
     else if (typeof value === 'number' || typeof value === 'bigint') this.out += value.toString();
     else if (Array.isArray(value)) {
       for (const item of value) {
-        if (this.out !== '') this.done.push(this.out);
+        if (this.out !== '') (this.done ??= []).push(this.out);
         this.out = '';
         this.value(item);
       }
@@ -56,7 +58,7 @@ class Writer {
   }
 
   html(): Html {
-    if (this.done.length === 0) return new Html(this.out);
+    if (this.done === null) return new Html(this.out);
     if (this.out !== '') this.done.push(this.out);
     return new Html(this.done);
   }
