@@ -150,6 +150,13 @@ describe('reading pages', () => {
       assert.equal(page.status, 200);
       for (const m of flat(page.body).matchAll(/<h3 class="entry-title"><a href="\/entry\/(\d+)/g))
         seen.push(m[1] ?? '');
+      // Each entry's star, read and later buttons post to that entry's own address.
+      for (const item of flat(page.body).split('<article').slice(1)) {
+        const id = /data-entry-id="(\d+)"/.exec(item)?.[1];
+        const targets = [...item.matchAll(/formaction="([^"]*)"/g)].map((m) => m[1]);
+        assert.deepEqual(targets, [`/entry/${id}/state`, `/entry/${id}/state`, `/entry/${id}/state`]);
+      }
+      assert.ok(!page.body.includes('\u0000'));
       const next = /<a href="([^"]+)" rel="next"/.exec(flat(page.body))?.[1];
       path = next ? next.replace(/&amp;/g, '&') : null;
       pages++;

@@ -2,6 +2,7 @@
 import type { Entry } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { html, trusted, type Html } from '../html.js';
+import type { Translate } from '../i18n.js';
 import { proxyContentImages } from '../proxy.js';
 import {
   actionButton,
@@ -57,10 +58,35 @@ function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefin
 /**
  * Star, read and read-later of one entry: buttons that submit the page's one state form (below)
  * to the entry's own address, so a list of fifty entries carries one CSRF field, not 150 forms.
+ * They differ between entries only by the entry's id: their markup is made once per state and
+ * language around a mark, and each entry's id put in its place.
  */
 function stateButtons(page: PageData, view: EntryView): Html {
   const t = page.viewer.t;
-  const action = `/entry/${view.entry.id}/state`;
+  const state = (view.starred ? 4 : 0) + (view.read ? 2 : 0) + (view.readLater ? 1 : 0);
+  let made = stateButtonsMade.get(t);
+  if (!made) {
+    made = new Map();
+    stateButtonsMade.set(t, made);
+  }
+  let pieces = made.get(state);
+  if (!pieces) {
+    pieces = stateButtonsFor(t, view, ID_MARK).value.split(ID_MARK);
+    made.set(state, pieces);
+  }
+  return trusted(pieces.join(String(view.entry.id)));
+}
+
+// Never in markup the buttons make: their labels and titles are the UI's own messages.
+const ID_MARK = '\u0000';
+const stateButtonsMade = new WeakMap<Translate, Map<number, string[]>>();
+
+function stateButtonsFor(
+  t: Translate,
+  state: { starred: boolean; read: boolean; readLater: boolean },
+  id: string,
+): Html {
+  const action = `/entry/${id}/state`;
   const button = (
     kind: string,
     name: string,
@@ -83,15 +109,15 @@ function stateButtons(page: PageData, view: EntryView): Html {
   return html`${button(
     'star',
     'starred',
-    view.starred,
-    view.starred ? html`★` : html`☆`,
-    `icon-button star${view.starred ? ' on' : ''}`,
-    view.starred ? t('Unstar') : t('Star'),
-  )}${button('read', 'read', view.read, view.read ? t('Mark unread') : t('Mark read'), 'link toggle-read')}${button(
+    state.starred,
+    state.starred ? html`★` : html`☆`,
+    `icon-button star${state.starred ? ' on' : ''}`,
+    state.starred ? t('Unstar') : t('Star'),
+  )}${button('read', 'read', state.read, state.read ? t('Mark unread') : t('Mark read'), 'link toggle-read')}${button(
     'later',
     'readLater',
-    view.readLater,
-    view.readLater ? t('Remove from read later') : t('Read later'),
+    state.readLater,
+    state.readLater ? t('Remove from read later') : t('Read later'),
     'link toggle-later',
   )}`;
 }
