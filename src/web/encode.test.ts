@@ -17,6 +17,12 @@ describe('encodeParts', () => {
     assert.deepEqual(encodeParts(['', '', 'a']), Buffer.from('a'));
   });
 
+  it('encodes an answer too large for the kept buffer whole, and the next small one as usual', () => {
+    const parts = Array.from({ length: 600 }, (_, i) => `${i % 2 ? '中' : 'a'}${'x'.repeat(10_000)}`);
+    assert.deepEqual(encodeParts(parts), Buffer.from(parts.join(''), 'utf8'));
+    assert.deepEqual(encodeParts(['<p>', 'é', '</p>']), Buffer.from('<p>é</p>'));
+  });
+
   it('keeps a surrogate pair split across parts whole, even where a run would end', () => {
     const [high, low] = ['😀'.charAt(0), '😀'.charAt(1)];
     for (const length of [10, 4095, 4096, 5000]) {
