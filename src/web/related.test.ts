@@ -4,19 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import type { PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import type { EntryView, Store } from '../store/index.js';
 import { relatedEntries } from './related.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-const OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
 
 function entry(
   feed: string,
@@ -58,7 +52,7 @@ describe('related posts', () => {
     const bob = await store.createUser('bob', { isAdmin: false }, T0);
     reader = ada.id;
     const feed = async (name: string, userId: number, entries: PreparedEntry[]): Promise<void> => {
-      const f = await store.ensureFeed(`https://${name}.example/feed`, OPTIONS, T0);
+      const f = await store.ensureFeed(`https://${name}.example/feed`, DEFAULT_FETCH_OPTIONS, T0);
       await store.subscribe(userId, f.id, { folderId: null, title: null }, T0);
       await store.recordFetchSuccess(
         f.id,
