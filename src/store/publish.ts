@@ -1,6 +1,6 @@
 // The SQL of publishing: publications, and the entries each covers. Shared by both dialects
 // (placeholders are `?`; the PostgreSQL store numbers them).
-import { entryColumns, MAX_PAGE, userEntriesSource, type Sql } from './queries.js';
+import { entryColumns, pageSize, userEntriesSource, type Sql } from './queries.js';
 import type { Row } from './rows.js';
 import type { Publication, PublicationEntryQuery, PublicationKind } from './types.js';
 
@@ -92,7 +92,7 @@ export function publicationEntriesSql(p: Publication, q: PublicationEntryQuery):
     params.push(q.after.publishedAt, q.after.id);
   }
   const { from, fromParams } = userEntriesSource(q.entryIds, where);
-  params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
+  params.push(pageSize(q.limit));
   const { columns, bodyJoin } = entryColumns(q.withContent);
   return {
     sql: `SELECT ${columns}

@@ -9,7 +9,12 @@ export interface Sql {
 }
 
 // Lists are bounded so a client cannot ask for a million rows at once.
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
+
+/** A count of rows a query may ask for: a whole number from 1 to MAX_PAGE. */
+export function pageSize(n: number): number {
+  return Math.max(1, Math.min(MAX_PAGE, Math.floor(n)));
+}
 
 /**
  * The columns of an entry row read from `entries e`, in ENTRY_COLUMNS' order, and the join that
@@ -119,7 +124,7 @@ export function entryQuerySql(q: EntryQuery): Sql {
     where.push(`(ue.published_at, ue.entry_id) ${cmp} (?, ?)`);
     params.push(q.after.publishedAt, q.after.id);
   }
-  params.push(Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))));
+  params.push(pageSize(q.limit));
   const { columns, bodyJoin } = entryColumns(q.withContent, q.brief);
   return {
     sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
@@ -208,7 +213,7 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
   if (q.status === 'unread') where.push('ue.read = 0');
   if (q.starred) where.push('ue.starred = 1');
   const filters = where.length ? `AND ${where.join(' AND ')}` : '';
-  const page = [Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))), Math.max(0, Math.floor(q.offset))];
+  const page = [pageSize(q.limit), Math.max(0, Math.floor(q.offset))];
   const newest = q.sort === 'newest';
   // Titles weigh four times the body.
   const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
@@ -254,7 +259,7 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
 export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
   const distinct = [...new Set(tags)];
   if (distinct.length === 0) return null;
-  const perTag = Math.max(1, Math.min(MAX_PAGE, Math.floor(q.perTag)));
+  const perTag = pageSize(q.perTag);
   const each = distinct.map(
     (_, i) =>
       `SELECT entry_id FROM (SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?) t${i}`,
@@ -269,7 +274,7 @@ export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
       ...distinct.flatMap((tag) => [tag, perTag]),
       q.exclude,
       ...(q.userId === undefined ? [] : [q.userId]),
-      Math.max(1, Math.min(MAX_PAGE, Math.floor(q.limit))),
+      pageSize(q.limit),
     ],
   };
 }

@@ -99,8 +99,8 @@ export interface EntryQuery {
   publishedAfter?: number;
   publishedBefore?: number;
   /**
-   * false: lists need no bodies; contentHtml and contentText come back empty, which spares reading
-   * kilobytes per row. True by default.
+   * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
+   * row. True by default.
    */
   withContent?: boolean;
   /**

@@ -132,10 +132,10 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.decorateRequest('sessionHash', null);
 
-  // Every answer of some size is encoded to UTF-8 once, here. Sent as a string (a page, a JSON
-  // stream of fifty articles), it was encoded twice: once to measure its Content-Length, again by
-  // the socket's write (in the profile of a 224-KB Google Reader stream, sending fell from 37% of
-  // the time to 25%).
+  // Every answer of some size sent as a string (an object Fastify serialized, a public page) is
+  // encoded to UTF-8 once, here: left a string, it was encoded twice, once to measure its
+  // Content-Length and again by the socket's write. Reader pages and the APIs' entry lists arrive
+  // as bytes already (encode.ts).
   app.addHook('onSend', async (_req, _reply, payload) =>
     typeof payload === 'string' && payload.length > 4096 ? Buffer.from(payload) : payload,
   );
