@@ -2,7 +2,7 @@
 // so FTS5's highlight() and snippet() cannot show it. A term is marked where the index would have
 // matched it: words by their porter stem (a prefix of one for word*), CJK characters as substrings.
 import { escapeHtml } from '../content/escape.js';
-import { segments, wordKey } from './text.js';
+import { isPlainText, segmentPattern, segments, wordKey } from './text.js';
 import type { QueryTerm } from './query.js';
 
 interface Unit {
@@ -28,25 +28,33 @@ interface TermUnit {
   mustClose: boolean;
 }
 
-function textUnits(text: string): Unit[] {
+/** Every word that cannot match: see textUnits(). */
+const SKIPPED: Unit = { kind: 'word', key: '', start: 0, end: 0, run: -1, first: true, last: true };
+
+/**
+ * The words and CJK characters of `text`. A word that starts with an ASCII character none of the
+ * terms' words start with is SKIPPED (folding and stemming keep a word's first character, so it
+ * could not match): most of a long text's words are, and cost no key and no object of their own.
+ */
+function textUnits(text: string, firstChars: ReadonlySet<number>): Unit[] {
   const units: Unit[] = [];
   let run = 0;
-  for (const seg of segments(text)) {
-    if (seg.kind === 'word') {
-      units.push({
-        kind: 'word',
-        key: wordKey(seg.text),
-        start: seg.start,
-        end: seg.end,
-        run: -1,
-        first: true,
-        last: true,
-      });
+  const pattern = segmentPattern(text);
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    const seg = m[0];
+    const start = m.index;
+    if (m[1] === undefined) {
+      const c = seg.charCodeAt(0);
+      if (c < 0x80 && !firstChars.has(c >= 0x41 && c <= 0x5a ? c + 0x20 : c)) units.push(SKIPPED);
+      else {
+        const end = start + seg.length;
+        units.push({ kind: 'word', key: wordKey(seg), start, end, run: -1, first: true, last: true });
+      }
       continue;
     }
     run++;
-    let offset = seg.start;
-    const chars = Array.from(seg.text);
+    let offset = start;
+    const chars = Array.from(seg);
     chars.forEach((c, i) => {
       units.push({
         kind: 'cjk',
@@ -106,20 +114,54 @@ function unitMatches(t: Unit, u: TermUnit, previous: Unit | undefined): boolean 
   return true;
 }
 
-/** [start, end) ranges of `text` that match any of `terms`, sorted and merged. */
-export function matchRanges(text: string, terms: readonly QueryTerm[]): [number, number][] {
-  const units = textUnits(text);
+/** For each ASCII letter or digit, the words of a plain text that start with it (either case). */
+const WORDS_FROM = new Map<string, RegExp>();
+
+function wordsFrom(c: string): RegExp {
+  let re = WORDS_FROM.get(c);
+  if (!re) WORDS_FROM.set(c, (re = new RegExp(`(?<![A-Za-z0-9])[${c}${c.toUpperCase()}][A-Za-z0-9]*`, 'g')));
+  re.lastIndex = 0;
+  return re;
+}
+
+/**
+ * Where a word unit matches in a plain text (at most `limit` places), found with one native scan
+ * for the words that start with the unit's first character: a plain text's words are ASCII, and
+ * folding and stemming keep a word's first character.
+ */
+function wordRanges(text: string, u: TermUnit, limit: number): [number, number][] {
   const ranges: [number, number][] = [];
-  for (const term of terms) {
-    const pattern = termUnits(term);
-    if (pattern.length === 0) continue;
-    for (let p = 0; p + pattern.length <= units.length; p++) {
-      let ok = true;
-      for (let j = 0; j < pattern.length && ok; j++) {
-        ok = unitMatches(units[p + j] as Unit, pattern[j] as TermUnit, j > 0 ? units[p + j - 1] : undefined);
-      }
-      if (ok) ranges.push([(units[p] as Unit).start, (units[p + pattern.length - 1] as Unit).end]);
-    }
+  const first = u.key.charAt(0);
+  if (!/^[a-z0-9]$/.test(first)) return ranges;
+  const words = wordsFrom(first);
+  for (let m = words.exec(text); m && ranges.length < limit; m = words.exec(text)) {
+    const key = wordKey(m[0]);
+    if (u.prefix ? key.startsWith(u.key) : key === u.key) ranges.push([m.index, m.index + m[0].length]);
+  }
+  return ranges;
+}
+
+/** False when `pattern` cannot match in the plain `text`: one of its units is missing from it. */
+function mayOccur(text: string, pattern: readonly TermUnit[]): boolean {
+  return pattern.every((u) => (u.kind === 'cjk' ? text.includes(u.key) : wordRanges(text, u, 1).length > 0));
+}
+
+/**
+ * [start, end) ranges of `text` that match any of `terms`, sorted and merged. A plain text is
+ * answered with a few native scans when every term is one word, or when some term is missing from
+ * it; cutting a text into words and characters costs ~50 µs per KB, and most results of a search
+ * match in the title only.
+ */
+export function matchRanges(text: string, terms: readonly QueryTerm[]): [number, number][] {
+  const patterns = terms.map(termUnits).filter((p) => p.length > 0);
+  const plain = isPlainText(text);
+  let ranges: [number, number][];
+  if (plain && patterns.every((p) => p.length === 1 && p[0]?.kind === 'word')) {
+    ranges = patterns.flatMap((p) => wordRanges(text, p[0] as TermUnit, Infinity));
+  } else if (plain && !patterns.some((pattern) => mayOccur(text, pattern))) {
+    return [];
+  } else {
+    ranges = unitRanges(text, patterns);
   }
   ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged: [number, number][] = [];
@@ -129,6 +171,26 @@ export function matchRanges(text: string, terms: readonly QueryTerm[]): [number,
     else merged.push([r[0], r[1]]);
   }
   return merged;
+}
+
+/** Where each pattern matches a run of `text`'s units. */
+function unitRanges(text: string, patterns: readonly TermUnit[][]): [number, number][] {
+  const firstChars = new Set<number>();
+  for (const pattern of patterns) {
+    for (const u of pattern) if (u.kind === 'word' && u.key) firstChars.add(u.key.charCodeAt(0));
+  }
+  const units = textUnits(text, firstChars);
+  const ranges: [number, number][] = [];
+  for (const pattern of patterns) {
+    for (let p = 0; p + pattern.length <= units.length; p++) {
+      let ok = true;
+      for (let j = 0; j < pattern.length && ok; j++) {
+        ok = unitMatches(units[p + j] as Unit, pattern[j] as TermUnit, j > 0 ? units[p + j - 1] : undefined);
+      }
+      if (ok) ranges.push([(units[p] as Unit).start, (units[p + pattern.length - 1] as Unit).end]);
+    }
+  }
+  return ranges;
 }
 
 /** text[from, to) as HTML, with the parts of `ranges` that fall inside it wrapped in <mark>. */
@@ -161,15 +223,25 @@ function safeIndex(text: string, i: number): number {
  * matches in <mark> and "…" where the text was cut; the start of the text when nothing matches.
  */
 const SNIPPET_SCAN_CHARS = 20_000;
+/** How much of a text is looked at first: a search's results mostly match early. */
+const SNIPPET_FIRST_CHARS = 1_000;
+
+/** The start of `text`, about `chars` long, cut at a space so no word or CJK run is cut in two. */
+function headOf(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  const cut = text.slice(chars, chars + 100).search(/\s/);
+  return text.slice(0, cut === -1 ? chars : chars + cut);
+}
 
 export function snippetTerms(text: string, terms: readonly QueryTerm[], maxChars = 200): string {
   if (text.length <= maxChars) return highlightTerms(text, terms);
-  // The best window is looked for in the first pages of a long text: an excerpt from the start of
-  // an article is as good, and a 100-KB body would cost a list of results its speed.
-  const ranges = matchRanges(
-    text.length > SNIPPET_SCAN_CHARS ? text.slice(0, SNIPPET_SCAN_CHARS) : text,
-    terms,
-  );
+  // The best window is looked for in the first paragraphs, then in the first pages: an excerpt from
+  // the start of an article is as good, and a 100-KB body would cost a list of results its speed.
+  const head = headOf(text, Math.max(SNIPPET_FIRST_CHARS, maxChars * 4));
+  let ranges = matchRanges(head, terms);
+  if (ranges.length === 0 && head.length < text.length) {
+    ranges = matchRanges(headOf(text, SNIPPET_SCAN_CHARS), terms);
+  }
   let from = 0;
   if (ranges.length > 0) {
     // The window that starts at a match and holds the most (then the longest) matched text.

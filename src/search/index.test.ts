@@ -6,11 +6,14 @@ import {
   createFtsTableSql,
   highlight,
   indexText,
+  matchRanges,
   MAX_QUERY_LENGTH,
+  parseQuery,
   snippet,
   toMatchQuery,
 } from './index.js';
 import { porterStem } from './porter.js';
+import { segments } from './text.js';
 
 const DOCS: Record<number, [string, string]> = {
   1: ['Rust 1.90 released', 'The compiler is faster: compiling large crates takes less time.'],
@@ -283,6 +286,52 @@ describe('highlighting', () => {
     const none = snippet(text, 'nothing', 30);
     assert.ok(none.startsWith('前面的内容') && none.endsWith('…') && !none.includes('<mark>'), none);
     assert.equal(snippet('short & sweet', 'sweet'), 'short &amp; <mark>sweet</mark>');
+  });
+
+  it('finds a snippet deep in a long text, and prefers an early match', () => {
+    const filler = 'Nothing to see in this sentence at all. '.repeat(150);
+    const deep = snippet(`${filler}The latency fell by half. ${filler}`, 'latency', 80);
+    assert.match(deep, /^….*<mark>latency<\/mark> fell by half.*…$/);
+    const early = snippet(`Latency first. ${filler}Latency again, and latency. ${filler}`, 'latency', 80);
+    assert.ok(early.startsWith('<mark>Latency</mark> first.'), early);
+  });
+
+  it('cuts and matches plain texts as it does any other text', () => {
+    // A text of ASCII, common punctuation and CJK letters is answered by a quick scan; one accented
+    // letter at its end makes the same text go through the full one.
+    const words = (
+      'release released releasing run running happy sky relational conditional generalization ' +
+      'universities latency latest later load balancer balancing zero trust 5G x y rust-lang'
+    ).split(' ');
+    const glue = [' ', ' ', ' ', ', ', '. ', '’s ', ' — ', '，', '数据库', '的', '向量', '。'];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const pick = <T>(list: readonly T[]): T => list[random(list.length)] as T;
+    const queries = [
+      'release',
+      'run*',
+      'happi',
+      'generalize',
+      'latency',
+      'lat*',
+      '"load balancer"',
+      'zero -trust',
+      '5g',
+      '数据',
+      '"向量 数据库"',
+      'univers*',
+      'sky y',
+      'balancing',
+    ];
+    for (let i = 0; i < 300; i++) {
+      const text = Array.from({ length: 1 + random(12) }, () => pick(words) + pick(glue)).join('');
+      const terms = parseQuery(pick(queries)).groups.flat();
+      assert.deepEqual(matchRanges(text, terms), matchRanges(`${text} é`, terms), text);
+      assert.deepEqual(segments(text), segments(`${text} é`).slice(0, -1), text);
+    }
   });
 });
 

@@ -19,6 +19,21 @@ const MAYBE_CJK = /[\u1100-\u11ff\u2e80-\ud7ff\ud800-\udbff\uf900-\ufaff\uff00-\
 const WORD_CHAR = `(?:(?!${CJK_CHAR})[\\p{L}\\p{N}\\p{M}\\p{Co}])`;
 const SEGMENT = new RegExp(`(${CJK_CHAR}+)|(${WORD_CHAR}+)`, 'gu');
 
+/**
+ * Plain text: ASCII, spaces and punctuation that fold to no letter or digit, and Chinese, Japanese and
+ * Korean letters that fold to themselves. In it a word is a run of ASCII letters and digits, and a
+ * CJK run a run of those letters: it is cut with a pattern of plain classes, several times faster
+ * than the Unicode-property one above. Most texts, English or Chinese, are plain.
+ */
+const PLAIN_TEXT =
+  /^[\t\n\r\x20-\x7f\u00a0\u00ab\u00b7\u00bb\u2000-\u206f\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*$/;
+const PLAIN_SEGMENT =
+  /([\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]+)|([A-Za-z0-9]+)/g;
+
+export function isPlainText(text: string): boolean {
+  return PLAIN_TEXT.test(text);
+}
+
 export function hasCjk(text: string): boolean {
   return MAYBE_CJK.test(text) && HAS_CJK.test(text);
 }
@@ -31,10 +46,20 @@ export interface Segment {
   end: number;
 }
 
+/**
+ * The pattern that cuts `text` into its segments, ready for exec() from the start: group 1 is a CJK
+ * run, group 2 a word.
+ */
+export function segmentPattern(text: string): RegExp {
+  const pattern = isPlainText(text) ? PLAIN_SEGMENT : SEGMENT;
+  pattern.lastIndex = 0;
+  return pattern;
+}
+
 /** The words and CJK runs of `text`, in order; everything between them is a separator. */
 export function segments(text: string): Segment[] {
   const out: Segment[] = [];
-  for (const m of text.matchAll(SEGMENT)) {
+  for (const m of text.matchAll(segmentPattern(text))) {
     const start = m.index;
     out.push({ kind: m[1] === undefined ? 'word' : 'cjk', text: m[0], start, end: start + m[0].length });
   }
