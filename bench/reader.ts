@@ -175,8 +175,14 @@ export async function main(args: string[]): Promise<void> {
       { key: 'counts', label: 'unread counts /api/counts', path: '/api/counts', target: 20, json: true },
       {
         key: 'search',
-        label: 'search /search?q=',
+        label: 'search /search?q= (best match)',
         path: rotate(SEARCH_TERMS.map((q) => `/search?q=${encodeURIComponent(q)}`)),
+        target: 50,
+      },
+      {
+        key: 'search-newest',
+        label: 'search, newest first',
+        path: rotate(SEARCH_TERMS.map((q) => `/search?q=${encodeURIComponent(q)}&sort=newest`)),
         target: 50,
       },
       { key: 'healthz', label: 'floor: /healthz', path: '/healthz', json: true },
@@ -193,14 +199,14 @@ export async function main(args: string[]): Promise<void> {
       if (only && !always && !only.includes(e.key)) continue;
       const path = pathOf(e)();
       const res = await get(server.origin, path, cookie);
-      if (e.key === 'search' && res.status !== 200) {
+      if (e.key.startsWith('search') && res.status !== 200) {
         const why =
           res.status === 404 ? 'the server has no /search route yet' : 'the route does not work yet';
         notes.push(`search: not measured, ${why} (GET ${path}: ${res.status})`);
         continue;
       }
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.body.slice(0, 200)}`);
-      if (!e.json && e.key !== 'search' && !res.body.includes('data-entry-id'))
+      if (!e.json && !e.key.startsWith('search') && !res.body.includes('data-entry-id'))
         throw new Error(`GET ${path}: no entries on the page`);
       const alone = await probe(server.origin, pathOf(e), cookie);
       console.error(`  [probe] ${e.label}: ${fmt(alone)} ms alone`);

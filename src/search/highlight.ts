@@ -141,6 +141,25 @@ function wordRanges(text: string, u: TermUnit, limit: number): [number, number][
   return ranges;
 }
 
+function isOneWord(pattern: readonly TermUnit[]): boolean {
+  return pattern.length === 1 && pattern[0]?.kind === 'word';
+}
+
+/** CJK characters of one run of the query: they match where the text holds them in a row. */
+function isOneRun(pattern: readonly TermUnit[]): boolean {
+  return pattern.every((u) => u.kind === 'cjk' && !u.mustOpen && !u.mustClose);
+}
+
+/** Where the characters of one CJK run occur in a plain text, whose characters fold to themselves. */
+function runRanges(text: string, pattern: readonly TermUnit[]): [number, number][] {
+  const needle = pattern.map((u) => u.key).join('');
+  const ranges: [number, number][] = [];
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    ranges.push([at, at + needle.length]);
+  }
+  return ranges;
+}
+
 /** False when `pattern` cannot match in the plain `text`: one of its units is missing from it. */
 function mayOccur(text: string, pattern: readonly TermUnit[]): boolean {
   return pattern.every((u) => (u.kind === 'cjk' ? text.includes(u.key) : wordRanges(text, u, 1).length > 0));
@@ -156,8 +175,10 @@ export function matchRanges(text: string, terms: readonly QueryTerm[]): [number,
   const patterns = terms.map(termUnits).filter((p) => p.length > 0);
   const plain = isPlainText(text);
   let ranges: [number, number][];
-  if (plain && patterns.every((p) => p.length === 1 && p[0]?.kind === 'word')) {
-    ranges = patterns.flatMap((p) => wordRanges(text, p[0] as TermUnit, Infinity));
+  if (plain && patterns.every((p) => isOneWord(p) || isOneRun(p))) {
+    ranges = patterns.flatMap((p) =>
+      isOneRun(p) ? runRanges(text, p) : wordRanges(text, p[0] as TermUnit, Infinity),
+    );
   } else if (plain && !patterns.some((pattern) => mayOccur(text, pattern))) {
     return [];
   } else {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FetchOptions, PreparedEntry } from '../model/index.js';
-import { RANKED_MATCHES } from './queries.js';
+import { RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryView, FeedFetchUpdate, Store } from './types.js';
 
@@ -631,7 +631,7 @@ for (const backend of backends) {
       await store.recordFetchSuccess(old.id, update(T0), [
         entry(0, { title: 'Latency latency latency', contentText: 'latency', contentHash: 'best' }),
       ]);
-      const many = Array.from({ length: RANKED_MATCHES + 50 }, (_, i) =>
+      const many = Array.from({ length: RECENT_MATCHES + 50 }, (_, i) =>
         entry(i + 1, { title: `Post ${i + 1}`, contentText: `a note on latency number ${i + 1}` }),
       );
       await store.recordFetchSuccess(feed.id, update(T0), many);
@@ -651,12 +651,21 @@ for (const backend of backends) {
       assert.ok(!top.includes('Latency latency latency'), 'older than the ranked matches');
       // Its own feed holds one match: too few among the ranked, so every match is ranked.
       assert.deepEqual(await search({ feedId: old.id }), ['Latency latency latency']);
+      assert.deepEqual(await search({ feedId: old.id, sort: 'newest' }), ['Latency latency latency']);
+      // Newest first, the page comes from the newest matches, by date.
+      assert.deepEqual(await search({ sort: 'newest' }), [
+        `Post ${RECENT_MATCHES + 50}`,
+        `Post ${RECENT_MATCHES + 49}`,
+        `Post ${RECENT_MATCHES + 48}`,
+        `Post ${RECENT_MATCHES + 47}`,
+        `Post ${RECENT_MATCHES + 46}`,
+      ]);
       // Newest first reaches it too, at the end.
       const all = await store.searchEntries({
         userId: user.id,
         text: 'latency',
         limit: 1000,
-        offset: RANKED_MATCHES - 900,
+        offset: RECENT_MATCHES - 900,
         sort: 'newest',
       });
       assert.equal(all.at(-1)?.view.entry.title, 'Latency latency latency');

@@ -183,20 +183,22 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
 }
 
 /**
- * How many of a search's newest matches are ranked by relevance. A common word matches a good
- * share of a million entries ("latency": 147,496), and ranking every match took 72 ms a query;
- * the newest 5,000, 11 ms; the newest 2,000, 6 ms (of which ~3.5 ms find the matches at all).
- * Older matches still come up when the user's filters leave too few.
+ * How many of a search's newest matches (by entry id: the order they arrived in) a page is chosen
+ * from. A common word matches a good share of a million entries ("latency": 147,496); reading the
+ * newest few hundred takes a fraction of a millisecond, where ranking every match took 72 ms and
+ * sorting every match by date 230 ms. Older matches still come up when the user's filters leave too
+ * few of these.
  */
-export const RANKED_MATCHES = 2000;
+export const RECENT_MATCHES = 500;
 
 /**
  * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
- * By relevance, the index ranks its newest RANKED_MATCHES matches first and only the best
- * `candidates` are joined with the user's entries and filters; the caller asks again without a
- * bound (candidates = null: every match ranked) when that leaves too few.
+ * Bounded, the page is chosen from the index's newest matches (RECENT_MATCHES, or more for a deep
+ * page): by date, or by relevance among the best few hundred of them. Only those are joined with
+ * the user's entries and filters; the caller asks again unbounded (every match) when that leaves
+ * too few.
  */
-export function searchSql(q: SearchQuery, match: string, candidates: number | null): Sql {
+export function searchSql(q: SearchQuery, match: string, bounded: boolean): Sql {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.feedId !== undefined) {
@@ -214,34 +216,43 @@ export function searchSql(q: SearchQuery, match: string, candidates: number | nu
   if (q.status === 'unread') where.push('ue.read = 0');
   if (q.starred) where.push('ue.starred = 1');
   const filters = where.length ? `AND ${where.join(' AND ')}` : '';
-  const page = [pageSize(q.limit), Math.max(0, Math.floor(q.offset))];
+  const limit = pageSize(q.limit);
+  const offset = Math.max(0, Math.floor(q.offset));
+  const page = [limit, offset];
+  const wanted = limit + offset;
   const newest = q.sort === 'newest';
   // Titles weigh four times the body.
   const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
+  const score = newest ? '0' : 'bm25(entry_fts, 4.0, 1.0)';
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
-  const head =
-    !newest && candidates !== null
-      ? `WITH recent AS (
-           SELECT rowid AS id, bm25(entry_fts, 4.0, 1.0) AS score FROM entry_fts
+  const head = bounded
+    ? `WITH recent AS (
+           SELECT rowid AS id, ${score} AS score FROM entry_fts
            WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
          ), hits AS (
-           SELECT id, score FROM recent ORDER BY score LIMIT ?
+           SELECT id, score FROM recent ${newest ? '' : 'ORDER BY score LIMIT ?'}
          ), page AS (
            SELECT ${picked}, hits.score AS score FROM hits CROSS JOIN user_entries ue
            WHERE ue.user_id = ? AND ue.entry_id = hits.id ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`
-      : `WITH page AS (
-           SELECT ${picked}, bm25(entry_fts, 4.0, 1.0) AS score FROM entry_fts CROSS JOIN user_entries ue
+    : `WITH page AS (
+           SELECT ${picked}, ${score} AS score FROM entry_fts CROSS JOIN user_entries ue
            WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`;
-  const headParams =
-    !newest && candidates !== null
-      ? [match, RANKED_MATCHES, candidates, q.userId, ...params, ...page]
-      : [match, q.userId, ...params, ...page];
+  const headParams = bounded
+    ? [
+        match,
+        Math.max(RECENT_MATCHES, wanted * 2),
+        ...(newest ? [] : [Math.max(200, wanted * 4)]),
+        q.userId,
+        ...params,
+        ...page,
+      ]
+    : [match, q.userId, ...params, ...page];
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, b.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,

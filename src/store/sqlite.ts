@@ -791,14 +791,12 @@ class SqliteStore implements Store {
   async searchEntries(query: SearchQuery): Promise<SearchHit[]> {
     const mq = toMatchQuery(query.text);
     if (mq.match === null) return [];
-    // The best few hundred matches of the whole index usually hold the page asked for; when the
-    // user's filters leave too few of them, rank every match instead.
-    const wanted = query.offset + query.limit;
-    const candidates = Math.max(200, wanted * 4);
-    let { sql, params } = searchSql(query, mq.match, candidates);
+    // The newest few hundred matches of the whole index usually hold the page asked for; when the
+    // user's filters leave too few of them, every match is looked at instead.
+    let { sql, params } = searchSql(query, mq.match, true);
     let rows = this.rawRows(sql, params);
-    if (rows.length < query.limit && query.sort === 'relevance') {
-      ({ sql, params } = searchSql(query, mq.match, null));
+    if (rows.length < query.limit) {
+      ({ sql, params } = searchSql(query, mq.match, false));
       rows = this.rawRows(sql, params);
     }
     // After the entry's columns: its text to quote, then the user's state.
