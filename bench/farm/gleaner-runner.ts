@@ -66,7 +66,8 @@ const concurrency = Number(values.concurrency);
 
 // As gleaner refresh does, before any work.
 limitHeapGrowth();
-const store = openSqliteStore(dbPath);
+// As gleaner refresh opens its store: WAL checkpoints on a thread of their own.
+const store = openSqliteStore(dbPath, { checkpoints: 'background' });
 const fetcher = createFetcher({
   policy: { allowPrivateNetworks: true, allowedCidrs: [] },
   userAgent: 'Gleaner/0.1 (refresh benchmark)',
