@@ -247,11 +247,15 @@ const SNIPPET_SCAN_CHARS = 20_000;
 /** How much of a text is looked at first: a search's results mostly match early. */
 const SNIPPET_FIRST_CHARS = 1_000;
 
-/** The start of `text`, about `chars` long, cut at a space so no word or CJK run is cut in two. */
+/** What ends a word or a CJK run (see segments()). */
+const SEPARATOR = /[^\p{L}\p{N}\p{M}\p{Co}]/u;
+
+/** The start of `text`, about `chars` long, cut between words (a long CJK run is cut anyway). */
 function headOf(text: string, chars: number): string {
   if (text.length <= chars) return text;
-  const cut = text.slice(chars, chars + 100).search(/\s/);
-  return text.slice(0, cut === -1 ? chars : chars + cut);
+  const at = safeIndex(text, chars);
+  const found = text.slice(at, at + 100).search(SEPARATOR);
+  return text.slice(0, at + Math.max(0, found));
 }
 
 export function snippetTerms(text: string, terms: readonly QueryTerm[], maxChars = 200): string {
