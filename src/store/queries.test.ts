@@ -125,7 +125,11 @@ describe('entry bodies (migration 9)', () => {
     const told: string[] = [];
     const store = openSqliteStore(path, { onMigration: (version, of) => told.push(`${version}/${of}`) });
     try {
-      assert.deepEqual(told, [`9/${MIGRATIONS.length}`], 'an upgrade says which step runs');
+      assert.deepEqual(
+        told,
+        [`9/${MIGRATIONS.length}`, `10/${MIGRATIONS.length}`],
+        'an upgrade says which steps run',
+      );
       const [second, first] = await store.queryEntries({ userId: 1, limit: 10 });
       assert.equal(first?.entry.contentHtml, long);
       // The plain text stays beside the body, for the search index (entries are read without it).
@@ -153,6 +157,103 @@ describe('entry bodies (migration 9)', () => {
         ],
       );
       assert.equal(await store.countEntries(), 2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('entries rewritten compactly (migration 10)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-compact-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('packs the rows migration 9 left one to a page, keeping every row and reference', async () => {
+    const path = join(dir, 'bloated.db');
+    const db = new Database(path);
+    const run = (from: number, to: number): void => {
+      for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
+        for (const sql of step(SQLITE)) db.exec(sql);
+        db.pragma(`user_version = ${from + offset + 1}`);
+      }
+    };
+    // Entries written with their bodies inline, as before migration 9, then migration 9 itself.
+    run(0, 8);
+    db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
+      INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
+      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
+    const insert =
+      db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html,
+      content_text, summary_text, reading_minutes, published_at, created_at, categories)
+      VALUES (?, 1, ?, 'h', ?, ?, 'text', 'summary', 1, ?, 0, '["ops"]')`);
+    const fill = db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)');
+    const ENTRIES = 300;
+    for (let id = 1; id <= ENTRIES; id++) {
+      insert.run(id, `key-${id}`, `Entry ${id}`, `<p>${'body '.repeat(700)}${id}</p>`, id * 1000);
+      fill.run(id, `Entry ${id}`, 'text');
+    }
+    db.exec(`INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
+        SELECT 1, id, feed_id, published_at FROM entries;
+      INSERT INTO entry_tags (tag, entry_id) SELECT 'ops', id FROM entries;
+      UPDATE user_entries SET read = 1, starred = 1 WHERE entry_id % 7 = 0;`);
+    run(8, 9);
+    const leafPages = (d: Database.Database): number =>
+      (
+        d.prepare("SELECT COUNT(*) AS n FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'").get() as {
+          n: number;
+        }
+      ).n;
+    const rows = (d: Database.Database): unknown[] => d.prepare('SELECT * FROM entries ORDER BY id').all();
+    const before = rows(db);
+    const bloated = leafPages(db);
+    assert.ok(bloated >= ENTRIES / 2, `migration 9 leaves rows spread out (${bloated} pages)`);
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const reader = new Database(path, { readonly: true });
+      try {
+        assert.deepEqual(rows(reader), before, 'every row, every value');
+        assert.ok(leafPages(reader) <= ENTRIES / 10, `packed into ${leafPages(reader)} pages`);
+        assert.deepEqual(reader.pragma('foreign_key_check'), []);
+        assert.deepEqual(
+          reader
+            .prepare(
+              "SELECT type, name FROM sqlite_schema WHERE tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name",
+            )
+            .all(),
+          [
+            { type: 'table', name: 'entries' },
+            { type: 'index', name: 'entries_feed_published' },
+            { type: 'trigger', name: 'entries_fts_delete' },
+          ],
+        );
+      } finally {
+        reader.close();
+      }
+      const starred = await store.queryEntries({ userId: 1, starred: true, limit: 100 });
+      assert.equal(starred.length, Math.floor(ENTRIES / 7));
+      assert.equal(
+        starred[0]?.entry.contentHtml,
+        `<p>${'body '.repeat(700)}${Math.floor(ENTRIES / 7) * 7}</p>`,
+      );
+      assert.equal(
+        (await store.searchEntries({ userId: 1, text: 'entry', limit: 5, offset: 0, sort: 'newest' })).length,
+        5,
+      );
+      // Foreign keys are on again and point at the new table: a user's departure takes their feed's
+      // entries, bodies, tags and index rows with it.
+      assert.equal(await store.deleteUser(1), true);
+      const after = new Database(path, { readonly: true });
+      try {
+        for (const table of ['entries', 'entry_bodies', 'entry_tags', 'user_entries', 'entry_fts_docsize']) {
+          assert.deepEqual(after.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get(), { n: 0 }, table);
+        }
+      } finally {
+        after.close();
+      }
     } finally {
       await store.close();
     }

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
-import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE } from './migrations.js';
+import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
 import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import {
   entryQuerySql,
@@ -107,10 +107,21 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
     const step = MIGRATIONS[version];
     if (!step) break;
     if (current > 0) onStep?.(version + 1, MIGRATIONS.length);
-    db.transaction(() => {
-      for (const sql of step(SQLITE)) db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+    const rebuild = TABLE_REBUILDS.has(version + 1);
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (rebuild) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        const broken = rebuild ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
+        for (const sql of step(SQLITE)) db.exec(sql);
+        if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
+          throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
+        }
+        db.pragma(`user_version = ${version + 1}`);
+      })();
+    } finally {
+      if (rebuild) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
     if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
   }
   return MIGRATIONS.length;
