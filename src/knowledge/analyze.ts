@@ -18,6 +18,7 @@ import {
 import { cellFigure, extractFigures } from './numbers.js';
 import { rankSentences } from './rank.js';
 import { contentWords, splitSentences } from './sentences.js';
+import { isoTime } from '../model/time.js';
 
 /** Bumped whenever the analysis changes shape or method: cached analyses are then redone. */
 export const ANALYSIS_VERSION = 1;
@@ -120,7 +121,7 @@ export function sha1(text: string): string {
 
 export function isoDate(epochMs: number): string {
   const d = new Date(Number.isFinite(epochMs) ? epochMs : 0);
-  return Number.isNaN(d.getTime()) ? '1970-01-01' : d.toISOString().slice(0, 10);
+  return Number.isNaN(d.getTime()) ? '1970-01-01' : isoTime(d.getTime()).slice(0, 10);
 }
 
 /** What the analysis depends on: the article's fields and the method's version. */

@@ -32,6 +32,7 @@ import {
   writeState,
   type WikiState,
 } from './wiki.js';
+import { isoTime } from '../model/time.js';
 
 /** Rewrites an offline analysis with a language model's help; failures come back as `fallback`. */
 export type Enricher = (input: ArticleInput, offline: ArticleAnalysis) => Promise<ArticleAnalysis>;
@@ -162,7 +163,7 @@ export async function buildWiki(articles: ArticleInput[], options: BuildOptions)
     const notes = fresh.filter((a) => a.fallback).map((a) => `${a.source}: written offline (${a.fallback})`);
     next.log = [
       {
-        at: new Date(options.now).toISOString(),
+        at: isoTime(options.now),
         added: report.added,
         changed: report.changed,
         removed: report.removed,

@@ -1,5 +1,6 @@
 // Structured logs: one JSON object per line on standard error. Callers pass facts as fields; a
 // field named like a secret is masked, so a password or token never reaches the log.
+import { isoTime } from '../model/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -21,7 +22,7 @@ export function createLogger(
   const threshold = RANK[level as LogLevel] ?? RANK.info;
   const emit = (lvl: LogLevel, message: string, fields?: LogFields): void => {
     if (RANK[lvl] < threshold) return;
-    const record: LogFields = { time: new Date().toISOString(), level: lvl, msg: message };
+    const record: LogFields = { time: isoTime(Date.now()), level: lvl, msg: message };
     if (fields)
       for (const [k, v] of Object.entries(fields))
         record[k] = SECRET_FIELD.test(k) && v != null ? '********' : v;

@@ -3,6 +3,7 @@
 // Feed 1.1, written from one description of the feed.
 import type { Enclosure } from '../model/index.js';
 import { element, emptyElement, textElement, xmlChars } from '../content/xml.js';
+import { isoTime } from '../model/time.js';
 
 export interface OutputItem {
   /** A stable id: the item's public page. */
@@ -38,7 +39,6 @@ export interface OutputFeed {
 }
 
 const rfc822 = (ms: number): string => new Date(ms).toUTCString();
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 function httpOnly(enclosures: Enclosure[]): Enclosure[] {
   return enclosures.filter((e) => /^https?:\/\//i.test(e.url));
@@ -99,8 +99,8 @@ export function renderAtom(feed: OutputFeed): string {
       ...httpOnly(item.enclosures).map((e) =>
         emptyElement('link', { rel: 'enclosure', href: e.url, type: e.type, length: e.length }),
       ),
-      textElement('published', iso(item.published)),
-      textElement('updated', iso(item.updated ?? item.published)),
+      textElement('published', isoTime(item.published)),
+      textElement('updated', isoTime(item.updated ?? item.published)),
       element('author', {}, [textElement('name', item.author)]),
       ...item.categories.map((c) => emptyElement('category', { term: c })),
       textElement('summary', item.summary, { type: 'text' }),
@@ -121,7 +121,7 @@ export function renderAtom(feed: OutputFeed): string {
       textElement('id', feed.homeUrl),
       emptyElement('link', { rel: 'alternate', type: 'text/html', href: feed.homeUrl }),
       emptyElement('link', { rel: 'self', type: 'application/atom+xml', href: feed.atomUrl }),
-      textElement('updated', iso(feed.updated)),
+      textElement('updated', isoTime(feed.updated)),
       textElement('generator', 'Gleaner'),
       ...entries,
     ],
@@ -143,8 +143,8 @@ export function renderJsonFeed(feed: OutputFeed): string {
       title: xmlChars(item.title),
       content_html: xmlChars(item.contentHtml),
       summary: xmlChars(item.summary),
-      date_published: iso(item.published),
-      ...(item.updated !== null ? { date_modified: iso(item.updated) } : {}),
+      date_published: isoTime(item.published),
+      ...(item.updated !== null ? { date_modified: isoTime(item.updated) } : {}),
       authors: [{ name: xmlChars(item.author) }],
       tags: item.categories.map(xmlChars),
       ...(httpOnly(item.enclosures).length

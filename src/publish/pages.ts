@@ -5,6 +5,7 @@ import type { Entry } from '../model/index.js';
 import type { Publication } from '../store/types.js';
 import { assetUrl } from '../web/assets.js';
 import { html, trusted, type Html } from '../web/html.js';
+import { isoTime } from '../model/time.js';
 
 /** Where a post was syndicated from. */
 export interface Source {
@@ -27,7 +28,7 @@ export interface FeedLinks {
   json: string;
 }
 
-const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const date = (ms: number): string => isoTime(ms).slice(0, 10);
 
 /** "Tag Archives: Performance", or the folder's, feed's or search's own title. */
 export function archiveHeading(p: Publication): string {
@@ -148,9 +149,7 @@ export function archivePage(v: ArchiveView): Html {
         <h2 class="post-title"><a href="${post.path}">${post.entry.title || '(untitled)'}</a></h2>
         ${syndicated(post)}
         <p class="meta">
-          <time datetime="${new Date(post.entry.publishedAt).toISOString()}"
-            >${date(post.entry.publishedAt)}</time
-          >
+          <time datetime="${isoTime(post.entry.publishedAt)}">${date(post.entry.publishedAt)}</time>
         </p>
         ${tagList(post.tags)}
         ${
@@ -200,7 +199,7 @@ export function postPage(v: PostView): Html {
       </h1>
       <p class="byline">
         ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}<time
-          datetime="${new Date(entry.publishedAt).toISOString()}"
+          datetime="${isoTime(entry.publishedAt)}"
           >${date(entry.publishedAt)}</time
         >
         · via

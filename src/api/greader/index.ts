@@ -18,6 +18,7 @@ import { sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
+import { isoTime } from '../../model/time.js';
 
 // newsboat 2.21 appends "/accounts/ClientLogin" and "/reader/..." to its feedhq-url: given the
 // address with a slash at the end, as people copy it, its requests start with a double slash.
@@ -293,8 +294,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       '<entry>',
       `<id>${longItemId(e.id)}</id>`,
       `<title>${xmlText(e.title)}</title>`,
-      `<published>${new Date(e.publishedAt).toISOString()}</published>`,
-      `<updated>${new Date(e.updatedAt ?? e.publishedAt).toISOString()}</updated>`,
+      `<published>${isoTime(e.publishedAt)}</published>`,
+      `<updated>${isoTime(e.updatedAt ?? e.publishedAt)}</updated>`,
       e.link ? `<link rel="alternate" href="${xmlAttr(e.link)}" type="text/html"/>` : '',
       e.author ? `<author><name>${xmlText(e.author)}</name></author>` : '',
       cat('reading-list', 'reading-list'),
@@ -520,7 +521,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         `<id>tag:google.com,2005:reader/${xmlText(stream)}</id>` +
         `<title>${xmlText(title)}</title>` +
         (sub?.feed.siteUrl ? `<link rel="alternate" href="${xmlAttr(sub.feed.siteUrl)}"/>` : '') +
-        `<updated>${new Date(clock()).toISOString()}</updated>` +
+        `<updated>${isoTime(clock())}</updated>` +
         page.entries.map((v) => atomEntry(v, feeds.get(v.entry.feedId))).join('') +
         '</feed>\n';
       return reply.type('application/atom+xml; charset=utf-8').send(body);

@@ -6,6 +6,7 @@
 // deleted, and category_id 0 means "no folder" wherever a category is given.
 import type { Enclosure, Feed, User } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
+import { isoTime } from '../../model/time.js';
 
 export const UNFILED_CATEGORY_ID = 0;
 export const UNFILED_CATEGORY_TITLE = 'All';
@@ -13,8 +14,9 @@ export const UNFILED_CATEGORY_TITLE = 'All';
 /** Go's zero time, which Miniflux sends for times never set. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export function isoTime(ms: number | null | undefined): string {
-  return ms === null || ms === undefined || !Number.isFinite(ms) ? ZERO_TIME : new Date(ms).toISOString();
+/** A time as Miniflux writes it, Go's zero time when never set. */
+export function minifluxTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? ZERO_TIME : isoTime(ms);
 }
 
 export interface CategoryJson {
@@ -58,7 +60,7 @@ export function userJson(user: User, language: string): Record<string, unknown> 
     default_home_page: 'unread',
     categories_sorting_order: 'unread_count',
     mark_read_on_view: true,
-    last_login_at: isoTime(user.createdAt),
+    last_login_at: minifluxTime(user.createdAt),
   };
 }
 
@@ -89,8 +91,8 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     feed_url: f.url,
     site_url: f.siteUrl ?? f.url,
     title: c.title ?? f.title ?? f.url,
-    checked_at: isoTime(f.lastCheckedAt),
-    next_check_at: isoTime(f.nextCheckAt),
+    checked_at: minifluxTime(f.lastCheckedAt),
+    next_check_at: minifluxTime(f.nextCheckAt),
     etag_header: f.etag ?? '',
     last_modified_header: f.lastModified ?? '',
     parsing_error_message: f.errorCount > 0 ? (f.lastError ?? '') : '',
@@ -155,9 +157,9 @@ function entryFieldsJson(userId: number, view: EntryView): Record<string, unknow
     title: e.title,
     url: e.link ?? '',
     comments_url: e.commentsUrl ?? '',
-    published_at: isoTime(e.publishedAt),
-    created_at: isoTime(e.createdAt),
-    changed_at: isoTime(e.updatedAt ?? e.createdAt),
+    published_at: minifluxTime(e.publishedAt),
+    created_at: minifluxTime(e.createdAt),
+    changed_at: minifluxTime(e.updatedAt ?? e.createdAt),
     content: e.contentHtml,
     author: e.author ?? '',
     share_code: '',

@@ -2,6 +2,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import { FetchError, redactUrl } from './errors.js';
+import { isoTime } from '../../model/time.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -139,5 +140,5 @@ export function parseMaxAge(cacheControl: string | null): number | null {
 /** An HTTP date (`Expires`) as ISO 8601 UTC with seconds precision. */
 export function parseHttpDate(value: string | null): string | null {
   const ms = parseDate(value);
-  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return ms === null ? null : isoTime(ms).replace(/\.\d{3}Z$/, 'Z');
 }

@@ -3,6 +3,7 @@ import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 import type { Viewer } from '../server.js';
+import { isoTime } from '../../model/time.js';
 
 export function csrfField(viewer: Viewer): Html {
   return html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />`;
@@ -125,12 +126,12 @@ export function relativeTime(t: Translate, at: number, now: number): string {
 }
 
 export function formatDate(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
+  return isoTime(at).slice(0, 10);
 }
 
 export function timeTag(t: Translate, at: number, now: number): Html {
   // One date format per entry: a list page formats fifty of them.
-  const iso = new Date(at).toISOString();
+  const iso = isoTime(at);
   return html`<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC"
     >${relativeTime(t, at, now)}</time
   >`;

@@ -15,6 +15,7 @@ import {
   timeTag,
 } from './common.js';
 import type { PageData } from './layout.js';
+import { isoTime } from '../../model/time.js';
 
 /** Where a list came from, carried to the article so previous/next follow the same list. */
 export type ListContext = string;
@@ -268,7 +269,7 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
           ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
         </h1>
         <p class="byline">
-          ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${new Date(entry.publishedAt).toISOString()}">${formatDate(entry.publishedAt)}</time>`}
+          ${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${html`<time datetime="${isoTime(entry.publishedAt)}">${formatDate(entry.publishedAt)}</time>`}
           · ${t('via')}
           <a href="/feed/${entry.feedId}">${sub ? feedIcon(sub, name, page.proxy) : ''}${name}</a
           >${entry.readingMinutes > 0 ? html` · ${t('{n} min read', { n: entry.readingMinutes })}` : ''}

@@ -9,6 +9,7 @@ import type { Translate } from '../i18n.js';
 import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
 import type { PageData } from './layout.js';
 import { barChart, DAY_MS, sparkline } from './sparkline.js';
+import { isoTime } from '../../model/time.js';
 
 /** A message after a change: `status` for news, `error` for what went wrong. */
 export interface Flash {
@@ -611,9 +612,7 @@ export function statsPage(page: PageData, view: StatsView): Html {
                     lastEntryAt === null
                       ? t('no entries yet')
                       : html`${t('last entry')}
-                          <time datetime="${new Date(lastEntryAt).toISOString()}"
-                            >${formatDate(lastEntryAt)}</time
-                          >`
+                          <time datetime="${isoTime(lastEntryAt)}">${formatDate(lastEntryAt)}</time>`
                   }</span
                 >
               </li>`;

@@ -2,6 +2,7 @@
 // to and its plain text for search. Pure: takes the file's text and its path inside the wiki.
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { isoTime } from '../../model/time.js';
 
 /** The kinds the wiki contract names, in the order the index lists them. */
 export const PAGE_KINDS = [
@@ -56,7 +57,7 @@ export function splitFrontMatter(source: string): { frontMatter: FrontMatter; bo
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
         frontMatter[key] = typeof value === 'string' ? value.slice(0, 2000) : value;
       else if (value instanceof Date && !Number.isNaN(value.getTime()))
-        frontMatter[key] = value.toISOString().slice(0, 10);
+        frontMatter[key] = isoTime(value.getTime()).slice(0, 10);
       else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
         frontMatter[key] = value.slice(0, 50).join(', ');
     }
