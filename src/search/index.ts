@@ -60,6 +60,21 @@ export function createFtsTableSql(table: string, columns: readonly string[]): st
   );
 }
 
+/** The token an entry's feed is indexed as, in the entries' index's `feed` column. */
+export function feedToken(feedId: number): string {
+  return `f${feedId}`;
+}
+
+/**
+ * The MATCH expression for the entries' index: what the user typed, in titles and bodies only,
+ * and, given feeds, only in entries of one of them.
+ */
+export function entryMatch(match: string, feedIds: readonly number[] | null): string {
+  const text = `{title body} : (${match})`;
+  if (feedIds === null) return text;
+  return `${text} AND feed : (${feedIds.map(feedToken).join(' OR ')})`;
+}
+
 export interface MatchQuery {
   /** The FTS5 MATCH expression; null when the input holds nothing to search for (show no results). */
   match: string | null;

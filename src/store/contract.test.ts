@@ -705,6 +705,8 @@ for (const backend of backends) {
         'Kubernetes networking',
         'Postgres replication',
       ]);
+      // Each entry's feed is in the index to filter on, never to be found by what the user types.
+      assert.deepEqual(await search(`f${feed.id}`), []);
       assert.deepEqual(await search('network', { folderId: folder.id, sort: 'newest' }), [
         'Postgres replication',
         'Kubernetes networking',

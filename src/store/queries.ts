@@ -1,5 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
+import { entryMatch } from '../search/index.js';
 import { ENTRY_COLUMNS } from './rows.js';
 import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
@@ -196,9 +197,15 @@ export const RECENT_MATCHES = 500;
  * Bounded, the page is chosen from the index's newest matches (RECENT_MATCHES, or more for a deep
  * page): by date, or by relevance among the best few hundred of them. Only those are joined with
  * the user's entries and filters; the caller asks again unbounded (every match) when that leaves
- * too few.
+ * too few. Given `feedIds` (the feed filtered on, a folder's feeds), the index itself keeps only
+ * their entries.
  */
-export function searchSql(q: SearchQuery, match: string, bounded: boolean): Sql {
+export function searchSql(
+  q: SearchQuery,
+  match: string,
+  bounded: boolean,
+  feedIds: readonly number[] | null = q.feedId === undefined ? null : [q.feedId],
+): Sql {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.feedId !== undefined) {
@@ -223,7 +230,7 @@ export function searchSql(q: SearchQuery, match: string, bounded: boolean): Sql 
   const newest = q.sort === 'newest';
   // Titles weigh four times the body.
   const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
-  const score = newest ? '0' : 'bm25(entry_fts, 4.0, 1.0)';
+  const score = newest ? '0' : 'bm25(entry_fts, 4.0, 1.0, 0.0)';
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
@@ -243,16 +250,17 @@ export function searchSql(q: SearchQuery, match: string, bounded: boolean): Sql 
            WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`;
+  const expression = entryMatch(match, feedIds);
   const headParams = bounded
     ? [
-        match,
+        expression,
         Math.max(RECENT_MATCHES, wanted * 2),
         ...(newest ? [] : [Math.max(200, wanted * 4)]),
         q.userId,
         ...params,
         ...page,
       ]
-    : [match, q.userId, ...params, ...page];
+    : [expression, q.userId, ...params, ...page];
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, b.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,

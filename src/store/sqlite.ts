@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
-import { highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
+import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import {
   entryQuerySql,
   entryStateSql,
@@ -79,19 +79,26 @@ function toApiKey(r: Row): ApiKey {
   };
 }
 
-/**
- * Indexes every stored entry for search (once, when the index is created), in batches. It runs
- * right after the index's migration, when the bodies were still in entries (see migration 9).
- */
+/** A folder's feeds, for a search within it. */
+const FOLDER_FEEDS_SQL = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id = ?';
+/** The most feeds a search's MATCH names (see searchEntries). */
+const MAX_MATCHED_FEEDS = 200;
+
+/** Indexes every stored entry for search (once, when the index is made), in batches. */
 function fillSearchIndex(db: Database.Database): void {
-  const batch = db.prepare('SELECT id, title, content_text FROM entries WHERE id > ? ORDER BY id LIMIT 2000');
-  const insert = db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)');
+  const batch = db.prepare(
+    `SELECT e.id, e.feed_id, e.title, COALESCE(b.content_text, '') AS content_text
+     FROM entries e LEFT JOIN entry_bodies b ON b.entry_id = e.id WHERE e.id > ? ORDER BY e.id LIMIT 2000`,
+  );
+  const insert = db.prepare('INSERT INTO entry_fts (rowid, title, body, feed) VALUES (?, ?, ?, ?)');
   let last = 0;
   for (;;) {
-    const rows = batch.all(last) as { id: number; title: string; content_text: string }[];
+    const rows = batch.all(last) as { id: number; feed_id: number; title: string; content_text: string }[];
     if (rows.length === 0) break;
     db.transaction(() => {
-      for (const r of rows) insert.run(r.id, indexText(r.title), indexText(r.content_text));
+      for (const r of rows) {
+        insert.run(r.id, indexText(r.title), indexText(r.content_text), feedToken(r.feed_id));
+      }
     })();
     last = rows[rows.length - 1]?.id ?? last;
   }
@@ -117,12 +124,15 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
-        db.pragma(`user_version = ${version + 1}`);
+        if (version + 1 !== SEARCH_INDEX_MIGRATION) db.pragma(`user_version = ${version + 1}`);
       })();
     } finally {
       if (rebuild) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
-    if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
+    if (version + 1 === SEARCH_INDEX_MIGRATION) {
+      fillSearchIndex(db);
+      db.pragma(`user_version = ${version + 1}`);
+    }
   }
   return MIGRATIONS.length;
 }
@@ -302,8 +312,8 @@ class SqliteStore implements Store {
          WHERE feed_id = @feedId AND dedupe_key = @dedupeKey AND content_hash <> @contentHash
          RETURNING id`,
       ),
-      indexEntry: db.prepare('INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)'),
-      reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ? WHERE rowid = ?'),
+      indexEntry: db.prepare('INSERT INTO entry_fts (rowid, title, body, feed) VALUES (?, ?, ?, ?)'),
+      reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ?, feed = ? WHERE rowid = ?'),
       insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
       tagsOf: db.prepare(
@@ -582,7 +592,7 @@ class SqliteStore implements Store {
           this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
           this.insertTags(row.id, e.categories);
-          this.s.indexEntry.run(row.id, indexText(e.title), indexText(e.contentText));
+          this.s.indexEntry.run(row.id, indexText(e.title), indexText(e.contentText), feedToken(feedId));
         } else {
           const row = this.s.updateEntry.get(params) as { id: number } | undefined;
           if (!row) continue;
@@ -590,7 +600,7 @@ class SqliteStore implements Store {
           this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.deleteTags.run(row.id);
           this.insertTags(row.id, e.categories);
-          this.s.reindexEntry.run(indexText(e.title), indexText(e.contentText), row.id);
+          this.s.reindexEntry.run(indexText(e.title), indexText(e.contentText), feedToken(feedId), row.id);
         }
       }
       this.s.feedSuccess.run({ feedId, ...update });
@@ -802,12 +812,22 @@ class SqliteStore implements Store {
   async searchEntries(query: SearchQuery): Promise<SearchHit[]> {
     const mq = toMatchQuery(query.text);
     if (mq.match === null) return [];
-    // The newest few hundred matches of the whole index usually hold the page asked for; when the
-    // user's filters leave too few of them, every match is looked at instead.
-    let { sql, params } = searchSql(query, mq.match, true);
+    // A folder's feeds narrow the index's matches as a feed does, up to a point: a MATCH joining
+    // hundreds of feeds' lists costs more than it saves.
+    let feedIds = query.feedId === undefined ? null : [query.feedId];
+    if (query.folderId !== undefined) {
+      const inFolder = (
+        this.cached(FOLDER_FEEDS_SQL).all(query.userId, query.folderId) as { feed_id: number }[]
+      ).map((r) => r.feed_id);
+      if (inFolder.length === 0) return [];
+      if (inFolder.length <= MAX_MATCHED_FEEDS) feedIds = feedIds ?? inFolder;
+    }
+    // The newest few hundred matches usually hold the page asked for; when the user's filters
+    // leave too few of them, every match is looked at instead.
+    let { sql, params } = searchSql(query, mq.match, true, feedIds);
     let rows = this.rawRows(sql, params);
     if (rows.length < query.limit) {
-      ({ sql, params } = searchSql(query, mq.match, false));
+      ({ sql, params } = searchSql(query, mq.match, false, feedIds));
       rows = this.rawRows(sql, params);
     }
     // After the entry's columns: its text to quote, then the user's state.
