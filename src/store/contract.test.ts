@@ -631,7 +631,8 @@ for (const backend of backends) {
       await store.recordFetchSuccess(old.id, update(T0), [
         entry(0, { title: 'Latency latency latency', contentText: 'latency', contentHash: 'best' }),
       ]);
-      const many = Array.from({ length: RECENT_MATCHES + 50 }, (_, i) =>
+      // Ten times the window and more: the widest window that is not every match is full.
+      const many = Array.from({ length: RECENT_MATCHES * 10 + 50 }, (_, i) =>
         entry(i + 1, { title: `Post ${i + 1}`, contentText: `a note on latency number ${i + 1}` }),
       );
       await store.recordFetchSuccess(feed.id, update(T0), many);
@@ -653,22 +654,36 @@ for (const backend of backends) {
       assert.deepEqual(await search({ feedId: old.id }), ['Latency latency latency']);
       assert.deepEqual(await search({ feedId: old.id, sort: 'newest' }), ['Latency latency latency']);
       // Newest first, the page comes from the newest matches, by date.
+      const newest = RECENT_MATCHES * 10 + 50;
       assert.deepEqual(await search({ sort: 'newest' }), [
-        `Post ${RECENT_MATCHES + 50}`,
-        `Post ${RECENT_MATCHES + 49}`,
-        `Post ${RECENT_MATCHES + 48}`,
-        `Post ${RECENT_MATCHES + 47}`,
-        `Post ${RECENT_MATCHES + 46}`,
+        `Post ${newest}`,
+        `Post ${newest - 1}`,
+        `Post ${newest - 2}`,
+        `Post ${newest - 3}`,
+        `Post ${newest - 4}`,
       ]);
       // Newest first reaches it too, at the end.
       const all = await store.searchEntries({
         userId: user.id,
         text: 'latency',
         limit: 1000,
-        offset: RECENT_MATCHES - 900,
+        offset: newest - 900,
         sort: 'newest',
       });
       assert.equal(all.at(-1)?.view.entry.title, 'Latency latency latency');
+      // Starred: one entry beyond the first window, one beyond the second; both come up.
+      const idOf = async (text: string, over = {}) =>
+        (
+          await store.searchEntries({ userId: user.id, text, limit: 1, offset: 0, sort: 'newest', ...over })
+        )[0]?.view.entry.id ?? 0;
+      const middle = await idOf('"number 1000"');
+      const oldest = await idOf('latency', { feedId: old.id });
+      await store.setEntryState(user.id, [middle, oldest], { starred: true }, T0);
+      assert.deepEqual(await search({ starred: true }), ['Latency latency latency', 'Post 1000']);
+      assert.deepEqual(await search({ starred: true, sort: 'newest' }), [
+        'Post 1000',
+        'Latency latency latency',
+      ]);
     });
 
     it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {

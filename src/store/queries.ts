@@ -193,17 +193,25 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
 export const RECENT_MATCHES = 500;
 
 /**
+ * How many of the index's newest matches a bounded search reads: `window`, or twice what a deep
+ * page needs.
+ */
+export function searchWindow(q: SearchQuery, window: number): number {
+  return Math.max(window, (pageSize(q.limit) + Math.max(0, Math.floor(q.offset))) * 2);
+}
+
+/**
  * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
- * Bounded, the page is chosen from the index's newest matches (RECENT_MATCHES, or more for a deep
- * page): by date, or by relevance among the best few hundred of them. Only those are joined with
- * the user's entries and filters; the caller asks again unbounded (every match) when that leaves
- * too few. Given `feedIds` (the feed filtered on, a folder's feeds), the index itself keeps only
- * their entries.
+ * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
+ * by relevance among the best few hundred of them (all of them when the user's filters keep few).
+ * Only those are joined with the user's entries and filters; the caller widens the window, then
+ * asks with none (every match), when that leaves too few. Given `feedIds` (the feed filtered on, a
+ * folder's feeds), the index itself keeps only their entries.
  */
 export function searchSql(
   q: SearchQuery,
   match: string,
-  bounded: boolean,
+  window: number | null,
   feedIds: readonly number[] | null = q.feedId === undefined ? null : [q.feedId],
 ): Sql {
   const where: string[] = [];
@@ -234,8 +242,9 @@ export function searchSql(
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
-  const head = bounded
-    ? `WITH recent AS (
+  const head =
+    window !== null
+      ? `WITH recent AS (
            SELECT rowid AS id, ${score} AS score FROM entry_fts
            WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
          ), hits AS (
@@ -245,29 +254,46 @@ export function searchSql(
            WHERE ue.user_id = ? AND ue.entry_id = hits.id ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`
-    : `WITH page AS (
+      : `WITH page AS (
            SELECT ${picked}, ${score} AS score FROM entry_fts CROSS JOIN user_entries ue
            WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`;
   const expression = entryMatch(match, feedIds);
-  const headParams = bounded
-    ? [
-        expression,
-        Math.max(RECENT_MATCHES, wanted * 2),
-        ...(newest ? [] : [Math.max(200, wanted * 4)]),
-        q.userId,
-        ...params,
-        ...page,
-      ]
-    : [expression, q.userId, ...params, ...page];
+  // Filters on the user's state may keep few of the best few hundred: then every match of the
+  // window is ranked.
+  const selective = q.status === 'unread' || q.starred === true || q.since !== undefined;
+  const size = window === null ? 0 : searchWindow(q, window);
+  const headParams =
+    window !== null
+      ? [
+          expression,
+          size,
+          ...(newest ? [] : [selective ? size : Math.max(200, wanted * 4)]),
+          q.userId,
+          ...params,
+          ...page,
+        ]
+      : [expression, q.userId, ...params, ...page];
+  // Last, how many matches the window held: fewer than its size, and it held them all.
+  const matched = window !== null ? '(SELECT COUNT(*) FROM recent)' : 'NULL';
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, b.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
-         page.read_later AS ue_read_later
+         page.read_later AS ue_read_later, ${matched} AS matched
        FROM page CROSS JOIN entries e ON e.id = page.entry_id JOIN entry_bodies b ON b.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
+  };
+}
+
+/** How many of the index's newest matches there are, counting no further than `size`. */
+export function searchMatchesSql(match: string, feedIds: readonly number[] | null, size: number): Sql {
+  return {
+    sql: `SELECT COUNT(*) AS n FROM (
+        SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+      )`,
+    params: [entryMatch(match, feedIds), size],
   };
 }
 

@@ -11,7 +11,10 @@ import {
   entryQuerySql,
   entryStateSql,
   markReadScopeSql,
+  RECENT_MATCHES,
+  searchMatchesSql,
   searchSql,
+  searchWindow,
   sharedTagsSql,
   STATE_AT,
 } from './queries.js';
@@ -822,14 +825,21 @@ class SqliteStore implements Store {
       if (inFolder.length === 0) return [];
       if (inFolder.length <= MAX_MATCHED_FEEDS) feedIds = feedIds ?? inFolder;
     }
-    // The newest few hundred matches usually hold the page asked for; when the user's filters
-    // leave too few of them, every match is looked at instead.
-    let { sql, params } = searchSql(query, mq.match, true, feedIds);
-    let rows = this.rawRows(sql, params);
-    if (rows.length < query.limit) {
-      ({ sql, params } = searchSql(query, mq.match, false, feedIds));
-      rows = this.rawRows(sql, params);
+    // The newest few hundred matches usually hold the page asked for. When the user's filters keep
+    // too few of them, and there are more matches, ten times as many; then every match.
+    const run = ({ sql, params }: { sql: string; params: unknown[] }): unknown[][] =>
+      this.rawRows(sql, params);
+    let rows: unknown[][] = [];
+    let done = false;
+    for (const window of [RECENT_MATCHES, RECENT_MATCHES * 10]) {
+      rows = run(searchSql(query, mq.match, window, feedIds));
+      const size = searchWindow(query, window);
+      // Each row ends with how many matches the window held: fewer than it could, none is left.
+      const held = rows.length > 0 ? rows[0]?.at(-1) : run(searchMatchesSql(mq.match, feedIds, size))[0]?.[0];
+      done = rows.length >= query.limit || (held as number) < size;
+      if (done) break;
     }
+    if (!done) rows = run(searchSql(query, mq.match, null, feedIds));
     // After the entry's columns: its text to quote, then the user's state.
     return rows.map((r) => {
       const view = toEntryView(r, STATE_AT + 1);
