@@ -2,6 +2,7 @@
 // every figure it states, caveats, links, and the entities it touches. The result is plain data,
 // cached in the wiki folder and rendered to Markdown by pages.ts.
 import { createHash } from 'node:crypto';
+import { isoTime } from '../model/time.js';
 import { readArticle, type Block } from './document.js';
 import {
   buildVocabulary,
@@ -18,7 +19,6 @@ import {
 import { cellFigure, extractFigures } from './numbers.js';
 import { rankSentences } from './rank.js';
 import { contentWords, splitSentences } from './sentences.js';
-import { isoTime } from '../model/time.js';
 
 /** Bumped whenever the analysis changes shape or method: cached analyses are then redone. */
 export const ANALYSIS_VERSION = 1;

@@ -3,6 +3,7 @@
 // text changes — so a build where nothing changed writes nothing.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isoTime } from '../model/time.js';
 import {
   analyzeArticle,
   articleHash,
@@ -32,7 +33,6 @@ import {
   writeState,
   type WikiState,
 } from './wiki.js';
-import { isoTime } from '../model/time.js';
 
 /** Rewrites an offline analysis with a language model's help; failures come back as `fallback`. */
 export type Enricher = (input: ArticleInput, offline: ArticleAnalysis) => Promise<ArticleAnalysis>;

@@ -2,8 +2,8 @@
 // atom:link rel="self" and enclosures, as rich as the feeds it republishes), Atom 1.0 and JSON
 // Feed 1.1, written from one description of the feed.
 import type { Enclosure } from '../model/index.js';
-import { element, emptyElement, textElement, xmlChars } from '../content/xml.js';
 import { isoTime } from '../model/time.js';
+import { element, emptyElement, textElement, xmlChars } from '../content/xml.js';
 
 export interface OutputItem {
   /** A stable id: the item's public page. */

@@ -2,10 +2,10 @@
 // a post page as the reader shows an article, and the index of publications. Server-rendered,
 // readable without JavaScript (none is loaded), attribution and canonical links to the original.
 import type { Entry } from '../model/index.js';
+import { isoTime } from '../model/time.js';
 import type { Publication } from '../store/types.js';
 import { assetUrl } from '../web/assets.js';
 import { html, trusted, type Html } from '../web/html.js';
-import { isoTime } from '../model/time.js';
 
 /** Where a post was syndicated from. */
 export interface Source {

@@ -12,6 +12,7 @@ import {
   snippet,
   toMatchQuery,
 } from './index.js';
+import { prng } from '../testing/random.js';
 import { porterStem } from './porter.js';
 import { segments } from './text.js';
 
@@ -304,12 +305,9 @@ describe('highlighting', () => {
       'universities latency latest later load balancer balancing zero trust 5G x y rust-lang'
     ).split(' ');
     const glue = [' ', ' ', ' ', ', ', '. ', '’s ', ' — ', '，', '数据库', '的', '向量', '。'];
-    let seed = 7;
-    const random = (n: number): number => {
-      seed = (seed * 48271) % 2147483647;
-      return seed % n;
-    };
-    const pick = <T>(list: readonly T[]): T => list[random(list.length)] as T;
+    const random = prng(7);
+    const below = (n: number): number => Math.floor(random() * n);
+    const pick = <T>(list: readonly T[]): T => list[below(list.length)] as T;
     const queries = [
       'release',
       'run*',
@@ -327,7 +325,7 @@ describe('highlighting', () => {
       'balancing',
     ];
     for (let i = 0; i < 300; i++) {
-      const text = Array.from({ length: 1 + random(12) }, () => pick(words) + pick(glue)).join('');
+      const text = Array.from({ length: 1 + below(12) }, () => pick(words) + pick(glue)).join('');
       const terms = parseQuery(pick(queries)).groups.flat();
       assert.deepEqual(matchRanges(text, terms), matchRanges(`${text} é`, terms), text);
       assert.deepEqual(segments(text), segments(`${text} é`).slice(0, -1), text);

@@ -69,6 +69,14 @@ describe('entry query plans', () => {
   });
 });
 
+/** Runs migrations `from`..`to` by hand (no search index filled), as an older Gleaner left a database. */
+function migrate(db: Database.Database, from: number, to: number): void {
+  for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
+    for (const sql of step(SQLITE)) db.exec(sql);
+    db.pragma(`user_version = ${from + offset + 1}`);
+  }
+}
+
 describe('entry bodies (migration 9)', () => {
   let dir: string;
   before(() => {
@@ -105,10 +113,7 @@ describe('entry bodies (migration 9)', () => {
     const path = join(dir, 'old.db');
     const db = new Database(path);
     // The schema as it stood before migration 9, with two entries in it.
-    for (const [version, step] of MIGRATIONS.slice(0, 8).entries()) {
-      for (const sql of step(SQLITE)) db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    }
+    migrate(db, 0, 8);
     db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
       INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
       INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
@@ -185,14 +190,8 @@ describe('entries rewritten compactly (migration 10)', () => {
   it('packs the rows migration 9 left one to a page, keeping every row and reference', async () => {
     const path = join(dir, 'bloated.db');
     const db = new Database(path);
-    const run = (from: number, to: number): void => {
-      for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
-        for (const sql of step(SQLITE)) db.exec(sql);
-        db.pragma(`user_version = ${from + offset + 1}`);
-      }
-    };
     // Entries written with their bodies inline, as before migration 9, then migration 9 itself.
-    run(0, 8);
+    migrate(db, 0, 8);
     db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
       INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
       INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
@@ -210,7 +209,7 @@ describe('entries rewritten compactly (migration 10)', () => {
         SELECT 1, id, feed_id, published_at FROM entries;
       INSERT INTO entry_tags (tag, entry_id) SELECT 'ops', id FROM entries;
       UPDATE user_entries SET read = 1, starred = 1 WHERE entry_id % 7 = 0;`);
-    run(8, 9);
+    migrate(db, 8, 9);
     const leafPages = (d: Database.Database): number =>
       (
         d.prepare("SELECT COUNT(*) AS n FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'").get() as {

@@ -212,7 +212,7 @@ export function searchSql(
   q: SearchQuery,
   match: string,
   window: number | null,
-  feedIds: readonly number[] | null = q.feedId === undefined ? null : [q.feedId],
+  feedIds: readonly number[] | null,
 ): Sql {
   const where: string[] = [];
   const params: (string | number)[] = [];

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GleanerError } from '../../model/errors.js';
 import { xmlAttr, xmlText } from '../../content/xml.js';
 import type { User } from '../../model/index.js';
+import { isoTime } from '../../model/time.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
@@ -18,7 +19,6 @@ import { sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
-import { isoTime } from '../../model/time.js';
 
 // newsboat 2.21 appends "/accounts/ClientLogin" and "/reader/..." to its feedhq-url: given the
 // address with a slash at the end, as people copy it, its requests start with a double slash.

@@ -1,8 +1,8 @@
 // The HTTP rules the fetcher follows, as pure functions: URLs, redirects, statuses, caching headers.
 
 import { STATUS_CODES } from 'node:http';
-import { FetchError, redactUrl } from './errors.js';
 import { isoTime } from '../../model/time.js';
+import { FetchError, redactUrl } from './errors.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 

@@ -1,9 +1,9 @@
 // Small pieces every page uses: times, avatars, feed names, hidden CSRF fields.
+import { isoTime } from '../../model/time.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 import type { Viewer } from '../server.js';
-import { isoTime } from '../../model/time.js';
 
 export function csrfField(viewer: Viewer): Html {
   return html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />`;

@@ -1,5 +1,6 @@
 // Entry lists and the article view.
 import type { Entry } from '../../model/index.js';
+import { isoTime } from '../../model/time.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { html, trusted, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
@@ -15,7 +16,6 @@ import {
   timeTag,
 } from './common.js';
 import type { PageData } from './layout.js';
-import { isoTime } from '../../model/time.js';
 
 /** Where a list came from, carried to the article so previous/next follow the same list. */
 export type ListContext = string;

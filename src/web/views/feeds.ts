@@ -3,13 +3,13 @@
 import type { DiscoveredFeed } from '../../feed/discover/index.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder } from '../../model/index.js';
+import { isoTime } from '../../model/time.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 import { actionButton, csrfField, feedIcon, feedName, formatDate, hostOf, timeTag } from './common.js';
 import type { PageData } from './layout.js';
 import { barChart, DAY_MS, sparkline } from './sparkline.js';
-import { isoTime } from '../../model/time.js';
 
 /** A message after a change: `status` for news, `error` for what went wrong. */
 export interface Flash {
