@@ -684,6 +684,11 @@ for (const backend of backends) {
         'Post 1000',
         'Latency latency latency',
       ]);
+      // Filters that leave nothing of any window: nothing, in both sorts (no row of nulls).
+      const future = T0 + 365 * 86_400_000;
+      assert.deepEqual(await search({ since: future }), []);
+      assert.deepEqual(await search({ since: future, sort: 'newest' }), []);
+      assert.deepEqual(await search({ since: future, feedId: old.id }), []);
     });
 
     it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {

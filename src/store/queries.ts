@@ -275,25 +275,20 @@ export function searchSql(
           ...page,
         ]
       : [expression, q.userId, ...params, ...page];
-  // Last, how many matches the window held: fewer than its size, and it held them all.
-  const matched = window !== null ? '(SELECT COUNT(*) FROM recent)' : 'NULL';
+  // Last, how many matches the window held: fewer than its size, and it held them all. A window
+  // whose matches the filters all left out still answers one row, of nulls but that count, so the
+  // search knows without reading the index again.
+  const from =
+    window !== null
+      ? `(SELECT COUNT(*) AS matched FROM recent) m LEFT JOIN page ON 1 LEFT JOIN entries e ON e.id = page.entry_id`
+      : 'page CROSS JOIN entries e ON e.id = page.entry_id';
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, b.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
-         page.read_later AS ue_read_later, ${matched} AS matched
-       FROM page CROSS JOIN entries e ON e.id = page.entry_id JOIN entry_bodies b ON b.entry_id = e.id
+         page.read_later AS ue_read_later, ${window !== null ? 'm.matched' : 'NULL'} AS matched
+       FROM ${from} LEFT JOIN entry_bodies b ON b.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
-  };
-}
-
-/** How many of the index's newest matches there are, counting no further than `size`. */
-export function searchMatchesSql(match: string, feedIds: readonly number[] | null, size: number): Sql {
-  return {
-    sql: `SELECT COUNT(*) AS n FROM (
-        SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
-      )`,
-    params: [entryMatch(match, feedIds), size],
   };
 }
 

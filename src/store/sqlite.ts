@@ -12,7 +12,6 @@ import {
   entryStateSql,
   markReadScopeSql,
   RECENT_MATCHES,
-  searchMatchesSql,
   searchSql,
   searchWindow,
   sharedTagsSql,
@@ -833,10 +832,11 @@ class SqliteStore implements Store {
     let done = false;
     for (const window of [RECENT_MATCHES, RECENT_MATCHES * 10]) {
       rows = run(searchSql(query, mq.match, window, feedIds));
-      const size = searchWindow(query, window);
-      // Each row ends with how many matches the window held: fewer than it could, none is left.
-      const held = rows.length > 0 ? rows[0]?.at(-1) : run(searchMatchesSql(mq.match, feedIds, size))[0]?.[0];
-      done = rows.length >= query.limit || (held as number) < size;
+      // Each row ends with how many matches the window held: fewer than it could, none is left. A
+      // window the filters emptied answers one row of nulls, to tell that count.
+      const held = rows[0]?.at(-1) as number;
+      if (rows[0]?.[0] === null) rows = [];
+      done = rows.length >= query.limit || held < searchWindow(query, window);
       if (done) break;
     }
     if (!done) rows = run(searchSql(query, mq.match, null, feedIds));
