@@ -141,6 +141,48 @@ describe('reading pages', () => {
     assert.match(flat(page.body), /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   });
 
+  it('searches within the feed chosen in the form, and keeps it chosen', async () => {
+    const options = (body: string): string[] =>
+      [
+        ...(/<select name="feed"[^>]*>(.*?)<\/select>/.exec(flat(body))?.[1] ?? '').matchAll(
+          /<option[^>]*>/g,
+        ),
+      ].map((m) => m[0]);
+    const all = await ann.get('/search?q=security');
+    assert.match(flat(all.body), /<mark>Security<\/mark> roundup/);
+    const unfiltered = options(all.body);
+    assert.equal(unfiltered[0], '<option value="" selected>');
+    assert.deepEqual(
+      unfiltered.slice(1).sort(),
+      [`<option value="${feedId}">`, `<option value="${otherFeedId}">`].sort(),
+    );
+    for (const [chosen, other] of [
+      [otherFeedId, feedId],
+      [feedId, otherFeedId],
+    ] as const) {
+      const page = await ann.get(`/search?q=security&feed=${chosen}`);
+      const shown = options(page.body);
+      assert.equal(shown.filter((o) => o.includes('selected')).length, 1, shown.join(''));
+      assert.ok(shown.includes(`<option value="${chosen}" selected>`), shown.join(''));
+      assert.ok(shown.includes(`<option value="${other}">`), shown.join(''));
+      assert.ok(shown.includes('<option value="">'), shown.join(''));
+    }
+    assert.match(
+      flat((await ann.get(`/search?q=security&feed=${otherFeedId}`)).body),
+      /<mark>Security<\/mark> roundup/,
+    );
+    assert.doesNotMatch(
+      flat((await ann.get(`/search?q=security&feed=${feedId}`)).body),
+      /<mark>Security<\/mark> roundup/,
+    );
+    // The unfiltered page after them shows no feed chosen.
+    const again = options((await ann.get('/search?q=security')).body);
+    assert.deepEqual(
+      again.filter((o) => o.includes('selected')),
+      ['<option value="" selected>'],
+    );
+  });
+
   it('pages with keyset links in both directions without repeating or skipping entries', async () => {
     const seen: string[] = [];
     let path: string | null = `/feed/${feedId}?status=all`;

@@ -2,8 +2,8 @@
 // English and Chinese alike, with filters (feed, folder, date, unread, starred) and highlighted
 // snippets.
 import type { FastifyInstance } from 'fastify';
-import type { SearchQuery } from '../../store/index.js';
-import { html, trusted } from '../html.js';
+import type { SearchQuery, SubscriptionView } from '../../store/index.js';
+import { html, trusted, type Html } from '../html.js';
 import type { RouteContext } from '../server.js';
 import { entryList, type ListPage } from '../views/entries.js';
 import { feedName } from '../views/common.js';
@@ -24,6 +24,34 @@ interface SearchParams {
 const PAGE_SIZE = 30;
 const MAX_PAGES = 34;
 const SINCE_DAYS: Record<string, number> = { day: 1, week: 7, month: 31, year: 366 };
+
+function option(value: string, label: string, current: string | undefined): Html {
+  return html`<option value="${value}" ${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
+}
+
+// A thousand feeds make a thousand options, the same on every search while the subscriptions
+// stand: made once per subscriptions array (see ctx.library), one option's mark put in per page.
+const feedOptionsMade = new WeakMap<readonly SubscriptionView[], { each: string[]; all: string }>();
+
+function feedOptions(subs: readonly SubscriptionView[], current: string | undefined): Html {
+  let made = feedOptionsMade.get(subs);
+  if (!made) {
+    const each = subs.map((s) => option(String(s.feed.id), feedName(s), undefined).value);
+    made = { each, all: each.join('') };
+    feedOptionsMade.set(subs, made);
+  }
+  const at = current ? subs.findIndex((s) => String(s.feed.id) === current) : -1;
+  const chosen = subs[at];
+  if (!chosen) return trusted(made.all);
+  const { each } = made;
+  return trusted(
+    [
+      ...each.slice(0, at),
+      option(current ?? '', feedName(chosen), current).value,
+      ...each.slice(at + 1),
+    ].join(''),
+  );
+}
 
 export function registerSearchRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock } = ctx.deps;
@@ -60,8 +88,6 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: RouteContext): v
       params.set('page', String(n));
       return `/search?${params.toString()}`;
     };
-    const option = (value: string, label: string, current: string | undefined) =>
-      html`<option value="${value}" ${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
     const filters = html`<form method="get" action="/search" class="search-filters row">
       <input
         type="search"
@@ -71,7 +97,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: RouteContext): v
         placeholder="${t('Search')}"
       />
       <select name="feed" aria-label="${t('Feed')}">
-        ${option('', t('All feeds'), p.feed)}${page.subs.map((s) => option(String(s.feed.id), feedName(s), p.feed))}
+        ${option('', t('All feeds'), p.feed)}${feedOptions(page.subs, p.feed)}
       </select>
       <select name="folder" aria-label="${t('Folder')}">
         ${option('', t('All folders'), p.folder)}${page.folders.map((f) => option(String(f.id), f.name, p.folder))}
