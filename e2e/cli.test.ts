@@ -215,4 +215,46 @@ describe('gleaner CLI', () => {
     await run(crashEnv, 'refresh');
     assert.equal(count().entries, FEEDS * ITEMS, 'a further refresh adds nothing');
   });
+
+  it('says the database is full, keeps each feed whole or not at all, and catches up once there is room', async () => {
+    const FEEDS = 12;
+    const ITEMS = 20;
+    const db = join(dir, 'full.db');
+    // A 1-MiB limit on the file stands for a full disk: SQLite refuses writes past it the same way.
+    const fullEnv = { ...env, GLEANER_DB: db, GLEANER_DB_MAX_MB: '1' };
+    const long = `&lt;p&gt;${'several words of text '.repeat(250)}&lt;/p&gt;`;
+    for (let i = 0; i < FEEDS; i++) {
+      server.route(`/full/${i}.xml`, (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(rss(`Full ${i}`, ITEMS, `f${i}`).replaceAll('&lt;p&gt;Body', `${long}Body`)),
+      );
+    }
+    const opml = join(dir, 'full.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="f${i}" xmlUrl="${server.url(`/full/${i}.xml`)}"/>`).join('')}</body></opml>`,
+    );
+    assert.equal((await run(fullEnv, 'import', opml)).code, 0);
+    const entries = (): number => {
+      const conn = new Database(db, { readonly: true });
+      try {
+        return (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+      } finally {
+        conn.close();
+      }
+    };
+
+    const full = await run(fullEnv, 'refresh');
+    assert.equal(full.code, 1);
+    assert.match(full.stderr, /gleaner: the database is full .*nothing already stored was lost/);
+    assert.doesNotMatch(full.stderr, /\n\s+at /, 'a message, not a stack trace');
+    const stored = entries();
+    assert.ok(stored < FEEDS * ITEMS, 'the limit was reached');
+    assert.equal(stored % ITEMS, 0, 'each feed is stored whole or not at all');
+
+    const roomy = await run({ ...fullEnv, GLEANER_DB_MAX_MB: '0' }, 'refresh');
+    assert.equal(roomy.code, 0, roomy.stderr);
+    assert.equal(entries(), FEEDS * ITEMS, 'every entry, once');
+  });
 });

@@ -7,7 +7,7 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, storageError, type Store } from '../store/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 
 export interface Context {
@@ -37,6 +37,7 @@ export async function openContext(
     dbPath: config.dbPath,
     databaseUrl: config.databaseUrl,
     sqlite: {
+      maxMiB: config.dbMaxMiB,
       onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }),
       onMigration: (version, of) => log.info('upgrading the database', { migration: version, of }),
       ...sqlite,
@@ -82,6 +83,17 @@ export function refreshDeps(ctx: Context): RefreshDeps {
     log: ctx.log,
     policy: schedulePolicy(ctx.config),
     maxFeedBytes: ctx.config.maxFeedBytes,
+  };
+}
+
+/** What the refresh loop says when a pass fails as a whole: the error, and when it tries again. */
+export function passFailed(ctx: Context): (error: unknown, retryInMs: number) => void {
+  return (error, retryInMs) => {
+    const err = storageError(error);
+    ctx.log.error('refresh pass failed; trying again', {
+      error: err instanceof Error ? err.message : String(err),
+      retryInSeconds: Math.round(retryInMs / 1000),
+    });
   };
 }
 

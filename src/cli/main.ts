@@ -2,6 +2,7 @@
 // `gleaner`: one command, one module per subcommand, each loaded only when used (a worker never
 // loads the web code, and `gleaner parse` starts fast).
 import { GleanerError } from '../model/errors.js';
+import { storageError } from '../store/errors.js';
 
 interface Command {
   summary: string;
@@ -76,7 +77,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  (error: unknown) => {
+    const err = storageError(error);
     if (err instanceof GleanerError) console.error(`gleaner: ${err.message}`);
     else console.error(err);
     process.exitCode = 1;

@@ -4,7 +4,7 @@ import { refreshFeeds } from '../refresh/pool.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { limitHeapGrowth } from '../refresh/heap.js';
-import { COMMON_FLAGS, openContext, refreshDeps } from './context.js';
+import { COMMON_FLAGS, openContext, passFailed, refreshDeps } from './context.js';
 import { createProgress } from './progress.js';
 
 const HELP = `usage: gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
@@ -50,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
         ...limits,
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
+        onPassError: passFailed(ctx),
       });
       return 0;
     }

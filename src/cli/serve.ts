@@ -12,7 +12,14 @@ import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
 import { createWebServer, type WebDeps } from '../web/server.js';
 import { connectToPrimary, startWorkers } from './cluster.js';
-import { COMMON_FLAGS, openContext, refreshDeps, schedulePolicy, type Context } from './context.js';
+import {
+  COMMON_FLAGS,
+  openContext,
+  passFailed,
+  refreshDeps,
+  schedulePolicy,
+  type Context,
+} from './context.js';
 
 const HELP = `usage: gleaner serve [--host ADDR] [--port N] [--base-url URL] [--workers N] [--db FILE]
 
@@ -21,7 +28,7 @@ it asks for the administrator's name and password (or create one with \`gleaner 
   --host ADDR      address to listen on (GLEANER_HOST, default 127.0.0.1)
   --port N         port (GLEANER_PORT, default 8080; 0 picks a free one)
   --base-url URL   public address behind a reverse proxy (GLEANER_BASE_URL)
-  --workers N      processes answering requests (GLEANER_WORKERS, default one per core; 1 = one process)
+  --workers N      processes answering requests (GLEANER_WORKERS, default 1; try the number of cores)
 Other settings: \`gleaner config\`.`;
 
 // Set by tests: every answer names the process that gave it, to see requests spread over workers.
@@ -134,6 +141,7 @@ function startRefresher(ctx: Context): {
         ...limits,
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
+        onPassError: passFailed(ctx),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
     : Promise.resolve();
   const inFlight = new Map<number, Promise<unknown>>();

@@ -27,6 +27,13 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: './data/gleaner.db',
     doc: 'SQLite database file',
   }),
+  dbMaxMiB: spec({
+    env: 'GLEANER_DB_MAX_MB',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    doc: 'MiB the SQLite file may grow to (0: as much as the disk holds); past it, writes wait as on a full disk',
+  }),
   databaseUrl: spec({
     env: 'DATABASE_URL',
     kind: 'string',
@@ -171,6 +178,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
 /** The effective configuration: one field per option above. */
 export interface Config {
   dbPath: string;
+  dbMaxMiB: number;
   databaseUrl: string | null;
   allowPrivateNetworks: string | null;
   userAgent: string;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'OPML_INVALID'
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
+  | 'STORAGE_FULL'
   | 'USAGE'
   | 'INTERNAL';
 
@@ -31,8 +32,12 @@ export class GleanerError extends Error {
 /** A document that cannot be read as a feed at all, or breaks a safety limit. */
 export class FeedParseError extends GleanerError {}
 
-/** What a client is told of an error: its message, or for a server error (which is logged) only that. */
+/**
+ * What a client is told of an error: its message, or for a server error (which is logged) only
+ * that, unless it is one the client may wait out (a full disk).
+ */
 export function errorMessage(err: unknown, status: number): string {
-  if (status >= 500) return 'Something went wrong on our side; the details are in the server log.';
+  if (status >= 500 && !(err instanceof GleanerError && err.code === 'STORAGE_FULL'))
+    return 'Something went wrong on our side; the details are in the server log.';
   return err instanceof Error ? err.message : String(err);
 }

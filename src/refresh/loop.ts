@@ -11,6 +11,14 @@ export interface LoopOptions extends PoolOptions {
   /** How many due feeds are taken per pass. */
   batchSize?: number;
   onPass?: (summary: PassSummary) => void;
+  /**
+   * Told when a pass fails as a whole (the store refused a write: a full disk, say) and how long
+   * the loop waits before it tries again: `retryMs`, doubled after each failure in a row up to
+   * ten times that. A pass that fails commits nothing of the feed it was writing.
+   */
+  onPassError?: (error: unknown, retryInMs: number) => void;
+  /** The first wait after a failed pass (default 30 s). */
+  retryMs?: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -27,14 +35,24 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): Promise<void> {
   const idleMs = options.idleMs ?? 30_000;
   const batchSize = options.batchSize ?? Math.max(100, options.concurrency * 10);
+  const retryMs = options.retryMs ?? 30_000;
+  let failures = 0;
   while (!options.signal.aborted) {
-    const due: Feed[] = await deps.store.dueFeeds(deps.clock(), batchSize);
-    if (due.length === 0) {
-      await sleep(idleMs, options.signal);
-      continue;
+    try {
+      const due: Feed[] = await deps.store.dueFeeds(deps.clock(), batchSize);
+      if (due.length === 0) {
+        await sleep(idleMs, options.signal);
+        continue;
+      }
+      const summary = await refreshFeeds(due, deps, options);
+      failures = 0;
+      options.onPass?.(summary);
+    } catch (err) {
+      const wait = Math.min(retryMs * 2 ** failures, retryMs * 10);
+      failures++;
+      options.onPassError?.(err, wait);
+      await sleep(wait, options.signal);
     }
-    const summary = await refreshFeeds(due, deps, options);
-    options.onPass?.(summary);
   }
 }
 

@@ -28,7 +28,10 @@ function hostOf(url: string): string {
   }
 }
 
-/** Refreshes the given feeds; resolves when all are done (or the signal aborts the rest). */
+/**
+ * Refreshes the given feeds; resolves when all are done (or the signal aborts the rest). A feed's
+ * own failure is recorded and counted; an error that is not (the store failing) rejects.
+ */
 export async function refreshFeeds(
   feeds: Feed[],
   deps: RefreshDeps,
@@ -45,9 +48,14 @@ export async function refreshFeeds(
   }
   let running = 0;
   return new Promise<PassSummary>((resolve, reject) => {
-    let failedHard = false;
+    // A failure that is no feed's own (the store refused a write): no more feeds are started, and
+    // the pass fails once those under way have ended.
+    let failure: Error | null = null;
     const start = (): void => {
-      if (failedHard) return;
+      if (failure) {
+        if (running === 0) reject(failure);
+        return;
+      }
       if (options.signal?.aborted) queues.clear();
       let startedOne = true;
       while (running < options.concurrency && startedOne) {
@@ -72,8 +80,10 @@ export async function refreshFeeds(
               start();
             },
             (err: unknown) => {
-              failedHard = true;
-              reject(err instanceof Error ? err : new Error(String(err)));
+              running--;
+              queue.busy--;
+              failure ??= err instanceof Error ? err : new Error(String(err));
+              start();
             },
           );
         }

@@ -4,13 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/testserver.js';
 import { silentLogger } from '../log/index.js';
+import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
-import { openSqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/index.js';
-import { refreshFeeds } from './pool.js';
+import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
+import { storageError, type Store } from '../store/index.js';
+import { runRefreshLoop } from './loop.js';
+import { refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 
@@ -43,6 +46,8 @@ function rss(items: { guid: string; title: string; body?: string; date?: string 
 /** A loopback feed server, a temporary database, a fetcher allowed to reach loopback, one user. */
 interface Harness {
   server: TestServer;
+  /** The database file. */
+  path: string;
   store: Store;
   deps: RefreshDeps;
   user: User;
@@ -52,14 +57,16 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function openHarness(): Promise<Harness> {
+async function openHarness(sqlite: SqliteOptions = {}): Promise<Harness> {
   const server = await startTestServer();
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-refresh-'));
-  const store = openSqliteStore(join(dir, 'refresh.db'));
+  const path = join(dir, 'refresh.db');
+  const store = openSqliteStore(path, sqlite);
   const fetcher: Fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
   const user = await store.createUser('tester', { isAdmin: true }, NOW);
   const h: Harness = {
     server,
+    path,
     store,
     user,
     clock: NOW,
@@ -374,3 +381,68 @@ function encodeWindows1251(text: string): Buffer {
   }
   return Buffer.from(bytes);
 }
+
+describe('the refresh loop when the disk is full', () => {
+  it('tries again after a pass the store refused, loses nothing, and catches up once there is room', async () => {
+    // A 2-MiB limit on the file stands for the disk: past it SQLite refuses writes as on a full one.
+    const h = await openHarness({ maxMiB: 2 });
+    const other = new Database(h.path);
+    try {
+      const items = (prefix: string, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          guid: `${prefix}${i}`,
+          title: `${prefix} ${i}`,
+          body: `<p>${'plenty of words '.repeat(400)}${prefix}${i}</p>`,
+        }));
+      const serve = (path: string, body: string) =>
+        h.server.route(path, (_req, res) =>
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body),
+        );
+      serve('/small.xml', rss(items('s', 3)));
+      serve('/big.xml', rss(items('b', 40)));
+      const small = await h.subscribed('/small.xml');
+      await refreshFeeds([small], h.deps, { concurrency: 1, perHost: 1 });
+      const big = await h.subscribed('/big.xml');
+      // Other data fills the disk, but for a few pages.
+      other.exec('CREATE TABLE ballast (b BLOB)');
+      const fill = other.prepare('INSERT INTO ballast VALUES (zeroblob(3000))');
+      while ((other.pragma('page_count', { simple: true }) as number) < 2 * 256 - 8) fill.run();
+
+      const failures: unknown[] = [];
+      const passes: PassSummary[] = [];
+      const controller = new AbortController();
+      const giveUp = setTimeout(() => controller.abort(), 20_000);
+      await runRefreshLoop(h.deps, {
+        concurrency: 2,
+        perHost: 2,
+        signal: controller.signal,
+        idleMs: 5,
+        retryMs: 5,
+        onPassError(err) {
+          failures.push(err);
+          // The second refusal shows the loop tried again; then the operator makes room.
+          if (failures.length === 2) other.exec('DROP TABLE ballast');
+        },
+        onPass(summary) {
+          passes.push(summary);
+          if (summary.inserted > 0) controller.abort();
+        },
+      });
+      clearTimeout(giveUp);
+
+      assert.ok(failures.length >= 2, `the loop tried ${failures.length} time(s)`);
+      const told = storageError(failures[0]);
+      assert.ok(told instanceof GleanerError && told.code === 'STORAGE_FULL', String(told));
+      assert.equal(passes.at(-1)?.inserted, 40, 'caught up once there was room');
+      const titles = async (feed: Feed) =>
+        (await h.store.queryEntries({ userId: h.user.id, feedId: feed.id, status: 'all', limit: 100 })).map(
+          (v) => v.entry.title,
+        );
+      assert.equal((await titles(big)).length, 40, 'each entry once');
+      assert.deepEqual((await titles(small)).sort(), ['s 0', 's 1', 's 2']);
+    } finally {
+      other.close();
+      await h.close();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import { GleanerError } from '../model/errors.js';
 import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
+export { storageError } from './errors.js';
+
 export type {
   EntryQuery,
   EntryStateChange,

@@ -143,6 +143,11 @@ export interface SqliteOptions {
   /** MiB of pages kept in memory; the build's default (16 MiB) when absent. */
   cacheMiB?: number | undefined;
   /**
+   * MiB the file may grow to: past it, a write fails as on a full disk (see storageError), and
+   * nothing is lost. Unlimited when absent or 0.
+   */
+  maxMiB?: number | undefined;
+  /**
    * Who copies the WAL back into the database: SQLite inside whichever commit makes the WAL pass
    * 1,000 pages ('auto', for commands), a thread this store starts ('background', for the server;
    * see checkpointer.ts), or another process's store ('elsewhere': the server's workers).
@@ -158,6 +163,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   if (options.cacheMiB !== undefined) db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
+  if (options.maxMiB) {
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.ceil((options.maxMiB * 1024 * 1024) / pageSize)}`);
+  }
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a power cut may lose the last transactions, never corrupts the file.
   db.pragma('synchronous = NORMAL');

@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import { errorMessage, GleanerError } from '../model/errors.js';
 import type { Folder, User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
-import type { Store, SubscriptionView } from '../store/index.js';
+import { storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
@@ -186,9 +186,12 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler(async (err, req, reply) => {
+  app.setErrorHandler(async (error, req, reply) => {
+    const err = storageError(error);
     const status = statusOf(err);
     if (status >= 500) deps.log.error('request failed', { url: req.url.split('?')[0], error: String(err) });
+    // A full disk is for a while: clients may try again in a minute.
+    if (status === 503) void reply.header('Retry-After', '60');
     const message = errorMessage(err, status);
     if (wantsJson(req)) return reply.code(status).send({ error: message });
     const viewer = (req.viewer as Viewer | null) ?? visitor(req);
@@ -418,6 +421,8 @@ function statusOf(err: unknown): number {
       case 'FETCH_NETWORK':
       case 'DECODE_FAILED':
         return 502;
+      case 'STORAGE_FULL':
+        return 503;
       default:
         return 500;
     }

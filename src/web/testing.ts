@@ -13,6 +13,7 @@ import { refreshFeeds } from '../refresh/pool.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { openStore, type Store } from '../store/index.js';
+import type { SqliteOptions } from '../store/sqlite.js';
 import { hashPassword } from './auth.js';
 import { createWebServer, sessionCookieName, type WebDeps } from './server.js';
 
@@ -32,6 +33,8 @@ export interface WebAppOptions {
   proxyImages?: boolean;
   /** The wiki folder the reader shows; a fresh empty temporary folder by default. */
   wikiDir?: string;
+  /** Options of the in-memory SQLite store (a size limit, say). */
+  sqlite?: SqliteOptions;
 }
 
 /** A response with its body read. */
@@ -118,7 +121,11 @@ export function csrfFromPage(page: string): string | null {
 }
 
 export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
-  const store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+  const store = await openStore({
+    dbPath: ':memory:',
+    databaseUrl: null,
+    ...(options.sqlite ? { sqlite: options.sqlite } : {}),
+  });
   const fetcher = createFetcher({
     policy: options.policy ?? LOOPBACK_ONLY_POLICY,
     userAgent: 'gleaner-test',

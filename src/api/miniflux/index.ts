@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { User } from '../../model/index.js';
-import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
+import { storageError, type EntryQuery, type EntryView, type SubscriptionView } from '../../store/index.js';
 import {
   DEFAULT_FETCH_OPTIONS,
   exportFeeds,
@@ -63,6 +63,7 @@ function errorStatus(err: unknown): number {
   if (err instanceof ApiError) return err.status;
   if (err instanceof GleanerError) {
     if (err.code === 'NOT_FOUND') return 404;
+    if (err.code === 'STORAGE_FULL') return 503;
     if (err.code === 'INTERNAL' || err.code === 'CONFIG_INVALID') return 500;
     // A feed that cannot be fetched or read is a bad request as far as the client is concerned.
     return 400;
@@ -268,12 +269,14 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   api.addHook('preValidation', (req, _reply, done) => {
     done(req.minifluxUser ? undefined : new ApiError(401, 'Access Unauthorized'));
   });
-  api.setErrorHandler(async (err, req, reply) => {
+  api.setErrorHandler(async (error, req, reply) => {
+    const err = storageError(error);
     const status = errorStatus(err);
     if (status >= 500)
       log.error('miniflux api request failed', { url: req.url.split('?')[0], error: String(err) });
     const message = errorMessage(err, status);
     if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Gleaner"');
+    if (status === 503) reply.header('Retry-After', '60');
     return reply.code(status).type('application/json; charset=utf-8').send({ error_message: message });
   });
   api.setNotFoundHandler(async (req, reply) => {
