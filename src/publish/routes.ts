@@ -9,7 +9,7 @@ import { escapeHtml } from '../content/escape.js';
 import { buildOpml, type OpmlFeed } from '../feed/opml/index.js';
 import type { Entry } from '../model/index.js';
 import type { Publication, PublicationState, Store } from '../store/types.js';
-import { MAX_TAGS, PER_TAG } from '../web/related.js';
+import { relatedCandidates } from '../web/related.js';
 import type { RouteContext } from '../web/server.js';
 import { renderAtom, renderJsonFeed, renderRss, type OutputFeed } from './feeds.js';
 import {
@@ -424,11 +424,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!entry) return null;
       const [post] = await reader.posts([entry]);
       if (!post) return null;
-      const candidates = await store.entriesSharingTags(post.tags.slice(0, MAX_TAGS), {
-        perTag: PER_TAG,
-        exclude: id,
-        limit: 20,
-      });
+      const candidates = await relatedCandidates(store, entry, post.tags, 10);
       const scores = new Map(candidates.map((c) => [c.id, c.shared]));
       const related = (await reader.among(candidates.map((c) => c.id)))
         .sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.publishedAt - a.publishedAt)

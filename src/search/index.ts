@@ -75,6 +75,11 @@ export function entryMatch(match: string, feedIds: readonly number[] | null): st
   return `${text} AND feed : (${feedIds.map(feedToken).join(' OR ')})`;
 }
 
+/** The MATCH expression for a word (or CJK bigram) in the titles and bodies of the entries' index. */
+export function termMatch(term: string): string {
+  return `{title body} : "${term.replaceAll('"', '""')}"`;
+}
+
 export interface MatchQuery {
   /** The FTS5 MATCH expression; null when the input holds nothing to search for (show no results). */
   match: string | null;

@@ -14,6 +14,7 @@ export type {
   SaveResult,
   SearchHit,
   SearchQuery,
+  SharedTags,
   Store,
   SubscriptionView,
 } from './types.js';

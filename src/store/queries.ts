@@ -1,6 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
-import { entryMatch } from '../search/index.js';
+import { entryMatch, termMatch } from '../search/index.js';
 import { ENTRY_COLUMNS } from './rows.js';
 import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
@@ -293,18 +293,26 @@ export function searchSql(
 }
 
 /**
- * Entries sharing tags with an article, scored in the database: the newest `perTag` of each tag
- * (distinct tags), counted per entry, most shared first, then newest. Given a user, only their
- * entries: the filter runs on the ranked list as it is read, and stops at the limit.
+ * Entries sharing tags (and title terms) with an article, scored in the database: the newest
+ * `perTag` of each tag and `perTerm` of each term (distinct ones), counted per entry, most shared
+ * first, then newest. Given a user, only their entries: the filter runs on the ranked list as it is
+ * read, and stops at the limit.
  */
 export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
   const distinct = [...new Set(tags)];
-  if (distinct.length === 0) return null;
+  const terms = [...new Set(q.titleTerms ?? [])];
+  if (distinct.length + terms.length === 0) return null;
   const perTag = pageSize(q.perTag);
-  const each = distinct.map(
-    (_, i) =>
-      `SELECT entry_id FROM (SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?) t${i}`,
-  );
+  const each = [
+    ...distinct.map(
+      (_, i) =>
+        `SELECT entry_id FROM (SELECT entry_id FROM entry_tags WHERE tag = ? ORDER BY entry_id DESC LIMIT ?) t${i}`,
+    ),
+    ...terms.map(
+      (_, i) =>
+        `SELECT rowid AS entry_id FROM (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?) w${i}`,
+    ),
+  ];
   return {
     sql: `SELECT id, shared FROM (
         SELECT entry_id AS id, COUNT(*) AS shared FROM (${each.join(' UNION ALL ')}) c
@@ -313,6 +321,7 @@ export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
       ORDER BY shared DESC, id DESC LIMIT ?`,
     params: [
       ...distinct.flatMap((tag) => [tag, perTag]),
+      ...terms.flatMap((term) => [termMatch(term), pageSize(q.perTerm ?? perTag)]),
       q.exclude,
       ...(q.userId === undefined ? [] : [q.userId]),
       pageSize(q.limit),

@@ -49,17 +49,24 @@ export interface FeedIcon {
 }
 
 export interface SharedTagsQuery {
-  /** Candidates per tag: a popular tag must not make one page read a million rows. */
+  /** Candidates per tag (and per title term): a popular tag must not make one page read a million rows. */
   perTag: number;
   exclude: number;
   limit: number;
   /** Only entries this user has (from their subscriptions). */
   userId?: number;
+  /**
+   * Words (or CJK bigrams) of the article's title: an entry with one in its title or text shares
+   * it as it would a tag. Matched by the full-text index, stemmed as searches are.
+   */
+  titleTerms?: string[];
+  /** Candidates per title term; perTag when absent. */
+  perTerm?: number;
 }
 
 export interface SharedTags {
   id: number;
-  /** How many of the tags asked for the entry carries. */
+  /** How many of the tags and title terms asked for the entry has. */
   shared: number;
 }
 

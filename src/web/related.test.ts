@@ -17,11 +17,13 @@ function entry(
   n: number,
   tags: string[],
   link = `https://${feed}.example/${n}`,
+  // One word of its own: titles share nothing unless a test gives them words.
+  title = `${feed}${n}`,
 ): PreparedEntry {
   return {
     guid: `${feed}-${n}`,
     link,
-    title: `${feed} ${n}`,
+    title,
     author: null,
     contentHtml: `<p>${n}</p>`,
     contentText: `${n}`,
@@ -39,6 +41,29 @@ function entry(
   };
 }
 
+/** A feed the user subscribes to, fetched once with these entries. */
+async function addFeed(store: Store, name: string, userId: number, entries: PreparedEntry[]): Promise<void> {
+  const f = await store.ensureFeed(`https://${name}.example/feed`, DEFAULT_FETCH_OPTIONS, T0);
+  await store.subscribe(userId, f.id, { folderId: null, title: null }, T0);
+  await store.recordFetchSuccess(
+    f.id,
+    {
+      checkedAt: T0,
+      nextCheckAt: T0 + 3_600_000,
+      etag: null,
+      lastModified: null,
+      title: name,
+      siteUrl: null,
+      description: null,
+      iconUrl: null,
+      language: null,
+      hubUrl: null,
+      format: 'rss',
+    },
+    entries,
+  );
+}
+
 describe('related posts', () => {
   let dir: string;
   let store: Store;
@@ -51,27 +76,8 @@ describe('related posts', () => {
     const ada = await store.createUser('ada', { isAdmin: false }, T0);
     const bob = await store.createUser('bob', { isAdmin: false }, T0);
     reader = ada.id;
-    const feed = async (name: string, userId: number, entries: PreparedEntry[]): Promise<void> => {
-      const f = await store.ensureFeed(`https://${name}.example/feed`, DEFAULT_FETCH_OPTIONS, T0);
-      await store.subscribe(userId, f.id, { folderId: null, title: null }, T0);
-      await store.recordFetchSuccess(
-        f.id,
-        {
-          checkedAt: T0,
-          nextCheckAt: T0 + 3_600_000,
-          etag: null,
-          lastModified: null,
-          title: name,
-          siteUrl: null,
-          description: null,
-          iconUrl: null,
-          language: null,
-          hubUrl: null,
-          format: 'rss',
-        },
-        entries,
-      );
-    };
+    const feed = (name: string, userId: number, entries: PreparedEntry[]) =>
+      addFeed(store, name, userId, entries);
     // Ada's feed: the article, two posts sharing both its tags, two sharing one, one sharing none,
     // and a copy of a post under another guid (the same link).
     await feed('mine', ada.id, [
@@ -90,7 +96,7 @@ describe('related posts', () => {
       Array.from({ length: 12 }, (_, i) => entry('theirs', 100 + i, ['rust', 'perf'])),
     );
     const all = await store.queryEntries({ userId: ada.id, limit: 20 });
-    const found = all.find((v) => v.entry.title === 'mine 7');
+    const found = all.find((v) => v.entry.title === 'mine7');
     assert.ok(found);
     article = found;
   });
@@ -104,16 +110,73 @@ describe('related posts', () => {
     const related = await relatedEntries(store, reader, article.entry, ['rust', 'perf'], 5);
     assert.deepEqual(
       related.map((v) => v.entry.title),
-      ['mine 6', 'mine 1', 'mine 4', 'mine 3'],
+      ['mine6', 'mine1', 'mine4', 'mine3'],
     );
   });
 
-  it('keeps to the limit and to nothing for an entry without tags', async () => {
+  it('keeps to the limit, and to nothing for an entry sharing neither tags nor words', async () => {
     const two = await relatedEntries(store, reader, article.entry, ['rust', 'perf'], 2);
     assert.deepEqual(
       two.map((v) => v.entry.title),
-      ['mine 6', 'mine 1'],
+      ['mine6', 'mine1'],
     );
     assert.deepEqual(await relatedEntries(store, reader, article.entry, [], 5), []);
+  });
+});
+
+describe('related posts by the words of their titles', () => {
+  let dir: string;
+  let store: Store;
+  let reader: number;
+  const titled = (n: number, title: string, tags: string[] = []): PreparedEntry =>
+    entry('words', n, tags, undefined, title);
+  const related = async (title: string, tags: string[] = []): Promise<string[]> => {
+    const all = await store.queryEntries({ userId: reader, limit: 50 });
+    const article = all.find((v) => v.entry.title === title);
+    assert.ok(article, title);
+    return (await relatedEntries(store, reader, article.entry, tags, 5)).map((v) => v.entry.title);
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-related-words-'));
+    store = openSqliteStore(join(dir, 'test.db'));
+    reader = (await store.createUser('ada', { isAdmin: false }, T0)).id;
+    await addFeed(store, 'words', reader, [
+      titled(0, 'A tour of the Rust compiler', ['rust', 'compilers']),
+      titled(1, 'Taming the borrow checker in Rust', ['rust', 'compilers']),
+      titled(2, 'The borrow checker, explained'),
+      titled(3, 'Borrowed time: the Rust roadmap for 2027'),
+      titled(4, 'Baking sourdough at home'),
+      titled(6, '苹果发布新的人工智能模型'),
+      titled(7, '人工智能的未来'),
+      titled(8, '今天的天气'),
+    ]);
+  });
+
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('relates entries without tags by the words their titles share, most first', async () => {
+    // "borrow" and "checker" (stemmed: "Borrowed" counts) before "rust" alone; no stopword relates.
+    assert.deepEqual(await related('The borrow checker, explained'), [
+      'Taming the borrow checker in Rust',
+      'Borrowed time: the Rust roadmap for 2027',
+    ]);
+    assert.deepEqual(await related('Baking sourdough at home'), []);
+  });
+
+  it('counts a shared tag and a shared word alike, and adds them up', async () => {
+    // The compiler tour, oldest, shares both tags and "rust"; the others two words each, newest first.
+    assert.deepEqual(await related('Taming the borrow checker in Rust', ['rust', 'compilers']), [
+      'A tour of the Rust compiler',
+      'Borrowed time: the Rust roadmap for 2027',
+      'The borrow checker, explained',
+    ]);
+  });
+
+  it('relates Chinese titles by the character pairs they share', async () => {
+    assert.deepEqual(await related('人工智能的未来'), ['苹果发布新的人工智能模型']);
   });
 });
