@@ -1,53 +1,36 @@
 // Related posts: entries from any subscribed feed that share the article's tags or the words of
-// its title (in theirs or in their text), best first (most in common, then newest).
-import { contentWords } from '../knowledge/sentences.js';
+// its title, best first (most in common, then newest).
 import type { Entry } from '../model/index.js';
+import { titleTerms } from '../search/index.js';
 import type { EntryView, SharedTags, Store } from '../store/index.js';
 
 // Candidates per tag or word: a popular tag ("news") must not make one article page scan a million
 // rows.
 export const PER_TAG = 200;
 export const MAX_TAGS = 12;
-// Each word is one look-up in the full-text index (~0.1 ms on a million entries): a few words, the
-// newest few dozen entries having each.
-const MAX_TERMS = 4;
+// A title has more words than an entry has tags: fewer of them, fewer candidates each.
+const MAX_TERMS = 6;
 const PER_TERM = 50;
 
 /**
- * The words of a title that relate posts: content words (no stopwords, no numbers) and CJK bigrams,
- * each once; the longest few, which tend to say the most ("replication" more than "fast").
+ * Entries sharing the most tags and title words (titleTerms) with an entry, each with how many:
+ * twice `limit`, since the same article may come twice (under two feeds or guids). Given a user,
+ * only theirs.
  */
-export function titleTerms(title: string): string[] {
-  const terms = [...new Set(contentWords(title))].filter((w) => w.length > 1 && !/^\d+$/.test(w));
-  return terms.sort((a, b) => b.length - a.length).slice(0, MAX_TERMS);
-}
-
-/**
- * Entries sharing the most tags with an entry, each with how many: twice `limit`, since the same
- * article may come twice (under two feeds or guids). Given a user, only theirs. When tags find
- * fewer (a feed without categories), the words of the title count too, each as a tag does: words
- * cost more to look up than tags, so tags that find enough are not joined by words.
- */
-export async function relatedCandidates(
+export function relatedCandidates(
   store: Store,
   entry: Pick<Entry, 'id' | 'title'>,
   tags: readonly string[],
   limit: number,
   userId?: number,
 ): Promise<SharedTags[]> {
-  const query = {
+  return store.entriesSharingTags(tags.slice(0, MAX_TAGS), {
     perTag: PER_TAG,
     exclude: entry.id,
     limit: limit * 2,
-    ...(userId !== undefined ? { userId } : {}),
-  };
-  const chosen = tags.slice(0, MAX_TAGS);
-  const byTags = chosen.length > 0 ? await store.entriesSharingTags(chosen, query) : [];
-  if (byTags.length >= query.limit) return byTags;
-  return store.entriesSharingTags(chosen, {
-    ...query,
-    titleTerms: titleTerms(entry.title),
+    titleTerms: titleTerms(entry.title, MAX_TERMS),
     perTerm: PER_TERM,
+    ...(userId !== undefined ? { userId } : {}),
   });
 }
 
