@@ -10,7 +10,6 @@ import {
   MAX_QUERY_LENGTH,
   parseQuery,
   snippet,
-  titleTerms,
   toMatchQuery,
 } from './index.js';
 import { prng } from '../testing/random.js';
@@ -54,22 +53,6 @@ function search(query: string): number[] {
   if (match === null) return [];
   return (select.all(match) as { id: number }[]).map((r) => r.id);
 }
-
-describe('title terms (related posts)', () => {
-  it('files content words stemmed as the index stems them, longest first, and CJK pairs without function characters', () => {
-    assert.deepEqual(titleTerms('The Borrowed Checkers of 2026, explained'), [
-      'checker',
-      'explain',
-      'borrow',
-    ]);
-    assert.deepEqual(
-      titleTerms('苹果发布新的人工智能模型').sort(),
-      ['人工', '工智', '发布', '布新', '智能', '果发', '模型', '能模', '苹果'].sort(),
-    );
-    assert.deepEqual(titleTerms('What is it and why?'), []);
-    assert.equal(titleTerms('one two three four five six seven eight', 3).length, 3);
-  });
-});
 
 describe('the FTS table', () => {
   it('uses the porter unicode61 tokenizer, contentless with deletes allowed', () => {

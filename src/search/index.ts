@@ -27,8 +27,7 @@
 // into its columns, toMatchQuery() for what goes after MATCH, highlight()/snippet() for the reader.
 import { parseQuery, type QueryTerm } from './query.js';
 import { highlightTerms, snippetTerms } from './highlight.js';
-import { contentWords } from '../knowledge/sentences.js';
-import { cjkTokens, segments, wordKey } from './text.js';
+import { cjkTokens, segments } from './text.js';
 
 export { indexText } from './text.js';
 export { matchRanges } from './highlight.js';
@@ -76,24 +75,9 @@ export function entryMatch(match: string, feedIds: readonly number[] | null): st
   return `${text} AND feed : (${feedIds.map(feedToken).join(' OR ')})`;
 }
 
-/** How many words of a title are filed to relate entries by (see titleTerms). */
-export const MAX_TITLE_TERMS = 16;
-
-// Chinese function characters: a pair holding one ("新的", "的人") says nothing of the subject.
-const CJK_FUNCTION_CHARS = /[的了是在和与及或也都就而被把这那之其为有个们]/;
-
-/**
- * The words of a title that relate entries to one another (related posts): its content words (no
- * stopwords, no numbers), folded and stemmed as the index folds and stems them, and its CJK
- * character pairs (none with a function character); each once, the longest (which tend to say the
- * most) first, at most `max`.
- */
-export function titleTerms(title: string, max = MAX_TITLE_TERMS): string[] {
-  const terms = new Set<string>();
-  for (const word of contentWords(title)) {
-    if (word.length > 1 && !/^\d+$/.test(word) && !CJK_FUNCTION_CHARS.test(word)) terms.add(wordKey(word));
-  }
-  return [...terms].sort((a, b) => b.length - a.length).slice(0, max);
+/** The MATCH expression for a word (or CJK bigram) in the titles and bodies of the entries' index. */
+export function termMatch(term: string): string {
+  return `{title body} : "${term.replaceAll('"', '""')}"`;
 }
 
 export interface MatchQuery {

@@ -266,18 +266,6 @@ export const MIGRATIONS: Migration[] = [
     d.name === 'sqlite'
       ? [`DROP TABLE IF EXISTS entry_fts`, createFtsTableSql('entry_fts', ENTRY_FTS_COLUMNS)]
       : [],
-  // 12: the words of each entry's title (titleTerms()), as entry_tags holds its tags: related posts
-  // count words shared as they count tags, with the same look-up (a range of this key), where the
-  // full-text index took ~0.2 ms a word. Filled by the store (see TITLE_TERMS_MIGRATION).
-  (d) => [
-    `DROP TABLE IF EXISTS entry_terms`,
-    `CREATE TABLE entry_terms (
-      term TEXT NOT NULL,
-      entry_id ${d.int64} NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
-      PRIMARY KEY (term, entry_id)
-    )${d.name === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
-    `CREATE INDEX entry_terms_entry ON entry_terms (entry_id)`,
-  ],
 ];
 
 /** The columns of the entries' search index: what a user searches, then the feed's token. */
@@ -348,9 +336,6 @@ function versionTriggers(d: Dialect): string[] {
  * Migration 3 made the first index, left empty since this one refills it.
  */
 export const SEARCH_INDEX_MIGRATION = 11;
-
-/** The migration after which entry_terms is filled from the titles already stored, as above. */
-export const TITLE_TERMS_MIGRATION = 12;
 
 function countTriggers(d: Dialect): string[] {
   const onInsert = `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)

@@ -46,13 +46,8 @@ describe('entry query plans', () => {
     }
   });
 
-  it("finds related candidates from each tag's and title word's newest entries by key, never scanning", () => {
-    const q = sharedTagsSql(['rust', 'security', 'go'], {
-      perTag: 200,
-      exclude: 1,
-      limit: 20,
-      titleTerms: ['borrow', 'checker'],
-    });
+  it("finds related candidates from each tag's newest entries by key, never scanning all tags", () => {
+    const q = sharedTagsSql(['rust', 'security', 'go'], { perTag: 200, exclude: 1, limit: 20 });
     assert.ok(q);
     const steps = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map(
       (r) => r.detail,
@@ -61,13 +56,7 @@ describe('entry query plans', () => {
       steps.filter((s) => /SEARCH entry_tags USING (COVERING )?INDEX .*\(tag=\?\)/.test(s)).length,
       3,
     );
-    assert.equal(
-      steps.filter((s) => /SEARCH entry_terms USING (COVERING |PRIMARY KEY|INDEX).*\(term=\?\)/.test(s))
-        .length,
-      2,
-      steps.join(' | '),
-    );
-    assert.ok(!steps.some((s) => /SCAN entry_(tags|terms)/.test(s)), steps.join(' | '));
+    assert.ok(!steps.some((s) => /SCAN entry_tags/.test(s)), steps.join(' | '));
   });
 
   it('reads a page of unread entries from the (user, read, date) index without sorting', () => {
@@ -276,64 +265,6 @@ describe('entries rewritten compactly (migration 10)', () => {
       } finally {
         after.close();
       }
-    } finally {
-      await store.close();
-    }
-  });
-});
-
-describe('title words (migration 12)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-terms-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('files the words of the titles already stored (again after a stop), relates by them, drops them with their entry', async () => {
-    const path = join(dir, 'before-terms.db');
-    const db = new Database(path);
-    migrate(db, 0, 11);
-    db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
-      INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
-      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
-    const insert =
-      db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text,
-      reading_minutes, published_at, created_at) VALUES (?, 1, ?, 'h', ?, '', 1, ?, 0)`);
-    const titles = ['Taming the borrow checker', 'The borrow checker, explained', 'Baking sourdough at home'];
-    titles.forEach((title, i) => insert.run(i + 1, `k${i}`, title, (i + 1) * 1000));
-    db.exec(`INSERT INTO entry_bodies (entry_id, content_html, content_text) SELECT id, '', '' FROM entries;
-      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) SELECT 1, id, feed_id, published_at FROM entries;`);
-    // A first try stopped during the fill: the table made, one word filed, the version still 11.
-    for (const sql of MIGRATIONS[11]?.(SQLITE) ?? []) db.exec(sql);
-    db.exec(`INSERT INTO entry_terms (term, entry_id) VALUES ('stale', 1)`);
-    db.close();
-
-    const store = openSqliteStore(path);
-    try {
-      const terms = (id: number): string[] => {
-        const reader = new Database(path, { readonly: true });
-        try {
-          return reader
-            .prepare('SELECT term FROM entry_terms WHERE entry_id = ? ORDER BY term')
-            .pluck()
-            .all(id) as string[];
-        } finally {
-          reader.close();
-        }
-      };
-      assert.deepEqual(terms(1), ['borrow', 'checker', 'tame']);
-      assert.deepEqual(terms(2), ['borrow', 'checker', 'explain']);
-      assert.deepEqual(terms(3), ['bake', 'home', 'sourdough']);
-      const shared = await store.entriesSharingTags([], {
-        perTag: 10,
-        exclude: 1,
-        limit: 10,
-        userId: 1,
-        titleTerms: ['tame', 'borrow', 'checker'],
-      });
-      assert.deepEqual(shared, [{ id: 2, shared: 2 }]);
-      await store.deleteUser(1);
-      assert.deepEqual(terms(2), []);
     } finally {
       await store.close();
     }

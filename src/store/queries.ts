@@ -1,6 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
-import { entryMatch } from '../search/index.js';
+import { entryMatch, termMatch } from '../search/index.js';
 import { ENTRY_COLUMNS } from './rows.js';
 import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
@@ -310,7 +310,7 @@ export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
     ),
     ...terms.map(
       (_, i) =>
-        `SELECT entry_id FROM (SELECT entry_id FROM entry_terms WHERE term = ? ORDER BY entry_id DESC LIMIT ?) w${i}`,
+        `SELECT rowid AS entry_id FROM (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?) w${i}`,
     ),
   ];
   return {
@@ -321,7 +321,7 @@ export function sharedTagsSql(tags: string[], q: SharedTagsQuery): Sql | null {
       ORDER BY shared DESC, id DESC LIMIT ?`,
     params: [
       ...distinct.flatMap((tag) => [tag, perTag]),
-      ...terms.flatMap((term) => [term, pageSize(q.perTerm ?? q.perTag)]),
+      ...terms.flatMap((term) => [termMatch(term), pageSize(q.perTerm ?? perTag)]),
       q.exclude,
       ...(q.userId === undefined ? [] : [q.userId]),
       pageSize(q.limit),

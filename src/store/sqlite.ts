@@ -5,14 +5,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
-import {
-  MIGRATIONS,
-  SEARCH_INDEX_MIGRATION,
-  SQLITE,
-  TABLE_REBUILDS,
-  TITLE_TERMS_MIGRATION,
-} from './migrations.js';
-import { feedToken, highlight, indexText, snippet, titleTerms, toMatchQuery } from '../search/index.js';
+import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
+import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import {
   entryQuerySql,
   entryStateSql,
@@ -112,32 +106,6 @@ function fillSearchIndex(db: Database.Database): void {
   }
 }
 
-const INSERT_TERM_SQL = 'INSERT INTO entry_terms (term, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
-
-/** Files every stored entry's title words (once, when entry_terms is made), in batches. */
-function fillTitleTerms(db: Database.Database): void {
-  const batch = db.prepare('SELECT id, title FROM entries WHERE id > ? ORDER BY id LIMIT 5000');
-  const insert = db.prepare(INSERT_TERM_SQL);
-  let last = 0;
-  for (;;) {
-    const rows = batch.all(last) as { id: number; title: string }[];
-    if (rows.length === 0) break;
-    db.transaction(() => {
-      for (const r of rows) for (const term of titleTerms(r.title)) insert.run(term, r.id);
-    })();
-    last = rows[rows.length - 1]?.id ?? last;
-  }
-}
-
-/**
- * What fills a migration's new table from the data already stored, after its SQL ran: the
- * database counts the migration done only once the fill is (a restart in between starts it over).
- */
-const FILLS = new Map<number, (db: Database.Database) => void>([
-  [SEARCH_INDEX_MIGRATION, fillSearchIndex],
-  [TITLE_TERMS_MIGRATION, fillTitleTerms],
-]);
-
 /**
  * Runs the migrations that have not run yet, each in its own transaction, telling `onStep` before
  * each one on a database that already holds data (some rewrite every entry: minutes on millions).
@@ -158,14 +126,13 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
-        if (!FILLS.has(version + 1)) db.pragma(`user_version = ${version + 1}`);
+        if (version + 1 !== SEARCH_INDEX_MIGRATION) db.pragma(`user_version = ${version + 1}`);
       })();
     } finally {
       if (rebuild) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
-    const fill = FILLS.get(version + 1);
-    if (fill) {
-      fill(db);
+    if (version + 1 === SEARCH_INDEX_MIGRATION) {
+      fillSearchIndex(db);
       db.pragma(`user_version = ${version + 1}`);
     }
   }
@@ -360,8 +327,6 @@ class SqliteStore implements Store {
       reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ?, feed = ? WHERE rowid = ?'),
       insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
-      insertTerm: db.prepare(INSERT_TERM_SQL),
-      deleteTerms: db.prepare('DELETE FROM entry_terms WHERE entry_id = ?'),
       tagsOf: db.prepare(
         'SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
       ),
@@ -638,7 +603,6 @@ class SqliteStore implements Store {
           this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
           this.insertTags(row.id, e.categories);
-          this.insertTerms(row.id, e.title);
           this.s.indexEntry.run(row.id, indexText(e.title), indexText(e.contentText), feedToken(feedId));
         } else {
           const row = this.s.updateEntry.get(params) as { id: number } | undefined;
@@ -647,18 +611,12 @@ class SqliteStore implements Store {
           this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
           this.s.deleteTags.run(row.id);
           this.insertTags(row.id, e.categories);
-          this.s.deleteTerms.run(row.id);
-          this.insertTerms(row.id, e.title);
           this.s.reindexEntry.run(indexText(e.title), indexText(e.contentText), feedToken(feedId), row.id);
         }
       }
       this.s.feedSuccess.run({ feedId, ...update });
     })();
     return result;
-  }
-
-  private insertTerms(entryId: number, title: string): void {
-    for (const term of titleTerms(title)) this.s.insertTerm.run(term, entryId);
   }
 
   private insertTags(entryId: number, categories: string[]): void {

@@ -55,7 +55,10 @@ export interface SharedTagsQuery {
   limit: number;
   /** Only entries this user has (from their subscriptions). */
   userId?: number;
-  /** The article's titleTerms(): an entry whose title has one shares it as it would a tag. */
+  /**
+   * Words (or CJK bigrams) of the article's title: an entry with one in its title or text shares
+   * it as it would a tag. Matched by the full-text index, stemmed as searches are.
+   */
   titleTerms?: string[];
   /** Candidates per title term; perTag when absent. */
   perTerm?: number;

@@ -142,7 +142,7 @@ describe('related posts by the words of their titles', () => {
     store = openSqliteStore(join(dir, 'test.db'));
     reader = (await store.createUser('ada', { isAdmin: false }, T0)).id;
     await addFeed(store, 'words', reader, [
-      titled(0, 'A tour of the Rust compiler', ['rust', 'compilers']),
+      titled(0, 'A tour of the Rust compiler and its checker', ['rust', 'compilers']),
       titled(1, 'Taming the borrow checker in Rust', ['rust', 'compilers']),
       titled(2, 'The borrow checker, explained'),
       titled(3, 'Borrowed time: the Rust roadmap for 2027'),
@@ -159,20 +159,22 @@ describe('related posts by the words of their titles', () => {
   });
 
   it('relates entries without tags by the words their titles share, most first', async () => {
-    // "borrow" and "checker" (stemmed: "Borrowed" counts) before "rust" alone; no stopword relates.
+    // Two words shared ("borrow" and "checker") before one; "Borrowed" counts (stemmed), stopwords never.
     assert.deepEqual(await related('The borrow checker, explained'), [
       'Taming the borrow checker in Rust',
       'Borrowed time: the Rust roadmap for 2027',
+      'A tour of the Rust compiler and its checker',
     ]);
     assert.deepEqual(await related('Baking sourdough at home'), []);
   });
 
-  it('counts a shared tag and a shared word alike, and adds them up', async () => {
-    // The compiler tour, oldest, shares both tags and "rust"; the others two words each, newest first.
+  it('counts a shared tag and a shared word alike, and adds them up, when the tags find too few', async () => {
+    // Its words: the three longest ("checker", "taming", "borrow"). The compiler tour, oldest,
+    // shares both tags and "checker"; the explainer two words; the roadmap "borrow" (stemmed).
     assert.deepEqual(await related('Taming the borrow checker in Rust', ['rust', 'compilers']), [
-      'A tour of the Rust compiler',
-      'Borrowed time: the Rust roadmap for 2027',
+      'A tour of the Rust compiler and its checker',
       'The borrow checker, explained',
+      'Borrowed time: the Rust roadmap for 2027',
     ]);
   });
 
