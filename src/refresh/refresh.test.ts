@@ -445,4 +445,54 @@ describe('the refresh loop when the disk is full', () => {
       await h.close();
     }
   });
+
+  it('ends a pass the store refused only once the feeds under way have ended', async () => {
+    const h = await openHarness({ maxMiB: 2 });
+    const other = new Database(h.path);
+    try {
+      const big = Array.from({ length: 40 }, (_, i) => ({
+        guid: `big${i}`,
+        title: `big ${i}`,
+        body: `<p>${'plenty of words '.repeat(400)}</p>`,
+      }));
+      h.server.route('/refused.xml', (_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(big)),
+      );
+      // Slow to answer, small to store: still under way when the other is refused.
+      h.server.route('/slow.xml', (_req, res) => {
+        setTimeout(
+          () =>
+            res
+              .writeHead(200, { 'content-type': 'application/rss+xml' })
+              .end(rss([{ guid: 'late', title: 'Late but stored' }])),
+          300,
+        );
+      });
+      const refused = await h.subscribed('/refused.xml');
+      const slow = await h.subscribed('/slow.xml');
+      // Room for the small feed (about 40 pages), not for the big one.
+      other.exec('CREATE TABLE ballast (b BLOB)');
+      const fill = other.prepare('INSERT INTO ballast VALUES (zeroblob(3000))');
+      while ((other.pragma('page_count', { simple: true }) as number) < 2 * 256 - 40) fill.run();
+
+      await assert.rejects(
+        refreshFeeds([refused, slow], h.deps, { concurrency: 2, perHost: 2 }),
+        (err: unknown) => (storageError(err) as GleanerError).code === 'STORAGE_FULL',
+      );
+      // When the pass gave up, the slow feed had been stored: nothing was left running.
+      const stored = await h.store.queryEntries({
+        userId: h.user.id,
+        feedId: slow.id,
+        status: 'all',
+        limit: 5,
+      });
+      assert.deepEqual(
+        stored.map((v) => v.entry.title),
+        ['Late but stored'],
+      );
+    } finally {
+      other.close();
+      await h.close();
+    }
+  });
 });
