@@ -1,6 +1,7 @@
 // `gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N]`
 import { parseArgs } from 'node:util';
 import { refreshFeeds } from '../refresh/pool.js';
+import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { limitHeapGrowth } from '../refresh/heap.js';
@@ -51,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
+        onIdle: searchIndexCompaction(ctx.store, Date.now),
       });
       return 0;
     }

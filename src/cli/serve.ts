@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { Feed } from '../model/index.js';
 import { createDigestPool } from '../refresh/digest.js';
+import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { refreshFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
@@ -142,6 +143,7 @@ function startRefresher(ctx: Context): {
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
+        onIdle: searchIndexCompaction(ctx.store, Date.now),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
     : Promise.resolve();
   const inFlight = new Map<number, Promise<unknown>>();

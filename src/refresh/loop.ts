@@ -19,7 +19,15 @@ export interface LoopOptions extends PoolOptions {
   onPassError?: (error: unknown, retryInMs: number) => void;
   /** The first wait after a failed pass (default 30 s). */
   retryMs?: number;
+  /**
+   * Work for when no feed is due (see compaction.ts): true while it has more, and the loop comes
+   * back to it after a short pause instead of sleeping until the next feed is due.
+   */
+  onIdle?: () => Promise<boolean>;
 }
+
+// Between two steps of idle work: room for requests and for feeds falling due.
+const IDLE_STEP_PAUSE_MS = 30;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -41,7 +49,8 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
     try {
       const due: Feed[] = await deps.store.dueFeeds(deps.clock(), batchSize);
       if (due.length === 0) {
-        await sleep(idleMs, options.signal);
+        const more = (await options.onIdle?.()) ?? false;
+        await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
         continue;
       }
       const summary = await refreshFeeds(due, deps, options);

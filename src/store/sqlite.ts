@@ -861,6 +861,20 @@ class SqliteStore implements Store {
     });
   }
 
+  async searchIndexSegments(): Promise<number> {
+    return this.cached('SELECT COUNT(DISTINCT segid) FROM entry_fts_idx').pluck().get() as number;
+  }
+
+  async compactSearchIndex(pages: number): Promise<boolean> {
+    // A negative count merges every level into one, a step at a time; a step that did nothing
+    // changes fewer than two rows (FTS5's documented test).
+    const before = this.cached('SELECT total_changes()').pluck().get() as number;
+    this.cached(`INSERT INTO entry_fts (entry_fts, rank) VALUES ('merge', ?)`).run(
+      -Math.max(1, Math.floor(pages)),
+    );
+    return (this.cached('SELECT total_changes()').pluck().get() as number) - before >= 2;
+  }
+
   async countEntries(feedId?: number): Promise<number> {
     const row = (feedId === undefined ? this.s.countAll.get() : this.s.countFeed.get(feedId)) as {
       n: number;

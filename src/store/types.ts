@@ -355,6 +355,16 @@ export interface Store {
 
   /** Entries matching a search, best (or newest) first; an unusable query finds nothing. */
   searchEntries(query: SearchQuery): Promise<SearchHit[]>;
+  /**
+   * How many pieces (segments) the search index is in: each new batch of entries adds one, and
+   * merging keeps them to a few dozen, but every look-up reads each one.
+   */
+  searchIndexSegments(): Promise<number>;
+  /**
+   * Merges the search index's segments towards one, writing about `pages` pages (4 KB each) at
+   * most; true while there is more to merge. Searches find the same before, during and after.
+   */
+  compactSearchIndex(pages: number): Promise<boolean>;
 
   countEntries(feedId?: number): Promise<number>;
 

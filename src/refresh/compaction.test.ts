@@ -1,0 +1,181 @@
+// Compacting the search index when the refresh loop is idle: a real SQLite store whose entries
+// arrived in many transactions (a segment each), merged a step at a time into one, finding the
+// same before and after; the policy's thresholds; the loop's idle hook.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../log/index.js';
+import type { PreparedEntry } from '../model/index.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/index.js';
+import { createFetcher } from '../feed/fetch/index.js';
+import { LOOPBACK_POLICY } from '../testing/testserver.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
+import { searchIndexCompaction } from './compaction.js';
+import { runRefreshLoop } from './loop.js';
+import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
+
+const T0 = Date.UTC(2026, 11, 1);
+const WORDS = ['latency', 'replication', 'kubernetes', 'compiler', 'sourdough', '数据库', '人工智能'];
+
+function entry(n: number): PreparedEntry {
+  const text = `${WORDS[n % WORDS.length]} notes number ${n} ${WORDS[(n * 3) % WORDS.length]}`;
+  return {
+    guid: `g${n}`,
+    link: `https://site.example/${n}`,
+    title: `Post ${n} on ${WORDS[(n * 5) % WORDS.length]}`,
+    author: null,
+    contentHtml: `<p>${text}</p>`,
+    contentText: text,
+    summaryText: text,
+    readingMinutes: 1,
+    publishedAt: T0 + n * 60_000,
+    updatedAt: null,
+    categories: [],
+    enclosures: [],
+    imageUrl: null,
+    commentsUrl: null,
+    language: null,
+    dedupeKey: `g:${n}`,
+    contentHash: `h${n}`,
+  };
+}
+
+describe('search index compaction', () => {
+  let dir: string;
+  let store: Store;
+  let userId: number;
+
+  let feedId: number;
+  let next = 0;
+  /** `n` refreshes of five new entries: a transaction, so a segment, each. */
+  const addBatches = async (n: number): Promise<void> => {
+    for (let batch = 0; batch < n; batch++) {
+      await store.recordFetchSuccess(
+        feedId,
+        {
+          checkedAt: T0,
+          nextCheckAt: T0,
+          etag: null,
+          lastModified: null,
+          title: 'Site',
+          siteUrl: null,
+          description: null,
+          iconUrl: null,
+          language: null,
+          hubUrl: null,
+          format: 'rss',
+        },
+        Array.from({ length: 5 }, () => entry(next++)),
+      );
+    }
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-compaction-'));
+    store = openSqliteStore(join(dir, 'test.db'));
+    userId = (await store.createUser('ann', { isAdmin: false }, T0)).id;
+    const feed = await store.ensureFeed('https://site.example/feed', DEFAULT_FETCH_OPTIONS, T0);
+    feedId = feed.id;
+    await store.subscribe(userId, feed.id, { folderId: null, title: null }, T0);
+    await addBatches(40);
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const found = async (): Promise<Record<string, number[]>> => {
+    const out: Record<string, number[]> = {};
+    for (const text of [...WORDS, '"notes number"', 'post*', '-latency notes']) {
+      for (const sort of ['relevance', 'newest'] as const) {
+        const hits = await store.searchEntries({ userId, text, limit: 300, offset: 0, sort });
+        out[`${text} ${sort}`] = hits.map((h) => h.view.entry.id);
+      }
+    }
+    return out;
+  };
+
+  it('merges the index into one segment a step at a time, and searches find the same', async () => {
+    const segments = await store.searchIndexSegments();
+    assert.ok(segments >= 4, `${segments} segments to start with`);
+    const before = await found();
+    let steps = 0;
+    while (await store.compactSearchIndex(1)) steps++;
+    assert.ok(steps > 1, `one page a step takes several (${steps})`);
+    assert.equal(await store.searchIndexSegments(), 1);
+    assert.deepEqual(await found(), before);
+    assert.equal(await store.compactSearchIndex(100), false, 'nothing left to merge');
+  });
+
+  it('merges only many segments, and looks at the index at most once a day', async () => {
+    const DAY = 86_400_000;
+    await addBatches(12);
+    const segments = await store.searchIndexSegments();
+    assert.ok(segments >= 4, `${segments} segments`);
+    let now = T0;
+    const fewer = searchIndexCompaction(store, () => now, {
+      minSegments: segments + 1,
+      everyMs: DAY,
+      stepPages: 1,
+    });
+    assert.equal(await fewer(), false);
+    assert.equal(await store.searchIndexSegments(), segments, 'too few to merge');
+    const compaction = searchIndexCompaction(store, () => now, {
+      minSegments: 2,
+      everyMs: DAY,
+      stepPages: 1,
+    });
+    let steps = 0;
+    while (await compaction()) steps++;
+    assert.ok(steps > 1, `${steps} steps`);
+    assert.equal(await store.searchIndexSegments(), 1);
+    // More refreshes: not looked at again within the day, merged again the day after.
+    await addBatches(12);
+    now += DAY / 2;
+    assert.equal(await compaction(), false);
+    assert.ok((await store.searchIndexSegments()) > 1);
+    now += DAY;
+    while (await compaction());
+    assert.equal(await store.searchIndexSegments(), 1);
+  });
+
+  it('has the refresh loop run idle work when nothing is due, step after step', async () => {
+    const fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+    try {
+      const controller = new AbortController();
+      const giveUp = setTimeout(() => controller.abort(), 10_000);
+      let calls = 0;
+      await runRefreshLoop(
+        {
+          store,
+          fetcher,
+          // Long after the feed's next check: nothing is due before it, so make the clock early.
+          clock: () => T0 - 86_400_000,
+          random: () => 0.5,
+          log: silentLogger,
+          policy: DEFAULT_SCHEDULE_POLICY,
+          maxFeedBytes: 1024 * 1024,
+        },
+        {
+          concurrency: 1,
+          perHost: 1,
+          signal: controller.signal,
+          // Were the loop to sleep this long between steps, the test would give up first.
+          idleMs: 60_000,
+          onIdle: () => {
+            calls++;
+            if (calls === 4) controller.abort();
+            return Promise.resolve(true);
+          },
+        },
+      );
+      clearTimeout(giveUp);
+      assert.equal(calls, 4);
+    } finally {
+      await fetcher.close();
+    }
+  });
+});
