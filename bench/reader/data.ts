@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { DEFAULT_COMPACTION } from '../../src/refresh/compaction.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { prng } from '../../src/testing/random.js';
@@ -401,7 +402,7 @@ export interface Prepared {
  */
 export async function prepareDataset(data: Dataset): Promise<Prepared> {
   await openSqliteStore(data.path).close();
-  const db = new Database(data.path);
+  let db = new Database(data.path);
   db.pragma('cache_size = -500000');
   try {
     const recentSince = data.generatedAt - RECENT;
@@ -412,7 +413,12 @@ export async function prepareDataset(data: Dataset): Promise<Prepared> {
     );
     const restored = db.transaction(() => restore.run(data.userId).changes)();
     db.prepare('DELETE FROM sessions WHERE user_id = ?').run(data.userId);
-    const search = fillSearchIndex(db);
+    const filled = fillSearchIndex(db);
+    db.close();
+    const merged = await compactAsServed(data.path);
+    db = new Database(data.path);
+    db.pragma('cache_size = -500000');
+    const search = merged ? `${filled}; ${merged}` : filled;
     const checks: string[] = [];
     let ok = true;
     const one = (sql: string, ...params: unknown[]): number =>
@@ -457,6 +463,23 @@ export async function prepareDataset(data: Dataset): Promise<Prepared> {
   }
 }
 
+/**
+ * The search index as `gleaner serve` leaves it once idle (src/refresh/compaction.ts): merged into
+ * one segment when it is in many. Generating or filling it leaves it in dozens.
+ */
+async function compactAsServed(path: string): Promise<string | null> {
+  const store = openSqliteStore(path);
+  try {
+    const segments = await store.searchIndexSegments();
+    if (segments < DEFAULT_COMPACTION.minSegments) return null;
+    const started = performance.now();
+    while (await store.compactSearchIndex(2000));
+    return `merged from ${segments} segments into one in ${((performance.now() - started) / 1000).toFixed(0)} s, as the server does when idle`;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Entry columns an FTS column may index, by the FTS column's name. */
 const FTS_SOURCES: Record<string, string> = {
   title: 'title',
@@ -467,6 +490,8 @@ const FTS_SOURCES: Record<string, string> = {
   summary: 'summary_text',
   summary_text: 'summary_text',
   author: 'author',
+  // The entry's feed as a token (migration 11), for searches within a feed.
+  feed: 'feed_id',
 };
 
 /**
@@ -522,6 +547,8 @@ function fillSearchIndex(db: Database.Database): string {
 function fillWithIndexText(db: Database.Database, table: string, columns: string[], sources: string[]): void {
   // Loaded only when needed: the search module may not exist on every branch this runs on.
   const indexText = searchIndexText();
+  const value = (source: string, v: unknown): string =>
+    source === 'feed_id' ? searchFeedToken()(Number(v)) : indexText(typeof v === 'string' ? v : '');
   const read = db.prepare(
     `SELECT id, ${sources.join(', ')} FROM entries JOIN entry_bodies ON entry_id = id
      WHERE id > ? ORDER BY id LIMIT 20000`,
@@ -537,7 +564,7 @@ function fillWithIndexText(db: Database.Database, table: string, columns: string
     if (rows.length === 0) break;
     db.transaction(() => {
       for (const row of rows) {
-        insert.run(row.id, ...sources.map((s) => indexText(typeof row[s] === 'string' ? row[s] : '')));
+        insert.run(row.id, ...sources.map((s) => value(s, row[s])));
       }
     })();
     last = Number(rows.at(-1)?.id);
@@ -548,16 +575,25 @@ function fillWithIndexText(db: Database.Database, table: string, columns: string
 }
 
 let indexTextFn: ((text: string) => string) | null = null;
+let feedTokenFn: ((feedId: number) => string) | null = null;
 function searchIndexText(): (text: string) => string {
   if (!indexTextFn) throw new Error('loadSearchModule() first');
   return indexTextFn;
 }
+function searchFeedToken(): (feedId: number) => string {
+  if (!feedTokenFn) throw new Error('loadSearchModule() first, on a tree whose index has feeds');
+  return feedTokenFn;
+}
 
-/** Loads the search module's indexText() when the tree has one. */
+/** Loads the search module's indexText() and feedToken() when the tree has them. */
 export async function loadSearchModule(): Promise<void> {
   try {
-    const mod = (await import('../../src/search/index.js')) as { indexText?: (text: string) => string };
+    const mod = (await import('../../src/search/index.js')) as {
+      indexText?: (text: string) => string;
+      feedToken?: (feedId: number) => string;
+    };
     indexTextFn = mod.indexText ?? ((text: string) => text);
+    feedTokenFn = mod.feedToken ?? null;
   } catch {
     indexTextFn = (text: string) => text;
   }
