@@ -11,6 +11,7 @@ import type { PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/index.js';
 import { createFetcher } from '../feed/fetch/index.js';
+import { fetchedUpdate } from '../testing/fetched.js';
 import { LOOPBACK_POLICY } from '../testing/testserver.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import { searchIndexCompaction } from './compaction.js';
@@ -55,19 +56,7 @@ describe('search index compaction', () => {
     for (let batch = 0; batch < n; batch++) {
       await store.recordFetchSuccess(
         feedId,
-        {
-          checkedAt: T0,
-          nextCheckAt: T0,
-          etag: null,
-          lastModified: null,
-          title: 'Site',
-          siteUrl: null,
-          description: null,
-          iconUrl: null,
-          language: null,
-          hubUrl: null,
-          format: 'rss',
-        },
+        fetchedUpdate(T0),
         Array.from({ length: 5 }, () => entry(next++)),
       );
     }

@@ -8,6 +8,7 @@ import type { PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import type { EntryView, Store } from '../store/index.js';
+import { fetchedUpdate } from '../testing/fetched.js';
 import { relatedEntries } from './related.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -45,23 +46,7 @@ function entry(
 async function addFeed(store: Store, name: string, userId: number, entries: PreparedEntry[]): Promise<void> {
   const f = await store.ensureFeed(`https://${name}.example/feed`, DEFAULT_FETCH_OPTIONS, T0);
   await store.subscribe(userId, f.id, { folderId: null, title: null }, T0);
-  await store.recordFetchSuccess(
-    f.id,
-    {
-      checkedAt: T0,
-      nextCheckAt: T0 + 3_600_000,
-      etag: null,
-      lastModified: null,
-      title: name,
-      siteUrl: null,
-      description: null,
-      iconUrl: null,
-      language: null,
-      hubUrl: null,
-      format: 'rss',
-    },
-    entries,
-  );
+  await store.recordFetchSuccess(f.id, fetchedUpdate(T0, name), entries);
 }
 
 describe('related posts', () => {
