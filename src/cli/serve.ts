@@ -7,10 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Feed } from '../model/index.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
-import { runRefreshLoop } from '../refresh/loop.js';
+import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
 import { refreshFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
+import { storageError } from '../store/index.js';
 import { createWebServer, type WebDeps } from '../web/server.js';
 import { connectToPrimary, startWorkers } from './cluster.js';
 import {
@@ -145,7 +146,12 @@ function startRefresher(ctx: Context): {
         onPassError: passFailed(ctx),
         onIdle: searchIndexCompaction(ctx.store, Date.now),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
-    : Promise.resolve();
+    : // Feeds refreshed elsewhere: the search index is still kept merged here.
+      runIdleWork(searchIndexCompaction(ctx.store, Date.now), {
+        signal: controller.signal,
+        onError: (err) =>
+          ctx.log.error('merging the search index failed', { error: String(storageError(err)) }),
+      });
   const inFlight = new Map<number, Promise<unknown>>();
 
   return {

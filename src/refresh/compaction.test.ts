@@ -15,7 +15,7 @@ import { fetchedUpdate } from '../testing/fetched.js';
 import { LOOPBACK_POLICY } from '../testing/testserver.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import { searchIndexCompaction } from './compaction.js';
-import { runRefreshLoop } from './loop.js';
+import { runIdleWork, runRefreshLoop } from './loop.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 
 const T0 = Date.UTC(2026, 11, 1);
@@ -166,5 +166,25 @@ describe('search index compaction', () => {
     } finally {
       await fetcher.close();
     }
+  });
+
+  it('runs idle work alone for a server that does not refresh, through errors', async () => {
+    const controller = new AbortController();
+    const giveUp = setTimeout(() => controller.abort(), 10_000);
+    const errors: unknown[] = [];
+    let calls = 0;
+    await runIdleWork(
+      () => {
+        calls++;
+        if (calls === 2) return Promise.reject(new Error('database is locked'));
+        if (calls === 5) controller.abort();
+        return Promise.resolve(true);
+      },
+      { signal: controller.signal, idleMs: 20, onError: (err) => errors.push(err) },
+    );
+    clearTimeout(giveUp);
+    // An error is told, and the work goes on (after the idle time).
+    assert.equal(calls, 5);
+    assert.equal(errors.length, 1);
   });
 });

@@ -65,4 +65,25 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
   }
 }
 
+/**
+ * The loop's idle work alone, for a server that does not refresh (cron runs `gleaner refresh`):
+ * `work` again after a short pause while it has more, else after `idleMs`. An error is told to
+ * `onError` and the work tried again later.
+ */
+export async function runIdleWork(
+  work: () => Promise<boolean>,
+  options: { signal: AbortSignal; idleMs?: number; onError?: (error: unknown) => void },
+): Promise<void> {
+  const idleMs = options.idleMs ?? 600_000;
+  while (!options.signal.aborted) {
+    let more = false;
+    try {
+      more = await work();
+    } catch (err) {
+      options.onError?.(err);
+    }
+    await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
+  }
+}
+
 export type { RefreshResult };
