@@ -166,4 +166,26 @@ describe('related posts by the words of their titles', () => {
   it('relates Chinese titles by the character pairs they share', async () => {
     assert.deepEqual(await related('人工智能的未来'), ['苹果发布新的人工智能模型']);
   });
+
+  it('takes any title without a query error: its words are quoted for the index', async () => {
+    const hostile = [
+      'NEAR(a b) AND OR NOT * ^title',
+      'title: body: feed: f1 "quoted" \'single\'',
+      '"unbalanced ( quote',
+      "a_b c-d e's ___ --- 123 4567",
+      '😀 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 Ünïcödé ǅemal',
+      '"; DROP TABLE entries; --',
+      '',
+    ];
+    for (const title of hostile) {
+      const related = await relatedEntries(
+        store,
+        reader,
+        { ...entry('words', 999, [], undefined, title), id: -1, feedId: 0, createdAt: T0 },
+        [],
+        5,
+      );
+      assert.ok(Array.isArray(related), title);
+    }
+  });
 });
