@@ -676,11 +676,18 @@ for (const backend of backends) {
         (
           await store.searchEntries({ userId: user.id, text, limit: 1, offset: 0, sort: 'newest', ...over })
         )[0]?.view.entry.id ?? 0;
+      // (Newest first reads fewer at first: Post 4000 is beyond its first window, within its second.)
+      const recent = await idOf('"number 4000"');
       const middle = await idOf('"number 1000"');
       const oldest = await idOf('latency', { feedId: old.id });
-      await store.setEntryState(user.id, [middle, oldest], { starred: true }, T0);
-      assert.deepEqual(await search({ starred: true }), ['Latency latency latency', 'Post 1000']);
+      await store.setEntryState(user.id, [recent, middle, oldest], { starred: true }, T0);
+      assert.deepEqual(await search({ starred: true }), [
+        'Latency latency latency',
+        'Post 4000',
+        'Post 1000',
+      ]);
       assert.deepEqual(await search({ starred: true, sort: 'newest' }), [
+        'Post 4000',
         'Post 1000',
         'Latency latency latency',
       ]);

@@ -193,6 +193,13 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
 export const RECENT_MATCHES = 500;
 
 /**
+ * The same for newest first, which only sorts them by date: entries arrive nearly in date order,
+ * so the newest 200 arrivals hold the newest page; each looked up in the user's entries cost a
+ * third of the query at 500 (1.45 ms against 1.01 on the million entries).
+ */
+export const NEWEST_MATCHES = 200;
+
+/**
  * How many of the index's newest matches a bounded search reads: `window`, or twice what a deep
  * page needs.
  */

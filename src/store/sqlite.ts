@@ -11,6 +11,7 @@ import {
   entryQuerySql,
   entryStateSql,
   markReadScopeSql,
+  NEWEST_MATCHES,
   RECENT_MATCHES,
   searchSql,
   searchWindow,
@@ -839,7 +840,8 @@ class SqliteStore implements Store {
       this.rawRows(sql, params);
     let rows: unknown[][] = [];
     let done = false;
-    for (const window of [RECENT_MATCHES, RECENT_MATCHES * 10]) {
+    const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
+    for (const window of [first, first * 10]) {
       rows = run(searchSql(query, mq.match, window, feedIds));
       // Each row ends with how many matches the window held: fewer than it could, none is left. A
       // window the filters emptied answers one row of nulls, to tell that count.
