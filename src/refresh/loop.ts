@@ -67,7 +67,7 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
 
 /**
  * The loop's idle work alone, for a server that does not refresh (cron runs `gleaner refresh`):
- * `work` again after a short pause while it has more, else after `idleMs`. An error is told to
+ * `work` after `idleMs`, again after a short pause while it has more. An error is told to
  * `onError` and the work tried again later.
  */
 export async function runIdleWork(
@@ -75,14 +75,17 @@ export async function runIdleWork(
   options: { signal: AbortSignal; idleMs?: number; onError?: (error: unknown) => void },
 ): Promise<void> {
   const idleMs = options.idleMs ?? 600_000;
-  while (!options.signal.aborted) {
-    let more = false;
+  // Not at start-up: the first look waits as the later ones do.
+  let more = false;
+  for (;;) {
+    await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
+    if (options.signal.aborted) return;
     try {
       more = await work();
     } catch (err) {
+      more = false;
       options.onError?.(err);
     }
-    await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
   }
 }
 

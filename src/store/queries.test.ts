@@ -69,6 +69,13 @@ describe('entry query plans', () => {
   });
 });
 
+/** User 1 and feed 1 they subscribe to, written as rows (on any schema since migration 1). */
+function addUserAndFeed(db: Database.Database): void {
+  db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
+    INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
+    INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
+}
+
 /** Runs migrations `from`..`to` by hand (no search index filled), as an older Gleaner left a database. */
 function migrate(db: Database.Database, from: number, to: number): void {
   for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
@@ -114,9 +121,7 @@ describe('entry bodies (migration 9)', () => {
     const db = new Database(path);
     // The schema as it stood before migration 9, with two entries in it.
     migrate(db, 0, 8);
-    db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
-      INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
-      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
+    addUserAndFeed(db);
     const insert =
       db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html,
       content_text, summary_text, reading_minutes, published_at, created_at) VALUES (?, 1, ?, 'h', ?, ?, ?, '', 1, ?, 0)`);
@@ -192,9 +197,7 @@ describe('entries rewritten compactly (migration 10)', () => {
     const db = new Database(path);
     // Entries written with their bodies inline, as before migration 9, then migration 9 itself.
     migrate(db, 0, 8);
-    db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
-      INSERT INTO feeds (id, url, options_key, created_at) VALUES (1, 'https://example.com/feed', '', 0);
-      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
+    addUserAndFeed(db);
     const insert =
       db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html,
       content_text, summary_text, reading_minutes, published_at, created_at, categories)
