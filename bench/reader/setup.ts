@@ -114,7 +114,7 @@ export function printLevel(connections: number, measured: Measured[]): void {
       fmt(r.p99),
       fmt(r.requestsPerSecond),
       fmt(r.bytesPerResponse / 1000),
-      e.key === 'healthz' || !floor ? '1×' : `${fmt(r.p50 / floor.p50)}×`,
+      e.key === 'healthz' ? '1×' : floor ? `${fmt(r.p50 / floor.p50)}×` : '— (no floor)',
       e.target === undefined ? '' : verdict(r.p99, e.target),
     ]);
   }

@@ -134,6 +134,44 @@ for (const backend of backends) {
       assert.equal(after?.starred, true);
     });
 
+    it('writes fetches that arrive together each whole: one that fails is undone alone', async () => {
+      const user = await store.createUser('together', { isAdmin: false }, T0);
+      const feeds = [];
+      for (const n of [1, 2]) {
+        const feed = await store.ensureFeed(`https://together-${n}.example/feed`, DEFAULT_OPTIONS, T0);
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+        feeds.push(feed);
+      }
+      const [a, b] = feeds as [(typeof feeds)[0], (typeof feeds)[0]];
+      // Not awaited one by one: all three are under way at once, as a refresh's feeds are. A feed
+      // that does not exist breaks its entries' foreign key.
+      const settled = await Promise.allSettled([
+        store.recordFetchSuccess(a.id, update(T0 + 1), [entry(1), entry(2)]),
+        store.recordFetchSuccess(999_999, update(T0 + 1), [entry(3)]),
+        store.recordFetchSuccess(b.id, update(T0 + 1), [entry(4), entry(5), entry(6)]),
+      ]);
+      assert.deepEqual(
+        settled.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        settled.map((r) => (r.status === 'fulfilled' ? r.value : null)),
+        [{ inserted: 2, updated: 0 }, null, { inserted: 3, updated: 0 }],
+      );
+      assert.equal(await store.countEntries(a.id), 2);
+      assert.equal(await store.countEntries(b.id), 3);
+      assert.equal(await store.countEntries(999_999), 0);
+      assert.equal((await store.getFeed(b.id))?.etag, '"v1"');
+      const unread = await store.queryEntries({ userId: user.id, status: 'unread', limit: 10 });
+      assert.deepEqual(unread.map((v) => v.entry.title).sort(), [
+        'Entry 1',
+        'Entry 2',
+        'Entry 4',
+        'Entry 5',
+        'Entry 6',
+      ]);
+    });
+
     it('reads entries by id with their own bodies, in the order asked, within the limit', async () => {
       const user = await store.createUser('byid', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://byid.example/feed', DEFAULT_OPTIONS, T0);

@@ -190,6 +190,18 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   return new SqliteStore(db, checkpointer);
 }
 
+/** A refreshed feed's write, waiting for the group commit. */
+interface PendingFetch {
+  feedId: number;
+  update: FeedFetchUpdate;
+  entries: PreparedEntry[];
+  resolve: (result: SaveResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Entries that make a group commit full: written at once rather than at the end of the turn. */
+const GROUP_COMMIT_ENTRIES = 256;
+
 // The Store interface is async for PostgreSQL's sake; SQLite answers synchronously, and `async`
 // turns its exceptions into rejections as callers expect.
 /* eslint-disable @typescript-eslint/require-await */
@@ -198,6 +210,10 @@ class SqliteStore implements Store {
   private readonly s;
   // Statements built from structured queries, prepared once per distinct shape.
   private readonly statements = new Map<string, Database.Statement>();
+  // Refreshed feeds waiting for the next group commit (see recordFetchSuccess).
+  private pendingFetches: PendingFetch[] = [];
+  private pendingEntries = 0;
+  private writeScheduled = false;
 
   constructor(
     private readonly db: Database.Database,
@@ -396,6 +412,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.writeFetches();
     await this.checkpointer?.close();
     this.db.close();
   }
@@ -556,11 +573,60 @@ class SqliteStore implements Store {
     return (this.s.dueFeeds.all(now, limit) as Row[]).map(toFeed);
   }
 
-  async recordFetchSuccess(
-    feedId: number,
-    update: FeedFetchUpdate,
-    entries: PreparedEntry[],
-  ): Promise<SaveResult> {
+  // Group commit: the feeds a refresh has ready in one turn of the event loop are written in one
+  // transaction, each in a savepoint of its own. A commit costs a few milliseconds whatever it
+  // holds (its pages written out, a new segment of the search index, which later costs merging):
+  // writing 16 feeds to a commit took ~25% less CPU per entry than one. Each feed is still whole or
+  // absent: a feed whose write fails is undone alone (its promise rejects); a failure that undid
+  // the transaction, or the commit's own, fails every feed of it, and none is stored.
+  recordFetchSuccess(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): Promise<SaveResult> {
+    return new Promise<SaveResult>((resolve, reject) => {
+      this.pendingFetches.push({ feedId, update, entries, resolve, reject });
+      this.pendingEntries += entries.length;
+      // A full group is written at once: a transaction that blocks the event loop (a reader's page
+      // waits for it) stays in the tens of milliseconds.
+      if (this.pendingEntries >= GROUP_COMMIT_ENTRIES) this.writeFetches();
+      else if (!this.writeScheduled) {
+        this.writeScheduled = true;
+        setImmediate(() => {
+          this.writeScheduled = false;
+          this.writeFetches();
+        });
+      }
+    });
+  }
+
+  private writeFetches(): void {
+    const group = this.pendingFetches;
+    if (group.length === 0) return;
+    this.pendingFetches = [];
+    this.pendingEntries = 0;
+    const results: (SaveResult | null)[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const w of group) {
+          try {
+            results.push(this.writeFetch(w.feedId, w.update, w.entries));
+          } catch (err) {
+            // SQLite may undo a whole transaction (a full disk, say) rather than one statement.
+            if (!this.db.inTransaction) throw err;
+            results.push(null);
+            w.reject(err);
+          }
+        }
+      })();
+    } catch (err) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    group.forEach((w, i) => {
+      const result = results[i];
+      if (result) w.resolve(result);
+    });
+  }
+
+  /** One feed's fetch: its new and changed entries, and its state. In a transaction (a savepoint). */
+  private writeFetch(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): SaveResult {
     const now = update.checkedAt;
     const result: SaveResult = { inserted: 0, updated: 0 };
     this.db.transaction(() => {

@@ -294,7 +294,10 @@ export interface Store {
   getFeed(id: number): Promise<Feed | null>;
   /** Feeds with at least one subscriber whose next check is due, soonest first. */
   dueFeeds(now: number, limit: number): Promise<Feed[]>;
-  /** Stores a fetch's entries and the feed's new state in one transaction. */
+  /**
+   * Stores a fetch's entries and the feed's new state, all or nothing; resolves once committed.
+   * Fetches stored at the same time may share a commit, each still whole or absent.
+   */
   recordFetchSuccess(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): Promise<SaveResult>;
   recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void>;
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void>;

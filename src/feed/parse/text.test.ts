@@ -1,0 +1,27 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { collapseWhitespace, htmlToText } from './text.js';
+
+describe('collapseWhitespace', () => {
+  it('makes every run of whitespace one space and trims', () => {
+    assert.equal(collapseWhitespace('  a \n\t b  '), 'a b');
+    assert.equal(collapseWhitespace('a\u00a0b\u2003c\u3000d\r\ne'), 'a b c d e');
+    assert.equal(collapseWhitespace(' \u3000 \n'), '');
+    assert.equal(collapseWhitespace('one two three'), 'one two three');
+    assert.equal(collapseWhitespace('x \u00a0'), 'x');
+  });
+
+  it('agrees with the plain definition on text of every kind of whitespace', () => {
+    const pieces = ['a', 'bc', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', '\ufeff', '中文', '\r\n '];
+    let seed = 42;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: random(12) }, () => pieces[random(pieces.length)]).join('');
+      assert.equal(collapseWhitespace(text), text.replace(/\s+/g, ' ').trim(), JSON.stringify(text));
+    }
+  });
+
+  it('is what htmlToText gives between blocks and lines', () => {
+    assert.equal(htmlToText('<p>One\n  two</p>\n\n<p>three&nbsp; four</p>'), 'One two three four');
+  });
+});

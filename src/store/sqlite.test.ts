@@ -1,0 +1,102 @@
+// What only the SQLite store does: refreshed feeds written together in one commit (see
+// recordFetchSuccess), each whole or absent when the disk fills in the middle of them.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { PreparedEntry } from '../model/index.js';
+import { openSqliteStore } from './sqlite.js';
+
+const T0 = Date.UTC(2026, 11, 1);
+const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
+
+function entries(feed: number, count: number): PreparedEntry[] {
+  return Array.from({ length: count }, (_, n) => ({
+    guid: `${feed}-${n}`,
+    link: `https://f${feed}.example/${n}`,
+    title: `Feed ${feed} entry ${n}`,
+    author: null,
+    // Words that differ from entry to entry, so that the search index grows as the bodies do.
+    contentHtml: `<p>${Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' ')}</p>`,
+    contentText: Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' '),
+    summaryText: 'summary',
+    readingMinutes: 1,
+    publishedAt: T0 + n,
+    updatedAt: null,
+    categories: ['news'],
+    enclosures: [],
+    imageUrl: null,
+    commentsUrl: null,
+    language: null,
+    dedupeKey: `g:${feed}-${n}`,
+    contentHash: `h${feed}-${n}`,
+  }));
+}
+
+const update = {
+  checkedAt: T0,
+  nextCheckAt: T0 + 3_600_000,
+  etag: '"v1"',
+  lastModified: null,
+  title: 'Feed',
+  siteUrl: null,
+  description: null,
+  iconUrl: null,
+  language: null,
+  hubUrl: null,
+  format: 'rss' as const,
+};
+
+describe('SQLite store: feeds written together', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores each feed whole or not at all when the disk fills in the middle of a group', async () => {
+    const path = join(dir, 'full.db');
+    // 2 MiB: room for some of the 40 feeds below (~5 MB of entries), not all.
+    const store = openSqliteStore(path, { maxMiB: 2 });
+    const user = await store.createUser('ann', { isAdmin: false }, T0);
+    const feedIds: number[] = [];
+    for (let f = 0; f < 40; f++) {
+      const feed = await store.ensureFeed(`https://f${f}.example/feed`, OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      feedIds.push(feed.id);
+    }
+    const settled = await Promise.allSettled(
+      feedIds.map((id, f) => store.recordFetchSuccess(id, update, entries(f, 20))),
+    );
+    const stored = await Promise.all(feedIds.map((id) => store.countEntries(id)));
+    const full = settled.filter((r) => r.status === 'rejected');
+    assert.ok(full.length > 0, 'the disk filled');
+    assert.ok(full.length < feedIds.length, 'some feeds had room');
+    for (const r of full) assert.equal((r.reason as { code?: string }).code, 'SQLITE_FULL');
+    settled.forEach((r, f) => {
+      assert.equal(
+        stored[f],
+        r.status === 'fulfilled' ? 20 : 0,
+        `feed ${f}: ${r.status}, ${stored[f]} stored`,
+      );
+    });
+    await store.close();
+
+    // What another connection reads agrees: every confirmed feed is there with its state, each
+    // entry once in the user's lists and in the counts, nothing of the others.
+    const db = new Database(path, { readonly: true });
+    try {
+      const confirmed = feedIds.filter((_, f) => settled[f]?.status === 'fulfilled');
+      const count = (sql: string): number => (db.prepare(sql).pluck().get() as number) ?? 0;
+      assert.equal(count('SELECT COUNT(*) FROM entries'), confirmed.length * 20);
+      assert.equal(count('SELECT COUNT(*) FROM user_entries'), confirmed.length * 20);
+      assert.equal(count('SELECT COUNT(*) FROM entry_bodies'), confirmed.length * 20);
+      assert.equal(
+        count('SELECT COALESCE(SUM(unread_count), 0) FROM user_feed_counts'),
+        confirmed.length * 20,
+      );
+      assert.equal(count(`SELECT COUNT(*) FROM feeds WHERE etag IS NOT NULL`), confirmed.length);
+    } finally {
+      db.close();
+    }
+  });
+});
