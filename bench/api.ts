@@ -9,6 +9,7 @@
 //   npm run bench -- api [--quick] [--entries N] [--concurrency 1,10] [--seconds 2] [--runs 3]
 //   [--warmup 2] [--only gr-reading,mf-unread,…] [--profile] (a CPU profile of the server, summarised)
 //   [--workers N] (gleaner serve --workers N; default 1, as serve's)
+//   [--cold] (do not read the database into the page cache first; see bench/reader/setup.ts)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -93,14 +94,14 @@ const hasList = (field: string) => (body: string) => {
 };
 
 export async function main(args: string[]): Promise<void> {
-  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile } = parseLoadOptions(
+  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile, cold } = parseLoadOptions(
     args,
     '1,10',
   );
 
   const started = performance.now();
   console.log(`Client APIs under load — ${describeMachine()}`);
-  const { data } = await openDataset(entries);
+  const { data } = await openDataset(entries, cold);
 
   const inputs = sampleInputs(data);
   const apiKey = await createApiKey(data.path, data.username);

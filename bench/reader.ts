@@ -10,6 +10,7 @@
 //   npm run bench -- reader [--quick] [--entries N] [--concurrency 1,10,50] [--seconds 2] [--runs 3]
 //   [--warmup 2] [--only unread,article,…] [--profile] (a CPU profile of the server, summarised)
 //   [--workers N] (gleaner serve --workers N; default 1, as serve's)
+//   [--cold] (do not read the database into the page cache first; see bench/reader/setup.ts)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -116,14 +117,14 @@ interface Measured {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile } = parseLoadOptions(
+  const { quick, entries, seconds, warmup, runs, levels, workers, only, profile, cold } = parseLoadOptions(
     args,
     '1,10,50',
   );
 
   const started = performance.now();
   console.log(`Reader pages under load — ${describeMachine()}`);
-  const { data, prepared } = await openDataset(entries);
+  const { data, prepared } = await openDataset(entries, cold);
   console.log(`  full-text index: ${prepared.search}`);
 
   const inputs = sampleInputs(data);

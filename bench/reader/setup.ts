@@ -1,5 +1,8 @@
 // What the reader and client-API benchmarks share before they load the server: their options and
 // the million-entry database (generated once, cached under bench/.data/, checked each run).
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fmt, printTable } from '../lib.js';
 import { ensureDataset, loadSearchModule, prepareDataset, type Dataset } from './data.js';
@@ -17,9 +20,11 @@ export interface LoadOptions {
   /** Endpoint keys to load (all when absent). */
   only: string[] | undefined;
   profile: boolean;
+  /** Leave the database's pages wherever the kernel has them (see warmPageCache). */
+  cold: boolean;
 }
 
-/** `[--quick] [--entries N] [--concurrency …] [--seconds N] [--runs N] [--warmup N] [--only …] [--profile] [--workers N]`. */
+/** `[--quick] [--entries N] [--concurrency …] [--seconds N] [--runs N] [--warmup N] [--only …] [--profile] [--workers N] [--cold]`. */
 export function parseLoadOptions(args: string[], defaultConcurrency: string): LoadOptions {
   const { values } = parseArgs({
     args,
@@ -33,6 +38,7 @@ export function parseLoadOptions(args: string[], defaultConcurrency: string): Lo
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       workers: { type: 'string', default: '1' },
+      cold: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
@@ -46,6 +52,7 @@ export function parseLoadOptions(args: string[], defaultConcurrency: string): Lo
     workers: Number(values.workers),
     only: values.only?.split(','),
     profile: values.profile,
+    cold: values.cold,
   };
   if (!Number.isInteger(options.workers) || options.workers < 1)
     throw new Error('--workers is a whole number of at least 1');
@@ -64,6 +71,7 @@ export function parseLoadOptions(args: string[], defaultConcurrency: string): Lo
  */
 export async function openDataset(
   entries: number,
+  cold = false,
 ): Promise<{ data: Dataset; prepared: Awaited<ReturnType<typeof prepareDataset>> }> {
   await loadSearchModule();
   const data = await ensureDataset({ entries, feeds: 1000, folders: 20, chineseShare: 0.15, seed: 20261123 });
@@ -77,7 +85,59 @@ export async function openDataset(
   );
   for (const line of prepared.checks) console.log(`  ${line}`);
   if (!prepared.ok) throw new Error('the generated data failed its checks');
+  console.log(`  ${cold ? describePageCache(data.path) : warmPageCache(data.path)}`);
   return { data, prepared };
+}
+
+// A page that reads rows scattered over a 19-GB file (an article's body, its neighbours, related
+// posts) costs ~1 ms when the kernel has the file's pages in memory and several when it must read
+// them from disk: the same code measured 19 ms and 55 ms at p99, the second run after a refresh
+// benchmark had written 5 GB and pushed most of the database out of the page cache. A server that
+// has run a while has its database in memory when it fits, so the database is read through once
+// before loading: every run starts from that state, whatever ran before. --cold skips it.
+
+/** Bytes of the file in the page cache, by util-linux's fincore; null when it cannot say. */
+function residentBytes(path: string): number | null {
+  const out = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], {
+    encoding: 'utf8',
+  });
+  const bytes = out.status === 0 ? Number(out.stdout.trim()) : NaN;
+  return Number.isFinite(bytes) ? bytes : null;
+}
+
+const gb = (bytes: number): string => `${fmt(bytes / 1e9)} GB`;
+
+function describePageCache(path: string): string {
+  const resident = residentBytes(path);
+  return resident === null
+    ? 'page cache: left as it was (--cold)'
+    : `page cache: ${gb(resident)} of the database in memory, left as it was (--cold)`;
+}
+
+/** Reads the database through once when it fits in the memory available, and says what it found. */
+function warmPageCache(path: string): string {
+  const before = residentBytes(path);
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const available = Number(/MemAvailable:\s+(\d+) kB/.exec(meminfo)?.[1] ?? 0) * 1024;
+  const size = statSync(path).size;
+  const had = before === null ? '' : `${gb(before)} of it in memory; `;
+  // Reading more than memory holds would only push out what came first.
+  if (size > available * 0.9)
+    return `page cache: the database (${gb(size)}) does not fit in the ${gb(available)} available; ${had}measured as it is`;
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    const started = performance.now();
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, buffer, 0, buffer.length, at);
+      if (n === 0) break;
+      at += n;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return `page cache: ${had}the database (${gb(size)}) read through in ${fmt(seconds)} s before loading (--cold: not)`;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** One endpoint's figures at one concurrency: null when one request alone was too slow to load. */
