@@ -19,7 +19,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] } },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'] } },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -58,5 +58,10 @@ export default tseslint.config(
   {
     files: ['eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Build steps run by npm under Node, plain JavaScript.
+    files: ['scripts/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
 );

@@ -208,6 +208,19 @@ export function searchWindow(q: SearchQuery, window: number): number {
 }
 
 /**
+ * How a search ranks by relevance: BM25 over the entries' index, titles weighing four times the
+ * body and the feed column nothing. Given the index's lowest and highest rowid, gleaner_bm25()
+ * (native/rank.c: the same scores, without counting every match of a common word); else SQLite's
+ * own bm25().
+ */
+export function searchRank(rowids: readonly [number, number] | null): Sql {
+  const weights = '4.0, 1.0, 0.0';
+  return rowids
+    ? { sql: `gleaner_bm25(entry_fts, ?, ?, ${weights})`, params: [...rowids] }
+    : { sql: `bm25(entry_fts, ${weights})`, params: [] };
+}
+
+/**
  * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
  * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
  * by relevance among the best few hundred of them (all of them when the user's filters keep few).
@@ -220,6 +233,7 @@ export function searchSql(
   match: string,
   window: number | null,
   feedIds: readonly number[] | null,
+  rank: Sql = searchRank(null),
 ): Sql {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -243,9 +257,10 @@ export function searchSql(
   const page = [limit, offset];
   const wanted = limit + offset;
   const newest = q.sort === 'newest';
-  // Titles weigh four times the body.
   const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
-  const score = newest ? '0' : 'bm25(entry_fts, 4.0, 1.0, 0.0)';
+  const score = newest ? '0' : rank.sql;
+  // The score stands before the MATCH in either statement.
+  const scoreParams = newest ? [] : rank.params;
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
@@ -274,6 +289,7 @@ export function searchSql(
   const headParams =
     window !== null
       ? [
+          ...scoreParams,
           expression,
           size,
           ...(newest ? [] : [selective ? size : Math.max(200, wanted * 4)]),
@@ -281,7 +297,7 @@ export function searchSql(
           ...params,
           ...page,
         ]
-      : [expression, q.userId, ...params, ...page];
+      : [...scoreParams, expression, q.userId, ...params, ...page];
   // Last, how many matches the window held: fewer than its size, and it held them all. A window
   // whose matches the filters all left out still answers one row, of nulls but that count, so the
   // search knows without reading the index again.

@@ -1,7 +1,8 @@
 // The embedded store: one SQLite file in WAL mode, through better-sqlite3. All statements are
 // prepared once; each write that must be atomic runs in one transaction.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -13,6 +14,7 @@ import {
   markReadScopeSql,
   NEWEST_MATCHES,
   RECENT_MATCHES,
+  searchRank,
   searchSql,
   searchWindow,
   sharedTagsSql,
@@ -187,7 +189,32 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       options.onCheckpointError ?? ((message) => process.emitWarning(`WAL checkpoint failed: ${message}`)),
     );
   }
-  return new SqliteStore(db, checkpointer);
+  return new SqliteStore(db, checkpointer, loadRankFunction(db));
+}
+
+// gleaner_bm25() (native/rank.c), compiled beside the code by `npm run build`: from the sources
+// (tests), in dist/native; compiled, in the native folder beside src.
+const RANK_LIBRARY = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts') ? '../../dist/native/gleaner_rank' : '../../native/gleaner_rank',
+    import.meta.url,
+  ),
+);
+
+/**
+ * Adds gleaner_bm25() to a connection. False when it was not built (no C compiler): search then
+ * ranks with SQLite's bm25(), in the same order, slower on words many entries hold.
+ */
+export function loadRankFunction(db: Database.Database): boolean {
+  const file = `${RANK_LIBRARY}.${process.platform === 'darwin' ? 'dylib' : 'so'}`;
+  if (!existsSync(file)) return false;
+  try {
+    db.loadExtension(file);
+    return true;
+  } catch (err) {
+    process.emitWarning(`search ranks with bm25(): ${file} did not load (${(err as Error).message})`);
+    return false;
+  }
 }
 
 /** A refreshed feed's write, waiting for the group commit. */
@@ -218,6 +245,8 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly checkpointer: Checkpointer | null = null,
+    /** Whether gleaner_bm25() is there to rank searches (see loadRankFunction). */
+    private readonly rankFunction = false,
   ) {
     this.s = {
       insertUser: db.prepare(
@@ -907,8 +936,9 @@ class SqliteStore implements Store {
     let rows: unknown[][] = [];
     let done = false;
     const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
+    const rank = searchRank(this.rankFunction && query.sort !== 'newest' ? this.entryIdRange() : null);
     for (const window of [first, first * 10]) {
-      rows = run(searchSql(query, mq.match, window, feedIds));
+      rows = run(searchSql(query, mq.match, window, feedIds, rank));
       // Each row ends with how many matches the window held: fewer than it could, none is left. A
       // window the filters emptied answers one row of nulls, to tell that count.
       const held = rows[0]?.at(-1) as number;
@@ -916,7 +946,7 @@ class SqliteStore implements Store {
       done = rows.length >= query.limit || held < searchWindow(query, window);
       if (done) break;
     }
-    if (!done) rows = run(searchSql(query, mq.match, null, feedIds));
+    if (!done) rows = run(searchSql(query, mq.match, null, feedIds, rank));
     // After the entry's columns: its text to quote, then the user's state.
     return rows.map((r) => {
       const view = toEntryView(r, STATE_AT + 1);
@@ -927,6 +957,16 @@ class SqliteStore implements Store {
         snippetHtml: snippet(typeof text === 'string' ? text : '', mq),
       };
     });
+  }
+
+  /** The lowest and highest entry id: the bounds of the search index's rowids. */
+  private entryIdRange(): [number, number] {
+    // Two subqueries: each is one step to an end of the rowid tree; min() and max() in one
+    // SELECT read the whole table.
+    const [lo, hi] = this.cached('SELECT (SELECT min(id) FROM entries), (SELECT max(id) FROM entries)')
+      .raw()
+      .get() as [number | null, number | null];
+    return [lo ?? 0, hi ?? 0];
   }
 
   async searchIndexSegments(): Promise<number> {

@@ -1,0 +1,76 @@
+// gleaner_bm25() (native/rank.c) against SQLite's bm25(): the same scores while every phrase has
+// fewer matches than the function counts, the same order and nearly the same scores beyond.
+import { strict as assert } from 'node:assert';
+import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { createFtsTableSql } from '../search/index.js';
+import { loadRankFunction } from './sqlite.js';
+
+// What the function counts before estimating (SAMPLE in native/rank.c).
+const SAMPLE = 2000;
+const DOCS = 6000;
+
+describe('gleaner_bm25', () => {
+  const db = new Database(':memory:');
+  before(() => {
+    assert.equal(loadRankFunction(db), true, 'npm run build compiles native/rank.c');
+    db.exec(createFtsTableSql('t', ['title', 'body', 'feed']));
+    const insert = db.prepare('INSERT INTO t (rowid, title, body, feed) VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 1; i <= DOCS; i++) {
+        const words = ['filler'];
+        if (i % 2 === 0) words.push('common');
+        if (i % 60 === 0) words.push('rare', 'rare');
+        // Lengths differ from row to row, so no two scores tie.
+        for (let k = 0; k < i % 97; k++) words.push(`w${k}`);
+        insert.run(i, i % 7 === 0 ? 'common title' : 'title', words.join(' '), 'f1');
+      }
+    })();
+  });
+
+  const scores = (fn: string, match: string): Map<number, number> => {
+    const sql =
+      fn === 'bm25'
+        ? 'SELECT rowid, bm25(t, 4.0, 1.0, 0.0) AS s FROM t WHERE t MATCH ?'
+        : `SELECT rowid, gleaner_bm25(t, 1, ${DOCS}, 4.0, 1.0, 0.0) AS s FROM t WHERE t MATCH ?`;
+    return new Map((db.prepare(sql).all(match) as { rowid: number; s: number }[]).map((r) => [r.rowid, r.s]));
+  };
+
+  it('scores as bm25() does when each phrase has fewer matches than it counts', () => {
+    for (const match of ['rare', 'rare OR title', '{title body} : (rare) AND feed : (f1)']) {
+      const ours = scores('gleaner', match);
+      const theirs = scores('bm25', match);
+      assert.ok(theirs.size > 0);
+      assert.deepEqual([...ours.keys()], [...theirs.keys()]);
+      for (const [rowid, s] of theirs)
+        assert.ok(Math.abs((ours.get(rowid) ?? 0) - s) < 1e-9, `${match} ${rowid}`);
+    }
+  });
+
+  it('ranks in the same order, with nearly the same scores, when it estimates a common word', () => {
+    assert.ok(DOCS / 2 > SAMPLE);
+    const ours = scores('gleaner', 'common');
+    const theirs = scores('bm25', 'common');
+    const order = (m: Map<number, number>): number[] => [...m].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    assert.deepEqual(order(ours), order(theirs));
+    for (const [rowid, s] of theirs) {
+      const ratio = (ours.get(rowid) ?? 0) / s;
+      assert.ok(ratio > 0.95 && ratio < 1.05, `row ${rowid}: ${ours.get(rowid)} against ${s}`);
+    }
+  });
+
+  it('counts exactly when it is given no rowid range to estimate in', () => {
+    const exact = db
+      .prepare('SELECT rowid, gleaner_bm25(t, 0, 0, 4.0, 1.0, 0.0) AS s FROM t WHERE t MATCH ?')
+      .all('common') as { rowid: number; s: number }[];
+    const theirs = scores('bm25', 'common');
+    for (const r of exact) assert.ok(Math.abs(r.s - (theirs.get(r.rowid) ?? 0)) < 1e-9);
+  });
+
+  it('refuses a call without the rowid range, with an error saying so', () => {
+    assert.throws(
+      () => db.prepare('SELECT gleaner_bm25(t) FROM t WHERE t MATCH ?').all('rare'),
+      /expected the table's lowest and highest rowid/,
+    );
+  });
+});
