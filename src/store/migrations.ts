@@ -266,6 +266,20 @@ export const MIGRATIONS: Migration[] = [
     d.name === 'sqlite'
       ? [`DROP TABLE IF EXISTS entry_fts`, createFtsTableSql('entry_fts', ENTRY_FTS_COLUMNS)]
       : [],
+  // 12: the unread lists' indexes hold what a list shows of the user's state (starred, read later)
+  // and, by date, the entry's feed (a folder's list filters on it): a page takes its 50 rows of
+  // user_entries from the index alone, where each row was looked up in the table too. A feed's
+  // unread list, concurrency 10 on a million entries, alternating runs: 1,097-1,135 pages/s
+  // against 933-934 (p99 19-20 ms against 22-25). Marking read moved these entries already;
+  // starring and read-later now move them too. ~2 s on a million entries, once.
+  () => [
+    'DROP INDEX user_entries_by_date',
+    `CREATE INDEX user_entries_by_date
+       ON user_entries (user_id, read, published_at DESC, entry_id DESC, feed_id, starred, read_later)`,
+    'DROP INDEX user_entries_by_feed',
+    `CREATE INDEX user_entries_by_feed
+       ON user_entries (user_id, feed_id, read, published_at DESC, entry_id DESC, starred, read_later)`,
+  ],
 ];
 
 /** The columns of the entries' search index: what a user searches, then the feed's token. */

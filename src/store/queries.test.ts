@@ -59,13 +59,114 @@ describe('entry query plans', () => {
     assert.ok(!steps.some((s) => /SCAN entry_tags/.test(s)), steps.join(' | '));
   });
 
-  it('reads a page of unread entries from the (user, read, date) index without sorting', () => {
-    const steps = plan({ userId: 1, status: 'unread', limit: 50 });
+  it('reads a page of unread entries from the (user, read, date) index alone, without sorting', () => {
+    for (const q of [
+      { userId: 1, status: 'unread' as const, limit: 50, brief: true },
+      { userId: 1, status: 'unread' as const, limit: 50 },
+      { userId: 1, status: 'unread' as const, limit: 50, brief: true, after: { publishedAt: 5, id: 3 } },
+      // A folder's feeds filter the same index's rows, its feed column there too.
+      { userId: 1, folderId: 3, status: 'unread' as const, limit: 50, brief: true },
+    ]) {
+      const steps = plan(q);
+      assert.ok(
+        steps.some((s) => s.includes('SEARCH ue USING COVERING INDEX user_entries_by_date')),
+        steps.join(' | '),
+      );
+      assert.ok(!steps.some((s) => s.includes('TEMP B-TREE')), steps.join(' | '));
+    }
+  });
+
+  it("reads a page of a feed's unread entries from the (user, feed, read, date) index alone", () => {
+    const steps = plan({ userId: 1, feedId: 3, status: 'unread', limit: 50, brief: true });
     assert.ok(
-      steps.some((s) => s.includes('user_entries_by_date')),
+      steps.some((s) => s.includes('SEARCH ue USING COVERING INDEX user_entries_by_feed')),
       steps.join(' | '),
     );
     assert.ok(!steps.some((s) => s.includes('TEMP B-TREE')), steps.join(' | '));
+  });
+});
+
+describe('unread lists from their indexes alone (migration 12)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-covering-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('widens the two indexes of a database written before it, lists unchanged', async () => {
+    const path = join(dir, 'narrow.db');
+    const db = new Database(path);
+    migrate(db, 0, 11);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
+        published_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, 0), (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 0),
+        (3, 1, 'c', 'h', 'Three', 's', 1, 3000, 0);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, starred, read_later)
+        VALUES (1, 1, 1, 1000, 0, 1), (1, 2, 1, 2000, 1, 0), (1, 3, 1, 3000, 0, 0);
+      UPDATE user_entries SET read = 1 WHERE entry_id = 3;`);
+    db.pragma('user_version = 11');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const columns = (index: string): string[] => {
+        const reader = new Database(path, { readonly: true });
+        try {
+          return (
+            reader.prepare(`SELECT name FROM pragma_index_info(?)`).all(index) as { name: string }[]
+          ).map((r) => r.name);
+        } finally {
+          reader.close();
+        }
+      };
+      assert.deepEqual(columns('user_entries_by_date'), [
+        'user_id',
+        'read',
+        'published_at',
+        'entry_id',
+        'feed_id',
+        'starred',
+        'read_later',
+      ]);
+      assert.deepEqual(columns('user_entries_by_feed'), [
+        'user_id',
+        'feed_id',
+        'read',
+        'published_at',
+        'entry_id',
+        'starred',
+        'read_later',
+      ]);
+      for (const q of [{}, { feedId: 1 }]) {
+        const unread = await store.queryEntries({
+          userId: 1,
+          status: 'unread',
+          limit: 10,
+          brief: true,
+          ...q,
+        });
+        assert.deepEqual(
+          unread.map((v) => [v.entry.title, v.read, v.starred, v.readLater]),
+          [
+            ['Two', false, true, false],
+            ['One', false, false, true],
+          ],
+        );
+      }
+      // Starring moves the entry within the widened indexes: the lists see it at once.
+      await store.setEntryState(1, [1], { starred: true }, 5000);
+      const [one] = await store.queryEntries({
+        userId: 1,
+        feedId: 1,
+        status: 'unread',
+        limit: 10,
+        order: 'oldest',
+        brief: true,
+      });
+      assert.equal(one?.starred, true);
+    } finally {
+      await store.close();
+    }
   });
 });
 
