@@ -2,9 +2,14 @@
 // fewer matches than the function counts, the same order and nearly the same scores beyond.
 import { strict as assert } from 'node:assert';
 import { before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createFtsTableSql } from '../search/index.js';
-import { loadRankFunction } from './sqlite.js';
+import type { PreparedEntry } from '../model/index.js';
+import { createFtsTableSql, toMatchQuery } from '../search/index.js';
+import { searchRank, searchSql } from './queries.js';
+import { loadRankFunction, openSqliteStore } from './sqlite.js';
 
 // What the function counts before estimating (SAMPLE in native/rank.c).
 const SAMPLE = 2000;
@@ -74,3 +79,95 @@ describe('gleaner_bm25', () => {
     );
   });
 });
+
+describe('search ranked either way', () => {
+  it('finds the same page in the same order with gleaner_bm25() as with bm25()', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gleaner-rank-'));
+    try {
+      const path = join(dir, 'rank.db');
+      const store = openSqliteStore(path);
+      const user = await store.createUser('ann', { isAdmin: false }, 0);
+      const feed = await store.ensureFeed(
+        'https://rank.example/feed',
+        { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false },
+        0,
+      );
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, 0);
+      const entries: PreparedEntry[] = Array.from({ length: 40 }, (_, i) => ({
+        guid: `g${i}`,
+        link: `https://rank.example/${i}`,
+        title: i % 5 === 0 ? `Replication notes ${i}` : `Notes ${i}`,
+        author: null,
+        contentHtml: '<p>x</p>',
+        contentText: `${'replication '.repeat(i % 4)}${'filler '.repeat(i % 9)}database`,
+        summaryText: 's',
+        readingMinutes: 1,
+        publishedAt: i * 1000,
+        updatedAt: null,
+        categories: [],
+        enclosures: [],
+        imageUrl: null,
+        commentsUrl: null,
+        language: null,
+        dedupeKey: `g:g${i}`,
+        contentHash: `h${i}`,
+      }));
+      await store.recordFetchSuccess(feed.id, { ...UPDATE, checkedAt: 1, nextCheckAt: 2 }, entries);
+      const viaStore = await store.searchEntries({
+        userId: user.id,
+        text: 'replication database',
+        sort: 'relevance',
+        limit: 10,
+        offset: 0,
+      });
+      await store.close();
+
+      const db = new Database(path, { readonly: true });
+      try {
+        assert.equal(loadRankFunction(db), true);
+        const q = {
+          userId: user.id,
+          text: 'replication database',
+          sort: 'relevance' as const,
+          limit: 10,
+          offset: 0,
+        };
+        const match = toMatchQuery(q.text).match ?? '';
+        const ids = (rank: ReturnType<typeof searchRank>, window: number | null): number[] => {
+          const { sql, params } = searchSql(q, match, window, null, rank);
+          return (
+            db
+              .prepare(sql)
+              .raw(true)
+              .all(...params) as unknown[][]
+          ).map((r) => r[0] as number);
+        };
+        const ours = ids(searchRank([1, 40]), 500);
+        assert.equal(ours.length, 10);
+        assert.deepEqual(ours, ids(searchRank(null), 500));
+        assert.deepEqual(ours, ids(searchRank(null), null));
+        assert.deepEqual(ours, ids(searchRank([1, 40]), null));
+        assert.deepEqual(
+          ours,
+          viaStore.map((h) => h.view.entry.id),
+        );
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const UPDATE = {
+  etag: null,
+  lastModified: null,
+  title: 'Rank',
+  siteUrl: null,
+  description: null,
+  iconUrl: null,
+  language: null,
+  hubUrl: null,
+  format: 'rss' as const,
+};
