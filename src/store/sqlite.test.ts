@@ -53,6 +53,38 @@ describe('SQLite store: feeds written together', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('writes a group once it holds as many entries as the store allows, else at the end of the turn', async () => {
+    const path = join(dir, 'groups.db');
+    const store = openSqliteStore(path, { groupCommitEntries: 5 });
+    const user = await store.createUser('bob', { isAdmin: false }, T0);
+    const feedIds: number[] = [];
+    for (let f = 0; f < 3; f++) {
+      const feed = await store.ensureFeed(`https://g${f}.example/feed`, OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      feedIds.push(feed.id);
+    }
+    const reader = new Database(path, { readonly: true });
+    const stored = (): number => reader.prepare('SELECT COUNT(*) FROM entries').pluck().get() as number;
+    try {
+      const [a, b, c] = feedIds as [number, number, number];
+      const first = store.recordFetchSuccess(a, update, entries(0, 2));
+      assert.equal(stored(), 0, 'two entries wait for more');
+      const second = store.recordFetchSuccess(b, update, entries(1, 3));
+      assert.equal(stored(), 5, 'five entries make the group full: both feeds written at once');
+      const third = store.recordFetchSuccess(c, update, entries(2, 1));
+      assert.equal(stored(), 5);
+      assert.deepEqual(await Promise.all([first, second, third]), [
+        { inserted: 2, updated: 0 },
+        { inserted: 3, updated: 0 },
+        { inserted: 1, updated: 0 },
+      ]);
+      assert.equal(stored(), 6, 'the rest when the turn ends');
+    } finally {
+      reader.close();
+      await store.close();
+    }
+  });
+
   it('stores each feed whole or not at all when the disk fills in the middle of a group', async () => {
     const path = join(dir, 'full.db');
     // 2 MiB: room for some of the 40 feeds below (~5 MB of entries), not all.
