@@ -14,7 +14,7 @@ import {
 } from './index.js';
 import { prng } from '../testing/random.js';
 import { porterStem } from './porter.js';
-import { segments } from './text.js';
+import { isPlainText, segments } from './text.js';
 
 const DOCS: Record<number, [string, string]> = {
   1: ['Rust 1.90 released', 'The compiler is faster: compiling large crates takes less time.'],
@@ -364,5 +364,42 @@ describe('porterStem', () => {
       );
     }
     scratch.close();
+  });
+});
+
+describe('isPlainText', () => {
+  // The definition: every character in the plain class (ASCII but controls, common punctuation,
+  // CJK letters that fold to themselves).
+  const PLAIN =
+    /^[\t\n\r\x20-\x7f\u00a0\u00ab\u00b7\u00bb\u2000-\u206f\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*$/;
+
+  it('agrees with its definition on text of ASCII, CJK, punctuation and what is neither', () => {
+    const pieces = [
+      'latency ',
+      'A1',
+      '\n',
+      '\t',
+      '\u0000',
+      '\u0007',
+      '数据库',
+      '…',
+      '«',
+      'é',
+      'µs',
+      'ﬁ',
+      '\u3000',
+      '한국',
+      '😀',
+      '\ud800',
+    ];
+    const next = prng(11);
+    const random = (n: number): number => Math.floor(next() * n);
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: random(10) }, () => pieces[random(pieces.length)]).join('');
+      assert.equal(isPlainText(text), PLAIN.test(text), JSON.stringify(text));
+    }
+    assert.equal(isPlainText(''), true);
+    assert.equal(isPlainText('plain words, then é'), false);
+    assert.equal(isPlainText('plain words, then 数据'), true);
   });
 });

@@ -25,13 +25,21 @@ const SEGMENT = new RegExp(`(${CJK_CHAR}+)|(${WORD_CHAR}+)`, 'gu');
  * CJK run a run of those letters: it is cut with a pattern of plain classes, several times faster
  * than the Unicode-property one above. Most texts, English or Chinese, are plain.
  */
-const PLAIN_TEXT =
-  /^[\t\n\r\x20-\x7f\u00a0\u00ab\u00b7\u00bb\u2000-\u206f\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*$/;
+const NOT_PLAIN =
+  /[^\t\n\r\x20-\x7f\u00a0\u00ab\u00b7\u00bb\u2000-\u206f\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]/g;
+/** A character that is not printable ASCII or a line break: where a text stops being plain ASCII. */
+const NOT_ASCII = /[^\t\n\r\x20-\x7f]/;
 const PLAIN_SEGMENT =
   /([\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]+)|([A-Za-z0-9]+)/g;
 
 export function isPlainText(text: string): boolean {
-  return PLAIN_TEXT.test(text);
+  // Most texts are ASCII throughout, which a one-range class confirms in two thirds of the time the
+  // whole class takes (5.6 -> 3.6 µs on the benchmark's bodies); the rest is checked from the first
+  // other character on.
+  const other = NOT_ASCII.exec(text);
+  if (other === null) return true;
+  NOT_PLAIN.lastIndex = other.index;
+  return !NOT_PLAIN.test(text);
 }
 
 export function hasCjk(text: string): boolean {

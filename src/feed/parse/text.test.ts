@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { prng } from '../../testing/random.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 
 describe('collapseWhitespace', () => {
@@ -13,8 +14,8 @@ describe('collapseWhitespace', () => {
 
   it('agrees with the plain definition on text of every kind of whitespace', () => {
     const pieces = ['a', 'bc', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', '\ufeff', '中文', '\r\n '];
-    let seed = 42;
-    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const next = prng(42);
+    const random = (n: number): number => Math.floor(next() * n);
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: random(12) }, () => pieces[random(pieces.length)]).join('');
       assert.equal(collapseWhitespace(text), text.replace(/\s+/g, ' ').trim(), JSON.stringify(text));
