@@ -8,7 +8,7 @@
 ** phrase; a phrase with more is estimated from how closely its first SAMPLE matches lie in the
 ** table's rowids (entry ids, which grow with time). Below SAMPLE the count, and so the score, is
 ** exactly bm25()'s; above it, the logarithm in the IDF turns an estimate off by 10% into an IDF off
-** by less than 0.1, on IDFs between ~1 and ~6.
+** by about 0.1, on IDFs between ~1 and ~6.
 **
 **   gleaner_bm25(fts_table, min_rowid, max_rowid, weight_col0, weight_col1, ...)
 **
