@@ -11,7 +11,7 @@ import type { PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/index.js';
 import { createFetcher } from '../feed/fetch/index.js';
-import { fetchedUpdate } from '../testing/fetched.js';
+import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { LOOPBACK_POLICY } from '../testing/testserver.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import { searchIndexCompaction } from './compaction.js';
@@ -23,25 +23,13 @@ const WORDS = ['latency', 'replication', 'kubernetes', 'compiler', 'sourdough', 
 
 function entry(n: number): PreparedEntry {
   const text = `${WORDS[n % WORDS.length]} notes number ${n} ${WORDS[(n * 3) % WORDS.length]}`;
-  return {
-    guid: `g${n}`,
-    link: `https://site.example/${n}`,
+  return preparedEntry(String(n), {
     title: `Post ${n} on ${WORDS[(n * 5) % WORDS.length]}`,
-    author: null,
     contentHtml: `<p>${text}</p>`,
     contentText: text,
     summaryText: text,
-    readingMinutes: 1,
     publishedAt: T0 + n * 60_000,
-    updatedAt: null,
-    categories: [],
-    enclosures: [],
-    imageUrl: null,
-    commentsUrl: null,
-    language: null,
-    dedupeKey: `g:${n}`,
-    contentHash: `h${n}`,
-  };
+  });
 }
 
 describe('search index compaction', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PreparedEntry } from '../model/index.js';
 import { createFtsTableSql, toMatchQuery } from '../search/index.js';
+import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { searchRank, searchSql } from './queries.js';
 import { loadRankFunction, openSqliteStore } from './sqlite.js';
 
@@ -98,26 +99,15 @@ describe('search ranked either way', { skip }, () => {
         0,
       );
       await store.subscribe(user.id, feed.id, { folderId: null, title: null }, 0);
-      const entries: PreparedEntry[] = Array.from({ length: 40 }, (_, i) => ({
-        guid: `g${i}`,
-        link: `https://rank.example/${i}`,
-        title: i % 5 === 0 ? `Replication notes ${i}` : `Notes ${i}`,
-        author: null,
-        contentHtml: '<p>x</p>',
-        contentText: `${'replication '.repeat(i % 4)}${'filler '.repeat(i % 9)}database`,
-        summaryText: 's',
-        readingMinutes: 1,
-        publishedAt: i * 1000,
-        updatedAt: null,
-        categories: [],
-        enclosures: [],
-        imageUrl: null,
-        commentsUrl: null,
-        language: null,
-        dedupeKey: `g:g${i}`,
-        contentHash: `h${i}`,
-      }));
-      await store.recordFetchSuccess(feed.id, { ...UPDATE, checkedAt: 1, nextCheckAt: 2 }, entries);
+      const entries: PreparedEntry[] = Array.from({ length: 40 }, (_, i) =>
+        preparedEntry(`g${i}`, {
+          title: i % 5 === 0 ? `Replication notes ${i}` : `Notes ${i}`,
+          contentText: `${'replication '.repeat(i % 4)}${'filler '.repeat(i % 9)}database`,
+          summaryText: 's',
+          publishedAt: i * 1000,
+        }),
+      );
+      await store.recordFetchSuccess(feed.id, fetchedUpdate(1, 'Rank'), entries);
       const viaStore = await store.searchEntries({
         userId: user.id,
         text: 'replication database',
@@ -164,15 +154,3 @@ describe('search ranked either way', { skip }, () => {
     }
   });
 });
-
-const UPDATE = {
-  etag: null,
-  lastModified: null,
-  title: 'Rank',
-  siteUrl: null,
-  description: null,
-  iconUrl: null,
-  language: null,
-  hubUrl: null,
-  format: 'rss' as const,
-};

@@ -7,47 +7,29 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { PreparedEntry } from '../model/index.js';
+import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { openSqliteStore } from './sqlite.js';
 
 const T0 = Date.UTC(2026, 11, 1);
 const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
 
 function entries(feed: number, count: number): PreparedEntry[] {
-  return Array.from({ length: count }, (_, n) => ({
-    guid: `${feed}-${n}`,
-    link: `https://f${feed}.example/${n}`,
-    title: `Feed ${feed} entry ${n}`,
-    author: null,
+  return Array.from({ length: count }, (_, n) => {
     // Words that differ from entry to entry, so that the search index grows as the bodies do.
-    contentHtml: `<p>${Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' ')}</p>`,
-    contentText: Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' '),
-    summaryText: 'summary',
-    readingMinutes: 1,
-    publishedAt: T0 + n,
-    updatedAt: null,
-    categories: ['news'],
-    enclosures: [],
-    imageUrl: null,
-    commentsUrl: null,
-    language: null,
-    dedupeKey: `g:${feed}-${n}`,
-    contentHash: `h${feed}-${n}`,
-  }));
+    const text = Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' ');
+    return preparedEntry(`${feed}-${n}`, {
+      title: `Feed ${feed} entry ${n}`,
+      contentHtml: `<p>${text}</p>`,
+      contentText: text,
+      summaryText: 'summary',
+      publishedAt: T0 + n,
+      categories: ['news'],
+    });
+  });
 }
 
-const update = {
-  checkedAt: T0,
-  nextCheckAt: T0 + 3_600_000,
-  etag: '"v1"',
-  lastModified: null,
-  title: 'Feed',
-  siteUrl: null,
-  description: null,
-  iconUrl: null,
-  language: null,
-  hubUrl: null,
-  format: 'rss' as const,
-};
+// Validators, so that a stored fetch shows in feeds.etag.
+const update = { ...fetchedUpdate(T0, 'Feed'), etag: '"v1"' };
 
 describe('SQLite store: feeds written together', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-'));
