@@ -9,6 +9,7 @@ import type { FetchOptions, PreparedEntry } from '../model/index.js';
 import { RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryView, FeedFetchUpdate, Store } from './types.js';
+import { BODIES_TO_QUOTE } from '../testing/fetched.js';
 
 const DEFAULT_OPTIONS: FetchOptions = {
   userAgent: null,
@@ -256,6 +257,39 @@ for (const backend of backends) {
       assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
     });
 
+    it('reads bodies as JSON text that parses to the stored body, whatever it holds', async () => {
+      const user = await store.createUser('asjson', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://asjson.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      // BODIES_TO_QUOTE and one with a lone surrogate, which cannot be stored as it is.
+      const bodies = [...BODIES_TO_QUOTE, 'a lone \ud800 surrogate'];
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0 + 1),
+        bodies.map((contentHtml, i) => entry(i + 1, { contentHtml })),
+      );
+      const html = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 });
+      const json = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 10,
+        withContent: 'json',
+      });
+      assert.equal(json.length, bodies.length);
+      assert.deepEqual(
+        json.map((v) => [v.entry.id, JSON.parse(v.contentJson ?? 'null') as unknown, v.entry.contentHtml]),
+        html.map((v) => [v.entry.id, v.entry.contentHtml, '']),
+      );
+      // A lone surrogate cannot be stored as it is (it comes back as replacement characters).
+      assert.deepEqual(
+        html
+          .map((v) => v.entry.contentHtml)
+          .filter((b) => !b.includes('\ufffd'))
+          .sort(),
+        bodies.filter((b) => !b.includes('\ud800')).sort(),
+      );
+      assert.equal(html[0]?.contentJson, undefined);
+    });
     it('lists entries by user, feed and status with keyset pagination in both orders', async () => {
       const user = await store.createUser('pager', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://pages.example/feed', DEFAULT_OPTIONS, T0);

@@ -23,10 +23,11 @@ export function pageSize(n: number): number {
  * read small rows, and get the bodies as empty strings.
  */
 export function entryColumns(
-  withContent: boolean | undefined,
+  withContent: boolean | 'json' | undefined,
   brief?: boolean,
 ): { columns: string; bodyJoin: string } {
-  return brief ? BRIEF : withContent === false ? WITHOUT_BODY : WITH_BODY;
+  if (brief) return BRIEF;
+  return withContent === false ? WITHOUT_BODY : withContent === 'json' ? WITH_JSON_BODY : WITH_BODY;
 }
 
 // What a brief row reads (see EntryQuery.brief); the other columns are read as empty values.
@@ -49,12 +50,16 @@ const EMPTY: Partial<Record<(typeof ENTRY_COLUMNS)[number], string>> = {
   comments_url: 'NULL',
 };
 
-const columnList = (body: boolean, brief = false): string =>
+const columnList = (body: boolean | 'json', brief = false): string =>
   ENTRY_COLUMNS.map((c) => {
-    if (c === 'content_html') return body ? `b.${c}` : `'' AS ${c}`;
+    if (c === 'content_html')
+      return body === 'json' ? `json_quote(b.${c}) AS ${c}` : body ? `b.${c}` : `'' AS ${c}`;
     return brief && !BRIEF_COLUMNS.has(c) ? `${EMPTY[c] ?? "''"} AS ${c}` : `e.${c}`;
   }).join(', ');
-const WITH_BODY = { columns: columnList(true), bodyJoin: 'JOIN entry_bodies b ON b.entry_id = e.id' };
+const BODY_JOIN = 'JOIN entry_bodies b ON b.entry_id = e.id';
+const WITH_BODY = { columns: columnList(true), bodyJoin: BODY_JOIN };
+// The body as JSON text, where the entry's content_html column is read (see toEntryView).
+const WITH_JSON_BODY = { columns: columnList('json'), bodyJoin: BODY_JOIN };
 const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
 const BRIEF = { columns: columnList(false, true), bodyJoin: '' };
 

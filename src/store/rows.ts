@@ -122,14 +122,22 @@ export const ENTRY_COLUMNS = [
   'content_hash',
 ] as const;
 
-/** An entry and the user's state of it: read, starred, read later at `stateAt` and after. */
-export function toEntryView(r: unknown[], stateAt: number): EntryView {
-  return {
+/**
+ * An entry and the user's state of it: read, starred, read later at `stateAt` and after. With
+ * `bodyAsJson`, the row's body is JSON text (EntryQuery.withContent 'json'): it goes to contentJson.
+ */
+export function toEntryView(r: unknown[], stateAt: number, bodyAsJson = false): EntryView {
+  const view: EntryView = {
     entry: toEntry(r),
     read: Number(r[stateAt]) === 1,
     starred: Number(r[stateAt + 1]) === 1,
     readLater: Number(r[stateAt + 2]) === 1,
   };
+  if (bodyAsJson) {
+    view.contentJson = view.entry.contentHtml;
+    view.entry.contentHtml = '';
+  }
+  return view;
 }
 
 /** An entry from the first ENTRY_COLUMNS.length values of a raw row. */

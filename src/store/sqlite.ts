@@ -857,7 +857,8 @@ class SqliteStore implements Store {
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
-    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT));
+    const asJson = query.withContent === 'json' && !query.brief;
+    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT, asJson));
   }
 
   async setEntryState(

@@ -46,3 +46,16 @@ export function preparedEntry(key: string, over: Partial<PreparedEntry> = {}): P
     ...over,
   };
 }
+
+/**
+ * Bodies that quoting for JSON must get right: quotes and backslashes, every kind of control
+ * character, the two line separators JavaScript once refused in strings, markup that ends a
+ * script, astral and CJK characters, and nothing at all.
+ */
+export const BODIES_TO_QUOTE: readonly string[] = [
+  '<p class="a">"quoted" \\ back\\slash \\u0041 \\"</p>',
+  'line\nbreak\ttab\rreturn\b\f and \u0001\u001f controls, \u007f delete',
+  '\u2028 line and \u2029 paragraph separators, </script><!--',
+  '数据库 emoji 😀 and ⟨angles⟩',
+  '',
+];

@@ -9,6 +9,7 @@ import { feverKey, newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { MAX_ITEMS, MAX_STATE_IDS, parseMultipart } from './index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
+import { BODIES_TO_QUOTE } from '../../testing/fetched.js';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -336,6 +337,27 @@ describe('Fever API', () => {
         is_read: 0,
         created_on_time: Math.floor((NOW - HOUR) / 1000),
       });
+    });
+
+    it('sends bodies as stored, whatever they hold, by id and in pages', async () => {
+      const quoter = await web.addUser('quoter', 'quoter-password-1');
+      const key = newToken();
+      const quoterFever = feverKey('quoter', key);
+      await web.store.createApiKey(quoter.id, 'fever', tokenHash(key), NOW, quoterFever);
+      const feed = await web.store.ensureFeed('https://quote.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.recordFetchSuccess(
+        feed.id,
+        fetched('Quote'),
+        BODIES_TO_QUOTE.map((contentHtml, i) => ({ ...entry(i + 1, 'quote'), contentHtml })),
+      );
+      await web.store.subscribe(quoter.id, feed.id, { folderId: null, title: null }, NOW);
+      const expected = [...BODIES_TO_QUOTE].sort();
+      const paged = (await fever('items', quoterFever)).items ?? [];
+      assert.deepEqual(paged.map((i) => i.html).sort(), expected);
+      assert.ok(paged.every((i) => i.feed_id === feed.id && i.title.startsWith('quote story')));
+      const byId =
+        (await fever(`items&with_ids=${paged.map((i) => i.id).join(',')}`, quoterFever)).items ?? [];
+      assert.deepEqual(byId.map((i) => i.html).sort(), expected);
     });
 
     it("serves with_ids of the user's own items only, at most 50", async () => {

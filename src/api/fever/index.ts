@@ -12,6 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
+import { bodyJson, JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
 import type { RouteContext } from '../../web/server.js';
 
 const PATHS = ['/api/fever.php', '/fever/', '/fever'];
@@ -65,18 +66,19 @@ export function parseIdList(value: string | undefined, max: number): number[] {
 
 const seconds = (ms: number | null | undefined): number => (ms ? Math.floor(ms / 1000) : 0);
 
-function itemJson(v: EntryView): Json {
-  return {
+/** An item, its body last (as the store quoted it: see bodyJson). */
+function itemJson(v: EntryView): JsonText {
+  const fields = {
     id: v.entry.id,
     feed_id: v.entry.feedId,
     title: v.entry.title,
     author: v.entry.author ?? '',
-    html: v.entry.contentHtml,
     url: v.entry.link ?? '',
     is_saved: v.starred ? 1 : 0,
     is_read: v.read ? 1 : 0,
     created_on_time: seconds(v.entry.publishedAt),
   };
+  return new JsonText(jsonWithMembers(fields, [['html', bodyJson(v)]]));
 }
 
 export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void {
@@ -121,6 +123,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     return store.queryEntries({
       userId,
       status: 'all',
+      withContent: 'json',
       sortBy: 'id',
       order: up ? 'oldest' : 'newest',
       ...(up ? { idAbove: from.since } : { idBelow: from.max }),
@@ -128,12 +131,18 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     });
   }
 
-  async function items(req: FastifyRequest, userId: number): Promise<Json[]> {
+  async function items(req: FastifyRequest, userId: number): Promise<JsonText[]> {
     let views: EntryView[];
     if (has(req, 'with_ids')) {
       const ids = parseIdList(param(req, 'with_ids'), MAX_ITEMS);
       views = ids.length
-        ? await store.queryEntries({ userId, entryIds: ids, status: 'all', limit: MAX_ITEMS })
+        ? await store.queryEntries({
+            userId,
+            entryIds: ids,
+            status: 'all',
+            limit: MAX_ITEMS,
+            withContent: 'json',
+          })
         : [];
       views.sort((a, b) => a.entry.id - b.entry.id);
     } else if (has(req, 'max_id')) {
@@ -237,7 +246,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     if (has(req, 'unread_item_ids')) out.unread_item_ids = await stateIds(user.id, { status: 'unread' });
     if (has(req, 'saved_item_ids'))
       out.saved_item_ids = await stateIds(user.id, { status: 'all', starred: true });
-    return reply.send(out);
+    return sendJson(reply, out);
   }
 
   // Some clients send their form as multipart/form-data, which only these routes accept.

@@ -15,7 +15,7 @@ import { isoTime } from '../../model/time.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
-import { sendJson } from '../../web/encode.js';
+import { bodyJson, JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
@@ -193,7 +193,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     req: FastifyRequest,
     userId: number,
     stream: string,
-    withContent: boolean,
+    withContent: boolean | 'json',
   ): Promise<Page | null> {
     const scope = await scopeOf(userId, stream);
     if (!scope) return null;
@@ -254,14 +254,15 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   const feedTitle = (s: SubscriptionView | undefined): string =>
     s ? (s.subscription.title ?? s.feed.title ?? s.feed.url) : '';
 
-  function itemJson(view: EntryView, sub: SubscriptionView | undefined): Record<string, unknown> {
+  /** An item of stream/contents, its body last (as the store quoted it: see bodyJson). */
+  function itemJson(view: EntryView, sub: SubscriptionView | undefined): JsonText {
     const e = view.entry;
     const categories = [READING_LIST];
     if (view.read) categories.push(READ);
     if (view.starred) categories.push(STARRED);
     if (sub?.folderName) categories.push(labelStream(sub.folderName));
     const link = e.link ? [{ href: e.link, type: 'text/html' }] : [];
-    return {
+    const fields = {
       id: longItemId(e.id),
       crawlTimeMsec: String(e.createdAt),
       timestampUsec: String(e.publishedAt * 1000),
@@ -270,7 +271,6 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       title: e.title,
       canonical: link,
       alternate: link,
-      summary: { direction: 'ltr', content: e.contentHtml },
       author: e.author ?? '',
       origin: {
         streamId: feedStream(e.feedId),
@@ -284,6 +284,9 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         ...(x.length !== null ? { length: x.length } : {}),
       })),
     };
+    return new JsonText(
+      jsonWithMembers(fields, [['summary', `{"direction":"ltr","content":${bodyJson(view)}}`]]),
+    );
   }
 
   function atomEntry(view: EntryView, sub: SubscriptionView | undefined): string {
@@ -462,7 +465,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     user: User,
     stream: string,
   ): Promise<unknown> {
-    const page = await streamPage(req, user.id, stream, true);
+    const page = await streamPage(req, user.id, stream, 'json');
     if (!page) return badRequest(reply);
     const feeds = await feedsById(user.id);
     return sendJson(reply, {
@@ -493,7 +496,12 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     authed(async (req, reply, { user }) => {
       const ids = itemIds(req);
       if (!ids) return badRequest(reply);
-      const views = await store.queryEntries({ userId: user.id, entryIds: ids, limit: ids.length });
+      const views = await store.queryEntries({
+        userId: user.id,
+        entryIds: ids,
+        limit: ids.length,
+        withContent: 'json',
+      });
       const feeds = await feedsById(user.id);
       return sendJson(reply, {
         id: READING_LIST,

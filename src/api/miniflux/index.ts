@@ -452,6 +452,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       sortBy: f.order === 'id' ? 'id' : 'published',
       order: f.direction === 'asc' ? 'oldest' : 'newest',
       limit: f.offset + f.limit,
+      withContent: 'json',
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
       ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
     });
@@ -494,14 +495,19 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const full =
       page.length === 0
         ? []
-        : await store.queryEntries({ userId, entryIds: page.map((v) => v.entry.id), limit: page.length });
+        : await store.queryEntries({
+            userId,
+            entryIds: page.map((v) => v.entry.id),
+            limit: page.length,
+            withContent: 'json',
+          });
     const byId = new Map(full.map((v) => [v.entry.id, v]));
     const ordered = page.map((v) => byId.get(v.entry.id)).filter((v): v is EntryView => v !== undefined);
     return { total: found.length, entries: await entriesJson(userId, ordered) };
   }
 
   async function oneEntry(userId: number, entryId: number): Promise<EntryView> {
-    const [view] = await store.queryEntries({ userId, entryIds: [entryId], limit: 1 });
+    const [view] = await store.queryEntries({ userId, entryIds: [entryId], limit: 1, withContent: 'json' });
     if (!view) throw notFound();
     return view;
   }

@@ -7,6 +7,7 @@
 import type { Enclosure, Feed, User } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { isoTime } from '../../model/time.js';
+import { bodyJson, jsonWithMembers } from '../../web/encode.js';
 
 export const UNFILED_CATEGORY_ID = 0;
 export const UNFILED_CATEGORY_TITLE = 'All';
@@ -137,15 +138,18 @@ function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number)
 }
 
 /**
- * An entry as Miniflux sends it, its feed object last, spliced in from `feedText` (feedJson's
- * text, written once for all the entries of a list that share the feed).
+ * An entry as Miniflux sends it, its body and its feed object last, spliced in as JSON already
+ * written: the body as the store quoted it, `feedText` (feedJson's text) once for all the entries
+ * of a list that share the feed.
  */
 export function entryText(userId: number, view: EntryView, feedText: string): string {
-  const fields = JSON.stringify(entryFieldsJson(userId, view));
-  return `${fields.slice(0, -1)},"feed":${feedText}}`;
+  return jsonWithMembers(entryFieldsJson(userId, view), [
+    ['content', bodyJson(view)],
+    ['feed', feedText],
+  ]);
 }
 
-/** An entry's own fields, all but its feed. */
+/** An entry's own fields, all but its body and its feed. */
 function entryFieldsJson(userId: number, view: EntryView): Record<string, unknown> {
   const e = view.entry;
   return {
@@ -160,7 +164,6 @@ function entryFieldsJson(userId: number, view: EntryView): Record<string, unknow
     published_at: minifluxTime(e.publishedAt),
     created_at: minifluxTime(e.createdAt),
     changed_at: minifluxTime(e.updatedAt ?? e.createdAt),
-    content: e.contentHtml,
     author: e.author ?? '',
     share_code: '',
     starred: view.starred,
