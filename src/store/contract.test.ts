@@ -277,7 +277,11 @@ for (const backend of backends) {
       });
       assert.equal(json.length, bodies.length);
       assert.deepEqual(
-        json.map((v) => [v.entry.id, JSON.parse(v.contentJson ?? 'null') as unknown, v.entry.contentHtml]),
+        json.map((v) => [
+          v.entry.id,
+          JSON.parse(Buffer.from(v.contentJson ?? []).toString('utf8') || 'null') as unknown,
+          v.entry.contentHtml,
+        ]),
         html.map((v) => [v.entry.id, v.entry.contentHtml, '']),
       );
       // A lone surrogate cannot be stored as it is (it comes back as replacement characters).

@@ -52,8 +52,10 @@ const EMPTY: Partial<Record<(typeof ENTRY_COLUMNS)[number], string>> = {
 
 const columnList = (body: boolean | 'json', brief = false): string =>
   ENTRY_COLUMNS.map((c) => {
-    if (c === 'content_html')
-      return body === 'json' ? `json_quote(b.${c}) AS ${c}` : body ? `b.${c}` : `'' AS ${c}`;
+    if (c === 'content_html') {
+      if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
+      return body ? `b.${c}` : `'' AS ${c}`;
+    }
     return brief && !BRIEF_COLUMNS.has(c) ? `${EMPTY[c] ?? "''"} AS ${c}` : `e.${c}`;
   }).join(', ');
 const BODY_JOIN = 'JOIN entry_bodies b ON b.entry_id = e.id';

@@ -127,16 +127,15 @@ export const ENTRY_COLUMNS = [
  * `bodyAsJson`, the row's body is JSON text (EntryQuery.withContent 'json'): it goes to contentJson.
  */
 export function toEntryView(r: unknown[], stateAt: number, bodyAsJson = false): EntryView {
+  const json = bodyAsJson ? r[6] : undefined;
+  if (bodyAsJson) r[6] = '';
   const view: EntryView = {
     entry: toEntry(r),
     read: Number(r[stateAt]) === 1,
     starred: Number(r[stateAt + 1]) === 1,
     readLater: Number(r[stateAt + 2]) === 1,
   };
-  if (bodyAsJson) {
-    view.contentJson = view.entry.contentHtml;
-    view.entry.contentHtml = '';
-  }
+  if (json instanceof Uint8Array) view.contentJson = json;
   return view;
 }
 

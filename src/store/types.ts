@@ -77,10 +77,10 @@ export interface EntryView {
   starred: boolean;
   readLater: boolean;
   /**
-   * With `withContent: 'json'`: the body as JSON text (a quoted string), for answers in JSON;
+   * With `withContent: 'json'`: the body as JSON (a quoted string) in UTF-8, for answers in JSON;
    * entry.contentHtml is then empty.
    */
-  contentJson?: string;
+  contentJson?: Uint8Array;
 }
 
 /**
@@ -113,8 +113,9 @@ export interface EntryQuery {
   /**
    * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
    * row. 'json': the body comes back in `contentJson`, quoted by the database for an answer in
-   * JSON (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms, where
-   * JSON.stringify took 1.0 ms). True by default.
+   * JSON, as bytes (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms,
+   * where JSON.stringify took 1.0 ms; as bytes, they are neither decoded nor encoded again). True
+   * by default.
    */
   withContent?: boolean | 'json';
   /**

@@ -1,7 +1,7 @@
 // Answers as bytes: the same bytes as encoding the whole text at once, whatever the parts hold.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { encodeParts, jsonBytes, JsonText } from './encode.js';
+import { encodeParts, jsonBytes, JsonText, jsonWithMembers, type Part } from './encode.js';
 
 const same = (value: unknown): void =>
   assert.equal(jsonBytes(value).toString('utf8'), JSON.stringify(value) ?? 'null', JSON.stringify(value));
@@ -21,6 +21,23 @@ describe('encodeParts', () => {
     const parts = Array.from({ length: 600 }, (_, i) => `${i % 2 ? '中' : 'a'}${'x'.repeat(10_000)}`);
     assert.deepEqual(encodeParts(parts), Buffer.from(parts.join(''), 'utf8'));
     assert.deepEqual(encodeParts(['<p>', 'é', '</p>']), Buffer.from('<p>é</p>'));
+  });
+
+  it('copies parts given as bytes between the text, in small answers and large ones', () => {
+    const utf8 = (t: string): Uint8Array => new Uint8Array(Buffer.from(t, 'utf8'));
+    for (const size of [1, 2_000]) {
+      const texts = Array.from({ length: size }, (_, i) => (i % 5 === 0 ? `“${i}” 中文 😀` : `part ${i}`));
+      const parts: Part[] = texts.map((t, i) => (i % 2 ? utf8(t) : t));
+      assert.deepEqual(encodeParts(parts), Buffer.from(texts.join(''), 'utf8'), `${size} parts`);
+    }
+    assert.deepEqual(encodeParts([utf8('only')]), Buffer.from('only'));
+    assert.deepEqual(
+      encodeParts(['x'.repeat(6_000_000), utf8('中')]),
+      Buffer.from(`${'x'.repeat(6_000_000)}中`),
+    );
+    // A high surrogate left alone before bytes is a lone surrogate: encoded as U+FFFD, not lost.
+    const high = '😀'.charAt(0);
+    assert.deepEqual(encodeParts([`a${high}`, utf8('b')]), Buffer.from('a\ufffdb', 'utf8'));
   });
 
   it('keeps a surrogate pair split across parts whole, even where a run would end', () => {
@@ -55,7 +72,29 @@ describe('jsonBytes', () => {
       jsonBytes(value).toString('utf8'),
       '{"total":2,"feed":{"id":7,"title":"中文 “feed”"},"entries":[{"id":1},{"id":2},{"id":7,"title":"中文 “feed”"}]}',
     );
-    assert.equal(jsonBytes(feed).toString('utf8'), feed.text);
+    assert.equal(jsonBytes(feed).toString('utf8'), JSON.stringify({ id: 7, title: '中文 “feed”' }));
+  });
+
+  it('puts members written already after an object’s own, as text or bytes', () => {
+    const body = new Uint8Array(Buffer.from(JSON.stringify('<p class="a">中文 “q” \\ 😀</p>'), 'utf8'));
+    const feed = new JsonText('{"id":7}');
+    const entry = jsonWithMembers({ id: 1, title: 'T' }, [
+      ['content', body],
+      ['summary', new JsonText('{"content":', body, '}')],
+      ['feed', feed],
+    ]);
+    const expected = {
+      id: 1,
+      title: 'T',
+      content: '<p class="a">中文 “q” \\ 😀</p>',
+      summary: { content: '<p class="a">中文 “q” \\ 😀</p>' },
+      feed: { id: 7 },
+    };
+    assert.deepEqual(JSON.parse(jsonBytes({ entries: [entry, entry] }).toString('utf8')), {
+      entries: [expected, expected],
+    });
+    assert.equal(jsonBytes(jsonWithMembers({}, [['a', '1']])).toString('utf8'), '{"a":1}');
+    assert.equal(jsonBytes(jsonWithMembers({ b: 2 }, [])).toString('utf8'), '{"b":2}');
   });
 
   it('answers a large list with Chinese, English and emoji entries as its UTF-8 JSON', () => {

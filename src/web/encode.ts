@@ -13,17 +13,27 @@ import type { EntryView } from '../store/index.js';
 const MAX_SCRATCH = 16 * 1024 * 1024;
 let scratch = Buffer.allocUnsafe(256 * 1024);
 
-/** The UTF-8 bytes of text given in parts. */
-export function encodeParts(parts: readonly string[]): Buffer {
-  if (parts.length === 1) return Buffer.from(parts[0] as string);
-  let chars = 0;
-  for (const part of parts) chars += part.length;
-  const most = chars * 3;
-  if (most > MAX_SCRATCH) return Buffer.from(parts.join(''));
+/** A part of an answer: text, or bytes already in UTF-8 (a body as the database wrote it). */
+export type Part = string | Uint8Array;
+
+/** The UTF-8 bytes of an answer given in parts. */
+export function encodeParts(parts: readonly Part[]): Buffer {
+  if (parts.length === 1) return Buffer.from(parts[0] as string | Uint8Array);
+  let most = 0;
+  for (const part of parts) most += typeof part === 'string' ? part.length * 3 : part.length;
+  if (most > MAX_SCRATCH)
+    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
   if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
   let at = 0;
   let held = '';
   for (const part of parts) {
+    if (typeof part !== 'string') {
+      if (held !== '') at += scratch.write(held, at);
+      held = '';
+      scratch.set(part, at);
+      at += part.length;
+      continue;
+    }
     const text = held === '' ? part : held + part;
     // Never between the halves of a surrogate pair: each alone would be encoded as U+FFFD.
     if (isHighSurrogate(text.charCodeAt(text.length - 1))) {
@@ -39,26 +49,49 @@ export function encodeParts(parts: readonly string[]): Buffer {
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
-/** JSON already written, which jsonBytes puts in as it is: an object written once for many. */
+/**
+ * JSON already written, which jsonBytes puts in as it is: an object written once for many, an entry
+ * around its body as the database quoted it (bytes, never decoded here).
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  readonly parts: readonly Part[];
+  constructor(...parts: Part[]) {
+    this.parts = parts;
+  }
 }
 
 /**
- * The JSON text of an object followed by members whose values are JSON already written: an entry's
- * body as the database quoted it, a feed's object written once for all its entries.
+ * The JSON of an object followed by members whose values are JSON already written: an entry's body
+ * as the database quoted it, a feed's object written once for all its entries.
  */
 export function jsonWithMembers(
   value: Record<string, unknown>,
-  members: readonly [string, string][],
-): string {
+  members: readonly [string, Part | JsonText][],
+): JsonText {
+  const parts: Part[] = [];
+  // Text runs are joined, so a part is either bytes or all the text between them.
   let text = JSON.stringify(value).slice(0, -1);
-  for (const [key, json] of members) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${json}`;
-  return `${text}}`;
+  let first = text === '{';
+  for (const [key, json] of members) {
+    text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    for (const part of json instanceof JsonText ? json.parts : [json]) {
+      if (typeof part === 'string') text += part;
+      else {
+        parts.push(text, part);
+        text = '';
+      }
+    }
+  }
+  parts.push(`${text}}`);
+  return new JsonText(...parts);
 }
 
-/** An entry's body as JSON text: as the store quoted it (withContent 'json'), or quoted here. */
-export function bodyJson(view: EntryView): string {
+/**
+ * An entry's body as JSON: as the store quoted it (withContent 'json', UTF-8 bytes), or quoted
+ * here.
+ */
+export function bodyJson(view: EntryView): Part {
   return view.contentJson ?? JSON.stringify(view.entry.contentHtml);
 }
 
@@ -68,13 +101,18 @@ export function bodyJson(view: EntryView): string {
  * top, in the object or in its arrays, are put in as they are.
  */
 export function jsonBytes(value: unknown): Buffer {
-  const parts: string[] = [];
-  if (value instanceof JsonText) parts.push(value.text);
+  const parts: Part[] = [];
+  if (value instanceof JsonText) parts.push(...value.parts);
   else if (isPlainObject(value)) {
     let first = true;
     parts.push('{');
     for (const [key, v] of Object.entries(value)) {
-      const text = Array.isArray(v) ? null : v instanceof JsonText ? v.text : JSON.stringify(v);
+      if (v instanceof JsonText) {
+        parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`, ...v.parts);
+        first = false;
+        continue;
+      }
+      const text = Array.isArray(v) ? null : JSON.stringify(v);
       if (text === undefined) continue; // as JSON.stringify: undefined and functions are left out
       parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
       first = false;
@@ -87,11 +125,16 @@ export function jsonBytes(value: unknown): Buffer {
   return encodeParts(parts);
 }
 
-function arrayParts(items: readonly unknown[], parts: string[]): void {
+function arrayParts(items: readonly unknown[], parts: Part[]): void {
   parts.push('[');
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const text = item instanceof JsonText ? item.text : (JSON.stringify(item) ?? 'null');
+    if (item instanceof JsonText) {
+      if (i > 0) parts.push(',');
+      for (const part of item.parts) parts.push(part);
+      continue;
+    }
+    const text = JSON.stringify(item) ?? 'null';
     parts.push(i === 0 ? text : `,${text}`);
   }
   parts.push(']');

@@ -12,7 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../model/index.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
-import { bodyJson, JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
+import { bodyJson, type JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
 import type { RouteContext } from '../../web/server.js';
 
 const PATHS = ['/api/fever.php', '/fever/', '/fever'];
@@ -78,7 +78,7 @@ function itemJson(v: EntryView): JsonText {
     is_read: v.read ? 1 : 0,
     created_on_time: seconds(v.entry.publishedAt),
   };
-  return new JsonText(jsonWithMembers(fields, [['html', bodyJson(v)]]));
+  return jsonWithMembers(fields, [['html', bodyJson(v)]]);
 }
 
 export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void {

@@ -284,9 +284,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         ...(x.length !== null ? { length: x.length } : {}),
       })),
     };
-    return new JsonText(
-      jsonWithMembers(fields, [['summary', `{"direction":"ltr","content":${bodyJson(view)}}`]]),
-    );
+    const summary = new JsonText('{"direction":"ltr","content":', bodyJson(view), '}');
+    return jsonWithMembers(fields, [['summary', summary]]);
   }
 
   function atomEntry(view: EntryView, sub: SubscriptionView | undefined): string {

@@ -24,7 +24,7 @@ import {
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
-import { JsonText, sendJson } from '../../web/encode.js';
+import { type JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
@@ -336,7 +336,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
         feedText = JSON.stringify(feedJson(userId, feed));
         feedTexts.set(v.entry.feedId, feedText);
       }
-      out.push(new JsonText(entryText(userId, v, feedText)));
+      out.push(entryText(userId, v, feedText));
     }
     return out;
   }

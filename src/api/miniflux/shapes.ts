@@ -7,7 +7,7 @@
 import type { Enclosure, Feed, User } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { isoTime } from '../../model/time.js';
-import { bodyJson, jsonWithMembers } from '../../web/encode.js';
+import { bodyJson, type JsonText, jsonWithMembers } from '../../web/encode.js';
 
 export const UNFILED_CATEGORY_ID = 0;
 export const UNFILED_CATEGORY_TITLE = 'All';
@@ -142,7 +142,7 @@ function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number)
  * written: the body as the store quoted it, `feedText` (feedJson's text) once for all the entries
  * of a list that share the feed.
  */
-export function entryText(userId: number, view: EntryView, feedText: string): string {
+export function entryText(userId: number, view: EntryView, feedText: string): JsonText {
   return jsonWithMembers(entryFieldsJson(userId, view), [
     ['content', bodyJson(view)],
     ['feed', feedText],
