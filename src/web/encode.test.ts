@@ -42,7 +42,7 @@ describe('encodeParts', () => {
 
   it('keeps a surrogate pair split across parts whole, even where a run would end', () => {
     const [high, low] = ['😀'.charAt(0), '😀'.charAt(1)];
-    for (const length of [10, 4095, 4096, 5000]) {
+    for (const length of [10, 4095, 4096, 5000, 6_000_000]) {
       const parts = ['a'.repeat(length) + high, low + 'b'];
       assert.deepEqual(encodeParts(parts), Buffer.from(`${'a'.repeat(length)}😀b`), `after ${length}`);
     }

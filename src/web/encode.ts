@@ -21,8 +21,7 @@ export function encodeParts(parts: readonly Part[]): Buffer {
   if (parts.length === 1) return Buffer.from(parts[0] as string | Uint8Array);
   let most = 0;
   for (const part of parts) most += typeof part === 'string' ? part.length * 3 : part.length;
-  if (most > MAX_SCRATCH)
-    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  if (most > MAX_SCRATCH) return encodeWhole(parts);
   if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
   let at = 0;
   let held = '';
@@ -48,6 +47,21 @@ export function encodeParts(parts: readonly Part[]): Buffer {
 }
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+/** Each run of text encoded whole (a surrogate pair split across parts stays one character). */
+function encodeWhole(parts: readonly Part[]): Buffer {
+  const chunks: Uint8Array[] = [];
+  let run: string[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') run.push(part);
+    else {
+      chunks.push(Buffer.from(run.join('')), part);
+      run = [];
+    }
+  }
+  chunks.push(Buffer.from(run.join('')));
+  return Buffer.concat(chunks);
+}
 
 /**
  * JSON already written, which jsonBytes puts in as it is: an object written once for many, an entry
