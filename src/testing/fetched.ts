@@ -1,7 +1,8 @@
 // What a successful fetch tells the store about a feed, and the entries it brings, for tests that
 // store entries directly.
 import type { PreparedEntry } from '../model/index.js';
-import type { FeedFetchUpdate } from '../store/index.js';
+import type { FeedFetchUpdate, Store } from '../store/index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 /** A fetch at `at` of a feed titled `title`, with no validators, checked again an hour later. */
 export function fetchedUpdate(at: number, title = 'Site'): FeedFetchUpdate {
@@ -59,3 +60,20 @@ export const BODIES_TO_QUOTE: readonly string[] = [
   '数据库 emoji 😀 and ⟨angles⟩',
   '',
 ];
+
+/**
+ * A feed holding one entry for each of BODIES_TO_QUOTE (titled "Entry quote-N", newest first),
+ * subscribed to by the user; its id.
+ */
+export async function feedOfBodiesToQuote(store: Store, userId: number, now: number): Promise<number> {
+  const feed = await store.ensureFeed('https://quote.example/feed', DEFAULT_FETCH_OPTIONS, now);
+  await store.recordFetchSuccess(
+    feed.id,
+    fetchedUpdate(now, 'Quote'),
+    BODIES_TO_QUOTE.map((contentHtml, i) =>
+      preparedEntry(`quote-${i}`, { contentHtml, publishedAt: now - i }),
+    ),
+  );
+  await store.subscribe(userId, feed.id, { folderId: null, title: null }, now);
+  return feed.id;
+}

@@ -9,7 +9,7 @@ import { feverKey, newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { MAX_ITEMS, MAX_STATE_IDS, parseMultipart } from './index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
-import { BODIES_TO_QUOTE } from '../../testing/fetched.js';
+import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -344,17 +344,11 @@ describe('Fever API', () => {
       const key = newToken();
       const quoterFever = feverKey('quoter', key);
       await web.store.createApiKey(quoter.id, 'fever', tokenHash(key), NOW, quoterFever);
-      const feed = await web.store.ensureFeed('https://quote.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
-      await web.store.recordFetchSuccess(
-        feed.id,
-        fetched('Quote'),
-        BODIES_TO_QUOTE.map((contentHtml, i) => ({ ...entry(i + 1, 'quote'), contentHtml })),
-      );
-      await web.store.subscribe(quoter.id, feed.id, { folderId: null, title: null }, NOW);
+      const feedId = await feedOfBodiesToQuote(web.store, quoter.id, NOW);
       const expected = [...BODIES_TO_QUOTE].sort();
       const paged = (await fever('items', quoterFever)).items ?? [];
       assert.deepEqual(paged.map((i) => i.html).sort(), expected);
-      assert.ok(paged.every((i) => i.feed_id === feed.id && i.title.startsWith('quote story')));
+      assert.ok(paged.every((i) => i.feed_id === feedId && i.title.startsWith('Entry quote-')));
       const byId =
         (await fever(`items&with_ids=${paged.map((i) => i.id).join(',')}`, quoterFever)).items ?? [];
       assert.deepEqual(byId.map((i) => i.html).sort(), expected);

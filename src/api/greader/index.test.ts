@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../../model/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
-import { BODIES_TO_QUOTE, fetchedUpdate, preparedEntry } from '../../testing/fetched.js';
+import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { longItemId, parseItemId } from './index.js';
@@ -277,26 +277,14 @@ describe('Google Reader API', () => {
   it('sends bodies as stored, whatever they hold, in streams and by id', async () => {
     const now = Date.now();
     const quoter = await web.addUser('quoter', 'quoter password 1');
-    const feed = await web.store.ensureFeed('https://quote.example/feed', DEFAULT_FETCH_OPTIONS, now);
-    await web.store.recordFetchSuccess(
-      feed.id,
-      fetchedUpdate(now, 'Quote'),
-      BODIES_TO_QUOTE.map((contentHtml, i) =>
-        preparedEntry(`quote-${i}`, { contentHtml, publishedAt: now - i }),
-      ),
-    );
-    await web.store.subscribe(quoter.id, feed.id, { folderId: null, title: null }, now);
+    const feedId = await feedOfBodiesToQuote(web.store, quoter.id, now);
     const quoterAuth = authOf(await login('quoter', 'quoter password 1'));
     const bodies = (items: ItemJson[]): string[] => items.map((i) => i.summary.content).sort();
-    const stream = (
-      await get(`${API}/stream/contents/feed%2F${feed.id}?n=10`, quoterAuth)
-    ).json<StreamJson>();
+    const stream = (await get(`${API}/stream/contents/feed%2F${feedId}?n=10`, quoterAuth)).json<StreamJson>();
     const expected = [...BODIES_TO_QUOTE].sort();
     assert.deepEqual(bodies(stream.items), expected);
     assert.ok(
-      stream.items.every(
-        (i) => i.origin.streamId === `feed/${feed.id}` && i.title.startsWith('Entry quote-'),
-      ),
+      stream.items.every((i) => i.origin.streamId === `feed/${feedId}` && i.title.startsWith('Entry quote-')),
     );
     const byId = await post(
       `${API}/stream/items/contents`,
@@ -305,7 +293,7 @@ describe('Google Reader API', () => {
     );
     assert.deepEqual(bodies(byId.json<StreamJson>().items), expected);
     // The Atom stream escapes them for XML instead, without the control characters XML forbids.
-    const atom = await get(`/reader/atom/feed%2F${feed.id}?n=10`, quoterAuth);
+    const atom = await get(`/reader/atom/feed%2F${feedId}?n=10`, quoterAuth);
     assert.ok(atom.body.includes('&lt;p class="a"&gt;"quoted" \\ back\\slash \\u0041 \\"&lt;/p&gt;'));
     assert.ok(atom.body.includes('line\nbreak\ttab\rreturn and  controls,  delete'));
     const forbidden = [...atom.body].filter((c) => (c < ' ' && !'\t\n\r'.includes(c)) || c === '\u007f');

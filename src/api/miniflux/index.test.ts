@@ -8,7 +8,7 @@ import { respond, startTestServer, type TestServer } from '../../testing/testser
 import { newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
-import { BODIES_TO_QUOTE } from '../../testing/fetched.js';
+import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -384,21 +384,15 @@ describe('Miniflux API', () => {
       const quoter = await web.addUser('quoter', 'quoter-password-1');
       const key = newToken();
       await web.store.createApiKey(quoter.id, 'test', tokenHash(key), NOW);
-      const feed = await web.store.ensureFeed('https://quote.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
-      await web.store.recordFetchSuccess(
-        feed.id,
-        fetched('Quote'),
-        BODIES_TO_QUOTE.map((contentHtml, i) => ({ ...entry(i + 1, 'quote'), contentHtml })),
-      );
-      await web.store.subscribe(quoter.id, feed.id, { folderId: null, title: null }, NOW);
+      const feedId = await feedOfBodiesToQuote(web.store, quoter.id, NOW);
       const expected = [...BODIES_TO_QUOTE].sort();
       // From the store's list, from a scan (by status), and one entry at a time.
-      for (const q of ['limit=10', `feed_id=${feed.id}&order=status&limit=10`]) {
+      for (const q of ['limit=10', `feed_id=${feedId}&order=status&limit=10`]) {
         const list = (await api(`/entries?${q}`, {}, key)).json<{
           entries: (EntryJson & { content: string })[];
         }>();
         assert.deepEqual(list.entries.map((e) => e.content).sort(), expected, q);
-        assert.ok(list.entries.every((e) => e.feed.id === feed.id && e.title.startsWith('quote story')));
+        assert.ok(list.entries.every((e) => e.feed.id === feedId && e.title.startsWith('Entry quote-')));
         const alone = await Promise.all(list.entries.map((e) => api(`/entries/${e.id}`, {}, key)));
         assert.deepEqual(alone.map((r) => r.json<{ content: string }>().content).sort(), expected);
       }
