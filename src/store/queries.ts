@@ -60,7 +60,7 @@ const columnList = (body: boolean | 'json', brief = false): string =>
   }).join(', ');
 const BODY_JOIN = 'JOIN entry_bodies b ON b.entry_id = e.id';
 const WITH_BODY = { columns: columnList(true), bodyJoin: BODY_JOIN };
-// The body as JSON text, where the entry's content_html column is read (see toEntryView).
+// The body quoted as JSON, as UTF-8 bytes, where the entry's content_html is read (see toEntryView).
 const WITH_JSON_BODY = { columns: columnList('json'), bodyJoin: BODY_JOIN };
 const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
 const BRIEF = { columns: columnList(false, true), bodyJoin: '' };

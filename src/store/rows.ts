@@ -124,7 +124,8 @@ export const ENTRY_COLUMNS = [
 
 /**
  * An entry and the user's state of it: read, starred, read later at `stateAt` and after. With
- * `bodyAsJson`, the row's body is JSON text (EntryQuery.withContent 'json'): it goes to contentJson.
+ * `bodyAsJson`, the row's body is quoted JSON in bytes (EntryQuery.withContent 'json'): it goes to
+ * contentJson.
  */
 export function toEntryView(r: unknown[], stateAt: number, bodyAsJson = false): EntryView {
   const json = bodyAsJson ? r[6] : undefined;

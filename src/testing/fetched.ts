@@ -49,9 +49,9 @@ export function preparedEntry(key: string, over: Partial<PreparedEntry> = {}): P
 }
 
 /**
- * Bodies that quoting for JSON must get right: quotes and backslashes, every kind of control
- * character, the two line separators JavaScript once refused in strings, markup that ends a
- * script, astral and CJK characters, and nothing at all.
+ * Bodies that quoting for JSON must get right: quotes and backslashes, control characters JSON
+ * has short escapes for and others, DEL, the two line separators JavaScript once refused in
+ * strings, markup that ends a script, astral and CJK characters, and nothing at all.
  */
 export const BODIES_TO_QUOTE: readonly string[] = [
   '<p class="a">"quoted" \\ back\\slash \\u0041 \\"</p>',
