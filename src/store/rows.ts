@@ -123,13 +123,12 @@ export const ENTRY_COLUMNS = [
 ] as const;
 
 /**
- * An entry and the user's state of it: read, starred, read later at `stateAt` and after. With
- * `bodyAsJson`, the row's body is quoted JSON in bytes (EntryQuery.withContent 'json'): it goes to
- * contentJson.
+ * An entry and the user's state of it: read, starred, read later at `stateAt` and after. A body
+ * read as bytes is the body quoted as JSON (EntryQuery.withContent 'json'): it goes to contentJson.
  */
-export function toEntryView(r: unknown[], stateAt: number, bodyAsJson = false): EntryView {
-  const json = bodyAsJson ? r[6] : undefined;
-  if (bodyAsJson) r[6] = '';
+export function toEntryView(r: unknown[], stateAt: number): EntryView {
+  const json = r[6];
+  if (json instanceof Uint8Array) r[6] = '';
   const view: EntryView = {
     entry: toEntry(r),
     read: Number(r[stateAt]) === 1,

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { PreparedEntry } from '../model/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { openSqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1);
 const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
@@ -31,6 +32,18 @@ function entries(feed: number, count: number): PreparedEntry[] {
 // Validators, so that a stored fetch shows in feeds.etag.
 const update = { ...fetchedUpdate(T0, 'Feed'), etag: '"v1"' };
 
+/** `count` feeds a new user `name` subscribes to; their ids. */
+async function subscribedFeeds(store: Store, name: string, count: number): Promise<number[]> {
+  const user = await store.createUser(name, { isAdmin: false }, T0);
+  const feedIds: number[] = [];
+  for (let f = 0; f < count; f++) {
+    const feed = await store.ensureFeed(`https://${name}-${f}.example/feed`, OPTIONS, T0);
+    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+    feedIds.push(feed.id);
+  }
+  return feedIds;
+}
+
 describe('SQLite store: feeds written together', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,13 +51,7 @@ describe('SQLite store: feeds written together', () => {
   it('writes a group once it holds as many entries as the store allows, else at the end of the turn', async () => {
     const path = join(dir, 'groups.db');
     const store = openSqliteStore(path, { groupCommitEntries: 5 });
-    const user = await store.createUser('bob', { isAdmin: false }, T0);
-    const feedIds: number[] = [];
-    for (let f = 0; f < 3; f++) {
-      const feed = await store.ensureFeed(`https://g${f}.example/feed`, OPTIONS, T0);
-      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
-      feedIds.push(feed.id);
-    }
+    const feedIds = await subscribedFeeds(store, 'bob', 3);
     const reader = new Database(path, { readonly: true });
     const stored = (): number => reader.prepare('SELECT COUNT(*) FROM entries').pluck().get() as number;
     try {
@@ -71,13 +78,7 @@ describe('SQLite store: feeds written together', () => {
     const path = join(dir, 'full.db');
     // 2 MiB: room for some of the 40 feeds below (~5 MB of entries), not all.
     const store = openSqliteStore(path, { maxMiB: 2 });
-    const user = await store.createUser('ann', { isAdmin: false }, T0);
-    const feedIds: number[] = [];
-    for (let f = 0; f < 40; f++) {
-      const feed = await store.ensureFeed(`https://f${f}.example/feed`, OPTIONS, T0);
-      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
-      feedIds.push(feed.id);
-    }
+    const feedIds = await subscribedFeeds(store, 'ann', 40);
     const settled = await Promise.allSettled(
       feedIds.map((id, f) => store.recordFetchSuccess(id, update, entries(f, 20))),
     );

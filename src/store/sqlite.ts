@@ -857,8 +857,7 @@ class SqliteStore implements Store {
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
-    const asJson = query.withContent === 'json' && !query.brief;
-    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT, asJson));
+    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT));
   }
 
   async setEntryState(
