@@ -138,31 +138,38 @@ for (const backend of backends) {
     it('writes fetches that arrive together each whole: one that fails is undone alone', async () => {
       const user = await store.createUser('together', { isAdmin: false }, T0);
       const feeds = [];
-      for (const n of [1, 2]) {
+      for (const n of [1, 2, 3]) {
         const feed = await store.ensureFeed(`https://together-${n}.example/feed`, DEFAULT_OPTIONS, T0);
         await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
         feeds.push(feed);
       }
-      const [a, b] = feeds as [(typeof feeds)[0], (typeof feeds)[0]];
-      // Not awaited one by one: all three are under way at once, as a refresh's feeds are. A feed
-      // that does not exist breaks its entries' foreign key.
+      const [a, b, c] = feeds as [(typeof feeds)[0], (typeof feeds)[0], (typeof feeds)[0]];
+      // Not awaited one by one: all four are under way at once, as a refresh's feeds are. A feed
+      // that does not exist breaks its entries' foreign key; feed c's second entry, without a title,
+      // fails after its first is written.
       const settled = await Promise.allSettled([
         store.recordFetchSuccess(a.id, update(T0 + 1), [entry(1), entry(2)]),
         store.recordFetchSuccess(999_999, update(T0 + 1), [entry(3)]),
+        store.recordFetchSuccess(c.id, update(T0 + 1), [
+          entry(7, { contentText: 'a quetzal' }),
+          entry(8, { title: null as unknown as string }),
+        ]),
         store.recordFetchSuccess(b.id, update(T0 + 1), [entry(4), entry(5), entry(6)]),
       ]);
       assert.deepEqual(
         settled.map((r) => r.status),
-        ['fulfilled', 'rejected', 'fulfilled'],
+        ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
       );
       assert.deepEqual(
         settled.map((r) => (r.status === 'fulfilled' ? r.value : null)),
-        [{ inserted: 2, updated: 0 }, null, { inserted: 3, updated: 0 }],
+        [{ inserted: 2, updated: 0 }, null, null, { inserted: 3, updated: 0 }],
       );
       assert.equal(await store.countEntries(a.id), 2);
       assert.equal(await store.countEntries(b.id), 3);
+      assert.equal(await store.countEntries(c.id), 0);
       assert.equal(await store.countEntries(999_999), 0);
       assert.equal((await store.getFeed(b.id))?.etag, '"v1"');
+      assert.equal((await store.getFeed(c.id))?.etag, null);
       const unread = await store.queryEntries({ userId: user.id, status: 'unread', limit: 10 });
       assert.deepEqual(unread.map((v) => v.entry.title).sort(), [
         'Entry 1',
@@ -171,6 +178,12 @@ for (const backend of backends) {
         'Entry 5',
         'Entry 6',
       ]);
+      const search = async (text: string): Promise<string[]> =>
+        (await store.searchEntries({ userId: user.id, text, limit: 10, offset: 0, sort: 'newest' }))
+          .map((hit) => hit.view.entry.title)
+          .sort();
+      assert.deepEqual(await search('body'), ['Entry 1', 'Entry 2', 'Entry 4', 'Entry 5', 'Entry 6']);
+      assert.deepEqual(await search('quetzal'), [], 'the search index holds nothing of the feed that failed');
     });
 
     it('reads entries by id with their own bodies, in the order asked, within the limit', async () => {

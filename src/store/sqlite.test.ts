@@ -97,7 +97,7 @@ describe('SQLite store: feeds written together', () => {
     await store.close();
 
     // What another connection reads agrees: every confirmed feed is there with its state, each
-    // entry once in the user's lists and in the counts, nothing of the others.
+    // entry once in the user's lists, the counts and the search index, nothing of the others.
     const db = new Database(path, { readonly: true });
     try {
       const confirmed = feedIds.filter((_, f) => settled[f]?.status === 'fulfilled');
@@ -110,6 +110,11 @@ describe('SQLite store: feeds written together', () => {
         confirmed.length * 20,
       );
       assert.equal(count(`SELECT COUNT(*) FROM feeds WHERE etag IS NOT NULL`), confirmed.length);
+      // The search index finds an entry of each confirmed feed by its words, and none of the others.
+      const indexed = db.prepare('SELECT COUNT(*) FROM entry_fts WHERE entry_fts MATCH ?').pluck();
+      settled.forEach((r, f) => {
+        assert.equal(indexed.get(`w${f}x7x3`), r.status === 'fulfilled' ? 1 : 0, `feed ${f} in the index`);
+      });
     } finally {
       db.close();
     }
