@@ -94,6 +94,9 @@ export function cjkTokens(run: string, trailingUnigram: boolean): string[] {
  * text passes through unchanged.
  */
 export function indexText(text: string): string {
+  // Printable ASCII is its own NFKC form and holds no CJK: most bodies, passed through in a fifth of
+  // the time normalizing them takes (~2 against ~10 µs for the refresh benchmark's).
+  if (!NOT_ASCII.test(text)) return text;
   const normalized = text.normalize('NFKC');
   if (!hasCjk(normalized)) return normalized;
   return normalized.replace(CJK_RUN, (run) => ` ${cjkTokens(run, true).join(' ')} `);
