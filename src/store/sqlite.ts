@@ -619,15 +619,14 @@ class SqliteStore implements Store {
   }
 
   // Group commit: the feeds a refresh has ready in one turn of the event loop are written in one
-  // transaction, each in a savepoint of its own. A commit costs a few milliseconds whatever it
-  // holds (its pages written out, a new segment of the search index, which later costs merging):
-  // writing 16 feeds to a commit took ~25% less CPU per entry than one. The search index is written
-  // last, after every savepoint, since it writes out a segment at each one (merged again later): one
-  // segment a group rather than one a feed, with the savepoints' journal in memory (see
-  // openSqliteStore), took a first refresh of 1,000 feeds from ~17.5 to ~14 CPU seconds and 1.33×
-  // the feeds a second. Each feed is still whole or absent: a feed whose write fails is undone
-  // alone (its promise rejects); a failure that undid the transaction, or the commit's own, fails
-  // every feed of it, and none is stored.
+  // transaction (see writeFetches). A commit costs a few milliseconds whatever it holds (its pages
+  // written out, a new segment of the search index, which later costs merging): writing 16 feeds to
+  // a commit took ~25% less CPU per entry than one. The search index is written last, after every
+  // savepoint, since it writes out a segment at each one: one segment a group rather than one a
+  // feed, with the savepoints' journal in memory (see openSqliteStore), took a first refresh of
+  // 1,000 feeds from ~17.5 to ~14 CPU seconds and 1.33× the feeds a second. Each feed is still
+  // whole or absent: a feed whose write fails is undone alone (its promise rejects); a failure
+  // that undid the transaction, or the commit's own, fails every feed of it, and none is stored.
   recordFetchSuccess(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): Promise<SaveResult> {
     return new Promise<SaveResult>((resolve, reject) => {
       this.pendingFetches.push({ feedId, update, entries, resolve, reject });
