@@ -632,6 +632,23 @@ describe('sanitizeHtml cleans URLs', () => {
   }
 });
 
+describe('sanitizeHtml on elements without attributes', () => {
+  const cases: { html: string; want: string }[] = [
+    // Written as they are.
+    { html: '<p>a<br>b</p><hr><p><code>c</code></p>', want: '<p>a<br />b</p><hr /><p><code>c</code></p>' },
+    // Nothing to show without a URL: dropped, the first two with their content.
+    { html: '<p>a<img>b</p>', want: '<p>ab</p>' },
+    { html: '<p>a<iframe>x</iframe>b</p>', want: '<p>ab</p>' },
+    { html: '<video><source>x</video>', want: '<video controls>x</video>' },
+    // Given what every element of theirs gets, or nothing when it needs a URL first.
+    { html: '<audio></audio>', want: '<audio controls></audio>' },
+    { html: '<a>x</a><blockquote>y</blockquote>', want: '<a>x</a><blockquote>y</blockquote>' },
+  ];
+  for (const { html, want } of cases) {
+    it(html, () => assert.equal(sanitizeHtml(html, BASE), want));
+  }
+});
+
 describe('sanitizeHtml drops tracking pixels', () => {
   const dropped = [
     '<img src="https://e.com/p.gif" width="1" height="1">',

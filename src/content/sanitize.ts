@@ -174,6 +174,12 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
           emitted.push(false);
           return;
         }
+        // Most elements have no attributes and get none: nothing to rewrite or check.
+        if (isEmpty(rawAttribs) && !REWRITTEN_TAGS.has(name)) {
+          out += VOID_TAGS.has(name) ? `<${name} />` : `<${name}>`;
+          emitted.push(true);
+          return;
+        }
         // The safety step is last: our rewriting first, then the allowlist on what it produced,
         // then the drop rules on what survived; nothing the rewriting adds escapes the checks.
         const attribs = allowedAttributes(name, rewriteElement(name, decodeAttributes(rawAttribs), baseUrl));
@@ -226,6 +232,11 @@ function countTags(html: string, limit: number): number {
   return count;
 }
 
+function isEmpty(attribs: Record<string, string>): boolean {
+  for (const _ in attribs) return false;
+  return true;
+}
+
 function decodeAttributes(raw: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key in raw) {
@@ -274,50 +285,58 @@ function escapeAttribute(value: string): string {
 
 type Attributes = Record<string, string>;
 
+/**
+ * The tags rewriteElement changes and isDropped may drop: every other element without attributes
+ * is written as it is (see onopentag), and rewriteElement leaves every other one alone.
+ */
+// prettier-ignore
+const REWRITTEN_TAGS = new Set(['a', 'img', 'source', 'video', 'audio', 'iframe', 'blockquote', 'q', 'del', 'ins']);
+
+/** `attribs` (the element's own copy, changed in place) rewritten: URLs cleaned, safe defaults set. */
 function rewriteElement(tagName: string, attribs: Attributes, base: string | null): Attributes {
-  const out: Attributes = { ...attribs };
+  if (!REWRITTEN_TAGS.has(tagName)) return attribs;
   switch (tagName) {
     case 'a':
-      delete out.rel;
-      delete out.target;
-      if (setUrl(out, 'href', cleanUrl(attribs.href, base, 'link'))) {
+      delete attribs.rel;
+      delete attribs.target;
+      if (setUrl(attribs, 'href', cleanUrl(attribs.href, base, 'link'))) {
         // Threat: a page opened with window.opener can navigate the reader's tab (tab-nabbing).
-        out.rel = 'noopener noreferrer';
-        out.target = '_blank';
+        attribs.rel = 'noopener noreferrer';
+        attribs.target = '_blank';
       }
       break;
     case 'img':
-      setUrl(out, 'src', cleanImageSrc(attribs.src, base));
-      setUrl(out, 'srcset', cleanSrcset(attribs.srcset, base));
-      out.loading = 'lazy';
+      setUrl(attribs, 'src', cleanImageSrc(attribs.src, base));
+      setUrl(attribs, 'srcset', cleanSrcset(attribs.srcset, base));
+      attribs.loading = 'lazy';
       break;
     case 'source':
-      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
-      setUrl(out, 'srcset', cleanSrcset(attribs.srcset, base));
+      setUrl(attribs, 'src', cleanUrl(attribs.src, base, 'media'));
+      setUrl(attribs, 'srcset', cleanSrcset(attribs.srcset, base));
       break;
     case 'video':
-      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
-      setUrl(out, 'poster', cleanUrl(attribs.poster, base, 'media'));
-      out.controls = '';
+      setUrl(attribs, 'src', cleanUrl(attribs.src, base, 'media'));
+      setUrl(attribs, 'poster', cleanUrl(attribs.poster, base, 'media'));
+      attribs.controls = '';
       break;
     case 'audio':
-      setUrl(out, 'src', cleanUrl(attribs.src, base, 'media'));
-      out.controls = '';
+      setUrl(attribs, 'src', cleanUrl(attribs.src, base, 'media'));
+      attribs.controls = '';
       break;
     case 'iframe':
-      setUrl(out, 'src', cleanEmbedSrc(attribs.src, base));
-      out.sandbox = IFRAME_SANDBOX;
-      out.allowfullscreen = '';
-      out.loading = 'lazy';
+      setUrl(attribs, 'src', cleanEmbedSrc(attribs.src, base));
+      attribs.sandbox = IFRAME_SANDBOX;
+      attribs.allowfullscreen = '';
+      attribs.loading = 'lazy';
       break;
     case 'blockquote':
     case 'q':
     case 'del':
     case 'ins':
-      setUrl(out, 'cite', cleanUrl(attribs.cite, base, 'link'));
+      setUrl(attribs, 'cite', cleanUrl(attribs.cite, base, 'link'));
       break;
   }
-  return out;
+  return attribs;
 }
 
 /** Sets `attribs[name]` to `url`, or removes it when there is none; says whether it was set. */
@@ -406,7 +425,7 @@ function cleanEmbedSrc(value: string | undefined, base: string | null): string |
   return url.href;
 }
 
-/** The drop rules, applied to each element after its attributes passed the allowlist. */
+/** The drop rules, applied to each element after its attributes passed the allowlist (REWRITTEN_TAGS only). */
 function isDropped(tag: string, attribs: Attributes): boolean {
   const { src, srcset } = attribs;
   switch (tag) {
