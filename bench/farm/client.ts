@@ -116,13 +116,18 @@ export async function startFarm(feeds: number, kind: FarmKind = 'ours', seed = 1
   // stdin is a pipe the farm watches: if this process dies, the farm exits too.
   const child = spawnTs('server.ts', ['--feeds', String(feeds), '--seed', String(seed)], 'pipe');
   const { port } = await firstJsonLine<{ port: number }>(child, 'the feed farm');
+  return runningFarm(port, child, () => child.stdin?.end());
+}
+
+/** The farm `child` serves on `port`; `end` asks it to exit. */
+function runningFarm(port: number, child: ChildProcess, end: () => void): Farm {
   return {
     origin: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.stdin?.end();
+        end();
       }),
   };
 }
@@ -139,15 +144,7 @@ async function startSharedFarm(feeds: number): Promise<Farm> {
     child.stdout?.once('data', () => resolve());
   });
   child.removeAllListeners('exit');
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill();
-      }),
-  };
+  return runningFarm(port, child, () => child.kill());
 }
 
 function freePort(): Promise<number> {
