@@ -43,8 +43,7 @@ export interface RunnerResult {
   passes: PassResult[];
   maxRssBytes: number;
   entriesStored: number;
-  /** Items the farm has published: a reader that kept up stores exactly these. */
-  /** null when the farm does not count them (the shared farm). */
+  /** Items the farm has published (a reader that kept up stores exactly these); null when the farm does not count them. */
   itemsPublished: number | null;
   dbBytes: number;
 }
