@@ -190,11 +190,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  migrateSqlite(db, options.onMigration);
   // A savepoint (see writeFetches), and a statement that may fail part way inside a transaction,
   // first copy each page they change to a journal, which by default spills to a temporary file past
-  // 64 KiB: 14% of the writing thread's time in a first refresh went to writing such files.
+  // 64 KiB: 14% of the writing thread's time in a first refresh went to writing such files. Set
+  // after the migrations, whose index builds may sort more than memory should hold.
   db.pragma('temp_store = MEMORY');
-  migrateSqlite(db, options.onMigration);
   const checkpoints = path === ':memory:' ? 'auto' : (options.checkpoints ?? 'auto');
   let checkpointer: Checkpointer | null = null;
   if (checkpoints !== 'auto') {
