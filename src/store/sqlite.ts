@@ -237,6 +237,9 @@ export function loadRankFunction(db: Database.Database): boolean {
   }
 }
 
+/** What became of one feed of a group: stored, or undone by the error. */
+type FetchOutcome = SaveResult | { failed: unknown };
+
 /** A refreshed feed's write, waiting for the group commit. */
 interface PendingFetch {
   feedId: number;
@@ -651,7 +654,7 @@ class SqliteStore implements Store {
     if (group.length === 0) return;
     this.pendingFetches = [];
     this.pendingEntries = 0;
-    let results: (SaveResult | { failed: unknown })[];
+    let results: FetchOutcome[];
     try {
       // At first without savepoints, which copy every page they change to a journal (~8% of the
       // writing): a feed that fails undoes the whole group, which is then written again with a
@@ -665,15 +668,15 @@ class SqliteStore implements Store {
         return;
       }
     }
-    group.forEach((w, i) => {
-      const result = results[i];
-      if (result && 'failed' in result) w.reject(result.failed);
-      else if (result) w.resolve(result);
+    results.forEach((result, i) => {
+      const w = group[i];
+      if ('failed' in result) w?.reject(result.failed);
+      else w?.resolve(result);
     });
   }
 
   /** A group's fetches, in a transaction; with `savepoints`, a feed that fails is undone alone. */
-  private writeGroup(group: PendingFetch[], savepoints: boolean): (SaveResult | { failed: unknown })[] {
+  private writeGroup(group: PendingFetch[], savepoints: boolean): FetchOutcome[] {
     const index: IndexWrite[] = [];
     const results = group.map((w) => {
       if (!savepoints) return this.writeFetch(w, index);
