@@ -228,7 +228,8 @@ for (const backend of backends) {
           ['Entry 1', ''],
         ],
       );
-      // Brief rows: what a list shows, the rest empty.
+      // Brief rows: what a list shows, the rest empty, and the user's state.
+      await store.setEntryState(user.id, [id(4)], { starred: true, readLater: true }, T0 + 2);
       const [brief] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1, brief: true });
       const [full] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1 });
       assert.ok(brief && full);
@@ -262,10 +263,8 @@ for (const backend of backends) {
         [b.guid, b.contentHtml, b.categories, b.enclosures, b.dedupeKey, b.contentHash],
         [null, '', [], [], '', ''],
       );
-      assert.deepEqual(
-        [brief.read, brief.starred, brief.readLater],
-        [full.read, full.starred, full.readLater],
-      );
+      assert.deepEqual([brief.read, brief.starred, brief.readLater], [false, true, true]);
+      assert.deepEqual([full.read, full.starred, full.readLater], [false, true, true]);
       const stranger = await store.createUser('byid-stranger', { isAdmin: false }, T0);
       assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
     });

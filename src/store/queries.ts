@@ -1,7 +1,7 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
 import { entryMatch, termMatch } from '../search/index.js';
-import { ENTRY_COLUMNS } from './rows.js';
+import { BRIEF_COLUMNS, ENTRY_COLUMNS } from './rows.js';
 import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
 
 export interface Sql {
@@ -20,7 +20,8 @@ export function pageSize(n: number): number {
 /**
  * The columns of an entry row read from `entries e`, in ENTRY_COLUMNS' order, and the join that
  * brings its body (kept in entry_bodies, migration 9) when the caller wants content: lists do not,
- * read small rows, and get the bodies as empty strings.
+ * read small rows, and get the bodies as empty strings. A brief row (EntryQuery.brief) reads only
+ * BRIEF_COLUMNS.
  */
 export function entryColumns(
   withContent: boolean | 'json' | undefined,
@@ -30,45 +31,28 @@ export function entryColumns(
   return withContent === false ? WITHOUT_BODY : withContent === 'json' ? WITH_JSON_BODY : WITH_BODY;
 }
 
-// What a brief row reads (see EntryQuery.brief); the other columns are read as empty values.
-const BRIEF_COLUMNS = new Set<string>([
-  'id',
-  'feed_id',
-  'link',
-  'title',
-  'author',
-  'summary_text',
-  'reading_minutes',
-  'published_at',
-  'language',
-]);
-const EMPTY: Partial<Record<(typeof ENTRY_COLUMNS)[number], string>> = {
-  guid: 'NULL',
-  updated_at: 'NULL',
-  created_at: '0',
-  image_url: 'NULL',
-  comments_url: 'NULL',
-};
-
-const columnList = (body: boolean | 'json', brief = false): string =>
+const columnList = (body: boolean | 'json'): string =>
   ENTRY_COLUMNS.map((c) => {
     if (c === 'content_html') {
       if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
       return body ? `b.${c}` : `'' AS ${c}`;
     }
-    return brief && !BRIEF_COLUMNS.has(c) ? `${EMPTY[c] ?? "''"} AS ${c}` : `e.${c}`;
+    return `e.${c}`;
   }).join(', ');
 const BODY_JOIN = 'JOIN entry_bodies b ON b.entry_id = e.id';
 const WITH_BODY = { columns: columnList(true), bodyJoin: BODY_JOIN };
 // The body quoted as JSON, as UTF-8 bytes, where the entry's content_html is read (see toEntryView).
 const WITH_JSON_BODY = { columns: columnList('json'), bodyJoin: BODY_JOIN };
 const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
-const BRIEF = { columns: columnList(false, true), bodyJoin: '' };
+const BRIEF = { columns: BRIEF_COLUMNS.map((c) => `e.${c}`).join(', '), bodyJoin: '' };
 
 /** Every entry column but the bodies (read back as empty strings). */
 export const LIST_COLUMNS = WITHOUT_BODY.columns;
 
-/** Where the user's state follows the entry's columns in a raw row of entryQuerySql(). */
+/**
+ * Where the user's state follows the entry's columns in a raw row of entryQuerySql() (in a brief
+ * one, at BRIEF_COLUMNS.length).
+ */
 export const STATE_AT = ENTRY_COLUMNS.length;
 
 /**

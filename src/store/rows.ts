@@ -123,6 +123,54 @@ export const ENTRY_COLUMNS = [
 ] as const;
 
 /**
+ * What a brief row reads (EntryQuery.brief), in the order toBriefEntryView() reads them. The rest of
+ * the entry is filled in here: selected as constants ('' AS guid, …), they made reading a feed's
+ * page of 51 entries a third slower (0.20 → 0.27 ms).
+ */
+export const BRIEF_COLUMNS = [
+  'id',
+  'feed_id',
+  'link',
+  'title',
+  'author',
+  'summary_text',
+  'reading_minutes',
+  'published_at',
+  'language',
+] as const;
+const BRIEF_STATE_AT = BRIEF_COLUMNS.length;
+
+/** An entry, empty but for what a list shows, and the user's state, from a brief raw row. */
+export function toBriefEntryView(r: unknown[]): EntryView {
+  return {
+    entry: {
+      id: Number(r[0]),
+      feedId: Number(r[1]),
+      guid: null,
+      link: str(r[2]),
+      title: String(r[3]),
+      author: str(r[4]),
+      contentHtml: '',
+      summaryText: String(r[5]),
+      readingMinutes: Number(r[6]),
+      publishedAt: Number(r[7]),
+      updatedAt: null,
+      createdAt: 0,
+      categories: [],
+      enclosures: [],
+      imageUrl: null,
+      commentsUrl: null,
+      language: str(r[8]),
+      dedupeKey: '',
+      contentHash: '',
+    },
+    read: Number(r[BRIEF_STATE_AT]) === 1,
+    starred: Number(r[BRIEF_STATE_AT + 1]) === 1,
+    readLater: Number(r[BRIEF_STATE_AT + 2]) === 1,
+  };
+}
+
+/**
  * An entry and the user's state of it: read, starred, read later at `stateAt` and after. A body
  * read as bytes is the body quoted as JSON (EntryQuery.withContent 'json'): it goes to contentJson.
  */

@@ -29,6 +29,7 @@ import {
 } from './publish.js';
 import {
   fetchOptionsKey,
+  toBriefEntryView,
   toEntry,
   toEntryView,
   toFeed,
@@ -900,7 +901,8 @@ class SqliteStore implements Store {
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
-    return this.rawRows(sql, params).map((r) => toEntryView(r, STATE_AT));
+    const rows = this.rawRows(sql, params);
+    return query.brief ? rows.map(toBriefEntryView) : rows.map((r) => toEntryView(r, STATE_AT));
   }
 
   async setEntryState(
