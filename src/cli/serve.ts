@@ -3,11 +3,11 @@
 // loop, "refresh now", the failed-login counts and the image proxy's key (see cluster.ts).
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import type { Feed } from '../model/index.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
+import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
 import { refreshFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
@@ -46,18 +46,6 @@ const READER_CACHE_MIB = 64;
 // (~15-20 ms at 64), where 256 would save a little more CPU and hold pages for ~60 ms.
 const SERVER_GROUP_COMMIT_ENTRIES = 64;
 
-/**
- * The young generation collected by the request thread alone. V8 shares each scavenge with helper
- * threads and waits for all of them; when another process holds the other cores (a small machine,
- * the refresh's parse worker, a load generator), a helper that is not scheduled holds the pause:
- * a feed's page under load at concurrency 10 on two cores saw 13-14 scavenges a run above 5 ms
- * (up to 12 ms, each delaying ten answers) and none alone (at most 3.6-5.3 ms, typically 1.5 ms
- * instead of 1.3). V8 reads the flag at each scavenge.
- */
-function serverGarbageCollection(): void {
-  setFlagsFromString('--no-parallel-scavenge');
-}
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -73,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  serverGarbageCollection();
+  scavengeAlone();
   // Checkpoints on a thread of the primary process (of the only one without workers): never
   // inside a request.
   const ctx = await openContext(values, {
