@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
 import type { RefreshDeps } from '../../src/refresh/refresh.js';
 import { createDigestPool } from '../../src/refresh/digest.js';
-import { limitHeapGrowth, scavengeAlone } from '../../src/refresh/heap.js';
+import { limitHeapGrowth } from '../../src/refresh/heap.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../../src/refresh/schedule.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { importFeeds } from '../../src/subscribe/index.js';
@@ -66,7 +66,6 @@ const concurrency = Number(values.concurrency);
 
 // As gleaner refresh does, before any work.
 limitHeapGrowth();
-scavengeAlone();
 // As gleaner refresh opens its store: WAL checkpoints on a thread of their own.
 const store = openSqliteStore(dbPath, { checkpoints: 'background' });
 const fetcher = createFetcher({

@@ -4,7 +4,7 @@ import { refreshFeeds } from '../refresh/pool.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
-import { limitHeapGrowth, scavengeAlone } from '../refresh/heap.js';
+import { limitHeapGrowth } from '../refresh/heap.js';
 import { COMMON_FLAGS, openContext, passFailed, refreshDeps } from './context.js';
 import { createProgress } from './progress.js';
 
@@ -33,7 +33,6 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   limitHeapGrowth();
-  scavengeAlone();
   // WAL checkpoints on a thread of their own, as the server does: a first refresh writes hundreds
   // of MB, and a checkpoint inside a commit held this thread (11% more feeds/s without).
   const ctx = await openContext(values, { checkpoints: 'background' });

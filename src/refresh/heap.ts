@@ -18,13 +18,14 @@ export function limitHeapGrowth(): void {
 
 /**
  * Young collections (scavenges) done by the thread whose young generation is full, without helper
- * threads. V8 shares a scavenge with helpers and waits for every one of them; on a small machine
- * the other cores are busy (the refresh's parse worker, the checkpoint thread, another process),
- * and a helper that is not scheduled holds the pause. On two cores: the server's feed page under
- * load at concurrency 10 saw 13-14 scavenges a run above 5 ms (up to 12 ms, each delaying the ten
- * answers in flight) and none alone (at most 2-5 ms; typically 1.5 ms instead of 1.3), and a first
- * refresh of 1,000 feeds went 4-6% faster with less CPU (three alternated pairs). V8 reads the flag
- * at each scavenge; call it once, early.
+ * threads, for the server. V8 shares a scavenge with helpers and waits for every one of them; on a
+ * small machine the other cores are busy (the refresh's parse worker, the checkpoint thread,
+ * another process), and a helper that is not scheduled holds the pause. On two cores, the server's
+ * feed page under load at concurrency 10 saw 13-14 scavenges a run above 5 ms (up to 12 ms, each
+ * delaying the ten answers in flight) and none alone (at most 2-5 ms; typically 1.5 ms instead of
+ * 1.3). `gleaner refresh`, which wants throughput rather than short pauses, does not set it: a
+ * first pass of 1,000 feeds went 4-12% faster with it, one of 10,000 feeds 3-5% slower
+ * (alternated runs). V8 reads the flag at each scavenge; call it once, early.
  */
 export function scavengeAlone(): void {
   setFlagsFromString('--no-parallel-scavenge');
