@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FetchOptions, PreparedEntry } from '../model/index.js';
+import type { Entry, FetchOptions, PreparedEntry } from '../model/index.js';
 import { RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryView, FeedFetchUpdate, Store } from './types.js';
@@ -230,7 +230,12 @@ for (const backend of backends) {
       );
       // Brief rows: what a list shows, the rest empty, and the user's state.
       await store.setEntryState(user.id, [id(4)], { starred: true, readLater: true }, T0 + 2);
-      const [brief] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1, brief: true });
+      const [brief] = await store.queryEntries({
+        userId: user.id,
+        entryIds: [id(4)],
+        limit: 1,
+        shape: 'list',
+      });
       const [full] = await store.queryEntries({ userId: user.id, entryIds: [id(4)], limit: 1 });
       assert.ok(brief && full);
       const { entry: b } = brief;
@@ -267,6 +272,75 @@ for (const backend of backends) {
       assert.deepEqual([full.read, full.starred, full.readLater], [false, true, true]);
       const stranger = await store.createUser('byid-stranger', { isAdmin: false }, T0);
       assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
+    });
+
+    it("reads an item's columns (shape 'item') as every column gives them, the rest empty", async () => {
+      const user = await store.createUser('byitem', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://byitem.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      const enclosure = { url: 'https://byitem.example/a.mp3', type: 'audio/mpeg', length: 1234 };
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [
+        entry(1, {
+          contentHtml: '<p>Caf\u00e9 "quoted" \u4e2d\u6587</p>',
+          updatedAt: T0 + 5_000,
+          enclosures: [enclosure],
+          language: 'fr',
+          imageUrl: 'https://byitem.example/i.png',
+        }),
+      ]);
+      const [{ entry: only } = { entry: null }] = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 1,
+      });
+      assert.ok(only);
+      await store.setEntryState(user.id, [only.id], { read: true, starred: true }, T0 + 2);
+      const [full] = await store.queryEntries({ userId: user.id, entryIds: [only.id], limit: 1 });
+      assert.ok(full);
+      const picked = (e: Entry): unknown[] => [
+        e.id,
+        e.feedId,
+        e.link,
+        e.title,
+        e.author,
+        e.publishedAt,
+        e.updatedAt,
+        e.createdAt,
+        e.enclosures,
+      ];
+      for (const withContent of [true, 'json', false] as const) {
+        const [item] = await store.queryEntries({
+          userId: user.id,
+          feedId: feed.id,
+          limit: 1,
+          withContent,
+          shape: 'item',
+        });
+        assert.ok(item, String(withContent));
+        assert.deepEqual(picked(item.entry), picked(full.entry), String(withContent));
+        assert.equal(item.entry.updatedAt, T0 + 5_000);
+        assert.deepEqual(item.entry.enclosures, [enclosure]);
+        assert.deepEqual([item.read, item.starred, item.readLater], [true, true, false], String(withContent));
+        const body =
+          withContent === 'json'
+            ? JSON.parse(Buffer.from(item.contentJson ?? []).toString('utf8'))
+            : item.entry.contentHtml;
+        assert.equal(body, withContent === false ? '' : full.entry.contentHtml, String(withContent));
+        const e = item.entry;
+        assert.deepEqual(
+          [
+            e.guid,
+            e.summaryText,
+            e.readingMinutes,
+            e.categories,
+            e.imageUrl,
+            e.language,
+            e.dedupeKey,
+            e.contentHash,
+          ],
+          [null, '', 0, [], null, null, '', ''],
+        );
+      }
     });
 
     it('reads bodies as JSON text that parses to the stored body, whatever it holds', async () => {

@@ -61,11 +61,11 @@ describe('entry query plans', () => {
 
   it('reads a page of unread entries from the (user, read, date) index alone, without sorting', () => {
     for (const q of [
-      { userId: 1, status: 'unread' as const, limit: 50, brief: true },
+      { userId: 1, status: 'unread' as const, limit: 50, shape: 'list' as const },
       { userId: 1, status: 'unread' as const, limit: 50 },
-      { userId: 1, status: 'unread' as const, limit: 50, brief: true, after: { publishedAt: 5, id: 3 } },
+      { userId: 1, status: 'unread' as const, limit: 50, shape: 'list' as const, after: { publishedAt: 5, id: 3 } },
       // A folder's feeds filter the same index's rows, its feed column there too.
-      { userId: 1, folderId: 3, status: 'unread' as const, limit: 50, brief: true },
+      { userId: 1, folderId: 3, status: 'unread' as const, limit: 50, shape: 'list' as const },
     ]) {
       const steps = plan(q);
       assert.ok(
@@ -77,7 +77,7 @@ describe('entry query plans', () => {
   });
 
   it("reads a page of a feed's unread entries from the (user, feed, read, date) index alone", () => {
-    const steps = plan({ userId: 1, feedId: 3, status: 'unread', limit: 50, brief: true });
+    const steps = plan({ userId: 1, feedId: 3, status: 'unread', limit: 50, shape: 'list' });
     assert.ok(
       steps.some((s) => s.includes('SEARCH ue USING COVERING INDEX user_entries_by_feed')),
       steps.join(' | '),
@@ -142,7 +142,7 @@ describe('unread lists from their indexes alone (migration 12)', () => {
           userId: 1,
           status: 'unread',
           limit: 10,
-          brief: true,
+          shape: 'list',
           ...q,
         });
         assert.deepEqual(
@@ -161,7 +161,7 @@ describe('unread lists from their indexes alone (migration 12)', () => {
         status: 'unread',
         limit: 10,
         order: 'oldest',
-        brief: true,
+        shape: 'list',
       });
       assert.equal(one?.starred, true);
     } finally {

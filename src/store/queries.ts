@@ -1,8 +1,15 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
 import { entryMatch, termMatch } from '../search/index.js';
-import { BRIEF_COLUMNS, ENTRY_COLUMNS } from './rows.js';
-import type { EntryQuery, EntryStateChange, MarkReadScope, SearchQuery, SharedTagsQuery } from './types.js';
+import { ENTRY_COLUMNS, SHAPE_COLUMNS } from './rows.js';
+import type {
+  EntryQuery,
+  EntryShape,
+  EntryStateChange,
+  MarkReadScope,
+  SearchQuery,
+  SharedTagsQuery,
+} from './types.js';
 
 export interface Sql {
   sql: string;
@@ -18,40 +25,41 @@ export function pageSize(n: number): number {
 }
 
 /**
- * The columns of an entry row read from `entries e`, in ENTRY_COLUMNS' order, and the join that
- * brings its body (kept in entry_bodies, migration 9) when the caller wants content: lists do not,
- * read small rows, and get the bodies as empty strings. A brief row (EntryQuery.brief) reads only
- * BRIEF_COLUMNS.
+ * The columns of an entry row read from `entries e`, in ENTRY_COLUMNS' order (a shaped row's: in
+ * SHAPE_COLUMNS' order, only those), and the join that brings its body (kept in entry_bodies,
+ * migration 9) when the caller wants content: lists do not, read small rows, and get the bodies as
+ * empty strings.
  */
 export function entryColumns(
   withContent: boolean | 'json' | undefined,
-  brief?: boolean,
+  shape?: EntryShape,
 ): { columns: string; bodyJoin: string } {
-  if (brief) return BRIEF;
-  return withContent === false ? WITHOUT_BODY : withContent === 'json' ? WITH_JSON_BODY : WITH_BODY;
+  const body = shape === 'list' ? false : (withContent ?? true);
+  const key = `${shape ?? 'all'} ${String(body)}`;
+  let made = ENTRY_COLUMN_LISTS.get(key);
+  if (!made) {
+    const wanted = shape ? SHAPE_COLUMNS[shape] : ENTRY_COLUMNS;
+    const columns = wanted
+      .map((c) => {
+        if (c !== 'content_html') return `e.${c}`;
+        if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
+        return body ? `b.${c}` : `'' AS ${c}`;
+      })
+      .join(', ');
+    made = { columns, bodyJoin: body ? 'JOIN entry_bodies b ON b.entry_id = e.id' : '' };
+    ENTRY_COLUMN_LISTS.set(key, made);
+  }
+  return made;
 }
 
-const columnList = (body: boolean | 'json'): string =>
-  ENTRY_COLUMNS.map((c) => {
-    if (c === 'content_html') {
-      if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
-      return body ? `b.${c}` : `'' AS ${c}`;
-    }
-    return `e.${c}`;
-  }).join(', ');
-const BODY_JOIN = 'JOIN entry_bodies b ON b.entry_id = e.id';
-const WITH_BODY = { columns: columnList(true), bodyJoin: BODY_JOIN };
-// The body quoted as JSON, as UTF-8 bytes, where the entry's content_html is read (see toEntryView).
-const WITH_JSON_BODY = { columns: columnList('json'), bodyJoin: BODY_JOIN };
-const WITHOUT_BODY = { columns: columnList(false), bodyJoin: '' };
-const BRIEF = { columns: BRIEF_COLUMNS.map((c) => `e.${c}`).join(', '), bodyJoin: '' };
+const ENTRY_COLUMN_LISTS = new Map<string, { columns: string; bodyJoin: string }>();
 
 /** Every entry column but the bodies (read back as empty strings). */
-export const LIST_COLUMNS = WITHOUT_BODY.columns;
+export const LIST_COLUMNS = entryColumns(false).columns;
 
 /**
- * Where the user's state follows the entry's columns in a raw row of entryQuerySql() (in a brief
- * one, at BRIEF_COLUMNS.length).
+ * Where the user's state follows the entry's columns in a raw row of entryQuerySql() (in a shaped
+ * one, after its SHAPE_COLUMNS).
  */
 export const STATE_AT = ENTRY_COLUMNS.length;
 
@@ -117,7 +125,7 @@ export function entryQuerySql(q: EntryQuery): Sql {
     params.push(q.after.publishedAt, q.after.id);
   }
   params.push(pageSize(q.limit));
-  const { columns, bodyJoin } = entryColumns(q.withContent, q.brief);
+  const { columns, bodyJoin } = entryColumns(q.withContent, q.shape);
   return {
     sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}

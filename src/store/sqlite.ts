@@ -29,9 +29,9 @@ import {
 } from './publish.js';
 import {
   fetchOptionsKey,
-  toBriefEntryView,
   toEntry,
   toEntryView,
+  toShapedEntryView,
   toFeed,
   toFolder,
   toSubscription,
@@ -902,7 +902,8 @@ class SqliteStore implements Store {
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     const { sql, params } = entryQuerySql(query);
     const rows = this.rawRows(sql, params);
-    return query.brief ? rows.map(toBriefEntryView) : rows.map((r) => toEntryView(r, STATE_AT));
+    const { shape } = query;
+    return shape ? rows.map((r) => toShapedEntryView(r, shape)) : rows.map((r) => toEntryView(r, STATE_AT));
   }
 
   async setEntryState(

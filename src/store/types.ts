@@ -11,6 +11,9 @@ import type {
   User,
 } from '../model/index.js';
 
+/** Which of an entry's columns a query reads (EntryQuery.shape; rows.ts SHAPE_COLUMNS). */
+export type EntryShape = 'list' | 'item';
+
 /** What a successful fetch changes on a feed. */
 export interface FeedFetchUpdate {
   checkedAt: number;
@@ -119,11 +122,14 @@ export interface EntryQuery {
    */
   withContent?: boolean | 'json';
   /**
-   * Only what a list of titles and excerpts shows (without the bodies, whatever withContent says):
-   * the guid, hashes, tags, enclosures, image and comments URLs and times other than publication
-   * come back empty, which spares reading and converting a dozen values per row.
+   * Only some of an entry's columns (SHAPE_COLUMNS), the others coming back empty, which spares
+   * reading and converting up to a dozen values per row. 'list': what a list of titles and excerpts
+   * shows, without the body whatever withContent says. 'item': what a client app's item holds
+   * (Google Reader's): the body as withContent says, title, link, author, dates and enclosures; no
+   * excerpt, reading time, tags, guid, image or comments URL, language or hashes. Every column
+   * when absent.
    */
-  brief?: boolean;
+  shape?: EntryShape;
   limit: number;
   /** Entries strictly older (newest order) or newer (oldest order) than this position (by date). */
   after?: { publishedAt: number; id: number };

@@ -74,7 +74,7 @@ export async function relatedEntries(
     userId,
     entryIds: best.map((c) => c.id),
     limit: best.length,
-    brief: true,
+    shape: 'list',
   });
   const seen = new Set([entry.link ?? `#${entry.id}`]);
   return views

@@ -203,7 +203,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     if (!Number.isSafeInteger(n) || n < 1) return null;
     const limit = Math.min(n, MAX_ITEMS);
     const order = param(req, 'r') === 'o' ? 'oldest' : 'newest';
-    const query: EntryQuery = { ...scope.query, userId, limit: limit + 1, order, withContent };
+    const query: EntryQuery = { ...scope.query, userId, limit: limit + 1, order, withContent, shape: 'item' };
     for (const x of values(req, 'xt').map(normalizeStream)) {
       if (x === READ) query.status = 'unread';
     }
@@ -500,6 +500,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         entryIds: ids,
         limit: ids.length,
         withContent: 'json',
+        shape: 'item',
       });
       const feeds = await feedsById(user.id);
       return sendJson(reply, {

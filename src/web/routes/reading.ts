@@ -102,7 +102,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       userId: viewer.user.id,
       limit: s.perPage + 1,
       order,
-      brief: true,
+      shape: 'list',
     };
     if (!spec.fixedStatus && status !== 'all') query.status = status;
     const before = parseCursor(q.before);
@@ -244,8 +244,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     const base = contextQuery(context) ?? {};
     const position = { publishedAt: view.entry.publishedAt, id };
     const [next, previous, tags] = await Promise.all([
-      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1, brief: true }),
-      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1, brief: true }),
+      store.queryEntries({ ...base, userId, order: 'newest', after: position, limit: 1, shape: 'list' }),
+      store.queryEntries({ ...base, userId, order: 'oldest', after: position, limit: 1, shape: 'list' }),
       store.entryTags([id]),
     ]);
     const entryTags = tags.get(id) ?? [];
