@@ -323,7 +323,7 @@ for (const backend of backends) {
         assert.deepEqual([item.read, item.starred, item.readLater], [true, true, false], String(withContent));
         const body =
           withContent === 'json'
-            ? JSON.parse(Buffer.from(item.contentJson ?? []).toString('utf8'))
+            ? (JSON.parse(Buffer.from(item.contentJson ?? []).toString('utf8')) as string)
             : item.entry.contentHtml;
         assert.equal(body, withContent === false ? '' : full.entry.contentHtml, String(withContent));
         const e = item.entry;

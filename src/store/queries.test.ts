@@ -63,7 +63,13 @@ describe('entry query plans', () => {
     for (const q of [
       { userId: 1, status: 'unread' as const, limit: 50, shape: 'list' as const },
       { userId: 1, status: 'unread' as const, limit: 50 },
-      { userId: 1, status: 'unread' as const, limit: 50, shape: 'list' as const, after: { publishedAt: 5, id: 3 } },
+      {
+        userId: 1,
+        status: 'unread' as const,
+        limit: 50,
+        shape: 'list' as const,
+        after: { publishedAt: 5, id: 3 },
+      },
       // A folder's feeds filter the same index's rows, its feed column there too.
       { userId: 1, folderId: 3, status: 'unread' as const, limit: 50, shape: 'list' as const },
     ]) {
