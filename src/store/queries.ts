@@ -42,6 +42,7 @@ export function entryColumns(
     const columns = wanted
       .map((c) => {
         if (c !== 'content_html') return `e.${c}`;
+        // The body quoted as JSON, as UTF-8 bytes (see toEntryView).
         if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
         return body ? `b.${c}` : `'' AS ${c}`;
       })
@@ -52,6 +53,7 @@ export function entryColumns(
   return made;
 }
 
+// Made once for each shape and kind of body.
 const ENTRY_COLUMN_LISTS = new Map<string, { columns: string; bodyJoin: string }>();
 
 /** Every entry column but the bodies (read back as empty strings). */
