@@ -112,6 +112,28 @@ describe('reading pages', () => {
     assert.equal(counts.feeds[String(otherFeedId)], 1);
   });
 
+  it("names each entry's feed in lists across feeds, and not on the feed's own page", async () => {
+    const metaOf = (body: string): string[] =>
+      flat(body)
+        .split('<article')
+        .slice(1)
+        .map((item) => /<div class="meta">([\s\S]*?)<\/div>/.exec(item)?.[1] ?? '');
+    const across = metaOf((await ann.get('/all?status=all')).body);
+    assert.ok(across.length > 0);
+    for (const meta of across) {
+      assert.match(
+        meta,
+        /^<span class="via">.*<a href="\/feed\/\d+">(Site|Other) Example<\/a><\/span> · <span class="author">Ada<\/span> · <time /,
+      );
+    }
+    const own = metaOf((await ann.get(`/feed/${feedId}?status=all`)).body);
+    assert.ok(own.length > 0);
+    for (const meta of own) {
+      assert.match(meta, /^<span class="author">Ada<\/span> · <time [^>]*>[^<]*<\/time>/);
+      assert.doesNotMatch(meta, /class="via"|Site Example/);
+    }
+  });
+
   it('counts an opened article read at once, once, in its own feed only', async () => {
     type Counts = { total: number; feeds: Record<string, number> };
     const counts = async (): Promise<Counts> =>

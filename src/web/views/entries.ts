@@ -47,13 +47,20 @@ function publishTargetOf(context: ListContext): string | null {
   return ['feed', 'folder', 'tag', 'starred'].includes(kind) ? context : null;
 }
 
-function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefined): Html {
+/**
+ * Feed, author, time and reading time of a list's entry. `withFeed` false: the list is the feed's
+ * own page, whose title already names it; fifty times its icon and name would say nothing more.
+ */
+function entryMeta(page: PageData, entry: Entry, sub: SubscriptionView | undefined, withFeed: boolean): Html {
   const t = page.viewer.t;
   const name = sub ? feedName(sub) : t('(unsubscribed feed)');
-  return html`<span class="via"
-      >${sub ? feedIcon(sub, name, page.proxy) : ''}<a href="/feed/${entry.feedId}">${name}</a></span
-    >${entry.author ? html` · <span class="author">${entry.author}</span>` : ''} ·
-    ${timeTag(t, entry.publishedAt, page.now)}${entry.readingMinutes > 0 ? html` · <span class="reading-time">${t('{n} min read', { n: entry.readingMinutes })}</span>` : ''}`;
+  const via = withFeed
+    ? html`<span class="via"
+          >${sub ? feedIcon(sub, name, page.proxy) : ''}<a href="/feed/${entry.feedId}">${name}</a></span
+        >
+        · `
+    : '';
+  return html`${via}${entry.author ? html`<span class="author">${entry.author}</span> · ` : ''}${timeTag(t, entry.publishedAt, page.now)}${entry.readingMinutes > 0 ? html` · <span class="reading-time">${t('{n} min read', { n: entry.readingMinutes })}</span>` : ''}`;
 }
 
 /**
@@ -133,6 +140,8 @@ function stateForm(page: PageData, back: string): Html {
 export function entryList(page: PageData, list: ListPage, currentUrl: string): Html {
   const t = page.viewer.t;
   const subs = subscriptionIndex(page.subs);
+  const [kind, value] = splitContext(list.context);
+  const ownFeed = kind === 'feed' ? Number(value) : null;
   const items = list.entries.map((view) => {
     const e = view.entry;
     const href = `/entry/${e.id}?in=${encodeURIComponent(list.context)}`;
@@ -146,7 +155,7 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
       <h3 class="entry-title">
         <a href="${href}">${list.titles?.get(e.id) ?? (e.title || t('(untitled)'))}</a>
       </h3>
-      <div class="meta">${entryMeta(page, e, subs.get(e.feedId))}</div>
+      <div class="meta">${entryMeta(page, e, subs.get(e.feedId), e.feedId !== ownFeed)}</div>
       ${snippet ? html`<p class="excerpt">${snippet}</p>` : e.summaryText ? html`<p class="excerpt">${excerpt(e.summaryText)}</p>` : ''}
       <div class="actions">
         ${stateButtons(page, view)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer">${t('Original')} ↗</a>` : ''}
