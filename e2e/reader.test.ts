@@ -140,7 +140,7 @@ describe('the reader in Chromium', { skip }, () => {
     assert.deepEqual(await texts('.entry-title a'), ['苹果发布新的人工智能模型']);
   });
 
-  it('moves through a list with j and k and opens with o', async () => {
+  it('moves through a list with j and k, opens the original with v and the entry with o', async () => {
     await go('/all');
     const titles = await texts('.entry-title a');
     await page.keyboard.press('j');
@@ -148,6 +148,12 @@ describe('the reader in Chromium', { skip }, () => {
     await page.keyboard.press('k');
     const selected = await texts('.entry-item.selected .entry-title a');
     assert.deepEqual(selected, [titles[0]]);
+    const original = await page.getAttribute('.entry-item.selected a[data-original]', 'href');
+    assert.ok(original);
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), page.keyboard.press('v')]);
+    await popup.waitForLoadState('domcontentloaded').catch(() => undefined);
+    assert.equal(popup.url(), original);
+    await popup.close();
     await page.keyboard.press('j');
     await Promise.all([page.waitForURL(/\/entry\/\d+/), page.keyboard.press('o')]);
     assert.equal(await text('.article-title'), titles[1]);

@@ -246,13 +246,16 @@
         break;
       case 'o':
       case 'Enter': {
-        const entry = items()[selected];
-        if (!entry) return;
-        window.location.href = entry.dataset.href;
+        // The entry's own page is its title's link.
+        const link = items()[selected]?.querySelector('.entry-title a');
+        if (!link) return;
+        window.location.href = link.href;
         break;
       }
       case 'v': {
-        const url = current()?.dataset.original;
+        // An article names its original; a list's entry has a link to it.
+        const el = current();
+        const url = el?.dataset.original || el?.querySelector('a[data-original]')?.href;
         if (url) window.open(url, '_blank', 'noopener,noreferrer');
         break;
       }

@@ -149,8 +149,6 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
     return html`<article
       class="entry-item ${view.read ? 'read' : 'unread'}${view.starred ? ' starred' : ''}"
       data-entry-id="${e.id}"
-      data-href="${href}"
-      ${e.link ? html` data-original="${e.link}"` : ''}
     >
       <h3 class="entry-title">
         <a href="${href}">${list.titles?.get(e.id) ?? (e.title || t('(untitled)'))}</a>
@@ -158,7 +156,7 @@ export function entryList(page: PageData, list: ListPage, currentUrl: string): H
       <div class="meta">${entryMeta(page, e, subs.get(e.feedId), e.feedId !== ownFeed)}</div>
       ${snippet ? html`<p class="excerpt">${snippet}</p>` : e.summaryText ? html`<p class="excerpt">${excerpt(e.summaryText)}</p>` : ''}
       <div class="actions">
-        ${stateButtons(page, view)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer">${t('Original')} ↗</a>` : ''}
+        ${stateButtons(page, view)}${e.link ? html`<a class="link" href="${e.link}" target="_blank" rel="noopener noreferrer" data-original>${t('Original')} ↗</a>` : ''}
       </div>
     </article>`;
   });
