@@ -48,6 +48,7 @@ function sub(
 const FOLDERS = [
   { id: 10, userId: 1, name: 'Databases' },
   { id: 20, userId: 1, name: 'Security' },
+  { id: 30, userId: 1, name: 'Empty' },
 ];
 
 function sidebarOf(subs: readonly SubscriptionView[], active: string): string {
@@ -89,6 +90,13 @@ describe('sidebar', () => {
     assert.deepEqual(listedFeeds(sidebarOf(subs, 'feed:2')), ['1 Blog 1 (3)', '2* Blog 2', '4 Blog 4 (1)']);
     assert.deepEqual(listedFeeds(sidebarOf(subs, 'feed:3')), ['3* Blog 3 (5)', '4 Blog 4 (1)']);
     assert.deepEqual(listedFeeds(sidebarOf(subs, 'feed:1')), ['1* Blog 1 (3)', '2 Blog 2', '4 Blog 4 (1)']);
+    const empty = sidebarOf(subs, 'folder:30');
+    assert.deepEqual(listedFeeds(empty), ['4 Blog 4 (1)']);
+    assert.match(
+      empty,
+      /<li class="folder open">\s*<a href="\/folder\/30" class="active"[\s\S]*?<ul>\s*<\/ul>/,
+    );
+    assert.doesNotMatch(empty, /undefined/);
   });
 
   it('shows the counts and names of the subscriptions it is given, not those of an earlier page', () => {
