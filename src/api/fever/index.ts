@@ -108,7 +108,14 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     let after: EntryQuery['after'];
     while (ids.length < MAX_STATE_IDS) {
       const limit = Math.min(PAGE, MAX_STATE_IDS - ids.length);
-      const page = await store.queryEntries({ ...scope, userId, limit, after, withContent: false });
+      const page = await store.queryEntries({
+        ...scope,
+        userId,
+        limit,
+        after,
+        withContent: false,
+        shape: 'item',
+      });
       for (const v of page) ids.push(v.entry.id);
       const last = page[page.length - 1];
       if (page.length < limit || !last) break;
@@ -124,6 +131,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
       userId,
       status: 'all',
       withContent: 'json',
+      shape: 'item',
       sortBy: 'id',
       order: up ? 'oldest' : 'newest',
       ...(up ? { idAbove: from.since } : { idBelow: from.max }),
@@ -142,6 +150,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
             status: 'all',
             limit: MAX_ITEMS,
             withContent: 'json',
+            shape: 'item',
           })
         : [];
       views.sort((a, b) => a.entry.id - b.entry.id);
