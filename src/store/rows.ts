@@ -155,53 +155,30 @@ export const SHAPE_COLUMNS: Record<EntryShape, readonly EntryColumn[]> = {
 
 type EntryColumn = (typeof ENTRY_COLUMNS)[number];
 
-/** Where each column is in a shaped row (-1: not read). */
+/** Where each of a shape's columns stands in a full row. */
 const SHAPE_AT = Object.fromEntries(
   Object.entries(SHAPE_COLUMNS).map(([shape, columns]) => [
     shape,
-    Object.fromEntries(ENTRY_COLUMNS.map((c) => [c, columns.indexOf(c)])) as Record<EntryColumn, number>,
+    columns.map((c) => ENTRY_COLUMNS.indexOf(c)),
   ]),
-) as Record<EntryShape, Record<EntryColumn, number>>;
+) as Record<EntryShape, number[]>;
 
-/**
- * An entry, empty but for the columns its shape reads, and the user's state, from a shaped raw
- * row. A body read as bytes is the body quoted as JSON (see toEntryView).
- */
+/** A full row of a shaped one's empty columns: what toEntry() reads as no value. */
+const EMPTY_ROW: readonly unknown[] = ENTRY_COLUMNS.map((c) =>
+  ['guid', 'updated_at', 'image_url', 'comments_url', 'language'].includes(c)
+    ? null
+    : c === 'reading_minutes' || c === 'created_at'
+      ? 0
+      : '',
+);
+
+/** An entry, empty but for the columns its shape read, and the user's state, from a shaped raw row. */
 export function toShapedEntryView(r: unknown[], shape: EntryShape): EntryView {
   const at = SHAPE_AT[shape];
-  const has = (c: EntryColumn): boolean => at[c] >= 0;
-  const v = (c: EntryColumn): unknown => r[at[c]];
-  const body = has('content_html') ? v('content_html') : '';
-  const enclosures = has('enclosures') ? parseJsonArray<Enclosure>(v('enclosures')) : [];
-  const state = SHAPE_COLUMNS[shape].length;
-  const view: EntryView = {
-    entry: {
-      id: Number(v('id')),
-      feedId: Number(v('feed_id')),
-      guid: null,
-      link: str(v('link')),
-      title: String(v('title')),
-      author: str(v('author')),
-      contentHtml: body instanceof Uint8Array ? '' : String(body),
-      summaryText: has('summary_text') ? String(v('summary_text')) : '',
-      readingMinutes: has('reading_minutes') ? Number(v('reading_minutes')) : 0,
-      publishedAt: Number(v('published_at')),
-      updatedAt: has('updated_at') ? num(v('updated_at')) : null,
-      createdAt: has('created_at') ? Number(v('created_at')) : 0,
-      categories: [],
-      enclosures,
-      imageUrl: null,
-      commentsUrl: null,
-      language: has('language') ? str(v('language')) : null,
-      dedupeKey: '',
-      contentHash: '',
-    },
-    read: Number(r[state]) === 1,
-    starred: Number(r[state + 1]) === 1,
-    readLater: Number(r[state + 2]) === 1,
-  };
-  if (body instanceof Uint8Array) view.contentJson = body;
-  return view;
+  const full = EMPTY_ROW.slice();
+  for (let i = 0; i < at.length; i++) full[at[i] as number] = r[i];
+  full.push(r[at.length], r[at.length + 1], r[at.length + 2]);
+  return toEntryView(full, ENTRY_COLUMNS.length);
 }
 
 /**
