@@ -10,6 +10,7 @@ import { errorMessage, GleanerError } from '../model/errors.js';
 import type { Folder, User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import { storageError, type Store, type SubscriptionView } from '../store/index.js';
+import { arrivalOrderServer } from './arrival.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
@@ -116,6 +117,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Long URLs are hostile, not real.
     routerOptions: { maxParamLength: 500 },
+    serverFactory: arrivalOrderServer,
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   // OPML uploads arrive as the raw file.
