@@ -737,8 +737,15 @@ for (const backend of backends) {
       const key = await store.createApiKey(user.id, 'phone', 'keyhash', T0, 'feverhash');
       assert.equal((await store.findUserByFeverKey('FEVERHASH', T0 + 1))?.id, user.id);
       assert.equal(await store.findUserByFeverKey('other', T0 + 1), null);
-      assert.equal((await store.findUserByApiKey('keyhash', T0 + 5))?.id, user.id);
-      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 5);
+      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 1);
+      // Kept to the minute: a use within one of the last recorded writes nothing.
+      assert.equal((await store.findUserByApiKey('keyhash', T0 + 59_000))?.id, user.id);
+      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 1);
+      assert.equal((await store.findUserByApiKey('keyhash', T0 + 60_001))?.id, user.id);
+      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 60_001);
+      // A clock set back records the earlier time rather than keep one in the future.
+      assert.equal((await store.findUserByFeverKey('feverhash', T0 + 10))?.id, user.id);
+      assert.equal((await store.listApiKeys(user.id))[0]?.lastUsedAt, T0 + 10);
       assert.equal(await store.findUserByApiKey('nope', T0), null);
       const other = await store.createUser('other-keys', { isAdmin: false }, T0);
       assert.equal(await store.deleteApiKey(other.id, key.id), false);

@@ -94,6 +94,16 @@ function toApiKey(r: Row): ApiKey {
   };
 }
 
+/** An API key found by one of its hashes. */
+interface ApiKeyUse {
+  id: number;
+  user_id: number;
+  last_used_at: number | null;
+}
+
+/** How precisely a key's last use is kept (Settings shows it as a time ago). */
+const KEY_USE_PRECISION_MS = 60_000;
+
 /** A folder's feeds, for a search within it. */
 const FOLDER_FEEDS_SQL = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id = ?';
 /** The most feeds a search's MATCH names (see searchEntries). */
@@ -307,9 +317,10 @@ class SqliteStore implements Store {
         'INSERT INTO api_keys (user_id, name, key_hash, created_at, fever_hash) VALUES (?, ?, ?, ?, ?) RETURNING *',
       ),
       apiKeys: db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY id'),
-      feverKeyUser: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE fever_hash = ? RETURNING user_id'),
+      feverKeyUser: db.prepare('SELECT id, user_id, last_used_at FROM api_keys WHERE fever_hash = ?'),
       deleteApiKey: db.prepare('DELETE FROM api_keys WHERE user_id = ? AND id = ?'),
-      apiKeyUser: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE key_hash = ? RETURNING user_id'),
+      apiKeyUser: db.prepare('SELECT id, user_id, last_used_at FROM api_keys WHERE key_hash = ?'),
+      touchApiKey: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
       insertFolder: db.prepare(
         'INSERT INTO folders (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING',
       ),
@@ -574,13 +585,23 @@ class SqliteStore implements Store {
   }
 
   async findUserByFeverKey(feverHash: string, now: number): Promise<User | null> {
-    const row = this.s.feverKeyUser.get(now, feverHash.toLowerCase()) as { user_id: number } | undefined;
-    return row ? this.getUser(row.user_id) : null;
+    return this.apiKeyUsed(this.s.feverKeyUser.get(feverHash.toLowerCase()) as ApiKeyUse | undefined, now);
   }
 
   async findUserByApiKey(keyHash: string, now: number): Promise<User | null> {
-    const row = this.s.apiKeyUser.get(now, keyHash) as { user_id: number } | undefined;
-    return row ? this.getUser(row.user_id) : null;
+    return this.apiKeyUsed(this.s.apiKeyUser.get(keyHash) as ApiKeyUse | undefined, now);
+  }
+
+  /**
+   * A key's user, its use recorded to the minute: recorded on every call, each call of a client
+   * app wrote and committed a transaction before it answered.
+   */
+  private apiKeyUsed(key: ApiKeyUse | undefined, now: number): Promise<User | null> {
+    if (!key) return Promise.resolve(null);
+    const last = key.last_used_at;
+    if (last === null || now - last >= KEY_USE_PRECISION_MS || now < last)
+      this.s.touchApiKey.run(now, key.id);
+    return this.getUser(key.user_id);
   }
 
   async ensureFolder(userId: number, name: string): Promise<Folder> {
