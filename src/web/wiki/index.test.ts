@@ -99,4 +99,18 @@ describe('openWiki', () => {
     );
     assert.equal(built.sourceFor('https://broken.example/', 9), null);
   });
+
+  it('has no pages when the folder is a file, every time it is asked', async () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, 'x');
+    let now = 0;
+    const wiki = openWiki(file, () => now);
+    for (let i = 0; i < 3; i++) {
+      // The first look walks; those within a second only look for a finished build.
+      const snapshot = await wiki.snapshot();
+      assert.equal(snapshot.exists, false);
+      assert.equal(snapshot.pages.size, 0);
+      now += 400;
+    }
+  });
 });

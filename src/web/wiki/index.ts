@@ -169,7 +169,14 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
    * served 12% fewer pages a second when requests no longer shared one).
    */
   function built(): boolean {
-    return statSync(join(dir, STATE_FILE), { throwIfNoEntry: false })?.mtimeMs !== stamps.get(STATE_FILE);
+    let mtime: number | undefined;
+    try {
+      mtime = statSync(join(dir, STATE_FILE), { throwIfNoEntry: false })?.mtimeMs;
+    } catch {
+      // Unreadable (the folder a file, no permission): as if there were none.
+      mtime = undefined;
+    }
+    return mtime !== stamps.get(STATE_FILE);
   }
 
   async function refresh(): Promise<WikiSnapshot> {
