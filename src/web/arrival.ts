@@ -21,13 +21,14 @@ import {
  * of the event loop of its own; a request whose connection closed while it waited is dropped.
  */
 export function inArrivalOrder(handler: RequestListener): RequestListener {
-  const queue: [IncomingMessage, ServerResponse][] = [];
+  // Taken from `head` on; a slot taken is emptied, so the request it held can be collected.
+  const queue: ([IncomingMessage, ServerResponse] | undefined)[] = [];
   let head = 0;
   let scheduled = false;
   const next = (): void => {
     scheduled = false;
     const item = queue[head];
-    queue[head++] = undefined as unknown as [IncomingMessage, ServerResponse];
+    queue[head++] = undefined;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;

@@ -171,10 +171,9 @@ export function openWiki(dir: string, clock: () => number = Date.now): WikiReade
   function built(): boolean {
     let mtime: number | undefined;
     try {
-      mtime = statSync(join(dir, STATE_FILE), { throwIfNoEntry: false })?.mtimeMs;
+      mtime = statSync(join(dir, STATE_FILE)).mtimeMs;
     } catch {
-      // Unreadable (the folder a file, no permission): as if there were none.
-      mtime = undefined;
+      // Missing or unreadable (the folder a file, no permission): as if there were none.
     }
     return mtime !== stamps.get(STATE_FILE);
   }
