@@ -151,6 +151,22 @@ export const SHAPE_COLUMNS: Record<EntryShape, readonly EntryColumn[]> = {
     'created_at',
     'enclosures',
   ],
+  entry: [
+    'id',
+    'feed_id',
+    'content_hash',
+    'link',
+    'title',
+    'author',
+    'content_html',
+    'reading_minutes',
+    'published_at',
+    'updated_at',
+    'created_at',
+    'categories',
+    'enclosures',
+    'comments_url',
+  ],
 };
 
 type EntryColumn = (typeof ENTRY_COLUMNS)[number];

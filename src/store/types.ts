@@ -12,7 +12,7 @@ import type {
 } from '../model/index.js';
 
 /** Which of an entry's columns a query reads (EntryQuery.shape; rows.ts SHAPE_COLUMNS). */
-export type EntryShape = 'list' | 'item';
+export type EntryShape = 'list' | 'item' | 'entry';
 
 /** What a successful fetch changes on a feed. */
 export interface FeedFetchUpdate {
@@ -126,8 +126,9 @@ export interface EntryQuery {
    * reading and converting up to a dozen values per row. 'list': what a list of titles and excerpts
    * shows, without the body whatever withContent says. 'item': what a client app's item holds
    * (Google Reader's): the body as withContent says, title, link, author, dates and enclosures; no
-   * excerpt, reading time, tags, guid, image or comments URL, language or hashes. Every column
-   * when absent.
+   * excerpt, reading time, tags, guid, image or comments URL, language or hashes. 'entry': what an
+   * API's full entry holds (Miniflux's): item's columns, the reading time, tags, comments URL and
+   * content hash; no excerpt, guid, image, language or dedupe key. Every column when absent.
    */
   shape?: EntryShape;
   limit: number;

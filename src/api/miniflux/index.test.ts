@@ -380,6 +380,83 @@ describe('Miniflux API', () => {
       assert.equal((await api('/entries/0')).status, 400);
     });
 
+    it('gives every field of an entry as stored, whatever its text holds, in every kind of list and alone', async () => {
+      const carol = await web.addUser('carol', 'carol-password-1');
+      const key = newToken();
+      await web.store.createApiKey(carol.id, 'test', tokenHash(key), NOW);
+      const title = 'A "quoted" \\ </script> \u2028 line, a tab\t and 中文';
+      const feed = await web.store.ensureFeed('https://fields.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.recordFetchSuccess(feed.id, fetched('Fields'), [
+        {
+          ...entry(1, 'fields'),
+          title,
+          author: 'O\'Brien "the" author',
+          commentsUrl: 'https://site.example/fields/1#comments',
+          updatedAt: NOW - HOUR / 2,
+          readingMinutes: 7,
+          categories: ['a "tag"', '中文'],
+          enclosures: [{ url: 'https://site.example/v.mp4', type: null, length: null }],
+          contentHash: 'hash-of-fields-1',
+        },
+      ]);
+      await web.store.subscribe(carol.id, feed.id, { folderId: null, title: null }, NOW);
+      const [stored] = await web.store.queryEntries({ userId: carol.id, feedId: feed.id, limit: 1 });
+      assert.ok(stored);
+      const e = stored.entry;
+      const expected = {
+        id: e.id,
+        user_id: carol.id,
+        feed_id: feed.id,
+        status: 'unread',
+        hash: 'hash-of-fields-1',
+        title: e.title,
+        url: e.link,
+        comments_url: 'https://site.example/fields/1#comments',
+        published_at: new Date(e.publishedAt).toISOString(),
+        created_at: new Date(e.createdAt).toISOString(),
+        changed_at: new Date(NOW - HOUR / 2).toISOString(),
+        author: 'O\'Brien "the" author',
+        share_code: '',
+        starred: false,
+        reading_time: 7,
+        enclosures: [
+          {
+            id: e.id * 1000,
+            user_id: carol.id,
+            entry_id: e.id,
+            url: 'https://site.example/v.mp4',
+            mime_type: 'application/octet-stream',
+            size: 0,
+            media_progression: 0,
+          },
+        ],
+        tags: ['a "tag"', '中文'],
+        content: e.contentHtml,
+      };
+      assert.equal(e.title, title);
+      const got: Record<string, unknown>[] = [];
+      for (const path of [
+        '/entries?limit=10',
+        `/feeds/${feed.id}/entries`,
+        '/entries?order=status&limit=10',
+      ]) {
+        const res = await api(path, {}, key);
+        assert.equal(res.status, 200, path);
+        got.push(...res.json<{ entries: Record<string, unknown>[] }>().entries);
+      }
+      for (const path of [`/entries/${e.id}`, `/feeds/${feed.id}/entries/${e.id}`])
+        got.push((await api(path, {}, key)).json<Record<string, unknown>>());
+      assert.equal(got.length, 5);
+      for (const [i, { feed: feedJson, ...fields }] of got.entries()) {
+        assert.deepEqual(fields, expected, String(i));
+        assert.equal((feedJson as { id: number; title: string }).title, 'Fields', String(i));
+      }
+      // Each feed's object is written once and kept: a rename shows at once all the same.
+      assert.equal((await put(`/feeds/${feed.id}`, { title: 'Renamed' }, key)).status, 201);
+      const [renamed] = (await api('/entries?limit=10', {}, key)).json<EntryList>().entries;
+      assert.equal((renamed?.feed as unknown as { title: string }).title, 'Renamed');
+    });
+
     it('sends bodies as stored, whatever they hold, in every kind of list and alone', async () => {
       const quoter = await web.addUser('quoter', 'quoter-password-1');
       const key = newToken();

