@@ -21,7 +21,7 @@ import { describeMachine, fmt } from './lib.js';
 import { DATA_DIR, type Dataset } from './reader/data.js';
 import { load, medianOf, rotate, type LoadResult } from './reader/load.js';
 import { newestProfile, summariseProfile } from './reader/profile.js';
-import { openDataset, parseLoadOptions, printLevel } from './reader/setup.js';
+import { checkpointWal, openDataset, parseLoadOptions, printLevel } from './reader/setup.js';
 import { describeServerMemory, startServer } from './reader/server.js';
 
 const TARGET = 20;
@@ -59,14 +59,21 @@ function sampleInputs(data: Dataset): { feeds: number[]; items: number[] } {
 
 const get = (path: string): ApiRequest => ({ method: 'GET', path });
 
-/** Waits until the server answers its floor promptly again: requests a run left queued are done. */
-async function drain(origin: string): Promise<void> {
+/**
+ * Waits until the server answers its floor promptly again (requests a run left queued are done),
+ * then copies what the run wrote back from the WAL (see checkpointWal).
+ */
+async function drain(origin: string, db: string): Promise<void> {
   const until = performance.now() + 120_000;
   while (performance.now() < until) {
     const t = performance.now();
     await send(origin, get('/healthz'), {});
-    if (performance.now() - t < 20) return;
+    if (performance.now() - t < 20) break;
   }
+  const t = performance.now();
+  checkpointWal(db);
+  const took = performance.now() - t;
+  if (took > 10) console.error(`  [drain] the run's writes copied back from the WAL in ${fmt(took)} ms`);
 }
 
 /** One request after another: the time a request takes alone (median of `n`, after one untimed). */
@@ -223,7 +230,7 @@ export async function main(args: string[]): Promise<void> {
           path: e.next,
           headers: e.headers,
         });
-        await drain(server.origin);
+        await drain(server.origin, data.path);
         return result;
       };
       const loaded = active.flatMap((a) => {
