@@ -274,7 +274,7 @@ for (const backend of backends) {
       assert.deepEqual(await store.queryEntries({ userId: stranger.id, entryIds: ids, limit: 10 }), []);
     });
 
-    it("reads an item's columns (shape 'item') as every column gives them, the rest empty", async () => {
+    it("reads a client's columns (shapes 'item' and 'entry') as every column gives them, the rest empty", async () => {
       const user = await store.createUser('byitem', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://byitem.example/feed', DEFAULT_OPTIONS, T0);
       await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
@@ -286,6 +286,9 @@ for (const backend of backends) {
           enclosures: [enclosure],
           language: 'fr',
           imageUrl: 'https://byitem.example/i.png',
+          readingMinutes: 4,
+          categories: ['one', 'two'],
+          commentsUrl: 'https://byitem.example/1#comments',
         }),
       ]);
       const [{ entry: only } = { entry: null }] = await store.queryEntries({
@@ -297,49 +300,72 @@ for (const backend of backends) {
       await store.setEntryState(user.id, [only.id], { read: true, starred: true }, T0 + 2);
       const [full] = await store.queryEntries({ userId: user.id, entryIds: [only.id], limit: 1 });
       assert.ok(full);
-      const picked = (e: Entry): unknown[] => [
-        e.id,
-        e.feedId,
-        e.link,
-        e.title,
-        e.author,
-        e.publishedAt,
-        e.updatedAt,
-        e.createdAt,
-        e.enclosures,
-      ];
-      for (const withContent of [true, 'json', false] as const) {
-        const [item] = await store.queryEntries({
-          userId: user.id,
-          feedId: feed.id,
-          limit: 1,
-          withContent,
-          shape: 'item',
-        });
-        assert.ok(item, String(withContent));
-        assert.deepEqual(picked(item.entry), picked(full.entry), String(withContent));
-        assert.equal(item.entry.updatedAt, T0 + 5_000);
-        assert.deepEqual(item.entry.enclosures, [enclosure]);
-        assert.deepEqual([item.read, item.starred, item.readLater], [true, true, false], String(withContent));
-        const body =
-          withContent === 'json'
-            ? (JSON.parse(Buffer.from(item.contentJson ?? []).toString('utf8')) as string)
-            : item.entry.contentHtml;
-        assert.equal(body, withContent === false ? '' : full.entry.contentHtml, String(withContent));
-        const e = item.entry;
-        assert.deepEqual(
-          [
-            e.guid,
-            e.summaryText,
-            e.readingMinutes,
-            e.categories,
-            e.imageUrl,
-            e.language,
-            e.dedupeKey,
-            e.contentHash,
-          ],
-          [null, '', 0, [], null, null, '', ''],
-        );
+      assert.deepEqual([full.entry.readingMinutes, full.entry.categories], [4, ['one', 'two']]);
+      // What each shape reads; the other columns come back empty (null, '', 0 or []).
+      const read: Record<'item' | 'entry', (keyof Entry)[]> = {
+        item: [
+          'id',
+          'feedId',
+          'link',
+          'title',
+          'author',
+          'publishedAt',
+          'updatedAt',
+          'createdAt',
+          'enclosures',
+        ],
+        entry: [
+          'id',
+          'feedId',
+          'link',
+          'title',
+          'author',
+          'publishedAt',
+          'updatedAt',
+          'createdAt',
+          'enclosures',
+          'readingMinutes',
+          'categories',
+          'commentsUrl',
+          'contentHash',
+        ],
+      };
+      const empty: Partial<Record<keyof Entry, unknown>> = {
+        guid: null,
+        summaryText: '',
+        readingMinutes: 0,
+        categories: [],
+        imageUrl: null,
+        commentsUrl: null,
+        language: null,
+        dedupeKey: '',
+        contentHash: '',
+      };
+      for (const shape of ['item', 'entry'] as const) {
+        for (const withContent of [true, 'json', false] as const) {
+          const label = `${shape} ${String(withContent)}`;
+          const [item] = await store.queryEntries({
+            userId: user.id,
+            feedId: feed.id,
+            limit: 1,
+            withContent,
+            shape,
+          });
+          assert.ok(item, label);
+          for (const key of read[shape])
+            assert.deepEqual(item.entry[key], full.entry[key], `${label} ${key}`);
+          for (const [key, value] of Object.entries(empty))
+            if (!read[shape].includes(key as keyof Entry))
+              assert.deepEqual(item.entry[key as keyof Entry], value, `${label} ${key}`);
+          assert.equal(item.entry.updatedAt, T0 + 5_000);
+          assert.deepEqual(item.entry.enclosures, [enclosure]);
+          assert.deepEqual([item.read, item.starred, item.readLater], [true, true, false], label);
+          const body =
+            withContent === 'json'
+              ? (JSON.parse(Buffer.from(item.contentJson ?? []).toString('utf8')) as string)
+              : item.entry.contentHtml;
+          assert.equal(body, withContent === false ? '' : full.entry.contentHtml, label);
+        }
       }
     });
 
