@@ -41,10 +41,14 @@ const { values } = parseArgs({
 const N = Number(values.feeds);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--feeds must be a positive integer, not ${values.feeds}`);
 
-// Each feed's state is its version (how many bumps) and its validators. No rendered feed is cached: a
-// pass asks for each feed once, so a cache would never hit, and a 304 needs only the validators.
+// Each feed's state is its version (how many bumps), its validators and its body, rendered ahead:
+// every feed's at start, a bumped feed's when the bump answers. A pass then costs the farm only its
+// socket writes, as a static file server's would: rendered on request, the bodies of a 1,000-feed
+// first pass took ~1.7 s of the farm's CPU, a fifth of a core taken from the reader being measured
+// (and from newsboat) on a two-core machine. 10,000 feeds' bodies hold ~1.6 GB.
 const version = new Int32Array(N);
 const current = Array.from({ length: N }, (_, i) => validators(i, 0));
+const bodies: Buffer[] = [];
 const stats: FarmStats = {
   feeds: N,
   requests: 0,
@@ -78,9 +82,7 @@ function serveFeed(req: IncomingMessage, res: ServerResponse, i: number): void {
     res.end();
     return;
   }
-  const start = performance.now();
-  const body = Buffer.from((factory as FeedFactory).render(i, v), 'utf8');
-  stats.renderMs += performance.now() - start;
+  const body = bodies[i] ?? render(i);
   stats.full++;
   stats.bytes += body.length;
   res.writeHead(200, {
@@ -92,12 +94,21 @@ function serveFeed(req: IncomingMessage, res: ServerResponse, i: number): void {
   res.end(body);
 }
 
+/** Feed `i`'s body at its current version. */
+function render(i: number): Buffer {
+  const start = performance.now();
+  const body = Buffer.from((factory as FeedFactory).render(i, version[i] ?? 0), 'utf8');
+  stats.renderMs += performance.now() - start;
+  return body;
+}
+
 function bump(fraction: number): number {
   const count = Math.min(N, Math.max(0, Math.round(fraction * N)));
   for (let j = 0; j < count; j++) {
     const i = Math.floor((j * N) / count);
     version[i] = (version[i] ?? 0) + 1;
     current[i] = validators(i, version[i] ?? 0);
+    bodies[i] = render(i);
   }
   stats.itemsPublished += count;
   stats.bumps++;
@@ -154,6 +165,7 @@ server.listen(Number(values.port), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   factory = new FeedFactory(origin, Number(values.seed));
+  for (let i = 0; i < N; i++) bodies.push(render(i));
   process.stdout.write(JSON.stringify({ port }) + '\n');
 });
 
