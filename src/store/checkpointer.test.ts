@@ -1,13 +1,15 @@
 // Checkpoints off the request path: the server's connections never checkpoint inside a commit, and
 // the checkpointer thread copies the WAL back into the database.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { startCheckpointer } from './checkpointer.js';
 import { openSqliteStore } from './sqlite.js';
+import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 const size = (path: string): number => {
   try {
@@ -16,6 +18,21 @@ const size = (path: string): number => {
     return 0;
   }
 };
+
+/** How many times SQLite has started the WAL at `path` over (its header's checkpoint sequence). */
+function walRestarts(path: string): number {
+  try {
+    const header = Buffer.alloc(16);
+    const fd = openSync(`${path}-wal`, 'r');
+    try {
+      return readSync(fd, header, 0, 16, 0) === 16 ? header.readUInt32BE(12) : 0;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+}
 
 /** Writes `pages` pages or so of rows through a second connection, in small transactions. */
 function write(path: string, pages: number): void {
@@ -89,6 +106,58 @@ describe('WAL checkpoints', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('copies the whole WAL back when asked, and says when the WAL grows past its limit', async () => {
+    const path = join(dir, 'asked.db');
+    write(path, 10);
+    const held = new Database(path);
+    held.prepare('SELECT COUNT(*) FROM filler').get();
+    const checkpointer = startCheckpointer(path, () => {}, 20, 64 * 1024);
+    try {
+      assert.equal(checkpointer.walIsLong, false);
+      write(path, 200);
+      // The thread's own checkpoints find ~200 pages, past 16 of 4 KB.
+      while (!checkpointer.walIsLong) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(await checkpointer.checkpointNow(), true);
+      assert.equal(checkpointer.walIsLong, false);
+      const [after] = held.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+      assert.equal(after?.checkpointed, after?.log);
+    } finally {
+      await checkpointer.close();
+      held.close();
+    }
+  });
+
+  it('starts the WAL over while a refresh commits without pause', async () => {
+    const path = join(dir, 'busy.db');
+    const store = openSqliteStore(path, {
+      checkpoints: 'background',
+      checkpointIntervalMs: 10,
+      walRestartBytes: 256 * 1024,
+    });
+    let rounds = 0;
+    try {
+      const feed = await store.ensureFeed('https://busy.example/feed', DEFAULT_FETCH_OPTIONS, 0);
+      const body = `<p>${'words and more words '.repeat(100)}</p>`;
+      const writes: Promise<unknown>[] = [];
+      // A commit every turn of the event loop, as a first refresh makes them, until SQLite has
+      // started the WAL over twice. Left to the thread's checkpoints alone, it never did: they
+      // always found a frame or more not yet copied back, and the WAL grew by every commit.
+      while (walRestarts(path) < 2 && rounds < 5000) {
+        const entries = Array.from({ length: 5 }, (_, i) =>
+          preparedEntry(`r${rounds}-${i}`, { contentHtml: body, contentText: body }),
+        );
+        writes.push(store.recordFetchSuccess(feed.id, fetchedUpdate(rounds), entries));
+        rounds++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(writes);
+      assert.equal(await store.countEntries(), rounds * 5, 'every entry was stored');
+    } finally {
+      await store.close();
+    }
+    assert.ok(rounds < 5000, `the WAL was started over twice within ${rounds} commits`);
   });
 
   it('says why when it cannot open the database', async () => {
