@@ -194,6 +194,7 @@ function printSize(r: SizeResult, concurrency: number): void {
   console.log(
     `  Gleaner runs compiled, as \`gleaner refresh\` does; RSS before the ` +
       `first pass ${mb(g.baseRssBytes)}, peak after each pass ${g.passes.map((p) => mb(p.maxRssBytes)).join(' / ')}; ` +
+      `the WAL file at most ${g.passes.map((p) => mb(p.maxWalBytes)).join(' / ')} during each pass; ` +
       `subscribing took ${fmt(g.subscribeMs / 1000)} s`,
   );
   const sane = g.entriesStored === g.itemsPublished;

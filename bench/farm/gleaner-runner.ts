@@ -30,6 +30,8 @@ export interface PassResult {
   errors: string[];
   /** Peak RSS of the process so far, bytes. */
   maxRssBytes: number;
+  /** The largest the database's WAL file was during the pass (looked at every 100 ms), bytes. */
+  maxWalBytes: number;
   /** What the farm served during the pass. */
   farm: FarmStats;
 }
@@ -102,6 +104,14 @@ const baseRssBytes = process.memoryUsage().rss;
 async function pass(name: string): Promise<PassResult> {
   const before = await farmStats(origin);
   const errors: string[] = [];
+  let maxWalBytes = 0;
+  const walWatch = setInterval(() => {
+    try {
+      maxWalBytes = Math.max(maxWalBytes, statSync(`${dbPath}-wal`).size);
+    } catch {
+      // no WAL file yet
+    }
+  }, 100);
   const cpu = process.cpuUsage();
   const start = performance.now();
   // Every subscribed feed, whatever its schedule says: a pass is the whole set.
@@ -115,6 +125,7 @@ async function pass(name: string): Promise<PassResult> {
   });
   const wallMs = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  clearInterval(walWatch);
   const after = await farmStats(origin);
   return {
     name,
@@ -123,6 +134,7 @@ async function pass(name: string): Promise<PassResult> {
     summary,
     errors,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxWalBytes,
     farm: statsDelta(before, after),
   };
 }
