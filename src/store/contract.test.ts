@@ -302,33 +302,20 @@ for (const backend of backends) {
       assert.ok(full);
       assert.deepEqual([full.entry.readingMinutes, full.entry.categories], [4, ['one', 'two']]);
       // What each shape reads; the other columns come back empty (null, '', 0 or []).
+      const item: (keyof Entry)[] = [
+        'id',
+        'feedId',
+        'link',
+        'title',
+        'author',
+        'publishedAt',
+        'updatedAt',
+        'createdAt',
+        'enclosures',
+      ];
       const read: Record<'item' | 'entry', (keyof Entry)[]> = {
-        item: [
-          'id',
-          'feedId',
-          'link',
-          'title',
-          'author',
-          'publishedAt',
-          'updatedAt',
-          'createdAt',
-          'enclosures',
-        ],
-        entry: [
-          'id',
-          'feedId',
-          'link',
-          'title',
-          'author',
-          'publishedAt',
-          'updatedAt',
-          'createdAt',
-          'enclosures',
-          'readingMinutes',
-          'categories',
-          'commentsUrl',
-          'contentHash',
-        ],
+        item,
+        entry: [...item, 'readingMinutes', 'categories', 'commentsUrl', 'contentHash'],
       };
       const empty: Partial<Record<keyof Entry, unknown>> = {
         guid: null,

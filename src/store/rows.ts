@@ -151,22 +151,10 @@ export const SHAPE_COLUMNS: Record<EntryShape, readonly EntryColumn[]> = {
     'created_at',
     'enclosures',
   ],
-  entry: [
-    'id',
-    'feed_id',
-    'content_hash',
-    'link',
-    'title',
-    'author',
-    'content_html',
-    'reading_minutes',
-    'published_at',
-    'updated_at',
-    'created_at',
-    'categories',
-    'enclosures',
-    'comments_url',
-  ],
+  // Everything but the excerpt, guid, image, language and dedupe key.
+  entry: ENTRY_COLUMNS.filter(
+    (c) => !['summary_text', 'guid', 'image_url', 'language', 'dedupe_key'].includes(c),
+  ),
 };
 
 type EntryColumn = (typeof ENTRY_COLUMNS)[number];
