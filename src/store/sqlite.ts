@@ -673,13 +673,17 @@ class SqliteStore implements Store {
       // A full group is written at once: a transaction blocks the event loop, and a reader's page
       // waits for it (~0.2-0.3 ms an entry).
       if (this.pendingEntries >= this.groupCommitEntries) this.writeFetches();
-      else if (!this.writeScheduled) {
-        this.writeScheduled = true;
-        setImmediate(() => {
-          this.writeScheduled = false;
-          this.writeFetches();
-        });
-      }
+      else this.scheduleWrite();
+    });
+  }
+
+  /** Writes the waiting fetches at the end of this turn of the event loop. */
+  private scheduleWrite(): void {
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.writeFetches();
     });
   }
 
@@ -692,8 +696,7 @@ class SqliteStore implements Store {
   // then starts the WAL over. Copied by this thread instead, the copy and its fsyncs held the event
   // loop: 120 feeds/s against 140.
   private writeFetches(): void {
-    const group = this.pendingFetches;
-    if (group.length === 0 || this.walCheckpoint !== null) return;
+    if (this.pendingFetches.length === 0 || this.walCheckpoint !== null) return;
     if (this.checkpointer?.walIsLong) {
       this.walCheckpoint = this.checkpointer.checkpointNow().then(() => {
         this.walCheckpoint = null;
@@ -701,8 +704,17 @@ class SqliteStore implements Store {
       });
       return;
     }
-    this.pendingFetches = [];
-    this.pendingEntries = 0;
+    // A group holds up to groupCommitEntries entries (and always one feed): fetches that gathered
+    // while a checkpoint was awaited go in groups, a turn of the event loop apart, not in one long
+    // transaction that requests would wait for.
+    let size = 0;
+    let count = 0;
+    while (count < this.pendingFetches.length && (count === 0 || size < this.groupCommitEntries))
+      size += (this.pendingFetches[count++] as PendingFetch).entries.length;
+    const group = this.pendingFetches.slice(0, count);
+    this.pendingFetches = this.pendingFetches.slice(count);
+    this.pendingEntries -= size;
+    if (this.pendingFetches.length > 0) this.scheduleWrite();
     let results: FetchOutcome[];
     try {
       // At first without savepoints, which copy every page they change to a journal (~8% of the
