@@ -160,6 +160,48 @@ describe('WAL checkpoints', () => {
     assert.ok(rounds < 5000, `the WAL was started over twice within ${rounds} commits`);
   });
 
+  it('writes the fetches that gathered during a checkpoint in groups of the usual size', async () => {
+    const path = join(dir, 'gathered.db');
+    // A WAL of one page is long: every group waits for a checkpoint first.
+    const store = openSqliteStore(path, {
+      checkpoints: 'background',
+      checkpointIntervalMs: 5,
+      walRestartBytes: 4096,
+      groupCommitEntries: 10,
+    });
+    let turn = 0;
+    let turning = true;
+    const tick = (): void => {
+      turn++;
+      if (turning) setImmediate(tick);
+    };
+    tick();
+    const perTurn = new Map<number, number>();
+    try {
+      const feed = await store.ensureFeed('https://gathered.example/feed', DEFAULT_FETCH_OPTIONS, 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const writes: Promise<unknown>[] = [];
+      for (let round = 0; round < 300; round++) {
+        const entries = [1, 2, 3].map((i) => preparedEntry(`g${round}-${i}`));
+        writes.push(
+          store.recordFetchSuccess(feed.id, fetchedUpdate(round), entries).then(() => {
+            perTurn.set(turn, (perTurn.get(turn) ?? 0) + entries.length);
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(writes);
+      assert.equal(await store.countEntries(), 900);
+    } finally {
+      turning = false;
+      await store.close();
+    }
+    // A fetch a turn: at most the group it completes and the group written at the end of the turn,
+    // each of 10 entries and the feed that passed the limit (3 entries).
+    const most = Math.max(...perTurn.values());
+    assert.ok(most <= 24, `at most 24 entries were written in one turn of the event loop (${most})`);
+  });
+
   it('says why when it cannot open the database', async () => {
     const errors: string[] = [];
     const checkpointer = startCheckpointer(join(dir, 'missing', 'none.db'), (m) => errors.push(m));
