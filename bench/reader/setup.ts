@@ -141,7 +141,6 @@ function warmPageCache(path: string): string {
   }
 }
 
-/** One endpoint's figures at one concurrency: null when one request alone was too slow to load. */
 /**
  * Copies what the last run wrote to the WAL back into the database (a PASSIVE checkpoint, which
  * waits for no one), so that the next run loads a database at rest. Left to the server's
@@ -158,6 +157,7 @@ export function checkpointWal(path: string): void {
   }
 }
 
+/** One endpoint's figures at one concurrency: null when one request alone was too slow to load. */
 export interface Measured {
   endpoint: { key: string; label: string; target?: number };
   result: LoadResult | null;
