@@ -1,6 +1,7 @@
 // `gleaner serve`: the web reader and the refresh loop. With --workers N > 1 the reader runs in N
 // processes sharing the port, and this one (the primary) keeps what must be single: the refresh
-// loop, "refresh now", the failed-login counts and the image proxy's key (see cluster.ts).
+// loop, "refresh now", the failed-login counts, the image proxy's key and the database's writes
+// (see cluster.ts).
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -80,7 +81,12 @@ export async function run(args: string[]): Promise<number> {
       const limiter = new LoginLimiter();
       const started = await startWorkers(
         ctx.config.workers,
-        { hello: { proxyKey: proxyKey().toString('base64') }, limiter, refreshNow: refresher.refreshNow },
+        {
+          hello: { proxyKey: proxyKey().toString('base64') },
+          limiter,
+          refreshNow: refresher.refreshNow,
+          store: ctx.store,
+        },
         ctx.log,
       );
       address = started.address;
@@ -196,6 +202,8 @@ async function serveAsWorker(ctx: Context): Promise<number> {
     useProxyKey(Buffer.from(hello.proxyKey, 'base64'));
     app = await createWebServer({
       ...webDeps(ctx, primary.refreshNow),
+      // SQLite has one writer at a time: the primary (see writingThrough).
+      store: ctx.store.dialect === 'sqlite' ? primary.writingThrough(ctx.store) : ctx.store,
       loginLimiter: primary.limiter,
       siblings: primary.siblings,
     });

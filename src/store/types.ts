@@ -416,3 +416,80 @@ export interface Store {
   /** Marks a subscribed feed as not to be republished (or allows it again); false when not subscribed. */
   setRepublish(userId: number, feedId: number, allowed: boolean): Promise<boolean>;
 }
+
+/** The methods of a Store. */
+export type StoreMethod = {
+  [K in keyof Store]: Store[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof Store];
+
+/**
+ * What each method of a Store does to the database: `write` changes it, `read` does not (recording
+ * an API key's use, at most once a minute, counts as a read), `local` acts on the connection. With
+ * `gleaner serve --workers N` over SQLite, workers hand their writes to the primary (see
+ * cli/cluster.ts). A method added to Store must be added here (the compiler checks).
+ */
+export const STORE_METHODS = {
+  close: 'local',
+  createUser: 'write',
+  findUserByName: 'read',
+  getUser: 'read',
+  listUsers: 'read',
+  getPasswordHash: 'read',
+  setPasswordHash: 'write',
+  setAdmin: 'write',
+  renameUser: 'write',
+  deleteUser: 'write',
+  getUserSettings: 'read',
+  setUserSettings: 'write',
+  createSession: 'write',
+  findSession: 'read',
+  deleteSession: 'write',
+  deleteUserSessions: 'write',
+  createApiKey: 'write',
+  listApiKeys: 'read',
+  deleteApiKey: 'write',
+  findUserByApiKey: 'read',
+  findUserByFeverKey: 'read',
+  ensureFolder: 'write',
+  listFolders: 'read',
+  renameFolder: 'write',
+  deleteFolder: 'write',
+  ensureFeed: 'write',
+  getFeed: 'read',
+  dueFeeds: 'read',
+  recordFetchSuccess: 'write',
+  recordNotModified: 'write',
+  recordFetchFailure: 'write',
+  changeFeedUrl: 'write',
+  setFeedIcon: 'write',
+  saveFeedIcon: 'write',
+  getFeedIcon: 'read',
+  recentPublishTimes: 'read',
+  subscribe: 'write',
+  unsubscribe: 'write',
+  listSubscriptions: 'read',
+  subscriptionsVersion: 'read',
+  unreadCounts: 'read',
+  updateSubscription: 'write',
+  queryEntries: 'read',
+  setEntryState: 'write',
+  markAllRead: 'write',
+  undoMarkAllRead: 'write',
+  entryTags: 'read',
+  entriesSharingTags: 'read',
+  feedActivity: 'read',
+  readingActivity: 'read',
+  searchEntries: 'read',
+  searchIndexSegments: 'read',
+  compactSearchIndex: 'write',
+  countEntries: 'read',
+  createPublication: 'write',
+  listPublications: 'read',
+  livePublications: 'read',
+  findPublication: 'read',
+  updatePublication: 'write',
+  publicationEntries: 'read',
+  countPublicationEntries: 'read',
+  noRepublishFeeds: 'read',
+  setRepublish: 'write',
+} as const satisfies Record<StoreMethod, 'read' | 'write' | 'local'>;
