@@ -158,6 +158,9 @@ static fts5_api *fts5ApiOf(sqlite3 *db) {
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
+/* gleaner_json_quote(), in quote.c: the extension's other function. */
+int gleanerQuoteRegister(sqlite3 *db);
+
 int sqlite3_extension_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   fts5_api *fts5;
   SQLITE_EXTENSION_INIT2(pApi);
@@ -166,5 +169,7 @@ int sqlite3_extension_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routi
     *pzErrMsg = sqlite3_mprintf("gleaner_bm25 needs FTS5");
     return SQLITE_ERROR;
   }
-  return fts5->xCreateFunction(fts5, "gleaner_bm25", 0, rankFunction, 0);
+  int rc = fts5->xCreateFunction(fts5, "gleaner_bm25", 0, rankFunction, 0);
+  if (rc != SQLITE_OK) return rc;
+  return gleanerQuoteRegister(db);
 }

