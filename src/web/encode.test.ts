@@ -1,7 +1,9 @@
 // Answers as bytes: the same bytes as encoding the whole text at once, whatever the parts hold.
 import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { encodeParts, jsonBytes, JsonText, jsonWithMembers, type Part } from './encode.js';
+import type { FastifyReply } from 'fastify';
+import { encodeParts, jsonBytes, JsonText, jsonWithMembers, sendJson, type Part } from './encode.js';
 
 const same = (value: unknown): void =>
   assert.equal(jsonBytes(value).toString('utf8'), JSON.stringify(value) ?? 'null', JSON.stringify(value));
@@ -105,5 +107,60 @@ describe('jsonBytes', () => {
     }));
     const value = { total: 200, entries };
     assert.deepEqual(jsonBytes(value), Buffer.from(JSON.stringify(value), 'utf8'));
+  });
+});
+
+describe('sendJson', () => {
+  /** A reply that keeps what it was sent; its response is done when `done()` is called. */
+  const reply = (): { reply: FastifyReply; sent: () => Buffer; done: () => void } => {
+    const raw = new EventEmitter();
+    let payload: Buffer | null = null;
+    const r = {
+      raw,
+      type: () => r,
+      send: (p: Buffer) => {
+        payload = p;
+        return r;
+      },
+    };
+    return {
+      reply: r as unknown as FastifyReply,
+      sent: () => payload ?? assert.fail('nothing sent'),
+      done: () => raw.emit('close'),
+    };
+  };
+  const list = (word: string): unknown => ({
+    entries: Array.from({ length: 200 }, (_, i) => ({
+      id: i,
+      title: `${word} ${i} “中文”`,
+      body: word.repeat(50),
+    })),
+  });
+
+  it('sends the JSON, and never writes into an answer whose response is not done', () => {
+    const first = reply();
+    // The largest answer: were its memory free, each later one would fit in it.
+    sendJson(first.reply, list('the first answer'));
+    const firstBytes = Buffer.from(first.sent());
+    for (let i = 0; i < 20; i++) {
+      const other = reply();
+      sendJson(other.reply, list(`o${i}`));
+      assert.equal(other.sent().toString('utf8'), JSON.stringify(list(`o${i}`)));
+      other.done();
+    }
+    assert.ok(first.sent().equals(firstBytes), 'the first answer is as it was sent');
+    assert.equal(first.sent().toString('utf8'), JSON.stringify(list('the first answer')));
+    first.done();
+  });
+
+  it('writes the next answer into the memory of one whose response is done', () => {
+    const first = reply();
+    sendJson(first.reply, list('a'));
+    first.done();
+    const next = reply();
+    sendJson(next.reply, list('b'));
+    assert.equal(next.sent().buffer, first.sent().buffer, 'the same memory');
+    assert.equal(next.sent().toString('utf8'), JSON.stringify(list('b')));
+    next.done();
   });
 });
