@@ -88,6 +88,14 @@ describe('gleaner serve --workers 2', () => {
       else send();
     });
     feeds.route('/pixel.gif', (_req, res) => res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL));
+    feeds.route('/second.xml', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Second</title>` +
+            `<link>${feeds.url('/')}</link>${item(2)}${item(3)}</channel></rss>`,
+        ),
+    );
 
     const env = (serveEnv = {
       ...process.env,
@@ -270,6 +278,32 @@ describe('gleaner serve --workers 2', () => {
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
+  });
+
+  it('subscribes through a worker: the feed, its icon (bytes) and its entries are written by the primary', async () => {
+    feeds.route('/favicon.ico', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL),
+    );
+    const headers = { 'x-auth-token': apiKey, 'content-type': 'application/json' };
+    const created = await request(`${origin}/v1/feeds`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ feed_url: feeds.url('/second.xml') }),
+    });
+    assert.equal(created.status, 201, created.body);
+    const { feed_id: feedId } = JSON.parse(created.body) as { feed_id: number };
+    const icon = await request(`${origin}/v1/feeds/${feedId}/icon`, { headers });
+    assert.equal(icon.status, 200, icon.body);
+    assert.equal(
+      (JSON.parse(icon.body) as { data: string }).data,
+      `image/gif;base64,${PIXEL.toString('base64')}`,
+    );
+    const entries = await eventually('the new feed is refreshed', async () => {
+      const res = await request(`${origin}/v1/feeds/${feedId}/entries`, { headers });
+      const list = JSON.parse(res.body) as { total: number; entries: { title: string }[] };
+      return list.total === 2 ? list.entries : null;
+    });
+    assert.deepEqual(entries.map((e) => e.title).sort(), ['Post 2', 'Post 3']);
   });
 
   it('trips the login limit after as many failures as one process allows, whichever worker answers', async () => {

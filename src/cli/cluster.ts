@@ -92,8 +92,8 @@ export async function startWorkers(
   services: PrimaryServices,
   log: Logger,
 ): Promise<{ address: string; pool: WorkerPool }> {
-  // Structured clone rather than JSON: a store call's arguments and results hold bytes (an icon),
-  // Maps and undefined.
+  // Structured clone rather than JSON: a store call's arguments and results keep their types (bytes
+  // stay bytes, not an object of numbered keys; undefined stays undefined, not null or nothing).
   cluster.setupPrimary({ serialization: 'advanced' });
   let stopping = false;
   let started = false;
