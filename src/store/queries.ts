@@ -43,7 +43,7 @@ export function entryColumns(
     const columns = wanted
       .map((c) => {
         if (c !== 'content_html') return `e.${c}`;
-        // The body quoted as JSON, as UTF-8 bytes (see toEntryView).
+        // The body quoted as JSON: UTF-8 bytes, or text from gleaner_json_quote (see toEntryView).
         if (body === 'json')
           return quote === 'json_quote'
             ? `CAST(json_quote(b.${c}) AS BLOB) AS ${c}`

@@ -1,6 +1,7 @@
 // gleaner_json_quote() (native/quote.c) writes the bytes JSON.stringify() writes, whatever the text:
 // every control character, quotes and backslashes at every offset of its 16- and 8-byte steps,
-// text beyond ASCII, answers that grow far past the room first made for them.
+// text beyond ASCII, answers that grow far past the room first made for them; as text when all of
+// it is ASCII, as bytes otherwise.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -13,9 +14,14 @@ const skip = built ? false : 'native/ was not compiled (no C compiler): bodies a
 describe('gleaner_json_quote', { skip }, () => {
   const quote = built ? db.prepare('SELECT gleaner_json_quote(?) AS q').pluck() : null;
   const quoted = (text: string | null): string => {
-    const bytes = quote?.get(text) as Buffer;
-    assert.ok(Buffer.isBuffer(bytes), 'the answer is bytes');
-    return bytes.toString('utf8');
+    const answer = quote?.get(text) as Buffer | string;
+    // eslint-disable-next-line no-control-regex
+    if (text === null || /^[\x00-\x7f]*$/.test(text)) {
+      assert.equal(typeof answer, 'string', `ASCII comes back as text: ${JSON.stringify(text)}`);
+      return answer as string;
+    }
+    assert.ok(Buffer.isBuffer(answer), `text beyond ASCII comes back as bytes: ${JSON.stringify(text)}`);
+    return answer.toString('utf8');
   };
   const same = (text: string): void => assert.equal(quoted(text), JSON.stringify(text), JSON.stringify(text));
 
@@ -47,6 +53,14 @@ describe('gleaner_json_quote', { skip }, () => {
   it('passes text beyond ASCII through as UTF-8', () => {
     same('café — “quoted” 中文内容 emoji 🎉 and \u2028 \u2029');
     same(`${'é'.repeat(20)}"${'中'.repeat(9)}\\`);
+  });
+
+  it('answers in bytes for one byte beyond ASCII anywhere: each step of the scan, each escape', () => {
+    for (let at = 0; at < 40; at++) {
+      same(`${'a'.repeat(at)}é${'b'.repeat(39 - at)}`);
+      same(`${'a'.repeat(at)}"é${'\n'.repeat(39 - at)}`);
+    }
+    same('\u0001'.repeat(33) + '\u0080');
   });
 
   it('grows its answer past the room first made for it', () => {

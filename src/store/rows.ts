@@ -177,28 +177,29 @@ const EMPTY_ROW: readonly unknown[] = ENTRY_COLUMNS.map((c) =>
 );
 
 /** An entry, empty but for the columns its shape read, and the user's state, from a shaped raw row. */
-export function toShapedEntryView(r: unknown[], shape: EntryShape): EntryView {
+export function toShapedEntryView(r: unknown[], shape: EntryShape, bodyIsJson = false): EntryView {
   const at = SHAPE_AT[shape];
   const full = EMPTY_ROW.slice();
   for (let i = 0; i < at.length; i++) full[at[i] as number] = r[i];
   full.push(r[at.length], r[at.length + 1], r[at.length + 2]);
-  return toEntryView(full, ENTRY_COLUMNS.length);
+  return toEntryView(full, ENTRY_COLUMNS.length, bodyIsJson);
 }
 
 /**
- * An entry and the user's state of it: read, starred, read later at `stateAt` and after. A body
- * read as bytes is the body quoted as JSON (EntryQuery.withContent 'json'): it goes to contentJson.
+ * An entry and the user's state of it: read, starred, read later at `stateAt` and after. With
+ * `bodyIsJson` (EntryQuery.withContent 'json'), the body column holds the body quoted as JSON, text
+ * or bytes: it goes to contentJson.
  */
-export function toEntryView(r: unknown[], stateAt: number): EntryView {
+export function toEntryView(r: unknown[], stateAt: number, bodyIsJson = false): EntryView {
   const json = r[6];
-  if (json instanceof Uint8Array) r[6] = '';
+  if (bodyIsJson) r[6] = '';
   const view: EntryView = {
     entry: toEntry(r),
     read: Number(r[stateAt]) === 1,
     starred: Number(r[stateAt + 1]) === 1,
     readLater: Number(r[stateAt + 2]) === 1,
   };
-  if (json instanceof Uint8Array) view.contentJson = json;
+  if (bodyIsJson) view.contentJson = json instanceof Uint8Array ? json : String(json);
   return view;
 }
 

@@ -965,7 +965,10 @@ class SqliteStore implements Store {
     const { sql, params } = entryQuerySql(query, this.native ? 'gleaner_json_quote' : 'json_quote');
     const rows = this.rawRows(sql, params);
     const { shape } = query;
-    return shape ? rows.map((r) => toShapedEntryView(r, shape)) : rows.map((r) => toEntryView(r, STATE_AT));
+    const json = query.withContent === 'json' && shape !== 'list';
+    return shape
+      ? rows.map((r) => toShapedEntryView(r, shape, json))
+      : rows.map((r) => toEntryView(r, STATE_AT, json));
   }
 
   async setEntryState(

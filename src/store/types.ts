@@ -80,10 +80,10 @@ export interface EntryView {
   starred: boolean;
   readLater: boolean;
   /**
-   * With `withContent: 'json'`: the body as JSON (a quoted string) in UTF-8, for answers in JSON;
-   * entry.contentHtml is then empty.
+   * With `withContent: 'json'`: the body as JSON (a quoted string), for answers in JSON: text when
+   * all of it is ASCII, else UTF-8 bytes (see native/quote.c); entry.contentHtml is then empty.
    */
-  contentJson?: Uint8Array;
+  contentJson?: string | Uint8Array;
 }
 
 /**
@@ -116,9 +116,9 @@ export interface EntryQuery {
   /**
    * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
    * row. 'json': the body comes back in `contentJson`, quoted by the database for an answer in
-   * JSON, as bytes (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms,
-   * where JSON.stringify took 1.0 ms; as bytes, they are neither decoded nor encoded again). True
-   * by default.
+   * JSON (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms, where
+   * JSON.stringify took 1.0 ms; beyond ASCII as bytes, neither decoded nor encoded again). True by
+   * default.
    */
   withContent?: boolean | 'json';
   /**
