@@ -25,9 +25,10 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** `sqlite`: options for the SQLite store, or a function giving them from the configuration. */
 export async function openContext(
   flags: Record<string, string | boolean | undefined>,
-  sqlite: SqliteOptions = {},
+  sqlite: SqliteOptions | ((config: Config) => SqliteOptions) = {},
 ): Promise<Context> {
   const stringFlags: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') stringFlags[k] = v;
@@ -40,7 +41,7 @@ export async function openContext(
       maxMiB: config.dbMaxMiB,
       onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }),
       onMigration: (version, of) => log.info('upgrading the database', { migration: version, of }),
-      ...sqlite,
+      ...(typeof sqlite === 'function' ? sqlite(config) : sqlite),
     },
   });
   const fetcher = createFetcher({

@@ -120,6 +120,14 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: null,
     doc: 'public address of the reader behind a proxy (https://… makes cookies Secure)',
   }),
+  cacheMiB: spec({
+    env: 'GLEANER_CACHE_MB',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 1 << 20,
+    doc: "MiB of database pages `gleaner serve` keeps in memory, shared by its processes (0: 1/64 of the machine's memory, from 64 to 256 MiB)",
+  }),
   workers: spec({
     env: 'GLEANER_WORKERS',
     flag: 'workers',
@@ -191,6 +199,7 @@ export interface Config {
   host: string;
   port: number;
   baseUrl: string | null;
+  cacheMiB: number;
   workers: number;
   proxyImages: boolean;
   refreshInServer: boolean;

@@ -1,0 +1,33 @@
+// How much memory `gleaner serve` gives SQLite's page cache: GLEANER_CACHE_MB, else a share of the
+// machine's memory, divided among the processes.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../config/index.js';
+import { cacheShareMiB } from './serve.js';
+
+const GiB = 1024 ** 3;
+
+describe('the page cache of gleaner serve', () => {
+  it('takes 1/64 of the memory, from 64 to 256 MiB, when not set', () => {
+    const one = { cacheMiB: 0, workers: 1 };
+    assert.equal(cacheShareMiB(one, 1 * GiB), 64);
+    assert.equal(cacheShareMiB(one, 8 * GiB), 128);
+    assert.equal(cacheShareMiB(one, 24 * GiB), 256);
+    assert.equal(cacheShareMiB(one, 512 * GiB), 256);
+  });
+
+  it('shares the budget among the primary and its workers, never below 16 MiB each', () => {
+    assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 3 }, 24 * GiB), 64);
+    assert.equal(cacheShareMiB({ cacheMiB: 300, workers: 2 }, 1 * GiB), 100);
+    assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 64 }, 24 * GiB), 16);
+  });
+
+  it('takes GLEANER_CACHE_MB as it is, whatever the memory', () => {
+    const config = loadConfig({ GLEANER_CACHE_MB: '32' }, {});
+    assert.equal(config.cacheMiB, 32);
+    assert.equal(cacheShareMiB(config, 24 * GiB), 32);
+    assert.equal(loadConfig({}, {}).cacheMiB, 0);
+    assert.throws(() => loadConfig({ GLEANER_CACHE_MB: '-1' }, {}), /GLEANER_CACHE_MB/);
+    assert.throws(() => loadConfig({ GLEANER_CACHE_MB: 'lots' }, {}), /GLEANER_CACHE_MB/);
+  });
+});
