@@ -1,6 +1,6 @@
 // The SQL of publishing: publications, and the entries each covers. Shared by both dialects
 // (placeholders are `?`; the PostgreSQL store numbers them).
-import { entryColumns, pageSize, userEntriesSource, type Sql } from './queries.js';
+import { entryColumns, limitClause, userEntriesSource, type Sql } from './queries.js';
 import type { Row } from './rows.js';
 import type { Publication, PublicationEntryQuery, PublicationKind } from './types.js';
 
@@ -92,13 +92,12 @@ export function publicationEntriesSql(p: Publication, q: PublicationEntryQuery):
     params.push(q.after.publishedAt, q.after.id);
   }
   const { from, fromParams } = userEntriesSource(q.entryIds, where);
-  params.push(pageSize(q.limit));
   const { columns, bodyJoin } = entryColumns(q.withContent);
   return {
     sql: `SELECT ${columns}
       FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
       WHERE ${where.join(' AND ')}
-      ORDER BY ue.published_at DESC, ue.entry_id DESC LIMIT ?`,
+      ORDER BY ue.published_at DESC, ue.entry_id DESC ${limitClause(q.limit)}`,
     params: [...fromParams, ...params],
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SQLITE } from './migrations.js';
-import { entryQuerySql, sharedTagsSql } from './queries.js';
+import { entryQuerySql, limitClause, sharedTagsSql } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
 
@@ -378,5 +378,26 @@ describe('entries rewritten compactly (migration 10)', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+// SQLite marks a statement whose LIMIT is a bound parameter to be compiled again each time that
+// parameter is bound: the hot lists write their count into the statement instead.
+describe('counts written into the statement', () => {
+  it('is a whole number from 1 to 1,000, whatever it is asked', () => {
+    assert.equal(limitClause(100), 'LIMIT 100');
+    assert.equal(limitClause(2.7), 'LIMIT 2');
+    assert.equal(limitClause(5000), 'LIMIT 1000');
+    for (const n of [0, -3, Number.NaN, Number.NEGATIVE_INFINITY]) assert.equal(limitClause(n), 'LIMIT 1');
+    assert.equal(limitClause(Number.POSITIVE_INFINITY), 'LIMIT 1000');
+  });
+
+  it('ends the entry list with it and binds no count', () => {
+    const q: EntryQuery = { userId: 7, status: 'unread', limit: 50, feedId: 3 };
+    const { sql, params } = entryQuerySql(q);
+    assert.match(sql, /LIMIT 50$/);
+    assert.doesNotMatch(sql, /LIMIT \?/);
+    assert.deepEqual(params, [7, 3]);
+    assert.equal((sql.match(/\?/g) ?? []).length, params.length);
   });
 });

