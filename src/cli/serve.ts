@@ -50,6 +50,13 @@ const MAX_CACHE_MIB = 256;
 /** A process's share never falls below this. */
 const MIN_SHARE_MIB = 16;
 
+/** The memory this process may use: the machine's, or a container's limit when lower. */
+function machineMemory(): number {
+  // 0 or a huge number, depending on Node's version, when nothing limits it.
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(totalmem(), limit) : totalmem();
+}
+
 /** MiB of database pages each of `gleaner serve`'s processes keeps, on a machine with `totalBytes` of memory. */
 export function cacheShareMiB(config: { cacheMiB: number; workers: number }, totalBytes: number): number {
   const budget =
@@ -83,7 +90,7 @@ export async function run(args: string[]): Promise<number> {
   // Checkpoints on a thread of the primary process (of the only one without workers): never
   // inside a request.
   const ctx = await openContext(values, (config) => ({
-    cacheMiB: cacheShareMiB(config, totalmem()),
+    cacheMiB: cacheShareMiB(config, machineMemory()),
     checkpoints: cluster.isWorker ? 'elsewhere' : 'background',
     groupCommitEntries: SERVER_GROUP_COMMIT_ENTRIES,
   }));
