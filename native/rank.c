@@ -155,12 +155,12 @@ static fts5_api *fts5ApiOf(sqlite3 *db) {
   return pRet;
 }
 
-#ifdef _WIN32
-__declspec(dllexport)
-#endif
 /* gleaner_json_quote(), in quote.c: the extension's other function. */
 int gleanerQuoteRegister(sqlite3 *db);
 
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
 int sqlite3_extension_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   fts5_api *fts5;
   SQLITE_EXTENSION_INIT2(pApi);

@@ -45,7 +45,7 @@ export function entryColumns(
   shape?: EntryShape,
   quote: JsonQuote = 'json_quote',
 ): { columns: string; bodyJoin: string } {
-  const body = shape === 'list' ? false : (withContent ?? true);
+  const body = entryBody(withContent, shape);
   const key = `${shape ?? 'all'} ${String(body)} ${quote}`;
   let made = ENTRY_COLUMN_LISTS.get(key);
   if (!made) {
@@ -65,6 +65,11 @@ export function entryColumns(
     ENTRY_COLUMN_LISTS.set(key, made);
   }
   return made;
+}
+
+/** What an entry query reads of the body: nothing (false), the HTML (true) or it quoted as JSON. */
+export function entryBody(withContent: boolean | 'json' | undefined, shape?: EntryShape): boolean | 'json' {
+  return shape === 'list' ? false : (withContent ?? true);
 }
 
 /**

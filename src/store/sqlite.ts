@@ -9,6 +9,7 @@ import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './check
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
 import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import {
+  entryBody,
   entryQuerySql,
   entryStateSql,
   limitClause,
@@ -965,7 +966,7 @@ class SqliteStore implements Store {
     const { sql, params } = entryQuerySql(query, this.native ? 'gleaner_json_quote' : 'json_quote');
     const rows = this.rawRows(sql, params);
     const { shape } = query;
-    const json = query.withContent === 'json' && shape !== 'list';
+    const json = entryBody(query.withContent, shape) === 'json';
     return shape
       ? rows.map((r) => toShapedEntryView(r, shape, json))
       : rows.map((r) => toEntryView(r, STATE_AT, json));
