@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DEFAULT_COMPACTION } from '../../src/refresh/compaction.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore, PAGE_SIZE } from '../../src/store/sqlite.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { prng } from '../../src/testing/random.js';
 import {
@@ -67,7 +67,8 @@ const log = (message: string): void => console.error(`  [data] ${message}`);
 
 function fileFor(options: DatasetOptions): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: GENERATOR_VERSION, ...options }))
+    // The store's page size is chosen when the file is made: another one needs another file.
+    .update(JSON.stringify({ v: GENERATOR_VERSION, pageSize: PAGE_SIZE, ...options }))
     .digest('hex')
     .slice(0, 10);
   return join(DATA_DIR, `reader-${options.entries}-${key}.db`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { startCheckpointer } from './checkpointer.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
@@ -72,7 +72,8 @@ describe('WAL checkpoints', () => {
             userAgent: 'u'.repeat(400),
             ip: null,
           });
-        const walPages = size(`${path}-wal`) / 4096;
+        // A WAL frame: a 24-byte header and a page.
+        const walPages = size(`${path}-wal`) / (PAGE_SIZE + 24);
         if (checkpoints === 'auto')
           assert.ok(walPages < 1500, `auto: the WAL stays near 1,000 pages (${walPages})`);
         else assert.ok(walPages > 1500, `elsewhere: the WAL grows until someone checkpoints (${walPages})`);
@@ -162,7 +163,7 @@ describe('WAL checkpoints', () => {
 
   it('writes the fetches that gathered during a checkpoint in groups of the usual size', async () => {
     const path = join(dir, 'gathered.db');
-    // A WAL of one page is long: every group waits for a checkpoint first.
+    // A WAL of half a page is long: every group waits for a checkpoint first.
     const store = openSqliteStore(path, {
       checkpoints: 'background',
       checkpointIntervalMs: 5,

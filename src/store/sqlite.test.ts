@@ -1,5 +1,6 @@
 // What only the SQLite store does: refreshed feeds written together in one commit (see
-// recordFetchSuccess), each whole or absent when the disk fills in the middle of them.
+// recordFetchSuccess), each whole or absent when the disk fills in the middle of them; the page
+// size of a new database.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { PreparedEntry } from '../model/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import type { Store } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1);
@@ -118,5 +119,57 @@ describe('SQLite store: feeds written together', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('SQLite store: page size', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-pages-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Bytes of a table's overflow pages and its page size, read by another connection. */
+  function pagesOf(path: string, table: string): { pageSize: number; overflow: number } {
+    const db = new Database(path, { readonly: true });
+    try {
+      return {
+        pageSize: db.pragma('page_size', { simple: true }) as number,
+        overflow: db
+          .prepare("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = ? AND pagetype = 'overflow'")
+          .pluck()
+          .get(table) as number,
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('makes new databases with pages that hold a typical body whole', async () => {
+    const path = join(dir, 'new.db');
+    const store = openSqliteStore(path);
+    const [feedId] = await subscribedFeeds(store, 'cy', 1);
+    // 20 bodies of ~3.9 KB of HTML and as much text, 7.8 KB (an entry averages ~7 KB).
+    await store.recordFetchSuccess(feedId as number, update, entries(3, 20));
+    await store.close();
+    const { pageSize, overflow } = pagesOf(path, 'entry_bodies');
+    assert.equal(pageSize, PAGE_SIZE);
+    assert.equal(overflow, 0, 'no body spills into overflow pages');
+  });
+
+  it('keeps the page size of a database made before', async () => {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.pragma('page_size = 4096');
+    old.exec('CREATE TABLE made_before (x)');
+    old.close();
+    const store = openSqliteStore(path);
+    const [feedId] = await subscribedFeeds(store, 'di', 1);
+    assert.deepEqual(await store.recordFetchSuccess(feedId as number, update, entries(4, 20)), {
+      inserted: 20,
+      updated: 0,
+    });
+    assert.equal(await store.countEntries(feedId as number), 20);
+    await store.close();
+    const { pageSize, overflow } = pagesOf(path, 'entry_bodies');
+    assert.equal(pageSize, 4096);
+    assert.ok(overflow > 0, 'its bodies spill over as they did');
   });
 });

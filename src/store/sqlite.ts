@@ -197,9 +197,24 @@ export interface SqliteOptions {
   onMigration?: ((version: number, of: number) => void) | undefined;
 }
 
+/**
+ * Bytes a page of a new database. An entry's body (HTML and text, ~7 KB on average) does not fit a
+ * 4-KiB page, SQLite's default: the rest went to an overflow page, which SQLite reads from the file
+ * with a system call each time, past its cache. In 8-KiB pages a body is one page, read through the
+ * cache, and the trees hold twice the keys a page. On a million entries, the same file copied at
+ * each size (VACUUM INTO) and loaded in alternating rounds at concurrency 10, 8 KiB against 4: the
+ * CPU a request of Miniflux's unread and feed lists 0.84x and 0.85x, Google Reader's reading-list
+ * and feed streams 0.84x and 0.93x. 16 KiB did better still (0.73-0.79x), but a first refresh of
+ * 10,000 feeds then peaked at 321 MB (8 KiB 288, 4 KiB 272-279; the target is 300) and files grew
+ * by 13-23% (8 KiB: 5-7%). A refresh's speed was within a few percent at each size.
+ */
+export const PAGE_SIZE = 8192;
+
 export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  // A page size is chosen once, before the first table: a database made before keeps its own.
+  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
   if (options.cacheMiB !== undefined) db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
   if (options.maxMiB) {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
