@@ -280,6 +280,26 @@ export const MIGRATIONS: Migration[] = [
     `CREATE INDEX user_entries_by_feed
        ON user_entries (user_id, feed_id, read, published_at DESC, entry_id DESC, starred, read_later)`,
   ],
+  // 13: the same for the other lists: all of a feed's entries (the APIs' feed streams), the reading
+  // list whatever the state, and the starred and read-later lists, whose indexes also lacked the
+  // entry id the lists are ordered by (SQLite walked the user's whole history by date instead and
+  // kept the starred rows). A page used to look each row up in user_entries too: on a million
+  // entries a feed's 100 newest took 0.35 ms instead of 0.79 (read alone, without bodies), a
+  // folder's 50 0.20 instead of 0.34, the starred 50 0.10 instead of 0.53. ~3 s, once.
+  () => [
+    'DROP INDEX user_entries_feed_all',
+    `CREATE INDEX user_entries_feed_all
+       ON user_entries (user_id, feed_id, published_at DESC, entry_id DESC, read, starred, read_later)`,
+    'DROP INDEX user_entries_all',
+    `CREATE INDEX user_entries_all
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, starred, read_later)`,
+    'DROP INDEX user_entries_starred',
+    `CREATE INDEX user_entries_starred
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, read_later) WHERE starred = 1`,
+    'DROP INDEX user_entries_read_later',
+    `CREATE INDEX user_entries_read_later
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, starred) WHERE read_later = 1`,
+  ],
 ];
 
 /** The columns of the entries' search index: what a user searches, then the feed's token. */

@@ -90,6 +90,25 @@ describe('entry query plans', () => {
     );
     assert.ok(!steps.some((s) => s.includes('TEMP B-TREE')), steps.join(' | '));
   });
+
+  it("reads a page of a feed's, the reading list's, a folder's, the starred or read-later entries from an index alone", () => {
+    for (const [q, index] of [
+      [{ feedId: 3 }, 'user_entries_feed_all'],
+      [{}, 'user_entries_all'],
+      [{ folderId: 3 }, 'user_entries_all'],
+      [{ starred: true }, 'user_entries_starred'],
+      [{ readLater: true }, 'user_entries_read_later'],
+    ] as const) {
+      for (const shape of ['list', 'entry'] as const) {
+        const steps = plan({ userId: 1, status: 'all', limit: 50, shape, ...q });
+        assert.ok(
+          steps.some((s) => s.includes(`SEARCH ue USING COVERING INDEX ${index} `)),
+          steps.join(' | '),
+        );
+        assert.ok(!steps.some((s) => s.includes('TEMP B-TREE')), steps.join(' | '));
+      }
+    }
+  });
 });
 
 describe('unread lists from their indexes alone (migration 12)', () => {
@@ -170,6 +189,79 @@ describe('unread lists from their indexes alone (migration 12)', () => {
         shape: 'list',
       });
       assert.equal(one?.starred, true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('every list from an index alone (migration 13)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-covering-all-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('widens the four indexes of a database written before it, lists unchanged', async () => {
+    const path = join(dir, 'narrow.db');
+    const db = new Database(path);
+    migrate(db, 0, 12);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
+        published_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, 0), (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 0),
+        (3, 1, 'c', 'h', 'Three', 's', 1, 3000, 0);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, starred, read_later)
+        VALUES (1, 1, 1, 1000, 0, 1, 1), (1, 2, 1, 2000, 1, 1, 0), (1, 3, 1, 3000, 1, 0, 1);`);
+    db.pragma('user_version = 12');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const reader = new Database(path, { readonly: true });
+      const columns = (index: string): string[] =>
+        (reader.prepare(`SELECT name FROM pragma_index_info(?)`).all(index) as { name: string }[]).map(
+          (r) => r.name,
+        );
+      try {
+        const state = ['read', 'starred', 'read_later'];
+        const byDate = ['user_id', 'published_at', 'entry_id', 'feed_id'];
+        assert.deepEqual(columns('user_entries_feed_all'), [
+          'user_id',
+          'feed_id',
+          'published_at',
+          'entry_id',
+          ...state,
+        ]);
+        assert.deepEqual(columns('user_entries_all'), [...byDate, ...state]);
+        assert.deepEqual(columns('user_entries_starred'), [...byDate, 'read', 'read_later']);
+        assert.deepEqual(columns('user_entries_read_later'), [...byDate, 'read', 'starred']);
+      } finally {
+        reader.close();
+      }
+      const titles = async (q: Partial<EntryQuery>): Promise<[string, boolean, boolean, boolean][]> =>
+        (await store.queryEntries({ userId: 1, status: 'all', limit: 10, shape: 'list', ...q })).map((v) => [
+          v.entry.title,
+          v.read,
+          v.starred,
+          v.readLater,
+        ]);
+      assert.deepEqual(await titles({ feedId: 1 }), [
+        ['Three', true, false, true],
+        ['Two', true, true, false],
+        ['One', false, true, true],
+      ]);
+      assert.deepEqual(await titles({ starred: true }), [
+        ['Two', true, true, false],
+        ['One', false, true, true],
+      ]);
+      assert.deepEqual(await titles({ readLater: true, order: 'oldest' }), [
+        ['One', false, true, true],
+        ['Three', true, false, true],
+      ]);
+      // Marking unread and unstarring change the widened indexes: the lists see it at once.
+      await store.setEntryState(1, [2], { read: false, starred: false }, 5000);
+      assert.deepEqual(await titles({ starred: true }), [['One', false, true, true]]);
+      assert.deepEqual((await titles({}))[1], ['Two', false, false, false]);
     } finally {
       await store.close();
     }
