@@ -24,7 +24,7 @@ import {
 } from './text.js';
 
 /** Bump when the generator changes what it writes: cached databases are then rebuilt. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 const DAY = 86_400_000;
 const SPAN = 730 * DAY;
 /** Entries published in the last RECENT ms are mostly unread; older ones mostly read (~70% overall). */
@@ -214,9 +214,8 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
        comments_url, language)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, '[]', ?, NULL, ?)`,
   );
-  const insertBody = db.prepare(
-    'INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)',
-  );
+  const insertBody = db.prepare('INSERT INTO entry_bodies (entry_id, content_html) VALUES (?, ?)');
+  const insertText = db.prepare('INSERT INTO entry_texts (entry_id, content_text) VALUES (?, ?)');
   const insertTag = db.prepare('INSERT OR IGNORE INTO entry_tags (tag, entry_id) VALUES (?, ?)');
   // Every feed gets the same number of entries, spread over the whole span in random order; ids
   // rise with publication time, as they do when a reader fetches as entries appear.
@@ -260,7 +259,8 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
           e.image,
           zh ? 'zh-CN' : 'en',
         );
-        insertBody.run(id, e.html, e.text);
+        insertBody.run(id, e.html);
+        insertText.run(id, e.text);
         for (const c of e.categories) insertTag.run(c.trim().toLowerCase(), id);
       }
     })();
@@ -551,7 +551,7 @@ function fillWithIndexText(db: Database.Database, table: string, columns: string
   const value = (source: string, v: unknown): string =>
     source === 'feed_id' ? searchFeedToken()(Number(v)) : indexText(typeof v === 'string' ? v : '');
   const read = db.prepare(
-    `SELECT id, ${sources.join(', ')} FROM entries JOIN entry_bodies ON entry_id = id
+    `SELECT id, ${sources.join(', ')} FROM entries JOIN entry_texts ON entry_id = id
      WHERE id > ? ORDER BY id LIMIT 20000`,
   );
   const insert = db.prepare(

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SQLITE } from './migrations.js';
 import { entryQuerySql, limitClause, sharedTagsSql } from './queries.js';
+import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
 
@@ -268,6 +269,84 @@ describe('every list from an index alone (migration 13)', () => {
   });
 });
 
+describe('entry texts apart from their HTML (migration 14)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-texts-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves the texts of a database written before it; search reads them there, new entries write them', async () => {
+    const path = join(dir, 'together.db');
+    const db = new Database(path);
+    migrate(db, 0, 13);
+    addUserAndFeed(db);
+    const long = `<p>${'word '.repeat(2000)}</p>`;
+    db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
+        published_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, 0), (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 0);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 1, 1000), (1, 2, 1, 2000);`);
+    const body = db.prepare(
+      'INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)',
+    );
+    body.run(1, long, 'one text');
+    body.run(2, '<p>two</p>', 'two');
+    db.pragma('user_version = 13');
+    db.close();
+
+    const store = openSqliteStore(path);
+    const reader = new Database(path, { readonly: true });
+    try {
+      const rows = (sql: string): unknown[] => reader.prepare(sql).all();
+      assert.deepEqual(
+        rows("SELECT name FROM pragma_table_info('entry_bodies')").map((r) => (r as { name: string }).name),
+        ['entry_id', 'content_html'],
+      );
+      assert.deepEqual(rows('SELECT entry_id, content_text FROM entry_texts ORDER BY entry_id'), [
+        { entry_id: 1, content_text: 'one text' },
+        { entry_id: 2, content_text: 'two' },
+      ]);
+      const [two, one] = await store.queryEntries({ userId: 1, limit: 10 });
+      assert.equal(one?.entry.contentHtml, long);
+      assert.equal(two?.entry.contentHtml, '<p>two</p>');
+
+      // A new entry: its HTML and text each in their table, its text what a search's excerpt shows.
+      const fresh = preparedEntry('zebra', {
+        contentHtml: '<p>A <b>zebra</b> crossing</p>',
+        contentText: 'A zebra crossing',
+        publishedAt: 3000,
+      });
+      assert.deepEqual(await store.recordFetchSuccess(1, fetchedUpdate(3000, 'Feed'), [fresh]), {
+        inserted: 1,
+        updated: 0,
+      });
+      const [hit] = await store.searchEntries({
+        userId: 1,
+        text: 'zebra',
+        sort: 'newest',
+        limit: 10,
+        offset: 0,
+      });
+      assert.equal(hit?.view.entry.title, 'Entry zebra');
+      assert.match(hit?.snippetHtml ?? '', /A <mark>zebra<\/mark> crossing/);
+      assert.deepEqual(rows('SELECT COUNT(*) AS n FROM entry_texts'), [{ n: 3 }]);
+    } finally {
+      reader.close();
+      await store.close();
+    }
+    // Deleting an entry deletes its text.
+    const after14 = new Database(path);
+    try {
+      after14.pragma('foreign_keys = ON');
+      after14.prepare('DELETE FROM entries WHERE id = 1').run();
+      const left = after14.prepare('SELECT entry_id FROM entry_texts ORDER BY entry_id').pluck().all();
+      assert.equal(left.length, 2);
+      assert.ok(!left.includes(1), `entry 1's text is gone (${left.join(', ')})`);
+    } finally {
+      after14.close();
+    }
+  });
+});
+
 /** User 1 and feed 1 they subscribe to, written as rows (on any schema since migration 1). */
 function addUserAndFeed(db: Database.Database): void {
   db.exec(`INSERT INTO users (id, username, created_at) VALUES (1, 'ann', 0);
@@ -353,11 +432,11 @@ describe('entry bodies (migration 9)', () => {
       );
       const [second, first] = await store.queryEntries({ userId: 1, limit: 10 });
       assert.equal(first?.entry.contentHtml, long);
-      // The plain text stays beside the body, for the search index (entries are read without it).
+      // The plain text is kept (since migration 14 in a table of its own), for search results.
       const reader = new Database(path, { readonly: true });
       try {
         assert.deepEqual(
-          reader.prepare('SELECT entry_id, content_text FROM entry_bodies ORDER BY entry_id').all(),
+          reader.prepare('SELECT entry_id, content_text FROM entry_texts ORDER BY entry_id').all(),
           [
             { entry_id: 1, content_text: 'long text' },
             { entry_id: 2, content_text: 'short' },

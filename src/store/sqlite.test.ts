@@ -15,10 +15,10 @@ import type { Store } from './types.js';
 const T0 = Date.UTC(2026, 11, 1);
 const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
 
-function entries(feed: number, count: number): PreparedEntry[] {
+function entries(feed: number, count: number, words = 400): PreparedEntry[] {
   return Array.from({ length: count }, (_, n) => {
     // Words that differ from entry to entry, so that the search index grows as the bodies do.
-    const text = Array.from({ length: 400 }, (_, w) => `w${feed}x${n}x${w}`).join(' ');
+    const text = Array.from({ length: words }, (_, w) => `w${feed}x${n}x${w}`).join(' ');
     return preparedEntry(`${feed}-${n}`, {
       title: `Feed ${feed} entry ${n}`,
       contentHtml: `<p>${text}</p>`,
@@ -146,8 +146,8 @@ describe('SQLite store: page size', () => {
     const path = join(dir, 'new.db');
     const store = openSqliteStore(path);
     const [feedId] = await subscribedFeeds(store, 'cy', 1);
-    // 20 bodies of ~3.9 KB of HTML and as much text, 7.8 KB (an entry averages ~7 KB).
-    await store.recordFetchSuccess(feedId as number, update, entries(3, 20));
+    // 20 bodies of ~7 KB of HTML, a long article's (they average ~3.8 KB).
+    await store.recordFetchSuccess(feedId as number, update, entries(3, 20, 700));
     await store.close();
     const { pageSize, overflow } = pagesOf(path, 'entry_bodies');
     assert.equal(pageSize, PAGE_SIZE);
@@ -162,7 +162,7 @@ describe('SQLite store: page size', () => {
     old.close();
     const store = openSqliteStore(path);
     const [feedId] = await subscribedFeeds(store, 'di', 1);
-    assert.deepEqual(await store.recordFetchSuccess(feedId as number, update, entries(4, 20)), {
+    assert.deepEqual(await store.recordFetchSuccess(feedId as number, update, entries(4, 20, 700)), {
       inserted: 20,
       updated: 0,
     });

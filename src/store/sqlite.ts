@@ -416,9 +416,12 @@ class SqliteStore implements Store {
          RETURNING id`,
       ),
       saveBody: db.prepare(
-        `INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)
-         ON CONFLICT (entry_id) DO UPDATE SET content_html = excluded.content_html,
-           content_text = excluded.content_text`,
+        `INSERT INTO entry_bodies (entry_id, content_html) VALUES (?, ?)
+         ON CONFLICT (entry_id) DO UPDATE SET content_html = excluded.content_html`,
+      ),
+      saveText: db.prepare(
+        `INSERT INTO entry_texts (entry_id, content_text) VALUES (?, ?)
+         ON CONFLICT (entry_id) DO UPDATE SET content_text = excluded.content_text`,
       ),
       // Read state lives in user_entries and is untouched: an edited entry stays read.
       updateEntry: db.prepare(
@@ -817,7 +820,7 @@ class SqliteStore implements Store {
         const row = this.s.insertEntry.get(params) as { id: number } | undefined;
         if (!row) continue;
         result.inserted++;
-        this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
+        this.saveBody(row.id, e);
         this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, false));
@@ -825,7 +828,7 @@ class SqliteStore implements Store {
         const row = this.s.updateEntry.get(params) as { id: number } | undefined;
         if (!row) continue;
         result.updated++;
-        this.s.saveBody.run(row.id, e.contentHtml, e.contentText);
+        this.saveBody(row.id, e);
         this.s.deleteTags.run(row.id);
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, true));
@@ -837,6 +840,12 @@ class SqliteStore implements Store {
 
   private indexWrite(id: number, e: PreparedEntry, feedId: number, update: boolean): IndexWrite {
     return { id, title: indexText(e.title), body: indexText(e.contentText), feed: feedToken(feedId), update };
+  }
+
+  /** An entry's HTML and its plain text, each in its table (see migration 14). */
+  private saveBody(entryId: number, e: PreparedEntry): void {
+    this.s.saveBody.run(entryId, e.contentHtml);
+    this.s.saveText.run(entryId, e.contentText);
   }
 
   private insertTags(entryId: number, categories: string[]): void {
