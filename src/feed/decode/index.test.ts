@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeDocument } from './index.js';
+import { CHUNK_BYTES, decodeDocument } from './index.js';
 import { prng } from '../../testing/random.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -404,9 +404,80 @@ describe('decodeDocument', () => {
   for (const [label, charset] of aliases) {
     test(`label ${label} is ${charset}`, () => {
       const result = decodeDocument(doc('<rss/>'), `application/rss+xml; charset=${label}`);
-      assert.deepEqual(result, { text: '<rss/>', charset, warnings: [] });
+      const { text, warnings } = result;
+      assert.deepEqual(
+        { text, charset: result.charset, warnings },
+        { text: '<rss/>', charset, warnings: [] },
+      );
     });
   }
+});
+
+describe('decodeDocument in pieces', () => {
+  const random = prng(0xc4a2);
+  // Characters of one to four UTF-8 bytes, so that cuts fall inside every kind of sequence.
+  const alphabet = ['a', ' ', '<', 'é', '€', '中', '😀', '\n'];
+  const text = (chars: number): string =>
+    Array.from({ length: chars }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+  const big = text(3 * CHUNK_BYTES);
+  const latin = big.replace(/[€中]|😀/gu, 'ü');
+  const cases: { name: string; bytes: Uint8Array; contentType?: string; charset: string }[] = [
+    { name: 'valid UTF-8', bytes: doc(big), charset: 'utf-8' },
+    { name: 'UTF-8 with a byte order mark', bytes: doc([0xef, 0xbb, 0xbf], big), charset: 'utf-8' },
+    {
+      name: 'invalid UTF-8 declared UTF-8 (bad bytes replaced)',
+      bytes: doc(xmlDecl('utf-8'), big, [0xff], big, [0xe2, 0x82]),
+      contentType: 'text/xml; charset=utf-8',
+      charset: 'utf-8',
+    },
+    {
+      name: 'windows-1252 (0x80-0x9f mapped)',
+      bytes: Uint8Array.from(Buffer.from(latin.replace(/ü/g, '\x80'), 'latin1')),
+      contentType: 'text/xml; charset=windows-1252',
+      charset: 'windows-1252',
+    },
+    { name: 'UTF-16LE with a mark', bytes: doc([0xff, 0xfe], utf16le(big)), charset: 'utf-16le' },
+    { name: 'UTF-16BE with a mark', bytes: doc([0xfe, 0xff], utf16be(big)), charset: 'utf-16be' },
+    { name: 'UTF-32LE with a mark', bytes: doc([0xff, 0xfe, 0, 0], utf32(big, true)), charset: 'utf-32le' },
+    {
+      name: 'Shift_JIS (two-byte characters cut between pieces)',
+      bytes: Uint8Array.from(
+        Buffer.concat(Array.from({ length: 40_000 }, () => Buffer.from([0x82, 0xa0, 0x41]))),
+      ),
+      contentType: 'text/plain; charset=shift_jis',
+      charset: 'shift_jis',
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const whole = decodeDocument(c.bytes, c.contentType);
+      const pieces = decodeDocument(c.bytes, c.contentType).chunks();
+      assert.equal(whole.charset, c.charset);
+      assert.ok(pieces.length >= 3, `${pieces.length} pieces`);
+      assert.equal(pieces.join(''), whole.text);
+      for (const piece of pieces) {
+        assert.ok(piece.length > 0 && piece.length <= CHUNK_BYTES, `a piece of ${piece.length} characters`);
+        const first = piece.charCodeAt(0);
+        assert.ok(
+          first < 0xdc00 || first > 0xdfff,
+          'a piece starts with the second half of a surrogate pair',
+        );
+      }
+    });
+  }
+
+  test('text asked for after the pieces is the pieces joined', () => {
+    const decoded = decodeDocument(doc(big));
+    const pieces = decoded.chunks();
+    assert.equal(decoded.text, pieces.join(''));
+    assert.equal(decoded.text, big);
+  });
+
+  test('a document of one piece or less is its text', () => {
+    const small = text(100);
+    assert.deepEqual(decodeDocument(doc(small)).chunks(), [small]);
+    assert.deepEqual(decodeDocument(doc()).chunks(), ['']);
+  });
 });
 
 describe('decodeDocument fuzz', () => {

@@ -50,7 +50,7 @@ export function parseOpml(bytes: Uint8Array): ParsedOpml {
   const warnings = [...decoded.warnings];
   let document: XmlElement;
   try {
-    document = parseXml(decoded.text, null, warnings);
+    document = parseXml(decoded.chunks(), null, warnings);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new GleanerError('OPML_INVALID', `cannot read the OPML file: ${reason}`, { cause: err });

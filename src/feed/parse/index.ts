@@ -49,14 +49,14 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
   const feed = emptyFeed();
   const decoded = decodeDocument(bytes, options.contentType ?? null);
   feed.warnings.push(...decoded.warnings);
-  const text = decoded.text;
+  const chunks = decoded.chunks();
   const baseUrl = options.url ?? null;
 
-  const first = firstSignificantChar(text);
+  const first = firstSignificantChar(chunks[0] ?? '');
   if (first === '{' || first === '[') {
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = JSON.parse(decoded.text);
     } catch (err) {
       feed.warnings.push(`not a feed: invalid JSON (${(err as Error).message})`);
       return feed;
@@ -65,7 +65,7 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
     return feed;
   }
 
-  const document = parseXml(text, baseUrl, feed.warnings);
+  const document = parseXml(chunks, baseUrl, feed.warnings);
   const root = rootElement(document);
   if (!root) {
     feed.warnings.push('not a feed: the document has no elements');

@@ -111,14 +111,24 @@ function resolveUrl(url: string, base: string | null): string | null {
 const MAX_ENTITIES = 64;
 const MAX_ENTITY_VALUE = 1024;
 const ENTITY_EXPANSION_BUDGET = 1 << 20;
+const DOCTYPE_WITHIN = 4096;
+const MAX_INTERNAL_SUBSET = 65536;
 const ENTITY_DECLARATION =
   /<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(?:"([^"&%<]{0,1024})"|'([^'&%<]{0,1024})')\s*>/g;
 
-function readInternalEntities(text: string): Map<string, string> | null {
+function readInternalEntities(chunks: readonly string[]): Map<string, string> | null {
   // A DOCTYPE comes before the root element, so near the start; most feeds have none.
-  const doctype = text.slice(0, 4096).search(/<!DOCTYPE/i);
+  const startOf = (length: number): string => {
+    let start = '';
+    for (const chunk of chunks) {
+      if (start.length >= length) break;
+      start += chunk;
+    }
+    return start.slice(0, length);
+  };
+  const doctype = startOf(DOCTYPE_WITHIN).search(/<!DOCTYPE/i);
   if (doctype < 0) return null;
-  const head = text.slice(doctype, doctype + 65536);
+  const head = startOf(doctype + MAX_INTERNAL_SUBSET).slice(doctype);
   if (!head.includes('<!ENTITY')) return null;
   const subsetEnd = head.indexOf(']>');
   const subset = subsetEnd > 0 ? head.slice(0, subsetEnd) : head;
@@ -132,11 +142,16 @@ function readInternalEntities(text: string): Map<string, string> | null {
 }
 
 /**
- * Parses a whole document into a tree. The root returned is a synthetic element holding the
- * document's top-level nodes; `baseUrl` is the base for relative references. What had to be
- * repaired is reported once per kind in `warnings`.
+ * Parses a whole document, given whole or in consecutive pieces, into a tree. The root returned is
+ * a synthetic element holding the document's top-level nodes; `baseUrl` is the base for relative
+ * references. What had to be repaired is reported once per kind in `warnings`.
  */
-export function parseXml(text: string, baseUrl: string | null, warnings: string[] = []): XmlElement {
+export function parseXml(
+  document: string | readonly string[],
+  baseUrl: string | null,
+  warnings: string[] = [],
+): XmlElement {
+  const chunks = typeof document === 'string' ? [document] : document;
   const root: XmlElement = { ns: '', local: '#document', attrs: {}, children: [], base: baseUrl, lang: null };
   const stack: XmlElement[] = [root];
   const scopes: (Scope | null)[] = [null];
@@ -151,7 +166,7 @@ export function parseXml(text: string, baseUrl: string | null, warnings: string[
     warned.add(message);
     warnings.push(message);
   };
-  const entities = readInternalEntities(text);
+  const entities = readInternalEntities(chunks);
   let expansionBudget = ENTITY_EXPANSION_BUDGET;
   const expandEntities = (data: string): string =>
     data.replace(/&([A-Za-z_][\w.-]{0,63});/g, (ref, name: string) => {
@@ -161,9 +176,35 @@ export function parseXml(text: string, baseUrl: string | null, warnings: string[
       return value;
     });
 
+  let pending = '';
+  const appendText = (value: string): void => {
+    const children = current.children;
+    const last = children.length - 1;
+    if (last >= 0 && typeof children[last] === 'string') children[last] += value;
+    else children.push(value);
+  };
+  const flushText = (): void => {
+    if (pending === '') return;
+    const data = pending;
+    pending = '';
+    if (current === root && data.trim() !== '' && root.children.length === 0) {
+      warn('text before the root element was ignored');
+    }
+    let value = data;
+    if (data.includes('&')) {
+      if (!sawLooseAmpersand && NON_XML_AMPERSAND.test(data)) {
+        sawLooseAmpersand = true;
+        warn('unescaped & or an HTML entity in XML text');
+      }
+      value = decodeHTML(entities ? expandEntities(data) : data);
+    }
+    appendText(value);
+  };
+
   const parser = new Parser(
     {
       onopentag(name, attribs) {
+        flushText();
         if (stack.length > MAX_DEPTH) {
           throw new FeedParseError(
             'PARSE_TOO_DEEP',
@@ -212,6 +253,7 @@ export function parseXml(text: string, baseUrl: string | null, warnings: string[
         current = element;
       },
       onclosetag() {
+        flushText();
         if (stack.length <= 1) return;
         stack.pop();
         scopes.pop();
@@ -219,23 +261,13 @@ export function parseXml(text: string, baseUrl: string | null, warnings: string[
         scope = scopes[scopes.length - 1] ?? null;
       },
       ontext(data) {
-        if (current === root && !inCdata && data.trim() !== '' && root.children.length === 0) {
-          warn('text before the root element was ignored');
-        }
-        let value = data;
-        if (!inCdata && data.includes('&')) {
-          if (!sawLooseAmpersand && NON_XML_AMPERSAND.test(data)) {
-            sawLooseAmpersand = true;
-            warn('unescaped & or an HTML entity in XML text');
-          }
-          value = decodeHTML(entities ? expandEntities(data) : data);
-        }
-        const children = current.children;
-        const last = children.length - 1;
-        if (last >= 0 && typeof children[last] === 'string') children[last] += value;
-        else children.push(value);
+        // Text outside CDATA is decoded once it ends: a piece of the document may end inside a
+        // reference (`&am` | `p;`).
+        if (inCdata) appendText(data);
+        else pending += data;
       },
       oncdatastart() {
+        flushText();
         inCdata = true;
       },
       oncdataend() {
@@ -250,9 +282,11 @@ export function parseXml(text: string, baseUrl: string | null, warnings: string[
       Tokenizer: IndexOfTokenizer,
     },
   );
-  parser.write(text);
+  for (const chunk of chunks) parser.write(chunk);
+  flushText();
   if (stack.length > 1) warn(`unclosed <${current.local}> element at the end (the document is truncated)`);
   parser.end();
+  flushText();
   return root;
 }
 
