@@ -38,6 +38,29 @@ describe('digest pool', () => {
     );
   });
 
+  it('takes a body that is all of its memory, and copies a view on shared memory', async () => {
+    // A feed above Buffer's pool size: Buffer.concat gives it an ArrayBuffer of its own.
+    const items = Array.from(
+      { length: 200 },
+      (_, i) => `<item><guid>${i}</guid><title>Item ${i}</title></item>`,
+    );
+    const big = FEED.replace('</channel>', `${items.join('')}</channel>`);
+    const own = Buffer.concat([Buffer.from(big)]);
+    assert.equal(own.byteLength, own.buffer.byteLength);
+    const taken = await pool.digest({ ...request(big), body: own });
+    assert.equal(taken.entries.length, 201);
+    assert.equal(own.byteLength, 0, 'the body was handed over, not copied');
+
+    // A small buffer is a view on Buffer's pool, which other buffers share.
+    const small = Buffer.from(FEED);
+    const neighbour = Buffer.from('a neighbour in the same pool');
+    assert.ok(small.byteLength < small.buffer.byteLength);
+    const copied = await pool.digest({ ...request(FEED), body: small });
+    assert.equal(copied.entries.length, 1);
+    assert.equal(small.toString(), FEED);
+    assert.equal(neighbour.toString(), 'a neighbour in the same pool');
+  });
+
   it('carries errors back as the same GleanerError', async () => {
     await assert.rejects(pool.digest(request('<html><body>a page</body></html>')), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_NOT_A_FEED' && /not a feed/.test(err.message);

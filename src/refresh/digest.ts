@@ -8,6 +8,7 @@ import { GleanerError, type ErrorCode } from '../model/errors.js';
 import type { ParsedFeed, PreparedEntry } from '../model/index.js';
 
 export interface DigestRequest {
+  /** The document. A pool takes its memory when the body is a whole ArrayBuffer of its own: the caller reads it no more. */
   body: Uint8Array;
   /** Where the body came from: the base for relative links. */
   url: string;
@@ -109,8 +110,12 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
       return new Promise<DigestResult>((resolve, reject) => {
         chosen.pending.set(id, { resolve, reject });
         chosen.worker.ref();
-        // The body is copied, not transferred: the caller's buffer may be a view on a pooled one.
-        chosen.worker.postMessage({ id, request: req });
+        // A body that is all of its memory (a fetched feed above 4 KB) is handed to the worker, not
+        // copied twice (into the message, out of it); a view on shared memory (Buffer's pool of
+        // small buffers) is copied.
+        const { buffer, byteOffset, byteLength } = req.body;
+        const whole = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength;
+        chosen.worker.postMessage({ id, request: req }, whole ? [buffer] : []);
       });
     },
     async close() {
