@@ -310,27 +310,25 @@ export const MIGRATIONS: Migration[] = [
   (d) =>
     d.name === 'sqlite'
       ? [
-          entryTextsTableSql(d),
+          entryColumnTableSql(d, 'entry_texts', 'content_text'),
           `INSERT INTO entry_texts (entry_id, content_text) SELECT entry_id, content_text FROM entry_bodies ORDER BY entry_id`,
-          `CREATE TABLE entry_bodies_html (
-            entry_id ${d.int64} PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
-            content_html TEXT NOT NULL
-          )`,
+          entryColumnTableSql(d, 'entry_bodies_html', 'content_html'),
           `INSERT INTO entry_bodies_html (entry_id, content_html) SELECT entry_id, content_html FROM entry_bodies ORDER BY entry_id`,
           `DROP TABLE entry_bodies`,
           `ALTER TABLE entry_bodies_html RENAME TO entry_bodies`,
         ]
       : [
-          entryTextsTableSql(d),
+          entryColumnTableSql(d, 'entry_texts', 'content_text'),
           `INSERT INTO entry_texts (entry_id, content_text) SELECT entry_id, content_text FROM entry_bodies`,
           `ALTER TABLE entry_bodies DROP COLUMN content_text`,
         ],
 ];
 
-function entryTextsTableSql(d: Dialect): string {
-  return `CREATE TABLE entry_texts (
+/** A table holding one text column of each entry, deleted with it. */
+function entryColumnTableSql(d: Dialect, table: string, column: string): string {
+  return `CREATE TABLE ${table} (
       entry_id ${d.int64} PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
-      content_text TEXT NOT NULL
+      ${column} TEXT NOT NULL
     )`;
 }
 
