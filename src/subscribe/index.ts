@@ -190,22 +190,29 @@ export async function keepFeedIcon(
   return false;
 }
 
-/** Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). */
+/**
+ * Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). A
+ * feed the user already follows is left as they keep it (folder, title, fetch options), as Miniflux
+ * and FreshRSS do: an import only adds.
+ */
 export async function importFeeds(
   deps: SubscribeDeps,
   userId: number,
   feeds: OpmlFeed[],
   onProgress?: (done: number) => void,
 ): Promise<{ added: number; existing: number }> {
-  const existing = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
+  const subscribed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
   let added = 0;
   let done = 0;
   for (const item of feeds) {
-    const now = deps.clock();
-    const feed = await deps.store.ensureFeed(item.url, DEFAULT_FETCH_OPTIONS, now);
-    const folder = item.folder ? await deps.store.ensureFolder(userId, item.folder) : null;
-    await deps.store.subscribe(userId, feed.id, { folderId: folder?.id ?? null, title: item.title }, now);
-    if (!existing.has(item.url)) added++;
+    if (!subscribed.has(item.url)) {
+      const now = deps.clock();
+      const feed = await deps.store.ensureFeed(item.url, DEFAULT_FETCH_OPTIONS, now);
+      const folder = item.folder ? await deps.store.ensureFolder(userId, item.folder) : null;
+      await deps.store.subscribe(userId, feed.id, { folderId: folder?.id ?? null, title: item.title }, now);
+      subscribed.add(item.url);
+      added++;
+    }
     onProgress?.(++done);
   }
   return { added, existing: feeds.length - added };

@@ -455,6 +455,40 @@ describe('feed management', () => {
     assert.equal(counts.added, 0);
     assert.equal(counts.existing, 2);
     assert.equal((await web.store.listSubscriptions(judy.user.id)).length, 2);
+
+    // What she has changed since stays as she keeps it: a feed moved and renamed, and one followed
+    // with fetch options of its own (a feed of its own in the store: not a second subscription).
+    const subs = await web.store.listSubscriptions(judy.user.id);
+    const blog = subs.find((s) => s.feed.url === feeds.url('/blog.xml'));
+    assert.ok(blog);
+    const reading = await web.store.ensureFolder(judy.user.id, 'Reading');
+    await web.store.updateSubscription(judy.user.id, blog.feed.id, {
+      folderId: reading.id,
+      title: 'My Blog',
+    });
+    const full = await web.store.ensureFeed(
+      feeds.url('/b.xml'),
+      { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: true },
+      0,
+    );
+    await web.store.subscribe(judy.user.id, full.id, { folderId: null, title: null }, 0);
+    const opml =
+      '<opml version="2.0"><body><outline text="Elsewhere">' +
+      `<outline text="Blog" xmlUrl="${feeds.url('/blog.xml')}"/><outline text="B" xmlUrl="${feeds.url('/b.xml')}"/>` +
+      `</outline><outline text="Feed A" xmlUrl="${feeds.url('/a.xml')}"/></body></opml>`;
+    const once = await judy.post('/opml/import', { opml });
+    assert.match(
+      flashOf(norm(once.body)) ?? '',
+      /Imported 3 feeds: 0 new, 3 already subscribed, 0 skipped\./,
+    );
+    const kept = (await web.store.listSubscriptions(judy.user.id))
+      .map((s) => [s.feed.url, s.folderName, s.subscription.title, s.feed.options.fetchFullArticle])
+      .sort();
+    assert.deepEqual(kept, [
+      [feeds.url('/a.xml'), null, 'Feed A', false],
+      [feeds.url('/b.xml'), null, null, true],
+      [feeds.url('/blog.xml'), 'Reading', 'My Blog', false],
+    ]);
   });
 
   it('explains hostile or broken OPML files instead of failing', async () => {
