@@ -93,6 +93,22 @@ describe('gleaner CLI', () => {
       list.map((f) => [f.title, f.folder, f.unread, f.errorCount]),
       [['Loop Feed', 'Tech', 5, 0]],
     );
+
+    // Added again without a folder: the one subscription stays where it is.
+    const again = await gleaner('add', server.url('/feed.xml'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already subscribed to Loop Feed \(5 entries\)/);
+    const after = JSON.parse((await gleaner('feeds', '--json')).stdout) as { folder: string }[];
+    assert.deepEqual(
+      after.map((f) => f.folder),
+      ['Tech'],
+    );
+    const other = await gleaner('add', server.url('/feed.xml'), '--full-article');
+    assert.equal(other.code, 1);
+    assert.match(
+      other.stderr,
+      /already follow .*feed\.xml with other fetch options; unsubscribe from it first/,
+    );
   });
 
   it('lists the feeds of a page that offers several instead of guessing', async () => {

@@ -67,9 +67,10 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
     const { feed } = outcome;
+    const subscribed = outcome.already ? 'already subscribed to' : 'subscribed to';
     if (outcome.discoveredFrom) console.log(`found ${feed.url} on ${outcome.discoveredFrom}`);
     if (values['no-refresh']) {
-      console.log(`subscribed to ${feed.url}`);
+      console.log(`${subscribed} ${feed.url}`);
       return 0;
     }
     const deps = refreshDeps(ctx);
@@ -79,11 +80,11 @@ export async function run(args: string[]): Promise<number> {
     const fresh = await ctx.store.getFeed(feed.id);
     const name = fresh?.title ?? feed.url;
     if (result.status === 'failed') {
-      console.log(`subscribed to ${name}, but fetching it failed: ${result.error}`);
+      console.log(`${subscribed} ${name}, but fetching it failed: ${result.error}`);
       return 1;
     }
     const count = await ctx.store.countEntries(feed.id);
-    console.log(`subscribed to ${name} (${count} entries)`);
+    console.log(`${subscribed} ${name} (${count} entries)`);
     return 0;
   } finally {
     await ctx.close();

@@ -68,7 +68,10 @@ export async function run(args: string[]): Promise<number> {
           { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
           { userId: user.id, url: f.url, folder: values.folder ?? f.topic, title: f.name, pickFirst: true },
         );
-        if (outcome.status === 'subscribed') console.log(`subscribed to ${f.name} (${outcome.feed.url})`);
+        if (outcome.status === 'subscribed')
+          console.log(
+            `${outcome.already ? 'already subscribed' : 'subscribed'} to ${f.name} (${outcome.feed.url})`,
+          );
       } catch (err) {
         if (!(err instanceof GleanerError)) throw err;
         failures++;

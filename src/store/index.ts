@@ -4,6 +4,7 @@ import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export { storageError } from './errors.js';
+export { fetchOptionsKey } from './rows.js';
 
 export type {
   EntryQuery,

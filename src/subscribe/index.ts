@@ -8,7 +8,7 @@ import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, Subscription } from '../model/index.js';
-import type { Store } from '../store/index.js';
+import { fetchOptionsKey, type Store } from '../store/index.js';
 
 export interface SubscribeDeps {
   store: Store;
@@ -32,10 +32,19 @@ export interface SubscribeRequest {
   options?: FetchOptions;
   /** When a page offers several feeds: take the first instead of asking. */
   pickFirst?: boolean;
+  /** When the user follows the feed already: change nothing (see subscribeToUrl). */
+  keepFollowed?: boolean;
 }
 
 export type SubscribeOutcome =
-  | { status: 'subscribed'; feed: Feed; subscription: Subscription; discoveredFrom: string | null }
+  | {
+      status: 'subscribed';
+      feed: Feed;
+      subscription: Subscription;
+      discoveredFrom: string | null;
+      /** The user followed the feed already (see subscribeToUrl). */
+      already: boolean;
+    }
   | { status: 'choose'; page: string; candidates: DiscoveredFeed[] };
 
 /** Adds a scheme to what people type ("blog.example.com/feed"). */
@@ -122,24 +131,47 @@ async function findFeed(
   );
 }
 
+/**
+ * Subscribes to the feed behind a URL. A feed the user follows already (at the URL found, with any
+ * fetch options) is not followed twice: the folder and title the request names are applied, the
+ * rest stays as the user keeps it; asking for other fetch options than it is followed with is an
+ * error, which says how to change them.
+ */
 export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest): Promise<SubscribeOutcome> {
   const options = req.options ?? DEFAULT_FETCH_OPTIONS;
   const found = await findFeed(deps, req, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
   const now = deps.clock();
-  const feed = await deps.store.ensureFeed(found.url, options, now);
+  const followed = (await deps.store.listSubscriptions(req.userId)).find((s) => s.feed.url === found.url);
+  if (followed && req.keepFollowed) {
+    const { feed, subscription } = followed;
+    return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom, already: true };
+  }
+  if (followed && req.options && fetchOptionsKey(req.options) !== fetchOptionsKey(followed.feed.options)) {
+    throw new GleanerError(
+      'USAGE',
+      `you already follow ${found.url} with other fetch options; unsubscribe from it first to follow it with these`,
+    );
+  }
+  const feed = followed?.feed ?? (await deps.store.ensureFeed(found.url, options, now));
   const folder = req.folder ? await deps.store.ensureFolder(req.userId, req.folder) : null;
   const subscription = await deps.store.subscribe(
     req.userId,
     feed.id,
-    { folderId: folder?.id ?? null, title: req.title ?? null },
+    { folderId: folder?.id ?? followed?.subscription.folderId ?? null, title: req.title ?? null },
     now,
   );
   if (found.iconUrl && !feed.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);
   if (!(await deps.store.getFeedIcon(feed.id))) {
     await keepFeedIcon(deps, feed.id, [found.iconUrl, feed.iconUrl, new URL('/favicon.ico', found.url).href]);
   }
-  return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom };
+  return {
+    status: 'subscribed',
+    feed,
+    subscription,
+    discoveredFrom: found.discoveredFrom,
+    already: !!followed,
+  };
 }
 
 /** Icons bigger than this are not icons. */

@@ -172,6 +172,43 @@ describe('feed management', () => {
     assertNoInlineStyleOrScript(norm(shown.body));
   });
 
+  it('subscribing again to a feed followed already changes only what is asked', async () => {
+    const olga = await web.login('olga', 'correct horse battery');
+    const first = await olga.post('/feeds/subscribe', {
+      url: feeds.url('/blog.xml'),
+      newFolder: 'News',
+      title: 'The Blog',
+    });
+    assert.equal(first.status, 303);
+    const feedId = Number(target(first).searchParams.get('feed'));
+
+    // With no folder and no title: nothing moves.
+    const again = await olga.post('/feeds/subscribe', { url: feeds.url('/blog.xml'), title: '' });
+    assert.equal(again.status, 303);
+    assert.equal(target(again).searchParams.get('done'), 'already');
+    assert.equal(Number(target(again).searchParams.get('feed')), feedId);
+    assert.match(flashOf(norm((await follow(olga, again)).body)) ?? '', /You already follow The Blog\./);
+    const subs = async (): Promise<unknown[][]> =>
+      (await web.store.listSubscriptions(olga.user.id)).map((s) => [
+        s.feed.id,
+        s.folderName,
+        s.subscription.title,
+      ]);
+    assert.deepEqual(await subs(), [[feedId, 'News', 'The Blog']]);
+
+    // A title or folder named is applied to the same subscription.
+    const renamed = await olga.postJson('/feeds/subscribe', { url: feeds.url('/blog.xml'), title: 'Blog!' });
+    assert.equal(renamed.status, 200, norm(renamed.body));
+    assert.equal(renamed.json<{ already: boolean }>().already, true);
+    assert.deepEqual(await subs(), [[feedId, 'News', 'Blog!']]);
+
+    // Other fetch options than it is followed with: an error that says what to do, nothing added.
+    const full = await olga.post('/feeds/subscribe', { url: feeds.url('/blog.xml'), fullArticle: '1' });
+    assert.equal(full.status, 400);
+    assert.match(alertOf(norm(full.body)) ?? '', /already follow .* with other fetch options; unsubscribe/);
+    assert.deepEqual(await subs(), [[feedId, 'News', 'Blog!']]);
+  });
+
   it('answers JSON when asked', async () => {
     const json = await web.login('jason', 'correct horse battery');
     const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });

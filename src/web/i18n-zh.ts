@@ -194,6 +194,7 @@ export const ZH: Record<string, string> = {
   'Subscribed to {name}, but fetching it failed: {error}': '已订阅 {name}，但获取失败：{error}',
   'Subscribed to {name}; it is fetched in the next refresh.': '已订阅 {name}，将在下次刷新时获取。',
   'Subscribed to {name}: {n} entries.': '已订阅 {name}：{n} 篇文章。',
+  'You already follow {name}.': '你已经订阅了 {name}。',
   'unknown error': '未知错误',
   Edit: '编辑',
   Title: '标题',

@@ -106,6 +106,11 @@ describe('Miniflux API', () => {
     web = await startWebApp();
     feeds = await startTestServer({
       '/added.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS('Added', 3)),
+      '/added-site/': respond(
+        200,
+        { 'content-type': 'text/html' },
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/added.xml"></head></html>',
+      ),
     });
     ann = await web.addUser('ann', 'ann-password-1');
     bob = await web.addUser('bob', 'bob-password-1');
@@ -222,7 +227,16 @@ describe('Miniflux API', () => {
       assert.equal(feed.category.id, techFolder);
       const list = (await api(`/feeds/${id}/entries`)).json<EntryList>();
       assert.equal(list.total, 3);
-      assert.equal((await post('/feeds', { feed_url: feeds.url('/added.xml') })).status, 400);
+      const again = await post('/feeds', { feed_url: feeds.url('/added.xml') });
+      assert.equal(again.status, 400);
+      assert.equal(errorOf(again), 'This feed already exists.');
+      // The site that declares it leads to the same answer, and the feed stays in its category.
+      const other = (await web.store.ensureFolder(ann.id, 'Other')).id;
+      const site = await post('/feeds', { feed_url: feeds.url('/added-site/'), category_id: other });
+      assert.equal(site.status, 400, site.body);
+      assert.equal(errorOf(site), 'This feed already exists.');
+      assert.equal((await api(`/feeds/${id}`)).json<{ category: { id: number } }>().category.id, techFolder);
+      assert.ok(await web.store.deleteFolder(ann.id, other));
       assert.equal((await post('/feeds', { category_id: 1 })).status, 400);
       assert.equal((await post('/feeds', { feed_url: 'ftp://x.example/' })).status, 400);
       assert.equal((await post('/feeds', '{not json')).status, 400);

@@ -604,9 +604,12 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       url: normalized,
       folder,
       pickFirst: true,
+      keepFollowed: true,
       options: { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: crawler },
     });
     if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
+    // A site's address that leads to a feed the user follows already.
+    if (outcome.already) throw badRequest('This feed already exists.');
     try {
       await ctx.deps.refreshNow([outcome.feed.id]);
     } catch (err) {

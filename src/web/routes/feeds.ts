@@ -153,6 +153,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return { kind: 'error', message: t('Choose one of your folders.') };
     }
     switch (q.done) {
+      case 'already':
+        return sub ? { kind: 'status', message: t('You already follow {name}.', { name }) } : null;
       case 'subscribed':
         if (!sub) return null;
         if (sub.feed.errorCount > 0)
@@ -288,11 +290,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const fresh = await store.getFeed(feedId);
       return {
         feedId,
+        already: outcome.already,
         entries: await store.countEntries(feedId),
         error: fresh && fresh.errorCount > 0 ? fresh.lastError : null,
       };
     }
-    return reply.redirect(withParams('/feeds', { done: 'subscribed', feed: feedId }, `#feed-${feedId}`), 303);
+    const done = outcome.already ? 'already' : 'subscribed';
+    return reply.redirect(withParams('/feeds', { done, feed: feedId }, `#feed-${feedId}`), 303);
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id/edit', async (req, reply) => {
@@ -575,7 +579,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           title: f.name,
           pickFirst: true,
         });
-        if (outcome.status === 'subscribed') added++;
+        if (outcome.status === 'subscribed' && !outcome.already) added++;
       } catch (err) {
         if (!(err instanceof GleanerError)) throw err;
         failed++;
