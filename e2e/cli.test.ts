@@ -133,6 +133,29 @@ describe('gleaner CLI', () => {
     assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
   });
 
+  it('refreshes the feeds it is given, and only those', async () => {
+    type Listed = { url: string; lastCheckedAt: number | null };
+    const listed = async (): Promise<Listed[]> =>
+      JSON.parse((await gleaner('feeds', '--json')).stdout) as Listed[];
+    const checked = (list: Listed[], path: string): number | null =>
+      list.find((f) => f.url === server.url(path))?.lastCheckedAt ?? null;
+    const before = await listed();
+    assert.equal(checked(before, '/other.xml'), null, 'added with --no-refresh');
+    const r = await gleaner('refresh', server.url('/other.xml'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr + r.stdout, /refreshed 1 feeds: 1 changed.*3 new entries/);
+    const after = await listed();
+    assert.notEqual(checked(after, '/other.xml'), null);
+    assert.equal(checked(after, '/feed.xml'), checked(before, '/feed.xml'), 'the other feed is not fetched');
+
+    const unknown = await gleaner('refresh', '999999');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /not subscribed to 999999; see gleaner feeds/);
+    const both = await gleaner('refresh', '--watch', server.url('/other.xml'));
+    assert.notEqual(both.code, 0);
+    assert.match(both.stderr, /give feeds, or --watch or --due, not both/);
+  });
+
   it('removes a subscription', async () => {
     const r = await gleaner('remove', server.url('/other.xml'));
     assert.equal(r.code, 0, r.stderr);

@@ -7,7 +7,7 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
-import { openStore, storageError, type Store } from '../store/index.js';
+import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 
 export interface Context {
@@ -112,4 +112,16 @@ export async function resolveUser(store: Store, name: string | undefined): Promi
   if (users.length === 1 && users[0]) return users[0];
   if (users.length === 0) return store.createUser('admin', { isAdmin: true }, Date.now());
   throw new GleanerError('USAGE', `there are ${users.length} users; say which with --user NAME`);
+}
+
+/** The user's subscription to a feed given by its URL or the id `gleaner feeds` shows. */
+export async function findSubscription(
+  store: Store,
+  userId: number,
+  target: string,
+): Promise<SubscriptionView> {
+  const subs = await store.listSubscriptions(userId);
+  const match = subs.find((s) => String(s.feed.id) === target || s.feed.url === target);
+  if (!match) throw new GleanerError('NOT_FOUND', `you are not subscribed to ${target}; see gleaner feeds`);
+  return match;
 }

@@ -1,25 +1,37 @@
-// `gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N]`
+// `gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N]`
 import { parseArgs } from 'node:util';
 import { refreshFeeds } from '../refresh/pool.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { limitHeapGrowth } from '../refresh/heap.js';
-import { COMMON_FLAGS, openContext, passFailed, refreshDeps } from './context.js';
+import { GleanerError } from '../model/errors.js';
+import type { Feed } from '../model/index.js';
+import type { Store } from '../store/index.js';
+import {
+  COMMON_FLAGS,
+  findSubscription,
+  openContext,
+  passFailed,
+  refreshDeps,
+  resolveUser,
+} from './context.js';
 import { createProgress } from './progress.js';
 
-const HELP = `usage: gleaner refresh [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
+const HELP = `usage: gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
 
 Fetches every subscribed feed now (conditional GET: unchanged feeds cost a 304), stores new and
-changed entries, and schedules each feed's next check.
+changed entries, and schedules each feed's next check. Given feeds (their URLs or the ids
+\`gleaner feeds\` shows, of your subscriptions: see --user), fetches only those.
   --due            only the feeds whose next check is due
   --watch          keep running: refresh feeds as they fall due (Ctrl-C stops)
   --concurrency N  feeds fetched at once (GLEANER_REFRESH_CONCURRENCY, default 16)
   --per-host N     feeds fetched at once from one host (GLEANER_REFRESH_PER_HOST, default 2)`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
+    allowPositionals: true,
     options: {
       ...COMMON_FLAGS,
       watch: { type: 'boolean', default: false },
@@ -32,6 +44,8 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (positionals.length > 0 && (values.watch || values.due))
+    throw new GleanerError('USAGE', `give feeds, or --watch or --due, not both\n\n${HELP}`);
   limitHeapGrowth();
   // WAL checkpoints on a thread of their own, as the server does: a first refresh writes hundreds
   // of MB, and a checkpoint inside a commit held this thread (11% more feeds/s without).
@@ -56,7 +70,10 @@ export async function run(args: string[]): Promise<number> {
       });
       return 0;
     }
-    const feeds = await ctx.store.dueFeeds(values.due ? Date.now() : Number.MAX_SAFE_INTEGER, 1_000_000);
+    const feeds =
+      positionals.length > 0
+        ? await chosenFeeds(ctx.store, values.user, positionals)
+        : await ctx.store.dueFeeds(values.due ? Date.now() : Number.MAX_SAFE_INTEGER, 1_000_000);
     const progress = createProgress('refresh', feeds.length);
     let done = 0;
     let errors = 0;
@@ -79,4 +96,15 @@ export async function run(args: string[]): Promise<number> {
     await pool.close();
     await ctx.close();
   }
+}
+
+/** The feeds given on the command line, each once, before any is fetched (an unknown one is an error). */
+async function chosenFeeds(store: Store, userName: string | undefined, targets: string[]): Promise<Feed[]> {
+  const user = await resolveUser(store, userName);
+  const feeds = new Map<number, Feed>();
+  for (const target of targets) {
+    const { feed } = await findSubscription(store, user.id, target);
+    feeds.set(feed.id, feed);
+  }
+  return [...feeds.values()];
 }

@@ -1,7 +1,7 @@
 // `gleaner remove URL|ID`: unsubscribe (starred entries are kept).
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
-import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
+import { COMMON_FLAGS, findSubscription, openContext, resolveUser } from './context.js';
 
 const HELP = `usage: gleaner remove URL|ID
 
@@ -19,9 +19,7 @@ export async function run(args: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const subs = await ctx.store.listSubscriptions(user.id);
-    const match = subs.find((s) => String(s.feed.id) === target || s.feed.url === target);
-    if (!match) throw new GleanerError('NOT_FOUND', `you are not subscribed to ${target}; see gleaner feeds`);
+    const match = await findSubscription(ctx.store, user.id, target);
     await ctx.store.unsubscribe(user.id, match.feed.id);
     console.log(`unsubscribed from ${match.subscription.title ?? match.feed.title ?? match.feed.url}`);
     return 0;
