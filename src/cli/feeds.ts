@@ -7,7 +7,10 @@ const HELP = `usage: gleaner feeds [--user NAME] [--json] [--db FILE]
 Lists your subscriptions: unread and total entries, when each was last checked and will be
 checked next, and the last error of feeds that fail.`;
 
-/** "3 min ago", "in 2 h": what a person reads at a glance. */
+/**
+ * "3 min ago", "in 2 h": what a person reads at a glance. Whole units, rounded down as the web
+ * reader's times are, so 23.6 hours is "23 h" and never "24 h" beside another feed's "1 d".
+ */
 export function relativeTime(at: number | null, now: number): string {
   if (at === null) return 'never';
   const diff = at - now;
@@ -20,7 +23,7 @@ export function relativeTime(at: number | null, now: number): string {
   ];
   for (const [ms, unit] of units) {
     if (abs >= ms) {
-      const n = Math.round(abs / ms);
+      const n = Math.floor(abs / ms);
       return diff < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
     }
   }

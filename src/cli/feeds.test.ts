@@ -1,0 +1,19 @@
+import { describe, it } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { relativeTime } from './feeds.js';
+
+describe('gleaner feeds: relative times', () => {
+  const now = Date.UTC(2026, 11, 6, 12);
+  const hours = (h: number): number => h * 3_600_000;
+
+  it('writes whole units, rounded down, past and future', () => {
+    assert.equal(relativeTime(null, now), 'never');
+    assert.equal(relativeTime(now, now), 'now');
+    assert.equal(relativeTime(now - 2_500, now), '2 s ago');
+    assert.equal(relativeTime(now + 90_000, now), 'in 1 min');
+    assert.equal(relativeTime(now - hours(2.9), now), '2 h ago');
+    assert.equal(relativeTime(now + hours(23.6), now), 'in 23 h');
+    assert.equal(relativeTime(now + hours(24.3), now), 'in 1 d');
+    assert.equal(relativeTime(now - hours(24 * 9.9), now), '9 d ago');
+  });
+});
