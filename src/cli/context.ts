@@ -8,6 +8,7 @@ import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
+import { normalizeInputUrl } from '../subscribe/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 
 export interface Context {
@@ -114,14 +115,25 @@ export async function resolveUser(store: Store, name: string | undefined): Promi
   throw new GleanerError('USAGE', `there are ${users.length} users; say which with --user NAME`);
 }
 
-/** The user's subscription to a feed given by its URL or the id `gleaner feeds` shows. */
+/**
+ * The user's subscription to a feed given by the id `gleaner feeds` shows or its URL, as stored or
+ * as typed to `gleaner add` ("blog.example.com/feed").
+ */
 export async function findSubscription(
   store: Store,
   userId: number,
   target: string,
 ): Promise<SubscriptionView> {
   const subs = await store.listSubscriptions(userId);
-  const match = subs.find((s) => String(s.feed.id) === target || s.feed.url === target);
+  let typed: string | null = null;
+  try {
+    typed = normalizeInputUrl(target);
+  } catch {
+    // Not a URL: an id, or nothing the user follows.
+  }
+  const match = subs.find(
+    (s) => String(s.feed.id) === target || s.feed.url === target || s.feed.url === typed,
+  );
   if (!match) throw new GleanerError('NOT_FOUND', `you are not subscribed to ${target}; see gleaner feeds`);
   return match;
 }
