@@ -494,6 +494,16 @@ describe('Google Reader API', () => {
     let b = subs.find((s) => s.feed.id === feedB);
     assert.equal(b?.subscription.title, 'Renamed');
     assert.equal(b?.folderName, 'News');
+    // Taking off a label the feed is not in leaves it where it is.
+    const elsewhere = await post(`${API}/subscription/edit`, [
+      ['ac', 'edit'],
+      ['s', `feed/${feedB}`],
+      ['r', 'user/-/label/Elsewhere'],
+      ['T', token],
+    ]);
+    assert.equal(elsewhere.body, 'OK');
+    b = (await web.store.listSubscriptions(alice.id)).find((s) => s.feed.id === feedB);
+    assert.equal(b?.folderName, 'News');
     assert.equal(
       (
         await post(`${API}/subscription/edit`, [
@@ -561,6 +571,22 @@ describe('Google Reader API', () => {
     b = subs.find((s) => s.feed.id === feedB);
     assert.equal(b?.folderName, null);
     assert.equal(b?.subscription.title, 'Renamed');
+
+    // Into a label and out of it again.
+    for (const [change, folder] of [
+      ['a', 'Later'],
+      ['r', null],
+    ] as const) {
+      const res = await post(`${API}/subscription/edit`, [
+        ['ac', 'edit'],
+        ['s', `feed/${feedB}`],
+        [change, 'user/-/label/Later'],
+        ['T', token],
+      ]);
+      assert.equal(res.body, 'OK');
+      b = (await web.store.listSubscriptions(alice.id)).find((s) => s.feed.id === feedB);
+      assert.equal(b?.folderName, folder);
+    }
 
     // Unsubscribing from Bob's feed does nothing to Bob.
     await post(`${API}/subscription/edit`, [

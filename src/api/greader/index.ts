@@ -158,13 +158,17 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     return (await store.listFolders(userId)).find((f) => f.name === name) ?? null;
   }
 
-  /** A feed stream id, `feed/<id>` or `feed/<url>`, as one of the user's feed ids. */
-  async function feedOf(userId: number, stream: string): Promise<number | null> {
+  /** A feed stream id, `feed/<id>` or `feed/<url>`, as one of the user's subscriptions. */
+  async function subscriptionOf(userId: number, stream: string): Promise<SubscriptionView | null> {
     const rest = stream.slice('feed/'.length);
     const subs = await ctx.subscriptions(userId);
     const byId = /^\d{1,15}$/.test(rest) ? subs.find((s) => s.feed.id === Number(rest)) : undefined;
-    const sub = byId ?? subs.find((s) => s.feed.url === rest);
-    return sub ? sub.feed.id : null;
+    return byId ?? subs.find((s) => s.feed.url === rest) ?? null;
+  }
+
+  /** A feed stream id as one of the user's feed ids. */
+  async function feedOf(userId: number, stream: string): Promise<number | null> {
+    return (await subscriptionOf(userId, stream))?.feed.id ?? null;
   }
 
   async function scopeOf(userId: number, raw: string): Promise<StreamScope> {
@@ -611,15 +615,17 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           if (typeof result === 'string') return badRequest(reply, result);
           continue;
         }
-        const feedId = await feedOf(user.id, s);
-        if (feedId === null) return badRequest(reply);
+        const sub = await subscriptionOf(user.id, s);
+        if (sub === null) return badRequest(reply);
+        const feedId = sub.feed.id;
         if (ac === 'unsubscribe') {
           await store.unsubscribe(user.id, feedId);
         } else if (ac === 'edit') {
           const change: { title?: string | null; folderId?: number | null } = {};
           if (title) change.title = title;
           if (add) change.folderId = (await store.ensureFolder(user.id, add)).id;
-          else if (remove) change.folderId = null;
+          // Taking off a label the feed is not in changes nothing.
+          else if (remove && remove === sub.folderName) change.folderId = null;
           await store.updateSubscription(user.id, feedId, change);
         } else return badRequest(reply);
       }
