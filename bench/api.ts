@@ -71,7 +71,7 @@ async function drain(origin: string, db: string): Promise<void> {
     if (performance.now() - t < 20) break;
   }
   const t = performance.now();
-  checkpointWal(db);
+  await checkpointWal(db);
   const took = performance.now() - t;
   if (took > 10) console.error(`  [drain] the run's writes copied back from the WAL in ${fmt(took)} ms`);
 }

@@ -142,16 +142,27 @@ function warmPageCache(path: string): string {
 }
 
 /**
- * Copies what the last run wrote to the WAL back into the database (a PASSIVE checkpoint, which
- * waits for no one), so that the next run loads a database at rest. Left to the server's
- * checkpointer, the WAL a write load leaves (edit-tag's: 100-200 MB) was copied back during the
- * next run, and counted in another call's latency.
+ * Waits until what the last run wrote to the WAL is copied back into the database, so that the
+ * next run loads a database at rest. Left to the server's checkpointer, the WAL a write load leaves
+ * (edit-tag's: 100-200 MB) was copied back during the next run, and counted in another call's
+ * latency. A PASSIVE checkpoint waits for no one: while the server's checkpointer thread is at it,
+ * it answers busy (3 times in 4 after 10 s of edit-tag), so it is asked again until the whole WAL
+ * is in the database (or 60 s have passed).
  */
-export function checkpointWal(path: string): void {
+export async function checkpointWal(path: string): Promise<void> {
   const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const until = performance.now() + 60_000;
+    for (;;) {
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)') as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }[];
+      if ((r && r.busy === 0 && r.checkpointed === r.log) || performance.now() > until) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } finally {
     db.close();
   }
