@@ -8,16 +8,17 @@ import { cacheShareMiB } from './serve.js';
 const GiB = 1024 ** 3;
 
 describe('the page cache of gleaner serve', () => {
-  it('takes 1/64 of the memory, from 64 to 256 MiB, when not set', () => {
+  it('takes 1/16 of the memory, from 64 MiB to 1 GiB, when not set', () => {
     const one = { cacheMiB: 0, workers: 1 };
-    assert.equal(cacheShareMiB(one, 1 * GiB), 64);
-    assert.equal(cacheShareMiB(one, 8 * GiB), 128);
-    assert.equal(cacheShareMiB(one, 24 * GiB), 256);
-    assert.equal(cacheShareMiB(one, 512 * GiB), 256);
+    assert.equal(cacheShareMiB(one, 0.5 * GiB), 64);
+    assert.equal(cacheShareMiB(one, 2 * GiB), 128);
+    assert.equal(cacheShareMiB(one, 8 * GiB), 512);
+    assert.equal(cacheShareMiB(one, 24 * GiB), 1024);
+    assert.equal(cacheShareMiB(one, 512 * GiB), 1024);
   });
 
   it('shares the budget among the primary and its workers, never below 16 MiB each', () => {
-    assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 3 }, 24 * GiB), 64);
+    assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 3 }, 24 * GiB), 256);
     assert.equal(cacheShareMiB({ cacheMiB: 300, workers: 2 }, 1 * GiB), 100);
     assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 64 }, 24 * GiB), 16);
   });
