@@ -116,15 +116,10 @@ export async function resolveUser(store: Store, name: string | undefined): Promi
 }
 
 /**
- * The user's subscription to a feed given by the id `gleaner feeds` shows or its URL, as stored or
- * as typed to `gleaner add` ("blog.example.com/feed").
+ * Of a user's subscriptions, the one to a feed given by the id `gleaner feeds` shows or its URL, as
+ * stored or as typed to `gleaner add` ("blog.example.com/feed").
  */
-export async function findSubscription(
-  store: Store,
-  userId: number,
-  target: string,
-): Promise<SubscriptionView> {
-  const subs = await store.listSubscriptions(userId);
+export function findSubscription(subs: readonly SubscriptionView[], target: string): SubscriptionView {
   let typed: string | null = null;
   try {
     typed = normalizeInputUrl(target);

@@ -101,9 +101,10 @@ export async function run(args: string[]): Promise<number> {
 /** The feeds given on the command line, each once, before any is fetched (an unknown one is an error). */
 async function chosenFeeds(store: Store, userName: string | undefined, targets: string[]): Promise<Feed[]> {
   const user = await resolveUser(store, userName);
+  const subs = await store.listSubscriptions(user.id);
   const feeds = new Map<number, Feed>();
   for (const target of targets) {
-    const { feed } = await findSubscription(store, user.id, target);
+    const { feed } = findSubscription(subs, target);
     feeds.set(feed.id, feed);
   }
   return [...feeds.values()];

@@ -19,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const match = await findSubscription(ctx.store, user.id, target);
+    const match = findSubscription(await ctx.store.listSubscriptions(user.id), target);
     await ctx.store.unsubscribe(user.id, match.feed.id);
     console.log(`unsubscribed from ${match.subscription.title ?? match.feed.title ?? match.feed.url}`);
     return 0;
