@@ -332,7 +332,7 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     const article =
       '<html><head><title>The full story</title></head><body><nav>Home · About · Archive</nav><article><h1>The full story</h1>' +
       Array.from(
-        { length: 12 },
+        { length: 60 },
         (_, i) =>
           `<p>Paragraph ${i} of the complete article, with enough words to read as real prose about tries and hash maps.</p>`,
       ).join('') +
@@ -351,7 +351,8 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     const full = await subscribed('/summaries.xml', { ...OPTIONS, fetchFullArticle: true });
     await refreshFeed(full, deps);
     const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
-    assert.match(view?.entry.contentHtml ?? '', /Paragraph 11 of the complete article/);
+    assert.match(view?.entry.contentHtml ?? '', /Paragraph 59 of the complete article/);
+    assert.ok((view?.entry.readingMinutes ?? 0) > 2, 'the reading time is the article’s, not the teaser’s');
     const found = await store.searchEntries({
       userId: user.id,
       text: '"complete article" tries',

@@ -1,8 +1,8 @@
 // Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
-import { decodeDocument } from '../feed/decode/index.js';
 import type { Fetcher, FetchResult } from '../feed/fetch/index.js';
+import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, PreparedEntry } from '../model/index.js';
@@ -21,7 +21,7 @@ export interface RefreshDeps {
   /** Parses and prepares fetched bytes: a worker pool in long runs, in-process by default. */
   digest?: Digest;
   /** Extracts an article from its page (full-content fetching); by default Readability, loaded when first needed. */
-  extractArticle?: (html: string, url: string) => { contentHtml: string; text: string } | null;
+  extractArticle?: ExtractArticle;
 }
 
 export type RefreshResult =
@@ -163,8 +163,6 @@ async function withFullArticles(
   feed: Feed,
   deps: RefreshDeps,
 ): Promise<PreparedEntry[]> {
-  // Readability and a DOM are loaded only when a feed asks for full articles.
-  const extract = deps.extractArticle ?? (await import('../content/extract.js')).extractArticle;
   const out: PreparedEntry[] = [];
   for (const entry of entries) {
     if (!entry.link || entry.contentText.length > SUMMARY_LIKE_CHARS) {
@@ -172,19 +170,15 @@ async function withFullArticles(
       continue;
     }
     try {
-      const page = await deps.fetcher.fetchFeed({
-        url: entry.link,
-        userAgent: feed.options.userAgent,
-        cookie: feed.options.cookie,
-      });
-      if (page.status !== 'ok') {
-        out.push(entry);
-        continue;
-      }
-      const article = extract(decodeDocument(page.body, page.contentType).text, page.finalUrl);
+      const article = await fetchFullArticle(deps.fetcher, entry.link, feed.options, deps.extractArticle);
       out.push(
         article && article.text.length > entry.contentText.length
-          ? { ...entry, contentHtml: article.contentHtml, contentText: article.text }
+          ? {
+              ...entry,
+              contentHtml: article.contentHtml,
+              contentText: article.text,
+              readingMinutes: article.readingMinutes,
+            }
           : entry,
       );
     } catch (err) {

@@ -1,0 +1,33 @@
+// An entry's full article: its page fetched (through the guarded fetcher) and reduced to the article
+// by Readability, sanitized. Used by refreshes of feeds that ask for full articles, and on request
+// (Miniflux's fetch-content).
+import { estimateReadingMinutes } from '../content/index.js';
+import { decodeDocument } from '../feed/decode/index.js';
+import type { Fetcher } from '../feed/fetch/index.js';
+
+/** Extracts an article from its page: sanitized HTML and its text, or null when there is none. */
+export type ExtractArticle = (html: string, url: string) => { contentHtml: string; text: string } | null;
+
+export interface FullArticle {
+  contentHtml: string;
+  text: string;
+  readingMinutes: number;
+}
+
+/**
+ * The article at `url`, or null when the page answers with no body or holds no article. A fetch
+ * that fails throws its GleanerError. Readability and a DOM are loaded only when first needed.
+ */
+export async function fetchFullArticle(
+  fetcher: Fetcher,
+  url: string,
+  options: { userAgent: string | null; cookie: string | null },
+  extract?: ExtractArticle,
+): Promise<FullArticle | null> {
+  const page = await fetcher.fetchFeed({ url, userAgent: options.userAgent, cookie: options.cookie });
+  if (page.status !== 'ok') return null;
+  const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
+  const article = extractArticle(decodeDocument(page.body, page.contentType).text, page.finalUrl);
+  if (!article) return null;
+  return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
+}
