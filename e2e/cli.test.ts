@@ -190,6 +190,15 @@ describe('gleaner CLI', () => {
     assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
   });
 
+  it('tells its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const out = await gleaner('--version');
+    assert.equal(out.code, 0);
+    assert.equal(out.stdout.trim(), version);
+  });
+
   it('loses nothing and duplicates nothing when killed -9 in the middle of a refresh', async () => {
     const FEEDS = 40;
     const ITEMS = 25;

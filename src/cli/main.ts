@@ -55,7 +55,7 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
-  return `usage: gleaner <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`gleaner <command> --help\` for a command's options.`;
+  return `usage: gleaner <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`gleaner <command> --help\` for a command's options, \`gleaner --version\` for the version.`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -63,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log((await import('../config/paths.js')).packageVersion);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

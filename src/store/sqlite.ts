@@ -434,6 +434,9 @@ class SqliteStore implements Store {
       ),
       indexEntry: db.prepare('INSERT INTO entry_fts (rowid, title, body, feed) VALUES (?, ?, ?, ?)'),
       reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ?, feed = ? WHERE rowid = ?'),
+      setReadingMinutes: db.prepare(
+        'UPDATE entries SET reading_minutes = ? WHERE id = ? RETURNING title, feed_id',
+      ),
       insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
       tagsOf: db.prepare(
@@ -853,6 +856,21 @@ class SqliteStore implements Store {
       const tag = c.trim().toLowerCase();
       if (tag && tag.length <= 100) this.s.insertTag.run(tag, entryId);
     }
+  }
+
+  async replaceEntryContent(
+    entryId: number,
+    content: { html: string; text: string; readingMinutes: number },
+  ): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.s.setReadingMinutes.get(content.readingMinutes, entryId) as
+        { title: string; feed_id: number } | undefined;
+      if (!row) return false;
+      this.s.saveBody.run(entryId, content.html);
+      this.s.saveText.run(entryId, content.text);
+      this.s.reindexEntry.run(indexText(row.title), indexText(content.text), feedToken(row.feed_id), entryId);
+      return true;
+    })();
   }
 
   async recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void> {

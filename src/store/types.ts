@@ -348,6 +348,15 @@ export interface Store {
   ): Promise<boolean>;
 
   queryEntries(query: EntryQuery): Promise<EntryView[]>;
+  /**
+   * Replaces an entry's body with its full article (sanitized HTML, its text and reading time),
+   * search index included; its content hash stays, so a refresh that finds the feed's item
+   * unchanged keeps the article. False when there is no such entry.
+   */
+  replaceEntryContent(
+    entryId: number,
+    content: { html: string; text: string; readingMinutes: number },
+  ): Promise<boolean>;
   /** Changes the user's state of their entries; returns how many changed. */
   setEntryState(userId: number, entryIds: number[], change: EntryStateChange, now: number): Promise<number>;
 
@@ -472,6 +481,7 @@ export const STORE_METHODS = {
   unreadCounts: 'read',
   updateSubscription: 'write',
   queryEntries: 'read',
+  replaceEntryContent: 'write',
   setEntryState: 'write',
   markAllRead: 'write',
   undoMarkAllRead: 'write',

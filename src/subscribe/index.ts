@@ -2,12 +2,18 @@
 // the CLI, and by the web reader and client APIs as they arrive. Discovery fetches go through the
 // same guarded fetcher as refreshes.
 import { decodeDocument } from '../feed/decode/index.js';
-import { commonFeedPaths, discoverFeeds, findIcon, type DiscoveredFeed } from '../feed/discover/index.js';
+import {
+  commonFeedPaths,
+  discoverFeeds,
+  findIcon,
+  type DiscoveredFeed,
+  type DiscoveredFeedType,
+} from '../feed/discover/index.js';
 import type { Fetcher } from '../feed/fetch/index.js';
 import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
-import type { Feed, FetchOptions, Subscription } from '../model/index.js';
+import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
 import { fetchOptionsKey, type Store } from '../store/index.js';
 
 export interface SubscribeDeps {
@@ -77,6 +83,8 @@ interface Probe {
   url: string;
   html: string | null;
   finalUrl: string;
+  /** A feed's own title and format, when the probe read it whole (a 304 reads nothing). */
+  feed: { title: string | null; format: FeedFormat } | null;
 }
 
 async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Promise<Probe> {
@@ -87,16 +95,56 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
     username: options.username,
     password: options.password,
   });
-  if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl };
+  if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl, feed: null };
   const feed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
   if (feed.format !== null)
-    return { isFeed: true, url: result.permanentRedirectUrl ?? url, html: null, finalUrl: result.finalUrl };
+    return {
+      isFeed: true,
+      url: result.permanentRedirectUrl ?? url,
+      html: null,
+      finalUrl: result.finalUrl,
+      feed: { title: feed.title, format: feed.format },
+    };
   return {
     isFeed: false,
     url,
     html: decodeDocument(result.body, result.contentType).text,
     finalUrl: result.finalUrl,
+    feed: null,
   };
+}
+
+/**
+ * The feeds behind a URL, without subscribing: the URL itself when it is a feed, else the feeds
+ * its page declares (taken at the page's word), else those of the usual feed paths that answer
+ * with a feed. Empty when there are none.
+ */
+export async function discoverSubscriptions(
+  fetcher: Fetcher,
+  input: string,
+  options: FetchOptions = DEFAULT_FETCH_OPTIONS,
+): Promise<DiscoveredFeed[]> {
+  const first = await probe(fetcher, normalizeInputUrl(input), options);
+  if (first.isFeed) return [{ url: first.url, title: first.feed?.title ?? null, type: feedType(first.feed) }];
+  const declared = discoverFeeds(first.html ?? '', first.finalUrl);
+  if (declared.length > 0) return declared;
+  const found = new Map<string, DiscoveredFeed>();
+  for (const candidate of commonFeedPaths(first.finalUrl)) {
+    try {
+      const p = await probe(fetcher, candidate, options);
+      if (p.isFeed && !found.has(p.url))
+        found.set(p.url, { url: p.url, title: p.feed?.title ?? null, type: feedType(p.feed) });
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+    }
+  }
+  return [...found.values()];
+}
+
+/** RDF (RSS 1.0) is RSS to a client choosing among feeds. */
+function feedType(feed: Probe['feed']): DiscoveredFeedType {
+  if (!feed) return 'unknown';
+  return feed.format === 'rdf' ? 'rss' : feed.format;
 }
 
 /** Finds the feed behind a URL: the URL itself, the feeds a page declares, or a common feed path. */

@@ -1,6 +1,7 @@
 // The Miniflux v1 API over real HTTP: sign-in by API key and by Basic auth, feeds, categories,
 // entries with their filters, state changes, OPML, and what one user may see of another's.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { PreparedEntry, User } from '../../model/index.js';
 import type { FeedFetchUpdate } from '../../store/index.js';
@@ -60,6 +61,18 @@ const RSS = (title: string, items: number): string =>
   ).join('') +
   '</channel></rss>\n';
 
+// A page whose article Readability finds: long enough to read for several minutes, with a script
+// and page furniture that must not come along.
+const ARTICLE =
+  '<html><head><title>The full story</title></head><body><nav>Home · About · Archive</nav><article>' +
+  '<h1>The full story</h1>' +
+  Array.from(
+    { length: 60 },
+    (_, i) =>
+      `<p>Paragraph ${i} of the complete article, with enough words to read as real prose about tries and hash maps.</p>`,
+  ).join('') +
+  '<script>track()</script></article><footer>© the blog</footer></body></html>';
+
 interface EntryJson {
   id: number;
   feed_id: number;
@@ -111,6 +124,19 @@ describe('Miniflux API', () => {
         { 'content-type': 'text/html' },
         '<html><head><link rel="alternate" type="application/rss+xml" href="/added.xml"></head></html>',
       ),
+      '/two-feeds/': respond(
+        200,
+        { 'content-type': 'text/html' },
+        '<html><head><link rel="alternate" type="application/rss+xml" title="Posts" href="/added.xml">' +
+          '<link rel="alternate" type="application/atom+xml" title="Comments" href="/comments.atom"></head></html>',
+      ),
+      '/bare-site/': respond(
+        200,
+        { 'content-type': 'text/html' },
+        '<html><body><p>No feeds here.</p></body></html>',
+      ),
+      '/article.html': respond(200, { 'content-type': 'text/html; charset=utf-8' }, ARTICLE),
+      '/not-an-article.html': respond(200, { 'content-type': 'text/html' }, '<html><body></body></html>'),
     });
     ann = await web.addUser('ann', 'ann-password-1');
     bob = await web.addUser('bob', 'bob-password-1');
@@ -527,6 +553,130 @@ describe('Miniflux API', () => {
       const bobs = (await api('/entries?status=unread', {}, bobKey)).json<EntryList>();
       assert.equal(bobs.total, 1);
       await web.store.markAllRead(ann.id, {}, NOW);
+    });
+  });
+
+  describe('version, discovery and full articles', () => {
+    it('tells its version to a signed-in client', async () => {
+      const res = await api('/version');
+      assert.equal(res.status, 200);
+      const { version } = JSON.parse(
+        readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
+      assert.equal(res.json<{ version: string }>().version, version);
+      assert.equal((await api('/version', {}, null)).status, 401);
+    });
+
+    it('discovers the feeds behind a URL without subscribing', async () => {
+      const before = (await api('/feeds')).json<unknown[]>().length;
+      const feed = await post('/discover', { url: feeds.url('/added.xml') });
+      assert.equal(feed.status, 200, feed.body);
+      assert.deepEqual(feed.json(), [{ url: feeds.url('/added.xml'), title: 'Added', type: 'rss' }]);
+      const site = await post('/discover', { url: feeds.url('/two-feeds/') });
+      assert.deepEqual(site.json(), [
+        { url: feeds.url('/added.xml'), title: 'Posts', type: 'rss' },
+        { url: feeds.url('/comments.atom'), title: 'Comments', type: 'atom' },
+      ]);
+      const none = await post('/discover', { url: feeds.url('/bare-site/') });
+      assert.equal(none.status, 404);
+      assert.equal((await api('/feeds')).json<unknown[]>().length, before, 'nothing was subscribed');
+    });
+
+    it('refuses a discovery without a usable URL', async () => {
+      for (const body of [
+        {},
+        { url: '' },
+        { url: 42 },
+        { url: 'javascript:alert(1)' },
+        '[1',
+        { url: 'x', cookie: 7 },
+      ]) {
+        const res = await post('/discover', body);
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.ok(errorOf(res));
+      }
+      assert.equal((await post('/discover', { url: feeds.url('/added.xml') }, null)).status, 401);
+    });
+
+    it('fetches an entry’s article, and stores it when asked', async () => {
+      const store = web.store;
+      const feed = await store.ensureFeed(feeds.url('/summaries.xml'), DEFAULT_FETCH_OPTIONS, NOW);
+      const teaser = {
+        ...entry(1, 'teaser'),
+        link: feeds.url('/article.html'),
+        contentHtml: '<p>Only a teaser.</p>',
+      };
+      const noArticle = { ...entry(2, 'teaser'), link: feeds.url('/not-an-article.html') };
+      const noLink = { ...entry(3, 'teaser'), link: null };
+      await store.recordFetchSuccess(feed.id, fetched('Teasers'), [teaser, noArticle, noLink]);
+      await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, NOW);
+      const ids = new Map(
+        (await store.queryEntries({ userId: ann.id, feedId: feed.id, limit: 10 })).map((v) => [
+          v.entry.title,
+          v.entry.id,
+        ]),
+      );
+      const teaserId = ids.get('teaser story 1');
+      const contentOf = async (id: number | undefined): Promise<{ content: string; reading_time: number }> =>
+        (await api(`/entries/${id}`)).json();
+
+      const fetchedOnly = await api(`/entries/${teaserId}/fetch-content`);
+      assert.equal(fetchedOnly.status, 200, fetchedOnly.body);
+      const article = fetchedOnly.json<{ content: string; reading_time: number }>();
+      assert.match(article.content, /Paragraph 59 of the complete article/);
+      assert.doesNotMatch(article.content, /<script|track\(\)|the blog/);
+      assert.ok(article.reading_time > 2, String(article.reading_time));
+      assert.equal((await contentOf(teaserId)).content, '<p>Only a teaser.</p>', 'not stored unless asked');
+
+      const stored = await api(`/entries/${teaserId}/fetch-content?update_content=true`);
+      assert.equal(stored.status, 200);
+      const now = await contentOf(teaserId);
+      assert.match(now.content, /Paragraph 59 of the complete article/);
+      assert.equal(now.reading_time, article.reading_time);
+      const found = await store.searchEntries({
+        userId: ann.id,
+        text: '"complete article"',
+        sort: 'relevance',
+        limit: 5,
+        offset: 0,
+      });
+      assert.deepEqual(
+        found.map((h) => h.view.entry.id),
+        [teaserId],
+        'search finds the article',
+      );
+      await store.recordFetchSuccess(feed.id, fetched('Teasers'), [teaser, noArticle, noLink]);
+      assert.match(
+        (await contentOf(teaserId)).content,
+        /Paragraph 59/,
+        'an unchanged item keeps the article',
+      );
+
+      const kept = await api(`/entries/${ids.get('teaser story 2')}/fetch-content`);
+      assert.equal(kept.status, 200);
+      assert.equal(
+        kept.json<{ content: string }>().content,
+        noArticle.contentHtml,
+        'no article: the body as it is',
+      );
+      assert.equal((await api(`/entries/${ids.get('teaser story 3')}/fetch-content`)).status, 400);
+      assert.equal((await api(`/entries/${teaserId}/fetch-content`, {}, bobKey)).status, 404);
+      assert.equal((await api(`/entries/${teaserId}/fetch-content?update_content=maybe`)).status, 400);
+      assert.equal((await api('/entries/0/fetch-content')).status, 400);
+      await store.unsubscribe(ann.id, feed.id);
+    });
+
+    it('finds an entry within its category only', async () => {
+      const [tech] = (await api(`/feeds/${techFeed}/entries?limit=1`)).json<EntryList>().entries;
+      const [loose] = (await api(`/feeds/${looseFeed}/entries?limit=1`)).json<EntryList>().entries;
+      const inTech = await api(`/categories/${techFolder}/entries/${tech?.id}`);
+      assert.equal(inTech.status, 200);
+      assert.equal(inTech.json<EntryJson>().id, tech?.id);
+      assert.equal((await api(`/categories/0/entries/${loose?.id}`)).json<EntryJson>().id, loose?.id);
+      assert.equal((await api(`/categories/0/entries/${tech?.id}`)).status, 404);
+      assert.equal((await api(`/categories/${techFolder}/entries/${loose?.id}`)).status, 404);
+      assert.equal((await api(`/categories/${techFolder}/entries/${tech?.id}`, {}, bobKey)).status, 404);
+      assert.equal((await api(`/categories/x/entries/${tech?.id}`)).status, 400);
     });
   });
 

@@ -11,8 +11,15 @@
 //   and category_id sort those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
+// - /v1/version gives Gleaner's version (and Node's in `compiler`); /v1/discover lists the feeds a
+//   page declares as it declares them, else the usual feed paths that answer with a feed.
+// - Entries are shared by the readers of a feed: fetch-content's update_content=true stores the
+//   article for all of them, as a feed that asks for full articles would have.
+// - Users are managed with `gleaner user`: /v1/users (but mark-all-as-read) is not served.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
+import { fetchFullArticle } from '../../ingest/article.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { User } from '../../model/index.js';
 import { storageError, type EntryQuery, type EntryView, type SubscriptionView } from '../../store/index.js';
@@ -20,11 +27,12 @@ import {
   DEFAULT_FETCH_OPTIONS,
   exportFeeds,
   importFeeds,
+  discoverSubscriptions,
   normalizeInputUrl,
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
-import { type JsonText, sendJson } from '../../web/encode.js';
+import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
@@ -527,6 +535,19 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return userJson(user, settings.language === 'zh' ? 'zh_CN' : 'en_US');
   });
 
+  api.get('/version', (req, reply) => {
+    authed(req);
+    return reply.send({
+      version: packageVersion,
+      commit: '',
+      build_date: '',
+      go_version: '',
+      compiler: `node ${process.versions.node}`,
+      arch: process.arch,
+      os: process.platform,
+    });
+  });
+
   api.put<{ Params: { id: string } }>('/users/:id/mark-all-as-read', async (req, reply) => {
     const { user } = authed(req);
     const id = idParam(req.params.id, 'user ID');
@@ -580,6 +601,36 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const { user } = authed(req);
     const sub = await subscriptionOf(user.id, idParam(req.params.id, 'feed ID'));
     return feedJson(user.id, feedContextOf(sub));
+  });
+
+  api.post('/discover', async (req) => {
+    authed(req);
+    const body = jsonBody(req);
+    const url = body.url;
+    if (typeof url !== 'string' || !url.trim()) throw badRequest('The URL is required');
+    if (url.length > 4096) throw badRequest('The URL is too long');
+    const text = (name: string): string | null => {
+      const v = body[name];
+      if (v === undefined || v === null || v === '') return null;
+      if (typeof v !== 'string' || v.length > 4096) throw badRequest(`Invalid ${name}`);
+      return v;
+    };
+    const options = {
+      ...DEFAULT_FETCH_OPTIONS,
+      userAgent: text('user_agent'),
+      cookie: text('cookie'),
+      username: text('username'),
+      password: text('password'),
+    };
+    let found;
+    try {
+      found = await discoverSubscriptions(ctx.deps.fetcher, url, options);
+    } catch (err) {
+      if (err instanceof GleanerError && err.code === 'FETCH_INVALID_URL') throw badRequest('Invalid URL');
+      throw err;
+    }
+    if (found.length === 0) throw notFound();
+    return found.map((f) => ({ url: f.url, title: f.title ?? f.url, type: f.type }));
   });
 
   api.post('/feeds', async (req, reply) => {
@@ -767,6 +818,19 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return sendJson(reply, await listEntries(user.id, { ...entryFilter(req.query), categoryId: id }));
   });
 
+  api.get<{ Params: { id: string; entryId: string } }>(
+    '/categories/:id/entries/:entryId',
+    async (req, reply) => {
+      const { user } = authed(req);
+      const categoryId = categoryParam(req.params.id);
+      await folderExists(user.id, categoryId);
+      const view = await oneEntry(user.id, idParam(req.params.entryId, 'entry ID'));
+      const sub = subscriptionIndex(await subscriptionsOf(user.id)).get(view.entry.feedId);
+      if (!sub || (sub.subscription.folderId ?? UNFILED_CATEGORY_ID) !== categoryId) throw notFound();
+      return sendJson(reply, (await entriesJson(user.id, [view]))[0] ?? null);
+    },
+  );
+
   api.put<{ Params: { id: string } }>('/categories/:id/mark-all-as-read', async (req, reply) => {
     const { user } = authed(req);
     const id = categoryParam(req.params.id);
@@ -824,6 +888,36 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     ctx.countsChanged(user.id);
     return noContent(reply);
   });
+
+  // The article from the entry's page (Readability over the page its link leads to); with
+  // update_content=true it replaces the entry's body, for every reader of the feed, as a feed that
+  // asks for full articles would have stored it. A page with no article answers the body as it is.
+  api.get<{ Params: { id: string }; Querystring: Query }>(
+    '/entries/:id/fetch-content',
+    async (req, reply) => {
+      const { user } = authed(req);
+      const update = boolParam(req.query, 'update_content') === true;
+      const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+      const link = view.entry.link;
+      if (!link) throw badRequest('This entry has no link to fetch its content from');
+      const feed = await store.getFeed(view.entry.feedId);
+      const article = await fetchFullArticle(ctx.deps.fetcher, link, feed?.options ?? DEFAULT_FETCH_OPTIONS);
+      if (!article) {
+        return sendJson(reply, {
+          content: new JsonText(bodyJson(view)),
+          reading_time: view.entry.readingMinutes,
+        });
+      }
+      if (update) {
+        await store.replaceEntryContent(view.entry.id, {
+          html: article.contentHtml,
+          text: article.text,
+          readingMinutes: article.readingMinutes,
+        });
+      }
+      return sendJson(reply, { content: article.contentHtml, reading_time: article.readingMinutes });
+    },
+  );
 
   api.put<{ Params: { id: string } }>('/entries/:id/bookmark', async (req, reply) => {
     const { user } = authed(req);
