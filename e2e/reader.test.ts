@@ -58,6 +58,18 @@ describe('the reader in Chromium', { skip }, () => {
     feeds.route('/favicon.ico', (_req, res) => {
       res.writeHead(200, { 'content-type': 'image/png' }).end(favicon);
     });
+    // The fifth post's page: an article longer than its feed's teaser.
+    feeds.route('/posts/5', (_req, res) => {
+      const paragraphs = Array.from(
+        { length: 30 },
+        (_, i) => `<p>Part ${i} of the comparison: how Tokio and smol schedule their tasks.</p>`,
+      ).join('');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><body><nav>Home</nav><article><h1>Rust async runtimes compared</h1>${paragraphs}</article></body></html>`,
+        );
+    });
     web = await startWebApp();
     browser = await launchBrowser();
     page = await newPage(browser, { viewport: { width: 1440, height: 900 } });
@@ -161,6 +173,18 @@ describe('the reader in Chromium', { skip }, () => {
     assert.equal(await page.isVisible('#help'), true);
     await page.keyboard.press('Escape');
     assert.equal(await page.isVisible('#help'), false);
+  });
+
+  it('fetches an article’s full text from its page with d', async () => {
+    await go('/all');
+    await Promise.all([
+      page.waitForURL(/\/entry\/\d+/),
+      page.click('.entry-title a:text("Rust async runtimes compared")'),
+    ]);
+    assert.doesNotMatch(await text('.content'), /Part 29/);
+    await Promise.all([page.waitForURL(/article=fetched/), page.keyboard.press('d')]);
+    assert.match(await text('.content'), /Part 29 of the comparison/);
+    assert.match(await text('.flash'), /The full article was fetched from its page/);
   });
 
   it('never runs scripts that came with feed content', async () => {

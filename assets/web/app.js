@@ -259,6 +259,10 @@
         if (url) window.open(url, '_blank', 'noopener,noreferrer');
         break;
       }
+      case 'd':
+        // On an article: its full text from its page (a form post; the page comes back with it).
+        article?.querySelector('button[data-full-article]')?.click();
+        break;
       case 'm':
         clickAction(current(), 'read');
         break;

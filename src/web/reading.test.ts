@@ -259,6 +259,55 @@ describe('reading pages', () => {
     assert.equal(view?.read, true);
   });
 
+  it('fetches an article’s full text from its page on request, by form and by JSON', async () => {
+    const article =
+      '<html><body><nav>Home · Archive</nav><article><h1>The full story</h1>' +
+      Array.from(
+        { length: 40 },
+        (_, i) => `<p>Paragraph ${i} of the complete article, told at some length.</p>`,
+      ).join('') +
+      '<script>track()</script></article></body></html>';
+    const pages = await startTestServer({
+      '/post': respond(200, { 'content-type': 'text/html; charset=utf-8' }, article),
+      '/empty': respond(200, { 'content-type': 'text/html' }, '<html><body></body></html>'),
+    });
+    try {
+      const feed = await web.store.ensureFeed(pages.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(ann.user.id, feed.id, { folderId: null, title: null }, NOW);
+      await web.store.recordFetchSuccess(feed.id, fetched('Teasers'), [
+        entry(1, { title: 'Teaser', link: pages.url('/post'), contentHtml: '<p>Only a teaser.</p>' }),
+        entry(2, { title: 'Nothing there', link: pages.url('/empty') }),
+        entry(3, { title: 'Gone', link: pages.url('/gone') }),
+      ]);
+      const mine = await entryIds(web, ann.user.id, feed.id);
+      const teaser = mine.get('Teaser');
+      const before = await ann.get(`/entry/${teaser}`);
+      assert.match(flat(before.body), /formaction="\/entry\/\d+\/full-article"[^>]*>Fetch full article</);
+
+      assert.equal((await ann.post(`/entry/${teaser}/full-article`, {}, { csrf: null })).status, 403);
+      assert.equal((await bob.post(`/entry/${teaser}/full-article`, {})).status, 404);
+      const res = await ann.post(`/entry/${teaser}/full-article`, { back: `/entry/${teaser}?in=all` });
+      assert.equal(res.status, 303);
+      assert.equal(res.location, `/entry/${teaser}?in=all&article=fetched`);
+      const after = flat((await ann.get(res.location ?? '')).body);
+      assert.match(after, /The full article was fetched from its page/);
+      assert.match(after, /Paragraph 39 of the complete article/);
+      assert.doesNotMatch(after, /Only a teaser|track\(\)/);
+
+      const none = await ann.postJson(`/entry/${mine.get('Nothing there')}/full-article`, {});
+      assert.deepEqual(none.json(), { id: mine.get('Nothing there'), outcome: 'none' });
+      const gone = await ann.post(`/entry/${mine.get('Gone')}/full-article`, {});
+      assert.equal(gone.location, `/entry/${mine.get('Gone')}?article=failed`);
+      assert.match(
+        flat((await ann.get(gone.location ?? '')).body),
+        /role="alert">Its page could not be fetched/,
+      );
+      assert.equal((await ann.post('/entry/not-a-number/full-article', {})).status, 404);
+    } finally {
+      await pages.close();
+    }
+  });
+
   it('does not mark read when another site makes the browser load the article', async () => {
     const id = ids.get('Story number 50');
     assert.ok(id);

@@ -1,7 +1,10 @@
 // Reading: entry lists (unread, all, starred, read later, a feed, a folder, a tag), the article,
 // read/star/read-later changes, mark all read with undo, and the unread counts for in-place updates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fetchFullArticle } from '../../ingest/article.js';
+import { GleanerError } from '../../model/errors.js';
 import type { EntryQuery, EntryView } from '../../store/index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 import { html, type Html } from '../html.js';
 import { relatedEntries } from '../related.js';
 import { wantsJson, type RouteContext } from '../server.js';
@@ -60,6 +63,9 @@ function withParams(path: string, params: Record<string, string | undefined>): s
   const s = search.toString();
   return s ? `${path}?${s}` : path;
 }
+
+/** An article's query: the list it was opened from, and what fetching its full text came to. */
+type ArticleQuery = { in?: string; article?: string };
 
 export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock } = ctx.deps;
@@ -226,7 +232,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     }),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { in?: string } }>('/entry/:id', async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: ArticleQuery }>('/entry/:id', async (req, reply) => {
     const viewer = await requireUser(ctx, req, reply);
     if (!viewer) return reply;
     const id = Number(req.params.id);
@@ -272,12 +278,66 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
               next: next[0] ?? null,
               related,
               proxyImages: ctx.deps.options.proxyImages,
+              flash: articleFlash(viewer, req.query.article),
             },
             req.url,
           ),
         ),
       ),
     );
+  });
+
+  /** What fetching the full article came to, told on the article's page. */
+  function articleFlash(viewer: SignedIn, outcome: string | undefined): Html | null {
+    const t = viewer.t;
+    const say = (message: string, role: 'status' | 'alert') =>
+      html`<div class="${role === 'alert' ? 'error' : 'flash'}" role="${role}">${message}</div>`;
+    switch (outcome) {
+      case 'fetched':
+        return say(t('The full article was fetched from its page.'), 'status');
+      case 'none':
+        return say(t('No article was found on its page; the feed’s text stays.'), 'status');
+      case 'failed':
+        return say(t('Its page could not be fetched; try again later.'), 'alert');
+      default:
+        return null;
+    }
+  }
+
+  // The entry's full article, fetched from its page now (Miniflux's "fetch original content"): it
+  // replaces the body for every reader of the feed, as a feed that asks for full articles would.
+  app.post<{ Params: { id: string } }>('/entry/:id/full-article', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id)) return notFound(reply);
+    const [view] = await store.queryEntries({ userId: viewer.user.id, entryIds: [id], limit: 1 });
+    if (!view?.entry.link) return notFound(reply);
+    const feed = await store.getFeed(view.entry.feedId);
+    let outcome: 'fetched' | 'none' | 'failed';
+    try {
+      const article = await fetchFullArticle(
+        ctx.deps.fetcher,
+        view.entry.link,
+        feed?.options ?? DEFAULT_FETCH_OPTIONS,
+      );
+      if (article) {
+        await store.replaceEntryContent(id, {
+          html: article.contentHtml,
+          text: article.text,
+          readingMinutes: article.readingMinutes,
+        });
+      }
+      outcome = article ? 'fetched' : 'none';
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      ctx.deps.log.info('full article fetch failed', { entryId: id, error: err.message });
+      outcome = 'failed';
+    }
+    if (wantsJson(req)) return { id, outcome };
+    const back = new URL(backTo(req, `/entry/${id}`), 'http://gleaner.invalid');
+    back.searchParams.set('article', outcome);
+    return reply.redirect(`${back.pathname}${back.search}`, 303);
   });
 
   // One entry's state: form fields read/starred/readLater, each "1" or "0".

@@ -228,6 +228,8 @@ export interface ArticlePage {
   next: EntryView | null;
   related: EntryView[];
   proxyImages: boolean;
+  /** What the last action on the article came to (fetching its full text). */
+  flash?: Html | null;
 }
 
 function neighbour(page: PageData, view: EntryView | null, context: string, rel: 'prev' | 'next'): Html {
@@ -271,6 +273,7 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
           >${t('Back to the list')}</a
         >${neighbour(page, a.next, a.context, 'next')}
       </nav>
+      ${a.flash ?? ''}
       <header>
         <h1 class="article-title">
           ${entry.link ? html`<a href="${entry.link}" target="_blank" rel="noopener noreferrer">${entry.title || t('(untitled)')}</a>` : entry.title || t('(untitled)')}
@@ -300,6 +303,7 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
       <footer class="article-actions">
         ${entry.link ? html`<a class="button primary" href="${entry.link}" target="_blank" rel="noopener noreferrer" data-original-link>${t('Read original')} ↗</a>` : ''}
         ${stateButtons(page, a.view)}
+        ${entry.link ? html`<button form="entry-state" formaction="/entry/${entry.id}/full-article" class="link" data-full-article title="${t('Replace the feed’s text with the article from its page')}">${t('Fetch full article')}</button>` : ''}
         ${entry.link ? html`<a class="link share" href="${entry.link}" data-share="${entry.link}" data-title="${entry.title}">${t('Share')}</a>` : ''}
       </footer>
       ${

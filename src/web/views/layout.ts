@@ -224,6 +224,7 @@ export const SHORTCUTS: [string, string][] = [
   ['n / p', 'next / previous page'],
   ['o, Enter', 'open the selected entry'],
   ['v', 'open the original page'],
+  ['d', 'fetch the full article (on an article’s page)'],
   ['m', 'toggle read'],
   ['s', 'toggle star'],
   ['l', 'toggle read later'],
