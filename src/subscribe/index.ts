@@ -53,6 +53,39 @@ export type SubscribeOutcome =
     }
   | { status: 'choose'; page: string; candidates: DiscoveredFeed[] };
 
+/** The longest user agent, cookie, username or password a feed is fetched with. */
+export const MAX_FETCH_OPTION_LENGTH = 4096;
+
+/**
+ * Fetch options as an HTTP request can carry them, or a USAGE error saying what is wrong: no
+ * control characters (a line break would end the header), a username without a colon (Basic
+ * auth splits at the first one), none too long.
+ */
+export function checkFetchOptions(options: FetchOptions): void {
+  const fields = [
+    ['user agent', options.userAgent],
+    ['cookie', options.cookie],
+    ['username', options.username],
+    ['password', options.password],
+  ] as const;
+  for (const [name, value] of fields) {
+    if (value === null) continue;
+    if (value.length > MAX_FETCH_OPTION_LENGTH)
+      throw new GleanerError(
+        'USAGE',
+        `the ${name} is too long (at most ${MAX_FETCH_OPTION_LENGTH} characters)`,
+      );
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new GleanerError('USAGE', `the ${name} cannot hold line breaks or other control characters`);
+  }
+  if (options.username?.includes(':'))
+    throw new GleanerError(
+      'USAGE',
+      'the username cannot hold a colon (HTTP Basic auth ends it at the first one)',
+    );
+}
+
 /** Adds a scheme to what people type ("blog.example.com/feed"). */
 export function normalizeInputUrl(input: string): string {
   const trimmed = input.trim();
@@ -124,6 +157,7 @@ export async function discoverSubscriptions(
   input: string,
   options: FetchOptions = DEFAULT_FETCH_OPTIONS,
 ): Promise<DiscoveredFeed[]> {
+  checkFetchOptions(options);
   const first = await probe(fetcher, normalizeInputUrl(input), options);
   if (first.isFeed) return [{ url: first.url, title: first.feed?.title ?? null, type: feedType(first.feed) }];
   const declared = discoverFeeds(first.html ?? '', first.finalUrl);
@@ -187,6 +221,7 @@ async function findFeed(
  */
 export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest): Promise<SubscribeOutcome> {
   const options = req.options ?? DEFAULT_FETCH_OPTIONS;
+  checkFetchOptions(options);
   const found = await findFeed(deps, req, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
   const now = deps.clock();

@@ -209,6 +209,58 @@ describe('feed management', () => {
     assert.deepEqual(await subs(), [[feedId, 'News', 'Blog!']]);
   });
 
+  it('subscribes with the user agent, cookie and credentials a site asks for, and refuses ones a request cannot carry', async () => {
+    const basic = `Basic ${Buffer.from('reader:s3cret pass').toString('base64')}`;
+    feeds.route('/members.xml', (req, res) => {
+      const welcome =
+        req.headers.authorization === basic &&
+        req.headers.cookie === 'session=abc' &&
+        req.headers['user-agent'] === 'MyReader/1.0';
+      if (!welcome) res.writeHead(401, { 'www-authenticate': 'Basic realm="members"' }).end('no');
+      else
+        res
+          .writeHead(200, RSS_HEADERS)
+          .end(rss('Members', [{ guid: 'm1', title: 'For members', date: now }]));
+    });
+    const pat = await web.login('pat', 'correct horse battery');
+    const form = await pat.get('/feeds');
+    assert.match(norm(form.body), /<input type="password" name="password"/);
+    const options = {
+      userAgent: 'MyReader/1.0',
+      cookie: 'session=abc',
+      username: 'reader',
+      password: 's3cret pass',
+    };
+
+    const refused = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml') });
+    assert.equal(refused.status, 502, 'without them the site says no');
+    const res = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
+    assert.equal(res.status, 303, norm(res.body).slice(0, 300));
+    const [sub] = await web.store.listSubscriptions(pat.user.id);
+    assert.deepEqual(sub?.feed.options, { ...options, fetchFullArticle: false });
+    assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
+    const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
+    assert.equal(target(again).searchParams.get('done'), 'already');
+
+    const hostile: [Record<string, string>, RegExp][] = [
+      [{ userAgent: 'Evil\r\nX-Injected: 1' }, /user agent cannot hold line breaks/],
+      [{ cookie: 'a=1\nb=2' }, /cookie cannot hold line breaks/],
+      [{ username: 'a:b', password: 'x' }, /username cannot hold a colon/],
+      [{ password: 'x'.repeat(5000) }, /password is too long/],
+    ];
+    for (const [fields, says] of hostile) {
+      const bad = await pat.post('/feeds/subscribe', { url: feeds.url('/a.xml'), ...fields });
+      assert.equal(bad.status, 400, JSON.stringify(fields).slice(0, 80));
+      assert.match(alertOf(norm(bad.body)) ?? '', says);
+    }
+    assert.equal((await web.store.listSubscriptions(pat.user.id)).length, 1, 'none of those was added');
+    assert.doesNotMatch(
+      norm((await pat.get('/feeds')).body),
+      /s3cret/,
+      'the password is not shown on the feeds page',
+    );
+  });
+
   it('answers JSON when asked', async () => {
     const json = await web.login('jason', 'correct horse battery');
     const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });

@@ -6,13 +6,7 @@ import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
 import type { SubscriptionView } from '../../store/index.js';
-import {
-  DEFAULT_FETCH_OPTIONS,
-  exportFeeds,
-  importFeeds,
-  subscribeToUrl,
-  type SubscribeDeps,
-} from '../../subscribe/index.js';
+import { exportFeeds, importFeeds, subscribeToUrl, type SubscribeDeps } from '../../subscribe/index.js';
 import { wantsJson, type RouteContext } from '../server.js';
 import { feedName } from '../views/common.js';
 import {
@@ -251,6 +245,10 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       newFolder: field(req, 'newFolder').trim(),
       title: field(req, 'title').trim(),
       fullArticle: checked(req, 'fullArticle'),
+      userAgent: field(req, 'userAgent').trim(),
+      cookie: field(req, 'cookie').trim(),
+      username: field(req, 'username'),
+      password: field(req, 'password'),
     };
     const json = wantsJson(req);
     const fail = async (message: string, status: number): Promise<FastifyReply> =>
@@ -270,7 +268,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         url: form.url,
         folder: folder.name,
         title: form.title || null,
-        options: { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: form.fullArticle },
+        options: {
+          userAgent: form.userAgent || null,
+          cookie: form.cookie || null,
+          username: form.username || null,
+          password: form.password || null,
+          fetchFullArticle: form.fullArticle,
+        },
       });
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;

@@ -31,6 +31,11 @@ export interface SubscribeForm {
   newFolder: string;
   title: string;
   fullArticle: boolean;
+  /** How the feed is fetched, for sites that want them: empty for the defaults. */
+  userAgent: string;
+  cookie: string;
+  username: string;
+  password: string;
 }
 
 export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
@@ -39,7 +44,24 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   newFolder: '',
   title: '',
   fullArticle: false,
+  userAgent: '',
+  cookie: '',
+  username: '',
+  password: '',
 };
+
+/** The fetch options a subscribe form names, as hidden fields (the form comes back to choose a feed). */
+function hiddenFetchFields(form: SubscribeForm): Html {
+  const fields = {
+    userAgent: form.userAgent,
+    cookie: form.cookie,
+    username: form.username,
+    password: form.password,
+  };
+  return html`${Object.entries(fields)
+    .filter(([, value]) => value !== '')
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}`;
+}
 
 export interface ImportResult {
   /** Feeds listed in the file (new and already subscribed). */
@@ -130,7 +152,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
         type="hidden"
         name="title"
         value="${form.title}"
-      />${form.fullArticle ? html`<input type="hidden" name="fullArticle" value="1" />` : ''}`;
+      />${form.fullArticle ? html`<input type="hidden" name="fullArticle" value="1" />` : ''}${hiddenFetchFields(form)}`;
   const choose = view.choose
     ? html`<div class="candidates" role="status">
         <p>
@@ -187,6 +209,43 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
         ><input type="checkbox" name="fullArticle" value="1" ${form.fullArticle ? html` checked` : ''} />
         ${t('Fetch the full article (for feeds that send only summaries)')}</label
       >
+      <details
+        class="fetch-options"
+        ${form.userAgent || form.cookie || form.username || form.password ? html` open` : ''}
+      >
+        <summary class="link">${t('Fetch options (for sites that ask for them)')}</summary>
+        <div class="stack">
+          <label
+            >${t('User agent')}
+            <input
+              name="userAgent"
+              value="${form.userAgent}"
+              maxlength="4096"
+              placeholder="${t('Gleaner’s own')}"
+          /></label>
+          <label
+            >${t('Cookie')} <input name="cookie" value="${form.cookie}" maxlength="4096" autocomplete="off"
+          /></label>
+          <div class="field-row">
+            <label
+              >${t('User name')}
+              <input name="username" value="${form.username}" maxlength="4096" autocomplete="off"
+            /></label>
+            <label
+              >${t('Password')}
+              <input
+                type="password"
+                name="password"
+                value="${form.password}"
+                maxlength="4096"
+                autocomplete="new-password"
+            /></label>
+          </div>
+          <p class="muted small">
+            ${t('Sent to the feed’s own site only, never across a redirect to another.')}
+          </p>
+        </div>
+      </details>
       <button type="submit" class="button primary">${t('Subscribe')}</button>
     </form>
     ${choose}
