@@ -273,6 +273,40 @@ describe('Miniflux API', () => {
       assert.equal((await api(`/feeds/${id}`)).status, 404);
     });
 
+    it('subscribes with the user agent, cookie and credentials a site asks for', async () => {
+      const basic = `Basic ${Buffer.from('reader:s3cret').toString('base64')}`;
+      feeds.route('/members.xml', (req, res) => {
+        const welcome =
+          req.headers.authorization === basic &&
+          req.headers.cookie === 'session=abc' &&
+          req.headers['user-agent'] === 'MyReader/1.0';
+        if (welcome) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS('Members', 2));
+        else res.writeHead(401).end('no');
+      });
+      const options = {
+        user_agent: 'MyReader/1.0',
+        cookie: 'session=abc',
+        username: 'reader',
+        password: 's3cret',
+      };
+      assert.equal((await post('/feeds', { feed_url: feeds.url('/members.xml') })).status, 400);
+      const res = await post('/feeds', { feed_url: feeds.url('/members.xml'), ...options }, bobKey);
+      assert.equal(res.status, 201, res.body);
+      const id = res.json<{ feed_id: number }>().feed_id;
+      assert.equal((await api(`/feeds/${id}/entries`, {}, bobKey)).json<EntryList>().total, 2);
+      const found = await post('/discover', { url: feeds.url('/members.xml'), ...options });
+      assert.equal(found.status, 200, found.body);
+      for (const bad of [{ user_agent: 'a\r\nX-Injected: 1' }, { username: 'a:b' }, { cookie: ['x'] }]) {
+        const refused = await post('/feeds', { feed_url: feeds.url('/members.xml'), ...bad });
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.match(
+          errorOf(refused),
+          /user agent cannot hold line breaks|username cannot hold a colon|Invalid cookie/,
+        );
+      }
+      assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' }, bobKey)).status, 204);
+    });
+
     it('renames a feed and moves it between categories', async () => {
       const res = await put(`/feeds/${looseFeed}`, { title: 'Renamed', category_id: techFolder });
       assert.equal(res.status, 201, res.body);

@@ -21,7 +21,7 @@ import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { fetchFullArticle } from '../../ingest/article.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
-import type { User } from '../../model/index.js';
+import type { FetchOptions, User } from '../../model/index.js';
 import { storageError, type EntryQuery, type EntryView, type SubscriptionView } from '../../store/index.js';
 import {
   DEFAULT_FETCH_OPTIONS,
@@ -114,6 +114,26 @@ function boolParam(q: Query, name: string): boolean | undefined {
   if (v === '' || v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw badRequest(`Invalid ${name} parameter`);
+}
+
+/**
+ * The fetch options a feed request names (user_agent, cookie, username, password), as Miniflux
+ * takes them; an empty one is none. What a request cannot carry is refused by subscribeToUrl.
+ */
+function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
+  const text = (name: string): string | null => {
+    const v = body[name];
+    if (v === undefined || v === null || v === '') return null;
+    if (typeof v !== 'string') throw badRequest(`Invalid ${name}`);
+    return v;
+  };
+  return {
+    userAgent: text('user_agent'),
+    cookie: text('cookie'),
+    username: text('username'),
+    password: text('password'),
+    fetchFullArticle,
+  };
 }
 
 /** The request's JSON body (kept raw by this API's own body parser), or a 400. */
@@ -609,22 +629,9 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const url = body.url;
     if (typeof url !== 'string' || !url.trim()) throw badRequest('The URL is required');
     if (url.length > 4096) throw badRequest('The URL is too long');
-    const text = (name: string): string | null => {
-      const v = body[name];
-      if (v === undefined || v === null || v === '') return null;
-      if (typeof v !== 'string' || v.length > 4096) throw badRequest(`Invalid ${name}`);
-      return v;
-    };
-    const options = {
-      ...DEFAULT_FETCH_OPTIONS,
-      userAgent: text('user_agent'),
-      cookie: text('cookie'),
-      username: text('username'),
-      password: text('password'),
-    };
     let found;
     try {
-      found = await discoverSubscriptions(ctx.deps.fetcher, url, options);
+      found = await discoverSubscriptions(ctx.deps.fetcher, url, fetchOptions(body, false));
     } catch (err) {
       if (err instanceof GleanerError && err.code === 'FETCH_INVALID_URL') throw badRequest('Invalid URL');
       throw err;
@@ -649,14 +656,13 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const folder = await folderExists(user.id, categoryId);
     if ((await store.listSubscriptions(user.id)).some((s) => s.feed.url === normalized))
       throw badRequest('This feed already exists.');
-    const crawler = body.crawler === true;
     const outcome = await subscribeToUrl(subscribeDeps(), {
       userId: user.id,
       url: normalized,
       folder,
       pickFirst: true,
       keepFollowed: true,
-      options: { ...DEFAULT_FETCH_OPTIONS, fetchFullArticle: crawler },
+      options: fetchOptions(body, body.crawler === true),
     });
     if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
     // A site's address that leads to a feed the user follows already.
