@@ -103,6 +103,60 @@ for (const backend of backends) {
       assert.equal(c.options.cookie, 'session=1');
     });
 
+    it('changes a feed’s fetch options unless another feed has its URL with them, and counts its readers', async () => {
+      const a = await store.ensureFeed('https://options.example/feed', DEFAULT_OPTIONS, T0);
+      const b = await store.ensureFeed(
+        'https://options.example/feed',
+        { ...DEFAULT_OPTIONS, cookie: 'b' },
+        T0,
+      );
+      const reader = await store.createUser('options-reader', { isAdmin: false }, T0);
+      assert.equal(await store.countSubscribers(a.id), 0);
+      await store.subscribe(reader.id, a.id, { folderId: null, title: null }, T0);
+      assert.equal(await store.countSubscribers(a.id), 1);
+      const newer = { ...DEFAULT_OPTIONS, cookie: 'a2', fetchFullArticle: true };
+      assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
+      const changed = await store.getFeed(a.id);
+      assert.deepEqual(changed?.options, newer);
+      assert.equal(changed?.nextCheckAt, T0 + 5, 'due now');
+      assert.equal(
+        (await store.ensureFeed('https://options.example/feed', newer, T0)).id,
+        a.id,
+        'found by them',
+      );
+      assert.equal(await store.setFeedOptions(a.id, b.options, T0 + 6), false, 'b has those');
+      assert.deepEqual((await store.getFeed(a.id))?.options, newer);
+    });
+
+    it('replaces an entry’s body with its full article, search index included', async () => {
+      const user = await store.createUser('article-reader', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://articles.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(1, { contentHtml: '<p>Teaser</p>' })]);
+      const [before] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+      assert.ok(before);
+      const article = {
+        html: '<p>The whole zeppelin story</p>',
+        text: 'The whole zeppelin story',
+        readingMinutes: 7,
+      };
+      assert.equal(await store.replaceEntryContent(before.entry.id, article), true);
+      const [after] = await store.queryEntries({ userId: user.id, entryIds: [before.entry.id], limit: 1 });
+      assert.deepEqual([after?.entry.contentHtml, after?.entry.readingMinutes], [article.html, 7]);
+      const hits = await store.searchEntries({
+        userId: user.id,
+        text: 'zeppelin',
+        sort: 'relevance',
+        limit: 5,
+        offset: 0,
+      });
+      assert.deepEqual(
+        hits.map((h) => h.view.entry.id),
+        [before.entry.id],
+      );
+      assert.equal(await store.replaceEntryContent(999_999_999, article), false);
+    });
+
     it('stores entries once: the same fetch twice inserts nothing; changed content updates in place, read state kept', async () => {
       const user = await store.createUser('reader', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://dedupe.example/feed', DEFAULT_OPTIONS, T0);

@@ -369,6 +369,13 @@ class SqliteStore implements Store {
       ),
       feedByUrl: db.prepare('SELECT * FROM feeds WHERE url = ? AND options_key = ?'),
       feedById: db.prepare('SELECT * FROM feeds WHERE id = ?'),
+      setFeedOptions: db.prepare(
+        `UPDATE OR IGNORE feeds SET options_key = @key, user_agent = @userAgent, cookie = @cookie,
+           username = @username, password = @password, fetch_full_article = @fetchFullArticle,
+           next_check_at = @now
+         WHERE id = @feedId`,
+      ),
+      countSubscribers: db.prepare('SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?').pluck(),
       dueFeeds: db.prepare(
         `SELECT * FROM feeds f WHERE f.next_check_at <= ?
            AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
@@ -673,6 +680,24 @@ class SqliteStore implements Store {
   async getFeed(id: number): Promise<Feed | null> {
     const row = this.s.feedById.get(id) as Row | undefined;
     return row ? toFeed(row) : null;
+  }
+
+  async setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean> {
+    const { changes } = this.s.setFeedOptions.run({
+      feedId,
+      key: fetchOptionsKey(options),
+      userAgent: options.userAgent,
+      cookie: options.cookie,
+      username: options.username,
+      password: options.password,
+      fetchFullArticle: options.fetchFullArticle ? 1 : 0,
+      now,
+    });
+    return changes > 0;
+  }
+
+  async countSubscribers(feedId: number): Promise<number> {
+    return this.s.countSubscribers.get(feedId) as number;
   }
 
   async dueFeeds(now: number, limit: number): Promise<Feed[]> {

@@ -307,6 +307,13 @@ export interface Store {
   /** The feed for this URL and fetch options, created (due now) when missing. */
   ensureFeed(url: string, options: FetchOptions, now: number): Promise<Feed>;
   getFeed(id: number): Promise<Feed | null>;
+  /**
+   * Fetches a feed with other options from now on (due now): false, changing nothing, when
+   * another feed has its URL with those options.
+   */
+  setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean>;
+  /** How many users follow a feed. */
+  countSubscribers(feedId: number): Promise<number>;
   /** Feeds with at least one subscriber whose next check is due, soonest first. */
   dueFeeds(now: number, limit: number): Promise<Feed[]>;
   /**
@@ -465,6 +472,8 @@ export const STORE_METHODS = {
   deleteFolder: 'write',
   ensureFeed: 'write',
   getFeed: 'read',
+  setFeedOptions: 'write',
+  countSubscribers: 'read',
   dueFeeds: 'read',
   recordFetchSuccess: 'write',
   recordNotModified: 'write',

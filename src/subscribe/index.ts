@@ -257,6 +257,35 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   };
 }
 
+/**
+ * Fetches a subscription's feed with other options (a cookie that expired, a password that
+ * changed, full articles). A feed the user alone follows changes itself, entries and read state
+ * kept; one that others follow too stays as they have it, and the user follows the feed fetched
+ * with these options instead, in the same folder under the same title. The feed the user follows
+ * now is returned (due now: refresh it to see what the new options bring).
+ */
+export async function changeFetchOptions(
+  deps: SubscribeDeps,
+  userId: number,
+  feedId: number,
+  options: FetchOptions,
+): Promise<Feed> {
+  checkFetchOptions(options);
+  const { store } = deps;
+  const followed = (await store.listSubscriptions(userId)).find((s) => s.feed.id === feedId);
+  if (!followed) throw new GleanerError('NOT_FOUND', 'you do not follow this feed');
+  if (fetchOptionsKey(options) === fetchOptionsKey(followed.feed.options)) return followed.feed;
+  const now = deps.clock();
+  if ((await store.countSubscribers(feedId)) === 1 && (await store.setFeedOptions(feedId, options, now))) {
+    return (await store.getFeed(feedId)) ?? followed.feed;
+  }
+  const feed = await store.ensureFeed(followed.feed.url, options, now);
+  const { folderId, title } = followed.subscription;
+  await store.subscribe(userId, feed.id, { folderId, title }, now);
+  await store.unsubscribe(userId, feedId);
+  return feed;
+}
+
 /** Icons bigger than this are not icons. */
 export const MAX_ICON_BYTES = 100 * 1024;
 

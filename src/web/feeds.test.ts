@@ -261,6 +261,80 @@ describe('feed management', () => {
     );
   });
 
+  it('changes a feed’s fetch options: in place for its only reader, apart for one of several', async () => {
+    let wanted = 'session=old';
+    feeds.route('/club.xml', (req, res) => {
+      if (req.headers.cookie !== wanted) res.writeHead(401).end('no');
+      else res.writeHead(200, RSS_HEADERS).end(rss('Club', [{ guid: 'c1', title: 'Club news', date: now }]));
+    });
+    const quinn = await web.login('quinn', 'correct horse battery');
+    const subscribed = await quinn.post('/feeds/subscribe', {
+      url: feeds.url('/club.xml'),
+      newFolder: 'Clubs',
+      title: 'My club',
+      cookie: 'session=old',
+      username: 'quinn',
+      password: 'pw-1',
+    });
+    const feedId = Number(target(subscribed).searchParams.get('feed'));
+    const [entry] = await web.store.queryEntries({ userId: quinn.user.id, feedId, limit: 1 });
+    assert.ok(entry);
+    await web.store.setEntryState(quinn.user.id, [entry.entry.id], { read: true, starred: true }, now);
+    const edit = (id: number, fields: Record<string, string>) =>
+      quinn.post(`/feeds/${id}/edit`, {
+        title: 'My club',
+        newFolder: 'Clubs',
+        fetchOptionsField: '1',
+        username: 'quinn',
+        ...fields,
+      });
+
+    // The session cookie expired: a new one, the password left empty (kept).
+    wanted = 'session=new';
+    const renewed = await edit(feedId, { cookie: 'session=new', password: '' });
+    assert.equal(target(renewed).searchParams.get('done'), 'edited');
+    assert.equal(Number(target(renewed).searchParams.get('feed')), feedId, 'the same feed');
+    const feed = await web.store.getFeed(feedId);
+    assert.equal(feed?.options.cookie, 'session=new');
+    assert.equal(feed?.options.password, 'pw-1', 'an empty password keeps the one set');
+    assert.equal(feed?.errorCount, 0, 'fetched again with the new cookie');
+    const [kept] = await web.store.queryEntries({ userId: quinn.user.id, feedId, limit: 1 });
+    assert.deepEqual([kept?.entry.id, kept?.read, kept?.starred], [entry.entry.id, true, true]);
+    const page = norm((await quinn.get('/feeds')).body);
+    assert.match(page, /name="cookie" value="session=new"/);
+    assert.doesNotMatch(page, /pw-1/, 'the password is never written into the page');
+
+    // Someone else follows it with the same options; a change of quinn's leaves theirs alone.
+    const rita = await web.login('rita', 'correct horse battery');
+    const shared = await rita.post('/feeds/subscribe', {
+      url: feeds.url('/club.xml'),
+      cookie: 'session=new',
+      username: 'quinn',
+      password: 'pw-1',
+    });
+    assert.equal(Number(target(shared).searchParams.get('feed')), feedId);
+    const apart = await edit(feedId, { cookie: 'session=new', userAgent: 'Quinn/2', password: '' });
+    const apartId = Number(target(apart).searchParams.get('feed'));
+    assert.notEqual(apartId, feedId);
+    const mine = await web.store.listSubscriptions(quinn.user.id);
+    assert.deepEqual(
+      mine.map((s) => [s.feed.id, s.feed.options.userAgent, s.folderName, s.subscription.title]),
+      [[apartId, 'Quinn/2', 'Clubs', 'My club']],
+    );
+    assert.equal((await web.store.getFeed(feedId))?.options.userAgent, null, 'rita’s feed as she has it');
+    assert.deepEqual(
+      (await web.store.listSubscriptions(rita.user.id)).map((s) => s.feed.id),
+      [feedId],
+    );
+
+    // What a request cannot carry changes nothing, and says why.
+    const bad = await edit(apartId, { cookie: 'a=1\r\nX-Injected: 1', title: 'Renamed' });
+    assert.equal(target(bad).searchParams.get('error'), 'fetch-options');
+    assert.match(alertOf(norm((await follow(quinn, bad)).body)) ?? '', /cannot go into a request/);
+    const after = (await web.store.listSubscriptions(quinn.user.id))[0];
+    assert.deepEqual([after?.feed.options.cookie, after?.subscription.title], ['session=new', 'My club']);
+  });
+
   it('answers JSON when asked', async () => {
     const json = await web.login('jason', 'correct horse battery');
     const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });

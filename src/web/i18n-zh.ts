@@ -197,6 +197,11 @@ export const ZH: Record<string, string> = {
   'Fetch options (for sites that ask for them)': '抓取选项（用于有此要求的网站）',
   'User agent': '用户代理（User-Agent）',
   'Gleaner’s own': 'Gleaner 默认',
+  '(unchanged)': '（不变）',
+  'An empty password keeps the one set; no user name sends no credentials.':
+    '密码留空则保留原密码；不填用户名则不发送凭据。',
+  'Those fetch options cannot go into a request: no line breaks, no colon in the user name, at most 4,096 characters each.':
+    '这些抓取选项无法放进请求：不能含换行，用户名不能含冒号，每项最多 4,096 个字符。',
   Cookie: 'Cookie',
   'Sent to the feed’s own site only, never across a redirect to another.':
     '只发送给订阅源所在的网站，重定向到其他网站时不会发送。',

@@ -304,6 +304,22 @@ describe('Miniflux API', () => {
           /user agent cannot hold line breaks|username cannot hold a colon|Invalid cookie/,
         );
       }
+      // A feed's options change with PUT: the fields named, the others kept.
+      const changed = await put(`/feeds/${id}`, { cookie: 'session=xyz', crawler: true }, bobKey);
+      assert.equal(changed.status, 201, changed.body);
+      assert.equal(changed.json<{ id: number; crawler: boolean }>().id, id, 'bob alone: the same feed');
+      assert.equal(changed.json<{ crawler: boolean }>().crawler, true);
+      assert.deepEqual((await web.store.getFeed(id))?.options, {
+        userAgent: 'MyReader/1.0',
+        cookie: 'session=xyz',
+        username: 'reader',
+        password: 's3cret',
+        fetchFullArticle: true,
+      });
+      const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
+      assert.equal(injected.status, 400);
+      assert.equal((await web.store.getFeed(id))?.options.userAgent, 'MyReader/1.0');
+      assert.equal((await put(`/feeds/${id}`, { cookie: 'x' })).status, 404, 'not ann’s');
       assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' }, bobKey)).status, 204);
     });
 

@@ -22,12 +22,20 @@ import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { fetchFullArticle } from '../../ingest/article.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { FetchOptions, User } from '../../model/index.js';
-import { storageError, type EntryQuery, type EntryView, type SubscriptionView } from '../../store/index.js';
 import {
+  fetchOptionsKey,
+  storageError,
+  type EntryQuery,
+  type EntryView,
+  type SubscriptionView,
+} from '../../store/index.js';
+import {
+  changeFetchOptions,
+  checkFetchOptions,
   DEFAULT_FETCH_OPTIONS,
+  discoverSubscriptions,
   exportFeeds,
   importFeeds,
-  discoverSubscriptions,
   normalizeInputUrl,
   subscribeToUrl,
   type SubscribeDeps,
@@ -679,7 +687,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   api.put<{ Params: { id: string } }>('/feeds/:id', async (req, reply) => {
     const { user } = authed(req);
     const id = idParam(req.params.id, 'feed ID');
-    await subscriptionOf(user.id, id);
+    const current = (await subscriptionOf(user.id, id)).feed.options;
     const body = jsonBody(req);
     const change: { title?: string | null; folderId?: number | null } = {};
     const title = titleField(body);
@@ -689,8 +697,29 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       await folderExists(user.id, categoryId);
       change.folderId = categoryId === UNFILED_CATEGORY_ID ? null : categoryId;
     }
+    let options: FetchOptions | null = null;
+    if (['user_agent', 'cookie', 'username', 'password', 'crawler'].some((k) => k in body)) {
+      // The fields named replace the feed's; the others stay (an empty one is none).
+      const given = fetchOptions(body, body.crawler === true);
+      options = {
+        userAgent: 'user_agent' in body ? given.userAgent : current.userAgent,
+        cookie: 'cookie' in body ? given.cookie : current.cookie,
+        username: 'username' in body ? given.username : current.username,
+        password: 'password' in body ? given.password : current.password,
+        fetchFullArticle: 'crawler' in body ? given.fetchFullArticle : current.fetchFullArticle,
+      };
+      checkFetchOptions(options);
+    }
     if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
-    return reply.code(201).send(feedJson(user.id, feedContextOf(await subscriptionOf(user.id, id))));
+    let feedId = id;
+    if (options && fetchOptionsKey(options) !== fetchOptionsKey(current)) {
+      feedId = (await changeFetchOptions(subscribeDeps(), user.id, id, options)).id;
+      ctx.deps
+        .refreshNow([feedId])
+        .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
+        .finally(() => ctx.countsChanged(user.id));
+    }
+    return reply.code(201).send(feedJson(user.id, feedContextOf(await subscriptionOf(user.id, feedId))));
   });
 
   api.delete<{ Params: { id: string } }>('/feeds/:id', async (req, reply) => {

@@ -5,8 +5,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
-import type { SubscriptionView } from '../../store/index.js';
-import { exportFeeds, importFeeds, subscribeToUrl, type SubscribeDeps } from '../../subscribe/index.js';
+import type { FetchOptions } from '../../model/index.js';
+import { fetchOptionsKey, type SubscriptionView } from '../../store/index.js';
+import {
+  changeFetchOptions,
+  checkFetchOptions,
+  exportFeeds,
+  importFeeds,
+  subscribeToUrl,
+  type SubscribeDeps,
+} from '../../subscribe/index.js';
 import { wantsJson, type RouteContext } from '../server.js';
 import { feedName } from '../views/common.js';
 import {
@@ -145,6 +153,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return { kind: 'error', message: t('You already have a folder with that name.') };
       case 'folder':
         return { kind: 'error', message: t('Choose one of your folders.') };
+      case 'fetch-options':
+        return {
+          kind: 'error',
+          message: t(
+            'Those fetch options cannot go into a request: no line breaks, no colon in the user name, at most 4,096 characters each.',
+          ),
+        };
     }
     switch (q.done) {
       case 'already':
@@ -316,12 +331,36 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const error = field(req, 'newFolder').trim() ? 'folder-name' : 'folder';
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
+    // The form carries fetchOptionsField when it holds the fetch options: a password left empty
+    // is kept, as long as there is a user name; no user name is no credentials.
+    const username = field(req, 'username');
+    const options: FetchOptions | null = field(req, 'fetchOptionsField')
+      ? {
+          userAgent: field(req, 'userAgent').trim() || null,
+          cookie: field(req, 'cookie').trim() || null,
+          username: username || null,
+          password: username ? field(req, 'password') || sub.feed.options.password : null,
+          fetchFullArticle: checked(req, 'fullArticle'),
+        }
+      : null;
+    try {
+      if (options) checkFetchOptions(options);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      if (wantsJson(req)) return reply.code(400).send({ error: err.message });
+      return reply.redirect(withParams('/feeds', { error: 'fetch-options' }, `#feed-${id}`), 303);
+    }
     await store.updateSubscription(viewer.user.id, id, { title: title || null, folderId: folder.folderId });
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))
       await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');
-    if (wantsJson(req)) return { feedId: id, title: title || null, folderId: folder.folderId };
-    return reply.redirect(withParams('/feeds', { done: 'edited', feed: id }, `#feed-${id}`), 303);
+    let feedId = id;
+    if (options && fetchOptionsKey(options) !== fetchOptionsKey(sub.feed.options)) {
+      feedId = (await changeFetchOptions(subscribeDeps(), viewer.user.id, id, options)).id;
+      await refresh([feedId]);
+    }
+    if (wantsJson(req)) return { feedId, title: title || null, folderId: folder.folderId };
+    return reply.redirect(withParams('/feeds', { done: 'edited', feed: feedId }, `#feed-${feedId}`), 303);
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id/refresh', async (req, reply) => {

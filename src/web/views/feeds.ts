@@ -255,6 +255,49 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
   </section>`;
 }
 
+/** A feed's fetch options in its edit form; its password is never written into the page. */
+function fetchOptionsFields(t: Translate, feed: Feed): Html {
+  const o = feed.options;
+  const custom = !!(o.userAgent || o.cookie || o.username || o.password);
+  return html`<input type="hidden" name="fetchOptionsField" value="1" />
+    <label class="checkbox"
+      ><input type="checkbox" name="fullArticle" value="1" ${o.fetchFullArticle ? html` checked` : ''} />
+      ${t('Fetch the full article (for feeds that send only summaries)')}</label
+    >
+    <details class="fetch-options" ${custom ? html` open` : ''}>
+      <summary class="link">${t('Fetch options (for sites that ask for them)')}</summary>
+      <div class="stack">
+        <label
+          >${t('User agent')}
+          <input
+            name="userAgent"
+            value="${o.userAgent ?? ''}"
+            maxlength="4096"
+            placeholder="${t('Gleaner’s own')}"
+        /></label>
+        <label
+          >${t('Cookie')} <input name="cookie" value="${o.cookie ?? ''}" maxlength="4096" autocomplete="off"
+        /></label>
+        <label
+          >${t('User name')}
+          <input name="username" value="${o.username ?? ''}" maxlength="4096" autocomplete="off"
+        /></label>
+        <label
+          >${t('Password')}
+          <input
+            type="password"
+            name="password"
+            maxlength="4096"
+            autocomplete="new-password"
+            placeholder="${o.password ? t('(unchanged)') : ''}"
+        /></label>
+        <p class="muted small">
+          ${t('An empty password keeps the one set; no user name sends no credentials.')}
+        </p>
+      </div>
+    </details>`;
+}
+
 function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepublish: boolean): Html {
   const t = page.viewer.t;
   const { feed } = sub;
@@ -286,6 +329,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="noRepublish" value="1" ${noRepublish ? html` checked` : ''} />
         ${t('Never republish (its owner does not allow it)')}</label
       >
+      ${fetchOptionsFields(t, feed)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;
