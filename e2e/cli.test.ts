@@ -107,8 +107,59 @@ describe('gleaner CLI', () => {
     assert.equal(other.code, 1);
     assert.match(
       other.stderr,
-      /already follow .*feed\.xml with other fetch options; unsubscribe from it first/,
+      /already follow .*feed\.xml with other fetch options; change them .*\(or with gleaner edit\)/,
     );
+  });
+
+  it('edits a subscription: title, folder, and a cookie that expired', async () => {
+    let cookie = 'session=1';
+    server.route('/members.xml', (req, res) => {
+      if (req.headers.cookie !== cookie) res.writeHead(401).end('no');
+      else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Members', 2, 'm'));
+    });
+    const url = server.url('/members.xml');
+    assert.equal((await gleaner('add', url, '--cookie', 'session=1')).code, 0);
+    cookie = 'session=2';
+    assert.equal((await gleaner('refresh', url)).code, 1, 'the old cookie is refused');
+    interface Listed {
+      id: number;
+      url: string;
+      title: string;
+      folder: string | null;
+      lastError: string | null;
+    }
+    const feed = async (): Promise<Listed> =>
+      (JSON.parse((await gleaner('feeds', '--json')).stdout) as Listed[]).find((f) => f.url === url) ??
+      assert.fail('the feed is listed');
+    assert.match((await feed()).lastError ?? '', /401/);
+
+    const renewed = await gleaner(
+      'edit',
+      url,
+      '--cookie',
+      'session=2',
+      '--title',
+      'Club',
+      '--folder',
+      'Clubs',
+    );
+    assert.equal(renewed.code, 0, renewed.stderr);
+    assert.match(renewed.stdout, /changed Club; fetched with the new options \(2 entries\)/);
+    const after = await feed();
+    assert.deepEqual([after.title, after.folder, after.lastError], ['Club', 'Clubs', null]);
+
+    const out = await gleaner('edit', String(after.id), '--no-folder');
+    assert.match(out.stdout, /changed Club/);
+    assert.equal((await feed()).folder, null);
+    assert.match((await gleaner('edit', url)).stdout, /nothing to change/);
+    const hostile = await gleaner('edit', url, '--cookie', 'a=1\r\nX-Injected: 1');
+    assert.equal(hostile.code, 1);
+    assert.match(hostile.stderr, /cookie cannot hold line breaks/);
+    assert.match(
+      (await gleaner('edit', server.url('/nope.xml'), '--title', 'x')).stderr,
+      /you are not subscribed to/,
+    );
+    assert.equal((await gleaner('remove', url)).code, 0);
   });
 
   it('lists the feeds of a page that offers several instead of guessing', async () => {

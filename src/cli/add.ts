@@ -73,10 +73,7 @@ export async function run(args: string[]): Promise<number> {
       console.log(`${subscribed} ${feed.url}`);
       return 0;
     }
-    const deps = refreshDeps(ctx);
-    if (feed.options.fetchFullArticle)
-      deps.extractArticle = (await import('../content/extract.js')).extractArticle;
-    const result = await refreshFeed(feed, deps);
+    const result = await refreshFeed(feed, refreshDeps(ctx));
     const fresh = await ctx.store.getFeed(feed.id);
     const name = fresh?.title ?? feed.url;
     if (result.status === 'failed') {

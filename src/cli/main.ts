@@ -15,6 +15,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./serve.js'),
   },
   add: { summary: 'subscribe to a feed (or discover it from a site URL)', load: () => import('./add.js') },
+  edit: {
+    summary: 'change a subscription: title, folder, how its feed is fetched',
+    load: () => import('./edit.js'),
+  },
   remove: { summary: 'unsubscribe from a feed', load: () => import('./remove.js') },
   import: {
     summary: 'subscribe to the feeds of an OPML file, folders kept',

@@ -233,7 +233,7 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   if (followed && req.options && fetchOptionsKey(req.options) !== fetchOptionsKey(followed.feed.options)) {
     throw new GleanerError(
       'USAGE',
-      `you already follow ${found.url} with other fetch options; unsubscribe from it first to follow it with these`,
+      `you already follow ${found.url} with other fetch options; change them in the feed's edit form (or with gleaner edit)`,
     );
   }
   const feed = followed?.feed ?? (await deps.store.ensureFeed(found.url, options, now));

@@ -205,7 +205,10 @@ describe('feed management', () => {
     // Other fetch options than it is followed with: an error that says what to do, nothing added.
     const full = await olga.post('/feeds/subscribe', { url: feeds.url('/blog.xml'), fullArticle: '1' });
     assert.equal(full.status, 400);
-    assert.match(alertOf(norm(full.body)) ?? '', /already follow .* with other fetch options; unsubscribe/);
+    assert.match(
+      alertOf(norm(full.body)) ?? '',
+      /already follow .* with other fetch options; change them in the feed.* edit form/,
+    );
     assert.deepEqual(await subs(), [[feedId, 'News', 'Blog!']]);
   });
 

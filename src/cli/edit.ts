@@ -1,0 +1,105 @@
+// `gleaner edit URL|ID [--title T] [--folder NAME | --no-folder] [fetch options]`: change a
+// subscription (your title, its folder, how the feed is fetched), then fetch it once when its
+// fetch options changed.
+import { parseArgs } from 'node:util';
+import { GleanerError } from '../model/errors.js';
+import type { FetchOptions } from '../model/index.js';
+import { refreshFeed } from '../refresh/refresh.js';
+import { fetchOptionsKey } from '../store/index.js';
+import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
+import { COMMON_FLAGS, findSubscription, openContext, refreshDeps, resolveUser } from './context.js';
+
+const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder]
+                    [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
+                    [--full-article | --summaries]
+
+Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
+as it is; an empty value ("") removes it.
+  --title TITLE     your own title for the feed ("" for the feed's own)
+  --folder NAME     move it to this folder (created if needed); --no-folder takes it out of any
+  --user-agent, --cookie, --username, --password   how the feed is fetched
+  --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
+New fetch options (a cookie that expired, say) are used at once: the feed is fetched again. A feed
+only you follow changes in place, its entries and your read state kept; one that others follow too
+stays as they have it, and you follow it fetched with yours.`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON_FLAGS,
+      title: { type: 'string' },
+      folder: { type: 'string' },
+      'no-folder': { type: 'boolean', default: false },
+      'user-agent': { type: 'string' },
+      cookie: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'full-article': { type: 'boolean', default: false },
+      summaries: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [target] = positionals;
+  if (!target || positionals.length > 1)
+    throw new GleanerError('USAGE', `give one feed URL or id\n\n${HELP}`);
+  if (values.folder !== undefined && values['no-folder'])
+    throw new GleanerError('USAGE', 'give --folder or --no-folder, not both');
+  if (values['full-article'] && values.summaries)
+    throw new GleanerError('USAGE', 'give --full-article or --summaries, not both');
+  const ctx = await openContext(values);
+  try {
+    const user = await resolveUser(ctx.store, values.user);
+    const sub = findSubscription(await ctx.store.listSubscriptions(user.id), target);
+    const current = sub.feed.options;
+    const given = (value: string | undefined, was: string | null): string | null =>
+      value === undefined ? was : value || null;
+    const options: FetchOptions = {
+      userAgent: given(values['user-agent'], current.userAgent),
+      cookie: given(values.cookie, current.cookie),
+      username: given(values.username, current.username),
+      password: given(values.password, current.password),
+      fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
+    };
+    checkFetchOptions(options);
+    const folderChanged = values.folder !== undefined || values['no-folder'];
+    const optionsChanged = fetchOptionsKey(options) !== fetchOptionsKey(current);
+    if (values.title === undefined && !folderChanged && !optionsChanged) {
+      console.log('nothing to change');
+      return 0;
+    }
+    const title = values.title === undefined ? sub.subscription.title : values.title.trim() || null;
+    const name = title ?? sub.feed.title ?? sub.feed.url;
+    const folder = values.folder ? await ctx.store.ensureFolder(user.id, values.folder) : null;
+    await ctx.store.updateSubscription(user.id, sub.feed.id, {
+      ...(values.title !== undefined ? { title } : {}),
+      ...(folderChanged ? { folderId: folder?.id ?? null } : {}),
+    });
+    if (!optionsChanged) {
+      console.log(`changed ${name}`);
+      return 0;
+    }
+    const feed = await changeFetchOptions(
+      { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
+      user.id,
+      sub.feed.id,
+      options,
+    );
+    const result = await refreshFeed(feed, refreshDeps(ctx));
+    if (result.status === 'failed') {
+      console.log(`changed ${name}, but fetching it with the new options failed: ${result.error}`);
+      return 1;
+    }
+    const apart = feed.id === sub.feed.id ? '' : ' (others follow it as they had it)';
+    console.log(
+      `changed ${name}; fetched with the new options${apart} (${await ctx.store.countEntries(feed.id)} entries)`,
+    );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
