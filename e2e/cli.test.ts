@@ -147,6 +147,9 @@ describe('gleaner CLI', () => {
     assert.match(renewed.stdout, /changed Club; fetched with the new options \(2 entries\)/);
     const after = await feed();
     assert.deepEqual([after.title, after.folder, after.lastError], ['Club', 'Clubs', null]);
+    const listed = (await gleaner('feeds')).stdout;
+    assert.match(listed, /members\.xml {2}\(with a cookie\)/);
+    assert.doesNotMatch(listed, /session=2/, 'the cookie itself is not shown');
 
     const out = await gleaner('edit', String(after.id), '--no-folder');
     assert.match(out.stdout, /changed Club/);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { relativeTime } from './feeds.js';
+import { fetchedWith, relativeTime } from './feeds.js';
 
 describe('gleaner feeds: relative times', () => {
   const now = Date.UTC(2026, 11, 6, 12);
@@ -15,5 +15,22 @@ describe('gleaner feeds: relative times', () => {
     assert.equal(relativeTime(now + hours(23.6), now), 'in 23 h');
     assert.equal(relativeTime(now + hours(24.3), now), 'in 1 d');
     assert.equal(relativeTime(now - hours(24 * 9.9), now), '9 d ago');
+  });
+});
+
+describe('gleaner feeds: fetch options', () => {
+  it('names what a feed is fetched with, never the secrets themselves', () => {
+    const none = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
+    assert.deepEqual(fetchedWith(none), []);
+    const all = {
+      userAgent: 'UA/1',
+      cookie: 's=secret',
+      username: 'u',
+      password: 'pw',
+      fetchFullArticle: true,
+    };
+    assert.deepEqual(fetchedWith(all), ['its own user agent', 'a cookie', 'credentials', 'full articles']);
+    assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
+    assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);
   });
 });

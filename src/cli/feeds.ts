@@ -1,5 +1,6 @@
 // `gleaner feeds`: the user's subscriptions with their status, last error and next check.
 import { parseArgs } from 'node:util';
+import type { FetchOptions } from '../model/index.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 
 const HELP = `usage: gleaner feeds [--user NAME] [--json] [--db FILE]
@@ -58,6 +59,7 @@ export async function run(args: string[]): Promise<number> {
             nextCheckAt: s.feed.nextCheckAt,
             errorCount: s.feed.errorCount,
             lastError: s.feed.lastError,
+            fetchedWith: fetchedWith(s.feed.options),
           })),
           null,
           2,
@@ -79,7 +81,8 @@ export async function run(args: string[]): Promise<number> {
             ? 'not fetched yet'
             : 'ok';
       console.log(`${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}`);
-      console.log(`       ${s.feed.url}`);
+      const options = fetchedWith(s.feed.options);
+      console.log(`       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}`);
       console.log(
         `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
           ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
@@ -89,4 +92,14 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/** What a feed is fetched with beyond the defaults, named but never shown (cookies and passwords are secrets). */
+export function fetchedWith(o: FetchOptions): string[] {
+  const named: string[] = [];
+  if (o.userAgent) named.push('its own user agent');
+  if (o.cookie) named.push('a cookie');
+  if (o.username || o.password) named.push('credentials');
+  if (o.fetchFullArticle) named.push('full articles');
+  return named;
 }
