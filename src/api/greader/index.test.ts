@@ -604,6 +604,38 @@ describe('Google Reader API', () => {
     assert.equal((await web.store.listSubscriptions(alice.id)).length, 1);
   });
 
+  it('exports the subscriptions as OPML and imports an OPML file, as FreshRSS does', async () => {
+    const exported = await get(`${API}/subscription/export`);
+    assert.equal(exported.status, 200);
+    assert.match(exported.headers.get('content-type') ?? '', /xml/);
+    const mine = await web.store.listSubscriptions(alice.id);
+    for (const s of mine) assert.ok(exported.body.includes(`xmlUrl="${s.feed.url}"`), s.feed.url);
+    assert.doesNotMatch(exported.body, /bob\.example|Bob/, 'only the caller’s feeds');
+    assert.equal((await get(`${API}/subscription/export`, null)).status, 401);
+
+    const opml =
+      '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>' +
+      `<outline text="Work"><outline text="Imported" xmlUrl="${feeds.url('/imported.xml')}"/></outline></body></opml>`;
+    const send = (body: string, query: string, a: string | null = auth): Promise<WebResponse> =>
+      web.fetch(`${API}/subscription/import${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', ...(a ? { authorization: `GoogleLogin auth=${a}` } : {}) },
+        body,
+      });
+    assert.equal((await send(opml, '')).status, 401, 'the write token is needed');
+    assert.equal((await send(opml, `?T=${token}`, null)).status, 401);
+    assert.equal((await send('<html>not opml</html>', `?T=${token}`)).status, 400);
+    assert.equal((await send('', `?T=${token}`)).status, 400);
+    const res = await send(opml, `?T=${token}`);
+    assert.equal(res.status, 200, res.body);
+    assert.equal(res.body, 'OK');
+    const imported = (await web.store.listSubscriptions(alice.id)).find(
+      (s) => s.feed.url === feeds.url('/imported.xml'),
+    );
+    assert.equal(imported?.folderName, 'Work');
+    assert.ok(await web.store.unsubscribe(alice.id, imported.feed.id));
+  });
+
   it('subscribes with quickadd and subscription/edit', async () => {
     assert.equal(
       (await post(`${API}/subscription/quickadd`, [['quickadd', feeds.url('/b.xml')]])).status,

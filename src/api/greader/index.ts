@@ -13,7 +13,8 @@ import { xmlAttr, xmlText } from '../../content/xml.js';
 import type { User } from '../../model/index.js';
 import { isoTime } from '../../model/time.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
-import { subscribeToUrl } from '../../subscribe/index.js';
+import { buildOpml, parseOpml } from '../../feed/opml/index.js';
+import { exportFeeds, importFeeds, subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
 import { bodyJson, JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
@@ -642,6 +643,50 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const result = await subscribe(user.id, url.replace(/^feed\//, ''), null, null);
       if (typeof result === 'string') return badRequest(reply, result);
       return { numResults: 1, query: url, streamId: feedStream(result.feedId), streamName: result.title };
+    }),
+  );
+
+  // FreshRSS's additions: the subscriptions as an OPML file, and an OPML file to subscribe to (the
+  // file itself as the body, the write token in the query string).
+  route(
+    'GET',
+    '/reader/api/0/subscription/export',
+    authed(async (_req, reply, { user }) => {
+      const opml = buildOpml(
+        `Gleaner subscriptions of ${user.username}`,
+        await exportFeeds(store, user.id),
+        new Date(clock()),
+      );
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="subscriptions.opml"')
+        .send(opml);
+    }),
+  );
+
+  route(
+    'POST',
+    '/reader/api/0/subscription/import',
+    writes(async (req, reply, { user }) => {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+        return badRequest(reply, 'send the OPML file as the body (Content-Type: text/xml)');
+      let outlines;
+      try {
+        outlines = parseOpml(req.body).outlines;
+      } catch (err) {
+        if (err instanceof GleanerError) return badRequest(reply, err.message);
+        throw err;
+      }
+      if (outlines.length === 0) return badRequest(reply, 'the OPML file lists no feeds');
+      await importFeeds({ store, fetcher: ctx.deps.fetcher, clock }, user.id, outlines);
+      const unfetched = (await store.listSubscriptions(user.id))
+        .filter((s) => s.feed.lastCheckedAt === null)
+        .map((s) => s.feed.id);
+      ctx.deps
+        .refreshNow(unfetched)
+        .catch((err: unknown) => ctx.deps.log.warn('refresh after an import failed', { error: String(err) }))
+        .finally(() => ctx.countsChanged(user.id));
+      return ok(reply);
     }),
   );
 
