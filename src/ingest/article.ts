@@ -4,6 +4,7 @@
 import { estimateReadingMinutes } from '../content/index.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import type { Fetcher } from '../feed/fetch/index.js';
+import type { Feed } from '../model/index.js';
 
 /** Extracts an article from its page: sanitized HTML and its text, or null when there is none. */
 export type ExtractArticle = (html: string, url: string) => { contentHtml: string; text: string } | null;
@@ -15,19 +16,30 @@ export interface FullArticle {
 }
 
 /**
- * The article at `url`, or null when the page answers with no body or holds no article. A fetch
- * that fails throws its GleanerError. Readability and a DOM are loaded only when first needed.
+ * The article at `url`, an entry of `feed`, or null when the page answers with no body or holds no
+ * article. The feed's user agent goes along; its cookie only to the feed's own site (an entry may
+ * link anywhere: an aggregator's do). A fetch that fails throws its GleanerError. Readability and
+ * a DOM are loaded only when first needed.
  */
 export async function fetchFullArticle(
   fetcher: Fetcher,
   url: string,
-  options: { userAgent: string | null; cookie: string | null },
+  feed: Pick<Feed, 'url' | 'options'>,
   extract?: ExtractArticle,
 ): Promise<FullArticle | null> {
-  const page = await fetcher.fetchFeed({ url, userAgent: options.userAgent, cookie: options.cookie });
+  const cookie = sameOrigin(url, feed.url) ? feed.options.cookie : null;
+  const page = await fetcher.fetchFeed({ url, userAgent: feed.options.userAgent, cookie });
   if (page.status !== 'ok') return null;
   const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
   const article = extractArticle(decodeDocument(page.body, page.contentType).text, page.finalUrl);
   if (!article) return null;
   return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }

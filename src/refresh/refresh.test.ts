@@ -1,6 +1,7 @@
 // Refreshing over real HTTP on 127.0.0.1, into a temporary SQLite file, with a fixed clock.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -366,6 +367,42 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
       'the full text is what search finds',
     );
     assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+  });
+
+  it('sends a feed’s cookie to article pages on the feed’s own site only', async () => {
+    const elsewhere = await startTestServer();
+    try {
+      const cookies: Record<string, string | undefined> = {};
+      const page = (name: string) => (req: IncomingMessage, res: ServerResponse) => {
+        cookies[name] = req.headers.cookie;
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<html><body><article><h1>${name}</h1>${'<p>A paragraph of the article, long enough to read.</p>'.repeat(30)}</article></body></html>`,
+          );
+      };
+      server.route('/own-article', page('own'));
+      elsewhere.route('/their-article', page('theirs'));
+      server.route('/links.xml', (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(
+            `<rss version="2.0"><channel><title>Links</title>` +
+              `<item><title>Own</title><link>${server.url('/own-article')}</link><guid>o</guid><description>Teaser.</description></item>` +
+              `<item><title>Theirs</title><link>${elsewhere.url('/their-article')}</link><guid>t</guid><description>Teaser.</description></item>` +
+              `</channel></rss>`,
+          ),
+      );
+      const feed = await subscribed('/links.xml', {
+        ...OPTIONS,
+        fetchFullArticle: true,
+        cookie: 'session=secret',
+      });
+      assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+      assert.deepEqual(cookies, { own: 'session=secret', theirs: undefined });
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
 

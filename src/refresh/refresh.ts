@@ -170,7 +170,7 @@ async function withFullArticles(
       continue;
     }
     try {
-      const article = await fetchFullArticle(deps.fetcher, entry.link, feed.options, deps.extractArticle);
+      const article = await fetchFullArticle(deps.fetcher, entry.link, feed, deps.extractArticle);
       out.push(
         article && article.text.length > entry.contentText.length
           ? {

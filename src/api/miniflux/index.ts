@@ -936,7 +936,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       const link = view.entry.link;
       if (!link) throw badRequest('This entry has no link to fetch its content from');
       const feed = await store.getFeed(view.entry.feedId);
-      const article = await fetchFullArticle(ctx.deps.fetcher, link, feed?.options ?? DEFAULT_FETCH_OPTIONS);
+      const article = await fetchFullArticle(
+        ctx.deps.fetcher,
+        link,
+        feed ?? { url: link, options: DEFAULT_FETCH_OPTIONS },
+      );
       if (!article) {
         return sendJson(reply, {
           content: new JsonText(bodyJson(view)),

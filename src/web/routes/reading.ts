@@ -319,7 +319,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const article = await fetchFullArticle(
         ctx.deps.fetcher,
         view.entry.link,
-        feed?.options ?? DEFAULT_FETCH_OPTIONS,
+        feed ?? { url: view.entry.link, options: DEFAULT_FETCH_OPTIONS },
       );
       if (article) {
         await store.replaceEntryContent(id, {
