@@ -165,7 +165,7 @@ export async function discoverSubscriptions(
   const found = new Map<string, DiscoveredFeed>();
   for (const candidate of commonFeedPaths(first.finalUrl)) {
     try {
-      const p = await probe(fetcher, candidate, options);
+      const p = await probe(fetcher, candidate, optionsFor(candidate, first.url, options));
       if (p.isFeed && !found.has(p.url))
         found.set(p.url, { url: p.url, title: p.feed?.title ?? null, type: feedType(p.feed) });
     } catch (err) {
@@ -179,6 +179,27 @@ export async function discoverSubscriptions(
 function feedType(feed: Probe['feed']): DiscoveredFeedType {
   if (!feed) return 'unknown';
   return feed.format === 'rdf' ? 'rss' : feed.format;
+}
+
+/** The host a URL names, or null. */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+const hasSecrets = (o: FetchOptions): boolean => !!(o.cookie || o.username || o.password);
+
+/**
+ * The options to fetch `url` with, found from `start`: the cookie and credentials the user gave
+ * for the site they named go to that site only (its own host, either scheme), never to a feed
+ * another site's page points to.
+ */
+function optionsFor(url: string, start: string, options: FetchOptions): FetchOptions {
+  if (!hasSecrets(options) || hostOf(url) === hostOf(start)) return options;
+  return { ...options, cookie: null, username: null, password: null };
 }
 
 /** Finds the feed behind a URL: the URL itself, the feeds a page declares, or a common feed path. */
@@ -200,7 +221,7 @@ async function findFeed(
   const candidates = [...declared.map((d) => d.url), ...commonFeedPaths(first.finalUrl)];
   for (const candidate of candidates) {
     try {
-      const found = await probe(deps.fetcher, candidate, options);
+      const found = await probe(deps.fetcher, candidate, optionsFor(candidate, start, options));
       if (found.isFeed) return { url: found.url, discoveredFrom: first.finalUrl, iconUrl };
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
@@ -224,6 +245,13 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   checkFetchOptions(options);
   const found = await findFeed(deps, req, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
+  const asked = normalizeInputUrl(req.url);
+  if (hasSecrets(options) && hostOf(found.url) !== hostOf(asked)) {
+    throw new GleanerError(
+      'USAGE',
+      `the feed is at ${found.url}, on another site than ${asked}; subscribe to it by its own URL to send it a cookie or credentials`,
+    );
+  }
   const now = deps.clock();
   const followed = (await deps.store.listSubscriptions(req.userId)).find((s) => s.feed.url === found.url);
   if (followed && req.keepFollowed) {

@@ -1,0 +1,103 @@
+// Subscribing with a cookie or credentials: they go to the site the user named, never to a feed
+// that another site's page points to.
+import { strict as assert } from 'node:assert';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
+import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/testserver.js';
+import { openStore, type Store } from '../store/index.js';
+import { DEFAULT_FETCH_OPTIONS, discoverSubscriptions, subscribeToUrl } from './index.js';
+
+const RSS =
+  '<rss version="2.0"><channel><title>Members</title><link>https://m.example/</link></channel></rss>';
+
+describe('subscribing with secrets', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  /** What each path was sent, as "cookie|authorization". */
+  const seen = new Map<string, string>();
+  const deps = () => ({ store, fetcher, clock: Date.now });
+  // Two names for the one loopback server: two sites as far as the subscriber can tell.
+  const on = (host: 'site.test' | 'other.test', path: string): string =>
+    server.url(path).replace('127.0.0.1', host);
+
+  before(async () => {
+    server = await startTestServer();
+    const record =
+      (body: string, type: string) =>
+      (req: IncomingMessage, res: ServerResponse): void => {
+        seen.set(
+          `${req.headers.host?.split(':')[0]}${req.url}`,
+          `${req.headers.cookie}|${req.headers.authorization}`,
+        );
+        res.writeHead(200, { 'content-type': type }).end(body);
+      };
+    server.route('/feed.xml', record(RSS, 'application/rss+xml'));
+    server.route('/elsewhere', (req, res) =>
+      record(
+        `<html><head><link rel="alternate" type="application/rss+xml" href="${on('other.test', '/feed.xml')}"></head></html>`,
+        'text/html',
+      )(req, res),
+    );
+    server.route('/own', (req, res) =>
+      record(
+        `<html><head><link rel="alternate" type="application/rss+xml" href="${on('site.test', '/feed.xml')}"></head></html>`,
+        'text/html',
+      )(req, res),
+    );
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+    });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  const secrets = { ...DEFAULT_FETCH_OPTIONS, cookie: 'session=1', username: 'u', password: 'p' };
+
+  it('sends them to a feed the named site declares on itself', async () => {
+    const user = await store.createUser('ann', { isAdmin: false }, Date.now());
+    const outcome = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: on('site.test', '/own'),
+      options: secrets,
+    });
+    assert.equal(outcome.status, 'subscribed');
+    assert.equal(seen.get('site.test/feed.xml'), `session=1|Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('refuses to take them to a feed on another site, and never sends them there', async () => {
+    const user = await store.createUser('bob', { isAdmin: false }, Date.now());
+    seen.clear();
+    await assert.rejects(
+      subscribeToUrl(deps(), { userId: user.id, url: on('site.test', '/elsewhere'), options: secrets }),
+      /on another site than .*; subscribe to it by its own URL/,
+    );
+    assert.equal(
+      seen.get('site.test/elsewhere')?.startsWith('session=1|Basic'),
+      true,
+      'the named site has them',
+    );
+    assert.equal(seen.get('other.test/feed.xml'), 'undefined|undefined', 'the other site never saw them');
+    assert.deepEqual(await store.listSubscriptions(user.id), []);
+    // Without secrets, following the page to the other site's feed is fine.
+    const plain = await subscribeToUrl(deps(), { userId: user.id, url: on('site.test', '/elsewhere') });
+    assert.equal(plain.status, 'subscribed');
+  });
+
+  it('discovers without sending them to other sites', async () => {
+    seen.clear();
+    const found = await discoverSubscriptions(fetcher, on('site.test', '/elsewhere'), secrets);
+    assert.deepEqual(
+      found.map((f) => f.url),
+      [on('other.test', '/feed.xml')],
+    );
+    assert.equal(seen.has('other.test/feed.xml'), false, 'a declared feed is listed, not fetched');
+  });
+});
