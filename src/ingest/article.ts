@@ -3,7 +3,7 @@
 // (Miniflux's fetch-content).
 import { estimateReadingMinutes } from '../content/index.js';
 import { decodeDocument } from '../feed/decode/index.js';
-import type { Fetcher } from '../feed/fetch/index.js';
+import { sameHost, type Fetcher } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
 
 /** Extracts an article from its page: sanitized HTML and its text, or null when there is none. */
@@ -27,19 +27,11 @@ export async function fetchFullArticle(
   feed: Pick<Feed, 'url' | 'options'>,
   extract?: ExtractArticle,
 ): Promise<FullArticle | null> {
-  const cookie = sameOrigin(url, feed.url) ? feed.options.cookie : null;
+  const cookie = sameHost(url, feed.url) ? feed.options.cookie : null;
   const page = await fetcher.fetchFeed({ url, userAgent: feed.options.userAgent, cookie });
   if (page.status !== 'ok') return null;
   const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
   const article = extractArticle(decodeDocument(page.body, page.contentType).text, page.finalUrl);
   if (!article) return null;
   return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }

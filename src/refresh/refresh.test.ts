@@ -1,13 +1,18 @@
 // Refreshing over real HTTP on 127.0.0.1, into a temporary SQLite file, with a fixed clock.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
-import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/testserver.js';
+import {
+  LOOPBACK_POLICY,
+  resolveToLoopback,
+  siteUrl,
+  startTestServer,
+  type TestServer,
+} from '../testing/testserver.js';
 import { silentLogger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
@@ -242,6 +247,44 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.match((await current(page)).lastError ?? '', /not a feed/);
   });
 
+  it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {
+    // Two names for the loopback server: two sites.
+    const named = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+    try {
+      const on = (host: string, path: string): string => siteUrl(server, host, path);
+      const cookies: (string | undefined)[] = [];
+      server.route(
+        '/moving.xml',
+        (_req, res) => void res.writeHead(301, { location: on('other.test', '/moved.xml') }).end(),
+      );
+      server.route('/moved.xml', (req, res) => {
+        cookies.push(req.headers.cookie);
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(rss([{ guid: 'm', title: 'Moved' }]));
+      });
+      const withCookie = await store.ensureFeed(
+        on('site.test', '/moving.xml'),
+        { ...OPTIONS, cookie: 's=1' },
+        NOW,
+      );
+      const plain = await store.ensureFeed(on('site.test', '/moving.xml'), OPTIONS, NOW);
+      for (const feed of [withCookie, plain]) {
+        await store.subscribe(h.user.id, feed.id, { folderId: null, title: null }, NOW);
+        assert.equal((await refreshFeed(feed, { ...deps, fetcher: named })).status, 'updated');
+      }
+      assert.equal((await current(withCookie)).url, on('site.test', '/moving.xml'), 'kept, with its cookie');
+      assert.equal((await current(plain)).url, on('other.test', '/moved.xml'), 'moved');
+      assert.deepEqual(cookies, [undefined, undefined], 'the other site never had the cookie');
+    } finally {
+      await named.close();
+    }
+  });
+
   it('records a bug of ours as that feed failing, and goes on with the others', async () => {
     server.route('/ok.xml', (_req, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'k', title: 'Fine' }])),
@@ -370,38 +413,40 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
   });
 
   it('sends a feed’s cookie to article pages on the feed’s own site only', async () => {
-    const elsewhere = await startTestServer();
+    const sites = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
     try {
       const cookies: Record<string, string | undefined> = {};
-      const page = (name: string) => (req: IncomingMessage, res: ServerResponse) => {
-        cookies[name] = req.headers.cookie;
+      server.route('/article', (req, res) => {
+        cookies[req.headers.host?.split(':')[0] ?? ''] = req.headers.cookie;
         res
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
           .end(
-            `<html><body><article><h1>${name}</h1>${'<p>A paragraph of the article, long enough to read.</p>'.repeat(30)}</article></body></html>`,
+            `<html><body><article><h1>An article</h1>${'<p>A paragraph of the article, long enough to read.</p>'.repeat(30)}</article></body></html>`,
           );
-      };
-      server.route('/own-article', page('own'));
-      elsewhere.route('/their-article', page('theirs'));
+      });
+      const item = (guid: string, link: string): string =>
+        `<item><title>${guid}</title><link>${link}</link><guid>${guid}</guid><description>Teaser.</description></item>`;
       server.route('/links.xml', (_q, res) =>
         res
           .writeHead(200, { 'content-type': 'application/rss+xml' })
           .end(
             `<rss version="2.0"><channel><title>Links</title>` +
-              `<item><title>Own</title><link>${server.url('/own-article')}</link><guid>o</guid><description>Teaser.</description></item>` +
-              `<item><title>Theirs</title><link>${elsewhere.url('/their-article')}</link><guid>t</guid><description>Teaser.</description></item>` +
+              item('own', siteUrl(server, 'site.test', '/article')) +
+              item('theirs', siteUrl(server, 'other.test', '/article')) +
               `</channel></rss>`,
           ),
       );
-      const feed = await subscribed('/links.xml', {
-        ...OPTIONS,
-        fetchFullArticle: true,
-        cookie: 'session=secret',
-      });
-      assert.equal((await refreshFeed(feed, deps)).status, 'updated');
-      assert.deepEqual(cookies, { own: 'session=secret', theirs: undefined });
+      const options = { ...OPTIONS, fetchFullArticle: true, cookie: 'session=secret' };
+      const feed = await store.ensureFeed(siteUrl(server, 'site.test', '/links.xml'), options, NOW);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, NOW);
+      assert.equal((await refreshFeed(feed, { ...deps, fetcher: sites })).status, 'updated');
+      assert.deepEqual(cookies, { 'site.test': 'session=secret', 'other.test': undefined });
     } finally {
-      await elsewhere.close();
+      await sites.close();
     }
   });
 });

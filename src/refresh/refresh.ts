@@ -1,7 +1,7 @@
 // Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
-import type { Fetcher, FetchResult } from '../feed/fetch/index.js';
+import { carriesSecrets, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -51,12 +51,22 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
   }
   const now = deps.clock();
   if (result.permanentRedirectUrl && result.permanentRedirectUrl !== feed.url) {
-    const moved = await store.changeFeedUrl(feed.id, result.permanentRedirectUrl);
-    log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
-      feedId: feed.id,
-      from: feed.url,
-      to: result.permanentRedirectUrl,
-    });
+    // A feed fetched with a cookie or credentials stays at its URL when it moves to another site:
+    // stored, the new URL would be sent them on every refresh (the fetcher keeps them from
+    // crossing a redirect, so that site never saw them).
+    if (carriesSecrets(feed.options) && !sameHost(result.permanentRedirectUrl, feed.url)) {
+      log.info('feed moved to another site; kept at its URL, with its credentials', {
+        feedId: feed.id,
+        to: result.permanentRedirectUrl,
+      });
+    } else {
+      const moved = await store.changeFeedUrl(feed.id, result.permanentRedirectUrl);
+      log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
+        feedId: feed.id,
+        from: feed.url,
+        to: result.permanentRedirectUrl,
+      });
+    }
   }
   if (result.status === 'not-modified') {
     const publishTimes = await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE);

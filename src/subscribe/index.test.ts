@@ -4,7 +4,13 @@ import { strict as assert } from 'node:assert';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
-import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/testserver.js';
+import {
+  LOOPBACK_POLICY,
+  resolveToLoopback,
+  siteUrl,
+  startTestServer,
+  type TestServer,
+} from '../testing/testserver.js';
 import { openStore, type Store } from '../store/index.js';
 import { DEFAULT_FETCH_OPTIONS, discoverSubscriptions, subscribeToUrl } from './index.js';
 
@@ -19,8 +25,7 @@ describe('subscribing with secrets', () => {
   const seen = new Map<string, string>();
   const deps = () => ({ store, fetcher, clock: Date.now });
   // Two names for the one loopback server: two sites as far as the subscriber can tell.
-  const on = (host: 'site.test' | 'other.test', path: string): string =>
-    server.url(path).replace('127.0.0.1', host);
+  const on = (host: 'site.test' | 'other.test', path: string): string => siteUrl(server, host, path);
 
   before(async () => {
     server = await startTestServer();
@@ -50,7 +55,7 @@ describe('subscribing with secrets', () => {
     fetcher = createFetcher({
       policy: LOOPBACK_POLICY,
       userAgent: 'gleaner-test',
-      resolveHost: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+      resolveHost: resolveToLoopback,
     });
   });
   after(async () => {

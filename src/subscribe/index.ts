@@ -9,7 +9,7 @@ import {
   type DiscoveredFeed,
   type DiscoveredFeedType,
 } from '../feed/discover/index.js';
-import type { Fetcher } from '../feed/fetch/index.js';
+import { carriesSecrets, sameHost, type Fetcher } from '../feed/fetch/index.js';
 import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -181,24 +181,13 @@ function feedType(feed: Probe['feed']): DiscoveredFeedType {
   return feed.format === 'rdf' ? 'rss' : feed.format;
 }
 
-/** The host a URL names, or null. */
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}
-
-const hasSecrets = (o: FetchOptions): boolean => !!(o.cookie || o.username || o.password);
-
 /**
  * The options to fetch `url` with, found from `start`: the cookie and credentials the user gave
  * for the site they named go to that site only (its own host, either scheme), never to a feed
  * another site's page points to.
  */
 function optionsFor(url: string, start: string, options: FetchOptions): FetchOptions {
-  if (!hasSecrets(options) || hostOf(url) === hostOf(start)) return options;
+  if (!carriesSecrets(options) || sameHost(url, start)) return options;
   return { ...options, cookie: null, username: null, password: null };
 }
 
@@ -246,7 +235,7 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   const found = await findFeed(deps, req, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
   const asked = normalizeInputUrl(req.url);
-  if (hasSecrets(options) && hostOf(found.url) !== hostOf(asked)) {
+  if (carriesSecrets(options) && !sameHost(found.url, asked)) {
     throw new GleanerError(
       'USAGE',
       `the feed is at ${found.url}, on another site than ${asked}; subscribe to it by its own URL to send it a cookie or credentials`,

@@ -4,6 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NetworkPolicy } from '../feed/fetch/address.js';
+import type { ResolveHost } from '../feed/fetch/lookup.js';
 
 export type TestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -31,6 +32,19 @@ export interface TestServer {
 
 /** The policy a fetcher needs to reach a TestServer. */
 export const LOOPBACK_POLICY: NetworkPolicy = { allowPrivateNetworks: true, allowedCidrs: [] };
+
+/**
+ * A name resolver that takes every host name to 127.0.0.1: given to a fetcher (resolveHost), one
+ * TestServer plays several sites, `siteUrl(server, 'a.test', path)` and `siteUrl(server, 'b.test', path)`.
+ */
+export const resolveToLoopback: ResolveHost = () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+
+/** The server's URL for `path` under another host name (see resolveToLoopback). */
+export function siteUrl(server: TestServer, host: string, path: string): string {
+  const url = new URL(server.url(path));
+  url.hostname = host;
+  return url.href;
+}
 
 export async function startTestServer(
   routes: Record<string, TestHandler> = {},

@@ -37,6 +37,27 @@ export {
 export { FetchError, type FetchTimeouts } from './errors.js';
 export type { ResolveHost } from './lookup.js';
 
+/** True for fetch options that carry a secret: a cookie, a user name or a password. */
+export function carriesSecrets(o: {
+  cookie: string | null;
+  username: string | null;
+  password: string | null;
+}): boolean {
+  return !!(o.cookie || o.username || o.password);
+}
+
+/**
+ * True when two URLs name the same host (either scheme, any port): the site a feed's cookie and
+ * credentials were given for, and the only one they go to beyond a single fetch.
+ */
+export function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).hostname === new URL(b).hostname;
+  } catch {
+    return false;
+  }
+}
+
 export interface FetcherOptions {
   policy: NetworkPolicy;
   userAgent: string;
