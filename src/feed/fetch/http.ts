@@ -101,7 +101,8 @@ export function statusLine(status: number): string {
 export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
   const retry = retryAfterSeconds === null ? 'later' : `in ${retryAfterSeconds} s`;
   let advice: string;
-  if (status === 401 || status === 403) advice = 'check the username, password or cookie of the subscription';
+  if (status === 401 || status === 403)
+    advice = 'check the username, password or cookie of the subscription (its edit form, or gleaner edit)';
   else if (status === 410) advice = 'the feed is gone for good; remove the subscription';
   else if (status === 429) advice = `the server wants fewer requests, Gleaner will retry ${retry}`;
   else if (status >= 500) advice = `the server has a problem, Gleaner will retry ${retry}`;

@@ -308,7 +308,11 @@ describe('fetchFeed', () => {
       ['/404', 404, /\/404 returned 404 Not Found; check the URL or remove the subscription$/],
       ['/410', 410, /returned 410 Gone; .*remove the subscription$/],
       ['/500', 500, /returned 500 Internal Server Error; .*retry later$/],
-      ['/401', 401, /returned 401 Unauthorized; check the username, password/],
+      [
+        '/401',
+        401,
+        /returned 401 Unauthorized; check the username, password or cookie of the subscription \(its edit form, or gleaner edit\)/,
+      ],
     ];
     for (const [path, status, message] of cases) {
       it(`${status} throws FETCH_HTTP_STATUS with advice`, async () => {
