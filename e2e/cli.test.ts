@@ -155,6 +155,10 @@ describe('gleaner CLI', () => {
     assert.match(out.stdout, /changed Club/);
     assert.equal((await feed()).folder, null);
     assert.match((await gleaner('edit', url)).stdout, /nothing to change/);
+    assert.match((await gleaner('edit', url, '--pause')).stdout, /changed Club \(paused\)/);
+    assert.match((await gleaner('feeds')).stdout, /PAUSED · ok/);
+    assert.equal((await gleaner('edit', url, '--pause', '--resume')).code, 1);
+    assert.match((await gleaner('edit', url, '--resume')).stdout, /\(resumed\)/);
     const hostile = await gleaner('edit', url, '--cookie', 'a=1\r\nX-Injected: 1');
     assert.equal(hostile.code, 1);
     assert.match(hostile.stderr, /cookie cannot hold line breaks/);

@@ -65,6 +65,7 @@ export function hotResponses(seed = 11): HotResponses {
         feedId: id,
         folderId: folder.id,
         title: null,
+        paused: false,
         createdAt: feed.createdAt,
       },
       feed,

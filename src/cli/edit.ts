@@ -9,7 +9,7 @@ import { fetchOptionsKey } from '../store/index.js';
 import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
 import { COMMON_FLAGS, findSubscription, openContext, refreshDeps, resolveUser } from './context.js';
 
-const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder]
+const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries]
 
@@ -17,6 +17,7 @@ Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is
 as it is; an empty value ("") removes it.
   --title TITLE     your own title for the feed ("" for the feed's own)
   --folder NAME     move it to this folder (created if needed); --no-folder takes it out of any
+  --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
   --user-agent, --cookie, --username, --password   how the feed is fetched
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
 New fetch options (a cookie that expired, say) are used at once: the feed is fetched again. A feed
@@ -32,6 +33,8 @@ export async function run(args: string[]): Promise<number> {
       title: { type: 'string' },
       folder: { type: 'string' },
       'no-folder': { type: 'boolean', default: false },
+      pause: { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
       'user-agent': { type: 'string' },
       cookie: { type: 'string' },
       username: { type: 'string' },
@@ -51,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
     throw new GleanerError('USAGE', 'give --folder or --no-folder, not both');
   if (values['full-article'] && values.summaries)
     throw new GleanerError('USAGE', 'give --full-article or --summaries, not both');
+  if (values.pause && values.resume) throw new GleanerError('USAGE', 'give --pause or --resume, not both');
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -68,7 +72,8 @@ export async function run(args: string[]): Promise<number> {
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];
     const optionsChanged = fetchOptionsKey(options) !== fetchOptionsKey(current);
-    if (values.title === undefined && !folderChanged && !optionsChanged) {
+    const paused = values.pause ? true : values.resume ? false : undefined;
+    if (values.title === undefined && !folderChanged && !optionsChanged && paused === undefined) {
       console.log('nothing to change');
       return 0;
     }
@@ -78,9 +83,11 @@ export async function run(args: string[]): Promise<number> {
     await ctx.store.updateSubscription(user.id, sub.feed.id, {
       ...(values.title !== undefined ? { title } : {}),
       ...(folderChanged ? { folderId: folder?.id ?? null } : {}),
+      ...(paused !== undefined ? { paused } : {}),
     });
+    const state = paused === true ? ' (paused)' : paused === false ? ' (resumed)' : '';
     if (!optionsChanged) {
-      console.log(`changed ${name}`);
+      console.log(`changed ${name}${state}`);
       return 0;
     }
     const feed = await changeFetchOptions(

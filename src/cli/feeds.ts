@@ -60,6 +60,7 @@ export async function run(args: string[]): Promise<number> {
             errorCount: s.feed.errorCount,
             lastError: s.feed.lastError,
             fetchedWith: fetchedWith(s.feed.options),
+            paused: s.subscription.paused,
           })),
           null,
           2,
@@ -75,11 +76,12 @@ export async function run(args: string[]): Promise<number> {
     for (const s of subs) {
       const title = s.subscription.title ?? s.feed.title ?? s.feed.url;
       const status =
-        s.feed.errorCount > 0
+        (s.subscription.paused ? 'PAUSED · ' : '') +
+        (s.feed.errorCount > 0
           ? `FAILING ×${s.feed.errorCount}: ${s.feed.lastError ?? ''}`
           : s.feed.lastCheckedAt === null
             ? 'not fetched yet'
-            : 'ok';
+            : 'ok');
       console.log(`${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}`);
       const options = fetchedWith(s.feed.options);
       console.log(`       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}`);

@@ -21,8 +21,9 @@ import { createProgress } from './progress.js';
 const HELP = `usage: gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
 
 Fetches every subscribed feed now (conditional GET: unchanged feeds cost a 304), stores new and
-changed entries, and schedules each feed's next check. Given feeds (their URLs or the ids
-\`gleaner feeds\` shows, of your subscriptions: see --user), fetches only those.
+changed entries, and schedules each feed's next check; a feed everyone paused is left alone.
+Given feeds (their URLs or the ids \`gleaner feeds\` shows, of your subscriptions: see --user),
+fetches only those, paused or not.
   --due            only the feeds whose next check is due
   --watch          keep running: refresh feeds as they fall due (Ctrl-C stops)
   --concurrency N  feeds fetched at once (GLEANER_REFRESH_CONCURRENCY, default 16)

@@ -112,6 +112,8 @@ export interface Subscription {
   folderId: number | null;
   /** The user's own title for the feed, when they set one. */
   title: string | null;
+  /** Paused: the feed is not fetched for this user (nor at all when no one else follows it). */
+  paused: boolean;
   createdAt: number;
 }
 

@@ -610,6 +610,32 @@ for (const backend of backends) {
       assert.equal((await store.getFeed(due.id))?.lastCheckedAt, T0 + 400);
     });
 
+    it('fetches a feed while one of its subscriptions is not paused', async () => {
+      const [a, b] = [
+        await store.createUser('pauser-a', { isAdmin: false }, T0),
+        await store.createUser('pauser-b', { isAdmin: false }, T0),
+      ];
+      const feed = await store.ensureFeed('https://paused.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(a.id, feed.id, { folderId: null, title: null }, T0);
+      await store.subscribe(b.id, feed.id, { folderId: null, title: null }, T0);
+      const due = async (): Promise<boolean> =>
+        (await store.dueFeeds(T0 + 1, 1000)).some((f) => f.id === feed.id);
+      const pausedFor = async (userId: number): Promise<boolean | undefined> =>
+        (await store.listSubscriptions(userId)).find((s) => s.feed.id === feed.id)?.subscription.paused;
+      assert.equal(await pausedFor(a.id), false);
+      assert.equal(await store.updateSubscription(a.id, feed.id, { paused: true }), true);
+      assert.equal(await pausedFor(a.id), true);
+      assert.equal(await due(), true, 'b still follows it');
+      await store.updateSubscription(b.id, feed.id, { paused: true, title: 'Mine' });
+      assert.equal(await due(), false, 'paused by everyone');
+      await store.subscribe(b.id, feed.id, { folderId: null, title: null }, T0);
+      assert.equal(await pausedFor(b.id), true, 'subscribing again keeps the pause');
+      await store.updateSubscription(a.id, feed.id, { title: 'Renamed' });
+      assert.equal(await pausedFor(a.id), true, 'a change that names no pause keeps it');
+      await store.updateSubscription(a.id, feed.id, { paused: false });
+      assert.equal(await due(), true);
+    });
+
     it('moves a feed after a permanent redirect unless the new URL is taken', async () => {
       const a = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
       await store.ensureFeed('https://taken.example/feed', DEFAULT_OPTIONS, T0);

@@ -17,6 +17,7 @@ export type {
   SearchQuery,
   SharedTags,
   Store,
+  SubscriptionChange,
   SubscriptionView,
 } from './types.js';
 

@@ -322,6 +322,8 @@ export const MIGRATIONS: Migration[] = [
           `INSERT INTO entry_texts (entry_id, content_text) SELECT entry_id, content_text FROM entry_bodies`,
           `ALTER TABLE entry_bodies DROP COLUMN content_text`,
         ],
+  // 15: a subscription can be paused: a feed whose every subscription is paused is not fetched.
+  () => [`ALTER TABLE subscriptions ADD COLUMN paused INTEGER NOT NULL DEFAULT 0`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -71,6 +71,7 @@ export function toSubscription(r: Row): Subscription {
     feedId: Number(r.feed_id),
     folderId: num(r.folder_id),
     title: str(r.title),
+    paused: Number(r.paused) === 1,
     createdAt: Number(r.created_at),
   };
 }

@@ -61,6 +61,7 @@ import type {
   SharedTagsQuery,
   SessionView,
   Store,
+  SubscriptionChange,
   SubscriptionView,
 } from './types.js';
 
@@ -378,7 +379,7 @@ class SqliteStore implements Store {
       countSubscribers: db.prepare('SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?').pluck(),
       dueFeeds: db.prepare(
         `SELECT * FROM feeds f WHERE f.next_check_at <= ?
-           AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+           AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.paused = 0)
          ORDER BY f.next_check_at LIMIT ?`,
       ),
       feedSuccess: db.prepare(
@@ -489,7 +490,7 @@ class SqliteStore implements Store {
       ),
       subscriptions: db.prepare(
         `SELECT s.id AS s_id, s.user_id AS s_user_id, s.feed_id AS s_feed_id, s.folder_id AS s_folder_id,
-           s.title AS s_title, s.created_at AS s_created_at, fo.name AS folder_name,
+           s.title AS s_title, s.paused AS s_paused, s.created_at AS s_created_at, fo.name AS folder_name,
            COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count,
            EXISTS (SELECT 1 FROM feed_icons i WHERE i.feed_id = f.id) AS has_icon, f.*
          FROM subscriptions s JOIN feeds f ON f.id = s.feed_id LEFT JOIN folders fo ON fo.id = s.folder_id
@@ -504,7 +505,8 @@ class SqliteStore implements Store {
         .raw(),
       updateSubscription: db.prepare(
         `UPDATE subscriptions SET title = CASE WHEN @setTitle THEN @title ELSE title END,
-           folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END
+           folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END,
+           paused = CASE WHEN @setPaused THEN @paused ELSE paused END
          WHERE user_id = @userId AND feed_id = @feedId
            AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
@@ -976,6 +978,7 @@ class SqliteStore implements Store {
         feed_id: r.s_feed_id,
         folder_id: r.s_folder_id,
         title: r.s_title,
+        paused: r.s_paused,
         created_at: r.s_created_at,
       }),
       feed: toFeed(r),
@@ -996,11 +999,7 @@ class SqliteStore implements Store {
     return new Map(rows);
   }
 
-  async updateSubscription(
-    userId: number,
-    feedId: number,
-    change: { title?: string | null; folderId?: number | null },
-  ): Promise<boolean> {
+  async updateSubscription(userId: number, feedId: number, change: SubscriptionChange): Promise<boolean> {
     const result = this.s.updateSubscription.run({
       userId,
       feedId,
@@ -1008,6 +1007,8 @@ class SqliteStore implements Store {
       title: change.title ?? null,
       setFolder: change.folderId !== undefined ? 1 : 0,
       folderId: change.folderId ?? null,
+      setPaused: change.paused !== undefined ? 1 : 0,
+      paused: change.paused ? 1 : 0,
     });
     return result.changes > 0;
   }

@@ -347,12 +347,8 @@ export interface Store {
   subscriptionsVersion(userId: number): Promise<number>;
   /** Unread entries per subscribed feed (feeds with none may be missing). */
   unreadCounts(userId: number): Promise<Map<number, number>>;
-  /** Changes a subscription's own title and folder; false when not subscribed. */
-  updateSubscription(
-    userId: number,
-    feedId: number,
-    change: { title?: string | null; folderId?: number | null },
-  ): Promise<boolean>;
+  /** Changes a subscription's own title, folder and pause; false when not subscribed. */
+  updateSubscription(userId: number, feedId: number, change: SubscriptionChange): Promise<boolean>;
 
   queryEntries(query: EntryQuery): Promise<EntryView[]>;
   /**
@@ -444,6 +440,13 @@ export type StoreMethod = {
  * `gleaner serve --workers N` over SQLite, workers hand their writes to the primary (see
  * cli/cluster.ts). A method added to Store must be added here (the compiler checks).
  */
+/** What updateSubscription changes: the fields given. */
+export interface SubscriptionChange {
+  title?: string | null;
+  folderId?: number | null;
+  paused?: boolean;
+}
+
 export const STORE_METHODS = {
   close: 'local',
   createUser: 'write',

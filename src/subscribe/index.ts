@@ -297,8 +297,9 @@ export async function changeFetchOptions(
     return (await store.getFeed(feedId)) ?? followed.feed;
   }
   const feed = await store.ensureFeed(followed.feed.url, options, now);
-  const { folderId, title } = followed.subscription;
+  const { folderId, title, paused } = followed.subscription;
   await store.subscribe(userId, feed.id, { folderId, title }, now);
+  if (paused) await store.updateSubscription(userId, feed.id, { paused });
   await store.unsubscribe(userId, feedId);
   return feed;
 }

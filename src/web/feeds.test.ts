@@ -480,6 +480,31 @@ describe('feed management', () => {
     assert.equal(view?.folderName, 'Tech');
     assert.match(flashOf(norm((await follow(gina, edited)).body)) ?? '', /Saved My Flaky\./);
 
+    // Paused: the row says so, and the refresh loop leaves the feed alone; unchecked, it resumes.
+    const paused = await gina.post(`/feeds/${feedId}/edit`, {
+      title: 'My Flaky',
+      folderId: String(view?.subscription.folderId),
+      pausedField: '1',
+      paused: '1',
+    });
+    assert.equal(target(paused).searchParams.get('done'), 'edited');
+    const row = /<tr id="feed-\d+"[\s\S]*?<\/tr>/.exec(norm((await gina.get('/feeds')).body))?.[0] ?? '';
+    assert.match(row, /<span class="paused">Paused<\/span>/);
+    assert.match(row, /name="paused" value="1" checked/);
+    assert.equal(
+      (await web.store.dueFeeds(Number.MAX_SAFE_INTEGER, 1000)).some((f) => f.id === feedId),
+      false,
+      'not due while paused',
+    );
+    await gina.post(`/feeds/${feedId}/edit`, {
+      title: 'My Flaky',
+      folderId: String(view?.subscription.folderId),
+      pausedField: '1',
+    });
+    [view] = await web.store.listSubscriptions(gina.user.id);
+    assert.equal(view?.subscription.paused, false);
+    assert.equal(view?.folderName, 'Tech', 'the rest as it was');
+
     // Another user's folder is not a choice.
     const outsider = await web.addUser('outsider', 'correct horse battery');
     const other = await web.store.ensureFolder(outsider.id, 'Alien');

@@ -198,6 +198,8 @@ export const ZH: Record<string, string> = {
   'User agent': '用户代理（User-Agent）',
   'Gleaner’s own': 'Gleaner 默认',
   '(unchanged)': '（不变）',
+  Paused: '已暂停',
+  'Paused: do not fetch it for me': '暂停：不为我抓取此订阅源',
   'An empty password keeps the one set; no user name sends no credentials.':
     '密码留空则保留原密码；不填用户名则不发送凭据。',
   'Those fetch options cannot go into a request: no line breaks, no colon in the user name, at most 4,096 characters each.':

@@ -329,6 +329,14 @@ describe('Miniflux API', () => {
       assert.equal(res.json<{ title: string }>().title, 'Renamed');
       const back = await put(`/feeds/${looseFeed}`, { title: 'My loose feed', category_id: 0 });
       assert.equal(back.json<{ category: { id: number } }>().category.id, 0);
+      const paused = await put(`/feeds/${looseFeed}`, { disabled: true });
+      assert.equal(paused.json<{ disabled: boolean }>().disabled, true);
+      assert.equal((await api(`/feeds/${looseFeed}`)).json<{ disabled: boolean }>().disabled, true);
+      assert.equal(
+        (await put(`/feeds/${looseFeed}`, { disabled: false })).json<{ disabled: boolean }>().disabled,
+        false,
+      );
+      assert.equal((await put(`/feeds/${looseFeed}`, { disabled: 'yes' })).status, 400);
       assert.equal((await put(`/feeds/${looseFeed}`, { title: 5 })).status, 400);
       assert.equal((await put(`/feeds/${looseFeed}`, { category_id: 'x' })).status, 400);
       assert.equal((await put(`/feeds/${bobFeed}`, { title: 'Mine' })).status, 404);

@@ -27,6 +27,7 @@ import {
   storageError,
   type EntryQuery,
   type EntryView,
+  type SubscriptionChange,
   type SubscriptionView,
 } from '../../store/index.js';
 import {
@@ -358,7 +359,14 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       }
       const feed = await store.getFeed(v.entry.feedId);
       if (feed) {
-        const context = { feed, title: null, folderId: null, folderName: null, hasIcon: false };
+        const context = {
+          feed,
+          title: null,
+          folderId: null,
+          folderName: null,
+          hasIcon: false,
+          paused: false,
+        };
         map.set(feed.id, JSON.stringify(feedJson(userId, context)));
       }
     }
@@ -689,9 +697,13 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const id = idParam(req.params.id, 'feed ID');
     const current = (await subscriptionOf(user.id, id)).feed.options;
     const body = jsonBody(req);
-    const change: { title?: string | null; folderId?: number | null } = {};
+    const change: SubscriptionChange = {};
     const title = titleField(body);
     if (title !== undefined) change.title = title || null;
+    if (body.disabled !== undefined) {
+      if (typeof body.disabled !== 'boolean') throw badRequest('Invalid disabled value');
+      change.paused = body.disabled;
+    }
     if (body.category_id !== undefined) {
       const categoryId = categoryParam(body.category_id);
       await folderExists(user.id, categoryId);

@@ -72,6 +72,8 @@ export interface FeedContext {
   folderId: number | null;
   folderName: string | null;
   hasIcon: boolean;
+  /** The user paused the feed (Miniflux's disabled). */
+  paused: boolean;
 }
 
 export function feedContextOf(view: SubscriptionView): FeedContext {
@@ -81,6 +83,7 @@ export function feedContextOf(view: SubscriptionView): FeedContext {
     folderId: view.subscription.folderId,
     folderName: view.folderName,
     hasIcon: view.hasIcon,
+    paused: view.subscription.paused,
   };
 }
 
@@ -109,7 +112,7 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     username: f.options.username ?? '',
     // Never sent back: the feed's own credentials are for fetching it.
     password: '',
-    disabled: false,
+    disabled: c.paused,
     no_media_player: false,
     ignore_http_cache: false,
     allow_self_signed_certificates: false,

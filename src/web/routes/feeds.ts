@@ -350,7 +350,12 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       return reply.redirect(withParams('/feeds', { error: 'fetch-options' }, `#feed-${id}`), 303);
     }
-    await store.updateSubscription(viewer.user.id, id, { title: title || null, folderId: folder.folderId });
+    await store.updateSubscription(viewer.user.id, id, {
+      title: title || null,
+      folderId: folder.folderId,
+      // The form carries pausedField so that an unchecked box (sent as nothing) means "fetch it".
+      ...(field(req, 'pausedField') ? { paused: checked(req, 'paused') } : {}),
+    });
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))
       await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');

@@ -329,6 +329,11 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="noRepublish" value="1" ${noRepublish ? html` checked` : ''} />
         ${t('Never republish (its owner does not allow it)')}</label
       >
+      <input type="hidden" name="pausedField" value="1" />
+      <label class="checkbox"
+        ><input type="checkbox" name="paused" value="1" ${sub.subscription.paused ? html` checked` : ''} />
+        ${t('Paused: do not fetch it for me')}</label
+      >
       ${fetchOptionsFields(t, feed)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
@@ -354,7 +359,9 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
           : ''
       }
     </td>
-    <td class="feed-status">${feedStatus(t, feed, page.now)}</td>
+    <td class="feed-status">
+      ${sub.subscription.paused ? html`<span class="paused">${t('Paused')}</span> · ` : ''}${feedStatus(t, feed, page.now)}
+    </td>
     <td class="feed-counts">
       <span title="${t('unread')}">${sub.unreadCount}</span> /
       <span title="${t('total')}">${sub.entryCount}</span>

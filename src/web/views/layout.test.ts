@@ -36,7 +36,7 @@ function sub(
     createdAt: 0,
   };
   return {
-    subscription: { id, userId: 1, feedId: id, folderId, title, createdAt: 0 },
+    subscription: { id, userId: 1, feedId: id, folderId, title, paused: false, createdAt: 0 },
     feed,
     folderName: null,
     unreadCount,
