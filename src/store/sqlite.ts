@@ -112,6 +112,18 @@ const FOLDER_FEEDS_SQL = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AN
 /** The most feeds a search's MATCH names (see searchEntries). */
 const MAX_MATCHED_FEEDS = 200;
 
+/** A feed's fetch options as the feeds table's statements take them. */
+function optionParams(options: FetchOptions): Record<string, string | number | null> & { key: string } {
+  return {
+    key: fetchOptionsKey(options),
+    userAgent: options.userAgent,
+    cookie: options.cookie,
+    username: options.username,
+    password: options.password,
+    fetchFullArticle: options.fetchFullArticle ? 1 : 0,
+  };
+}
+
 /** Indexes every stored entry for search (once, when the index is made), in batches. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
@@ -665,18 +677,9 @@ class SqliteStore implements Store {
   }
 
   async ensureFeed(url: string, options: FetchOptions, now: number): Promise<Feed> {
-    const key = fetchOptionsKey(options);
-    this.s.insertFeed.run({
-      url,
-      key,
-      userAgent: options.userAgent,
-      cookie: options.cookie,
-      username: options.username,
-      password: options.password,
-      fetchFullArticle: options.fetchFullArticle ? 1 : 0,
-      now,
-    });
-    return toFeed(this.s.feedByUrl.get(url, key) as Row);
+    const params = optionParams(options);
+    this.s.insertFeed.run({ url, now, ...params });
+    return toFeed(this.s.feedByUrl.get(url, params.key) as Row);
   }
 
   async getFeed(id: number): Promise<Feed | null> {
@@ -685,17 +688,7 @@ class SqliteStore implements Store {
   }
 
   async setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean> {
-    const { changes } = this.s.setFeedOptions.run({
-      feedId,
-      key: fetchOptionsKey(options),
-      userAgent: options.userAgent,
-      cookie: options.cookie,
-      username: options.username,
-      password: options.password,
-      fetchFullArticle: options.fetchFullArticle ? 1 : 0,
-      now,
-    });
-    return changes > 0;
+    return this.s.setFeedOptions.run({ feedId, now, ...optionParams(options) }).changes > 0;
   }
 
   async countSubscribers(feedId: number): Promise<number> {

@@ -205,47 +205,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
         >${t('Title (optional)')}
         <input name="title" value="${form.title}" maxlength="200" placeholder="${t('the feed’s own title')}"
       /></label>
-      <label class="checkbox"
-        ><input type="checkbox" name="fullArticle" value="1" ${form.fullArticle ? html` checked` : ''} />
-        ${t('Fetch the full article (for feeds that send only summaries)')}</label
-      >
-      <details
-        class="fetch-options"
-        ${form.userAgent || form.cookie || form.username || form.password ? html` open` : ''}
-      >
-        <summary class="link">${t('Fetch options (for sites that ask for them)')}</summary>
-        <div class="stack">
-          <label
-            >${t('User agent')}
-            <input
-              name="userAgent"
-              value="${form.userAgent}"
-              maxlength="4096"
-              placeholder="${t('Gleaner’s own')}"
-          /></label>
-          <label
-            >${t('Cookie')} <input name="cookie" value="${form.cookie}" maxlength="4096" autocomplete="off"
-          /></label>
-          <div class="field-row">
-            <label
-              >${t('User name')}
-              <input name="username" value="${form.username}" maxlength="4096" autocomplete="off"
-            /></label>
-            <label
-              >${t('Password')}
-              <input
-                type="password"
-                name="password"
-                value="${form.password}"
-                maxlength="4096"
-                autocomplete="new-password"
-            /></label>
-          </div>
-          <p class="muted small">
-            ${t('Sent to the feed’s own site only, never across a redirect to another.')}
-          </p>
-        </div>
-      </details>
+      ${fetchOptionsFields(t, { ...form, passwordSet: false }, t('Sent to the feed’s own site only, never across a redirect to another.'))}
       <button type="submit" class="button primary">${t('Subscribe')}</button>
     </form>
     ${choose}
@@ -255,13 +215,23 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
   </section>`;
 }
 
-/** A feed's fetch options in its edit form; its password is never written into the page. */
-function fetchOptionsFields(t: Translate, feed: Feed): Html {
-  const o = feed.options;
-  const custom = !!(o.userAgent || o.cookie || o.username || o.password);
-  return html`<input type="hidden" name="fetchOptionsField" value="1" />
-    <label class="checkbox"
-      ><input type="checkbox" name="fullArticle" value="1" ${o.fetchFullArticle ? html` checked` : ''} />
+/** The fetch options a form shows: the subscribe form's as typed, a feed's as it is fetched. */
+interface FetchFields {
+  fullArticle: boolean;
+  userAgent: string;
+  cookie: string;
+  username: string;
+  /** As typed in the subscribe form; never a stored one, which is written into no page. */
+  password: string;
+  /** A stored password stands behind the empty field. */
+  passwordSet: boolean;
+}
+
+/** The full-article box and the fetch options (folded away unless some are set), with a hint. */
+function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
+  const custom = !!(v.userAgent || v.cookie || v.username || v.password || v.passwordSet);
+  return html`<label class="checkbox"
+      ><input type="checkbox" name="fullArticle" value="1" ${v.fullArticle ? html` checked` : ''} />
       ${t('Fetch the full article (for feeds that send only summaries)')}</label
     >
     <details class="fetch-options" ${custom ? html` open` : ''}>
@@ -269,33 +239,45 @@ function fetchOptionsFields(t: Translate, feed: Feed): Html {
       <div class="stack">
         <label
           >${t('User agent')}
-          <input
-            name="userAgent"
-            value="${o.userAgent ?? ''}"
-            maxlength="4096"
-            placeholder="${t('Gleaner’s own')}"
+          <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
         /></label>
         <label
-          >${t('Cookie')} <input name="cookie" value="${o.cookie ?? ''}" maxlength="4096" autocomplete="off"
+          >${t('Cookie')} <input name="cookie" value="${v.cookie}" maxlength="4096" autocomplete="off"
         /></label>
-        <label
-          >${t('User name')}
-          <input name="username" value="${o.username ?? ''}" maxlength="4096" autocomplete="off"
-        /></label>
-        <label
-          >${t('Password')}
-          <input
-            type="password"
-            name="password"
-            maxlength="4096"
-            autocomplete="new-password"
-            placeholder="${o.password ? t('(unchanged)') : ''}"
-        /></label>
-        <p class="muted small">
-          ${t('An empty password keeps the one set; no user name sends no credentials.')}
-        </p>
+        <div class="field-row">
+          <label
+            >${t('User name')}
+            <input name="username" value="${v.username}" maxlength="4096" autocomplete="off"
+          /></label>
+          <label
+            >${t('Password')}
+            <input
+              type="password"
+              name="password"
+              value="${v.password}"
+              maxlength="4096"
+              autocomplete="new-password"
+              placeholder="${v.passwordSet ? t('(unchanged)') : ''}"
+          /></label>
+        </div>
+        <p class="muted small">${hint}</p>
       </div>
     </details>`;
+}
+
+/** A feed's fetch options in its edit form. */
+function feedFetchFields(t: Translate, feed: Feed): Html {
+  const o = feed.options;
+  const fields = {
+    fullArticle: o.fetchFullArticle,
+    userAgent: o.userAgent ?? '',
+    cookie: o.cookie ?? '',
+    username: o.username ?? '',
+    password: '',
+    passwordSet: o.password !== null,
+  };
+  return html`<input type="hidden" name="fetchOptionsField" value="1" />
+    ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
 }
 
 function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepublish: boolean): Html {
@@ -334,7 +316,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="paused" value="1" ${sub.subscription.paused ? html` checked` : ''} />
         ${t('Paused: do not fetch it for me')}</label
       >
-      ${fetchOptionsFields(t, feed)}
+      ${feedFetchFields(t, feed)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;
