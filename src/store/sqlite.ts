@@ -98,9 +98,9 @@ function toApiKey(r: Row): ApiKey {
 }
 
 /** An API key found by one of its hashes. */
-interface ApiKeyUse {
-  id: number;
-  user_id: number;
+/** An API key's row with its user's (one query a client's call: the key, then the user, was two). */
+interface ApiKeyUse extends Row {
+  key_id: number;
   last_used_at: number | null;
 }
 
@@ -360,9 +360,15 @@ class SqliteStore implements Store {
         'INSERT INTO api_keys (user_id, name, key_hash, created_at, fever_hash) VALUES (?, ?, ?, ?, ?) RETURNING *',
       ),
       apiKeys: db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY id'),
-      feverKeyUser: db.prepare('SELECT id, user_id, last_used_at FROM api_keys WHERE fever_hash = ?'),
+      feverKeyUser: db.prepare(
+        `SELECT k.id AS key_id, k.last_used_at, u.* FROM api_keys k JOIN users u ON u.id = k.user_id
+         WHERE k.fever_hash = ?`,
+      ),
       deleteApiKey: db.prepare('DELETE FROM api_keys WHERE user_id = ? AND id = ?'),
-      apiKeyUser: db.prepare('SELECT id, user_id, last_used_at FROM api_keys WHERE key_hash = ?'),
+      apiKeyUser: db.prepare(
+        `SELECT k.id AS key_id, k.last_used_at, u.* FROM api_keys k JOIN users u ON u.id = k.user_id
+         WHERE k.key_hash = ?`,
+      ),
       touchApiKey: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
       insertFolder: db.prepare(
         'INSERT INTO folders (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING',
@@ -655,8 +661,8 @@ class SqliteStore implements Store {
     if (!key) return Promise.resolve(null);
     const last = key.last_used_at;
     if (last === null || now - last >= KEY_USE_PRECISION_MS || now < last)
-      this.s.touchApiKey.run(now, key.id);
-    return this.getUser(key.user_id);
+      this.s.touchApiKey.run(now, key.key_id);
+    return Promise.resolve(toUser(key));
   }
 
   async ensureFolder(userId: number, name: string): Promise<Folder> {
