@@ -738,6 +738,82 @@ describe('Miniflux API', () => {
     });
   });
 
+  describe('users', () => {
+    it('lets an administrator manage users, and a user see and change themself only', async () => {
+      const root = await web.addUser('root', 'root-password-1', { isAdmin: true });
+      const rootKey = newToken();
+      await web.store.createApiKey(root.id, 'test', tokenHash(rootKey), NOW);
+      const basic = (name: string, password: string) => ({
+        authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`,
+      });
+      const as = (name: string, password: string, path: string): Promise<WebResponse> =>
+        api(path, { headers: basic(name, password) }, null);
+
+      assert.equal((await api('/users', {}, bobKey)).status, 403);
+      assert.equal((await api(`/users/${ann.id}`, {}, bobKey)).status, 403, 'not another user');
+      assert.equal(
+        (await api('/users/bob', {}, bobKey)).json<{ id: number }>().id,
+        bob.id,
+        'themself by name',
+      );
+      const names = (await api('/users', {}, rootKey)).json<{ username: string }[]>().map((u) => u.username);
+      assert.ok(
+        ['ann', 'bob', 'root'].every((n) => names.includes(n)),
+        names.join(),
+      );
+
+      assert.equal(
+        (await post('/users', { username: 'cleo', password: 'cleo-password-1' }, bobKey)).status,
+        403,
+      );
+      for (const [body, says] of [
+        [{ username: 'bad name!', password: 'cleo-password-1' }, /username/],
+        [{ username: 'cleo', password: 'short' }, /The password needs at least/],
+        [{ username: 'cleo' }, /password is required/],
+        [{ username: 'cleo', password: 'cleo-password-1', is_admin: 'yes' }, /is_admin/],
+        [{ username: 'ANN', password: 'cleo-password-1' }, /already exists/],
+      ] as const) {
+        const res = await post('/users', body, rootKey);
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.match(errorOf(res), says);
+      }
+      const created = await post('/users', { username: 'cleo', password: 'cleo-password-1' }, rootKey);
+      assert.equal(created.status, 201, created.body);
+      const cleo = created.json<{ id: number; is_admin: boolean }>();
+      assert.equal(cleo.is_admin, false);
+      assert.equal((await as('cleo', 'cleo-password-1', '/me')).status, 200);
+
+      const self = (body: unknown) =>
+        api(
+          `/users/${cleo.id}`,
+          { method: 'PUT', body: JSON.stringify(body), headers: basic('cleo', 'cleo-password-1') },
+          null,
+        );
+      assert.equal((await self({ is_admin: true })).status, 403, 'no rights of one’s own making');
+      assert.equal((await self({ password: 'cleo-password-2' })).status, 201);
+      assert.equal((await as('cleo', 'cleo-password-1', '/me')).status, 401, 'the old password is gone');
+      assert.equal((await as('cleo', 'cleo-password-2', '/me')).status, 200);
+
+      const promoted = await put(`/users/${cleo.id}`, { username: 'cleopatra', is_admin: true }, rootKey);
+      assert.equal(promoted.status, 201, promoted.body);
+      assert.deepEqual(
+        [promoted.json<{ username: string }>().username, promoted.json<{ is_admin: boolean }>().is_admin],
+        ['cleopatra', true],
+      );
+      assert.equal((await put(`/users/${cleo.id}`, { username: 'bob' }, rootKey)).status, 400);
+      assert.equal(
+        (await put(`/users/${root.id}`, { is_admin: false }, rootKey)).status,
+        403,
+        'not one’s own',
+      );
+      assert.equal((await api(`/users/${root.id}`, { method: 'DELETE' }, rootKey)).status, 400);
+      assert.equal((await api(`/users/${cleo.id}`, { method: 'DELETE' }, bobKey)).status, 403);
+      assert.equal((await api(`/users/${cleo.id}`, { method: 'DELETE' }, rootKey)).status, 204);
+      assert.equal((await api(`/users/${cleo.id}`, {}, rootKey)).status, 404);
+      assert.equal((await api('/users/x y', {}, rootKey)).status, 404);
+    });
+  });
+
   describe('OPML', () => {
     it('exports and imports subscriptions', async () => {
       const res = await api('/export');

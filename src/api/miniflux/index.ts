@@ -15,7 +15,8 @@
 //   page declares as it declares them, else the usual feed paths that answer with a feed.
 // - Entries are shared by the readers of a feed: fetch-content's update_content=true stores the
 //   article for all of them, as a feed that asks for full articles would have.
-// - Users are managed with `gleaner user`: /v1/users (but mark-all-as-read) is not served.
+// - /v1/users manages Gleaner's users (name, password, administrator rights); the other Miniflux
+//   user settings are the reader's own and are not changed through it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
@@ -45,6 +46,7 @@ import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
+import { hashPassword, isValidUsername, passwordProblem } from '../../web/auth.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 import { categoryJson, entryText, feedContextOf, feedJson, UNFILED_CATEGORY_ID, userJson } from './shapes.js';
 
@@ -582,6 +584,103 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       arch: process.arch,
       os: process.platform,
     });
+  });
+
+  // ---- users: Miniflux's user API, as `gleaner user` and the reader's Users page manage them.
+  // Administrators see and change everyone; a user sees and changes themself, but for their
+  // administrator rights. A changed password ends the user's sessions.
+
+  async function userText(user: User): Promise<Record<string, unknown>> {
+    const settings = normalizeSettings(await store.getUserSettings(user.id));
+    return userJson(user, settings.language === 'zh' ? 'zh_CN' : 'en_US');
+  }
+
+  /** The user a path names (by id, or by name), seen by `me`: an administrator or themself. */
+  async function namedUser(me: User, target: string): Promise<User> {
+    const user = /^[1-9][0-9]{0,15}$/.test(target)
+      ? await store.getUser(Number(target))
+      : await store.findUserByName(target);
+    if (!user) throw notFound();
+    if (!me.isAdmin && user.id !== me.id) throw new ApiError(403, 'Access Forbidden');
+    return user;
+  }
+
+  /** A new password's hash, or a 400 that says what it needs. */
+  async function newPasswordHash(value: unknown): Promise<string> {
+    if (typeof value !== 'string') throw badRequest('The password is required');
+    const problem = passwordProblem(value);
+    if (problem) throw badRequest(`The password needs ${problem}`);
+    return hashPassword(value);
+  }
+
+  async function nameIsFree(username: string, except: number | null): Promise<boolean> {
+    const lower = username.toLowerCase();
+    return !(await store.listUsers()).some((u) => u.username.toLowerCase() === lower && u.id !== except);
+  }
+
+  api.get('/users', async (req) => {
+    const { user } = authed(req);
+    if (!user.isAdmin) throw new ApiError(403, 'Access Forbidden');
+    return Promise.all((await store.listUsers()).map(userText));
+  });
+
+  api.get<{ Params: { id: string } }>('/users/:id', async (req) => {
+    const { user } = authed(req);
+    return userText(await namedUser(user, req.params.id));
+  });
+
+  api.post('/users', async (req, reply) => {
+    const { user: me } = authed(req);
+    if (!me.isAdmin) throw new ApiError(403, 'Access Forbidden');
+    const body = jsonBody(req);
+    const username = typeof body.username === 'string' ? body.username.trim() : '';
+    if (!isValidUsername(username))
+      throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
+    if (body.is_admin !== undefined && typeof body.is_admin !== 'boolean')
+      throw badRequest('Invalid is_admin value');
+    const passwordHash = await newPasswordHash(body.password);
+    if (!(await nameIsFree(username, null))) throw badRequest('The user already exists');
+    const user = await store.createUser(username, { isAdmin: body.is_admin === true, passwordHash }, clock());
+    log.info('user created', { user: user.username, admin: user.isAdmin, by: me.username });
+    return reply.code(201).send(await userText(user));
+  });
+
+  api.put<{ Params: { id: string } }>('/users/:id', async (req, reply) => {
+    const { user: me } = authed(req);
+    const user = await namedUser(me, String(idParam(req.params.id, 'user ID')));
+    const body = jsonBody(req);
+    if (body.is_admin !== undefined) {
+      if (typeof body.is_admin !== 'boolean') throw badRequest('Invalid is_admin value');
+      if (body.is_admin !== user.isAdmin && (!me.isAdmin || user.id === me.id))
+        throw new ApiError(403, 'Access Forbidden');
+    }
+    let username: string | undefined;
+    if (body.username !== undefined) {
+      username = typeof body.username === 'string' ? body.username.trim() : '';
+      if (!isValidUsername(username))
+        throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
+      if (!(await nameIsFree(username, user.id))) throw badRequest('The user already exists');
+    }
+    const passwordHash = body.password === undefined ? null : await newPasswordHash(body.password);
+    if (username !== undefined && username !== user.username) await store.renameUser(user.id, username);
+    if (typeof body.is_admin === 'boolean' && body.is_admin !== user.isAdmin)
+      await store.setAdmin(user.id, body.is_admin);
+    if (passwordHash !== null) {
+      await store.setPasswordHash(user.id, passwordHash);
+      await store.deleteUserSessions(user.id);
+    }
+    const changed = (await store.getUser(user.id)) ?? user;
+    return reply.code(201).send(await userText(changed));
+  });
+
+  api.delete<{ Params: { id: string } }>('/users/:id', async (req, reply) => {
+    const { user: me } = authed(req);
+    if (!me.isAdmin) throw new ApiError(403, 'Access Forbidden');
+    const user = await namedUser(me, String(idParam(req.params.id, 'user ID')));
+    if (user.id === me.id) throw badRequest('You cannot remove yourself');
+    await store.deleteUser(user.id);
+    log.info('user deleted', { user: user.username, by: me.username });
+    return noContent(reply);
   });
 
   api.put<{ Params: { id: string } }>('/users/:id/mark-all-as-read', async (req, reply) => {
