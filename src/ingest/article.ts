@@ -1,6 +1,6 @@
 // An entry's full article: its page fetched (through the guarded fetcher) and reduced to the article
 // by Readability, sanitized. Used by refreshes of feeds that ask for full articles, and on request
-// (Miniflux's fetch-content).
+// (the reader's Fetch full article, Miniflux's fetch-content).
 import { estimateReadingMinutes } from '../content/index.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import { sameHost, type Fetcher } from '../feed/fetch/index.js';
