@@ -90,12 +90,13 @@ export async function run(args: string[]): Promise<number> {
       console.log(`changed ${name}${state}`);
       return 0;
     }
-    const feed = await changeFetchOptions(
-      { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
-      user.id,
-      sub.feed.id,
-      options,
-    );
+    const feed =
+      (await changeFetchOptions(
+        { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
+        user.id,
+        sub.feed.id,
+        options,
+      )) ?? sub.feed;
     const result = await refreshFeed(feed, refreshDeps(ctx));
     if (result.status === 'failed') {
       console.log(`changed ${name}, but fetching it with the new options failed: ${result.error}`);

@@ -1,10 +1,12 @@
 // An entry's full article: its page fetched (through the guarded fetcher) and reduced to the article
 // by Readability, sanitized. Used by refreshes of feeds that ask for full articles, and on request
-// (the reader's Fetch full article, Miniflux's fetch-content).
+// (the reader's Fetch full article, Miniflux's fetch-content: articleOfEntry).
 import { estimateReadingMinutes } from '../content/index.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import { sameHost, type Fetcher } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
+import type { Store } from '../store/index.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 /** Extracts an article from its page: sanitized HTML and its text, or null when there is none. */
 export type ExtractArticle = (html: string, url: string) => { contentHtml: string; text: string } | null;
@@ -34,4 +36,29 @@ export async function fetchFullArticle(
   const article = extractArticle(decodeDocument(page.body, page.contentType).text, page.finalUrl);
   if (!article) return null;
   return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
+}
+
+/**
+ * The full article of one of the user's entries, fetched with its feed's options (a feed gone
+ * since: the defaults), and with `keep`, stored in place of its body for every reader of the feed
+ * (Store.replaceEntryContent). Null when the page holds no article; a fetch that fails throws.
+ */
+export async function articleOfEntry(
+  deps: { store: Store; fetcher: Fetcher },
+  entry: { id: number; feedId: number; link: string },
+  keep: boolean,
+): Promise<FullArticle | null> {
+  const feed = (await deps.store.getFeed(entry.feedId)) ?? {
+    url: entry.link,
+    options: DEFAULT_FETCH_OPTIONS,
+  };
+  const article = await fetchFullArticle(deps.fetcher, entry.link, feed);
+  if (article && keep) {
+    await deps.store.replaceEntryContent(entry.id, {
+      html: article.contentHtml,
+      text: article.text,
+      readingMinutes: article.readingMinutes,
+    });
+  }
+  return article;
 }

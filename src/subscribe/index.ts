@@ -279,19 +279,20 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
  * changed, full articles). A feed the user alone follows changes itself, entries and read state
  * kept; one that others follow too stays as they have it, and the user follows the feed fetched
  * with these options instead, in the same folder under the same title. The feed the user follows
- * now is returned (due now: refresh it to see what the new options bring).
+ * now is returned (due now: refresh it to see what the new options bring); null when the feed is
+ * fetched with these options already.
  */
 export async function changeFetchOptions(
   deps: SubscribeDeps,
   userId: number,
   feedId: number,
   options: FetchOptions,
-): Promise<Feed> {
+): Promise<Feed | null> {
   checkFetchOptions(options);
   const { store } = deps;
   const followed = (await store.listSubscriptions(userId)).find((s) => s.feed.id === feedId);
   if (!followed) throw new GleanerError('NOT_FOUND', 'you do not follow this feed');
-  if (fetchOptionsKey(options) === fetchOptionsKey(followed.feed.options)) return followed.feed;
+  if (fetchOptionsKey(options) === fetchOptionsKey(followed.feed.options)) return null;
   const now = deps.clock();
   if ((await store.countSubscribers(feedId)) === 1 && (await store.setFeedOptions(feedId, options, now))) {
     return (await store.getFeed(feedId)) ?? followed.feed;

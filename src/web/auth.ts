@@ -1,6 +1,7 @@
 // Passwords, session and API tokens, and the login rate limit. Passwords are hashed with scrypt
 // (memory-hard, in node:crypto); tokens are random and stored only as SHA-256 hashes.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import type { Store } from '../store/index.js';
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32 };
 // N·r·128 bytes = 32 MiB per hash; the limit must cover it.
@@ -60,6 +61,19 @@ export async function verifyPassword(password: string, stored: string | null): P
 /** A user name: 1 to 64 letters, digits, dots, dashes or underscores. */
 export function isValidUsername(name: string): boolean {
   return /^[\p{L}\p{N}_.-]{1,64}$/u.test(name);
+}
+
+/**
+ * True when another user than `except` has this name, whatever its case: names differing only in
+ * case would be told apart by nobody signing in.
+ */
+export async function usernameTaken(
+  store: Store,
+  username: string,
+  except: number | null = null,
+): Promise<boolean> {
+  const lower = username.toLowerCase();
+  return (await store.listUsers()).some((u) => u.username.toLowerCase() === lower && u.id !== except);
 }
 
 /** Why a new password is refused, or null. */

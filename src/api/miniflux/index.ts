@@ -20,11 +20,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
-import { fetchFullArticle } from '../../ingest/article.js';
+import { articleOfEntry } from '../../ingest/article.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { FetchOptions, User } from '../../model/index.js';
 import {
-  fetchOptionsKey,
   storageError,
   type EntryQuery,
   type EntryView,
@@ -34,7 +33,6 @@ import {
 import {
   changeFetchOptions,
   checkFetchOptions,
-  DEFAULT_FETCH_OPTIONS,
   discoverSubscriptions,
   exportFeeds,
   importFeeds,
@@ -46,7 +44,7 @@ import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
-import { hashPassword, isValidUsername, passwordProblem } from '../../web/auth.js';
+import { hashPassword, isValidUsername, passwordProblem, usernameTaken } from '../../web/auth.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 import { categoryJson, entryText, feedContextOf, feedJson, UNFILED_CATEGORY_ID, userJson } from './shapes.js';
 
@@ -613,11 +611,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return hashPassword(value);
   }
 
-  async function nameIsFree(username: string, except: number | null): Promise<boolean> {
-    const lower = username.toLowerCase();
-    return !(await store.listUsers()).some((u) => u.username.toLowerCase() === lower && u.id !== except);
-  }
-
   api.get('/users', async (req) => {
     const { user } = authed(req);
     if (!user.isAdmin) throw new ApiError(403, 'Access Forbidden');
@@ -639,7 +632,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     if (body.is_admin !== undefined && typeof body.is_admin !== 'boolean')
       throw badRequest('Invalid is_admin value');
     const passwordHash = await newPasswordHash(body.password);
-    if (!(await nameIsFree(username, null))) throw badRequest('The user already exists');
+    if (await usernameTaken(store, username)) throw badRequest('The user already exists');
     const user = await store.createUser(username, { isAdmin: body.is_admin === true, passwordHash }, clock());
     log.info('user created', { user: user.username, admin: user.isAdmin, by: me.username });
     return reply.code(201).send(await userText(user));
@@ -659,7 +652,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       username = typeof body.username === 'string' ? body.username.trim() : '';
       if (!isValidUsername(username))
         throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
-      if (!(await nameIsFree(username, user.id))) throw badRequest('The user already exists');
+      if (await usernameTaken(store, username, user.id)) throw badRequest('The user already exists');
     }
     const passwordHash = body.password === undefined ? null : await newPasswordHash(body.password);
     if (username !== undefined && username !== user.username) await store.renameUser(user.id, username);
@@ -822,9 +815,9 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       checkFetchOptions(options);
     }
     if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
-    let feedId = id;
-    if (options && fetchOptionsKey(options) !== fetchOptionsKey(current)) {
-      feedId = (await changeFetchOptions(subscribeDeps(), user.id, id, options)).id;
+    const moved = options && (await changeFetchOptions(subscribeDeps(), user.id, id, options));
+    const feedId = moved ? moved.id : id;
+    if (moved) {
       ctx.deps
         .refreshNow([feedId])
         .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
@@ -1046,23 +1039,12 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
       const link = view.entry.link;
       if (!link) throw badRequest('This entry has no link to fetch its content from');
-      const feed = await store.getFeed(view.entry.feedId);
-      const article = await fetchFullArticle(
-        ctx.deps.fetcher,
-        link,
-        feed ?? { url: link, options: DEFAULT_FETCH_OPTIONS },
-      );
+      const entry = { id: view.entry.id, feedId: view.entry.feedId, link };
+      const article = await articleOfEntry({ store, fetcher: ctx.deps.fetcher }, entry, update);
       if (!article) {
         return sendJson(reply, {
           content: new JsonText(bodyJson(view)),
           reading_time: view.entry.readingMinutes,
-        });
-      }
-      if (update) {
-        await store.replaceEntryContent(view.entry.id, {
-          html: article.contentHtml,
-          text: article.text,
-          readingMinutes: article.readingMinutes,
         });
       }
       return sendJson(reply, { content: article.contentHtml, reading_time: article.readingMinutes });

@@ -8,6 +8,7 @@ import {
   MIN_PASSWORD_LENGTH,
   feverKey,
   isValidUsername,
+  usernameTaken,
   newToken,
   passwordProblem,
   tokenHash,
@@ -225,9 +226,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
         ? t('The password needs {rule}.', { rule })
         : null;
     if (problem) return showUsers(reply, viewer, { error: problem, form }, 400);
-    // Names differing only in case would be told apart by nobody signing in.
-    const lower = username.toLowerCase();
-    const taken = async () => (await store.listUsers()).some((u) => u.username.toLowerCase() === lower);
+    const taken = () => usernameTaken(store, username);
     const duplicate = t('A user named {name} exists already.', { name: username });
     if (await taken()) return showUsers(reply, viewer, { error: duplicate, form }, 409);
     const passwordHash = await hashPassword(password);

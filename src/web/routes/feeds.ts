@@ -6,7 +6,7 @@ import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
-import { fetchOptionsKey, type SubscriptionView } from '../../store/index.js';
+import type { SubscriptionView } from '../../store/index.js';
 import {
   changeFetchOptions,
   checkFetchOptions,
@@ -359,11 +359,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))
       await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');
-    let feedId = id;
-    if (options && fetchOptionsKey(options) !== fetchOptionsKey(sub.feed.options)) {
-      feedId = (await changeFetchOptions(subscribeDeps(), viewer.user.id, id, options)).id;
-      await refresh([feedId]);
-    }
+    const moved = options && (await changeFetchOptions(subscribeDeps(), viewer.user.id, id, options));
+    const feedId = moved ? moved.id : id;
+    if (moved) await refresh([feedId]);
     if (wantsJson(req)) return { feedId, title: title || null, folderId: folder.folderId };
     return reply.redirect(withParams('/feeds', { done: 'edited', feed: feedId }, `#feed-${feedId}`), 303);
   });

@@ -1,10 +1,9 @@
 // Reading: entry lists (unread, all, starred, read later, a feed, a folder, a tag), the article,
 // read/star/read-later changes, mark all read with undo, and the unread counts for in-place updates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { fetchFullArticle } from '../../ingest/article.js';
+import { articleOfEntry } from '../../ingest/article.js';
 import { GleanerError } from '../../model/errors.js';
 import type { EntryQuery, EntryView } from '../../store/index.js';
-import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 import { html, type Html } from '../html.js';
 import { relatedEntries } from '../related.js';
 import { wantsJson, type RouteContext } from '../server.js';
@@ -313,22 +312,12 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!Number.isSafeInteger(id)) return notFound(reply);
     const [view] = await store.queryEntries({ userId: viewer.user.id, entryIds: [id], limit: 1 });
     if (!view?.entry.link) return notFound(reply);
-    const feed = await store.getFeed(view.entry.feedId);
     let outcome: 'fetched' | 'none' | 'failed';
     try {
-      const article = await fetchFullArticle(
-        ctx.deps.fetcher,
-        view.entry.link,
-        feed ?? { url: view.entry.link, options: DEFAULT_FETCH_OPTIONS },
-      );
-      if (article) {
-        await store.replaceEntryContent(id, {
-          html: article.contentHtml,
-          text: article.text,
-          readingMinutes: article.readingMinutes,
-        });
-      }
-      outcome = article ? 'fetched' : 'none';
+      const entry = { id, feedId: view.entry.feedId, link: view.entry.link };
+      outcome = (await articleOfEntry({ store, fetcher: ctx.deps.fetcher }, entry, true))
+        ? 'fetched'
+        : 'none';
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       ctx.deps.log.info('full article fetch failed', { entryId: id, error: err.message });
