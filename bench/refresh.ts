@@ -14,12 +14,16 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, farmStats, startFarm, type FarmKind, type FarmStats } from './farm/client.js';
+import type { CeilingResult } from './farm/ceiling.js';
 import type { PassResult, RunnerResult } from './farm/gleaner-runner.js';
 import { newsboatVersion, runNewsboat, type PeerPass, type PeerResult } from './farm/newsboat.js';
+import { availableParallelism } from 'node:os';
 import { describeMachine, fmt, printTable, versus, type VersusOptions } from './lib.js';
 
 const BUMP_FRACTION = 0.1;
 const DEFAULT_PEER_MAX = 1000;
+/** Feeds the ceiling is measured on (bench/farm/ceiling.ts), at most. */
+const CEILING_FEEDS = 1000;
 const TARGETS = { firstFeedsPerSecond: 300, unchangedFeedsPerSecond: 2000, peakRssBytes: 300e6 };
 /** "Not growing with N": the largest N's peak RSS within this factor of the smallest N's. */
 const FLAT_MEMORY_FACTOR = 1.25;
@@ -44,6 +48,23 @@ const mb = (bytes: number): string => `${fmt(bytes / 1e6)} MB`;
 const count = (n: number): string => n.toLocaleString('en-US');
 const perSecond = (n: number, ms: number): number => n / (ms / 1000);
 
+/** Runs a compiled benchmark script (npm run bench builds first) in a child process: its last line of JSON. */
+async function runCompiled<T>(script: string, args: string[]): Promise<T> {
+  // Compiled, as `gleaner refresh` runs: no TypeScript loader's memory.
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'farm', script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(last) as T;
+}
+
 /** Runs Gleaner's three passes over a fresh farm of `feeds` feeds, in a child process. */
 async function runGleaner(
   feeds: number,
@@ -61,20 +82,12 @@ async function runGleaner(
       '--concurrency',
       String(concurrency),
     ];
-    // Compiled (npm run bench builds first), as `gleaner refresh` runs: no TypeScript loader's memory.
-    const runner = join(REPO_ROOT, 'dist', 'bench', 'farm', 'gleaner-runner.js');
-    const child = spawn(process.execPath, [runner, ...args, '--bump', String(BUMP_FRACTION)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    const last = stdout.trim().split('\n').at(-1) ?? '';
-    if (code !== 0 || !last.startsWith('{')) throw new Error(`the Gleaner runner exited with ${code}`);
-    return [JSON.parse(last) as RunnerResult, await farmStats(farm.origin)];
+    const result = await runCompiled<RunnerResult>('gleaner-runner.js', [
+      ...args,
+      '--bump',
+      String(BUMP_FRACTION),
+    ]);
+    return [result, await farmStats(farm.origin)];
   } finally {
     await farm.stop();
   }
@@ -222,7 +235,47 @@ function printSize(r: SizeResult, concurrency: number): void {
   } else console.log(`  peer: ${'skipped' in r.peer ? r.peer.skipped : ''}`);
 }
 
-function printTargets(results: SizeResult[]): void {
+/**
+ * What the first pass could reach on this machine with fetching free (bench/farm/ceiling.ts), and
+ * how near each size's first pass came: the ceiling in feeds a second, or NaN without one.
+ */
+function printCeiling(c: CeilingResult, results: SizeResult[]): number {
+  const cores = availableParallelism();
+  const writer = c.storeWriterCpuMs ?? c.storeCpuMs;
+  const all = c.prepareCpuMs + c.storeCpuMs;
+  const ceiling = perSecond(c.feeds, Math.max(writer, all / cores));
+  console.log(
+    `\nA first pass with nothing to fetch: ${count(c.feeds)} of the farm's feeds (${count(c.entries)} entries), ` +
+      `rendered in one process, each half of the work alone (CPU, medians of ${c.rounds} rounds):`,
+  );
+  const cpu = (ms: number): string[] => [fmt(ms / 1000), fmt(ms / c.feeds)];
+  printTable([
+    ['', 'CPU s', 'ms a feed'],
+    ['parse and prepare (the parse worker: digest, serialize)', ...cpu(c.prepareCpuMs)],
+    ['store, the whole process (take in, write, checkpoint)', ...cpu(c.storeCpuMs)],
+    [
+      `store, the writing thread${c.storeWriterCpuMs === null ? ' (not measurable here: the whole)' : ''}`,
+      ...cpu(writer),
+    ],
+  ]);
+  console.log(
+    `  SQLite takes one writer at a time, and the work shares ${cores} cores: a first pass takes at least ` +
+      `max(${fmt(writer / 1000)} s on the writing thread, ${fmt(all / 1000)} CPU s / ${cores}), at most ` +
+      `${fmt(ceiling)} feeds/s before any fetching (target ${TARGETS.firstFeedsPerSecond})`,
+  );
+  for (const r of results) {
+    const first = r.gleaner.passes.find((p) => p.name === 'first');
+    if (!first) continue;
+    const rate = perSecond(first.summary.feeds, first.wallMs);
+    console.log(
+      `  ${count(r.feeds)} feeds: the first pass, fetching over loopback from a farm on the same cores, ran at ` +
+        `${fmt(rate)} feeds/s, ${fmt((100 * rate) / ceiling)}% of that`,
+    );
+  }
+  return ceiling;
+}
+
+function printTargets(results: SizeResult[], ceiling: number): void {
   console.log('\nTargets (2-core machine):');
   const met = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
   for (const r of results) {
@@ -233,7 +286,8 @@ function printTargets(results: SizeResult[]): void {
     const n = count(r.feeds);
     console.log(
       `  ${n} feeds, first pass ≥ ${TARGETS.firstFeedsPerSecond} feeds/s: ${fmt(firstRate)} feeds/s — ` +
-        met(firstRate >= TARGETS.firstFeedsPerSecond),
+        met(firstRate >= TARGETS.firstFeedsPerSecond) +
+        (Number.isNaN(ceiling) ? '' : ` (at most ${fmt(ceiling)} here with nothing fetched: see above)`),
     );
     console.log(
       `  ${n} feeds, all-304 pass ≥ ${count(TARGETS.unchangedFeedsPerSecond)} feeds/s: ${fmt(unchangedRate)} feeds/s — ` +
@@ -318,6 +372,19 @@ export async function main(args: string[]): Promise<void> {
       else rmSync(dir, { recursive: true, force: true });
     }
   }
-  printTargets(results);
+  let ceiling = NaN;
+  if (kind === 'ours' && results.length > 0) {
+    // The cost of a feed does not depend on how many there are: a thousand tell it.
+    const feeds = Math.min(sizes[0] ?? 1000, CEILING_FEEDS);
+    console.error(`  [${count(feeds)} feeds] the ceiling, nothing fetched…`);
+    const dir = mkdtempSync(join(tmpdir(), 'gleaner-ceiling-'));
+    try {
+      const c = await runCompiled<CeilingResult>('ceiling.js', ['--feeds', String(feeds), '--dir', dir]);
+      ceiling = printCeiling(c, results);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  printTargets(results, ceiling);
   console.log(`\nTotal run time ${fmt((performance.now() - started) / 1000)} s`);
 }
