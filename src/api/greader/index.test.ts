@@ -88,6 +88,18 @@ describe('Google Reader API', () => {
       '/a.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Alpha', 5)),
       '/b.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Beta', 3)),
       '/c.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Gamma', 2)),
+      '/fields.xml': respond(
+        200,
+        { 'content-type': 'application/rss+xml' },
+        `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>` +
+          `<title>Fields</title><link>http://127.0.0.1/fields</link><item>` +
+          `<title>A "quoted" title \\ with a dash — &amp; an emoji 😀 end</title>` +
+          `<link>http://127.0.0.1/fields/1</link><guid>fields-1</guid><dc:creator>Ann "Writer"</dc:creator>` +
+          `<pubDate>${new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).toUTCString()}</pubDate>` +
+          `<enclosure url="http://127.0.0.1/fields/1.mp3" type="audio/mpeg" length="1234"/>` +
+          `<enclosure url="http://127.0.0.1/fields/1.ogg"/>` +
+          `<description>&lt;p&gt;Body&lt;/p&gt;</description></item></channel></rss>`,
+      ),
     });
     alice = await web.addUser('alice', 'alice password 1');
     bob = await web.addUser('bob', 'bob password 1');
@@ -272,6 +284,41 @@ describe('Google Reader API', () => {
     assert.equal(missingLabel.items.length, 0);
     assert.equal((await get(`${API}/stream/contents/feed%2F${feedA}`, null)).status, 401);
     assert.equal((await get(`${API}/stream/contents/bogus`)).status, 400);
+  });
+
+  it('writes every field of an item, escaped, with its enclosures and label', async () => {
+    const now = Date.now();
+    const user = await web.addUser('fields', 'fields password 1');
+    const userAuth = authOf(await login('fields', 'fields password 1'));
+    const feed = await web.store.ensureFeed(feeds.url('/fields.xml'), DEFAULT_FETCH_OPTIONS, now);
+    const folder = await web.store.ensureFolder(user.id, 'Q & A "quoted" \\ label');
+    await web.store.subscribe(user.id, feed.id, { folderId: folder.id, title: 'My "Feed"' }, now);
+    await web.deps.refreshNow([feed.id]);
+    const published = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const res = await get(`${API}/stream/contents/feed%2F${feed.id}?n=5`, userAuth);
+    assert.equal(res.status, 200);
+    const [item, ...rest] = res.json<{ items: Record<string, unknown>[] }>().items;
+    assert.ok(item);
+    assert.equal(rest.length, 0);
+    const { id, crawlTimeMsec, ...fields } = item;
+    assert.match(String(id), /^tag:google\.com,2005:reader\/item\/[0-9a-f]{16}$/);
+    assert.match(String(crawlTimeMsec), /^\d+$/);
+    assert.deepEqual(fields, {
+      timestampUsec: String(published * 1000),
+      published: published / 1000,
+      updated: published / 1000,
+      title: 'A "quoted" title \\ with a dash — & an emoji 😀 end',
+      canonical: [{ href: 'http://127.0.0.1/fields/1', type: 'text/html' }],
+      alternate: [{ href: 'http://127.0.0.1/fields/1', type: 'text/html' }],
+      author: 'Ann "Writer"',
+      origin: { streamId: `feed/${feed.id}`, title: 'My "Feed"', htmlUrl: 'http://127.0.0.1/fields' },
+      categories: [READING_LIST, 'user/-/label/Q & A "quoted" \\ label'],
+      enclosure: [
+        { href: 'http://127.0.0.1/fields/1.mp3', type: 'audio/mpeg', length: 1234 },
+        { href: 'http://127.0.0.1/fields/1.ogg', type: '' },
+      ],
+      summary: { direction: 'ltr', content: '<p>Body</p>' },
+    });
   });
 
   it('sends bodies as stored, whatever they hold, in streams and by id', async () => {

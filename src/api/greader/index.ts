@@ -16,7 +16,7 @@ import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { exportFeeds, importFeeds, subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
-import { bodyJson, JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
+import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import type { RouteContext } from '../../web/server.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
@@ -259,38 +259,54 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   const feedTitle = (s: SubscriptionView | undefined): string =>
     s ? (s.subscription.title ?? s.feed.title ?? s.feed.url) : '';
 
-  /** An item of stream/contents, its body last (as the store quoted it: see bodyJson). */
-  function itemJson(view: EntryView, sub: SubscriptionView | undefined): JsonText {
-    const e = view.entry;
-    const categories = [READING_LIST];
-    if (view.read) categories.push(READ);
-    if (view.starred) categories.push(STARRED);
-    if (sub?.folderName) categories.push(labelStream(sub.folderName));
-    const link = e.link ? [{ href: e.link, type: 'text/html' }] : [];
-    const fields = {
-      id: longItemId(e.id),
-      crawlTimeMsec: String(e.createdAt),
-      timestampUsec: String(e.publishedAt * 1000),
-      published: Math.floor(e.publishedAt / 1000),
-      updated: Math.floor((e.updatedAt ?? e.publishedAt) / 1000),
-      title: e.title,
-      canonical: link,
-      alternate: link,
-      author: e.author ?? '',
-      origin: {
-        streamId: feedStream(e.feedId),
+  // A subscribed feed's `origin` object, written once for as long as the library cache keeps its
+  // subscription (as Miniflux's feed objects are: everything in it comes from that row).
+  const originTexts = new WeakMap<object, string>();
+
+  function originText(feedId: number, sub: SubscriptionView | undefined): string {
+    let text = sub ? originTexts.get(sub.subscription) : undefined;
+    if (text === undefined) {
+      text = JSON.stringify({
+        streamId: feedStream(feedId),
         title: feedTitle(sub),
         htmlUrl: sub?.feed.siteUrl ?? sub?.feed.url ?? '',
-      },
-      categories,
-      enclosure: e.enclosures.map((x) => ({
-        href: x.url,
-        type: x.type ?? '',
-        ...(x.length !== null ? { length: x.length } : {}),
-      })),
-    };
-    const summary = new JsonText('{"direction":"ltr","content":', bodyJson(view), '}');
-    return jsonWithMembers(fields, [['summary', summary]]);
+      });
+      if (sub) originTexts.set(sub.subscription, text);
+    }
+    return text;
+  }
+
+  /**
+   * An item of stream/contents, its body last (as the store quoted it: see bodyJson). Written as
+   * text around JSON.stringify's strings, as Miniflux's entries are (see entryText): walking an
+   * object per item took ~13% of a stream's time.
+   */
+  function itemJson(view: EntryView, sub: SubscriptionView | undefined): JsonText {
+    const e = view.entry;
+    const json = JSON.stringify;
+    let categories = `["${READING_LIST}"`;
+    if (view.read) categories += `,"${READ}"`;
+    if (view.starred) categories += `,"${STARRED}"`;
+    if (sub?.folderName) categories += `,${json(labelStream(sub.folderName))}`;
+    const link = e.link ? `[{"href":${json(e.link)},"type":"text/html"}]` : '[]';
+    const enclosure =
+      e.enclosures.length === 0
+        ? '[]'
+        : json(
+            e.enclosures.map((x) => ({
+              href: x.url,
+              type: x.type ?? '',
+              ...(x.length !== null ? { length: x.length } : {}),
+            })),
+          );
+    const fields =
+      `{"id":"${longItemId(e.id)}","crawlTimeMsec":"${e.createdAt}","timestampUsec":"${e.publishedAt * 1000}",` +
+      `"published":${Math.floor(e.publishedAt / 1000)},` +
+      `"updated":${Math.floor((e.updatedAt ?? e.publishedAt) / 1000)},"title":${json(e.title)},` +
+      `"canonical":${link},"alternate":${link},"author":${json(e.author ?? '')},` +
+      `"origin":${originText(e.feedId, sub)},"categories":${categories}],"enclosure":${enclosure},` +
+      `"summary":{"direction":"ltr","content":`;
+    return new JsonText(fields, bodyJson(view), '}}');
   }
 
   function atomEntry(view: EntryView, sub: SubscriptionView | undefined): string {
