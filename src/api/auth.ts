@@ -26,12 +26,12 @@ export async function userFromCredentials(
   const now = ctx.deps.clock();
   const waits = await Promise.all(keys.map((k) => ctx.loginLimiter.retryAfter(k, now)));
   if (waits.some((w) => w > 0)) return null;
-  const user = await ctx.deps.store.findUserByName(name);
+  const found = await ctx.deps.store.findUserWithPasswordHash(name);
+  const user = found?.user ?? null;
   let ok = false;
-  if (user) {
+  if (found) {
     const byKey = await userFromApiKey(ctx, secret);
-    ok =
-      byKey?.id === user.id || (await verifyPassword(secret, await ctx.deps.store.getPasswordHash(user.id)));
+    ok = byKey?.id === found.user.id || (await verifyPassword(secret, found.passwordHash));
   } else {
     await verifyPassword(secret, null);
   }

@@ -854,6 +854,16 @@ for (const backend of backends) {
       assert.deepEqual(await store.getUserSettings(user.id), { theme: 'dark' });
       await store.setPasswordHash(user.id, 'scrypt$hash');
       assert.equal(await store.getPasswordHash(user.id), 'scrypt$hash');
+      assert.deepEqual(await store.findUserWithPasswordHash('settings'), {
+        user: await store.getUser(user.id),
+        passwordHash: 'scrypt$hash',
+      });
+      const without = await store.createUser('no-password', { isAdmin: false }, T0);
+      assert.deepEqual(await store.findUserWithPasswordHash('no-password'), {
+        user: without,
+        passwordHash: null,
+      });
+      assert.equal(await store.findUserWithPasswordHash('nobody at all'), null);
       await store.setAdmin(user.id, true);
       assert.equal((await store.getUser(user.id))?.isAdmin, true);
       const feed = await store.ensureFeed('https://only-mine.example/feed', DEFAULT_OPTIONS, T0);

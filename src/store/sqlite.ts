@@ -573,6 +573,13 @@ class SqliteStore implements Store {
     return row?.password_hash ?? null;
   }
 
+  async findUserWithPasswordHash(
+    username: string,
+  ): Promise<{ user: User; passwordHash: string | null } | null> {
+    const row = this.s.userByName.get(username) as Row | undefined;
+    return row ? { user: toUser(row), passwordHash: (row.password_hash as string | null) ?? null } : null;
+  }
+
   async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
     this.s.setPasswordHash.run(passwordHash, userId);
   }

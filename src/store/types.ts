@@ -264,6 +264,8 @@ export interface Store {
   getUser(id: number): Promise<User | null>;
   listUsers(): Promise<User[]>;
   getPasswordHash(userId: number): Promise<string | null>;
+  /** A user by name with their password hash (null when they have none), in one lookup: signing in. */
+  findUserWithPasswordHash(username: string): Promise<{ user: User; passwordHash: string | null } | null>;
   setPasswordHash(userId: number, passwordHash: string): Promise<void>;
   setAdmin(userId: number, isAdmin: boolean): Promise<void>;
   /** Renames a user; false when the name is taken. */
@@ -454,6 +456,7 @@ export const STORE_METHODS = {
   getUser: 'read',
   listUsers: 'read',
   getPasswordHash: 'read',
+  findUserWithPasswordHash: 'read',
   setPasswordHash: 'write',
   setAdmin: 'write',
   renameUser: 'write',

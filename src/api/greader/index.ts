@@ -122,10 +122,11 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const name = auth.slice(0, slash);
     const secret = auth.slice(slash + 1);
     if (PASSWORD_TOKEN.test(secret)) {
-      const user = await store.findUserByName(name);
-      if (!user || user.username !== name) return null;
-      const expected = await passwordToken(user);
-      return expected && sameToken(secret, expected) ? { user, auth } : null;
+      // Every request signs in again: the user and their password hash in one lookup.
+      const found = await store.findUserWithPasswordHash(name);
+      if (!found || found.user.username !== name) return null;
+      const expected = passwordToken(found.user, found.passwordHash);
+      return expected && sameToken(secret, expected) ? { user: found.user, auth } : null;
     }
     const user = await userFromApiKey(ctx, secret);
     if (!user || user.username !== name) return null;
@@ -133,8 +134,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   }
 
   /** The token secret derived from the user's password hash, or null when they have no password. */
-  async function passwordToken(user: User): Promise<string | null> {
-    const hash = await store.getPasswordHash(user.id);
+  function passwordToken(user: User, hash: string | null): string | null {
     if (!hash) return null;
     return `gr1-${createHash('sha256').update(`greader-login:${user.id}:${hash}`).digest('hex')}`;
   }
@@ -385,7 +385,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     if (!user) return unauthorized(reply);
     // Logged in with an API key: the key is the token's secret. Else the password's derived one.
     const byKey = await userFromApiKey(ctx, passwd);
-    const secret = byKey?.id === user.id ? passwd : await passwordToken(user);
+    const secret = byKey?.id === user.id ? passwd : passwordToken(user, await store.getPasswordHash(user.id));
     if (!secret || secret.includes('/')) return unauthorized(reply);
     const auth = `${user.username}/${secret}`;
     return reply.type('text/plain; charset=utf-8').send(`SID=${auth}\nLSID=null\nAuth=${auth}\n`);

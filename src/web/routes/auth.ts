@@ -83,8 +83,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const message = t('Too many failed logins; try again in {n} minutes.', { n: Math.ceil(wait / 60_000) });
       return sendHtml(reply, loginPage(req.viewer, req.viewer.csrf, username, next, message), 429);
     }
-    const user = await store.findUserByName(username);
-    const ok = await verifyPassword(password, user ? await store.getPasswordHash(user.id) : null);
+    const found = await store.findUserWithPasswordHash(username);
+    const user = found?.user ?? null;
+    const ok = await verifyPassword(password, found?.passwordHash ?? null);
     if (!user || !ok) {
       for (const k of keys) await limiter.fail(k, now);
       log.warn('login failed', { user: username, ip: req.ip });
