@@ -9,7 +9,7 @@
 //   [--farm ours|shared] [--keep] (keep the temporary databases)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,6 @@ import { REPO_ROOT, farmStats, startFarm, type FarmKind, type FarmStats } from '
 import type { CeilingResult } from './farm/ceiling.js';
 import type { PassResult, RunnerResult } from './farm/gleaner-runner.js';
 import { newsboatVersion, runNewsboat, type PeerPass, type PeerResult } from './farm/newsboat.js';
-import { availableParallelism } from 'node:os';
 import { describeMachine, fmt, printTable, versus, type VersusOptions } from './lib.js';
 
 const BUMP_FRACTION = 0.1;
