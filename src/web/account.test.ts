@@ -272,6 +272,23 @@ describe('sign-in and account pages', () => {
     assert.equal(sameOrigin.status, 303, 'the same origin is accepted');
   });
 
+  it('answers a path that does not decode with a 400 page, and a form sent nowhere with 404', async () => {
+    const undecodable = await admin.get('/feeds/%ff');
+    assert.equal(undecodable.status, 400);
+    assert.match(undecodable.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(undecodable.body, /This address is not valid\./);
+    // No hook runs for such a request: the page still carries the reader's security headers.
+    assert.match(undecodable.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(undecodable.headers.get('x-frame-options'), 'DENY');
+    const asJson = await admin.get('/feeds/%ff', { accept: 'application/json' });
+    assert.equal(asJson.status, 400);
+    assert.deepEqual(JSON.parse(asJson.body), { error: 'Bad Request' });
+    // No route changes anything there: the answer says so, whatever the token.
+    const nowhere = await admin.request('POST', '/no-such-page', { form: { theme: 'dark' } });
+    assert.equal(nowhere.status, 404);
+    assert.match(nowhere.body, /This page does not exist\./);
+  });
+
   it('saves settings and applies them to the pages, Chinese included', async () => {
     const saved = await admin.post('/settings', {
       theme: 'dark',

@@ -24,6 +24,7 @@ export const ZH: Record<string, string> = {
   Error: '错误',
   'Not found': '未找到',
   'This page does not exist.': '此页面不存在。',
+  'This address is not valid.': '此地址无效。',
   'Back to the reader': '返回阅读器',
 
   // The page shell and the sidebar

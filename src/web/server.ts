@@ -14,8 +14,8 @@ import { arrivalOrderServer } from './arrival.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
-import { registerGReaderApi } from '../api/greader/index.js';
-import { registerMinifluxApi } from '../api/miniflux/index.js';
+import { isGReaderPath, registerGReaderApi, sendGReaderError } from '../api/greader/index.js';
+import { isMinifluxPath, registerMinifluxApi, sendMinifluxError } from '../api/miniflux/index.js';
 import { registerPublishRoutes } from '../publish/routes.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAssetRoutes } from './routes/assets.js';
@@ -111,6 +111,41 @@ function contentSecurityPolicy(proxyImages: boolean): string {
 }
 
 export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
+  const secure = deps.options.baseUrl?.startsWith('https:') ?? false;
+  const sessionCookie = sessionCookieName(secure);
+  const csp = contentSecurityPolicy(deps.options.proxyImages);
+
+  function securityHeaders(reply: FastifyReply): void {
+    reply.header('Content-Security-Policy', csp);
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+    if (secure) reply.header('Strict-Transport-Security', 'max-age=31536000');
+  }
+
+  /**
+   * A request no route can take (no hook runs for it): its path does not decode, or a parameter is
+   * longer than any real one. Answered as the API the path belongs to answers errors (its clients
+   * read only that), or as the reader's other errors are.
+   */
+  function unroutable(error: { code: string }, req: FastifyRequest, reply: FastifyReply): void {
+    securityHeaders(reply);
+    const [status, message] =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [414, 'URI Too Long'] : [400, 'Bad Request'];
+    if (isMinifluxPath(req.url)) void sendMinifluxError(reply, status, message);
+    else if (isGReaderPath(req.url)) void sendGReaderError(reply, status, `${message}!`);
+    else if (wantsJson(req)) void reply.code(status).send({ error: message });
+    else {
+      const viewer = visitor(req);
+      void reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(viewer, status, viewer.t('This address is not valid.')).value);
+    }
+  }
+
   const app = Fastify({
     logger: false,
     trustProxy: deps.options.baseUrl !== null,
@@ -118,6 +153,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     // Long URLs are hostile, not real.
     routerOptions: { maxParamLength: 500 },
     serverFactory: arrivalOrderServer,
+    frameworkErrors: unroutable,
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   // OPML uploads arrive as the raw file.
@@ -126,10 +162,6 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 },
     (_req, body, done) => done(null, body),
   );
-
-  const secure = deps.options.baseUrl?.startsWith('https:') ?? false;
-  const sessionCookie = sessionCookieName(secure);
-  const csp = contentSecurityPolicy(deps.options.proxyImages);
 
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.decorateRequest('sessionHash', null);
@@ -143,13 +175,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   );
 
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('Content-Security-Policy', csp);
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
-    if (secure) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    securityHeaders(reply);
 
     const cookies = parseCookies(req.headers.cookie ?? '');
     const token = cookies[sessionCookie];
@@ -170,7 +196,8 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   // says where it came from, comes from this origin.
   app.addHook('preHandler', async (req, reply) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
-    if (req.routeOptions.config.csrf === false) return;
+    // No route, nothing to change: the not-found answer comes in the format of the path's API.
+    if (req.routeOptions.config.csrf === false || req.is404) return;
     const origin = req.headers.origin;
     if (origin && origin !== 'null' && origin !== expectedOrigin(req, deps.options.baseUrl)) {
       return reply.code(403).type('text/plain').send('cross-origin request refused');
@@ -203,6 +230,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
       .send(errorPage(viewer, status, message).value);
   });
   app.setNotFoundHandler(async (req, reply) => {
+    if (isGReaderPath(req.url)) return sendGReaderError(reply, 404, 'Not Found!');
     if (wantsJson(req)) return reply.code(404).send({ error: 'not found' });
     const viewer = req.viewer;
     return reply

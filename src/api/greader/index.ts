@@ -36,6 +36,16 @@ const DEFAULT_ITEMS = 20;
 const MAX_IDS = 1000;
 const PASSWORD_TOKEN = /^gr1-[0-9a-f]{64}$/;
 
+/** Whether a request's path is the Google Reader API's. */
+export function isGReaderPath(url: string): boolean {
+  return /^(?:\/api\/greader\.php(?:[/?]|$)|\/{1,2}(?:accounts|reader)\/)/.test(url);
+}
+
+/** An error as FreshRSS's Google Reader API answers one: a line of text. */
+export function sendGReaderError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('text/plain; charset=utf-8').send(message);
+}
+
 type Params = Record<string, unknown>;
 
 /** Every value of a parameter, from the query string and the form body. */
@@ -106,10 +116,10 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   const { store, clock } = ctx.deps;
 
   function unauthorized(reply: FastifyReply): FastifyReply {
-    return reply.code(401).type('text/plain; charset=utf-8').send('Unauthorized!');
+    return sendGReaderError(reply, 401, 'Unauthorized!');
   }
   function badRequest(reply: FastifyReply, message = 'Bad Request!'): FastifyReply {
-    return reply.code(400).type('text/plain; charset=utf-8').send(message);
+    return sendGReaderError(reply, 400, message);
   }
 
   async function caller(req: FastifyRequest): Promise<Caller | null> {

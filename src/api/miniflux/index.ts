@@ -243,12 +243,24 @@ function authed(req: FastifyRequest): Authed {
   return { user: req.minifluxUser };
 }
 
+// Clients join their configured URL and "/v1/...": newsboat 2.21, given "https://host/" as its
+// man page suggests, asks for "//v1/feeds". Both are served.
+const PREFIXES = ['/v1', '//v1'];
+
+/** Whether a request's path is the Miniflux API's. */
+export function isMinifluxPath(url: string): boolean {
+  return PREFIXES.some((prefix) => url.startsWith(`${prefix}/`));
+}
+
+/** An error as Miniflux answers one. */
+export function sendMinifluxError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error_message: message });
+}
+
 export function registerMinifluxApi(app: FastifyInstance, ctx: RouteContext): void {
   app.decorateRequest('minifluxUser', null);
   const refreshing = new Set<number>();
-  // Clients join their configured URL and "/v1/...": newsboat 2.21, given "https://host/" as its
-  // man page suggests, asks for "//v1/feeds". Both are served.
-  for (const prefix of ['/v1', '//v1']) {
+  for (const prefix of PREFIXES) {
     void app.register(
       async (api) => {
         minifluxRoutes(api, ctx, refreshing);
@@ -306,14 +318,12 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const message = errorMessage(err, status);
     if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Gleaner"');
     if (status === 503) reply.header('Retry-After', '60');
-    return reply.code(status).type('application/json; charset=utf-8').send({ error_message: message });
+    return sendMinifluxError(reply, status, message);
   });
   api.setNotFoundHandler(async (req, reply) => {
-    const status = req.minifluxUser ? 404 : 401;
-    return reply
-      .code(status)
-      .type('application/json; charset=utf-8')
-      .send({ error_message: status === 401 ? 'Access Unauthorized' : 'Route not found' });
+    return req.minifluxUser
+      ? sendMinifluxError(reply, 404, 'Route not found')
+      : sendMinifluxError(reply, 401, 'Access Unauthorized');
   });
 
   const noContent = (reply: FastifyReply): FastifyReply => reply.code(204).send();
