@@ -248,13 +248,18 @@ describe('the client APIs under hostile requests', () => {
     });
   }
 
+  /** A request to send. */
+  interface Sent {
+    method: string;
+    path: string;
+    body?: string;
+    headers: Record<string, string>;
+  }
+  /** What is wrong with an answer (other than a 5xx), or null. */
   type Check = (status: number, type: string, body: string) => string | null;
 
   /** Sends each request; returns what went wrong, a line each. */
-  async function sweep(
-    requests: Iterable<{ method: string; path: string; body?: string; headers: Record<string, string> }>,
-    check: Check,
-  ): Promise<{ sent: number; wrong: string[] }> {
+  async function sweep(requests: Iterable<Sent>, check: Check): Promise<{ sent: number; wrong: string[] }> {
     const wrong: string[] = [];
     let sent = 0;
     for (const { method, path, body, headers } of requests) {
@@ -278,12 +283,7 @@ describe('the client APIs under hostile requests', () => {
   it('Miniflux: no failure, every error as {"error_message": …}, nothing changed', async () => {
     const before = await library();
     const headers = { 'X-Auth-Token': key, 'content-type': 'application/json' };
-    function* requests(): Generator<{
-      method: string;
-      path: string;
-      body?: string;
-      headers: Record<string, string>;
-    }> {
+    function* requests(): Generator<Sent> {
       for (const route of MINIFLUX) {
         for (const path of withIds(route, IDS)) {
           yield { method: 'GET', path, headers };
@@ -318,12 +318,7 @@ describe('the client APIs under hostile requests', () => {
     const before = await library();
     const headers = { authorization: `GoogleLogin auth=${greaderAuth}` };
     const form = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
-    function* requests(): Generator<{
-      method: string;
-      path: string;
-      body?: string;
-      headers: Record<string, string>;
-    }> {
+    function* requests(): Generator<Sent> {
       for (const route of GREADER) {
         for (const path of withIds(route, STREAMS)) {
           yield { method: 'GET', path, headers };
@@ -350,12 +345,7 @@ describe('the client APIs under hostile requests', () => {
   it('Fever: no failure, every answer a Fever object, nothing changed', async () => {
     const before = await library();
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    function* requests(): Generator<{
-      method: string;
-      path: string;
-      body?: string;
-      headers: Record<string, string>;
-    }> {
+    function* requests(): Generator<Sent> {
       for (const path of ['/api/fever.php', '/fever/']) {
         for (const name of FEVER_QUERY) {
           for (const value of VALUES) {
