@@ -1,5 +1,5 @@
 // Subscribing with a cookie or credentials: they go to the site the user named, never to a feed
-// that another site's page points to.
+// that another site's page points to. A URL that fails is told as to someone subscribing.
 import { strict as assert } from 'node:assert';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
   resolveToLoopback,
+  respond,
   siteUrl,
   startTestServer,
   type TestServer,
@@ -104,5 +105,94 @@ describe('subscribing with secrets', () => {
       [on('other.test', '/feed.xml')],
     );
     assert.equal(seen.has('other.test/feed.xml'), false, 'a declared feed is listed, not fetched');
+  });
+});
+
+describe('subscribing to a URL that fails', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  let closed = '';
+  const deps = () => ({ store, fetcher, clock: Date.now });
+
+  before(async () => {
+    server = await startTestServer({
+      '/missing.xml': respond(404, {}, 'no'),
+      '/gone.xml': respond(410, {}, 'gone'),
+      '/broken.xml': respond(500, {}, 'oops'),
+      '/busy.xml': respond(429, { 'retry-after': '120' }, 'slow down'),
+      '/locked.xml': respond(401, {}, 'who are you'),
+    });
+    const gone = await startTestServer();
+    closed = gone.url('/feed.xml');
+    await gone.close();
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  // A feed's stored error and what someone subscribing is told, from the same failure.
+  const cases: [string, RegExp, RegExp][] = [
+    [
+      '/missing.xml',
+      /returned 404 Not Found; check the URL or remove the subscription$/,
+      /returned 404 Not Found; check the URL$/,
+    ],
+    [
+      '/gone.xml',
+      /410 Gone; the feed is gone for good; remove the subscription$/,
+      /410 Gone; the feed is gone for good$/,
+    ],
+    [
+      '/broken.xml',
+      /500 Internal Server Error; the server has a problem, Gleaner will retry later$/,
+      /500 Internal Server Error; the server has a problem, try again later$/,
+    ],
+    [
+      '/busy.xml',
+      /429 Too Many Requests; the server wants fewer requests, Gleaner will retry in 120 s$/,
+      /429 Too Many Requests; the server wants fewer requests, try again in 120 s$/,
+    ],
+    [
+      '/locked.xml',
+      /401 Unauthorized; check the username, password or cookie of the subscription/,
+      /401 Unauthorized; check the username, password or cookie to fetch it with$/,
+    ],
+  ];
+  for (const [path, stored, subscribing] of cases) {
+    it(`${path}: no advice that only a stored feed's error can take`, async () => {
+      const user = await store.createUser(`u${path.replace(/\W/g, '')}`, { isAdmin: false }, Date.now());
+      const feedError = await fetcher.fetchFeed({ url: server.url(path) }).then(
+        () => assert.fail('the fetch succeeded'),
+        (err: Error) => err,
+      );
+      assert.match(feedError.message, stored);
+      await assert.rejects(
+        subscribeToUrl(deps(), { userId: user.id, url: server.url(path) }),
+        (err: Error) => {
+          assert.match(err.message, subscribing);
+          assert.equal((err as { code?: string }).code, 'FETCH_HTTP_STATUS');
+          return true;
+        },
+      );
+      await assert.rejects(discoverSubscriptions(fetcher, server.url(path)), (err: Error) => {
+        assert.match(err.message, subscribing);
+        return true;
+      });
+      assert.deepEqual(await store.listSubscriptions(user.id), [], 'nothing stored');
+    });
+  }
+
+  it('a refused connection: try again later, not "Gleaner will retry"', async () => {
+    const user = await store.createUser('refused', { isAdmin: false }, Date.now());
+    await assert.rejects(subscribeToUrl(deps(), { userId: user.id, url: closed }), (err: Error) => {
+      assert.match(err.message, /refused the connection; the server may be down, try again later$/);
+      assert.doesNotMatch(err.message, /Gleaner will retry/);
+      return true;
+    });
   });
 });

@@ -9,7 +9,7 @@ import {
   type DiscoveredFeed,
   type DiscoveredFeedType,
 } from '../feed/discover/index.js';
-import { carriesSecrets, sameHost, type Fetcher } from '../feed/fetch/index.js';
+import { carriesSecrets, FetchError, sameHost, type Fetcher } from '../feed/fetch/index.js';
 import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -121,13 +121,18 @@ interface Probe {
 }
 
 async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Promise<Probe> {
-  const result = await fetcher.fetchFeed({
-    url,
-    userAgent: options.userAgent,
-    cookie: options.cookie,
-    username: options.username,
-    password: options.password,
-  });
+  const result = await fetcher
+    .fetchFeed({
+      url,
+      userAgent: options.userAgent,
+      cookie: options.cookie,
+      username: options.username,
+      password: options.password,
+    })
+    .catch((err: unknown) => {
+      // Nothing is stored yet, nothing will be retried: told as to someone subscribing.
+      throw err instanceof FetchError ? err.forSubscribing() : err;
+    });
   if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl, feed: null };
   const feed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
   if (feed.format !== null)

@@ -13,21 +13,47 @@ export interface FetchTimeouts {
   bodyMs: number;
 }
 
-/** A failed fetch; `retryAfterSeconds` is set when the server said when to come back (429, 503). */
+/**
+ * A failed fetch; `retryAfterSeconds` is set when the server said when to come back (429, 503).
+ * Its message is written for a feed's stored error ("Gleaner will retry later", "remove the
+ * subscription"); `whenSubscribing` is the message for someone whose first fetch of a URL failed,
+ * when that advice does not apply to them (nothing was stored, nothing will be retried).
+ */
 export class FetchError extends GleanerError {
   readonly status: number | null;
   readonly retryAfterSeconds: number | null;
+  private readonly whenSubscribing: string | null;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number; retryAfterSeconds?: number | null } = {},
+    options: {
+      cause?: unknown;
+      status?: number;
+      retryAfterSeconds?: number | null;
+      whenSubscribing?: string;
+    } = {},
   ) {
     super(code, message, { cause: options.cause });
     this.status = options.status ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.whenSubscribing = options.whenSubscribing ?? null;
+  }
+
+  /** The error as someone subscribing to the URL is told it. */
+  forSubscribing(): FetchError {
+    if (this.whenSubscribing === null) return this;
+    return new FetchError(this.code, this.whenSubscribing, {
+      cause: this.cause,
+      ...(this.status !== null ? { status: this.status } : {}),
+      retryAfterSeconds: this.retryAfterSeconds,
+    });
   }
 }
+
+/** How a failure that may pass ends its message: for a feed's stored error, and for someone subscribing. */
+const RETRIED = 'Gleaner will retry later';
+const TRY_AGAIN = 'try again later';
 
 /** The URL as it may appear in a message or a log: no username, no password. */
 export function redactUrl(url: URL | string): string {
@@ -78,33 +104,36 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
   const code = errorCode(error);
   const fail = (errorCode: ErrorCode, message: string) =>
     new FetchError(errorCode, `${shown}: ${message}`, { cause: error });
+  // A failure that may pass: "…, Gleaner will retry later", or "…, try again later".
+  const passing = (errorCode: ErrorCode, problem: string) =>
+    new FetchError(errorCode, `${shown}: ${problem}, ${RETRIED}`, {
+      cause: error,
+      whenSubscribing: `${shown}: ${problem}, ${TRY_AGAIN}`,
+    });
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return fail(
+      return passing(
         'FETCH_TIMEOUT',
-        `could not connect to ${host} within ${seconds(timeouts.connectMs)}; the server may be down, Gleaner will retry later`,
+        `could not connect to ${host} within ${seconds(timeouts.connectMs)}; the server may be down`,
       );
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return fail(
+      return passing(
         'FETCH_TIMEOUT',
-        `${host} did not answer within ${seconds(timeouts.headersMs)}; the server may be overloaded, Gleaner will retry later`,
+        `${host} did not answer within ${seconds(timeouts.headersMs)}; the server may be overloaded`,
       );
     case 'UND_ERR_BODY_TIMEOUT':
       return bodyTimeoutError(url, timeouts.bodyMs);
     case 'ENOTFOUND':
       return fail('FETCH_NETWORK', `the host ${host} was not found; check the URL`);
     case 'EAI_AGAIN':
-      return fail('FETCH_NETWORK', `looking up ${host} failed for now; Gleaner will retry later`);
+      return passing('FETCH_NETWORK', `looking up ${host} failed for now`);
     case 'ECONNREFUSED':
-      return fail(
-        'FETCH_NETWORK',
-        `${host} refused the connection; the server may be down, Gleaner will retry later`,
-      );
+      return passing('FETCH_NETWORK', `${host} refused the connection; the server may be down`);
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return fail('FETCH_NETWORK', `the connection to ${host} broke off; Gleaner will retry later`);
+      return passing('FETCH_NETWORK', `the connection to ${host} broke off`);
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
     return fail(
@@ -119,14 +148,14 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
     );
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return fail('FETCH_NETWORK', `${detail}; Gleaner will retry later`);
+  return passing('FETCH_NETWORK', detail);
 }
 
 export function bodyTimeoutError(url: URL, bodyMs: number): FetchError {
-  return new FetchError(
-    'FETCH_TIMEOUT',
-    `${redactUrl(url)}: the response did not arrive in full within ${seconds(bodyMs)}; the server is too slow, Gleaner will retry later`,
-  );
+  const problem = `${redactUrl(url)}: the response did not arrive in full within ${seconds(bodyMs)}; the server is too slow`;
+  return new FetchError('FETCH_TIMEOUT', `${problem}, ${RETRIED}`, {
+    whenSubscribing: `${problem}, ${TRY_AGAIN}`,
+  });
 }
 
 export function tooLargeError(url: URL, maxBytes: number): FetchError {

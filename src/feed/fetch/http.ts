@@ -100,17 +100,32 @@ export function statusLine(status: number): string {
 /** The error for a status that carries no feed; the advice depends on whether trying again can help. */
 export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
   const retry = retryAfterSeconds === null ? 'later' : `in ${retryAfterSeconds} s`;
+  // For a feed's stored error, and for someone whose first fetch of the URL this was.
   let advice: string;
-  if (status === 401 || status === 403)
+  let whenSubscribing: string;
+  if (status === 401 || status === 403) {
     advice = 'check the username, password or cookie of the subscription (its edit form, or gleaner edit)';
-  else if (status === 410) advice = 'the feed is gone for good; remove the subscription';
-  else if (status === 429) advice = `the server wants fewer requests, Gleaner will retry ${retry}`;
-  else if (status >= 500) advice = `the server has a problem, Gleaner will retry ${retry}`;
-  else if (status >= 400) advice = 'check the URL or remove the subscription';
-  else advice = 'this is not a feed response; check the URL';
-  return new FetchError('FETCH_HTTP_STATUS', `${redactUrl(url)} returned ${statusLine(status)}; ${advice}`, {
+    whenSubscribing = 'check the username, password or cookie to fetch it with';
+  } else if (status === 410) {
+    advice = 'the feed is gone for good; remove the subscription';
+    whenSubscribing = 'the feed is gone for good';
+  } else if (status === 429) {
+    advice = `the server wants fewer requests, Gleaner will retry ${retry}`;
+    whenSubscribing = `the server wants fewer requests, try again ${retry}`;
+  } else if (status >= 500) {
+    advice = `the server has a problem, Gleaner will retry ${retry}`;
+    whenSubscribing = `the server has a problem, try again ${retry}`;
+  } else if (status >= 400) {
+    advice = 'check the URL or remove the subscription';
+    whenSubscribing = 'check the URL';
+  } else {
+    advice = whenSubscribing = 'this is not a feed response; check the URL';
+  }
+  const problem = `${redactUrl(url)} returned ${statusLine(status)}`;
+  return new FetchError('FETCH_HTTP_STATUS', `${problem}; ${advice}`, {
     status,
     retryAfterSeconds,
+    whenSubscribing: `${problem}; ${whenSubscribing}`,
   });
 }
 
