@@ -5,34 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { PreparedEntry } from '../model/index.js';
-import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
+import { followedFeed } from '../testing/fetched.js';
 import { newToken, tokenHash } from '../web/auth.js';
 import { startWebApp, type WebApp } from '../web/testing.js';
 
 const NOW = Date.now();
-
-function entry(n: number): PreparedEntry {
-  return {
-    guid: `g-${n}`,
-    link: `https://tech.example/${n}`,
-    title: `Story ${n}`,
-    author: null,
-    contentHtml: `<p>Story ${n}</p>`,
-    contentText: `Story ${n}`,
-    summaryText: `Story ${n}`,
-    readingMinutes: 1,
-    publishedAt: NOW - n * 60_000,
-    updatedAt: null,
-    categories: ['news'],
-    enclosures: [],
-    imageUrl: null,
-    commentsUrl: null,
-    language: 'en',
-    dedupeKey: `g:g-${n}`,
-    contentHash: `h-${n}`,
-  };
-}
 
 // Not one of them names anything that exists: a route that takes them must refuse or find nothing.
 const IDS = [
@@ -202,26 +179,8 @@ describe('the client APIs under hostile requests', () => {
     web = await startWebApp();
     const ann = await web.addUser('ann', 'ann-password-1');
     await web.store.createApiKey(ann.id, 'apps', tokenHash(key), NOW, fever);
-    const feed = await web.store.ensureFeed('https://tech.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
-    await web.store.recordFetchSuccess(
-      feed.id,
-      {
-        checkedAt: NOW,
-        nextCheckAt: NOW + 3_600_000,
-        etag: null,
-        lastModified: null,
-        title: 'Tech',
-        siteUrl: 'https://tech.example/',
-        description: null,
-        iconUrl: null,
-        language: 'en',
-        hubUrl: null,
-        format: 'rss',
-      },
-      [1, 2, 3].map(entry),
-    );
     const folder = await web.store.ensureFolder(ann.id, 'Tech');
-    await web.store.subscribe(ann.id, feed.id, { folderId: folder.id, title: null }, NOW);
+    await followedFeed(web.store, ann.id, NOW, { folderId: folder.id });
     const login = await web.fetch('/accounts/ClientLogin', {
       method: 'POST',
       body: new URLSearchParams({ Email: 'ann', Passwd: 'ann-password-1' }),

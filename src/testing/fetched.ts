@@ -77,3 +77,24 @@ export async function feedOfBodiesToQuote(store: Store, userId: number, now: num
   await store.subscribe(userId, feed.id, { folderId: null, title: null }, now);
   return feed.id;
 }
+
+/**
+ * A feed of `count` entries ("Entry story-1" the newest, a minute before `now`, then a minute
+ * apart), followed by the user, in `folderId` if given; its id.
+ */
+export async function followedFeed(
+  store: Store,
+  userId: number,
+  now: number,
+  options: { count?: number; folderId?: number | null } = {},
+): Promise<number> {
+  const feed = await store.ensureFeed('https://tech.example/feed', DEFAULT_FETCH_OPTIONS, now);
+  const keys = Array.from({ length: options.count ?? 3 }, (_, i) => i + 1);
+  await store.recordFetchSuccess(
+    feed.id,
+    fetchedUpdate(now, 'Tech'),
+    keys.map((n) => preparedEntry(`story-${n}`, { publishedAt: now - n * 60_000, categories: ['news'] })),
+  );
+  await store.subscribe(userId, feed.id, { folderId: options.folderId ?? null, title: null }, now);
+  return feed.id;
+}
