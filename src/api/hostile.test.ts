@@ -1,13 +1,14 @@
-// Every route of the three client APIs, signed in, sent what no client sends: ids that are not
-// ids, parameters out of range or of the wrong kind, bodies that are not what the route reads (not
-// JSON, nested 5,000 deep, wrong types, 20,000 ids). None may fail (5xx), each error must come in
-// its API's own format, and none may change anything: ann's library is the same afterwards.
+// Every route of the three client APIs (Miniflux's and Google Reader's read from the server's
+// route table, so one added later is swept too), signed in, sent what no client sends: ids that are
+// not ids, parameters out of range or of the wrong kind, bodies that are not what the route reads
+// (not JSON, nested 5,000 deep, wrong types, 20,000 ids). None may fail (5xx), each error must come
+// in its API's own format, and none may change anything: ann's library is the same afterwards.
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { followedFeed } from '../testing/fetched.js';
 import { newToken, tokenHash } from '../web/auth.js';
-import { startWebApp, type WebApp } from '../web/testing.js';
+import { routeTable, startWebApp, type WebApp } from '../web/testing.js';
 
 const NOW = Date.now();
 
@@ -52,38 +53,6 @@ const BODIES = [
   'i=abc&a=%ff&s=feed%2F-1&T=wrong',
 ];
 
-const MINIFLUX: readonly string[] = [
-  '/v1/me',
-  '/v1/users',
-  '/v1/users/:id',
-  '/v1/users/:id/mark-all-as-read',
-  '/v1/categories',
-  '/v1/categories/:id',
-  '/v1/categories/:id/entries',
-  '/v1/categories/:id/entries/:id',
-  '/v1/categories/:id/feeds',
-  '/v1/categories/:id/mark-all-as-read',
-  '/v1/categories/:id/refresh',
-  '/v1/feeds',
-  '/v1/feeds/:id',
-  '/v1/feeds/:id/entries',
-  '/v1/feeds/:id/entries/:id',
-  '/v1/feeds/:id/icon',
-  '/v1/feeds/:id/mark-all-as-read',
-  '/v1/feeds/:id/refresh',
-  '/v1/feeds/refresh',
-  '/v1/feeds/counters',
-  '/v1/icons/:id',
-  '/v1/entries',
-  '/v1/entries/:id',
-  '/v1/entries/:id/bookmark',
-  '/v1/entries/:id/star',
-  '/v1/entries/:id/fetch-content',
-  '/v1/export',
-  '/v1/import',
-  '/v1/discover',
-  '/v1/version',
-];
 const MINIFLUX_LISTS = ['/v1/entries', '/v1/feeds/1/entries', '/v1/categories/1/entries'];
 const MINIFLUX_QUERY = [
   'status',
@@ -103,28 +72,6 @@ const MINIFLUX_QUERY = [
   'published_after',
 ];
 
-const GREADER: readonly string[] = [
-  '/accounts/ClientLogin',
-  '/reader/api/0/token',
-  '/reader/api/0/user-info',
-  '/reader/api/0/subscription/list',
-  '/reader/api/0/tag/list',
-  '/reader/api/0/unread-count',
-  '/reader/api/0/stream/items/ids',
-  '/reader/api/0/stream/contents/:id',
-  '/reader/api/0/stream/contents',
-  '/reader/api/0/stream/items/contents',
-  '/reader/atom/:id',
-  '/reader/api/0/edit-tag',
-  '/reader/api/0/mark-all-as-read',
-  '/reader/api/0/subscription/edit',
-  '/reader/api/0/subscription/quickadd',
-  '/reader/api/0/subscription/export',
-  '/reader/api/0/subscription/import',
-  '/reader/api/0/rename-tag',
-  '/reader/api/0/disable-tag',
-  '/reader/api/0/no-such-call',
-];
 const STREAMS = [
   'feed%2F-1',
   'feed%2F%ff',
@@ -236,14 +183,24 @@ describe('the client APIs under hostile requests', () => {
     return { sent, wrong };
   }
 
+  /** The paths of the routes the server has under `prefix` (from its route table), and one it has not. */
+  function pathsUnder(prefix: string, missing: string): string[] {
+    const paths = routeTable(web.app)
+      .map((r) => r.slice(r.indexOf(' ') + 1))
+      .filter((path) => path.startsWith(prefix));
+    return [...new Set(paths), missing];
+  }
+
   const withIds = (route: string, ids: readonly string[]): string[] =>
-    route.includes(':id') ? ids.map((id) => route.replaceAll(':id', id)) : [route];
+    /[:*]/.test(route) ? ids.map((id) => route.replace(/:[A-Za-z]+|\*/g, id)) : [route];
 
   it('Miniflux: no failure, every error as {"error_message": …}, nothing changed', async () => {
     const before = await library();
     const headers = { 'X-Auth-Token': key, 'content-type': 'application/json' };
+    const routes = pathsUnder('/v1/', '/v1/no-such-call');
+    assert.ok(routes.includes('/v1/feeds/:id/entries/:entryId') && routes.length > 25, routes.join(' '));
     function* requests(): Generator<Sent> {
-      for (const route of MINIFLUX) {
+      for (const route of routes) {
         for (const path of withIds(route, IDS)) {
           yield { method: 'GET', path, headers };
           for (const method of ['POST', 'PUT', 'DELETE']) {
@@ -277,8 +234,13 @@ describe('the client APIs under hostile requests', () => {
     const before = await library();
     const headers = { authorization: `GoogleLogin auth=${greaderAuth}` };
     const form = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
+    const routes = [
+      ...pathsUnder('/accounts/', '/accounts/no-such-call'),
+      ...pathsUnder('/reader/', '/reader/api/0/no-such-call'),
+    ];
+    assert.ok(routes.includes('/reader/api/0/edit-tag') && routes.length > 18, routes.join(' '));
     function* requests(): Generator<Sent> {
-      for (const route of GREADER) {
+      for (const route of routes) {
         for (const path of withIds(route, STREAMS)) {
           yield { method: 'GET', path, headers };
           yield { method: 'GET', path: `/api/greader.php${path}`, headers };

@@ -115,6 +115,26 @@ function setCookie(res: Response, name: string): string | null {
   return null;
 }
 
+/**
+ * Every route the server answers, as "METHOD /path" (HEAD left out), read from Fastify's route
+ * tree: a sweep over them covers a route added later too.
+ */
+export function routeTable(app: FastifyInstance): string[] {
+  const routes: string[] = [];
+  // The tree splits paths where they share a prefix: a route's path is its node's segments, root down.
+  const segments: string[] = [];
+  for (const line of app.printRoutes().split('\n')) {
+    const m = /^([│ ]*)[├└]── (.*?)(?: \(([^)]*)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] ?? '').length / 4;
+    segments.length = depth;
+    segments[depth] = m[2] ?? '';
+    for (const method of m[3]?.split(', ') ?? [])
+      if (method !== 'HEAD') routes.push(`${method} ${segments.join('')}`);
+  }
+  return routes;
+}
+
 /** The CSRF token a page carries in <meta name="csrf-token">. */
 export function csrfFromPage(page: string): string | null {
   return /<meta name="csrf-token" content="([^"]*)"\s*\/?>/.exec(page)?.[1] ?? null;
