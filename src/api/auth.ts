@@ -27,7 +27,6 @@ export async function userFromCredentials(
   const waits = await Promise.all(keys.map((k) => ctx.loginLimiter.retryAfter(k, now)));
   if (waits.some((w) => w > 0)) return null;
   const found = await ctx.deps.store.findUserWithPasswordHash(name);
-  const user = found?.user ?? null;
   let ok = false;
   if (found) {
     const byKey = await userFromApiKey(ctx, secret);
@@ -35,9 +34,9 @@ export async function userFromCredentials(
   } else {
     await verifyPassword(secret, null);
   }
-  if (!user || !ok) {
+  if (!found || !ok) {
     for (const k of keys) await ctx.loginLimiter.fail(k, now);
     return null;
   }
-  return user;
+  return found.user;
 }

@@ -97,7 +97,6 @@ function toApiKey(r: Row): ApiKey {
   };
 }
 
-/** An API key found by one of its hashes. */
 /** An API key's row with its user's (one query a client's call: the key, then the user, was two). */
 interface ApiKeyUse extends Row {
   key_id: number;

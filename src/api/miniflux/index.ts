@@ -613,6 +613,20 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return user;
   }
 
+  /** A user name from the body, trimmed, or a 400 that says what one is. */
+  function usernameOf(value: unknown): string {
+    const username = typeof value === 'string' ? value.trim() : '';
+    if (!isValidUsername(username))
+      throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
+    return username;
+  }
+
+  /** `is_admin` from the body: absent, or true or false. */
+  function isAdminOf(value: unknown): boolean | undefined {
+    if (value !== undefined && typeof value !== 'boolean') throw badRequest('Invalid is_admin value');
+    return value;
+  }
+
   /** A new password's hash, or a 400 that says what it needs. */
   async function newPasswordHash(value: unknown): Promise<string> {
     if (typeof value !== 'string') throw badRequest('The password is required');
@@ -636,14 +650,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const { user: me } = authed(req);
     if (!me.isAdmin) throw new ApiError(403, 'Access Forbidden');
     const body = jsonBody(req);
-    const username = typeof body.username === 'string' ? body.username.trim() : '';
-    if (!isValidUsername(username))
-      throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
-    if (body.is_admin !== undefined && typeof body.is_admin !== 'boolean')
-      throw badRequest('Invalid is_admin value');
+    const username = usernameOf(body.username);
+    const isAdmin = isAdminOf(body.is_admin) === true;
     const passwordHash = await newPasswordHash(body.password);
     if (await usernameTaken(store, username)) throw badRequest('The user already exists');
-    const user = await store.createUser(username, { isAdmin: body.is_admin === true, passwordHash }, clock());
+    const user = await store.createUser(username, { isAdmin, passwordHash }, clock());
     log.info('user created', { user: user.username, admin: user.isAdmin, by: me.username });
     return reply.code(201).send(await userText(user));
   });
@@ -652,22 +663,15 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const { user: me } = authed(req);
     const user = await namedUser(me, String(idParam(req.params.id, 'user ID')));
     const body = jsonBody(req);
-    if (body.is_admin !== undefined) {
-      if (typeof body.is_admin !== 'boolean') throw badRequest('Invalid is_admin value');
-      if (body.is_admin !== user.isAdmin && (!me.isAdmin || user.id === me.id))
-        throw new ApiError(403, 'Access Forbidden');
-    }
-    let username: string | undefined;
-    if (body.username !== undefined) {
-      username = typeof body.username === 'string' ? body.username.trim() : '';
-      if (!isValidUsername(username))
-        throw badRequest('The username is 1 to 64 letters, digits, dots, dashes or underscores');
-      if (await usernameTaken(store, username, user.id)) throw badRequest('The user already exists');
-    }
+    const isAdmin = isAdminOf(body.is_admin);
+    if (isAdmin !== undefined && isAdmin !== user.isAdmin && (!me.isAdmin || user.id === me.id))
+      throw new ApiError(403, 'Access Forbidden');
+    const username = body.username === undefined ? undefined : usernameOf(body.username);
+    if (username !== undefined && (await usernameTaken(store, username, user.id)))
+      throw badRequest('The user already exists');
     const passwordHash = body.password === undefined ? null : await newPasswordHash(body.password);
     if (username !== undefined && username !== user.username) await store.renameUser(user.id, username);
-    if (typeof body.is_admin === 'boolean' && body.is_admin !== user.isAdmin)
-      await store.setAdmin(user.id, body.is_admin);
+    if (isAdmin !== undefined && isAdmin !== user.isAdmin) await store.setAdmin(user.id, isAdmin);
     if (passwordHash !== null) {
       await store.setPasswordHash(user.id, passwordHash);
       await store.deleteUserSessions(user.id);
