@@ -80,7 +80,9 @@ interface EntryJson {
   title: string;
   starred: boolean;
   published_at: string;
-  enclosures: { url: string }[];
+  changed_at: string;
+  tags: string[];
+  enclosures: { id: number; entry_id: number; url: string; mime_type: string; size: number }[];
   feed: { id: number; category: { id: number; title: string } };
 }
 interface EntryList {
@@ -451,6 +453,45 @@ describe('Miniflux API', () => {
       assert.equal((await api('/entries?status=removed')).json<EntryList>().total, 0);
     });
 
+    it('filters by change time and tags, and by the newer names of the date filters', async () => {
+      const all = (await api('/entries')).json<EntryList>().entries;
+      assert.equal(all.length, 6);
+      const changed = all.map((e) => Date.parse(e.changed_at));
+      const first = Math.floor(Math.min(...changed) / 1000);
+      const last = Math.ceil(Math.max(...changed) / 1000);
+      const titles = async (q: string): Promise<string[]> =>
+        (await api(`/entries?${q}`)).json<EntryList>().entries.map((e) => e.title);
+      assert.equal((await titles(`changed_after=${first - 1}`)).length, 6);
+      assert.deepEqual(await titles(`changed_after=${last + 1}`), []);
+      assert.deepEqual(await titles(`changed_before=${first - 1}`), []);
+      assert.deepEqual(await titles(`changed_after=${first - 1}&feed_id=${looseFeed}`), [
+        'loose story 5',
+        'loose story 6',
+      ]);
+      assert.equal((await api(`/entries?changed_after=${last + 1}`)).json<EntryList>().total, 0);
+      // Every entry here is tagged "news".
+      assert.ok(all.every((e) => e.tags.includes('news')));
+      assert.equal((await titles('tags=news')).length, 6);
+      assert.deepEqual(await titles('tags=news&tags=sports'), []);
+      assert.deepEqual(await titles('tags=sports'), []);
+      // published_before is before's newer name; given both, both hold. 0 is no limit.
+      const hoursAgo = (h: number): number => Math.floor((NOW - h * HOUR) / 1000);
+      assert.deepEqual(await titles(`published_before=${hoursAgo(2.5)}`), [
+        'tech story 3',
+        'tech story 4',
+        'loose story 5',
+        'loose story 6',
+      ]);
+      assert.deepEqual(await titles(`published_before=${hoursAgo(2.5)}&before=${hoursAgo(4.5)}`), [
+        'loose story 5',
+        'loose story 6',
+      ]);
+      assert.deepEqual(await titles(`published_after=${hoursAgo(1.5)}`), ['tech story 1']);
+      assert.equal((await titles('before=0&after=0')).length, 6);
+      for (const q of ['changed_after=soon', 'published_before=-1', `tags=${'x'.repeat(501)}`])
+        assert.equal((await api(`/entries?${q}`)).status, 400, q);
+    });
+
     it('refuses malformed parameters', async () => {
       for (const q of [
         'status=gone',
@@ -595,6 +636,55 @@ describe('Miniflux API', () => {
       assert.equal((await put(`/entries/${id}/bookmark`, '')).status, 204);
       assert.equal((await api(`/entries/${id}`)).json<EntryJson>().starred, false);
       assert.equal((await put(`/entries/${id}/bookmark`, '', bobKey)).status, 404);
+    });
+
+    it('gives an entry’s enclosure by the id it was sent with, 404 for another user’s', async () => {
+      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      const sent = first?.enclosures[0];
+      assert.ok(first && sent);
+      const res = await api(`/enclosures/${sent.id}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json(), sent);
+      assert.equal(res.json<{ entry_id: number }>().entry_id, first.id);
+      assert.equal((await api(`/enclosures/${sent.id + 1}`)).status, 404);
+      assert.equal((await api(`/enclosures/${sent.id}`, {}, bobKey)).status, 404);
+      for (const id of ['0', 'x', '-1', '999']) {
+        const bad = await api(`/enclosures/${id}`);
+        assert.ok(bad.status === 400 || bad.status === 404, id);
+        assert.ok(errorOf(bad).length > 0, id);
+      }
+      // No playback position is kept: the client is told so, and the enclosure is unchanged.
+      const progress = await put(`/enclosures/${sent.id}`, { media_progression: 42 });
+      assert.equal(progress.status, 400);
+      assert.match(errorOf(progress), /progression/);
+      assert.equal((await put(`/enclosures/${sent.id}`, { media_progression: 42 }, bobKey)).status, 404);
+    });
+
+    it('says what it does not do: integrations, edits and flushing the history', async () => {
+      const status = await api('/users/integrations/status');
+      assert.equal(status.status, 200);
+      assert.deepEqual(status.json(), { has_integrations: false });
+      assert.equal((await api('/users/integrations/status', {}, null)).status, 401);
+      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      assert.ok(first);
+      const save = await post(`/entries/${first.id}/save`, {});
+      assert.equal(save.status, 400);
+      assert.match(errorOf(save), /integration/);
+      const edit = await put(`/entries/${first.id}`, { title: 'Mine now' });
+      assert.equal(edit.status, 400);
+      assert.match(errorOf(edit), /cannot be edited/);
+      assert.equal((await api(`/entries/${first.id}`)).json<EntryJson>().title, first.title);
+      const [bobs] = (await api('/entries?limit=1', {}, bobKey)).json<EntryList>().entries;
+      assert.ok(bobs);
+      assert.equal((await post(`/entries/${bobs.id}/save`, {})).status, 404);
+      assert.equal((await put(`/entries/${bobs.id}`, { title: 'x' })).status, 404);
+      const read = (await api('/entries?status=read')).json<EntryList>().total;
+      for (const method of ['PUT', 'DELETE']) {
+        const flush = await api('/flush-history', { method });
+        assert.equal(flush.status, 400, method);
+        assert.match(errorOf(flush), /history/);
+      }
+      assert.equal((await api('/entries?status=read')).json<EntryList>().total, read);
     });
 
     it('marks all read by feed, category and user', async () => {

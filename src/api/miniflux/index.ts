@@ -17,6 +17,10 @@
 //   article for all of them, as a feed that asks for full articles would have.
 // - /v1/users manages Gleaner's users (name, password, administrator rights); the other Miniflux
 //   user settings are the reader's own and are not changed through it.
+// - Answered with a 400 that says why: editing an entry (PUT /v1/entries/:id; a feed's entries are
+//   shared by its readers), saving one to a third-party service (there are none, as
+//   /v1/users/integrations/status says), flushing the history (read entries are kept) and an
+//   enclosure's playback position (PUT /v1/enclosures/:id; not kept).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
@@ -46,7 +50,17 @@ import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
 import { hashPassword, isValidUsername, passwordProblem, usernameTaken } from '../../web/auth.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
-import { categoryJson, entryText, feedContextOf, feedJson, UNFILED_CATEGORY_ID, userJson } from './shapes.js';
+import {
+  categoryJson,
+  changedAt,
+  enclosureAt,
+  enclosureJson,
+  entryText,
+  feedContextOf,
+  feedJson,
+  UNFILED_CATEGORY_ID,
+  userJson,
+} from './shapes.js';
 
 /** The most entries a list request looks through (see the notes above). */
 export const SCAN_LIMIT = 10_000;
@@ -179,6 +193,11 @@ interface EntryFilter {
   /** Epoch ms, exclusive. */
   publishedBefore?: number;
   publishedAfter?: number;
+  /** Epoch ms, exclusive: when the entry last changed (Miniflux's changed_at). */
+  changedBefore?: number;
+  changedAfter?: number;
+  /** Tags the entry carries, every one of them. */
+  tags?: string[];
   beforeEntryId?: number;
   afterEntryId?: number;
   order: 'id' | 'status' | 'published_at' | 'category_title' | 'category_id';
@@ -216,11 +235,28 @@ function entryFilter(q: Query): EntryFilter {
   const categoryId = single(q, 'category_id');
   if (categoryId !== undefined) f.categoryId = categoryParam(categoryId, 'category_id parameter');
   if (search?.trim()) f.search = search.trim();
+  // Times are Unix seconds; 0 is none, as in Miniflux. `before` and `after` are the older names of
+  // `published_before` and `published_after`: both given, both hold.
   const max = 253_402_300_799; // 9999-12-31, in seconds
-  const before = intParam(q, 'before', 0, max);
-  if (before !== undefined) f.publishedBefore = before * 1000;
-  const after = intParam(q, 'after', 0, max);
-  if (after !== undefined) f.publishedAfter = after * 1000;
+  const time = (name: string): number | undefined => {
+    const seconds = intParam(q, name, 0, max);
+    return seconds === undefined || seconds === 0 ? undefined : seconds * 1000;
+  };
+  const bound = (names: string[], pick: (...ms: number[]) => number): number | undefined => {
+    const given = names.map(time).filter((ms): ms is number => ms !== undefined);
+    return given.length === 0 ? undefined : pick(...given);
+  };
+  const publishedBefore = bound(['before', 'published_before'], Math.min);
+  if (publishedBefore !== undefined) f.publishedBefore = publishedBefore;
+  const publishedAfter = bound(['after', 'published_after'], Math.max);
+  if (publishedAfter !== undefined) f.publishedAfter = publishedAfter;
+  const changedBefore = time('changed_before');
+  if (changedBefore !== undefined) f.changedBefore = changedBefore;
+  const changedAfter = time('changed_after');
+  if (changedAfter !== undefined) f.changedAfter = changedAfter;
+  const tags = all(q, 'tags');
+  if (tags.length > 100 || tags.some((t) => t.length > 500)) throw badRequest('Invalid tags parameter');
+  if (tags.length > 0) f.tags = tags;
   const beforeId = intParam(q, 'before_entry_id', 0, Number.MAX_SAFE_INTEGER);
   if (beforeId !== undefined && beforeId > 0) f.beforeEntryId = beforeId;
   const afterId = intParam(q, 'after_entry_id', 0, Number.MAX_SAFE_INTEGER);
@@ -413,6 +449,9 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       (unfiled === null || unfiled.has(v.entry.feedId)) &&
       (f.publishedBefore === undefined || v.entry.publishedAt < f.publishedBefore) &&
       (f.publishedAfter === undefined || v.entry.publishedAt > f.publishedAfter) &&
+      (f.changedBefore === undefined || changedAt(v) < f.changedBefore) &&
+      (f.changedAfter === undefined || changedAt(v) > f.changedAfter) &&
+      (f.tags === undefined || f.tags.every((t) => v.entry.categories.includes(t))) &&
       (f.beforeEntryId === undefined || v.entry.id < f.beforeEntryId) &&
       (f.afterEntryId === undefined || v.entry.id > f.afterEntryId);
     const folderId =
@@ -484,6 +523,9 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       f.starred === undefined &&
       f.publishedBefore === undefined &&
       f.publishedAfter === undefined &&
+      f.changedBefore === undefined &&
+      f.changedAfter === undefined &&
+      f.tags === undefined &&
       f.beforeEntryId === undefined &&
       f.afterEntryId === undefined &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
@@ -688,6 +730,12 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     await store.deleteUser(user.id);
     log.info('user deleted', { user: user.username, by: me.username });
     return noContent(reply);
+  });
+
+  // Gleaner sends entries to no third-party service (Miniflux's integrations): see /entries/:id/save.
+  api.get('/users/integrations/status', (req, reply) => {
+    authed(req);
+    return reply.send({ has_integrations: false });
   });
 
   api.put<{ Params: { id: string } }>('/users/:id/mark-all-as-read', async (req, reply) => {
@@ -1077,6 +1125,51 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const view = await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
     await store.setEntryState(user.id, [view.entry.id], { starred: !view.starred }, clock());
     return noContent(reply);
+  });
+
+  api.post<{ Params: { id: string } }>('/entries/:id/save', async (req) => {
+    const { user } = authed(req);
+    await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+    throw badRequest('No third-party integration is enabled: Gleaner saves entries to no other service');
+  });
+
+  // A feed's entries are shared by all its readers: one reader's edit would be everyone's.
+  api.put<{ Params: { id: string } }>('/entries/:id', async (req) => {
+    const { user } = authed(req);
+    await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
+    throw badRequest('Entries cannot be edited: the readers of a feed share its entries');
+  });
+
+  // Miniflux's flush marks the read entries removed. Gleaner keeps no removed state: read entries
+  // stay, to be searched and distilled into the wiki.
+  const flushHistory = (req: FastifyRequest): never => {
+    authed(req);
+    throw badRequest('Flushing the history is not supported: Gleaner keeps the entries read');
+  };
+  api.put('/flush-history', flushHistory);
+  api.delete('/flush-history', flushHistory);
+
+  // ---- enclosures: an entry's, by the ids entries are sent with (shapes.ts)
+
+  async function enclosureOf(userId: number, param: string): Promise<Record<string, unknown>> {
+    const at = enclosureAt(idParam(param, 'enclosure ID'));
+    if (!at) throw notFound();
+    const view = await oneEntry(userId, at.entryId);
+    const enclosure = view.entry.enclosures[at.index];
+    if (!enclosure) throw notFound();
+    return enclosureJson(userId, view.entry.id, enclosure, at.index);
+  }
+
+  api.get<{ Params: { id: string } }>('/enclosures/:id', async (req) => {
+    const { user } = authed(req);
+    return enclosureOf(user.id, req.params.id);
+  });
+
+  // Players send how far they got; Gleaner keeps no playback position.
+  api.put<{ Params: { id: string } }>('/enclosures/:id', async (req) => {
+    const { user } = authed(req);
+    await enclosureOf(user.id, req.params.id);
+    throw badRequest('Media progression is not kept: Gleaner stores no playback position');
   });
 
   // ---- OPML

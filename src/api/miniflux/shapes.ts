@@ -12,6 +12,18 @@ import { bodyJson, JsonText } from '../../web/encode.js';
 export const UNFILED_CATEGORY_ID = 0;
 export const UNFILED_CATEGORY_TITLE = 'All';
 
+/** The most enclosures an entry is sent with. */
+const MAX_ENCLOSURES = 100;
+/** An enclosure's id: its entry's times this, plus its position (see enclosureJson). */
+const ENCLOSURE_IDS_PER_ENTRY = 1000;
+
+/** The entry and position an enclosure id names; null for no enclosure's. */
+export function enclosureAt(id: number): { entryId: number; index: number } | null {
+  const index = id % ENCLOSURE_IDS_PER_ENTRY;
+  const entryId = Math.floor(id / ENCLOSURE_IDS_PER_ENTRY);
+  return index < MAX_ENCLOSURES && entryId > 0 ? { entryId, index } : null;
+}
+
 /** Go's zero time, which Miniflux sends for times never set. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -127,10 +139,23 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
   };
 }
 
-function enclosureJson(userId: number, entryId: number, e: Enclosure, i: number): Record<string, unknown> {
+/** When an entry last changed, as Miniflux's changed_at gives it: its update, else its arrival. */
+export function changedAt(view: EntryView): number {
+  return view.entry.updatedAt ?? view.entry.createdAt;
+}
+
+/**
+ * An enclosure as Miniflux sends it (the first MAX_ENCLOSURES of an entry). Enclosures have no ids
+ * of their own in Gleaner: an enclosure's comes from its entry's and its position.
+ */
+export function enclosureJson(
+  userId: number,
+  entryId: number,
+  e: Enclosure,
+  i: number,
+): Record<string, unknown> {
   return {
-    // Enclosures have no ids of their own in Gleaner: the entry's, times 1000, plus the position.
-    id: entryId * 1000 + i,
+    id: entryId * ENCLOSURE_IDS_PER_ENTRY + i,
     user_id: userId,
     entry_id: entryId,
     url: e.url,
@@ -153,13 +178,13 @@ export function entryText(userId: number, view: EntryView, feedText: string): Js
   const enclosures =
     e.enclosures.length === 0
       ? '[]'
-      : json(e.enclosures.slice(0, 100).map((x, i) => enclosureJson(userId, e.id, x, i)));
+      : json(e.enclosures.slice(0, MAX_ENCLOSURES).map((x, i) => enclosureJson(userId, e.id, x, i)));
   const fields =
     `{"id":${e.id},"user_id":${userId},"feed_id":${e.feedId},` +
     `"status":"${view.read ? 'read' : 'unread'}","hash":${json(e.contentHash)},"title":${json(e.title)},` +
     `"url":${json(e.link ?? '')},"comments_url":${json(e.commentsUrl ?? '')},` +
     `"published_at":"${minifluxTime(e.publishedAt)}","created_at":"${minifluxTime(e.createdAt)}",` +
-    `"changed_at":"${minifluxTime(e.updatedAt ?? e.createdAt)}","author":${json(e.author ?? '')},` +
+    `"changed_at":"${minifluxTime(changedAt(view))}","author":${json(e.author ?? '')},` +
     `"share_code":"","starred":${view.starred},"reading_time":${e.readingMinutes},` +
     `"enclosures":${enclosures},"tags":${json(e.categories)},"content":`;
   return new JsonText(fields, bodyJson(view), `,"feed":${feedText}}`);
