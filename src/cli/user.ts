@@ -2,14 +2,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
-import {
-  feverKey,
-  hashPassword,
-  isValidUsername,
-  newToken,
-  passwordProblem,
-  tokenHash,
-} from '../web/auth.js';
+import { hashPassword, isValidUsername, issueApiKey, passwordProblem } from '../web/auth.js';
 import { COMMON_FLAGS, openContext } from './context.js';
 
 const HELP = `usage: gleaner user <add|list|passwd|remove|key> [NAME] [options]
@@ -115,14 +108,7 @@ export async function run(args: string[]): Promise<number> {
       }
       case 'key': {
         const user = await find();
-        const key = newToken(24);
-        await store.createApiKey(
-          user.id,
-          values.label ?? 'command line',
-          tokenHash(key),
-          Date.now(),
-          feverKey(user.username, key),
-        );
+        const { key } = await issueApiKey(store, user, values.label ?? 'command line', Date.now());
         console.log(key);
         return 0;
       }

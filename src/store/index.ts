@@ -7,6 +7,7 @@ export { storageError } from './errors.js';
 export { fetchOptionsKey } from './rows.js';
 
 export type {
+  ApiKey,
   EntryQuery,
   EntryStateChange,
   EntryView,

@@ -1,7 +1,8 @@
 // Passwords, session and API tokens, and the login rate limit. Passwords are hashed with scrypt
 // (memory-hard, in node:crypto); tokens are random and stored only as SHA-256 hashes.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/index.js';
+import type { User } from '../model/index.js';
+import type { ApiKey, Store } from '../store/index.js';
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32 };
 // N·r·128 bytes = 32 MiB per hash; the limit must cover it.
@@ -91,6 +92,26 @@ export function newToken(bytes = 32): string {
 /** What Fever clients send as api_key when the user types this key as their password. */
 export function feverKey(username: string, key: string): string {
   return createHash('md5').update(`${username}:${key}`).digest('hex');
+}
+
+/** API keys a user may hold at once: enough for every device, not a table to fill. */
+export const MAX_API_KEYS = 100;
+/** The longest name an API key is given. */
+export const MAX_KEY_NAME = 100;
+
+/**
+ * A new API key for `user`, for the Google Reader and Miniflux APIs and (as the MD5 of "name:key")
+ * for Fever apps. Only its hashes are stored: the key itself is in what this returns and nowhere else.
+ */
+export async function issueApiKey(
+  store: Store,
+  user: User,
+  name: string,
+  now: number,
+): Promise<{ apiKey: ApiKey; key: string }> {
+  const key = newToken(24);
+  const apiKey = await store.createApiKey(user.id, name, tokenHash(key), now, feverKey(user.username, key));
+  return { apiKey, key };
 }
 
 export function tokenHash(token: string): string {

@@ -1,6 +1,7 @@
 // The Miniflux v1 API over real HTTP: sign-in by API key and by Basic auth, feeds, categories,
 // entries with their filters, state changes, OPML, and what one user may see of another's.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { PreparedEntry, User } from '../../model/index.js';
@@ -901,6 +902,80 @@ describe('Miniflux API', () => {
       assert.equal((await api(`/users/${cleo.id}`, { method: 'DELETE' }, rootKey)).status, 204);
       assert.equal((await api(`/users/${cleo.id}`, {}, rootKey)).status, 404);
       assert.equal((await api('/users/x y', {}, rootKey)).status, 404);
+    });
+  });
+
+  describe('API keys', () => {
+    interface KeyJson {
+      id: number;
+      user_id: number;
+      token: string;
+      description: string;
+      last_used_at: string | null;
+      created_at: string;
+    }
+    const feverAuth = async (username: string, key: string): Promise<number> =>
+      (
+        await web.fetch('/api/fever.php?api', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            api_key: createHash('md5').update(`${username}:${key}`).digest('hex'),
+          }).toString(),
+        })
+      ).json<{ auth: number }>().auth;
+
+    it('makes, lists and revokes the user’s own keys, the token shown once', async () => {
+      const before = (await api('/api-keys')).json<KeyJson[]>();
+      assert.deepEqual(
+        before.map((k) => [k.description, k.user_id, k.token]),
+        [['test', ann.id, '']],
+      );
+      assert.ok(before[0]?.last_used_at, 'the key this request signs in with was used');
+      const made = await post('/api-keys', { description: '  phone  ' });
+      assert.equal(made.status, 201);
+      const key = made.json<KeyJson>();
+      assert.equal(key.description, 'phone');
+      assert.equal(key.user_id, ann.id);
+      assert.equal(key.last_used_at, null);
+      assert.ok(key.token.length >= 24);
+      // The new key signs in to Miniflux and, as MD5 of "name:key", to Fever.
+      assert.equal((await api('/me', {}, key.token)).json<{ username: string }>().username, 'ann');
+      assert.equal(await feverAuth('ann', key.token), 1);
+      const listed = (await api('/api-keys')).json<KeyJson[]>();
+      assert.deepEqual(listed.map((k) => k.description).sort(), ['phone', 'test']);
+      assert.ok(listed.every((k) => k.token === ''));
+      // Another user's key is not there to revoke.
+      const [bobs] = (await api('/api-keys', {}, bobKey)).json<KeyJson[]>();
+      assert.ok(bobs);
+      assert.equal((await api(`/api-keys/${bobs.id}`, { method: 'DELETE' })).status, 404);
+      assert.equal((await api('/me', {}, bobKey)).status, 200);
+      const revoked = await api(`/api-keys/${key.id}`, { method: 'DELETE' });
+      assert.equal(revoked.status, 204);
+      assert.equal((await api('/me', {}, key.token)).status, 401);
+      assert.equal(await feverAuth('ann', key.token), 0);
+      assert.equal((await api(`/api-keys/${key.id}`, { method: 'DELETE' })).status, 404);
+    });
+
+    it('refuses a key without a description, and callers without credentials', async () => {
+      for (const body of [
+        {},
+        { description: '  ' },
+        { description: 7 },
+        { description: 'x'.repeat(101) },
+        '[',
+      ]) {
+        const res = await post('/api-keys', body);
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.ok(errorOf(res).length > 0);
+      }
+      assert.equal((await api('/api-keys', {}, null)).status, 401);
+      assert.equal((await post('/api-keys', { description: 'sneaky' }, null)).status, 401);
+      assert.equal((await api('/api-keys/x', { method: 'DELETE' })).status, 400);
+      assert.deepEqual(
+        (await api('/api-keys')).json<KeyJson[]>().map((k) => k.description),
+        ['test'],
+      );
     });
   });
 

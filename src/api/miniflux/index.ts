@@ -17,6 +17,8 @@
 //   article for all of them, as a feed that asks for full articles would have.
 // - /v1/users manages Gleaner's users (name, password, administrator rights); the other Miniflux
 //   user settings are the reader's own and are not changed through it.
+// - /v1/api-keys gives a key's token once, when it is made: Gleaner keeps only its hash, so a
+//   listed key's token is empty.
 // - Answered with a 400 that says why: editing an entry (PUT /v1/entries/:id; a feed's entries are
 //   shared by its readers), saving one to a third-party service (there are none, as
 //   /v1/users/integrations/status says), flushing the history (read entries are kept) and an
@@ -48,9 +50,18 @@ import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
 import { normalizeSettings } from '../../web/settings.js';
 import type { RouteContext } from '../../web/server.js';
-import { hashPassword, isValidUsername, passwordProblem, usernameTaken } from '../../web/auth.js';
+import {
+  hashPassword,
+  isValidUsername,
+  issueApiKey,
+  MAX_API_KEYS,
+  MAX_KEY_NAME,
+  passwordProblem,
+  usernameTaken,
+} from '../../web/auth.js';
 import { userFromApiKey, userFromCredentials } from '../auth.js';
 import {
+  apiKeyJson,
   categoryJson,
   changedAt,
   enclosureAt,
@@ -729,6 +740,34 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     if (user.id === me.id) throw badRequest('You cannot remove yourself');
     await store.deleteUser(user.id);
     log.info('user deleted', { user: user.username, by: me.username });
+    return noContent(reply);
+  });
+
+  // ---- API keys, the user's own (as the reader's Settings page makes them)
+
+  api.get('/api-keys', async (req) => {
+    const { user } = authed(req);
+    return (await store.listApiKeys(user.id)).map((k) => apiKeyJson(k));
+  });
+
+  api.post('/api-keys', async (req, reply) => {
+    const { user } = authed(req);
+    const description = jsonBody(req).description;
+    const name = typeof description === 'string' ? description.trim() : '';
+    if (!name) throw badRequest('The description is required');
+    if (name.length > MAX_KEY_NAME) throw badRequest(`The description is at most ${MAX_KEY_NAME} characters`);
+    if ((await store.listApiKeys(user.id)).length >= MAX_API_KEYS)
+      throw badRequest('Revoke a key before creating another');
+    const { apiKey, key } = await issueApiKey(store, user, name, clock());
+    log.info('API key created', { user: user.username, key: apiKey.id });
+    return reply.code(201).send(apiKeyJson(apiKey, key));
+  });
+
+  api.delete<{ Params: { id: string } }>('/api-keys/:id', async (req, reply) => {
+    const { user } = authed(req);
+    const id = idParam(req.params.id, 'API key ID');
+    if (!(await store.deleteApiKey(user.id, id))) throw notFound();
+    log.info('API key revoked', { user: user.username, key: id });
     return noContent(reply);
   });
 

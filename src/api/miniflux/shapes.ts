@@ -5,7 +5,7 @@
 // category with id 0 titled "All" (Miniflux's own default category name); it cannot be renamed or
 // deleted, and category_id 0 means "no folder" wherever a category is given.
 import type { Enclosure, Feed, User } from '../../model/index.js';
-import type { EntryView, SubscriptionView } from '../../store/index.js';
+import type { ApiKey, EntryView, SubscriptionView } from '../../store/index.js';
 import { isoTime } from '../../model/time.js';
 import { bodyJson, JsonText } from '../../web/encode.js';
 
@@ -47,6 +47,18 @@ export function categoryJson(userId: number, id: number | null, title: string | 
     title: id === null ? UNFILED_CATEGORY_TITLE : (title ?? ''),
     user_id: userId,
     hide_globally: false,
+  };
+}
+
+/** An API key as Miniflux lists it; its token only when it was just made (Gleaner keeps a hash). */
+export function apiKeyJson(key: ApiKey, token = ''): Record<string, unknown> {
+  return {
+    id: key.id,
+    user_id: key.userId,
+    token,
+    description: key.name,
+    last_used_at: key.lastUsedAt === null ? null : minifluxTime(key.lastUsedAt),
+    created_at: minifluxTime(key.createdAt),
   };
 }
 

@@ -4,14 +4,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   hashPassword,
+  issueApiKey,
+  MAX_API_KEYS,
+  MAX_KEY_NAME,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
-  feverKey,
   isValidUsername,
   usernameTaken,
-  newToken,
   passwordProblem,
-  tokenHash,
   verifyPassword,
 } from '../auth.js';
 import type { Translate } from '../i18n.js';
@@ -20,12 +20,6 @@ import { normalizeSettings } from '../settings.js';
 import { settingsPage, usersPage, type SettingsView, type UsersView } from '../views/account.js';
 import { layout } from '../views/layout.js';
 import { field, notFound, pageData, requireAdmin, requireUser, sendHtml, type SignedIn } from './page.js';
-
-/** The same rule as the first-run setup and the command line. */
-
-/** API keys a user may hold at once: enough for every device, not a table to fill. */
-const MAX_API_KEYS = 100;
-const MAX_KEY_NAME = 100;
 
 const SETTINGS_FLASHES: Record<string, (t: Translate) => string> = {
   settings: (t) => t('Settings saved.'),
@@ -182,17 +176,10 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
       return showSettings(reply, viewer, { keyError: t('Revoke a key before creating another.') }, 400);
     }
     // Only the hash is stored: the key is in this one response and nowhere else.
-    const key = newToken(24);
-    const created = await store.createApiKey(
-      viewer.user.id,
-      name,
-      tokenHash(key),
-      clock(),
-      feverKey(viewer.user.username, key),
-    );
-    log.info('API key created', { user: viewer.user.username, key: created.id });
-    if (wantsJson(req)) return { id: created.id, name: created.name, key };
-    return showSettings(reply, viewer, { newKey: { name: created.name, key } });
+    const { apiKey, key } = await issueApiKey(store, viewer.user, name, clock());
+    log.info('API key created', { user: viewer.user.username, key: apiKey.id });
+    if (wantsJson(req)) return { id: apiKey.id, name: apiKey.name, key };
+    return showSettings(reply, viewer, { newKey: { name: apiKey.name, key } });
   });
 
   app.post<{ Params: { id: string } }>('/settings/api-keys/:id/delete', async (req, reply) => {
