@@ -473,6 +473,7 @@ describe('Miniflux API', () => {
       // Every entry here is tagged "news".
       assert.ok(all.every((e) => e.tags.includes('news')));
       assert.equal((await titles('tags=news')).length, 6);
+      assert.equal((await titles('tags=NEWS&tags=News')).length, 6, 'whatever the case, as Miniflux');
       assert.deepEqual(await titles('tags=news&tags=sports'), []);
       assert.deepEqual(await titles('tags=sports'), []);
       // published_before is before's newer name; given both, both hold. 0 is no limit.

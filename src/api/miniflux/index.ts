@@ -267,12 +267,19 @@ function entryFilter(q: Query): EntryFilter {
   if (changedAfter !== undefined) f.changedAfter = changedAfter;
   const tags = all(q, 'tags');
   if (tags.length > 100 || tags.some((t) => t.length > 500)) throw badRequest('Invalid tags parameter');
-  if (tags.length > 0) f.tags = tags;
+  // Matched whatever their case, as Miniflux matches them.
+  if (tags.length > 0) f.tags = tags.map((t) => t.toLowerCase());
   const beforeId = intParam(q, 'before_entry_id', 0, Number.MAX_SAFE_INTEGER);
   if (beforeId !== undefined && beforeId > 0) f.beforeEntryId = beforeId;
   const afterId = intParam(q, 'after_entry_id', 0, Number.MAX_SAFE_INTEGER);
   if (afterId !== undefined && afterId > 0) f.afterEntryId = afterId;
   return f;
+}
+
+/** Whether `categories` hold every one of `tags` (lower case), whatever their case. */
+function hasTags(categories: readonly string[], tags: readonly string[]): boolean {
+  const held = new Set(categories.map((c) => c.toLowerCase()));
+  return tags.every((t) => held.has(t));
 }
 
 interface Authed {
@@ -462,7 +469,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       (f.publishedAfter === undefined || v.entry.publishedAt > f.publishedAfter) &&
       (f.changedBefore === undefined || changedAt(v) < f.changedBefore) &&
       (f.changedAfter === undefined || changedAt(v) > f.changedAfter) &&
-      (f.tags === undefined || f.tags.every((t) => v.entry.categories.includes(t))) &&
+      (f.tags === undefined || hasTags(v.entry.categories, f.tags)) &&
       (f.beforeEntryId === undefined || v.entry.id < f.beforeEntryId) &&
       (f.afterEntryId === undefined || v.entry.id > f.afterEntryId);
     const folderId =
