@@ -82,6 +82,7 @@ interface EntryJson {
   starred: boolean;
   published_at: string;
   changed_at: string;
+  created_at: string;
   tags: string[];
   enclosures: { id: number; entry_id: number; url: string; mime_type: string; size: number }[];
   feed: { id: number; category: { id: number; title: string } };
@@ -490,6 +491,24 @@ describe('Miniflux API', () => {
       ]);
       assert.deepEqual(await titles(`published_after=${hoursAgo(1.5)}`), ['tech story 1']);
       assert.equal((await titles('before=0&after=0')).length, 6);
+      // The orders newer Miniflux takes; ties go by publication time, in the same direction.
+      assert.deepEqual(await titles('order=title&direction=asc&limit=3'), [
+        'loose story 5',
+        'loose story 6',
+        'tech story 1',
+      ]);
+      assert.deepEqual(await titles('order=title&direction=desc&limit=2'), ['tech story 4', 'tech story 3']);
+      assert.deepEqual(await titles('order=author&direction=desc&limit=2'), ['tech story 1', 'tech story 2']);
+      for (const order of ['changed_at', 'created_at']) {
+        const res = await api(`/entries?order=${order}&direction=asc`);
+        assert.equal(res.status, 200, order);
+        const times = res.json<EntryList>().entries.map((e) => Date.parse(e[order as 'changed_at']));
+        assert.deepEqual(
+          times,
+          [...times].sort((a, b) => a - b),
+          order,
+        );
+      }
       for (const q of ['changed_after=soon', 'published_before=-1', `tags=${'x'.repeat(501)}`])
         assert.equal((await api(`/entries?${q}`)).status, 400, q);
     });
@@ -499,7 +518,7 @@ describe('Miniflux API', () => {
         'status=gone',
         'limit=-1',
         'limit=abc',
-        'order=title',
+        'order=rank',
         'direction=up',
         'feed_id=x',
         'after=soon',

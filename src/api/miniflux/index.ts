@@ -7,8 +7,8 @@
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
 // - Filtered entry lists (search, dates, entry ids, starred, the "All" category) are found by
 //   scanning at most SCAN_LIMIT matching entries: `total` is exact up to that many, and offsets
-//   past it find nothing. published_at and id orders come from the store; status, category_title
-//   and category_id sort those entries in memory.
+//   past it find nothing. published_at and id orders come from the store; the others (status,
+//   changed_at, created_at, category_title, category_id, title, author) sort those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives Gleaner's version (and Node's in `compiler`); /v1/discover lists the feeds a
@@ -211,13 +211,23 @@ interface EntryFilter {
   tags?: string[];
   beforeEntryId?: number;
   afterEntryId?: number;
-  order: 'id' | 'status' | 'published_at' | 'category_title' | 'category_id';
+  order: (typeof ORDERS)[number];
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
 }
 
-const ORDERS = ['id', 'status', 'published_at', 'category_title', 'category_id'] as const;
+const ORDERS = [
+  'id',
+  'status',
+  'published_at',
+  'changed_at',
+  'created_at',
+  'category_title',
+  'category_id',
+  'title',
+  'author',
+] as const;
 
 function entryFilter(q: Query): EntryFilter {
   const statuses = new Set<'unread' | 'read' | 'removed'>();
@@ -593,6 +603,14 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
             return folders.get(v.entry.feedId)?.name ?? '';
           case 'published_at':
             return v.entry.publishedAt;
+          case 'changed_at':
+            return changedAt(v);
+          case 'created_at':
+            return v.entry.createdAt;
+          case 'title':
+            return v.entry.title.toLowerCase();
+          case 'author':
+            return (v.entry.author ?? '').toLowerCase();
         }
       };
       const sign = f.direction === 'asc' ? 1 : -1;
