@@ -205,6 +205,7 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
     where.push('published_at < ?');
     params.push(scope.publishedBefore);
   }
+  if (scope.starred) where.push('starred = 1');
   return { sql: where.join(' AND '), params };
 }
 

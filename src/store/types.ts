@@ -198,6 +198,8 @@ export interface MarkReadScope {
   folderId?: number;
   /** Only entries published before this time (epoch ms). */
   publishedBefore?: number;
+  /** Only starred entries. */
+  starred?: boolean;
 }
 
 /** How many entries fell on one day (days since the epoch, UTC). */

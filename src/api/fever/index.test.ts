@@ -305,7 +305,12 @@ describe('Fever API', () => {
       );
     });
 
-    it('pages down from max_id, newest id first', async () => {
+    it('pages down from max_id, newest id first, from 0 as from the top', async () => {
+      const top = (await fever('items&max_id=0')).items ?? [];
+      assert.deepEqual(
+        top.map((i) => i.id),
+        [...annIds].reverse().slice(0, MAX_ITEMS),
+      );
       const seen: number[] = [];
       let max = Math.max(...annIds, ...bobIds) + 1;
       for (;;) {
@@ -375,7 +380,6 @@ describe('Fever API', () => {
         'since_id=99999999999999999999',
         'max_id=abc',
         'max_id=-1',
-        'max_id=0',
         'with_ids=abc,-1,0,1e3,,',
         'with_ids=',
       ]) {

@@ -155,8 +155,9 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
         : [];
       views.sort((a, b) => a.entry.id - b.entry.id);
     } else if (has(req, 'max_id')) {
-      const max = parseId(param(req, 'max_id'));
-      views = max === null ? [] : await itemsById(userId, { max });
+      // 0 is where a client starts paging down ("or 0 initially", as the API says): the newest.
+      const max = parseId(param(req, 'max_id'), true);
+      views = max === null ? [] : await itemsById(userId, { max: max === 0 ? Number.MAX_SAFE_INTEGER : max });
     } else {
       const since = has(req, 'since_id') ? parseId(param(req, 'since_id'), true) : 0;
       views = since === null ? [] : await itemsById(userId, { since });

@@ -40,7 +40,7 @@ interface StreamJson {
   continuation?: string;
 }
 interface IdsJson {
-  itemRefs: { id: string }[];
+  itemRefs: { id: string; timestampUsec: string }[];
   continuation?: string;
 }
 
@@ -127,6 +127,13 @@ describe('Google Reader API', () => {
 
   it('parses item ids in both forms', () => {
     assert.equal(parseItemId(longItemId(255)), 255);
+    // As FreshRSS reads them: digits with no leading zero are decimal, the rest hex (bare or long).
+    assert.equal(parseItemId('10'), 10);
+    assert.equal(parseItemId('0000000000000010'), 16);
+    assert.equal(parseItemId('000000000000000a'), 10);
+    assert.equal(parseItemId('00000000000000FF'), 255);
+    for (const bad of ['', '0', 'junk', 'x/ff', '-1', '1'.repeat(21), 'f'.repeat(17)])
+      assert.equal(parseItemId(bad), null, bad);
     assert.equal(longItemId(255), 'tag:google.com,2005:reader/item/00000000000000ff');
     assert.equal(parseItemId('42'), 42);
     assert.equal(parseItemId('tag:google.com,2005:reader/item/zz'), null);
@@ -254,12 +261,25 @@ describe('Google Reader API', () => {
   it('filters streams by time', async () => {
     // Alpha's entries are dated January 1st to 5th, 2026.
     const jan3 = Date.UTC(2026, 0, 3) / 1000;
-    const older = (await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}`)).json<IdsJson>();
-    assert.equal(older.itemRefs.length, 2);
-    const newer = (await get(`${API}/stream/items/ids?s=feed/${feedA}&nt=${jan3}`)).json<IdsJson>();
-    assert.equal(newer.itemRefs.length, 2);
-    const newerOldest = (await get(`${API}/stream/items/ids?s=feed/${feedA}&nt=${jan3}&r=o`)).json<IdsJson>();
-    assert.equal(newerOldest.itemRefs.length, 2);
+    // ot: the items from that time on (what a client asks for after its last sync); nt: before it.
+    const dates = async (q: string): Promise<number[]> =>
+      (await get(`${API}/stream/items/ids?s=feed/${feedA}&${q}`))
+        .json<IdsJson>()
+        .itemRefs.map((r) => new Date(Number(r.timestampUsec) / 1000).getUTCDate());
+    assert.deepEqual(await dates(`ot=${jan3}`), [5, 4, 3]);
+    assert.deepEqual(await dates(`ot=${jan3}&r=o`), [3, 4, 5]);
+    assert.deepEqual(await dates(`nt=${jan3}`), [2, 1]);
+    assert.deepEqual(await dates(`nt=${jan3}&r=o`), [1, 2]);
+    assert.deepEqual(await dates(`ot=${jan3 - 86_400}&nt=${jan3 + 86_400}`), [3, 2]);
+    // Paged through with continuation, the bound holds on every page.
+    const first = (await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}&n=2`)).json<IdsJson>();
+    assert.equal(first.itemRefs.length, 2);
+    assert.ok(first.continuation);
+    const rest = (
+      await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}&n=2&c=${first.continuation}`)
+    ).json<IdsJson>();
+    assert.equal(rest.itemRefs.length, 1);
+    assert.equal(rest.continuation, undefined);
   });
 
   it('serves stream contents in the Google Reader shape', async () => {
@@ -379,15 +399,6 @@ describe('Google Reader API', () => {
         await post(`${API}/edit-tag`, [
           ['i', longId],
           ['a', READ],
-        ])
-      ).status,
-      401,
-    );
-    assert.equal(
-      (
-        await post(`${API}/edit-tag`, [
-          ['i', longId],
-          ['a', READ],
           ['T', 'wrong'],
         ])
       ).status,
@@ -480,7 +491,15 @@ describe('Google Reader API', () => {
 
   it('marks a stream read with mark-all-as-read', async () => {
     const jan3us = Date.UTC(2026, 0, 3) * 1000;
-    assert.equal((await post(`${API}/mark-all-as-read`, [['s', `feed/${feedA}`]])).status, 401);
+    assert.equal(
+      (
+        await post(`${API}/mark-all-as-read`, [
+          ['s', `feed/${feedA}`],
+          ['T', 'wrong'],
+        ])
+      ).status,
+      401,
+    );
     assert.equal((await post(`${API}/mark-all-as-read`, [['T', token]])).status, 400);
     assert.equal(
       (
@@ -525,6 +544,7 @@ describe('Google Reader API', () => {
           ['ac', 'edit'],
           ['s', `feed/${feedB}`],
           ['t', 'Renamed'],
+          ['T', 'wrong'],
         ])
       ).status,
       401,
@@ -669,7 +689,7 @@ describe('Google Reader API', () => {
         headers: { 'content-type': 'text/xml', ...(a ? { authorization: `GoogleLogin auth=${a}` } : {}) },
         body,
       });
-    assert.equal((await send(opml, '')).status, 401, 'the write token is needed');
+    assert.equal((await send(opml, '?T=wrong')).status, 401, 'a wrong write token is refused');
     assert.equal((await send(opml, `?T=${token}`, null)).status, 401);
     assert.equal((await send('<html>not opml</html>', `?T=${token}`)).status, 400);
     assert.equal((await send('', `?T=${token}`)).status, 400);
@@ -685,7 +705,12 @@ describe('Google Reader API', () => {
 
   it('subscribes with quickadd and subscription/edit', async () => {
     assert.equal(
-      (await post(`${API}/subscription/quickadd`, [['quickadd', feeds.url('/b.xml')]])).status,
+      (
+        await post(`${API}/subscription/quickadd`, [
+          ['quickadd', feeds.url('/b.xml')],
+          ['T', 'wrong'],
+        ])
+      ).status,
       401,
     );
     assert.equal((await post(`${API}/subscription/quickadd`, [['T', token]])).status, 400);
@@ -698,11 +723,27 @@ describe('Google Reader API', () => {
     assert.match(streamId, /^feed\/\d+$/);
     const listed = (await get(`${API}/subscription/list`)).json<{ subscriptions: { id: string }[] }>();
     assert.ok(listed.subscriptions.some((s) => s.id === streamId));
+    // A feed that cannot be added is no result, with the reason, as FreshRSS answers it.
     const bad = await post(`${API}/subscription/quickadd`, [
       ['quickadd', feeds.url('/missing.xml')],
       ['T', token],
     ]);
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 200);
+    const none = bad.json<{ numResults: number; error: string }>();
+    assert.equal(none.numResults, 0);
+    assert.match(none.error, /404|not found/i);
+    // NetNewsWire then sends the folder and title as ac=subscribe with the feed/<id> it was given.
+    const named = await post(`${API}/subscription/edit`, [
+      ['ac', 'subscribe'],
+      ['s', streamId],
+      ['a', 'user/-/label/Later'],
+      ['t', 'My B'],
+      ['T', token],
+    ]);
+    assert.equal(named.body, 'OK');
+    const b = (await web.store.listSubscriptions(alice.id)).find((x) => `feed/${x.feed.id}` === streamId);
+    assert.equal(b?.folderName, 'Later');
+    assert.equal(b?.subscription.title, 'My B');
 
     const sub = await post(`${API}/subscription/edit`, [
       ['ac', 'subscribe'],
@@ -716,6 +757,129 @@ describe('Google Reader API', () => {
     // Named by its address; Alice's own state of it.
     const ids = (await get(`${API}/stream/items/ids?s=feed/${feeds.url('/c.xml')}`)).json<IdsJson>();
     assert.equal(ids.itemRefs.length, 2);
+  });
+
+  it('takes the write token and item ids as other clients send them, as FreshRSS does', async () => {
+    const refs = (await get(`${API}/stream/items/ids?s=feed/${feedA}&n=10`)).json<IdsJson>().itemRefs;
+    const [a, b] = refs.map((r) => Number(r.id));
+    assert.ok(a && b);
+    const stateOf = async (id: number): Promise<{ read: boolean; starred: boolean } | undefined> => {
+      const [v] = await web.store.queryEntries({
+        userId: alice.id,
+        entryIds: [id],
+        limit: 1,
+        withContent: false,
+      });
+      return v && { read: v.read, starred: v.starred };
+    };
+    // The token kept with the line break of the token call's answer; none at all; "x".
+    for (const t of [`${token}\n`, null, 'x']) {
+      const star: [string, string][] = [
+        ['i', String(a)],
+        ['a', STARRED],
+        ...(t === null ? [] : [['T', t] as [string, string]]),
+      ];
+      assert.equal((await post(`${API}/edit-tag`, star)).body, 'OK', String(t));
+      assert.equal((await stateOf(a))?.starred, true, String(t));
+      await post(`${API}/edit-tag`, [
+        ['i', String(a)],
+        ['r', STARRED],
+        ['T', token],
+      ]);
+      assert.equal((await stateOf(a))?.starred, false);
+    }
+    // Hex alone (as older clients send the long form's), and an id that is none beside it, skipped.
+    const hex = b.toString(16).padStart(16, '0');
+    const starred = await post(`${API}/edit-tag`, [
+      ['i', hex],
+      ['i', 'junk'],
+      ['a', STARRED],
+      ['r', READ],
+      ['T', token],
+    ]);
+    assert.equal(starred.body, 'OK');
+    assert.deepEqual(await stateOf(b), { read: false, starred: true });
+    // The unread stream, and unread as a filter.
+    const unread = (
+      await get(`${API}/stream/items/ids?s=user/-/state/com.google/unread&n=1000`)
+    ).json<IdsJson>();
+    assert.ok(unread.itemRefs.some((r) => Number(r.id) === b));
+    const filtered = (
+      await get(`${API}/stream/items/ids?s=feed/${feedA}&it=user/-/state/com.google/unread&n=1000`)
+    ).json<IdsJson>();
+    assert.ok(filtered.itemRefs.some((r) => Number(r.id) === b));
+    for (const r of filtered.itemRefs) assert.equal((await stateOf(Number(r.id)))?.read, false);
+    // Marking the starred stream read marks the starred entries, and no other.
+    const before = await stateOf(a);
+    assert.equal(
+      (
+        await post(`${API}/mark-all-as-read`, [
+          ['s', STARRED],
+          ['T', token],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.deepEqual(await stateOf(b), { read: true, starred: true });
+    assert.deepEqual(await stateOf(a), before);
+    assert.equal(
+      (
+        await post(`${API}/mark-all-as-read`, [
+          ['s', READ],
+          ['T', token],
+        ])
+      ).body,
+      'OK',
+    );
+  });
+
+  it('sends one link for an item that has none, where clients read it', async () => {
+    const feed = await web.store.ensureFeed('https://nolink.example/feed', DEFAULT_FETCH_OPTIONS, Date.now());
+    await web.store.recordFetchSuccess(
+      feed.id,
+      {
+        checkedAt: Date.now(),
+        nextCheckAt: Date.now() + 3_600_000,
+        etag: null,
+        lastModified: null,
+        title: 'No links',
+        siteUrl: null,
+        description: null,
+        iconUrl: null,
+        language: null,
+        hubUrl: null,
+        format: 'rss',
+      },
+      [
+        {
+          guid: 'nolink-1',
+          link: null,
+          title: 'A note without a link',
+          author: null,
+          contentHtml: '<p>Just text.</p>',
+          contentText: 'Just text.',
+          summaryText: 'Just text.',
+          readingMinutes: 1,
+          publishedAt: Date.now(),
+          updatedAt: null,
+          categories: [],
+          enclosures: [],
+          imageUrl: null,
+          commentsUrl: null,
+          language: null,
+          dedupeKey: 'g:nolink-1',
+          contentHash: 'nolink-1',
+        },
+      ],
+    );
+    await web.store.subscribe(alice.id, feed.id, { folderId: null, title: null }, Date.now());
+    const body = (await get(`${API}/stream/contents/feed%2F${feed.id}`)).json<{
+      items: { canonical: { href: string }[]; alternate: { href: string }[] }[];
+    }>();
+    assert.equal(body.items.length, 1);
+    assert.deepEqual(body.items[0]?.canonical, [{ href: '', type: 'text/html' }]);
+    assert.deepEqual(body.items[0]?.alternate, [{ href: '', type: 'text/html' }]);
+    assert.ok(await web.store.unsubscribe(alice.id, feed.id));
   });
 
   it('serves Atom streams with read state for FeedHQ clients', async () => {

@@ -5,7 +5,8 @@
 // Auth tokens are `<username>/<secret>`, issued by ClientLogin without writing anything: when the
 // client logs in with an API key, the secret is that key; with the password, it is a hash of the
 // user's stored password hash (as FreshRSS does), so changing the password revokes it. The write
-// token (T) is a hash of the auth token, so it needs no storage either.
+// token (T) is a hash of the auth token, so it needs no storage either; as FreshRSS, a call without
+// one is taken too (these calls sign in by header, which no browser sends by itself).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GleanerError } from '../../model/errors.js';
@@ -28,12 +29,13 @@ const STATE = 'user/-/state/com.google/';
 const READING_LIST = `${STATE}reading-list`;
 const READ = `${STATE}read`;
 const STARRED = `${STATE}starred`;
+const UNREAD = `${STATE}unread`;
 const KEPT_UNREAD = `${STATE}kept-unread`;
 const LABEL = 'user/-/label/';
 const ITEM_PREFIX = 'tag:google.com,2005:reader/item/';
 const MAX_ITEMS = 1000;
 const DEFAULT_ITEMS = 20;
-const MAX_IDS = 1000;
+const MAX_IDS = 10_000;
 const PASSWORD_TOKEN = /^gr1-[0-9a-f]{64}$/;
 
 /** Whether a request's path is the Google Reader API's. */
@@ -72,17 +74,20 @@ function normalizeStream(id: string): string {
   return id.replace(/^user\/[^/]+\//, 'user/-/');
 }
 
-/** An item id in long (hex) or short (decimal) form, or null. */
+/**
+ * An item id in the long form (`tag:google.com,2005:reader/item/` and 16 hex digits), the short one
+ * (decimal), or hex alone, or null. As FreshRSS reads them: digits with no leading zero are
+ * decimal; anything else is hex, after the last slash (some clients send the long form's hex bare).
+ */
 export function parseItemId(value: string): number | null {
   const v = value.trim();
   let n: number;
-  if (v.startsWith(ITEM_PREFIX)) {
-    const hex = v.slice(ITEM_PREFIX.length);
-    if (!/^[0-9a-f]{1,16}$/i.test(hex)) return null;
+  if (/^[1-9]\d{0,19}$/.test(v)) n = Number(v);
+  else {
+    const hex = v.slice(v.lastIndexOf('/') + 1);
+    if (!/^[0-9a-f]{1,16}$/i.test(hex) || (hex !== v && !v.startsWith(ITEM_PREFIX))) return null;
     n = Number(BigInt(`0x${hex}`));
-  } else if (/^\d{1,20}$/.test(v)) {
-    n = Number(v);
-  } else return null;
+  }
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
@@ -91,17 +96,15 @@ export const longItemId = (id: number): string => ITEM_PREFIX + id.toString(16).
 const feedStream = (feedId: number): string => `feed/${feedId}`;
 const labelStream = (name: string): string => LABEL + name;
 
-/** The request's `i` item ids (long or short form): null when there are none, too many or a bad one. */
+/**
+ * The request's `i` item ids (any form parseItemId reads), skipping what is not one, as FreshRSS
+ * does: null when none is, or when there are more than MAX_IDS.
+ */
 function itemIds(req: FastifyRequest): number[] | null {
   const raw = values(req, 'i');
-  if (raw.length === 0 || raw.length > MAX_IDS) return null;
-  const ids: number[] = [];
-  for (const r of raw) {
-    const id = parseItemId(r);
-    if (id === null) return null;
-    ids.push(id);
-  }
-  return ids;
+  if (raw.length > MAX_IDS) return null;
+  const ids = raw.map(parseItemId).filter((id): id is number => id !== null);
+  return ids.length === 0 ? null : ids;
 }
 
 interface Caller {
@@ -156,8 +159,11 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       unauthorized(reply);
       return null;
     }
-    const t = param(req, 'T');
-    if (!t || !sameToken(t, writeToken(who.auth))) {
+    // The token guards a session a browser would send by itself; these calls sign in by header
+    // alone. As FreshRSS, a call without one (or with "x", as some clients send) is taken, and one
+    // kept with the line break of the token call's answer is read without it.
+    const t = param(req, 'T')?.trim();
+    if (t && t !== 'x' && !sameToken(t, writeToken(who.auth))) {
       reply.header('Google-Bad-Token', 'true');
       unauthorized(reply);
       return null;
@@ -187,6 +193,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     if (stream === READING_LIST) return { query: {} };
     if (stream === STARRED) return { query: { starred: true } };
     if (stream === READ) return { query: { status: 'read' } };
+    if (stream === UNREAD) return { query: { status: 'unread' } };
     if (stream.startsWith('feed/')) {
       const feedId = await feedOf(userId, stream);
       return feedId === null ? { empty: true } : { query: { feedId } };
@@ -216,14 +223,17 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const nRaw = param(req, 'n');
     const n = nRaw === undefined ? DEFAULT_ITEMS : Number(nRaw);
     if (!Number.isSafeInteger(n) || n < 1) return null;
-    const limit = Math.min(n, MAX_ITEMS);
+    // Ids alone are cheap: as many as edit-tag takes back; items with their bodies, fewer.
+    const limit = Math.min(n, withContent === false ? MAX_IDS : MAX_ITEMS);
     const order = param(req, 'r') === 'o' ? 'oldest' : 'newest';
     const query: EntryQuery = { ...scope.query, userId, limit: limit + 1, order, withContent, shape: 'item' };
     for (const x of values(req, 'xt').map(normalizeStream)) {
       if (x === READ) query.status = 'unread';
+      else if (x === UNREAD) query.status = 'read';
     }
     for (const x of values(req, 'it').map(normalizeStream)) {
       if (x === READ) query.status = 'read';
+      else if (x === UNREAD) query.status = 'unread';
       else if (x === STARRED) query.starred = true;
     }
     const seconds = (name: string): number | null | undefined => {
@@ -234,27 +244,19 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const ot = seconds('ot');
     const nt = seconds('nt');
     if (ot === null || nt === null) return null;
+    // ot: the items from that time on; nt: those before it. An item's time is its publication, as
+    // its timestampUsec says.
+    if (ot !== undefined) query.publishedAfter = ot - 1;
+    if (nt !== undefined) query.publishedBefore = nt;
     const c = param(req, 'c');
     if (c) {
       const m = /^(-?\d{1,16})\.(\d{1,16})$/.exec(c);
       if (!m) return null;
       query.after = { publishedAt: Number(m[1]), id: Number(m[2]) };
-    } else if (order === 'newest' && ot !== undefined) {
-      query.after = { publishedAt: ot, id: 0 };
-    } else if (order === 'oldest' && nt !== undefined) {
-      query.after = { publishedAt: nt, id: Number.MAX_SAFE_INTEGER };
     }
     const rows = await store.queryEntries(query);
-    let entries = rows.slice(0, limit);
-    let more = rows.length > limit;
-    // The bound the keyset does not cover ends the stream.
-    const inRange = (v: EntryView): boolean =>
-      (ot === undefined || v.entry.publishedAt < ot) && (nt === undefined || v.entry.publishedAt > nt);
-    const cut = entries.findIndex((v) => !inRange(v));
-    if (cut >= 0) {
-      entries = entries.slice(0, cut);
-      more = false;
-    }
+    const entries = rows.slice(0, limit);
+    const more = rows.length > limit;
     const last = entries[entries.length - 1];
     return {
       entries,
@@ -298,7 +300,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     if (view.read) categories += `,"${READ}"`;
     if (view.starred) categories += `,"${STARRED}"`;
     if (sub?.folderName) categories += `,${json(labelStream(sub.folderName))}`;
-    const link = e.link ? `[{"href":${json(e.link)},"type":"text/html"}]` : '[]';
+    // Always one, as FreshRSS sends it: clients read canonical[0].href.
+    const link = `[{"href":${json(e.link ?? '')},"type":"text/html"}]`;
     const enclosure =
       e.enclosures.length === 0
         ? '[]'
@@ -598,9 +601,9 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const s = param(req, 's');
       if (!s) return badRequest(reply);
       const scope = await scopeOf(user.id, s);
-      if (!scope || ('query' in scope && (scope.query.starred || scope.query.status)))
-        return badRequest(reply);
-      if ('empty' in scope) return ok(reply);
+      if (!scope) return badRequest(reply);
+      // The read stream has nothing left to mark; the unread one is the reading list.
+      if ('empty' in scope || scope.query.status === 'read') return ok(reply);
       const ts = param(req, 'ts');
       if (ts !== undefined && ts !== '' && !/^\d{1,19}$/.test(ts)) return badRequest(reply);
       const publishedBefore = ts ? Math.floor(Number(ts) / 1000) : undefined;
@@ -609,6 +612,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         {
           ...(scope.query.feedId !== undefined ? { feedId: scope.query.feedId } : {}),
           ...(scope.query.folderId !== undefined ? { folderId: scope.query.folderId } : {}),
+          ...(scope.query.starred ? { starred: true } : {}),
           ...(publishedBefore !== undefined ? { publishedBefore } : {}),
         },
         clock(),
@@ -637,17 +641,19 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const remove = labelName(param(req, 'r'));
       for (const s of streams) {
         if (!s.startsWith('feed/')) return badRequest(reply);
-        if (ac === 'subscribe') {
+        // Subscribing to a feed the user has edits it: NetNewsWire subscribes by quickadd, then
+        // sends the folder and title as ac=subscribe with the feed/<id> quickadd answered.
+        const sub = await subscriptionOf(user.id, s);
+        if (ac === 'subscribe' && sub === null) {
           const result = await subscribe(user.id, s.slice('feed/'.length), add, title);
           if (typeof result === 'string') return badRequest(reply, result);
           continue;
         }
-        const sub = await subscriptionOf(user.id, s);
         if (sub === null) return badRequest(reply);
         const feedId = sub.feed.id;
         if (ac === 'unsubscribe') {
           await store.unsubscribe(user.id, feedId);
-        } else if (ac === 'edit') {
+        } else if (ac === 'edit' || ac === 'subscribe') {
           const change: { title?: string | null; folderId?: number | null } = {};
           if (title) change.title = title;
           if (add) change.folderId = (await store.ensureFolder(user.id, add)).id;
@@ -667,7 +673,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const url = param(req, 'quickadd');
       if (!url || url.length > 2000) return badRequest(reply);
       const result = await subscribe(user.id, url.replace(/^feed\//, ''), null, null);
-      if (typeof result === 'string') return badRequest(reply, result);
+      // As FreshRSS: a feed that cannot be added is no result, with the reason.
+      if (typeof result === 'string') return { numResults: 0, query: url, error: result };
       return { numResults: 1, query: url, streamId: feedStream(result.feedId), streamName: result.title };
     }),
   );
