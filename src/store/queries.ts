@@ -206,6 +206,10 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
     params.push(scope.publishedBefore);
   }
   if (scope.starred) where.push('starred = 1');
+  if (scope.arrivedBefore !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM entries e WHERE e.id = user_entries.entry_id AND e.created_at < ?)');
+    params.push(scope.arrivedBefore);
+  }
   return { sql: where.join(' AND '), params };
 }
 

@@ -200,6 +200,8 @@ export interface MarkReadScope {
   publishedBefore?: number;
   /** Only starred entries. */
   starred?: boolean;
+  /** Only entries that arrived (were first stored) before this time (epoch ms). */
+  arrivedBefore?: number;
 }
 
 /** How many entries fell on one day (days since the epoch, UTC). */

@@ -150,19 +150,26 @@ describe('Fever API', () => {
     await store.subscribe(ann.id, tech.id, { folderId: folder.id, title: null }, NOW);
     await store.subscribe(ann.id, loose.id, { folderId: null, title: 'My loose feed' }, NOW);
     await store.subscribe(bob.id, other.id, { folderId: bobFolder, title: null }, NOW);
-    await store.recordFetchSuccess(
+    // Each entry arrives when it was published (a `before` is about arrivals), then the feed is
+    // fetched once more now.
+    const arrive = async (feedId: number, title: string, entries: PreparedEntry[]): Promise<void> => {
+      for (const e of entries)
+        await store.recordFetchSuccess(feedId, { ...fetched(title), checkedAt: e.publishedAt }, [e]);
+      await store.recordFetchSuccess(feedId, fetched(title), []);
+    };
+    await arrive(
       tech.id,
-      fetched('Tech'),
+      'Tech',
       Array.from({ length: 30 }, (_, i) => entry(i + 1, 'tech')),
     );
-    await store.recordFetchSuccess(
+    await arrive(
       other.id,
-      fetched('Bob'),
+      'Bob',
       [1, 2, 3].map((n) => entry(n, 'bob')),
     );
-    await store.recordFetchSuccess(
+    await arrive(
       loose.id,
-      fetched('Loose'),
+      'Loose',
       Array.from({ length: 30 }, (_, i) => entry(i + 1, 'loose', NOW - (i + 100) * HOUR)),
     );
     await store.setFeedIcon(tech.id, 'https://tech.example/favicon.png');
@@ -219,6 +226,35 @@ describe('Fever API', () => {
       assert.equal(res.json<Reply>().auth, 1);
       assert.equal(res.json<Reply>().saved_item_ids, String(annIds[5]));
       await fever(`mark=item&as=unsaved&id=${annIds[5]}`);
+    });
+
+    it('reads a form sent with no content type, or called text or JSON, and answers what it cannot read as Fever', async () => {
+      const send = async (body: string, type: string | null): Promise<WebResponse> =>
+        web.fetch('/api/fever.php?api', {
+          method: 'POST',
+          headers: type ? { 'content-type': type } : {},
+          body,
+        });
+      const form = `api_key=${annFever}`;
+      for (const type of [null, 'text/plain', 'application/json', 'application/x-www-form-urlencoded']) {
+        const res = await send(form, type);
+        assert.equal(res.status, 200, String(type));
+        assert.equal(res.json<Reply>().auth, 1, String(type));
+      }
+      for (const [body, type] of [
+        ['', 'application/json'],
+        ['{"api_key": 1}', 'application/json'],
+        ['[', 'application/json'],
+        ['\u0000\u00ff', 'text/plain'],
+        ['<x/>', 'application/xml'],
+      ]) {
+        const res = await send(body ?? '', type ?? null);
+        assert.equal(res.status, 200, `${type} ${body}`);
+        assert.deepEqual(res.json(), { api_version: 3, auth: 0, last_refreshed_on_time: 0 });
+      }
+      const huge = await send(`api_key=${annFever}&x=${'a'.repeat(70 * 1024)}`, 'text/plain');
+      assert.equal(huge.status, 413);
+      assert.deepEqual(huge.json(), { api_version: 3, auth: 0, last_refreshed_on_time: 0 });
     });
 
     it('keeps text fields only, the first of each name', () => {
@@ -443,6 +479,31 @@ describe('Fever API', () => {
       }
       assert.equal((await unreadIds(ann.id)).length, annIds.length);
       assert.equal((await unreadIds(bob.id)).length, bobIds.length);
+    });
+
+    it('marks by `before` what had arrived by then, not what arrived later with an older date', async () => {
+      const late = await web.store.ensureFeed('https://late.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(ann.id, late.id, { folderId: null, title: null }, NOW);
+      // Published 60 hours ago and fetched 40 hours ago; published 50 hours ago, fetched only now.
+      const early = { ...entry(1, 'late', NOW - 60 * HOUR) };
+      const lateOne = { ...entry(2, 'late', NOW - 50 * HOUR) };
+      await web.store.recordFetchSuccess(late.id, { ...fetched('Late'), checkedAt: NOW - 40 * HOUR }, [
+        early,
+      ]);
+      await web.store.recordFetchSuccess(late.id, fetched('Late'), [lateOne]);
+      // The client last fetched items 20 hours ago.
+      await fever(`mark=feed&as=read&id=${late.id}&before=${Math.floor((NOW - 20 * HOUR) / 1000)}`);
+      const unread = await web.store.queryEntries({
+        userId: ann.id,
+        feedId: late.id,
+        status: 'unread',
+        limit: 10,
+      });
+      assert.deepEqual(
+        unread.map((v) => v.entry.title),
+        ['late story 2'],
+      );
+      assert.ok(await web.store.unsubscribe(ann.id, late.id));
     });
 
     it('marks a feed read up to `before`, inclusive', async () => {

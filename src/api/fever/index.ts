@@ -188,9 +188,12 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     const beforeRaw = param(req, 'before');
     const before = beforeRaw === undefined ? null : parseId(beforeRaw, true);
     if (beforeRaw !== undefined && before === null) return {};
-    // `before` is the created_on_time of the newest item the client showed: it and older are marked.
-    const publishedBefore = before === null ? undefined : (before + 1) * 1000;
-    const scope = publishedBefore === undefined ? {} : { publishedBefore };
+    // `before` is when the client last fetched items (or, for some clients, the created_on_time of
+    // the newest one it showed): what had arrived by then, that second included, is marked. An item
+    // that arrived later stays unread whatever its date: a feed fetched an hour after it published
+    // must not be marked read by a client that never saw it (as FreshRSS, which compares arrivals).
+    const arrivedBefore = before === null ? undefined : (before + 1) * 1000;
+    const scope = arrivedBefore === undefined ? {} : { arrivedBefore };
     const id = parseId(param(req, 'id'), true);
     if (id === null) return {};
     if (what === 'feed') {
@@ -266,6 +269,19 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
       { parseAs: 'string', bodyLimit: 64 * 1024 },
       (req, body, next) => next(null, parseMultipart(String(req.headers['content-type']), String(body))),
     );
+    // Clients that send their form with no content type, or call it text or JSON, mean its fields:
+    // any body that is not multipart is read as a form (one that is none has no key: auth 0).
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, next) =>
+      next(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+    // A request that cannot be read (a body over the limit, say) answers in Fever's shape too;
+    // anything else goes on to the server's handler, which logs it.
+    scope.setErrorHandler((error, _req, reply) => {
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status !== 'number' || status < 400 || status >= 500) throw error;
+      return reply.code(status).send({ api_version: API_VERSION, auth: 0, last_refreshed_on_time: 0 });
+    });
     for (const url of PATHS) {
       scope.route({ method: ['GET', 'POST'], url, config: { csrf: false }, handler });
     }
