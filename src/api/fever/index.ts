@@ -186,7 +186,8 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     }
     if ((what !== 'feed' && what !== 'group') || as !== 'read') return {};
     const beforeRaw = param(req, 'before');
-    const before = beforeRaw === undefined ? null : parseId(beforeRaw, true);
+    // Whole seconds; a fraction (some clients send one) is dropped, as FreshRSS drops it.
+    const before = beforeRaw === undefined ? null : parseId(beforeRaw.replace(/\.\d{1,9}$/, ''), true);
     if (beforeRaw !== undefined && before === null) return {};
     // `before` is when the client last fetched items (or, for some clients, the created_on_time of
     // the newest one it showed): what had arrived by then, that second included, is marked. An item
