@@ -417,7 +417,7 @@ describe('Miniflux API', () => {
 
   describe('entries', () => {
     it('lists entries newest first with the Miniflux shape', async () => {
-      const res = await api('/entries?status=unread');
+      const res = await api('/entries?status=unread&direction=desc');
       assert.equal(res.status, 200);
       const list = res.json<EntryList>();
       assert.equal(list.total, 6);
@@ -443,7 +443,7 @@ describe('Miniflux API', () => {
       const feed = (await api(`/entries?feed_id=${looseFeed}`)).json<EntryList>();
       assert.equal(feed.total, 2);
       const afterTime = Math.floor((NOW - 2.5 * HOUR) / 1000);
-      const recent = (await api(`/entries?after=${afterTime}`)).json<EntryList>();
+      const recent = (await api(`/entries?after=${afterTime}&direction=desc`)).json<EntryList>();
       assert.deepEqual(
         recent.entries.map((e) => e.title),
         ['tech story 1', 'tech story 2'],
@@ -462,7 +462,7 @@ describe('Miniflux API', () => {
       const first = Math.floor(Math.min(...changed) / 1000);
       const last = Math.ceil(Math.max(...changed) / 1000);
       const titles = async (q: string): Promise<string[]> =>
-        (await api(`/entries?${q}`)).json<EntryList>().entries.map((e) => e.title);
+        (await api(`/entries?direction=desc&${q}`)).json<EntryList>().entries.map((e) => e.title);
       assert.equal((await titles(`changed_after=${first - 1}`)).length, 6);
       assert.deepEqual(await titles(`changed_after=${last + 1}`), []);
       assert.deepEqual(await titles(`changed_before=${first - 1}`), []);
@@ -513,6 +513,44 @@ describe('Miniflux API', () => {
         assert.equal((await api(`/entries?${q}`)).status, 400, q);
     });
 
+    it('reads parameters as Miniflux reads them', async () => {
+      const titles = async (q: string): Promise<string[]> =>
+        (await api(`/entries?${q}`)).json<EntryList>().entries.map((e) => e.title);
+      // Oldest first unless asked otherwise, as Miniflux.
+      const all = await titles('');
+      assert.equal(all[0], 'loose story 6');
+      assert.deepEqual(await titles('direction=desc'), [...all].reverse());
+      // Empty values are none; booleans as Go reads them; 0 is no limit.
+      assert.deepEqual(await titles('status=&order=&direction='), all);
+      assert.deepEqual(await titles('status=unread&status='), await titles('status=unread'));
+      assert.deepEqual(await titles('starred=True'), await titles('starred=true'));
+      assert.deepEqual(await titles('starred=F'), await titles('starred=false'));
+      assert.deepEqual(await titles('starred=maybe'), all);
+      assert.equal((await api('/entries?limit=0')).json<EntryList>().entries.length, all.length);
+      // A feed's icon is always an object, its id 0 when there is none.
+      const feeds = (await api('/feeds')).json<
+        { id: number; icon: { feed_id: number; icon_id: number } }[]
+      >();
+      for (const f of feeds) assert.equal(f.icon.feed_id, f.id);
+    });
+
+    it('stars and unstars in bulk, with or without a status, as Miniflux 2.3 does', async () => {
+      const ids = (await api('/entries?feed_id=' + looseFeed)).json<EntryList>().entries.map((e) => e.id);
+      assert.equal((await put('/entries', { entry_ids: ids, starred: true })).status, 204);
+      let list = (await api('/entries?feed_id=' + looseFeed)).json<EntryList>().entries;
+      assert.ok(list.every((e) => e.starred && e.status === 'unread'));
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'read', starred: false })).status, 204);
+      list = (await api('/entries?feed_id=' + looseFeed)).json<EntryList>().entries;
+      assert.ok(list.every((e) => !e.starred && e.status === 'read'));
+      assert.equal((await put('/entries', { entry_ids: ids, status: 'unread' })).status, 204);
+      for (const body of [
+        { entry_ids: ids },
+        { entry_ids: ids, starred: 'yes' },
+        { entry_ids: ids, status: 'gone' },
+      ])
+        assert.equal((await put('/entries', body)).status, 400, JSON.stringify(body));
+    });
+
     it('refuses malformed parameters', async () => {
       for (const q of [
         'status=gone',
@@ -529,7 +567,7 @@ describe('Miniflux API', () => {
     });
 
     it('gives one entry, and 404 for another user’s', async () => {
-      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      const [first] = (await api('/entries?limit=1&direction=desc')).json<EntryList>().entries;
       assert.ok(first);
       const res = await api(`/entries/${first.id}`);
       assert.equal(res.json<EntryJson>().id, first.id);
@@ -660,7 +698,7 @@ describe('Miniflux API', () => {
     });
 
     it('gives an entry’s enclosure by the id it was sent with, 404 for another user’s', async () => {
-      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      const [first] = (await api('/entries?limit=1&direction=desc')).json<EntryList>().entries;
       const sent = first?.enclosures[0];
       assert.ok(first && sent);
       const res = await api(`/enclosures/${sent.id}`);
@@ -686,11 +724,11 @@ describe('Miniflux API', () => {
       assert.equal(status.status, 200);
       assert.deepEqual(status.json(), { has_integrations: false });
       assert.equal((await api('/users/integrations/status', {}, null)).status, 401);
-      const [first] = (await api('/entries?limit=1')).json<EntryList>().entries;
+      const [first] = (await api('/entries?limit=1&direction=desc')).json<EntryList>().entries;
       assert.ok(first);
       const save = await post(`/entries/${first.id}/save`, {});
       assert.equal(save.status, 400);
-      assert.match(errorOf(save), /integration/);
+      assert.equal(errorOf(save), 'no third-party integration enabled');
       const edit = await put(`/entries/${first.id}`, { title: 'Mine now' });
       assert.equal(edit.status, 400);
       assert.match(errorOf(edit), /cannot be edited/);
@@ -830,7 +868,8 @@ describe('Miniflux API', () => {
       );
       assert.equal((await api(`/entries/${ids.get('teaser story 3')}/fetch-content`)).status, 400);
       assert.equal((await api(`/entries/${teaserId}/fetch-content`, {}, bobKey)).status, 404);
-      assert.equal((await api(`/entries/${teaserId}/fetch-content?update_content=maybe`)).status, 400);
+      // A value that is no boolean is none, as Miniflux reads it: the body is not stored.
+      assert.equal((await api(`/entries/${teaserId}/fetch-content?update_content=maybe`)).status, 200);
       assert.equal((await api('/entries/0/fetch-content')).status, 400);
       await store.unsubscribe(ann.id, feed.id);
     });

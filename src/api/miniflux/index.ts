@@ -142,12 +142,16 @@ function intParam(q: Query, name: string, min: number, max: number): number | un
   return n;
 }
 
+/**
+ * A boolean parameter as Miniflux reads one (Go's strconv.ParseBool: 1, t, true, 0, f, false in
+ * any case); anything else, an empty value included, is none.
+ */
 function boolParam(q: Query, name: string): boolean | undefined {
   const v = single(q, name);
   if (v === undefined) return undefined;
-  if (v === '' || v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badRequest(`Invalid ${name} parameter`);
+  if (/^(?:1|t|true)$/i.test(v)) return true;
+  if (/^(?:0|f|false)$/i.test(v)) return false;
+  return undefined;
 }
 
 /**
@@ -231,13 +235,16 @@ const ORDERS = [
 
 function entryFilter(q: Query): EntryFilter {
   const statuses = new Set<'unread' | 'read' | 'removed'>();
+  // Empty values are none, as Miniflux reads them (Miniflutt sends status= for "any").
   for (const s of all(q, 'status')) {
+    if (s === '') continue;
     if (s !== 'unread' && s !== 'read' && s !== 'removed') throw badRequest('Invalid status parameter');
     statuses.add(s);
   }
-  const order = single(q, 'order') ?? 'published_at';
+  const order = single(q, 'order') || 'published_at';
   if (!(ORDERS as readonly string[]).includes(order)) throw badRequest('Invalid order parameter');
-  const direction = single(q, 'direction') ?? 'desc';
+  // Miniflux's default is oldest first; clients that want the newest say so (newsboat does).
+  const direction = single(q, 'direction') || 'asc';
   if (direction !== 'asc' && direction !== 'desc') throw badRequest('Invalid direction parameter');
   const limit = intParam(q, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
   const search = single(q, 'search');
@@ -246,7 +253,8 @@ function entryFilter(q: Query): EntryFilter {
     statuses,
     order: order as EntryFilter['order'],
     direction,
-    limit: limit === 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT),
+    // 0 is no limit in Miniflux (the Go client sends it when none is set): the most Gleaner sends.
+    limit: limit === 0 ? MAX_LIMIT : Math.min(limit, MAX_LIMIT),
     offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
   };
   const starred = boolParam(q, 'starred');
@@ -1146,11 +1154,23 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     if (!Array.isArray(ids) || ids.length === 0) throw badRequest('The list of entries is empty');
     if (ids.length > SCAN_LIMIT) throw badRequest('Too many entries');
     const entryIds = ids.map((v) => idParam(v, 'entry ID'));
-    const status = body.status;
+    // The status, the star (Miniflux 2.3), or both.
+    const { status, starred } = body;
     if (status === 'removed') throw badRequest('Removing entries is not supported');
-    if (status !== 'read' && status !== 'unread') throw badRequest('Invalid entry status');
-    await store.setEntryState(user.id, entryIds, { read: status === 'read' }, clock());
-    ctx.countsChanged(user.id);
+    if (status !== undefined && status !== 'read' && status !== 'unread')
+      throw badRequest('Invalid entry status');
+    if (starred !== undefined && typeof starred !== 'boolean') throw badRequest('Invalid starred value');
+    if (status === undefined && starred === undefined) throw badRequest('Invalid entry status');
+    await store.setEntryState(
+      user.id,
+      entryIds,
+      {
+        ...(status !== undefined ? { read: status === 'read' } : {}),
+        ...(starred !== undefined ? { starred } : {}),
+      },
+      clock(),
+    );
+    if (status !== undefined) ctx.countsChanged(user.id);
     return noContent(reply);
   });
 
@@ -1194,7 +1214,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   api.post<{ Params: { id: string } }>('/entries/:id/save', async (req) => {
     const { user } = authed(req);
     await oneEntry(user.id, idParam(req.params.id, 'entry ID'));
-    throw badRequest('No third-party integration is enabled: Gleaner saves entries to no other service');
+    // Miniflux's words: clients match them.
+    throw badRequest('no third-party integration enabled');
   });
 
   // A feed's entries are shared by all its readers: one reader's edit would be everyone's.

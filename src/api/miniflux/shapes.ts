@@ -147,7 +147,8 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     webhook_url: '',
     category: categoryJson(userId, c.folderId, c.folderName),
     // Gleaner keeps one icon per feed: the icon's id is the feed's.
-    icon: c.hasIcon ? { feed_id: f.id, icon_id: f.id } : null,
+    // As Miniflux: always an object; icon_id 0 when the feed has none.
+    icon: { feed_id: f.id, icon_id: c.hasIcon ? f.id : 0 },
   };
 }
 
