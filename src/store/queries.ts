@@ -153,7 +153,9 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
   }
   const { columns, bodyJoin } = entryColumns(q.withContent, q.shape, quote);
   return {
-    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later
+    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later${
+      q.withStateTimes ? ', MAX(COALESCE(ue.read_at, 0), COALESCE(ue.starred_at, 0)) AS ue_changed_at' : ''
+    }
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} ${limitClause(q.limit)}`,

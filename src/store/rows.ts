@@ -178,20 +178,31 @@ const EMPTY_ROW: readonly unknown[] = ENTRY_COLUMNS.map((c) =>
 );
 
 /** An entry, empty but for the columns its shape read, and the user's state, from a shaped raw row. */
-export function toShapedEntryView(r: unknown[], shape: EntryShape, bodyIsJson = false): EntryView {
+export function toShapedEntryView(
+  r: unknown[],
+  shape: EntryShape,
+  bodyIsJson = false,
+  stateTimes = false,
+): EntryView {
   const at = SHAPE_AT[shape];
   const full = EMPTY_ROW.slice();
   for (let i = 0; i < at.length; i++) full[at[i] as number] = r[i];
-  full.push(r[at.length], r[at.length + 1], r[at.length + 2]);
-  return toEntryView(full, ENTRY_COLUMNS.length, bodyIsJson);
+  for (let i = at.length; i < r.length; i++) full.push(r[i]);
+  return toEntryView(full, ENTRY_COLUMNS.length, bodyIsJson, stateTimes);
 }
 
 /**
- * An entry and the user's state of it: read, starred, read later at `stateAt` and after. With
- * `bodyIsJson` (EntryQuery.withContent 'json'), the body column holds the body quoted as JSON, text
- * or bytes: it goes to contentJson.
+ * An entry and the user's state of it: read, starred, read later at `stateAt` and after, and when
+ * that last changed if the row holds it (EntryQuery.withStateTimes). With `bodyIsJson`
+ * (EntryQuery.withContent 'json'), the body column holds the body quoted as JSON, text or bytes: it
+ * goes to contentJson.
  */
-export function toEntryView(r: unknown[], stateAt: number, bodyIsJson = false): EntryView {
+export function toEntryView(
+  r: unknown[],
+  stateAt: number,
+  bodyIsJson = false,
+  stateTimes = false,
+): EntryView {
   const json = r[6];
   if (bodyIsJson) r[6] = '';
   const view: EntryView = {
@@ -201,6 +212,10 @@ export function toEntryView(r: unknown[], stateAt: number, bodyIsJson = false): 
     readLater: Number(r[stateAt + 2]) === 1,
   };
   if (bodyIsJson) view.contentJson = json instanceof Uint8Array ? json : String(json);
+  if (stateTimes) {
+    const changed = Number(r[stateAt + 3] ?? 0);
+    if (changed > 0) view.stateChangedAt = changed;
+  }
   return view;
 }
 

@@ -1040,9 +1040,10 @@ class SqliteStore implements Store {
     const rows = this.rawRows(sql, params);
     const { shape } = query;
     const json = entryBody(query.withContent, shape) === 'json';
+    const times = query.withStateTimes === true;
     return shape
-      ? rows.map((r) => toShapedEntryView(r, shape, json))
-      : rows.map((r) => toEntryView(r, STATE_AT, json));
+      ? rows.map((r) => toShapedEntryView(r, shape, json, times))
+      : rows.map((r) => toEntryView(r, STATE_AT, json, times));
   }
 
   async setEntryState(

@@ -84,6 +84,8 @@ export interface EntryView {
    * all of it is ASCII, else UTF-8 bytes (see native/quote.c); entry.contentHtml is then empty.
    */
   contentJson?: string | Uint8Array;
+  /** With `withStateTimes`: when the user last marked it read or unread, or starred it (epoch ms), if ever. */
+  stateChangedAt?: number;
 }
 
 /**
@@ -131,6 +133,11 @@ export interface EntryQuery {
    * content hash; no excerpt, guid, image, language or dedupe key. Every column when absent.
    */
   shape?: EntryShape;
+  /**
+   * Also when the user's read or star state of each entry last changed (EntryView.stateChangedAt):
+   * a lookup of each row in user_entries that lists from a covering index otherwise spare.
+   */
+  withStateTimes?: boolean;
   limit: number;
   /** Entries strictly older (newest order) or newer (oldest order) than this position (by date). */
   after?: { publishedAt: number; id: number };

@@ -103,6 +103,7 @@ describe('Miniflux API', () => {
   let looseFeed: number;
   let bobFeed: number;
   let techFolder: number;
+  let skew = 0;
 
   const api = (path: string, init: RequestInit = {}, key: string | null = annKey): Promise<WebResponse> =>
     web.fetch(`/v1${path}`, {
@@ -120,7 +121,8 @@ describe('Miniflux API', () => {
   const errorOf = (res: WebResponse): string => res.json<{ error_message: string }>().error_message;
 
   before(async () => {
-    web = await startWebApp();
+    // The server's clock runs ahead when a test moves it (see `skew`), as time passing would.
+    web = await startWebApp({ clock: () => Date.now() + skew });
     feeds = await startTestServer({
       '/added.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS('Added', 3)),
       '/added-site/': respond(
@@ -511,6 +513,26 @@ describe('Miniflux API', () => {
       }
       for (const q of ['changed_after=soon', 'published_before=-1', `tags=${'x'.repeat(501)}`])
         assert.equal((await api(`/entries?${q}`)).status, 400, q);
+    });
+
+    it('counts reading and starring as a change, as Miniflux\u2019s changed_at does', async () => {
+      const [first] = (await api(`/entries?feed_id=${looseFeed}&direction=desc&limit=1`)).json<EntryList>()
+        .entries;
+      assert.ok(first);
+      const changed = Date.parse(first.changed_at);
+      const since = Math.floor(changed / 1000) + 1;
+      const changedSince = async (): Promise<number[]> =>
+        (await api(`/entries?changed_after=${since}`)).json<EntryList>().entries.map((e) => e.id);
+      assert.deepEqual(await changedSince(), []);
+      // Marked read a few seconds later: a client syncing by changed_after sees it.
+      skew += 5_000;
+      assert.equal((await put('/entries', { entry_ids: [first.id], status: 'read' })).status, 204);
+      assert.deepEqual(await changedSince(), [first.id]);
+      const one = (await api(`/entries/${first.id}`)).json<EntryJson>();
+      assert.ok(Date.parse(one.changed_at) >= since * 1000, one.changed_at);
+      const byChange = (await api('/entries?order=changed_at&direction=desc&limit=1')).json<EntryList>();
+      assert.equal(byChange.entries[0]?.id, first.id);
+      assert.equal((await put('/entries', { entry_ids: [first.id], status: 'unread' })).status, 204);
     });
 
     it('reads parameters as Miniflux reads them', async () => {

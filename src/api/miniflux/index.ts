@@ -294,6 +294,14 @@ function entryFilter(q: Query): EntryFilter {
   return f;
 }
 
+/**
+ * Whether a list filters or sorts by changed_at, which counts the user's read and star changes: then
+ * the store is asked for when they last happened (a lookup a row that lists otherwise spare).
+ */
+function needsStateTimes(f: EntryFilter): boolean {
+  return f.changedBefore !== undefined || f.changedAfter !== undefined || f.order === 'changed_at';
+}
+
 /** Whether `categories` hold every one of `tags` (lower case), whatever their case. */
 function hasTags(categories: readonly string[], tags: readonly string[]): boolean {
   const held = new Set(categories.map((c) => c.toLowerCase()));
@@ -516,6 +524,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       sortBy: byId ? 'id' : 'published',
       order: ascending ? 'oldest' : 'newest',
       withContent: false,
+      withStateTimes: needsStateTimes(f),
       limit: PAGE,
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
       ...(folderId !== undefined ? { folderId } : {}),
@@ -641,6 +650,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
             limit: page.length,
             withContent: 'json',
             shape: 'entry',
+            withStateTimes: needsStateTimes(f),
           });
     const byId = new Map(full.map((v) => [v.entry.id, v]));
     const ordered = page.map((v) => byId.get(v.entry.id)).filter((v): v is EntryView => v !== undefined);
@@ -654,6 +664,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       limit: 1,
       withContent: 'json',
       shape: 'entry',
+      withStateTimes: true,
     });
     if (!view) throw notFound();
     return view;

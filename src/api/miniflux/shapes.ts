@@ -152,9 +152,13 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
   };
 }
 
-/** When an entry last changed, as Miniflux's changed_at gives it: its update, else its arrival. */
+/**
+ * When an entry last changed, as Miniflux's changed_at gives it: its update, else its arrival, or
+ * the user's last read or star change of it when later and known (EntryQuery.withStateTimes:
+ * asked for where changed_at filters or orders, and for a single entry).
+ */
 export function changedAt(view: EntryView): number {
-  return view.entry.updatedAt ?? view.entry.createdAt;
+  return Math.max(view.entry.updatedAt ?? view.entry.createdAt, view.stateChangedAt ?? 0);
 }
 
 /**
