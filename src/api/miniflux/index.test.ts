@@ -326,6 +326,25 @@ describe('Miniflux API', () => {
       assert.equal(injected.status, 400);
       assert.equal((await web.store.getFeed(id))?.options.userAgent, 'MyReader/1.0');
       assert.equal((await put(`/feeds/${id}`, { cookie: 'x' })).status, 404, 'not ann’s');
+      // An app that sends the feed's fields back as it got them (Miniflutt), with a new title: the
+      // cookie and password, never sent, are kept, and the feed stays the one it is.
+      const shown = (await api(`/feeds/${id}`, {}, bobKey)).json<Record<string, unknown>>();
+      assert.equal(shown.password, '');
+      assert.equal(shown.cookie, '');
+      const renamed = await put(`/feeds/${id}`, { ...shown, title: 'Members only' }, bobKey);
+      assert.equal(renamed.status, 201, renamed.body);
+      assert.equal(renamed.json<{ id: number; title: string }>().id, id);
+      assert.equal(renamed.json<{ title: string }>().title, 'Members only');
+      assert.deepEqual((await web.store.getFeed(id))?.options, {
+        userAgent: 'MyReader/1.0',
+        cookie: 'session=xyz',
+        username: 'reader',
+        password: 's3cret',
+        fetchFullArticle: true,
+      });
+      const moved = await put(`/feeds/${id}`, { feed_url: feeds.url('/elsewhere.xml') }, bobKey);
+      assert.equal(moved.status, 400);
+      assert.match(errorOf(moved), /cannot be changed/);
       assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' }, bobKey)).status, 204);
     });
 

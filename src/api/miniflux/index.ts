@@ -17,6 +17,10 @@
 //   article for all of them, as a feed that asks for full articles would have.
 // - /v1/users manages Gleaner's users (name, password, administrator rights); the other Miniflux
 //   user settings are the reader's own and are not changed through it.
+// - A feed's cookie and password are never sent back (""); given empty to PUT /v1/feeds/:id, as apps
+//   that send a feed's fields back send them, they stay as they are. Its feed_url cannot be changed
+//   (400): another address is another subscription. Changed fetch options may give the feed a new
+//   id (feeds are fetched once for everyone who reads them with the same options).
 // - /v1/api-keys gives a key's token once, when it is made: Gleaner keeps only its hash, so a
 //   listed key's token is empty.
 // - Answered with a 400 that says why: editing an entry (PUT /v1/entries/:id; a feed's entries are
@@ -30,6 +34,7 @@ import { articleOfEntry } from '../../ingest/article.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { FetchOptions, User } from '../../model/index.js';
 import {
+  fetchOptionsKey,
   storageError,
   type EntryQuery,
   type EntryView,
@@ -932,7 +937,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   api.put<{ Params: { id: string } }>('/feeds/:id', async (req, reply) => {
     const { user } = authed(req);
     const id = idParam(req.params.id, 'feed ID');
-    const current = (await subscriptionOf(user.id, id)).feed.options;
     const body = jsonBody(req);
     const change: SubscriptionChange = {};
     const title = titleField(body);
@@ -946,18 +950,27 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       await folderExists(user.id, categoryId);
       change.folderId = categoryId === UNFILED_CATEGORY_ID ? null : categoryId;
     }
+    // A feed's address is what it is: another one is another subscription.
+    const sub = await subscriptionOf(user.id, id);
+    const current = sub.feed.options;
+    if (body.feed_url !== undefined && body.feed_url !== sub.feed.url)
+      throw badRequest("A feed's URL cannot be changed: subscribe to the new one");
     let options: FetchOptions | null = null;
     if (['user_agent', 'cookie', 'username', 'password', 'crawler'].some((k) => k in body)) {
-      // The fields named replace the feed's; the others stay (an empty one is none).
+      // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
+      // password are never sent back (feedJson), so an empty one, as an app that sends a feed's
+      // fields back (Miniflutt) sends it, leaves them as they are.
       const given = fetchOptions(body, body.crawler === true);
       options = {
         userAgent: 'user_agent' in body ? given.userAgent : current.userAgent,
-        cookie: 'cookie' in body ? given.cookie : current.cookie,
+        cookie: given.cookie ?? current.cookie,
         username: 'username' in body ? given.username : current.username,
-        password: 'password' in body ? given.password : current.password,
+        password: given.password ?? current.password,
         fetchFullArticle: 'crawler' in body ? given.fetchFullArticle : current.fetchFullArticle,
       };
-      checkFetchOptions(options);
+      // Nothing changed (the fields sent back as they were): the feed stays the one it is.
+      if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;
+      else checkFetchOptions(options);
     }
     if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
     const moved = options && (await changeFetchOptions(subscribeDeps(), user.id, id, options));
