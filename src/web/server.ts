@@ -176,6 +176,17 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     securityHeaders(reply);
+    // Client apps that run in a browser (Nextflux) call the client APIs from their own origin: as
+    // Miniflux and FreshRSS, any origin may. They sign in with the API's own header; a browser
+    // never shows a page an answer open to any origin if it sent the user's cookies or passwords.
+    if (isMinifluxPath(req.url) || isGReaderPath(req.url)) {
+      void reply
+        .header('access-control-allow-origin', '*')
+        .header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS')
+        .header('access-control-allow-headers', 'Authorization, X-Auth-Token, Content-Type, Accept')
+        .header('access-control-max-age', '3600');
+      if (req.method === 'OPTIONS') return reply.code(204).send();
+    }
 
     const cookies = parseCookies(req.headers.cookie ?? '');
     const token = cookies[sessionCookie];

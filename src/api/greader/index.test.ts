@@ -258,6 +258,18 @@ describe('Google Reader API', () => {
     assert.equal(other.itemRefs.length, 0);
   });
 
+  it('lets apps in a browser call it from their own origin, as FreshRSS does', async () => {
+    const preflight = await web.fetch(`${API}/unread-count?output=json`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    const counts = await get(`${API}/unread-count?output=json`);
+    assert.equal(counts.headers.get('access-control-allow-origin'), '*');
+  });
+
   it('filters streams by time', async () => {
     // Alpha's entries are dated January 1st to 5th, 2026.
     const jan3 = Date.UTC(2026, 0, 3) / 1000;

@@ -213,6 +213,23 @@ describe('Miniflux API', () => {
       assert.equal(res.json<{ username: string }>().username, 'ann');
     });
 
+    it('lets apps in a browser call it from their own origin, as Miniflux does', async () => {
+      const preflight = await web.fetch('/v1/entries?status=unread', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+      assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Auth-Token/);
+      assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /PUT/);
+      const me = await api('/me', { headers: { origin: 'https://app.example' } });
+      assert.equal(me.status, 200);
+      assert.equal(me.headers.get('access-control-allow-origin'), '*');
+      // The reader's own pages, signed in by cookie, stay closed to other origins.
+      const page = await web.fetch('/login', { headers: { origin: 'https://app.example' } });
+      assert.equal(page.headers.get('access-control-allow-origin'), null);
+    });
+
     it('answers unknown routes with a JSON 404', async () => {
       const res = await api('/no-such-route');
       assert.equal(res.status, 404);
