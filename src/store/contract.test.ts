@@ -800,6 +800,45 @@ for (const backend of backends) {
       assert.deepEqual((await store.entryTags([first.entry.id])).get(first.entry.id), ['go']);
     });
 
+    it('keeps the labels a user puts on their entries, and no other user’s', async () => {
+      const ann = await store.createUser('label-ann', { isAdmin: false }, T0);
+      const bob = await store.createUser('label-bob', { isAdmin: false }, T0);
+      const mine = await store.ensureFeed('https://labels.example/mine', DEFAULT_OPTIONS, T0);
+      const theirs = await store.ensureFeed('https://labels.example/theirs', DEFAULT_OPTIONS, T0);
+      await store.subscribe(ann.id, mine.id, { folderId: null, title: null }, T0);
+      await store.subscribe(bob.id, theirs.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(mine.id, update(T0 + 1), [entry(1), entry(2)]);
+      await store.recordFetchSuccess(theirs.id, update(T0 + 1), [entry(3)]);
+      const ids = (await store.queryEntries({ userId: ann.id, feedId: mine.id, limit: 10 })).map(
+        (v) => v.entry.id,
+      );
+      const [bobs] = (await store.queryEntries({ userId: bob.id, limit: 10 })).map((v) => v.entry.id);
+      assert.equal(ids.length, 2);
+      assert.ok(bobs);
+      await store.labelEntries(ann.id, [...ids, bobs], { add: ['later', 'work'], remove: [] }, T0 + 2);
+      assert.deepEqual(await store.listEntryLabels(ann.id), ['later', 'work']);
+      assert.deepEqual((await store.entryLabels(ann.id, [bobs])).get(bobs), undefined, 'not hers to label');
+      assert.deepEqual(await store.listEntryLabels(bob.id), []);
+      await store.labelEntries(ann.id, [ids[0] as number], { add: [], remove: ['work'] }, T0 + 3);
+      const labels = await store.entryLabels(ann.id, ids);
+      assert.deepEqual(labels.get(ids[0] as number), ['later']);
+      assert.deepEqual(labels.get(ids[1] as number), ['later', 'work']);
+      const labelled = await store.queryEntries({ userId: ann.id, label: 'work', limit: 10 });
+      assert.deepEqual(
+        labelled.map((v) => v.entry.id),
+        [ids[1]],
+      );
+      // Renaming onto a label an entry already has merges them.
+      assert.equal(await store.renameEntryLabel(ann.id, 'work', 'later'), true);
+      assert.deepEqual(await store.listEntryLabels(ann.id), ['later']);
+      assert.deepEqual((await store.entryLabels(ann.id, ids)).get(ids[1] as number), ['later']);
+      assert.equal(await store.renameEntryLabel(ann.id, 'nothing', 'x'), false);
+      assert.equal(await store.markAllRead(ann.id, { label: 'later' }, T0 + 4), 2);
+      assert.equal(await store.deleteEntryLabel(ann.id, 'later'), true);
+      assert.deepEqual(await store.listEntryLabels(ann.id), []);
+      assert.equal(await store.deleteEntryLabel(ann.id, 'later'), false);
+    });
+
     it('keeps sessions by token hash until they expire or end', async () => {
       const user = await store.createUser('sessions', { isAdmin: false, passwordHash: 'x' }, T0);
       const session = {

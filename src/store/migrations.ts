@@ -324,6 +324,17 @@ export const MIGRATIONS: Migration[] = [
         ],
   // 15: a subscription can be paused: a feed whose every subscription is paused is not fetched.
   () => [`ALTER TABLE subscriptions ADD COLUMN paused INTEGER NOT NULL DEFAULT 0`],
+  // 16: labels a user puts on entries (Google Reader's labels on items; folders label feeds).
+  (d) => [
+    `CREATE TABLE entry_labels (
+      user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      label TEXT NOT NULL,
+      entry_id ${d.int64} NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      created_at ${d.int64} NOT NULL,
+      PRIMARY KEY (user_id, label, entry_id)
+    )`,
+    `CREATE INDEX entry_labels_entry ON entry_labels (entry_id, user_id)`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

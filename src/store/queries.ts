@@ -131,6 +131,10 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');
     params.push(q.tag);
   }
+  if (q.label !== undefined) {
+    where.push('ue.entry_id IN (SELECT entry_id FROM entry_labels WHERE user_id = ? AND label = ?)');
+    params.push(q.userId, q.label);
+  }
   const { from, fromParams } = userEntriesSource(q.entryIds, where);
   for (const [value, condition] of [
     [q.idAbove, 'ue.entry_id > ?'],
@@ -208,6 +212,10 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
     params.push(scope.publishedBefore);
   }
   if (scope.starred) where.push('starred = 1');
+  if (scope.label !== undefined) {
+    where.push('entry_id IN (SELECT entry_id FROM entry_labels WHERE user_id = ? AND label = ?)');
+    params.push(userId, scope.label);
+  }
   if (scope.arrivedBefore !== undefined) {
     where.push('EXISTS (SELECT 1 FROM entries e WHERE e.id = user_entries.entry_id AND e.created_at < ?)');
     params.push(scope.arrivedBefore);

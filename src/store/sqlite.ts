@@ -467,6 +467,20 @@ class SqliteStore implements Store {
       tagsOf: db.prepare(
         'SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
       ),
+      // Only entries the user has take their labels.
+      addLabel: db.prepare(
+        `INSERT INTO entry_labels (user_id, label, entry_id, created_at)
+           SELECT user_id, ?, entry_id, ? FROM user_entries WHERE user_id = ? AND entry_id = ?
+           ON CONFLICT DO NOTHING`,
+      ),
+      removeLabel: db.prepare('DELETE FROM entry_labels WHERE user_id = ? AND label = ? AND entry_id = ?'),
+      labelsOf: db.prepare(
+        `SELECT entry_id, label FROM entry_labels
+           WHERE user_id = ? AND entry_id IN (SELECT value FROM json_each(?)) ORDER BY label`,
+      ),
+      labels: db.prepare('SELECT DISTINCT label FROM entry_labels WHERE user_id = ? ORDER BY label'),
+      renameLabel: db.prepare('UPDATE OR IGNORE entry_labels SET label = ? WHERE user_id = ? AND label = ?'),
+      deleteLabel: db.prepare('DELETE FROM entry_labels WHERE user_id = ? AND label = ?'),
       feedActivity: db.prepare(
         `SELECT feed_id, published_at / 86400000 AS day, COUNT(*) AS n FROM entries
          WHERE feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ?) AND published_at >= ?
@@ -1080,6 +1094,52 @@ class SqliteStore implements Store {
       else tags.set(row.entry_id, [row.tag]);
     }
     return tags;
+  }
+
+  async labelEntries(
+    userId: number,
+    entryIds: number[],
+    change: { add: string[]; remove: string[] },
+    now: number,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const entryId of entryIds) {
+        for (const label of change.add) this.s.addLabel.run(label, now, userId, entryId);
+        for (const label of change.remove) this.s.removeLabel.run(userId, label, entryId);
+      }
+    })();
+  }
+
+  async entryLabels(userId: number, entryIds: number[]): Promise<Map<number, string[]>> {
+    const labels = new Map<number, string[]>();
+    if (entryIds.length === 0) return labels;
+    const rows = this.s.labelsOf.all(userId, JSON.stringify(entryIds)) as {
+      entry_id: number;
+      label: string;
+    }[];
+    for (const row of rows) {
+      const list = labels.get(row.entry_id);
+      if (list) list.push(row.label);
+      else labels.set(row.entry_id, [row.label]);
+    }
+    return labels;
+  }
+
+  async listEntryLabels(userId: number): Promise<string[]> {
+    return (this.s.labels.all(userId) as { label: string }[]).map((r) => r.label);
+  }
+
+  async renameEntryLabel(userId: number, from: string, to: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const moved = this.s.renameLabel.run(to, userId, from).changes;
+      // Entries that had both names keep the new one.
+      const merged = this.s.deleteLabel.run(userId, from).changes;
+      return moved + merged > 0;
+    })();
+  }
+
+  async deleteEntryLabel(userId: number, label: string): Promise<boolean> {
+    return this.s.deleteLabel.run(userId, label).changes > 0;
   }
 
   async entriesSharingTags(tags: string[], options: SharedTagsQuery): Promise<SharedTags[]> {

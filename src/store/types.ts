@@ -103,6 +103,8 @@ export interface EntryQuery {
   entryIds?: number[];
   /** Entries carrying this feed category (lower-cased). */
   tag?: string;
+  /** Entries the user put this label on (labelEntries). */
+  label?: string;
   order?: 'newest' | 'oldest';
   /**
    * What newest/oldest sorts by: the publication date (the default), or the entry id — the order
@@ -209,6 +211,8 @@ export interface MarkReadScope {
   starred?: boolean;
   /** Only entries that arrived (were first stored) before this time (epoch ms). */
   arrivedBefore?: number;
+  /** Only entries the user put this label on. */
+  label?: string;
 }
 
 /** How many entries fell on one day (days since the epoch, UTC). */
@@ -386,6 +390,24 @@ export interface Store {
   /** The feed categories (lower-cased) of entries. */
   entryTags(entryIds: number[]): Promise<Map<number, string[]>>;
   /**
+   * Puts labels on the user's entries (those they have) and takes others off: Google Reader's
+   * labels on items, the user's own.
+   */
+  labelEntries(
+    userId: number,
+    entryIds: number[],
+    change: { add: string[]; remove: string[] },
+    now: number,
+  ): Promise<void>;
+  /** The labels the user put on each of these entries, by name. */
+  entryLabels(userId: number, entryIds: number[]): Promise<Map<number, string[]>>;
+  /** Every label the user has put on an entry, by name. */
+  listEntryLabels(userId: number): Promise<string[]>;
+  /** Renames a label on every entry that has it; false when no entry has it. */
+  renameEntryLabel(userId: number, from: string, to: string): Promise<boolean>;
+  /** Takes a label off every entry; false when no entry has it. */
+  deleteEntryLabel(userId: number, label: string): Promise<boolean>;
+  /**
    * Related-post candidates: among the newest `perTag` entries carrying each of `tags`, those
    * sharing the most of them, then the newest; never `exclude`, at most `limit`; only the user's
    * entries when `userId` is given.
@@ -512,6 +534,11 @@ export const STORE_METHODS = {
   markAllRead: 'write',
   undoMarkAllRead: 'write',
   entryTags: 'read',
+  labelEntries: 'write',
+  entryLabels: 'read',
+  listEntryLabels: 'read',
+  renameEntryLabel: 'write',
+  deleteEntryLabel: 'write',
   entriesSharingTags: 'read',
   feedActivity: 'read',
   readingActivity: 'read',

@@ -845,6 +845,166 @@ describe('Google Reader API', () => {
     );
   });
 
+  it('keeps the labels put on items, lists them, streams them, renames and drops them, as FreshRSS', async () => {
+    const refs = (await get(`${API}/stream/items/ids?s=feed/${feedA}&n=10`)).json<IdsJson>().itemRefs;
+    const [a, b] = refs.map((r) => r.id);
+    assert.ok(a && b);
+    const edit = (form: [string, string][]): Promise<WebResponse> =>
+      post(`${API}/edit-tag`, [...form, ['T', token]]);
+    assert.equal(
+      (
+        await edit([
+          ['i', a],
+          ['i', b],
+          ['a', 'user/-/label/To read'],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.equal(
+      (
+        await edit([
+          ['i', b],
+          ['a', 'user/5/label/Keep'],
+        ])
+      ).body,
+      'OK',
+    );
+    const tags = (await get(`${API}/tag/list?output=json`)).json<{ tags: { id: string; type?: string }[] }>()
+      .tags;
+    assert.ok(tags.some((t) => t.id === 'user/-/label/To read' && t.type === 'tag'));
+    assert.ok(tags.some((t) => t.id === 'user/-/label/Keep' && t.type === 'tag'));
+    const labelled = async (label: string): Promise<string[]> =>
+      (await get(`${API}/stream/items/ids?s=${encodeURIComponent(`user/-/label/${label}`)}&n=100`))
+        .json<IdsJson>()
+        .itemRefs.map((r) => r.id)
+        .sort();
+    assert.deepEqual(await labelled('To read'), [a, b].sort());
+    assert.deepEqual(await labelled('Keep'), [b]);
+    // An item's labels come with it.
+    const items = (await post(`${API}/stream/items/contents`, [['i', b]])).json<{
+      items: { categories: string[] }[];
+    }>().items;
+    assert.ok(items[0]?.categories.includes('user/-/label/To read'));
+    assert.ok(items[0]?.categories.includes('user/-/label/Keep'));
+    // Taken off one item; renamed; dropped.
+    assert.equal(
+      (
+        await edit([
+          ['i', a],
+          ['r', 'user/-/label/To read'],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.deepEqual(await labelled('To read'), [b]);
+    const renamed = await post(`${API}/rename-tag`, [
+      ['s', 'user/-/label/To read'],
+      ['dest', 'user/-/label/Someday'],
+      ['T', token],
+    ]);
+    assert.equal(renamed.body, 'OK');
+    assert.deepEqual(await labelled('Someday'), [b]);
+    assert.deepEqual(await labelled('To read'), []);
+    // Marking the label read marks its items.
+    assert.equal(
+      (
+        await post(`${API}/mark-all-as-read`, [
+          ['s', 'user/-/label/Someday'],
+          ['T', token],
+        ])
+      ).body,
+      'OK',
+    );
+    const [bView] = await web.store.queryEntries({
+      userId: alice.id,
+      entryIds: [Number(b)],
+      limit: 1,
+      withContent: false,
+    });
+    assert.equal(bView?.read, true);
+    for (const label of ['Someday', 'Keep'])
+      assert.equal(
+        (
+          await post(`${API}/disable-tag`, [
+            ['s', `user/-/label/${label}`],
+            ['T', token],
+          ])
+        ).body,
+        'OK',
+      );
+    assert.deepEqual(await web.store.listEntryLabels(alice.id), []);
+    assert.equal(
+      (
+        await post(`${API}/disable-tag`, [
+          ['s', 'user/-/label/Nothing'],
+          ['T', token],
+        ])
+      ).status,
+      400,
+    );
+    // Another user's items take no label of hers: an entry only Bob has.
+    const own = await web.store.ensureFeed(
+      'https://bobs-own.example/feed',
+      DEFAULT_FETCH_OPTIONS,
+      Date.now(),
+    );
+    await web.store.subscribe(bob.id, own.id, { folderId: null, title: null }, Date.now());
+    const update = {
+      checkedAt: Date.now(),
+      nextCheckAt: Date.now() + 3_600_000,
+      etag: null,
+      lastModified: null,
+    };
+    const meta = {
+      title: 'Own',
+      siteUrl: null,
+      description: null,
+      iconUrl: null,
+      language: null,
+      hubUrl: null,
+    };
+    await web.store.recordFetchSuccess(own.id, { ...update, ...meta, format: 'rss' }, [
+      {
+        guid: 'own-1',
+        link: 'https://bobs-own.example/1',
+        title: 'Only Bob reads this',
+        author: null,
+        contentHtml: '<p>Mine.</p>',
+        contentText: 'Mine.',
+        summaryText: 'Mine.',
+        readingMinutes: 1,
+        publishedAt: Date.now(),
+        updatedAt: null,
+        categories: [],
+        enclosures: [],
+        imageUrl: null,
+        commentsUrl: null,
+        language: null,
+        dedupeKey: 'g:own-1',
+        contentHash: 'own-1',
+      },
+    ]);
+    const [bobsEntry] = await web.store.queryEntries({
+      userId: bob.id,
+      feedId: own.id,
+      limit: 1,
+      withContent: false,
+    });
+    assert.ok(bobsEntry);
+    const stranger = bobsEntry.entry.id;
+    assert.equal(
+      (
+        await edit([
+          ['i', String(stranger)],
+          ['a', 'user/-/label/Stolen'],
+        ])
+      ).body,
+      'OK',
+    );
+    assert.deepEqual(await web.store.listEntryLabels(alice.id), []);
+  });
+
   it('sends one link for an item that has none, where clients read it', async () => {
     const feed = await web.store.ensureFeed('https://nolink.example/feed', DEFAULT_FETCH_OPTIONS, Date.now());
     await web.store.recordFetchSuccess(

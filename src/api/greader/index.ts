@@ -1,6 +1,7 @@
 // The Google Reader API as FreshRSS serves it (under /api/greader.php) and as Miniflux serves it (at
 // the root): ClientLogin, subscriptions, folders as labels, streams as JSON and as Atom (what
-// newsboat's FeedHQ backend reads), read and starred state, mark all read.
+// newsboat's FeedHQ backend reads), read and starred state, labels on items (as FreshRSS's tags: a
+// label names a folder first, else the items so labelled), mark all read.
 //
 // Auth tokens are `<username>/<secret>`, issued by ClientLogin without writing anything: when the
 // client logs in with an API key, the secret is that key; with the password, it is a hash of the
@@ -199,8 +200,13 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       return feedId === null ? { empty: true } : { query: { feedId } };
     }
     if (stream.startsWith(LABEL)) {
-      const folder = await folderByName(userId, stream.slice(LABEL.length));
-      return folder ? { query: { folderId: folder.id } } : { empty: true };
+      // A folder of that name, as FreshRSS looks for a category first; else the items so labelled.
+      const name = stream.slice(LABEL.length);
+      const folder = await folderByName(userId, name);
+      if (folder) return { query: { folderId: folder.id } };
+      return (await store.listEntryLabels(userId)).includes(name)
+        ? { query: { label: name } }
+        : { empty: true };
     }
     return null;
   }
@@ -293,13 +299,18 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
    * text around JSON.stringify's strings, as Miniflux's entries are (see entryText): walking an
    * object per item took ~13% of a stream's time.
    */
-  function itemJson(view: EntryView, sub: SubscriptionView | undefined): JsonText {
+  function itemJson(
+    view: EntryView,
+    sub: SubscriptionView | undefined,
+    labels: readonly string[] = [],
+  ): JsonText {
     const e = view.entry;
     const json = JSON.stringify;
     let categories = `["${READING_LIST}"`;
     if (view.read) categories += `,"${READ}"`;
     if (view.starred) categories += `,"${STARRED}"`;
     if (sub?.folderName) categories += `,${json(labelStream(sub.folderName))}`;
+    for (const label of labels) if (label !== sub?.folderName) categories += `,${json(labelStream(label))}`;
     // Always one, as FreshRSS sends it: clients read canonical[0].href.
     const link = `[{"href":${json(e.link ?? '')},"type":"text/html"}]`;
     const enclosure =
@@ -320,6 +331,19 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       `"origin":${originText(e.feedId, sub)},"categories":${categories}],"enclosure":${enclosure},` +
       `"summary":{"direction":"ltr","content":`;
     return new JsonText(fields, bodyJson(view), '}}');
+  }
+
+  /** Items with the labels the user put on them. */
+  async function itemsJson(
+    userId: number,
+    views: EntryView[],
+    feeds: ReadonlyMap<number, SubscriptionView>,
+  ): Promise<JsonText[]> {
+    const labels = await store.entryLabels(
+      userId,
+      views.map((v) => v.entry.id),
+    );
+    return views.map((v) => itemJson(v, feeds.get(v.entry.feedId), labels.get(v.entry.id)));
   }
 
   function atomEntry(view: EntryView, sub: SubscriptionView | undefined): string {
@@ -448,8 +472,14 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     '/reader/api/0/tag/list',
     authed(async (_req, _reply, { user }) => {
       const folders = await store.listFolders(user.id);
+      const names = new Set(folders.map((f) => f.name));
+      const labels = (await store.listEntryLabels(user.id)).filter((l) => !names.has(l));
       return {
-        tags: [{ id: STARRED }, ...folders.map((f) => ({ id: labelStream(f.name), type: 'folder' }))],
+        tags: [
+          { id: STARRED },
+          ...folders.map((f) => ({ id: labelStream(f.name), type: 'folder' })),
+          ...labels.map((l) => ({ id: labelStream(l), type: 'tag' })),
+        ],
       };
     }),
   );
@@ -504,7 +534,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     return sendJson(reply, {
       id: stream,
       updated: Math.floor(clock() / 1000),
-      items: page.entries.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
+      items: await itemsJson(user.id, page.entries, feeds),
       ...(page.continuation ? { continuation: page.continuation } : {}),
     });
   }
@@ -540,7 +570,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       return sendJson(reply, {
         id: READING_LIST,
         updated: Math.floor(clock() / 1000),
-        items: views.map((v) => itemJson(v, feeds.get(v.entry.feedId))),
+        items: await itemsJson(user.id, views, feeds),
       });
     }),
   );
@@ -577,19 +607,30 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const ids = itemIds(req);
       if (!ids) return badRequest(reply);
       const change: { read?: boolean; starred?: boolean } = {};
+      const labels = { add: [] as string[], remove: [] as string[] };
       for (const a of values(req, 'a').map(normalizeStream)) {
         if (a === READ) change.read = true;
         else if (a === STARRED) change.starred = true;
         else if (a === KEPT_UNREAD) change.read = false;
+        else if (a.startsWith(LABEL)) {
+          const name = labelName(a);
+          if (name) labels.add.push(name);
+        }
       }
       for (const r of values(req, 'r').map(normalizeStream)) {
         if (r === READ) change.read = false;
         else if (r === STARRED) change.starred = false;
+        else if (r.startsWith(LABEL)) {
+          const name = labelName(r);
+          if (name) labels.remove.push(name);
+        }
       }
       if (Object.keys(change).length > 0) {
         await store.setEntryState(user.id, ids, change, clock());
         ctx.countsChanged(user.id);
       }
+      if (labels.add.length > 0 || labels.remove.length > 0)
+        await store.labelEntries(user.id, ids, labels, clock());
       return ok(reply);
     }),
   );
@@ -613,6 +654,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           ...(scope.query.feedId !== undefined ? { feedId: scope.query.feedId } : {}),
           ...(scope.query.folderId !== undefined ? { folderId: scope.query.folderId } : {}),
           ...(scope.query.starred ? { starred: true } : {}),
+          ...(scope.query.label !== undefined ? { label: scope.query.label } : {}),
           ...(publishedBefore !== undefined ? { publishedBefore } : {}),
         },
         clock(),
@@ -731,8 +773,10 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const to = labelName(param(req, 'dest'));
       if (!from || !to) return badRequest(reply);
       const folder = await folderByName(user.id, from);
-      if (!folder || !(await store.renameFolder(user.id, folder.id, to))) return badRequest(reply);
-      return ok(reply);
+      const renamed = folder
+        ? await store.renameFolder(user.id, folder.id, to)
+        : await store.renameEntryLabel(user.id, from, to);
+      return renamed ? ok(reply) : badRequest(reply);
     }),
   );
 
@@ -743,8 +787,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       const name = labelName(param(req, 's') ?? param(req, 't'));
       if (!name) return badRequest(reply);
       const folder = await folderByName(user.id, name);
-      if (!folder) return badRequest(reply);
-      await store.deleteFolder(user.id, folder.id);
+      if (folder) await store.deleteFolder(user.id, folder.id);
+      else if (!(await store.deleteEntryLabel(user.id, name))) return badRequest(reply);
       return ok(reply);
     }),
   );
