@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../../model/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
-import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
+import { BODIES_TO_QUOTE, feedOfBodiesToQuote, fetchedUpdate, preparedEntry } from '../../testing/fetched.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
 import { longItemId, parseItemId } from './index.js';
@@ -823,26 +823,17 @@ describe('Google Reader API', () => {
     for (const r of filtered.itemRefs) assert.equal((await stateOf(Number(r.id)))?.read, false);
     // Marking the starred stream read marks the starred entries, and no other.
     const before = await stateOf(a);
-    assert.equal(
+    const markRead = async (stream: string): Promise<string> =>
       (
         await post(`${API}/mark-all-as-read`, [
-          ['s', STARRED],
+          ['s', stream],
           ['T', token],
         ])
-      ).body,
-      'OK',
-    );
+      ).body;
+    assert.equal(await markRead(STARRED), 'OK');
     assert.deepEqual(await stateOf(b), { read: true, starred: true });
     assert.deepEqual(await stateOf(a), before);
-    assert.equal(
-      (
-        await post(`${API}/mark-all-as-read`, [
-          ['s', READ],
-          ['T', token],
-        ])
-      ).body,
-      'OK',
-    );
+    assert.equal(await markRead(READ), 'OK');
   });
 
   it('keeps the labels put on items, lists them, streams them, renames and drops them, as FreshRSS', async () => {
@@ -950,40 +941,8 @@ describe('Google Reader API', () => {
       Date.now(),
     );
     await web.store.subscribe(bob.id, own.id, { folderId: null, title: null }, Date.now());
-    const update = {
-      checkedAt: Date.now(),
-      nextCheckAt: Date.now() + 3_600_000,
-      etag: null,
-      lastModified: null,
-    };
-    const meta = {
-      title: 'Own',
-      siteUrl: null,
-      description: null,
-      iconUrl: null,
-      language: null,
-      hubUrl: null,
-    };
-    await web.store.recordFetchSuccess(own.id, { ...update, ...meta, format: 'rss' }, [
-      {
-        guid: 'own-1',
-        link: 'https://bobs-own.example/1',
-        title: 'Only Bob reads this',
-        author: null,
-        contentHtml: '<p>Mine.</p>',
-        contentText: 'Mine.',
-        summaryText: 'Mine.',
-        readingMinutes: 1,
-        publishedAt: Date.now(),
-        updatedAt: null,
-        categories: [],
-        enclosures: [],
-        imageUrl: null,
-        commentsUrl: null,
-        language: null,
-        dedupeKey: 'g:own-1',
-        contentHash: 'own-1',
-      },
+    await web.store.recordFetchSuccess(own.id, fetchedUpdate(Date.now(), 'Own'), [
+      preparedEntry('own-1', { title: 'Only Bob reads this', publishedAt: Date.now() }),
     ]);
     const [bobsEntry] = await web.store.queryEntries({
       userId: bob.id,
@@ -1007,43 +966,9 @@ describe('Google Reader API', () => {
 
   it('sends one link for an item that has none, where clients read it', async () => {
     const feed = await web.store.ensureFeed('https://nolink.example/feed', DEFAULT_FETCH_OPTIONS, Date.now());
-    await web.store.recordFetchSuccess(
-      feed.id,
-      {
-        checkedAt: Date.now(),
-        nextCheckAt: Date.now() + 3_600_000,
-        etag: null,
-        lastModified: null,
-        title: 'No links',
-        siteUrl: null,
-        description: null,
-        iconUrl: null,
-        language: null,
-        hubUrl: null,
-        format: 'rss',
-      },
-      [
-        {
-          guid: 'nolink-1',
-          link: null,
-          title: 'A note without a link',
-          author: null,
-          contentHtml: '<p>Just text.</p>',
-          contentText: 'Just text.',
-          summaryText: 'Just text.',
-          readingMinutes: 1,
-          publishedAt: Date.now(),
-          updatedAt: null,
-          categories: [],
-          enclosures: [],
-          imageUrl: null,
-          commentsUrl: null,
-          language: null,
-          dedupeKey: 'g:nolink-1',
-          contentHash: 'nolink-1',
-        },
-      ],
-    );
+    await web.store.recordFetchSuccess(feed.id, fetchedUpdate(Date.now(), 'No links'), [
+      preparedEntry('nolink-1', { link: null, title: 'A note without a link', publishedAt: Date.now() }),
+    ]);
     await web.store.subscribe(alice.id, feed.id, { folderId: null, title: null }, Date.now());
     const body = (await get(`${API}/stream/contents/feed%2F${feed.id}`)).json<{
       items: { canonical: { href: string }[]; alternate: { href: string }[] }[];
