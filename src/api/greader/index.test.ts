@@ -224,6 +224,17 @@ describe('Google Reader API', () => {
     assert.equal(counts.get('user/-/label/Tech'), 5);
     assert.equal(counts.get(READING_LIST), 8);
     assert.equal(counts.get(`feed/${bobFeed}`), undefined);
+    // Each with the time no item of it is newer than, in microseconds as text, as FreshRSS sends it.
+    const newest = new Map(
+      res
+        .json<{ unreadcounts: { id: string; newestItemTimestampUsec: string }[] }>()
+        .unreadcounts.map((c) => [c.id, c.newestItemTimestampUsec]),
+    );
+    for (const [id, usec] of newest) assert.match(usec, /^\d+$/, id);
+    const fetchedA = (await web.store.getFeed(feedA))?.lastSuccessAt ?? 0;
+    assert.ok(fetchedA > 0);
+    assert.equal(newest.get(`feed/${feedA}`), String(fetchedA * 1000));
+    assert.ok(Number(newest.get(READING_LIST)) >= fetchedA * 1000);
   });
 
   it('pages stream item ids with n and c, newest or oldest first', async () => {

@@ -489,16 +489,34 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     '/reader/api/0/unread-count',
     authed(async (_req, _reply, { user }) => {
       const subs = await ctx.subscriptions(user.id);
-      const folders = new Map<string, number>();
+      // newestItemTimestampUsec, which FreshRSS sends and clients read to skip streams with nothing
+      // new: when the feed was last fetched, which no item of it is newer than (in microseconds,
+      // as text).
+      const usec = (ms: number): string => String(ms * 1000);
+      const folders = new Map<string, { count: number; newest: number }>();
       let total = 0;
-      const counts: { id: string; count: number }[] = [];
+      let newest = 0;
+      const counts: { id: string; count: number; newestItemTimestampUsec: string }[] = [];
       for (const s of subs) {
-        counts.push({ id: feedStream(s.feed.id), count: s.unreadCount });
+        const fetched = s.feed.lastSuccessAt ?? 0;
+        counts.push({
+          id: feedStream(s.feed.id),
+          count: s.unreadCount,
+          newestItemTimestampUsec: usec(fetched),
+        });
         total += s.unreadCount;
-        if (s.folderName) folders.set(s.folderName, (folders.get(s.folderName) ?? 0) + s.unreadCount);
+        newest = Math.max(newest, fetched);
+        if (s.folderName) {
+          const folder = folders.get(s.folderName) ?? { count: 0, newest: 0 };
+          folders.set(s.folderName, {
+            count: folder.count + s.unreadCount,
+            newest: Math.max(folder.newest, fetched),
+          });
+        }
       }
-      for (const [name, count] of folders) counts.push({ id: labelStream(name), count });
-      counts.push({ id: READING_LIST, count: total });
+      for (const [name, f] of folders)
+        counts.push({ id: labelStream(name), count: f.count, newestItemTimestampUsec: usec(f.newest) });
+      counts.push({ id: READING_LIST, count: total, newestItemTimestampUsec: usec(newest) });
       return { max: total, unreadcounts: counts };
     }),
   );
