@@ -883,6 +883,10 @@ describe('Google Reader API', () => {
         .sort();
     assert.deepEqual(await labelled('To read'), [a, b].sort());
     assert.deepEqual(await labelled('Keep'), [b]);
+    // More labels at once than any client sends is refused, and nothing is labelled.
+    const many = Array.from({ length: 21 }, (_, i): [string, string] => ['a', `user/-/label/L${i}`]);
+    assert.equal((await edit([['i', a], ...many])).status, 400);
+    assert.ok(!(await web.store.listEntryLabels(alice.id)).includes('L0'));
     // An item's labels come with it.
     const items = (await post(`${API}/stream/items/contents`, [['i', b]])).json<{
       items: { categories: string[] }[];

@@ -37,6 +37,8 @@ const ITEM_PREFIX = 'tag:google.com,2005:reader/item/';
 const MAX_ITEMS = 1000;
 const DEFAULT_ITEMS = 20;
 const MAX_IDS = 10_000;
+/** Labels one edit-tag puts on or takes off its items, at most. */
+const MAX_LABELS_AT_ONCE = 20;
 const PASSWORD_TOKEN = /^gr1-[0-9a-f]{64}$/;
 
 /** Whether a request's path is the Google Reader API's. */
@@ -643,6 +645,10 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           if (name) labels.remove.push(name);
         }
       }
+      // A few labels at once is what clients send; thousands over thousands of items is no request.
+      labels.add = [...new Set(labels.add)];
+      labels.remove = [...new Set(labels.remove)];
+      if (labels.add.length + labels.remove.length > MAX_LABELS_AT_ONCE) return badRequest(reply);
       if (Object.keys(change).length > 0) {
         await store.setEntryState(user.id, ids, change, clock());
         ctx.countsChanged(user.id);
