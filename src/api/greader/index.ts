@@ -205,10 +205,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       // A folder of that name, as FreshRSS looks for a category first; else the items so labelled.
       const name = stream.slice(LABEL.length);
       const folder = await folderByName(userId, name);
-      if (folder) return { query: { folderId: folder.id } };
-      return (await store.listEntryLabels(userId)).includes(name)
-        ? { query: { label: name } }
-        : { empty: true };
+      return folder ? { query: { folderId: folder.id } } : { query: { label: name } };
     }
     return null;
   }

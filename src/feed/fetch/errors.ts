@@ -51,9 +51,16 @@ export class FetchError extends GleanerError {
   }
 }
 
-/** How a failure that may pass ends its message: for a feed's stored error, and for someone subscribing. */
-const RETRIED = 'Gleaner will retry later';
-const TRY_AGAIN = 'try again later';
+/**
+ * A failure that may pass: "<problem>, Gleaner will retry later" for a feed's stored error, and
+ * "<problem>, try again later" for someone subscribing.
+ */
+function passingError(code: ErrorCode, problem: string, cause?: unknown): FetchError {
+  return new FetchError(code, `${problem}, Gleaner will retry later`, {
+    ...(cause !== undefined ? { cause } : {}),
+    whenSubscribing: `${problem}, try again later`,
+  });
+}
 
 /** The URL as it may appear in a message or a log: no username, no password. */
 export function redactUrl(url: URL | string): string {
@@ -104,12 +111,8 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
   const code = errorCode(error);
   const fail = (errorCode: ErrorCode, message: string) =>
     new FetchError(errorCode, `${shown}: ${message}`, { cause: error });
-  // A failure that may pass: "…, Gleaner will retry later", or "…, try again later".
   const passing = (errorCode: ErrorCode, problem: string) =>
-    new FetchError(errorCode, `${shown}: ${problem}, ${RETRIED}`, {
-      cause: error,
-      whenSubscribing: `${shown}: ${problem}, ${TRY_AGAIN}`,
-    });
+    passingError(errorCode, `${shown}: ${problem}`, error);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return passing(
@@ -152,10 +155,10 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
 }
 
 export function bodyTimeoutError(url: URL, bodyMs: number): FetchError {
-  const problem = `${redactUrl(url)}: the response did not arrive in full within ${seconds(bodyMs)}; the server is too slow`;
-  return new FetchError('FETCH_TIMEOUT', `${problem}, ${RETRIED}`, {
-    whenSubscribing: `${problem}, ${TRY_AGAIN}`,
-  });
+  return passingError(
+    'FETCH_TIMEOUT',
+    `${redactUrl(url)}: the response did not arrive in full within ${seconds(bodyMs)}; the server is too slow`,
+  );
 }
 
 export function tooLargeError(url: URL, maxBytes: number): FetchError {
