@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Entry, FetchOptions, PreparedEntry } from '../model/index.js';
-import { RECENT_MATCHES } from './queries.js';
+import { ARRIVAL_WINDOW, RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryView, FeedFetchUpdate, Store } from './types.js';
 import { BODIES_TO_QUOTE } from '../testing/fetched.js';
@@ -537,6 +537,81 @@ for (const backend of backends) {
         ),
         ['Entry 4', 'Entry 3'],
       );
+    });
+
+    it('filters by arrival, few or many, listing by date the user’s own entries only', async () => {
+      const user = await store.createUser('syncing', { isAdmin: false }, T0);
+      const other = await store.createUser('bystander', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://syncing.example/feed', DEFAULT_OPTIONS, T0);
+      const theirs = await store.ensureFeed('https://bystander.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.subscribe(other.id, theirs.id, { folderId: null, title: null }, T0);
+      const [first, second, third] = [T0 + 10_000, T0 + 20_000, T0 + 30_000];
+      await store.recordFetchSuccess(
+        feed.id,
+        update(first),
+        [1, 2, 3].map((n) => entry(n)),
+      );
+      // Arrived later, dated before everything that came first.
+      await store.recordFetchSuccess(feed.id, update(second), [
+        entry(4, { publishedAt: T0 - 120_000 }),
+        entry(5, { publishedAt: T0 - 60_000 }),
+      ]);
+      await store.recordFetchSuccess(theirs.id, update(second), [entry(6)]);
+      const titles = (views: EntryView[]): string[] => views.map((v) => v.entry.title);
+      const q = { userId: user.id, limit: 10 };
+      assert.deepEqual(titles(await store.queryEntries({ ...q, arrivedSince: second })), [
+        'Entry 5',
+        'Entry 4',
+      ]);
+      const sync = async (): Promise<void> => {
+        const f = { ...q, feedId: feed.id };
+        assert.deepEqual(titles(await store.queryEntries({ ...f, arrivedSince: second })), [
+          'Entry 5',
+          'Entry 4',
+        ]);
+        assert.deepEqual(
+          titles(await store.queryEntries({ ...f, arrivedSince: second, order: 'oldest', limit: 1 })),
+          ['Entry 4'],
+        );
+        assert.deepEqual(titles(await store.queryEntries({ ...q, arrivedBefore: second })), [
+          'Entry 3',
+          'Entry 2',
+          'Entry 1',
+        ]);
+        assert.deepEqual(
+          titles(await store.queryEntries({ ...f, arrivedSince: first + 1, arrivedBefore: second + 1 })),
+          ['Entry 5', 'Entry 4'],
+        );
+        assert.deepEqual(titles(await store.queryEntries({ ...f, arrivedSince: second, status: 'unread' })), [
+          'Entry 5',
+          'Entry 4',
+        ]);
+        assert.deepEqual(await store.queryEntries({ ...q, arrivedSince: second, feedId: theirs.id }), []);
+        assert.deepEqual(
+          titles(await store.queryEntries({ userId: other.id, limit: 10, arrivedSince: second })),
+          ['Entry 6'],
+        );
+      };
+      await sync();
+      // More arrivals than the store looks up by arrival before listing: the same answers.
+      const busy = await store.ensureFeed('https://busy.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, busy.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        busy.id,
+        update(third),
+        Array.from({ length: ARRIVAL_WINDOW + 1 }, (_, i) => entry(100 + i)),
+      );
+      await sync();
+      const busiest = await store.queryEntries({ ...q, arrivedSince: third, limit: 2 });
+      assert.deepEqual(titles(busiest), [`Entry ${100 + ARRIVAL_WINDOW}`, `Entry ${99 + ARRIVAL_WINDOW}`]);
+      assert.deepEqual(titles(await store.queryEntries({ ...q, feedId: feed.id, arrivedSince: first })), [
+        'Entry 3',
+        'Entry 2',
+        'Entry 1',
+        'Entry 5',
+        'Entry 4',
+      ]);
     });
 
     it('gives a new subscriber the feed entries already stored, and other users none of their state', async () => {

@@ -518,6 +518,7 @@ describe('entries rewritten compactly (migration 10)', () => {
             .all(),
           [
             { type: 'table', name: 'entries' },
+            { type: 'index', name: 'entries_arrival' },
             { type: 'index', name: 'entries_feed_published' },
             { type: 'trigger', name: 'entries_fts_delete' },
           ],

@@ -141,6 +141,8 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
     [q.idBelow, 'ue.entry_id < ?'],
     [q.publishedAfter, 'ue.published_at > ?'],
     [q.publishedBefore, 'ue.published_at < ?'],
+    [q.arrivedSince, 'e.created_at >= ?'],
+    [q.arrivedBefore, 'e.created_at < ?'],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
@@ -222,6 +224,16 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
   }
   return { sql: where.join(' AND '), params };
 }
+
+/**
+ * The most entries an arrival filter (EntryQuery.arrivedSince/arrivedBefore) looks up by arrival
+ * before listing. A client syncing every few minutes asks for a handful: found by the arrival
+ * index, they are listed and sorted alone (0.8 ms for 55 of a million), where a list filtered row
+ * by row walks the user's date index until enough match (84 ms when 50 do). 2,000 took 4.7 ms to
+ * list that way, 5,000 16 ms; beyond the window the filter is left to the list, which most entries
+ * then pass.
+ */
+export const ARRIVAL_WINDOW = 2000;
 
 /**
  * How many of a search's newest matches (by entry id: the order they arrived in) a page is chosen

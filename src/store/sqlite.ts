@@ -14,6 +14,7 @@ import {
   entryStateSql,
   limitClause,
   markReadScopeSql,
+  ARRIVAL_WINDOW,
   NEWEST_MATCHES,
   RECENT_MATCHES,
   searchRank,
@@ -427,6 +428,11 @@ class SqliteStore implements Store {
            fetched_at = excluded.fetched_at`,
       ),
       feedIcon: db.prepare('SELECT content_type, data FROM feed_icons WHERE feed_id = ?'),
+      arrivals: db
+        .prepare(
+          `SELECT id FROM entries WHERE created_at >= ? AND created_at < ? LIMIT ${ARRIVAL_WINDOW + 1}`,
+        )
+        .pluck(),
       storedHashes: db.prepare(
         `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
       ),
@@ -1050,6 +1056,13 @@ class SqliteStore implements Store {
   }
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
+    if ((query.arrivedSince ?? query.arrivedBefore) !== undefined && query.entryIds === undefined) {
+      const arrived = this.s.arrivals.all(
+        query.arrivedSince ?? Number.MIN_SAFE_INTEGER,
+        query.arrivedBefore ?? Number.MAX_SAFE_INTEGER,
+      ) as number[];
+      if (arrived.length <= ARRIVAL_WINDOW) query = { ...query, entryIds: arrived };
+    }
     const { sql, params } = entryQuerySql(query, this.native ? 'gleaner_json_quote' : 'json_quote');
     const rows = this.rawRows(sql, params);
     const { shape } = query;

@@ -118,6 +118,12 @@ export interface EntryQuery {
   publishedAfter?: number;
   publishedBefore?: number;
   /**
+   * Only entries that arrived (were first stored) at or after / before this time (epoch ms): what
+   * a client that syncs asks for, new entries whatever their dates say.
+   */
+  arrivedSince?: number;
+  arrivedBefore?: number;
+  /**
    * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
    * row. 'json': the body comes back in `contentJson`, quoted by the database for an answer in
    * JSON (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms, where

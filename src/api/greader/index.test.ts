@@ -281,28 +281,64 @@ describe('Google Reader API', () => {
     assert.equal(counts.headers.get('access-control-allow-origin'), '*');
   });
 
-  it('filters streams by time', async () => {
-    // Alpha's entries are dated January 1st to 5th, 2026.
+  /**
+   * A feed of Alice's whose entries arrived on January 1st, 3rd and 5th, 2026, at noon, one fetch
+   * each: the one that arrived on the 3rd is dated December 31st (its feed back-dated it), the
+   * others the day they arrived.
+   */
+  async function feedOfArrivals(name: string): Promise<{ feedId: number; day: (d: number) => number }> {
+    const day = (d: number): number => Date.UTC(2026, 0, d, 12);
+    const feed = await web.store.ensureFeed(`https://${name}.example/feed`, DEFAULT_FETCH_OPTIONS, day(1));
+    await web.store.subscribe(alice.id, feed.id, { folderId: null, title: null }, day(1));
+    for (const [arrived, published] of [
+      [day(1), day(1)],
+      [day(3), Date.UTC(2025, 11, 31)],
+      [day(5), day(5)],
+    ] as const) {
+      await web.store.recordFetchSuccess(feed.id, fetchedUpdate(arrived, name), [
+        preparedEntry(`${name}-${new Date(arrived).getUTCDate()}`, { publishedAt: published }),
+      ]);
+    }
+    return { feedId: feed.id, day };
+  }
+
+  it('filters streams by when items arrived, as FreshRSS', async () => {
+    const { feedId, day } = await feedOfArrivals('arrivals');
     const jan3 = Date.UTC(2026, 0, 3) / 1000;
-    // ot: the items from that time on (what a client asks for after its last sync); nt: before it.
-    const dates = async (q: string): Promise<number[]> =>
-      (await get(`${API}/stream/items/ids?s=feed/${feedA}&${q}`))
+    // ot: the items that arrived from that time on (what a client asks for after its last sync),
+    // the one its feed back-dated included; nt: those that arrived before it. Newest first is by
+    // date, as ever; timestampUsec is the arrival.
+    const arrivals = async (q: string): Promise<number[]> =>
+      (await get(`${API}/stream/items/ids?s=feed/${feedId}&${q}`))
         .json<IdsJson>()
         .itemRefs.map((r) => new Date(Number(r.timestampUsec) / 1000).getUTCDate());
-    assert.deepEqual(await dates(`ot=${jan3}`), [5, 4, 3]);
-    assert.deepEqual(await dates(`ot=${jan3}&r=o`), [3, 4, 5]);
-    assert.deepEqual(await dates(`nt=${jan3}`), [2, 1]);
-    assert.deepEqual(await dates(`nt=${jan3}&r=o`), [1, 2]);
-    assert.deepEqual(await dates(`ot=${jan3 - 86_400}&nt=${jan3 + 86_400}`), [3, 2]);
+    assert.deepEqual(await arrivals(''), [5, 1, 3]);
+    assert.deepEqual(await arrivals(`ot=${jan3}`), [5, 3]);
+    assert.deepEqual(await arrivals(`ot=${jan3}&r=o`), [3, 5]);
+    assert.deepEqual(await arrivals(`ot=${day(3) / 1000}`), [5, 3], 'from that second on');
+    assert.deepEqual(await arrivals(`nt=${jan3}`), [1]);
+    assert.deepEqual(await arrivals(`nt=${day(3) / 1000}`), [1], 'before that second');
+    assert.deepEqual(await arrivals(`ot=${jan3 - 86_400}&nt=${jan3 + 86_400}`), [3]);
+    assert.deepEqual(await arrivals(`ot=${day(6) / 1000}`), []);
+    // stream/contents says the same, and the reading list finds them among Alice's other feeds.
+    const items = (await get(`${API}/stream/contents/user/-/state/com.google/reading-list?ot=${jan3}`))
+      .json<StreamJson>()
+      .items.filter((i) => i.origin.streamId === `feed/${feedId}`);
+    assert.deepEqual(
+      items.map((i) => Number(i.timestampUsec) / 1000),
+      [day(5), day(3)],
+    );
     // Paged through with continuation, the bound holds on every page.
-    const first = (await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}&n=2`)).json<IdsJson>();
-    assert.equal(first.itemRefs.length, 2);
+    const first = (await get(`${API}/stream/items/ids?s=feed/${feedId}&ot=${jan3}&n=1`)).json<IdsJson>();
+    assert.equal(first.itemRefs.length, 1);
     assert.ok(first.continuation);
     const rest = (
-      await get(`${API}/stream/items/ids?s=feed/${feedA}&ot=${jan3}&n=2&c=${first.continuation}`)
+      await get(`${API}/stream/items/ids?s=feed/${feedId}&ot=${jan3}&n=1&c=${first.continuation}`)
     ).json<IdsJson>();
     assert.equal(rest.itemRefs.length, 1);
+    assert.equal(new Date(Number(rest.itemRefs[0]?.timestampUsec) / 1000).getUTCDate(), 3);
     assert.equal(rest.continuation, undefined);
+    assert.ok(await web.store.unsubscribe(alice.id, feedId));
   });
 
   it('serves stream contents in the Google Reader shape', async () => {
@@ -343,11 +379,13 @@ describe('Google Reader API', () => {
     const [item, ...rest] = res.json<{ items: Record<string, unknown>[] }>().items;
     assert.ok(item);
     assert.equal(rest.length, 0);
-    const { id, crawlTimeMsec, ...fields } = item;
+    const { id, crawlTimeMsec, timestampUsec, ...fields } = item;
     assert.match(String(id), /^tag:google\.com,2005:reader\/item\/[0-9a-f]{16}$/);
+    // When it arrived, in ms and in µs.
     assert.match(String(crawlTimeMsec), /^\d+$/);
+    assert.ok(Number(crawlTimeMsec) >= now, String(crawlTimeMsec));
+    assert.equal(timestampUsec, `${String(crawlTimeMsec)}000`);
     assert.deepEqual(fields, {
-      timestampUsec: String(published * 1000),
       published: published / 1000,
       updated: published / 1000,
       title: 'A "quoted" title \\ with a dash — & an emoji 😀 end',
@@ -513,7 +551,6 @@ describe('Google Reader API', () => {
   });
 
   it('marks a stream read with mark-all-as-read', async () => {
-    const jan3us = Date.UTC(2026, 0, 3) * 1000;
     assert.equal(
       (
         await post(`${API}/mark-all-as-read`, [
@@ -534,14 +571,26 @@ describe('Google Reader API', () => {
       ).status,
       400,
     );
-    const res = await post(`${API}/mark-all-as-read`, [
-      ['s', `feed/${feedA}`],
-      ['ts', String(jan3us)],
-      ['T', token],
-    ]);
-    assert.equal(res.body, 'OK');
-    const unread = (await get(`${API}/stream/items/ids?s=feed/${feedA}&xt=${READ}`)).json<IdsJson>();
-    assert.equal(unread.itemRefs.length, 3);
+    // ts: what had arrived by then (µs, as timestampUsec), that item included. The item its feed
+    // back-dated to December 31st arrived on January 3rd: marking up to January 2nd leaves it unread.
+    const { feedId, day } = await feedOfArrivals('marks');
+    const unreadArrivals = async (): Promise<number[]> =>
+      (await get(`${API}/stream/items/ids?s=feed/${feedId}&xt=${READ}`))
+        .json<IdsJson>()
+        .itemRefs.map((r) => new Date(Number(r.timestampUsec) / 1000).getUTCDate());
+    for (const [ts, left] of [
+      [Date.UTC(2026, 0, 2) * 1000, [5, 3]],
+      [day(3) * 1000, [5]],
+    ] as const) {
+      const res = await post(`${API}/mark-all-as-read`, [
+        ['s', `feed/${feedId}`],
+        ['ts', String(ts)],
+        ['T', token],
+      ]);
+      assert.equal(res.body, 'OK');
+      assert.deepEqual(await unreadArrivals(), left);
+    }
+    assert.ok(await web.store.unsubscribe(alice.id, feedId));
     // Bob's feed, named by Alice, is not hers to mark.
     await post(`${API}/mark-all-as-read`, [
       ['s', `feed/${bobFeed}`],

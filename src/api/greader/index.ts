@@ -249,10 +249,11 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     const ot = seconds('ot');
     const nt = seconds('nt');
     if (ot === null || nt === null) return null;
-    // ot: the items from that time on; nt: those before it. An item's time is its publication, as
-    // its timestampUsec says.
-    if (ot !== undefined) query.publishedAfter = ot - 1;
-    if (nt !== undefined) query.publishedBefore = nt;
+    // ot: the items that arrived from that time on; nt: those that arrived before it. An item's time
+    // is its arrival, as its timestampUsec says and FreshRSS has it: a client that asks for what
+    // arrived since it last synced gets an item fetched since then whatever date its feed gave it.
+    if (ot !== undefined) query.arrivedSince = ot;
+    if (nt !== undefined) query.arrivedBefore = nt;
     const c = param(req, 'c');
     if (c) {
       const m = /^(-?\d{1,16})\.(\d{1,16})$/.exec(c);
@@ -323,7 +324,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
             })),
           );
     const fields =
-      `{"id":"${longItemId(e.id)}","crawlTimeMsec":"${e.createdAt}","timestampUsec":"${e.publishedAt * 1000}",` +
+      `{"id":"${longItemId(e.id)}","crawlTimeMsec":"${e.createdAt}","timestampUsec":"${e.createdAt * 1000}",` +
       `"published":${Math.floor(e.publishedAt / 1000)},` +
       `"updated":${Math.floor((e.updatedAt ?? e.publishedAt) / 1000)},"title":${json(e.title)},` +
       `"canonical":${link},"alternate":${link},"author":${json(e.author ?? '')},` +
@@ -532,7 +533,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         itemRefs: page.entries.map((v) => ({
           id: String(v.entry.id),
           directStreamIds: [],
-          timestampUsec: String(v.entry.publishedAt * 1000),
+          timestampUsec: String(v.entry.createdAt * 1000),
         })),
         ...(page.continuation ? { continuation: page.continuation } : {}),
       };
@@ -668,7 +669,9 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       if ('empty' in scope || scope.query.status === 'read') return ok(reply);
       const ts = param(req, 'ts');
       if (ts !== undefined && ts !== '' && !/^\d{1,19}$/.test(ts)) return badRequest(reply);
-      const publishedBefore = ts ? Math.floor(Number(ts) / 1000) : undefined;
+      // What had arrived by then (a µs time, as timestampUsec), that item included: an item that
+      // arrived after the client last looked stays unread whatever its date.
+      const arrivedBefore = ts ? Math.floor(Number(ts) / 1000) + 1 : undefined;
       await store.markAllRead(
         user.id,
         {
@@ -676,7 +679,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           ...(scope.query.folderId !== undefined ? { folderId: scope.query.folderId } : {}),
           ...(scope.query.starred ? { starred: true } : {}),
           ...(scope.query.label !== undefined ? { label: scope.query.label } : {}),
-          ...(publishedBefore !== undefined ? { publishedBefore } : {}),
+          ...(arrivedBefore !== undefined ? { arrivedBefore } : {}),
         },
         clock(),
       );
