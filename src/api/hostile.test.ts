@@ -53,7 +53,7 @@ const BODIES = [
   'i=abc&a=%ff&s=feed%2F-1&T=wrong',
 ];
 
-const MINIFLUX_LISTS = ['/v1/entries', '/v1/feeds/1/entries', '/v1/categories/1/entries'];
+const MINIFLUX_LISTS = ['/v1/entries', '/v1/entries/ids', '/v1/feeds/1/entries', '/v1/categories/1/entries'];
 const MINIFLUX_QUERY = [
   'status',
   'starred',

@@ -4,6 +4,7 @@ import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export { storageError } from './errors.js';
+export { MAX_ENTRY_IDS } from './queries.js';
 export { fetchOptionsKey } from './rows.js';
 
 export type {

@@ -112,7 +112,11 @@ export function userEntriesSource(
   };
 }
 
-export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
+/**
+ * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
+ * conditions (an arrival filter's on `entries e`, which the caller joins).
+ */
+function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params: (string | number)[] } {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
   if (q.feedId !== undefined) {
@@ -148,6 +152,11 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
     where.push(condition);
     params.push(value);
   }
+  return { from, where, params: [...fromParams, ...params] };
+}
+
+export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
+  const { from, where, params } = entryFilterSql(q);
   const oldest = q.order === 'oldest';
   const dir = oldest ? 'ASC' : 'DESC';
   const orderBy = q.sortBy === 'id' ? `ue.entry_id ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;
@@ -165,7 +174,34 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} ${limitClause(q.limit)}`,
-    params: [...fromParams, ...params],
+    params,
+  };
+}
+
+/** The most ids an id list (entryIdsSql) gives at once: Miniflux's /v1/entries/ids answers as many. */
+export const MAX_ENTRY_IDS = 10_000;
+
+/**
+ * The ids of the entries a query keeps (its limit up to MAX_ENTRY_IDS, after `offset`), by id or by
+ * date, and how many it keeps in all. By id with a filter, the filter's index is read and its ids
+ * sorted (a feed's 1,000: 0.2 ms, 10,000 of 300,000 unread: 22-50 ms), not the user's whole id
+ * index walked in order (176 ms for a feed's); with none, that index is the list.
+ */
+export function entryIdsSql(q: EntryQuery, offset: number): { list: Sql; count: Sql } {
+  const { from: source, where, params } = entryFilterSql(q);
+  const arrival = q.arrivedSince !== undefined || q.arrivedBefore !== undefined;
+  const from = arrival ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
+  const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
+  const id = where.length > 1 ? '+ue.entry_id' : 'ue.entry_id';
+  const orderBy = q.sortBy === 'id' ? `${id} ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;
+  const conditions = where.join(' AND ');
+  const limit = Math.max(1, Math.min(MAX_ENTRY_IDS, Math.floor(q.limit) || 1));
+  return {
+    list: {
+      sql: `SELECT ue.entry_id FROM ${from} WHERE ${conditions} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      params: [...params, limit, Math.max(0, Math.floor(offset))],
+    },
+    count: { sql: `SELECT COUNT(*) FROM ${from} WHERE ${conditions}`, params },
   };
 }
 

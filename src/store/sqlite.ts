@@ -10,6 +10,7 @@ import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './mi
 import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
 import {
   entryBody,
+  entryIdsSql,
   entryQuerySql,
   entryStateSql,
   limitClause,
@@ -1071,6 +1072,18 @@ class SqliteStore implements Store {
     return shape
       ? rows.map((r) => toShapedEntryView(r, shape, json, times))
       : rows.map((r) => toEntryView(r, STATE_AT, json, times));
+  }
+
+  async entryIds(query: EntryQuery, offset: number): Promise<{ ids: number[]; total: number }> {
+    const { list, count } = entryIdsSql(query, offset);
+    return {
+      ids: this.cached(list.sql)
+        .pluck()
+        .all(...list.params) as number[],
+      total: this.cached(count.sql)
+        .pluck()
+        .get(...count.params) as number,
+    };
   }
 
   async setEntryState(

@@ -375,6 +375,12 @@ export interface Store {
 
   queryEntries(query: EntryQuery): Promise<EntryView[]>;
   /**
+   * The ids of the entries `query` keeps, in its order (by id or date), up to its limit (at most
+   * MAX_ENTRY_IDS) after the first `offset`, and how many it keeps in all. Bodies, shapes and
+   * `after` play no part.
+   */
+  entryIds(query: EntryQuery, offset: number): Promise<{ ids: number[]; total: number }>;
+  /**
    * Replaces an entry's body with its full article (sanitized HTML, its text and reading time),
    * search index included; its content hash stays, so a refresh that finds the feed's item
    * unchanged keeps the article. False when there is no such entry.
@@ -535,6 +541,7 @@ export const STORE_METHODS = {
   unreadCounts: 'read',
   updateSubscription: 'write',
   queryEntries: 'read',
+  entryIds: 'read',
   replaceEntryContent: 'write',
   setEntryState: 'write',
   markAllRead: 'write',

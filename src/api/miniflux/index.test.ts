@@ -488,6 +488,70 @@ describe('Miniflux API', () => {
       assert.equal((await api('/entries?status=removed')).json<EntryList>().total, 0);
     });
 
+    it('lists entry ids, a page of them and how many in all, as the entry list keeps them', async () => {
+      // A reader of her own, whose read and star marks no other test sees.
+      const cy = await web.addUser('cy', 'cy-password-1');
+      const cyKey = newToken();
+      await web.store.createApiKey(cy.id, 'test', tokenHash(cyKey), NOW);
+      const folder = await web.store.ensureFolder(cy.id, 'Tech');
+      await web.store.subscribe(cy.id, techFeed, { folderId: folder.id, title: null }, NOW);
+      await web.store.subscribe(cy.id, looseFeed, { folderId: null, title: null }, NOW);
+      type IdList = { total: number; entry_ids: number[] };
+      const ids = async (q: string): Promise<IdList> => {
+        const res = await api(`/entries/ids?${q}`, {}, cyKey);
+        assert.equal(res.status, 200, `${q}: ${res.body}`);
+        return res.json<IdList>();
+      };
+      const listed = async (q: string): Promise<number[]> =>
+        (await api(`/entries?limit=1000&${q}`, {}, cyKey)).json<EntryList>().entries.map((e) => e.id);
+      // Newest arrival first by default, all of them, as Miniflux 2.3.2.
+      const everything = await listed('order=id&direction=desc');
+      assert.equal(everything.length, 6);
+      assert.deepEqual(await ids(''), { total: 6, entry_ids: everything });
+      assert.deepEqual(await ids('limit=0'), { total: 6, entry_ids: everything });
+      assert.deepEqual(await ids('limit=2&offset=1'), { total: 6, entry_ids: everything.slice(1, 3) });
+      assert.deepEqual(await ids('offset=100'), { total: 6, entry_ids: [] });
+      // The same filters as the entry list, the common ones and the rest; only the user's own.
+      assert.equal(
+        (await put('/entries', { entry_ids: everything.slice(0, 2), status: 'read' }, cyKey)).status,
+        204,
+      );
+      assert.equal((await put(`/entries/${everything[2] ?? 0}/bookmark`, {}, cyKey)).status, 204);
+      for (const q of [
+        'status=unread',
+        'status=read',
+        'status=read&status=unread',
+        'starred=true',
+        'starred=false',
+        `feed_id=${looseFeed}`,
+        `category_id=${folder.id}`,
+        'category_id=0',
+        'order=published_at&direction=asc',
+        'order=published_at&direction=desc&status=unread',
+        'order=title&direction=asc',
+        'search=loose',
+        'tags=news&status=unread',
+        `after_entry_id=${everything.at(-2) ?? 0}`,
+        `before=${Math.floor((NOW - 2.5 * HOUR) / 1000)}`,
+      ]) {
+        const want = await listed(q.includes('order=') ? q : `order=id&direction=desc&${q}`);
+        assert.deepEqual(await ids(q), { total: want.length, entry_ids: want }, q);
+      }
+      assert.equal((await ids('status=unread')).total, 4);
+      assert.equal((await ids('starred=true')).total, 1);
+      assert.equal((await api(`/entries/ids?feed_id=${bobFeed}`, {}, cyKey)).status, 404);
+      for (const q of [
+        'status=bogus',
+        'limit=-1',
+        'offset=x',
+        'order=bogus',
+        'direction=up',
+        'starred=maybe',
+      ])
+        assert.equal((await api(`/entries/ids?${q}`, {}, cyKey)).status, 400, q);
+      assert.equal((await api('/entries/ids', {}, null)).status, 401);
+    });
+
     it('filters by change time and tags, and by the newer names of the date filters', async () => {
       const all = (await api('/entries')).json<EntryList>().entries;
       assert.equal(all.length, 6);
@@ -817,13 +881,20 @@ describe('Miniflux API', () => {
   });
 
   describe('version, discovery and full articles', () => {
-    it('tells its version to a signed-in client', async () => {
+    it('tells a signed-in client the Miniflux version whose API it answers, and its own', async () => {
       const res = await api('/version');
       assert.equal(res.status, 200);
       const { version } = JSON.parse(
         readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
       ) as { version: string };
-      assert.equal(res.json<{ version: string }>().version, version);
+      const body = res.json<{ version: string; commit: string }>();
+      // As NetNewsWire compares it: 2.3.2 at least (the id list, stars in bulk).
+      const [major, minor, patch] = body.version.split('.').map(Number);
+      assert.ok(
+        (major ?? 0) * 1e6 + (minor ?? 0) * 1e3 + (patch ?? 0) >= 2_003_002,
+        `Miniflux ${body.version} is older than 2.3.2`,
+      );
+      assert.equal(body.commit, `gleaner-${version}`);
       assert.equal((await api('/version', {}, null)).status, 401);
     });
 

@@ -11,7 +11,8 @@
 //   changed_at, created_at, category_title, category_id, title, author) sort those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
-// - /v1/version gives Gleaner's version (and Node's in `compiler`); /v1/discover lists the feeds a
+// - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
+//   check it), Gleaner's own in `commit` and Node's in `compiler`; /v1/discover lists the feeds a
 //   page declares as it declares them, else the usual feed paths that answer with a feed.
 // - Entries are shared by the readers of a feed: fetch-content's update_content=true stores the
 //   article for all of them, as a feed that asks for full articles would have.
@@ -35,6 +36,7 @@ import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { FetchOptions, User } from '../../model/index.js';
 import {
   fetchOptionsKey,
+  MAX_ENTRY_IDS,
   storageError,
   type EntryQuery,
   type EntryView,
@@ -238,7 +240,26 @@ const ORDERS = [
   'author',
 ] as const;
 
-function entryFilter(q: Query): EntryFilter {
+/**
+ * The Miniflux release whose API this one answers, as /v1/version gives it: apps check it
+ * (NetNewsWire refuses a server before 2.3.2, the first with /v1/entries/ids and `starred` in PUT
+ * /v1/entries; Gleaner's own version, 0.x, read as Miniflux's, was refused).
+ */
+export const MINIFLUX_API_VERSION = '2.3.2';
+
+/** How an entry list reads what it is not told: /v1/entries's way, or /v1/entries/ids's. */
+interface ListDefaults {
+  order: EntryFilter['order'];
+  direction: EntryFilter['direction'];
+  /** The count when none (or 0, the Go client's "none") is asked, and the most given. */
+  limit: number;
+}
+
+const ENTRY_LIST: ListDefaults = { order: 'published_at', direction: 'asc', limit: DEFAULT_LIMIT };
+// Miniflux 2.3.2's id list: newest first, as many as 10,000 a page unless fewer are asked.
+const ID_LIST: ListDefaults = { order: 'id', direction: 'desc', limit: MAX_ENTRY_IDS };
+
+function entryFilter(q: Query, defaults: ListDefaults = ENTRY_LIST): EntryFilter {
   const statuses = new Set<'unread' | 'read' | 'removed'>();
   // Empty values are none, as Miniflux reads them (Miniflutt sends status= for "any").
   for (const s of all(q, 'status')) {
@@ -246,12 +267,13 @@ function entryFilter(q: Query): EntryFilter {
     if (s !== 'unread' && s !== 'read' && s !== 'removed') throw badRequest('Invalid status parameter');
     statuses.add(s);
   }
-  const order = single(q, 'order') || 'published_at';
+  const order = single(q, 'order') || defaults.order;
   if (!(ORDERS as readonly string[]).includes(order)) throw badRequest('Invalid order parameter');
   // Miniflux's default is oldest first; clients that want the newest say so (newsboat does).
-  const direction = single(q, 'direction') || 'asc';
+  const direction = single(q, 'direction') || defaults.direction;
   if (direction !== 'asc' && direction !== 'desc') throw badRequest('Invalid direction parameter');
-  const limit = intParam(q, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
+  const limit = intParam(q, 'limit', 0, 1_000_000) ?? defaults.limit;
+  const maxLimit = Math.max(defaults.limit, MAX_LIMIT);
   const search = single(q, 'search');
   if (search !== undefined && search.length > 500) throw badRequest('Invalid search parameter');
   const f: EntryFilter = {
@@ -259,7 +281,7 @@ function entryFilter(q: Query): EntryFilter {
     order: order as EntryFilter['order'],
     direction,
     // 0 is no limit in Miniflux (the Go client sends it when none is set): the most Gleaner sends.
-    limit: limit === 0 ? MAX_LIMIT : Math.min(limit, MAX_LIMIT),
+    limit: limit === 0 ? maxLimit : Math.min(limit, maxLimit),
     offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
   };
   const starred = boolParam(q, 'starred');
@@ -605,46 +627,49 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return { total, entries: await entriesJson(userId, rows.slice(f.offset)) };
   }
 
+  /** What `matching` found, in the order the list asks for (it comes by date or id). */
+  async function sortFound(userId: number, found: EntryView[], f: EntryFilter): Promise<EntryView[]> {
+    if (f.order === 'published_at' && f.search === undefined) return found;
+    const folders = new Map<number, { id: number; name: string }>();
+    for (const s of await subscriptionsOf(userId))
+      folders.set(s.feed.id, { id: s.subscription.folderId ?? 0, name: s.folderName ?? '' });
+    const key = (v: EntryView): number | string => {
+      switch (f.order) {
+        case 'id':
+          return v.entry.id;
+        case 'status':
+          return v.read ? 'read' : 'unread';
+        case 'category_id':
+          return folders.get(v.entry.feedId)?.id ?? 0;
+        case 'category_title':
+          return folders.get(v.entry.feedId)?.name ?? '';
+        case 'published_at':
+          return v.entry.publishedAt;
+        case 'changed_at':
+          return changedAt(v);
+        case 'created_at':
+          return v.entry.createdAt;
+        case 'title':
+          return v.entry.title.toLowerCase();
+        case 'author':
+          return (v.entry.author ?? '').toLowerCase();
+      }
+    };
+    const sign = f.direction === 'asc' ? 1 : -1;
+    return found.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
+      if (a.entry.publishedAt !== b.entry.publishedAt)
+        return (a.entry.publishedAt - b.entry.publishedAt) * sign;
+      return (a.entry.id - b.entry.id) * sign;
+    });
+  }
+
   async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
     const counted = await countedList(userId, f);
     if (counted) return counted;
-    const found = await matching(userId, f);
-    if (f.order !== 'published_at' || f.search !== undefined) {
-      const folders = new Map<number, { id: number; name: string }>();
-      for (const s of await subscriptionsOf(userId))
-        folders.set(s.feed.id, { id: s.subscription.folderId ?? 0, name: s.folderName ?? '' });
-      const key = (v: EntryView): number | string => {
-        switch (f.order) {
-          case 'id':
-            return v.entry.id;
-          case 'status':
-            return v.read ? 'read' : 'unread';
-          case 'category_id':
-            return folders.get(v.entry.feedId)?.id ?? 0;
-          case 'category_title':
-            return folders.get(v.entry.feedId)?.name ?? '';
-          case 'published_at':
-            return v.entry.publishedAt;
-          case 'changed_at':
-            return changedAt(v);
-          case 'created_at':
-            return v.entry.createdAt;
-          case 'title':
-            return v.entry.title.toLowerCase();
-          case 'author':
-            return (v.entry.author ?? '').toLowerCase();
-        }
-      };
-      const sign = f.direction === 'asc' ? 1 : -1;
-      found.sort((a, b) => {
-        const ka = key(a);
-        const kb = key(b);
-        if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
-        if (a.entry.publishedAt !== b.entry.publishedAt)
-          return (a.entry.publishedAt - b.entry.publishedAt) * sign;
-        return (a.entry.id - b.entry.id) * sign;
-      });
-    }
+    const found = await sortFound(userId, await matching(userId, f), f);
     const page = found.slice(f.offset, f.offset + f.limit);
     const full =
       page.length === 0
@@ -660,6 +685,54 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const byId = new Map(full.map((v) => [v.entry.id, v]));
     const ordered = page.map((v) => byId.get(v.entry.id)).filter((v): v is EntryView => v !== undefined);
     return { total: found.length, entries: await entriesJson(userId, ordered) };
+  }
+
+  /**
+   * /v1/entries/ids: the ids a list keeps, a page of them, and how many it keeps in all (NetNewsWire
+   * pages through every unread and starred id this way). The common filters straight from the
+   * store, whatever the page; the others through `matching`, as an entry list.
+   */
+  async function listEntryIds(
+    userId: number,
+    f: EntryFilter,
+  ): Promise<{ total: number; entry_ids: number[] }> {
+    const wantsUnread = f.statuses.has('unread');
+    const wantsRead = f.statuses.has('read');
+    const direct =
+      (f.order === 'id' || f.order === 'published_at') &&
+      f.search === undefined &&
+      f.starred !== false &&
+      f.changedBefore === undefined &&
+      f.changedAfter === undefined &&
+      f.tags === undefined &&
+      f.categoryId !== UNFILED_CATEGORY_ID &&
+      !f.statuses.has('removed');
+    if (!direct) {
+      const found = await sortFound(userId, await matching(userId, f), f);
+      return {
+        total: found.length,
+        entry_ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id),
+      };
+    }
+    if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
+    const { ids, total } = await store.entryIds(
+      {
+        userId,
+        status: wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read',
+        sortBy: f.order === 'id' ? 'id' : 'published',
+        order: f.direction === 'asc' ? 'oldest' : 'newest',
+        limit: f.limit,
+        ...(f.starred ? { starred: true } : {}),
+        ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+        ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
+        ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
+        ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
+        ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),
+        ...(f.afterEntryId !== undefined ? { idAbove: f.afterEntryId } : {}),
+      },
+      f.offset,
+    );
+    return { total, entry_ids: ids };
   }
 
   async function oneEntry(userId: number, entryId: number): Promise<EntryView> {
@@ -686,8 +759,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   api.get('/version', (req, reply) => {
     authed(req);
     return reply.send({
-      version: packageVersion,
-      commit: '',
+      version: MINIFLUX_API_VERSION,
+      commit: `gleaner-${packageVersion}`,
       build_date: '',
       go_version: '',
       compiler: `node ${process.versions.node}`,
@@ -1163,6 +1236,17 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const f = entryFilter(req.query);
     if (f.feedId !== undefined) await subscriptionOf(user.id, f.feedId);
     return sendJson(reply, await listEntries(user.id, f));
+  });
+
+  api.get<{ Querystring: Query }>('/entries/ids', async (req) => {
+    const { user } = authed(req);
+    // Miniflux's id list takes true or false only, where its entry list ignores what it cannot read.
+    const starred = single(req.query, 'starred');
+    if (starred !== undefined && starred !== 'true' && starred !== 'false')
+      throw badRequest('Invalid starred parameter, must be "true" or "false"');
+    const f = entryFilter(req.query, ID_LIST);
+    if (f.feedId !== undefined) await subscriptionOf(user.id, f.feedId);
+    return await listEntryIds(user.id, f);
   });
 
   api.get<{ Params: { id: string } }>('/entries/:id', async (req, reply) => {
