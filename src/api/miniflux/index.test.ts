@@ -9,8 +9,9 @@ import type { FeedFetchUpdate } from '../../store/index.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
+import { SCAN_LIMIT } from './index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
-import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
+import { BODIES_TO_QUOTE, feedOfBodiesToQuote, fetchedUpdate, preparedEntry } from '../../testing/fetched.js';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -550,6 +551,53 @@ describe('Miniflux API', () => {
       ])
         assert.equal((await api(`/entries/ids?${q}`, {}, cyKey)).status, 400, q);
       assert.equal((await api('/entries/ids', {}, null)).status, 401);
+    });
+
+    it('pages a long list by date or id to its end, with its exact total', async () => {
+      // NetNewsWire's first sync: every entry published since a date, oldest id first, 500 a page.
+      const dee = await web.addUser('dee', 'dee-password-1');
+      const deeKey = newToken();
+      await web.store.createApiKey(dee.id, 'test', tokenHash(deeKey), NOW);
+      const feed = await web.store.ensureFeed('https://long.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(dee.id, feed.id, { folderId: null, title: null }, NOW);
+      const count = SCAN_LIMIT + 5;
+      await web.store.recordFetchSuccess(
+        feed.id,
+        fetchedUpdate(NOW, 'Long'),
+        Array.from({ length: count }, (_, i) =>
+          preparedEntry(`long-${i}`, { publishedAt: NOW - (count - i) * 1000 }),
+        ),
+      );
+      const since = Math.floor((NOW - count * 1000) / 1000) - 1;
+      const page = async (offset: number): Promise<EntryList> =>
+        (
+          await api(
+            `/entries?order=id&direction=asc&limit=500&published_after=${since}&offset=${offset}`,
+            {},
+            deeKey,
+          )
+        ).json<EntryList>();
+      const first = await page(0);
+      assert.equal(first.total, count);
+      assert.equal(first.entries[0]?.title, 'Entry long-0');
+      const last = await page(SCAN_LIMIT);
+      assert.equal(last.total, count);
+      assert.deepEqual(
+        last.entries.map((e) => e.title),
+        [0, 1, 2, 3, 4].map((i) => `Entry long-${SCAN_LIMIT + i}`),
+      );
+      const ids = (await api(`/entries/ids?published_after=${since}&offset=${SCAN_LIMIT}`, {}, deeKey)).json<{
+        total: number;
+        entry_ids: number[];
+      }>();
+      assert.equal(ids.total, count);
+      assert.deepEqual(
+        ids.entry_ids,
+        first.entries
+          .slice(0, 5)
+          .map((e) => e.id)
+          .reverse(),
+      );
     });
 
     it('filters by change time and tags, and by the newer names of the date filters', async () => {

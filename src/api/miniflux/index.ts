@@ -5,10 +5,12 @@
 //
 // Known differences from Miniflux:
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
-// - Filtered entry lists (search, dates, entry ids, starred, the "All" category) are found by
-//   scanning at most SCAN_LIMIT matching entries: `total` is exact up to that many, and offsets
-//   past it find nothing. published_at and id orders come from the store; the others (status,
-//   changed_at, created_at, category_title, category_id, title, author) sort those entries in memory.
+// - Lists by id or date filtered by status, star, feed, category, publication dates or entry ids
+//   come from the store with an exact total at any offset. The others (a search, change times,
+//   tags, not starred, the "All" category, other orders) are found by scanning at most SCAN_LIMIT
+//   matching entries: `total` is exact up to that many, and offsets past it find nothing; orders
+//   other than id and date (status, changed_at, created_at, category_title, category_id, title,
+//   author) sort those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
@@ -666,38 +668,13 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     });
   }
 
-  async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
-    const counted = await countedList(userId, f);
-    if (counted) return counted;
-    const found = await sortFound(userId, await matching(userId, f), f);
-    const page = found.slice(f.offset, f.offset + f.limit);
-    const full =
-      page.length === 0
-        ? []
-        : await store.queryEntries({
-            userId,
-            entryIds: page.map((v) => v.entry.id),
-            limit: page.length,
-            withContent: 'json',
-            shape: 'entry',
-            withStateTimes: needsStateTimes(f),
-          });
-    const byId = new Map(full.map((v) => [v.entry.id, v]));
-    const ordered = page.map((v) => byId.get(v.entry.id)).filter((v): v is EntryView => v !== undefined);
-    return { total: found.length, entries: await entriesJson(userId, ordered) };
-  }
-
   /**
-   * /v1/entries/ids: the ids a list keeps, a page of them, and how many it keeps in all (NetNewsWire
-   * pages through every unread and starred id this way). The common filters straight from the
-   * store, whatever the page; the others through `matching`, as an entry list.
+   * The store's query for a list whose filters and order it answers itself (status, star, feed,
+   * folder, publication dates, entry ids; by id or date), with an exact total and any offset; null
+   * for the others (a search, change times, tags, unfiled, other orders), which `matching` scans.
+   * NetNewsWire's first sync pages every entry published since a date, oldest id first.
    */
-  async function listEntryIds(
-    userId: number,
-    f: EntryFilter,
-  ): Promise<{ total: number; entry_ids: number[] }> {
-    const wantsUnread = f.statuses.has('unread');
-    const wantsRead = f.statuses.has('read');
+  async function storeQuery(userId: number, f: EntryFilter): Promise<EntryQuery | null> {
     const direct =
       (f.order === 'id' || f.order === 'published_at') &&
       f.search === undefined &&
@@ -707,32 +684,73 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       f.tags === undefined &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
       !f.statuses.has('removed');
-    if (!direct) {
-      const found = await sortFound(userId, await matching(userId, f), f);
-      return {
-        total: found.length,
-        entry_ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id),
-      };
-    }
+    if (!direct) return null;
     if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
-    const { ids, total } = await store.entryIds(
-      {
-        userId,
-        status: wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read',
-        sortBy: f.order === 'id' ? 'id' : 'published',
-        order: f.direction === 'asc' ? 'oldest' : 'newest',
-        limit: f.limit,
-        ...(f.starred ? { starred: true } : {}),
-        ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
-        ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
-        ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
-        ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
-        ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),
-        ...(f.afterEntryId !== undefined ? { idAbove: f.afterEntryId } : {}),
-      },
-      f.offset,
-    );
-    return { total, entry_ids: ids };
+    const wantsUnread = f.statuses.has('unread');
+    const wantsRead = f.statuses.has('read');
+    return {
+      userId,
+      status: wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read',
+      sortBy: f.order === 'id' ? 'id' : 'published',
+      order: f.direction === 'asc' ? 'oldest' : 'newest',
+      limit: f.limit,
+      ...(f.starred ? { starred: true } : {}),
+      ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+      ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
+      ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
+      ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
+      ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),
+      ...(f.afterEntryId !== undefined ? { idAbove: f.afterEntryId } : {}),
+    };
+  }
+
+  async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
+    const counted = await countedList(userId, f);
+    if (counted) return counted;
+    let total: number;
+    let ids: number[];
+    const query = await storeQuery(userId, f);
+    if (query) {
+      ({ total, ids } = await store.entryIds(query, f.offset));
+    } else {
+      const found = await sortFound(userId, await matching(userId, f), f);
+      total = found.length;
+      ids = found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id);
+    }
+    const full =
+      ids.length === 0
+        ? []
+        : await store.queryEntries({
+            userId,
+            entryIds: ids,
+            limit: ids.length,
+            withContent: 'json',
+            shape: 'entry',
+            withStateTimes: needsStateTimes(f),
+          });
+    const byId = new Map(full.map((v) => [v.entry.id, v]));
+    const ordered = ids.map((id) => byId.get(id)).filter((v): v is EntryView => v !== undefined);
+    return { total, entries: await entriesJson(userId, ordered) };
+  }
+
+  /**
+   * /v1/entries/ids: the ids a list keeps, a page of them, and how many it keeps in all (NetNewsWire
+   * pages through every unread and starred id this way).
+   */
+  async function listEntryIds(
+    userId: number,
+    f: EntryFilter,
+  ): Promise<{ total: number; entry_ids: number[] }> {
+    const query = await storeQuery(userId, f);
+    if (query) {
+      const { ids, total } = await store.entryIds(query, f.offset);
+      return { total, entry_ids: ids };
+    }
+    const found = await sortFound(userId, await matching(userId, f), f);
+    return {
+      total: found.length,
+      entry_ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id),
+    };
   }
 
   async function oneEntry(userId: number, entryId: number): Promise<EntryView> {
