@@ -614,6 +614,53 @@ for (const backend of backends) {
       ]);
     });
 
+    it('filters by when an entry last changed for its user: updated, read or starred', async () => {
+      const user = await store.createUser('changes', { isAdmin: false }, T0);
+      const other = await store.createUser('onlooker', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://changes.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.subscribe(other.id, feed.id, { folderId: null, title: null }, T0);
+      const at = (n: number): number => T0 + n * 60_000;
+      await store.recordFetchSuccess(
+        feed.id,
+        update(at(1)),
+        [1, 2, 3, 4].map((n) => entry(n)),
+      );
+      const byTitle = new Map(
+        (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map((v) => [
+          v.entry.title,
+          v.entry.id,
+        ]),
+      );
+      const id = (n: number): number => byTitle.get(`Entry ${n}`) ?? 0;
+      await store.setEntryState(user.id, [id(1)], { read: true }, at(2));
+      await store.setEntryState(user.id, [id(2)], { starred: true }, at(3));
+      await store.setEntryState(other.id, [id(4)], { read: true }, at(3));
+      await store.recordFetchSuccess(feed.id, update(at(4)), [entry(3, { contentHash: 'hash-3-changed' })]);
+      const changed = async (q: { changedAfter?: number; changedBefore?: number }): Promise<string[]> =>
+        (
+          await store.queryEntries({
+            userId: user.id,
+            feedId: feed.id,
+            limit: 10,
+            sortBy: 'id',
+            order: 'oldest',
+            ...q,
+          })
+        ).map((v) => v.entry.title);
+      assert.deepEqual(await changed({ changedAfter: at(1) }), ['Entry 1', 'Entry 2', 'Entry 3']);
+      assert.deepEqual(await changed({ changedAfter: at(2) }), ['Entry 2', 'Entry 3']);
+      assert.deepEqual(await changed({ changedAfter: at(1), changedBefore: at(3) }), ['Entry 1']);
+      // Another reader's marks are not this one's changes.
+      assert.deepEqual(await changed({ changedBefore: at(2) }), ['Entry 4']);
+      const { ids, total } = await store.entryIds(
+        { userId: user.id, limit: 10, sortBy: 'id', order: 'newest', changedAfter: at(2) },
+        0,
+      );
+      assert.deepEqual(ids, [id(3), id(2)]);
+      assert.equal(total, 2);
+    });
+
     it('gives a new subscriber the feed entries already stored, and other users none of their state', async () => {
       const feed = await store.ensureFeed('https://late.example/feed', DEFAULT_OPTIONS, T0);
       const early = await store.createUser('early', { isAdmin: false }, T0);

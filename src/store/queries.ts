@@ -112,9 +112,13 @@ export function userEntriesSource(
   };
 }
 
+/** When an entry last changed for its user (EntryQuery.changedAfter). */
+const CHANGED_AT =
+  'MAX(COALESCE(e.updated_at, e.created_at), COALESCE(ue.read_at, 0), COALESCE(ue.starred_at, 0))';
+
 /**
  * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
- * conditions (an arrival filter's on `entries e`, which the caller joins).
+ * conditions (arrival and change filters' on `entries e`, which the caller joins).
  */
 function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params: (string | number)[] } {
   const where = ['ue.user_id = ?'];
@@ -147,6 +151,8 @@ function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params:
     [q.publishedBefore, 'ue.published_at < ?'],
     [q.arrivedSince, 'e.created_at >= ?'],
     [q.arrivedBefore, 'e.created_at < ?'],
+    [q.changedAfter, `${CHANGED_AT} > ?`],
+    [q.changedBefore, `${CHANGED_AT} < ?`],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
@@ -189,8 +195,10 @@ export const MAX_ENTRY_IDS = 10_000;
  */
 export function entryIdsSql(q: EntryQuery, offset: number): { list: Sql; count: Sql } {
   const { from: source, where, params } = entryFilterSql(q);
-  const arrival = q.arrivedSince !== undefined || q.arrivedBefore !== undefined;
-  const from = arrival ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
+  const onEntries = [q.arrivedSince, q.arrivedBefore, q.changedAfter, q.changedBefore].some(
+    (t) => t !== undefined,
+  );
+  const from = onEntries ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
   const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
   const id = where.length > 1 ? '+ue.entry_id' : 'ue.entry_id';
   const orderBy = q.sortBy === 'id' ? `${id} ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;

@@ -124,6 +124,13 @@ export interface EntryQuery {
   arrivedSince?: number;
   arrivedBefore?: number;
   /**
+   * Only entries that changed after / before this time (epoch ms, exclusive): the later of the
+   * entry's update (its arrival when never updated) and the user's last read or star change
+   * (Miniflux's changed_at). No index holds it: the user's entries are read through.
+   */
+  changedAfter?: number;
+  changedBefore?: number;
+  /**
    * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
    * row. 'json': the body comes back in `contentJson`, quoted by the database for an answer in
    * JSON (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms, where

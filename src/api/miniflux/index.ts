@@ -5,9 +5,9 @@
 //
 // Known differences from Miniflux:
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
-// - Lists by id or date filtered by status, star, feed, category, publication dates or entry ids
-//   come from the store with an exact total at any offset. The others (a search, change times,
-//   tags, not starred, the "All" category, other orders) are found by scanning at most SCAN_LIMIT
+// - Lists by id or date filtered by status, star, feed, category, publication or change times or
+//   entry ids come from the store with an exact total at any offset. The others (a search, tags,
+//   not starred, the "All" category, other orders) are found by scanning at most SCAN_LIMIT
 //   matching entries: `total` is exact up to that many, and offsets past it find nothing; orders
 //   other than id and date (status, changed_at, created_at, category_title, category_id, title,
 //   author) sort those entries in memory.
@@ -670,17 +670,16 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
 
   /**
    * The store's query for a list whose filters and order it answers itself (status, star, feed,
-   * folder, publication dates, entry ids; by id or date), with an exact total and any offset; null
-   * for the others (a search, change times, tags, unfiled, other orders), which `matching` scans.
-   * NetNewsWire's first sync pages every entry published since a date, oldest id first.
+   * folder, publication dates, change times, entry ids; by id or date), with an exact total and any
+   * offset; null for the others (a search, tags, not starred, unfiled, other orders), which
+   * `matching` scans. NetNewsWire syncs by paging every entry published (first) or changed (then)
+   * since a date, oldest id first.
    */
   async function storeQuery(userId: number, f: EntryFilter): Promise<EntryQuery | null> {
     const direct =
       (f.order === 'id' || f.order === 'published_at') &&
       f.search === undefined &&
       f.starred !== false &&
-      f.changedBefore === undefined &&
-      f.changedAfter === undefined &&
       f.tags === undefined &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
       !f.statuses.has('removed');
@@ -701,6 +700,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
       ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),
       ...(f.afterEntryId !== undefined ? { idAbove: f.afterEntryId } : {}),
+      ...(f.changedAfter !== undefined ? { changedAfter: f.changedAfter } : {}),
+      ...(f.changedBefore !== undefined ? { changedBefore: f.changedBefore } : {}),
     };
   }
 
