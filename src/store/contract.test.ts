@@ -653,6 +653,13 @@ for (const backend of backends) {
       assert.deepEqual(await changed({ changedAfter: at(1), changedBefore: at(3) }), ['Entry 1']);
       // Another reader's marks are not this one's changes.
       assert.deepEqual(await changed({ changedBefore: at(2) }), ['Entry 4']);
+      const notStarred = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 10,
+        starred: false,
+      });
+      assert.deepEqual(notStarred.map((v) => v.entry.title).sort(), ['Entry 1', 'Entry 3', 'Entry 4']);
       const { ids, total } = await store.entryIds(
         { userId: user.id, limit: 10, sortBy: 'id', order: 'newest', changedAfter: at(2) },
         0,

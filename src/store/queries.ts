@@ -133,7 +133,7 @@ function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params:
   }
   if (q.status === 'unread') where.push('ue.read = 0');
   else if (q.status === 'read') where.push('ue.read = 1');
-  if (q.starred) where.push('ue.starred = 1');
+  if (q.starred !== undefined) where.push(q.starred ? 'ue.starred = 1' : 'ue.starred = 0');
   if (q.readLater) where.push('ue.read_later = 1');
   if (q.tag !== undefined) {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');

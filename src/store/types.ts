@@ -98,6 +98,7 @@ export interface EntryQuery {
   feedId?: number;
   folderId?: number;
   status?: 'unread' | 'read' | 'all';
+  /** true: only starred entries; false: only those not starred. */
   starred?: boolean;
   readLater?: boolean;
   entryIds?: number[];

@@ -508,6 +508,15 @@ describe('Google Reader API', () => {
       readOnes.itemRefs.map((r) => r.id),
       [target.id],
     );
+    // xt=starred leaves the starred out, as FreshRSS.
+    const unstarred = (await get(`${API}/stream/items/ids?s=feed/${feedB}&xt=${STARRED}`)).json<IdsJson>();
+    assert.equal(unstarred.itemRefs.length, 2);
+    assert.ok(!unstarred.itemRefs.some((r) => r.id === target.id));
+    const starredFeed = (await get(`${API}/stream/items/ids?s=feed/${feedB}&it=${STARRED}`)).json<IdsJson>();
+    assert.deepEqual(
+      starredFeed.itemRefs.map((r) => r.id),
+      [target.id],
+    );
 
     // Back to unread, by short id, at the root prefix.
     await post('/reader/api/0/edit-tag', [

@@ -235,6 +235,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
     for (const x of values(req, 'xt').map(normalizeStream)) {
       if (x === READ) query.status = 'unread';
       else if (x === UNREAD) query.status = 'read';
+      else if (x === STARRED) query.starred = false;
     }
     for (const x of values(req, 'it').map(normalizeStream)) {
       if (x === READ) query.status = 'read';

@@ -7,7 +7,7 @@
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
 // - Lists by id or date filtered by status, star, feed, category, publication or change times or
 //   entry ids come from the store with an exact total at any offset. The others (a search, tags,
-//   not starred, the "All" category, other orders) are found by scanning at most SCAN_LIMIT
+//   the "All" category, other orders) are found by scanning at most SCAN_LIMIT
 //   matching entries: `total` is exact up to that many, and offsets past it find nothing; orders
 //   other than id and date (status, changed_at, created_at, category_title, category_id, title,
 //   author) sort those entries in memory.
@@ -671,7 +671,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
   /**
    * The store's query for a list whose filters and order it answers itself (status, star, feed,
    * folder, publication dates, change times, entry ids; by id or date), with an exact total and any
-   * offset; null for the others (a search, tags, not starred, unfiled, other orders), which
+   * offset; null for the others (a search, tags, unfiled, other orders), which
    * `matching` scans. NetNewsWire syncs by paging every entry published (first) or changed (then)
    * since a date, oldest id first.
    */
@@ -679,7 +679,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const direct =
       (f.order === 'id' || f.order === 'published_at') &&
       f.search === undefined &&
-      f.starred !== false &&
       f.tags === undefined &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
       !f.statuses.has('removed');
@@ -693,7 +692,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       sortBy: f.order === 'id' ? 'id' : 'published',
       order: f.direction === 'asc' ? 'oldest' : 'newest',
       limit: f.limit,
-      ...(f.starred ? { starred: true } : {}),
+      ...(f.starred !== undefined ? { starred: f.starred } : {}),
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
       ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
       ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
