@@ -185,12 +185,15 @@ const POOLED = 8;
 const MAX_POOLED = 2 * 1024 * 1024;
 const pool: Buffer[] = [];
 
-/** Sends a value as JSON (see jsonBytes). */
-export function sendJson(reply: FastifyReply, value: unknown): FastifyReply {
-  reply.type('application/json; charset=utf-8');
-  const parts = jsonParts(value);
+/**
+ * The UTF-8 bytes of `parts` in a buffer from the pool, back in it once `reply`'s response is done.
+ * A fresh buffer for each answer of a few dozen KB cost more than making the answer: Google
+ * Reader's unread-count (78 KB for 1,000 feeds) spent 0.57 ms of its ~1.2 in Buffer.from, the
+ * memory faulted in anew each time, against 0.08 ms for the same call in a loop.
+ */
+export function pooledBytes(reply: FastifyReply, parts: readonly Part[]): Buffer {
   const most = mostBytes(parts);
-  if (parts.length === 1 || most > MAX_POOLED) return reply.send(encodeParts(parts));
+  if (most > MAX_POOLED) return encodeParts(parts);
   let buffer = pool.pop();
   if (buffer === undefined || buffer.length < most)
     buffer = Buffer.allocUnsafeSlow(Math.max(most, 64 * 1024));
@@ -200,5 +203,11 @@ export function sendJson(reply: FastifyReply, value: unknown): FastifyReply {
   reply.raw.once('close', () => {
     if (pool.length < POOLED) pool.push(kept);
   });
-  return reply.send(buffer.subarray(0, encodeInto(parts, buffer)));
+  return buffer.subarray(0, encodeInto(parts, buffer));
+}
+
+/** Sends a value as JSON (see jsonBytes). */
+export function sendJson(reply: FastifyReply, value: unknown): FastifyReply {
+  reply.type('application/json; charset=utf-8');
+  return reply.send(pooledBytes(reply, jsonParts(value)));
 }

@@ -11,6 +11,7 @@ import type { Folder, User } from '../model/index.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import { storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { arrivalOrderServer } from './arrival.js';
+import { pooledBytes } from './encode.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
 import { registerFeverApi } from '../api/fever/index.js';
@@ -167,11 +168,11 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('sessionHash', null);
 
   // Every answer of some size sent as a string (an object Fastify serialized, a public page) is
-  // encoded to UTF-8 once, here: left a string, it was encoded twice, once to measure its
-  // Content-Length and again by the socket's write. Reader pages and the APIs' entry lists arrive
-  // as bytes already (encode.ts).
-  app.addHook('onSend', async (_req, _reply, payload) =>
-    typeof payload === 'string' && payload.length > 4096 ? Buffer.from(payload) : payload,
+  // encoded to UTF-8 once, here, into a buffer kept for the next answer (pooledBytes): left a
+  // string, it was encoded twice, once to measure its Content-Length and again by the socket's
+  // write. Reader pages and the APIs' entry lists arrive as bytes already (encode.ts).
+  app.addHook('onSend', async (_req, reply, payload) =>
+    typeof payload === 'string' && payload.length > 4096 ? pooledBytes(reply, [payload]) : payload,
   );
 
   app.addHook('onRequest', async (req, reply) => {

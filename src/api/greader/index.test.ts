@@ -235,6 +235,28 @@ describe('Google Reader API', () => {
     assert.ok(fetchedA > 0);
     assert.equal(newest.get(`feed/${feedA}`), String(fetchedA * 1000));
     assert.ok(Number(newest.get(READING_LIST)) >= fetchedA * 1000);
+    // Written as text: a folder's name escaped whatever it holds, and a reader of nothing answered.
+    const dana = await web.addUser('dana', 'dana password 1');
+    const danaAuth = authOf(await login('dana', 'dana password 1'));
+    assert.deepEqual((await get(`${API}/unread-count?output=json`, danaAuth)).json(), {
+      max: 0,
+      unreadcounts: [{ id: READING_LIST, count: 0, newestItemTimestampUsec: '0' }],
+    });
+    const odd = await web.store.ensureFolder(dana.id, 'Say "hi" \\ 中文 \u2028');
+    await web.store.subscribe(dana.id, feedA, { folderId: odd.id, title: null }, Date.now());
+    const danas = (await get(`${API}/unread-count?output=json`, danaAuth)).json<{
+      max: number;
+      unreadcounts: { id: string; count: number }[];
+    }>();
+    assert.equal(danas.max, 5);
+    assert.deepEqual(
+      danas.unreadcounts.map((c) => [c.id, c.count]),
+      [
+        [`feed/${feedA}`, 5],
+        [`user/-/label/${odd.name}`, 5],
+        [READING_LIST, 5],
+      ],
+    );
   });
 
   it('pages stream item ids with n and c, newest or oldest first', async () => {

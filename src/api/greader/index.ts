@@ -488,23 +488,26 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   route(
     'GET',
     '/reader/api/0/unread-count',
-    authed(async (_req, _reply, { user }) => {
+    authed(async (_req, reply, { user }) => {
       const subs = await ctx.subscriptions(user.id);
       // newestItemTimestampUsec, which FreshRSS sends and clients read to skip streams with nothing
       // new: when the feed was last fetched, which no item of it is newer than (in microseconds,
       // as text).
       const usec = (ms: number): string => String(ms * 1000);
+      const count = (id: string, n: number, newestMs: number): string =>
+        `{"id":${id},"count":${n},"newestItemTimestampUsec":"${usec(newestMs)}"}`;
       const folders = new Map<string, { count: number; newest: number }>();
       let total = 0;
       let newest = 0;
-      const counts: { id: string; count: number; newestItemTimestampUsec: string }[] = [];
+      // Written as text, the feeds' counts in one part (their ids are digits) and each folder's in
+      // its own: stringified whole, the ~80 KB for a thousand feeds came out as one string, two
+      // bytes a character for one folder name beyond Latin-1, which V8 copied flat into memory of its
+      // own before it could be encoded (~0.5 ms of a ~1-ms call), and stringified a count at a time
+      // it took ~0.4 ms.
+      const feeds: string[] = [];
       for (const s of subs) {
         const fetched = s.feed.lastSuccessAt ?? 0;
-        counts.push({
-          id: feedStream(s.feed.id),
-          count: s.unreadCount,
-          newestItemTimestampUsec: usec(fetched),
-        });
+        feeds.push(count(`"${feedStream(s.feed.id)}"`, s.unreadCount, fetched));
         total += s.unreadCount;
         newest = Math.max(newest, fetched);
         if (s.folderName) {
@@ -515,10 +518,12 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           });
         }
       }
+      // A folder holds feeds, so a feed's count comes before any folder's.
+      const parts: string[] = ['[', feeds.join(',')];
       for (const [name, f] of folders)
-        counts.push({ id: labelStream(name), count: f.count, newestItemTimestampUsec: usec(f.newest) });
-      counts.push({ id: READING_LIST, count: total, newestItemTimestampUsec: usec(newest) });
-      return { max: total, unreadcounts: counts };
+        parts.push(`,${count(JSON.stringify(labelStream(name)), f.count, f.newest)}`);
+      parts.push(`${feeds.length > 0 ? ',' : ''}${count(`"${READING_LIST}"`, total, newest)}]`);
+      return sendJson(reply, { max: total, unreadcounts: new JsonText(...parts) });
     }),
   );
 
