@@ -186,10 +186,10 @@ const MAX_POOLED = 2 * 1024 * 1024;
 const pool: Buffer[] = [];
 
 /**
- * The UTF-8 bytes of `parts` in a buffer from the pool, back in it once `reply`'s response is done.
- * A fresh buffer for each answer of a few dozen KB cost more than making the answer: Google
- * Reader's unread-count (78 KB for 1,000 feeds) spent 0.57 ms of its ~1.2 in Buffer.from, the
- * memory faulted in anew each time, against 0.08 ms for the same call in a loop.
+ * The UTF-8 bytes of `parts` in a buffer from the pool, back in it once `reply`'s response is done:
+ * a fresh buffer for each answer is memory the kernel faults in anew. Answers in one part (an object
+ * Fastify serialized, a small JSON) had still each had their own: kept, Google Reader's unread-count
+ * (78 KB for 1,000 feeds, then one string) went from 807 to 1,013 answers a second.
  */
 export function pooledBytes(reply: FastifyReply, parts: readonly Part[]): Buffer {
   const most = mostBytes(parts);
