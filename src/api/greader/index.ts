@@ -451,10 +451,12 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
   route(
     'GET',
     '/reader/api/0/subscription/list',
-    authed(async (req, _reply, { user }) => {
+    authed(async (req, reply, { user }) => {
       const origin = `${req.protocol}://${req.headers.host ?? ''}`;
       const subs = await ctx.subscriptions(user.id);
-      return {
+      // A subscription at a time (sendJson): stringified whole, a thousand came out as one string,
+      // two bytes a character for one title beyond Latin-1, which V8 copied flat before encoding it.
+      return sendJson(reply, {
         subscriptions: subs.map((s) => ({
           id: feedStream(s.feed.id),
           title: feedTitle(s),
@@ -464,7 +466,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
           iconUrl: s.hasIcon ? `${origin}/icons/${s.feed.id}` : '',
           firstitemmsec: String(s.subscription.createdAt),
         })),
-      };
+      });
     }),
   );
 
