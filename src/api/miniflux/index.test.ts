@@ -553,6 +553,86 @@ describe('Miniflux API', () => {
       assert.equal((await api('/entries/ids', {}, null)).status, 401);
     });
 
+    it('syncs as NetNewsWire’s Miniflux account does: every entry, then state by ids, then what changed', async () => {
+      // Its steps, as its source takes them (2026): the version check, a first pull of everything
+      // published since a date by offset until the total, unread and starred ids 10,000 a page,
+      // marks sent in bulk, then a pull of what changed since the last sync.
+      const eve = await web.addUser('eve', 'eve-password-1');
+      const eveKey = newToken();
+      await web.store.createApiKey(eve.id, 'test', tokenHash(eveKey), NOW);
+      const feed = await web.store.ensureFeed('https://synced.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(eve.id, feed.id, { folderId: null, title: null }, NOW);
+      const count = 1203;
+      await web.store.recordFetchSuccess(
+        feed.id,
+        fetchedUpdate(NOW, 'Synced'),
+        Array.from({ length: count }, (_, i) =>
+          preparedEntry(`synced-${i}`, { publishedAt: NOW - (count - i) * 60_000 }),
+        ),
+      );
+      const get = async <T>(path: string): Promise<T> => {
+        const res = await api(path, {}, eveKey);
+        assert.equal(res.status, 200, `${path}: ${res.body}`);
+        return res.json<T>();
+      };
+      const [major = 0, minor = 0, patch = 0] = (await get<{ version: string }>('/version')).version
+        .split('.')
+        .map(Number);
+      assert.ok(major * 1e6 + minor * 1e3 + patch >= 2_003_002, 'NetNewsWire needs Miniflux 2.3.2');
+      assert.equal((await get<{ username: string }>('/me')).username, 'eve');
+      assert.equal((await get<unknown[]>('/feeds')).length, 1);
+      const pull = async (filter: string): Promise<number[]> => {
+        const ids: number[] = [];
+        for (let offset = 0; ;) {
+          const page = await get<EntryList>(
+            `/entries?order=id&direction=asc&limit=500&offset=${offset}&${filter}`,
+          );
+          ids.push(...page.entries.map((e) => e.id));
+          offset += page.entries.length;
+          if (page.entries.length === 0 || offset >= page.total) return ids;
+        }
+      };
+      const idsOf = async (filter: string): Promise<number[]> => {
+        const ids: number[] = [];
+        for (let offset = 0; ;) {
+          const page = await get<{ total: number; entry_ids: number[] }>(
+            `/entries/ids?limit=10000&offset=${offset}&${filter}`,
+          );
+          ids.push(...page.entry_ids);
+          offset += page.entry_ids.length;
+          if (page.entry_ids.length === 0 || offset >= page.total) return ids;
+        }
+      };
+      const since = Math.floor((NOW - (count + 1) * 60_000) / 1000);
+      const everything = await pull(`published_after=${since}`);
+      assert.equal(everything.length, count);
+      assert.deepEqual(
+        everything,
+        [...everything].sort((a, b) => a - b),
+        'oldest id first',
+      );
+      assert.deepEqual(
+        (await idsOf('status=unread')).sort((a, b) => a - b),
+        everything,
+      );
+      assert.deepEqual(await idsOf('starred=true'), []);
+      // Read three and star two on the phone, a minute after the first sync.
+      const synced = Math.floor((Date.now() + skew) / 1000) + 1;
+      skew += 60_000;
+      const at = (i: number): number => everything[i] ?? 0;
+      const [a, b, c, d, e] = [at(0), at(600), at(1202), at(5), at(700)];
+      assert.equal((await put('/entries', { entry_ids: [a, b, c], status: 'read' }, eveKey)).status, 204);
+      assert.equal((await put('/entries', { entry_ids: [d, e], starred: true }, eveKey)).status, 204);
+      assert.deepEqual(await pull(`changed_after=${synced}`), [a, d, b, e, c]);
+      const unread = await idsOf('status=unread');
+      assert.equal(unread.length, count - 3);
+      assert.ok(![a, b, c].some((id) => unread.includes(id)));
+      assert.deepEqual(
+        (await idsOf('starred=true')).sort((x, y) => x - y),
+        [d, e],
+      );
+    });
+
     it('pages a long list by date or id to its end, with its exact total', async () => {
       // NetNewsWire's first sync: every entry published since a date, oldest id first, 500 a page.
       const dee = await web.addUser('dee', 'dee-password-1');
