@@ -120,7 +120,13 @@ const CHANGED_AT =
  * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
  * conditions (arrival and change filters' on `entries e`, which the caller joins).
  */
-function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params: (string | number)[] } {
+function entryFilterSql(q: EntryQuery): {
+  from: string;
+  where: string[];
+  params: (string | number)[];
+  /** Whether a condition reads `entries e`. */
+  onEntries: boolean;
+} {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
   if (q.feedId !== undefined) {
@@ -149,6 +155,13 @@ function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params:
     [q.idBelow, 'ue.entry_id < ?'],
     [q.publishedAfter, 'ue.published_at > ?'],
     [q.publishedBefore, 'ue.published_at < ?'],
+  ] as const) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params.push(value);
+  }
+  let onEntries = false;
+  for (const [value, condition] of [
     [q.arrivedSince, 'e.created_at >= ?'],
     [q.arrivedBefore, 'e.created_at < ?'],
     [q.changedAfter, `${CHANGED_AT} > ?`],
@@ -157,8 +170,9 @@ function entryFilterSql(q: EntryQuery): { from: string; where: string[]; params:
     if (value === undefined) continue;
     where.push(condition);
     params.push(value);
+    onEntries = true;
   }
-  return { from, where, params: [...fromParams, ...params] };
+  return { from, where, params: [...fromParams, ...params], onEntries };
 }
 
 export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
@@ -194,10 +208,7 @@ export const MAX_ENTRY_IDS = 10_000;
  * index walked in order (176 ms for a feed's); with none, that index is the list.
  */
 export function entryIdsSql(q: EntryQuery, offset: number): { list: Sql; count: Sql } {
-  const { from: source, where, params } = entryFilterSql(q);
-  const onEntries = [q.arrivedSince, q.arrivedBefore, q.changedAfter, q.changedBefore].some(
-    (t) => t !== undefined,
-  );
+  const { from: source, where, params, onEntries } = entryFilterSql(q);
   const from = onEntries ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
   const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
   const id = where.length > 1 ? '+ue.entry_id' : 'ue.entry_id';

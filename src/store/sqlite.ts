@@ -114,6 +114,23 @@ const FOLDER_FEEDS_SQL = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AN
 const MAX_MATCHED_FEEDS = 200;
 
 /** A feed's fetch options as the feeds table's statements take them. */
+/** A name an entry carries (a tag, a label), as the statements that list them read it. */
+interface EntryName {
+  entry_id: number;
+  name: string;
+}
+
+/** Each entry's names, in the rows' order. */
+function byEntry(rows: readonly EntryName[]): Map<number, string[]> {
+  const names = new Map<number, string[]>();
+  for (const row of rows) {
+    const list = names.get(row.entry_id);
+    if (list) list.push(row.name);
+    else names.set(row.entry_id, [row.name]);
+  }
+  return names;
+}
+
 function optionParams(options: FetchOptions): Record<string, string | number | null> & { key: string } {
   return {
     key: fetchOptionsKey(options),
@@ -472,7 +489,7 @@ class SqliteStore implements Store {
       insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       deleteTags: db.prepare('DELETE FROM entry_tags WHERE entry_id = ?'),
       tagsOf: db.prepare(
-        'SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+        'SELECT entry_id, tag AS name FROM entry_tags WHERE entry_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
       ),
       // Only entries the user has take their labels.
       addLabel: db.prepare(
@@ -482,7 +499,7 @@ class SqliteStore implements Store {
       ),
       removeLabel: db.prepare('DELETE FROM entry_labels WHERE user_id = ? AND label = ? AND entry_id = ?'),
       labelsOf: db.prepare(
-        `SELECT entry_id, label FROM entry_labels
+        `SELECT entry_id, label AS name FROM entry_labels
            WHERE user_id = ? AND entry_id IN (SELECT value FROM json_each(?)) ORDER BY label`,
       ),
       labels: db.prepare('SELECT DISTINCT label FROM entry_labels WHERE user_id = ? ORDER BY label'),
@@ -1112,14 +1129,8 @@ class SqliteStore implements Store {
   }
 
   async entryTags(entryIds: number[]): Promise<Map<number, string[]>> {
-    const tags = new Map<number, string[]>();
-    if (entryIds.length === 0) return tags;
-    for (const row of this.s.tagsOf.all(JSON.stringify(entryIds)) as { entry_id: number; tag: string }[]) {
-      const list = tags.get(row.entry_id);
-      if (list) list.push(row.tag);
-      else tags.set(row.entry_id, [row.tag]);
-    }
-    return tags;
+    if (entryIds.length === 0) return new Map();
+    return byEntry(this.s.tagsOf.all(JSON.stringify(entryIds)) as EntryName[]);
   }
 
   async labelEntries(
@@ -1137,18 +1148,8 @@ class SqliteStore implements Store {
   }
 
   async entryLabels(userId: number, entryIds: number[]): Promise<Map<number, string[]>> {
-    const labels = new Map<number, string[]>();
-    if (entryIds.length === 0) return labels;
-    const rows = this.s.labelsOf.all(userId, JSON.stringify(entryIds)) as {
-      entry_id: number;
-      label: string;
-    }[];
-    for (const row of rows) {
-      const list = labels.get(row.entry_id);
-      if (list) list.push(row.label);
-      else labels.set(row.entry_id, [row.label]);
-    }
-    return labels;
+    if (entryIds.length === 0) return new Map();
+    return byEntry(this.s.labelsOf.all(userId, JSON.stringify(entryIds)) as EntryName[]);
   }
 
   async listEntryLabels(userId: number): Promise<string[]> {

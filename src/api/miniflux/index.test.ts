@@ -119,6 +119,13 @@ describe('Miniflux API', () => {
     api(path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) }, key);
   const post = (path: string, body: unknown, key: string | null = annKey): Promise<WebResponse> =>
     api(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }, key);
+  /** A reader of one's own, signed in by API key, whose marks no other test sees. */
+  const newReader = async (name: string): Promise<{ user: User; key: string }> => {
+    const user = await web.addUser(name, `${name}-password-1`);
+    const key = newToken();
+    await web.store.createApiKey(user.id, 'test', tokenHash(key), NOW);
+    return { user, key };
+  };
   const errorOf = (res: WebResponse): string => res.json<{ error_message: string }>().error_message;
 
   before(async () => {
@@ -490,10 +497,7 @@ describe('Miniflux API', () => {
     });
 
     it('lists entry ids, a page of them and how many in all, as the entry list keeps them', async () => {
-      // A reader of her own, whose read and star marks no other test sees.
-      const cy = await web.addUser('cy', 'cy-password-1');
-      const cyKey = newToken();
-      await web.store.createApiKey(cy.id, 'test', tokenHash(cyKey), NOW);
+      const { user: cy, key: cyKey } = await newReader('cy');
       const folder = await web.store.ensureFolder(cy.id, 'Tech');
       await web.store.subscribe(cy.id, techFeed, { folderId: folder.id, title: null }, NOW);
       await web.store.subscribe(cy.id, looseFeed, { folderId: null, title: null }, NOW);
@@ -557,9 +561,7 @@ describe('Miniflux API', () => {
       // Its steps, as its source takes them (2026): the version check, a first pull of everything
       // published since a date by offset until the total, unread and starred ids 10,000 a page,
       // marks sent in bulk, then a pull of what changed since the last sync.
-      const eve = await web.addUser('eve', 'eve-password-1');
-      const eveKey = newToken();
-      await web.store.createApiKey(eve.id, 'test', tokenHash(eveKey), NOW);
+      const { user: eve, key: eveKey } = await newReader('eve');
       const feed = await web.store.ensureFeed('https://synced.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
       await web.store.subscribe(eve.id, feed.id, { folderId: null, title: null }, NOW);
       const count = 1203;
@@ -635,9 +637,7 @@ describe('Miniflux API', () => {
 
     it('pages a long list by date or id to its end, with its exact total', async () => {
       // NetNewsWire's first sync: every entry published since a date, oldest id first, 500 a page.
-      const dee = await web.addUser('dee', 'dee-password-1');
-      const deeKey = newToken();
-      await web.store.createApiKey(dee.id, 'test', tokenHash(deeKey), NOW);
+      const { user: dee, key: deeKey } = await newReader('dee');
       const feed = await web.store.ensureFeed('https://long.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
       await web.store.subscribe(dee.id, feed.id, { folderId: null, title: null }, NOW);
       const count = SCAN_LIMIT + 5;

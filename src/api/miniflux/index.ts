@@ -708,19 +708,18 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     };
   }
 
+  /** The ids of a list's page, and how many the list holds: from the store, else from `matching`. */
+  async function pageIds(userId: number, f: EntryFilter): Promise<{ ids: number[]; total: number }> {
+    const query = await storeQuery(userId, f);
+    if (query) return store.entryIds(query, f.offset);
+    const found = await sortFound(userId, await matching(userId, f), f);
+    return { ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id), total: found.length };
+  }
+
   async function listEntries(userId: number, f: EntryFilter): Promise<{ total: number; entries: unknown[] }> {
     const counted = await countedList(userId, f);
     if (counted) return counted;
-    let total: number;
-    let ids: number[];
-    const query = await storeQuery(userId, f);
-    if (query) {
-      ({ total, ids } = await store.entryIds(query, f.offset));
-    } else {
-      const found = await sortFound(userId, await matching(userId, f), f);
-      total = found.length;
-      ids = found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id);
-    }
+    const { ids, total } = await pageIds(userId, f);
     const full =
       ids.length === 0
         ? []
@@ -735,26 +734,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const byId = new Map(full.map((v) => [v.entry.id, v]));
     const ordered = ids.map((id) => byId.get(id)).filter((v): v is EntryView => v !== undefined);
     return { total, entries: await entriesJson(userId, ordered) };
-  }
-
-  /**
-   * /v1/entries/ids: the ids a list keeps, a page of them, and how many it keeps in all (NetNewsWire
-   * pages through every unread and starred id this way).
-   */
-  async function listEntryIds(
-    userId: number,
-    f: EntryFilter,
-  ): Promise<{ total: number; entry_ids: number[] }> {
-    const query = await storeQuery(userId, f);
-    if (query) {
-      const { ids, total } = await store.entryIds(query, f.offset);
-      return { total, entry_ids: ids };
-    }
-    const found = await sortFound(userId, await matching(userId, f), f);
-    return {
-      total: found.length,
-      entry_ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id),
-    };
   }
 
   async function oneEntry(userId: number, entryId: number): Promise<EntryView> {
@@ -1274,7 +1253,10 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       throw badRequest('Invalid starred parameter, must be "true" or "false"');
     const f = entryFilter(req.query, ID_LIST);
     if (f.feedId !== undefined) await subscriptionOf(user.id, f.feedId);
-    return await listEntryIds(user.id, f);
+    // The ids a list keeps, a page of them, and how many it keeps in all (NetNewsWire pages through
+    // every unread and starred id this way).
+    const { ids, total } = await pageIds(user.id, f);
+    return { total, entry_ids: ids };
   });
 
   api.get<{ Params: { id: string } }>('/entries/:id', async (req, reply) => {
