@@ -114,7 +114,7 @@ export function hotResponses(seed = 11): HotResponses {
       dedupeKey: link,
       contentHash: String(i),
     };
-    return { entry, read: false, starred: random() < 0.02, readLater: false };
+    return { entry, read: false, starred: random() < 0.02, readLater: false, changedAt: entry.createdAt };
   });
 
   const t = translator('en');

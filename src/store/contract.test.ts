@@ -668,6 +668,74 @@ for (const backend of backends) {
       assert.equal(total, 2);
     });
 
+    it('keeps when each entry changed for each user: arrival, a new version, marks, mark-all and its undo', async () => {
+      const user = await store.createUser('changer', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://changed.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      const at = (n: number): number => T0 + n * 60_000;
+      // The feed dates its entries' updates as it likes; the change is when they reach the store.
+      await store.recordFetchSuccess(feed.id, update(at(1)), [
+        entry(1, { updatedAt: at(30) }),
+        entry(2, { updatedAt: T0 - 60_000 }),
+        entry(3),
+      ]);
+      const times = async (userId: number): Promise<Map<string, number>> =>
+        new Map(
+          (await store.queryEntries({ userId, feedId: feed.id, limit: 10, shape: 'entry' })).map((v) => [
+            v.entry.title,
+            v.changedAt,
+          ]),
+        );
+      assert.deepEqual(
+        await times(user.id),
+        new Map([
+          ['Entry 1', at(1)],
+          ['Entry 2', at(1)],
+          ['Entry 3', at(1)],
+        ]),
+      );
+      const [one] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1, order: 'oldest' });
+      assert.ok(one);
+      await store.setEntryState(user.id, [one.entry.id], { starred: true }, at(2));
+      await store.recordFetchSuccess(feed.id, update(at(3)), [entry(2, { contentHash: 'hash-2-v2' })]);
+      assert.equal(await store.markAllRead(user.id, { feedId: feed.id }, at(4)), 3);
+      assert.deepEqual(
+        [...(await times(user.id)).values()],
+        [at(4), at(4), at(4)],
+        'mark-all is a change of each entry it marks',
+      );
+      assert.equal(await store.undoMarkAllRead(user.id, at(4), at(5)), 3);
+      assert.deepEqual([...(await times(user.id)).values()], [at(5), at(5), at(5)]);
+      // A new version is a change for everyone who has the entry; the search gives the same times.
+      await store.recordFetchSuccess(feed.id, update(at(6)), [entry(3, { contentHash: 'hash-3-v2' })]);
+      const mine = await times(user.id);
+      assert.equal(mine.get('Entry 3'), at(6));
+      assert.equal(mine.get('Entry 1'), at(5));
+      const found = await store.searchEntries({
+        userId: user.id,
+        text: 'Entry',
+        sort: 'newest',
+        limit: 10,
+        offset: 0,
+      });
+      assert.deepEqual(new Map(found.map((h) => [h.view.entry.title, h.view.changedAt])), mine);
+      // A late subscriber's entries arrive for them when they subscribe: a client syncing what
+      // changed since its last sync gets them.
+      const late = await store.createUser('late changer', { isAdmin: false }, T0);
+      await store.subscribe(late.id, feed.id, { folderId: null, title: null }, at(7));
+      assert.deepEqual([...(await times(late.id)).values()], [at(7), at(7), at(7)]);
+      const since = await store.entryIds(
+        { userId: late.id, limit: 10, sortBy: 'id', order: 'newest', changedAfter: at(6) },
+        0,
+      );
+      assert.equal(since.total, 3);
+      assert.equal(
+        (await times(user.id)).get('Entry 1'),
+        at(5),
+        'another subscriber changes nothing of mine',
+      );
+    });
+
     it('gives a new subscriber the feed entries already stored, and other users none of their state', async () => {
       const feed = await store.ensureFeed('https://late.example/feed', DEFAULT_OPTIONS, T0);
       const early = await store.createUser('early', { isAdmin: false }, T0);
@@ -821,7 +889,7 @@ for (const backend of backends) {
       });
       assert.ok(stillUnread.every((v) => v.entry.publishedAt >= cutoff));
       assert.deepEqual(await counts(), [3 - marked, 5]);
-      assert.equal(await store.undoMarkAllRead(user.id, at), marked);
+      assert.equal(await store.undoMarkAllRead(user.id, at, T0 + 11), marked);
       assert.deepEqual(await counts(), [3, 5]);
       await store.markAllRead(user.id, {}, T0 + 20);
       assert.deepEqual(await counts(), [0, 5]);

@@ -338,6 +338,39 @@ export const MIGRATIONS: Migration[] = [
   // 17: entries by arrival, for the clients that sync what arrived since they last asked (Google
   // Reader's ot): a few minutes' arrivals are found here instead of among every entry of a list.
   () => [`CREATE INDEX entries_arrival ON entries (created_at)`],
+  // 18: when each entry last changed for its user (Miniflux's changed_at), kept: its arrival for
+  // the user, a new version of its content, their read and star marks. It was worked out from those
+  // times for every entry of the user, so a client syncing what changed since it last asked waited
+  // 0.5-1.1 s a page on a million entries; it now has an index. Filled with the value it was worked
+  // out as, and held by the lists' indexes too, so that every list gives it without a lookup (read
+  // and star marks already rewrite the rows of those indexes).
+  (d) => [
+    `ALTER TABLE user_entries ADD COLUMN changed_at ${d.int64} NOT NULL DEFAULT 0`,
+    `UPDATE user_entries SET changed_at = ${d.name === 'sqlite' ? 'MAX' : 'GREATEST'}(
+       (SELECT COALESCE(e.updated_at, e.created_at) FROM entries e WHERE e.id = user_entries.entry_id),
+       COALESCE(read_at, 0), COALESCE(starred_at, 0))`,
+    `CREATE INDEX user_entries_changed ON user_entries (user_id, changed_at)`,
+    'DROP INDEX user_entries_by_date',
+    `CREATE INDEX user_entries_by_date
+       ON user_entries (user_id, read, published_at DESC, entry_id DESC, feed_id, starred, read_later, changed_at)`,
+    'DROP INDEX user_entries_by_feed',
+    `CREATE INDEX user_entries_by_feed
+       ON user_entries (user_id, feed_id, read, published_at DESC, entry_id DESC, starred, read_later, changed_at)`,
+    'DROP INDEX user_entries_feed_all',
+    `CREATE INDEX user_entries_feed_all
+       ON user_entries (user_id, feed_id, published_at DESC, entry_id DESC, read, starred, read_later, changed_at)`,
+    'DROP INDEX user_entries_all',
+    `CREATE INDEX user_entries_all
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, starred, read_later, changed_at)`,
+    'DROP INDEX user_entries_starred',
+    `CREATE INDEX user_entries_starred
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, read_later, changed_at)
+       WHERE starred = 1`,
+    'DROP INDEX user_entries_read_later',
+    `CREATE INDEX user_entries_read_later
+       ON user_entries (user_id, published_at DESC, entry_id DESC, feed_id, read, starred, changed_at)
+       WHERE read_later = 1`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SQLITE } from './migrations.js';
-import { entryQuerySql, limitClause, sharedTagsSql } from './queries.js';
+import { entryIdsSql, entryQuerySql, limitClause, sharedTagsSql } from './queries.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
@@ -110,6 +110,25 @@ describe('entry query plans', () => {
       }
     }
   });
+
+  it('finds what changed since a time from the (user, change time) index, for id lists and their counts', () => {
+    // Miniflux's lists by change time are an id list first (Store.entryIds), then the page's rows.
+    const explain = (sql: string, params: unknown[]): string =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ');
+    for (const q of [
+      { userId: 1, changedAfter: 5, limit: 100, sortBy: 'id' as const, order: 'oldest' as const },
+      { userId: 1, changedAfter: 5, changedBefore: 9, status: 'unread' as const, limit: 100 },
+    ]) {
+      const { list, count } = entryIdsSql(q, 0);
+      for (const steps of [explain(list.sql, list.params), explain(count.sql, count.params)])
+        assert.match(
+          steps,
+          /SEARCH ue USING (COVERING )?INDEX user_entries_changed \(user_id=\? AND changed_at>\?/,
+        );
+    }
+  });
 });
 
 describe('unread lists from their indexes alone (migration 12)', () => {
@@ -145,6 +164,7 @@ describe('unread lists from their indexes alone (migration 12)', () => {
           reader.close();
         }
       };
+      // Migration 18 added the change time to each.
       assert.deepEqual(columns('user_entries_by_date'), [
         'user_id',
         'read',
@@ -153,6 +173,7 @@ describe('unread lists from their indexes alone (migration 12)', () => {
         'feed_id',
         'starred',
         'read_later',
+        'changed_at',
       ]);
       assert.deepEqual(columns('user_entries_by_feed'), [
         'user_id',
@@ -162,6 +183,7 @@ describe('unread lists from their indexes alone (migration 12)', () => {
         'entry_id',
         'starred',
         'read_later',
+        'changed_at',
       ]);
       for (const q of [{}, { feedId: 1 }]) {
         const unread = await store.queryEntries({
@@ -224,7 +246,8 @@ describe('every list from an index alone (migration 13)', () => {
           (r) => r.name,
         );
       try {
-        const state = ['read', 'starred', 'read_later'];
+        // Migration 18 added the change time to each.
+        const state = ['read', 'starred', 'read_later', 'changed_at'];
         const byDate = ['user_id', 'published_at', 'entry_id', 'feed_id'];
         assert.deepEqual(columns('user_entries_feed_all'), [
           'user_id',
@@ -234,8 +257,8 @@ describe('every list from an index alone (migration 13)', () => {
           ...state,
         ]);
         assert.deepEqual(columns('user_entries_all'), [...byDate, ...state]);
-        assert.deepEqual(columns('user_entries_starred'), [...byDate, 'read', 'read_later']);
-        assert.deepEqual(columns('user_entries_read_later'), [...byDate, 'read', 'starred']);
+        assert.deepEqual(columns('user_entries_starred'), [...byDate, 'read', 'read_later', 'changed_at']);
+        assert.deepEqual(columns('user_entries_read_later'), [...byDate, 'read', 'starred', 'changed_at']);
       } finally {
         reader.close();
       }
@@ -263,6 +286,56 @@ describe('every list from an index alone (migration 13)', () => {
       await store.setEntryState(1, [2], { read: false, starred: false }, 5000);
       assert.deepEqual(await titles({ starred: true }), [['One', false, true, true]]);
       assert.deepEqual((await titles({}))[1], ['Two', false, false, false]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('when each entry changed for its user, kept (migration 18)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-changed-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fills it with what it was worked out as: the update or arrival, or a later read or star mark', async () => {
+    const path = join(dir, 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 17);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
+        published_at, updated_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, NULL, 100),
+        (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 500, 100), (3, 1, 'c', 'h', 'Three', 's', 1, 3000, NULL, 100),
+        (4, 1, 'd', 'h', 'Four', 's', 1, 4000, 50, 100);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, read_at, starred, starred_at)
+        VALUES (1, 1, 1, 1000, 0, NULL, 0, NULL), (1, 2, 1, 2000, 1, 300, 0, NULL),
+        (1, 3, 1, 3000, 1, 700, 1, 900), (1, 4, 1, 4000, 0, NULL, 0, NULL);`);
+    db.pragma('user_version = 17');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const changed = new Map(
+        (await store.queryEntries({ userId: 1, limit: 10, shape: 'list' })).map((v) => [
+          v.entry.title,
+          v.changedAt,
+        ]),
+      );
+      assert.deepEqual(
+        changed,
+        new Map([
+          ['One', 100],
+          ['Two', 500],
+          ['Three', 900],
+          ['Four', 50],
+        ]),
+      );
+      const since = await store.entryIds(
+        { userId: 1, limit: 10, sortBy: 'id', order: 'oldest', changedAfter: 100 },
+        0,
+      );
+      assert.deepEqual(since, { ids: [2, 3], total: 2 });
     } finally {
       await store.close();
     }

@@ -112,13 +112,9 @@ export function userEntriesSource(
   };
 }
 
-/** When an entry last changed for its user (EntryQuery.changedAfter). */
-const CHANGED_AT =
-  'MAX(COALESCE(e.updated_at, e.created_at), COALESCE(ue.read_at, 0), COALESCE(ue.starred_at, 0))';
-
 /**
  * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
- * conditions (arrival and change filters' on `entries e`, which the caller joins).
+ * conditions (arrival filters' on `entries e`, which the caller joins).
  */
 function entryFilterSql(q: EntryQuery): {
   from: string;
@@ -155,6 +151,8 @@ function entryFilterSql(q: EntryQuery): {
     [q.idBelow, 'ue.entry_id < ?'],
     [q.publishedAfter, 'ue.published_at > ?'],
     [q.publishedBefore, 'ue.published_at < ?'],
+    [q.changedAfter, 'ue.changed_at > ?'],
+    [q.changedBefore, 'ue.changed_at < ?'],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
@@ -164,8 +162,6 @@ function entryFilterSql(q: EntryQuery): {
   for (const [value, condition] of [
     [q.arrivedSince, 'e.created_at >= ?'],
     [q.arrivedBefore, 'e.created_at < ?'],
-    [q.changedAfter, `${CHANGED_AT} > ?`],
-    [q.changedBefore, `${CHANGED_AT} < ?`],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
@@ -188,9 +184,8 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
   }
   const { columns, bodyJoin } = entryColumns(q.withContent, q.shape, quote);
   return {
-    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later${
-      q.withStateTimes ? ', MAX(COALESCE(ue.read_at, 0), COALESCE(ue.starred_at, 0)) AS ue_changed_at' : ''
-    }
+    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later,
+         ue.changed_at AS ue_changed_at
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} ${limitClause(q.limit)}`,
@@ -239,6 +234,11 @@ export function entryStateSql(
   if (change.starred !== undefined) {
     set.push('starred = ?', 'starred_at = ?');
     params.push(change.starred ? 1 : 0, now);
+  }
+  // A read or star mark is a change a syncing client asks for (Miniflux's changed_at).
+  if (set.length > 0) {
+    set.push('changed_at = ?');
+    params.push(now);
   }
   if (change.readLater !== undefined) {
     set.push('read_later = ?');
@@ -370,7 +370,7 @@ export function searchSql(
   const scoreParams = newest ? [] : rank.params;
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
-  const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later`;
+  const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later, ue.changed_at`;
   const head =
     window !== null
       ? `WITH recent AS (
@@ -415,7 +415,8 @@ export function searchSql(
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, t.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
-         page.read_later AS ue_read_later, ${window !== null ? 'm.matched' : 'NULL'} AS matched
+         page.read_later AS ue_read_later, page.changed_at AS ue_changed_at,
+         ${window !== null ? 'm.matched' : 'NULL'} AS matched
        FROM ${from} LEFT JOIN entry_texts t ON t.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,

@@ -178,31 +178,21 @@ const EMPTY_ROW: readonly unknown[] = ENTRY_COLUMNS.map((c) =>
 );
 
 /** An entry, empty but for the columns its shape read, and the user's state, from a shaped raw row. */
-export function toShapedEntryView(
-  r: unknown[],
-  shape: EntryShape,
-  bodyIsJson = false,
-  stateTimes = false,
-): EntryView {
+export function toShapedEntryView(r: unknown[], shape: EntryShape, bodyIsJson = false): EntryView {
   const at = SHAPE_AT[shape];
   const full = EMPTY_ROW.slice();
   for (let i = 0; i < at.length; i++) full[at[i] as number] = r[i];
   for (let i = at.length; i < r.length; i++) full.push(r[i]);
-  return toEntryView(full, ENTRY_COLUMNS.length, bodyIsJson, stateTimes);
+  return toEntryView(full, ENTRY_COLUMNS.length, bodyIsJson);
 }
 
 /**
- * An entry and the user's state of it: read, starred, read later at `stateAt` and after, and when
- * that last changed if the row holds it (EntryQuery.withStateTimes). With `bodyIsJson`
+ * An entry and the user's state of it: read, starred, read later and when it last changed for them,
+ * at `stateAt` and after. With `bodyIsJson`
  * (EntryQuery.withContent 'json'), the body column holds the body quoted as JSON, text or bytes: it
  * goes to contentJson.
  */
-export function toEntryView(
-  r: unknown[],
-  stateAt: number,
-  bodyIsJson = false,
-  stateTimes = false,
-): EntryView {
+export function toEntryView(r: unknown[], stateAt: number, bodyIsJson = false): EntryView {
   const json = r[6];
   if (bodyIsJson) r[6] = '';
   const view: EntryView = {
@@ -210,12 +200,9 @@ export function toEntryView(
     read: Number(r[stateAt]) === 1,
     starred: Number(r[stateAt + 1]) === 1,
     readLater: Number(r[stateAt + 2]) === 1,
+    changedAt: Number(r[stateAt + 3]),
   };
   if (bodyIsJson) view.contentJson = json instanceof Uint8Array ? json : String(json);
-  if (stateTimes) {
-    const changed = Number(r[stateAt + 3] ?? 0);
-    if (changed > 0) view.stateChangedAt = changed;
-  }
   return view;
 }
 

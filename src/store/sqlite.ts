@@ -515,13 +515,16 @@ class SqliteStore implements Store {
          WHERE user_id = ? AND read = 1 AND read_at >= ? GROUP BY day ORDER BY day`,
       ),
       undoMarkRead: db.prepare(
-        'UPDATE user_entries SET read = 0, read_at = NULL WHERE user_id = ? AND read = 1 AND read_at = ?',
+        `UPDATE user_entries SET read = 0, read_at = NULL, changed_at = ?
+         WHERE user_id = ? AND read = 1 AND read_at = ?`,
       ),
       fanOutEntry: db.prepare(
-        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
-         SELECT user_id, ?, ?, ? FROM subscriptions WHERE feed_id = ?
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, changed_at)
+         SELECT user_id, ?, ?, ?, ? FROM subscriptions WHERE feed_id = ?
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
+      // A new version of an entry's content is a change for everyone who has it.
+      entryChanged: db.prepare('UPDATE user_entries SET changed_at = ? WHERE entry_id = ?'),
       subscriptionOf: db.prepare('SELECT * FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
       insertSubscription: db.prepare(
         `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at) VALUES (?, ?, ?, ?, ?)
@@ -529,9 +532,10 @@ class SqliteStore implements Store {
            title = COALESCE(excluded.title, subscriptions.title)
          RETURNING *`,
       ),
+      // A feed's entries arrive for a new subscriber when they subscribe.
       backfill: db.prepare(
-        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
-         SELECT ?, id, feed_id, published_at FROM entries WHERE feed_id = ?
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, changed_at)
+         SELECT ?, id, feed_id, published_at, ? FROM entries WHERE feed_id = ?
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
       deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
@@ -894,13 +898,14 @@ class SqliteStore implements Store {
         if (!row) continue;
         result.inserted++;
         this.saveBody(row.id, e);
-        this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, feedId);
+        this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, now, feedId);
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, false));
       } else {
         const row = this.s.updateEntry.get(params) as { id: number } | undefined;
         if (!row) continue;
         result.updated++;
+        this.s.entryChanged.run(now, row.id);
         this.saveBody(row.id, e);
         this.s.deleteTags.run(row.id);
         this.insertTags(row.id, e.categories);
@@ -995,7 +1000,7 @@ class SqliteStore implements Store {
   ): Promise<Subscription> {
     const row = this.db.transaction(() => {
       const sub = this.s.insertSubscription.get(userId, feedId, options.folderId, options.title, now) as Row;
-      this.s.backfill.run(userId, feedId);
+      this.s.backfill.run(userId, now, feedId);
       return sub;
     })();
     return toSubscription(row);
@@ -1085,10 +1090,9 @@ class SqliteStore implements Store {
     const rows = this.rawRows(sql, params);
     const { shape } = query;
     const json = entryBody(query.withContent, shape) === 'json';
-    const times = query.withStateTimes === true;
     return shape
-      ? rows.map((r) => toShapedEntryView(r, shape, json, times))
-      : rows.map((r) => toEntryView(r, STATE_AT, json, times));
+      ? rows.map((r) => toShapedEntryView(r, shape, json))
+      : rows.map((r) => toEntryView(r, STATE_AT, json));
   }
 
   async entryIds(query: EntryQuery, offset: number): Promise<{ ids: number[]; total: number }> {
@@ -1120,12 +1124,14 @@ class SqliteStore implements Store {
 
   async markAllRead(userId: number, scope: MarkReadScope, now: number): Promise<number> {
     const { sql, params } = markReadScopeSql(userId, scope);
-    const statement = this.cached(`UPDATE user_entries SET read = 1, read_at = ? WHERE ${sql}`);
-    return statement.run(now, ...params).changes;
+    const statement = this.cached(
+      `UPDATE user_entries SET read = 1, read_at = ?, changed_at = ? WHERE ${sql}`,
+    );
+    return statement.run(now, now, ...params).changes;
   }
 
-  async undoMarkAllRead(userId: number, at: number): Promise<number> {
-    return this.s.undoMarkRead.run(userId, at).changes;
+  async undoMarkAllRead(userId: number, at: number, now: number): Promise<number> {
+    return this.s.undoMarkRead.run(now, userId, at).changes;
   }
 
   async entryTags(entryIds: number[]): Promise<Map<number, string[]>> {

@@ -84,8 +84,12 @@ export interface EntryView {
    * all of it is ASCII, else UTF-8 bytes (see native/quote.c); entry.contentHtml is then empty.
    */
   contentJson?: string | Uint8Array;
-  /** With `withStateTimes`: when the user last marked it read or unread, or starred it (epoch ms), if ever. */
-  stateChangedAt?: number;
+  /**
+   * When the entry last changed for the user (epoch ms): its arrival for them (a new subscription's
+   * back-filled entries arrive when it is made), a new version of its content, or their last read,
+   * unread or star mark.
+   */
+  changedAt: number;
 }
 
 /**
@@ -125,9 +129,8 @@ export interface EntryQuery {
   arrivedSince?: number;
   arrivedBefore?: number;
   /**
-   * Only entries that changed after / before this time (epoch ms, exclusive): the later of the
-   * entry's update (its arrival when never updated) and the user's last read or star change
-   * (Miniflux's changed_at). No index holds it: the user's entries are read through.
+   * Only entries that changed for the user after / before this time (epoch ms, exclusive; see
+   * EntryView.changedAt): Miniflux's changed_at, by which its clients sync.
    */
   changedAfter?: number;
   changedBefore?: number;
@@ -149,11 +152,6 @@ export interface EntryQuery {
    * content hash; no excerpt, guid, image, language or dedupe key. Every column when absent.
    */
   shape?: EntryShape;
-  /**
-   * Also when the user's read or star state of each entry last changed (EntryView.stateChangedAt):
-   * a lookup of each row in user_entries that lists from a covering index otherwise spare.
-   */
-  withStateTimes?: boolean;
   limit: number;
   /** Entries strictly older (newest order) or newer (oldest order) than this position (by date). */
   after?: { publishedAt: number; id: number };
@@ -405,8 +403,8 @@ export interface Store {
    * undoes it. Returns how many changed.
    */
   markAllRead(userId: number, scope: MarkReadScope, now: number): Promise<number>;
-  /** Marks unread again what one markAllRead at `at` marked read. */
-  undoMarkAllRead(userId: number, at: number): Promise<number>;
+  /** Marks unread again, at `now`, what one markAllRead at `at` marked read. */
+  undoMarkAllRead(userId: number, at: number, now: number): Promise<number>;
   /** The feed categories (lower-cased) of entries. */
   entryTags(entryIds: number[]): Promise<Map<number, string[]>>;
   /**

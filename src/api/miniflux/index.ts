@@ -72,7 +72,6 @@ import { userFromApiKey, userFromCredentials } from '../auth.js';
 import {
   apiKeyJson,
   categoryJson,
-  changedAt,
   enclosureAt,
   enclosureJson,
   entryText,
@@ -323,14 +322,6 @@ function entryFilter(q: Query, defaults: ListDefaults = ENTRY_LIST): EntryFilter
   return f;
 }
 
-/**
- * Whether a list filters or sorts by changed_at, which counts the user's read and star changes: then
- * the store is asked for when they last happened (a lookup a row that lists otherwise spare).
- */
-function needsStateTimes(f: EntryFilter): boolean {
-  return f.changedBefore !== undefined || f.changedAfter !== undefined || f.order === 'changed_at';
-}
-
 /** Whether `categories` hold every one of `tags` (lower case), whatever their case. */
 function hasTags(categories: readonly string[], tags: readonly string[]): boolean {
   const held = new Set(categories.map((c) => c.toLowerCase()));
@@ -526,8 +517,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       (unfiled === null || unfiled.has(v.entry.feedId)) &&
       (f.publishedBefore === undefined || v.entry.publishedAt < f.publishedBefore) &&
       (f.publishedAfter === undefined || v.entry.publishedAt > f.publishedAfter) &&
-      (f.changedBefore === undefined || changedAt(v) < f.changedBefore) &&
-      (f.changedAfter === undefined || changedAt(v) > f.changedAfter) &&
+      (f.changedBefore === undefined || v.changedAt < f.changedBefore) &&
+      (f.changedAfter === undefined || v.changedAt > f.changedAfter) &&
       (f.tags === undefined || hasTags(v.entry.categories, f.tags)) &&
       (f.beforeEntryId === undefined || v.entry.id < f.beforeEntryId) &&
       (f.afterEntryId === undefined || v.entry.id > f.afterEntryId);
@@ -557,7 +548,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       sortBy: byId ? 'id' : 'published',
       order: ascending ? 'oldest' : 'newest',
       withContent: false,
-      withStateTimes: needsStateTimes(f),
       limit: PAGE,
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
       ...(folderId !== undefined ? { folderId } : {}),
@@ -652,7 +642,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
         case 'published_at':
           return v.entry.publishedAt;
         case 'changed_at':
-          return changedAt(v);
+          return v.changedAt;
         case 'created_at':
           return v.entry.createdAt;
         case 'title':
@@ -729,7 +719,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
             limit: ids.length,
             withContent: 'json',
             shape: 'entry',
-            withStateTimes: needsStateTimes(f),
           });
     const byId = new Map(full.map((v) => [v.entry.id, v]));
     const ordered = ids.map((id) => byId.get(id)).filter((v): v is EntryView => v !== undefined);
@@ -743,7 +732,6 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       limit: 1,
       withContent: 'json',
       shape: 'entry',
-      withStateTimes: true,
     });
     if (!view) throw notFound();
     return view;

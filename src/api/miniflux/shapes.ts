@@ -153,15 +153,6 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
 }
 
 /**
- * When an entry last changed, as Miniflux's changed_at gives it: its update, else its arrival, or
- * the user's last read or star change of it when later and known (EntryQuery.withStateTimes:
- * asked for where changed_at filters or orders, and for a single entry).
- */
-export function changedAt(view: EntryView): number {
-  return Math.max(view.entry.updatedAt ?? view.entry.createdAt, view.stateChangedAt ?? 0);
-}
-
-/**
  * An enclosure as Miniflux sends it (the first MAX_ENCLOSURES of an entry). Enclosures have no ids
  * of their own in Gleaner: an enclosure's comes from its entry's and its position.
  */
@@ -201,7 +192,7 @@ export function entryText(userId: number, view: EntryView, feedText: string): Js
     `"status":"${view.read ? 'read' : 'unread'}","hash":${json(e.contentHash)},"title":${json(e.title)},` +
     `"url":${json(e.link ?? '')},"comments_url":${json(e.commentsUrl ?? '')},` +
     `"published_at":"${minifluxTime(e.publishedAt)}","created_at":"${minifluxTime(e.createdAt)}",` +
-    `"changed_at":"${minifluxTime(changedAt(view))}","author":${json(e.author ?? '')},` +
+    `"changed_at":"${minifluxTime(view.changedAt)}","author":${json(e.author ?? '')},` +
     `"share_code":"","starred":${view.starred},"reading_time":${e.readingMinutes},` +
     `"enclosures":${enclosures},"tags":${json(e.categories)},"content":`;
   return new JsonText(fields, bodyJson(view), `,"feed":${feedText}}`);

@@ -384,7 +384,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!viewer) return reply;
     const at = Number(field(req, 'at'));
     if (!Number.isSafeInteger(at)) return reply.code(400).send({ error: 'which mark to undo?' });
-    const restored = await store.undoMarkAllRead(viewer.user.id, at);
+    const restored = await store.undoMarkAllRead(viewer.user.id, at, clock());
     if (wantsJson(req)) return { restored };
     return reply.redirect(backTo(req, '/unread'), 303);
   });
