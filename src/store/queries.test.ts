@@ -111,7 +111,7 @@ describe('entry query plans', () => {
     }
   });
 
-  it('finds what changed since a time from the (user, change time) index, for id lists and their counts', () => {
+  it('finds what changed since a time, and lists in change order, from the (user, change time) index', () => {
     // Miniflux's lists by change time are an id list first (Store.entryIds), then the page's rows.
     const explain = (sql: string, params: unknown[]): string =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
@@ -128,6 +128,17 @@ describe('entry query plans', () => {
           /SEARCH ue USING (COVERING )?INDEX user_entries_changed \(user_id=\? AND changed_at>\?/,
         );
     }
+    // In change order: the user's change index in order; a feed's own rows, sorted.
+    const inOrder = entryIdsSql({ userId: 1, sortBy: 'changed', limit: 100 }, 0).list;
+    assert.match(
+      explain(inOrder.sql, inOrder.params),
+      /^SEARCH ue USING (COVERING )?INDEX user_entries_changed \(user_id=\?\)/,
+    );
+    const feeds = entryIdsSql({ userId: 1, feedId: 3, sortBy: 'changed', limit: 100 }, 0).list;
+    assert.match(
+      explain(feeds.sql, feeds.params),
+      /SEARCH ue USING (COVERING )?INDEX user_entries_(feed_all|by_feed) \(user_id=\? AND feed_id=\?\)/,
+    );
   });
 });
 

@@ -171,11 +171,22 @@ function entryFilterSql(q: EntryQuery): {
   return { from, where, params: [...fromParams, ...params], onEntries };
 }
 
+/**
+ * The ORDER BY of a user's entry list (EntryQuery.sortBy and order); `id` names the entry id column.
+ * A feed's entries by change time are its index's rows sorted (its thousand: ~1 ms), not the user's
+ * change index walked in order for them (115 ms on a million entries).
+ */
+function entryOrderSql(q: EntryQuery, id = 'ue.entry_id'): string {
+  const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
+  if (q.sortBy === 'id') return `${id} ${dir}`;
+  if (q.sortBy !== 'changed') return `ue.published_at ${dir}, ue.entry_id ${dir}`;
+  return `${q.feedId !== undefined ? '+' : ''}ue.changed_at ${dir}, ue.entry_id ${dir}`;
+}
+
 export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
   const { from, where, params } = entryFilterSql(q);
   const oldest = q.order === 'oldest';
-  const dir = oldest ? 'ASC' : 'DESC';
-  const orderBy = q.sortBy === 'id' ? `ue.entry_id ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;
+  const orderBy = entryOrderSql(q);
   if (q.after) {
     const cmp = oldest ? '>' : '<';
     // A row comparison is an index range; the equivalent OR is not, and deep pages scanned from the top.
@@ -197,17 +208,15 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
 export const MAX_ENTRY_IDS = 10_000;
 
 /**
- * The ids of the entries a query keeps (its limit up to MAX_ENTRY_IDS, after `offset`), by id or by
- * date, and how many it keeps in all. By id with a filter, the filter's index is read and its ids
+ * The ids of the entries a query keeps (its limit up to MAX_ENTRY_IDS, after `offset`), in its
+ * order, and how many it keeps in all. By id with a filter, the filter's index is read and its ids
  * sorted (a feed's 1,000: 0.2 ms, 10,000 of 300,000 unread: 22-50 ms), not the user's whole id
  * index walked in order (176 ms for a feed's); with none, that index is the list.
  */
 export function entryIdsSql(q: EntryQuery, offset: number): { list: Sql; count: Sql } {
   const { from: source, where, params, onEntries } = entryFilterSql(q);
   const from = onEntries ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
-  const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
-  const id = where.length > 1 ? '+ue.entry_id' : 'ue.entry_id';
-  const orderBy = q.sortBy === 'id' ? `${id} ${dir}` : `ue.published_at ${dir}, ue.entry_id ${dir}`;
+  const orderBy = entryOrderSql(q, where.length > 1 ? '+ue.entry_id' : 'ue.entry_id');
   const conditions = where.join(' AND ');
   const limit = Math.max(1, Math.min(MAX_ENTRY_IDS, Math.floor(q.limit) || 1));
   return {

@@ -112,10 +112,11 @@ export interface EntryQuery {
   label?: string;
   order?: 'newest' | 'oldest';
   /**
-   * What newest/oldest sorts by: the publication date (the default), or the entry id — the order
-   * entries arrived in, which the Fever and Miniflux APIs page by — read from the primary key.
+   * What newest/oldest sorts by: the publication date (the default), the entry id — the order
+   * entries arrived in, which the Fever and Miniflux APIs page by — read from the primary key, or
+   * when the entry last changed for the user (EntryView.changedAt; Miniflux's changed_at order).
    */
-  sortBy?: 'published' | 'id';
+  sortBy?: 'published' | 'id' | 'changed';
   /** Only entries with an id above / below this one. */
   idAbove?: number;
   idBelow?: number;

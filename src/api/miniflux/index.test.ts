@@ -678,6 +678,28 @@ describe('Miniflux API', () => {
           .map((e) => e.id)
           .reverse(),
       );
+      // By change time too: the two marked last come first, then the rest by id, to the end.
+      const idOf = (n: number): number => first.entries[n]?.id ?? 0;
+      for (const n of [3, 7]) {
+        skew += 1_000;
+        assert.equal((await put('/entries', { entry_ids: [idOf(n)], status: 'read' }, deeKey)).status, 204);
+      }
+      const byChange = async (offset: number, limit: number): Promise<EntryList> =>
+        (
+          await api(`/entries?order=changed_at&direction=desc&limit=${limit}&offset=${offset}`, {}, deeKey)
+        ).json<EntryList>();
+      const top = await byChange(0, 2);
+      assert.equal(top.total, count);
+      assert.deepEqual(
+        top.entries.map((e) => e.title),
+        ['Entry long-7', 'Entry long-3'],
+      );
+      const end = await byChange(count - 5, 500);
+      assert.equal(end.total, count);
+      assert.deepEqual(
+        end.entries.map((e) => e.title),
+        [5, 4, 2, 1, 0].map((i) => `Entry long-${i}`),
+      );
     });
 
     it('filters by change time and tags, and by the newer names of the date filters', async () => {

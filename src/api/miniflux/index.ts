@@ -664,14 +664,14 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
 
   /**
    * The store's query for a list whose filters and order it answers itself (status, star, feed,
-   * folder, publication dates, change times, entry ids; by id or date), with an exact total and any
-   * offset; null for the others (a search, tags, unfiled, other orders), which
+   * folder, publication dates, change times, entry ids; by id, date or change time), with an exact
+   * total and any offset; null for the others (a search, tags, unfiled, other orders), which
    * `matching` scans. NetNewsWire syncs by paging every entry published (first) or changed (then)
    * since a date, oldest id first.
    */
   async function storeQuery(userId: number, f: EntryFilter): Promise<EntryQuery | null> {
     const direct =
-      (f.order === 'id' || f.order === 'published_at') &&
+      (f.order === 'id' || f.order === 'published_at' || f.order === 'changed_at') &&
       f.search === undefined &&
       f.tags === undefined &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
@@ -683,7 +683,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return {
       userId,
       status: wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read',
-      sortBy: f.order === 'id' ? 'id' : 'published',
+      sortBy: f.order === 'id' ? 'id' : f.order === 'changed_at' ? 'changed' : 'published',
       order: f.direction === 'asc' ? 'oldest' : 'newest',
       limit: f.limit,
       ...(f.starred !== undefined ? { starred: f.starred } : {}),
