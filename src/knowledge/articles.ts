@@ -60,7 +60,7 @@ export async function collectArticles(
   for (;;) {
     const page = await store.queryEntries({
       userId,
-      ...(selection.tag !== undefined ? { tag: selection.tag.toLowerCase() } : {}),
+      ...(selection.tag !== undefined ? { tags: [selection.tag.toLowerCase()] } : {}),
       ...(feeds.length === 1 && feeds[0] ? { feedId: feeds[0].feed.id } : {}),
       order: 'newest',
       limit: PAGE,

@@ -47,7 +47,7 @@ export async function resolveTarget(
       const tag = raw.toLowerCase();
       if (!tag) break;
       // Tags are kept lower-cased; the title spells it as the newest feed that uses it does.
-      const [newest] = await store.queryEntries({ userId, tag, limit: 1, withContent: false });
+      const [newest] = await store.queryEntries({ userId, tags: [tag], limit: 1, withContent: false });
       const spelled = newest?.entry.categories.map((c) => c.trim()).find((c) => c.toLowerCase() === tag);
       return make('tag', tag, raw === tag && spelled ? spelled : raw);
     }

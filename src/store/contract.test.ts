@@ -913,6 +913,18 @@ for (const backend of backends) {
       assert.equal(await store.markAllRead(user.id, { folderId: folder.id }, T0 + 1), 2);
       const unread = await store.queryEntries({ userId: user.id, status: 'unread', limit: 10 });
       assert.deepEqual(new Set(unread.map((v) => v.entry.feedId)), new Set([outside.id]));
+      // Lists of a folder, and of the feeds in none.
+      for (const [folderId, feedId] of [
+        [folder.id, inside.id],
+        [null, outside.id],
+      ] as const) {
+        const listed = await store.queryEntries({ userId: user.id, folderId, limit: 10 });
+        assert.deepEqual(
+          listed.map((v) => v.entry.feedId),
+          [feedId, feedId],
+        );
+        assert.equal((await store.entryIds({ userId: user.id, folderId, limit: 10 }, 0)).total, 2);
+      }
     });
 
     it('stores entry tags lower-cased and lists entries by tag', async () => {
@@ -924,13 +936,19 @@ for (const backend of backends) {
         entry(2, { categories: ['rust'] }),
         entry(3, { categories: [] }),
       ]);
-      const tagged = await store.queryEntries({ userId: user.id, tag: 'rust', limit: 10 });
+      const tagged = await store.queryEntries({ userId: user.id, tags: ['rust'], limit: 10 });
       assert.deepEqual(tagged.map((v) => v.entry.title).sort(), ['Entry 1', 'Entry 2']);
-      const [first] = await store.queryEntries({ userId: user.id, tag: 'security', limit: 10 });
+      const both = await store.queryEntries({ userId: user.id, tags: ['rust', 'security'], limit: 10 });
+      assert.deepEqual(
+        both.map((v) => v.entry.title),
+        ['Entry 1'],
+        'every tag asked for',
+      );
+      const [first] = await store.queryEntries({ userId: user.id, tags: ['security'], limit: 10 });
       assert.ok(first);
       assert.deepEqual((await store.entryTags([first.entry.id])).get(first.entry.id), ['rust', 'security']);
       // Related candidates: the most tags shared first, then the newest; never the entry itself.
-      const entry2 = (await store.queryEntries({ userId: user.id, tag: 'rust', limit: 10 })).find(
+      const entry2 = (await store.queryEntries({ userId: user.id, tags: ['rust'], limit: 10 })).find(
         (v) => v.entry.title === 'Entry 2',
       );
       assert.ok(entry2);

@@ -129,7 +129,10 @@ function entryFilterSql(q: EntryQuery): {
     where.push('ue.feed_id = ?');
     params.push(q.feedId);
   }
-  if (q.folderId !== undefined) {
+  if (q.folderId === null) {
+    where.push('ue.feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id IS NULL)');
+    params.push(q.userId);
+  } else if (q.folderId !== undefined) {
     where.push('ue.feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ? AND folder_id = ?)');
     params.push(q.userId, q.folderId);
   }
@@ -137,9 +140,9 @@ function entryFilterSql(q: EntryQuery): {
   else if (q.status === 'read') where.push('ue.read = 1');
   if (q.starred !== undefined) where.push(q.starred ? 'ue.starred = 1' : 'ue.starred = 0');
   if (q.readLater) where.push('ue.read_later = 1');
-  if (q.tag !== undefined) {
+  for (const tag of q.tags ?? []) {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)');
-    params.push(q.tag);
+    params.push(tag);
   }
   if (q.label !== undefined) {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_labels WHERE user_id = ? AND label = ?)');

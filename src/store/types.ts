@@ -100,14 +100,15 @@ export interface EntryView {
 export interface EntryQuery {
   userId: number;
   feedId?: number;
-  folderId?: number;
+  /** Entries of the feeds the user keeps in this folder; null: in no folder. */
+  folderId?: number | null;
   status?: 'unread' | 'read' | 'all';
   /** true: only starred entries; false: only those not starred. */
   starred?: boolean;
   readLater?: boolean;
   entryIds?: number[];
-  /** Entries carrying this feed category (lower-cased). */
-  tag?: string;
+  /** Entries carrying every one of these feed categories (lower-cased). */
+  tags?: string[];
   /** Entries the user put this label on (labelEntries). */
   label?: string;
   order?: 'newest' | 'oldest';

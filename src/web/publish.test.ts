@@ -480,7 +480,7 @@ describe('publishing', () => {
   });
 
   it('publishes starred entries, a folder, a feed and a search, each with only its own entries', async () => {
-    const [pingora] = await web.store.queryEntries({ userId: alice.user.id, tag: 'pingora', limit: 1 });
+    const [pingora] = await web.store.queryEntries({ userId: alice.user.id, tags: ['pingora'], limit: 1 });
     assert.ok(pingora);
     await alice.post(`/entry/${pingora.entry.id}/state`, { starred: '1' });
     const starred = await publish(alice, 'starred');

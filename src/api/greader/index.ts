@@ -684,7 +684,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         user.id,
         {
           ...(scope.query.feedId !== undefined ? { feedId: scope.query.feedId } : {}),
-          ...(scope.query.folderId !== undefined ? { folderId: scope.query.folderId } : {}),
+          ...(typeof scope.query.folderId === 'number' ? { folderId: scope.query.folderId } : {}),
           ...(scope.query.starred ? { starred: true } : {}),
           ...(scope.query.label !== undefined ? { label: scope.query.label } : {}),
           ...(arrivedBefore !== undefined ? { arrivedBefore } : {}),

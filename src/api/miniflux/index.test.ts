@@ -645,7 +645,10 @@ describe('Miniflux API', () => {
         feed.id,
         fetchedUpdate(NOW, 'Long'),
         Array.from({ length: count }, (_, i) =>
-          preparedEntry(`long-${i}`, { publishedAt: NOW - (count - i) * 1000 }),
+          preparedEntry(`long-${i}`, {
+            publishedAt: NOW - (count - i) * 1000,
+            categories: i % 2 === 0 ? ['Even', 'long'] : ['long'],
+          }),
         ),
       );
       const since = Math.floor((NOW - count * 1000) / 1000) - 1;
@@ -699,6 +702,26 @@ describe('Miniflux API', () => {
       assert.deepEqual(
         end.entries.map((e) => e.title),
         [5, 4, 2, 1, 0].map((i) => `Entry long-${i}`),
+      );
+      // The feeds in no folder (category 0) and entries by tags, to their ends as well.
+      const listed = async (q: string): Promise<EntryList> =>
+        (await api(`/entries?order=id&direction=asc&${q}`, {}, deeKey)).json<EntryList>();
+      const unfiled = await listed(`category_id=0&limit=500&offset=${SCAN_LIMIT}`);
+      assert.equal(unfiled.total, count);
+      assert.equal(unfiled.entries.length, 5);
+      const short = await web.store.ensureFeed('https://short.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(dee.id, short.id, { folderId: null, title: null }, NOW);
+      await web.store.recordFetchSuccess(short.id, fetchedUpdate(NOW, 'Short'), [
+        preparedEntry('short-1', { publishedAt: NOW }),
+      ]);
+      const two = await listed(`category_id=0&limit=500&offset=${SCAN_LIMIT}`);
+      assert.equal(two.total, count + 1);
+      assert.deepEqual(two.entries.at(-1)?.title, 'Entry short-1');
+      const even = await listed(`tags=even&tags=LONG&limit=2&offset=${(count + 1) / 2 - 2}`);
+      assert.equal(even.total, (count + 1) / 2);
+      assert.deepEqual(
+        even.entries.map((e) => e.title),
+        [`Entry long-${count - 3}`, `Entry long-${count - 1}`],
       );
     });
 

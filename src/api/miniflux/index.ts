@@ -5,12 +5,12 @@
 //
 // Known differences from Miniflux:
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
-// - Lists by id or date filtered by status, star, feed, category, publication or change times or
-//   entry ids come from the store with an exact total at any offset. The others (a search, tags,
-//   the "All" category, other orders) are found by scanning at most SCAN_LIMIT
-//   matching entries: `total` is exact up to that many, and offsets past it find nothing; orders
-//   other than id and date (status, changed_at, created_at, category_title, category_id, title,
-//   author) sort those entries in memory.
+// - Lists by id, date or change time filtered by status, star, feed, category (the "All" one too),
+//   tags, publication or change times or entry ids come from the store with an exact total at any
+//   offset. The others (a search, other orders) are found by scanning at most SCAN_LIMIT matching
+//   entries: `total` is exact up to that many, and offsets past it find nothing; orders other than
+//   id, date and change time (status, created_at, category_title, category_id, title, author) sort
+//   those entries in memory.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
@@ -313,8 +313,8 @@ function entryFilter(q: Query, defaults: ListDefaults = ENTRY_LIST): EntryFilter
   if (changedAfter !== undefined) f.changedAfter = changedAfter;
   const tags = all(q, 'tags');
   if (tags.length > 100 || tags.some((t) => t.length > 500)) throw badRequest('Invalid tags parameter');
-  // Matched whatever their case, as Miniflux matches them.
-  if (tags.length > 0) f.tags = tags.map((t) => t.toLowerCase());
+  // Matched whatever their case and the spaces around them, as the store keeps them (entry_tags).
+  if (tags.length > 0) f.tags = tags.map((t) => t.trim().toLowerCase());
   const beforeId = intParam(q, 'before_entry_id', 0, Number.MAX_SAFE_INTEGER);
   if (beforeId !== undefined && beforeId > 0) f.beforeEntryId = beforeId;
   const afterId = intParam(q, 'after_entry_id', 0, Number.MAX_SAFE_INTEGER);
@@ -322,9 +322,9 @@ function entryFilter(q: Query, defaults: ListDefaults = ENTRY_LIST): EntryFilter
   return f;
 }
 
-/** Whether `categories` hold every one of `tags` (lower case), whatever their case. */
+/** Whether `categories` hold every one of `tags` (lower case, trimmed), whatever their case. */
 function hasTags(categories: readonly string[], tags: readonly string[]): boolean {
-  const held = new Set(categories.map((c) => c.toLowerCase()));
+  const held = new Set(categories.map((c) => c.trim().toLowerCase()));
   return tags.every((t) => held.has(t));
 }
 
@@ -664,8 +664,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
 
   /**
    * The store's query for a list whose filters and order it answers itself (status, star, feed,
-   * folder, publication dates, change times, entry ids; by id, date or change time), with an exact
-   * total and any offset; null for the others (a search, tags, unfiled, other orders), which
+   * folder or none, tags, publication dates, change times, entry ids; by id, date or change time),
+   * with an exact total and any offset; null for the others (a search, other orders), which
    * `matching` scans. NetNewsWire syncs by paging every entry published (first) or changed (then)
    * since a date, oldest id first.
    */
@@ -673,13 +673,25 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const direct =
       (f.order === 'id' || f.order === 'published_at' || f.order === 'changed_at') &&
       f.search === undefined &&
-      f.tags === undefined &&
-      f.categoryId !== UNFILED_CATEGORY_ID &&
       !f.statuses.has('removed');
     if (!direct) return null;
     if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
     const wantsUnread = f.statuses.has('unread');
     const wantsRead = f.statuses.has('read');
+    // The feeds in no folder are often none or one: then the list is empty, or that feed's (its
+    // index), where a date-ordered walk of the user's entries would look for them (47 ms on a
+    // million entries for none).
+    let scope: Partial<EntryQuery> = {};
+    if (f.categoryId === UNFILED_CATEGORY_ID) {
+      const unfiled = (await subscriptionsOf(userId)).filter((s) => s.subscription.folderId === null);
+      const [only] = unfiled;
+      scope =
+        unfiled.length === 0
+          ? { entryIds: [] }
+          : unfiled.length === 1 && only && f.feedId === undefined
+            ? { feedId: only.feed.id }
+            : { folderId: null };
+    } else if (f.categoryId !== undefined) scope = { folderId: f.categoryId };
     return {
       userId,
       status: wantsUnread === wantsRead ? 'all' : wantsUnread ? 'unread' : 'read',
@@ -688,7 +700,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       limit: f.limit,
       ...(f.starred !== undefined ? { starred: f.starred } : {}),
       ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
-      ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
+      ...scope,
+      ...(f.tags !== undefined ? { tags: f.tags } : {}),
       ...(f.publishedBefore !== undefined ? { publishedBefore: f.publishedBefore } : {}),
       ...(f.publishedAfter !== undefined ? { publishedAfter: f.publishedAfter } : {}),
       ...(f.beforeEntryId !== undefined ? { idBelow: f.beforeEntryId } : {}),

@@ -50,7 +50,7 @@ export function contextQuery(context: string): Omit<EntryQuery, 'userId' | 'limi
     case 'folder':
       return Number.isSafeInteger(id) && id > 0 ? { folderId: id } : null;
     case 'tag':
-      return value ? { tag: value } : null;
+      return value ? { tags: [value] } : null;
     default:
       return null;
   }
