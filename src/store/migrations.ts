@@ -347,7 +347,7 @@ export const MIGRATIONS: Migration[] = [
   (d) => [
     `ALTER TABLE user_entries ADD COLUMN changed_at ${d.int64} NOT NULL DEFAULT 0`,
     `UPDATE user_entries SET changed_at = ${d.name === 'sqlite' ? 'MAX' : 'GREATEST'}(
-       (SELECT COALESCE(e.updated_at, e.created_at) FROM entries e WHERE e.id = user_entries.entry_id),
+       COALESCE((SELECT COALESCE(e.updated_at, e.created_at) FROM entries e WHERE e.id = user_entries.entry_id), 0),
        COALESCE(read_at, 0), COALESCE(starred_at, 0))`,
     `CREATE INDEX user_entries_changed ON user_entries (user_id, changed_at)`,
     'DROP INDEX user_entries_by_date',
