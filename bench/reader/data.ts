@@ -277,11 +277,15 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
   // 3. The user's state of every entry; the insert trigger keeps user_feed_counts.
   const recentSince = generatedAt - RECENT;
   const fanOut = db.prepare(
-    `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, starred, read_at, starred_at)
-     SELECT ?, entry_id, feed_id, published_at, ${readSql(recentSince)}, ${STARRED_SQL},
-       CASE WHEN ${readSql(recentSince)} THEN published_at + 3600000 * (1 + entry_id % 48) END,
-       CASE WHEN ${STARRED_SQL} THEN published_at + 7200000 END
-     FROM (SELECT id AS entry_id, feed_id, published_at FROM entries WHERE id > ? AND id <= ?)`,
+    `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, starred, read_at, starred_at,
+       changed_at)
+     SELECT ?, entry_id, feed_id, published_at, read, starred, read_at, starred_at,
+       MAX(created_at, COALESCE(read_at, 0), COALESCE(starred_at, 0))
+     FROM (SELECT entry_id, feed_id, published_at, created_at, ${readSql(recentSince)} AS read,
+         ${STARRED_SQL} AS starred,
+         CASE WHEN ${readSql(recentSince)} THEN published_at + 3600000 * (1 + entry_id % 48) END AS read_at,
+         CASE WHEN ${STARRED_SQL} THEN published_at + 7200000 END AS starred_at
+       FROM (SELECT id AS entry_id, feed_id, published_at, created_at FROM entries WHERE id > ? AND id <= ?))`,
   );
   const fanStarted = performance.now();
   for (let from = 0; from < n; from += 200_000) {
