@@ -188,9 +188,8 @@ export function toShapedEntryView(r: unknown[], shape: EntryShape, bodyIsJson = 
 
 /**
  * An entry and the user's state of it: read, starred, read later and when it last changed for them,
- * at `stateAt` and after. With `bodyIsJson`
- * (EntryQuery.withContent 'json'), the body column holds the body quoted as JSON, text or bytes: it
- * goes to contentJson.
+ * at `stateAt` and after. With `bodyIsJson` (EntryQuery.withContent 'json'), the body column holds
+ * the body quoted as JSON, text or bytes: it goes to contentJson.
  */
 export function toEntryView(r: unknown[], stateAt: number, bodyIsJson = false): EntryView {
   const json = r[6];
