@@ -668,6 +668,45 @@ for (const backend of backends) {
       assert.equal(total, 2);
     });
 
+    it('lists a change window by id or date, few changes or most, to its end', async () => {
+      // A window holding most of the user's entries is walked in order, one holding few sorted:
+      // the same lists either way.
+      const user = await store.createUser('window', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://window.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      const n = 60;
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0),
+        Array.from({ length: n }, (_, i) => entry(i + 1)),
+      );
+      const ids = (await store.entryIds({ userId: user.id, limit: n, sortBy: 'id', order: 'oldest' }, 0)).ids;
+      assert.equal(ids.length, n);
+      for (const marked of [2, 35]) {
+        const at = T0 + marked * 60_000;
+        const chosen = ids.filter((_, i) => i % 3 !== 1).slice(0, marked);
+        await store.setEntryState(user.id, chosen, { read: true }, at);
+        for (const sortBy of ['id', 'published'] as const) {
+          for (const order of ['oldest', 'newest'] as const) {
+            const q = { userId: user.id, changedAfter: at - 1, sortBy, order, limit: 10 };
+            const expected = (await store.queryEntries({ ...q, limit: n }))
+              .filter((v) => chosen.includes(v.entry.id))
+              .map((v) => v.entry.id);
+            assert.equal(expected.length, marked);
+            for (const offset of [0, 10, 40]) {
+              const page = await store.entryIds(q, offset);
+              assert.equal(page.total, marked);
+              assert.deepEqual(
+                page.ids,
+                expected.slice(offset, offset + 10),
+                `${marked} ${sortBy} ${order} ${offset}`,
+              );
+            }
+          }
+        }
+      }
+    });
+
     it('keeps when each entry changed for each user: arrival, a new version, marks, mark-all and its undo', async () => {
       const user = await store.createUser('changer', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://changed.example/feed', DEFAULT_OPTIONS, T0);

@@ -128,6 +128,20 @@ describe('entry query plans', () => {
           /SEARCH ue USING (COVERING )?INDEX user_entries_changed \(user_id=\? AND changed_at>\?/,
         );
     }
+    // A wide window walked instead: the order's own index, the change index left to the count.
+    for (const [sortBy, index] of [
+      ['id', /sqlite_autoindex_user_entries_1 \(user_id=\?\)$/],
+      ['published', /user_entries_all \(user_id=\?\)$/],
+    ] as const) {
+      const walked = entryIdsSql(
+        { userId: 1, changedAfter: 5, sortBy, order: 'oldest', limit: 100 },
+        0,
+        true,
+      );
+      const steps = explain(walked.list.sql, walked.list.params);
+      assert.match(steps, new RegExp(`^SEARCH ue USING (COVERING )?INDEX ${index.source}`), steps);
+      assert.match(explain(walked.count.sql, walked.count.params), /user_entries_changed/);
+    }
     // In change order: the user's change index in order; a feed's own rows, sorted.
     const inOrder = entryIdsSql({ userId: 1, sortBy: 'changed', limit: 100 }, 0).list;
     assert.match(

@@ -113,6 +113,13 @@ const FOLDER_FEEDS_SQL = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AN
 /** The most feeds a search's MATCH names (see searchEntries). */
 const MAX_MATCHED_FEEDS = 200;
 
+/**
+ * Entries walked in order that cost about what one entry of a change window costs found in the
+ * change index and sorted (on a million entries: 393 ms for 303,501 sorted; ~0.07 µs an entry
+ * walked, 36 ms for the page 150,000 entries into that window). See SqliteStore.walkBeatsSort.
+ */
+const WALKED_PER_SORTED = 18;
+
 /** A feed's fetch options as the feeds table's statements take them. */
 /** A name an entry carries (a tag, a label), as the statements that list them read it. */
 interface EntryName {
@@ -570,6 +577,9 @@ class SqliteStore implements Store {
            AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
       countAll: db.prepare('SELECT COUNT(*) AS n FROM entries'),
+      userEntryCount: db.prepare(
+        'SELECT COALESCE(SUM(entry_count), 0) FROM user_feed_counts WHERE user_id = ?',
+      ),
       countFeed: db.prepare('SELECT COUNT(*) AS n FROM entries WHERE feed_id = ?'),
     };
   }
@@ -1096,15 +1106,39 @@ class SqliteStore implements Store {
   }
 
   async entryIds(query: EntryQuery, offset: number): Promise<{ ids: number[]; total: number }> {
-    const { list, count } = entryIdsSql(query, offset);
+    const { count } = entryIdsSql(query, offset);
+    const total = this.cached(count.sql)
+      .pluck()
+      .get(...count.params) as number;
+    const { list } = entryIdsSql(query, offset, this.walkBeatsSort(query, offset, total));
     return {
       ids: this.cached(list.sql)
         .pluck()
         .all(...list.params) as number[],
-      total: this.cached(count.sql)
-        .pluck()
-        .get(...count.params) as number,
+      total,
     };
+  }
+
+  /**
+   * Whether a page of a change window (Miniflux's changed_after, by id or date) is found sooner by
+   * walking the user's entries in the list's order, testing each one's change time, than by taking
+   * the window's `total` entries from the change index and sorting them all. A sorted entry costs
+   * about WALKED_PER_SORTED entries walked in order; the walk stops at the page's end. On a million
+   * entries, the first page of 500 of a day's 303,501 changes: 0.4 ms walked, 393 ms sorted; of an
+   * hour's few hundred, the sort.
+   */
+  private walkBeatsSort(q: EntryQuery, offset: number, total: number): boolean {
+    const window = q.changedAfter !== undefined || q.changedBefore !== undefined;
+    const narrowed =
+      q.feedId !== undefined ||
+      q.folderId !== undefined ||
+      q.tags !== undefined ||
+      q.label !== undefined ||
+      q.entryIds !== undefined;
+    if (!window || narrowed || q.sortBy === 'changed' || total === 0) return false;
+    const entries = this.s.userEntryCount.pluck().get(q.userId) as number;
+    const walked = Math.min(entries, ((offset + Math.max(1, q.limit)) * entries) / total);
+    return walked < WALKED_PER_SORTED * total;
   }
 
   async setEntryState(
