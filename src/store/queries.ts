@@ -156,21 +156,14 @@ function entryFilterSql(q: EntryQuery): {
     [q.publishedBefore, 'ue.published_at < ?'],
     [q.changedAfter, 'ue.changed_at > ?'],
     [q.changedBefore, 'ue.changed_at < ?'],
-  ] as const) {
-    if (value === undefined) continue;
-    where.push(condition);
-    params.push(value);
-  }
-  let onEntries = false;
-  for (const [value, condition] of [
     [q.arrivedSince, 'e.created_at >= ?'],
     [q.arrivedBefore, 'e.created_at < ?'],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
     params.push(value);
-    onEntries = true;
   }
+  const onEntries = q.arrivedSince !== undefined || q.arrivedBefore !== undefined;
   return { from, where, params: [...fromParams, ...params], onEntries };
 }
 
