@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../config/index.js';
-import { cacheShareMiB } from './serve.js';
+import { cacheShareMiB, cacheSplit } from './serve.js';
 
 const GiB = 1024 ** 3;
 
@@ -21,6 +21,12 @@ describe('the page cache of gleaner serve', () => {
     assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 3 }, 24 * GiB), 256);
     assert.equal(cacheShareMiB({ cacheMiB: 300, workers: 2 }, 1 * GiB), 100);
     assert.equal(cacheShareMiB({ cacheMiB: 0, workers: 64 }, 24 * GiB), 16);
+  });
+
+  it('keeps an eighth of each share for entries ready for the client APIs, the rest for pages', () => {
+    assert.deepEqual(cacheSplit(1024), { cacheMiB: 896, entryCacheMiB: 128 });
+    assert.deepEqual(cacheSplit(100), { cacheMiB: 88, entryCacheMiB: 12 });
+    assert.deepEqual(cacheSplit(16), { cacheMiB: 14, entryCacheMiB: 2 });
   });
 
   it('takes GLEANER_CACHE_MB as it is, whatever the memory', () => {

@@ -73,6 +73,19 @@ export function cacheShareMiB(config: { cacheMiB: number; workers: number }, tot
   return Math.max(MIN_SHARE_MIB, Math.floor(budget / processes));
 }
 
+/**
+ * A process's share of the memory budget (MiB), as database pages and as entries kept for the
+ * client APIs' lists, their bodies quoted (see store/entrycache.ts): an eighth of it, ~20,000
+ * entries of a 1-GiB share. The pages of entries kept that way are seldom read, and SQLite lets
+ * them go.
+ */
+export function cacheSplit(shareMiB: number): { cacheMiB: number; entryCacheMiB: number } {
+  const entryCacheMiB = Math.floor(shareMiB / KEPT_ENTRIES_SHARE);
+  return { cacheMiB: shareMiB - entryCacheMiB, entryCacheMiB };
+}
+
+const KEPT_ENTRIES_SHARE = 8;
+
 // Refreshed feeds written in one transaction, in entries: a page waits at most for one such write
 // (~15-20 ms at 64), where 256 would save a little more CPU and hold pages for ~60 ms.
 const SERVER_GROUP_COMMIT_ENTRIES = 64;
@@ -96,7 +109,7 @@ export async function run(args: string[]): Promise<number> {
   // Checkpoints on a thread of the primary process (of the only one without workers): never
   // inside a request.
   const ctx = await openContext(values, (config) => ({
-    cacheMiB: cacheShareMiB(config, machineMemory()),
+    ...cacheSplit(cacheShareMiB(config, machineMemory())),
     checkpoints: cluster.isWorker ? 'elsewhere' : 'background',
     groupCommitEntries: SERVER_GROUP_COMMIT_ENTRIES,
   }));

@@ -126,7 +126,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: 0,
     min: 0,
     max: 1 << 20,
-    doc: "MiB of database pages `gleaner serve` keeps in memory, shared by its processes (0: 1/16 of the machine's memory or the container's limit, from 64 MiB to 1 GiB)",
+    doc: "MiB of database pages (and, an eighth, of entries ready for the client APIs) `gleaner serve` keeps in memory, shared by its processes (0: 1/16 of the machine's memory or the container's limit, from 64 MiB to 1 GiB)",
   }),
   workers: spec({
     env: 'GLEANER_WORKERS',

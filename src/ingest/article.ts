@@ -44,7 +44,7 @@ export async function fetchFullArticle(
  * (Store.replaceEntryContent). Null when the page holds no article; a fetch that fails throws.
  */
 export async function articleOfEntry(
-  deps: { store: Store; fetcher: Fetcher },
+  deps: { store: Store; fetcher: Fetcher; clock: () => number },
   entry: { id: number; feedId: number; link: string },
   keep: boolean,
 ): Promise<FullArticle | null> {
@@ -54,11 +54,11 @@ export async function articleOfEntry(
   };
   const article = await fetchFullArticle(deps.fetcher, entry.link, feed);
   if (article && keep) {
-    await deps.store.replaceEntryContent(entry.id, {
-      html: article.contentHtml,
-      text: article.text,
-      readingMinutes: article.readingMinutes,
-    });
+    await deps.store.replaceEntryContent(
+      entry.id,
+      { html: article.contentHtml, text: article.text, readingMinutes: article.readingMinutes },
+      deps.clock(),
+    );
   }
   return article;
 }

@@ -140,9 +140,11 @@ for (const backend of backends) {
         text: 'The whole zeppelin story',
         readingMinutes: 7,
       };
-      assert.equal(await store.replaceEntryContent(before.entry.id, article), true);
+      assert.equal(await store.replaceEntryContent(before.entry.id, article, T0 + 5), true);
       const [after] = await store.queryEntries({ userId: user.id, entryIds: [before.entry.id], limit: 1 });
       assert.deepEqual([after?.entry.contentHtml, after?.entry.readingMinutes], [article.html, 7]);
+      // A new version of the entry for a client that syncs what changed.
+      assert.deepEqual([before.changedAt, after?.changedAt], [T0 + 1, T0 + 5]);
       const hits = await store.searchEntries({
         userId: user.id,
         text: 'zeppelin',
@@ -154,7 +156,7 @@ for (const backend of backends) {
         hits.map((h) => h.view.entry.id),
         [before.entry.id],
       );
-      assert.equal(await store.replaceEntryContent(999_999_999, article), false);
+      assert.equal(await store.replaceEntryContent(999_999_999, article, T0 + 6), false);
     });
 
     it('stores entries once: the same fetch twice inserts nothing; changed content updates in place, read state kept', async () => {
@@ -407,6 +409,62 @@ for (const backend of backends) {
               : item.entry.contentHtml;
           assert.equal(body, withContent === false ? '' : full.entry.contentHtml, label);
         }
+      }
+    });
+
+    it('gives the stored body in JSON lists read again and again, after a new version and a full article', async () => {
+      const user = await store.createUser('keptbodies', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://keptbodies.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0 + 1),
+        [1, 2, 3].map((n) => entry(n)),
+      );
+      const bodies = async (shape: 'entry' | 'item'): Promise<string[]> =>
+        (
+          await store.queryEntries({
+            userId: user.id,
+            feedId: feed.id,
+            limit: 10,
+            withContent: 'json',
+            shape,
+          })
+        ).map((v) => JSON.parse(Buffer.from(v.contentJson ?? []).toString('utf8')) as string);
+      // Read, kept, then given from what was kept: the same each time.
+      for (let i = 0; i < 4; i++) {
+        assert.deepEqual(
+          await bodies('entry'),
+          ['<p>Body 3</p>', '<p>Body 2</p>', '<p>Body 1</p>'],
+          `list ${i}`,
+        );
+        assert.deepEqual(
+          await bodies('item'),
+          ['<p>Body 3</p>', '<p>Body 2</p>', '<p>Body 1</p>'],
+          `items ${i}`,
+        );
+      }
+      await store.recordFetchSuccess(feed.id, update(T0 + 2), [
+        entry(2, { contentHtml: '<p>Body 2, edited</p>', contentHash: 'hash-2b' }),
+      ]);
+      const [first] = await store.queryEntries({
+        userId: user.id,
+        feedId: feed.id,
+        limit: 1,
+        order: 'oldest',
+      });
+      assert.ok(first);
+      assert.ok(
+        await store.replaceEntryContent(
+          first.entry.id,
+          { html: '<p>All of it</p>', text: 'All of it', readingMinutes: 1 },
+          T0 + 3,
+        ),
+      );
+      for (let i = 0; i < 3; i++) {
+        const expected = ['<p>Body 3</p>', '<p>Body 2, edited</p>', '<p>All of it</p>'];
+        assert.deepEqual(await bodies('entry'), expected, `after, list ${i}`);
+        assert.deepEqual(await bodies('item'), expected, `after, items ${i}`);
       }
     });
 

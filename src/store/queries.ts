@@ -179,8 +179,12 @@ function entryOrderSql(q: EntryQuery, id = 'ue.entry_id'): string {
   return `${q.feedId !== undefined ? '+' : ''}ue.changed_at ${dir}, ue.entry_id ${dir}`;
 }
 
-export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
-  const { from, where, params } = entryFilterSql(q);
+/**
+ * A user's entry list: its rows (see STATE_AT), or with `statesOnly` each entry's id and the user's
+ * state of it, read from the list's index alone (see SqliteStore.keptOrRead).
+ */
+export function entryQuerySql(q: EntryQuery, quote?: JsonQuote, statesOnly = false): Sql {
+  const { from, where, params, onEntries } = entryFilterSql(q);
   const oldest = q.order === 'oldest';
   const orderBy = entryOrderSql(q);
   if (q.after) {
@@ -189,16 +193,34 @@ export function entryQuerySql(q: EntryQuery, quote?: JsonQuote): Sql {
     where.push(`(ue.published_at, ue.entry_id) ${cmp} (?, ?)`);
     params.push(q.after.publishedAt, q.after.id);
   }
+  const state = `ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later,
+         ue.changed_at AS ue_changed_at`;
+  if (statesOnly) {
+    return {
+      sql: `SELECT ue.entry_id, ${state}
+       FROM ${from} ${onEntries ? 'JOIN entries e ON e.id = ue.entry_id' : ''}
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${orderBy} ${limitClause(q.limit)}`,
+      params,
+    };
+  }
   const { columns, bodyJoin } = entryColumns(q.withContent, q.shape, quote);
   return {
-    sql: `SELECT ${columns}, ue.read AS ue_read, ue.starred AS ue_starred, ue.read_later AS ue_read_later,
-         ue.changed_at AS ue_changed_at
+    sql: `SELECT ${columns}, ${state}
        FROM ${from} JOIN entries e ON e.id = ue.entry_id ${bodyJoin}
        WHERE ${where.join(' AND ')}
        ORDER BY ${orderBy} ${limitClause(q.limit)}`,
     params,
   };
 }
+
+/**
+ * What an entry's change time for its user (user_entries.changed_at) becomes when it changes at
+ * the time bound to `?`: that time, or just after the last one when the clock has not moved on.
+ * Every change gives a time the entry never had for the user, which tells a copy kept in memory
+ * (see entrycache.ts) from the entry as it is.
+ */
+export const CHANGED = 'MAX(?, changed_at + 1)';
 
 /** The most ids an id list (entryIdsSql) gives at once: Miniflux's /v1/entries/ids answers as many. */
 export const MAX_ENTRY_IDS = 10_000;
@@ -245,7 +267,7 @@ export function entryStateSql(
   }
   // A read or star mark is a change a syncing client asks for (Miniflux's changed_at).
   if (set.length > 0) {
-    set.push('changed_at = ?');
+    set.push(`changed_at = ${CHANGED}`);
     params.push(now);
   }
   if (change.readLater !== undefined) {

@@ -122,6 +122,130 @@ describe('SQLite store: feeds written together', () => {
   });
 });
 
+describe('SQLite store: entries kept in memory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-kept-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never gives an entry another process changed since it kept it, even within one millisecond', async () => {
+    // As the server's workers: each process keeps its own copies; writes go through the primary.
+    // Every write here happens at T0, as a clock that has not moved on would have it.
+    const path = join(dir, 'shared.db');
+    const primary = openSqliteStore(path);
+    const worker = openSqliteStore(path, { entryCacheMiB: 1 });
+    try {
+      const [feedId] = (await subscribedFeeds(primary, 'carol', 1)) as [number];
+      await primary.recordFetchSuccess(feedId, update, entries(0, 2, 3));
+      const user = await worker.findUserByName('carol');
+      assert.ok(user);
+      const list = async (shape: 'entry' | 'item'): Promise<[string, string, boolean][]> =>
+        (
+          await worker.queryEntries({
+            userId: user.id,
+            feedId,
+            limit: 10,
+            withContent: 'json',
+            shape,
+            order: 'oldest',
+          })
+        ).map((v) => [
+          v.entry.title,
+          JSON.parse(Buffer.from(v.contentJson ?? []).toString('utf8')) as string,
+          v.read,
+        ]);
+      const before = await list('entry');
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await list('entry'), before, `read ${i + 2} times`);
+        assert.deepEqual(await list('item'), before, `read ${i + 2} times`);
+      }
+      const [first, second] = await worker.queryEntries({
+        userId: user.id,
+        feedId,
+        limit: 2,
+        order: 'oldest',
+      });
+      assert.ok(first && second);
+      // A read mark shows at once on a kept entry.
+      await primary.setEntryState(user.id, [second.entry.id], { read: true }, T0);
+      assert.deepEqual(
+        (await list('entry')).map((e) => e[2]),
+        [false, true],
+      );
+      await primary.replaceEntryContent(
+        first.entry.id,
+        { html: '<p>article</p>', text: 'article', readingMinutes: 1 },
+        T0,
+      );
+      const edited = preparedEntry('0-1', {
+        title: 'Edited',
+        contentHtml: '<p>edited</p>',
+        contentText: 'edited',
+        contentHash: 'new',
+      });
+      await primary.recordFetchSuccess(feedId, update, [edited]);
+      const expected = [
+        ['Feed 0 entry 0', '<p>article</p>', false],
+        ['Edited', '<p>edited</p>', true],
+      ];
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await list('entry'), expected, `after, read ${i + 1} times`);
+        assert.deepEqual(await list('item'), expected, `after, read ${i + 1} times`);
+      }
+    } finally {
+      await worker.close();
+      await primary.close();
+    }
+  });
+
+  it('gives each reader of a shared feed their own state of the entries kept', async () => {
+    const path = join(dir, 'readers.db');
+    const store = openSqliteStore(path, { entryCacheMiB: 1 });
+    try {
+      const [feedId] = (await subscribedFeeds(store, 'dan', 1)) as [number];
+      const erin = await store.createUser('erin', { isAdmin: false }, T0);
+      await store.subscribe(erin.id, feedId, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feedId, update, entries(0, 3, 3));
+      const dan = await store.findUserByName('dan');
+      assert.ok(dan);
+      const [newest] = await store.queryEntries({ userId: erin.id, feedId, limit: 1 });
+      assert.ok(newest);
+      const newestId = newest.entry.id;
+      await store.setEntryState(erin.id, [newestId], { read: true, starred: true }, T0 + 1);
+      const list = async (userId: number): Promise<[number, boolean, boolean][]> =>
+        (await store.queryEntries({ userId, feedId, limit: 10, withContent: 'json', shape: 'entry' })).map(
+          (v) => [v.entry.id, v.read, v.starred],
+        );
+      const ids = (await list(dan.id)).map(([id]) => id);
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(
+          await list(dan.id),
+          ids.map((id) => [id, false, false]),
+        );
+        assert.deepEqual(
+          await list(erin.id),
+          ids.map((id) => [id, id === newestId, id === newestId]),
+        );
+      }
+      const edited = preparedEntry('0-2', { title: 'Edited', contentHash: 'new', publishedAt: T0 + 2 });
+      await store.recordFetchSuccess(feedId, { ...update, checkedAt: T0 + 1 }, [edited]);
+      for (const userId of [dan.id, erin.id, dan.id]) {
+        const views = await store.queryEntries({
+          userId,
+          feedId,
+          limit: 10,
+          withContent: 'json',
+          shape: 'entry',
+        });
+        assert.deepEqual(
+          views.map((v) => v.entry.title),
+          ['Edited', 'Feed 0 entry 1', 'Feed 0 entry 0'],
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SQLite store: page size', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gleaner-pages-'));
   after(() => rmSync(dir, { recursive: true, force: true }));

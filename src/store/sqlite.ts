@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, User } from '../model/index.js';
+import { EntryCache } from './entrycache.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
 import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
@@ -16,6 +17,7 @@ import {
   limitClause,
   markReadScopeSql,
   ARRIVAL_WINDOW,
+  CHANGED,
   NEWEST_MATCHES,
   RECENT_MATCHES,
   searchRank,
@@ -23,6 +25,7 @@ import {
   searchWindow,
   sharedTagsSql,
   STATE_AT,
+  type JsonQuote,
 } from './queries.js';
 import {
   countPublicationSql,
@@ -47,6 +50,7 @@ import type {
   DayCount,
   EntryQuery,
   EntryStateChange,
+  EntryShape,
   EntryView,
   FeedFetchUpdate,
   FeedIcon,
@@ -205,6 +209,8 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
 export interface SqliteOptions {
   /** MiB of pages kept in memory; the build's default (16 MiB) when absent. */
   cacheMiB?: number | undefined;
+  /** MiB of entries kept for the client APIs' lists (see entrycache.ts); 16 when absent. */
+  entryCacheMiB?: number | undefined;
   /**
    * MiB the file may grow to: past it, a write fails as on a full disk (see storageError), and
    * nothing is lost. Unlimited when absent or 0.
@@ -284,7 +290,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       options.walRestartBytes,
     );
   }
-  return new SqliteStore(db, checkpointer, loadNativeFunctions(db), options.groupCommitEntries);
+  return new SqliteStore(db, checkpointer, {
+    native: loadNativeFunctions(db),
+    groupCommitEntries: options.groupCommitEntries,
+    entryCacheMiB: options.entryCacheMiB,
+  });
 }
 
 // Our SQLite extension (native/: gleaner_bm25() and gleaner_json_quote()), compiled beside the code
@@ -341,13 +351,19 @@ class SqliteStore implements Store {
   // While set, groups wait for the checkpointer to copy the whole WAL back (see writeFetches).
   private walCheckpoint: Promise<void> | null = null;
 
+  /** Whether gleaner_bm25() and gleaner_json_quote() are there (see loadNativeFunctions). */
+  private readonly native: boolean;
+  private readonly groupCommitEntries: number;
+  private readonly kept: EntryCache;
+
   constructor(
     private readonly db: Database.Database,
-    private readonly checkpointer: Checkpointer | null = null,
-    /** Whether gleaner_bm25() and gleaner_json_quote() are there (see loadNativeFunctions). */
-    private readonly native = false,
-    private readonly groupCommitEntries = 256,
+    private readonly checkpointer: Checkpointer | null,
+    options: { native: boolean; groupCommitEntries?: number | undefined; entryCacheMiB?: number | undefined },
   ) {
+    this.native = options.native;
+    this.groupCommitEntries = options.groupCommitEntries ?? 256;
+    this.kept = new EntryCache(Math.round((options.entryCacheMiB ?? 16) * 1024 * 1024));
     this.s = {
       insertUser: db.prepare(
         'INSERT INTO users (username, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?) RETURNING *',
@@ -490,7 +506,7 @@ class SqliteStore implements Store {
       ),
       indexEntry: db.prepare('INSERT INTO entry_fts (rowid, title, body, feed) VALUES (?, ?, ?, ?)'),
       reindexEntry: db.prepare('UPDATE entry_fts SET title = ?, body = ?, feed = ? WHERE rowid = ?'),
-      setReadingMinutes: db.prepare(
+      bodyReplaced: db.prepare(
         'UPDATE entries SET reading_minutes = ? WHERE id = ? RETURNING title, feed_id',
       ),
       insertTag: db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
@@ -522,7 +538,7 @@ class SqliteStore implements Store {
          WHERE user_id = ? AND read = 1 AND read_at >= ? GROUP BY day ORDER BY day`,
       ),
       undoMarkRead: db.prepare(
-        `UPDATE user_entries SET read = 0, read_at = NULL, changed_at = ?
+        `UPDATE user_entries SET read = 0, read_at = NULL, changed_at = ${CHANGED}
          WHERE user_id = ? AND read = 1 AND read_at = ?`,
       ),
       fanOutEntry: db.prepare(
@@ -531,7 +547,7 @@ class SqliteStore implements Store {
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
       // A new version of an entry's content is a change for everyone who has it.
-      entryChanged: db.prepare('UPDATE user_entries SET changed_at = ? WHERE entry_id = ?'),
+      entryChanged: db.prepare(`UPDATE user_entries SET changed_at = ${CHANGED} WHERE entry_id = ?`),
       subscriptionOf: db.prepare('SELECT * FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
       insertSubscription: db.prepare(
         `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at) VALUES (?, ?, ?, ?, ?)
@@ -946,11 +962,13 @@ class SqliteStore implements Store {
   async replaceEntryContent(
     entryId: number,
     content: { html: string; text: string; readingMinutes: number },
+    now: number,
   ): Promise<boolean> {
     return this.db.transaction(() => {
-      const row = this.s.setReadingMinutes.get(content.readingMinutes, entryId) as
+      const row = this.s.bodyReplaced.get(content.readingMinutes, entryId) as
         { title: string; feed_id: number } | undefined;
       if (!row) return false;
+      this.s.entryChanged.run(now, entryId);
       this.s.saveBody.run(entryId, content.html);
       this.s.saveText.run(entryId, content.text);
       this.s.reindexEntry.run(indexText(row.title), indexText(content.text), feedToken(row.feed_id), entryId);
@@ -1096,13 +1114,59 @@ class SqliteStore implements Store {
       ) as number[];
       if (arrived.length <= ARRIVAL_WINDOW) query = { ...query, entryIds: arrived };
     }
-    const { sql, params } = entryQuerySql(query, this.native ? 'gleaner_json_quote' : 'json_quote');
-    const rows = this.rawRows(sql, params);
     const { shape } = query;
     const json = entryBody(query.withContent, shape) === 'json';
+    if (json && shape !== undefined) return this.keptOrRead(query, shape);
+    const { sql, params } = entryQuerySql(query, this.quote);
+    const rows = this.rawRows(sql, params);
     return shape
       ? rows.map((r) => toShapedEntryView(r, shape, json))
       : rows.map((r) => toEntryView(r, STATE_AT, json));
+  }
+
+  private get quote(): JsonQuote {
+    return this.native ? 'gleaner_json_quote' : 'json_quote';
+  }
+
+  /**
+   * A list in JSON (see entrycache.ts): the user's state of its entries from the list's index, then
+   * the entries kept in memory for that state, and the others read (and offered to be kept).
+   */
+  private keptOrRead(query: EntryQuery, shape: EntryShape): EntryView[] {
+    const { userId } = query;
+    const states = entryQuerySql(query, this.quote, true);
+    const rows = this.rawRows(states.sql, states.params) as [number, number, number, number, number][];
+    const views: (EntryView | number)[] = [];
+    const missing: number[] = [];
+    for (const [id, read, starred, readLater, changedAt] of rows) {
+      const kept = this.kept.get(shape, id, userId, changedAt);
+      if (kept === undefined) {
+        views.push(id);
+        missing.push(id);
+        continue;
+      }
+      views.push({
+        entry: kept.entry,
+        contentJson: kept.body,
+        read: read === 1,
+        starred: starred === 1,
+        readLater: readLater === 1,
+        changedAt,
+      });
+    }
+    if (missing.length === 0) return views as EntryView[];
+    const { sql, params } = entryQuerySql(
+      { userId, entryIds: missing, limit: missing.length, withContent: 'json', shape },
+      this.quote,
+    );
+    const read = new Map<number, EntryView>();
+    for (const row of this.rawRows(sql, params)) {
+      const view = toShapedEntryView(row, shape, true);
+      read.set(view.entry.id, view);
+      this.kept.offer(shape, userId, view);
+    }
+    // An entry gone between the two reads is left out.
+    return views.flatMap((v) => (typeof v === 'number' ? (read.get(v) ?? []) : [v]));
   }
 
   async entryIds(query: EntryQuery, offset: number): Promise<{ ids: number[]; total: number }> {
@@ -1159,7 +1223,7 @@ class SqliteStore implements Store {
   async markAllRead(userId: number, scope: MarkReadScope, now: number): Promise<number> {
     const { sql, params } = markReadScopeSql(userId, scope);
     const statement = this.cached(
-      `UPDATE user_entries SET read = 1, read_at = ?, changed_at = ? WHERE ${sql}`,
+      `UPDATE user_entries SET read = 1, read_at = ?, changed_at = ${CHANGED} WHERE ${sql}`,
     );
     return statement.run(now, now, ...params).changes;
   }

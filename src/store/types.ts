@@ -81,7 +81,9 @@ export interface EntryView {
   readLater: boolean;
   /**
    * With `withContent: 'json'`: the body as JSON (a quoted string), for answers in JSON: text when
-   * all of it is ASCII, else UTF-8 bytes (see native/quote.c); entry.contentHtml is then empty.
+   * all of it is ASCII, else UTF-8 bytes (see native/quote.c), and bytes when the entry was kept in
+   * memory (see entrycache.ts); entry.contentHtml is then empty. The entry of a kept copy is shared
+   * by every list that gives it: read it, never change it.
    */
   contentJson?: string | Uint8Array;
   /**
@@ -140,8 +142,9 @@ export interface EntryQuery {
    * false: lists need no bodies; contentHtml comes back empty, which spares reading kilobytes per
    * row. 'json': the body comes back in `contentJson`, quoted by the database for an answer in
    * JSON (SQLite's json_quote() quoted a 100-entry list's 350 KB of bodies in 0.15 ms, where
-   * JSON.stringify took 1.0 ms; beyond ASCII as bytes, neither decoded nor encoded again). True by
-   * default.
+   * JSON.stringify took 1.0 ms; beyond ASCII as bytes, neither decoded nor encoded again). With a
+   * shape, the entries of such a list are kept in memory for the next (see entrycache.ts). True
+   * by default.
    */
   withContent?: boolean | 'json';
   /**
@@ -391,11 +394,13 @@ export interface Store {
   /**
    * Replaces an entry's body with its full article (sanitized HTML, its text and reading time),
    * search index included; its content hash stays, so a refresh that finds the feed's item
-   * unchanged keeps the article. False when there is no such entry.
+   * unchanged keeps the article. A change at `now` for every reader of it (see changedAt). False
+   * when there is no such entry.
    */
   replaceEntryContent(
     entryId: number,
     content: { html: string; text: string; readingMinutes: number },
+    now: number,
   ): Promise<boolean>;
   /** Changes the user's state of their entries; returns how many changed. */
   setEntryState(userId: number, entryIds: number[], change: EntryStateChange, now: number): Promise<number>;

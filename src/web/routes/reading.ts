@@ -315,7 +315,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     let outcome: 'fetched' | 'none' | 'failed';
     try {
       const entry = { id, feedId: view.entry.feedId, link: view.entry.link };
-      outcome = (await articleOfEntry({ store, fetcher: ctx.deps.fetcher }, entry, true))
+      outcome = (await articleOfEntry({ store, fetcher: ctx.deps.fetcher, clock }, entry, true))
         ? 'fetched'
         : 'none';
     } catch (err) {
