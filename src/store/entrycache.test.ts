@@ -70,7 +70,7 @@ describe('entries kept in memory', () => {
     assert.equal(cache.get('entry', 1, USER + 1, 60), undefined, 'a new body is a new version');
   });
 
-  it('lets the least recently listed entries go first once past its budget', () => {
+  it('lets the entries kept longest go first once past its budget, but for those listed since', () => {
     const body = (id: number): string => `"${String(id).repeat(1000)}"`;
     // Room for three entries of ~1 KB and what they cost besides.
     const cache = new EntryCache(3 * 2100);

@@ -15,8 +15,8 @@
 // The copy is only ever given for a user whose time it was kept with.
 //
 // What is kept: an entry is read the first time a list holds it, and kept the second (a client
-// paging once through old entries does not push out what every sync reads); the least recently
-// listed go first once the copies exceed the budget.
+// paging once through old entries does not push out what every sync reads); once the copies exceed
+// the budget, those kept longest go first unless listed since (see offer).
 import type { Entry } from '../model/index.js';
 import type { EntryShape, EntryView } from './types.js';
 
@@ -31,12 +31,18 @@ interface Kept {
   /** For each user it may be given to: the time the entry last changed for them when kept. */
   changedAt: Map<number, number>;
   bytes: number;
+  /** Given since the last time the budget was short (see offer): kept a round longer. */
+  used: boolean;
 }
 
+/** A number for each shape, in the key of an entry kept in it (entry id × SHAPES + this). */
+const SHAPE_KEY: Record<EntryShape, number> = { list: 0, item: 1, entry: 2 };
+const SHAPES = 3;
+
 export class EntryCache {
-  // In the order they were last listed, the oldest first; by shape, then entry id.
-  private readonly kept = new Map<string, Kept>();
-  private readonly seen = new Set<string>();
+  // By shape and entry id, in the order they were kept (or given a second chance), the oldest first.
+  private readonly kept = new Map<number, Kept>();
+  private readonly seen = new Set<number>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -51,22 +57,22 @@ export class EntryCache {
    * the list's now; undefined when there is none to give.
    */
   get(shape: EntryShape, id: number, userId: number, changedAt: number): Kept | undefined {
-    const key = `${shape} ${id}`;
-    const kept = this.kept.get(key);
+    const kept = this.kept.get(id * SHAPES + SHAPE_KEY[shape]);
     if (kept === undefined || kept.changedAt.get(userId) !== changedAt) return undefined;
-    this.kept.delete(key);
-    this.kept.set(key, kept);
+    kept.used = true;
     return kept;
   }
 
   /**
    * Told of an entry `view` read from the database for `userId` (its body quoted as JSON): kept the
    * second time. A copy already kept gives way to it unless it is the same entry, which it then
-   * also becomes the copy for this user's change time of.
+   * also becomes the copy for this user's change time of. Past the budget, the copies kept longest
+   * go first, but for those given since the last time, which get a second chance ("clock"
+   * replacement: a list's hits cost no reordering).
    */
   offer(shape: EntryShape, userId: number, view: EntryView): void {
     if (this.maxBytes === 0 || view.contentJson === undefined) return;
-    const key = `${shape} ${view.entry.id}`;
+    const key = view.entry.id * SHAPES + SHAPE_KEY[shape];
     const kept = this.kept.get(key);
     if (kept === undefined && !this.seenTwice(key)) return;
     const body = typeof view.contentJson === 'string' ? Buffer.from(view.contentJson) : view.contentJson;
@@ -86,22 +92,27 @@ export class EntryCache {
       body,
       changedAt: new Map([[userId, view.changedAt]]),
       bytes,
+      used: false,
     });
     this.bytes += bytes;
     for (const [oldest, copy] of this.kept) {
       if (this.bytes <= this.maxBytes) break;
-      this.drop(oldest, copy);
+      if (copy.used) {
+        copy.used = false;
+        this.kept.delete(oldest);
+        this.kept.set(oldest, copy);
+      } else this.drop(oldest, copy);
     }
   }
 
-  private seenTwice(key: string): boolean {
+  private seenTwice(key: number): boolean {
     if (this.seen.delete(key)) return true;
     if (this.seen.size >= MAX_SEEN) this.seen.clear();
     this.seen.add(key);
     return false;
   }
 
-  private drop(key: string, kept: Kept): void {
+  private drop(key: number, kept: Kept): void {
     this.kept.delete(key);
     this.bytes -= kept.bytes;
   }

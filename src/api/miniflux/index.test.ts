@@ -77,6 +77,7 @@ const ARTICLE =
 
 interface EntryJson {
   id: number;
+  user_id: number;
   feed_id: number;
   status: string;
   title: string;
@@ -469,6 +470,40 @@ describe('Miniflux API', () => {
       assert.equal(first?.feed.category.title, 'Tech');
       assert.equal(first?.enclosures[0]?.url, 'https://site.example/a.mp3');
       assert.ok(!list.entries.some((e) => e.feed_id === bobFeed));
+    });
+
+    it('answers a list read again and again the same, each reader with their own marks', async () => {
+      // The store keeps a list's entries from its second reading (store/entrycache.ts).
+      const { user: rita, key: ritaKey } = await newReader('rita');
+      const { user: sam, key: samKey } = await newReader('sam');
+      for (const u of [rita, sam])
+        await web.store.subscribe(u.id, techFeed, { folderId: null, title: null }, NOW);
+      const list = async (key: string): Promise<string> => {
+        const res = await api(`/feeds/${techFeed}/entries?direction=desc`, {}, key);
+        assert.equal(res.status, 200);
+        return res.body;
+      };
+      const first = await list(ritaKey);
+      for (let i = 0; i < 3; i++) assert.equal(await list(ritaKey), first, `reading ${i + 2}`);
+      const entries = (JSON.parse(first) as EntryList).entries;
+      const marked: number | undefined = entries[1]?.id;
+      assert.ok(marked !== undefined);
+      assert.equal((await put('/entries', { entry_ids: [marked], status: 'read' }, ritaKey)).status, 204);
+      for (let i = 0; i < 3; i++) {
+        const after = (JSON.parse(await list(ritaKey)) as EntryList).entries;
+        assert.deepEqual(
+          after.map((e) => [e.id, e.status]),
+          entries.map((e): [number, string] => [e.id, e.id === marked ? 'read' : 'unread']),
+        );
+        // All but the mark and its time as they were.
+        const strip = (e: EntryJson): EntryJson => ({ ...e, status: '', changed_at: '' });
+        assert.deepEqual(after.map(strip), entries.map(strip));
+        const theirs = (JSON.parse(await list(samKey)) as EntryList).entries;
+        assert.deepEqual(
+          theirs.map((e) => [e.id, e.status, e.user_id]),
+          entries.map((e) => [e.id, 'unread', sam.id]),
+        );
+      }
     });
 
     it('filters, orders and pages', async () => {
