@@ -7,10 +7,11 @@
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
 // - Lists by id, date or change time filtered by status, star, feed, category (the "All" one too),
 //   tags, publication or change times or entry ids come from the store with an exact total at any
-//   offset. The others (a search, other orders) are found by scanning at most SCAN_LIMIT matching
-//   entries: `total` is exact up to that many, and offsets past it find nothing; orders other than
-//   id, date and change time (status, created_at, category_title, category_id, title, author) sort
-//   those entries in memory.
+//   offset. A search gives its newest 1,000 matches at most (the store's page): `total` is exact up
+//   to that many, offsets past it find nothing, and a common word (a thousand matches or more)
+//   takes 0.1-0.4 s on a million entries. Orders other than id, date and change time (status,
+//   created_at, category_title, category_id, title, author) are found by scanning at most
+//   SCAN_LIMIT matching entries and sorting them in memory (`total` up to that).
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
