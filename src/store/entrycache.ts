@@ -4,9 +4,9 @@
 // again into the answer, and a dozen more columns turned into values. Apps ask again and again for
 // the same newest entries (every device of every user, at every sync); a list now reads the user's
 // state of its entries from the list's index alone and the rest only for entries not kept. On a
-// million entries at concurrency 10 (bench/api.ts, alternated with the code before), a feed's
-// Miniflux list gave 1.5-1.7x the answers a second (p99 11.8-14.0 ms against 19.9-24.1), the unread
-// list 1.5-1.7x, Google Reader's streams 1.4x.
+// million entries at concurrency 10 (bench/api.ts, alternated with the code before, medians of
+// three runs), a feed's Miniflux list gave 1.63x the answers a second (p99 11.8-14.0 ms against
+// 19.9-24.1), the unread list 1.51x, Google Reader's feed stream 1.48x and reading list 1.35x.
 //
 // Which entry a kept copy is: the time the entry last changed for the user (user_entries.changed_at,
 // held by every list's index) is the one it was kept with. A new version of an entry (from its feed,
