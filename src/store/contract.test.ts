@@ -1319,6 +1319,30 @@ for (const backend of backends) {
       assert.deepEqual(await search({ since: future }), []);
       assert.deepEqual(await search({ since: future, sort: 'newest' }), []);
       assert.deepEqual(await search({ since: future, feedId: old.id }), []);
+
+      // A page's ids and how many match in all, at any offset, with the same filters.
+      const ids = (over: Partial<Parameters<Store['searchEntryIds']>[0]> = {}) =>
+        store.searchEntryIds({
+          userId: user.id,
+          text: 'latency',
+          limit: 1000,
+          offset: 0,
+          sort: 'newest',
+          ...over,
+        });
+      const deep = await ids({ offset: newest - 900 });
+      assert.deepEqual(
+        deep.ids,
+        all.map((h) => h.view.entry.id),
+      );
+      assert.equal(deep.total, newest + 1);
+      assert.deepEqual(await ids({ limit: 2, offset: newest }), { ids: [oldest], total: newest + 1 });
+      assert.deepEqual(await ids({ starred: true, limit: 2 }), { ids: [recent, middle], total: 3 });
+      await store.setEntryState(user.id, [recent], { read: true }, T0 + 1);
+      assert.equal((await ids({ status: 'unread', limit: 1 })).total, newest);
+      assert.deepEqual(await ids({ feedId: old.id }), { ids: [oldest], total: 1 });
+      assert.deepEqual(await ids({ since: future }), { ids: [], total: 0 });
+      assert.deepEqual(await ids({ text: '"' }), { ids: [], total: 0 });
     });
 
     it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {
@@ -1390,6 +1414,35 @@ for (const backend of backends) {
       assert.deepEqual(
         theirs.map((h) => h.view.entry.title),
         ['Networks of the future'],
+      );
+      assert.equal(
+        (
+          await store.searchEntryIds({
+            userId: stranger.id,
+            text: 'network',
+            limit: 10,
+            offset: 0,
+            sort: 'newest',
+          })
+        ).total,
+        1,
+      );
+      assert.deepEqual(
+        await store.searchEntryIds({
+          userId: user.id,
+          text: 'network',
+          folderId: folder.id,
+          limit: 1,
+          offset: 1,
+          sort: 'newest',
+        }),
+        {
+          ids: [
+            (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1, order: 'oldest' }))[0]
+              ?.entry.id,
+          ],
+          total: 2,
+        },
       );
       // Read state filters; an edited entry is found by its new words only.
       const [first] = await store.queryEntries({

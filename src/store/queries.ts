@@ -357,21 +357,8 @@ export function searchRank(rowids: readonly [number, number] | null): Sql {
     : { sql: `bm25(entry_fts, ${weights})`, params: [] };
 }
 
-/**
- * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
- * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
- * by relevance among the best few hundred of them (all of them when the user's filters keep few).
- * Only those are joined with the user's entries and filters; the caller widens the window, then
- * asks with none (every match), when that leaves too few. Given `feedIds` (the feed filtered on, a
- * folder's feeds), the index itself keeps only their entries.
- */
-export function searchSql(
-  q: SearchQuery,
-  match: string,
-  window: number | null,
-  feedIds: readonly number[] | null,
-  rank: Sql = searchRank(null),
-): Sql {
+/** A search's conditions on the user's entries (`ue`), as `AND …`, or '' for none. */
+function searchFilterSql(q: SearchQuery): Sql {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.feedId !== undefined) {
@@ -388,7 +375,38 @@ export function searchSql(
   }
   if (q.status === 'unread') where.push('ue.read = 0');
   if (q.starred) where.push('ue.starred = 1');
-  const filters = where.length ? `AND ${where.join(' AND ')}` : '';
+  return { sql: where.length ? `AND ${where.join(' AND ')}` : '', params };
+}
+
+/**
+ * How many of the user's entries a search matches, with its filters (a common word's 85,000 of a
+ * million entries: ~25-40 ms, each match looked up in the user's entries).
+ */
+export function searchCountSql(q: SearchQuery, match: string, feedIds: readonly number[] | null): Sql {
+  const { sql: filters, params } = searchFilterSql(q);
+  return {
+    sql: `SELECT COUNT(*) FROM entry_fts CROSS JOIN user_entries ue
+       WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}`,
+    params: [entryMatch(match, feedIds), q.userId, ...params],
+  };
+}
+
+/**
+ * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
+ * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
+ * by relevance among the best few hundred of them (all of them when the user's filters keep few).
+ * Only those are joined with the user's entries and filters; the caller widens the window, then
+ * asks with none (every match), when that leaves too few. Given `feedIds` (the feed filtered on, a
+ * folder's feeds), the index itself keeps only their entries.
+ */
+export function searchSql(
+  q: SearchQuery,
+  match: string,
+  window: number | null,
+  feedIds: readonly number[] | null,
+  rank: Sql = searchRank(null),
+): Sql {
+  const { sql: filters, params } = searchFilterSql(q);
   const limit = pageSize(q.limit);
   const offset = Math.max(0, Math.floor(q.offset));
   const page = [limit, offset];

@@ -20,6 +20,7 @@ import {
   CHANGED,
   NEWEST_MATCHES,
   RECENT_MATCHES,
+  searchCountSql,
   searchRank,
   searchSql,
   searchWindow,
@@ -1300,34 +1301,9 @@ class SqliteStore implements Store {
   async searchEntries(query: SearchQuery): Promise<SearchHit[]> {
     const mq = toMatchQuery(query.text);
     if (mq.match === null) return [];
-    // A folder's feeds narrow the index's matches as a feed does, up to a point: a MATCH joining
-    // hundreds of feeds' lists costs more than it saves.
-    let feedIds = query.feedId === undefined ? null : [query.feedId];
-    if (query.folderId !== undefined) {
-      const inFolder = (
-        this.cached(FOLDER_FEEDS_SQL).all(query.userId, query.folderId) as { feed_id: number }[]
-      ).map((r) => r.feed_id);
-      if (inFolder.length === 0) return [];
-      if (inFolder.length <= MAX_MATCHED_FEEDS) feedIds = feedIds ?? inFolder;
-    }
-    // The newest few hundred matches usually hold the page asked for. When the user's filters keep
-    // too few of them, and there are more matches, ten times as many; then every match.
-    const run = ({ sql, params }: { sql: string; params: unknown[] }): unknown[][] =>
-      this.rawRows(sql, params);
-    let rows: unknown[][] = [];
-    let done = false;
-    const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
-    const rank = searchRank(this.native && query.sort !== 'newest' ? this.entryIdRange() : null);
-    for (const window of [first, first * 10]) {
-      rows = run(searchSql(query, mq.match, window, feedIds, rank));
-      // Each row ends with how many matches the window held: fewer than it could, none is left. A
-      // window the filters emptied answers one row of nulls, to tell that count.
-      const held = rows[0]?.at(-1) as number;
-      if (rows[0]?.[0] === null) rows = [];
-      done = rows.length >= query.limit || held < searchWindow(query, window);
-      if (done) break;
-    }
-    if (!done) rows = run(searchSql(query, mq.match, null, feedIds, rank));
+    const feedIds = this.searchFeedIds(query);
+    if (feedIds === 'none') return [];
+    const rows = this.searchRows(query, mq.match, feedIds);
     // After the entry's columns: its text to quote, then the user's state.
     return rows.map((r) => {
       const view = toEntryView(r, STATE_AT + 1);
@@ -1338,6 +1314,53 @@ class SqliteStore implements Store {
         snippetHtml: snippet(typeof text === 'string' ? text : '', mq),
       };
     });
+  }
+
+  async searchEntryIds(query: SearchQuery): Promise<{ ids: number[]; total: number }> {
+    const { match } = toMatchQuery(query.text);
+    const feedIds = match === null ? 'none' : this.searchFeedIds(query);
+    if (match === null || feedIds === 'none') return { ids: [], total: 0 };
+    const { sql, params } = searchCountSql(query, match, feedIds);
+    return this.db.transaction(() => ({
+      ids: this.searchRows(query, match, feedIds).map((r) => Number(r[0])),
+      total: this.cached(sql)
+        .pluck()
+        .get(...params) as number,
+    }))();
+  }
+
+  /**
+   * The feeds a search's MATCH names (null: any), or 'none' when its folder holds none. A folder's
+   * feeds narrow the index's matches as a feed does, up to a point: a MATCH joining hundreds of
+   * feeds' lists costs more than it saves.
+   */
+  private searchFeedIds(query: SearchQuery): number[] | null | 'none' {
+    const feedIds = query.feedId === undefined ? null : [query.feedId];
+    if (query.folderId === undefined) return feedIds;
+    const inFolder = (
+      this.cached(FOLDER_FEEDS_SQL).all(query.userId, query.folderId) as { feed_id: number }[]
+    ).map((r) => r.feed_id);
+    if (inFolder.length === 0) return 'none';
+    return inFolder.length <= MAX_MATCHED_FEEDS ? (feedIds ?? inFolder) : feedIds;
+  }
+
+  /** A search's page of rows (see searchSql): the entry's columns, its text, the user's state. */
+  private searchRows(query: SearchQuery, match: string, feedIds: number[] | null): unknown[][] {
+    // The newest few hundred matches usually hold the page asked for. When the user's filters keep
+    // too few of them, and there are more matches, ten times as many; then every match.
+    const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
+    const rank = searchRank(this.native && query.sort !== 'newest' ? this.entryIdRange() : null);
+    for (const window of [first, first * 10]) {
+      const { sql, params } = searchSql(query, match, window, feedIds, rank);
+      const rows = this.rawRows(sql, params);
+      // Each row ends with how many matches the window held: fewer than it could, none is left. A
+      // window the filters emptied answers one row of nulls, to tell that count.
+      const held = rows[0]?.at(-1) as number;
+      const page = rows[0]?.[0] === null ? [] : rows;
+      if (page.length >= query.limit || held < searchWindow(query, window)) return page;
+    }
+    const { sql, params } = searchSql(query, match, null, feedIds, rank);
+    return this.rawRows(sql, params);
   }
 
   /** The lowest and highest entry id: the bounds of the search index's rowids. */

@@ -445,6 +445,8 @@ export interface Store {
 
   /** Entries matching a search, best (or newest) first; an unusable query finds nothing. */
   searchEntries(query: SearchQuery): Promise<SearchHit[]>;
+  /** The ids of a search's page (no excerpts made), and how many entries it matches in all. */
+  searchEntryIds(query: SearchQuery): Promise<{ ids: number[]; total: number }>;
   /**
    * How many pieces (segments) the search index is in: each new batch of entries adds one, and
    * merging keeps them to a few dozen, but every look-up reads each one.
@@ -569,6 +571,7 @@ export const STORE_METHODS = {
   feedActivity: 'read',
   readingActivity: 'read',
   searchEntries: 'read',
+  searchEntryIds: 'read',
   searchIndexSegments: 'read',
   compactSearchIndex: 'write',
   countEntries: 'read',

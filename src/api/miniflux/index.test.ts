@@ -526,6 +526,20 @@ describe('Miniflux API', () => {
       );
       const search = (await api('/entries?search=loose')).json<EntryList>();
       assert.equal(search.total, 2);
+      // Newest first, a search is paged by the store with its exact total, as the list is.
+      const everyStory = (await api('/entries?direction=desc&limit=100')).json<EntryList>();
+      const storyPage = (
+        await api('/entries?search=story&direction=desc&limit=2&offset=1')
+      ).json<EntryList>();
+      assert.equal(storyPage.total, 6);
+      assert.deepEqual(
+        storyPage.entries.map((e) => e.id),
+        everyStory.entries.slice(1, 3).map((e) => e.id),
+      );
+      const inFeed = (
+        await api(`/entries?search=story&direction=desc&feed_id=${looseFeed}&offset=1`)
+      ).json<EntryList>();
+      assert.deepEqual([inFeed.total, inFeed.entries.length], [2, 1]);
       const afterId = (await api(`/entries?after_entry_id=${ids.at(-2) ?? 0}`)).json<EntryList>();
       assert.equal(afterId.total, 1);
       assert.equal((await api('/entries?status=removed')).json<EntryList>().total, 0);
@@ -757,6 +771,21 @@ describe('Miniflux API', () => {
       assert.deepEqual(
         even.entries.map((e) => e.title),
         [`Entry long-${count - 3}`, `Entry long-${count - 1}`],
+      );
+      // A search newest first, to its end too (its newest 1,000 matches were all it could give).
+      const searched = async (q: string): Promise<EntryList> =>
+        (await api(`/entries?search=long&direction=desc&${q}`, {}, deeKey)).json<EntryList>();
+      const deepest = await searched(`limit=500&offset=${SCAN_LIMIT}`);
+      assert.equal(deepest.total, count);
+      assert.deepEqual(
+        deepest.entries.map((e) => e.title),
+        [4, 3, 2, 1, 0].map((i) => `Entry long-${i}`),
+      );
+      const unreadMatches = await searched(`status=unread&limit=1&offset=${count - 3}`);
+      assert.equal(unreadMatches.total, count - 2);
+      assert.deepEqual(
+        unreadMatches.entries.map((e) => e.title),
+        ['Entry long-0'],
       );
     });
 

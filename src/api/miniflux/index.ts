@@ -7,11 +7,13 @@
 // - Categories are folders, plus a synthetic category 0 "All" for feeds in no folder (shapes.ts).
 // - Lists by id, date or change time filtered by status, star, feed, category (the "All" one too),
 //   tags, publication or change times or entry ids come from the store with an exact total at any
-//   offset. A search gives its newest 1,000 matches at most (the store's page): `total` is exact up
-//   to that many, offsets past it find nothing, and a common word (a thousand matches or more)
-//   takes 0.1-0.4 s on a million entries. Orders other than id, date and change time (status,
-//   created_at, category_title, category_id, title, author) are found by scanning at most
-//   SCAN_LIMIT matching entries and sorting them in memory (`total` up to that).
+//   offset. So does a search newest first, filtered by status, star, feed or folder (a common
+//   word's first page and count on a million entries: ~30 ms, page 800 ~135 ms). Other searches
+//   (oldest first, other orders and filters) give their newest 1,000 matches at most, sorted and
+//   filtered here: `total` is exact up to that many, offsets past it find nothing. Orders other
+//   than id, date and change time (status, created_at, category_title, category_id, title,
+//   author) are found by scanning at most SCAN_LIMIT matching entries and sorting them in memory
+//   (`total` up to that).
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
@@ -42,6 +44,7 @@ import {
   MAX_ENTRY_IDS,
   storageError,
   type EntryQuery,
+  type SearchQuery,
   type EntryView,
   type SubscriptionChange,
   type SubscriptionView,
@@ -713,10 +716,51 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     };
   }
 
+  /**
+   * The store's search for a list it pages itself, with an exact total at any offset: newest first,
+   * filtered by unread, starred, feed or folder (a common word's first page of 100 and its count of
+   * 85,393 on a million entries: ~30 ms; its page 800: ~135 ms; finding its newest 1,000 matches,
+   * as the others still do, 0.1-0.4 s); null for the others, which `matching` finds among those.
+   */
+  async function searchQuery(userId: number, f: EntryFilter): Promise<SearchQuery | null> {
+    const wantsRead = f.statuses.has('read');
+    const wantsUnread = f.statuses.has('unread');
+    const direct =
+      f.search !== undefined &&
+      f.order === 'published_at' &&
+      f.direction === 'desc' &&
+      f.limit <= MAX_LIMIT &&
+      (f.statuses.size === 0 || (wantsUnread && !f.statuses.has('removed'))) &&
+      f.starred !== false &&
+      f.categoryId !== UNFILED_CATEGORY_ID &&
+      f.tags === undefined &&
+      f.publishedBefore === undefined &&
+      f.publishedAfter === undefined &&
+      f.changedBefore === undefined &&
+      f.changedAfter === undefined &&
+      f.beforeEntryId === undefined &&
+      f.afterEntryId === undefined;
+    if (!direct || f.search === undefined) return null;
+    if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
+    return {
+      userId,
+      text: f.search,
+      sort: 'newest',
+      limit: f.limit,
+      offset: f.offset,
+      ...(wantsUnread && !wantsRead ? { status: 'unread' as const } : {}),
+      ...(f.starred ? { starred: true } : {}),
+      ...(f.feedId !== undefined ? { feedId: f.feedId } : {}),
+      ...(f.categoryId !== undefined ? { folderId: f.categoryId } : {}),
+    };
+  }
+
   /** The ids of a list's page, and how many the list holds: from the store, else from `matching`. */
   async function pageIds(userId: number, f: EntryFilter): Promise<{ ids: number[]; total: number }> {
     const query = await storeQuery(userId, f);
     if (query) return store.entryIds(query, f.offset);
+    const search = await searchQuery(userId, f);
+    if (search) return store.searchEntryIds(search);
     const found = await sortFound(userId, await matching(userId, f), f);
     return { ids: found.slice(f.offset, f.offset + f.limit).map((v) => v.entry.id), total: found.length };
   }
