@@ -113,6 +113,12 @@ export function userEntriesSource(
 }
 
 /**
+ * The feeds a user subscribed to at or after a time (bound after the user): every entry of such a
+ * feed arrived for them then, however long before it came (EntryQuery.arrivedSince).
+ */
+const SUBSCRIBED_SINCE = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AND created_at >= ?';
+
+/**
  * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
  * conditions (arrival filters' on `entries e`, which the caller joins).
  */
@@ -156,12 +162,18 @@ function entryFilterSql(q: EntryQuery): {
     [q.publishedBefore, 'ue.published_at < ?'],
     [q.changedAfter, 'ue.changed_at > ?'],
     [q.changedBefore, 'ue.changed_at < ?'],
-    [q.arrivedSince, 'e.created_at >= ?'],
-    [q.arrivedBefore, 'e.created_at < ?'],
   ] as const) {
     if (value === undefined) continue;
     where.push(condition);
     params.push(value);
+  }
+  if (q.arrivedSince !== undefined) {
+    where.push(`(e.created_at >= ? OR ue.feed_id IN (${SUBSCRIBED_SINCE}))`);
+    params.push(q.arrivedSince, q.userId, q.arrivedSince);
+  }
+  if (q.arrivedBefore !== undefined) {
+    where.push(`(e.created_at < ? AND ue.feed_id NOT IN (${SUBSCRIBED_SINCE}))`);
+    params.push(q.arrivedBefore, q.userId, q.arrivedBefore);
   }
   const onEntries = q.arrivedSince !== undefined || q.arrivedBefore !== undefined;
   return { from, where, params: [...fromParams, ...params], onEntries };
@@ -304,8 +316,11 @@ export function markReadScopeSql(userId: number, scope: MarkReadScope): Sql {
     params.push(userId, scope.label);
   }
   if (scope.arrivedBefore !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM entries e WHERE e.id = user_entries.entry_id AND e.created_at < ?)');
-    params.push(scope.arrivedBefore);
+    where.push(
+      'EXISTS (SELECT 1 FROM entries e WHERE e.id = user_entries.entry_id AND e.created_at < ?)',
+      `feed_id NOT IN (${SUBSCRIBED_SINCE})`,
+    );
+    params.push(scope.arrivedBefore, userId, scope.arrivedBefore);
   }
   return { sql: where.join(' AND '), params };
 }

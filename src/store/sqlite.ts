@@ -470,6 +470,9 @@ class SqliteStore implements Store {
            fetched_at = excluded.fetched_at`,
       ),
       feedIcon: db.prepare('SELECT content_type, data FROM feed_icons WHERE feed_id = ?'),
+      subscribedWithin: db.prepare(
+        'SELECT 1 FROM subscriptions WHERE user_id = ? AND created_at >= ? AND created_at < ? LIMIT 1',
+      ),
       arrivals: db
         .prepare(
           `SELECT id FROM entries WHERE created_at >= ? AND created_at < ? LIMIT ${ARRIVAL_WINDOW + 1}`,
@@ -1109,11 +1112,15 @@ class SqliteStore implements Store {
 
   async queryEntries(query: EntryQuery): Promise<EntryView[]> {
     if ((query.arrivedSince ?? query.arrivedBefore) !== undefined && query.entryIds === undefined) {
-      const arrived = this.s.arrivals.all(
+      const window = [
         query.arrivedSince ?? Number.MIN_SAFE_INTEGER,
         query.arrivedBefore ?? Number.MAX_SAFE_INTEGER,
-      ) as number[];
-      if (arrived.length <= ARRIVAL_WINDOW) query = { ...query, entryIds: arrived };
+      ];
+      // A feed subscribed to within the window brings its older entries too: the list finds them.
+      if (this.s.subscribedWithin.get(query.userId, ...window) === undefined) {
+        const arrived = this.s.arrivals.all(...window) as number[];
+        if (arrived.length <= ARRIVAL_WINDOW) query = { ...query, entryIds: arrived };
+      }
     }
     const { shape } = query;
     const json = entryBody(query.withContent, shape) === 'json';

@@ -127,8 +127,10 @@ export interface EntryQuery {
   publishedAfter?: number;
   publishedBefore?: number;
   /**
-   * Only entries that arrived (were first stored) at or after / before this time (epoch ms): what
-   * a client that syncs asks for, new entries whatever their dates say.
+   * Only entries that arrived for the user at or after / before this time (epoch ms): when they were
+   * first stored, or when the user subscribed to their feed if later (its entries stored before
+   * arrive for a new subscriber then). What a client that syncs asks for, new entries whatever
+   * their dates say.
    */
   arrivedSince?: number;
   arrivedBefore?: number;
@@ -226,7 +228,7 @@ export interface MarkReadScope {
   publishedBefore?: number;
   /** Only starred entries. */
   starred?: boolean;
-  /** Only entries that arrived (were first stored) before this time (epoch ms). */
+  /** Only entries that arrived for the user before this time (epoch ms; see EntryQuery.arrivedSince). */
   arrivedBefore?: number;
   /** Only entries the user put this label on. */
   label?: string;

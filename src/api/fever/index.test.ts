@@ -13,6 +13,8 @@ import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
+/** When the readers subscribed: before every entry here arrived (a later subscription brings them). */
+const SUBSCRIBED = NOW - 1000 * HOUR;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function entry(n: number, feed: string, publishedAt = NOW - n * HOUR): PreparedEntry {
@@ -147,9 +149,9 @@ describe('Fever API', () => {
     const folder = await store.ensureFolder(ann.id, 'Tech');
     techFolder = folder.id;
     bobFolder = (await store.ensureFolder(bob.id, 'Bobs')).id;
-    await store.subscribe(ann.id, tech.id, { folderId: folder.id, title: null }, NOW);
-    await store.subscribe(ann.id, loose.id, { folderId: null, title: 'My loose feed' }, NOW);
-    await store.subscribe(bob.id, other.id, { folderId: bobFolder, title: null }, NOW);
+    await store.subscribe(ann.id, tech.id, { folderId: folder.id, title: null }, SUBSCRIBED);
+    await store.subscribe(ann.id, loose.id, { folderId: null, title: 'My loose feed' }, SUBSCRIBED);
+    await store.subscribe(bob.id, other.id, { folderId: bobFolder, title: null }, SUBSCRIBED);
     // Each entry arrives when it was published (a `before` is about arrivals), then the feed is
     // fetched once more now.
     const arrive = async (feedId: number, title: string, entries: PreparedEntry[]): Promise<void> => {
@@ -483,7 +485,7 @@ describe('Fever API', () => {
 
     it('marks by `before` what had arrived by then, not what arrived later with an older date', async () => {
       const late = await web.store.ensureFeed('https://late.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
-      await web.store.subscribe(ann.id, late.id, { folderId: null, title: null }, NOW);
+      await web.store.subscribe(ann.id, late.id, { folderId: null, title: null }, SUBSCRIBED);
       // Published 60 hours ago and fetched 40 hours ago; published 50 hours ago, fetched only now.
       const early = { ...entry(1, 'late', NOW - 60 * HOUR) };
       const lateOne = { ...entry(2, 'late', NOW - 50 * HOUR) };

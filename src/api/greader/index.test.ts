@@ -33,6 +33,7 @@ interface ItemJson {
   categories: string[];
   origin: { streamId: string };
   timestampUsec: string;
+  crawlTimeMsec: string;
   summary: { direction: string; content: string };
 }
 interface StreamJson {
@@ -361,6 +362,50 @@ describe('Google Reader API', () => {
     assert.equal(new Date(Number(rest.itemRefs[0]?.timestampUsec) / 1000).getUTCDate(), 3);
     assert.equal(rest.continuation, undefined);
     assert.ok(await web.store.unsubscribe(alice.id, feedId));
+  });
+
+  it('counts a late subscription’s stored items as arriving when it was made', async () => {
+    // The feed's items arrived on January 1st, 3rd and 5th; Alice subscribes on the 6th.
+    const day = (d: number): number => Date.UTC(2026, 0, d, 12);
+    const feed = await web.store.ensureFeed('https://late-sub.example/feed', DEFAULT_FETCH_OPTIONS, day(1));
+    const early = await web.addUser('early-reader', 'early-reader-password-1');
+    await web.store.subscribe(early.id, feed.id, { folderId: null, title: null }, day(1));
+    for (const d of [1, 3, 5]) {
+      await web.store.recordFetchSuccess(feed.id, fetchedUpdate(day(d), 'Late'), [
+        preparedEntry(`late-sub-${d}`, { publishedAt: day(d) }),
+      ]);
+    }
+    await web.store.subscribe(alice.id, feed.id, { folderId: null, title: null }, day(6));
+    const arrivals = async (q: string): Promise<number[]> =>
+      (await get(`${API}/stream/items/ids?s=feed/${feed.id}&${q}`))
+        .json<IdsJson>()
+        .itemRefs.map((r) => Number(r.timestampUsec) / 1000);
+    // A client that last synced on the 5th, after the items arrived but before she subscribed, gets them.
+    assert.deepEqual(await arrivals(`ot=${day(5) / 1000 + 60}`), [day(6), day(6), day(6)]);
+    assert.deepEqual(await arrivals(`ot=${day(6) / 1000 + 60}`), []);
+    assert.deepEqual(await arrivals(`nt=${day(6) / 1000}`), []);
+    const items = (
+      await get(`${API}/stream/contents/feed/${feed.id}?ot=${day(5) / 1000 + 60}`)
+    ).json<StreamJson>().items;
+    assert.deepEqual(
+      items.map((i) => Number(i.crawlTimeMsec)),
+      [day(6), day(6), day(6)],
+    );
+    // Marking what had arrived by the 5th leaves them unread: she had not seen them.
+    const marked = await post(`${API}/mark-all-as-read`, [
+      ['s', `feed/${feed.id}`],
+      ['ts', String((day(5) + 60_000) * 1000)],
+      ['T', token],
+    ]);
+    assert.equal(marked.body, 'OK');
+    assert.equal((await arrivals(`xt=${READ}`)).length, 3);
+    // Her unread count's newest item is no older than her subscription.
+    const counts = (await get(`${API}/unread-count?output=json`)).json<{
+      unreadcounts: { id: string; count: number; newestItemTimestampUsec: string }[];
+    }>();
+    const mine = counts.unreadcounts.find((c) => c.id === `feed/${feed.id}`);
+    assert.deepEqual([mine?.count, Number(mine?.newestItemTimestampUsec) / 1000], [3, day(6)]);
+    assert.ok(await web.store.unsubscribe(alice.id, feed.id));
   });
 
   it('serves stream contents in the Google Reader shape', async () => {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GleanerError } from '../../model/errors.js';
 import { xmlAttr, xmlText } from '../../content/xml.js';
-import type { User } from '../../model/index.js';
+import type { Entry, User } from '../../model/index.js';
 import { isoTime } from '../../model/time.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
@@ -82,6 +82,15 @@ function normalizeStream(id: string): string {
  * (decimal), or hex alone, or null. As FreshRSS reads them: digits with no leading zero are
  * decimal; anything else is hex, after the last slash (some clients send the long form's hex bare).
  */
+/**
+ * When an item arrived for the user (epoch ms; its crawlTimeMsec, and the time `ot`, `nt` and
+ * mark-all-as-read's `ts` compare with): when it was first stored, or when the user subscribed to
+ * its feed if later, as the store counts it (EntryQuery.arrivedSince).
+ */
+function arrivalOf(e: Entry, sub: SubscriptionView | undefined): number {
+  return Math.max(e.createdAt, sub?.subscription.createdAt ?? 0);
+}
+
 export function parseItemId(value: string): number | null {
   const v = value.trim();
   let n: number;
@@ -324,8 +333,9 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
               ...(x.length !== null ? { length: x.length } : {}),
             })),
           );
+    const arrived = arrivalOf(e, sub);
     const fields =
-      `{"id":"${longItemId(e.id)}","crawlTimeMsec":"${e.createdAt}","timestampUsec":"${e.createdAt * 1000}",` +
+      `{"id":"${longItemId(e.id)}","crawlTimeMsec":"${arrived}","timestampUsec":"${arrived * 1000}",` +
       `"published":${Math.floor(e.publishedAt / 1000)},` +
       `"updated":${Math.floor((e.updatedAt ?? e.publishedAt) / 1000)},"title":${json(e.title)},` +
       `"canonical":${link},"alternate":${link},"author":${json(e.author ?? '')},` +
@@ -508,7 +518,8 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       // it took ~0.4 ms.
       const feeds: string[] = [];
       for (const s of subs) {
-        const fetched = s.feed.lastSuccessAt ?? 0;
+        // A feed subscribed to since its last fetch: its items arrived for the user then.
+        const fetched = Math.max(s.feed.lastSuccessAt ?? 0, s.subscription.createdAt);
         feeds.push(count(`"${feedStream(s.feed.id)}"`, s.unreadCount, fetched));
         total += s.unreadCount;
         newest = Math.max(newest, fetched);
@@ -537,11 +548,12 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       if (!s) return badRequest(reply);
       const page = await streamPage(req, user.id, s, false);
       if (!page) return badRequest(reply);
+      const subs = new Map((await ctx.subscriptions(user.id)).map((sub) => [sub.feed.id, sub]));
       return {
         itemRefs: page.entries.map((v) => ({
           id: String(v.entry.id),
           directStreamIds: [],
-          timestampUsec: String(v.entry.createdAt * 1000),
+          timestampUsec: String(arrivalOf(v.entry, subs.get(v.entry.feedId)) * 1000),
         })),
         ...(page.continuation ? { continuation: page.continuation } : {}),
       };
