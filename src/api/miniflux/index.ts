@@ -211,6 +211,19 @@ function titleField(body: Record<string, unknown>, name = 'title'): string | und
 }
 
 /** What an entry list asks for. */
+/** Whether a list is narrowed by publication or change times, tags or entry ids. */
+function narrowed(f: EntryFilter): boolean {
+  return (
+    f.publishedBefore !== undefined ||
+    f.publishedAfter !== undefined ||
+    f.changedBefore !== undefined ||
+    f.changedAfter !== undefined ||
+    f.tags !== undefined ||
+    f.beforeEntryId !== undefined ||
+    f.afterEntryId !== undefined
+  );
+}
+
 interface EntryFilter {
   statuses: Set<'unread' | 'read' | 'removed'>;
   starred?: boolean;
@@ -608,13 +621,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       (f.order === 'published_at' || f.order === 'id') &&
       f.search === undefined &&
       f.starred === undefined &&
-      f.publishedBefore === undefined &&
-      f.publishedAfter === undefined &&
-      f.changedBefore === undefined &&
-      f.changedAfter === undefined &&
-      f.tags === undefined &&
-      f.beforeEntryId === undefined &&
-      f.afterEntryId === undefined &&
+      !narrowed(f) &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
       f.offset + f.limit <= 1000 &&
       !f.statuses.has('removed');
@@ -733,13 +740,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
       (f.statuses.size === 0 || (wantsUnread && !f.statuses.has('removed'))) &&
       f.starred !== false &&
       f.categoryId !== UNFILED_CATEGORY_ID &&
-      f.tags === undefined &&
-      f.publishedBefore === undefined &&
-      f.publishedAfter === undefined &&
-      f.changedBefore === undefined &&
-      f.changedAfter === undefined &&
-      f.beforeEntryId === undefined &&
-      f.afterEntryId === undefined;
+      !narrowed(f);
     if (!direct || f.search === undefined) return null;
     if (f.categoryId !== undefined) await folderExists(userId, f.categoryId);
     return {
