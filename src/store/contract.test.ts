@@ -1337,6 +1337,12 @@ for (const backend of backends) {
       );
       assert.equal(deep.total, newest + 1);
       assert.deepEqual(await ids({ limit: 2, offset: newest }), { ids: [oldest], total: newest + 1 });
+      // Oldest first, from either end.
+      assert.deepEqual(await ids({ sort: 'oldest', limit: 1 }), { ids: [oldest], total: newest + 1 });
+      assert.deepEqual(await ids({ sort: 'oldest', limit: 5, offset: newest }), {
+        ids: (await ids({ limit: 1 })).ids,
+        total: newest + 1,
+      });
       assert.deepEqual(await ids({ starred: true, limit: 2 }), { ids: [recent, middle], total: 3 });
       await store.setEntryState(user.id, [recent], { read: true }, T0 + 1);
       assert.equal((await ids({ status: 'unread', limit: 1 })).total, newest);

@@ -427,10 +427,15 @@ export function searchSql(
   const page = [limit, offset];
   const wanted = limit + offset;
   const newest = q.sort === 'newest';
-  const order = newest ? 'published_at DESC, entry_id DESC' : 'score, published_at DESC';
-  const score = newest ? '0' : rank.sql;
+  const byDate = q.sort !== 'relevance';
+  const order = newest
+    ? 'published_at DESC, entry_id DESC'
+    : byDate
+      ? 'published_at ASC, entry_id ASC'
+      : 'score, published_at DESC';
+  const score = byDate ? '0' : rank.sql;
   // The score stands before the MATCH in either statement.
-  const scoreParams = newest ? [] : rank.params;
+  const scoreParams = byDate ? [] : rank.params;
   // The page is chosen from the index and the user's state alone (CROSS JOIN keeps that order);
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later, ue.changed_at`;

@@ -1356,8 +1356,9 @@ class SqliteStore implements Store {
     // The newest few hundred matches usually hold the page asked for. When the user's filters keep
     // too few of them, and there are more matches, ten times as many; then every match.
     const first = query.sort === 'newest' ? NEWEST_MATCHES : RECENT_MATCHES;
-    const rank = searchRank(this.native && query.sort !== 'newest' ? this.entryIdRange() : null);
-    for (const window of [first, first * 10]) {
+    const rank = searchRank(this.native && query.sort === 'relevance' ? this.entryIdRange() : null);
+    // Oldest first, the page may lie anywhere among the matches: none is picked from the newest.
+    for (const window of query.sort === 'oldest' ? [] : [first, first * 10]) {
       const { sql, params } = searchSql(query, match, window, feedIds, rank);
       const rows = this.rawRows(sql, params);
       // Each row ends with how many matches the window held: fewer than it could, none is left. A

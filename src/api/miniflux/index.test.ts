@@ -781,6 +781,14 @@ describe('Miniflux API', () => {
         deepest.entries.map((e) => e.title),
         [4, 3, 2, 1, 0].map((i) => `Entry long-${i}`),
       );
+      const oldestFirst = (
+        await api(`/entries?search=long&direction=asc&limit=500&offset=${SCAN_LIMIT}`, {}, deeKey)
+      ).json<EntryList>();
+      assert.equal(oldestFirst.total, count);
+      assert.deepEqual(
+        oldestFirst.entries.map((e) => e.title),
+        [0, 1, 2, 3, 4].map((i) => `Entry long-${SCAN_LIMIT + i}`),
+      );
       const unreadMatches = await searched(`status=unread&limit=1&offset=${count - 3}`);
       assert.equal(unreadMatches.total, count - 2);
       assert.deepEqual(
