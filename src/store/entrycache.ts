@@ -120,7 +120,7 @@ export class EntryCache {
 
 /** Whether a kept copy holds the same entry as one just read (its body as bytes). */
 function sameEntry(kept: Kept, entry: Entry, body: Uint8Array): boolean {
-  if (!Buffer.from(kept.body.buffer, kept.body.byteOffset, kept.body.length).equals(body)) return false;
+  if (Buffer.compare(kept.body, body) !== 0) return false;
   for (const key of Object.keys(entry) as (keyof Entry)[]) {
     const a = kept.entry[key];
     const b = entry[key];

@@ -1325,8 +1325,9 @@ class SqliteStore implements Store {
 
   async searchEntryIds(query: SearchQuery): Promise<{ ids: number[]; total: number }> {
     const { match } = toMatchQuery(query.text);
-    const feedIds = match === null ? 'none' : this.searchFeedIds(query);
-    if (match === null || feedIds === 'none') return { ids: [], total: 0 };
+    if (match === null) return { ids: [], total: 0 };
+    const feedIds = this.searchFeedIds(query);
+    if (feedIds === 'none') return { ids: [], total: 0 };
     const { sql, params } = searchCountSql(query, match, feedIds);
     return this.db.transaction(() => ({
       ids: this.searchRows(query, match, feedIds).map((r) => Number(r[0])),
