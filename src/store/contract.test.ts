@@ -765,6 +765,109 @@ for (const backend of backends) {
       }
     });
 
+    it('pages a list by status, title or author, and a search in any order, with its total', async () => {
+      const user = await store.createUser('sorter', { isAdmin: false }, T0);
+      const other = await store.createUser('unsorted', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('https://sorted.example/feed', DEFAULT_OPTIONS, T0);
+      const theirs = await store.ensureFeed('https://unsorted.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      await store.subscribe(other.id, theirs.id, { folderId: null, title: null }, T0);
+      const n = 30;
+      // Titles and authors in another order than the dates, some equal; every third entry
+      // mentions a kiwi, and so do all of the other reader's.
+      const made = (i: number): PreparedEntry =>
+        entry(i, {
+          title: `${['delta', 'Alpha', 'charlie', 'bravo', 'Echo'][i % 5]} ${i % 3}`,
+          author: i % 4 === 0 ? null : ['Zed', 'amy', 'Bob'][i % 3],
+          contentText: i % 3 === 0 ? `Body ${i} of a kiwi` : `Body ${i}`,
+        });
+      await store.recordFetchSuccess(
+        feed.id,
+        update(T0),
+        Array.from({ length: n }, (_, i) => made(i + 1)),
+      );
+      await store.recordFetchSuccess(
+        theirs.id,
+        update(T0),
+        Array.from({ length: n }, (_, i) => made(i + 101)),
+      );
+      const all = await store.queryEntries({ userId: user.id, limit: n });
+      await store.setEntryState(
+        user.id,
+        all.filter((_, i) => i % 4 === 1).map((v) => v.entry.id),
+        { read: true },
+        T0 + 1,
+      );
+      const views = await store.queryEntries({ userId: user.id, limit: n });
+      // Each order's key, then the date and id the same way.
+      const keys: Record<string, (v: (typeof views)[number]) => number | string> = {
+        status: (v) => (v.read ? 0 : 1),
+        title: (v) => v.entry.title.toLowerCase(),
+        author: (v) => (v.entry.author ?? '').toLowerCase(),
+      };
+      const sorted = (list: typeof views, by: string, order: 'oldest' | 'newest'): number[] => {
+        const sign = order === 'oldest' ? 1 : -1;
+        const key = keys[by] as (v: (typeof views)[number]) => number | string;
+        return [...list]
+          .sort((a, b) => {
+            const [ka, kb] = [key(a), key(b)];
+            if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
+            return (a.entry.publishedAt - b.entry.publishedAt || a.entry.id - b.entry.id) * sign;
+          })
+          .map((v) => v.entry.id);
+      };
+      const withKiwi = views.filter((v) => ((v.entry.publishedAt - T0) / 60_000) % 3 === 0);
+      assert.equal(withKiwi.length, n / 3);
+      for (const by of ['status', 'title', 'author'] as const) {
+        for (const order of ['oldest', 'newest'] as const) {
+          for (const search of [undefined, 'kiwi']) {
+            const expected = sorted(search ? withKiwi : views, by, order);
+            for (const offset of [0, 7, expected.length - 2]) {
+              const q = { userId: user.id, sortBy: by, order, limit: 5, ...(search ? { search } : {}) };
+              const page = await store.entryIds(q, offset);
+              assert.equal(page.total, expected.length);
+              assert.deepEqual(
+                page.ids,
+                expected.slice(offset, offset + 5),
+                `${by} ${order} ${search} ${offset}`,
+              );
+            }
+          }
+        }
+      }
+      // A search with the other filters: read ones by id; none for a word nobody wrote.
+      const readKiwis = withKiwi.filter((v) => v.read).map((v) => v.entry.id);
+      assert.ok(readKiwis.length > 0);
+      assert.deepEqual(
+        await store.entryIds(
+          { userId: user.id, search: 'kiwi', status: 'read', sortBy: 'id', order: 'oldest', limit: 50 },
+          0,
+        ),
+        { ids: [...readKiwis].sort((a, b) => a - b), total: readKiwis.length },
+      );
+      assert.deepEqual(
+        await store.entryIds({ userId: user.id, search: 'kiwi', feedId: theirs.id, limit: 50 }, 0),
+        { ids: [], total: 0 },
+      );
+      assert.deepEqual(await store.entryIds({ userId: user.id, search: '***', limit: 50 }, 0), {
+        ids: [],
+        total: 0,
+      });
+      const [some] = withKiwi;
+      assert.ok(some);
+      assert.deepEqual(
+        (
+          await store.queryEntries({
+            userId: user.id,
+            search: 'kiwi',
+            entryIds: [some.entry.id, all[1]?.entry.id ?? 0],
+            limit: 5,
+          })
+        ).map((v) => v.entry.id),
+        [some.entry.id],
+      );
+    });
+
     it('keeps when each entry changed for each user: arrival, a new version, marks, mark-all and its undo', async () => {
       const user = await store.createUser('changer', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://changed.example/feed', DEFAULT_OPTIONS, T0);

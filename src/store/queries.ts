@@ -1,6 +1,6 @@
 // SQL built from structured queries, shared by both dialects (placeholders are `?`; the
 // PostgreSQL store numbers them).
-import { entryMatch, termMatch } from '../search/index.js';
+import { entryMatch, termMatch, toMatchQuery } from '../search/index.js';
 import { ENTRY_COLUMNS, SHAPE_COLUMNS } from './rows.js';
 import type {
   EntryQuery,
@@ -120,17 +120,32 @@ const SUBSCRIBED_SINCE = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AN
 
 /**
  * What a user's entry list keeps (entryQuerySql, entryIdsSql): where it reads from, on what
- * conditions (arrival filters' on `entries e`, which the caller joins).
+ * conditions (arrival filters' on `entries e`, which the caller joins, as it does for the orders
+ * by title and author).
  */
 function entryFilterSql(q: EntryQuery): {
   from: string;
   where: string[];
   params: (string | number)[];
-  /** Whether a condition reads `entries e`. */
+  /** Whether a condition or the order reads `entries e`. */
   onEntries: boolean;
 } {
   const where = ['ue.user_id = ?'];
   const params: (string | number)[] = [q.userId];
+  // A search's matches, each looked up in the user's entries (see EntryQuery.search).
+  let searched = false;
+  if (q.search !== undefined) {
+    const { match } = toMatchQuery(q.search);
+    if (match === null) where.push('1 = 0');
+    else {
+      const expression = entryMatch(match, q.feedId === undefined ? null : [q.feedId]);
+      if (q.entryIds === undefined) {
+        searched = true;
+        where.push('entry_fts MATCH ?', 'ue.entry_id = entry_fts.rowid');
+      } else where.push('ue.entry_id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)');
+      params.push(expression);
+    }
+  }
   if (q.feedId !== undefined) {
     where.push('ue.feed_id = ?');
     params.push(q.feedId);
@@ -154,7 +169,10 @@ function entryFilterSql(q: EntryQuery): {
     where.push('ue.entry_id IN (SELECT entry_id FROM entry_labels WHERE user_id = ? AND label = ?)');
     params.push(q.userId, q.label);
   }
-  const { from, fromParams } = userEntriesSource(q.entryIds, where);
+  const source = userEntriesSource(q.entryIds, where);
+  // The search index first: CROSS JOIN keeps that order.
+  const from = searched ? `entry_fts CROSS JOIN ${source.from}` : source.from;
+  const { fromParams } = source;
   for (const [value, condition] of [
     [q.idAbove, 'ue.entry_id > ?'],
     [q.idBelow, 'ue.entry_id < ?'],
@@ -175,7 +193,11 @@ function entryFilterSql(q: EntryQuery): {
     where.push(`(e.created_at < ? AND ue.feed_id NOT IN (${SUBSCRIBED_SINCE}))`);
     params.push(q.arrivedBefore, q.userId, q.arrivedBefore);
   }
-  const onEntries = q.arrivedSince !== undefined || q.arrivedBefore !== undefined;
+  const onEntries =
+    q.arrivedSince !== undefined ||
+    q.arrivedBefore !== undefined ||
+    q.sortBy === 'title' ||
+    q.sortBy === 'author';
   return { from, where, params: [...fromParams, ...params], onEntries };
 }
 
@@ -186,9 +208,22 @@ function entryFilterSql(q: EntryQuery): {
  */
 function entryOrderSql(q: EntryQuery, id = 'ue.entry_id'): string {
   const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
-  if (q.sortBy === 'id') return `${id} ${dir}`;
-  if (q.sortBy !== 'changed') return `ue.published_at ${dir}, ue.entry_id ${dir}`;
-  return `${q.feedId !== undefined ? '+' : ''}ue.changed_at ${dir}, ue.entry_id ${dir}`;
+  const byDate = `ue.published_at ${dir}, ue.entry_id ${dir}`;
+  switch (q.sortBy) {
+    case 'id':
+      return `${id} ${dir}`;
+    case 'changed':
+      return `${q.feedId !== undefined ? '+' : ''}ue.changed_at ${dir}, ue.entry_id ${dir}`;
+    case 'status':
+      // Unread (0) first newest first: the date index (user, read, date, id) walked either way.
+      return `ue.read ${dir === 'DESC' ? 'ASC' : 'DESC'}, ${byDate}`;
+    case 'title':
+      return `lower(e.title) ${dir}, ${byDate}`;
+    case 'author':
+      return `lower(COALESCE(e.author, '')) ${dir}, ${byDate}`;
+    default:
+      return byDate;
+  }
 }
 
 /**

@@ -1182,6 +1182,8 @@ class SqliteStore implements Store {
     const total = this.cached(count.sql)
       .pluck()
       .get(...count.params) as number;
+    // Past the end, the list would walk every entry it holds to find none.
+    if (offset >= total) return { ids: [], total };
     const { list } = entryIdsSql(query, offset, this.walkBeatsSort(query, offset, total));
     return {
       ids: this.cached(list.sql)
@@ -1206,8 +1208,10 @@ class SqliteStore implements Store {
       q.folderId !== undefined ||
       q.tags !== undefined ||
       q.label !== undefined ||
-      q.entryIds !== undefined;
-    if (!window || narrowed || q.sortBy === 'changed' || total === 0) return false;
+      q.entryIds !== undefined ||
+      q.search !== undefined;
+    const sorted = q.sortBy === 'changed' || q.sortBy === 'title' || q.sortBy === 'author';
+    if (!window || narrowed || sorted || total === 0) return false;
     const entries = this.s.userEntryCount.pluck().get(q.userId) as number;
     const walked = Math.min(entries, ((offset + Math.max(1, q.limit)) * entries) / total);
     return walked < WALKED_PER_SORTED * total;

@@ -118,8 +118,18 @@ export interface EntryQuery {
    * What newest/oldest sorts by: the publication date (the default), the entry id — the order
    * entries arrived in, which the Fever and Miniflux APIs page by — read from the primary key, or
    * when the entry last changed for the user (EntryView.changedAt; Miniflux's changed_at order).
+   * For Miniflux's other orders, each then by date: 'status', unread entries first newest first
+   * (as Miniflux's status names sort, "unread" after "read"), read from the date index; 'title' and
+   * 'author' (ignoring ASCII case; no author sorts first), which sort every entry the query keeps:
+   * a feed's thousand in ~2 ms, a million in ~0.7 s.
    */
-  sortBy?: 'published' | 'id' | 'changed';
+  sortBy?: 'published' | 'id' | 'changed' | 'status' | 'title' | 'author';
+  /**
+   * Only entries whose title or text match this search (what the user typed, as SearchQuery.text):
+   * the search index's matches are the list's source, so its cost is that of the matches (a common
+   * word's 85,000 of a million entries sorted by date: ~0.1 s).
+   */
+  search?: string;
   /** Only entries with an id above / below this one. */
   idAbove?: number;
   idBelow?: number;

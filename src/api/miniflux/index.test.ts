@@ -9,7 +9,6 @@ import type { FeedFetchUpdate } from '../../store/index.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
-import { SCAN_LIMIT } from './index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 import { BODIES_TO_QUOTE, feedOfBodiesToQuote, fetchedUpdate, preparedEntry } from '../../testing/fetched.js';
 
@@ -684,12 +683,14 @@ describe('Miniflux API', () => {
       );
     });
 
-    it('pages a long list by date or id to its end, with its exact total', async () => {
+    it('pages a long list in every order, with every filter, to its end, with its exact total', async () => {
+      // Past the 10,000 entries lists were found among, sorted in memory, before the store paged them.
+      const DEEP = 10_000;
       // NetNewsWire's first sync: every entry published since a date, oldest id first, 500 a page.
       const { user: dee, key: deeKey } = await newReader('dee');
       const feed = await web.store.ensureFeed('https://long.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
       await web.store.subscribe(dee.id, feed.id, { folderId: null, title: null }, NOW);
-      const count = SCAN_LIMIT + 5;
+      const count = DEEP + 5;
       await web.store.recordFetchSuccess(
         feed.id,
         fetchedUpdate(NOW, 'Long'),
@@ -712,13 +713,13 @@ describe('Miniflux API', () => {
       const first = await page(0);
       assert.equal(first.total, count);
       assert.equal(first.entries[0]?.title, 'Entry long-0');
-      const last = await page(SCAN_LIMIT);
+      const last = await page(DEEP);
       assert.equal(last.total, count);
       assert.deepEqual(
         last.entries.map((e) => e.title),
-        [0, 1, 2, 3, 4].map((i) => `Entry long-${SCAN_LIMIT + i}`),
+        [0, 1, 2, 3, 4].map((i) => `Entry long-${DEEP + i}`),
       );
-      const ids = (await api(`/entries/ids?published_after=${since}&offset=${SCAN_LIMIT}`, {}, deeKey)).json<{
+      const ids = (await api(`/entries/ids?published_after=${since}&offset=${DEEP}`, {}, deeKey)).json<{
         total: number;
         entry_ids: number[];
       }>();
@@ -752,10 +753,38 @@ describe('Miniflux API', () => {
         end.entries.map((e) => e.title),
         [5, 4, 2, 1, 0].map((i) => `Entry long-${i}`),
       );
+      // By status (read first, ascending), title and arrival (created_at), to the end too.
+      const ordered = async (q: string): Promise<EntryList> =>
+        (await api(`/entries?${q}`, {}, deeKey)).json<EntryList>();
+      const readFirst = await ordered('order=status&direction=asc&limit=3');
+      assert.equal(readFirst.total, count);
+      assert.deepEqual(
+        readFirst.entries.map((e) => e.title),
+        ['Entry long-3', 'Entry long-7', 'Entry long-0'],
+      );
+      const unreadFirst = await ordered(`order=status&direction=desc&limit=500&offset=${count - 3}`);
+      assert.equal(unreadFirst.total, count);
+      assert.deepEqual(
+        unreadFirst.entries.map((e) => e.title),
+        ['Entry long-0', 'Entry long-7', 'Entry long-3'],
+      );
+      const byTitle = await ordered(`order=title&direction=asc&limit=500&offset=${DEEP}`);
+      assert.equal(byTitle.total, count);
+      assert.deepEqual(
+        byTitle.entries.map((e) => e.title),
+        Array.from({ length: count }, (_, i) => `Entry long-${i}`)
+          .sort()
+          .slice(DEEP),
+      );
+      const byArrival = await ordered(`order=created_at&direction=desc&limit=500&offset=${DEEP}`);
+      assert.deepEqual(
+        byArrival.entries.map((e) => e.title),
+        [4, 3, 2, 1, 0].map((i) => `Entry long-${i}`),
+      );
       // The feeds in no folder (category 0) and entries by tags, to their ends as well.
       const listed = async (q: string): Promise<EntryList> =>
         (await api(`/entries?order=id&direction=asc&${q}`, {}, deeKey)).json<EntryList>();
-      const unfiled = await listed(`category_id=0&limit=500&offset=${SCAN_LIMIT}`);
+      const unfiled = await listed(`category_id=0&limit=500&offset=${DEEP}`);
       assert.equal(unfiled.total, count);
       assert.equal(unfiled.entries.length, 5);
       const short = await web.store.ensureFeed('https://short.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
@@ -763,7 +792,7 @@ describe('Miniflux API', () => {
       await web.store.recordFetchSuccess(short.id, fetchedUpdate(NOW, 'Short'), [
         preparedEntry('short-1', { publishedAt: NOW }),
       ]);
-      const two = await listed(`category_id=0&limit=500&offset=${SCAN_LIMIT}`);
+      const two = await listed(`category_id=0&limit=500&offset=${DEEP}`);
       assert.equal(two.total, count + 1);
       assert.deepEqual(two.entries.at(-1)?.title, 'Entry short-1');
       const even = await listed(`tags=even&tags=LONG&limit=2&offset=${(count + 1) / 2 - 2}`);
@@ -775,25 +804,54 @@ describe('Miniflux API', () => {
       // A search newest first, to its end too (its newest 1,000 matches were all it could give).
       const searched = async (q: string): Promise<EntryList> =>
         (await api(`/entries?search=long&direction=desc&${q}`, {}, deeKey)).json<EntryList>();
-      const deepest = await searched(`limit=500&offset=${SCAN_LIMIT}`);
+      const deepest = await searched(`limit=500&offset=${DEEP}`);
       assert.equal(deepest.total, count);
       assert.deepEqual(
         deepest.entries.map((e) => e.title),
         [4, 3, 2, 1, 0].map((i) => `Entry long-${i}`),
       );
       const oldestFirst = (
-        await api(`/entries?search=long&direction=asc&limit=500&offset=${SCAN_LIMIT}`, {}, deeKey)
+        await api(`/entries?search=long&direction=asc&limit=500&offset=${DEEP}`, {}, deeKey)
       ).json<EntryList>();
       assert.equal(oldestFirst.total, count);
       assert.deepEqual(
         oldestFirst.entries.map((e) => e.title),
-        [0, 1, 2, 3, 4].map((i) => `Entry long-${SCAN_LIMIT + i}`),
+        [0, 1, 2, 3, 4].map((i) => `Entry long-${DEEP + i}`),
       );
       const unreadMatches = await searched(`status=unread&limit=1&offset=${count - 3}`);
       assert.equal(unreadMatches.total, count - 2);
       assert.deepEqual(
         unreadMatches.entries.map((e) => e.title),
         ['Entry long-0'],
+      );
+      // Searches in other orders and with the other filters: the oldest matches, read ones, the
+      // feeds in no folder, by tag, by title.
+      const byId = await searched(`order=id&limit=500&offset=${DEEP}`);
+      assert.equal(byId.total, count);
+      assert.deepEqual(
+        byId.entries.map((e) => e.title),
+        [4, 3, 2, 1, 0].map((i) => `Entry long-${i}`),
+      );
+      const read = await searched('status=read');
+      assert.equal(read.total, 2);
+      assert.deepEqual(
+        read.entries.map((e) => e.title),
+        ['Entry long-7', 'Entry long-3'],
+      );
+      const unfiledMatches = await searched(`category_id=0&limit=500&offset=${DEEP}`);
+      assert.equal(unfiledMatches.total, count);
+      assert.equal(unfiledMatches.entries.at(-1)?.title, 'Entry long-0');
+      const evenMatches = await searched(`tags=even&limit=2&offset=${(count + 1) / 2 - 2}`);
+      assert.equal(evenMatches.total, (count + 1) / 2);
+      assert.deepEqual(
+        evenMatches.entries.map((e) => e.title),
+        ['Entry long-2', 'Entry long-0'],
+      );
+      const titledMatches = await searched(`order=title&limit=1&offset=${count - 1}`);
+      assert.equal(titledMatches.total, count);
+      assert.deepEqual(
+        titledMatches.entries.map((e) => e.title),
+        [Array.from({ length: count }, (_, i) => `Entry long-${i}`).sort()[0]],
       );
     });
 
@@ -841,6 +899,23 @@ describe('Miniflux API', () => {
       ]);
       assert.deepEqual(await titles('order=title&direction=desc&limit=2'), ['tech story 4', 'tech story 3']);
       assert.deepEqual(await titles('order=author&direction=desc&limit=2'), ['tech story 1', 'tech story 2']);
+      // By category, each one's entries by date: "All" (the loose feed) before "Tech", and back.
+      assert.deepEqual(await titles('order=category_title&direction=asc'), [
+        'loose story 6',
+        'loose story 5',
+        'tech story 4',
+        'tech story 3',
+        'tech story 2',
+        'tech story 1',
+      ]);
+      const byFolder = (
+        await api('/entries?order=category_id&direction=desc&offset=3&limit=2')
+      ).json<EntryList>();
+      assert.equal(byFolder.total, 6);
+      assert.deepEqual(
+        byFolder.entries.map((e) => e.title),
+        ['tech story 4', 'loose story 5'],
+      );
       for (const order of ['changed_at', 'created_at']) {
         const res = await api(`/entries?order=${order}&direction=asc`);
         assert.equal(res.status, 200, order);
@@ -1024,7 +1099,7 @@ describe('Miniflux API', () => {
       await web.store.createApiKey(quoter.id, 'test', tokenHash(key), NOW);
       const feedId = await feedOfBodiesToQuote(web.store, quoter.id, NOW);
       const expected = [...BODIES_TO_QUOTE].sort();
-      // From the store's list, from a scan (by status), and one entry at a time.
+      // From the counted list, from a page of ids (by status), and one entry at a time.
       for (const q of ['limit=10', `feed_id=${feedId}&order=status&limit=10`]) {
         const list = (await api(`/entries?${q}`, {}, key)).json<{
           entries: (EntryJson & { content: string })[];
