@@ -597,6 +597,16 @@ class SqliteStore implements Store {
            AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
       countAll: db.prepare('SELECT COUNT(*) AS n FROM entries'),
+      unreadIds: db
+        .prepare(
+          'SELECT entry_id FROM user_entries WHERE user_id = ? AND read = 0 ORDER BY published_at DESC, entry_id DESC',
+        )
+        .pluck(),
+      starredIds: db
+        .prepare(
+          'SELECT entry_id FROM user_entries WHERE user_id = ? AND starred = 1 ORDER BY published_at DESC, entry_id DESC',
+        )
+        .pluck(),
       userEntryCount: db.prepare(
         'SELECT COALESCE(SUM(entry_count), 0) FROM user_feed_counts WHERE user_id = ?',
       ),
@@ -1191,6 +1201,10 @@ class SqliteStore implements Store {
         .all(...list.params) as number[],
       total,
     };
+  }
+
+  async stateEntryIds(userId: number, state: 'unread' | 'starred'): Promise<number[]> {
+    return (state === 'unread' ? this.s.unreadIds : this.s.starredIds).all(userId) as number[];
   }
 
   /**

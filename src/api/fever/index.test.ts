@@ -7,7 +7,7 @@ import type { PreparedEntry, User } from '../../model/index.js';
 import type { FeedFetchUpdate } from '../../store/index.js';
 import { feverKey, newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
-import { MAX_ITEMS, MAX_STATE_IDS, parseMultipart } from './index.js';
+import { MAX_ITEMS, parseMultipart } from './index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../subscribe/index.js';
 import { BODIES_TO_QUOTE, feedOfBodiesToQuote } from '../../testing/fetched.js';
 
@@ -549,30 +549,46 @@ describe('Fever API', () => {
 });
 
 describe('Fever API at scale', () => {
+  // More than the 10,000 ids these lists once stopped at: a client takes them as the whole state.
+  const COUNT = 10_020;
   let web: WebApp;
   let key: string;
+  let carolId: number;
 
   before(async () => {
     web = await startWebApp();
     const carol = await web.addUser('carol', 'carol-password-1');
+    carolId = carol.id;
     const raw = newToken();
     key = feverKey('carol', raw);
     await web.store.createApiKey(carol.id, 'fever', tokenHash(raw), NOW, key);
     const feed = await web.store.ensureFeed('https://big.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
     await web.store.subscribe(carol.id, feed.id, { folderId: null, title: null }, NOW);
-    const entries = Array.from({ length: MAX_STATE_IDS + 20 }, (_, i) => entry(i + 1, 'big', NOW - i * 1000));
+    const entries = Array.from({ length: COUNT }, (_, i) => entry(i + 1, 'big', NOW - i * 1000));
     await web.store.recordFetchSuccess(feed.id, fetched('Big'), entries);
   });
   after(() => web.close());
 
-  it('bounds unread_item_ids to the newest ids', async () => {
-    const res = await web.fetch('/fever/?api&unread_item_ids', {
+  const listed = async (what: 'unread_item_ids' | 'saved_item_ids'): Promise<number[]> => {
+    const res = await web.fetch(`/fever/?api&${what}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `api_key=${key}`,
     });
-    const ids = idList(res.json<Reply>().unread_item_ids);
-    assert.equal(ids.length, MAX_STATE_IDS);
-    assert.equal(new Set(ids).size, MAX_STATE_IDS);
+    assert.equal(res.status, 200);
+    return idList(res.json<Reply>()[what]);
+  };
+
+  it('lists every unread and saved id, the oldest too', async () => {
+    const all = await listed('unread_item_ids');
+    assert.equal(all.length, COUNT);
+    assert.equal(new Set(all).size, COUNT);
+    // The two oldest are read, then starred with a newer one.
+    const oldest = all.slice(-2);
+    const newest = all[0] ?? 0;
+    await web.store.setEntryState(carolId, oldest, { read: true }, NOW);
+    await web.store.setEntryState(carolId, [newest, ...oldest], { starred: true }, NOW);
+    assert.deepEqual(await listed('unread_item_ids'), all.slice(0, -2));
+    assert.deepEqual((await listed('saved_item_ids')).sort(), [newest, ...oldest].sort());
   });
 });

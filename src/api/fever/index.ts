@@ -8,10 +8,13 @@
 // the flag, and some take any other status for a network failure. Only JSON is served (no `api=xml`).
 //
 // Item ids are entry ids: `since_id` and `max_id` page by them, one range read of the user's entries
-// in id order (the order they arrived in).
+// in id order (the order they arrived in). unread_item_ids and saved_item_ids list every id, as
+// Miniflux does (303,772 unread of a million entries: ~0.15 s, 2 MB): clients take them as the whole
+// state and fetch the items they lack `with_ids`. That is how a reader who subscribes to a feed
+// others read already gets its stored items, whose ids lie below any `since_id` they hold.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../model/index.js';
-import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
+import type { EntryView, SubscriptionView } from '../../store/index.js';
 import { bodyJson, type JsonText, jsonWithMembers, sendJson } from '../../web/encode.js';
 import type { RouteContext } from '../../web/server.js';
 
@@ -19,12 +22,6 @@ const PATHS = ['/api/fever.php', '/fever/', '/fever'];
 const API_VERSION = 3;
 /** Items per call, as Fever serves them; `with_ids` takes at most this many ids. */
 export const MAX_ITEMS = 50;
-/**
- * unread_item_ids and saved_item_ids list at most this many ids, the newest ones: a client of a user
- * with 300,000 unread entries gets the newest 10,000 and sees the rest as read.
- */
-export const MAX_STATE_IDS = 10_000;
-const PAGE = 1000;
 const FEVER_KEY = /^[0-9a-f]{32}$/i;
 
 type Params = Record<string, unknown>;
@@ -102,26 +99,9 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
     return [...byFolder].map(([groupId, ids]) => ({ group_id: groupId, feed_ids: ids.join(',') }));
   }
 
-  /** Ids of the user's entries in a state, newest first, at most MAX_STATE_IDS. */
-  async function stateIds(userId: number, scope: Pick<EntryQuery, 'status' | 'starred'>): Promise<string> {
-    const ids: number[] = [];
-    let after: EntryQuery['after'];
-    while (ids.length < MAX_STATE_IDS) {
-      const limit = Math.min(PAGE, MAX_STATE_IDS - ids.length);
-      const page = await store.queryEntries({
-        ...scope,
-        userId,
-        limit,
-        after,
-        withContent: false,
-        shape: 'item',
-      });
-      for (const v of page) ids.push(v.entry.id);
-      const last = page[page.length - 1];
-      if (page.length < limit || !last) break;
-      after = { publishedAt: last.entry.publishedAt, id: last.entry.id };
-    }
-    return ids.join(',');
+  /** Every id of the user's unread or starred entries, newest first, as Fever lists them. */
+  async function stateIds(userId: number, state: 'unread' | 'starred'): Promise<string> {
+    return (await store.stateEntryIds(userId, state)).join(',');
   }
 
   /** The user's items with ids above `since` (ascending) or below `max` (descending), at most MAX_ITEMS. */
@@ -176,11 +156,11 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
       if (as === 'read' || as === 'unread') {
         await store.setEntryState(user.id, [id], { read: as === 'read' }, now);
         ctx.countsChanged(user.id);
-        return { unread_item_ids: await stateIds(user.id, { status: 'unread' }) };
+        return { unread_item_ids: await stateIds(user.id, 'unread') };
       }
       if (as === 'saved' || as === 'unsaved') {
         await store.setEntryState(user.id, [id], { starred: as === 'saved' }, now);
-        return { saved_item_ids: await stateIds(user.id, { status: 'all', starred: true }) };
+        return { saved_item_ids: await stateIds(user.id, 'starred') };
       }
       return {};
     }
@@ -210,7 +190,7 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
       await store.markAllRead(user.id, { ...scope, folderId: id }, now);
     }
     ctx.countsChanged(user.id);
-    return { unread_item_ids: await stateIds(user.id, { status: 'unread' }) };
+    return { unread_item_ids: await stateIds(user.id, 'unread') };
   }
 
   async function handler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -257,9 +237,8 @@ export function registerFeverApi(app: FastifyInstance, ctx: RouteContext): void 
       out.total_items = subs.reduce((n, s) => n + s.entryCount, 0);
     }
     if (has(req, 'links')) out.links = [];
-    if (has(req, 'unread_item_ids')) out.unread_item_ids = await stateIds(user.id, { status: 'unread' });
-    if (has(req, 'saved_item_ids'))
-      out.saved_item_ids = await stateIds(user.id, { status: 'all', starred: true });
+    if (has(req, 'unread_item_ids')) out.unread_item_ids = await stateIds(user.id, 'unread');
+    if (has(req, 'saved_item_ids')) out.saved_item_ids = await stateIds(user.id, 'starred');
     return sendJson(reply, out);
   }
 
