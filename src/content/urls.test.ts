@@ -50,6 +50,82 @@ describe('absolutizeUrl', () => {
       assert.equal(absolutizeUrl(url, base, kind), want);
     });
   }
+
+  it('gives what the WHATWG parser gives for any URL, those it keeps as written included', () => {
+    // Absolute URLs are kept without parsing when parsing would give them back unchanged: random
+    // ones, built of what the parser rewrites (case, dot segments, escapes, ports, IP addresses,
+    // IDNs, backslashes, spaces), each checked against the parser itself.
+    const pieces = [
+      ...[
+        'a',
+        'b9',
+        'Z',
+        '-',
+        '_',
+        '~',
+        '.',
+        '..',
+        '/',
+        '//',
+        '/./',
+        '/../',
+        '%2e',
+        '%2E',
+        '%41',
+        '%',
+        '%zz',
+      ],
+      ...['?', '#', '&', '=', "'", '"', ' ', '\t', '\\', '@', ':', ':80', ':443', '0x7f', '127', '1', '08'],
+      ...[
+        'xn--',
+        'xn--nxa',
+        'é',
+        '中',
+        '`',
+        '{',
+        '|',
+        '[',
+        ']',
+        '^',
+        '<',
+        '+',
+        '!',
+        '$',
+        '(',
+        ')',
+        '*',
+        ',',
+        ';',
+      ],
+      ...['utm_source=x', 'com', 'example', '.com', '\u0000', '\n', 'HTTP://'],
+    ];
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      // The high bits: an LCG's low bits repeat with a short period.
+      return Math.floor((seed / 2 ** 31) * n);
+    };
+    const some = (count: number): string =>
+      Array.from({ length: count }, () => pieces[random(pieces.length)]).join('');
+    const parsed = (url: string): string | null => {
+      try {
+        const u = new URL(url, BASE);
+        return ['http:', 'https:', 'mailto:'].includes(u.protocol) ? u.href : null;
+      } catch {
+        return null;
+      }
+    };
+    let kept = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const scheme = ['http://', 'https://', 'HTTPS://', 'http:/', ''][random(5)];
+      const host = [`${some(2)}.example`, 'example.com', `a.${some(1)}`, some(3)][random(4)];
+      const url = random(8) === 0 ? `#${some(random(3))}` : `${scheme}${host}/${some(random(8))}`;
+      assert.equal(absolutizeUrl(url, BASE), parsed(url), JSON.stringify(url));
+      if (absolutizeUrl(url, BASE) === url) kept++;
+    }
+    // Enough of them were kept as written for the test to mean something.
+    assert.ok(kept > 1_000, `${kept} kept`);
+  });
 });
 
 describe('stripTrackingParams', () => {
