@@ -855,6 +855,40 @@ describe('Miniflux API', () => {
       );
     });
 
+    it('answers any search text in any order and with any filter, matching only what it says', async () => {
+      const texts = [
+        '"',
+        '""',
+        'NEAR(a b)',
+        '*',
+        '-',
+        'a OR',
+        'AND',
+        '^x',
+        '中文',
+        '\u0000',
+        "'; DROP TABLE entries",
+      ];
+      for (const text of [...texts, 'x'.repeat(500)]) {
+        for (const q of [
+          'order=title',
+          'order=status&status=read',
+          'order=category_id',
+          'tags=news&order=id',
+        ]) {
+          const res = await api(`/entries?search=${encodeURIComponent(text)}&${q}`);
+          assert.equal(res.status, 200, `${text} ${q}`);
+          assert.equal(res.json<EntryList>().total, 0, `${text} ${q}`);
+        }
+      }
+      const matched = (await api('/entries?search=tech&order=title&direction=desc')).json<EntryList>();
+      assert.deepEqual(
+        matched.entries.map((e) => e.title),
+        ['tech story 4', 'tech story 3', 'tech story 2', 'tech story 1'],
+      );
+      assert.equal(matched.total, 4);
+    });
+
     it('filters by change time and tags, and by the newer names of the date filters', async () => {
       const all = (await api('/entries')).json<EntryList>().entries;
       assert.equal(all.length, 6);
