@@ -70,6 +70,9 @@ const MINIFLUX_QUERY = [
   'after_entry_id',
   'published_before',
   'published_after',
+  'changed_before',
+  'changed_after',
+  'tags',
 ];
 
 const STREAMS = [
@@ -213,6 +216,9 @@ describe('the client APIs under hostile requests', () => {
           for (const value of VALUES) yield { method: 'GET', path: `${path}?${name}=${value}`, headers };
         }
         yield { method: 'GET', path: `${path}?limit=1&limit=2&status=read&status=bogus`, headers };
+        // A search the store sorts every match of, with the filters the date-ordered one does not take.
+        for (const value of VALUES)
+          yield { method: 'GET', path: `${path}?search=${value}&order=title&status=read&tags=x`, headers };
       }
     }
     const { sent, wrong } = await sweep(requests(), (status, type, body) => {
