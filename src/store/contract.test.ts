@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Entry, FetchOptions, PreparedEntry } from '../model/index.js';
 import { ARRIVAL_WINDOW, RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
-import type { EntryView, FeedFetchUpdate, Store } from './types.js';
+import type { EntryQuery, EntryView, FeedFetchUpdate, Store } from './types.js';
 import { BODIES_TO_QUOTE } from '../testing/fetched.js';
 
 const DEFAULT_OPTIONS: FetchOptions = {
@@ -868,6 +868,61 @@ for (const backend of backends) {
       );
     });
 
+    it('pages a search by date whatever order its entries arrived in', async () => {
+      // As after an OPML import: the feed fetched first holds the newest entry, the one fetched
+      // after it hundreds of older ones.
+      const user = await store.createUser('importer', { isAdmin: false }, T0);
+      const fresh = await store.ensureFeed('https://fresh.example/feed', DEFAULT_OPTIONS, T0);
+      const archive = await store.ensureFeed('https://archive.example/feed', DEFAULT_OPTIONS, T0);
+      await store.subscribe(user.id, fresh.id, { folderId: null, title: null }, T0);
+      await store.subscribe(user.id, archive.id, { folderId: null, title: null }, T0);
+      const day = 86_400_000;
+      await store.recordFetchSuccess(fresh.id, update(T0), [
+        entry(1, { title: 'Fresh', contentText: 'a kiwi today', publishedAt: T0 + 30 * day }),
+      ]);
+      await store.recordFetchSuccess(
+        archive.id,
+        update(T0),
+        Array.from({ length: 600 }, (_, i) => entry(i + 2, { contentText: `kiwi number ${i}` })),
+      );
+      const [freshView] = await store.queryEntries({ userId: user.id, feedId: fresh.id, limit: 1 });
+      const first = await store.entryIds({ userId: user.id, search: 'kiwi', limit: 10 }, 0);
+      assert.equal(first.total, 601);
+      assert.equal(first.ids[0], freshView?.entry.id);
+      const last = await store.entryIds({ userId: user.id, search: 'kiwi', order: 'oldest', limit: 10 }, 591);
+      assert.equal(last.ids.at(-1), freshView?.entry.id);
+      // The reader's search by date too, whether its windows or a walk find the page.
+      for (const limit of [5, 1000]) {
+        const hits = await store.searchEntries({
+          userId: user.id,
+          text: 'kiwi',
+          sort: 'newest',
+          limit,
+          offset: 0,
+        });
+        assert.equal(hits[0]?.view.entry.title, 'Fresh', String(limit));
+        const oldestFirst = await store.searchEntries({
+          userId: user.id,
+          text: 'kiwi',
+          sort: 'oldest',
+          limit,
+          offset: 0,
+        });
+        assert.equal(oldestFirst[0]?.view.entry.title, 'Entry 2', String(limit));
+      }
+      const end = await store.searchEntries({
+        userId: user.id,
+        text: 'kiwi',
+        sort: 'oldest',
+        limit: 5,
+        offset: 596,
+      });
+      assert.deepEqual(
+        end.map((h) => h.view.entry.title),
+        ['Entry 598', 'Entry 599', 'Entry 600', 'Entry 601', 'Fresh'],
+      );
+    });
+
     it('keeps when each entry changed for each user: arrival, a new version, marks, mark-all and its undo', async () => {
       const user = await store.createUser('changer', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://changed.example/feed', DEFAULT_OPTIONS, T0);
@@ -1423,26 +1478,22 @@ for (const backend of backends) {
       assert.deepEqual(await search({ since: future, sort: 'newest' }), []);
       assert.deepEqual(await search({ since: future, feedId: old.id }), []);
 
-      // A page's ids and how many match in all, at any offset, with the same filters.
-      const ids = (over: Partial<Parameters<Store['searchEntryIds']>[0]> = {}) =>
-        store.searchEntryIds({
-          userId: user.id,
-          text: 'latency',
-          limit: 1000,
-          offset: 0,
-          sort: 'newest',
-          ...over,
-        });
-      const deep = await ids({ offset: newest - 900 });
+      // A list with a search: a page's ids and how many match in all, at any offset, with filters.
+      const ids = (over: Partial<EntryQuery> = {}, offset = 0) =>
+        store.entryIds(
+          { userId: user.id, search: 'latency', limit: 1000, sortBy: 'published', order: 'newest', ...over },
+          offset,
+        );
+      const deep = await ids({}, newest - 900);
       assert.deepEqual(
         deep.ids,
         all.map((h) => h.view.entry.id),
       );
       assert.equal(deep.total, newest + 1);
-      assert.deepEqual(await ids({ limit: 2, offset: newest }), { ids: [oldest], total: newest + 1 });
+      assert.deepEqual(await ids({ limit: 2 }, newest), { ids: [oldest], total: newest + 1 });
       // Oldest first, from either end.
-      assert.deepEqual(await ids({ sort: 'oldest', limit: 1 }), { ids: [oldest], total: newest + 1 });
-      assert.deepEqual(await ids({ sort: 'oldest', limit: 5, offset: newest }), {
+      assert.deepEqual(await ids({ order: 'oldest', limit: 1 }), { ids: [oldest], total: newest + 1 });
+      assert.deepEqual(await ids({ order: 'oldest', limit: 5 }, newest), {
         ids: (await ids({ limit: 1 })).ids,
         total: newest + 1,
       });
@@ -1450,8 +1501,24 @@ for (const backend of backends) {
       await store.setEntryState(user.id, [recent], { read: true }, T0 + 1);
       assert.equal((await ids({ status: 'unread', limit: 1 })).total, newest);
       assert.deepEqual(await ids({ feedId: old.id }), { ids: [oldest], total: 1 });
-      assert.deepEqual(await ids({ since: future }), { ids: [], total: 0 });
-      assert.deepEqual(await ids({ text: '"' }), { ids: [], total: 0 });
+      assert.deepEqual(await ids({ publishedAfter: future }), { ids: [], total: 0 });
+      assert.deepEqual(await ids({ search: '"' }), { ids: [], total: 0 });
+      // Pages walked along the date index (a word in most entries) hold what sorting every match
+      // gives (the starred and one-feed lists above are sorted: a few matches).
+      const titles = async (page: number[]): Promise<string[]> => {
+        const views = await store.queryEntries({ userId: user.id, entryIds: page, limit: page.length });
+        const byId = new Map(views.map((v) => [v.entry.id, v.entry.title]));
+        return page.map((id) => byId.get(id) ?? '');
+      };
+      const expected = [
+        ...Array.from({ length: newest }, (_, i) => `Post ${newest - i}`),
+        'Latency latency latency',
+      ];
+      for (const offset of [0, 10, newest - 3])
+        assert.deepEqual(
+          await titles((await ids({ limit: 5 }, offset)).ids),
+          expected.slice(offset, offset + 5),
+        );
     });
 
     it('searches the user’s entries with filters, in both sorts, and keeps the index in step', async () => {
@@ -1524,27 +1591,9 @@ for (const backend of backends) {
         theirs.map((h) => h.view.entry.title),
         ['Networks of the future'],
       );
-      assert.equal(
-        (
-          await store.searchEntryIds({
-            userId: stranger.id,
-            text: 'network',
-            limit: 10,
-            offset: 0,
-            sort: 'newest',
-          })
-        ).total,
-        1,
-      );
+      assert.equal((await store.entryIds({ userId: stranger.id, search: 'network', limit: 10 }, 0)).total, 1);
       assert.deepEqual(
-        await store.searchEntryIds({
-          userId: user.id,
-          text: 'network',
-          folderId: folder.id,
-          limit: 1,
-          offset: 1,
-          sort: 'newest',
-        }),
+        await store.entryIds({ userId: user.id, search: 'network', folderId: folder.id, limit: 1 }, 1),
         {
           ids: [
             (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1, order: 'oldest' }))[0]

@@ -123,7 +123,11 @@ const SUBSCRIBED_SINCE = 'SELECT feed_id FROM subscriptions WHERE user_id = ? AN
  * conditions (arrival filters' on `entries e`, which the caller joins, as it does for the orders
  * by title and author).
  */
-function entryFilterSql(q: EntryQuery): {
+function entryFilterSql(
+  q: EntryQuery,
+  /** A search as a condition tested along the list's own index, not its source (see entryIdsSql). */
+  searchTested = false,
+): {
   from: string;
   where: string[];
   params: (string | number)[];
@@ -139,10 +143,10 @@ function entryFilterSql(q: EntryQuery): {
     if (match === null) where.push('1 = 0');
     else {
       const expression = entryMatch(match, q.feedId === undefined ? null : [q.feedId]);
-      if (q.entryIds === undefined) {
+      if (q.entryIds === undefined && !searchTested) {
         searched = true;
         where.push('entry_fts MATCH ?', 'ue.entry_id = entry_fts.rowid');
-      } else where.push('ue.entry_id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)');
+      } else where.push('+ue.entry_id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)');
       params.push(expression);
     }
   }
@@ -277,22 +281,26 @@ export const MAX_ENTRY_IDS = 10_000;
  * order, and how many it keeps in all. By id with a filter, the filter's index is read and its ids
  * sorted (a feed's 1,000: 0.2 ms, 10,000 of 300,000 unread: 22-50 ms), not the user's whole id
  * index walked in order (176 ms for a feed's); with none, that index is the list. With `walk`, a
- * change window is tested on the way along the order's own index instead of being found in the
- * change index and sorted: for a window holding much of the user's entries (see
- * SqliteStore.entryIds).
+ * change window and a search are tested on the way along the order's own index instead of being
+ * found in the change index or the search index and sorted: for a window or a search holding much
+ * of the user's entries (see SqliteStore.walkBeatsSort). The count always finds them.
  */
 export function entryIdsSql(q: EntryQuery, offset: number, walk = false): { list: Sql; count: Sql } {
-  const { from: source, where: filters, params, onEntries } = entryFilterSql(q);
-  const from = onEntries ? `${source} JOIN entries e ON e.id = ue.entry_id` : source;
+  const counted = entryFilterSql(q);
+  const { from: source, where: filters, params, onEntries } = walk ? entryFilterSql(q, true) : counted;
+  const join = onEntries ? ' JOIN entries e ON e.id = ue.entry_id' : '';
   const listed = walk ? filters.map((c) => (c.startsWith('ue.changed_at') ? `+${c}` : c)) : filters;
   const orderBy = entryOrderSql(q, filters.length > 1 && !walk ? '+ue.entry_id' : 'ue.entry_id');
   const limit = Math.max(1, Math.min(MAX_ENTRY_IDS, Math.floor(q.limit) || 1));
   return {
     list: {
-      sql: `SELECT ue.entry_id FROM ${from} WHERE ${listed.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      sql: `SELECT ue.entry_id FROM ${source}${join} WHERE ${listed.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
       params: [...params, limit, Math.max(0, Math.floor(offset))],
     },
-    count: { sql: `SELECT COUNT(*) FROM ${from} WHERE ${filters.join(' AND ')}`, params },
+    count: {
+      sql: `SELECT COUNT(*) FROM ${counted.from}${join} WHERE ${counted.where.join(' AND ')}`,
+      params: counted.params,
+    },
   };
 }
 
@@ -380,9 +388,10 @@ export const ARRIVAL_WINDOW = 2000;
 export const RECENT_MATCHES = 500;
 
 /**
- * The same for newest first, which only sorts them by date: entries arrive nearly in date order,
- * so the newest 200 arrivals hold the newest page; each looked up in the user's entries cost a
- * third of the query at 500 (1.45 ms against 1.01 on the million entries).
+ * The same by date, which only sorts them: entries arrive nearly in date order, so the newest 200
+ * arrivals usually hold the newest page (searchMissedSql tells when they do not); each looked up
+ * in the user's entries cost a third of the query at 500 (1.45 ms against 1.01 on the million
+ * entries). Oldest first, they are the page only when they are every match.
  */
 export const NEWEST_MATCHES = 200;
 
@@ -429,30 +438,22 @@ function searchFilterSql(q: SearchQuery): Sql {
 }
 
 /**
- * How many of the user's entries a search matches, with its filters (a common word's 85,000 of a
- * million entries: ~25-40 ms, each match looked up in the user's entries).
- */
-export function searchCountSql(q: SearchQuery, match: string, feedIds: readonly number[] | null): Sql {
-  const { sql: filters, params } = searchFilterSql(q);
-  return {
-    sql: `SELECT COUNT(*) FROM entry_fts CROSS JOIN user_entries ue
-       WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}`,
-    params: [entryMatch(match, feedIds), q.userId, ...params],
-  };
-}
-
-/**
  * A full-text search (SQLite FTS5): `match` is the MATCH expression built from what the user typed.
  * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
  * by relevance among the best few hundred of them (all of them when the user's filters keep few).
  * Only those are joined with the user's entries and filters; the caller widens the window, then
- * asks with none (every match), when that leaves too few. Given `feedIds` (the feed filtered on, a
- * folder's feeds), the index itself keeps only their entries.
+ * asks with none (every match), when that leaves too few. By date, a window is the answer only
+ * when it held every match: entries do not arrive in date order (a feed subscribed to brings its
+ * archive), so the newest arrivals need not hold the newest page. With 'walk', by date, the user's
+ * date index is walked in order, each entry tested against the index's matches, to the page's end
+ * (a common word's first page on a million entries: ~12 ms, where sorting its 85,000 matches took
+ * ~90). Given `feedIds` (the feed filtered on, a folder's feeds), the index itself keeps only their
+ * entries.
  */
 export function searchSql(
   q: SearchQuery,
   match: string,
-  window: number | null,
+  window: number | null | 'walk',
   feedIds: readonly number[] | null,
   rank: Sql = searchRank(null),
 ): Sql {
@@ -475,18 +476,24 @@ export function searchSql(
   // only its rows are read from entries, whose bodies are large.
   const picked = `ue.entry_id, ue.published_at, ue.read, ue.starred, ue.read_later, ue.changed_at`;
   const head =
-    window !== null
-      ? `WITH recent AS (
+    window === 'walk'
+      ? `WITH page AS (
+           SELECT ${picked}, 0 AS score FROM user_entries ue
+           WHERE ue.user_id = ? AND +ue.entry_id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?) ${filters}
+           ORDER BY ${order} LIMIT ? OFFSET ?
+         )`
+      : window !== null
+        ? `WITH recent AS (
            SELECT rowid AS id, ${score} AS score FROM entry_fts
            WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
          ), hits AS (
-           SELECT id, score FROM recent ${newest ? '' : 'ORDER BY score LIMIT ?'}
+           SELECT id, score FROM recent ${byDate ? '' : 'ORDER BY score LIMIT ?'}
          ), page AS (
            SELECT ${picked}, hits.score AS score FROM hits CROSS JOIN user_entries ue
            WHERE ue.user_id = ? AND ue.entry_id = hits.id ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
          )`
-      : `WITH page AS (
+        : `WITH page AS (
            SELECT ${picked}, ${score} AS score FROM entry_fts CROSS JOIN user_entries ue
            WHERE entry_fts MATCH ? AND ue.user_id = ? AND ue.entry_id = entry_fts.rowid ${filters}
            ORDER BY ${order} LIMIT ? OFFSET ?
@@ -495,34 +502,62 @@ export function searchSql(
   // Filters on the user's state may keep few of the best few hundred: then every match of the
   // window is ranked.
   const selective = q.status === 'unread' || q.starred === true || q.since !== undefined;
-  const size = window === null ? 0 : searchWindow(q, window);
+  const size = typeof window === 'number' ? searchWindow(q, window) : 0;
   const headParams =
-    window !== null
-      ? [
-          ...scoreParams,
-          expression,
-          size,
-          ...(newest ? [] : [selective ? size : Math.max(200, wanted * 4)]),
-          q.userId,
-          ...params,
-          ...page,
-        ]
-      : [...scoreParams, expression, q.userId, ...params, ...page];
-  // Last, how many matches the window held: fewer than its size, and it held them all. A window
-  // whose matches the filters all left out still answers one row, of nulls but that count, so the
-  // search knows without reading the index again.
-  const from =
-    window !== null
-      ? `(SELECT COUNT(*) AS matched FROM recent) m LEFT JOIN page ON 1 LEFT JOIN entries e ON e.id = page.entry_id`
-      : 'page CROSS JOIN entries e ON e.id = page.entry_id';
+    window === 'walk'
+      ? [q.userId, expression, ...params, ...page]
+      : window !== null
+        ? [
+            ...scoreParams,
+            expression,
+            size,
+            ...(byDate ? [] : [selective ? size : Math.max(200, wanted * 4)]),
+            q.userId,
+            ...params,
+            ...page,
+          ]
+        : [...scoreParams, expression, q.userId, ...params, ...page];
+  // Last, the lowest entry id the window held, and how many matches it held: fewer than its size,
+  // and it held them all. A window whose matches the filters all left out still answers one row, of
+  // nulls but those, so the search knows without reading the index again.
+  const windowed = typeof window === 'number';
+  const from = windowed
+    ? `(SELECT MIN(id) AS lowest, COUNT(*) AS matched FROM recent) m LEFT JOIN page ON 1
+         LEFT JOIN entries e ON e.id = page.entry_id`
+    : 'page CROSS JOIN entries e ON e.id = page.entry_id';
   return {
     sql: `${head}
        SELECT ${LIST_COLUMNS}, t.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
          page.read_later AS ue_read_later, page.changed_at AS ue_changed_at,
-         ${window !== null ? 'm.matched' : 'NULL'} AS matched
+         ${windowed ? 'm.lowest, m.matched' : 'NULL, NULL'} AS matched
        FROM ${from} LEFT JOIN entry_texts t ON t.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
+  };
+}
+
+/**
+ * Whether the user has a match of a search, with its filters, that the index's newest matches
+ * (those from entry `below` up) left out and that is newer than `after` (epoch ms): one that
+ * belongs on a page chosen from them, newest first. Entries arrive nearly in date order, so the
+ * user's few entries newer than a page's last are looked up in the index one by one, and found
+ * among the window's; a feed subscribed to brings older entries, and a fetch of many feeds at
+ * once (an OPML import) mixes dates, whose matches this finds.
+ */
+export function searchMissedSql(
+  q: SearchQuery,
+  match: string,
+  feedIds: readonly number[] | null,
+  after: number,
+  below: number,
+): Sql {
+  const { sql: filters, params } = searchFilterSql(q);
+  return {
+    sql: `SELECT 1 FROM user_entries ue
+       WHERE ue.user_id = ? AND ue.published_at > ? AND +ue.entry_id < ? ${filters}
+         AND EXISTS (SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ue.entry_id)
+       LIMIT 1`,
+    params: [q.userId, after, below, ...params, entryMatch(match, feedIds)],
   };
 }
 
