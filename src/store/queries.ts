@@ -442,13 +442,14 @@ function searchFilterSql(q: SearchQuery): Sql {
  * Given a window, the page is chosen from the index's newest matches (searchWindow()): by date, or
  * by relevance among the best few hundred of them (all of them when the user's filters keep few).
  * Only those are joined with the user's entries and filters; the caller widens the window, then
- * asks with none (every match), when that leaves too few. By date, a window is the answer only
- * when it held every match: entries do not arrive in date order (a feed subscribed to brings its
- * archive), so the newest arrivals need not hold the newest page. With 'walk', by date, the user's
- * date index is walked in order, each entry tested against the index's matches, to the page's end
- * (a common word's first page on a million entries: ~12 ms, where sorting its 85,000 matches took
- * ~90). Given `feedIds` (the feed filtered on, a folder's feeds), the index itself keeps only their
- * entries.
+ * asks with none (every match), when that leaves too few. By date, a window's page is the answer
+ * only when the window held every match or, newest first, when none it left out is newer than the
+ * page's last (searchMissedSql): entries do not arrive in date order (a feed subscribed to brings
+ * its archive), so the newest arrivals need not hold the newest page. With 'walk', by date, the
+ * user's date index is walked in order, each entry tested against the index's matches, to the
+ * page's end (a common word's first page on a million entries: ~12 ms, where sorting its 85,000
+ * matches took ~90). Given `feedIds` (the feed filtered on, a folder's feeds), the index itself
+ * keeps only their entries.
  */
 export function searchSql(
   q: SearchQuery,
