@@ -892,35 +892,21 @@ for (const backend of backends) {
       const last = await store.entryIds({ userId: user.id, search: 'kiwi', order: 'oldest', limit: 10 }, 591);
       assert.equal(last.ids.at(-1), freshView?.entry.id);
       // The reader's search by date too, whether its windows or a walk find the page.
+      const titles = async (sort: 'newest' | 'oldest', limit: number, offset = 0): Promise<string[]> =>
+        (await store.searchEntries({ userId: user.id, text: 'kiwi', sort, limit, offset })).map(
+          (h) => h.view.entry.title,
+        );
       for (const limit of [5, 1000]) {
-        const hits = await store.searchEntries({
-          userId: user.id,
-          text: 'kiwi',
-          sort: 'newest',
-          limit,
-          offset: 0,
-        });
-        assert.equal(hits[0]?.view.entry.title, 'Fresh', String(limit));
-        const oldestFirst = await store.searchEntries({
-          userId: user.id,
-          text: 'kiwi',
-          sort: 'oldest',
-          limit,
-          offset: 0,
-        });
-        assert.equal(oldestFirst[0]?.view.entry.title, 'Entry 2', String(limit));
+        assert.equal((await titles('newest', limit))[0], 'Fresh', String(limit));
+        assert.equal((await titles('oldest', limit))[0], 'Entry 2', String(limit));
       }
-      const end = await store.searchEntries({
-        userId: user.id,
-        text: 'kiwi',
-        sort: 'oldest',
-        limit: 5,
-        offset: 596,
-      });
-      assert.deepEqual(
-        end.map((h) => h.view.entry.title),
-        ['Entry 598', 'Entry 599', 'Entry 600', 'Entry 601', 'Fresh'],
-      );
+      assert.deepEqual(await titles('oldest', 5, 596), [
+        'Entry 598',
+        'Entry 599',
+        'Entry 600',
+        'Entry 601',
+        'Fresh',
+      ]);
     });
 
     it('keeps when each entry changed for each user: arrival, a new version, marks, mark-all and its undo', async () => {

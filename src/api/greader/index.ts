@@ -78,11 +78,6 @@ function normalizeStream(id: string): string {
 }
 
 /**
- * An item id in the long form (`tag:google.com,2005:reader/item/` and 16 hex digits), the short one
- * (decimal), or hex alone, or null. As FreshRSS reads them: digits with no leading zero are
- * decimal; anything else is hex, after the last slash (some clients send the long form's hex bare).
- */
-/**
  * When an item arrived for the user (epoch ms; its crawlTimeMsec, and the time `ot`, `nt` and
  * mark-all-as-read's `ts` compare with): when it was first stored, or when the user subscribed to
  * its feed if later, as the store counts it (EntryQuery.arrivedSince).
@@ -91,6 +86,11 @@ function arrivalOf(e: Entry, sub: SubscriptionView | undefined): number {
   return Math.max(e.createdAt, sub?.subscription.createdAt ?? 0);
 }
 
+/**
+ * An item id in the long form (`tag:google.com,2005:reader/item/` and 16 hex digits), the short one
+ * (decimal), or hex alone, or null. As FreshRSS reads them: digits with no leading zero are
+ * decimal; anything else is hex, after the last slash (some clients send the long form's hex bare).
+ */
 export function parseItemId(value: string): number | null {
   const v = value.trim();
   let n: number;
@@ -548,7 +548,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       if (!s) return badRequest(reply);
       const page = await streamPage(req, user.id, s, false);
       if (!page) return badRequest(reply);
-      const subs = new Map((await ctx.subscriptions(user.id)).map((sub) => [sub.feed.id, sub]));
+      const subs = await feedsById(user.id);
       return {
         itemRefs: page.entries.map((v) => ({
           id: String(v.entry.id),
