@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createFetcher } from '../../src/feed/fetch/index.js';
 import { parseOpml } from '../../src/feed/opml/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
+import { dueFeedSource, pageSizeFor, refreshFeeds, type PassSummary } from '../../src/refresh/pool.js';
 import type { RefreshDeps } from '../../src/refresh/refresh.js';
 import { createDigestPool } from '../../src/refresh/digest.js';
 import { limitHeapGrowth } from '../../src/refresh/heap.js';
@@ -115,7 +115,8 @@ async function pass(name: string): Promise<PassResult> {
   const cpu = process.cpuUsage();
   const start = performance.now();
   // Every subscribed feed, whatever its schedule says: a pass is the whole set.
-  const feeds = await store.dueFeeds(Number.MAX_SAFE_INTEGER, 1e9);
+  // Every feed, a page at a time, as `gleaner refresh` takes them.
+  const feeds = dueFeedSource(store, Number.MAX_SAFE_INTEGER, pageSizeFor(concurrency), Date.now);
   const summary = await refreshFeeds(feeds, deps, {
     concurrency,
     perHost: concurrency,

@@ -1,6 +1,6 @@
 // `gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N]`
 import { parseArgs } from 'node:util';
-import { refreshFeeds } from '../refresh/pool.js';
+import { dueFeedSource, pageSizeFor, refreshFeeds } from '../refresh/pool.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
@@ -71,11 +71,17 @@ export async function run(args: string[]): Promise<number> {
       });
       return 0;
     }
+    // Every feed (or those due), read a page at a time as the pass goes: memory does not grow
+    // with the number of feeds.
+    const due = values.due ? Date.now() : Number.MAX_SAFE_INTEGER;
     const feeds =
       positionals.length > 0
         ? await chosenFeeds(ctx.store, values.user, positionals)
-        : await ctx.store.dueFeeds(values.due ? Date.now() : Number.MAX_SAFE_INTEGER, 1_000_000);
-    const progress = createProgress('refresh', feeds.length);
+        : dueFeedSource(ctx.store, due, pageSizeFor(limits.concurrency), deps.clock);
+    const progress = createProgress(
+      'refresh',
+      Array.isArray(feeds) ? feeds.length : await ctx.store.countDueFeeds(due),
+    );
     let done = 0;
     let errors = 0;
     let inserted = 0;

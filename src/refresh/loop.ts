@@ -1,15 +1,14 @@
 // The continuous refresh: whatever is due, then sleep until something is due again. Used by
 // `gleaner refresh --watch` and by `gleaner serve`.
-import type { Feed } from '../model/index.js';
-import { refreshFeeds, type PassSummary, type PoolOptions } from './pool.js';
+import { dueFeedSource, pageSizeFor, refreshFeeds, type PassSummary, type PoolOptions } from './pool.js';
 import type { RefreshDeps, RefreshResult } from './refresh.js';
 
 export interface LoopOptions extends PoolOptions {
   signal: AbortSignal;
   /** Longest sleep between two looks at the schedule. */
   idleMs?: number;
-  /** How many due feeds are taken per pass. */
-  batchSize?: number;
+  /** How many due feeds are read from the store at a time (see pageSizeFor). */
+  pageSize?: number;
   onPass?: (summary: PassSummary) => void;
   /**
    * Told when a pass fails as a whole (the store refused a write: a full disk, say) and how long
@@ -42,19 +41,24 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): Promise<void> {
   const idleMs = options.idleMs ?? 30_000;
-  const batchSize = options.batchSize ?? Math.max(100, options.concurrency * 10);
+  const pageSize = options.pageSize ?? pageSizeFor(options.concurrency);
   const retryMs = options.retryMs ?? 30_000;
   let failures = 0;
   while (!options.signal.aborted) {
     try {
-      const due: Feed[] = await deps.store.dueFeeds(deps.clock(), batchSize);
-      if (due.length === 0) {
+      // A pass takes every feed due when it starts, a page at a time; one slow feed holds up none
+      // of the others (passes of a batch at a time each waited for their slowest feed).
+      const summary = await refreshFeeds(
+        dueFeedSource(deps.store, deps.clock(), pageSize, deps.clock),
+        deps,
+        options,
+      );
+      failures = 0;
+      if (summary.feeds === 0) {
         const more = (await options.onIdle?.()) ?? false;
         await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
         continue;
       }
-      const summary = await refreshFeeds(due, deps, options);
-      failures = 0;
       options.onPass?.(summary);
     } catch (err) {
       const wait = Math.min(retryMs * 2 ** failures, retryMs * 10);

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
@@ -19,7 +19,7 @@ import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
 import { storageError, type Store } from '../store/index.js';
 import { runRefreshLoop } from './loop.js';
-import { refreshFeeds, type PassSummary } from './pool.js';
+import { dueFeedSource, refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 
@@ -331,6 +331,112 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.equal(summary.updated, 12);
     assert.equal(summary.inserted, 12);
     assert.ok(maxInFlight <= 2, `at most 2 at once on one host (saw ${maxInFlight})`);
+  });
+});
+
+describe('a pass over the due feeds, read a page at a time', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openHarness();
+  });
+  afterEach(() => h.close());
+
+  /** Subscribes to `n` feeds at `host` (a name of the test server), each answered once `ready` is. */
+  async function feedsAt(host: string, n: number, ready: Promise<void> = Promise.resolve()): Promise<Feed[]> {
+    const feeds: Feed[] = [];
+    for (let i = 0; i < n; i++) {
+      const path = `/${host}/${i}.xml`;
+      h.server.route(path, (_req, res) => {
+        void ready.then(() =>
+          res
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(rss([{ guid: `${host}-${i}`, title: `${host} ${i}` }])),
+        );
+      });
+      const feed = await h.store.ensureFeed(siteUrl(h.server, host, path), OPTIONS, h.clock);
+      await h.store.subscribe(h.user.id, feed.id, { folderId: null, title: null }, h.clock);
+      feeds.push(feed);
+    }
+    return feeds;
+  }
+
+  it('fetches each feed once, holding a few pages of them rather than all', async () => {
+    await feedsAt('one.test', 60);
+    const named = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+    try {
+      const source = dueFeedSource(h.store, Number.MAX_SAFE_INTEGER, 5, () => h.clock);
+      let read = 0;
+      let done = 0;
+      let mostHeld = 0;
+      const counted = async (): Promise<Feed[]> => {
+        const page = await source();
+        read += page.length;
+        mostHeld = Math.max(mostHeld, read - done);
+        return page;
+      };
+      const summary = await refreshFeeds(
+        counted,
+        { ...h.deps, fetcher: named },
+        {
+          concurrency: 3,
+          perHost: 3,
+          onResult: () => void done++,
+        },
+      );
+      assert.equal(summary.feeds, 60);
+      assert.equal(summary.inserted, 60);
+      const paths = h.server.requests.map((r) => r.path);
+      assert.equal(new Set(paths).size, 60, 'every feed fetched');
+      assert.equal(paths.length, 60, 'none twice');
+      // Running, waiting (two per fetch) and a page read as they ran low.
+      assert.ok(mostHeld <= 3 + 2 * 3 + 5, `held ${mostHeld} feeds at once`);
+      // The clock has not moved: every feed is still due, and none is taken again by a new walk
+      // begun since; a walk begun before them would find them checked.
+      assert.equal((await dueFeedSource(h.store, Number.MAX_SAFE_INTEGER, 5, () => h.clock)()).length, 0);
+      assert.equal((await dueFeedSource(h.store, Number.MAX_SAFE_INTEGER, 5, () => h.clock + 1)()).length, 5);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('reads on past a host whose limit leaves fetches idle', async () => {
+    // The held host's feeds come first in the walk, and it answers none until the other host's
+    // feeds, behind them, are all done (or, if the pass never gets to them, after a while).
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const giveUp = setTimeout(release, 5_000);
+    const held = await feedsAt('held.test', 12, released);
+    const quick = await feedsAt('quick.test', 6);
+    const named = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+    try {
+      const finished: string[] = [];
+      const summary = await refreshFeeds(
+        dueFeedSource(h.store, Number.MAX_SAFE_INTEGER, 4, () => h.clock),
+        { ...h.deps, fetcher: named },
+        {
+          concurrency: 4,
+          perHost: 1,
+          onResult: (_r, feed) => {
+            finished.push(feed.url);
+            if (quick.every((f) => finished.includes(f.url))) release();
+          },
+        },
+      );
+      assert.equal(summary.updated, 18);
+      const firstHeld = Math.min(...held.map((f) => finished.indexOf(f.url)));
+      assert.equal(firstHeld, quick.length, 'the other host was done before the held one answered');
+    } finally {
+      clearTimeout(giveUp);
+      await named.close();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Entry, FetchOptions, PreparedEntry } from '../model/index.js';
+import type { Entry, Feed, FetchOptions, PreparedEntry } from '../model/index.js';
 import { ARRIVAL_WINDOW, RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery, EntryView, FeedFetchUpdate, Store } from './types.js';
@@ -1046,6 +1046,45 @@ for (const backend of backends) {
       assert.equal(feed?.title, 'Example');
       await store.recordNotModified(due.id, T0 + 400, T0 + 500);
       assert.equal((await store.getFeed(due.id))?.lastCheckedAt, T0 + 400);
+    });
+
+    it('gives the due feeds a page at a time, each once, in the order of their next check', async () => {
+      // A store of its own: other tests' feeds fall due too.
+      const { store: own, cleanup: close } = await backend.open();
+      try {
+        const user = await own.createUser('pager', { isAdmin: false }, T0);
+        const ids: number[] = [];
+        // Next checks out of id order, two at the same time (ties go by id).
+        for (const [i, next] of [T0 + 30, T0 + 10, T0 + 20, T0 + 10, T0 + 50].entries()) {
+          const feed = await own.ensureFeed(`https://page${i}.example/feed`, DEFAULT_OPTIONS, T0);
+          await own.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+          await own.recordNotModified(feed.id, T0 - 1000, next);
+          ids.push(feed.id);
+        }
+        const [a, b, c, d] = ids as [number, number, number, number, number];
+        const walk = async (now: number, size: number, checkedSince?: number): Promise<number[][]> => {
+          const pages: number[][] = [];
+          let after: Feed | undefined;
+          for (;;) {
+            const page = await own.dueFeeds(now, size, { after, checkedSince });
+            if (page.length === 0) return pages;
+            pages.push(page.map((f) => f.id));
+            after = page.at(-1);
+          }
+        };
+        assert.deepEqual(await walk(T0 + 30, 2), [
+          [b, d],
+          [c, a],
+        ]);
+        assert.equal(await own.countDueFeeds(T0 + 30), 4);
+        // Every feed, as `gleaner refresh` takes them: one checked since the walk began is done,
+        // though its next check came round again.
+        await own.recordNotModified(c, T0 + 100, T0 + 200);
+        assert.deepEqual((await walk(Number.MAX_SAFE_INTEGER, 3, T0 + 100)).flat(), [b, d, a, ids[4]]);
+        assert.deepEqual((await walk(Number.MAX_SAFE_INTEGER, 3)).flat(), [b, d, a, ids[4], c]);
+      } finally {
+        await close();
+      }
     });
 
     it('fetches a feed while one of its subscriptions is not paused', async () => {

@@ -9,6 +9,7 @@ export { fetchOptionsKey } from './rows.js';
 
 export type {
   ApiKey,
+  DuePage,
   EntryQuery,
   EntryStateChange,
   EntryView,

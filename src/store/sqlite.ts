@@ -50,6 +50,7 @@ import {
 import type {
   ApiKey,
   DayCount,
+  DuePage,
   EntryQuery,
   EntryStateChange,
   EntryShape,
@@ -455,10 +456,18 @@ class SqliteStore implements Store {
       ),
       countSubscribers: db.prepare('SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?').pluck(),
       dueFeeds: db.prepare(
-        `SELECT * FROM feeds f WHERE f.next_check_at <= ?
+        `SELECT * FROM feeds f WHERE f.next_check_at <= @now
+           AND (f.next_check_at > @afterAt OR (f.next_check_at = @afterAt AND f.id > @afterId))
+           AND (f.last_checked_at IS NULL OR f.last_checked_at < @checkedSince)
            AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.paused = 0)
-         ORDER BY f.next_check_at LIMIT ?`,
+         ORDER BY f.next_check_at, f.id LIMIT @limit`,
       ),
+      countDueFeeds: db
+        .prepare(
+          `SELECT COUNT(*) FROM feeds f WHERE f.next_check_at <= ?
+             AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.paused = 0)`,
+        )
+        .pluck(),
       feedSuccess: db.prepare(
         `UPDATE feeds SET last_checked_at = @checkedAt, last_success_at = @checkedAt, next_check_at = @nextCheckAt,
            etag = @etag, last_modified = @lastModified, error_count = 0, last_error = NULL,
@@ -806,8 +815,19 @@ class SqliteStore implements Store {
     return this.s.countSubscribers.get(feedId) as number;
   }
 
-  async dueFeeds(now: number, limit: number): Promise<Feed[]> {
-    return (this.s.dueFeeds.all(now, limit) as Row[]).map(toFeed);
+  async dueFeeds(now: number, limit: number, page: DuePage = {}): Promise<Feed[]> {
+    const rows = this.s.dueFeeds.all({
+      now,
+      limit,
+      afterAt: page.after?.nextCheckAt ?? Number.MIN_SAFE_INTEGER,
+      afterId: page.after?.id ?? 0,
+      checkedSince: page.checkedSince ?? Number.MAX_SAFE_INTEGER,
+    }) as Row[];
+    return rows.map(toFeed);
+  }
+
+  async countDueFeeds(now: number): Promise<number> {
+    return this.s.countDueFeeds.get(now) as number;
   }
 
   // Group commit: the feeds a refresh has ready in one turn of the event loop are written in one

@@ -361,8 +361,14 @@ export interface Store {
   setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean>;
   /** How many users follow a feed. */
   countSubscribers(feedId: number): Promise<number>;
-  /** Feeds with at least one subscriber whose next check is due, soonest first. */
-  dueFeeds(now: number, limit: number): Promise<Feed[]>;
+  /**
+   * Feeds with at least one subscriber whose next check is due, soonest first (then by id). Given a
+   * page: only those after `page.after` in that order, and not checked since `page.checkedSince`,
+   * so that a pass can walk the due feeds a page at a time (see refresh/pool.ts).
+   */
+  dueFeeds(now: number, limit: number, page?: DuePage): Promise<Feed[]>;
+  /** How many feeds dueFeeds(now) gives in all. */
+  countDueFeeds(now: number): Promise<number>;
   /**
    * Stores a fetch's entries and the feed's new state, all or nothing; resolves once committed.
    * Fetches stored at the same time may share a commit, each still whole or absent.
@@ -508,6 +514,21 @@ export interface Store {
   setRepublish(userId: number, feedId: number, allowed: boolean): Promise<boolean>;
 }
 
+/** Where a walk of the due feeds is (see Store.dueFeeds). */
+export interface DuePage {
+  /** The last feed of the previous page. */
+  after?: Pick<Feed, 'nextCheckAt' | 'id'>;
+  /** The walk's start: a feed checked since then is done. */
+  checkedSince?: number;
+}
+
+/** What updateSubscription changes: the fields given. */
+export interface SubscriptionChange {
+  title?: string | null;
+  folderId?: number | null;
+  paused?: boolean;
+}
+
 /** The methods of a Store. */
 export type StoreMethod = {
   [K in keyof Store]: Store[K] extends (...args: never[]) => Promise<unknown> ? K : never;
@@ -519,13 +540,6 @@ export type StoreMethod = {
  * `gleaner serve --workers N` over SQLite, workers hand their writes to the primary (see
  * cli/cluster.ts). A method added to Store must be added here (the compiler checks).
  */
-/** What updateSubscription changes: the fields given. */
-export interface SubscriptionChange {
-  title?: string | null;
-  folderId?: number | null;
-  paused?: boolean;
-}
-
 export const STORE_METHODS = {
   close: 'local',
   createUser: 'write',
@@ -558,6 +572,7 @@ export const STORE_METHODS = {
   setFeedOptions: 'write',
   countSubscribers: 'read',
   dueFeeds: 'read',
+  countDueFeeds: 'read',
   recordFetchSuccess: 'write',
   recordNotModified: 'write',
   recordFetchFailure: 'write',
