@@ -2,6 +2,7 @@
 // whitespace collapsed.
 import { Parser } from 'htmlparser2';
 import { decodeHTML } from 'entities';
+import { IndexOfTokenizer } from './tokenizer.js';
 
 const BLOCK_TAGS = new Set(
   'p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote pre section article header footer figure figcaption dd dt hr'.split(
@@ -26,27 +27,31 @@ export function decodeEntities(text: string): string {
   return text.includes('&') ? decodeHTML(text) : text;
 }
 
-/** The visible text of an HTML fragment, whitespace collapsed. Block boundaries become spaces. */
+/**
+ * The visible text of an HTML fragment, whitespace collapsed. Block boundaries become spaces.
+ * Texts are decoded as they come (the tokenizer's own decoding, character by character, and its
+ * stock scanning took this to 63 MB/s against 119 on sanitized bodies).
+ */
 export function htmlToText(html: string): string {
   if (!html.includes('<')) return collapseWhitespace(decodeEntities(html));
-  let out = '';
+  const out: string[] = [];
   let skipping = 0;
   const parser = new Parser(
     {
       onopentag(name) {
         if (SKIP_TAGS.has(name)) skipping++;
-        else if (BLOCK_TAGS.has(name)) out += ' ';
+        else if (BLOCK_TAGS.has(name)) out.push(' ');
       },
       onclosetag(name) {
         if (SKIP_TAGS.has(name)) skipping = Math.max(0, skipping - 1);
-        else if (BLOCK_TAGS.has(name)) out += ' ';
+        else if (BLOCK_TAGS.has(name)) out.push(' ');
       },
       ontext(text) {
-        if (skipping === 0) out += text;
+        if (skipping === 0) out.push(decodeEntities(text));
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: false, Tokenizer: IndexOfTokenizer },
   );
   parser.end(html);
-  return collapseWhitespace(out);
+  return collapseWhitespace(out.join(''));
 }
