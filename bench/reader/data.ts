@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { htmlToText } from '../../src/feed/parse/text.js';
 import { DEFAULT_COMPACTION } from '../../src/refresh/compaction.js';
 import { openSqliteStore, PAGE_SIZE } from '../../src/store/sqlite.js';
 import { hashPassword } from '../../src/web/auth.js';
@@ -215,7 +216,6 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, '[]', ?, NULL, ?)`,
   );
   const insertBody = db.prepare('INSERT INTO entry_bodies (entry_id, content_html) VALUES (?, ?)');
-  const insertText = db.prepare('INSERT INTO entry_texts (entry_id, content_text) VALUES (?, ?)');
   const insertTag = db.prepare('INSERT OR IGNORE INTO entry_tags (tag, entry_id) VALUES (?, ?)');
   // Every feed gets the same number of entries, spread over the whole span in random order; ids
   // rise with publication time, as they do when a reader fetches as entries appear.
@@ -260,7 +260,6 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
           zh ? 'zh-CN' : 'en',
         );
         insertBody.run(id, e.html);
-        insertText.run(id, e.text);
         for (const c of e.categories) insertTag.run(c.trim().toLowerCase(), id);
       }
     })();
@@ -552,11 +551,16 @@ function fillSearchIndex(db: Database.Database): string {
 function fillWithIndexText(db: Database.Database, table: string, columns: string[], sources: string[]): void {
   // Loaded only when needed: the search module may not exist on every branch this runs on.
   const indexText = searchIndexText();
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  // The store keeps no text apart from the HTML (migration 19): the text is the HTML's, as the
+  // store's sanitizer gave it when the entry arrived.
   const value = (source: string, v: unknown): string =>
-    source === 'feed_id' ? searchFeedToken()(Number(v)) : indexText(typeof v === 'string' ? v : '');
+    source === 'feed_id'
+      ? searchFeedToken()(Number(v))
+      : indexText(source === 'content_text' ? htmlToText(text(v)) : text(v));
   const read = db.prepare(
-    `SELECT id, ${sources.join(', ')} FROM entries JOIN entry_texts ON entry_id = id
-     WHERE id > ? ORDER BY id LIMIT 20000`,
+    `SELECT id, ${sources.map((s) => (s === 'content_text' ? 'b.content_html AS content_text' : s)).join(', ')}
+     FROM entries JOIN entry_bodies b ON b.entry_id = id WHERE id > ? ORDER BY id LIMIT 20000`,
   );
   const insert = db.prepare(
     `INSERT INTO ${table} (rowid, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`,

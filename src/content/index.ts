@@ -2,7 +2,7 @@
 // in ./extract.js, imported directly by the code that fetches articles (it loads a DOM and Readability).
 import { sanitizeWithText } from './sanitize.js';
 
-export { sanitizeHtml } from './sanitize.js';
+export { sanitizedHtmlText, sanitizeHtml } from './sanitize.js';
 export { absolutizeUrl, stripTrackingParams } from './urls.js';
 
 /** An entry's content, ready to store, show and index. */

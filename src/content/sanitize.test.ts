@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Parser } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
-import { IFRAME_SANDBOX, sanitizeHtml, sanitizeWithText } from './sanitize.js';
+import { IFRAME_SANDBOX, sanitizedHtmlText, sanitizeHtml, sanitizeWithText } from './sanitize.js';
 import { prng } from '../testing/random.js';
 
 const BASE = 'https://blog.example.com/2024/03/post.html';
@@ -771,6 +771,8 @@ describe('sanitizeHtml fuzz', () => {
       const again = sanitizeHtml(output, base);
       assertSafe(again, output);
       assert.equal(htmlToText(again), htmlToText(output), `text changed on a second pass of: ${input}`);
+      // Its text, read back from the output without parsing it, is the text the sanitizer gave.
+      assert.equal(sanitizedHtmlText(output), sanitizeWithText(input, base).text, `input: ${input}`);
     }
   });
 });
@@ -788,6 +790,7 @@ describe('sanitizeWithText', () => {
       const { html: safe, text } = sanitizeWithText(html, BASE);
       assert.equal(safe, sanitizeHtml(html, BASE));
       assert.equal(text, htmlToText(safe), `input: ${html}`);
+      assert.equal(sanitizedHtmlText(safe), text, `input: ${html}`);
     }
   });
 });

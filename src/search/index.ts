@@ -25,6 +25,7 @@
 //
 // What the store uses: createFtsTableSql() (FTS_TOKENIZE) for the table, indexText() for what goes
 // into its columns, toMatchQuery() for what goes after MATCH, highlight()/snippet() for the reader.
+import { sanitizedHtmlText } from '../content/index.js';
 import { parseQuery, type QueryTerm } from './query.js';
 import { highlightTerms, snippetTerms } from './highlight.js';
 import { cjkTokens, segments } from './text.js';
@@ -161,4 +162,20 @@ export function highlight(text: string, query: MatchQuery | string): string {
  */
 export function snippet(text: string, query: MatchQuery | string, maxChars = 200): string {
   return snippetTerms(text, termsOf(query), maxChars);
+}
+
+/**
+ * How much of a stored body's HTML htmlSnippet() reads: text for the first SNIPPET_SCAN_CHARS
+ * characters that snippet() looks in, and more (sanitized bodies are ~2/3 text); a tag it cuts
+ * in two ends the text there.
+ */
+const SNIPPET_HTML_CHARS = 64 * 1024;
+
+/**
+ * snippet() of a stored body's text, read from its sanitized HTML (the text is not kept apart:
+ * ~0.8 ms for a page of 50 results, against a third of the database to keep it).
+ */
+export function htmlSnippet(html: string, query: MatchQuery | string, maxChars = 200): string {
+  const head = html.length > SNIPPET_HTML_CHARS ? html.slice(0, SNIPPET_HTML_CHARS) : html;
+  return snippet(sanitizedHtmlText(head, { collapse: false }), query, maxChars);
 }

@@ -21,13 +21,15 @@ const DEFAULT_OPTIONS: FetchOptions = {
 const T0 = Date.UTC(2026, 10, 1);
 
 function entry(n: number, over: Partial<PreparedEntry> = {}): PreparedEntry {
+  // The HTML holds the text, as the sanitizer's output does: search results quote the HTML's text.
+  const text = over.contentText ?? `Body ${n}`;
   return {
     guid: `guid-${n}`,
     link: `https://example.com/${n}`,
     title: `Entry ${n}`,
     author: 'Ann',
-    contentHtml: `<p>Body ${n}</p>`,
-    contentText: `Body ${n}`,
+    contentHtml: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+    contentText: text,
     summaryText: `Body ${n}`,
     readingMinutes: 1,
     publishedAt: T0 + n * 60_000,

@@ -370,19 +370,19 @@ describe('when each entry changed for its user, kept (migration 18)', () => {
   });
 });
 
-describe('entry texts apart from their HTML (migration 14)', () => {
+describe('entry texts apart from their HTML (migration 14), then not kept (migration 19)', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'gleaner-texts-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('moves the texts of a database written before it; search reads them there, new entries write them', async () => {
+  it('keeps the HTML of a database written before them; search quotes the text of the HTML', async () => {
     const path = join(dir, 'together.db');
     const db = new Database(path);
     migrate(db, 0, 13);
     addUserAndFeed(db);
-    const long = `<p>${'word '.repeat(2000)}</p>`;
+    const long = `<p>${'word '.repeat(2000)}</p><p>the <i>last</i> words</p>`;
     db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
         published_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, 0), (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 0);
       INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 1, 1000), (1, 2, 1, 2000);`);
@@ -390,7 +390,7 @@ describe('entry texts apart from their HTML (migration 14)', () => {
       'INSERT INTO entry_bodies (entry_id, content_html, content_text) VALUES (?, ?, ?)',
     );
     body.run(1, long, 'one text');
-    body.run(2, '<p>two</p>', 'two');
+    body.run(2, '<p>two &amp; more</p>', 'two & more');
     db.pragma('user_version = 13');
     db.close();
 
@@ -402,48 +402,38 @@ describe('entry texts apart from their HTML (migration 14)', () => {
         rows("SELECT name FROM pragma_table_info('entry_bodies')").map((r) => (r as { name: string }).name),
         ['entry_id', 'content_html'],
       );
-      assert.deepEqual(rows('SELECT entry_id, content_text FROM entry_texts ORDER BY entry_id'), [
-        { entry_id: 1, content_text: 'one text' },
-        { entry_id: 2, content_text: 'two' },
-      ]);
+      assert.deepEqual(rows("SELECT name FROM sqlite_schema WHERE name = 'entry_texts'"), []);
       const [two, one] = await store.queryEntries({ userId: 1, limit: 10 });
       assert.equal(one?.entry.contentHtml, long);
-      assert.equal(two?.entry.contentHtml, '<p>two</p>');
+      assert.equal(two?.entry.contentHtml, '<p>two &amp; more</p>');
 
-      // A new entry: its HTML and text each in their table, its text what a search's excerpt shows.
+      // A new entry: its HTML stored, its text indexed and quoted by a search from the HTML.
       const fresh = preparedEntry('zebra', {
-        contentHtml: '<p>A <b>zebra</b> crossing</p>',
-        contentText: 'A zebra crossing',
+        contentHtml: '<p>A <b>zebra</b> &amp; <i>its</i> crossing</p>',
+        contentText: 'A zebra & its crossing',
         publishedAt: 3000,
       });
-      assert.deepEqual(await store.recordFetchSuccess(1, fetchedUpdate(3000, 'Feed'), [fresh]), {
-        inserted: 1,
+      const longer = preparedEntry('long', {
+        contentHtml: long,
+        contentText: `${'word '.repeat(2000)}the last words`,
+        publishedAt: 2500,
+      });
+      assert.deepEqual(await store.recordFetchSuccess(1, fetchedUpdate(3000, 'Feed'), [fresh, longer]), {
+        inserted: 2,
         updated: 0,
       });
-      const [hit] = await store.searchEntries({
-        userId: 1,
-        text: 'zebra',
-        sort: 'newest',
-        limit: 10,
-        offset: 0,
-      });
+      const search = (text: string) =>
+        store.searchEntries({ userId: 1, text, sort: 'newest', limit: 10, offset: 0 });
+      const [hit] = await search('zebra');
       assert.equal(hit?.view.entry.title, 'Entry zebra');
-      assert.match(hit?.snippetHtml ?? '', /A <mark>zebra<\/mark> crossing/);
-      assert.deepEqual(rows('SELECT COUNT(*) AS n FROM entry_texts'), [{ n: 3 }]);
+      assert.equal(hit?.snippetHtml, 'A <mark>zebra</mark> &amp; its crossing');
+      // Deep in a long body, past the first paragraphs: the text around the match.
+      const [deep] = await search('last');
+      assert.equal(deep?.view.entry.title, 'Entry long');
+      assert.match(deep?.snippetHtml ?? '', /word\s+the <mark>last<\/mark> words$/);
     } finally {
       reader.close();
       await store.close();
-    }
-    // Deleting an entry deletes its text.
-    const after14 = new Database(path);
-    try {
-      after14.pragma('foreign_keys = ON');
-      after14.prepare('DELETE FROM entries WHERE id = 1').run();
-      const left = after14.prepare('SELECT entry_id FROM entry_texts ORDER BY entry_id').pluck().all();
-      assert.equal(left.length, 2);
-      assert.ok(!left.includes(1), `entry 1's text is gone (${left.join(', ')})`);
-    } finally {
-      after14.close();
     }
   });
 });
@@ -533,19 +523,8 @@ describe('entry bodies (migration 9)', () => {
       );
       const [second, first] = await store.queryEntries({ userId: 1, limit: 10 });
       assert.equal(first?.entry.contentHtml, long);
-      // The plain text is kept (since migration 14 in a table of its own), for search results.
-      const reader = new Database(path, { readonly: true });
-      try {
-        assert.deepEqual(
-          reader.prepare('SELECT entry_id, content_text FROM entry_texts ORDER BY entry_id').all(),
-          [
-            { entry_id: 1, content_text: 'long text' },
-            { entry_id: 2, content_text: 'short' },
-          ],
-        );
-      } finally {
-        reader.close();
-      }
+      // The plain text is not kept (migration 19): the result quotes the text of the HTML.
+      assert.equal(found[0]?.snippetHtml, '<mark>short</mark>');
       assert.equal(first?.read, false);
       assert.equal(second?.entry.contentHtml, '<p>short</p>');
       assert.equal(second?.read, true);

@@ -528,10 +528,10 @@ export function searchSql(
     : 'page CROSS JOIN entries e ON e.id = page.entry_id';
   return {
     sql: `${head}
-       SELECT ${LIST_COLUMNS}, t.content_text AS search_text, page.read AS ue_read, page.starred AS ue_starred,
+       SELECT ${LIST_COLUMNS}, b.content_html AS search_html, page.read AS ue_read, page.starred AS ue_starred,
          page.read_later AS ue_read_later, page.changed_at AS ue_changed_at,
          ${windowed ? 'm.lowest, m.matched' : 'NULL, NULL'} AS matched
-       FROM ${from} LEFT JOIN entry_texts t ON t.entry_id = e.id
+       FROM ${from} LEFT JOIN entry_bodies b ON b.entry_id = e.id
        ORDER BY ${order.replace(/published_at|entry_id|score/g, (c) => `page.${c}`)}`,
     params: headParams,
   };

@@ -8,7 +8,7 @@ import type { Entry, Feed, FetchOptions, Folder, PreparedEntry, Subscription, Us
 import { EntryCache } from './entrycache.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
-import { feedToken, highlight, indexText, snippet, toMatchQuery } from '../search/index.js';
+import { feedToken, highlight, htmlSnippet, indexText, toMatchQuery } from '../search/index.js';
 import {
   entryBody,
   entryIdsSql,
@@ -521,10 +521,6 @@ class SqliteStore implements Store {
         `INSERT INTO entry_bodies (entry_id, content_html) VALUES (?, ?)
          ON CONFLICT (entry_id) DO UPDATE SET content_html = excluded.content_html`,
       ),
-      saveText: db.prepare(
-        `INSERT INTO entry_texts (entry_id, content_text) VALUES (?, ?)
-         ON CONFLICT (entry_id) DO UPDATE SET content_text = excluded.content_text`,
-      ),
       // Read state lives in user_entries and is untouched: an edited entry stays read.
       updateEntry: db.prepare(
         `UPDATE entries SET content_hash = @contentHash, guid = @guid, link = @link, title = @title,
@@ -974,7 +970,7 @@ class SqliteStore implements Store {
         const row = this.s.insertEntry.get(params) as { id: number } | undefined;
         if (!row) continue;
         result.inserted++;
-        this.saveBody(row.id, e);
+        this.s.saveBody.run(row.id, e.contentHtml);
         this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, now, feedId);
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, false));
@@ -983,7 +979,7 @@ class SqliteStore implements Store {
         if (!row) continue;
         result.updated++;
         this.s.entryChanged.run(now, row.id);
-        this.saveBody(row.id, e);
+        this.s.saveBody.run(row.id, e.contentHtml);
         this.s.deleteTags.run(row.id);
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, true));
@@ -995,12 +991,6 @@ class SqliteStore implements Store {
 
   private indexWrite(id: number, e: PreparedEntry, feedId: number, update: boolean): IndexWrite {
     return { id, title: indexText(e.title), body: indexText(e.contentText), feed: feedToken(feedId), update };
-  }
-
-  /** An entry's HTML and its plain text, each in its table (see migration 14). */
-  private saveBody(entryId: number, e: PreparedEntry): void {
-    this.s.saveBody.run(entryId, e.contentHtml);
-    this.s.saveText.run(entryId, e.contentText);
   }
 
   private insertTags(entryId: number, categories: string[]): void {
@@ -1021,7 +1011,6 @@ class SqliteStore implements Store {
       if (!row) return false;
       this.s.entryChanged.run(now, entryId);
       this.s.saveBody.run(entryId, content.html);
-      this.s.saveText.run(entryId, content.text);
       this.s.reindexEntry.run(indexText(row.title), indexText(content.text), feedToken(row.feed_id), entryId);
       return true;
     })();
@@ -1370,14 +1359,14 @@ class SqliteStore implements Store {
     const feedIds = this.searchFeedIds(query);
     if (feedIds === 'none') return [];
     const rows = this.searchRows(query, mq.match, feedIds);
-    // After the entry's columns: its text to quote, then the user's state.
+    // After the entry's columns: its HTML, whose text is quoted, then the user's state.
     return rows.map((r) => {
       const view = toEntryView(r, STATE_AT + 1);
-      const text = r[STATE_AT];
+      const html = r[STATE_AT];
       return {
         view,
         titleHtml: highlight(view.entry.title, mq),
-        snippetHtml: snippet(typeof text === 'string' ? text : '', mq),
+        snippetHtml: htmlSnippet(typeof html === 'string' ? html : '', mq),
       };
     });
   }
