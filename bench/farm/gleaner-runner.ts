@@ -114,8 +114,8 @@ async function pass(name: string): Promise<PassResult> {
   }, 100);
   const cpu = process.cpuUsage();
   const start = performance.now();
-  // Every subscribed feed, whatever its schedule says: a pass is the whole set.
-  // Every feed, a page at a time, as `gleaner refresh` takes them.
+  // Every subscribed feed, whatever its schedule says (a pass is the whole set), a page at a time
+  // as `gleaner refresh` takes them.
   const feeds = dueFeedSource(store, Number.MAX_SAFE_INTEGER, pageSizeFor(concurrency), Date.now);
   const summary = await refreshFeeds(feeds, deps, {
     concurrency,

@@ -24,7 +24,8 @@
 // shared with trigram: a bigram also matches across a word boundary (京东 finds 北京东城区).
 //
 // What the store uses: createFtsTableSql() (FTS_TOKENIZE) for the table, indexText() for what goes
-// into its columns, toMatchQuery() for what goes after MATCH, highlight()/snippet() for the reader.
+// into its columns, toMatchQuery() for what goes after MATCH, highlight() and htmlSnippet() (the
+// text of a stored body's HTML) for the reader.
 import { sanitizedHtmlText } from '../content/index.js';
 import { parseQuery, type QueryTerm } from './query.js';
 import { highlightTerms, snippetTerms } from './highlight.js';
