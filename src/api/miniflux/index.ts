@@ -11,8 +11,8 @@
 //   or status, a few ms to ~60 ms; by category (each one's entries by date, in 20 categories),
 //   ~60-120 ms; a common word's search (85,393 matches) by date ~65 ms, ~140 ms at offset 50,000,
 //   in other orders ~0.1 s, a word in most entries ~0.5 s; by title or author, which sorts every
-//   entry the list holds, a feed's ~2 ms, all million ~0.9 s. created_at is the order entries arrive in, their ids'; status puts unread first
-//   when descending.
+//   entry the list holds, a feed's ~2 ms, all million ~0.9 s. created_at is the order entries
+//   arrive in, their ids'; status puts unread first when descending.
 // - status "removed" matches nothing (Gleaner keeps no removed state), and cannot be set.
 // - Refreshing answers 202 at once; the fetches run in the background.
 // - /v1/version gives the Miniflux version whose API this one answers (MINIFLUX_API_VERSION; apps
@@ -207,19 +207,6 @@ function titleField(body: Record<string, unknown>, name = 'title'): string | und
 }
 
 /** What an entry list asks for. */
-/** Whether a list is narrowed by publication or change times, tags or entry ids. */
-function narrowed(f: EntryFilter): boolean {
-  return (
-    f.publishedBefore !== undefined ||
-    f.publishedAfter !== undefined ||
-    f.changedBefore !== undefined ||
-    f.changedAfter !== undefined ||
-    f.tags !== undefined ||
-    f.beforeEntryId !== undefined ||
-    f.afterEntryId !== undefined
-  );
-}
-
 interface EntryFilter {
   statuses: Set<'unread' | 'read' | 'removed'>;
   starred?: boolean;
@@ -240,6 +227,19 @@ interface EntryFilter {
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
+}
+
+/** Whether a list is narrowed by publication or change times, tags or entry ids. */
+function narrowed(f: EntryFilter): boolean {
+  return (
+    f.publishedBefore !== undefined ||
+    f.publishedAfter !== undefined ||
+    f.changedBefore !== undefined ||
+    f.changedAfter !== undefined ||
+    f.tags !== undefined ||
+    f.beforeEntryId !== undefined ||
+    f.afterEntryId !== undefined
+  );
 }
 
 const ORDERS = [
