@@ -12,7 +12,7 @@
 // (sanitize-html did this in three parses at ~8 MB/s and was most of the cost of a refresh.)
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
-import { collapseWhitespace } from '../feed/parse/text.js';
+import { CollapsedText, collapseWhitespace } from '../feed/parse/text.js';
 import { IndexOfTokenizer } from '../feed/parse/tokenizer.js';
 import { capNesting } from './nesting.js';
 import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
@@ -125,6 +125,11 @@ for (const tag of ALLOWED_TAGS) {
 }
 
 const VOID_TAGS = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col']);
+/** Each allowed tag as written without attributes, and its end tag: made once, not at every element. */
+const BARE_TAGS = new Map(
+  [...ALLOWED_TAGS].map((tag) => [tag, VOID_TAGS.has(tag) ? `<${tag} />` : `<${tag}>`]),
+);
+const END_TAGS = new Map([...ALLOWED_TAGS].map((tag) => [tag, `</${tag}>`]));
 /** Attributes holding URLs: each must be absolute with an allowed scheme when it reaches the output. */
 const URL_ATTRIBUTES = new Set(['href', 'src', 'cite', 'poster']);
 // Block boundaries become spaces in the text, as htmlToText does.
@@ -152,12 +157,24 @@ export function sanitizeHtml(html: string, baseUrl: string | null): string {
 
 /** `sanitizeHtml`, and the text of its result, from one parse. */
 export function sanitizeWithText(html: string, baseUrl: string | null): SanitizedHtml {
-  // Deep nesting costs htmlparser2 time quadratic in the depth; fewer tags than the limit cannot nest deeper.
-  const input = countTags(html, NESTING_LIMIT) > NESTING_LIMIT ? capNesting(html, NESTING_LIMIT) : html;
+  try {
+    return sanitizeParsed(html, baseUrl, false);
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err;
+    // Deep nesting costs htmlparser2 time quadratic in the depth: past the limit, the tags that
+    // would open deeper are cut from the input first (see nesting.ts), and it is parsed again.
+    return sanitizeParsed(capNesting(html, NESTING_LIMIT), baseUrl, true);
+  }
+}
+
+/** Thrown out of a parse that opened an element deeper than NESTING_LIMIT. */
+const TOO_DEEP = new Error('nested too deeply');
+
+function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean): SanitizedHtml {
   // Pieces joined once at the end: a string grown by += is a rope of thousands of pieces, which
   // costs more to flatten (when it is sent to the writing thread or stored) than one join.
   const out: string[] = [];
-  const text: string[] = [];
+  const text = new CollapsedText();
   // One frame per open element: whether its tag was written, and whether its content is dropped.
   const emitted: boolean[] = [];
   let dropDepth = 0; // > 0 while inside an element whose content is dropped
@@ -166,6 +183,8 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
     {
       onopentag(name, rawAttribs) {
         depth++;
+        // The cut input may still open deeper (capNesting only mirrors the parser): those tags go.
+        if (depth > NESTING_LIMIT && !capped) throw TOO_DEEP;
         if (dropDepth > 0 || NON_TEXT_TAGS.has(name)) {
           dropDepth++;
           emitted.push(false);
@@ -178,7 +197,7 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
         }
         // Most elements have no attributes and get none: nothing to rewrite or check.
         if (isEmpty(rawAttribs) && !REWRITTEN_TAGS.has(name)) {
-          out.push(VOID_TAGS.has(name) ? `<${name} />` : `<${name}>`);
+          out.push(BARE_TAGS.get(name) as string);
           emitted.push(true);
           return;
         }
@@ -211,7 +230,7 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
           }
         }
         if (wasEmitted && name === 'iframe') dropDepth--;
-        if (wasEmitted && !VOID_TAGS.has(name)) out.push(`</${name}>`);
+        if (wasEmitted && !VOID_TAGS.has(name)) out.push(END_TAGS.get(name) as string);
         if (BLOCK_TAGS.has(name)) text.push(' ');
       },
       ontext(data) {
@@ -224,7 +243,7 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
     { decodeEntities: false, Tokenizer: IndexOfTokenizer },
   );
   parser.end(input);
-  return { html: out.join(''), text: collapseWhitespace(text.join('')) };
+  return { html: out.join(''), text: text.toString() };
 }
 
 /**
@@ -262,13 +281,6 @@ export function sanitizedHtmlText(html: string, { collapse = true }: { collapse?
 /** a-z and 0-9: the characters of the allowlist's tag names. */
 function isTagNameChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
-}
-
-/** How many tags `html` has, counting no further than `limit + 1`. */
-function countTags(html: string, limit: number): number {
-  let count = 0;
-  for (let i = html.indexOf('<'); i >= 0 && count <= limit; i = html.indexOf('<', i + 1)) count++;
-  return count;
 }
 
 function isEmpty(attribs: Record<string, string>): boolean {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { prng } from '../../testing/random.js';
-import { collapseWhitespace, htmlToText } from './text.js';
+import { CollapsedText, collapseWhitespace, htmlToText } from './text.js';
 
 describe('collapseWhitespace', () => {
   it('makes every run of whitespace one space and trims', () => {
@@ -19,6 +19,35 @@ describe('collapseWhitespace', () => {
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: random(12) }, () => pieces[random(pieces.length)]).join('');
       assert.equal(collapseWhitespace(text), text.replace(/\s+/g, ' ').trim(), JSON.stringify(text));
+    }
+  });
+
+  it('is what CollapsedText gives for the same text pushed in pieces', () => {
+    const pieces = [
+      '',
+      'a',
+      'bc',
+      ' ',
+      '  ',
+      '\n',
+      '\n    ',
+      '\t',
+      ' x ',
+      '\u00a0',
+      '\u2028',
+      '\ufeff',
+      '中文',
+      '\r\n ',
+    ];
+    const next = prng(7);
+    const random = (n: number): number => Math.floor(next() * n);
+    for (let i = 0; i < 2000; i++) {
+      const parts = Array.from({ length: random(10) }, () =>
+        Array.from({ length: 1 + random(3) }, () => pieces[random(pieces.length)]).join(''),
+      );
+      const collected = new CollapsedText();
+      for (const part of parts) collected.push(part);
+      assert.equal(collected.toString(), collapseWhitespace(parts.join('')), JSON.stringify(parts));
     }
   });
 
