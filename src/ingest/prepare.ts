@@ -9,8 +9,14 @@ const UNTITLED_LENGTH = 80;
 // A feed's clock may run ahead; an entry never sorts above the time it was fetched by more than this.
 const MAX_FUTURE_MS = 10 * 60 * 1000;
 
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+/** The SHA-1 of `parts` joined by NUL characters, hashed part by part: a body is not copied into a joined string first. */
+function sha1(...parts: string[]): string {
+  const hash = createHash('sha1');
+  parts.forEach((part, i) => {
+    if (i > 0) hash.update('\u0000');
+    hash.update(part);
+  });
+  return hash.digest('hex');
 }
 
 function truncate(text: string, length: number): string {
@@ -53,7 +59,7 @@ function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, n
   const summarySource = item.contentHtml && item.summaryHtml ? htmlToText(item.summaryHtml) : content.text;
   const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || link || 'Untitled';
   const published = epoch(item.published) ?? epoch(item.updated);
-  const contentHash = sha1(`${title}\u0000${link ?? ''}\u0000${content.html}`);
+  const contentHash = sha1(title, link ?? '', content.html);
   return {
     guid: item.id,
     link,
@@ -71,7 +77,7 @@ function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, n
     commentsUrl: item.commentsUrl,
     language: item.language,
     // Deduplicated by guid, then link, then content.
-    dedupeKey: guid ? `g:${guid}` : link ? `l:${link}` : `h:${sha1(`${title}\u0000${content.text}`)}`,
+    dedupeKey: guid ? `g:${guid}` : link ? `l:${link}` : `h:${sha1(title, content.text)}`,
     contentHash,
   };
 }
