@@ -11,7 +11,7 @@ import { createDigestPool } from '../refresh/digest.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
 import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
-import { refreshFeeds } from '../refresh/pool.js';
+import { RefreshSlots, refreshFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
 import { storageError } from '../store/index.js';
@@ -182,9 +182,10 @@ function webDeps(ctx: Context, refreshNow: (feedIds: number[]) => Promise<void>)
 }
 
 /**
- * The refresh loop (when configured) and "refresh now", in this process only. A feed asked for
- * while it is being refreshed on request is not fetched a second time: the caller waits for the
- * refresh under way.
+ * The refresh loop (when configured) and "refresh now", in this process only, in the same fetch
+ * slots: the concurrency and per-host limits hold across both, "refresh now" takes the next free
+ * slot, and a feed asked for while it is being refreshed is not fetched a second time (the caller
+ * waits for the refresh under way).
  */
 function startRefresher(ctx: Context): {
   refreshNow: (feedIds: number[]) => Promise<void>;
@@ -193,10 +194,12 @@ function startRefresher(ctx: Context): {
   const pool = createDigestPool();
   const deps = { ...refreshDeps(ctx), digest: pool.digest };
   const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
+  const slots = new RefreshSlots(limits.concurrency, limits.perHost);
   const controller = new AbortController();
   const loop = ctx.config.refreshInServer
     ? runRefreshLoop(deps, {
         ...limits,
+        slots,
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
@@ -208,25 +211,15 @@ function startRefresher(ctx: Context): {
         onError: (err) =>
           ctx.log.error('merging the search index failed', { error: String(storageError(err)) }),
       });
-  const inFlight = new Map<number, Promise<unknown>>();
 
   return {
     async refreshNow(feedIds) {
       const feeds: Feed[] = [];
       for (const id of new Set(feedIds)) {
-        if (inFlight.has(id)) continue;
         const feed = await ctx.store.getFeed(id);
         if (feed) feeds.push(feed);
       }
-      const waiting = [...new Set(feedIds)].flatMap((id) => inFlight.get(id) ?? []);
-      const fresh = feeds.filter((f) => !inFlight.has(f.id));
-      const pass = refreshFeeds(fresh, deps, limits);
-      for (const feed of fresh) inFlight.set(feed.id, pass);
-      try {
-        await Promise.all([pass, ...waiting]);
-      } finally {
-        for (const feed of fresh) if (inFlight.get(feed.id) === pass) inFlight.delete(feed.id);
-      }
+      await refreshFeeds(feeds, deps, { ...limits, slots, urgent: true });
     },
     async stop() {
       controller.abort();

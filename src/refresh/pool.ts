@@ -7,9 +7,78 @@ import { refreshFeed, type RefreshDeps, type RefreshResult } from './refresh.js'
 export interface PoolOptions {
   concurrency: number;
   perHost: number;
+  /**
+   * Slots shared with the process's other passes (see RefreshSlots): their limits apply instead of
+   * `concurrency` and `perHost`. Without them, the pass has limits of its own.
+   */
+  slots?: RefreshSlots;
+  /** A pass someone waits for ("refresh now"): it takes freed slots before the passes that are not. */
+  urgent?: boolean;
   /** Called after each feed, in completion order. */
   onResult?: (result: RefreshResult, feed: Feed) => void;
   signal?: AbortSignal;
+}
+
+/**
+ * The fetches of every pass a process runs at once (the refresh loop's, and "refresh now" asked
+ * for in the reader or a client app): the global and per-host limits hold across all of them, a
+ * feed under way in one pass is not fetched again by another (which takes its result), and a
+ * slot that frees goes first to the urgent passes, then to the others.
+ */
+export class RefreshSlots {
+  private running = 0;
+  private readonly busyHosts = new Map<string, number>();
+  private readonly underWay = new Map<number, Promise<RefreshResult>>();
+  // Each pass's start(), told when a slot frees; urgent passes first.
+  private readonly urgentPasses = new Set<() => void>();
+  private readonly passes = new Set<() => void>();
+
+  constructor(
+    readonly concurrency: number,
+    readonly perHost: number,
+  ) {}
+
+  /** Whether a fetch may start now: a free slot, and `host` below its limit. */
+  free(host: string): boolean {
+    return this.running < this.concurrency && (this.busyHosts.get(host) ?? 0) < this.perHost;
+  }
+
+  /** Whether fewer fetches run than the limit allows. */
+  get idle(): boolean {
+    return this.running < this.concurrency;
+  }
+
+  /** The refresh of `feed` another pass has under way, if one has. */
+  pending(feedId: number): Promise<RefreshResult> | undefined {
+    return this.underWay.get(feedId);
+  }
+
+  /** Refreshes `feed` in a slot (see free), freed once done; the caller then wakes the passes. */
+  run(feed: Feed, host: string, refresh: () => Promise<RefreshResult>): Promise<RefreshResult> {
+    this.running++;
+    this.busyHosts.set(host, (this.busyHosts.get(host) ?? 0) + 1);
+    const done = refresh().finally(() => {
+      this.running--;
+      const busy = (this.busyHosts.get(host) ?? 1) - 1;
+      if (busy === 0) this.busyHosts.delete(host);
+      else this.busyHosts.set(host, busy);
+      this.underWay.delete(feed.id);
+    });
+    this.underWay.set(feed.id, done);
+    return done;
+  }
+
+  /** Has `start` called whenever a slot frees, until the returned function is called. */
+  join(start: () => void, urgent: boolean): () => void {
+    const set = urgent ? this.urgentPasses : this.passes;
+    set.add(start);
+    return () => set.delete(start);
+  }
+
+  /** Tells every pass a slot may have freed: urgent passes first, so they take it. */
+  wake(): void {
+    for (const start of [...this.urgentPasses, ...this.passes]) start();
+  }
 }
 
 export interface PassSummary {
@@ -71,15 +140,16 @@ export async function refreshFeeds(
   deps: RefreshDeps,
   options: PoolOptions,
 ): Promise<PassSummary> {
+  const slots = options.slots ?? new RefreshSlots(options.concurrency, options.perHost);
   const summary: PassSummary = { feeds: 0, updated: 0, notModified: 0, failed: 0, inserted: 0, changed: 0 };
   // One queue per host, taken round-robin, so one big host cannot starve the others.
-  const queues = new Map<string, { feeds: (Feed | undefined)[]; next: number; busy: number }>();
+  const queues = new Map<string, { feeds: (Feed | undefined)[]; next: number }>();
   let waiting = 0;
   const enqueue = (page: Feed[]): void => {
     for (const feed of page) {
       const host = hostOf(feed.url);
       let queue = queues.get(host);
-      if (!queue) queues.set(host, (queue = { feeds: [], next: 0, busy: 0 }));
+      if (!queue) queues.set(host, (queue = { feeds: [], next: 0 }));
       queue.feeds.push(feed);
     }
     waiting += page.length;
@@ -88,9 +158,11 @@ export async function refreshFeeds(
   if (Array.isArray(feeds)) enqueue(feeds);
   else source = feeds;
   // Enough waiting to keep every fetch busy while the next page is read.
-  const lowWater = 2 * options.concurrency;
+  const lowWater = 2 * slots.concurrency;
   let reading = false;
+  // This pass's feeds under way: fetched in its slots, or by another pass it waits for.
   let running = 0;
+  let settled = false;
   return new Promise<PassSummary>((resolve, reject) => {
     // A failure that is no feed's own (the store refused a write, or a page could not be read): no
     // more feeds are started, and the pass fails once those under way have ended.
@@ -98,26 +170,47 @@ export async function refreshFeeds(
     const fail = (err: unknown): void => {
       failure ??= err instanceof Error ? err : new Error(String(err));
     };
+    const finish = (): void => {
+      settled = true;
+      leave();
+      if (failure) reject(failure);
+      else resolve(summary);
+    };
+    const ended = (feed: Feed, outcome: Promise<RefreshResult>): void => {
+      running++;
+      outcome.then(
+        (result) => {
+          running--;
+          count(summary, result);
+          options.onResult?.(result, feed);
+          slots.wake();
+        },
+        (err: unknown) => {
+          running--;
+          fail(err);
+          slots.wake();
+        },
+      );
+    };
     const start = (): void => {
-      if (failure) {
-        if (running === 0 && !reading) reject(failure);
-        return;
-      }
-      if (options.signal?.aborted) {
+      if (settled) return;
+      if (failure || options.signal?.aborted) {
         queues.clear();
+        waiting = 0;
         source = null;
       }
       let startedOne = true;
-      while (running < options.concurrency && startedOne) {
+      while (startedOne && slots.idle) {
         startedOne = false;
         for (const [host, queue] of queues) {
-          if (running >= options.concurrency) break;
-          if (queue.busy >= options.perHost) continue;
+          if (!slots.idle) break;
           const feed = queue.feeds[queue.next];
           if (!feed) {
-            if (queue.busy === 0) queues.delete(host);
+            queues.delete(host);
             continue;
           }
+          const elsewhere = slots.pending(feed.id);
+          if (!elsewhere && !slots.free(host)) continue;
           // A started feed is let go of: the pass keeps only those still waiting.
           queue.feeds[queue.next++] = undefined;
           if (queue.next >= COMPACT_AFTER && queue.next * 2 >= queue.feeds.length) {
@@ -126,31 +219,12 @@ export async function refreshFeeds(
           }
           waiting--;
           startedOne = true;
-          queue.busy++;
-          running++;
-          refreshFeed(feed, deps).then(
-            (result) => {
-              running--;
-              queue.busy--;
-              count(summary, result);
-              options.onResult?.(result, feed);
-              start();
-            },
-            (err: unknown) => {
-              running--;
-              queue.busy--;
-              fail(err);
-              start();
-            },
-          );
+          // A feed another pass is refreshing is not fetched again: its result is this pass's too.
+          ended(feed, elsewhere ?? slots.run(feed, host, () => refreshFeed(feed, deps)));
         }
       }
       const read = source;
-      if (
-        read &&
-        !reading &&
-        (waiting < lowWater || (running < options.concurrency && waiting < MAX_WAITING))
-      ) {
+      if (read && !reading && (waiting < lowWater || (slots.idle && waiting < MAX_WAITING))) {
         reading = true;
         read().then(
           (page) => {
@@ -166,8 +240,9 @@ export async function refreshFeeds(
           },
         );
       }
-      if (running === 0 && !reading) resolve(summary);
+      if (running === 0 && !reading && waiting === 0 && source === null) finish();
     };
+    const leave = slots.join(start, options.urgent === true);
     start();
   });
 }

@@ -19,7 +19,7 @@ import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
 import { storageError, type Store } from '../store/index.js';
 import { runRefreshLoop } from './loop.js';
-import { dueFeedSource, refreshFeeds, type PassSummary } from './pool.js';
+import { dueFeedSource, RefreshSlots, refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 
@@ -437,6 +437,106 @@ describe('a pass over the due feeds, read a page at a time', () => {
       clearTimeout(giveUp);
       await named.close();
     }
+  });
+});
+
+describe('passes sharing their fetch slots (the loop and "refresh now")', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openHarness();
+  });
+  afterEach(() => h.close());
+
+  /** Subscribes to `n` feeds at `/name/i.xml`, each answered once `gate` lets it through. */
+  async function gatedFeeds(
+    name: string,
+    n: number,
+    gate: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<Feed[]> {
+    const feeds: Feed[] = [];
+    for (let i = 0; i < n; i++) {
+      h.server.route(`/${name}/${i}.xml`, (_req, res) => {
+        void gate().then(() =>
+          res
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(rss([{ guid: `${name}-${i}`, title: `${name} ${i}` }])),
+        );
+      });
+      feeds.push(await h.subscribed(`/${name}/${i}.xml`));
+    }
+    return feeds;
+  }
+
+  it('holds the concurrency limit across passes', async () => {
+    // One feed per host: the fetcher's own limit of connections to a host plays no part.
+    const seen = { now: 0, most: 0 };
+    const feeds: Feed[] = [];
+    for (let i = 0; i < 12; i++) {
+      const path = `/${i}.xml`;
+      h.server.route(path, (_req, res) => {
+        seen.now++;
+        seen.most = Math.max(seen.most, seen.now);
+        void (async () => {
+          // Some turns of the event loop, for the passes to start all they may.
+          for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+          seen.now--;
+          res
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(rss([{ guid: `g${i}`, title: `T${i}` }]));
+        })();
+      });
+      const feed = await h.store.ensureFeed(siteUrl(h.server, `host${i}.test`, path), OPTIONS, h.clock);
+      await h.store.subscribe(h.user.id, feed.id, { folderId: null, title: null }, h.clock);
+      feeds.push(feed);
+    }
+    const named = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+    try {
+      const deps = { ...h.deps, fetcher: named };
+      const slots = new RefreshSlots(3, 2);
+      const [a, b] = await Promise.all([
+        refreshFeeds(feeds.slice(0, 8), deps, { concurrency: 3, perHost: 2, slots }),
+        refreshFeeds(feeds.slice(8), deps, { concurrency: 3, perHost: 2, slots, urgent: true }),
+      ]);
+      assert.equal(a.inserted + b.inserted, 12);
+      assert.equal(seen.most, 3, `at most 3 fetches at once (saw ${seen.most})`);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('does not fetch a feed another pass has under way: it waits for that refresh', async () => {
+    let open = (): void => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const [feed] = await gatedFeeds('slow', 1, () => opened);
+    assert.ok(feed);
+    const slots = new RefreshSlots(4, 2);
+    const first = refreshFeeds([feed], h.deps, { concurrency: 4, perHost: 2, slots });
+    while (h.server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = refreshFeeds([feed], h.deps, { concurrency: 4, perHost: 2, slots, urgent: true });
+    open();
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(h.server.requests.length, 1, 'fetched once');
+    assert.deepEqual([a.updated, a.inserted], [1, 1]);
+    assert.deepEqual([b.updated, b.inserted], [1, 1], 'the second pass has the result of the first');
+  });
+
+  it('gives the next free slot to the pass someone waits for', async () => {
+    const background = await gatedFeeds('loop', 5);
+    const [asked] = await gatedFeeds('asked', 1);
+    assert.ok(asked);
+    const slots = new RefreshSlots(1, 1);
+    const loop = refreshFeeds(background, h.deps, { concurrency: 1, perHost: 1, slots });
+    while (h.server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const now = refreshFeeds([asked], h.deps, { concurrency: 1, perHost: 1, slots, urgent: true });
+    await Promise.all([loop, now]);
+    assert.deepEqual(
+      h.server.requests.map((r) => r.path),
+      ['/loop/0.xml', '/asked/0.xml', '/loop/1.xml', '/loop/2.xml', '/loop/3.xml', '/loop/4.xml'],
+    );
   });
 });
 
