@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { emptyEntry } from '../feed/parse/extensions.js';
+import { emptyFeed } from '../feed/parse/index.js';
 import type { ParsedEntry, ParsedFeed } from '../model/index.js';
 import { prepareEntries } from './prepare.js';
 
@@ -8,40 +10,11 @@ const FEED_URL = 'https://blog.example.com/feed.xml';
 const NOW = Date.UTC(2026, 11, 7);
 
 function item(fields: Partial<ParsedEntry>): ParsedEntry {
-  return {
-    id: null,
-    title: null,
-    link: null,
-    published: null,
-    updated: null,
-    author: null,
-    categories: [],
-    summaryHtml: null,
-    contentHtml: null,
-    enclosures: [],
-    commentsUrl: null,
-    imageUrl: null,
-    language: null,
-    durationSeconds: null,
-    explicit: null,
-    ...fields,
-  };
+  return { ...emptyEntry(), ...fields };
 }
 
 function feed(items: ParsedEntry[]): ParsedFeed {
-  return {
-    format: 'rss',
-    title: 'Blog',
-    link: 'https://blog.example.com/',
-    description: null,
-    language: null,
-    selfUrl: null,
-    hubUrl: null,
-    iconUrl: null,
-    ttlMinutes: null,
-    items,
-    warnings: [],
-  };
+  return { ...emptyFeed(), format: 'rss', title: 'Blog', link: 'https://blog.example.com/', items };
 }
 
 /** The SHA-1 of the parts joined by NUL characters, as stored databases hold it. */

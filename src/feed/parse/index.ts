@@ -18,7 +18,8 @@ export interface ParseOptions {
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 
-function emptyFeed(): ParsedFeed {
+/** A feed with nothing in it: what a document that is not a feed parses to. */
+export function emptyFeed(): ParsedFeed {
   return {
     format: null,
     title: null,
