@@ -13,7 +13,12 @@ describe('collapseWhitespace', () => {
   });
 
   it('agrees with the plain definition on text of every kind of whitespace', () => {
-    const pieces = ['a', 'bc', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', '\ufeff', '中文', '\r\n '];
+    // Every character JavaScript's \s matches, each alone between letters.
+    const spaces = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((c) =>
+      /\s/.test(c),
+    );
+    for (const space of spaces) assert.equal(collapseWhitespace(`a${space}b`), 'a b', JSON.stringify(space));
+    const pieces = ['a', 'bc', '  ', '中文', '\r\n ', ...spaces];
     const next = prng(42);
     const random = (n: number): number => Math.floor(next() * n);
     for (let i = 0; i < 2000; i++) {

