@@ -176,7 +176,8 @@ export async function refreshFeeds(
       if (failure) reject(failure);
       else resolve(summary);
     };
-    const ended = (feed: Feed, outcome: Promise<RefreshResult>): void => {
+    // Follows a feed of this pass to its end, and tells every pass a slot may have freed.
+    const track = (feed: Feed, outcome: Promise<RefreshResult>): void => {
       running++;
       outcome.then(
         (result) => {
@@ -220,7 +221,7 @@ export async function refreshFeeds(
           waiting--;
           startedOne = true;
           // A feed another pass is refreshing is not fetched again: its result is this pass's too.
-          ended(feed, elsewhere ?? slots.run(feed, host, () => refreshFeed(feed, deps)));
+          track(feed, elsewhere ?? slots.run(feed, host, () => refreshFeed(feed, deps)));
         }
       }
       const read = source;
