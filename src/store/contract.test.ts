@@ -196,31 +196,41 @@ for (const backend of backends) {
     it('writes fetches that arrive together each whole: one that fails is undone alone', async () => {
       const user = await store.createUser('together', { isAdmin: false }, T0);
       const feeds = [];
-      for (const n of [1, 2, 3]) {
+      for (const n of [1, 2, 3, 4, 5]) {
         const feed = await store.ensureFeed(`https://together-${n}.example/feed`, DEFAULT_OPTIONS, T0);
         await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
         feeds.push(feed);
       }
-      const [a, b, c] = feeds as [(typeof feeds)[0], (typeof feeds)[0], (typeof feeds)[0]];
-      // Not awaited one by one: all four are under way at once, as a refresh's feeds are. A feed
-      // that does not exist breaks its entries' foreign key; feed c's second entry, without a title,
-      // fails after its first is written.
+      const [a, b, c, same, down] = feeds as [Feed, Feed, Feed, Feed, Feed];
+      // Not awaited one by one: all are under way at once, as a refresh's feeds are. A feed that
+      // does not exist breaks its entries' foreign key; feed c's second entry, without a title,
+      // fails after its first is written. Beside them, a feed not modified and one that failed.
       const settled = await Promise.allSettled([
         store.recordFetchSuccess(a.id, update(T0 + 1), [entry(1), entry(2)]),
         store.recordFetchSuccess(999_999, update(T0 + 1), [entry(3)]),
+        store.recordNotModified(same.id, T0 + 1, T0 + 7_200_000),
         store.recordFetchSuccess(c.id, update(T0 + 1), [
           entry(7, { contentText: 'a quetzal' }),
           entry(8, { title: null as unknown as string }),
         ]),
+        store.recordFetchFailure(down.id, T0 + 1, T0 + 600_000, 'HTTP 503'),
         store.recordFetchSuccess(b.id, update(T0 + 1), [entry(4), entry(5), entry(6)]),
       ]);
       assert.deepEqual(
         settled.map((r) => r.status),
-        ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+        ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
       );
       assert.deepEqual(
         settled.map((r) => (r.status === 'fulfilled' ? r.value : null)),
-        [{ inserted: 2, updated: 0 }, null, null, { inserted: 3, updated: 0 }],
+        [{ inserted: 2, updated: 0 }, null, undefined, null, undefined, { inserted: 3, updated: 0 }],
+      );
+      assert.deepEqual(
+        [(await store.getFeed(same.id))?.lastCheckedAt, (await store.getFeed(same.id))?.nextCheckAt],
+        [T0 + 1, T0 + 7_200_000],
+      );
+      assert.deepEqual(
+        [(await store.getFeed(down.id))?.errorCount, (await store.getFeed(down.id))?.lastError],
+        [1, 'HTTP 503'],
       );
       assert.equal(await store.countEntries(a.id), 2);
       assert.equal(await store.countEntries(b.id), 3);
@@ -1136,6 +1146,49 @@ for (const backend of backends) {
         (await store.listFolders(user.id)).map((f) => f.name),
         ['Tech'],
       );
+    });
+
+    it('imports subscriptions in one call: feeds and folders made or found, entries backfilled', async () => {
+      const user = await store.createUser('opml-importer', { isAdmin: false }, T0);
+      const known = await store.ensureFeed('https://import.example/known', DEFAULT_OPTIONS, T0);
+      await store.recordFetchSuccess(known.id, update(T0 + 1), [entry(1), entry(2)]);
+      const news = await store.ensureFolder(user.id, 'News');
+      await store.importSubscriptions(
+        user.id,
+        [
+          { url: 'https://import.example/known', title: 'Known', folder: 'News' },
+          { url: 'https://import.example/a', title: null, folder: 'Tech/Rust' },
+          { url: 'https://import.example/b', title: null, folder: null },
+        ],
+        DEFAULT_OPTIONS,
+        T0 + 2,
+      );
+      const views = await store.listSubscriptions(user.id);
+      assert.deepEqual(
+        views.map((v) => [v.feed.url, v.folderName, v.subscription.title, v.unreadCount]).sort(),
+        [
+          ['https://import.example/a', 'Tech/Rust', null, 0],
+          ['https://import.example/b', null, null, 0],
+          ['https://import.example/known', 'News', 'Known', 2],
+        ],
+      );
+      assert.equal(views.find((v) => v.feed.url === 'https://import.example/known')?.feed.id, known.id);
+      assert.equal((await store.listFolders(user.id)).find((f) => f.name === 'News')?.id, news.id);
+      const due = (await store.dueFeeds(T0 + 2, 100)).map((f) => f.url);
+      assert.ok(
+        due.includes('https://import.example/a') && due.includes('https://import.example/b'),
+        'new feeds due now',
+      );
+      // Imported again, into another folder: moved, not doubled.
+      await store.importSubscriptions(
+        user.id,
+        [{ url: 'https://import.example/b', title: null, folder: 'News' }],
+        DEFAULT_OPTIONS,
+        T0 + 3,
+      );
+      const again = await store.listSubscriptions(user.id);
+      assert.equal(again.length, 3);
+      assert.equal(again.find((v) => v.feed.url === 'https://import.example/b')?.folderName, 'News');
     });
 
     it('keeps unread counts in step with arrivals, reads, mark-all-read, undo and unsubscribing', async () => {

@@ -15,6 +15,7 @@ export type {
   EntryView,
   FeedFetchUpdate,
   FeedIcon,
+  ImportedSubscription,
   SaveResult,
   SearchHit,
   SearchQuery,

@@ -393,6 +393,16 @@ export interface Store {
     options: { folderId: number | null; title: string | null },
     now: number,
   ): Promise<Subscription>;
+  /**
+   * Subscribes to each feed as subscribe does, in one transaction (an OPML import): the feed made
+   * when missing (with `options`, due now), its folder too.
+   */
+  importSubscriptions(
+    userId: number,
+    items: ImportedSubscription[],
+    options: FetchOptions,
+    now: number,
+  ): Promise<void>;
   /** Unsubscribes; the user's starred entries of the feed are kept. False when not subscribed. */
   unsubscribe(userId: number, feedId: number): Promise<boolean>;
   listSubscriptions(userId: number): Promise<SubscriptionView[]>;
@@ -522,6 +532,15 @@ export interface DuePage {
   checkedSince?: number;
 }
 
+/** A feed to subscribe to in an import (see Store.importSubscriptions). */
+export interface ImportedSubscription {
+  url: string;
+  /** The subscription's own title, or null for the feed's. */
+  title: string | null;
+  /** The folder's name, or null for none. */
+  folder: string | null;
+}
+
 /** What updateSubscription changes: the fields given. */
 export interface SubscriptionChange {
   title?: string | null;
@@ -582,6 +601,7 @@ export const STORE_METHODS = {
   getFeedIcon: 'read',
   recentPublishTimes: 'read',
   subscribe: 'write',
+  importSubscriptions: 'write',
   unsubscribe: 'write',
   listSubscriptions: 'read',
   subscriptionsVersion: 'read',

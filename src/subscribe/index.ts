@@ -14,7 +14,7 @@ import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
-import { fetchOptionsKey, type Store } from '../store/index.js';
+import { fetchOptionsKey, type ImportedSubscription, type Store } from '../store/index.js';
 
 export interface SubscribeDeps {
   store: Store;
@@ -371,20 +371,25 @@ export async function importFeeds(
 ): Promise<{ added: number; existing: number }> {
   const subscribed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
   let added = 0;
-  let done = 0;
-  for (const item of feeds) {
-    if (!subscribed.has(item.url)) {
-      const now = deps.clock();
-      const feed = await deps.store.ensureFeed(item.url, DEFAULT_FETCH_OPTIONS, now);
-      const folder = item.folder ? await deps.store.ensureFolder(userId, item.folder) : null;
-      await deps.store.subscribe(userId, feed.id, { folderId: folder?.id ?? null, title: item.title }, now);
+  // A transaction for each chunk: the file's pages written once a chunk, not once a feed, and
+  // the progress told as each one is committed.
+  for (let start = 0; start < feeds.length; start += IMPORT_CHUNK) {
+    const chunk: ImportedSubscription[] = [];
+    for (const item of feeds.slice(start, start + IMPORT_CHUNK)) {
+      if (subscribed.has(item.url)) continue;
       subscribed.add(item.url);
-      added++;
+      chunk.push({ url: item.url, title: item.title, folder: item.folder });
     }
-    onProgress?.(++done);
+    if (chunk.length > 0)
+      await deps.store.importSubscriptions(userId, chunk, DEFAULT_FETCH_OPTIONS, deps.clock());
+    added += chunk.length;
+    onProgress?.(Math.min(feeds.length, start + IMPORT_CHUNK));
   }
   return { added, existing: feeds.length - added };
 }
+
+/** Feeds an import subscribes to in one transaction. */
+const IMPORT_CHUNK = 500;
 
 /** The user's subscriptions as OPML feeds (folders kept). */
 export async function exportFeeds(store: Store, userId: number): Promise<OpmlFeed[]> {
