@@ -48,13 +48,13 @@ export class RefreshSlots {
     return this.running < this.concurrency;
   }
 
-  /** The refresh of `feed` another pass has under way, if one has. */
+  /** The refresh of feed `feedId` another pass has under way, if one has. */
   pending(feedId: number): Promise<RefreshResult> | undefined {
     return this.underWay.get(feedId);
   }
 
-  /** Refreshes `feed` in a slot (see free), freed once done; the caller then wakes the passes. */
-  run(feed: Feed, host: string, refresh: () => Promise<RefreshResult>): Promise<RefreshResult> {
+  /** Refreshes feed `feedId` in a slot (see free), freed once done; the caller then wakes the passes. */
+  run(feedId: number, host: string, refresh: () => Promise<RefreshResult>): Promise<RefreshResult> {
     this.running++;
     this.busyHosts.set(host, (this.busyHosts.get(host) ?? 0) + 1);
     const done = refresh().finally(() => {
@@ -62,9 +62,9 @@ export class RefreshSlots {
       const busy = (this.busyHosts.get(host) ?? 1) - 1;
       if (busy === 0) this.busyHosts.delete(host);
       else this.busyHosts.set(host, busy);
-      this.underWay.delete(feed.id);
+      this.underWay.delete(feedId);
     });
-    this.underWay.set(feed.id, done);
+    this.underWay.set(feedId, done);
     return done;
   }
 
@@ -221,7 +221,7 @@ export async function refreshFeeds(
           waiting--;
           startedOne = true;
           // A feed another pass is refreshing is not fetched again: its result is this pass's too.
-          track(feed, elsewhere ?? slots.run(feed, host, () => refreshFeed(feed, deps)));
+          track(feed, elsewhere ?? slots.run(feed.id, host, () => refreshFeed(feed, deps)));
         }
       }
       const read = source;

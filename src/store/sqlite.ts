@@ -349,13 +349,13 @@ type FetchOutcome = SaveResult | { failed: unknown };
 
 /**
  * A refreshed feed's write, waiting for the group commit: its entries and new state after a fetch
- * that brought a document, or only its new state (`checked`: not modified, or failed).
+ * that brought a document, or only its new state (not modified, or failed).
  */
 interface PendingFetch {
-  feedId: number;
-  update: FeedFetchUpdate | null;
-  entries: PreparedEntry[];
-  checked: (() => void) | null;
+  /** The entries it stores: what fills a group. */
+  size: number;
+  /** Its statements, run in the group's transaction; its rows of the search index go to `index`. */
+  write: (index: IndexWrite[]) => SaveResult;
   resolve: (result: SaveResult) => void;
   reject: (err: unknown) => void;
 }
@@ -849,7 +849,12 @@ class SqliteStore implements Store {
   // that undid the transaction, or the commit's own, fails every feed of it, and none is stored.
   recordFetchSuccess(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): Promise<SaveResult> {
     return new Promise<SaveResult>((resolve, reject) => {
-      this.pendingFetches.push({ feedId, update, entries, checked: null, resolve, reject });
+      this.pendingFetches.push({
+        size: entries.length,
+        write: (index) => this.writeFetch(feedId, update, entries, index),
+        resolve,
+        reject,
+      });
       this.pendingEntries += entries.length;
       // A full group is written at once: a transaction blocks the event loop, and a reader's page
       // waits for it (~0.2-0.3 ms an entry).
@@ -891,7 +896,7 @@ class SqliteStore implements Store {
     let size = 0;
     let count = 0;
     while (count < this.pendingFetches.length && (count === 0 || size < this.groupCommitEntries))
-      size += (this.pendingFetches[count++] as PendingFetch).entries.length;
+      size += (this.pendingFetches[count++] as PendingFetch).size;
     const group = this.pendingFetches.slice(0, count);
     this.pendingFetches = this.pendingFetches.slice(count);
     this.pendingEntries -= size;
@@ -921,10 +926,10 @@ class SqliteStore implements Store {
   private writeGroup(group: PendingFetch[], savepoints: boolean): FetchOutcome[] {
     const index: IndexWrite[] = [];
     const results = group.map((w) => {
-      if (!savepoints) return this.writeFetch(w, index);
+      if (!savepoints) return w.write(index);
       const mine: IndexWrite[] = [];
       try {
-        const result = this.db.transaction(() => this.writeFetch(w, mine))();
+        const result = this.db.transaction(() => w.write(mine))();
         for (const row of mine) index.push(row);
         return result;
       } catch (err) {
@@ -942,13 +947,14 @@ class SqliteStore implements Store {
   }
 
   /** One feed's fetch: its new and changed entries, and its state; its rows of the search index to `index`. */
-  private writeFetch({ feedId, update, entries, checked }: PendingFetch, index: IndexWrite[]): SaveResult {
-    const result: SaveResult = { inserted: 0, updated: 0 };
-    if (checked !== null || update === null) {
-      checked?.();
-      return result;
-    }
+  private writeFetch(
+    feedId: number,
+    update: FeedFetchUpdate,
+    entries: PreparedEntry[],
+    index: IndexWrite[],
+  ): SaveResult {
     const now = update.checkedAt;
+    const result: SaveResult = { inserted: 0, updated: 0 };
     // What is already stored, by dedupe key: unchanged entries cost no write at all.
     const stored = new Map<string, string>();
     for (let i = 0; i < entries.length; i += 500) {
@@ -1036,22 +1042,22 @@ class SqliteStore implements Store {
   // pages to the WAL each time, which grew past its limit unchecked (297 MB in a pass of 10,000
   // feeds answered 304).
   recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void> {
-    return this.recordChecked(feedId, () =>
-      this.s.feedNotModified.run(checkedAt, checkedAt, nextCheckAt, feedId),
-    );
+    return this.recordState(() => this.s.feedNotModified.run(checkedAt, checkedAt, nextCheckAt, feedId));
   }
 
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void> {
-    return this.recordChecked(feedId, () => this.s.feedFailure.run(checkedAt, nextCheckAt, error, feedId));
+    return this.recordState(() => this.s.feedFailure.run(checkedAt, nextCheckAt, error, feedId));
   }
 
-  private recordChecked(feedId: number, checked: () => void): Promise<void> {
+  /** A feed's new state alone, written in the next group commit. */
+  private recordState(update: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pendingFetches.push({
-        feedId,
-        update: null,
-        entries: [],
-        checked,
+        size: 0,
+        write: () => {
+          update();
+          return { inserted: 0, updated: 0 };
+        },
         resolve: () => resolve(),
         reject,
       });
