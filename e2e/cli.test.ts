@@ -248,6 +248,25 @@ describe('gleaner CLI', () => {
     assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
   });
 
+  it('prints no terminal escape from a hostile feed', async () => {
+    // ESC sequences that would clear the screen, recolour it and set the window's title, BEL and the C1 CSI.
+    const hostile = 'Evil\u001b[2J\u001b]0;pwned\u0007 feed\u009b31m';
+    server.route('/evil.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' })
+        .end(rss(hostile, 2, `bad\u001b[5m`)),
+    );
+    const added = await gleaner('add', server.url('/evil.xml'));
+    assert.equal(added.code, 0, added.stderr);
+    const listed = await gleaner('feeds');
+    assert.match(listed.stdout, /Evil \[2J \]0;pwned feed 31m/);
+    for (const out of [added, listed]) {
+      // eslint-disable-next-line no-control-regex -- the test: no control character but the newline
+      assert.doesNotMatch(out.stdout + out.stderr, /[\0-\x09\x0b-\x1f\x7f-\x9f]/);
+    }
+    assert.equal((await gleaner('remove', server.url('/evil.xml'))).code, 0);
+  });
+
   it('tells its version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version: string;

@@ -233,6 +233,40 @@ describe('parseFeed: safety limits', () => {
     assert.equal(feed.title, '&xxe;');
   });
 
+  it('keeps no control character in titles, authors, categories or text, in every format', () => {
+    // ESC sequences (colour, clear screen, window title), BEL, NUL and the C1 CSI, raw and as references.
+    const raw = 'A\u001b[2J\u001b]0;pwned\u0007B\u009b31mC\u0000D';
+    const escaped = 'A&#27;[2J&#x1b;]0;pwned&#7;B&#155;31mC\u0000D';
+    const docs = [
+      `<rss version="2.0"><channel><title>${raw}</title><item><title>${escaped}</title>
+        <author>${raw}</author><category>${raw}</category><description>&lt;p&gt;${escaped}&lt;/p&gt;</description>
+        </item></channel></rss>`,
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>${raw}</title><entry><title type="html">${escaped}</title>
+        <author><name>${raw}</name></author><category term="${raw}"/><summary>${raw}</summary></entry></feed>`,
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: raw,
+        items: [
+          { id: '1', title: raw, authors: [{ name: raw }], tags: [raw], content_html: `<p>${raw}</p>` },
+        ],
+      }),
+    ];
+    for (const doc of docs) {
+      const feed = parse(doc);
+      const entry = item(feed.items, 0);
+      const texts = [feed.title, entry.title, entry.author, ...entry.categories];
+      assert.equal(texts.length, 4, JSON.stringify(texts));
+      for (const text of texts) {
+        assert.ok(
+          text && /^A\W*\[2J\W*\]0;pwned\W*B\W*31mC\W*D$/.test(text),
+          `${JSON.stringify(text)} in ${doc}`,
+        );
+        // eslint-disable-next-line no-control-regex -- the test: no control character at all
+        assert.doesNotMatch(text, /[\0-\x1f\x7f-\x9f]/, `${JSON.stringify(text)} in ${doc}`);
+      }
+    }
+  });
+
   it('bounds the expansion of one entity repeated many times', () => {
     const value = 'x'.repeat(1000);
     const doc = `<!DOCTYPE rss [<!ENTITY big "${value}">]><rss><channel><title>${'&big;'.repeat(5000)}</title></channel></rss>`;

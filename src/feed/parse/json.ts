@@ -22,12 +22,17 @@ function resolve(url: unknown, base: string | null): string | null {
   }
 }
 
+/** A string member as the XML formats read text: whitespace and control characters collapsed; null when empty. */
+function plainText(value: unknown): string | null {
+  return nonEmpty(collapseWhitespace(str(value) ?? ''));
+}
+
 /** JSON Feed 1.1 has `authors`; 1.0 has `author`. */
 function authorName(obj: Json): string | null {
   const authors = Array.isArray(obj.authors) ? obj.authors : isObject(obj.author) ? [obj.author] : [];
   for (const a of authors) {
     if (isObject(a)) {
-      const name = nonEmpty(str(a.name));
+      const name = plainText(a.name);
       if (name) return name;
     }
   }
@@ -45,11 +50,11 @@ export function adaptJson(doc: unknown, baseUrl: string | null, feed: ParsedFeed
     return;
   }
   feed.format = 'json';
-  feed.title = nonEmpty(collapseWhitespace(str(doc.title) ?? ''));
+  feed.title = plainText(doc.title);
   feed.link = resolve(doc.home_page_url, baseUrl);
   feed.selfUrl = resolve(doc.feed_url, baseUrl);
-  feed.description = nonEmpty(str(doc.description));
-  feed.language = nonEmpty(str(doc.language));
+  feed.description = plainText(doc.description);
+  feed.language = plainText(doc.language);
   feed.iconUrl = resolve(doc.icon, baseUrl) ?? resolve(doc.favicon, baseUrl);
   if (Array.isArray(doc.hubs)) {
     for (const hub of doc.hubs) {
@@ -86,7 +91,7 @@ function adaptItem(item: Json, base: string | null, feedAuthor: string | null): 
   const summary = str(item.summary);
   entry.summaryHtml = summary != null ? escapeHtml(summary) : null;
   entry.imageUrl = resolve(item.image, base) ?? resolve(item.banner_image, base);
-  entry.language = nonEmpty(str(item.language));
+  entry.language = plainText(item.language);
   if (Array.isArray(item.attachments)) {
     for (const a of item.attachments) {
       if (!isObject(a)) continue;

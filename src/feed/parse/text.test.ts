@@ -12,19 +12,32 @@ describe('collapseWhitespace', () => {
     assert.equal(collapseWhitespace('x \u00a0'), 'x');
   });
 
-  it('agrees with the plain definition on text of every kind of whitespace', () => {
-    // Every character JavaScript's \s matches, each alone between letters.
+  it('agrees with the plain definition on text of every kind of whitespace and control character', () => {
+    // Every character JavaScript's \s matches, and every control character, each alone between letters.
+    // eslint-disable-next-line no-control-regex -- the definition: whitespace and control characters
+    const blank = /[\s\0-\x1f\x7f-\x9f]/;
     const spaces = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((c) =>
-      /\s/.test(c),
+      blank.test(c),
     );
+    assert.equal(spaces.length, 25 + 32 + 1 + 32 - 5); // \s, C0, DEL and C1; \t to \r are in both
     for (const space of spaces) assert.equal(collapseWhitespace(`a${space}b`), 'a b', JSON.stringify(space));
     const pieces = ['a', 'bc', '  ', '中文', '\r\n ', ...spaces];
     const next = prng(42);
     const random = (n: number): number => Math.floor(next() * n);
+    const runs = new RegExp(`${blank.source}+`, 'g');
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: random(12) }, () => pieces[random(pieces.length)]).join('');
-      assert.equal(collapseWhitespace(text), text.replace(/\s+/g, ' ').trim(), JSON.stringify(text));
+      assert.equal(collapseWhitespace(text), text.replace(runs, ' ').trim(), JSON.stringify(text));
     }
+  });
+
+  it('leaves no terminal escape in a hostile title', () => {
+    const title = 'Evil\u001b[31mRED\u001b]0;pwned\u0007 feed\u009b2J\u0000';
+    assert.equal(collapseWhitespace(title), 'Evil [31mRED ]0;pwned feed 2J');
+    assert.equal(htmlToText(`<b>${title}</b>`), 'Evil [31mRED ]0;pwned feed 2J');
+    const collected = new CollapsedText();
+    for (const piece of title.split('R')) collected.push(piece);
+    assert.equal(collected.toString(), 'Evil [31mED ]0;pwned feed 2J');
   });
 
   it('is what CollapsedText gives for the same text pushed in pieces', () => {
@@ -41,6 +54,8 @@ describe('collapseWhitespace', () => {
       '\u00a0',
       '\u2028',
       '\ufeff',
+      '\u001b',
+      '\u009b',
       '中文',
       '\r\n ',
     ];
