@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, run } from './cli.js';
 import Database from 'better-sqlite3';
+import { eastAsianWidth } from 'get-east-asian-width';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
 
 function rss(title: string, n: number, prefix = 'item'): string {
@@ -265,6 +266,20 @@ describe('gleaner CLI', () => {
       assert.doesNotMatch(out.stdout + out.stderr, /[\0-\x09\x0b-\x1f\x7f-\x9f]/);
     }
     assert.equal((await gleaner('remove', server.url('/evil.xml'))).code, 0);
+  });
+
+  it('lines up the recommended directory, Chinese names (two columns a character) included', async () => {
+    const directory = await gleaner('recommended');
+    const lines = [...directory.stdout.matchAll(/^( {2}.*) ([a-z]{2}) {2}https?:\/\/\S+$/gm)];
+    assert.ok(
+      lines.some((m) => /\p{Script=Han}/u.test(m[1] ?? '')),
+      'some names are Chinese',
+    );
+    const widths = lines.map((m) =>
+      [...(m[1] ?? '')].reduce((w, c) => w + eastAsianWidth(c.codePointAt(0) ?? 0), 0),
+    );
+    assert.ok(widths.length > 20);
+    assert.deepEqual([...new Set(widths.filter((w) => w <= 42))], [42]);
   });
 
   it('tells its version', async () => {

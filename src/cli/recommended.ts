@@ -1,5 +1,6 @@
 // `gleaner recommended [--topic T] [--language L] [--subscribe NAME|URL] [--subscribe-topic T]`
 import { parseArgs } from 'node:util';
+import { eastAsianWidth } from 'get-east-asian-width';
 import { loadRecommended, type RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
 import { subscribeToUrl } from '../subscribe/index.js';
@@ -11,6 +12,18 @@ const HELP = `usage: gleaner recommended [--topic TOPIC] [--language LANG]
 
 Lists the recommended-feed directory shipped with Gleaner, grouped by topic, or subscribes to one
 of its feeds or to a whole topic (each topic becomes a folder unless --folder says otherwise).`;
+
+const NAME_COLUMNS = 40;
+
+/**
+ * `text` padded with spaces to `columns` as a terminal shows it: a Chinese or Japanese character
+ * takes two columns, so padEnd, which counts characters, left the next column out of line.
+ */
+function padColumns(text: string, columns: number): string {
+  let width = 0;
+  for (const c of text) width += eastAsianWidth(c.codePointAt(0) ?? 0);
+  return text + ' '.repeat(Math.max(0, columns - width));
+}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -53,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
     for (const f of filtered) byTopic.set(f.topic, [...(byTopic.get(f.topic) ?? []), f]);
     for (const [topic, feeds] of [...byTopic].sort()) {
       console.log(`${topic} (${feeds.length})`);
-      for (const f of feeds) console.log(`  ${f.name.padEnd(40)} ${f.language}  ${f.url}`);
+      for (const f of feeds) console.log(`  ${padColumns(f.name, NAME_COLUMNS)} ${f.language}  ${f.url}`);
     }
     console.log('\nSubscribe with: gleaner recommended --subscribe NAME  or  --subscribe-topic TOPIC');
     return 0;
