@@ -122,6 +122,7 @@ describe('subscribing to a URL that fails', () => {
       '/broken.xml': respond(500, {}, 'oops'),
       '/busy.xml': respond(429, { 'retry-after': '120' }, 'slow down'),
       '/locked.xml': respond(401, {}, 'who are you'),
+      '/always-304.xml': respond(304),
     });
     const gone = await startTestServer();
     closed = gone.url('/feed.xml');
@@ -161,6 +162,11 @@ describe('subscribing to a URL that fails', () => {
       '/locked.xml',
       /401 Unauthorized; check the username, password or cookie of the subscription/,
       /401 Unauthorized; check the username, password or cookie to fetch it with$/,
+    ],
+    [
+      '/always-304.xml',
+      /304 Not Modified; the request had nothing to compare \(no ETag or date\), so the server is misconfigured; Gleaner will retry later$/,
+      /304 Not Modified; the request had nothing to compare \(no ETag or date\), so the server is misconfigured; try again later or tell the site$/,
     ],
   ];
   for (const [path, stored, subscribing] of cases) {

@@ -115,6 +115,11 @@ export function statusError(url: URL, status: number, retryAfterSeconds: number 
   } else if (status >= 500) {
     advice = `the server has a problem, Gleaner will retry ${retry}`;
     whenSubscribing = `the server has a problem, try again ${retry}`;
+  } else if (status === 304) {
+    // Reached only for a request without a validator, which a 304 cannot answer.
+    const why = 'the request had nothing to compare (no ETag or date), so the server is misconfigured';
+    advice = `${why}; Gleaner will retry ${retry}`;
+    whenSubscribing = `${why}; try again ${retry} or tell the site`;
   } else if (status >= 400) {
     advice = 'check the URL or remove the subscription';
     whenSubscribing = 'check the URL';

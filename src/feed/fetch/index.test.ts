@@ -119,6 +119,7 @@ describe('fetchFeed', () => {
       '/loop-b': redirect(302, '/loop-a?again'), // served by /loop-a again
       '/self': redirect(301, '/self'),
       '/to-file': redirect(302, 'file:///etc/passwd'),
+      '/always-304': respond(304, { etag: '"v1"' }),
       '/404': respond(404),
       '/410': respond(410),
       '/500': respond(500),
@@ -250,6 +251,17 @@ describe('fetchFeed', () => {
         lastModified: first.lastModified,
       });
       assert.equal(second.status, 'not-modified');
+    });
+
+    it('takes a 304 for "unchanged" only when the request had a validator', async () => {
+      // A server that answers 304 to everything: unconditional, the feed would never be read.
+      const error = await fetchError(fetcher, { url: server.url('/always-304') }, 'FETCH_HTTP_STATUS');
+      assert.equal(error.status, 304);
+      assert.match(error.message, /returned 304 Not Modified; the request had nothing to compare/);
+      for (const validator of [{ etag: '"v1"' }, { lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' }]) {
+        const result = await fetcher.fetchFeed({ url: server.url('/always-304'), ...validator });
+        assert.equal(result.status, 'not-modified');
+      }
     });
 
     it('reports a permanent redirect on a 304 too', async () => {

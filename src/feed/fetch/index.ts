@@ -229,7 +229,8 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         signal,
       });
       bodyTimer = setTimeout(() => controller.abort(bodyTimeoutError(url, timeouts.bodyMs)), timeouts.bodyMs);
-      return await handleResponse(url, response, signal);
+      const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
+      return await handleResponse(url, response, signal, conditional);
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (callerSignal?.aborted) throw callerSignal.reason;
@@ -239,10 +240,12 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
+  /** `conditional`: whether the request carried a validator, the only request a 304 answers. */
   async function handleResponse(
     url: URL,
     response: Dispatcher.ResponseData,
     signal: AbortSignal,
+    conditional: boolean,
   ): Promise<Outcome> {
     const { statusCode: status, headers, body } = response;
     const hints: CacheHints = {
@@ -255,7 +258,10 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       body.dump({ limit: DRAIN_LIMIT, signal: AbortSignal.timeout(timeouts.bodyMs) }).catch(() => {});
       if (isRedirect(status))
         return { kind: 'redirect', status, target: redirectTarget(url, status, header(headers, 'location')) };
-      if (status === 304) return { kind: 'final', result: { status: 'not-modified', ...hints } };
+      // A 304 to a request with no validator says nothing was modified since nothing: taken as
+      // "unchanged", the feed would be subscribed to, or kept, without ever being read.
+      if (status === 304 && conditional)
+        return { kind: 'final', result: { status: 'not-modified', ...hints } };
       throw statusError(url, status, hints.retryAfter);
     }
     const declaredLength = Number(header(headers, 'content-length') ?? NaN);
