@@ -208,7 +208,7 @@ export function parseXml(
         if (stack.length > MAX_DEPTH) {
           throw new FeedParseError(
             'PARSE_TOO_DEEP',
-            `document nests elements more than ${MAX_DEPTH} deep; it is not a feed this reader can accept`,
+            `the document nests elements more than ${MAX_DEPTH} deep, far past what any feed or OPML file needs`,
           );
         }
         let bindings: Map<string, string> | null = null;
