@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { emptyEntry } from '../feed/parse/extensions.js';
 import { emptyFeed } from '../feed/parse/index.js';
 import type { ParsedEntry, ParsedFeed } from '../model/index.js';
-import { prepareEntries } from './prepare.js';
+import { prepareEntries, prepareFeedInfo } from './prepare.js';
 
 const FEED_URL = 'https://blog.example.com/feed.xml';
 const NOW = Date.UTC(2026, 11, 7);
@@ -79,5 +79,61 @@ describe('prepareEntries', () => {
         ['l:https://blog.example.com/b', 'B'],
       ],
     );
+  });
+
+  it('keeps only links a reader may follow, and media a browser may load', () => {
+    const hostile = [
+      'javascript:alert(1)',
+      ' JaVaScRiPt:alert(1)',
+      'java\tscript:alert(1)',
+      'data:text/html,<script>x</script>',
+      'vbscript:x',
+    ];
+    const entries = prepareEntries(
+      feed([
+        ...hostile.map((link, i) =>
+          item({
+            link,
+            contentHtml: `<p>entry ${i}</p>`,
+            commentsUrl: link,
+            imageUrl: link,
+            enclosures: [
+              { url: link, type: 'audio/mpeg', length: 1 },
+              { url: 'https://cdn.example.com/a.mp3', type: 'audio/mpeg', length: 2 },
+              { url: 'magnet:?xt=urn:btih:c12fe1c0', type: 'application/x-bittorrent', length: 3 },
+            ],
+          }),
+        ),
+        item({ link: '/relative', commentsUrl: 'mailto:editor@example.com', title: 'Relative' }),
+      ]),
+      FEED_URL,
+      NOW,
+    );
+    assert.equal(entries.length, hostile.length + 1);
+    for (const [i, e] of entries.slice(0, hostile.length).entries()) {
+      assert.equal(e.link, null, hostile[i]);
+      assert.equal(e.commentsUrl, null);
+      assert.equal(e.imageUrl, null);
+      assert.deepEqual(
+        e.enclosures.map((x) => x.url),
+        ['https://cdn.example.com/a.mp3', 'magnet:?xt=urn:btih:c12fe1c0'],
+      );
+      // Still told apart, and from what stored databases hold, by the link as given.
+      assert.equal(e.dedupeKey, `l:${hostile[i] ?? ''}`);
+      assert.equal(e.title, `entry ${i}`);
+    }
+    const relative = entries[hostile.length];
+    assert.equal(relative?.link, 'https://blog.example.com/relative');
+    assert.equal(relative?.commentsUrl, 'mailto:editor@example.com');
+
+    const info = prepareFeedInfo(
+      { link: 'javascript:alert(1)', iconUrl: 'data:image/svg+xml,<svg/>' },
+      FEED_URL,
+    );
+    assert.deepEqual(info, { link: null, iconUrl: null });
+    assert.deepEqual(prepareFeedInfo({ link: '/', iconUrl: '/icon.png' }, FEED_URL), {
+      link: 'https://blog.example.com/',
+      iconUrl: 'https://blog.example.com/icon.png',
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Normalize, sanitize and dedupe: a parsed feed's items become entries ready to store. Pure.
 import { createHash } from 'node:crypto';
 import type { ParsedEntry, ParsedFeed, PreparedEntry } from '../model/index.js';
-import { prepareContent, stripTrackingParams } from '../content/index.js';
+import { absolutizeUrl, prepareContent, stripTrackingParams } from '../content/index.js';
 import { htmlToText } from '../feed/parse/text.js';
 
 const SUMMARY_LENGTH = 300;
@@ -24,6 +24,29 @@ function truncate(text: string, length: number): string {
   const cut = text.slice(0, length);
   const space = cut.lastIndexOf(' ');
   return (space > length * 0.6 ? cut.slice(0, space) : cut) + '…';
+}
+
+/**
+ * A URL from a feed as it is stored and shown: absolute, and of a scheme the sanitizer lets a link
+ * have (http, https, mailto), else null. The parser resolves URLs and keeps any scheme; a
+ * `javascript:` or `data:` link would otherwise reach the reader's "Original" button, published
+ * pages and every client app.
+ */
+function linkUrl(url: string | null, base: string): string | null {
+  return url ? absolutizeUrl(url, base, 'link') : null;
+}
+
+/** An image or enclosure the reader's browser may load (http, https), else null. */
+function mediaUrl(url: string | null, base: string): string | null {
+  return url ? absolutizeUrl(url, base, 'media') : null;
+}
+
+// BitTorrent feeds carry their enclosures as magnet links, which the reader lists but never loads.
+const MAGNET = /^magnet:\?/i;
+
+/** The feed's own metadata with its URLs made safe as entries' are. */
+export function prepareFeedInfo<T extends Pick<ParsedFeed, 'link' | 'iconUrl'>>(feed: T, feedUrl: string): T {
+  return { ...feed, link: linkUrl(feed.link, feedUrl), iconUrl: mediaUrl(feed.iconUrl, feedUrl) };
 }
 
 function epoch(iso: string | null): number | null {
@@ -54,15 +77,17 @@ export function prepareEntries(feed: ParsedFeed, feedUrl: string, now: number): 
 }
 
 function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, now: number): PreparedEntry {
+  // Deduplicated and hashed by the link as given, as stored entries were.
   const link = item.link ? stripTrackingParams(item.link) : null;
-  const content = prepareContent(item.contentHtml ?? item.summaryHtml ?? '', link ?? feedUrl);
+  const safeLink = linkUrl(link, feedUrl);
+  const content = prepareContent(item.contentHtml ?? item.summaryHtml ?? '', safeLink ?? feedUrl);
   const summarySource = item.contentHtml && item.summaryHtml ? htmlToText(item.summaryHtml) : content.text;
-  const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || link || 'Untitled';
+  const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || safeLink || 'Untitled';
   const published = epoch(item.published) ?? epoch(item.updated);
   const contentHash = sha1(title, link ?? '', content.html);
   return {
     guid: item.id,
-    link,
+    link: safeLink,
     title,
     author: item.author,
     contentHtml: content.html,
@@ -72,9 +97,12 @@ function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, n
     publishedAt: published === null ? now : Math.min(published, now + MAX_FUTURE_MS),
     updatedAt: epoch(item.updated),
     categories: item.categories,
-    enclosures: item.enclosures,
-    imageUrl: item.imageUrl,
-    commentsUrl: item.commentsUrl,
+    enclosures: item.enclosures.flatMap((e) => {
+      const url = MAGNET.test(e.url) ? e.url : mediaUrl(e.url, feedUrl);
+      return url ? [{ ...e, url }] : [];
+    }),
+    imageUrl: mediaUrl(item.imageUrl, feedUrl),
+    commentsUrl: linkUrl(item.commentsUrl, feedUrl),
     language: item.language,
     // Deduplicated by guid, then link, then content.
     dedupeKey: guid ? `g:${guid}` : link ? `l:${link}` : `h:${sha1(title, content.text)}`,

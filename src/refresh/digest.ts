@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseFeed } from '../feed/parse/index.js';
-import { prepareEntries } from '../ingest/prepare.js';
+import { prepareEntries, prepareFeedInfo } from '../ingest/prepare.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
 import type { ParsedFeed, PreparedEntry } from '../model/index.js';
 
@@ -38,7 +38,10 @@ export function digestFeed(req: DigestRequest): DigestResult {
     );
   }
   const { items, ...feed } = parsed;
-  return { feed, entries: prepareEntries({ ...feed, items }, req.url, req.now) };
+  return {
+    feed: prepareFeedInfo(feed, req.url),
+    entries: prepareEntries({ ...feed, items }, req.url, req.now),
+  };
 }
 
 export type Digest = (req: DigestRequest) => Promise<DigestResult>;

@@ -193,6 +193,27 @@ describe('refreshFeed over loopback HTTP', () => {
     }
   });
 
+  it('stores no link a reader could not safely follow, in the entry or the feed', async () => {
+    server.route('/links.xml', (_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Links</title><link>javascript:alert(document.cookie)</link>` +
+            `<item><title>Click me</title><link>javascript:alert(1)</link><guid>j</guid>` +
+            `<comments>data:text/html,&lt;script&gt;alert(2)&lt;/script&gt;</comments>` +
+            `<enclosure url="javascript:alert(3)" type="audio/mpeg" length="1"/></item></channel></rss>`,
+        );
+    });
+    const feed = await subscribed('/links.xml');
+    await refreshFeed(feed, deps);
+    const [view] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+    assert.equal(view?.entry.title, 'Click me');
+    assert.equal(view?.entry.link, null);
+    assert.equal(view?.entry.commentsUrl, null);
+    assert.deepEqual(view?.entry.enclosures, []);
+    assert.equal((await store.getFeed(feed.id))?.siteUrl, null);
+  });
+
   it('records a failure with the error and backs off; a success clears it', async () => {
     let status = 500;
     server.route('/flaky.xml', (_req, res) => {
