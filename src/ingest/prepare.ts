@@ -29,8 +29,8 @@ function truncate(text: string, length: number): string {
 /**
  * A URL from a feed as it is stored and shown: absolute, and of a scheme the sanitizer lets a link
  * have (http, https, mailto), else null. The parser resolves URLs and keeps any scheme; a
- * `javascript:` or `data:` link would otherwise reach the reader's "Original" button, published
- * pages and every client app.
+ * `javascript:` or `data:` link would otherwise reach the reader's "Original" button, the feeds
+ * Gleaner publishes and every client app.
  */
 function linkUrl(url: string | null, base: string): string | null {
   return url ? absolutizeUrl(url, base, 'link') : null;
