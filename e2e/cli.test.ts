@@ -104,6 +104,16 @@ describe('gleaner CLI', () => {
       after.map((f) => f.folder),
       ['Tech'],
     );
+    // Added again into another folder: moved there, and told so.
+    const moved = await gleaner('add', server.url('/feed.xml'), '--folder', 'News');
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /already subscribed to Loop Feed \(5 entries\); now in folder News\n/);
+    const movedList = JSON.parse((await gleaner('feeds', '--json')).stdout) as { folder: string }[];
+    assert.deepEqual(
+      movedList.map((f) => f.folder),
+      ['News'],
+    );
+    assert.equal((await gleaner('add', server.url('/feed.xml'), '--folder', 'Tech')).code, 0);
     const other = await gleaner('add', server.url('/feed.xml'), '--full-article');
     assert.equal(other.code, 1);
     assert.match(

@@ -81,7 +81,14 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
     const count = await ctx.store.countEntries(feed.id);
-    console.log(`${subscribed} ${name} (${count} entries)`);
+    // Followed already, it takes the folder and title asked for: say so, as a new subscription shows them.
+    const applied = outcome.already
+      ? [
+          values.folder !== undefined ? `; now in folder ${values.folder}` : '',
+          values.title !== undefined ? `; now titled ${values.title}` : '',
+        ].join('')
+      : '';
+    console.log(`${subscribed} ${name} (${count} entries)${applied}`);
     return 0;
   } finally {
     await ctx.close();
