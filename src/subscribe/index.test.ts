@@ -202,3 +202,48 @@ describe('subscribing to a URL that fails', () => {
     });
   });
 });
+
+describe('subscribing from a site page', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+
+  before(async () => {
+    server = await startTestServer({
+      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
+    });
+    // A long page: HTML's void elements, unclosed, nest ever deeper when read as XML.
+    server.route('/', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!DOCTYPE html><html><head><meta charset="utf-8">${'<link rel="preload" href="/f.woff2">'.repeat(300)}` +
+            `<link rel="alternate" type="application/rss+xml" title="Members" href="/feed.xml"></head>` +
+            `<body><div>${'<p>Post<br><img src="/p.jpg" alt="">'.repeat(1000)}</div></body></html>`,
+        ),
+    );
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  it('finds the feed a long page declares', async () => {
+    assert.deepEqual(await discoverSubscriptions(fetcher, server.url('/')), [
+      { url: server.url('/feed.xml'), title: 'Members', type: 'rss' },
+    ]);
+    const user = await store.createUser('reader', { isAdmin: false }, Date.now());
+    const outcome = await subscribeToUrl(
+      { store, fetcher, clock: Date.now },
+      { userId: user.id, url: server.url('/') },
+    );
+    assert.equal(outcome.status, 'subscribed');
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
+      [server.url('/feed.xml')],
+    );
+  });
+});

@@ -185,6 +185,21 @@ describe('parseFeed: forgiving of broken documents', () => {
     assert.equal(b?.id, null);
   });
 
+  it('answers an HTML page as not a feed however many void elements it holds', () => {
+    const body = '<div>' + '<img src="/a.png" alt=x><br>'.repeat(2000) + '</div>';
+    const pages = [
+      `<!DOCTYPE html><html><head>${'<link rel="stylesheet" href="/s.css">'.repeat(600)}</head><body>${body}</body></html>`,
+      `\uFEFF<?xml version="1.0"?>\n<!-- a theme --><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">${body}</html>`,
+      `<HEAD><meta charset=utf-8>${'<meta name=x content=y>'.repeat(600)}</HEAD>`,
+      `<body>${body}`,
+    ];
+    for (const page of pages) {
+      const feed = parse(page);
+      assert.equal(feed.format, null);
+      assert.match(feed.warnings.join(' '), /not a feed: the root element is <(html|head|body)>/);
+    }
+  });
+
   it('answers documents that are not feeds with format null and a warning', () => {
     for (const doc of [
       '<html><body>hi</body></html>',

@@ -66,6 +66,15 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
     return feed;
   }
 
+  // An HTML page (a site's home, an error page) is not read as XML: its void elements (<link>,
+  // <img>, <br>), unclosed in HTML, would nest ever deeper and reach the nesting limit, an error,
+  // where the page should be "not a feed" (and subscribing should look for the feeds it declares).
+  const htmlRoot = htmlRootName(chunks[0] ?? '');
+  if (htmlRoot !== null) {
+    feed.warnings.push(`not a feed: the root element is <${htmlRoot}>`);
+    return feed;
+  }
+
   const document = parseXml(chunks, baseUrl, feed.warnings);
   const root = rootElement(document);
   if (!root) {
@@ -95,6 +104,26 @@ function firstSignificantChar(text: string): string {
     if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t' && c !== '\uFEFF') return c;
   }
   return '';
+}
+
+// What may come before a document's first element: whitespace, a processing instruction (the XML
+// declaration), a comment, a doctype (with an internal subset).
+const PROLOG_PART = /\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?[^>]*>/iy;
+// The elements only an HTML page starts with. Not <br> or <b>, which start the PHP warnings
+// some servers print before a feed.
+const HTML_ROOT = /<(?:[\w.-]+:)?(html|head|body)(?=[\s/>])/iy;
+
+/** The name of the document's first element when only an HTML page starts with it, else null. */
+function htmlRootName(text: string): string | null {
+  let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    PROLOG_PART.lastIndex = at;
+    if (!PROLOG_PART.test(text)) break;
+    at = PROLOG_PART.lastIndex;
+  }
+  HTML_ROOT.lastIndex = at;
+  const match = HTML_ROOT.exec(text);
+  return match ? (match[1] ?? '').toLowerCase() : null;
 }
 
 function rootElement(document: XmlElement): XmlElement | undefined {
