@@ -200,6 +200,15 @@ describe('parseFeed: forgiving of broken documents', () => {
     }
   });
 
+  it('reads a feed after the markup of an error message printed before it', () => {
+    // PHP's warnings, printed before a WordPress feed, start with <br />.
+    const afterJunk = parse(
+      '<br />\n<b>Warning</b>: something in <b>x.php</b><br />\n<?xml version="1.0"?><rss version="2.0"><channel><title>Kept</title></channel></rss>',
+    );
+    assert.equal(afterJunk.format, 'rss');
+    assert.equal(afterJunk.title, 'Kept');
+  });
+
   it('answers documents that are not feeds with format null and a warning', () => {
     for (const doc of [
       '<html><body>hi</body></html>',

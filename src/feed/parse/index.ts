@@ -76,7 +76,7 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
   }
 
   const document = parseXml(chunks, baseUrl, feed.warnings);
-  const root = rootElement(document);
+  const root = rootElement(document, feed.warnings);
   if (!root) {
     feed.warnings.push('not a feed: the document has no elements');
     return feed;
@@ -126,7 +126,21 @@ function htmlRootName(text: string): string | null {
   return match ? (match[1] ?? '').toLowerCase() : null;
 }
 
-function rootElement(document: XmlElement): XmlElement | undefined {
-  for (const c of document.children) if (typeof c !== 'string') return c;
-  return undefined;
+const FEED_ROOTS = new Set(['rss', 'channel', 'rdf', 'feed']);
+
+/**
+ * The document's root: its first feed element at the top, else its first element. Elements before
+ * a feed are junk a server printed first (PHP's `<br /><b>Warning</b>: …` before a WordPress feed).
+ */
+function rootElement(document: XmlElement, warnings: string[]): XmlElement | undefined {
+  let first: XmlElement | undefined;
+  for (const c of document.children) {
+    if (typeof c === 'string') continue;
+    if (FEED_ROOTS.has(c.local)) {
+      if (first) warnings.push(`skipped markup before the root element <${c.local}> (an error message?)`);
+      return c;
+    }
+    first ??= c;
+  }
+  return first;
 }
