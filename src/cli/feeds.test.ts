@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { fetchedWith, relativeTime } from './feeds.js';
+import { relativeTime } from '../model/time.js';
+import { fetchedWith } from './feeds.js';
 
 describe('gleaner feeds: relative times', () => {
   const now = Date.UTC(2026, 11, 6, 12);
@@ -15,6 +16,7 @@ describe('gleaner feeds: relative times', () => {
     assert.equal(relativeTime(now + hours(23.6), now), 'in 23 h');
     assert.equal(relativeTime(now + hours(24.3), now), 'in 1 d');
     assert.equal(relativeTime(now - hours(24 * 9.9), now), '9 d ago');
+    assert.equal(relativeTime(Infinity, now), 'never');
   });
 });
 

@@ -1,35 +1,13 @@
 // `gleaner feeds`: the user's subscriptions with their status, last error and next check.
 import { parseArgs } from 'node:util';
 import type { FetchOptions } from '../model/index.js';
+import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 
 const HELP = `usage: gleaner feeds [--user NAME] [--json] [--db FILE]
 
 Lists your subscriptions: unread and total entries, when each was last checked and will be
 checked next, and the last error of feeds that fail.`;
-
-/**
- * "3 min ago", "in 2 h": what a person reads at a glance. Whole units, rounded down as the web
- * reader's times are, so 23.6 hours is "23 h" and never "24 h" beside another feed's "1 d".
- */
-export function relativeTime(at: number | null, now: number): string {
-  if (at === null) return 'never';
-  const diff = at - now;
-  const abs = Math.abs(diff);
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'min'],
-    [1000, 's'],
-  ];
-  for (const [ms, unit] of units) {
-    if (abs >= ms) {
-      const n = Math.floor(abs / ms);
-      return diff < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
-    }
-  }
-  return 'now';
-}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -36,3 +36,28 @@ export function isoTime(ms: number): string {
   const millis = rest - seconds * 1000;
   return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
 }
+
+const UNITS: [number, string][] = [
+  [86_400_000, 'd'],
+  [3_600_000, 'h'],
+  [60_000, 'min'],
+  [1000, 's'],
+];
+
+/**
+ * A duration as a person reads it at a glance: its largest whole unit, rounded down as the web
+ * reader's times are, so 23.6 hours is "23 h" and never "24 h" beside another's "1 d". Empty under
+ * a second.
+ */
+export function durationText(ms: number): string {
+  for (const [unitMs, unit] of UNITS) if (ms >= unitMs) return `${Math.floor(ms / unitMs)} ${unit}`;
+  return '';
+}
+
+/** "3 min ago", "in 2 h", "now"; "never" for no time (or one that will never come). */
+export function relativeTime(at: number | null, now: number): string {
+  if (at === null || !Number.isFinite(at)) return 'never';
+  const text = durationText(Math.abs(at - now));
+  if (text === '') return 'now';
+  return at < now ? `${text} ago` : `in ${text}`;
+}

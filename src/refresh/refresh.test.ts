@@ -248,6 +248,18 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.ok(f.nextCheckAt >= h.clock + 7200_000, 'not before the server said');
   });
 
+  it('asks again after a week at most, however long Retry-After says', async () => {
+    server.route(
+      '/forever.xml',
+      (_req, res) => void res.writeHead(503, { 'retry-after': '9'.repeat(400) }).end(),
+    );
+    const feed = await subscribed('/forever.xml');
+    await refreshFeed(feed, deps);
+    const f = await current(feed);
+    assert.equal(f.nextCheckAt, h.clock + 7 * 24 * 3600_000);
+    assert.match(f.lastError ?? '', /the server has a problem, Gleaner will retry in 7 d$/);
+  });
+
   it('moves a feed that redirected permanently, and refuses a page that is not a feed', async () => {
     server.route('/old.xml', (_req, res) => void res.writeHead(301, { location: '/new.xml' }).end());
     server.route('/new.xml', (_req, res) =>

@@ -155,8 +155,8 @@ describe('subscribing to a URL that fails', () => {
     ],
     [
       '/busy.xml',
-      /429 Too Many Requests; the server wants fewer requests, Gleaner will retry in 120 s$/,
-      /429 Too Many Requests; the server wants fewer requests, try again in 120 s$/,
+      /429 Too Many Requests; the server wants fewer requests, Gleaner will retry in 2 min$/,
+      /429 Too Many Requests; the server wants fewer requests, try again in 2 min$/,
     ],
     [
       '/locked.xml',

@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FetchError } from './errors.js';
-import { parseFeedUrl, parseHttpDate, parseMaxAge, parseRetryAfter, redirectTarget } from './http.js';
+import {
+  MAX_RETRY_AFTER_SECONDS,
+  parseFeedUrl,
+  parseHttpDate,
+  parseMaxAge,
+  parseRetryAfter,
+  redirectTarget,
+} from './http.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 
@@ -12,6 +19,11 @@ describe('parseRetryAfter', () => {
     ['Wed, 01 Jan 2025 00:02:00 GMT', 120],
     ['Wed, 01 Jan 2025 00:00:00 GMT', 0],
     ['Tue, 31 Dec 2024 23:00:00 GMT', 0],
+    // Longer than a week, for ever, or too large to read: a week.
+    ['604801', MAX_RETRY_AFTER_SECONDS],
+    ['99999999999', MAX_RETRY_AFTER_SECONDS],
+    ['9'.repeat(400), MAX_RETRY_AFTER_SECONDS],
+    ['Fri, 01 Jan 9999 00:00:00 GMT', MAX_RETRY_AFTER_SECONDS],
     ['-5', null],
     ['soon', null],
     ['', null],

@@ -1,7 +1,7 @@
 // The HTTP rules the fetcher follows, as pure functions: URLs, redirects, statuses, caching headers.
 
 import { STATUS_CODES } from 'node:http';
-import { isoTime } from '../../model/time.js';
+import { durationText, isoTime } from '../../model/time.js';
 import { FetchError, redactUrl } from './errors.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -99,7 +99,7 @@ export function statusLine(status: number): string {
 
 /** The error for a status that carries no feed; the advice depends on whether trying again can help. */
 export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
-  const retry = retryAfterSeconds === null ? 'later' : `in ${retryAfterSeconds} s`;
+  const retry = retryAfterSeconds ? `in ${durationText(retryAfterSeconds * 1000)}` : 'later';
   // For a feed's stored error, and for someone whose first fetch of the URL this was.
   let advice: string;
   let whenSubscribing: string;
@@ -141,12 +141,19 @@ function parseDate(value: string | null): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** `Retry-After` as seconds from `nowMs`: either delta-seconds or an HTTP date. */
+/**
+ * The longest wait a `Retry-After` is honoured for: a server asking for more (or for ever, with a
+ * number too large to read) is asked again after a week, so one answer never puts a feed aside for
+ * good.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 7 * 24 * 3600;
+
+/** `Retry-After` as seconds from `nowMs`: either delta-seconds or an HTTP date; at most a week. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | null {
   const text = value?.trim() ?? '';
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) return Math.min(Number(text), MAX_RETRY_AFTER_SECONDS);
   const at = parseDate(text);
-  return at === null ? null : Math.max(0, Math.ceil((at - nowMs) / 1000));
+  return at === null ? null : Math.min(Math.max(0, Math.ceil((at - nowMs) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }
 
 /** `max-age` from Cache-Control, in seconds. */

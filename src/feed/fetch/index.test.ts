@@ -338,7 +338,7 @@ describe('fetchFeed', () => {
     it('429 carries Retry-After in seconds', async () => {
       const error = await fetchError(fetcher, { url: server.url('/429') }, 'FETCH_HTTP_STATUS');
       assert.equal(error.retryAfterSeconds, 120);
-      assert.match(error.message, /retry in 120 s$/);
+      assert.match(error.message, /retry in 2 min$/);
     });
 
     it('503 carries a Retry-After date as seconds from now', async () => {
