@@ -68,7 +68,16 @@ export function atomPersonName(person: XmlElement): string | null {
   return text ? personName(text) : null;
 }
 
+/**
+ * The most categories and enclosures an entry keeps. Real entries carry a few, a gallery a few
+ * dozen; each one added is checked against those before it, so a hostile item with 100,000
+ * categories (2.7 MB) kept the parser busy for 15 s, and one of the 16 MB a fetch allows, minutes.
+ */
+export const MAX_CATEGORIES = 100;
+export const MAX_ENCLOSURES = 100;
+
 export function pushEnclosure(entry: ParsedEntry, enclosure: Enclosure): void {
+  if (entry.enclosures.length >= MAX_ENCLOSURES) return;
   if (!entry.enclosures.some((e) => e.url === enclosure.url)) entry.enclosures.push(enclosure);
 }
 
@@ -80,6 +89,7 @@ export function parseLength(value: string | null): number | null {
 
 /** Adds categories, split and deduplicated as feed readers show them. */
 export function pushCategory(entry: { categories: string[] }, term: string | null): void {
+  if (entry.categories.length >= MAX_CATEGORIES) return;
   const t = term == null ? '' : collapseWhitespace(term);
   if (t !== '' && !entry.categories.includes(t)) entry.categories.push(t);
 }

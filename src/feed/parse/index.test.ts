@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { ParsedEntry } from '../../model/index.js';
 import { GleanerError } from '../../model/errors.js';
+import { MAX_CATEGORIES, MAX_ENCLOSURES } from './extensions.js';
 import { parseFeed } from './index.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./testdata/${name}`, import.meta.url));
@@ -288,6 +289,44 @@ describe('parseFeed: safety limits', () => {
         // eslint-disable-next-line no-control-regex -- the test: no control character at all
         assert.doesNotMatch(text, /[\0-\x1f\x7f-\x9f]/, `${JSON.stringify(text)} in ${doc}`);
       }
+    }
+  });
+
+  it('keeps an entry to its first 100 categories and enclosures, in every format', () => {
+    const n = 20_000;
+    const terms = Array.from({ length: n }, (_, i) => `t${i}`);
+    const docs = [
+      `<rss version="2.0"><channel><title>C</title><item><title>i</title>` +
+        terms
+          .map(
+            (t) => `<category>${t}</category><enclosure url="https://x.example/${t}.mp3" type="audio/mpeg"/>`,
+          )
+          .join('') +
+        `</item></channel></rss>`,
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>C</title><entry><title>i</title>` +
+        terms
+          .map((t) => `<category term="${t}"/><link rel="enclosure" href="https://x.example/${t}.mp3"/>`)
+          .join('') +
+        `</entry></feed>`,
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'C',
+        items: [
+          {
+            id: '1',
+            tags: terms,
+            attachments: terms.map((t) => ({ url: `https://x.example/${t}.mp3`, mime_type: 'audio/mpeg' })),
+          },
+        ],
+      }),
+    ];
+    for (const doc of docs) {
+      const entry = item(parse(doc).items, 0);
+      assert.deepEqual(entry.categories, terms.slice(0, MAX_CATEGORIES));
+      assert.deepEqual(
+        entry.enclosures.map((e) => e.url),
+        terms.slice(0, MAX_ENCLOSURES).map((t) => `https://x.example/${t}.mp3`),
+      );
     }
   });
 
