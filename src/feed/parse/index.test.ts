@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { ParsedEntry } from '../../model/index.js';
+import { xmlText } from '../../content/xml.js';
 import { GleanerError } from '../../model/errors.js';
 import { MAX_CATEGORIES, MAX_ENCLOSURES } from './extensions.js';
 import { parseFeed } from './index.js';
@@ -328,6 +329,30 @@ describe('parseFeed: safety limits', () => {
         terms.slice(0, MAX_ENCLOSURES).map((t) => `https://x.example/${t}.mp3`),
       );
     }
+  });
+
+  it('reads hostile authors and titles in one pass, with the answers the simple ones get', () => {
+    // Shapes that made regular expressions backtrack: 8,000 "<@" took four minutes, "<a" with no >
+    // read the rest of the title from every <.
+    const authors: [string, string][] = [
+      ['john@example.com (John Doe)', 'John Doe'],
+      ['John Doe <john@example.com>', 'John Doe'],
+      ['a@b.example (John (Jr))', 'John (Jr)'],
+      ['Bob <bob at example>', 'Bob <bob at example>'],
+      ['<x@y.example>', '<x@y.example>'],
+      ['<@'.repeat(8000), '<@'.repeat(8000)],
+      ['a' + '@'.repeat(20_000), 'a' + '@'.repeat(20_000)],
+      ['Name ' + '<'.repeat(20_000) + '@>', 'Name'],
+    ];
+    for (const [author, name] of authors) {
+      const doc = `<rss version="2.0"><channel><title>x</title><item><title>t</title><author>${xmlText(author)}</author></item></channel></rss>`;
+      assert.equal(item(parse(doc).items, 0).author, name, author.slice(0, 40));
+    }
+    const title = '<a'.repeat(40_000);
+    const doc = `<rss version="2.0"><channel><title>${xmlText(title)}</title><item><title>${xmlText('<b>bold</b> ' + title)}</title></item></channel></rss>`;
+    const feed = parse(doc);
+    assert.equal(feed.title, title, 'no tag closes: plain text');
+    assert.equal(item(feed.items, 0).title, 'bold', 'a tag that closes: HTML, the rest an unclosed tag');
   });
 
   it('bounds the expansion of one entity repeated many times', () => {

@@ -2,9 +2,11 @@
 import { collapseWhitespace, htmlToText } from './text.js';
 import { attr, hasElementChildren, innerHtml, textContent, type XmlElement } from './xml.js';
 
-// Tags that make a text field "look like HTML" (feedparser's rule for untyped RSS fields).
+// Tags that make a text field "look like HTML" (feedparser's rule for untyped RSS fields). A tag
+// runs to the next > but not past a <: searched for from each <, a text of "<a<a<a…" with no > was
+// read to its end each time (a 200 KB title, 2 s; 4.6 MB, minutes).
 const HTML_TAG =
-  /<\/?(?:a|abbr|acronym|address|b|big|blockquote|br|cite|code|dd|del|dfn|div|dl|dt|em|font|h[1-6]|hr|i|img|ins|kbd|li|ol|p|pre|q|s|samp|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var)\b[^>]*>/i;
+  /<\/?(?:a|abbr|acronym|address|b|big|blockquote|br|cite|code|dd|del|dfn|div|dl|dt|em|font|h[1-6]|hr|i|img|ins|kbd|li|ol|p|pre|q|s|samp|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var)\b[^<>]*>/i;
 const ENTITY = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
 
 /** Whether decoded text holds HTML markup or entities (so it should be read as HTML). */
