@@ -8,6 +8,12 @@
 // differs from a parser it only decides which tags go, and everything it returns is sanitized after.
 import { Tokenizer } from 'htmlparser2';
 
+/** Deeper than anything real nests: a parse that goes past it stops, and its input is cut first. */
+export const NESTING_LIMIT = 256;
+
+/** Thrown out of a parse that opened an element deeper than NESTING_LIMIT: parse capNesting's cut instead. */
+export const TOO_DEEP = new Error('nested too deeply');
+
 /** Elements that never have content (so never deepen the tree). */
 // prettier-ignore
 const VOID_ELEMENTS = new Set([

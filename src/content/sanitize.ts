@@ -14,7 +14,7 @@ import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
 import { CollapsedText, collapseWhitespace } from '../feed/parse/text.js';
 import { IndexOfTokenizer } from '../feed/parse/tokenizer.js';
-import { capNesting } from './nesting.js';
+import { capNesting, NESTING_LIMIT, TOO_DEEP } from './nesting.js';
 import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
 
 /** The only sandbox an embedded player gets: enough to play, not to navigate the reader's page. */
@@ -46,7 +46,6 @@ const PIXEL_URL_PREFIXES = [
 const MAX_URL_LENGTH = 8 * 1024;
 const MAX_SRCSET_LENGTH = 32 * 1024;
 const MAX_DATA_IMAGE_LENGTH = 256 * 1024;
-const NESTING_LIMIT = 256;
 
 // prettier-ignore
 const ALLOWED_TAGS = new Set([
@@ -166,9 +165,6 @@ export function sanitizeWithText(html: string, baseUrl: string | null): Sanitize
     return sanitizeParsed(capNesting(html, NESTING_LIMIT), baseUrl, true);
   }
 }
-
-/** Thrown out of a parse that opened an element deeper than NESTING_LIMIT. */
-const TOO_DEEP = new Error('nested too deeply');
 
 function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean): SanitizedHtml {
   // Pieces joined once at the end: a string grown by += is a rope of thousands of pieces, which

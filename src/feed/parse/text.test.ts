@@ -71,6 +71,14 @@ describe('collapseWhitespace', () => {
     }
   });
 
+  it('reads text nested past the nesting limit, as the sanitizer does', () => {
+    assert.equal(htmlToText('<b>'.repeat(10_000) + 'deep'), 'deep');
+    const blocks = '<div>'.repeat(1000) + 'a' + '</div>'.repeat(1000) + 'b';
+    assert.equal(htmlToText(blocks), 'a b');
+    // Past the limit tags go and their text stays; a script above it is still skipped.
+    assert.equal(htmlToText('<script>hidden</script>' + '<i>'.repeat(300) + '<u>shown</u>'), 'shown');
+  });
+
   it('is what htmlToText gives between blocks and lines', () => {
     assert.equal(htmlToText('<p>One\n  two</p>\n\n<p>three&nbsp; four</p>'), 'One two three four');
   });
