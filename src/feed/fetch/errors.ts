@@ -137,6 +137,23 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return passing('FETCH_NETWORK', `the connection to ${host} broke off`);
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return fail(
+        'FETCH_NETWORK',
+        `${host} sent more response headers than Gleaner reads (16 KiB); the server is misconfigured, tell the site`,
+      );
+  }
+  // undici's HTTPParserError (its code, when it has one, HPE_…): a response that is not HTTP/1.1
+  // (a bad chunk size, a header with a control character), which trying again will not change.
+  if (code.startsWith('HPE_') || (error instanceof Error && error.name === 'HTTPParserError')) {
+    const detail =
+      error instanceof Error
+        ? error.message.replace(/^Response does not match the HTTP\/1\.1 protocol /, '')
+        : code;
+    return fail(
+      'FETCH_NETWORK',
+      `${host} sent a response that is not valid HTTP/1.1 ${detail}; tell the site`,
+    );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
     return fail(

@@ -120,6 +120,12 @@ describe('fetchFeed', () => {
       '/self': redirect(301, '/self'),
       '/to-file': redirect(302, 'file:///etc/passwd'),
       '/always-304': respond(304, { etag: '"v1"' }),
+      '/huge-headers': respond(200, { 'x-padding': 'x'.repeat(20_000) }, SAMPLE_RSS),
+      // Written to the socket by hand: Node's server sends only valid HTTP.
+      '/bad-chunk': (request) =>
+        void request.socket.end(
+          'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n',
+        ),
       '/404': respond(404),
       '/410': respond(410),
       '/500': respond(500),
@@ -359,6 +365,20 @@ describe('fetchFeed', () => {
     it('reports a corrupt body as a network error', async () => {
       const error = await fetchError(fetcher, { url: server.url('/corrupt-gzip') }, 'FETCH_NETWORK');
       assert.match(error.message, /could not be decompressed/);
+    });
+
+    it('says so, without "try again", when a response is not valid HTTP or its headers too large', async () => {
+      const chunk = await fetchError(fetcher, { url: server.url('/bad-chunk') }, 'FETCH_NETWORK');
+      assert.match(
+        chunk.message,
+        /sent a response that is not valid HTTP\/1\.1 \(Invalid character in chunk size\); tell the site$/,
+      );
+      const headers = await fetchError(fetcher, { url: server.url('/huge-headers') }, 'FETCH_NETWORK');
+      assert.match(
+        headers.message,
+        /sent more response headers than Gleaner reads \(16 KiB\); the server is misconfigured/,
+      );
+      for (const error of [chunk, headers]) assert.doesNotMatch(error.forSubscribing().message, /try again/);
     });
 
     it('refuses an encoding it did not ask for', async () => {
