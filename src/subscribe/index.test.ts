@@ -1,5 +1,6 @@
 // Subscribing with a cookie or credentials: they go to the site the user named, never to a feed
-// that another site's page points to. A URL that fails is told as to someone subscribing.
+// that another site's page points to. A URL that fails is told as to someone subscribing, and a
+// long page is searched for the feeds it declares.
 import { strict as assert } from 'node:assert';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -108,7 +109,7 @@ describe('subscribing with secrets', () => {
   });
 });
 
-describe('subscribing to a URL that fails', () => {
+describe('subscribing to a URL that fails, or to a long page', () => {
   let server: TestServer;
   let store: Store;
   let fetcher: Fetcher;
@@ -123,7 +124,18 @@ describe('subscribing to a URL that fails', () => {
       '/busy.xml': respond(429, { 'retry-after': '120' }, 'slow down'),
       '/locked.xml': respond(401, {}, 'who are you'),
       '/always-304.xml': respond(304),
+      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
     });
+    // A long page: HTML's void elements, unclosed, nest ever deeper when read as XML.
+    server.route('/', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!DOCTYPE html><html><head><meta charset="utf-8">${'<link rel="preload" href="/f.woff2">'.repeat(300)}` +
+            `<link rel="alternate" type="application/rss+xml" title="Members" href="/feed.xml"></head>` +
+            `<body><div>${'<p>Post<br><img src="/p.jpg" alt="">'.repeat(1000)}</div></body></html>`,
+        ),
+    );
     const gone = await startTestServer();
     closed = gone.url('/feed.xml');
     await gone.close();
@@ -193,6 +205,19 @@ describe('subscribing to a URL that fails', () => {
     });
   }
 
+  it('finds the feed a long page declares', async () => {
+    assert.deepEqual(await discoverSubscriptions(fetcher, server.url('/')), [
+      { url: server.url('/feed.xml'), title: 'Members', type: 'rss' },
+    ]);
+    const user = await store.createUser('reader', { isAdmin: false }, Date.now());
+    const outcome = await subscribeToUrl(deps(), { userId: user.id, url: server.url('/') });
+    assert.equal(outcome.status, 'subscribed');
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
+      [server.url('/feed.xml')],
+    );
+  });
+
   it('a refused connection: try again later, not "Gleaner will retry"', async () => {
     const user = await store.createUser('refused', { isAdmin: false }, Date.now());
     await assert.rejects(subscribeToUrl(deps(), { userId: user.id, url: closed }), (err: Error) => {
@@ -200,50 +225,5 @@ describe('subscribing to a URL that fails', () => {
       assert.doesNotMatch(err.message, /Gleaner will retry/);
       return true;
     });
-  });
-});
-
-describe('subscribing from a site page', () => {
-  let server: TestServer;
-  let store: Store;
-  let fetcher: Fetcher;
-
-  before(async () => {
-    server = await startTestServer({
-      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
-    });
-    // A long page: HTML's void elements, unclosed, nest ever deeper when read as XML.
-    server.route('/', (_req, res) =>
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(
-          `<!DOCTYPE html><html><head><meta charset="utf-8">${'<link rel="preload" href="/f.woff2">'.repeat(300)}` +
-            `<link rel="alternate" type="application/rss+xml" title="Members" href="/feed.xml"></head>` +
-            `<body><div>${'<p>Post<br><img src="/p.jpg" alt="">'.repeat(1000)}</div></body></html>`,
-        ),
-    );
-    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
-    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
-  });
-  after(async () => {
-    await fetcher.close();
-    await store.close();
-    await server.close();
-  });
-
-  it('finds the feed a long page declares', async () => {
-    assert.deepEqual(await discoverSubscriptions(fetcher, server.url('/')), [
-      { url: server.url('/feed.xml'), title: 'Members', type: 'rss' },
-    ]);
-    const user = await store.createUser('reader', { isAdmin: false }, Date.now());
-    const outcome = await subscribeToUrl(
-      { store, fetcher, clock: Date.now },
-      { userId: user.id, url: server.url('/') },
-    );
-    assert.equal(outcome.status, 'subscribed');
-    assert.deepEqual(
-      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
-      [server.url('/feed.xml')],
-    );
   });
 });
