@@ -194,6 +194,8 @@ describe('parseFeed: forgiving of broken documents', () => {
       `\uFEFF<?xml version="1.0"?>\n<!-- a theme --><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">${body}</html>`,
       `<HEAD><meta charset=utf-8>${'<meta name=x content=y>'.repeat(600)}</HEAD>`,
       `<body>${body}`,
+      // HTML5 may leave out <html> and <head>: its doctype says what it is.
+      `<!doctype html><meta charset=utf-8><title>Blog</title>${'<link rel=stylesheet href=/s.css>'.repeat(600)}`,
     ];
     for (const page of pages) {
       const feed = parse(page);

@@ -113,12 +113,19 @@ const PROLOG_PART = /\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\
 // some servers print before a feed.
 const HTML_ROOT = /<(?:[\w.-]+:)?(html|head|body)(?=[\s/>])/iy;
 
-/** The name of the document's first element when only an HTML page starts with it, else null. */
+const HTML_DOCTYPE = /^<!DOCTYPE\s+html\b/i;
+
+/**
+ * The name of the document's first element when only an HTML page starts with it, else null; `html`
+ * for a page with HTML's doctype, which may leave out <html> and <head>.
+ */
 function htmlRootName(text: string): string | null {
   let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (;;) {
     PROLOG_PART.lastIndex = at;
-    if (!PROLOG_PART.test(text)) break;
+    const part = PROLOG_PART.exec(text);
+    if (part === null) break;
+    if (HTML_DOCTYPE.test(part[0])) return 'html';
     at = PROLOG_PART.lastIndex;
   }
   HTML_ROOT.lastIndex = at;
