@@ -13,7 +13,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../testing/testserver.js';
-import { silentLogger } from '../log/index.js';
+import { createLogger, silentLogger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
@@ -278,6 +278,35 @@ describe('refreshFeed over loopback HTTP', () => {
     const result = await refreshFeed(page, deps);
     assert.equal(result.status, 'failed');
     assert.match((await current(page)).lastError ?? '', /not a feed/);
+  });
+
+  it('keeps the credentials written into a feed URL when it moves on its own site, and logs none', async () => {
+    const basic = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
+    server.route(
+      '/members-old.xml',
+      (_req, res) => void res.writeHead(301, { location: '/members.xml' }).end(),
+    );
+    server.route('/members.xml', (req, res) =>
+      req.headers.authorization === basic
+        ? res
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(rss([{ guid: 'm', title: 'Members' }]))
+        : res.writeHead(401).end(),
+    );
+    const withCredentials = (path: string): string => server.url(path).replace('://', '://alice:s3cret@');
+    const feed = await store.ensureFeed(withCredentials('/members-old.xml'), OPTIONS, h.clock);
+    await store.subscribe(user.id, feed.id, { folderId: null, title: null }, h.clock);
+    const lines: string[] = [];
+    const logging = { ...deps, log: createLogger('debug', (line) => lines.push(line)) };
+    assert.equal((await refreshFeed(feed, logging)).status, 'updated');
+    const moved = await current(feed);
+    assert.equal(moved.url, withCredentials('/members.xml'));
+    h.clock += HOUR;
+    // Fetched again at its new URL, with the credentials: no 401.
+    assert.equal((await refreshFeed(moved, logging)).status, 'updated');
+    assert.equal((await current(feed)).errorCount, 0);
+    assert.match(lines.join(''), /feed moved permanently/);
+    assert.ok(!lines.join('').includes('s3cret'), lines.join(''));
   });
 
   it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {

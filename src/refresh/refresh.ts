@@ -1,7 +1,14 @@
 // Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
-import { carriesSecrets, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
+import {
+  carriesSecrets,
+  movedUrl,
+  redactUrl,
+  sameHost,
+  type Fetcher,
+  type FetchResult,
+} from '../feed/fetch/index.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -50,21 +57,22 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
     return recordFailure(feed, err, deps);
   }
   const now = deps.clock();
-  if (result.permanentRedirectUrl && result.permanentRedirectUrl !== feed.url) {
+  const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
+  if (movedTo && movedTo !== feed.url) {
     // A feed fetched with a cookie or credentials stays at its URL when it moves to another site:
     // stored, the new URL would be sent them on every refresh (the fetcher keeps them from
     // crossing a redirect, so that site never saw them).
-    if (carriesSecrets(feed.options) && !sameHost(result.permanentRedirectUrl, feed.url)) {
+    if (carriesSecrets(feed.options) && !sameHost(movedTo, feed.url)) {
       log.info('feed moved to another site; kept at its URL, with its credentials', {
         feedId: feed.id,
-        to: result.permanentRedirectUrl,
+        to: redactUrl(movedTo),
       });
     } else {
-      const moved = await store.changeFeedUrl(feed.id, result.permanentRedirectUrl);
+      const moved = await store.changeFeedUrl(feed.id, movedTo);
       log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
         feedId: feed.id,
-        from: feed.url,
-        to: result.permanentRedirectUrl,
+        from: redactUrl(feed.url),
+        to: redactUrl(movedTo),
       });
     }
   }

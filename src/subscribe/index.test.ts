@@ -47,6 +47,7 @@ describe('subscribing with secrets', () => {
         'text/html',
       )(req, res),
     );
+    server.route('/moved.xml', (_req, res) => void res.writeHead(301, { location: '/feed.xml' }).end());
     server.route('/own', (req, res) =>
       record(
         `<html><head><link rel="alternate" type="application/rss+xml" href="${on('site.test', '/feed.xml')}"></head></html>`,
@@ -96,6 +97,20 @@ describe('subscribing with secrets', () => {
     // Without secrets, following the page to the other site's feed is fine.
     const plain = await subscribeToUrl(deps(), { userId: user.id, url: on('site.test', '/elsewhere') });
     assert.equal(plain.status, 'subscribed');
+  });
+
+  it('keeps credentials written into the URL when the feed moved on the same site', async () => {
+    const user = await store.createUser('cy', { isAdmin: false }, Date.now());
+    const outcome = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: on('site.test', '/moved.xml').replace('://', '://u:p@'),
+    });
+    assert.equal(outcome.status, 'subscribed');
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
+      [on('site.test', '/feed.xml').replace('://', '://u:p@')],
+    );
+    assert.equal(seen.get('site.test/feed.xml'), `undefined|Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 
   it('discovers without sending them to other sites', async () => {

@@ -9,7 +9,7 @@ import {
   type DiscoveredFeed,
   type DiscoveredFeedType,
 } from '../feed/discover/index.js';
-import { carriesSecrets, FetchError, sameHost, type Fetcher } from '../feed/fetch/index.js';
+import { carriesSecrets, FetchError, movedUrl, sameHost, type Fetcher } from '../feed/fetch/index.js';
 import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -138,7 +138,7 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
   if (feed.format !== null)
     return {
       isFeed: true,
-      url: result.permanentRedirectUrl ?? url,
+      url: result.permanentRedirectUrl ? movedUrl(url, result.permanentRedirectUrl) : url,
       html: null,
       finalUrl: result.finalUrl,
       feed: { title: feed.title, format: feed.format },

@@ -97,6 +97,25 @@ export function statusLine(status: number): string {
   return reason ? `${status} ${reason}` : String(status);
 }
 
+/**
+ * `to`, where a feed at `from` moved for good, with the username and password written into `from`
+ * when `to` is on the same origin: the fetcher sent them there, and the feed needs them still.
+ */
+export function movedUrl(from: string, to: string): string {
+  let start: URL;
+  let target: URL;
+  try {
+    start = new URL(from);
+    target = new URL(to);
+  } catch {
+    return to;
+  }
+  if ((!start.username && !start.password) || target.origin !== start.origin) return to;
+  target.username = start.username;
+  target.password = start.password;
+  return target.href;
+}
+
 /** The error for a status that carries no feed; the advice depends on whether trying again can help. */
 export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
   const retry = retryAfterSeconds ? `in ${durationText(retryAfterSeconds * 1000)}` : 'later';
