@@ -1,5 +1,6 @@
 // Structured logs: one JSON object per line on standard error. Callers pass facts as fields; a
-// field named like a secret is masked, so a password or token never reaches the log.
+// field named like a secret is masked, as are credentials written into a URL, so a password or
+// token never reaches the log.
 import { isoTime } from '../model/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -14,6 +15,9 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_FIELD = /pass(word)?|secret|token|cookie|authorization|api_?key/i;
+// A username and password written into a URL (`https://user:pass@host/`), in any field. A scheme
+// is short: bounded, a long run of letters and dots is not searched from each of its letters.
+const URL_CREDENTIALS = /(\b[a-z][a-z\d+.-]{0,31}:\/\/)[^\s/?#@]*@/gi;
 
 export function createLogger(
   level: string,
@@ -25,7 +29,12 @@ export function createLogger(
     const record: LogFields = { time: isoTime(Date.now()), level: lvl, msg: message };
     if (fields)
       for (const [k, v] of Object.entries(fields))
-        record[k] = SECRET_FIELD.test(k) && v != null ? '********' : v;
+        record[k] =
+          SECRET_FIELD.test(k) && v != null
+            ? '********'
+            : typeof v === 'string'
+              ? v.replace(URL_CREDENTIALS, '$1********@')
+              : v;
     write(JSON.stringify(record) + '\n');
   };
   return {
