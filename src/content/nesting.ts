@@ -11,8 +11,22 @@ import { Tokenizer } from 'htmlparser2';
 /** Deeper than anything real nests: a parse that goes past it stops, and its input is cut first. */
 export const NESTING_LIMIT = 256;
 
-/** Thrown out of a parse that opened an element deeper than NESTING_LIMIT: parse capNesting's cut instead. */
+/** Thrown out of a parse that opened an element deeper than NESTING_LIMIT (see parseWithinNesting). */
 export const TOO_DEEP = new Error('nested too deeply');
+
+/**
+ * `parse(html, false)`, which throws TOO_DEEP when it opens an element past NESTING_LIMIT; then
+ * `parse` of capNesting's cut, told it is cut (which may still open deeper: capNesting only mirrors
+ * the parser). htmlparser2's time grows with the square of the depth, so deep input is cut first.
+ */
+export function parseWithinNesting<T>(html: string, parse: (input: string, capped: boolean) => T): T {
+  try {
+    return parse(html, false);
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err;
+    return parse(capNesting(html, NESTING_LIMIT), true);
+  }
+}
 
 /** Elements that never have content (so never deepen the tree). */
 // prettier-ignore

@@ -14,7 +14,7 @@ import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
 import { CollapsedText, collapseWhitespace } from '../feed/parse/text.js';
 import { IndexOfTokenizer } from '../feed/parse/tokenizer.js';
-import { capNesting, NESTING_LIMIT, TOO_DEEP } from './nesting.js';
+import { NESTING_LIMIT, parseWithinNesting, TOO_DEEP } from './nesting.js';
 import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
 
 /** The only sandbox an embedded player gets: enough to play, not to navigate the reader's page. */
@@ -156,14 +156,7 @@ export function sanitizeHtml(html: string, baseUrl: string | null): string {
 
 /** `sanitizeHtml`, and the text of its result, from one parse. */
 export function sanitizeWithText(html: string, baseUrl: string | null): SanitizedHtml {
-  try {
-    return sanitizeParsed(html, baseUrl, false);
-  } catch (err) {
-    if (err !== TOO_DEEP) throw err;
-    // Deep nesting costs htmlparser2 time quadratic in the depth: past the limit, the tags that
-    // would open deeper are cut from the input first (see nesting.ts), and it is parsed again.
-    return sanitizeParsed(capNesting(html, NESTING_LIMIT), baseUrl, true);
-  }
+  return parseWithinNesting(html, (input, capped) => sanitizeParsed(input, baseUrl, capped));
 }
 
 function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean): SanitizedHtml {

@@ -1,14 +1,7 @@
 // Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
-import {
-  carriesSecrets,
-  movedUrl,
-  redactUrl,
-  sameHost,
-  type Fetcher,
-  type FetchResult,
-} from '../feed/fetch/index.js';
+import { carriesSecrets, movedUrl, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -65,14 +58,15 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
     if (carriesSecrets(feed.options) && !sameHost(movedTo, feed.url)) {
       log.info('feed moved to another site; kept at its URL, with its credentials', {
         feedId: feed.id,
-        to: redactUrl(movedTo),
+        to: movedTo,
       });
     } else {
       const moved = await store.changeFeedUrl(feed.id, movedTo);
       log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
         feedId: feed.id,
-        from: redactUrl(feed.url),
-        to: redactUrl(movedTo),
+        // The logger masks credentials written into URLs.
+        from: feed.url,
+        to: movedTo,
       });
     }
   }

@@ -34,7 +34,7 @@ export {
   parseNetworkPolicy,
   type NetworkPolicy,
 } from './address.js';
-export { FetchError, redactUrl, type FetchTimeouts } from './errors.js';
+export { FetchError, type FetchTimeouts } from './errors.js';
 export { movedUrl } from './http.js';
 export type { ResolveHost } from './lookup.js';
 
