@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
-import { digestFeed, type DigestResult } from '../../src/refresh/digest.js';
+import { digestFeed, packEntries, type DigestResult } from '../../src/refresh/digest.js';
 import { limitHeapGrowth } from '../../src/refresh/heap.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { DEFAULT_FETCH_OPTIONS } from '../../src/subscribe/index.js';
@@ -65,14 +65,16 @@ function processCpuMs(): number {
   return (used.user + used.system) / 1000;
 }
 
+/** A feed digested and packed, as a parse worker sends it. */
 function prepare(bodies: Buffer[], i: number, now: number): DigestResult {
-  return digestFeed({
+  const { feed, entries } = digestFeed({
     body: bodies[i] as Buffer,
     url: ORIGIN + feedPath(i),
     contentType: CONTENT_TYPES[formatOf(i)],
     maxBytes: 16 * 1024 * 1024,
     now,
   });
+  return { feed, entries: packEntries(entries).entries };
 }
 
 interface Round {
@@ -86,8 +88,8 @@ interface Round {
 
 /**
  * Each half as a refresh runs it. The parse worker prepares a feed and sends it to the writing
- * thread (serialized, as postMessage does) without keeping it: here each feed's result goes to a
- * buffer outside V8's heap. The writing thread takes it in (deserialized) and stores it in the group
+ * thread (serialized, as postMessage does; the packed bytes, which postMessage moves, are copied
+ * here) without keeping it: here each feed's result goes to a buffer outside V8's heap. The writing thread takes it in (deserialized) and stores it in the group
  * commits a refresh makes, in a new database.
  */
 async function round(bodies: Buffer[], name: string): Promise<Round> {

@@ -142,6 +142,28 @@ export interface PreparedEntry {
 }
 
 /**
+ * A prepared entry as a parse worker hands it to the thread that writes (refresh/digest.ts): its
+ * body, and its plain text in the search index's form, as UTF-8 bytes on one buffer a feed, which
+ * the message moves rather than copies. SQLite stores UTF-8, so that thread never holds them as
+ * strings: as strings (two bytes a character for most bodies) they were copied into the message,
+ * out of it, and converted to UTF-8 again when bound.
+ */
+export interface PackedEntry extends Omit<PreparedEntry, 'contentHtml' | 'contentText'> {
+  contentHtml: Uint8Array;
+  /** The plain text as the search index takes it (search/index.ts indexText). */
+  searchText: Uint8Array;
+  /** The plain text's length in characters (UTF-16 code units, as a string's length). */
+  textLength: number;
+}
+
+/** An entry a store can write: prepared, or packed by a parse worker. */
+export type StorableEntry = PreparedEntry | PackedEntry;
+
+export function isPacked(entry: StorableEntry): entry is PackedEntry {
+  return 'searchText' in entry;
+}
+
+/**
  * A stored entry, as read back. Its plain text is not: it is stored for the search index, which
  * reads it itself, and reading it with every entry cost a third of a stream of fifty.
  */

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { GleanerError } from '../model/errors.js';
-import { createDigestPool, digestFeed, type DigestRequest } from './digest.js';
+import { isPacked, type PreparedEntry } from '../model/index.js';
+import { indexText } from '../search/index.js';
+import { preparedEntry } from '../testing/fetched.js';
+import { createDigestPool, digestFeed, packEntries, type DigestRequest } from './digest.js';
 
 const NOW = Date.UTC(2026, 10, 23);
 const request = (body: string, url = 'https://blog.example/feed.xml'): DigestRequest => ({
@@ -19,12 +22,14 @@ describe('digest pool', () => {
   const pool = createDigestPool(2);
   after(() => pool.close());
 
-  it('gives on worker threads exactly what digestFeed gives in-process', async () => {
+  it('gives on worker threads what digestFeed gives in-process, its entries packed', async () => {
     const inProcess = digestFeed(request(FEED));
     const pooled = await pool.digest(request(FEED));
-    assert.deepEqual(pooled, inProcess);
-    assert.equal(pooled.entries[0]?.contentHtml, '<p>Hi</p>');
-    assert.equal(pooled.entries[0]?.link, 'https://blog.example/a');
+    assert.deepEqual(pooled, { feed: inProcess.feed, entries: packEntries(inProcess.entries).entries });
+    const [entry] = pooled.entries;
+    assert.ok(entry && isPacked(entry));
+    assert.equal(utf8(entry.contentHtml), '<p>Hi</p>');
+    assert.equal(entry.link, 'https://blog.example/a');
   });
 
   it('answers many requests at once, each with its own result', async () => {
@@ -68,5 +73,66 @@ describe('digest pool', () => {
     await assert.rejects(pool.digest({ ...request(FEED), maxBytes: 10 }), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_TOO_LARGE';
     });
+  });
+});
+
+const utf8 = (bytes: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+
+describe('packEntries', () => {
+  // Texts UTF-8 takes one to four bytes a character of, and ones the search index rewrites.
+  const TEXTS = [
+    'Plain ASCII words',
+    'Ünïcödé — “quotes” and café',
+    '中文标题 and 日本語のテキスト',
+    'emoji 😀 and ＦＵＬＬ－ｗｉｄｔｈ ｌｅｔｔｅｒｓ',
+    '',
+  ];
+  const prepared = (texts: readonly string[]): PreparedEntry[] =>
+    texts.map((text, i) =>
+      preparedEntry(`p${i}`, { contentHtml: `<p>${text}</p>`, contentText: text, readingMinutes: i }),
+    );
+
+  it('gives each body, and its text in the search index’s form, as UTF-8 on one buffer of their size', () => {
+    const entries = prepared(TEXTS);
+    const { entries: packed, buffer } = packEntries(entries);
+    assert.equal(packed.length, entries.length);
+    let bytes = 0;
+    packed.forEach((p, i) => {
+      const e = entries[i] as PreparedEntry;
+      assert.equal(utf8(p.contentHtml), e.contentHtml);
+      assert.equal(utf8(p.searchText), indexText(e.contentText));
+      assert.equal(p.textLength, e.contentText.length);
+      assert.equal(p.contentHtml.buffer, buffer);
+      assert.equal(p.searchText.buffer, buffer);
+      assert.ok(!('contentText' in p), 'the text goes as its search form only');
+      const { contentHtml: _h, contentText: _t, ...rest } = e;
+      const { contentHtml: _ph, searchText: _s, textLength: _l, ...packedRest } = p;
+      assert.deepEqual(packedRest, rest);
+      bytes += p.contentHtml.byteLength + p.searchText.byteLength;
+    });
+    assert.equal(buffer.byteLength, bytes);
+    // CJK runs become bigrams, full-width letters ASCII.
+    assert.match(utf8((packed[2] as { searchText: Uint8Array }).searchText), /中文 文标 标题/);
+    assert.match(utf8((packed[3] as { searchText: Uint8Array }).searchText), /FULL-width letters/);
+  });
+
+  it('leaves the entries packed before it as they were', () => {
+    const first = packEntries(prepared(['the first feed’s body']));
+    const second = packEntries(prepared(['a second, longer feed’s body, written where the first was']));
+    assert.equal(
+      utf8((first.entries[0] as { contentHtml: Uint8Array }).contentHtml),
+      '<p>the first feed’s body</p>',
+    );
+    assert.notEqual(first.buffer, second.buffer);
+  });
+
+  it('packs a feed larger than its reusable buffer, and none', () => {
+    const long = 'long “text” '.repeat(200_000);
+    const { entries, buffer } = packEntries(prepared([long, 'short']));
+    assert.equal(utf8((entries[0] as { contentHtml: Uint8Array }).contentHtml), `<p>${long}</p>`);
+    assert.equal(utf8((entries[1] as { searchText: Uint8Array }).searchText), 'short');
+    assert.equal(buffer.byteLength, Buffer.byteLength(`<p>${long}</p>${indexText(long)}<p>short</p>short`));
+    const none = packEntries([]);
+    assert.deepEqual([none.entries, none.buffer.byteLength], [[], 0]);
   });
 });

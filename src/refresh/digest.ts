@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { parseFeed } from '../feed/parse/index.js';
 import { prepareEntries, prepareFeedInfo } from '../ingest/prepare.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
-import type { ParsedFeed, PreparedEntry } from '../model/index.js';
+import type { PackedEntry, ParsedFeed, PreparedEntry, StorableEntry } from '../model/index.js';
+import { indexText } from '../search/index.js';
 
 export interface DigestRequest {
   /** The document. A pool takes its memory when the body is a whole ArrayBuffer of its own: the caller reads it no more. */
@@ -18,10 +19,10 @@ export interface DigestRequest {
   now: number;
 }
 
-/** What a refresh needs of a parsed feed: its metadata and its prepared entries. */
-export interface DigestResult {
+/** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
+export interface DigestResult<E extends StorableEntry = StorableEntry> {
   feed: Omit<ParsedFeed, 'items'>;
-  entries: PreparedEntry[];
+  entries: E[];
 }
 
 export type DigestReply =
@@ -29,7 +30,7 @@ export type DigestReply =
   | { id: number; ok: false; code: ErrorCode | null; message: string };
 
 /** Parses and prepares a feed document. A document that is not a feed is an error the user can act on. */
-export function digestFeed(req: DigestRequest): DigestResult {
+export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
   const parsed = parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
   if (parsed.format === null) {
     throw new GleanerError(
@@ -44,6 +45,48 @@ export function digestFeed(req: DigestRequest): DigestResult {
   };
 }
 
+// Where packEntries encodes, reused (a worker digests one feed at a time): a feed of the refresh
+// benchmark's needs ~0.8 MB of it; a larger one gets a buffer of its own, left to the collector.
+const SCRATCH_BYTES = 4 * 1024 * 1024;
+let scratch: Uint8Array | null = null;
+const encoder = new TextEncoder();
+
+/**
+ * Entries packed for the thread that writes (see PackedEntry), and the one buffer their bytes lie
+ * on, for the message to move.
+ */
+export function packEntries(prepared: readonly PreparedEntry[]): {
+  entries: PackedEntry[];
+  buffer: ArrayBuffer;
+} {
+  const texts = prepared.map((e) => indexText(e.contentText));
+  // At most three bytes of UTF-8 a UTF-16 code unit.
+  let most = 0;
+  prepared.forEach((e, i) => (most += 3 * (e.contentHtml.length + (texts[i] as string).length)));
+  const bytes = most > SCRATCH_BYTES ? new Uint8Array(most) : (scratch ??= new Uint8Array(SCRATCH_BYTES));
+  const ends: number[] = [];
+  let at = 0;
+  prepared.forEach((e, i) => {
+    at += encoder.encodeInto(e.contentHtml, bytes.subarray(at)).written;
+    ends.push(at);
+    at += encoder.encodeInto(texts[i] as string, bytes.subarray(at)).written;
+    ends.push(at);
+  });
+  // A buffer of the bytes' own size: the rest is not sent.
+  const buffer = bytes.slice(0, at).buffer;
+  const span = (k: number): Uint8Array => {
+    const start = k === 0 ? 0 : (ends[k - 1] as number);
+    return new Uint8Array(buffer, start, (ends[k] as number) - start);
+  };
+  const entries = prepared.map(({ contentHtml: _html, contentText, ...rest }, i): PackedEntry => ({
+    ...rest,
+    contentHtml: span(2 * i),
+    searchText: span(2 * i + 1),
+    textLength: contentText.length,
+  }));
+  return { entries, buffer };
+}
+
 export type Digest = (req: DigestRequest) => Promise<DigestResult>;
 
 export interface DigestPool {
@@ -52,10 +95,11 @@ export interface DigestPool {
 }
 
 /**
- * A pool of worker threads running digestFeed: by default one per core but the one the calling
- * thread keeps busy writing to the database (on 2 cores, one worker refreshed ~30% more feeds per
- * second than two, with 60 MB less memory: bench/refresh.ts). Requests queue for the least busy
- * worker; a worker that dies is replaced and its request fails with the reason.
+ * A pool of worker threads running digestFeed, whose entries come back packed (packEntries): by
+ * default one per core but the one the calling thread keeps busy writing to the database (on 2
+ * cores, one worker refreshed ~30% more feeds per second than two, with 60 MB less memory:
+ * bench/refresh.ts). Requests queue for the least busy worker; a worker that dies is replaced and
+ * its request fails with the reason.
  */
 export function createDigestPool(size = Math.max(1, availableParallelism() - 1)): DigestPool {
   // Running from TypeScript sources (tests, benchmarks), the worker is the .ts file, loaded with tsx.

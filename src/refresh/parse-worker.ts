@@ -1,15 +1,19 @@
 // A worker thread that turns fetched feed bytes into entries ready to store: parse, normalize,
-// sanitize, dedupe. The CPU-heavy half of a refresh, off the thread that does the I/O.
+// sanitize, dedupe, pack. The CPU-heavy half of a refresh, off the thread that does the I/O.
 import { parentPort } from 'node:worker_threads';
 import { GleanerError } from '../model/errors.js';
-import { digestFeed, type DigestRequest, type DigestReply } from './digest.js';
+import { digestFeed, packEntries, type DigestRequest, type DigestReply } from './digest.js';
 
 const port = parentPort;
 if (port) {
   port.on('message', (message: { id: number; request: DigestRequest }) => {
     let reply: DigestReply;
+    let transfer: ArrayBuffer[] = [];
     try {
-      reply = { id: message.id, ok: true, result: digestFeed(message.request) };
+      const { feed, entries } = digestFeed(message.request);
+      const packed = packEntries(entries);
+      reply = { id: message.id, ok: true, result: { feed, entries: packed.entries } };
+      transfer = [packed.buffer];
     } catch (err) {
       reply =
         err instanceof GleanerError
@@ -21,6 +25,6 @@ if (port) {
               message: err instanceof Error ? (err.stack ?? err.message) : String(err),
             };
     }
-    port.postMessage(reply);
+    port.postMessage(reply, transfer);
   });
 }

@@ -18,6 +18,7 @@ import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
 import { storageError, type Store } from '../store/index.js';
+import { createDigestPool, digestInProcess } from './digest.js';
 import { runRefreshLoop } from './loop.js';
 import { dueFeedSource, RefreshSlots, refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
@@ -640,7 +641,7 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     }
   });
 
-  it('fetches the whole article for a summary-only feed that asks for it', async () => {
+  it('fetches the whole article for a summary-only feed that asks for it, its entries digested here or packed by a worker', async () => {
     const article =
       '<html><head><title>The full story</title></head><body><nav>Home · About · Archive</nav><article><h1>The full story</h1>' +
       Array.from(
@@ -660,24 +661,38 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
             `<guid>s1</guid><description>Only a teaser.</description></item></channel></rss>`,
         ),
     );
-    const full = await subscribed('/summaries.xml', { ...OPTIONS, fetchFullArticle: true });
-    await refreshFeed(full, deps);
-    const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
-    assert.match(view?.entry.contentHtml ?? '', /Paragraph 59 of the complete article/);
-    assert.ok((view?.entry.readingMinutes ?? 0) > 2, 'the reading time is the article’s, not the teaser’s');
-    const found = await store.searchEntries({
-      userId: user.id,
-      text: '"complete article" tries',
-      sort: 'relevance',
-      limit: 5,
-      offset: 0,
-    });
-    assert.deepEqual(
-      found.map((h) => h.view.entry.id),
-      [view?.entry.id],
-      'the full text is what search finds',
-    );
-    assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+    const pool = createDigestPool(1);
+    try {
+      for (const [name, digest] of [
+        ['here', digestInProcess],
+        ['packed', pool.digest],
+      ] as const) {
+        const full = await subscribed(`/summaries.xml?${name}`, { ...OPTIONS, fetchFullArticle: true });
+        await refreshFeed(full, { ...deps, digest });
+        const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
+        assert.match(view?.entry.contentHtml ?? '', /Paragraph 59 of the complete article/);
+        assert.ok(
+          (view?.entry.readingMinutes ?? 0) > 2,
+          'the reading time is the article’s, not the teaser’s',
+        );
+        const found = await store.searchEntries({
+          userId: user.id,
+          feedId: full.id,
+          text: '"complete article" tries',
+          sort: 'relevance',
+          limit: 5,
+          offset: 0,
+        });
+        assert.deepEqual(
+          found.map((h) => h.view.entry.id),
+          [view?.entry.id],
+          `the full text is what search finds (${name})`,
+        );
+        assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   it('sends a feed’s cookie to article pages on the feed’s own site only', async () => {

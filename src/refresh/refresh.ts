@@ -5,7 +5,7 @@ import { carriesSecrets, movedUrl, sameHost, type Fetcher, type FetchResult } fr
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
-import type { Feed, PreparedEntry } from '../model/index.js';
+import { isPacked, type Feed, type PreparedEntry, type StorableEntry } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { digestInProcess, type Digest } from './digest.js';
 import { nextCheckAt, type SchedulePolicy } from './schedule.js';
@@ -87,7 +87,7 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
     return { feedId: feed.id, status: 'not-modified' };
   }
 
-  let entries: PreparedEntry[];
+  let entries: StorableEntry[];
   let parsed;
   try {
     const digest = deps.digest ?? digestInProcess;
@@ -171,26 +171,22 @@ async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promi
 const SUMMARY_LIKE_CHARS = 1500;
 
 async function withFullArticles(
-  entries: PreparedEntry[],
+  entries: StorableEntry[],
   feed: Feed,
   deps: RefreshDeps,
-): Promise<PreparedEntry[]> {
-  const out: PreparedEntry[] = [];
+): Promise<StorableEntry[]> {
+  const out: StorableEntry[] = [];
   for (const entry of entries) {
-    if (!entry.link || entry.contentText.length > SUMMARY_LIKE_CHARS) {
+    const textLength = isPacked(entry) ? entry.textLength : entry.contentText.length;
+    if (!entry.link || textLength > SUMMARY_LIKE_CHARS) {
       out.push(entry);
       continue;
     }
     try {
       const article = await fetchFullArticle(deps.fetcher, entry.link, feed, deps.extractArticle);
       out.push(
-        article && article.text.length > entry.contentText.length
-          ? {
-              ...entry,
-              contentHtml: article.contentHtml,
-              contentText: article.text,
-              readingMinutes: article.readingMinutes,
-            }
+        article && article.text.length > textLength
+          ? withContent(entry, article.contentHtml, article.text, article.readingMinutes)
           : entry,
       );
     } catch (err) {
@@ -200,4 +196,16 @@ async function withFullArticles(
     }
   }
   return out;
+}
+
+/** The entry with other content: a prepared entry, whether it came prepared or packed. */
+function withContent(
+  entry: StorableEntry,
+  contentHtml: string,
+  contentText: string,
+  readingMinutes: number,
+): PreparedEntry {
+  if (!isPacked(entry)) return { ...entry, contentHtml, contentText, readingMinutes };
+  const { searchText: _searchText, textLength: _textLength, ...rest } = entry;
+  return { ...rest, contentHtml, contentText, readingMinutes };
 }

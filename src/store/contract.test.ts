@@ -10,6 +10,7 @@ import { ARRIVAL_WINDOW, RECENT_MATCHES } from './queries.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery, EntryView, FeedFetchUpdate, Store } from './types.js';
 import { BODIES_TO_QUOTE } from '../testing/fetched.js';
+import { packEntries } from '../refresh/digest.js';
 
 const DEFAULT_OPTIONS: FetchOptions = {
   userAgent: null,
@@ -159,6 +160,69 @@ for (const backend of backends) {
         [before.entry.id],
       );
       assert.equal(await store.replaceEntryContent(999_999_999, article, T0 + 6), false);
+    });
+
+    it('stores entries packed by a parse worker as it stores prepared ones, search index included', async () => {
+      const user = await store.createUser('packed-reader', { isAdmin: false }, T0);
+      const bodies = [
+        'Ünïcödé “zeppelin” café',
+        '飞艇的历史 and 日本語',
+        'emoji 😀 ＦＵＬＬ－ｗｉｄｔｈ airship',
+        'a < b & c',
+      ];
+      const views = async (packed: boolean): Promise<EntryView[]> => {
+        const feed = await store.ensureFeed(`https://packed.example/${packed}`, DEFAULT_OPTIONS, T0);
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+        const prepared = bodies.map((contentText, i) => entry(i + 1, { contentText }));
+        const saved = await store.recordFetchSuccess(
+          feed.id,
+          update(T0 + 1),
+          packed ? packEntries(prepared).entries : prepared,
+        );
+        assert.deepEqual(saved, { inserted: 4, updated: 0 });
+        // Changed content, packed or not, updates in place.
+        const changed = [entry(1, { contentText: 'Rewritten dirigible', contentHash: 'hash-1b' })];
+        const again = await store.recordFetchSuccess(
+          feed.id,
+          update(T0 + 2),
+          packed ? packEntries(changed).entries : changed,
+        );
+        assert.deepEqual(again, { inserted: 0, updated: 1 });
+        return store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 });
+      };
+      const plain = await views(false);
+      const packed = await views(true);
+      const shown = (list: EntryView[]): unknown[] =>
+        list.map((v) => [v.entry.title, v.entry.contentHtml, v.entry.readingMinutes]);
+      assert.deepEqual(shown(packed), shown(plain));
+      // And as the database quotes them in JSON, for the client APIs.
+      const quoted = async (feedId: number | undefined): Promise<unknown[]> =>
+        (await store.queryEntries({ userId: user.id, feedId, limit: 10, withContent: 'json' })).map(
+          (v): unknown =>
+            JSON.parse(
+              typeof v.contentJson === 'string' ? v.contentJson : Buffer.from(v.contentJson ?? '').toString(),
+            ),
+        );
+      assert.deepEqual(await quoted(packed[0]?.entry.feedId), await quoted(plain[0]?.entry.feedId));
+      assert.deepEqual((await quoted(packed[0]?.entry.feedId)).slice(0, 1), [
+        entry(4, { contentText: 'a < b & c' }).contentHtml,
+      ]);
+      const found = async (text: string): Promise<string[]> =>
+        (await store.searchEntries({ userId: user.id, text, sort: 'newest', limit: 10, offset: 0 }))
+          .map(
+            (h) =>
+              `${h.view.entry.feedId === packed[0]?.entry.feedId ? 'packed' : 'plain'} ${h.view.entry.title}`,
+          )
+          .sort();
+      for (const [text, title] of [
+        ['dirigible', 'Entry 1'],
+        ['飞艇', 'Entry 2'],
+        ['full', 'Entry 3'],
+        ['airship', 'Entry 3'],
+      ] as const) {
+        assert.deepEqual(await found(text), [`packed ${title}`, `plain ${title}`], text);
+      }
+      assert.deepEqual(await found('zeppelin'), [], 'the old text left the index');
     });
 
     it('stores entries once: the same fetch twice inserts nothing; changed content updates in place, read state kept', async () => {

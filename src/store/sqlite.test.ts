@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { PreparedEntry } from '../model/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
+import { packEntries } from '../refresh/digest.js';
 import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -295,5 +296,36 @@ describe('SQLite store: page size', () => {
     const { pageSize, overflow } = pagesOf(path, 'entry_bodies');
     assert.equal(pageSize, 4096);
     assert.ok(overflow > 0, 'its bodies spill over as they did');
+  });
+});
+
+describe('SQLite store: packed entries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-sqlite-packed-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores the UTF-8 bytes of packed bodies as text, as it stores strings', async () => {
+    const path = join(dir, 'packed.db');
+    const store = openSqliteStore(path);
+    const [plainFeed, packedFeed] = (await subscribedFeeds(store, 'el', 2)) as [number, number];
+    const prepared = entries(5, 3, 20).map((e, i) => ({ ...e, contentHtml: `<p>“${i}” 飞艇 😀</p>` }));
+    await store.recordFetchSuccess(plainFeed, update, prepared);
+    await store.recordFetchSuccess(packedFeed, update, packEntries(prepared).entries);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      // length() counts a text's characters, a blob's bytes.
+      const bodies = (feedId: number): unknown[] =>
+        db
+          .prepare(
+            `SELECT typeof(b.content_html), length(b.content_html), b.content_html
+               FROM entry_bodies b JOIN entries e ON e.id = b.entry_id WHERE e.feed_id = ? ORDER BY e.id`,
+          )
+          .raw()
+          .all(feedId);
+      assert.deepEqual(bodies(packedFeed), bodies(plainFeed));
+      assert.deepEqual(bodies(packedFeed)[0], ['text', 15, '<p>“0” 飞艇 😀</p>']);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import type {
   FeedFormat,
   FetchOptions,
   Folder,
-  PreparedEntry,
+  StorableEntry,
   Subscription,
   User,
 } from '../model/index.js';
@@ -373,7 +373,11 @@ export interface Store {
    * Stores a fetch's entries and the feed's new state, all or nothing; resolves once committed.
    * Fetches stored at the same time may share a commit, each still whole or absent.
    */
-  recordFetchSuccess(feedId: number, update: FeedFetchUpdate, entries: PreparedEntry[]): Promise<SaveResult>;
+  recordFetchSuccess(
+    feedId: number,
+    update: FeedFetchUpdate,
+    entries: readonly StorableEntry[],
+  ): Promise<SaveResult>;
   recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void>;
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void>;
   /** Moves a feed to a new URL after a permanent redirect; false when another feed already has it. */
