@@ -66,6 +66,34 @@ describe('digest pool', () => {
     assert.equal(neighbour.toString(), 'a neighbour in the same pool');
   });
 
+  it('leaves out the entries stored unchanged, in-process and on worker threads', async () => {
+    const items = ['x', 'y', 'z']
+      .map(
+        (g) => `<item><guid>${g}</guid><title>Item ${g}</title><description>Body ${g}</description></item>`,
+      )
+      .join('');
+    const doc = FEED.replace('</channel>', `${items}</channel>`);
+    const all = digestFeed(request(doc)).entries;
+    assert.deepEqual(
+      all.map((e) => e.guid),
+      ['a', 'x', 'y', 'z'],
+    );
+    // x stored as it is, y in another version; a and z not stored.
+    const stored = new Map([
+      ['g:x', all[1]?.contentHash ?? ''],
+      ['g:y', 'an older version'],
+      ['g:gone', 'an entry the document no longer holds'],
+    ]);
+    const here = digestFeed({ ...request(doc), stored });
+    assert.deepEqual(
+      here.entries.map((e) => e.guid),
+      ['a', 'y', 'z'],
+    );
+    assert.deepEqual(here.entries, [all[0], all[2], all[3]]);
+    const pooled = await pool.digest({ ...request(doc), stored });
+    assert.deepEqual(pooled, { feed: here.feed, entries: packEntries(here.entries).entries });
+  });
+
   it('carries errors back as the same GleanerError', async () => {
     await assert.rejects(pool.digest(request('<html><body>a page</body></html>')), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_NOT_A_FEED' && /not a feed/.test(err.message);

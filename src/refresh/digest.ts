@@ -17,6 +17,12 @@ export interface DigestRequest {
   maxBytes: number;
   /** When it was fetched: the date of entries that have none. */
   now: number;
+  /**
+   * The feed's entries stored already: their content hashes by dedupe key. Those the document
+   * holds unchanged are left out, as the store would write nothing of them: neither packed nor sent
+   * to the thread that writes, nor fetched again as full articles.
+   */
+  stored?: ReadonlyMap<string, string>;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -39,9 +45,11 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     );
   }
   const { items, ...feed } = parsed;
+  const entries = prepareEntries({ ...feed, items }, req.url, req.now);
+  const stored = req.stored;
   return {
     feed: prepareFeedInfo(feed, req.url),
-    entries: prepareEntries({ ...feed, items }, req.url, req.now),
+    entries: stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries,
   };
 }
 

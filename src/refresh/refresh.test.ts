@@ -689,6 +689,13 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
           `the full text is what search finds (${name})`,
         );
         assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+        // Fetched again, the feed's entry is stored already: its article is not fetched again.
+        const articleFetches = (): number => server.requests.filter((r) => r.path === '/post').length;
+        const before = articleFetches();
+        assert.equal((await refreshFeed(full, { ...deps, digest })).status, 'updated');
+        assert.equal(articleFetches(), before, `no article fetched for a stored entry (${name})`);
+        const [again] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
+        assert.equal(again?.entry.contentHtml, view?.entry.contentHtml);
       }
     } finally {
       await pool.close();

@@ -31,6 +31,11 @@ export type RefreshResult =
 
 // How many entries' publication times the scheduler looks at.
 const SCHEDULE_SAMPLE = 10;
+// How many of a feed's stored entries a refresh looks up before digesting its document, to leave
+// out those it repeats unchanged (feeds hold 10-50 items, a few hundred at most). An older item
+// goes on as if new (its full article fetched, when the feed asks for them); the store then finds
+// it stored and writes nothing of it.
+const KNOWN_ENTRIES = 200;
 
 /** Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. */
 export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<RefreshResult> {
@@ -87,6 +92,8 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
     return { feedId: feed.id, status: 'not-modified' };
   }
 
+  // What is stored of the feed: its newest entries, which a document mostly repeats.
+  const stored = await store.recentEntries(feed.id, KNOWN_ENTRIES);
   let entries: StorableEntry[];
   let parsed;
   try {
@@ -97,15 +104,17 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
       contentType: result.contentType,
       maxBytes: deps.maxFeedBytes,
       now,
+      stored: new Map(stored.map((e) => [e.dedupeKey, e.contentHash])),
     }));
     if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
   }
 
+  // The new entries, and the newest stored (the digest left out those the document repeats).
   const publishTimes = [
     ...entries.map((e) => e.publishedAt),
-    ...(await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE)),
+    ...stored.slice(0, SCHEDULE_SAMPLE).map((e) => e.publishedAt),
   ];
   const next = nextCheckAt(
     {

@@ -225,6 +225,17 @@ for (const backend of backends) {
       assert.deepEqual(await found('zeppelin'), [], 'the old text left the index');
     });
 
+    it('gives a feed’s newest entries, their versions and publication times, for a refresh', async () => {
+      const feed = await store.ensureFeed('https://versions.example/feed', DEFAULT_OPTIONS, T0);
+      assert.deepEqual(await store.recentEntries(feed.id, 10), []);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(2), entry(3), entry(1)]);
+      await store.recordFetchSuccess(feed.id, update(T0 + 2), [entry(2, { contentHash: 'hash-2b' })]);
+      assert.deepEqual(await store.recentEntries(feed.id, 2), [
+        { dedupeKey: 'g:guid-3', contentHash: 'hash-3', publishedAt: T0 + 3 * 60_000 },
+        { dedupeKey: 'g:guid-2', contentHash: 'hash-2b', publishedAt: T0 + 2 * 60_000 },
+      ]);
+    });
+
     it('stores entries once: the same fetch twice inserts nothing; changed content updates in place, read state kept', async () => {
       const user = await store.createUser('reader', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://dedupe.example/feed', DEFAULT_OPTIONS, T0);

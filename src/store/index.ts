@@ -21,6 +21,7 @@ export type {
   SearchQuery,
   SharedTags,
   Store,
+  StoredEntryVersion,
   SubscriptionChange,
   SubscriptionView,
 } from './types.js';

@@ -80,6 +80,7 @@ import type {
   SharedTagsQuery,
   SessionView,
   Store,
+  StoredEntryVersion,
   SubscriptionChange,
   SubscriptionView,
 } from './types.js';
@@ -1107,6 +1108,13 @@ class SqliteStore implements Store {
   async getFeedIcon(feedId: number): Promise<FeedIcon | null> {
     const row = this.s.feedIcon.get(feedId) as { content_type: string; data: Buffer } | undefined;
     return row ? { contentType: row.content_type, data: new Uint8Array(row.data) } : null;
+  }
+
+  async recentEntries(feedId: number, limit: number): Promise<StoredEntryVersion[]> {
+    return this.cached(
+      `SELECT dedupe_key AS dedupeKey, content_hash AS contentHash, published_at AS publishedAt
+         FROM entries WHERE feed_id = ? ORDER BY published_at DESC ${limitClause(limit)}`,
+    ).all(feedId) as StoredEntryVersion[];
   }
 
   async recentPublishTimes(feedId: number, limit: number): Promise<number[]> {

@@ -14,6 +14,13 @@ import type {
 /** Which of an entry's columns a query reads (EntryQuery.shape; rows.ts SHAPE_COLUMNS). */
 export type EntryShape = 'list' | 'item' | 'entry';
 
+/** Which version of an entry is stored (see PreparedEntry), and when it was published. */
+export interface StoredEntryVersion {
+  dedupeKey: string;
+  contentHash: string;
+  publishedAt: number;
+}
+
 /** What a successful fetch changes on a feed. */
 export interface FeedFetchUpdate {
   checkedAt: number;
@@ -389,6 +396,8 @@ export interface Store {
   getFeedIcon(feedId: number): Promise<FeedIcon | null>;
   /** Publication times of the feed's newest entries (epoch ms, newest first), for scheduling. */
   recentPublishTimes(feedId: number, limit: number): Promise<number[]>;
+  /** The feed's newest entries, newest first: what a refresh needs to tell new and changed ones. */
+  recentEntries(feedId: number, limit: number): Promise<StoredEntryVersion[]>;
 
   /** Subscribes (or moves an existing subscription); the feed's entries become the user's, unread. */
   subscribe(
@@ -604,6 +613,7 @@ export const STORE_METHODS = {
   saveFeedIcon: 'write',
   getFeedIcon: 'read',
   recentPublishTimes: 'read',
+  recentEntries: 'read',
   subscribe: 'write',
   importSubscriptions: 'write',
   unsubscribe: 'write',
