@@ -250,7 +250,7 @@ function printCeiling(c: CeilingResult, results: SizeResult[]): number {
   const cpu = (ms: number): string[] => [fmt(ms / 1000), fmt(ms / c.feeds)];
   printTable([
     ['', 'CPU s', 'ms a feed'],
-    ['parse and prepare (the parse worker: digest, serialize)', ...cpu(c.prepareCpuMs)],
+    ['parse and prepare (the parse worker: digest, pack, serialize)', ...cpu(c.prepareCpuMs)],
     ['store, the whole process (take in, write, checkpoint)', ...cpu(c.storeCpuMs)],
     [
       `store, the writing thread${c.storeWriterCpuMs === null ? ' (not measurable here: the whole)' : ''}`,
