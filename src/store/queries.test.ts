@@ -653,3 +653,80 @@ describe('counts written into the statement', () => {
     assert.equal((sql.match(/\?/g) ?? []).length, params.length);
   });
 });
+
+describe('links of schemes ingestion drops, dropped from what is stored (migration 20)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-links-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('drops javascript:, data: and other links, and keeps http(s), mailto and magnet ones', async () => {
+    const path = join(dir, 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 19);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO feeds (id, url, options_key, site_url, icon_url, created_at) VALUES
+        (2, 'https://bad.example/feed', '', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 0),
+        (3, 'https://good.example/feed', '', 'https://good.example/', 'https://good.example/icon.png', 0)`);
+    const enclosures = JSON.stringify([
+      { url: 'https://cdn.example/a.mp3', type: 'audio/mpeg', length: 1 },
+      { url: 'javascript:alert(2)', type: null, length: null },
+      { url: 'magnet:?xt=urn:btih:abc', type: 'application/x-bittorrent', length: null },
+      { url: 'data:audio/mpeg;base64,AAAA', type: 'audio/mpeg', length: null },
+    ]);
+    const insert =
+      db.prepare(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text,
+        reading_minutes, published_at, created_at, link, comments_url, image_url, enclosures)
+        VALUES (?, 1, ?, 'h', ?, 's', 1, 1000, 100, ?, ?, ?, ?)`);
+    insert.run(
+      1,
+      'a',
+      'Hostile',
+      'javascript:alert(3)',
+      'vbscript:x',
+      'data:image/gif;base64,R0lG',
+      enclosures,
+    );
+    insert.run(
+      2,
+      'b',
+      'Fine',
+      'https://example.com/b',
+      'mailto:ann@example.com',
+      'http://example.com/b.png',
+      '[]',
+    );
+    insert.run(3, 'c', 'Mail', 'mailto:ann@example.com', null, null, '[]');
+    db.pragma('user_version = 19');
+    db.close();
+
+    const store = openSqliteStore(path);
+    await store.close();
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(
+        after.prepare('SELECT id, link, comments_url, image_url FROM entries ORDER BY id').raw().all(),
+        [
+          [1, null, null, null],
+          [2, 'https://example.com/b', 'mailto:ann@example.com', 'http://example.com/b.png'],
+          [3, 'mailto:ann@example.com', null, null],
+        ],
+      );
+      assert.deepEqual(
+        JSON.parse(after.prepare('SELECT enclosures FROM entries WHERE id = 1').pluck().get() as string),
+        [
+          { url: 'https://cdn.example/a.mp3', type: 'audio/mpeg', length: 1 },
+          { url: 'magnet:?xt=urn:btih:abc', type: 'application/x-bittorrent', length: null },
+        ],
+      );
+      assert.deepEqual(after.prepare('SELECT id, site_url, icon_url FROM feeds ORDER BY id').raw().all(), [
+        [1, null, null],
+        [2, null, null],
+        [3, 'https://good.example/', 'https://good.example/icon.png'],
+      ]);
+    } finally {
+      after.close();
+    }
+  });
+});
