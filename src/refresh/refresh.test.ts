@@ -702,6 +702,40 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     }
   });
 
+  it('fetches no article again for an old entry of a long full-article feed', async () => {
+    server.route('/old-post', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><body><article><h1>An old story</h1>${'<p>A paragraph of the old story, long enough to read.</p>'.repeat(40)}</article></body></html>`,
+        ),
+    );
+    // 250 entries whole in the feed, newer than the one teaser, which is past the newest 200.
+    const long = '<p>' + 'A whole entry, long enough to need no article. '.repeat(40) + '</p>';
+    const whole = Array.from(
+      { length: 250 },
+      (_, i) =>
+        `<item><title>Whole ${i}</title><guid>w${i}</guid><pubDate>${new Date(NOW - i * 60_000).toUTCString()}</pubDate>` +
+        `<description>${long.replace(/</g, '&lt;')}</description></item>`,
+    ).join('');
+    server.route('/long.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Long</title>${whole}<item><title>Old</title><guid>old</guid>` +
+            `<link>${server.url('/old-post')}</link><pubDate>${new Date(NOW - 86_400_000).toUTCString()}</pubDate>` +
+            `<description>A teaser.</description></item></channel></rss>`,
+        ),
+    );
+    const feed = await subscribed('/long.xml', { ...OPTIONS, fetchFullArticle: true });
+    const fetches = (): number => server.requests.filter((r) => r.path === '/old-post').length;
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.equal(fetches(), 1);
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.equal(fetches(), 1, 'not fetched again');
+    assert.equal(await store.countEntries(feed.id), 251);
+  });
+
   it('sends a feed’s cookie to article pages on the feed’s own site only', async () => {
     const sites = createFetcher({
       policy: LOOPBACK_POLICY,

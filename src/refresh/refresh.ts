@@ -32,10 +32,12 @@ export type RefreshResult =
 // How many entries' publication times the scheduler looks at.
 const SCHEDULE_SAMPLE = 10;
 // How many of a feed's stored entries a refresh looks up before digesting its document, to leave
-// out those it repeats unchanged (feeds hold 10-50 items, a few hundred at most). An older item
-// goes on as if new (its full article fetched, when the feed asks for them); the store then finds
-// it stored and writes nothing of it.
+// out those it repeats unchanged (feeds hold 10-50 items, a few hundred at most; each looked up
+// costs ~2 µs). An older item goes on as if new, and the store then finds it stored and writes
+// nothing of it. A feed that asks for full articles has more looked up, since each item that goes
+// on costs a page fetch from its site.
 const KNOWN_ENTRIES = 200;
+const KNOWN_ENTRIES_FULL_ARTICLES = 1_000;
 
 /** Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. */
 export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<RefreshResult> {
@@ -93,7 +95,8 @@ export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<Refres
   }
 
   // What is stored of the feed: its newest entries, which a document mostly repeats.
-  const stored = await store.recentEntries(feed.id, KNOWN_ENTRIES);
+  const known = feed.options.fetchFullArticle ? KNOWN_ENTRIES_FULL_ARTICLES : KNOWN_ENTRIES;
+  const stored = await store.recentEntries(feed.id, known);
   let entries: StorableEntry[];
   let parsed;
   try {
