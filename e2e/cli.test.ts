@@ -196,7 +196,7 @@ describe('gleaner CLI', () => {
     const other = { ...env, GLEANER_DB: join(dir, 'imported.db') };
     const imp = await run(other, 'import', out);
     assert.equal(imp.code, 0, imp.stderr);
-    assert.match(imp.stderr + imp.stdout, /imported 2 feeds in 1 folders: 2 new/);
+    assert.match(imp.stderr + imp.stdout, /imported 2 feeds in 1 folder: 2 new/);
     const ref = await run(other, 'refresh');
     assert.equal(ref.code, 0, ref.stderr);
     assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
@@ -212,7 +212,7 @@ describe('gleaner CLI', () => {
     assert.equal(checked(before, '/other.xml'), null, 'added with --no-refresh');
     const r = await gleaner('refresh', server.url('/other.xml'));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr + r.stdout, /refreshed 1 feeds: 1 changed.*3 new entries/);
+    assert.match(r.stderr + r.stdout, /refreshed 1 feed: 1 changed.*3 new entries/);
     const after = await listed();
     assert.notEqual(checked(after, '/other.xml'), null);
     assert.equal(checked(after, '/feed.xml'), checked(before, '/feed.xml'), 'the other feed is not fetched');

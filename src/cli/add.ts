@@ -5,6 +5,7 @@ import { refreshFeed } from '../refresh/refresh.js';
 import { subscribeToUrl } from '../subscribe/index.js';
 import { GleanerError } from '../model/errors.js';
 import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
+import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
@@ -61,7 +62,9 @@ export async function run(args: string[]): Promise<number> {
       },
     );
     if (outcome.status === 'choose') {
-      console.log(`${outcome.page} offers ${outcome.candidates.length} feeds; add the one you want:`);
+      console.log(
+        `${outcome.page} offers ${counted(outcome.candidates.length, 'feed')}; add the one you want:`,
+      );
       for (const c of outcome.candidates)
         console.log(`  gleaner add ${c.url}${c.title ? `    # ${c.title}` : ''}`);
       return 2;
@@ -88,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
           values.title !== undefined ? `; now titled ${values.title}` : '',
         ].join('')
       : '';
-    console.log(`${subscribed} ${name} (${count} entries)${applied}`);
+    console.log(`${subscribed} ${name} (${counted(count, 'entry', 'entries')})${applied}`);
     return 0;
   } finally {
     await ctx.close();

@@ -8,6 +8,7 @@ import { refreshFeed } from '../refresh/refresh.js';
 import { fetchOptionsKey } from '../store/index.js';
 import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
 import { COMMON_FLAGS, findSubscription, openContext, refreshDeps, resolveUser } from './context.js';
+import { counted } from './progress.js';
 
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
@@ -104,7 +105,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const apart = feed.id === sub.feed.id ? '' : ' (others follow it as they had it)';
     console.log(
-      `changed ${name}; fetched with the new options${apart} (${await ctx.store.countEntries(feed.id)} entries)`,
+      `changed ${name}; fetched with the new options${apart} (${counted(await ctx.store.countEntries(feed.id), 'entry', 'entries')})`,
     );
     return 0;
   } finally {

@@ -5,7 +5,7 @@ import { buildOpml, parseOpml } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
 import { exportFeeds, importFeeds } from '../subscribe/index.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
-import { createProgress } from './progress.js';
+import { counted, createProgress } from './progress.js';
 
 const IMPORT_HELP = `usage: gleaner import FILE.opml
 
@@ -44,7 +44,7 @@ export async function runImport(args: string[]): Promise<number> {
     );
     const folders = new Set(opml.outlines.map((o) => o.folder).filter(Boolean)).size;
     progress.finish(
-      `imported ${opml.outlines.length} feeds in ${folders} folders: ${result.added} new, ${result.existing} already subscribed; ` +
+      `imported ${counted(opml.outlines.length, 'feed')} in ${counted(folders, 'folder')}: ${result.added} new, ${result.existing} already subscribed; ` +
         'run gleaner refresh to fetch them',
     );
     return 0;

@@ -1,6 +1,11 @@
 // A one-line progress bar on standard error when it is a terminal; otherwise a line now and then,
 // so logs of long runs still show that work goes on.
 
+/** "1 feed", "2 feeds": a count and its noun, plural unless the count is one. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 export interface Progress {
   update(done: number, detail: string): void;
   finish(summary: string): void;

@@ -16,7 +16,7 @@ import {
   refreshDeps,
   resolveUser,
 } from './context.js';
-import { createProgress } from './progress.js';
+import { counted, createProgress } from './progress.js';
 
 const HELP = `usage: gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N] [--db FILE]
 
@@ -91,12 +91,15 @@ export async function run(args: string[]): Promise<number> {
         done++;
         if (result.status === 'failed') errors++;
         if (result.status === 'updated') inserted += result.inserted;
-        progress.update(done, `${inserted} new entries · ${errors} errors`);
+        progress.update(
+          done,
+          `${counted(inserted, 'new entry', 'new entries')} · ${counted(errors, 'error')}`,
+        );
       },
     });
     progress.finish(
-      `refreshed ${summary.feeds} feeds: ${summary.updated} changed, ${summary.notModified} unchanged, ` +
-        `${summary.failed} failed; ${summary.inserted} new entries, ${summary.changed} updated`,
+      `refreshed ${counted(summary.feeds, 'feed')}: ${summary.updated} changed, ${summary.notModified} unchanged, ` +
+        `${summary.failed} failed; ${counted(summary.inserted, 'new entry', 'new entries')}, ${summary.changed} updated`,
     );
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
   } finally {
