@@ -534,8 +534,8 @@ class SqliteStore implements Store {
          RETURNING id`,
       ),
       // Bodies and index texts are bound as strings, or as UTF-8 bytes (see PackedEntry): SQLite
-      // stores bytes as a BLOB, and CAST makes them the TEXT they are. It copies no byte of a blob:
-      // TEXT takes it as it lies, in the database's encoding (UTF-8).
+      // would store bytes as a BLOB, and CAST makes them the TEXT they are, the same bytes taken in
+      // the database's encoding (UTF-8), with no conversion.
       saveBody: db.prepare(
         `INSERT INTO entry_bodies (entry_id, content_html) VALUES (?, CAST(? AS TEXT))
          ON CONFLICT (entry_id) DO UPDATE SET content_html = excluded.content_html`,
