@@ -124,6 +124,25 @@ describe('refreshFeed over loopback HTTP', () => {
     return f;
   };
 
+  it('schedules a feed fetched again unchanged as it did at first: its stored entries count once', async () => {
+    // Ten entries six hours apart: checked every three hours (half the gap), above the feed's ttl of two.
+    const items = Array.from({ length: 10 }, (_, k) => ({
+      guid: `six-${k}`,
+      title: `Every six hours ${k}`,
+      date: new Date(h.clock - k * 6 * HOUR).toUTCString(),
+    }));
+    server.route('/six-hourly.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items)),
+    );
+    const feed = await subscribed('/six-hourly.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    const first = (await current(feed)).nextCheckAt - h.clock;
+    assert.equal((await refreshFeed(await current(feed), deps)).status, 'updated');
+    const again = (await current(feed)).nextCheckAt - h.clock;
+    assert.equal(again, first);
+    assert.equal(first, 3 * HOUR);
+  });
+
   it('stores new entries, answers a 304 without writing, updates changed entries in place', async () => {
     let doc = rss([
       { guid: 'a', title: 'First' },
