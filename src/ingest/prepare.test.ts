@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { emptyEntry } from '../feed/parse/extensions.js';
 import { emptyFeed } from '../feed/parse/index.js';
 import type { ParsedEntry, ParsedFeed } from '../model/index.js';
-import { prepareEntries, prepareFeedInfo } from './prepare.js';
+import { MAX_KEY_LENGTH, prepareEntries, prepareFeedInfo } from './prepare.js';
 
 const FEED_URL = 'https://blog.example.com/feed.xml';
 const NOW = Date.UTC(2026, 11, 7);
@@ -60,6 +60,30 @@ describe('prepareEntries', () => {
       ['g:g1', 'l:https://blog.example.com/2', `h:${joinedSha1('Three', 'three words here')}`],
     );
     assert.equal(entries[2]?.contentHash, joinedSha1('Three', '', entries[2]?.contentHtml ?? ''));
+  });
+
+  it('keys an entry by a hash of a guid or link past MAX_KEY_LENGTH', () => {
+    const long = (c: string): string => `https://blog.example.com/${c.repeat(100_000)}`;
+    const entries = prepareEntries(
+      feed([
+        item({ id: long('a'), title: 'A' }),
+        item({ id: long('b'), title: 'B' }),
+        item({ title: 'C', link: long('c') }),
+        item({ id: 'x'.repeat(MAX_KEY_LENGTH), title: 'At the limit' }),
+      ]),
+      FEED_URL,
+      NOW,
+    );
+    assert.deepEqual(
+      entries.map((e) => e.dedupeKey),
+      [
+        `gh:${joinedSha1(long('a'))}`,
+        `gh:${joinedSha1(long('b'))}`,
+        `lh:${joinedSha1(long('c'))}`,
+        `g:${'x'.repeat(MAX_KEY_LENGTH)}`,
+      ],
+    );
+    assert.equal(entries[0]?.guid, long('a'), 'the guid itself is kept');
   });
 
   it('falls back to links when one guid is repeated, and drops exact repeats', () => {

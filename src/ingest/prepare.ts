@@ -5,6 +5,10 @@ import { absolutizeUrl, prepareContent, stripTrackingParams } from '../content/i
 import { htmlToText } from '../feed/parse/text.js';
 
 const SUMMARY_LENGTH = 300;
+// A guid or link longer than this keys its entry by its hash instead. Every refresh reads the
+// newest stored keys of the feed it fetched (refresh.ts), so a hostile feed of megabyte guids would
+// otherwise make each refresh read hundreds of megabytes. Real guids and URLs are far shorter.
+export const MAX_KEY_LENGTH = 2048;
 const UNTITLED_LENGTH = 80;
 // A feed's clock may run ahead; an entry never sorts above the time it was fetched by more than this.
 const MAX_FUTURE_MS = 10 * 60 * 1000;
@@ -17,6 +21,11 @@ function sha1(...parts: string[]): string {
     hash.update(part);
   });
   return hash.digest('hex');
+}
+
+/** `g:guid` or `l:link`; past MAX_KEY_LENGTH, `gh:` or `lh:` and the value's hash. */
+function keyOf(kind: 'g' | 'l', value: string): string {
+  return value.length <= MAX_KEY_LENGTH ? `${kind}:${value}` : `${kind}h:${sha1(value)}`;
 }
 
 function truncate(text: string, length: number): string {
@@ -105,7 +114,7 @@ function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, n
     commentsUrl: linkUrl(item.commentsUrl, feedUrl),
     language: item.language,
     // Deduplicated by guid, then link, then content.
-    dedupeKey: guid ? `g:${guid}` : link ? `l:${link}` : `h:${sha1(title, content.text)}`,
+    dedupeKey: guid ? keyOf('g', guid) : link ? keyOf('l', link) : `h:${sha1(title, content.text)}`,
     contentHash,
   };
 }
