@@ -66,6 +66,7 @@ export const ZH: Record<string, string> = {
   'Nothing unread here.': '这里没有未读文章。',
   'No entries here.': '这里没有文章。',
   'Marked {n} entries read.': '已将 {n} 篇文章标为已读。',
+  'Marked 1 entry read.': '已将 1 篇文章标为已读。',
   Undo: '撤销',
   'Tagged “{tag}”': '标签“{tag}”',
   '(untitled)': '（无标题）',
@@ -214,6 +215,7 @@ export const ZH: Record<string, string> = {
   'Subscribed to {name}, but fetching it failed: {error}': '已订阅 {name}，但获取失败：{error}',
   'Subscribed to {name}; it is fetched in the next refresh.': '已订阅 {name}，将在下次刷新时获取。',
   'Subscribed to {name}: {n} entries.': '已订阅 {name}：{n} 篇文章。',
+  'Subscribed to {name}: 1 entry.': '已订阅 {name}：1 篇文章。',
   'You already follow {name}.': '你已经订阅了 {name}。',
   'unknown error': '未知错误',
   Edit: '编辑',
@@ -229,6 +231,7 @@ export const ZH: Record<string, string> = {
   'Refresh now': '立即刷新',
   'Refreshing {name} failed: {error}': '刷新 {name} 失败：{error}',
   'Refreshed {name}: {n} new entries.': '已刷新 {name}：{n} 篇新文章。',
+  'Refreshed {name}: 1 new entry.': '已刷新 {name}：1 篇新文章。',
   'Refreshed {name}: no new entries.': '已刷新 {name}：没有新文章。',
   Status: '状态',
   unread: '未读',
@@ -259,6 +262,8 @@ export const ZH: Record<string, string> = {
   'Delete folder': '删除文件夹',
   'Delete the folder {name}? Its {n} feeds stay subscribed, outside any folder.':
     '要删除文件夹 {name} 吗？其中的 {n} 个订阅源仍保持订阅，但不再属于任何文件夹。',
+  'Delete the folder {name}? Its feed stays subscribed, outside any folder.':
+    '要删除文件夹 {name} 吗？其中的订阅源仍保持订阅，但不再属于任何文件夹。',
   'Delete the empty folder {name}?': '要删除空文件夹 {name} 吗？',
   'Yes, delete the folder': '是的，删除文件夹',
   'Folder deleted; its feeds are now outside any folder.': '文件夹已删除；其中的订阅源现在不属于任何文件夹。',
@@ -271,9 +276,13 @@ export const ZH: Record<string, string> = {
   'Could not import: {reason}': '无法导入：{reason}',
   'Could not import: none of the {n} feeds in the file has a usable address.':
     '无法导入：文件中的 {n} 个订阅源都没有可用的地址。',
+  'Could not import: the one feed in the file has no usable address.':
+    '无法导入：文件中唯一的订阅源没有可用的地址。',
   'Could not import: the file lists no feeds.': '无法导入：文件中没有列出任何订阅源。',
   'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.':
     '已导入 {n} 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源将在下次刷新时获取。',
+  'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.':
+    '已导入 1 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源将在下次刷新时获取。',
 
   // Recommended feeds
   'Recommended feeds': '推荐订阅源',
@@ -300,8 +309,10 @@ export const ZH: Record<string, string> = {
   'Reading, last {days} days': '阅读情况（最近 {days} 天）',
   'Entries read per day over the last {days} days: {n} in all': '最近 {days} 天每天阅读的文章数：共 {n} 篇',
   '{date}: {n} entries read': '{date}：已读 {n} 篇',
+  '{date}: 1 entry read': '{date}：已读 1 篇',
   '{n} entries read, {avg} a day on average; the busiest day was {date} ({max}).':
     '已读 {n} 篇，平均每天 {avg} 篇；最多的一天是 {date}（{max} 篇）。',
+  '1 entry read, on {date}.': '已读 1 篇，在 {date}。',
   'Nothing read in this time yet.': '这段时间内还没有阅读记录。',
   'Posts per day, last {days} days': '每日发文数（最近 {days} 天）',
   'Posts per day': '每日发文数',

@@ -15,6 +15,7 @@ import {
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
+import type { Translate } from '../i18n.js';
 import { wantsJson, type RouteContext } from '../server.js';
 import { feedName } from '../views/common.js';
 import {
@@ -181,7 +182,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           };
         return {
           kind: 'status',
-          message: t('Subscribed to {name}: {n} entries.', { name, n: sub.entryCount }),
+          message: subscribedWith(t, name, sub.entryCount),
         };
       case 'refreshed':
         if (!sub) return null;
@@ -196,9 +197,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return {
           kind: 'status',
           message:
-            added > 0
+            added > 1
               ? t('Refreshed {name}: {n} new entries.', { name, n: added })
-              : t('Refreshed {name}: no new entries.', { name }),
+              : added === 1
+                ? t('Refreshed {name}: 1 new entry.', { name })
+                : t('Refreshed {name}: no new entries.', { name }),
         };
       case 'edited':
         return sub ? { kind: 'status', message: t('Saved {name}.', { name }) } : null;
@@ -462,9 +465,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const skipped = skippedCount(parsed.warnings);
     if (parsed.outlines.length === 0) {
       return fail(
-        skipped > 0
+        skipped > 1
           ? t('Could not import: none of the {n} feeds in the file has a usable address.', { n: skipped })
-          : t('Could not import: the file lists no feeds.'),
+          : skipped === 1
+            ? t('Could not import: the one feed in the file has no usable address.')
+            : t('Could not import: the file lists no feeds.'),
       );
     }
     const result = await importFeeds(subscribeDeps(), viewer.user.id, parsed.outlines);
@@ -503,7 +508,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
               error: sub.feed.lastError ?? t('unknown error'),
             }),
           }
-        : { kind: 'status', message: t('Subscribed to {name}: {n} entries.', { name, n: sub.entryCount }) };
+        : { kind: 'status', message: subscribedWith(t, name, sub.entryCount) };
     }
     if (q.done === 'topic' && q.topic && recommended().some((f) => f.topic === q.topic)) {
       const added = countOf(q.added);
@@ -681,4 +686,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       ),
     );
   });
+}
+
+/** "Subscribed to X: 3 entries.", in the reader's language. */
+function subscribedWith(t: Translate, name: string, entries: number): string {
+  return entries === 1
+    ? t('Subscribed to {name}: 1 entry.', { name })
+    : t('Subscribed to {name}: {n} entries.', { name, n: entries });
 }

@@ -168,7 +168,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!Number.isSafeInteger(at) || !Number.isSafeInteger(marked) || !q.undo) return null;
     const t = viewer.t;
     return html`<div class="flash" role="status">
-      ${t('Marked {n} entries read.', { n: marked })}
+      ${marked === 1 ? t('Marked 1 entry read.') : t('Marked {n} entries read.', { n: marked })}
       ${marked > 0 ? actionButton(viewer, '/mark-all-read/undo', t('Undo'), { fields: { at }, className: 'link' }) : ''}
     </div>`;
   }

@@ -397,12 +397,16 @@ function folderTools(page: PageData, folder: Folder, count: number): Html {
       <summary class="link danger">${t('Delete folder')}</summary>
       <p class="small">
         ${
-          count > 0
+          count > 1
             ? t('Delete the folder {name}? Its {n} feeds stay subscribed, outside any folder.', {
                 name: folder.name,
                 n: count,
               })
-            : t('Delete the empty folder {name}?', { name: folder.name })
+            : count === 1
+              ? t('Delete the folder {name}? Its feed stays subscribed, outside any folder.', {
+                  name: folder.name,
+                })
+              : t('Delete the empty folder {name}?', { name: folder.name })
         }
       </p>
       ${actionButton(page.viewer, `/folders/${folder.id}/delete`, t('Yes, delete the folder'), { className: 'button danger' })}
@@ -460,7 +464,17 @@ function opmlSection(page: PageData, view: FeedsView): Html {
   const r = view.importResult;
   const result = r
     ? html`<div class="flash" role="status">
-        ${t('Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.', { n: r.feeds, added: r.added, existing: r.existing, skipped: r.skipped })}${
+        ${
+          r.feeds === 1
+            ? t(
+                'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.',
+                { added: r.added, existing: r.existing, skipped: r.skipped },
+              )
+            : t(
+                'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.',
+                { n: r.feeds, added: r.added, existing: r.existing, skipped: r.skipped },
+              )
+        }${
           r.warnings.length
             ? html`<ul class="import-warnings small">
                 ${r.warnings.map((w) => html`<li>${w}</li>`)}
@@ -628,7 +642,10 @@ export function statsPage(page: PageData, view: StatsView): Html {
   const chart = barChart(
     view.reading.map((v, i) => ({
       value: v,
-      title: t('{date}: {n} entries read', { date: dateOf(i), n: v }),
+      title:
+        v === 1
+          ? t('{date}: 1 entry read', { date: dateOf(i) })
+          : t('{date}: {n} entries read', { date: dateOf(i), n: v }),
     })),
     {
       label: t('Entries read per day over the last {days} days: {n} in all', { days, n: totalRead }),
@@ -641,14 +658,16 @@ export function statsPage(page: PageData, view: StatsView): Html {
     <h2 id="reading-heading">${t('Reading, last {days} days', { days })}</h2>
     <p class="muted">
       ${
-        totalRead > 0
+        totalRead > 1
           ? t('{n} entries read, {avg} a day on average; the busiest day was {date} ({max}).', {
               n: totalRead,
               avg: (totalRead / Math.max(1, days)).toFixed(1),
               date: dateOf(peak),
               max: view.reading[peak] ?? 0,
             })
-          : t('Nothing read in this time yet.')
+          : totalRead === 1
+            ? t('1 entry read, on {date}.', { date: dateOf(peak) })
+            : t('Nothing read in this time yet.')
       }
     </p>
     <figure class="chart-figure">${chart}</figure>
