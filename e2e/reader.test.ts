@@ -206,7 +206,8 @@ describe('the reader in Chromium', { skip }, () => {
     const before = Number((await page.textContent('.sidebar [data-count="unread"]'))?.trim());
     assert.ok(before > 0);
     await Promise.all([page.waitForURL(/undo=/), page.click('.mark-all button[type="submit"]')]);
-    assert.match((await page.textContent('.flash')) ?? '', new RegExp(`Marked ${before} entries read`));
+    const marked = before === 1 ? 'Marked 1 entry read' : `Marked ${before} entries read`;
+    assert.match((await page.textContent('.flash')) ?? '', new RegExp(marked));
     assert.equal(await page.$('.sidebar [data-count="unread"]'), null);
     await Promise.all([page.waitForURL(/\/unread$/), page.click('.flash button')]);
     assert.equal(Number((await page.textContent('.sidebar [data-count="unread"]'))?.trim()), before);
