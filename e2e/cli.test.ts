@@ -202,6 +202,28 @@ describe('gleaner CLI', () => {
     assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
   });
 
+  it('keeps credentials written into a feed’s URL out of its listing and the OPML export', async () => {
+    const basic = `Basic ${Buffer.from('member:pw-secret').toString('base64')}`;
+    server.route('/private.xml', (req, res) =>
+      req.headers.authorization === basic
+        ? res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Private Feed', 2, 'p'))
+        : res.writeHead(401).end('no'),
+    );
+    const own = { ...env, GLEANER_DB: join(dir, 'credentials.db') };
+    const added = await run(own, 'add', server.url('/private.xml').replace('://', '://member:pw-secret@'));
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /subscribed to Private Feed \(2 entries\)/, 'fetched with them');
+    const out = join(dir, 'credentials.opml');
+    assert.equal((await run(own, 'export', '--output', out)).code, 0);
+    const shown = [
+      (await run(own, 'feeds')).stdout,
+      (await run(own, 'feeds', '--json')).stdout,
+      readFileSync(out, 'utf8'),
+    ].join('\n');
+    assert.match(shown, new RegExp(server.url('/private.xml').replace(/[.?]/g, '\\$&')));
+    assert.doesNotMatch(shown, /pw-secret|member/);
+  });
+
   it('refreshes the feeds it is given, and only those', async () => {
     type Listed = { url: string; lastCheckedAt: number | null };
     const listed = async (): Promise<Listed[]> =>

@@ -1231,11 +1231,16 @@ for (const backend of backends) {
       await store.importSubscriptions(
         user.id,
         [
-          { url: 'https://import.example/known', title: 'Known', folder: 'News' },
-          { url: 'https://import.example/a', title: null, folder: 'Tech/Rust' },
-          { url: 'https://import.example/b', title: null, folder: null },
+          { url: 'https://import.example/known', options: DEFAULT_OPTIONS, title: 'Known', folder: 'News' },
+          { url: 'https://import.example/a', options: DEFAULT_OPTIONS, title: null, folder: 'Tech/Rust' },
+          { url: 'https://import.example/b', options: DEFAULT_OPTIONS, title: null, folder: null },
+          {
+            url: 'https://import.example/known',
+            options: { ...DEFAULT_OPTIONS, username: 'me', password: 'secret' },
+            title: 'Mine',
+            folder: null,
+          },
         ],
-        DEFAULT_OPTIONS,
         T0 + 2,
       );
       const views = await store.listSubscriptions(user.id);
@@ -1244,10 +1249,17 @@ for (const backend of backends) {
         [
           ['https://import.example/a', 'Tech/Rust', null, 0],
           ['https://import.example/b', null, null, 0],
+          ['https://import.example/known', null, 'Mine', 0],
           ['https://import.example/known', 'News', 'Known', 2],
         ],
       );
-      assert.equal(views.find((v) => v.feed.url === 'https://import.example/known')?.feed.id, known.id);
+      assert.equal(views.find((v) => v.subscription.title === 'Known')?.feed.id, known.id);
+      const withCredentials = views.find((v) => v.subscription.title === 'Mine')?.feed;
+      assert.notEqual(withCredentials?.id, known.id, 'a feed of its own for other fetch options');
+      assert.deepEqual(
+        [withCredentials?.options.username, withCredentials?.options.password],
+        ['me', 'secret'],
+      );
       assert.equal((await store.listFolders(user.id)).find((f) => f.name === 'News')?.id, news.id);
       const due = (await store.dueFeeds(T0 + 2, 100)).map((f) => f.url);
       assert.ok(
@@ -1257,12 +1269,11 @@ for (const backend of backends) {
       // Imported again, into another folder: moved, not doubled.
       await store.importSubscriptions(
         user.id,
-        [{ url: 'https://import.example/b', title: null, folder: 'News' }],
-        DEFAULT_OPTIONS,
+        [{ url: 'https://import.example/b', options: DEFAULT_OPTIONS, title: null, folder: 'News' }],
         T0 + 3,
       );
       const again = await store.listSubscriptions(user.id);
-      assert.equal(again.length, 3);
+      assert.equal(again.length, 4);
       assert.equal(again.find((v) => v.feed.url === 'https://import.example/b')?.folderName, 'News');
     });
 

@@ -406,6 +406,9 @@ export const MIGRATIONS: Migration[] = [
         : []),
     ];
   },
+  // 21: a username and password written into a feed's URL become its fetch options (the store
+  // moves them: see URL_CREDENTIALS_MIGRATION).
+  () => [],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */
@@ -484,6 +487,15 @@ function versionTriggers(d: Dialect): string[] {
  * Migration 3 made the first index, left empty since this one refills it.
  */
 export const SEARCH_INDEX_MIGRATION = 11;
+
+/**
+ * The migration in which the store takes the credentials out of feeds' URLs
+ * (`https://me:secret@host/feed`) and keeps them as the feeds' username and password, which it
+ * already sent in their place when both were set: a URL is shown by `gleaner feeds`, the reader and
+ * client apps, and written into OPML exports. A feed whose URL without them is another feed's,
+ * fetched with the same options, keeps its URL.
+ */
+export const URL_CREDENTIALS_MIGRATION = 21;
 
 function countTriggers(d: Dialect): string[] {
   const onInsert = `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)

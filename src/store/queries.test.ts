@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, SQLITE } from './migrations.js';
 import { entryIdsSql, entryQuerySql, limitClause, sharedTagsSql } from './queries.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
+import { fetchOptionsKey } from './rows.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery } from './types.js';
 
@@ -725,6 +726,67 @@ describe('links of schemes ingestion drops, dropped from what is stored (migrati
         [2, null, null],
         [3, 'https://good.example/', 'https://good.example/icon.png'],
       ]);
+    } finally {
+      after.close();
+    }
+  });
+});
+
+describe('credentials written into feeds’ URLs, moved to their options (migration 21)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-credentials-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes them out of the URL as the username and password the fetcher sent', async () => {
+    const path = join(dir, 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 20);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO feeds (id, url, options_key, username, password, created_at) VALUES
+        (2, 'https://me%40home:p%3Ass@private.example/feed', '', NULL, NULL, 0),
+        (3, 'https://url-user:url-pass@own.example/feed', 'k', 'own-user', NULL, 0),
+        (4, 'https://x:y@taken.example/feed', '', NULL, NULL, 0),
+        (5, 'https://taken.example/feed', '${fetchOptionsKey({
+          userAgent: null,
+          cookie: null,
+          username: 'x',
+          password: 'y',
+          fetchFullArticle: false,
+        })}', 'x', 'y', 0),
+        (6, 'https://mail.example/feed?from=a@b.example', '', NULL, NULL, 0);
+      INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 2, 0), (1, 3, 0);`);
+    db.pragma('user_version = 20');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const feeds = new Map((await store.listSubscriptions(1)).map((s) => [s.feed.id, s.feed]));
+      assert.equal(feeds.get(2)?.url, 'https://private.example/feed');
+      assert.deepEqual([feeds.get(2)?.options.username, feeds.get(2)?.options.password], ['me@home', 'p:ss']);
+      // A username of the feed's own was sent instead of the URL's, and stays; the URL's password was sent.
+      assert.equal(feeds.get(3)?.url, 'https://own.example/feed');
+      assert.deepEqual(
+        [feeds.get(3)?.options.username, feeds.get(3)?.options.password],
+        ['own-user', 'url-pass'],
+      );
+      // The key follows the options: the feed is found again as subscribing with them finds it.
+      const again = await store.ensureFeed('https://private.example/feed', feeds.get(2)!.options, 1);
+      assert.equal(again.id, 2);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      // Another feed holds the URL without them, fetched alike: left as it was.
+      assert.deepEqual(
+        after.prepare('SELECT id, url FROM feeds WHERE id IN (4, 6) ORDER BY id').raw().all(),
+        [
+          [4, 'https://x:y@taken.example/feed'],
+          [6, 'https://mail.example/feed?from=a@b.example'],
+        ],
+      );
     } finally {
       after.close();
     }

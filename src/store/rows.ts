@@ -35,6 +35,17 @@ export function toFolder(r: Row): Folder {
   return { id: Number(r.id), userId: Number(r.user_id), name: String(r.name) };
 }
 
+/** A feed row's fetch options. */
+export function toFetchOptions(r: Row): FetchOptions {
+  return {
+    userAgent: str(r.user_agent),
+    cookie: str(r.cookie),
+    username: str(r.username),
+    password: str(r.password),
+    fetchFullArticle: Number(r.fetch_full_article) === 1,
+  };
+}
+
 export function toFeed(r: Row): Feed {
   return {
     id: Number(r.id),
@@ -46,13 +57,7 @@ export function toFeed(r: Row): Feed {
     language: str(r.language),
     hubUrl: str(r.hub_url),
     format: str(r.format) as FeedFormat | null,
-    options: {
-      userAgent: str(r.user_agent),
-      cookie: str(r.cookie),
-      username: str(r.username),
-      password: str(r.password),
-      fetchFullArticle: Number(r.fetch_full_article) === 1,
-    },
+    options: toFetchOptions(r),
     etag: str(r.etag),
     lastModified: str(r.last_modified),
     nextCheckAt: Number(r.next_check_at),

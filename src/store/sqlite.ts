@@ -14,9 +14,16 @@ import {
   type Subscription,
   type User,
 } from '../model/index.js';
+import { takeCredentials } from '../feed/fetch/http.js';
 import { EntryCache } from './entrycache.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
-import { MIGRATIONS, SEARCH_INDEX_MIGRATION, SQLITE, TABLE_REBUILDS } from './migrations.js';
+import {
+  MIGRATIONS,
+  SEARCH_INDEX_MIGRATION,
+  SQLITE,
+  TABLE_REBUILDS,
+  URL_CREDENTIALS_MIGRATION,
+} from './migrations.js';
 import { feedToken, highlight, htmlSnippet, indexText, toMatchQuery } from '../search/index.js';
 import {
   entryBody,
@@ -51,6 +58,7 @@ import {
   toEntryView,
   toShapedEntryView,
   toFeed,
+  toFetchOptions,
   toFolder,
   toSubscription,
   toUser,
@@ -184,6 +192,40 @@ function optionParams(options: FetchOptions): Record<string, string | number | n
   };
 }
 
+/** See URL_CREDENTIALS_MIGRATION. */
+function moveFeedUrlCredentials(db: Database.Database): void {
+  const rows = db
+    .prepare(
+      `SELECT id, url, user_agent, cookie, username, password, fetch_full_article FROM feeds
+       WHERE url LIKE '%@%'`,
+    )
+    .all() as Row[];
+  const taken = db.prepare('SELECT 1 FROM feeds WHERE url = ? AND options_key = ?');
+  const update = db.prepare(
+    'UPDATE feeds SET url = ?, options_key = ?, username = ?, password = ? WHERE id = ?',
+  );
+  for (const row of rows) {
+    let url: URL;
+    try {
+      url = new URL(String(row.url));
+    } catch {
+      continue;
+    }
+    if (!url.username && !url.password) continue;
+    const written = takeCredentials(url);
+    const own = toFetchOptions(row);
+    // The fetcher sent the feed's own username and password where it had them, else the URL's.
+    const options: FetchOptions = {
+      ...own,
+      username: own.username ?? written.username,
+      password: own.password ?? written.password,
+    };
+    const key = fetchOptionsKey(options);
+    if (taken.get(url.href, key)) continue;
+    update.run(url.href, key, options.username, options.password, row.id);
+  }
+}
+
 /** Indexes every stored entry for search (once, when the index is made), in batches. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
@@ -221,6 +263,7 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
       db.transaction(() => {
         const broken = rebuild ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
         for (const sql of step(SQLITE)) db.exec(sql);
+        if (version + 1 === URL_CREDENTIALS_MIGRATION) moveFeedUrlCredentials(db);
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
@@ -1147,16 +1190,10 @@ class SqliteStore implements Store {
 
   // One transaction for them all: a transaction of its own for each feed wrote the pages it
   // changed to the WAL each time (~60 KB a feed), and importing 10,000 feeds grew it to 608 MB.
-  async importSubscriptions(
-    userId: number,
-    items: ImportedSubscription[],
-    options: FetchOptions,
-    now: number,
-  ): Promise<void> {
-    const params = optionParams(options);
+  async importSubscriptions(userId: number, items: ImportedSubscription[], now: number): Promise<void> {
     this.db.transaction(() => {
       for (const item of items) {
-        const feed = this.feedRow(item.url, params, now);
+        const feed = this.feedRow(item.url, optionParams(item.options), now);
         const folderId = item.folder ? Number(this.folderRow(userId, item.folder).id) : null;
         this.subscriptionRow(userId, Number(feed.id), { folderId, title: item.title }, now);
       }

@@ -408,14 +408,9 @@ export interface Store {
   ): Promise<Subscription>;
   /**
    * Subscribes to each feed as subscribe does, in one transaction (an OPML import): the feed made
-   * when missing (with `options`, due now), its folder too.
+   * when missing (with its options, due now), its folder too.
    */
-  importSubscriptions(
-    userId: number,
-    items: ImportedSubscription[],
-    options: FetchOptions,
-    now: number,
-  ): Promise<void>;
+  importSubscriptions(userId: number, items: ImportedSubscription[], now: number): Promise<void>;
   /** Unsubscribes; the user's starred entries of the feed are kept. False when not subscribed. */
   unsubscribe(userId: number, feedId: number): Promise<boolean>;
   listSubscriptions(userId: number): Promise<SubscriptionView[]>;
@@ -548,6 +543,8 @@ export interface DuePage {
 /** A feed to subscribe to in an import (see Store.importSubscriptions). */
 export interface ImportedSubscription {
   url: string;
+  /** How the feed is fetched (a feed is shared by the subscribers who fetch it alike). */
+  options: FetchOptions;
   /** The subscription's own title, or null for the feed's. */
   title: string | null;
   /** The folder's name, or null for none. */

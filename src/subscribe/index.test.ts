@@ -14,7 +14,13 @@ import {
   type TestServer,
 } from '../testing/testserver.js';
 import { openStore, type Store } from '../store/index.js';
-import { DEFAULT_FETCH_OPTIONS, discoverSubscriptions, subscribeToUrl } from './index.js';
+import {
+  DEFAULT_FETCH_OPTIONS,
+  discoverSubscriptions,
+  exportFeeds,
+  importFeeds,
+  subscribeToUrl,
+} from './index.js';
 
 const RSS =
   '<rss version="2.0"><channel><title>Members</title><link>https://m.example/</link></channel></rss>';
@@ -99,18 +105,78 @@ describe('subscribing with secrets', () => {
     assert.equal(plain.status, 'subscribed');
   });
 
-  it('keeps credentials written into the URL when the feed moved on the same site', async () => {
+  it('keeps credentials written into the URL as the feed’s options, out of its URL, when it moved on the same site', async () => {
     const user = await store.createUser('cy', { isAdmin: false }, Date.now());
     const outcome = await subscribeToUrl(deps(), {
       userId: user.id,
-      url: on('site.test', '/moved.xml').replace('://', '://u:p@'),
+      url: on('site.test', '/moved.xml').replace('://', '://u%40home:p@'),
     });
     assert.equal(outcome.status, 'subscribed');
-    assert.deepEqual(
-      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
-      [on('site.test', '/feed.xml').replace('://', '://u:p@')],
+    const [followed] = await store.listSubscriptions(user.id);
+    assert.equal(followed?.feed.url, on('site.test', '/feed.xml'));
+    assert.deepEqual([followed?.feed.options.username, followed?.feed.options.password], ['u@home', 'p']);
+    assert.equal(
+      seen.get('site.test/feed.xml'),
+      `undefined|Basic ${Buffer.from('u@home:p').toString('base64')}`,
     );
+    // Asked again with the same credentials in the URL: the same feed, followed once.
+    const again = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: on('site.test', '/feed.xml').replace('://', '://u%40home:p@'),
+    });
+    assert.equal(again.status === 'subscribed' && again.already, true);
+    assert.equal((await store.listSubscriptions(user.id)).length, 1);
+  });
+
+  it('takes credentials written into a site’s URL to the feed it declares on itself', async () => {
+    const user = await store.createUser('dee', { isAdmin: false }, Date.now());
+    seen.clear();
+    const outcome = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: on('site.test', '/own').replace('://', '://u:p@'),
+    });
+    assert.equal(outcome.status, 'subscribed');
     assert.equal(seen.get('site.test/feed.xml'), `undefined|Basic ${Buffer.from('u:p').toString('base64')}`);
+    const [followed] = await store.listSubscriptions(user.id);
+    assert.equal(followed?.feed.url, on('site.test', '/feed.xml'));
+  });
+
+  it('refuses credentials in the URL that others given beside them contradict, without repeating them', async () => {
+    const user = await store.createUser('eve', { isAdmin: false }, Date.now());
+    await assert.rejects(
+      subscribeToUrl(deps(), {
+        userId: user.id,
+        url: on('site.test', '/feed.xml').replace('://', '://u:hunter2@'),
+        options: secrets,
+      }),
+      (err: Error) => /give them once/.test(err.message) && !err.message.includes('hunter2'),
+    );
+    assert.deepEqual(await store.listSubscriptions(user.id), []);
+  });
+
+  it('imports credentials written into OPML feeds’ URLs as their options, and leaves out those no request could carry', async () => {
+    const user = await store.createUser('fay', { isAdmin: false }, Date.now());
+    const result = await importFeeds(deps(), user.id, [
+      { url: 'https://me:secret@import.test/a.xml', title: 'A', siteUrl: null, folder: 'Work' },
+      { url: 'https://a%3Ab:c@import.test/b.xml', title: 'B', siteUrl: null, folder: null },
+      { url: 'https://import.test/a.xml', title: 'A again', siteUrl: null, folder: null },
+    ]);
+    assert.deepEqual(result, { added: 2, existing: 1 });
+    const feeds = (await store.listSubscriptions(user.id)).map((s) => [
+      s.feed.url,
+      s.feed.options.username,
+      s.feed.options.password,
+    ]);
+    assert.deepEqual(feeds.sort(), [
+      ['https://import.test/a.xml', 'me', 'secret'],
+      ['https://import.test/b.xml', null, null],
+    ]);
+    const exported = await exportFeeds(store, user.id);
+    assert.equal(
+      exported.some((f) => f.url.includes('@')),
+      false,
+      'no credentials in the OPML export',
+    );
   });
 
   it('discovers without sending them to other sites', async () => {

@@ -9,7 +9,15 @@ import {
   type DiscoveredFeed,
   type DiscoveredFeedType,
 } from '../feed/discover/index.js';
-import { carriesSecrets, FetchError, movedUrl, sameHost, type Fetcher } from '../feed/fetch/index.js';
+import {
+  carriesSecrets,
+  FetchError,
+  movedUrl,
+  redactUrl,
+  sameHost,
+  takeCredentials,
+  type Fetcher,
+} from '../feed/fetch/index.js';
 import { parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -110,6 +118,34 @@ export function normalizeInputUrl(input: string): string {
   return url.href;
 }
 
+/**
+ * `url` without the username and password written into it (`https://me:secret@host/feed`), and
+ * `options` holding them instead. A feed's URL is shown by `gleaner feeds`, the reader and client
+ * apps, and written into OPML exports; its fetch options stay with its subscribers, and go to its
+ * own host only. Credentials in the URL and others given beside it must agree.
+ */
+export function moveUrlCredentials(
+  url: string,
+  options: FetchOptions,
+): { url: string; options: FetchOptions } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, options };
+  }
+  if (!parsed.username && !parsed.password) return { url, options };
+  const { username, password } = takeCredentials(parsed);
+  const given = options.username !== null || options.password !== null;
+  if (given && (options.username !== username || options.password !== password)) {
+    throw new GleanerError(
+      'USAGE',
+      `${redactUrl(url)} was given with a username and password in it and others beside it; give them once`,
+    );
+  }
+  return { url: parsed.href, options: { ...options, username, password } };
+}
+
 interface Probe {
   isFeed: boolean;
   /** The URL to store: the final URL when every redirect was permanent, else the one asked for. */
@@ -162,15 +198,16 @@ export async function discoverSubscriptions(
   input: string,
   options: FetchOptions = DEFAULT_FETCH_OPTIONS,
 ): Promise<DiscoveredFeed[]> {
-  checkFetchOptions(options);
-  const first = await probe(fetcher, normalizeInputUrl(input), options);
+  const start = moveUrlCredentials(normalizeInputUrl(input), options);
+  checkFetchOptions(start.options);
+  const first = await probe(fetcher, start.url, start.options);
   if (first.isFeed) return [{ url: first.url, title: first.feed?.title ?? null, type: feedType(first.feed) }];
   const declared = discoverFeeds(first.html ?? '', first.finalUrl);
   if (declared.length > 0) return declared;
   const found = new Map<string, DiscoveredFeed>();
   for (const candidate of commonFeedPaths(first.finalUrl)) {
     try {
-      const p = await probe(fetcher, candidate, optionsFor(candidate, first.url, options));
+      const p = await probe(fetcher, candidate, optionsFor(candidate, first.url, start.options));
       if (p.isFeed && !found.has(p.url))
         found.set(p.url, { url: p.url, title: p.feed?.title ?? null, type: feedType(p.feed) });
     } catch (err) {
@@ -200,12 +237,12 @@ function optionsFor(url: string, start: string, options: FetchOptions): FetchOpt
 async function findFeed(
   deps: SubscribeDeps,
   req: SubscribeRequest,
+  start: string,
   options: FetchOptions,
 ): Promise<
   | { url: string; discoveredFrom: string | null; iconUrl: string | null }
   | { choose: DiscoveredFeed[]; page: string }
 > {
-  const start = normalizeInputUrl(req.url);
   const first = await probe(deps.fetcher, start, options);
   if (first.isFeed) return { url: first.url, discoveredFrom: null, iconUrl: null };
   const html = first.html ?? '';
@@ -235,11 +272,15 @@ async function findFeed(
  * error, which says how to change them.
  */
 export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest): Promise<SubscribeOutcome> {
-  const options = req.options ?? DEFAULT_FETCH_OPTIONS;
+  const { url: asked, options } = moveUrlCredentials(
+    normalizeInputUrl(req.url),
+    req.options ?? DEFAULT_FETCH_OPTIONS,
+  );
   checkFetchOptions(options);
-  const found = await findFeed(deps, req, options);
+  // Options the request names, itself or by credentials in its URL.
+  const optionsGiven = req.options !== undefined || options !== DEFAULT_FETCH_OPTIONS;
+  const found = await findFeed(deps, req, asked, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
-  const asked = normalizeInputUrl(req.url);
   if (carriesSecrets(options) && !sameHost(found.url, asked)) {
     throw new GleanerError(
       'USAGE',
@@ -252,7 +293,7 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
     const { feed, subscription } = followed;
     return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom, already: true };
   }
-  if (followed && req.options && fetchOptionsKey(req.options) !== fetchOptionsKey(followed.feed.options)) {
+  if (followed && optionsGiven && fetchOptionsKey(options) !== fetchOptionsKey(followed.feed.options)) {
     throw new GleanerError(
       'USAGE',
       `you already follow ${found.url} with other fetch options; change them in the feed's edit form (or with gleaner edit)`,
@@ -376,16 +417,33 @@ export async function importFeeds(
   for (let start = 0; start < feeds.length; start += IMPORT_CHUNK) {
     const chunk: ImportedSubscription[] = [];
     for (const item of feeds.slice(start, start + IMPORT_CHUNK)) {
-      if (subscribed.has(item.url)) continue;
-      subscribed.add(item.url);
-      chunk.push({ url: item.url, title: item.title, folder: item.folder });
+      const { url, options } = importedFeed(item.url);
+      if (subscribed.has(url)) continue;
+      subscribed.add(url);
+      chunk.push({ url, options, title: item.title, folder: item.folder });
     }
-    if (chunk.length > 0)
-      await deps.store.importSubscriptions(userId, chunk, DEFAULT_FETCH_OPTIONS, deps.clock());
+    if (chunk.length > 0) await deps.store.importSubscriptions(userId, chunk, deps.clock());
     added += chunk.length;
     onProgress?.(Math.min(feeds.length, start + IMPORT_CHUNK));
   }
   return { added, existing: feeds.length - added };
+}
+
+/**
+ * An imported feed's URL and fetch options: credentials written into the URL become its options
+ * (see moveUrlCredentials). Credentials no request could carry (a control character, a colon in
+ * the username) are left out, as no fetch could have sent them: the feed's refresh then says that
+ * it needs them, and its edit form takes them.
+ */
+function importedFeed(url: string): { url: string; options: FetchOptions } {
+  const moved = moveUrlCredentials(url, DEFAULT_FETCH_OPTIONS);
+  try {
+    checkFetchOptions(moved.options);
+    return moved;
+  } catch (err) {
+    if (!(err instanceof GleanerError)) throw err;
+    return { url: moved.url, options: DEFAULT_FETCH_OPTIONS };
+  }
 }
 
 /** Feeds an import subscribes to in one transaction. */

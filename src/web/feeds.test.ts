@@ -244,6 +244,25 @@ describe('feed management', () => {
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
     assert.equal(target(again).searchParams.get('done'), 'already');
+    // The same credentials written into the URL: the same feed, whose URL holds none.
+    const inUrl = await pat.post('/feeds/subscribe', {
+      url: feeds.url('/members.xml').replace('://', '://reader:s3cret%20pass@'),
+      userAgent: options.userAgent,
+      cookie: options.cookie,
+    });
+    assert.equal(target(inUrl).searchParams.get('done'), 'already');
+    assert.deepEqual(
+      (await web.store.listSubscriptions(pat.user.id)).map((s) => s.feed.url),
+      [feeds.url('/members.xml')],
+    );
+    // A page offering two feeds: each choice is posted with the credentials, none shows them.
+    const choose = await pat.post('/feeds/subscribe', {
+      url: feeds.url('/site/').replace('://', '://ann:pw-9@'),
+    });
+    assert.equal(choose.status, 200);
+    const page = norm(choose.body);
+    assert.equal(page.match(/<input type="hidden" name="password" value="pw-9">/g)?.length, 2, page);
+    assert.doesNotMatch(page.replace(/value="pw-9"/g, ''), /pw-9/);
 
     const hostile: [Record<string, string>, RegExp][] = [
       [{ userAgent: 'Evil\r\nX-Injected: 1' }, /user agent cannot hold line breaks/],

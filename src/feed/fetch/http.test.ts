@@ -70,6 +70,13 @@ describe('parseFeedUrl', () => {
     assert.equal(password, 'p:ss');
   });
 
+  it('keeps a malformed escape in the credentials as written instead of throwing', () => {
+    const { url, username, password } = parseFeedUrl('https://a%zz:b%@example.com/feed');
+    assert.equal(url.href, 'https://example.com/feed');
+    assert.equal(username, 'a%zz');
+    assert.equal(password, 'b%');
+  });
+
   for (const text of [
     'example.com/feed',
     'file:///etc/passwd',

@@ -42,12 +42,27 @@ export function parseFeedUrl(text: string): FeedUrl {
     );
   }
   checkScheme(url);
-  const username = url.username ? decodeURIComponent(url.username) : null;
-  const password = url.password ? decodeURIComponent(url.password) : null;
+  const credentials = takeCredentials(url);
+  url.hash = '';
+  return { url, ...credentials };
+}
+
+/** A part of a URL's userinfo, percent-decoded; a malformed escape (`%zz`) is kept as written. */
+function decodeUserinfo(part: string): string | null {
+  if (!part) return null;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The username and password written into `url` (decoded; null when absent), taken out of it. */
+export function takeCredentials(url: URL): { username: string | null; password: string | null } {
+  const credentials = { username: decodeUserinfo(url.username), password: decodeUserinfo(url.password) };
   url.username = '';
   url.password = '';
-  url.hash = '';
-  return { url, username, password };
+  return credentials;
 }
 
 function checkScheme(url: URL): void {

@@ -34,8 +34,8 @@ export {
   parseNetworkPolicy,
   type NetworkPolicy,
 } from './address.js';
-export { FetchError, type FetchTimeouts } from './errors.js';
-export { movedUrl } from './http.js';
+export { FetchError, redactUrl, type FetchTimeouts } from './errors.js';
+export { movedUrl, takeCredentials } from './http.js';
 export type { ResolveHost } from './lookup.js';
 
 /** True for fetch options that carry a secret: a cookie, a user name or a password. */

@@ -12,6 +12,8 @@ import {
   checkFetchOptions,
   exportFeeds,
   importFeeds,
+  moveUrlCredentials,
+  normalizeInputUrl,
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
@@ -281,18 +283,24 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     if ('problem' in folder) return fail(folder.problem, 400);
     let outcome;
     try {
+      // Credentials typed into the URL fill the form's fields (the form comes back to choose a
+      // feed with them), and are stored as the feed's options, never in its URL.
+      const typed = moveUrlCredentials(normalizeInputUrl(form.url), {
+        userAgent: form.userAgent || null,
+        cookie: form.cookie || null,
+        username: form.username || null,
+        password: form.password || null,
+        fetchFullArticle: form.fullArticle,
+      });
+      form.url = typed.url;
+      form.username = typed.options.username ?? '';
+      form.password = typed.options.password ?? '';
       outcome = await subscribeToUrl(subscribeDeps(), {
         userId: viewer.user.id,
-        url: form.url,
+        url: typed.url,
         folder: folder.name,
         title: form.title || null,
-        options: {
-          userAgent: form.userAgent || null,
-          cookie: form.cookie || null,
-          username: form.username || null,
-          password: form.password || null,
-          fetchFullArticle: form.fullArticle,
-        },
+        options: typed.options,
       });
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
