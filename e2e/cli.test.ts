@@ -279,6 +279,21 @@ describe('gleaner CLI', () => {
     writeFileSync(notOpml, '<html>nope</html>');
     assert.notEqual((await gleaner('import', notOpml)).code, 0);
     assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
+    // Options a command does not take, or without their value: said in a line, no stack trace.
+    for (const args of [
+      ['feeds', '--bogus'],
+      ['refresh', '--concurrency', '-3'],
+      ['feeds', 'stray'],
+    ]) {
+      const bad = await gleaner(...args);
+      assert.equal(bad.code, 2, args.join(' '));
+      assert.match(bad.stderr, new RegExp(`^gleaner ${args[0]}: .+\\nRun \`gleaner ${args[0]} --help\``));
+      assert.doesNotMatch(bad.stderr, /\bat \w+ \(|node:internal/);
+    }
+    const unwritable = await gleaner('export', '--output', join(dir, 'no', 'such', 'dir', 'x.opml'));
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /^gleaner: cannot write .*x\.opml: ENOENT/);
+    assert.doesNotMatch(unwritable.stderr, /node:internal|\bat \w+ \(/);
   });
 
   it('prints no terminal escape from a hostile feed', async () => {

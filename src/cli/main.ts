@@ -78,7 +78,23 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const module = await command.load();
-  return module.run(args);
+  try {
+    return await module.run(args);
+  } catch (err) {
+    // An option the command does not take, or one without its value: said as a usage error, not
+    // as a stack trace.
+    if (!isOptionError(err)) throw err;
+    console.error(
+      `gleaner ${name}: ${err.message.split('\n')[0]}\nRun \`gleaner ${name} --help\` for its options.`,
+    );
+    return 2;
+  }
+}
+
+/** An error of node:util's parseArgs (unknown option, missing or ambiguous value, stray argument). */
+function isOptionError(err: unknown): err is Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
 main(process.argv.slice(2)).then(

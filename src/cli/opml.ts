@@ -70,8 +70,13 @@ export async function runExport(args: string[]): Promise<number> {
       await exportFeeds(ctx.store, user.id),
       new Date(),
     );
-    if (values.output) writeFileSync(values.output, opml);
-    else process.stdout.write(opml);
+    if (values.output) {
+      try {
+        writeFileSync(values.output, opml);
+      } catch (err) {
+        throw new GleanerError('USAGE', `cannot write ${values.output}: ${(err as Error).message}`);
+      }
+    } else process.stdout.write(opml);
     return 0;
   } finally {
     await ctx.close();
