@@ -290,6 +290,9 @@ describe('gleaner CLI', () => {
       assert.match(bad.stderr, new RegExp(`^gleaner ${args[0]}: .+\\nRun \`gleaner ${args[0]} --help\``));
       assert.doesNotMatch(bad.stderr, /\bat \w+ \(|node:internal/);
     }
+    const notDatabase = await run({ ...env, GLEANER_DB: dir }, 'feeds');
+    assert.equal(notDatabase.code, 1);
+    assert.match(notDatabase.stderr, /^gleaner: cannot open the database .*set GLEANER_DB/);
     const unwritable = await gleaner('export', '--output', join(dir, 'no', 'such', 'dir', 'x.opml'));
     assert.equal(unwritable.code, 1);
     assert.match(unwritable.stderr, /^gleaner: cannot write .*x\.opml: ENOENT/);

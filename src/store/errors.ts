@@ -15,3 +15,49 @@ export function storageError(err: unknown): unknown {
     { cause: err },
   );
 }
+
+/**
+ * Why the database at `path` could not be opened, as a GleanerError saying what to do: a path that
+ * cannot be a file Gleaner writes (a directory, a directory it may not write to), a file that is
+ * not a SQLite database, a damaged one. Other errors come back as they are. Nothing is written to
+ * such a file.
+ */
+export function openError(path: string, err: unknown): unknown {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  const reason = typeof message === 'string' ? message : String(err);
+  const where = 'set GLEANER_DB (or --db) to the file Gleaner keeps its data in';
+  switch (code) {
+    case 'SQLITE_CANTOPEN':
+    case 'EACCES':
+    case 'EPERM':
+    case 'ENOTDIR':
+    case 'EROFS':
+      return new GleanerError(
+        'CONFIG_INVALID',
+        `cannot open the database ${path} (${reason}): it must be a file in a directory Gleaner may write to; ${where}`,
+        { cause: err },
+      );
+    case 'SQLITE_NOTADB':
+      return new GleanerError(
+        'CONFIG_INVALID',
+        `${path} is not a SQLite database (${reason}), and was left as it is; ${where}`,
+        { cause: err },
+      );
+    case 'SQLITE_CORRUPT':
+      return new GleanerError(
+        'CONFIG_INVALID',
+        `the database ${path} is damaged (${reason}): restore it from a backup, or try sqlite3's .recover on a copy`,
+        { cause: err },
+      );
+    default:
+      return err;
+  }
+}
+
+/** A database whose schema a newer Gleaner wrote: this one would misread it, and does not open it. */
+export function newerSchemaError(path: string, version: number, known: number): GleanerError {
+  return new GleanerError(
+    'CONFIG_INVALID',
+    `the database ${path} was written by a newer version of Gleaner (schema ${version}; this version knows up to ${known}): run that version, or a backup made with this one`,
+  );
+}

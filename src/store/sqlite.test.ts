@@ -2,11 +2,12 @@
 // recordFetchSuccess), each whole or absent when the disk fills in the middle of them; the page
 // size of a new database.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { GleanerError } from '../model/errors.js';
 import type { PreparedEntry } from '../model/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { packEntries } from '../refresh/digest.js';
@@ -327,5 +328,41 @@ describe('SQLite store: packed entries', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('SQLite store: a path that is not its database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gleaner-open-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const refused = (says: RegExp) => (err: unknown) =>
+    err instanceof GleanerError && err.code === 'CONFIG_INVALID' && says.test(err.message);
+
+  it('says a directory cannot be the database', () => {
+    assert.throws(() => openSqliteStore(dir), refused(/cannot open the database .*set GLEANER_DB/));
+  });
+
+  it('leaves a file that is not a database as it is', () => {
+    const path = join(dir, 'notes.txt');
+    const text = 'my notes, not a database\n'.repeat(400);
+    writeFileSync(path, text);
+    assert.throws(() => openSqliteStore(path), refused(/notes\.txt is not a SQLite database/));
+    assert.equal(readFileSync(path, 'utf8'), text);
+    assert.equal(existsSync(`${path}-wal`), false, 'no WAL made beside it');
+  });
+
+  it('does not open a database a newer Gleaner wrote', async () => {
+    const path = join(dir, 'newer.db');
+    await openSqliteStore(path).close();
+    const db = new Database(path);
+    const known = db.pragma('user_version', { simple: true }) as number;
+    db.pragma(`user_version = ${known + 1}`);
+    db.close();
+    assert.throws(
+      () => openSqliteStore(path),
+      refused(
+        new RegExp(`newer version of Gleaner \\(schema ${known + 1}; this version knows up to ${known}\\)`),
+      ),
+    );
   });
 });

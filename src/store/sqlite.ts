@@ -16,6 +16,7 @@ import {
 } from '../model/index.js';
 import { takeCredentials } from '../feed/fetch/http.js';
 import { EntryCache } from './entrycache.js';
+import { newerSchemaError, openError } from './errors.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
 import {
   MIGRATIONS,
@@ -329,10 +330,28 @@ export interface SqliteOptions {
 export const PAGE_SIZE = 8192;
 
 export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (err) {
+    throw openError(path, err);
+  }
+  try {
+    return prepareStore(db, path, options);
+  } catch (err) {
+    db.close();
+    throw openError(path, err);
+  }
+}
+
+function prepareStore(db: Database.Database, path: string, options: SqliteOptions): Store {
+  // The first read: a file that is not a database fails here, before anything is written to it.
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) throw newerSchemaError(path, version, MIGRATIONS.length);
   // A page size is chosen once, before the first table: a database made before keeps its own.
-  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
+  if (pages === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
   if (options.cacheMiB !== undefined) db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
   if (options.maxMiB) {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
