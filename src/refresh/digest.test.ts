@@ -98,6 +98,15 @@ describe('digest pool', () => {
     await assert.rejects(pool.digest(request('<html><body>a page</body></html>')), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_NOT_A_FEED' && /not a feed/.test(err.message);
     });
+    await assert.rejects(pool.digest(request(' \n')), (err: unknown) => {
+      return (
+        err instanceof GleanerError &&
+        err.code === 'PARSE_NOT_A_FEED' &&
+        /answered with an empty document; the site may be failing, Gleaner tries again at the next check$/.test(
+          err.message,
+        )
+      );
+    });
     await assert.rejects(pool.digest({ ...request(FEED), maxBytes: 10 }), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_TOO_LARGE';
     });

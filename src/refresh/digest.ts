@@ -2,7 +2,7 @@
 // the threads: the same function runs in both places.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { parseFeed } from '../feed/parse/index.js';
+import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import { prepareEntries, prepareFeedInfo } from '../ingest/prepare.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
 import type { PackedEntry, ParsedFeed, PreparedEntry, StorableEntry } from '../model/index.js';
@@ -39,6 +39,11 @@ export type DigestReply =
 export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
   const parsed = parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
   if (parsed.format === null) {
+    if (isBlankDocument(req.body))
+      throw new GleanerError(
+        'PARSE_NOT_A_FEED',
+        `${req.url} answered with an empty document; the site may be failing, Gleaner tries again at the next check`,
+      );
     throw new GleanerError(
       'PARSE_NOT_A_FEED',
       `${req.url} is not a feed (${parsed.warnings[0] ?? 'unknown format'}); subscribe to the feed's own URL`,

@@ -205,6 +205,7 @@ describe('subscribing to a URL that fails, or to a long page', () => {
       '/busy.xml': respond(429, { 'retry-after': '120' }, 'slow down'),
       '/locked.xml': respond(401, {}, 'who are you'),
       '/always-304.xml': respond(304),
+      '/blank.xml': respond(200, { 'content-type': 'application/rss+xml' }, '\ufeff \r\n\t'),
       '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
     });
     // A long page: HTML's void elements, unclosed, nest ever deeper when read as XML.
@@ -285,6 +286,23 @@ describe('subscribing to a URL that fails, or to a long page', () => {
       assert.deepEqual(await store.listSubscriptions(user.id), [], 'nothing stored');
     });
   }
+
+  it('an empty answer: the site may be failing, try again later (not "a web page that declares no feed")', async () => {
+    const user = await store.createUser('blank', { isAdmin: false }, Date.now());
+    for (const attempt of [
+      subscribeToUrl(deps(), { userId: user.id, url: server.url('/blank.xml') }),
+      discoverSubscriptions(fetcher, server.url('/blank.xml')),
+    ]) {
+      await assert.rejects(attempt, (err: Error) => {
+        assert.match(
+          err.message,
+          /blank\.xml answered with an empty document; the site may be failing, try again later$/,
+        );
+        return true;
+      });
+    }
+    assert.deepEqual(await store.listSubscriptions(user.id), [], 'nothing stored');
+  });
 
   it('finds the feed a long page declares', async () => {
     assert.deepEqual(await discoverSubscriptions(fetcher, server.url('/')), [

@@ -18,7 +18,7 @@ import {
   takeCredentials,
   type Fetcher,
 } from '../feed/fetch/index.js';
-import { parseFeed } from '../feed/parse/index.js';
+import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
@@ -170,6 +170,11 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       throw err instanceof FetchError ? err.forSubscribing() : err;
     });
   if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl, feed: null };
+  if (isBlankDocument(result.body))
+    throw new GleanerError(
+      'PARSE_NOT_A_FEED',
+      `${redactUrl(url)} answered with an empty document; the site may be failing, try again later`,
+    );
   const feed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
   if (feed.format !== null)
     return {

@@ -36,6 +36,19 @@ export function emptyFeed(): ParsedFeed {
 }
 
 /**
+ * True for a document of nothing but whitespace (or nothing at all): what an overloaded or failing
+ * server often answers with 200, which is no sign that the URL is not a feed's.
+ */
+export function isBlankDocument(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+/**
  * Parses RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.0/1.1. A document that is not a
  * feed yields `format: null` and a warning; only safety limits throw (FeedParseError).
  */
