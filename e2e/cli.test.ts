@@ -235,6 +235,12 @@ describe('gleaner CLI', () => {
     const r = await gleaner('refresh', server.url('/other.xml'));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr + r.stdout, /refreshed 1 feed: 1 changed.*3 new entries/);
+    // Answered 200 again (no ETag or date to compare) with what is stored: nothing changed.
+    const again = await gleaner('refresh', server.url('/other.xml'));
+    assert.match(
+      again.stderr + again.stdout,
+      /refreshed 1 feed: 0 changed, 1 unchanged, 0 failed; 0 new entries/,
+    );
     const after = await listed();
     assert.notEqual(checked(after, '/other.xml'), null);
     assert.equal(checked(after, '/feed.xml'), checked(before, '/feed.xml'), 'the other feed is not fetched');

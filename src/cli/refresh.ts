@@ -85,12 +85,18 @@ export async function run(args: string[]): Promise<number> {
     let done = 0;
     let errors = 0;
     let inserted = 0;
+    // Feeds that brought new or changed entries: a feed answered 200 with what is stored already
+    // (no ETag or date to compare, or a server that ignores them) is unchanged, as a 304 is.
+    let changedFeeds = 0;
     const summary = await refreshFeeds(feeds, deps, {
       ...limits,
       onResult(result) {
         done++;
         if (result.status === 'failed') errors++;
-        if (result.status === 'updated') inserted += result.inserted;
+        if (result.status === 'updated') {
+          inserted += result.inserted;
+          if (result.inserted + result.updated > 0) changedFeeds++;
+        }
         progress.update(
           done,
           `${counted(inserted, 'new entry', 'new entries')} · ${counted(errors, 'error')}`,
@@ -98,7 +104,8 @@ export async function run(args: string[]): Promise<number> {
       },
     });
     progress.finish(
-      `refreshed ${counted(summary.feeds, 'feed')}: ${summary.updated} changed, ${summary.notModified} unchanged, ` +
+      `refreshed ${counted(summary.feeds, 'feed')}: ${changedFeeds} changed, ` +
+        `${summary.feeds - changedFeeds - summary.failed} unchanged, ` +
         `${summary.failed} failed; ${counted(summary.inserted, 'new entry', 'new entries')}, ${summary.changed} updated`,
     );
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
