@@ -19,8 +19,8 @@ export function storageError(err: unknown): unknown {
 /**
  * Why the database at `path` could not be opened, as a GleanerError saying what to do: a path that
  * cannot be a file Gleaner writes (a directory, a directory it may not write to), a file that is
- * not a SQLite database, a damaged one. Other errors come back as they are. Nothing is written to
- * such a file.
+ * not a SQLite database (left as it is: it fails the first read, before any write), a damaged one.
+ * Other errors come back as they are.
  */
 export function openError(path: string, err: unknown): unknown {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
@@ -31,6 +31,7 @@ export function openError(path: string, err: unknown): unknown {
     case 'EACCES':
     case 'EPERM':
     case 'ENOTDIR':
+    case 'EEXIST':
     case 'EROFS':
       return new GleanerError(
         'CONFIG_INVALID',

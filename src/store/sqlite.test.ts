@@ -338,8 +338,14 @@ describe('SQLite store: a path that is not its database', () => {
   const refused = (says: RegExp) => (err: unknown) =>
     err instanceof GleanerError && err.code === 'CONFIG_INVALID' && says.test(err.message);
 
-  it('says a directory cannot be the database', () => {
+  it('says a directory cannot be the database, nor a path through a file', () => {
     assert.throws(() => openSqliteStore(dir), refused(/cannot open the database .*set GLEANER_DB/));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    assert.throws(
+      () => openSqliteStore(join(file, 'gleaner.db')),
+      refused(/cannot open the database .*a-file\/gleaner\.db \(EEXIST/),
+    );
   });
 
   it('leaves a file that is not a database as it is', () => {
