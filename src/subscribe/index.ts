@@ -66,8 +66,9 @@ export const MAX_FETCH_OPTION_LENGTH = 4096;
 
 /**
  * Fetch options as an HTTP request can carry them, or a USAGE error saying what is wrong: no
- * control characters (a line break would end the header), a username without a colon (Basic
- * auth splits at the first one), none too long.
+ * control characters (a line break would end the header), a user agent and cookie of Latin-1
+ * characters (a header's bytes), a username without a colon (Basic auth splits at the first one),
+ * none too long.
  */
 export function checkFetchOptions(options: FetchOptions): void {
   const fields = [
@@ -86,6 +87,13 @@ export function checkFetchOptions(options: FetchOptions): void {
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value))
       throw new GleanerError('USAGE', `the ${name} cannot hold line breaks or other control characters`);
+    // Sent as header values, which hold bytes: past U+00FF a character has none. A username and
+    // password go base64-encoded (as UTF-8), and may hold any.
+    if ((name === 'user agent' || name === 'cookie') && /[^\u0000-\u00ff]/.test(value))
+      throw new GleanerError(
+        'USAGE',
+        `the ${name} can only hold Latin-1 characters (as an HTTP header); percent-encode the others as the site expects`,
+      );
   }
   if (options.username?.includes(':'))
     throw new GleanerError(

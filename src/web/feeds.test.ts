@@ -267,6 +267,7 @@ describe('feed management', () => {
     const hostile: [Record<string, string>, RegExp][] = [
       [{ userAgent: 'Evil\r\nX-Injected: 1' }, /user agent cannot hold line breaks/],
       [{ cookie: 'a=1\nb=2' }, /cookie cannot hold line breaks/],
+      [{ cookie: 'name=名前' }, /cookie can only hold Latin-1 characters/],
       [{ username: 'a:b', password: 'x' }, /username cannot hold a colon/],
       [{ password: 'x'.repeat(5000) }, /password is too long/],
     ];
