@@ -137,6 +137,13 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return passing('FETCH_NETWORK', `the connection to ${host} broke off`);
+    // A request header undici cannot send (a cookie or user agent stored before they were checked
+    // as they are now, see checkFetchOptions): trying again sends the same.
+    case 'UND_ERR_INVALID_ARG':
+      return fail(
+        'FETCH_NETWORK',
+        `the request could not be sent (${error instanceof Error ? error.message : code}); change the feed's user agent or cookie (its edit form, or gleaner edit)`,
+      );
     case 'UND_ERR_HEADERS_OVERFLOW':
       return fail(
         'FETCH_NETWORK',

@@ -438,6 +438,19 @@ describe('fetchFeed', () => {
       ok(await fetcher.fetchFeed({ url: server.url('/cookie'), cookie: 'session=abc' }));
     });
 
+    it('says a cookie no header can carry is to be changed, not waited out', async () => {
+      const error = await fetchError(
+        fetcher,
+        { url: server.url('/cookie'), cookie: 'name=名前' },
+        'FETCH_NETWORK',
+      );
+      assert.match(
+        error.message,
+        /the request could not be sent \(.*\); change the feed's user agent or cookie/,
+      );
+      assert.doesNotMatch(error.message, /retry|try again/);
+    });
+
     it('takes basic auth from the URL and keeps it out of messages', async () => {
       const withUserinfo = server.url('/auth').replace('http://', 'http://reader:s3cret@');
       const result = ok(await fetcher.fetchFeed({ url: withUserinfo }));
