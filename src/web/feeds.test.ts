@@ -773,6 +773,23 @@ describe('feed management', () => {
     assert.equal(unknown.status, 404);
     const noTopic = await leo.post('/recommended/subscribe', { topic: 'no-such-topic' });
     assert.equal(noTopic.status, 404);
+
+    // What subscribing to a whole topic did, in words that fit its counts.
+    const told = async (added: number, failed: number): Promise<string> => {
+      const shown = await leo.get(`/recommended?done=topic&topic=security&added=${added}&failed=${failed}`);
+      return (
+        alertOf(norm(shown.body)) ??
+        norm(shown.body)
+          .match(/<div class="flash[^"]*" role="status">([^<]*)/)?.[1]
+          ?.trim() ??
+        ''
+      );
+    };
+    assert.match(await told(1, 0), /^Subscribed to 1 feed of Security; it is fetched in the next refresh\.$/);
+    assert.match(await told(3, 0), /^Subscribed to 3 feeds of Security; they are fetched/);
+    assert.match(await told(1, 2), /^Subscribed to 1 feed of Security; 2 could not be added\. It is fetched/);
+    assert.match(await told(0, 0), /^You already follow every feed of Security\.$/);
+    assert.match(await told(0, 2), /^No feed of Security was added: 2 could not be\.$/);
   });
 
   it('draws reading and posting activity, quiet feeds and failing feeds', async () => {

@@ -291,6 +291,13 @@ export const ZH: Record<string, string> = {
   'The directory is empty.': '目录是空的。',
   'Subscribe to the whole topic ({n})': '订阅整个主题（{n}）',
   'All subscribed': '已全部订阅',
+  'Subscribed to 1 feed of {topic}; it is fetched in the next refresh.':
+    '已订阅“{topic}”下的 1 个订阅源，将在下次刷新时获取。',
+  'Subscribed to 1 feed of {topic}; {failed} could not be added. It is fetched in the next refresh.':
+    '已订阅“{topic}”下的 1 个订阅源，{failed} 个未能添加。它将在下次刷新时获取。',
+  'No feed of {topic} was added: {failed} could not be.':
+    '“{topic}”下没有添加任何订阅源：{failed} 个未能添加。',
+  'You already follow every feed of {topic}.': '你已订阅“{topic}”下的所有订阅源。',
   'Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.':
     '已订阅“{topic}”下的 {n} 个订阅源，将在下次刷新时获取。',
   'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.':

@@ -521,24 +521,34 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     if (q.done === 'topic' && q.topic && recommended().some((f) => f.topic === q.topic)) {
       const added = countOf(q.added);
       const failed = countOf(q.failed);
-      const topic = topicName(t, q.topic);
-      const message =
-        failed > 0
-          ? t(
-              'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.',
-              {
-                n: added,
-                topic,
-                failed,
-              },
-            )
-          : t('Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.', {
-              n: added,
-              topic,
-            });
+      const message = topicSubscribedText(t, topicName(t, q.topic), added, failed);
       return { kind: failed > 0 && added === 0 ? 'error' : 'status', message };
     }
     return null;
+  }
+
+  /** What subscribing to a topic did: `added` feeds newly followed, `failed` that could not be. */
+  function topicSubscribedText(t: Translate, topic: string, added: number, failed: number): string {
+    if (added === 0)
+      return failed > 0
+        ? t('No feed of {topic} was added: {failed} could not be.', { topic, failed })
+        : t('You already follow every feed of {topic}.', { topic });
+    if (failed > 0)
+      return added === 1
+        ? t(
+            'Subscribed to 1 feed of {topic}; {failed} could not be added. It is fetched in the next refresh.',
+            {
+              topic,
+              failed,
+            },
+          )
+        : t(
+            'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.',
+            { n: added, topic, failed },
+          );
+    return added === 1
+      ? t('Subscribed to 1 feed of {topic}; it is fetched in the next refresh.', { topic })
+      : t('Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.', { n: added, topic });
   }
 
   async function showRecommended(
