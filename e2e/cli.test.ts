@@ -143,6 +143,15 @@ describe('gleaner CLI', () => {
       (JSON.parse((await gleaner('feeds', '--json')).stdout) as Listed[]).find((f) => f.url === url) ??
       assert.fail('the feed is listed');
     assert.match((await feed()).lastError ?? '', /401/);
+    // The failing feed alone, and the count of failing feeds under every listing.
+    const failing = (await gleaner('feeds', '--failing')).stdout;
+    assert.match(failing, /members\.xml[\s\S]*FAILING ×1: .*401/);
+    assert.doesNotMatch(failing, /feed\.xml/, 'the feeds that work are left out');
+    assert.match(failing, /\n\d+ feeds: 1 failing, 0 paused\n$/);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /: 1 failing, 0 paused \(gleaner feeds --failing lists the failing ones\)\n$/,
+    );
 
     const renewed = await gleaner(
       'edit',

@@ -3,16 +3,22 @@ import { parseArgs } from 'node:util';
 import type { FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
+import { counted } from './progress.js';
 
-const HELP = `usage: gleaner feeds [--user NAME] [--json] [--db FILE]
+const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 
 Lists your subscriptions: unread and total entries, when each was last checked and will be
-checked next, and the last error of feeds that fail.`;
+checked next, and the last error of feeds that fail, then how many fail and are paused.
+  --failing   only the feeds whose last fetch failed`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...COMMON_FLAGS, json: { type: 'boolean', default: false } },
+    options: {
+      ...COMMON_FLAGS,
+      json: { type: 'boolean', default: false },
+      failing: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -21,7 +27,9 @@ export async function run(args: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const subs = await ctx.store.listSubscriptions(user.id);
+    const all = await ctx.store.listSubscriptions(user.id);
+    const failing = all.filter((s) => s.feed.errorCount > 0);
+    const subs = values.failing ? failing : all;
     if (values.json) {
       console.log(
         JSON.stringify(
@@ -46,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
       );
       return 0;
     }
-    if (subs.length === 0) {
+    if (all.length === 0) {
       console.log('No subscriptions yet: gleaner add URL, gleaner import FILE.opml or gleaner recommended.');
       return 0;
     }
@@ -68,6 +76,11 @@ export async function run(args: string[]): Promise<number> {
           ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
       );
     }
+    const paused = all.filter((s) => s.subscription.paused).length;
+    console.log(
+      `${subs.length > 0 ? '\n' : ''}${counted(all.length, 'feed')}: ${failing.length} failing, ${paused} paused` +
+        (failing.length > 0 && !values.failing ? ' (gleaner feeds --failing lists the failing ones)' : ''),
+    );
     return 0;
   } finally {
     await ctx.close();
