@@ -89,7 +89,7 @@ export function checkFetchOptions(options: FetchOptions): void {
       throw new GleanerError('USAGE', `the ${name} cannot hold line breaks or other control characters`);
     // Sent as header values, which hold bytes: past U+00FF a character has none. A username and
     // password go base64-encoded (as UTF-8), and may hold any.
-    if ((name === 'user agent' || name === 'cookie') && /[^\u0000-\u00ff]/.test(value))
+    if ((name === 'user agent' || name === 'cookie') && /[\u0100-\uffff]/.test(value))
       throw new GleanerError(
         'USAGE',
         `the ${name} can only hold Latin-1 characters (as an HTTP header); percent-encode the others as the site expects`,
