@@ -78,11 +78,14 @@ describe('gleaner CLI', () => {
     assert.match(r.stderr, /loopback address.*GLEANER_ALLOW_PRIVATE_NETWORKS/);
   });
 
-  it('adds a feed discovered from a site page, fetches it and lists it', async () => {
+  it('adds a feed discovered from a site page, fetches it (once) and lists it', async () => {
+    const before = server.requests.length;
     const add = await gleaner('add', server.url('/'), '--folder', 'Tech');
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /found .*\/feed\.xml/);
     assert.match(add.stdout, /subscribed to Loop Feed \(5 entries\)/);
+    // The document that showed it is a feed is the one stored: the feed is not asked for again.
+    assert.equal(server.requests.slice(before).filter((r) => r.path === '/feed.xml').length, 1);
     const feeds = await gleaner('feeds', '--json');
     const list = JSON.parse(feeds.stdout) as {
       title: string;

@@ -280,7 +280,7 @@ describe('gleaner serve --workers 2', () => {
     }
   });
 
-  it('subscribes through a worker: the feed, its icon (bytes) and its entries are written by the primary', async () => {
+  it('subscribes through a worker: the feed, its icon (bytes) and its entries (from the worker’s one fetch) are written by the primary', async () => {
     feeds.route('/favicon.ico', (_req, res) =>
       res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL),
     );
@@ -304,6 +304,8 @@ describe('gleaner serve --workers 2', () => {
       return list.total === 2 ? list.entries : null;
     });
     assert.deepEqual(entries.map((e) => e.title).sort(), ['Post 2', 'Post 3']);
+    // The worker's probe found the feed; the primary stored that document, not a second fetch.
+    assert.equal(feeds.requests.filter((r) => r.path === '/second.xml').length, 1);
   });
 
   it('trips the login limit after as many failures as one process allows, whichever worker answers', async () => {

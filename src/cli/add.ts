@@ -76,7 +76,8 @@ export async function run(args: string[]): Promise<number> {
       console.log(`${subscribed} ${feed.url}`);
       return 0;
     }
-    const result = await refreshFeed(feed, refreshDeps(ctx));
+    // The document finding the feed fetched is stored: the site is asked for it once.
+    const result = await refreshFeed(feed, refreshDeps(ctx), outcome.fetched ?? undefined);
     const fresh = await ctx.store.getFeed(feed.id);
     const name = fresh?.title ?? feed.url;
     if (result.status === 'failed') {

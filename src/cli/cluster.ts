@@ -5,6 +5,7 @@
 // user's cached sidebar again.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../log/index.js';
+import type { FetchedFeeds } from '../refresh/pool.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
 import { STORE_METHODS, type StoreMethod } from '../store/types.js';
 import type { Store } from '../store/index.js';
@@ -17,7 +18,7 @@ type Call =
   | { op: 'retryAfter'; key: string; now: number }
   | { op: 'fail'; key: string; now: number }
   | { op: 'succeed'; key: string }
-  | { op: 'refresh'; feedIds: number[] }
+  | { op: 'refresh'; feedIds: number[]; fetched?: FetchedFeeds }
   | { op: 'store'; method: StoreMethod; args: unknown[] };
 
 type Message =
@@ -40,7 +41,7 @@ export interface Hello {
 export interface PrimaryServices {
   hello: Hello;
   limiter: FailureLimiter;
-  refreshNow: (feedIds: number[]) => Promise<void>;
+  refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
   /** Does the workers' writes (STORE_METHODS' `write` ones). */
   store: Store;
 }
@@ -115,7 +116,10 @@ export async function startWorkers(
       case 'succeed':
         return services.limiter.succeed(String(call.key));
       case 'refresh':
-        return services.refreshNow(call.feedIds.filter((id) => Number.isSafeInteger(id)));
+        return services.refreshNow(
+          call.feedIds.filter((id) => Number.isSafeInteger(id)),
+          call.fetched instanceof Map ? call.fetched : undefined,
+        );
       case 'store': {
         if (STORE_METHODS[call.method] !== 'write') throw new Error(`not a store write: ${call.method}`);
         const store = services.store as unknown as Record<
@@ -214,7 +218,7 @@ export interface PrimaryLink {
   hello(): Promise<Hello>;
   limiter: FailureLimiter;
   siblings: Siblings;
-  refreshNow: (feedIds: number[]) => Promise<void>;
+  refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
   /**
    * `store` with its writes done by the primary. SQLite lets one connection write at a time, and
    * one that finds the lock taken sleeps in its busy handler (1, 2, 5, 10… ms) with its whole
@@ -278,7 +282,8 @@ export function connectToPrimary(): PrimaryLink {
       userChanged: (userId, change) => void post({ gleaner: 'user-changed', userId, change }),
       onUserChanged: (listener) => void changed.push(listener),
     },
-    refreshNow: (feedIds) => call<void>({ op: 'refresh', feedIds }),
+    // The documents go as they are: the channel's serialization keeps a Map and its bytes.
+    refreshNow: (feedIds, fetched) => call<void>({ op: 'refresh', feedIds, fetched }),
     writingThrough(store) {
       const writes = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
       for (const [method, kind] of Object.entries(STORE_METHODS) as [StoreMethod, string][]) {

@@ -11,7 +11,7 @@ import { createDigestPool } from '../refresh/digest.js';
 import { searchIndexCompaction } from '../refresh/compaction.js';
 import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
-import { RefreshSlots, refreshFeeds } from '../refresh/pool.js';
+import { RefreshSlots, refreshFeeds, type FetchedFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
 import { storageError } from '../store/index.js';
@@ -165,7 +165,7 @@ function untilStopped(extra?: (stop: () => void) => void): Promise<void> {
   });
 }
 
-function webDeps(ctx: Context, refreshNow: (feedIds: number[]) => Promise<void>): WebDeps {
+function webDeps(ctx: Context, refreshNow: WebDeps['refreshNow']): WebDeps {
   return {
     store: ctx.store,
     log: ctx.log,
@@ -188,7 +188,7 @@ function webDeps(ctx: Context, refreshNow: (feedIds: number[]) => Promise<void>)
  * waits for the refresh under way).
  */
 function startRefresher(ctx: Context): {
-  refreshNow: (feedIds: number[]) => Promise<void>;
+  refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
   stop(): Promise<void>;
 } {
   const pool = createDigestPool();
@@ -213,13 +213,13 @@ function startRefresher(ctx: Context): {
       });
 
   return {
-    async refreshNow(feedIds) {
+    async refreshNow(feedIds, fetched) {
       const feeds: Feed[] = [];
       for (const id of new Set(feedIds)) {
         const feed = await ctx.store.getFeed(id);
         if (feed) feeds.push(feed);
       }
-      await refreshFeeds(feeds, deps, { ...limits, slots, urgent: true });
+      await refreshFeeds(feeds, deps, { ...limits, slots, urgent: true, fetched });
     },
     async stop() {
       controller.abort();

@@ -1,8 +1,12 @@
 // Refreshing many feeds at once, politely: a global concurrency limit, and a per-host limit so
 // that many feeds on one host are not fetched all at the same moment.
+import type { FetchResult } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from './refresh.js';
+
+/** Feeds' documents fetched already (by subscribing to them), by feed id. */
+export type FetchedFeeds = ReadonlyMap<number, FetchResult>;
 
 export interface PoolOptions {
   concurrency: number;
@@ -14,6 +18,8 @@ export interface PoolOptions {
   slots?: RefreshSlots;
   /** A pass someone waits for ("refresh now"): it takes freed slots before the passes that are not. */
   urgent?: boolean;
+  /** Feeds' documents fetched already, by feed id: stored rather than fetched again (see refreshFeed). */
+  fetched?: FetchedFeeds;
   /** Called after each feed, in completion order. */
   onResult?: (result: RefreshResult, feed: Feed) => void;
   signal?: AbortSignal;
@@ -221,7 +227,11 @@ export async function refreshFeeds(
           waiting--;
           startedOne = true;
           // A feed another pass is refreshing is not fetched again: its result is this pass's too.
-          track(feed, elsewhere ?? slots.run(feed.id, host, () => refreshFeed(feed, deps)));
+          track(
+            feed,
+            elsewhere ??
+              slots.run(feed.id, host, () => refreshFeed(feed, deps, options.fetched?.get(feed.id))),
+          );
         }
       }
       const read = source;

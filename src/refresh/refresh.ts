@@ -39,20 +39,30 @@ const SCHEDULE_SAMPLE = 10;
 const KNOWN_ENTRIES = 200;
 const KNOWN_ENTRIES_FULL_ARTICLES = 1_000;
 
-/** Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. */
-export async function refreshFeed(feed: Feed, deps: RefreshDeps): Promise<RefreshResult> {
+/**
+ * Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. With
+ * `fetched`, the feed's document as subscribing to it just fetched it (see subscribeToUrl), that is
+ * stored instead of fetching the feed again.
+ */
+export async function refreshFeed(
+  feed: Feed,
+  deps: RefreshDeps,
+  fetched?: FetchResult,
+): Promise<RefreshResult> {
   const { store, log } = deps;
   let result: FetchResult;
   try {
-    result = await deps.fetcher.fetchFeed({
-      url: feed.url,
-      etag: feed.etag,
-      lastModified: feed.lastModified,
-      userAgent: feed.options.userAgent,
-      cookie: feed.options.cookie,
-      username: feed.options.username,
-      password: feed.options.password,
-    });
+    result =
+      fetched ??
+      (await deps.fetcher.fetchFeed({
+        url: feed.url,
+        etag: feed.etag,
+        lastModified: feed.lastModified,
+        userAgent: feed.options.userAgent,
+        cookie: feed.options.cookie,
+        username: feed.options.username,
+        password: feed.options.password,
+      }));
   } catch (err) {
     return recordFailure(feed, err, deps);
   }

@@ -13,6 +13,10 @@ import {
   startTestServer,
   type TestServer,
 } from '../testing/testserver.js';
+import { silentLogger } from '../log/index.js';
+import type { FetchOptions } from '../model/index.js';
+import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
+import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { openStore, type Store } from '../store/index.js';
 import {
   DEFAULT_FETCH_OPTIONS,
@@ -324,5 +328,107 @@ describe('subscribing to a URL that fails, or to a long page', () => {
       assert.doesNotMatch(err.message, /Gleaner will retry/);
       return true;
     });
+  });
+});
+
+describe('subscribing asks the site for the feed once', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  let refreshDeps: RefreshDeps;
+  const deps = () => ({ store, fetcher, clock: Date.now });
+  const ITEMS =
+    '<item><title>One</title><guid>1</guid><description>first</description></item>' +
+    '<item><title>Two</title><guid>2</guid><description>second</description></item>';
+  const feedRequests = () => server.requests.filter((r) => r.path === '/feed.xml');
+
+  before(async () => {
+    server = await startTestServer();
+    server.route('/feed.xml', (req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' })
+        .end(`<rss version="2.0"><channel><title>Once</title>${ITEMS}</channel></rss>`);
+    });
+    server.route('/site', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>'),
+    );
+    server.route('/moved.xml', (_req, res) => void res.writeHead(301, { location: '/feed.xml' }).end());
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+    refreshDeps = {
+      store,
+      fetcher,
+      clock: Date.now,
+      random: () => 0.5,
+      log: silentLogger,
+      policy: DEFAULT_SCHEDULE_POLICY,
+      maxFeedBytes: 1 << 20,
+    };
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  /** Subscribes a new user `name` to `path` and stores what subscribing fetched: both outcomes. */
+  async function subscribeAndStore(name: string, path: string, options?: FetchOptions) {
+    const user = await store.createUser(name, { isAdmin: false }, Date.now());
+    const outcome = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: server.url(path),
+      keepFollowed: true,
+      ...(options ? { options } : {}),
+    });
+    assert.equal(outcome.status, 'subscribed');
+    if (outcome.status !== 'subscribed') throw new Error('unreachable');
+    const result = await refreshFeed(outcome.feed, refreshDeps, outcome.fetched ?? undefined);
+    return { outcome, result };
+  }
+
+  it('stores the document it fetched to find the feed, and keeps its ETag for the next refresh', async () => {
+    server.requests.length = 0;
+    const { outcome, result } = await subscribeAndStore('ann', '/feed.xml');
+    assert.deepEqual(result, { feedId: outcome.feed.id, status: 'updated', inserted: 2, updated: 0 });
+    assert.equal(feedRequests().length, 1, 'one request for the feed');
+    const feed = await store.getFeed(outcome.feed.id);
+    assert.equal(feed?.etag, '"v1"');
+    assert.equal(feed?.title, 'Once');
+    // The next refresh asks whether it changed.
+    assert.equal((await refreshFeed(feed, refreshDeps)).status, 'not-modified');
+    assert.equal(feedRequests()[1]?.headers['if-none-match'], '"v1"');
+  });
+
+  it('does so for a feed found on a site’s page, and for one that moved', async () => {
+    for (const [name, path] of [
+      ['bob', '/site'],
+      ['cy', '/moved.xml'],
+    ] as const) {
+      server.requests.length = 0;
+      const { outcome, result } = await subscribeAndStore(name, path);
+      assert.equal(outcome.feed.url, server.url('/feed.xml'));
+      assert.equal(result.status, 'updated');
+      assert.equal(feedRequests().length, 1, `${path}: one request for the feed`);
+      assert.equal(await store.countEntries(outcome.feed.id), 2);
+    }
+  });
+
+  it('does not hand on a document fetched otherwise than the feed is followed with', async () => {
+    const agent = { ...DEFAULT_FETCH_OPTIONS, userAgent: 'MyReader/1.0' };
+    const first = await subscribeAndStore('dee', '/feed.xml', agent);
+    assert.equal(first.outcome.fetched?.status, 'ok', 'fetched with the feed’s own user agent');
+    // Asked again without options, the feed the user follows (with its user agent) is kept: what
+    // was fetched without it is not that feed's document.
+    const user = await store.findUserByName('dee');
+    const again = await subscribeToUrl(deps(), {
+      userId: user!.id,
+      url: server.url('/feed.xml'),
+      keepFollowed: true,
+    });
+    assert.equal(again.status === 'subscribed' && again.already, true);
+    assert.equal(again.status === 'subscribed' ? again.fetched : undefined, null);
   });
 });

@@ -16,11 +16,13 @@ import {
   redactUrl,
   sameHost,
   takeCredentials,
+  type FetchResult,
   type Fetcher,
 } from '../feed/fetch/index.js';
 import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
 import { GleanerError } from '../model/errors.js';
+import type { FetchedFeeds } from '../refresh/pool.js';
 import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
 import { fetchOptionsKey, type ImportedSubscription, type Store } from '../store/index.js';
 
@@ -58,6 +60,11 @@ export type SubscribeOutcome =
       discoveredFrom: string | null;
       /** The user followed the feed already (see subscribeToUrl). */
       already: boolean;
+      /**
+       * The feed's document as finding it fetched it, with the feed's own fetch options: what its
+       * first refresh stores (see refreshFeed), so that subscribing asks the site for it once.
+       */
+      fetched: FetchResult | null;
     }
   | { status: 'choose'; page: string; candidates: DiscoveredFeed[] };
 
@@ -162,6 +169,8 @@ interface Probe {
   finalUrl: string;
   /** A feed's own title and format, when the probe read it whole (a 304 reads nothing). */
   feed: { title: string | null; format: FeedFormat } | null;
+  /** What was fetched. */
+  result: FetchResult;
 }
 
 async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Promise<Probe> {
@@ -177,7 +186,8 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       // Nothing is stored yet, nothing will be retried: told as to someone subscribing.
       throw err instanceof FetchError ? err.forSubscribing() : err;
     });
-  if (result.status !== 'ok') return { isFeed: true, url, html: null, finalUrl: result.finalUrl, feed: null };
+  if (result.status !== 'ok')
+    return { isFeed: true, url, html: null, finalUrl: result.finalUrl, feed: null, result };
   if (isBlankDocument(result.body))
     throw new GleanerError(
       'PARSE_NOT_A_FEED',
@@ -191,6 +201,7 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       html: null,
       finalUrl: result.finalUrl,
       feed: { title: feed.title, format: feed.format },
+      result,
     };
   return {
     isFeed: false,
@@ -198,6 +209,7 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
     html: decodeDocument(result.body, result.contentType).text,
     finalUrl: result.finalUrl,
     feed: null,
+    result,
   };
 }
 
@@ -246,18 +258,31 @@ function optionsFor(url: string, start: string, options: FetchOptions): FetchOpt
   return { ...options, cookie: null, username: null, password: null };
 }
 
+interface FoundFeed {
+  url: string;
+  discoveredFrom: string | null;
+  iconUrl: string | null;
+  /** The feed's document as the probe that found it fetched it, and the options it was fetched with. */
+  fetched: FetchResult;
+  fetchedWith: FetchOptions;
+}
+
 /** Finds the feed behind a URL: the URL itself, the feeds a page declares, or a common feed path. */
 async function findFeed(
   deps: SubscribeDeps,
   req: SubscribeRequest,
   start: string,
   options: FetchOptions,
-): Promise<
-  | { url: string; discoveredFrom: string | null; iconUrl: string | null }
-  | { choose: DiscoveredFeed[]; page: string }
-> {
+): Promise<FoundFeed | { choose: DiscoveredFeed[]; page: string }> {
   const first = await probe(deps.fetcher, start, options);
-  if (first.isFeed) return { url: first.url, discoveredFrom: null, iconUrl: null };
+  if (first.isFeed)
+    return {
+      url: first.url,
+      discoveredFrom: null,
+      iconUrl: null,
+      fetched: first.result,
+      fetchedWith: options,
+    };
   const html = first.html ?? '';
   const declared = discoverFeeds(html, first.finalUrl);
   const iconUrl = findIcon(html, first.finalUrl);
@@ -265,8 +290,16 @@ async function findFeed(
   const candidates = [...declared.map((d) => d.url), ...commonFeedPaths(first.finalUrl)];
   for (const candidate of candidates) {
     try {
-      const found = await probe(deps.fetcher, candidate, optionsFor(candidate, start, options));
-      if (found.isFeed) return { url: found.url, discoveredFrom: first.finalUrl, iconUrl };
+      const fetchedWith = optionsFor(candidate, start, options);
+      const found = await probe(deps.fetcher, candidate, fetchedWith);
+      if (found.isFeed)
+        return {
+          url: found.url,
+          discoveredFrom: first.finalUrl,
+          iconUrl,
+          fetched: found.result,
+          fetchedWith,
+        };
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
     }
@@ -304,7 +337,15 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   const followed = (await deps.store.listSubscriptions(req.userId)).find((s) => s.feed.url === found.url);
   if (followed && req.keepFollowed) {
     const { feed, subscription } = followed;
-    return { status: 'subscribed', feed, subscription, discoveredFrom: found.discoveredFrom, already: true };
+    const fetched = fetchedFor(feed, found);
+    return {
+      status: 'subscribed',
+      feed,
+      subscription,
+      discoveredFrom: found.discoveredFrom,
+      already: true,
+      fetched,
+    };
   }
   if (followed && optionsGiven && fetchOptionsKey(options) !== fetchOptionsKey(followed.feed.options)) {
     throw new GleanerError(
@@ -330,7 +371,20 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
     subscription,
     discoveredFrom: found.discoveredFrom,
     already: !!followed,
+    fetched: fetchedFor(feed, found),
   };
+}
+
+/** A subscription's fetched document, as "refresh now" takes it (see refreshFeeds). */
+export function fetchedOf(outcome: SubscribeOutcome): FetchedFeeds | undefined {
+  if (outcome.status !== 'subscribed' || !outcome.fetched) return undefined;
+  return new Map([[outcome.feed.id, outcome.fetched]]);
+}
+
+/** The probe's answer when it is the feed's document as a refresh of `feed` would fetch it. */
+function fetchedFor(feed: Feed, found: FoundFeed): FetchResult | null {
+  if (found.fetched.status !== 'ok') return null;
+  return fetchOptionsKey(found.fetchedWith) === fetchOptionsKey(feed.options) ? found.fetched : null;
 }
 
 /**

@@ -131,13 +131,14 @@ describe('feed management', () => {
     assert.ok(post.status === 401 || post.status === 403, String(post.status));
   });
 
-  it('subscribes through the form, fetches the feed and shows it in its folder', async () => {
+  it('subscribes through the form, fetches the feed (once) and shows it in its folder', async () => {
     const alice = await web.login('alice', 'correct horse battery');
     const page = await alice.get('/feeds');
     assert.equal(page.status, 200);
     assert.match(norm(page.body), /<form method="post" action="\/feeds\/subscribe"/);
     assertNoInlineStyleOrScript(norm(page.body));
 
+    const asked = feeds.requests.length;
     const res = await alice.post('/feeds/subscribe', {
       url: feeds.url('/blog.xml'),
       newFolder: 'News',
@@ -155,6 +156,11 @@ describe('feed management', () => {
     assert.equal(sub.feed.url, feeds.url('/blog.xml'));
     assert.equal(sub.folderName, 'News');
     assert.equal(await web.store.countEntries(feedId), 2, 'the entries are stored after the refresh');
+    assert.equal(
+      feeds.requests.slice(asked).filter((r) => r.path === '/blog.xml').length,
+      1,
+      'what finding the feed fetched is stored; the feed is not asked for twice',
+    );
 
     const shown = await follow(alice, res);
     assert.match(flashOf(norm(shown.body)) ?? '', /Subscribed to Loopback Blog: 2 entries\./);

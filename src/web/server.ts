@@ -8,6 +8,7 @@ import type { Fetcher } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage, GleanerError } from '../model/errors.js';
 import type { Folder, User } from '../model/index.js';
+import type { FetchedFeeds } from '../refresh/pool.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import { storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { arrivalOrderServer } from './arrival.js';
@@ -44,8 +45,11 @@ export interface WebDeps {
   log: Logger;
   fetcher: Fetcher;
   clock: () => number;
-  /** Refreshes these feeds now (the refresh loop's work, on demand). */
-  refreshNow: (feedIds: number[]) => Promise<void>;
+  /**
+   * Refreshes these feeds now (the refresh loop's work, on demand); those in `fetched` (just
+   * subscribed to) are stored from the document fetched then.
+   */
+  refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
   policy: SchedulePolicy;
   options: WebOptions;
   /** Failed-login counts; by default this process's own (several processes share one, see cli/serve.ts). */

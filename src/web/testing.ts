@@ -168,13 +168,13 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     fetcher,
     clock,
     policy: DEFAULT_SCHEDULE_POLICY,
-    async refreshNow(feedIds) {
+    async refreshNow(feedIds, fetched) {
       const feeds = [];
       for (const id of feedIds) {
         const feed = await store.getFeed(id);
         if (feed) feeds.push(feed);
       }
-      await refreshFeeds(feeds, refreshDeps, { concurrency: 4, perHost: 2 });
+      await refreshFeeds(feeds, refreshDeps, { concurrency: 4, perHost: 2, fetched });
     },
     options: {
       baseUrl: null,

@@ -89,6 +89,7 @@ describe('Google Reader API', () => {
       '/a.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Alpha', 5)),
       '/b.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Beta', 3)),
       '/c.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Gamma', 2)),
+      '/new.xml': respond(200, { 'content-type': 'application/rss+xml' }, rss('Delta', 2)),
       '/fields.xml': respond(
         200,
         { 'content-type': 'application/rss+xml' },
@@ -863,12 +864,16 @@ describe('Google Reader API', () => {
     );
     assert.equal((await post(`${API}/subscription/quickadd`, [['T', token]])).status, 400);
     const res = await post(`${API}/subscription/quickadd`, [
-      ['quickadd', feeds.url('/b.xml')],
+      ['quickadd', feeds.url('/new.xml')],
       ['T', token],
     ]);
     assert.equal(res.status, 200, res.body);
-    const streamId = res.json<{ streamId: string }>().streamId;
+    const { streamId, streamName } = res.json<{ streamId: string; streamName: string }>();
     assert.match(streamId, /^feed\/\d+$/);
+    // Its entries are there for the next sync, from the one fetch that found the feed.
+    assert.equal(streamName, 'Delta');
+    assert.equal(await web.store.countEntries(Number(streamId.slice('feed/'.length))), 2);
+    assert.equal(feeds.requests.filter((r) => r.path === '/new.xml').length, 1);
     const listed = (await get(`${API}/subscription/list`)).json<{ subscriptions: { id: string }[] }>();
     assert.ok(listed.subscriptions.some((s) => s.id === streamId));
     // A feed that cannot be added is no result, with the reason, as FreshRSS answers it.

@@ -16,7 +16,7 @@ import type { Entry, User } from '../../model/index.js';
 import { isoTime } from '../../model/time.js';
 import type { EntryQuery, EntryView, SubscriptionView } from '../../store/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
-import { exportFeeds, importFeeds, subscribeToUrl } from '../../subscribe/index.js';
+import { exportFeeds, fetchedOf, importFeeds, subscribeToUrl } from '../../subscribe/index.js';
 import { sameToken } from '../../web/auth.js';
 import { bodyJson, JsonText, sendJson } from '../../web/encode.js';
 import { subscriptionIndex } from '../../web/views/common.js';
@@ -391,7 +391,17 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
         { userId, url, folder, title, pickFirst: true },
       );
       if (outcome.status !== 'subscribed') return 'no feed found';
-      return { feedId: outcome.feed.id, title: outcome.feed.title ?? outcome.feed.url };
+      // Its entries stored now, from the document finding it fetched, as Miniflux's API and the
+      // reader do: the client's next sync has them, and the answer the feed's own title.
+      const feedId = outcome.feed.id;
+      try {
+        await ctx.deps.refreshNow([feedId], fetchedOf(outcome));
+      } catch (err) {
+        ctx.deps.log.warn('refresh after subscribing failed', { error: String(err) });
+      }
+      ctx.countsChanged(userId);
+      const feed = (await store.getFeed(feedId)) ?? outcome.feed;
+      return { feedId, title: feed.title ?? feed.url };
     } catch (err) {
       if (err instanceof GleanerError) return err.message;
       throw err;

@@ -52,6 +52,7 @@ import {
   checkFetchOptions,
   discoverSubscriptions,
   exportFeeds,
+  fetchedOf,
   importFeeds,
   normalizeInputUrl,
   subscribeToUrl,
@@ -944,7 +945,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     // A site's address that leads to a feed the user follows already.
     if (outcome.already) throw badRequest('This feed already exists.');
     try {
-      await ctx.deps.refreshNow([outcome.feed.id]);
+      await ctx.deps.refreshNow([outcome.feed.id], fetchedOf(outcome));
     } catch (err) {
       log.warn('refresh after subscribing failed', { error: String(err) });
     }

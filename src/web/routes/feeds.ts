@@ -6,6 +6,7 @@ import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
+import type { FetchedFeeds } from '../../refresh/pool.js';
 import type { SubscriptionView } from '../../store/index.js';
 import {
   changeFetchOptions,
@@ -14,6 +15,7 @@ import {
   importFeeds,
   moveUrlCredentials,
   normalizeInputUrl,
+  fetchedOf,
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
@@ -104,10 +106,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
   let directory: RecommendedFeed[] | null = null;
   const recommended = (): RecommendedFeed[] => (directory ??= loadRecommended());
 
-  /** Fetches a feed now; a failure is the feed's state (shown in its status), not this request's. */
-  async function refresh(feedIds: number[]): Promise<void> {
+  /**
+   * Fetches feeds now, or stores the document subscribing to one just fetched; a failure is the
+   * feed's state (shown in its status), not this request's.
+   */
+  async function refresh(feedIds: number[], fetched?: FetchedFeeds): Promise<void> {
     try {
-      await ctx.deps.refreshNow(feedIds);
+      await ctx.deps.refreshNow(feedIds, fetched);
     } catch (err) {
       log.warn('refresh on demand failed', { feeds: feedIds.join(','), error: String(err) });
     }
@@ -315,7 +320,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       });
     }
     const feedId = outcome.feed.id;
-    await refresh([feedId]);
+    await refresh([feedId], fetchedOf(outcome));
     if (json) {
       const fresh = await store.getFeed(feedId);
       return {
@@ -618,7 +623,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return reply.code(502).send({ error: 'the site offers several feeds' });
       }
       const feedId = outcome.feed.id;
-      await refresh([feedId]);
+      await refresh([feedId], fetchedOf(outcome));
       if (json) return { feedId };
       return reply.redirect(
         withParams('/recommended', { done: 'subscribed', feed: feedId }, `#${topicAnchor(feed.topic)}`),
