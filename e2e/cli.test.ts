@@ -134,7 +134,12 @@ describe('gleaner CLI', () => {
     const url = server.url('/members.xml');
     assert.equal((await gleaner('add', url, '--cookie', 'session=1')).code, 0);
     cookie = 'session=2';
-    assert.equal((await gleaner('refresh', url)).code, 1, 'the old cookie is refused');
+    const refused = await gleaner('refresh', url);
+    assert.equal(refused.code, 1, 'the old cookie is refused');
+    assert.match(
+      refused.stderr + refused.stdout,
+      /1 failed; 0 new entries, 0 updated \(gleaner feeds --failing says why\)/,
+    );
     interface Listed {
       id: number;
       url: string;

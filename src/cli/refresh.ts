@@ -106,7 +106,9 @@ export async function run(args: string[]): Promise<number> {
     progress.finish(
       `refreshed ${counted(summary.feeds, 'feed')}: ${changedFeeds} changed, ` +
         `${summary.feeds - changedFeeds - summary.failed} unchanged, ` +
-        `${summary.failed} failed; ${counted(summary.inserted, 'new entry', 'new entries')}, ${summary.changed} updated`,
+        `${summary.failed} failed; ${counted(summary.inserted, 'new entry', 'new entries')}, ${summary.changed} updated` +
+        // Why they failed is kept with each feed (and logged as a warning, which a quieter log level hides).
+        (summary.failed > 0 ? ' (gleaner feeds --failing says why)' : ''),
     );
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
   } finally {
