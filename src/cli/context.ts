@@ -10,6 +10,7 @@ import type { RefreshDeps } from '../refresh/refresh.js';
 import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { normalizeInputUrl } from '../subscribe/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
+import { writeAbove } from './progress.js';
 
 export interface Context {
   config: Config;
@@ -34,7 +35,8 @@ export async function openContext(
   const stringFlags: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') stringFlags[k] = v;
   const config = loadConfig(process.env, stringFlags);
-  const log = createLogger(config.logLevel);
+  // Above a command's progress bar, not onto its end.
+  const log = createLogger(config.logLevel, (line) => writeAbove(process.stderr, line));
   const store = await openStore({
     dbPath: config.dbPath,
     databaseUrl: config.databaseUrl,

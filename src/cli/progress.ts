@@ -13,6 +13,17 @@ export interface Progress {
 
 const BAR_WIDTH = 24;
 
+// The bar each terminal shows last, so that a line written meanwhile (a log line) goes above it
+// rather than onto its end.
+const shown = new WeakMap<NodeJS.WritableStream, string>();
+
+/** Writes `text` (whole lines) to `stream`, above the progress bar it shows, if any. */
+export function writeAbove(stream: NodeJS.WritableStream, text: string): void {
+  const bar = shown.get(stream);
+  if (bar === undefined) stream.write(text);
+  else stream.write(`\r\x1b[2K${text}${bar}`);
+}
+
 export function createProgress(
   label: string,
   total: number,
@@ -32,11 +43,16 @@ export function createProgress(
       const filled = Math.round(ratio * BAR_WIDTH);
       const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
       const line = `${label} ${bar} ${done}/${total} · ${rate}/s · ${detail}`;
-      if (tty) stream.write(`\r\x1b[2K${line}`);
-      else stream.write(line + '\n');
+      if (tty) {
+        shown.set(stream, line);
+        stream.write(`\r\x1b[2K${line}`);
+      } else stream.write(line + '\n');
     },
     finish(summary) {
-      if (tty) stream.write('\r\x1b[2K');
+      if (tty) {
+        shown.delete(stream);
+        stream.write('\r\x1b[2K');
+      }
       stream.write(summary + '\n');
     },
   };

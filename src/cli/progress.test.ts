@@ -1,0 +1,53 @@
+// The progress bar on a terminal, and lines written while it shows (log lines): they go above it,
+// and it is drawn again below them.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { createProgress, writeAbove } from './progress.js';
+
+/** A stream that keeps what is written to it, a terminal or not. */
+function sink(isTTY: boolean): NodeJS.WriteStream & { text: string } {
+  const stream = {
+    isTTY,
+    text: '',
+    write(chunk: string): boolean {
+      stream.text += chunk;
+      return true;
+    },
+  };
+  return stream as unknown as NodeJS.WriteStream & { text: string };
+}
+
+const CLEAR = '\r\x1b[2K';
+
+describe('progress', () => {
+  it('puts a line written while the bar shows above it, then draws the bar again', () => {
+    const term = sink(true);
+    const progress = createProgress('refresh', 2, term);
+    progress.update(1, '0 errors');
+    const bar = term.text.slice(CLEAR.length);
+    assert.match(bar, /^refresh █{12}░{12} 1\/2 · [\d.]+\/s · 0 errors$/);
+    term.text = '';
+    writeAbove(term, '{"level":"warn"}\n');
+    assert.equal(term.text, `${CLEAR}{"level":"warn"}\n${bar}`);
+    progress.finish('refreshed 2 feeds');
+    term.text = '';
+    writeAbove(term, 'after\n');
+    assert.equal(term.text, 'after\n', 'no bar to draw again once finished');
+  });
+
+  it('writes lines as they come where there is no terminal', () => {
+    const log = sink(false);
+    const progress = createProgress('import', 3, log);
+    progress.update(3, 'done');
+    writeAbove(log, 'a line\n');
+    progress.finish('imported 3 feeds');
+    assert.match(log.text, /^import █{24} 3\/3 · [\d.]+\/s · done\na line\nimported 3 feeds\n$/);
+  });
+
+  it('writes to a stream no bar was drawn on as it is', () => {
+    const other = sink(true);
+    createProgress('wiki', 1, sink(true)).update(1, 'x');
+    writeAbove(other, 'plain\n');
+    assert.equal(other.text, 'plain\n');
+  });
+});
