@@ -44,6 +44,12 @@ describe('progress', () => {
     assert.match(log.text, /^import █{24} 3\/3 · [\d.]+\/s · done\na line\nimported 3 feeds\n$/);
   });
 
+  it('ends the line at the rate when there is nothing more to say', () => {
+    const log = sink(false);
+    createProgress('import', 2, log).update(2, '');
+    assert.match(log.text, /^import █{24} 2\/2 · [\d.]+\/s\n$/);
+  });
+
   it('writes to a stream no bar was drawn on as it is', () => {
     const other = sink(true);
     createProgress('wiki', 1, sink(true)).update(1, 'x');

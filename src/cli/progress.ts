@@ -42,7 +42,7 @@ export function createProgress(
       const ratio = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(ratio * BAR_WIDTH);
       const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-      const line = `${label} ${bar} ${done}/${total} · ${rate}/s · ${detail}`;
+      const line = `${label} ${bar} ${done}/${total} · ${rate}/s${detail ? ` · ${detail}` : ''}`;
       if (tty) {
         shown.set(stream, line);
         stream.write(`\r\x1b[2K${line}`);
