@@ -334,7 +334,30 @@ describe('gleaner CLI', () => {
     assert.equal(added.code, 0, added.stderr);
     const listed = await gleaner('feeds');
     assert.match(listed.stdout, /Evil \[2J \]0;pwned feed 31m/);
-    for (const out of [added, listed]) {
+    // The feed turns into a document whose element names hold the escapes: the error quoting them
+    // is kept as the feed's last error, which the listing prints.
+    server.route('/evil.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(`<?xml version="1.0"?><ev\u001b]0;pwned\u0007il\u009b2J><x/>`),
+    );
+    const refreshed = await gleaner('refresh', server.url('/evil.xml'));
+    assert.equal(refreshed.code, 1);
+    const failing = await gleaner('feeds', '--failing');
+    assert.match(failing.stdout, /FAILING ×1: .*unclosed <ev ]0;pwned il 2j> element/);
+    const json = await gleaner('feeds', '--json');
+    assert.match(
+      (JSON.parse(json.stdout) as { lastError: string | null }[]).map((f) => f.lastError).join('\n'),
+      /<ev ]0;pwned il 2j>/,
+    );
+    // A message quoting what was typed, and the parser's output of a file holding C1 controls.
+    const typed = await gleaner('add', 'http://exa mple\u001b[2J.test/');
+    assert.match(typed.stderr, /^gleaner: "http:\/\/exa mple \[2J\.test\/" is not a URL/);
+    const file = join(dir, 'c1.xml');
+    writeFileSync(file, rss('C1\u009b31m\u0085', 1));
+    const parsed = await gleaner('parse', file);
+    assert.equal(parsed.code, 0, parsed.stderr);
+    for (const out of [added, listed, refreshed, failing, json, typed, parsed]) {
       // eslint-disable-next-line no-control-regex -- the test: no control character but the newline
       assert.doesNotMatch(out.stdout + out.stderr, /[\0-\x09\x0b-\x1f\x7f-\x9f]/);
     }

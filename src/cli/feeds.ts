@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
-import { counted } from './progress.js';
+import { counted, printableJson } from './progress.js';
 
 const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 
@@ -32,24 +32,26 @@ export async function run(args: string[]): Promise<number> {
     const subs = values.failing ? failing : all;
     if (values.json) {
       console.log(
-        JSON.stringify(
-          subs.map((s) => ({
-            id: s.feed.id,
-            title: s.subscription.title ?? s.feed.title,
-            url: s.feed.url,
-            siteUrl: s.feed.siteUrl,
-            folder: s.folderName,
-            unread: s.unreadCount,
-            entries: s.entryCount,
-            lastCheckedAt: s.feed.lastCheckedAt,
-            nextCheckAt: s.feed.nextCheckAt,
-            errorCount: s.feed.errorCount,
-            lastError: s.feed.lastError,
-            fetchedWith: fetchedWith(s.feed.options),
-            paused: s.subscription.paused,
-          })),
-          null,
-          2,
+        printableJson(
+          JSON.stringify(
+            subs.map((s) => ({
+              id: s.feed.id,
+              title: s.subscription.title ?? s.feed.title,
+              url: s.feed.url,
+              siteUrl: s.feed.siteUrl,
+              folder: s.folderName,
+              unread: s.unreadCount,
+              entries: s.entryCount,
+              lastCheckedAt: s.feed.lastCheckedAt,
+              nextCheckAt: s.feed.nextCheckAt,
+              errorCount: s.feed.errorCount,
+              lastError: s.feed.lastError,
+              fetchedWith: fetchedWith(s.feed.options),
+              paused: s.subscription.paused,
+            })),
+            null,
+            2,
+          ),
         ),
       );
       return 0;

@@ -3,6 +3,7 @@
 // loads the web code, and `gleaner parse` starts fast).
 import { GleanerError } from '../model/errors.js';
 import { storageError } from '../store/errors.js';
+import { printable } from './progress.js';
 
 interface Command {
   summary: string;
@@ -103,7 +104,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const err = storageError(error);
-    if (err instanceof GleanerError) console.error(`gleaner: ${err.message}`);
+    if (err instanceof GleanerError) console.error(`gleaner: ${printable(err.message)}`);
     else console.error(err);
     process.exitCode = 1;
   },

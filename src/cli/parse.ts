@@ -6,6 +6,7 @@ import { GleanerError } from '../model/errors.js';
 import { toCorpusResult } from '../feed/parse/conformance.js';
 import { parseFeed } from '../feed/parse/index.js';
 import { sanitizeHtml } from '../content/index.js';
+import { printableJson } from './progress.js';
 
 const HELP = `usage: gleaner parse FILE... [--base URL] [--content-type TYPE] [--ndjson] [--warnings] [--content]
 
@@ -59,7 +60,7 @@ export function run(args: string[]): Promise<number> {
       failures++;
       line = { file, error: err instanceof Error ? err.message : String(err) };
     }
-    out.push(values.ndjson ? JSON.stringify(line) : JSON.stringify(line, null, 2));
+    out.push(printableJson(values.ndjson ? JSON.stringify(line) : JSON.stringify(line, null, 2)));
     // Flush in batches so a large run does not hold every result in memory.
     if (out.length >= 256) process.stdout.write(out.splice(0).join('\n') + '\n');
   }

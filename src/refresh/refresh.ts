@@ -2,6 +2,7 @@
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
 import { carriesSecrets, movedUrl, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
+import { collapseWhitespace } from '../feed/parse/text.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -184,9 +185,12 @@ async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promi
     deps.policy,
     deps.random,
   );
-  await deps.store.recordFetchFailure(feed.id, now, next, err.message);
-  deps.log.warn('feed refresh failed', { feedId: feed.id, code: err.code, error: err.message });
-  return { feedId: feed.id, status: 'failed', error: err.message };
+  // Kept as the feed's last error, which `gleaner feeds` prints: no control character from a
+  // document or a server reaches a terminal through it.
+  const message = collapseWhitespace(err.message);
+  await deps.store.recordFetchFailure(feed.id, now, next, message);
+  deps.log.warn('feed refresh failed', { feedId: feed.id, code: err.code, error: message });
+  return { feedId: feed.id, status: 'failed', error: message };
 }
 
 // Full articles are fetched one at a time per feed, for entries whose content looks like a summary.

@@ -3,6 +3,7 @@
 // byte order mark > Content-Type charset > XML declaration > HTML <meta> > JSON is UTF-8 > detection.
 import { isAscii, isUtf8 } from 'node:buffer';
 import { analyse, type EncodingName } from 'chardet';
+import { quotedText } from '../parse/text.js';
 
 /** How a document's bytes become text: bytes known to be valid UTF-8, UTF-32, or a TextDecoder charset. */
 type Decoding = 'valid-utf-8' | 'utf-32le' | 'utf-32be' | { charset: string };
@@ -195,10 +196,12 @@ function findDeclarations(
     if (!label) continue;
     const charset = resolveLabel(label);
     if (charset === undefined) {
-      warnings.push(`unknown charset "${label}" in ${source}; ignored`);
+      warnings.push(`unknown charset "${quotedText(label)}" in ${source}; ignored`);
     } else if (charset === 'utf-16le' || charset === 'utf-16be') {
       // A declaration we could read as ASCII is not in UTF-16 (the WHATWG rule for <meta>).
-      warnings.push(`declared charset ${label} (${source}) but the document is not UTF-16; ignored`);
+      warnings.push(
+        `declared charset ${quotedText(label)} (${source}) but the document is not UTF-16; ignored`,
+      );
       declarations.push({ charset: 'utf-8', source });
     } else {
       declarations.push({ charset, source });

@@ -4,6 +4,7 @@
 // "Parent/Child": two "News" folders under different parents stay apart, and nothing is lost.
 import { GleanerError } from '../../model/errors.js';
 import { decodeDocument } from '../decode/index.js';
+import { quotedText } from '../parse/text.js';
 import { attr, parseXml, textContent, type XmlElement } from '../parse/xml.js';
 import { xmlAttr, xmlChars } from '../../content/xml.js';
 
@@ -96,7 +97,9 @@ class OutlineReader {
       }
       const url = absoluteHttpUrl(rawUrl);
       if (url === null) {
-        this.skip(`skipped feed "${name ?? ''}": "${rawUrl.slice(0, 200)}" is not an absolute http(s) URL`);
+        this.skip(
+          `skipped feed "${quotedText(name ?? '')}": "${quotedText(rawUrl)}" is not an absolute http(s) URL`,
+        );
       } else {
         this.add({
           url,

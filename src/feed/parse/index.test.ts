@@ -295,6 +295,34 @@ describe('parseFeed: safety limits', () => {
     }
   });
 
+  it('quotes a document’s names and labels in its warnings without control characters, and briefly', () => {
+    const hostile = 'ev\u001b]0;pwned\u0007\u001b[31mil\u009b2J';
+    const docs = [
+      // A root that is no feed's, one left unclosed, markup before the root, an unknown charset,
+      // invalid JSON quoted by the parser's message, and an HTML page's root.
+      `<?xml version="1.0"?><${hostile}><x/></${hostile}>`,
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><${hostile}>`,
+      `<${hostile}/><rss version="2.0"><channel><title>t</title></channel></rss>`,
+      `<?xml version="1.0" encoding="${hostile}"?><rss version="2.0"><channel><title>t</title></channel></rss>`,
+      `{"version": "https://jsonfeed.org/version/1.1", ${hostile}}`,
+      `<!DOCTYPE html><${hostile}><p>x</p>`,
+      `<?xml version="1.0"?><${'a'.repeat(1_000_000)}/>`,
+    ];
+    for (const doc of docs) {
+      const { warnings } = parse(doc);
+      assert.ok(warnings.length > 0, doc.slice(0, 80));
+      for (const warning of warnings) {
+        // eslint-disable-next-line no-control-regex -- the test: no control character at all
+        assert.doesNotMatch(warning, /[\0-\x1f\x7f-\x9f]/, JSON.stringify(warning));
+        assert.ok(warning.length < 300, `${warning.length} characters: ${warning.slice(0, 120)}`);
+      }
+    }
+    assert.deepEqual(parse(docs[0] ?? '').warnings, [
+      'not a feed: the root element is <ev ]0;pwned [31mil 2j>',
+    ]);
+    assert.match(parse(docs[6] ?? '').warnings[0] ?? '', /^not a feed: the root element is <a{80}…>$/);
+  });
+
   it('keeps an entry to its first 100 categories and enclosures, in every format', () => {
     const n = 20_000;
     const terms = Array.from({ length: n }, (_, i) => `t${i}`);

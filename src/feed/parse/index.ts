@@ -5,6 +5,7 @@ import { decodeDocument } from '../decode/index.js';
 import { adaptAtom } from './atom.js';
 import { adaptJson } from './json.js';
 import { adaptRss } from './rss.js';
+import { quotedText } from './text.js';
 import { parseXml, type XmlElement } from './xml.js';
 
 export interface ParseOptions {
@@ -72,7 +73,7 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
     try {
       doc = JSON.parse(decoded.text);
     } catch (err) {
-      feed.warnings.push(`not a feed: invalid JSON (${(err as Error).message})`);
+      feed.warnings.push(`not a feed: invalid JSON (${quotedText((err as Error).message)})`);
       return feed;
     }
     adaptJson(doc, baseUrl, feed);
@@ -84,7 +85,7 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
   // where the page should be "not a feed" (and subscribing should look for the feeds it declares).
   const htmlRoot = htmlRootName(chunks[0] ?? '');
   if (htmlRoot !== null) {
-    feed.warnings.push(`not a feed: the root element is <${htmlRoot}>`);
+    feed.warnings.push(`not a feed: the root element is <${quotedText(htmlRoot)}>`);
     return feed;
   }
 
@@ -106,7 +107,7 @@ export function parseFeed(bytes: Uint8Array, options: ParseOptions = {}): Parsed
       adaptAtom(root, feed);
       break;
     default:
-      feed.warnings.push(`not a feed: the root element is <${root.local}>`);
+      feed.warnings.push(`not a feed: the root element is <${quotedText(root.local)}>`);
   }
   return feed;
 }
@@ -157,7 +158,8 @@ function rootElement(document: XmlElement, warnings: string[]): XmlElement | und
   for (const c of document.children) {
     if (typeof c === 'string') continue;
     if (FEED_ROOTS.has(c.local)) {
-      if (first) warnings.push(`skipped markup before the root element <${c.local}> (an error message?)`);
+      if (first)
+        warnings.push(`skipped markup before the root element <${quotedText(c.local)}> (an error message?)`);
       return c;
     }
     first ??= c;

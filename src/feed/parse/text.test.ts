@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { prng } from '../../testing/random.js';
-import { CollapsedText, collapseWhitespace, htmlToText } from './text.js';
+import { CollapsedText, collapseWhitespace, htmlToText, quotedText } from './text.js';
 
 describe('collapseWhitespace', () => {
   it('makes every run of whitespace one space and trims', () => {
@@ -81,5 +81,19 @@ describe('collapseWhitespace', () => {
 
   it('is what htmlToText gives between blocks and lines', () => {
     assert.equal(htmlToText('<p>One\n  two</p>\n\n<p>three&nbsp; four</p>'), 'One two three four');
+  });
+});
+
+describe('quotedText', () => {
+  it('turns control characters into spaces and keeps short text whole', () => {
+    assert.equal(quotedText('a\u001b[2Jb\u009bc'), 'a [2Jb c');
+    assert.equal(quotedText('utf-8'), 'utf-8');
+  });
+
+  it('cuts long text at 80 characters, never between the halves of a surrogate pair', () => {
+    assert.equal(quotedText('x'.repeat(5_000)), `${'x'.repeat(80)}…`);
+    const emoji = `${'x'.repeat(79)}😀😀`;
+    assert.equal(quotedText(emoji), `${'x'.repeat(79)}…`);
+    assert.equal(quotedText(`${'x'.repeat(78)}😀`), `${'x'.repeat(78)}😀`, '80 code units fit');
   });
 });

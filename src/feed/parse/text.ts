@@ -23,6 +23,23 @@ export function collapseWhitespace(text: string): string {
   return NEEDS_COLLAPSE.test(text) ? text.replace(WHITESPACE_RUN, ' ').trim() : text.trim();
 }
 
+/** The most characters of a document's own text (a name, a label) that a message quotes. */
+const MAX_QUOTED = 80;
+
+/**
+ * A document's own text (an element's name, a charset's label) as a message quotes it: control
+ * characters as spaces (see collapseWhitespace), since messages are stored as a feed's last error
+ * and printed by `gleaner feeds`, and at most MAX_QUOTED characters, since a hostile document's
+ * names may be megabytes long.
+ */
+export function quotedText(text: string): string {
+  const shown = collapseWhitespace(text.length > 4 * MAX_QUOTED ? text.slice(0, 4 * MAX_QUOTED) : text);
+  if (shown.length <= MAX_QUOTED) return shown;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(shown.charAt(MAX_QUOTED - 1)) ? MAX_QUOTED - 1 : MAX_QUOTED;
+  return `${shown.slice(0, end)}…`;
+}
+
 // Whitespace here is JavaScript's \s and the control characters: C0 (tab to carriage return are in
 // \s), DEL and C1 (U+0085 is not in \s).
 // Runs that are not already one plain space: the single spaces between words, most of a text's

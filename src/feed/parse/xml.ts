@@ -5,6 +5,7 @@
 // External entities are never read, and internal DTD entities are expanded only as plain literals
 // within a budget (no billion laughs): see readInternalEntities.
 import { Parser } from 'htmlparser2';
+import { quotedText } from './text.js';
 import { IndexOfTokenizer } from './tokenizer.js';
 import { decodeHTML } from 'entities';
 import { FeedParseError } from '../../model/errors.js';
@@ -284,7 +285,8 @@ export function parseXml(
   );
   for (const chunk of chunks) parser.write(chunk);
   flushText();
-  if (stack.length > 1) warn(`unclosed <${current.local}> element at the end (the document is truncated)`);
+  if (stack.length > 1)
+    warn(`unclosed <${quotedText(current.local)}> element at the end (the document is truncated)`);
   parser.end();
   flushText();
   return root;
