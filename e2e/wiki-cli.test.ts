@@ -1,7 +1,7 @@
 // `gleaner wiki` and `gleaner skill` end to end: the compiled CLI subscribes to seed 002 served on
 // 127.0.0.1, builds the wiki into a folder, shows a source page, and distills a skill.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,11 +73,21 @@ describe('gleaner wiki and skill', () => {
     assert.match(shown.stdout, /^---\ntitle: "Cloudflare — A good day to trie-hard/);
     assert.match(shown.stdout, /\n## Operational numbers\n/);
     const state = JSON.parse(readFileSync(join(out, '.gleaner/state.json'), 'utf8')) as {
-      articles: Record<string, { entryId: number }>;
+      articles: Record<string, { entryId: number; source: string }>;
     };
     const id = state.articles[TRIE_URL]?.entryId;
     assert.ok(id);
     assert.equal((await gleaner('wiki', 'show', String(id), '--out', out)).stdout, shown.stdout);
+    // A page holding an escape sequence (a database from before articles lost them, or a page edited
+    // by hand) is printed without it.
+    const page = join(out, state.articles[TRIE_URL]?.source ?? assert.fail('the page is named'));
+    const original = readFileSync(page, 'utf8');
+    writeFileSync(page, `${original}\nEvil\u001b]0;pwned\u0007\u001b[2J\u009b31m end\n`);
+    const hostile = await gleaner('wiki', 'show', TRIE_URL, '--out', out);
+    assert.match(hostile.stdout, /\nEvil ]0;pwned {2}\[2J 31m end\n$/);
+    // eslint-disable-next-line no-control-regex -- the test: no control character but the newline and tab
+    assert.doesNotMatch(hostile.stdout, /[\0-\x08\x0b-\x1f\x7f-\x9f]/);
+    writeFileSync(page, original);
     const missing = await gleaner('wiki', 'show', 'https://nowhere.example/', '--out', out);
     assert.equal(missing.code, 1);
     assert.match(

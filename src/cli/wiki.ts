@@ -8,7 +8,7 @@ import { enricherFromConfig } from '../knowledge/llm.js';
 import { readState, readText } from '../knowledge/wiki.js';
 import { GleanerError } from '../model/errors.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
-import { createProgress } from './progress.js';
+import { createProgress, printable } from './progress.js';
 
 const HELP = `usage: gleaner wiki build [--out DIR] [--feed F | --folder F | --tag T] [--since DATE]
        gleaner wiki show URL|ID
@@ -121,6 +121,7 @@ async function show(values: Values, target: string | undefined): Promise<number>
   const page = readText(join(dir, found.source));
   if (page === null)
     throw new GleanerError('NOT_FOUND', `${found.source} is missing from ${dir}; run gleaner wiki build`);
-  process.stdout.write(page);
+  // A page quotes its article, from a site: printed without a control character a terminal acts on.
+  process.stdout.write(printable(page));
   return 0;
 }

@@ -249,6 +249,12 @@ const HOSTILE: { name: string; html: string; want?: string }[] = [
   { name: 'hex entity j', html: '<a href="&#x6A;avascript:alert(1)">x</a>', want: '<a>x</a>' },
   { name: 'control char prefix', html: '<a href="\u0001javascript:alert(1)">x</a>', want: '<a>x</a>' },
   { name: 'vbscript', html: '<a href="vbscript:msgbox(1)">x</a>', want: '<a>x</a>' },
+  {
+    // ESC sequences that would recolour a terminal or set its title where an article is printed.
+    name: 'control characters in text and attributes',
+    html: '<p title="a\u001bb">c\u001b[31m &#27;]0;x&#7; d\u009be\u007f</p><pre>\tf\r\ng\fh</pre>',
+    want: '<p title="a b">c [31m  ]0;x  d e </p><pre>\tf\r\ng\fh</pre>',
+  },
   { name: 'livescript', html: '<a href="livescript:alert(1)">x</a>', want: '<a>x</a>' },
   { name: 'fake scheme', html: '<img src="x:alert(alt)" onerror="eval(src)" alt="0">', want: '' },
   {
