@@ -350,6 +350,13 @@ describe('gleaner CLI', () => {
       (JSON.parse(json.stdout) as { lastError: string | null }[]).map((f) => f.lastError).join('\n'),
       /<ev ]0;pwned il 2j>/,
     );
+    // A title of the user's own (a client app may send any) is listed without its escapes.
+    assert.equal(
+      (await gleaner('edit', server.url('/evil.xml'), '--title', 'Mine\u001b[2J\u009b1m')).code,
+      0,
+    );
+    const renamed = await gleaner('feeds');
+    assert.match(renamed.stdout, /\d+ {2}Mine \[2J 1m\n/);
     // A message quoting what was typed, and the parser's output of a file holding C1 controls.
     const typed = await gleaner('add', 'http://exa mple\u001b[2J.test/');
     assert.match(typed.stderr, /^gleaner: "http:\/\/exa mple \[2J\.test\/" is not a URL/);
@@ -357,7 +364,7 @@ describe('gleaner CLI', () => {
     writeFileSync(file, rss('C1\u009b31m\u0085', 1));
     const parsed = await gleaner('parse', file);
     assert.equal(parsed.code, 0, parsed.stderr);
-    for (const out of [added, listed, refreshed, failing, json, typed, parsed]) {
+    for (const out of [added, listed, refreshed, failing, json, renamed, typed, parsed]) {
       // eslint-disable-next-line no-control-regex -- the test: no control character but the newline
       assert.doesNotMatch(out.stdout + out.stderr, /[\0-\x09\x0b-\x1f\x7f-\x9f]/);
     }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
-import { counted, printableJson } from './progress.js';
+import { counted, printable, printableJson } from './progress.js';
 
 const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 
@@ -70,12 +70,16 @@ export async function run(args: string[]): Promise<number> {
           : s.feed.lastCheckedAt === null
             ? 'not fetched yet'
             : 'ok');
-      console.log(`${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}`);
       const options = fetchedWith(s.feed.options);
-      console.log(`       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}`);
+      // Titles and folders as users named them (a client app may send any), titles stored by
+      // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(
-        `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
-          ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
+        printable(
+          `${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}\n` +
+            `       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}\n` +
+            `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
+            ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
+        ),
       );
     }
     const paused = all.filter((s) => s.subscription.paused).length;
