@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
-import { counted, printable, printableJson } from './progress.js';
+import { printableJson } from '../log/index.js';
+import { counted, printable } from './progress.js';
 
 const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 

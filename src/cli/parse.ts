@@ -6,7 +6,7 @@ import { GleanerError } from '../model/errors.js';
 import { toCorpusResult } from '../feed/parse/conformance.js';
 import { parseFeed } from '../feed/parse/index.js';
 import { sanitizeHtml } from '../content/index.js';
-import { printableJson } from './progress.js';
+import { printableJson } from '../log/index.js';
 
 const HELP = `usage: gleaner parse FILE... [--base URL] [--content-type TYPE] [--ndjson] [--warnings] [--content]
 

@@ -17,7 +17,6 @@ const BAR_WIDTH = 24;
 // sequences (ESC, CSI, OSC's BEL).
 // eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f]/g;
-const JSON_RAW_CONTROL = /[\x7f-\x9f]/g;
 
 /**
  * `text` as a terminal may print it: each control character but the newline and the tab as a
@@ -25,14 +24,6 @@ const JSON_RAW_CONTROL = /[\x7f-\x9f]/g;
  */
 export function printable(text: string): string {
   return text.replace(CONTROL, ' ');
-}
-
-/**
- * JSON as a terminal may print it: DEL and the C1 controls, which JSON.stringify leaves as they
- * are (it escapes C0 only), written as \u escapes, which read back as the same characters.
- */
-export function printableJson(json: string): string {
-  return json.replace(JSON_RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // The bar each terminal shows last, so that a line written meanwhile (a log line) goes above it

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { createLogger } from './index.js';
+import { createLogger, printableJson } from './index.js';
 
 function logged(
   level: string,
@@ -25,6 +25,18 @@ describe('createLogger', () => {
         ['error', 'also shown', undefined],
       ],
     );
+  });
+
+  it('writes no control character, DEL and C1 included, which JSON leaves as they are', () => {
+    const lines: string[] = [];
+    const error = 'a\u009b31m\u007fb\u001b]0;x\u0007c';
+    createLogger('info', (line) => lines.push(line)).warn('feed refresh failed', { error });
+    assert.equal(lines.length, 1);
+    // eslint-disable-next-line no-control-regex -- the test: no control character but the line's end
+    assert.doesNotMatch(lines[0] ?? '', /[\0-\x09\x0b-\x1f\x7f-\x9f]/);
+    assert.equal((JSON.parse(lines[0] ?? '') as { error: string }).error, error, 'read back as sent');
+    const value = { title: 'a\u009b31m\u007fb\u001bc', n: 1 };
+    assert.deepEqual(JSON.parse(printableJson(JSON.stringify(value))), value);
   });
 
   it('masks fields named like secrets, and credentials written into URLs in any field', () => {

@@ -19,6 +19,17 @@ const SECRET_FIELD = /pass(word)?|secret|token|cookie|authorization|api_?key/i;
 // is short: bounded, a long run of letters and dots is not searched from each of its letters.
 const URL_CREDENTIALS = /(\b[a-z][a-z\d+.-]{0,31}:\/\/)[^\s/?#@]*@/gi;
 
+const JSON_RAW_CONTROL = /[\x7f-\x9f]/g;
+
+/**
+ * JSON as a terminal may print it: DEL and the C1 controls, which JSON.stringify leaves as they
+ * are (it escapes C0 only), written as \u escapes, which read back as the same characters. Log
+ * lines and the commands' JSON quote what sites sent (a feed's error, its title).
+ */
+export function printableJson(json: string): string {
+  return json.replace(JSON_RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function createLogger(
   level: string,
   write: (line: string) => void = (l) => process.stderr.write(l),
@@ -35,7 +46,7 @@ export function createLogger(
             : typeof v === 'string'
               ? v.replace(URL_CREDENTIALS, '$1********@')
               : v;
-    write(JSON.stringify(record) + '\n');
+    write(printableJson(JSON.stringify(record)) + '\n');
   };
   return {
     debug: (m, f) => emit('debug', m, f),
