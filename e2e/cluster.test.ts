@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Client } from 'undici';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
-import { BIN, runWithInput as cli, type Run } from './cli.js';
+import { BIN, eventually, runWithInput as cli, type Run } from './cli.js';
 
 const PASSWORD = 'a long password';
 // A 1×1 GIF.
@@ -37,20 +37,6 @@ async function request(url: string, init: RequestInit = {}): Promise<Answer> {
   const res = await fetch(url, { redirect: 'manual', ...init, headers });
   const body = await res.text();
   return { status: res.status, pid: Number(res.headers.get('x-gleaner-pid')), body, headers: res.headers };
-}
-
-/** Retries `probe` until it returns something, for at most `tries` × 100 ms. */
-async function eventually<T>(
-  what: string,
-  probe: () => T | null | Promise<T | null>,
-  tries = 100,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== null) return value;
-    await sleep(100);
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 describe('gleaner serve --workers 2', () => {

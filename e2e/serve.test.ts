@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, runWithInput as run } from './cli.js';
+import { createHmac } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { startTestServer } from '../src/testing/testserver.js';
+import { BIN, eventually, runWithInput as run } from './cli.js';
 
 describe('gleaner user and serve', () => {
   let dir: string;
@@ -74,6 +77,85 @@ describe('gleaner user and serve', () => {
       );
     } finally {
       child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
+  it('subscribes to a feed’s WebSub hub at its public address, and stores what the hub sends', async () => {
+    const sites = await startTestServer();
+    const hubRequests: URLSearchParams[] = [];
+    const document = (posts: number[]): string =>
+      `<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>` +
+      `<title>Hubbed</title><atom:link rel="hub" href="${sites.url('/hub')}"/>` +
+      posts.map((n) => `<item><title>Post ${n}</title><guid>p${n}</guid></item>`).join('') +
+      `</channel></rss>`;
+    sites.route('/feed.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(document([1])),
+    );
+    sites.route('/hub', (req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        hubRequests.push(new URLSearchParams(body));
+        res.writeHead(202).end();
+      });
+    });
+    // The public address must be known before the server starts: a port free a moment ago.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    const hubEnv = {
+      ...env,
+      GLEANER_DB: join(dir, 'websub.db'),
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '1',
+      GLEANER_BASE_URL: origin,
+    };
+    assert.equal((await run(hubEnv, 'a long password\na long password\n', 'user', 'add', 'ann')).code, 0);
+    assert.equal((await run(hubEnv, null, 'add', sites.url('/feed.xml'), '--no-refresh')).code, 0);
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--workers', '1'], {
+      env: hubEnv,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      // The refresh loop fetches the feed, which names a hub: the hub is asked.
+      const asked = await eventually('the hub is asked', () => hubRequests[0] ?? null);
+      assert.equal(asked.get('hub.mode'), 'subscribe');
+      assert.equal(asked.get('hub.topic'), sites.url('/feed.xml'));
+      const callback = asked.get('hub.callback') ?? '';
+      assert.match(callback, new RegExp(`^${origin}/websub/\\d+/[0-9a-f]{32}$`));
+      const verified = await fetch(
+        `${callback}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': sites.url('/feed.xml'), 'hub.challenge': 'ch4ll' }).toString()}`,
+      );
+      assert.equal(verified.status, 200);
+      assert.equal(await verified.text(), 'ch4ll');
+      const pushed = document([1, 2]);
+      const sent = await fetch(callback, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/rss+xml',
+          'x-hub-signature': `sha256=${createHmac('sha256', asked.get('hub.secret') ?? '')
+            .update(pushed)
+            .digest('hex')}`,
+        },
+        body: pushed,
+      });
+      assert.equal(sent.status, 202);
+      const listed = await run(hubEnv, null, 'feeds', '--json');
+      assert.deepEqual(
+        (JSON.parse(listed.stdout) as { entries: number }[]).map((f) => f.entries),
+        [2],
+        'the pushed entry is stored',
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await sites.close();
     }
     assert.equal(await exited, 0, stderr);
   });

@@ -192,7 +192,13 @@ function startRefresher(ctx: Context): {
   stop(): Promise<void>;
 } {
   const pool = createDigestPool();
-  const deps = { ...refreshDeps(ctx), digest: pool.digest };
+  const { baseUrl, webSub } = ctx.config;
+  const deps = {
+    ...refreshDeps(ctx),
+    digest: pool.digest,
+    // Hubs call back the reader's public address: without one, feeds are checked alone.
+    ...(webSub && baseUrl ? { webSub: { callbackBase: baseUrl } } : {}),
+  };
   const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
   const slots = new RefreshSlots(limits.concurrency, limits.perHost);
   const controller = new AbortController();

@@ -143,6 +143,12 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: false,
     doc: "load feed images through Gleaner, so publishers do not see readers' addresses",
   }),
+  webSub: spec({
+    env: 'GLEANER_WEBSUB',
+    kind: 'bool',
+    default: true,
+    doc: 'subscribe to the WebSub hubs feeds name, so that their new entries arrive as they are published (`gleaner serve` with GLEANER_BASE_URL, which the hubs must reach)',
+  }),
   refreshInServer: spec({
     env: 'GLEANER_SERVE_REFRESH',
     kind: 'bool',
@@ -202,6 +208,7 @@ export interface Config {
   cacheMiB: number;
   workers: number;
   proxyImages: boolean;
+  webSub: boolean;
   refreshInServer: boolean;
   wikiDir: string;
   llmUrl: string | null;

@@ -10,6 +10,7 @@ import { isPacked, type Feed, type PreparedEntry, type StorableEntry } from '../
 import type { Store } from '../store/index.js';
 import { digestInProcess, type Digest } from './digest.js';
 import { nextCheckAt, type SchedulePolicy } from './schedule.js';
+import { keepWebSub } from './websub.js';
 
 export interface RefreshDeps {
   store: Store;
@@ -23,6 +24,8 @@ export interface RefreshDeps {
   digest?: Digest;
   /** Extracts an article from its page (full-content fetching); by default Readability, loaded when first needed. */
   extractArticle?: ExtractArticle;
+  /** Subscribe to the hubs feeds name (see websub.ts), giving hubs this public address to call back. */
+  webSub?: { callbackBase: string };
 }
 
 export type RefreshResult =
@@ -161,6 +164,13 @@ export async function refreshFeed(
   );
   if (parsed.warnings.length)
     log.debug('feed parsed with warnings', { feedId: feed.id, warnings: parsed.warnings });
+  if (deps.webSub && parsed.hubUrl) {
+    // The topic is the feed's own URL as it states it, the one its publisher tells the hub of.
+    await keepWebSub(feed, parsed.hubUrl, parsed.selfUrl ?? feed.url, {
+      ...deps,
+      callbackBase: deps.webSub.callbackBase,
+    });
+  }
   return { feedId: feed.id, status: 'updated', ...saved };
 }
 

@@ -1200,6 +1200,30 @@ for (const backend of backends) {
       assert.equal(await due(), true);
     });
 
+    it('keeps a feed’s WebSub subscription: what was asked, then until when it holds', async () => {
+      const feed = await store.ensureFeed('https://websub.example/feed', DEFAULT_OPTIONS, T0);
+      assert.deepEqual(await store.webSubOf(feed.id), {
+        hub: null,
+        topic: null,
+        secret: null,
+        requestedAt: null,
+        leaseUntil: null,
+      });
+      const request = { hub: 'https://hub.example/', topic: 'https://websub.example/feed', secret: 's1' };
+      await store.recordWebSubRequest(feed.id, request, T0);
+      await store.recordWebSubLease(feed.id, T0 + 1000);
+      assert.deepEqual(await store.webSubOf(feed.id), { ...request, requestedAt: T0, leaseUntil: T0 + 1000 });
+      // Asked again: the new secret, and no lease until the hub confirms it.
+      await store.recordWebSubRequest(feed.id, { ...request, secret: 's2' }, T0 + 500);
+      assert.deepEqual(await store.webSubOf(feed.id), {
+        ...request,
+        secret: 's2',
+        requestedAt: T0 + 500,
+        leaseUntil: null,
+      });
+      assert.equal(await store.webSubOf(999_999), null);
+    });
+
     it('moves a feed after a permanent redirect unless the new URL is taken', async () => {
       const a = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
       await store.ensureFeed('https://taken.example/feed', DEFAULT_OPTIONS, T0);

@@ -24,6 +24,8 @@ export type {
   StoredEntryVersion,
   SubscriptionChange,
   SubscriptionView,
+  WebSubRequest,
+  WebSubState,
 } from './types.js';
 
 export interface StoreConfig {

@@ -409,6 +409,15 @@ export const MIGRATIONS: Migration[] = [
   // 21: a username and password written into a feed's URL become its fetch options (the store
   // moves them: see URL_CREDENTIALS_MIGRATION).
   () => [],
+  // 22: a feed's WebSub subscription (refresh/websub.ts): the hub and topic asked for, the secret
+  // the hub signs what it sends with, when it was last asked, and until when it confirmed.
+  (d) => [
+    'ALTER TABLE feeds ADD COLUMN websub_hub TEXT',
+    'ALTER TABLE feeds ADD COLUMN websub_topic TEXT',
+    'ALTER TABLE feeds ADD COLUMN websub_secret TEXT',
+    `ALTER TABLE feeds ADD COLUMN websub_requested_at ${d.int64}`,
+    `ALTER TABLE feeds ADD COLUMN websub_lease_until ${d.int64}`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

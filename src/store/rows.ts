@@ -10,7 +10,7 @@ import type {
   Subscription,
   User,
 } from '../model/index.js';
-import type { EntryShape, EntryView } from './types.js';
+import type { EntryShape, EntryView, WebSubState } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -33,6 +33,17 @@ export function toUser(r: Row): User {
 
 export function toFolder(r: Row): Folder {
   return { id: Number(r.id), userId: Number(r.user_id), name: String(r.name) };
+}
+
+/** A feed row's WebSub subscription (see refresh/websub.ts). */
+export function toWebSubState(r: Row): WebSubState {
+  return {
+    hub: str(r.websub_hub),
+    topic: str(r.websub_topic),
+    secret: str(r.websub_secret),
+    requestedAt: r.websub_requested_at === null ? null : Number(r.websub_requested_at),
+    leaseUntil: r.websub_lease_until === null ? null : Number(r.websub_lease_until),
+  };
 }
 
 /** A feed row's fetch options. */

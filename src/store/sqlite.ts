@@ -60,6 +60,7 @@ import {
   toShapedEntryView,
   toFeed,
   toFetchOptions,
+  toWebSubState,
   toFolder,
   toSubscription,
   toUser,
@@ -75,6 +76,8 @@ import type {
   EntryShape,
   EntryView,
   FeedFetchUpdate,
+  WebSubRequest,
+  WebSubState,
   FeedIcon,
   MarkReadScope,
   NewPublication,
@@ -533,6 +536,16 @@ class SqliteStore implements Store {
          WHERE id = @feedId`,
       ),
       countSubscribers: db.prepare('SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?').pluck(),
+      webSubOf: db.prepare(
+        `SELECT websub_hub, websub_topic, websub_secret, websub_requested_at, websub_lease_until
+         FROM feeds WHERE id = ?`,
+      ),
+      webSubRequested: db.prepare(
+        `UPDATE feeds SET websub_hub = ?, websub_topic = ?, websub_secret = ?, websub_requested_at = ?,
+           websub_lease_until = NULL
+         WHERE id = ?`,
+      ),
+      webSubLeased: db.prepare('UPDATE feeds SET websub_lease_until = ? WHERE id = ?'),
       dueFeeds: db.prepare(
         `SELECT * FROM feeds f WHERE f.next_check_at <= @now
            AND (f.next_check_at > @afterAt OR (f.next_check_at = @afterAt AND f.id > @afterId))
@@ -901,6 +914,19 @@ class SqliteStore implements Store {
 
   async countSubscribers(feedId: number): Promise<number> {
     return this.s.countSubscribers.get(feedId) as number;
+  }
+
+  async webSubOf(feedId: number): Promise<WebSubState | null> {
+    const row = this.s.webSubOf.get(feedId) as Row | undefined;
+    return row ? toWebSubState(row) : null;
+  }
+
+  async recordWebSubRequest(feedId: number, request: WebSubRequest, now: number): Promise<void> {
+    this.s.webSubRequested.run(request.hub, request.topic, request.secret, now, feedId);
+  }
+
+  async recordWebSubLease(feedId: number, leaseUntil: number): Promise<void> {
+    this.s.webSubLeased.run(leaseUntil, feedId);
   }
 
   async dueFeeds(now: number, limit: number, page: DuePage = {}): Promise<Feed[]> {

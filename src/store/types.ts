@@ -22,6 +22,22 @@ export interface StoredEntryVersion {
 }
 
 /** What a successful fetch changes on a feed. */
+/** What a feed's WebSub subscription asked of its hub, to be stored before the hub is asked. */
+export interface WebSubRequest {
+  hub: string;
+  topic: string;
+  secret: string;
+}
+
+/** A feed's WebSub subscription: what was last asked (null: never), and until when the hub confirmed it. */
+export interface WebSubState {
+  hub: string | null;
+  topic: string | null;
+  secret: string | null;
+  requestedAt: number | null;
+  leaseUntil: number | null;
+}
+
 export interface FeedFetchUpdate {
   checkedAt: number;
   nextCheckAt: number;
@@ -368,6 +384,12 @@ export interface Store {
   setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean>;
   /** How many users follow a feed. */
   countSubscribers(feedId: number): Promise<number>;
+  /** The feed's WebSub subscription (see refresh/websub.ts); null when the feed is gone. */
+  webSubOf(feedId: number): Promise<WebSubState | null>;
+  /** Records a subscription asked of a hub, with the secret it was given, replacing the one before. */
+  recordWebSubRequest(feedId: number, request: WebSubRequest, now: number): Promise<void>;
+  /** Records the hub's confirmation: the subscription holds until `leaseUntil`. */
+  recordWebSubLease(feedId: number, leaseUntil: number): Promise<void>;
   /**
    * Feeds with at least one subscriber whose next check is due, soonest first (then by id). Given a
    * page: only those after `page.after` in that order, and not checked since `page.checkedSince`,
@@ -600,6 +622,9 @@ export const STORE_METHODS = {
   getFeed: 'read',
   setFeedOptions: 'write',
   countSubscribers: 'read',
+  webSubOf: 'read',
+  recordWebSubRequest: 'write',
+  recordWebSubLease: 'write',
   dueFeeds: 'read',
   countDueFeeds: 'read',
   recordFetchSuccess: 'write',

@@ -27,6 +27,7 @@ import { registerProxyRoutes } from './routes/proxy.js';
 import { registerPublicationRoutes } from './routes/publications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerWebSubRoutes } from './routes/websub.js';
 import { registerWikiRoutes } from './routes/wiki.js';
 import { DEFAULT_SETTINGS, languageFromHeader, normalizeSettings, type UserSettings } from './settings.js';
 import { errorPage } from './views/errors.js';
@@ -388,6 +389,7 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerSearchRoutes(app, ctx);
   registerWikiRoutes(app, ctx);
   registerProxyRoutes(app, ctx);
+  registerWebSubRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerPublicationRoutes(app, ctx);

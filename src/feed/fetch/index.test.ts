@@ -535,6 +535,22 @@ describe('fetchFeed', () => {
       assert.equal(server.requests.length, seen);
     });
 
+    it('refuses a form posted to a private address as it refuses a fetch (a WebSub hub a feed names)', async () => {
+      const seen = server.requests.length;
+      for (const url of [
+        ...literals(server.port),
+        `http://loopback.test:${server.port}/hub`,
+        'http://metadata.test/',
+      ]) {
+        await assert.rejects(
+          guarded.postForm(url, { 'hub.mode': 'subscribe' }),
+          (err: FetchError) => err.code === 'FETCH_BLOCKED_ADDRESS',
+          url,
+        );
+      }
+      assert.equal(server.requests.length, seen);
+    });
+
     it('refuses localhost through the system resolver', async () => {
       const system = fetcherFor({ policy: DEFAULT_NETWORK_POLICY });
       try {

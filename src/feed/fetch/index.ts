@@ -125,6 +125,11 @@ export type FetchResult =
 export interface Fetcher {
   /** Fetches one feed; throws FetchError (a GleanerError) with a message for the user. */
   fetchFeed(request: FeedRequest): Promise<FetchResult>;
+  /**
+   * Sends a form by POST (a WebSub hub's subscription request), through the same guards as
+   * feeds, redirects not followed: the answer's status; the FetchError of a failed request.
+   */
+  postForm(url: string, fields: Record<string, string>): Promise<number>;
   /** Closes pooled connections after in-flight fetches finish. */
   close(): Promise<void>;
 }
@@ -299,8 +304,28 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
+  async function postForm(target: string, fields: Record<string, string>): Promise<number> {
+    const { url } = parseFeedUrl(target);
+    refuseBlockedLiteral(url);
+    try {
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: { 'user-agent': options.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        signal: AbortSignal.timeout(timeouts.headersMs + timeouts.bodyMs),
+      });
+      await response.body.dump({ limit: DRAIN_LIMIT }).catch(() => {});
+      return response.statusCode;
+    } catch (error) {
+      throw toFetchError(error, url, timeouts);
+    }
+  }
+
   return {
     fetchFeed,
+    postForm,
     close: () => agent.close(),
   };
 }
