@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHmac } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { startTestServer } from '../src/testing/testserver.js';
+import { recordForms, startTestServer } from '../src/testing/testserver.js';
 import { BIN, eventually, runWithInput as run } from './cli.js';
 
 describe('gleaner user and serve', () => {
@@ -92,15 +92,7 @@ describe('gleaner user and serve', () => {
     sites.route('/feed.xml', (_req, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(document([1])),
     );
-    sites.route('/hub', (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (body += d));
-      req.on('end', () => {
-        hubRequests.push(new URLSearchParams(body));
-        res.writeHead(202).end();
-      });
-    });
+    sites.route('/hub', recordForms(hubRequests));
     // The public address must be known before the server starts: a port free a moment ago.
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

@@ -35,7 +35,7 @@ export function callbackToken(secret: string): string {
   return createHash('sha256').update(`callback:${secret}`).digest('hex').slice(0, 32);
 }
 
-export function callbackUrl(base: string, feedId: number, secret: string): string {
+function callbackUrl(base: string, feedId: number, secret: string): string {
   return `${base.replace(/\/+$/, '')}/websub/${feedId}/${callbackToken(secret)}`;
 }
 

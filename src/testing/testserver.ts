@@ -101,6 +101,22 @@ export function respond(
   };
 }
 
+/**
+ * A handler that keeps each form posted to it (a WebSub hub's subscription requests) in `forms`,
+ * and answers with `status()`.
+ */
+export function recordForms(forms: URLSearchParams[], status: () => number = () => 202): TestHandler {
+  return (request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (d: string) => (body += d));
+    request.on('end', () => {
+      forms.push(new URLSearchParams(body));
+      response.writeHead(status()).end();
+    });
+  };
+}
+
 /** A tiny valid RSS document. */
 export const SAMPLE_RSS =
   '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Test</title>' +

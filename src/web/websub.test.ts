@@ -10,7 +10,7 @@ import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { LEASE_SECONDS } from '../refresh/websub.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
-import { startTestServer, type TestServer } from '../testing/testserver.js';
+import { recordForms, startTestServer, type TestServer } from '../testing/testserver.js';
 import { startWebApp, type WebApp } from './testing.js';
 
 const DAY = 86_400_000;
@@ -54,15 +54,10 @@ describe('WebSub', () => {
     sites.route('/feed.xml', (_req, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(document([1, 2])),
     );
-    sites.route('/hub', (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (body += d));
-      req.on('end', () => {
-        asked.push(new URLSearchParams(body));
-        res.writeHead(hubStatus).end();
-      });
-    });
+    sites.route(
+      '/hub',
+      recordForms(asked, () => hubStatus),
+    );
     const user = await web.addUser('ann', 'correct horse battery');
     feed = await web.store.ensureFeed(sites.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, now);
     await web.store.subscribe(user.id, feed.id, { folderId: null, title: null }, now);
