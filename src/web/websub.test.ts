@@ -119,7 +119,7 @@ describe('WebSub', () => {
     assert.equal((await web.store.webSubOf(feed.id))?.leaseUntil, now + 30 * DAY);
   });
 
-  it('stores a document the hub signed with the secret, and ignores one it did not', async () => {
+  it('stores a document the hub signed with the secret, one in 30 s, and ignores one it did not', async () => {
     const form = lastAsked();
     const path = callbackPath(form);
     const secret = form.get('hub.secret') ?? '';
@@ -138,7 +138,13 @@ describe('WebSub', () => {
     const pushed = document([3]);
     assert.equal((await send(path, pushed, sign(secret, pushed))).status, 202);
     assert.equal(await web.store.countEntries(feed.id), 3, 'the new entry stored');
+    // The next, sent at once, waits: a hub sends no faster than one document in 30 s.
     const sha1 = document([4]);
+    const soon = await send(path, sha1, sign(secret, sha1, 'sha1'));
+    assert.equal(soon.status, 429);
+    assert.equal(soon.headers.get('retry-after'), '30');
+    assert.equal(await web.store.countEntries(feed.id), 3);
+    now += 30_000;
     assert.equal((await send(path, sha1, sign(secret, sha1, 'sha1'))).status, 202);
     assert.equal(await web.store.countEntries(feed.id), 4);
     // The feed's validators stay those of its last fetch: the next check is still conditional.

@@ -12,6 +12,14 @@ import type { RouteContext } from '../server.js';
 
 /** The largest document a hub may send: a feed's limit. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * The least time between two documents a feed's hub sends that this process stores. A hub sends as
+ * often as its publisher publishes, seldom more than once a minute; a hostile feed's own hub could
+ * send as fast as it can post. One sent sooner is answered 429 with Retry-After, which hubs retry.
+ */
+const MIN_PUSH_SPACING_SECONDS = 30;
+// Feeds' last stored push, forgotten all at once past this many (a few bytes each).
+const MAX_REMEMBERED_PUSHES = 100_000;
 
 interface Subscribed extends WebSubState {
   secret: string;
@@ -41,6 +49,7 @@ export function signedBy(secret: string, body: Uint8Array, header: string | unde
 
 export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock, log } = ctx.deps;
+  const lastPush = new Map<number, number>();
 
   // The hub's verification of intent: its challenge echoed when it confirms the subscription
   // Gleaner asked for, 404 otherwise (the specification's answer for one it did not ask).
@@ -98,6 +107,16 @@ export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): v
           log.info('WebSub document ignored: not signed with the subscription’s secret', { feedId });
           return reply.code(202).send();
         }
+        const now = clock();
+        const since = now - (lastPush.get(feedId) ?? -Infinity);
+        if (since < MIN_PUSH_SPACING_SECONDS * 1000) {
+          return reply
+            .code(429)
+            .header('Retry-After', String(Math.ceil(MIN_PUSH_SPACING_SECONDS - since / 1000)))
+            .send();
+        }
+        if (lastPush.size >= MAX_REMEMBERED_PUSHES) lastPush.clear();
+        lastPush.set(feedId, now);
         const header = req.headers['content-type'];
         const document: FetchResult = {
           status: 'ok',
