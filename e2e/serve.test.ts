@@ -140,11 +140,10 @@ describe('gleaner user and serve', () => {
       });
       assert.equal(sent.status, 202);
       const listed = await run(hubEnv, null, 'feeds', '--json');
-      assert.deepEqual(
-        (JSON.parse(listed.stdout) as { entries: number }[]).map((f) => f.entries),
-        [2],
-        'the pushed entry is stored',
-      );
+      const [shown] = JSON.parse(listed.stdout) as { entries: number; webSubUntil: number | null }[];
+      assert.equal(shown?.entries, 2, 'the pushed entry is stored');
+      assert.ok((shown.webSubUntil ?? 0) > Date.now(), 'the lease is listed');
+      assert.match((await run(hubEnv, null, 'feeds')).stdout, /· sent by its WebSub hub \(lease ends in /);
     } finally {
       child.kill('SIGTERM');
       await sites.close();

@@ -9,7 +9,8 @@ import { counted, printable } from './progress.js';
 const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 
 Lists your subscriptions: unread and total entries, when each was last checked and will be
-checked next, and the last error of feeds that fail, then how many fail and are paused.
+checked next, the last error of feeds that fail, and until when a WebSub hub sends a feed's new
+entries, then how many fail and are paused.
   --failing   only the feeds whose last fetch failed`;
 
 export async function run(args: string[]): Promise<number> {
@@ -31,6 +32,13 @@ export async function run(args: string[]): Promise<number> {
     const all = await ctx.store.listSubscriptions(user.id);
     const failing = all.filter((s) => s.feed.errorCount > 0);
     const subs = values.failing ? failing : all;
+    const now = Date.now();
+    // Until when each feed's WebSub hub sends its new entries (see refresh/websub.ts), if it does.
+    const pushedUntil = new Map<number, number | null>();
+    for (const s of subs) {
+      const lease = (await ctx.store.webSubOf(s.feed.id))?.leaseUntil ?? null;
+      pushedUntil.set(s.feed.id, lease !== null && lease > now ? lease : null);
+    }
     if (values.json) {
       console.log(
         printableJson(
@@ -49,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
               lastError: s.feed.lastError,
               fetchedWith: fetchedWith(s.feed.options),
               paused: s.subscription.paused,
+              webSubUntil: pushedUntil.get(s.feed.id) ?? null,
             })),
             null,
             2,
@@ -61,7 +70,6 @@ export async function run(args: string[]): Promise<number> {
       console.log('No subscriptions yet: gleaner add URL, gleaner import FILE.opml or gleaner recommended.');
       return 0;
     }
-    const now = Date.now();
     for (const s of subs) {
       const title = s.subscription.title ?? s.feed.title ?? s.feed.url;
       const status =
@@ -72,6 +80,7 @@ export async function run(args: string[]): Promise<number> {
             ? 'not fetched yet'
             : 'ok');
       const options = fetchedWith(s.feed.options);
+      const pushed = pushedUntil.get(s.feed.id) ?? null;
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(
@@ -79,7 +88,8 @@ export async function run(args: string[]): Promise<number> {
           `${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}\n` +
             `       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}\n` +
             `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
-            ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}`,
+            ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}` +
+            (pushed === null ? '' : ` · sent by its WebSub hub (lease ends ${relativeTime(pushed, now)})`),
         ),
       );
     }
