@@ -117,7 +117,7 @@ describe('gleaner user and serve', () => {
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     try {
       // The refresh loop fetches the feed, which names a hub: the hub is asked.
-      const asked = await eventually('the hub is asked', () => hubRequests[0] ?? null);
+      const asked = await eventually('the hub is asked', () => hubRequests[0] ?? null, 300);
       assert.equal(asked.get('hub.mode'), 'subscribe');
       assert.equal(asked.get('hub.topic'), sites.url('/feed.xml'));
       const callback = asked.get('hub.callback') ?? '';
