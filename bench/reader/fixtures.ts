@@ -56,6 +56,7 @@ export function hotResponses(seed = 11): HotResponses {
       errorCount: 0,
       lastError: null,
       createdAt: now - 700 * DAY,
+      webSubUntil: null,
     };
     const folder = folders[Math.floor(random() * FOLDERS)] as Folder;
     return {

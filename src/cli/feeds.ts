@@ -1,6 +1,6 @@
 // `gleaner feeds`: the user's subscriptions with their status, last error and next check.
 import { parseArgs } from 'node:util';
-import type { FetchOptions } from '../model/index.js';
+import type { Feed, FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 import { printableJson } from '../log/index.js';
@@ -34,11 +34,8 @@ export async function run(args: string[]): Promise<number> {
     const subs = values.failing ? failing : all;
     const now = Date.now();
     // Until when each feed's WebSub hub sends its new entries (see refresh/websub.ts), if it does.
-    const pushedUntil = new Map<number, number | null>();
-    for (const s of subs) {
-      const lease = (await ctx.store.webSubOf(s.feed.id))?.leaseUntil ?? null;
-      pushedUntil.set(s.feed.id, lease !== null && lease > now ? lease : null);
-    }
+    const pushedUntil = (feed: Feed): number | null =>
+      feed.webSubUntil !== null && feed.webSubUntil > now ? feed.webSubUntil : null;
     if (values.json) {
       console.log(
         printableJson(
@@ -57,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
               lastError: s.feed.lastError,
               fetchedWith: fetchedWith(s.feed.options),
               paused: s.subscription.paused,
-              webSubUntil: pushedUntil.get(s.feed.id) ?? null,
+              webSubUntil: pushedUntil(s.feed),
             })),
             null,
             2,
@@ -80,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
             ? 'not fetched yet'
             : 'ok');
       const options = fetchedWith(s.feed.options);
-      const pushed = pushedUntil.get(s.feed.id) ?? null;
+      const pushed = pushedUntil(s.feed);
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(

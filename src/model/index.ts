@@ -102,6 +102,8 @@ export interface Feed {
   errorCount: number;
   lastError: string | null;
   createdAt: number;
+  /** Until when the feed's WebSub hub confirmed it sends its new documents (null: it does not). */
+  webSubUntil: number | null;
 }
 
 /** A user's view of a feed. */

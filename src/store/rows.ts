@@ -41,8 +41,8 @@ export function toWebSubState(r: Row): WebSubState {
     hub: str(r.websub_hub),
     topic: str(r.websub_topic),
     secret: str(r.websub_secret),
-    requestedAt: r.websub_requested_at === null ? null : Number(r.websub_requested_at),
-    leaseUntil: r.websub_lease_until === null ? null : Number(r.websub_lease_until),
+    requestedAt: num(r.websub_requested_at),
+    leaseUntil: num(r.websub_lease_until),
   };
 }
 
@@ -77,6 +77,7 @@ export function toFeed(r: Row): Feed {
     errorCount: Number(r.error_count),
     lastError: str(r.last_error),
     createdAt: Number(r.created_at),
+    webSubUntil: num(r.websub_lease_until),
   };
 }
 

@@ -247,6 +247,7 @@ export const ZH: Record<string, string> = {
   'Failing for {n} checks: {error}': '已连续 {n} 次检查失败：{error}',
   'last success': '上次成功',
   'never fetched': '从未获取成功',
+  'new entries sent by its WebSub hub': '新文章由其 WebSub 中心推送',
   'Not checked yet': '尚未检查',
   OK: '正常',
   checked: '检查于',

@@ -117,6 +117,12 @@ describe('WebSub', () => {
     // A lease past a month is taken as a month.
     await verify(path, { ...base, 'hub.lease_seconds': String(365 * 86_400) });
     assert.equal((await web.store.webSubOf(feed.id))?.leaseUntil, now + 30 * DAY);
+    // The feed's status says so.
+    const ann = await web.login('ann', 'correct horse battery');
+    assert.match(
+      (await ann.get('/feeds')).body,
+      /OK<\/span> · checked [\s\S]*? · new entries sent by its WebSub hub/,
+    );
   });
 
   it('stores a document the hub signed with the secret, one in 30 s, and ignores one it did not', async () => {

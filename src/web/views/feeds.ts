@@ -128,8 +128,9 @@ export function feedStatus(t: Translate, feed: Feed, now: number): Html {
     · ${next}`;
   }
   if (feed.lastCheckedAt === null) return html`${t('Not checked yet')} · ${next}`;
+  const pushed = feed.webSubUntil !== null && feed.webSubUntil > now;
   return html`<span class="ok">${t('OK')}</span> · ${t('checked')} ${timeTag(t, feed.lastCheckedAt, now)} ·
-    ${next}`;
+    ${next}${pushed ? html` · ${t('new entries sent by its WebSub hub')}` : ''}`;
 }
 
 function folderOptions(t: Translate, folders: readonly Folder[], selected: string): Html {

@@ -34,6 +34,7 @@ function sub(
     errorCount: 0,
     lastError: null,
     createdAt: 0,
+    webSubUntil: null,
   };
   return {
     subscription: { id, userId: 1, feedId: id, folderId, title, paused: false, createdAt: 0 },
