@@ -39,7 +39,7 @@ async function subscriptionAt(store: Store, feedParam: string, token: string): P
 const SIGNATURE = /^(sha1|sha256|sha384|sha512)=([0-9a-f]{40,128})$/i;
 
 /** Whether `body` carries the hub's signature (X-Hub-Signature) made with the subscription's secret. */
-export function signedBy(secret: string, body: Uint8Array, header: string | undefined): boolean {
+function signedBy(secret: string, body: Uint8Array, header: string | undefined): boolean {
   const m = SIGNATURE.exec(header?.trim() ?? '');
   if (!m?.[1] || !m[2]) return false;
   const expected = createHmac(m[1].toLowerCase(), secret).update(body).digest();
