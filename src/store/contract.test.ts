@@ -1208,11 +1208,17 @@ for (const backend of backends) {
         secret: null,
         requestedAt: null,
         leaseUntil: null,
+        followed: false,
       });
       const request = { hub: 'https://hub.example/', topic: 'https://websub.example/feed', secret: 's1' };
       await store.recordWebSubRequest(feed.id, request, T0);
       await store.recordWebSubLease(feed.id, T0 + 1000);
-      assert.deepEqual(await store.webSubOf(feed.id), { ...request, requestedAt: T0, leaseUntil: T0 + 1000 });
+      assert.deepEqual(await store.webSubOf(feed.id), {
+        ...request,
+        requestedAt: T0,
+        leaseUntil: T0 + 1000,
+        followed: false,
+      });
       // Asked again: the new secret, and no lease until the hub confirms it.
       await store.recordWebSubRequest(feed.id, { ...request, secret: 's2' }, T0 + 500);
       assert.deepEqual(await store.webSubOf(feed.id), {
@@ -1220,8 +1226,15 @@ for (const backend of backends) {
         secret: 's2',
         requestedAt: T0 + 500,
         leaseUntil: null,
+        followed: false,
       });
       assert.equal(await store.webSubOf(999_999), null);
+      // Followed while one of its subscriptions is not paused.
+      const reader = await store.createUser('websub-reader', { isAdmin: false }, T0);
+      await store.subscribe(reader.id, feed.id, { folderId: null, title: null }, T0);
+      assert.equal((await store.webSubOf(feed.id))?.followed, true);
+      await store.updateSubscription(reader.id, feed.id, { paused: true });
+      assert.equal((await store.webSubOf(feed.id))?.followed, false);
     });
 
     it('moves a feed after a permanent redirect unless the new URL is taken', async () => {

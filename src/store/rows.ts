@@ -43,6 +43,7 @@ export function toWebSubState(r: Row): WebSubState {
     secret: str(r.websub_secret),
     requestedAt: num(r.websub_requested_at),
     leaseUntil: num(r.websub_lease_until),
+    followed: Number(r.followed) === 1,
   };
 }
 

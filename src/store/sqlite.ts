@@ -537,8 +537,9 @@ class SqliteStore implements Store {
       ),
       countSubscribers: db.prepare('SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?').pluck(),
       webSubOf: db.prepare(
-        `SELECT websub_hub, websub_topic, websub_secret, websub_requested_at, websub_lease_until
-         FROM feeds WHERE id = ?`,
+        `SELECT websub_hub, websub_topic, websub_secret, websub_requested_at, websub_lease_until,
+           EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.paused = 0) AS followed
+         FROM feeds f WHERE id = ?`,
       ),
       webSubRequested: db.prepare(
         `UPDATE feeds SET websub_hub = ?, websub_topic = ?, websub_secret = ?, websub_requested_at = ?,

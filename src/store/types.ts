@@ -36,6 +36,8 @@ export interface WebSubState {
   secret: string | null;
   requestedAt: number | null;
   leaseUntil: number | null;
+  /** Whether someone follows the feed and has not paused it: else what its hub sends is not stored. */
+  followed: boolean;
 }
 
 export interface FeedFetchUpdate {

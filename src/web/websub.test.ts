@@ -24,6 +24,7 @@ describe('WebSub', () => {
   const asked: URLSearchParams[] = [];
   let feed: Feed;
   let deps: RefreshDeps;
+  let userId: number;
 
   const item = (n: number): string =>
     `<item><title>Post ${n}</title><guid>post-${n}</guid><description>Body ${n}</description></item>`;
@@ -59,6 +60,7 @@ describe('WebSub', () => {
       recordForms(asked, () => hubStatus),
     );
     const user = await web.addUser('ann', 'correct horse battery');
+    userId = user.id;
     feed = await web.store.ensureFeed(sites.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, now);
     await web.store.subscribe(user.id, feed.id, { folderId: null, title: null }, now);
     deps = {
@@ -158,6 +160,14 @@ describe('WebSub', () => {
 
     const gone = await send(`/websub/${feed.id}/${'f'.repeat(32)}`, pushed, sign(secret, pushed));
     assert.equal(gone.status, 410, 'an address that subscribes to nothing');
+
+    // Paused by its only reader: not fetched, and nothing its hub sends is stored either.
+    await web.store.updateSubscription(userId, feed.id, { paused: true });
+    now += 30_000;
+    const whilePaused = document([6]);
+    assert.equal((await send(path, whilePaused, sign(secret, whilePaused))).status, 202);
+    assert.equal(await web.store.countEntries(feed.id), 4);
+    await web.store.updateSubscription(userId, feed.id, { paused: false });
   });
 
   it('asks again before the lease ends, with a new secret; the old address is gone', async () => {

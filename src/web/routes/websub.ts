@@ -107,6 +107,8 @@ export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): v
           log.info('WebSub document ignored: not signed with the subscription’s secret', { feedId });
           return reply.code(202).send();
         }
+        // Paused by everyone who follows it: not fetched, and what its hub sends is not stored either.
+        if (!state.followed) return reply.code(202).send();
         const now = clock();
         const since = now - (lastPush.get(feedId) ?? -Infinity);
         if (since < MIN_PUSH_SPACING_SECONDS * 1000) {
