@@ -50,6 +50,17 @@ describe('nextCheckAt', () => {
     assert.equal(after(50), 24 * HOUR);
   });
 
+  it('checks a feed its WebSub hub sends at the longest interval, and within what is left of the lease', () => {
+    const after = (pushedUntil: number | null, errorCount = 0) =>
+      nextCheckAt({ now, publishTimes: hourly, errorCount, pushedUntil }, policy, none) - now;
+    assert.equal(after(now + 10 * 24 * HOUR), 24 * HOUR, 'a long lease: the longest interval');
+    assert.equal(after(now + 20 * HOUR), 10 * HOUR, 'its last day: once in each half of what is left');
+    assert.equal(after(now + 10 * MIN), HOUR / 2, 'never sooner than the feed itself asks');
+    assert.equal(after(now - HOUR), HOUR / 2, 'an ended lease: as any feed');
+    assert.equal(after(null), HOUR / 2);
+    assert.equal(after(now + 10 * 24 * HOUR, 1), 15 * MIN, 'a failing feed backs off as any');
+  });
+
   it('honours Retry-After even past the maximum', () => {
     const at = nextCheckAt(
       { now, publishTimes: [], errorCount: 1, retryAfterSeconds: 2 * 24 * 3600 },

@@ -26,6 +26,8 @@ export interface CheckOutcome {
   retryAfterSeconds?: number | null;
   /** Consecutive failures including this check (0 when it succeeded). */
   errorCount: number;
+  /** Until when the feed's WebSub hub sends its new entries (see websub.ts), if it does. */
+  pushedUntil?: number | null;
 }
 
 // With no history to go by, a feed is checked hourly.
@@ -69,6 +71,11 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
     // A feed's own caching hints ask us not to come back sooner; they never push past the maximum.
     const hint = Math.max((outcome.ttlMinutes ?? 0) * 60_000, (outcome.maxAgeSeconds ?? 0) * 1000);
     interval = Math.min(policy.maxIntervalMs, Math.max(interval, hint));
+    // Entries its hub sends need no check to arrive: checks go on as a safety net, at the longest
+    // interval, and at least one in each half of what is left of the lease, the last of them in
+    // its last day, when it is renewed.
+    const lease = (outcome.pushedUntil ?? 0) - outcome.now;
+    if (lease > 0) interval = Math.max(interval, Math.min(policy.maxIntervalMs, lease / 2));
   }
   const jittered = interval * (1 + policy.jitter * (2 * random() - 1));
   // Retry-After is the server's explicit instruction: honoured even beyond the maximum.

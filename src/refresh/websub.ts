@@ -3,7 +3,8 @@
 // given its public address (GLEANER_BASE_URL), asks the hub for each such feed after a refresh,
 // and again before the hub's lease ends; the hub confirms by calling back with a challenge, then
 // posts the feed's document, signed with the secret it was given, to the callback: it is stored as
-// a refresh stores a fetch. Checks go on as before: a hub that fails or forgets costs nothing.
+// a refresh stores a fetch. Checks go on, at the longest interval while the hub sends the feed (see
+// nextCheckAt): a hub that fails or forgets costs a delay, never an entry.
 import { createHash, randomBytes } from 'node:crypto';
 import { carriesSecrets, type Fetcher } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';

@@ -119,6 +119,10 @@ describe('WebSub', () => {
     // A lease past a month is taken as a month.
     await verify(path, { ...base, 'hub.lease_seconds': String(365 * 86_400) });
     assert.equal((await web.store.webSubOf(feed.id))?.leaseUntil, now + 30 * DAY);
+    // Checked as a safety net only, at the longest interval (a day), while its hub sends it.
+    const pushedFeed = (await web.store.getFeed(feed.id)) ?? assert.fail('the feed');
+    await refreshFeed(pushedFeed, deps);
+    assert.equal((await web.store.getFeed(feed.id))?.nextCheckAt, now + DAY);
     // The feed's status says so.
     const ann = await web.login('ann', 'correct horse battery');
     assert.match(
