@@ -6,6 +6,7 @@
 // a refresh stores a fetch. Checks go on, at the longest interval while the hub sends the feed (see
 // nextCheckAt): a hub that fails or forgets costs a delay, never an entry.
 import { createHash, randomBytes } from 'node:crypto';
+import { classifyAddress } from '../feed/fetch/address.js';
 import { carriesSecrets, type Fetcher } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';
 import type { Feed } from '../model/index.js';
@@ -54,10 +55,10 @@ function mayAsk(feed: Feed, hub: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'http:' && (host === 'localhost' || classifyAddress(host) === 'loopback');
 }
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /**
  * Asks `hub` to send `feed`'s new documents, when the feed has no lease from it that runs past a
