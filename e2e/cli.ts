@@ -1,7 +1,6 @@
 // Running the compiled `gleaner` command from end-to-end tests (what `npm install` builds).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export const BIN = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 
@@ -9,23 +8,6 @@ export interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/**
- * What `probe` gives once it gives something other than null, asked every 100 ms: for what another
- * process does in its own time (a server's refresh loop). Fails after `tries`.
- */
-export async function eventually<T>(
-  what: string,
-  probe: () => T | null | Promise<T | null>,
-  tries = 100,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== null) return value;
-    await sleep(100);
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 /** Runs the CLI without blocking this process, whose event loop may be serving its feeds. */

@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Client } from 'undici';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
-import { BIN, eventually, runWithInput as cli, type Run } from './cli.js';
+import { eventually } from '../src/testing/eventually.js';
+import { BIN, runWithInput as cli, type Run } from './cli.js';
 
 const PASSWORD = 'a long password';
 // A 1×1 GIF.

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { createHmac } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { recordForms, startTestServer } from '../src/testing/testserver.js';
-import { BIN, eventually, runWithInput as run } from './cli.js';
+import { eventually } from '../src/testing/eventually.js';
+import { BIN, runWithInput as run } from './cli.js';
 
 describe('gleaner user and serve', () => {
   let dir: string;

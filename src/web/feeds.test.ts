@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { loadRecommended } from '../feed/recommended/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
+import { eventually } from '../testing/eventually.js';
 import { respond, startTestServer, type TestServer } from '../testing/testserver.js';
 import { startWebApp, type WebApp, type WebClient, type WebResponse } from './testing.js';
 
@@ -92,6 +93,11 @@ describe('feed management', () => {
         ]),
       ),
       '/a.xml': respond(200, RSS_HEADERS, rss('Feed A', [{ guid: 'a1', title: 'A one', date: now - DAY }])),
+      '/imported.xml': respond(
+        200,
+        RSS_HEADERS,
+        rss('Imported Feed', [{ guid: 'i1', title: 'Imported one', date: now - DAY }]),
+      ),
       '/b.xml': respond(200, RSS_HEADERS, rss('Feed B', [{ guid: 'b1', title: 'B one', date: now - DAY }])),
       '/old.xml': respond(
         200,
@@ -705,6 +711,27 @@ describe('feed management', () => {
     ]);
   });
 
+  it('fetches the feeds an import added at once, not in the next refresh', async () => {
+    const sam = await web.login('sam', 'correct horse battery');
+    const opml =
+      '<opml version="2.0"><body>' +
+      `<outline text="Imported" xmlUrl="${feeds.url('/imported.xml')}"/>` +
+      `<outline text="Gone" xmlUrl="${feeds.url('/gone.xml')}"/></body></opml>`;
+    const res = await sam.post('/opml/import', { opml });
+    assert.equal(res.status, 200, alertOf(norm(res.body)) ?? '');
+    assert.match(flashOf(norm(res.body)) ?? '', /2 new, .* New feeds are being fetched now\./);
+    const checked = await eventually('both imported feeds checked', async () => {
+      const subs = await web.store.listSubscriptions(sam.user.id);
+      return subs.length === 2 && subs.every((s) => s.feed.lastCheckedAt !== null) ? subs : null;
+    });
+    const imported = checked.find((s) => s.feed.url === feeds.url('/imported.xml'));
+    assert.equal(imported?.feed.title, 'Imported Feed');
+    assert.equal(imported.entryCount, 1);
+    const gone = checked.find((s) => s.feed.url === feeds.url('/gone.xml'));
+    assert.equal(gone?.feed.errorCount, 1, 'a feed that could not be fetched says why');
+    assert.match(gone.feed.lastError ?? '', /404/);
+  });
+
   it('explains hostile or broken OPML files instead of failing', async () => {
     const kim = await web.login('kim', 'correct horse battery');
     const laughs =
@@ -791,9 +818,12 @@ describe('feed management', () => {
         ''
       );
     };
-    assert.match(await told(1, 0), /^Subscribed to 1 feed of Security; it is fetched in the next refresh\.$/);
-    assert.match(await told(3, 0), /^Subscribed to 3 feeds of Security; they are fetched/);
-    assert.match(await told(1, 2), /^Subscribed to 1 feed of Security; 2 could not be added\. It is fetched/);
+    assert.match(await told(1, 0), /^Subscribed to 1 feed of Security; it is being fetched now\.$/);
+    assert.match(await told(3, 0), /^Subscribed to 3 feeds of Security; they are being fetched/);
+    assert.match(
+      await told(1, 2),
+      /^Subscribed to 1 feed of Security; 2 could not be added\. It is being fetched/,
+    );
     assert.match(await told(0, 0), /^You already follow every feed of Security\.$/);
     assert.match(await told(0, 2), /^No feed of Security was added: 2 could not be\.$/);
   });

@@ -280,10 +280,10 @@ export const ZH: Record<string, string> = {
   'Could not import: the one feed in the file has no usable address.':
     '无法导入：文件中唯一的订阅源没有可用的地址。',
   'Could not import: the file lists no feeds.': '无法导入：文件中没有列出任何订阅源。',
-  'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.':
-    '已导入 {n} 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源将在下次刷新时获取。',
-  'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.':
-    '已导入 1 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源将在下次刷新时获取。',
+  'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.':
+    '已导入 {n} 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源正在获取。',
+  'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.':
+    '已导入 1 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源正在获取。',
 
   // Recommended feeds
   'Recommended feeds': '推荐订阅源',
@@ -292,17 +292,16 @@ export const ZH: Record<string, string> = {
   'The directory is empty.': '目录是空的。',
   'Subscribe to the whole topic ({n})': '订阅整个主题（{n}）',
   'All subscribed': '已全部订阅',
-  'Subscribed to 1 feed of {topic}; it is fetched in the next refresh.':
-    '已订阅“{topic}”下的 1 个订阅源，将在下次刷新时获取。',
-  'Subscribed to 1 feed of {topic}; {failed} could not be added. It is fetched in the next refresh.':
-    '已订阅“{topic}”下的 1 个订阅源，{failed} 个未能添加。它将在下次刷新时获取。',
+  'Subscribed to 1 feed of {topic}; it is being fetched now.': '已订阅“{topic}”下的 1 个订阅源，正在获取。',
+  'Subscribed to 1 feed of {topic}; {failed} could not be added. It is being fetched now.':
+    '已订阅“{topic}”下的 1 个订阅源，{failed} 个未能添加。正在获取该订阅源。',
   'No feed of {topic} was added: {failed} could not be.':
     '“{topic}”下没有添加任何订阅源：{failed} 个未能添加。',
   'You already follow every feed of {topic}.': '你已订阅“{topic}”下的所有订阅源。',
-  'Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.':
-    '已订阅“{topic}”下的 {n} 个订阅源，将在下次刷新时获取。',
-  'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.':
-    '已订阅“{topic}”下的 {n} 个订阅源，{failed} 个未能添加。它们将在下次刷新时获取。',
+  'Subscribed to {n} feeds of {topic}; they are being fetched now.':
+    '已订阅“{topic}”下的 {n} 个订阅源，正在获取。',
+  'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are being fetched now.':
+    '已订阅“{topic}”下的 {n} 个订阅源，{failed} 个未能添加。正在获取这些订阅源。',
   AI: '人工智能',
   Code: '编程',
   Engineering: '工程',

@@ -12,6 +12,7 @@ import type { FetchedFeeds } from '../refresh/pool.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
 import { storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { arrivalOrderServer } from './arrival.js';
+import { BackgroundRefresh } from './background.js';
 import { pooledBytes } from './encode.js';
 import { LoginLimiter, newToken, sameToken, tokenHash, type FailureLimiter } from './auth.js';
 import { translator, type Translate } from './i18n.js';
@@ -294,6 +295,12 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     done();
   });
 
+  const background = new BackgroundRefresh({
+    refreshNow: deps.refreshNow,
+    onError: (err) => deps.log.warn('refresh on request failed', { error: String(err) }),
+    onDone: (userId) => ctx.countsChanged(userId),
+  });
+
   const ctx: RouteContext = {
     loginLimiter: deps.loginLimiter ?? new LoginLimiter(),
     async subscriptions(userId) {
@@ -334,6 +341,12 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
         );
       } else dropCounts(userId);
       deps.siblings?.userChanged(userId, 'counts');
+    },
+    refreshInBackground: (userId, feedIds, fetched) => background.start(userId, feedIds, fetched),
+    async fetchNewFeeds(userId, fetched) {
+      const subs = await deps.store.listSubscriptions(userId);
+      const never = subs.filter((s) => s.feed.lastCheckedAt === null).map((s) => s.feed.id);
+      background.start(userId, never, fetched);
     },
     deps,
     sessionCookie,
@@ -430,6 +443,16 @@ export interface RouteContext {
    * entry of that feed marked read (opening an article), else anything.
    */
   countsChanged(userId: number, oneRead?: number): void;
+  /**
+   * Refreshes feeds for the user once the answer has gone, one batch at a time (BackgroundRefresh);
+   * false when every one of them is being refreshed already.
+   */
+  refreshInBackground(userId: number, feedIds: readonly number[], fetched?: FetchedFeeds): boolean;
+  /**
+   * Fetches, in the background, the user's feeds never fetched yet (those an import added); those
+   * in `fetched` (found by subscribing) are stored from that document.
+   */
+  fetchNewFeeds(userId: number, fetched?: FetchedFeeds): Promise<void>;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
   visitorCsrf(req: FastifyRequest, reply: FastifyReply): string;
 }

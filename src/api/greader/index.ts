@@ -808,13 +808,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       }
       if (outlines.length === 0) return badRequest(reply, 'the OPML file lists no feeds');
       await importFeeds({ store, fetcher: ctx.deps.fetcher, clock }, user.id, outlines);
-      const unfetched = (await store.listSubscriptions(user.id))
-        .filter((s) => s.feed.lastCheckedAt === null)
-        .map((s) => s.feed.id);
-      ctx.deps
-        .refreshNow(unfetched)
-        .catch((err: unknown) => ctx.deps.log.warn('refresh after an import failed', { error: String(err) }))
-        .finally(() => ctx.countsChanged(user.id));
+      await ctx.fetchNewFeeds(user.id);
       return ok(reply);
     }),
   );

@@ -383,11 +383,10 @@ export function sendMinifluxError(reply: FastifyReply, status: number, message: 
 
 export function registerMinifluxApi(app: FastifyInstance, ctx: RouteContext): void {
   app.decorateRequest('minifluxUser', null);
-  const refreshing = new Set<number>();
   for (const prefix of PREFIXES) {
     void app.register(
       async (api) => {
-        minifluxRoutes(api, ctx, refreshing);
+        minifluxRoutes(api, ctx);
         await Promise.resolve();
       },
       { prefix },
@@ -395,8 +394,7 @@ export function registerMinifluxApi(app: FastifyInstance, ctx: RouteContext): vo
   }
 }
 
-/** The routes; `refreshing` holds the users whose feeds are being refreshed on their request. */
-function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set<number>): void {
+function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
   const { store, clock, log } = ctx.deps;
   const subscribeDeps = (): SubscribeDeps => ({ store, fetcher: ctx.deps.fetcher, clock });
 
@@ -872,22 +870,9 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     return { reads, unreads };
   });
 
-  /** Fetches feeds in the background, one batch per user at a time. */
-  function refreshInBackground(userId: number, feedIds: number[]): void {
-    if (refreshing.has(userId) || feedIds.length === 0) return;
-    refreshing.add(userId);
-    ctx.deps
-      .refreshNow(feedIds)
-      .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
-      .finally(() => {
-        refreshing.delete(userId);
-        ctx.countsChanged(userId);
-      });
-  }
-
   api.put('/feeds/refresh', async (req, reply) => {
     const { user } = authed(req);
-    refreshInBackground(
+    ctx.refreshInBackground(
       user.id,
       (await subscriptionsOf(user.id)).map((s) => s.feed.id),
     );
@@ -994,12 +979,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
     const moved = options && (await changeFetchOptions(subscribeDeps(), user.id, id, options));
     const feedId = moved ? moved.id : id;
-    if (moved) {
-      ctx.deps
-        .refreshNow([feedId])
-        .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
-        .finally(() => ctx.countsChanged(user.id));
-    }
+    if (moved) ctx.refreshInBackground(user.id, [feedId]);
     return reply.code(201).send(feedJson(user.id, feedContextOf(await subscriptionOf(user.id, feedId))));
   });
 
@@ -1015,10 +995,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const { user } = authed(req);
     const id = idParam(req.params.id, 'feed ID');
     await subscriptionOf(user.id, id);
-    ctx.deps
-      .refreshNow([id])
-      .catch((err: unknown) => log.warn('refresh on request failed', { error: String(err) }))
-      .finally(() => ctx.countsChanged(user.id));
+    ctx.refreshInBackground(user.id, [id]);
     return reply.code(202).send();
   });
 
@@ -1166,7 +1143,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     const { user } = authed(req);
     const id = categoryParam(req.params.id);
     await folderExists(user.id, id);
-    refreshInBackground(
+    ctx.refreshInBackground(
       user.id,
       (await subscriptionsOf(user.id))
         .filter((s) => (s.subscription.folderId ?? UNFILED_CATEGORY_ID) === id)
@@ -1334,12 +1311,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext, refreshing: Set
     if (parsed.outlines.length === 0) throw badRequest('The OPML file lists no feeds');
     const result = await importFeeds(subscribeDeps(), user.id, parsed.outlines);
     log.info('opml imported', { user: user.username, feeds: parsed.outlines.length, added: result.added });
-    refreshInBackground(
-      user.id,
-      (await store.listSubscriptions(user.id))
-        .filter((s) => s.feed.lastCheckedAt === null)
-        .map((s) => s.feed.id),
-    );
+    await ctx.fetchNewFeeds(user.id);
     return reply.code(201).send({ message: 'Feeds imported successfully' });
   });
 }

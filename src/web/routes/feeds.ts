@@ -2,6 +2,7 @@
 // OPML import and export, the recommended-feed directory, and the statistics page. The work itself
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FetchResult } from '../../feed/fetch/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
@@ -486,6 +487,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       );
     }
     const result = await importFeeds(subscribeDeps(), viewer.user.id, parsed.outlines);
+    await ctx.fetchNewFeeds(viewer.user.id);
     log.info('opml imported', {
       user: viewer.user.username,
       feeds: parsed.outlines.length,
@@ -540,20 +542,18 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         : t('You already follow every feed of {topic}.', { topic });
     if (failed > 0)
       return added === 1
-        ? t(
-            'Subscribed to 1 feed of {topic}; {failed} could not be added. It is fetched in the next refresh.',
-            {
-              topic,
-              failed,
-            },
-          )
-        : t(
-            'Subscribed to {n} feeds of {topic}; {failed} could not be added. They are fetched in the next refresh.',
-            { n: added, topic, failed },
-          );
+        ? t('Subscribed to 1 feed of {topic}; {failed} could not be added. It is being fetched now.', {
+            topic,
+            failed,
+          })
+        : t('Subscribed to {n} feeds of {topic}; {failed} could not be added. They are being fetched now.', {
+            n: added,
+            topic,
+            failed,
+          });
     return added === 1
-      ? t('Subscribed to 1 feed of {topic}; it is fetched in the next refresh.', { topic })
-      : t('Subscribed to {n} feeds of {topic}; they are fetched in the next refresh.', { n: added, topic });
+      ? t('Subscribed to 1 feed of {topic}; it is being fetched now.', { topic })
+      : t('Subscribed to {n} feeds of {topic}; they are being fetched now.', { n: added, topic });
   }
 
   async function showRecommended(
@@ -634,8 +634,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     if (!topic || feeds.length === 0) return notFound(reply);
     const have = new Set((await store.listSubscriptions(userId)).map((s) => s.feed.url));
     const wanted = feeds.filter((f) => !have.has(f.url));
-    // Feeds the directory gives directly are added without fetching (the refresh loop fetches
-    // them); sites need their feed found first.
+    // Feeds the directory gives directly are added without fetching (fetched below, all at once);
+    // sites need their feed found first.
     const direct = wanted.filter((f) => f.kind === 'feed');
     const imported = await importFeeds(
       subscribeDeps(),
@@ -644,6 +644,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     );
     let added = imported.added;
     let failed = 0;
+    const fetched = new Map<number, FetchResult>();
     for (const f of wanted.filter((w) => w.kind === 'site')) {
       try {
         const outcome = await subscribeToUrl(subscribeDeps(), {
@@ -654,12 +655,15 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           pickFirst: true,
         });
         if (outcome.status === 'subscribed' && !outcome.already) added++;
+        for (const [id, document] of fetchedOf(outcome) ?? []) fetched.set(id, document);
       } catch (err) {
         if (!(err instanceof GleanerError)) throw err;
         failed++;
         log.warn('recommended feed not added', { url: f.url, error: err.message });
       }
     }
+    // Fetched now rather than by the refresh loop, which may be a while: the page after shows them.
+    await ctx.fetchNewFeeds(userId, fetched);
     if (json) return { topic, added, failed };
     return reply.redirect(
       withParams('/recommended', { done: 'topic', topic, added, failed }, `#${topicAnchor(topic)}`),

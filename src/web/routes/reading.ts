@@ -391,21 +391,12 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
 
   // Refresh all of the user's feeds now, in the background: a page does not wait for a thousand
   // fetches. The page script polls the counts after it.
-  const refreshing = new Set<number>();
   app.post('/refresh', async (req, reply) => {
     const viewer = await requireUser(ctx, req, reply);
     if (!viewer) return reply;
     const userId = viewer.user.id;
-    let started = false;
-    if (!refreshing.has(userId)) {
-      const feedIds = (await store.listSubscriptions(userId)).map((s) => s.feed.id);
-      refreshing.add(userId);
-      started = true;
-      ctx.deps
-        .refreshNow(feedIds)
-        .catch((err: unknown) => ctx.deps.log.error('refresh on request failed', { error: String(err) }))
-        .finally(() => refreshing.delete(userId));
-    }
+    const feedIds = (await ctx.subscriptions(userId)).map((s) => s.feed.id);
+    const started = ctx.refreshInBackground(userId, feedIds);
     if (wantsJson(req)) return { started };
     return reply.redirect(backTo(req, '/unread'), 303);
   });

@@ -468,11 +468,11 @@ function opmlSection(page: PageData, view: FeedsView): Html {
         ${
           r.feeds === 1
             ? t(
-                'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.',
+                'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.',
                 { added: r.added, existing: r.existing, skipped: r.skipped },
               )
             : t(
-                'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are fetched in the next refresh.',
+                'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.',
                 { n: r.feeds, added: r.added, existing: r.existing, skipped: r.skipped },
               )
         }${
