@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { loadRecommended, type RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
+import { refreshFeed } from '../refresh/refresh.js';
 import { subscribeToUrl } from '../subscribe/index.js';
-import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
+import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
+import { counted } from './progress.js';
 
 const HELP = `usage: gleaner recommended [--topic TOPIC] [--language LANG]
        gleaner recommended --subscribe NAME|URL [--folder NAME]
@@ -75,23 +77,34 @@ export async function run(args: string[]): Promise<number> {
   let failures = 0;
   try {
     const user = await resolveUser(ctx.store, values.user);
+    const deps = refreshDeps(ctx);
     for (const f of chosen) {
       try {
         const outcome = await subscribeToUrl(
           { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
           { userId: user.id, url: f.url, folder: values.folder ?? f.topic, title: f.name, pickFirst: true },
         );
-        if (outcome.status === 'subscribed')
+        if (outcome.status !== 'subscribed') continue;
+        if (outcome.already) {
+          console.log(`already subscribed to ${f.name} (${outcome.feed.url})`);
+          continue;
+        }
+        // The document finding the feed fetched is stored, as gleaner add stores it: asked once.
+        const result = await refreshFeed(outcome.feed, deps, outcome.fetched ?? undefined);
+        if (result.status === 'failed') {
           console.log(
-            `${outcome.already ? 'already subscribed' : 'subscribed'} to ${f.name} (${outcome.feed.url})`,
+            `subscribed to ${f.name} (${outcome.feed.url}), but fetching it failed: ${result.error}`,
           );
+          continue;
+        }
+        const count = await ctx.store.countEntries(outcome.feed.id);
+        console.log(`subscribed to ${f.name} (${outcome.feed.url}, ${counted(count, 'entry', 'entries')})`);
       } catch (err) {
         if (!(err instanceof GleanerError)) throw err;
         failures++;
         console.error(`could not subscribe to ${f.name}: ${err.message}`);
       }
     }
-    if (chosen.length > 1) console.log('run gleaner refresh to fetch them');
     return failures === chosen.length ? 1 : 0;
   } finally {
     await ctx.close();
