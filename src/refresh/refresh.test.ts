@@ -329,6 +329,40 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.ok(!lines.join('').includes('s3cret'), lines.join(''));
   });
 
+  it('merges a feed that moved permanently to the URL of another feed into it', async () => {
+    server.route('/twin-old.xml', (_req, res) => void res.writeHead(308, { location: '/twin.xml' }).end());
+    let served = 0;
+    server.route('/twin.xml', (_req, res) => {
+      served++;
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          rss([
+            { guid: 't1', title: 'Twin one' },
+            ...(served > 1 ? [{ guid: 't2', title: 'Twin two' }] : []),
+          ]),
+        );
+    });
+    const twin = await subscribed('/twin.xml');
+    assert.equal((await refreshFeed(twin, deps)).status, 'updated');
+    const old = await subscribed('/twin-old.xml');
+
+    const result = await refreshFeed(old, deps);
+    assert.deepEqual(
+      result,
+      { feedId: twin.id, status: 'updated', inserted: 1, updated: 0 },
+      'stored as the twin',
+    );
+    assert.equal(await store.getFeed(old.id), null, 'the feed that moved is gone');
+    assert.equal(served, 2, 'fetched once');
+    const subs = (await store.listSubscriptions(user.id)).filter((s) => s.feed.url.includes('/twin'));
+    assert.deepEqual(
+      subs.map((s) => [s.feed.id, s.entryCount]),
+      [[twin.id, 2]],
+      'one subscription, each entry once',
+    );
+  });
+
   it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {
     // Two names for the loopback server: two sites.
     const named = createFetcher({

@@ -82,13 +82,25 @@ export async function refreshFeed(
         to: movedTo,
       });
     } else {
-      const moved = await store.changeFeedUrl(feed.id, movedTo);
-      log.info(moved ? 'feed moved permanently' : 'feed moved to a URL another feed already has', {
-        feedId: feed.id,
-        // The logger masks credentials written into URLs.
-        from: feed.url,
-        to: movedTo,
-      });
+      const move = await store.changeFeedUrl(feed.id, movedTo, now);
+      // The logger masks credentials written into URLs.
+      if (move.kind === 'moved')
+        log.info('feed moved permanently', { feedId: feed.id, from: feed.url, to: movedTo });
+      else {
+        log.info('feed moved to the URL of another feed, and merged into it', {
+          feedId: feed.id,
+          into: move.into,
+          subscribers: move.subscribers,
+          entriesMoved: move.entriesMoved,
+          from: feed.url,
+          to: movedTo,
+        });
+        // What was fetched is that feed's document: stored as its refresh stores it. A 304 answered
+        // this feed's validators, so that feed's own next check tells what it holds.
+        const into = await store.getFeed(move.into);
+        if (!into || result.status !== 'ok') return { feedId: move.into, status: 'not-modified' };
+        return refreshFeed(into, deps, result);
+      }
     }
   }
   if (result.status === 'not-modified') {

@@ -1237,12 +1237,111 @@ for (const backend of backends) {
       assert.equal((await store.webSubOf(feed.id))?.followed, false);
     });
 
-    it('moves a feed after a permanent redirect unless the new URL is taken', async () => {
+    it('moves a feed after a permanent redirect', async () => {
       const a = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
-      await store.ensureFeed('https://taken.example/feed', DEFAULT_OPTIONS, T0);
-      assert.equal(await store.changeFeedUrl(a.id, 'https://new.example/feed'), true);
+      // The same URL fetched with other options is another feed: not in the way.
+      await store.ensureFeed('https://new.example/feed', { ...DEFAULT_OPTIONS, cookie: 'c=1' }, T0);
+      assert.deepEqual(await store.changeFeedUrl(a.id, 'https://new.example/feed', T0), { kind: 'moved' });
       assert.equal((await store.getFeed(a.id))?.url, 'https://new.example/feed');
-      assert.equal(await store.changeFeedUrl(a.id, 'https://taken.example/feed'), false);
+    });
+
+    it('merges a feed that moved to the URL of another into it, marks, labels and entries kept', async () => {
+      const old = await store.ensureFeed('https://merge.example/old', DEFAULT_OPTIONS, T0);
+      const into = await store.ensureFeed('https://merge.example/new', DEFAULT_OPTIONS, T0);
+      const both = entry(901, { title: 'Both hold it' });
+      const onlyOld = entry(902, { title: 'Only the old', contentText: 'a quokka appears' });
+      const onlyNew = entry(903, { title: 'Only the new' });
+      // Followed at the old URL only (in a folder, renamed), at both, and left with a star kept.
+      const moving = await store.createUser('merge-moving', { isAdmin: false }, T0);
+      const twice = await store.createUser('merge-twice', { isAdmin: false }, T0);
+      const left = await store.createUser('merge-left', { isAdmin: false }, T0);
+      const folder = await store.ensureFolder(moving.id, 'Moved');
+      await store.subscribe(moving.id, old.id, { folderId: folder.id, title: 'My name' }, T0);
+      for (const user of [twice, left])
+        await store.subscribe(user.id, old.id, { folderId: null, title: null }, T0);
+      await store.subscribe(twice.id, into.id, { folderId: null, title: 'Theirs' }, T0);
+      await store.recordFetchSuccess(old.id, update(T0), [both, onlyOld]);
+      await store.recordFetchSuccess(into.id, update(T0), [both, onlyNew]);
+      const idOf = async (userId: number, feedId: number, title: string): Promise<number> => {
+        const views = await store.queryEntries({ userId, feedId, limit: 10 });
+        const id = views.find((v) => v.entry.title === title)?.entry.id;
+        assert.ok(id !== undefined, `${title} in feed ${feedId}`);
+        return id;
+      };
+      const oldBoth = await idOf(moving.id, old.id, 'Both hold it');
+      const oldOnly = await idOf(moving.id, old.id, 'Only the old');
+      await store.setEntryState(moving.id, [oldBoth], { read: true }, T0 + 1);
+      await store.setEntryState(moving.id, [oldOnly], { starred: true }, T0 + 1);
+      await store.labelEntries(moving.id, [oldBoth], { add: ['keep'], remove: [] }, T0 + 1);
+      await store.setEntryState(
+        twice.id,
+        [await idOf(twice.id, into.id, 'Both hold it')],
+        { read: true },
+        T0 + 1,
+      );
+      await store.setEntryState(left.id, [oldBoth, oldOnly], { starred: true }, T0 + 1);
+      await store.unsubscribe(left.id, old.id);
+      const published = await store.createPublication(
+        {
+          userId: moving.id,
+          kind: 'feed',
+          value: String(old.id),
+          slug: 'merge-old',
+          title: 'Old',
+          fullContent: true,
+        },
+        T0,
+      );
+
+      const move = await store.changeFeedUrl(old.id, into.url, T0 + 2);
+      assert.deepEqual(move, { kind: 'merged', into: into.id, subscribers: 1, entriesMoved: 1 });
+      assert.equal(await store.getFeed(old.id), null, 'the old feed is gone');
+
+      // The newcomer follows the feed as they followed the old one; the one who followed both keeps theirs.
+      const [sub] = await store.listSubscriptions(moving.id);
+      assert.deepEqual(
+        [sub?.feed.id, sub?.folderName, sub?.subscription.title, sub?.entryCount, sub?.unreadCount],
+        [into.id, 'Moved', 'My name', 3, 2],
+      );
+      const theirs = await store.listSubscriptions(twice.id);
+      assert.deepEqual(
+        theirs.map((s) => [s.feed.id, s.subscription.title, s.entryCount, s.unreadCount]),
+        [[into.id, 'Theirs', 3, 2]],
+      );
+      const state = async (userId: number): Promise<[string, number, boolean, boolean][]> =>
+        (await store.queryEntries({ userId, feedId: into.id, limit: 10 }))
+          .map((v): [string, number, boolean, boolean] => [v.entry.title, v.entry.feedId, v.read, v.starred])
+          .sort();
+      assert.deepEqual(await state(moving.id), [
+        ['Both hold it', into.id, true, false],
+        ['Only the new', into.id, false, false],
+        ['Only the old', into.id, false, true],
+      ]);
+      assert.equal(await idOf(moving.id, into.id, 'Only the old'), oldOnly, 'a moved entry keeps its id');
+      const intoBoth = await idOf(moving.id, into.id, 'Both hold it');
+      assert.deepEqual([...(await store.entryLabels(moving.id, [intoBoth]))], [[intoBoth, ['keep']]]);
+      // The star of the one who had left is on the entries as the feed now holds them.
+      const starred = await store.queryEntries({ userId: left.id, starred: true, limit: 10 });
+      assert.deepEqual(starred.map((v) => [v.entry.title, v.entry.feedId]).sort(), [
+        ['Both hold it', into.id],
+        ['Only the old', into.id],
+      ]);
+      // Found by search within the feed it is now in.
+      const found = await store.searchEntries({
+        userId: moving.id,
+        text: 'quokka',
+        feedId: into.id,
+        limit: 10,
+        offset: 0,
+        sort: 'newest',
+      });
+      assert.deepEqual(
+        found.map((h) => h.view.entry.id),
+        [oldOnly],
+      );
+      const [publication] = (await store.listPublications(moving.id)).filter((p) => p.id === published.id);
+      assert.equal(publication?.value, String(into.id), 'the publication publishes the feed it became');
+      assert.equal(await store.countEntries(into.id), 3);
     });
 
     it('keeps folders per user and subscriptions in them', async () => {

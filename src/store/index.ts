@@ -15,6 +15,7 @@ export type {
   EntryView,
   FeedFetchUpdate,
   FeedIcon,
+  FeedMove,
   ImportedSubscription,
   SaveResult,
   SearchHit,

@@ -15,6 +15,7 @@ import {
   type User,
 } from '../model/index.js';
 import { takeCredentials } from '../feed/fetch/http.js';
+import { sanitizedHtmlText } from '../content/index.js';
 import { EntryCache } from './entrycache.js';
 import { newerSchemaError, openError } from './errors.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
@@ -67,6 +68,7 @@ import {
   type Row,
 } from './rows.js';
 import type {
+  FeedMove,
   ApiKey,
   DayCount,
   DuePage,
@@ -578,7 +580,7 @@ class SqliteStore implements Store {
          WHERE id = ?`,
       ),
       feedUrlTaken: db.prepare(
-        'SELECT 1 FROM feeds WHERE url = ? AND options_key = (SELECT options_key FROM feeds WHERE id = ?)',
+        'SELECT id FROM feeds WHERE url = ? AND options_key = (SELECT options_key FROM feeds WHERE id = ?)',
       ),
       setFeedUrl: db.prepare('UPDATE feeds SET url = ? WHERE id = ?'),
       setFeedIcon: db.prepare('UPDATE feeds SET icon_url = ? WHERE id = ?'),
@@ -686,6 +688,65 @@ class SqliteStore implements Store {
          SELECT ?, id, feed_id, published_at, ? FROM entries WHERE feed_id = ?
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
+      // A feed merged into another (changeFeedUrl): see mergeFeed.
+      mergeNewcomers: db.prepare(
+        `SELECT user_id FROM subscriptions WHERE feed_id = ?
+           AND user_id NOT IN (SELECT user_id FROM subscriptions WHERE feed_id = ?)`,
+      ),
+      mergeSubscriptions: db.prepare(
+        `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at, no_republish, paused)
+         SELECT user_id, @into, folder_id, title, created_at, no_republish, paused FROM subscriptions
+         WHERE feed_id = @from
+         ON CONFLICT (user_id, feed_id) DO NOTHING`,
+      ),
+      mergeEntryStates: db.prepare(
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, starred, read_later,
+           read_at, starred_at, changed_at)
+         SELECT ua.user_id, eb.id, eb.feed_id, eb.published_at, ua.read, ua.starred, ua.read_later,
+           ua.read_at, ua.starred_at, @now
+         FROM entries ea
+         JOIN entries eb ON eb.feed_id = @into AND eb.dedupe_key = ea.dedupe_key
+         JOIN user_entries ua ON ua.entry_id = ea.id
+         WHERE ea.feed_id = @from
+         ON CONFLICT (user_id, entry_id) DO UPDATE SET
+           read = MAX(user_entries.read, excluded.read),
+           read_at = COALESCE(user_entries.read_at, excluded.read_at),
+           starred = MAX(user_entries.starred, excluded.starred),
+           starred_at = COALESCE(user_entries.starred_at, excluded.starred_at),
+           read_later = MAX(user_entries.read_later, excluded.read_later),
+           changed_at = MAX(excluded.changed_at, user_entries.changed_at + 1)`,
+      ),
+      mergeLabels: db.prepare(
+        `INSERT INTO entry_labels (user_id, label, entry_id, created_at)
+         SELECT l.user_id, l.label, eb.id, l.created_at
+         FROM entries ea
+         JOIN entries eb ON eb.feed_id = @into AND eb.dedupe_key = ea.dedupe_key
+         JOIN entry_labels l ON l.entry_id = ea.id
+         WHERE ea.feed_id = @from
+         ON CONFLICT DO NOTHING`,
+      ),
+      mergeOwnEntries: db.prepare(
+        `UPDATE entries SET feed_id = @into
+         WHERE feed_id = @from
+           AND NOT EXISTS (SELECT 1 FROM entries eb WHERE eb.feed_id = @into AND eb.dedupe_key = entries.dedupe_key)
+         RETURNING id, title`,
+      ),
+      bodyHtml: db.prepare('SELECT content_html FROM entry_bodies WHERE entry_id = ?'),
+      userEntriesOf: db.prepare('SELECT * FROM user_entries WHERE entry_id = ?'),
+      deleteUserEntriesOf: db.prepare('DELETE FROM user_entries WHERE entry_id = ?'),
+      insertUserEntry: db.prepare(
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, read, starred, read_later,
+           read_at, starred_at, changed_at)
+         VALUES (@user_id, @entry_id, @feed_id, @published_at, @read, @starred, @read_later,
+           @read_at, @starred_at, @changed_at)`,
+      ),
+      mergePublications: db.prepare(
+        `UPDATE publications SET value = @into, updated_at = @now
+         WHERE kind = 'feed' AND value = @from AND NOT EXISTS (
+           SELECT 1 FROM publications p WHERE p.user_id = publications.user_id AND p.kind = 'feed' AND p.value = @into)`,
+      ),
+      deleteFeed: db.prepare('DELETE FROM feeds WHERE id = ?'),
+      deleteFeedCounts: db.prepare('DELETE FROM user_feed_counts WHERE feed_id = ?'),
       deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
       deleteUnstarred: db.prepare(
         'DELETE FROM user_entries WHERE user_id = ? AND feed_id = ? AND starred = 0',
@@ -1177,13 +1238,52 @@ class SqliteStore implements Store {
     });
   }
 
-  async changeFeedUrl(feedId: number, url: string): Promise<boolean> {
-    const changed = this.db.transaction(() => {
-      if (this.s.feedUrlTaken.get(url, feedId)) return false;
-      this.s.setFeedUrl.run(url, feedId);
-      return true;
+  async changeFeedUrl(feedId: number, url: string, now: number): Promise<FeedMove> {
+    return this.db.transaction((): FeedMove => {
+      const taken = this.s.feedUrlTaken.get(url, feedId) as { id: number } | undefined;
+      if (!taken) {
+        this.s.setFeedUrl.run(url, feedId);
+        return { kind: 'moved' };
+      }
+      return this.mergeFeed(feedId, Number(taken.id), now);
     })();
-    return changed;
+  }
+
+  /** Feed `from` becomes feed `into` (see FeedMove), inside the caller's transaction. */
+  private mergeFeed(from: number, into: number, now: number): FeedMove {
+    const s = this.s;
+    // Each subscriber of `from` follows `into` as they followed it, unless they follow it already;
+    // into's entries arrive for the newcomers as for any new subscriber.
+    const newcomers = s.mergeNewcomers.pluck().all(from, into) as number[];
+    s.mergeSubscriptions.run({ from, into });
+    for (const userId of newcomers) s.backfill.run(userId, now, into);
+    // Every mark on an entry both feeds hold goes to into's copy: to the user's row for it, made
+    // where they had none (a starred entry of a feed they had left).
+    s.mergeEntryStates.run({ from, into, now });
+    s.mergeLabels.run({ from, into });
+    // The entries only `from` holds become into's, with their readers' rows (made again, so that
+    // the unread counts follow) and their search index row (which names the feed).
+    const moved = s.mergeOwnEntries.all({ from, into }) as { id: number; title: string }[];
+    for (const entry of moved) {
+      const rows = s.userEntriesOf.all(entry.id) as Row[];
+      s.deleteUserEntriesOf.run(entry.id);
+      for (const row of rows) {
+        const changedAt = Math.max(now, Number(row.changed_at) + 1);
+        s.insertUserEntry.run({ ...row, feed_id: into, changed_at: changedAt });
+      }
+      const html = (s.bodyHtml.pluck().get(entry.id) as string | undefined) ?? '';
+      s.reindexEntry.run(
+        indexText(entry.title),
+        indexText(sanitizedHtmlText(html)),
+        feedToken(into),
+        entry.id,
+      );
+    }
+    s.mergePublications.run({ from: String(from), into: String(into), now });
+    // What is left of `from` goes with it: its subscriptions, its copies of the entries `into` has.
+    s.deleteFeed.run(from);
+    s.deleteFeedCounts.run(from);
+    return { kind: 'merged', into, subscribers: newcomers.length, entriesMoved: moved.length };
   }
 
   async setFeedIcon(feedId: number, iconUrl: string): Promise<void> {

@@ -55,6 +55,18 @@ export interface FeedFetchUpdate {
   format: FeedFormat | null;
 }
 
+/** What a permanent redirect did to a feed (Store.changeFeedUrl). */
+export type FeedMove =
+  | { kind: 'moved' }
+  /**
+   * Another feed had the URL, and this one became it: each subscriber follows that feed (as they
+   * followed this one, unless they followed it already), their read, star, read-later marks and
+   * labels are on its copy of each entry both held, the entries only this one held are its now
+   * (their ids kept, for the apps that know them), a publication of this feed publishes that one,
+   * and this feed is gone.
+   */
+  | { kind: 'merged'; into: number; subscribers: number; entriesMoved: number };
+
 export interface SaveResult {
   inserted: number;
   updated: number;
@@ -411,8 +423,11 @@ export interface Store {
   ): Promise<SaveResult>;
   recordNotModified(feedId: number, checkedAt: number, nextCheckAt: number): Promise<void>;
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void>;
-  /** Moves a feed to a new URL after a permanent redirect; false when another feed already has it. */
-  changeFeedUrl(feedId: number, url: string): Promise<boolean>;
+  /**
+   * Moves a feed to a new URL after a permanent redirect. When another feed (with the same fetch
+   * options) has that URL already, the two become that one (FeedMove).
+   */
+  changeFeedUrl(feedId: number, url: string, now: number): Promise<FeedMove>;
   /** The feed's icon (the site's favicon, found at subscribe time; else the feed's own image). */
   setFeedIcon(feedId: number, iconUrl: string): Promise<void>;
   /** Keeps the icon's image itself. */
