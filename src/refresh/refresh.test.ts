@@ -361,6 +361,23 @@ describe('refreshFeed over loopback HTTP', () => {
       [[twin.id, 2]],
       'one subscription, each entry once',
     );
+
+    // From another site, it is kept apart: its entries would otherwise become the other feed's.
+    const named = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+    try {
+      server.route('/away.xml', (_req, res) => void res.writeHead(301, { location: twin.url }).end());
+      const away = await store.ensureFeed(siteUrl(server, 'elsewhere.test', '/away.xml'), OPTIONS, NOW);
+      await store.subscribe(user.id, away.id, { folderId: null, title: null }, NOW);
+      assert.equal((await refreshFeed(away, { ...deps, fetcher: named })).status, 'updated');
+      assert.equal((await current(away)).url, away.url);
+      assert.equal((await store.listSubscriptions(user.id)).filter((s) => s.feed.id === away.id).length, 1);
+    } finally {
+      await named.close();
+    }
   });
 
   it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {

@@ -44,6 +44,24 @@ const KNOWN_ENTRIES = 200;
 const KNOWN_ENTRIES_FULL_ARTICLES = 1_000;
 
 /**
+ * Whether two URLs are on one site: the same host, but for a leading "www.". A feed that moves to
+ * the URL of another feed is merged into it only then, since its own entries become that feed's:
+ * a site that sent its readers to another site's feed would otherwise put entries of its choosing
+ * in that feed, for everyone who follows it from then on.
+ */
+function sameSite(a: string, b: string): boolean {
+  const host = (url: string): string | null => {
+    try {
+      return new URL(url).hostname.replace(/^www\./, '');
+    } catch {
+      return null;
+    }
+  };
+  const first = host(a);
+  return first !== null && first === host(b);
+}
+
+/**
  * Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. With
  * `fetched`, the feed's document as subscribing to it just fetched it (see subscribeToUrl), that is
  * stored instead of fetching the feed again.
@@ -82,10 +100,16 @@ export async function refreshFeed(
         to: movedTo,
       });
     } else {
-      const move = await store.changeFeedUrl(feed.id, movedTo, now);
+      const move = await store.changeFeedUrl(feed.id, movedTo, now, sameSite(feed.url, movedTo));
       // The logger masks credentials written into URLs.
       if (move.kind === 'moved')
         log.info('feed moved permanently', { feedId: feed.id, from: feed.url, to: movedTo });
+      else if (move.kind === 'kept')
+        log.info('feed moved to the URL of a feed on another site; kept apart', {
+          feedId: feed.id,
+          other: move.by,
+          to: movedTo,
+        });
       else {
         log.info('feed moved to the URL of another feed, and merged into it', {
           feedId: feed.id,

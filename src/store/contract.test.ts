@@ -1241,8 +1241,15 @@ for (const backend of backends) {
       const a = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
       // The same URL fetched with other options is another feed: not in the way.
       await store.ensureFeed('https://new.example/feed', { ...DEFAULT_OPTIONS, cookie: 'c=1' }, T0);
-      assert.deepEqual(await store.changeFeedUrl(a.id, 'https://new.example/feed', T0), { kind: 'moved' });
+      assert.deepEqual(await store.changeFeedUrl(a.id, 'https://new.example/feed', T0, false), {
+        kind: 'moved',
+      });
       assert.equal((await store.getFeed(a.id))?.url, 'https://new.example/feed');
+      // Taken, without merging: nothing changes.
+      const other = await store.ensureFeed('https://other.example/feed', DEFAULT_OPTIONS, T0);
+      assert.deepEqual(await store.changeFeedUrl(a.id, other.url, T0, false), { kind: 'kept', by: other.id });
+      assert.equal((await store.getFeed(a.id))?.url, 'https://new.example/feed');
+      assert.equal((await store.getFeed(other.id))?.url, other.url);
     });
 
     it('merges a feed that moved to the URL of another into it, marks, labels and entries kept', async () => {
@@ -1293,7 +1300,7 @@ for (const backend of backends) {
         T0,
       );
 
-      const move = await store.changeFeedUrl(old.id, into.url, T0 + 2);
+      const move = await store.changeFeedUrl(old.id, into.url, T0 + 2, true);
       assert.deepEqual(move, { kind: 'merged', into: into.id, subscribers: 1, entriesMoved: 1 });
       assert.equal(await store.getFeed(old.id), null, 'the old feed is gone');
 

@@ -1238,13 +1238,14 @@ class SqliteStore implements Store {
     });
   }
 
-  async changeFeedUrl(feedId: number, url: string, now: number): Promise<FeedMove> {
+  async changeFeedUrl(feedId: number, url: string, now: number, merge: boolean): Promise<FeedMove> {
     return this.db.transaction((): FeedMove => {
       const taken = this.s.feedUrlTaken.get(url, feedId) as { id: number } | undefined;
       if (!taken) {
         this.s.setFeedUrl.run(url, feedId);
         return { kind: 'moved' };
       }
+      if (!merge) return { kind: 'kept', by: Number(taken.id) };
       return this.mergeFeed(feedId, Number(taken.id), now);
     })();
   }

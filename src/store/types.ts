@@ -65,7 +65,9 @@ export type FeedMove =
    * (their ids kept, for the apps that know them), a publication of this feed publishes that one,
    * and this feed is gone.
    */
-  | { kind: 'merged'; into: number; subscribers: number; entriesMoved: number };
+  | { kind: 'merged'; into: number; subscribers: number; entriesMoved: number }
+  /** Another feed had the URL, and merging was not asked: the feed stays where it was. */
+  | { kind: 'kept'; by: number };
 
 export interface SaveResult {
   inserted: number;
@@ -425,9 +427,10 @@ export interface Store {
   recordFetchFailure(feedId: number, checkedAt: number, nextCheckAt: number, error: string): Promise<void>;
   /**
    * Moves a feed to a new URL after a permanent redirect. When another feed (with the same fetch
-   * options) has that URL already, the two become that one (FeedMove).
+   * options) has that URL already, the two become that one with `merge`, else nothing changes
+   * (FeedMove).
    */
-  changeFeedUrl(feedId: number, url: string, now: number): Promise<FeedMove>;
+  changeFeedUrl(feedId: number, url: string, now: number, merge: boolean): Promise<FeedMove>;
   /** The feed's icon (the site's favicon, found at subscribe time; else the feed's own image). */
   setFeedIcon(feedId: number, iconUrl: string): Promise<void>;
   /** Keeps the icon's image itself. */
