@@ -1229,6 +1229,18 @@ for (const backend of backends) {
         followed: false,
       });
       assert.equal(await store.webSubOf(999_999), null);
+      // What its hub sends is taken once in 30 s, whichever process asks.
+      const spacing = 30_000;
+      assert.equal(await store.claimWebSubPush(feed.id, T0 + 1_000, spacing), 0, 'the first is taken');
+      assert.equal(await store.claimWebSubPush(feed.id, T0 + 11_000, spacing), 20_000, 'then 20 s to wait');
+      assert.equal(await store.claimWebSubPush(feed.id, T0 + 31_000, spacing), 0, 'taken again after 30 s');
+      assert.equal(
+        await store.claimWebSubPush(feed.id, T0 + 5_000, spacing),
+        0,
+        'a clock set back holds nothing',
+      );
+      assert.equal(await store.claimWebSubPush(feed.id, T0 + 6_000, spacing), 29_000);
+      assert.equal(await store.claimWebSubPush(999_999, T0, spacing), 0, 'a feed gone: nothing to wait for');
       // Followed while one of its subscriptions is not paused.
       const reader = await store.createUser('websub-reader', { isAdmin: false }, T0);
       await store.subscribe(reader.id, feed.id, { folderId: null, title: null }, T0);

@@ -418,6 +418,9 @@ export const MIGRATIONS: Migration[] = [
     `ALTER TABLE feeds ADD COLUMN websub_requested_at ${d.int64}`,
     `ALTER TABLE feeds ADD COLUMN websub_lease_until ${d.int64}`,
   ],
+  // 23: when a feed's hub last sent a document that was taken, so that one a hub sends too soon
+  // after is refused by every process serving, not by the one that took the first.
+  (d) => [`ALTER TABLE feeds ADD COLUMN websub_pushed_at ${d.int64}`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -549,6 +549,13 @@ class SqliteStore implements Store {
          WHERE id = ?`,
       ),
       webSubLeased: db.prepare('UPDATE feeds SET websub_lease_until = ? WHERE id = ?'),
+      // A time ahead of now (a clock set back) does not hold pushes back for longer than the spacing.
+      webSubPushed: db.prepare(
+        `UPDATE feeds SET websub_pushed_at = @now
+         WHERE id = @feedId AND (websub_pushed_at IS NULL OR websub_pushed_at <= @now - @spacingMs
+           OR websub_pushed_at > @now)`,
+      ),
+      webSubPushedAt: db.prepare('SELECT websub_pushed_at FROM feeds WHERE id = ?').pluck(),
       dueFeeds: db.prepare(
         `SELECT * FROM feeds f WHERE f.next_check_at <= @now
            AND (f.next_check_at > @afterAt OR (f.next_check_at = @afterAt AND f.id > @afterId))
@@ -989,6 +996,15 @@ class SqliteStore implements Store {
 
   async recordWebSubLease(feedId: number, leaseUntil: number): Promise<void> {
     this.s.webSubLeased.run(leaseUntil, feedId);
+  }
+
+  async claimWebSubPush(feedId: number, now: number, spacingMs: number): Promise<number> {
+    return this.db.transaction(() => {
+      if (this.s.webSubPushed.run({ feedId, now, spacingMs }).changes > 0) return 0;
+      const last = this.s.webSubPushedAt.get(feedId) as number | null | undefined;
+      // A feed gone: nothing to wait for, nor to take (the caller finds it gone).
+      return last === undefined || last === null ? 0 : Math.max(1, Number(last) + spacingMs - now);
+    })();
   }
 
   async dueFeeds(now: number, limit: number, page: DuePage = {}): Promise<Feed[]> {

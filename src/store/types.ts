@@ -407,6 +407,11 @@ export interface Store {
   /** Records the hub's confirmation: the subscription holds until `leaseUntil`. */
   recordWebSubLease(feedId: number, leaseUntil: number): Promise<void>;
   /**
+   * Takes a document the feed's hub sent now, unless the last one taken was less than `spacingMs`
+   * ago: 0 when taken, else the milliseconds left to wait. One at a time across processes.
+   */
+  claimWebSubPush(feedId: number, now: number, spacingMs: number): Promise<number>;
+  /**
    * Feeds with at least one subscriber whose next check is due, soonest first (then by id). Given a
    * page: only those after `page.after` in that order, and not checked since `page.checkedSince`,
    * so that a pass can walk the due feeds a page at a time (see refresh/pool.ts).
@@ -645,6 +650,7 @@ export const STORE_METHODS = {
   webSubOf: 'read',
   recordWebSubRequest: 'write',
   recordWebSubLease: 'write',
+  claimWebSubPush: 'write',
   dueFeeds: 'read',
   countDueFeeds: 'read',
   recordFetchSuccess: 'write',

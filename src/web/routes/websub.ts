@@ -13,13 +13,13 @@ import type { RouteContext } from '../server.js';
 /** The largest document a hub may send: a feed's limit. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /**
- * The least time between two documents a feed's hub sends that this process stores. A hub sends as
- * often as its publisher publishes, seldom more than once a minute; a hostile feed's own hub could
- * send as fast as it can post. One sent sooner is answered 429 with Retry-After, which hubs retry.
+ * The least time between two documents a feed's hub sends that are stored. A hub sends as often as
+ * its publisher publishes, seldom more than once a minute; a hostile feed's own hub could send as
+ * fast as it can post. One sent sooner is answered 429 with Retry-After, which hubs retry. The time
+ * is kept with the feed (Store.claimWebSubPush), so the limit holds across the processes of
+ * `gleaner serve --workers`.
  */
 const MIN_PUSH_SPACING_SECONDS = 30;
-// Feeds' last stored push, forgotten all at once past this many (a few bytes each).
-const MAX_REMEMBERED_PUSHES = 100_000;
 
 interface Subscribed extends WebSubState {
   secret: string;
@@ -49,7 +49,6 @@ function signedBy(secret: string, body: Uint8Array, header: string | undefined):
 
 export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock, log } = ctx.deps;
-  const lastPush = new Map<number, number>();
 
   // The hub's verification of intent: its challenge echoed when it confirms the subscription
   // Gleaner asked for, 404 otherwise (the specification's answer for one it did not ask).
@@ -109,16 +108,12 @@ export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): v
         }
         // Paused by everyone who follows it: not fetched, and what its hub sends is not stored either.
         if (!state.followed) return reply.code(202).send();
-        const now = clock();
-        const since = now - (lastPush.get(feedId) ?? -Infinity);
-        if (since < MIN_PUSH_SPACING_SECONDS * 1000) {
+        const wait = await store.claimWebSubPush(feedId, clock(), MIN_PUSH_SPACING_SECONDS * 1000);
+        if (wait > 0)
           return reply
             .code(429)
-            .header('Retry-After', String(Math.ceil(MIN_PUSH_SPACING_SECONDS - since / 1000)))
+            .header('Retry-After', String(Math.ceil(wait / 1000)))
             .send();
-        }
-        if (lastPush.size >= MAX_REMEMBERED_PUSHES) lastPush.clear();
-        lastPush.set(feedId, now);
         const header = req.headers['content-type'];
         const document: FetchResult = {
           status: 'ok',
