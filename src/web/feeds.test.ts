@@ -713,6 +713,10 @@ describe('feed management', () => {
 
   it('fetches the feeds an import added at once, not in the next refresh', async () => {
     const sam = await web.login('sam', 'correct horse battery');
+    // A feed she paused before it was ever fetched stays unfetched.
+    const paused = await web.store.ensureFeed(feeds.url('/paused.xml'), DEFAULT_FETCH_OPTIONS, 0);
+    await web.store.subscribe(sam.user.id, paused.id, { folderId: null, title: null }, 0);
+    await web.store.updateSubscription(sam.user.id, paused.id, { paused: true });
     const opml =
       '<opml version="2.0"><body>' +
       `<outline text="Imported" xmlUrl="${feeds.url('/imported.xml')}"/>` +
@@ -721,9 +725,14 @@ describe('feed management', () => {
     assert.equal(res.status, 200, alertOf(norm(res.body)) ?? '');
     assert.match(flashOf(norm(res.body)) ?? '', /2 new, .* New feeds are being fetched now\./);
     const checked = await eventually('both imported feeds checked', async () => {
-      const subs = await web.store.listSubscriptions(sam.user.id);
+      const subs = (await web.store.listSubscriptions(sam.user.id)).filter((s) => s.feed.id !== paused.id);
       return subs.length === 2 && subs.every((s) => s.feed.lastCheckedAt !== null) ? subs : null;
     });
+    assert.equal(
+      feeds.requests.filter((r) => r.path === '/paused.xml').length,
+      0,
+      'the paused feed is not fetched',
+    );
     const imported = checked.find((s) => s.feed.url === feeds.url('/imported.xml'));
     assert.equal(imported?.feed.title, 'Imported Feed');
     assert.equal(imported.entryCount, 1);

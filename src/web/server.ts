@@ -345,7 +345,9 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     refreshInBackground: (userId, feedIds, fetched) => background.start(userId, feedIds, fetched),
     async fetchNewFeeds(userId, fetched) {
       const subs = await deps.store.listSubscriptions(userId);
-      const never = subs.filter((s) => s.feed.lastCheckedAt === null).map((s) => s.feed.id);
+      const never = subs
+        .filter((s) => s.feed.lastCheckedAt === null && !s.subscription.paused)
+        .map((s) => s.feed.id);
       background.start(userId, never, fetched);
     },
     deps,
@@ -449,8 +451,8 @@ export interface RouteContext {
    */
   refreshInBackground(userId: number, feedIds: readonly number[], fetched?: FetchedFeeds): boolean;
   /**
-   * Fetches, in the background, the user's feeds never fetched yet (those an import added); those
-   * in `fetched` (found by subscribing) are stored from that document.
+   * Fetches, in the background, the user's feeds never fetched yet (those an import added) but
+   * those they paused; those in `fetched` (found by subscribing) are stored from that document.
    */
   fetchNewFeeds(userId: number, fetched?: FetchedFeeds): Promise<void>;
   /** The visitor's CSRF token for the login and setup forms, set in a cookie when missing. */
