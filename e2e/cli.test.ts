@@ -460,6 +460,66 @@ describe('gleaner CLI', () => {
     assert.equal(count().entries, FEEDS * ITEMS, 'a further refresh adds nothing');
   });
 
+  it('stops at Ctrl-C once the feeds under way are stored, and says so', async () => {
+    const FEEDS = 30;
+    const ITEMS = 10;
+    let served = 0;
+    const db = join(dir, 'interrupt.db');
+    const stopEnv = { ...env, GLEANER_DB: db };
+    for (let i = 0; i < FEEDS; i++) {
+      server.route(`/stop/${i}.xml`, (_q, res) => {
+        served++;
+        setTimeout(
+          () =>
+            res
+              .writeHead(200, { 'content-type': 'application/rss+xml' })
+              .end(rss(`Stop ${i}`, ITEMS, `s${i}`)),
+          20,
+        );
+      });
+    }
+    const opml = join(dir, 'interrupt.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="s${i}" xmlUrl="${server.url(`/stop/${i}.xml`)}"/>`).join('')}</body></opml>`,
+    );
+    assert.equal((await run(stopEnv, 'import', opml)).code, 0);
+
+    const child = spawn(process.execPath, [BIN, 'refresh', '--concurrency', '2', '--per-host', '2'], {
+      env: stopEnv,
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (served >= 4) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 5);
+    });
+    assert.equal(await exited, 130, output);
+    const told = /interrupted: refreshed (\d+) feeds: /.exec(output);
+    assert.ok(told, output);
+    const refreshed = Number(told[1]);
+    assert.ok(refreshed >= 4 && refreshed < FEEDS, `${refreshed} feeds before stopping`);
+    const entries = (): number => {
+      const conn = new Database(db, { readonly: true });
+      try {
+        return (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+      } finally {
+        conn.close();
+      }
+    };
+    assert.equal(entries(), refreshed * ITEMS, 'every feed it says it refreshed is stored, whole');
+    const rest = await run(stopEnv, 'refresh');
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.equal(entries(), FEEDS * ITEMS, 'the next refresh does the rest');
+  });
+
   it('says the database is full, keeps each feed whole or not at all, and catches up once there is room', async () => {
     const FEEDS = 12;
     const ITEMS = 20;

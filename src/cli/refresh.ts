@@ -23,7 +23,7 @@ const HELP = `usage: gleaner refresh [URL|ID ...] [--watch] [--due] [--concurren
 Fetches every subscribed feed now (conditional GET: unchanged feeds cost a 304), stores new and
 changed entries, and schedules each feed's next check; a feed everyone paused is left alone.
 Given feeds (their URLs or the ids \`gleaner feeds\` shows, of your subscriptions: see --user),
-fetches only those, paused or not.
+fetches only those, paused or not. Ctrl-C stops the pass once the feeds under way are stored.
   --due            only the feeds whose next check is due
   --watch          keep running: refresh feeds as they fall due (Ctrl-C stops)
   --concurrency N  feeds fetched at once (GLEANER_REFRESH_CONCURRENCY, default 16)
@@ -88,8 +88,15 @@ export async function run(args: string[]): Promise<number> {
     // Feeds that brought new or changed entries: a feed answered 200 with what is stored already
     // (no ETag or date to compare, or a server that ignores them) is unchanged, as a 304 is.
     let changedFeeds = 0;
+    // Ctrl-C stops starting feeds; those under way end and are stored, and the line says so. A
+    // second Ctrl-C stops at once (what is committed stays: see Storage in the README).
+    const interrupt = new AbortController();
+    const stop = (): void => interrupt.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     const summary = await refreshFeeds(feeds, deps, {
       ...limits,
+      signal: interrupt.signal,
       onResult(result) {
         done++;
         if (result.status === 'failed') errors++;
@@ -102,14 +109,20 @@ export async function run(args: string[]): Promise<number> {
           `${counted(inserted, 'new entry', 'new entries')} · ${counted(errors, 'error')}`,
         );
       },
+    }).finally(() => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     });
     progress.finish(
-      `refreshed ${counted(summary.feeds, 'feed')}: ${changedFeeds} changed, ` +
+      (interrupt.signal.aborted ? 'interrupted: ' : '') +
+        `refreshed ${counted(summary.feeds, 'feed')}: ${changedFeeds} changed, ` +
         `${summary.feeds - changedFeeds - summary.failed} unchanged, ` +
         `${summary.failed} failed; ${counted(summary.inserted, 'new entry', 'new entries')}, ${summary.changed} updated` +
         // Why they failed is kept with each feed (and logged as a warning, which a quieter log level hides).
         (summary.failed > 0 ? ' (gleaner feeds --failing says why)' : ''),
     );
+    // 130: the shells' code for a command ended by SIGINT.
+    if (interrupt.signal.aborted) return 130;
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
   } finally {
     await pool.close();
