@@ -2,7 +2,7 @@
 // on 127.0.0.1, with a temporary database. Loopback is allowed explicitly, as an operator would.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -518,6 +518,65 @@ describe('gleaner CLI', () => {
     const rest = await run(stopEnv, 'refresh');
     assert.equal(rest.code, 0, rest.stderr);
     assert.equal(entries(), FEEDS * ITEMS, 'the next refresh does the rest');
+  });
+
+  it('backs the database up while a refresh writes to it, to one whole file that Gleaner reads', async () => {
+    const FEEDS = 20;
+    const ITEMS = 10;
+    const db = join(dir, 'live.db');
+    const liveEnv = { ...env, GLEANER_DB: db };
+    const fetches = new Map<number, number>();
+    for (let i = 0; i < FEEDS; i++) {
+      // Each fetch a feed has one item more: the second refresh writes while the backup copies.
+      server.route(`/live/${i}.xml`, (_q, res) => {
+        const n = (fetches.get(i) ?? 0) + 1;
+        fetches.set(i, n);
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(rss(`Live ${i}`, ITEMS + n - 1, `l${i}`));
+      });
+    }
+    const opml = join(dir, 'live.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="l${i}" xmlUrl="${server.url(`/live/${i}.xml`)}"/>`).join('')}</body></opml>`,
+    );
+    assert.equal((await run(liveEnv, 'import', opml)).code, 0);
+    assert.equal((await run(liveEnv, 'refresh')).code, 0);
+
+    const folder = join(dir, 'backups');
+    mkdirSync(folder);
+    const copy = join(folder, 'live-copy.db');
+    const refreshing = run(liveEnv, 'refresh', '--concurrency', '2');
+    const backup = await run(liveEnv, 'backup', copy);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.match(backup.stdout, /^backed up \S+live\.db to \S+live-copy\.db \(\d+\.\d MB, checked\)$/m);
+    assert.equal((await refreshing).code, 0);
+    assert.deepEqual(readdirSync(folder), ['live-copy.db'], 'one file, nothing left beside it');
+    const conn = new Database(copy, { readonly: true });
+    try {
+      assert.equal(conn.pragma('quick_check', { simple: true }), 'ok');
+      assert.equal(conn.pragma('journal_mode', { simple: true }), 'delete');
+      const entries = (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+      assert.ok(entries >= FEEDS * ITEMS && entries <= FEEDS * (ITEMS + 1), `${entries} entries`);
+    } finally {
+      conn.close();
+    }
+    const restored = await run({ ...env, GLEANER_DB: copy }, 'feeds', '--json');
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal((JSON.parse(restored.stdout) as unknown[]).length, FEEDS, 'Gleaner reads the copy');
+
+    // What it refuses, saying why, and a folder given a name of its own.
+    const again = await run(liveEnv, 'backup', copy);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /live-copy\.db exists: give a file that does not/);
+    const itself = await run(liveEnv, 'backup', db);
+    assert.match(itself.stderr, /is the database itself/);
+    const nowhere = await run(liveEnv, 'backup', join(dir, 'no-such-folder', 'x.db'));
+    assert.match(nowhere.stderr, /there is no folder/);
+    const named = await run(liveEnv, 'backup', folder);
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(readdirSync(folder).filter((f) => /^gleaner-\d{8}-\d{6}\.db$/.test(f)).length, 1);
   });
 
   it('says the database is full, keeps each feed whole or not at all, and catches up once there is room', async () => {

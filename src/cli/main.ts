@@ -48,6 +48,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./user.js'),
   },
   config: { summary: 'print the effective configuration', load: () => import('./config.js') },
+  backup: {
+    summary: 'copy the database to a file, while Gleaner runs',
+    load: () => import('./backup.js'),
+  },
   wiki: {
     summary: 'build the knowledge wiki from your articles, or show a source page',
     load: () => import('./wiki.js'),

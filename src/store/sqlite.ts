@@ -1,7 +1,7 @@
 // The embedded store: one SQLite file in WAL mode, through better-sqlite3. All statements are
 // prepared once; each write that must be atomic runs in one transaction.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import {
@@ -18,6 +18,7 @@ import { takeCredentials } from '../feed/fetch/http.js';
 import { sanitizedHtmlText } from '../content/index.js';
 import { EntryCache } from './entrycache.js';
 import { newerSchemaError, openError } from './errors.js';
+import { GleanerError } from '../model/errors.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
 import {
   MIGRATIONS,
@@ -808,6 +809,55 @@ class SqliteStore implements Store {
     this.writeFetches();
     await this.checkpointer?.close();
     this.db.close();
+  }
+
+  async backup(path: string): Promise<{ bytes: number }> {
+    const target = resolve(path);
+    if (!this.db.memory && resolve(this.db.name) === target)
+      throw new GleanerError('USAGE', `${path} is the database itself: back it up to another file`);
+    if (existsSync(target)) throw new GleanerError('USAGE', `${path} exists: give a file that does not`);
+    if (!existsSync(dirname(target)))
+      throw new GleanerError('USAGE', `cannot back up to ${path}: there is no folder ${dirname(target)}`);
+    const partial = `${target}.partial`;
+    const removePartial = (): void => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(partial + suffix, { force: true });
+    };
+    removePartial();
+    try {
+      // The first step only counts the pages; the second copies them all, in one read transaction:
+      // a copy of the database as it was at one instant, whatever other processes (a server) write
+      // meanwhile. Copied a few pages a step, a write by another process starts the copy over.
+      await this.db.backup(partial, { progress: () => 0x7fffffff });
+      // One self-contained file (no WAL beside it), checked as a restore would read it: a backup
+      // that cannot be read back is worse than none.
+      const copy = new Database(partial);
+      try {
+        copy.pragma('journal_mode = DELETE');
+        const check = copy.pragma('quick_check', { simple: true }) as string;
+        if (check !== 'ok')
+          throw new GleanerError('INTERNAL', `the copy does not read back whole (${check})`);
+      } finally {
+        copy.close();
+      }
+      renameSync(partial, target);
+      // The rename itself on disk, as the copy's pages already are.
+      const folder = openSync(dirname(target), 'r');
+      try {
+        fsyncSync(folder);
+      } finally {
+        closeSync(folder);
+      }
+      return { bytes: statSync(target).size };
+    } catch (err) {
+      removePartial();
+      if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL')
+        throw new GleanerError('STORAGE_FULL', `no space left for a backup at ${path}: none was made`, {
+          cause: err,
+        });
+      throw new GleanerError('INTERNAL', `cannot back up to ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
   }
 
   async createUser(
