@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { loadRecommended, type RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
-import { refreshFeed } from '../refresh/refresh.js';
-import { subscribeToUrl } from '../subscribe/index.js';
+import { refreshFeeds } from '../refresh/pool.js';
+import type { RefreshResult } from '../refresh/refresh.js';
+import { subscribeToRecommended } from '../subscribe/index.js';
 import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
 import { counted } from './progress.js';
 
@@ -74,38 +75,36 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const ctx = await openContext(values);
-  let failures = 0;
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const deps = refreshDeps(ctx);
-    for (const f of chosen) {
-      try {
-        const outcome = await subscribeToUrl(
-          { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
-          { userId: user.id, url: f.url, folder: values.folder ?? f.topic, title: f.name, pickFirst: true },
-        );
-        if (outcome.status !== 'subscribed') continue;
-        if (outcome.already) {
-          console.log(`already subscribed to ${f.name} (${outcome.feed.url})`);
-          continue;
-        }
-        // The document finding the feed fetched is stored, as gleaner add stores it: asked once.
-        const result = await refreshFeed(outcome.feed, deps, outcome.fetched ?? undefined);
-        if (result.status === 'failed') {
-          console.log(
-            `subscribed to ${f.name} (${outcome.feed.url}), but fetching it failed: ${result.error}`,
-          );
-          continue;
-        }
-        const count = await ctx.store.countEntries(outcome.feed.id);
-        console.log(`subscribed to ${f.name} (${outcome.feed.url}, ${counted(count, 'entry', 'entries')})`);
-      } catch (err) {
-        if (!(err instanceof GleanerError)) throw err;
-        failures++;
-        console.error(`could not subscribe to ${f.name}: ${err.message}`);
+    const deps = { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now };
+    const done = await subscribeToRecommended(deps, user.id, chosen, values.folder);
+    for (const { recommended: f, feed } of done.already)
+      console.log(`already subscribed to ${f.name} (${feed.url})`);
+    for (const { recommended: f, error } of done.failed)
+      console.error(`could not subscribe to ${f.name}: ${error}`);
+    // Each new feed fetched now, several at once; a site's, from the document that found it.
+    const results = new Map<number, RefreshResult>();
+    await refreshFeeds(
+      done.added.map((a) => a.feed),
+      refreshDeps(ctx),
+      {
+        concurrency: ctx.config.concurrency,
+        perHost: ctx.config.perHost,
+        fetched: done.fetched,
+        onResult: (result, feed) => results.set(feed.id, result),
+      },
+    );
+    for (const { recommended: f, feed } of done.added) {
+      const result = results.get(feed.id);
+      if (result?.status === 'failed') {
+        console.log(`subscribed to ${f.name} (${feed.url}), but fetching it failed: ${result.error}`);
+        continue;
       }
+      const count = await ctx.store.countEntries(feed.id);
+      console.log(`subscribed to ${f.name} (${feed.url}, ${counted(count, 'entry', 'entries')})`);
     }
-    return failures === chosen.length ? 1 : 0;
+    return done.failed.length === chosen.length ? 1 : 0;
   } finally {
     await ctx.close();
   }

@@ -14,6 +14,7 @@ import {
   type TestServer,
 } from '../testing/testserver.js';
 import { silentLogger } from '../log/index.js';
+import type { RecommendedFeed } from '../feed/recommended/index.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
@@ -23,6 +24,7 @@ import {
   discoverSubscriptions,
   exportFeeds,
   importFeeds,
+  subscribeToRecommended,
   subscribeToUrl,
 } from './index.js';
 
@@ -430,5 +432,67 @@ describe('subscribing asks the site for the feed once', () => {
     });
     assert.equal(again.status === 'subscribed' && again.already, true);
     assert.equal(again.status === 'subscribed' ? again.fetched : undefined, null);
+  });
+
+  it('subscribes to recommended feeds: a feed without fetching, a site asked once, each told', async () => {
+    server.route('/direct.xml', respond(200, { 'content-type': 'application/rss+xml' }, RSS));
+    server.route('/dead-site', respond(404, { 'content-type': 'text/html' }, 'gone'));
+    const user = await store.createUser('rec', { isAdmin: false }, Date.now());
+    const kept = await store.ensureFolder(user.id, 'Mine');
+    const followed = await store.ensureFeed(server.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
+    await store.subscribe(user.id, followed.id, { folderId: kept.id, title: 'My name' }, Date.now());
+    const rec = (name: string, path: string, kind: 'feed' | 'site'): RecommendedFeed => ({
+      name,
+      topic: 'security',
+      language: 'en',
+      url: server.url(path),
+      kind,
+    });
+    const direct = rec('Direct', '/direct.xml', 'feed');
+    const site = rec('Site', '/site', 'site');
+    const dead = rec('Dead', '/dead-site', 'site');
+    // The site's feed is one the user follows: left as they keep it.
+    server.requests.length = 0;
+    const done = await subscribeToRecommended(deps(), user.id, [direct, site, dead]);
+    assert.deepEqual(
+      done.added.map((a) => [a.recommended.name, a.feed.url]),
+      [['Direct', server.url('/direct.xml')]],
+    );
+    assert.deepEqual(
+      done.already.map((a) => [a.recommended.name, a.feed.id]),
+      [['Site', followed.id]],
+    );
+    assert.deepEqual(
+      done.failed.map((f) => f.recommended.name),
+      ['Dead'],
+    );
+    assert.match(done.failed[0]?.error ?? '', /404/);
+    assert.equal(done.fetched.size, 0, 'nothing fetched for a feed followed already');
+    assert.deepEqual(
+      server.requests.map((r) => r.path).filter((p) => p === '/direct.xml'),
+      [],
+      'a feed the directory gives is not fetched to subscribe',
+    );
+    const subs = await store.listSubscriptions(user.id);
+    const view = (url: string) => subs.find((s) => s.feed.url === url);
+    assert.deepEqual(
+      [view(server.url('/direct.xml'))?.folderName, view(server.url('/direct.xml'))?.subscription.title],
+      ['security', 'Direct'],
+    );
+    assert.deepEqual(
+      [view(server.url('/feed.xml'))?.folderName, view(server.url('/feed.xml'))?.subscription.title],
+      ['Mine', 'My name'],
+    );
+
+    // For a user who follows none of them, the site's feed comes with its document, fetched once.
+    const other = await store.createUser('rec-other', { isAdmin: false }, Date.now());
+    server.requests.length = 0;
+    const fresh = await subscribeToRecommended(deps(), other.id, [site], 'Picked');
+    const [added] = fresh.added;
+    assert.equal(added?.feed.url, server.url('/feed.xml'));
+    assert.equal(fresh.fetched.get(added.feed.id)?.status, 'ok');
+    assert.equal(feedRequests().length, 1);
+    const [sub] = await store.listSubscriptions(other.id);
+    assert.deepEqual([sub?.folderName, sub?.subscription.title], ['Picked', 'Site']);
   });
 });

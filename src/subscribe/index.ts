@@ -21,6 +21,7 @@ import {
 } from '../feed/fetch/index.js';
 import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import type { OpmlFeed } from '../feed/opml/index.js';
+import type { RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { FetchedFeeds } from '../refresh/pool.js';
 import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
@@ -515,6 +516,75 @@ function importedFeed(url: string): { url: string; options: FetchOptions } {
 
 /** Feeds an import subscribes to in one transaction. */
 const IMPORT_CHUNK = 500;
+
+/** What subscribing to feeds of the recommended directory did (subscribeToRecommended). */
+export interface RecommendedSubscriptions {
+  /** Followed now, in the directory's order. */
+  added: { recommended: RecommendedFeed; feed: Feed }[];
+  /** Followed already: left as the user keeps them. */
+  already: { recommended: RecommendedFeed; feed: Feed }[];
+  failed: { recommended: RecommendedFeed; error: string }[];
+  /** The documents finding the sites' feeds fetched, for their first refresh to store. */
+  fetched: Map<number, FetchResult>;
+}
+
+/**
+ * Subscribes to feeds of the recommended directory, each in its topic's folder unless `folder`
+ * names one, titled as the directory names it. A feed the directory gives directly is followed
+ * without fetching, as an import does (its first refresh fetches it); a site is asked for its feed,
+ * whose document is handed on. A feed the user follows already stays as they keep it.
+ */
+export async function subscribeToRecommended(
+  deps: SubscribeDeps,
+  userId: number,
+  feeds: readonly RecommendedFeed[],
+  folder?: string,
+): Promise<RecommendedSubscriptions> {
+  const out: RecommendedSubscriptions = { added: [], already: [], failed: [], fetched: new Map() };
+  const followedAt = async (): Promise<Map<string, Feed>> =>
+    new Map((await deps.store.listSubscriptions(userId)).map((s) => [s.feed.url, s.feed]));
+  const before = await followedAt();
+  const direct = feeds.filter((f) => f.kind === 'feed');
+  await importFeeds(
+    deps,
+    userId,
+    direct.map((f) => ({ url: f.url, title: f.name, siteUrl: null, folder: folder ?? f.topic })),
+  );
+  const after = await followedAt();
+  const outcomes = new Map<RecommendedFeed, { feed: Feed; already: boolean } | { error: string }>();
+  for (const f of direct) {
+    const { url } = importedFeed(f.url);
+    const feed = after.get(url);
+    outcomes.set(f, feed ? { feed, already: before.has(url) } : { error: 'not a usable feed address' });
+  }
+  for (const f of feeds.filter((r) => r.kind === 'site')) {
+    try {
+      const outcome = await subscribeToUrl(deps, {
+        userId,
+        url: f.url,
+        folder: folder ?? f.topic,
+        title: f.name,
+        pickFirst: true,
+        keepFollowed: true,
+      });
+      // pickFirst never asks which feed.
+      if (outcome.status !== 'subscribed')
+        throw new GleanerError('INTERNAL', 'the site offers several feeds');
+      outcomes.set(f, { feed: outcome.feed, already: outcome.already });
+      if (!outcome.already && outcome.fetched) out.fetched.set(outcome.feed.id, outcome.fetched);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      outcomes.set(f, { error: err.message });
+    }
+  }
+  for (const f of feeds) {
+    const done = outcomes.get(f);
+    if (!done) continue;
+    if ('error' in done) out.failed.push({ recommended: f, error: done.error });
+    else (done.already ? out.already : out.added).push({ recommended: f, feed: done.feed });
+  }
+  return out;
+}
 
 /** The user's subscriptions as OPML feeds (folders kept). */
 export async function exportFeeds(store: Store, userId: number): Promise<OpmlFeed[]> {

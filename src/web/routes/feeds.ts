@@ -2,7 +2,6 @@
 // OPML import and export, the recommended-feed directory, and the statistics page. The work itself
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FetchResult } from '../../feed/fetch/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
@@ -17,6 +16,7 @@ import {
   moveUrlCredentials,
   normalizeInputUrl,
   fetchedOf,
+  subscribeToRecommended,
   subscribeToUrl,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
@@ -632,38 +632,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     }
     const feeds = recommended().filter((f) => f.topic === topic);
     if (!topic || feeds.length === 0) return notFound(reply);
-    const have = new Set((await store.listSubscriptions(userId)).map((s) => s.feed.url));
-    const wanted = feeds.filter((f) => !have.has(f.url));
-    // Feeds the directory gives directly are added without fetching (fetched below, all at once);
-    // sites need their feed found first.
-    const direct = wanted.filter((f) => f.kind === 'feed');
-    const imported = await importFeeds(
-      subscribeDeps(),
-      userId,
-      direct.map((f) => ({ url: f.url, title: f.name, siteUrl: null, folder: f.topic })),
-    );
-    let added = imported.added;
-    let failed = 0;
-    const fetched = new Map<number, FetchResult>();
-    for (const f of wanted.filter((w) => w.kind === 'site')) {
-      try {
-        const outcome = await subscribeToUrl(subscribeDeps(), {
-          userId,
-          url: f.url,
-          folder: f.topic,
-          title: f.name,
-          pickFirst: true,
-        });
-        if (outcome.status === 'subscribed' && !outcome.already) added++;
-        for (const [id, document] of fetchedOf(outcome) ?? []) fetched.set(id, document);
-      } catch (err) {
-        if (!(err instanceof GleanerError)) throw err;
-        failed++;
-        log.warn('recommended feed not added', { url: f.url, error: err.message });
-      }
-    }
+    const done = await subscribeToRecommended(subscribeDeps(), userId, feeds);
+    for (const { recommended: f, error } of done.failed)
+      log.warn('recommended feed not added', { url: f.url, error });
     // Fetched now rather than by the refresh loop, which may be a while: the page after shows them.
-    await ctx.fetchNewFeeds(userId, fetched);
+    await ctx.fetchNewFeeds(userId, done.fetched);
+    const added = done.added.length;
+    const failed = done.failed.length;
     if (json) return { topic, added, failed };
     return reply.redirect(
       withParams('/recommended', { done: 'topic', topic, added, failed }, `#${topicAnchor(topic)}`),
