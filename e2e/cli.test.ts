@@ -29,6 +29,52 @@ describe('gleaner CLI', () => {
 
   const gleaner = (...args: string[]) => run(env, ...args);
 
+  /**
+   * `count` feeds served at /NAME/I.xml, each answering its nth fetch with `render(i, n)` after
+   * `delayMs`, imported into a database of their own: its path, its environment, and how many
+   * fetches the feeds have had.
+   */
+  async function importedFeeds(
+    name: string,
+    count: number,
+    render: (i: number, fetch: number) => string,
+    delayMs = 0,
+  ): Promise<{ db: string; env: NodeJS.ProcessEnv; fetches: () => number }> {
+    const db = join(dir, `${name}.db`);
+    const feedEnv = { ...env, GLEANER_DB: db };
+    let fetches = 0;
+    const perFeed = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      server.route(`/${name}/${i}.xml`, (_q, res) => {
+        fetches++;
+        const n = (perFeed.get(i) ?? 0) + 1;
+        perFeed.set(i, n);
+        const send = (): void =>
+          void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(render(i, n));
+        if (delayMs > 0) setTimeout(send, delayMs);
+        else send();
+      });
+    }
+    const opml = join(dir, `${name}.opml`);
+    const outlines = Array.from(
+      { length: count },
+      (_, i) => `<outline text="${name}${i}" xmlUrl="${server.url(`/${name}/${i}.xml`)}"/>`,
+    );
+    writeFileSync(opml, `<opml version="2.0"><body>${outlines.join('')}</body></opml>`);
+    assert.equal((await run(feedEnv, 'import', opml)).code, 0);
+    return { db, env: feedEnv, fetches: () => fetches };
+  }
+
+  /** How many entries the database at `db` holds, read beside whatever process writes it. */
+  function entriesIn(db: string): number {
+    const conn = new Database(db, { readonly: true });
+    try {
+      return (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+    } finally {
+      conn.close();
+    }
+  }
+
   before(async () => {
     server = await startTestServer();
     dir = mkdtempSync(join(tmpdir(), 'gleaner-cli-'));
@@ -397,28 +443,10 @@ describe('gleaner CLI', () => {
   it('loses nothing and duplicates nothing when killed -9 in the middle of a refresh', async () => {
     const FEEDS = 40;
     const ITEMS = 25;
-    let served = 0;
-    const db = join(dir, 'crash.db');
-    const crashEnv = { ...env, GLEANER_DB: db };
-    for (let i = 0; i < FEEDS; i++) {
-      server.route(`/crash/${i}.xml`, (_q, res) => {
-        served++;
-        // Slow enough that the kill lands mid-pass.
-        setTimeout(
-          () =>
-            res
-              .writeHead(200, { 'content-type': 'application/rss+xml' })
-              .end(rss(`Crash ${i}`, ITEMS, `c${i}`)),
-          20,
-        );
-      });
-    }
-    const opml = join(dir, 'crash.opml');
-    writeFileSync(
-      opml,
-      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="c${i}" xmlUrl="${server.url(`/crash/${i}.xml`)}"/>`).join('')}</body></opml>`,
-    );
-    assert.equal((await run(crashEnv, 'import', opml)).code, 0);
+    // Slow enough that the kill lands mid-pass.
+    const crash = await importedFeeds('crash', FEEDS, (i) => rss(`Crash ${i}`, ITEMS, `c${i}`), 20);
+    const db = crash.db;
+    const crashEnv = crash.env;
 
     const child = spawn(process.execPath, [BIN, 'refresh', '--concurrency', '2', '--per-host', '2'], {
       env: crashEnv,
@@ -426,7 +454,7 @@ describe('gleaner CLI', () => {
     });
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (served >= FEEDS / 4) {
+        if (crash.fetches() >= FEEDS / 4) {
           clearInterval(poll);
           child.kill('SIGKILL');
           resolve();
@@ -437,13 +465,12 @@ describe('gleaner CLI', () => {
     const count = (): { entries: number; keys: number } => {
       const conn = new Database(db, { readonly: true });
       try {
-        const entries = (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
         const keys = (
           conn.prepare('SELECT COUNT(DISTINCT feed_id || dedupe_key) AS n FROM entries').get() as {
             n: number;
           }
         ).n;
-        return { entries, keys };
+        return { entries: entriesIn(db), keys };
       } finally {
         conn.close();
       }
@@ -463,27 +490,8 @@ describe('gleaner CLI', () => {
   it('stops at Ctrl-C once the feeds under way are stored, and says so', async () => {
     const FEEDS = 30;
     const ITEMS = 10;
-    let served = 0;
-    const db = join(dir, 'interrupt.db');
-    const stopEnv = { ...env, GLEANER_DB: db };
-    for (let i = 0; i < FEEDS; i++) {
-      server.route(`/stop/${i}.xml`, (_q, res) => {
-        served++;
-        setTimeout(
-          () =>
-            res
-              .writeHead(200, { 'content-type': 'application/rss+xml' })
-              .end(rss(`Stop ${i}`, ITEMS, `s${i}`)),
-          20,
-        );
-      });
-    }
-    const opml = join(dir, 'interrupt.opml');
-    writeFileSync(
-      opml,
-      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="s${i}" xmlUrl="${server.url(`/stop/${i}.xml`)}"/>`).join('')}</body></opml>`,
-    );
-    assert.equal((await run(stopEnv, 'import', opml)).code, 0);
+    const stop = await importedFeeds('stop', FEEDS, (i) => rss(`Stop ${i}`, ITEMS, `s${i}`), 20);
+    const stopEnv = stop.env;
 
     const child = spawn(process.execPath, [BIN, 'refresh', '--concurrency', '2', '--per-host', '2'], {
       env: stopEnv,
@@ -494,7 +502,7 @@ describe('gleaner CLI', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (served >= 4) {
+        if (stop.fetches() >= 4) {
           clearInterval(poll);
           child.kill('SIGINT');
           resolve();
@@ -506,42 +514,18 @@ describe('gleaner CLI', () => {
     assert.ok(told, output);
     const refreshed = Number(told[1]);
     assert.ok(refreshed >= 4 && refreshed < FEEDS, `${refreshed} feeds before stopping`);
-    const entries = (): number => {
-      const conn = new Database(db, { readonly: true });
-      try {
-        return (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
-      } finally {
-        conn.close();
-      }
-    };
-    assert.equal(entries(), refreshed * ITEMS, 'every feed it says it refreshed is stored, whole');
+    assert.equal(entriesIn(stop.db), refreshed * ITEMS, 'every feed it says it refreshed is stored, whole');
     const rest = await run(stopEnv, 'refresh');
     assert.equal(rest.code, 0, rest.stderr);
-    assert.equal(entries(), FEEDS * ITEMS, 'the next refresh does the rest');
+    assert.equal(entriesIn(stop.db), FEEDS * ITEMS, 'the next refresh does the rest');
   });
 
   it('backs the database up while a refresh writes to it, to one whole file that Gleaner reads', async () => {
     const FEEDS = 20;
     const ITEMS = 10;
-    const db = join(dir, 'live.db');
-    const liveEnv = { ...env, GLEANER_DB: db };
-    const fetches = new Map<number, number>();
-    for (let i = 0; i < FEEDS; i++) {
-      // Each fetch a feed has one item more: the second refresh writes while the backup copies.
-      server.route(`/live/${i}.xml`, (_q, res) => {
-        const n = (fetches.get(i) ?? 0) + 1;
-        fetches.set(i, n);
-        res
-          .writeHead(200, { 'content-type': 'application/rss+xml' })
-          .end(rss(`Live ${i}`, ITEMS + n - 1, `l${i}`));
-      });
-    }
-    const opml = join(dir, 'live.opml');
-    writeFileSync(
-      opml,
-      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="l${i}" xmlUrl="${server.url(`/live/${i}.xml`)}"/>`).join('')}</body></opml>`,
-    );
-    assert.equal((await run(liveEnv, 'import', opml)).code, 0);
+    // Each fetch a feed has one item more: the second refresh writes while the backup copies.
+    const live = await importedFeeds('live', FEEDS, (i, n) => rss(`Live ${i}`, ITEMS + n - 1, `l${i}`));
+    const { db, env: liveEnv } = live;
     assert.equal((await run(liveEnv, 'refresh')).code, 0);
 
     const folder = join(dir, 'backups');
@@ -582,31 +566,13 @@ describe('gleaner CLI', () => {
   it('says the database is full, keeps each feed whole or not at all, and catches up once there is room', async () => {
     const FEEDS = 12;
     const ITEMS = 20;
-    const db = join(dir, 'full.db');
-    // A 1-MiB limit on the file stands for a full disk: SQLite refuses writes past it the same way.
-    const fullEnv = { ...env, GLEANER_DB: db, GLEANER_DB_MAX_MB: '1' };
     const long = `&lt;p&gt;${'several words of text '.repeat(250)}&lt;/p&gt;`;
-    for (let i = 0; i < FEEDS; i++) {
-      server.route(`/full/${i}.xml`, (_q, res) =>
-        res
-          .writeHead(200, { 'content-type': 'application/rss+xml' })
-          .end(rss(`Full ${i}`, ITEMS, `f${i}`).replaceAll('&lt;p&gt;Body', `${long}Body`)),
-      );
-    }
-    const opml = join(dir, 'full.opml');
-    writeFileSync(
-      opml,
-      `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline text="f${i}" xmlUrl="${server.url(`/full/${i}.xml`)}"/>`).join('')}</body></opml>`,
+    const { db, env: feedEnv } = await importedFeeds('full', FEEDS, (i) =>
+      rss(`Full ${i}`, ITEMS, `f${i}`).replaceAll('&lt;p&gt;Body', `${long}Body`),
     );
-    assert.equal((await run(fullEnv, 'import', opml)).code, 0);
-    const entries = (): number => {
-      const conn = new Database(db, { readonly: true });
-      try {
-        return (conn.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
-      } finally {
-        conn.close();
-      }
-    };
+    // A 1-MiB limit on the file stands for a full disk: SQLite refuses writes past it the same way.
+    const fullEnv = { ...feedEnv, GLEANER_DB_MAX_MB: '1' };
+    const entries = (): number => entriesIn(db);
 
     const full = await run(fullEnv, 'refresh');
     assert.equal(full.code, 1);
