@@ -59,6 +59,19 @@ describe('nextCheckAt', () => {
     assert.equal(after(now - HOUR), HOUR / 2, 'an ended lease: as any feed');
     assert.equal(after(null), HOUR / 2);
     assert.equal(after(now + 10 * 24 * HOUR, 1), 15 * MIN, 'a failing feed backs off as any');
+
+    // A quiet feed, checked daily, with a day and an hour of its lease left: however the jitter
+    // falls, the check that renews the lease comes before it ends, an hour ahead.
+    const quiet = [now - 5 * 24 * HOUR, now - 10 * 24 * HOUR];
+    for (const draw of [0, 0.5, 0.999999]) {
+      const at = nextCheckAt(
+        { now, publishTimes: quiet, errorCount: 0, pushedUntil: now + 25 * HOUR },
+        { ...policy, jitter: 0.1 },
+        () => draw,
+      );
+      assert.ok(at <= now + 24 * HOUR, `draw ${draw}: ${(at - now) / HOUR} h`);
+      assert.ok(at >= now + 21 * HOUR, `draw ${draw}: not much sooner than the feed asks`);
+    }
   });
 
   it('honours Retry-After even past the maximum', () => {

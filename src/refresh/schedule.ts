@@ -30,6 +30,8 @@ export interface CheckOutcome {
   pushedUntil?: number | null;
 }
 
+// The last check of a WebSub lease, which renews it, comes at least this long before it ends.
+const LEASE_MARGIN_MS = 3_600_000;
 // With no history to go by, a feed is checked hourly.
 const DEFAULT_INTERVAL_MS = 3_600_000;
 // How many recent entries the publishing rate is taken from.
@@ -74,10 +76,17 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
     // Entries its hub sends need no check to arrive: checks go on as a safety net, at the longest
     // interval, and at least one in each half of what is left of the lease, the last of them in
     // its last day, when it is renewed.
-    const lease = (outcome.pushedUntil ?? 0) - outcome.now;
-    if (lease > 0) interval = Math.max(interval, Math.min(policy.maxIntervalMs, lease / 2));
+    const leaseLeft = (outcome.pushedUntil ?? 0) - outcome.now;
+    if (leaseLeft > 0) interval = Math.max(interval, Math.min(policy.maxIntervalMs, leaseLeft / 2));
   }
-  const jittered = interval * (1 + policy.jitter * (2 * random() - 1));
+  let jittered = interval * (1 + policy.jitter * (2 * random() - 1));
+  // The check that renews a lease falls before it ends, jitter and all: a quiet feed checked daily,
+  // with a day and an hour of its lease left, was checked after it ended, and what its hub had to
+  // send in between was lost. Not when so little is left that the check would come sooner than
+  // the shortest interval: polling takes over then, as the lease ends.
+  const lease = (outcome.pushedUntil ?? 0) - outcome.now;
+  if (outcome.errorCount === 0 && lease - LEASE_MARGIN_MS >= policy.minIntervalMs)
+    jittered = Math.min(jittered, lease - LEASE_MARGIN_MS);
   // Retry-After is the server's explicit instruction: honoured even beyond the maximum.
   const retryAfterMs = (outcome.retryAfterSeconds ?? 0) * 1000;
   return Math.round(outcome.now + Math.max(jittered, retryAfterMs));
