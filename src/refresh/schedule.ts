@@ -61,6 +61,8 @@ export function adaptiveInterval(publishTimes: number[], now: number, policy: Sc
 
 /** The next check time after a check (success or failure). `random` returns [0, 1). */
 export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, random: () => number): number {
+  // What is left of the lease of the feed's WebSub hub, if it has one.
+  const leaseLeft = (outcome.pushedUntil ?? 0) - outcome.now;
   let interval: number;
   if (outcome.errorCount > 0) {
     // Exponential backoff: min, 2×min, 4×min… up to the maximum.
@@ -76,7 +78,6 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
     // Entries its hub sends need no check to arrive: checks go on as a safety net, at the longest
     // interval, and at least one in each half of what is left of the lease, the last of them in
     // its last day, when it is renewed.
-    const leaseLeft = (outcome.pushedUntil ?? 0) - outcome.now;
     if (leaseLeft > 0) interval = Math.max(interval, Math.min(policy.maxIntervalMs, leaseLeft / 2));
   }
   let jittered = interval * (1 + policy.jitter * (2 * random() - 1));
@@ -84,9 +85,8 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
   // with a day and an hour of its lease left, was checked after it ended, and what its hub had to
   // send in between was lost. Not when so little is left that the check would come sooner than
   // the shortest interval: polling takes over then, as the lease ends.
-  const lease = (outcome.pushedUntil ?? 0) - outcome.now;
-  if (outcome.errorCount === 0 && lease - LEASE_MARGIN_MS >= policy.minIntervalMs)
-    jittered = Math.min(jittered, lease - LEASE_MARGIN_MS);
+  if (outcome.errorCount === 0 && leaseLeft - LEASE_MARGIN_MS >= policy.minIntervalMs)
+    jittered = Math.min(jittered, leaseLeft - LEASE_MARGIN_MS);
   // Retry-After is the server's explicit instruction: honoured even beyond the maximum.
   const retryAfterMs = (outcome.retryAfterSeconds ?? 0) * 1000;
   return Math.round(outcome.now + Math.max(jittered, retryAfterMs));

@@ -697,10 +697,12 @@ class SqliteStore implements Store {
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
       // A feed merged into another (changeFeedUrl): see mergeFeed.
-      mergeNewcomers: db.prepare(
-        `SELECT user_id FROM subscriptions WHERE feed_id = ?
-           AND user_id NOT IN (SELECT user_id FROM subscriptions WHERE feed_id = ?)`,
-      ),
+      mergeNewcomers: db
+        .prepare(
+          `SELECT user_id FROM subscriptions WHERE feed_id = ?
+             AND user_id NOT IN (SELECT user_id FROM subscriptions WHERE feed_id = ?)`,
+        )
+        .pluck(),
       mergeSubscriptions: db.prepare(
         `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at, no_republish, paused)
          SELECT user_id, @into, folder_id, title, created_at, no_republish, paused FROM subscriptions
@@ -739,7 +741,7 @@ class SqliteStore implements Store {
            AND NOT EXISTS (SELECT 1 FROM entries eb WHERE eb.feed_id = @into AND eb.dedupe_key = entries.dedupe_key)
          RETURNING id, title`,
       ),
-      bodyHtml: db.prepare('SELECT content_html FROM entry_bodies WHERE entry_id = ?'),
+      bodyHtml: db.prepare('SELECT content_html FROM entry_bodies WHERE entry_id = ?').pluck(),
       userEntriesOf: db.prepare('SELECT * FROM user_entries WHERE entry_id = ?'),
       deleteUserEntriesOf: db.prepare('DELETE FROM user_entries WHERE entry_id = ?'),
       insertUserEntry: db.prepare(
@@ -1321,7 +1323,7 @@ class SqliteStore implements Store {
     const s = this.s;
     // Each subscriber of `from` follows `into` as they followed it, unless they follow it already;
     // into's entries arrive for the newcomers as for any new subscriber.
-    const newcomers = s.mergeNewcomers.pluck().all(from, into) as number[];
+    const newcomers = s.mergeNewcomers.all(from, into) as number[];
     s.mergeSubscriptions.run({ from, into });
     for (const userId of newcomers) s.backfill.run(userId, now, into);
     // Every mark on an entry both feeds hold goes to into's copy: to the user's row for it, made
@@ -1338,7 +1340,7 @@ class SqliteStore implements Store {
         const changedAt = Math.max(now, Number(row.changed_at) + 1);
         s.insertUserEntry.run({ ...row, feed_id: into, changed_at: changedAt });
       }
-      const html = (s.bodyHtml.pluck().get(entry.id) as string | undefined) ?? '';
+      const html = (s.bodyHtml.get(entry.id) as string | undefined) ?? '';
       s.reindexEntry.run(
         indexText(entry.title),
         indexText(sanitizedHtmlText(html)),

@@ -21,7 +21,6 @@ export interface StoredEntryVersion {
   publishedAt: number;
 }
 
-/** What a successful fetch changes on a feed. */
 /** What a feed's WebSub subscription asked of its hub, to be stored before the hub is asked. */
 export interface WebSubRequest {
   hub: string;
@@ -40,6 +39,7 @@ export interface WebSubState {
   followed: boolean;
 }
 
+/** What a successful fetch changes on a feed. */
 export interface FeedFetchUpdate {
   checkedAt: number;
   nextCheckAt: number;

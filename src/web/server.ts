@@ -295,9 +295,11 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
     done();
   });
 
+  const refreshFailed = (err: unknown): void =>
+    deps.log.warn('refresh on request failed', { error: String(err) });
   const background = new BackgroundRefresh({
     refreshNow: deps.refreshNow,
-    onError: (err) => deps.log.warn('refresh on request failed', { error: String(err) }),
+    onError: refreshFailed,
     onDone: (userId) => ctx.countsChanged(userId),
   });
 
@@ -343,6 +345,14 @@ export async function createWebServer(deps: WebDeps): Promise<FastifyInstance> {
       deps.siblings?.userChanged(userId, 'counts');
     },
     refreshInBackground: (userId, feedIds, fetched) => background.start(userId, feedIds, fetched),
+    async refreshWaiting(userId, feedIds, fetched) {
+      try {
+        await deps.refreshNow(feedIds, fetched);
+      } catch (err) {
+        refreshFailed(err);
+      }
+      ctx.countsChanged(userId);
+    },
     async fetchNewFeeds(userId, fetched) {
       const subs = await deps.store.listSubscriptions(userId);
       const never = subs
@@ -450,6 +460,12 @@ export interface RouteContext {
    * false when every one of them is being refreshed already.
    */
   refreshInBackground(userId: number, feedIds: readonly number[], fetched?: FetchedFeeds): boolean;
+  /**
+   * Refreshes feeds now and waits for them (a new subscription, "refresh this feed"); those in
+   * `fetched` are stored from that document. A failure is the feeds' state (their last error), not
+   * the request's: it is logged. The user's counts are read again after it.
+   */
+  refreshWaiting(userId: number, feedIds: number[], fetched?: FetchedFeeds): Promise<void>;
   /**
    * Fetches, in the background, the user's feeds never fetched yet (those an import added) but
    * those they paused; those in `fetched` (found by subscribing) are stored from that document.

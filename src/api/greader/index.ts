@@ -394,12 +394,7 @@ export function registerGReaderApi(app: FastifyInstance, ctx: RouteContext): voi
       // Its entries stored now, from the document finding it fetched, as Miniflux's API and the
       // reader do: the client's next sync has them, and the answer the feed's own title.
       const feedId = outcome.feed.id;
-      try {
-        await ctx.deps.refreshNow([feedId], fetchedOf(outcome));
-      } catch (err) {
-        ctx.deps.log.warn('refresh after subscribing failed', { error: String(err) });
-      }
-      ctx.countsChanged(userId);
+      await ctx.refreshWaiting(userId, [feedId], fetchedOf(outcome));
       const feed = (await store.getFeed(feedId)) ?? outcome.feed;
       return { feedId, title: feed.title ?? feed.url };
     } catch (err) {

@@ -929,12 +929,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
     if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
     // A site's address that leads to a feed the user follows already.
     if (outcome.already) throw badRequest('This feed already exists.');
-    try {
-      await ctx.deps.refreshNow([outcome.feed.id], fetchedOf(outcome));
-    } catch (err) {
-      log.warn('refresh after subscribing failed', { error: String(err) });
-    }
-    ctx.countsChanged(user.id);
+    await ctx.refreshWaiting(user.id, [outcome.feed.id], fetchedOf(outcome));
     return reply.code(201).send({ feed_id: outcome.feed.id });
   });
 

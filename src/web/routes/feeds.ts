@@ -6,7 +6,6 @@ import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
-import type { FetchedFeeds } from '../../refresh/pool.js';
 import type { SubscriptionView } from '../../store/index.js';
 import {
   changeFetchOptions,
@@ -106,18 +105,6 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   let directory: RecommendedFeed[] | null = null;
   const recommended = (): RecommendedFeed[] => (directory ??= loadRecommended());
-
-  /**
-   * Fetches feeds now, or stores the document subscribing to one just fetched; a failure is the
-   * feed's state (shown in its status), not this request's.
-   */
-  async function refresh(feedIds: number[], fetched?: FetchedFeeds): Promise<void> {
-    try {
-      await ctx.deps.refreshNow(feedIds, fetched);
-    } catch (err) {
-      log.warn('refresh on demand failed', { feeds: feedIds.join(','), error: String(err) });
-    }
-  }
 
   async function subscriptionOf(userId: number, feedId: number): Promise<SubscriptionView | undefined> {
     return (await store.listSubscriptions(userId)).find((s) => s.feed.id === feedId);
@@ -321,7 +308,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       });
     }
     const feedId = outcome.feed.id;
-    await refresh([feedId], fetchedOf(outcome));
+    await ctx.refreshWaiting(viewer.user.id, [feedId], fetchedOf(outcome));
     if (json) {
       const fresh = await store.getFeed(feedId);
       return {
@@ -378,7 +365,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');
     const moved = options && (await changeFetchOptions(subscribeDeps(), viewer.user.id, id, options));
     const feedId = moved ? moved.id : id;
-    if (moved) await refresh([feedId]);
+    if (moved) await ctx.refreshWaiting(viewer.user.id, [feedId]);
     if (wantsJson(req)) return { feedId, title: title || null, folderId: folder.folderId };
     return reply.redirect(withParams('/feeds', { done: 'edited', feed: feedId }, `#feed-${feedId}`), 303);
   });
@@ -389,7 +376,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const id = idOf(req.params.id);
     if (id === null || !(await subscriptionOf(viewer.user.id, id))) return notFound(reply);
     const before = await store.countEntries(id);
-    await refresh([id]);
+    await ctx.refreshWaiting(viewer.user.id, [id]);
     const added = Math.max(0, (await store.countEntries(id)) - before);
     if (wantsJson(req)) {
       const feed = await store.getFeed(id);
@@ -623,7 +610,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return reply.code(502).send({ error: 'the site offers several feeds' });
       }
       const feedId = outcome.feed.id;
-      await refresh([feedId], fetchedOf(outcome));
+      await ctx.refreshWaiting(userId, [feedId], fetchedOf(outcome));
       if (json) return { feedId };
       return reply.redirect(
         withParams('/recommended', { done: 'subscribed', feed: feedId }, `#${topicAnchor(feed.topic)}`),
