@@ -94,6 +94,32 @@ describe('digest pool', () => {
     assert.deepEqual(pooled, { feed: here.feed, entries: packEntries(here.entries).entries });
   });
 
+  it('leaves out removed entries whatever their content, and tells which the document no longer holds', async () => {
+    const items = ['x', 'y']
+      .map(
+        (g) => `<item><guid>${g}</guid><title>Item ${g}</title><description>Body ${g}</description></item>`,
+      )
+      .join('');
+    const doc = FEED.replace('</channel>', `${items}</channel>`);
+    const removed = ['g:x', 'g:dropped'];
+    const here = digestFeed({ ...request(doc), removed });
+    assert.deepEqual(
+      here.entries.map((e) => e.guid),
+      ['a', 'y'],
+    );
+    assert.deepEqual(here.gone, ['g:dropped']);
+    const pooled = await pool.digest({ ...request(doc), removed });
+    assert.deepEqual(pooled, {
+      feed: here.feed,
+      entries: packEntries(here.entries).entries,
+      gone: ['g:dropped'],
+    });
+    // A document that may lack items the feed still has tells nothing of them.
+    const pushed = digestFeed({ ...request(doc), removed, partial: true });
+    assert.deepEqual(pushed.gone, []);
+    assert.equal(pushed.entries.length, 2);
+  });
+
   it('carries errors back as the same GleanerError', async () => {
     await assert.rejects(pool.digest(request('<html><body>a page</body></html>')), (err: unknown) => {
       return err instanceof GleanerError && err.code === 'PARSE_NOT_A_FEED' && /not a feed/.test(err.message);

@@ -23,12 +23,21 @@ export interface DigestRequest {
    * to the thread that writes, nor fetched again as full articles.
    */
   stored?: ReadonlyMap<string, string>;
+  /**
+   * The keys of the feed's removed entries (Store.removedEntries): left out whatever their
+   * content, so that none comes back; the result's `gone` lists those the document no longer holds.
+   */
+  removed?: readonly string[];
+  /** The document may lack items the feed still has (a WebSub push): nothing is taken as gone. */
+  partial?: boolean;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
 export interface DigestResult<E extends StorableEntry = StorableEntry> {
   feed: Omit<ParsedFeed, 'items'>;
   entries: E[];
+  /** The request's `removed` keys that the document does not hold. */
+  gone?: string[];
 }
 
 export type DigestReply =
@@ -52,9 +61,15 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
   const { items, ...feed } = parsed;
   const entries = prepareEntries({ ...feed, items }, req.url, req.now);
   const stored = req.stored;
+  const fresh = stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries;
+  const feedInfo = prepareFeedInfo(feed, req.url);
+  if (!req.removed?.length) return { feed: feedInfo, entries: fresh };
+  const removed = new Set(req.removed);
+  const held = new Set(entries.map((e) => e.dedupeKey));
   return {
-    feed: prepareFeedInfo(feed, req.url),
-    entries: stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries,
+    feed: feedInfo,
+    entries: fresh.filter((e) => !removed.has(e.dedupeKey)),
+    gone: req.partial ? [] : req.removed.filter((key) => !held.has(key)),
   };
 }
 

@@ -10,9 +10,10 @@ if (port) {
     let reply: DigestReply;
     let transfer: ArrayBuffer[] = [];
     try {
-      const { feed, entries } = digestFeed(message.request);
+      const { feed, entries, gone } = digestFeed(message.request);
       const packed = packEntries(entries);
-      reply = { id: message.id, ok: true, result: { feed, entries: packed.entries } };
+      const result = gone ? { feed, entries: packed.entries, gone } : { feed, entries: packed.entries };
+      reply = { id: message.id, ok: true, result };
       transfer = [packed.buffer];
     } catch (err) {
       reply =

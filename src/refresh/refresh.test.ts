@@ -380,6 +380,79 @@ describe('refreshFeed over loopback HTTP', () => {
     }
   });
 
+  it('does not bring back a removed entry its feed still lists, and forgets it once the feed drops it', async () => {
+    const pool = createDigestPool(1);
+    try {
+      for (const [name, digest] of [
+        ['here', digestInProcess],
+        ['worker', pool.digest],
+      ] as const) {
+        const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
+        const items = {
+          a: { guid: `${name}-a`, title: 'A', date: day(3) },
+          b: { guid: `${name}-b`, title: 'B', date: day(2) },
+          c: { guid: `${name}-c`, title: 'C', date: day(1) },
+          d: { guid: `${name}-d`, title: 'D', date: day(0) },
+        };
+        let doc = rss([items.c, items.b, items.a]);
+        server.route(`/kept-${name}.xml`, (_req, res) =>
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc),
+        );
+        const withDigest = { ...deps, digest };
+        const feed = await subscribed(`/kept-${name}.xml`);
+        const refresh = async (fetched?: Parameters<typeof refreshFeed>[2]): Promise<unknown> => {
+          const result = await refreshFeed(await current(feed), withDigest, fetched);
+          return result.status === 'updated' ? result.inserted : result.status;
+        };
+        const removedKeys = async (): Promise<string[]> =>
+          (await store.removedEntries(feed.id)).map((key) => key.replace(/^g:/, '')).sort();
+        assert.equal(await refresh(), 3);
+        // Read, then removed 20 days on, but for the newest.
+        const ids = (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map(
+          (v) => v.entry.id,
+        );
+        await store.setEntryState(user.id, ids, { read: true }, h.clock);
+        const policy = { readMs: 10 * 24 * HOUR, unreadMs: null, keepPerFeed: 1, maxPerFeed: null };
+        h.clock += 20 * 24 * HOUR;
+        assert.equal((await store.removeOldEntries(policy, h.clock, null, 1000)).next, null);
+        assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
+
+        assert.equal(await refresh(), 0, `${name}: the document still lists them, and they stay removed`);
+        assert.equal(await store.countEntries(feed.id), 1);
+        // What a WebSub hub sends may hold only the newest items: it tells nothing of the others.
+        const pushed = rss([items.d, items.c]);
+        assert.equal(
+          await refresh({
+            status: 'ok',
+            body: Buffer.from(pushed),
+            contentType: 'application/rss+xml',
+            etag: null,
+            lastModified: null,
+            finalUrl: feed.url,
+            permanentRedirectUrl: null,
+            cacheControlMaxAge: null,
+            retryAfter: null,
+            expires: null,
+            partial: true,
+          }),
+          1,
+        );
+        assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
+        doc = rss([items.d, items.c, items.b]);
+        assert.equal(await refresh(), 0);
+        assert.deepEqual(
+          await removedKeys(),
+          [`${name}-b`],
+          `${name}: A is forgotten once the feed drops it`,
+        );
+        doc = rss([items.d, items.c, items.b, items.a]);
+        assert.equal(await refresh(), 1, `${name}: back in the feed after it left, A is new`);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {
     // Two names for the loopback server: two sites.
     const named = createFetcher({

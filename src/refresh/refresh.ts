@@ -145,20 +145,31 @@ export async function refreshFeed(
     return { feedId: feed.id, status: 'not-modified' };
   }
 
-  // What is stored of the feed: its newest entries, which a document mostly repeats.
+  // What is stored of the feed: its newest entries, which a document mostly repeats, and the keys
+  // of those the retention policy removed, which it may still hold.
   const known = feed.options.fetchFullArticle ? KNOWN_ENTRIES_FULL_ARTICLES : KNOWN_ENTRIES;
-  const stored = await store.recentEntries(feed.id, known);
+  const [stored, removed] = await Promise.all([
+    store.recentEntries(feed.id, known),
+    store.removedEntries(feed.id),
+  ]);
   let entries: StorableEntry[];
   let parsed;
+  let gone: string[] | undefined;
   try {
     const digest = deps.digest ?? digestInProcess;
-    ({ feed: parsed, entries } = await digest({
+    ({
+      feed: parsed,
+      entries,
+      gone,
+    } = await digest({
       body: result.body,
       url: result.finalUrl,
       contentType: result.contentType,
       maxBytes: deps.maxFeedBytes,
       now,
       stored: new Map(stored.map((e) => [e.dedupeKey, e.contentHash])),
+      removed,
+      partial: result.partial,
     }));
     if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
@@ -197,6 +208,7 @@ export async function refreshFeed(
       language: parsed.language,
       hubUrl: parsed.hubUrl,
       format: parsed.format,
+      gone,
     },
     entries,
   );

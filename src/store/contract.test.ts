@@ -1944,5 +1944,206 @@ for (const backend of backends) {
       await store.unsubscribe(user.id, other.id);
       assert.deepEqual(await search('mesh'), []);
     });
+
+    // Retention acts on every entry of the store: each test has a store of its own.
+    describe('retention', () => {
+      const DAY = 24 * 3_600_000;
+      const policy = { readMs: 10 * DAY, unreadMs: 30 * DAY, keepPerFeed: 2, maxPerFeed: null };
+      const withStore = (test: (store: Store) => Promise<void>) => async () => {
+        const opened = await backend.open();
+        try {
+          await test(opened.store);
+        } finally {
+          await opened.cleanup();
+        }
+      };
+      const idsOf = async (store: Store, userId: number): Promise<number[]> =>
+        (await store.queryEntries({ userId, limit: 100 })).map((v) => v.entry.id).sort((a, b) => a - b);
+
+      it(
+        'removes entries no reader keeps, a step at a time, and keeps their keys from coming back',
+        withStore(async (store) => {
+          const ann = await store.createUser('ann', { isAdmin: false }, T0);
+          const bob = await store.createUser('bob', { isAdmin: false }, T0);
+          const feed = await store.ensureFeed('https://old.example/feed', DEFAULT_OPTIONS, T0);
+          for (const user of [ann, bob])
+            await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+          const old = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => entry(n, { contentText: `word${n} retained` }));
+          await store.recordFetchSuccess(feed.id, update(T0), old);
+          await store.recordFetchSuccess(feed.id, update(T0 + 40 * DAY), [entry(9), entry(10)]);
+          const now = T0 + 41 * DAY;
+          const id = new Map(
+            (await store.queryEntries({ userId: ann.id, limit: 100 })).map((v) => [v.entry.guid, v.entry.id]),
+          );
+          const ids = (...ns: number[]): number[] => ns.map((n) => id.get(`guid-${n}`) as number);
+          // 1: read by both long ago. 2: read by ann, unread by bob for 41 days. 3: read by ann six
+          // days ago. 4: starred by bob, 5: saved for later by ann, 6: labelled by ann, all read by
+          // both long ago. 7: unread by both for 41 days. 8: read by both long ago. 9, 10: new, and
+          // the feed's two newest.
+          await store.setEntryState(ann.id, ids(1, 2, 4, 5, 6, 8), { read: true }, T0 + DAY);
+          await store.setEntryState(bob.id, ids(1, 4, 5, 6, 8), { read: true }, T0 + DAY);
+          await store.setEntryState(ann.id, ids(3), { read: true }, now - 6 * DAY);
+          await store.setEntryState(bob.id, ids(4), { starred: true }, T0 + DAY);
+          await store.setEntryState(ann.id, ids(5), { readLater: true }, T0 + DAY);
+          await store.labelEntries(ann.id, ids(6), { add: ['keep'], remove: [] }, T0 + DAY);
+          await store.setEntryState(ann.id, ids(9, 10), { read: true }, T0 + 40 * DAY);
+
+          let cursor = null;
+          let removed = 0;
+          let steps = 0;
+          do {
+            const step = await store.removeOldEntries(policy, now, cursor, 3);
+            removed += step.removed;
+            cursor = step.next;
+            steps++;
+          } while (cursor !== null);
+          assert.equal(removed, 4);
+          assert.ok(
+            steps >= 3,
+            `${steps} steps of at most 3 entries for the 8 that arrived before the cut-off`,
+          );
+          assert.deepEqual(await idsOf(store, ann.id), ids(3, 4, 5, 6, 9, 10));
+          assert.deepEqual(await idsOf(store, bob.id), ids(3, 4, 5, 6, 9, 10));
+          assert.equal(await store.countEntries(feed.id), 6);
+          assert.equal((await store.unreadCounts(bob.id)).get(feed.id), 3, 'bob: 3, 9 and 10 unread');
+          assert.equal((await store.unreadCounts(ann.id)).get(feed.id), undefined);
+          const search = async (text: string): Promise<number> =>
+            (await store.searchEntries({ userId: ann.id, text, sort: 'newest', limit: 10, offset: 0 }))
+              .length;
+          assert.equal(await search('word1'), 0, 'the search index forgets a removed entry');
+          assert.equal(await search('retained'), 4);
+          assert.deepEqual((await store.removedEntries(feed.id)).sort(), [
+            'g:guid-1',
+            'g:guid-2',
+            'g:guid-7',
+            'g:guid-8',
+          ]);
+          assert.deepEqual(await store.removeOldEntries(policy, now, null, 100), { removed: 0, next: null });
+
+          // The feed's document still holds them, one changed: none is stored again.
+          const again = [...old, entry(9), entry(10)];
+          again[0] = entry(1, { contentHash: 'hash-1b' });
+          assert.deepEqual(await store.recordFetchSuccess(feed.id, update(now), again), {
+            inserted: 0,
+            updated: 0,
+          });
+          assert.equal(await store.countEntries(feed.id), 6);
+          // Once a document no longer holds one, its key is forgotten: if it comes back, it is new.
+          await store.recordFetchSuccess(feed.id, { ...update(now), gone: ['g:guid-1'] }, []);
+          assert.deepEqual((await store.removedEntries(feed.id)).sort(), [
+            'g:guid-2',
+            'g:guid-7',
+            'g:guid-8',
+          ]);
+          assert.deepEqual(await store.recordFetchSuccess(feed.id, update(now), [entry(1)]), {
+            inserted: 1,
+            updated: 0,
+          });
+        }),
+      );
+
+      it(
+        'keeps what the policy keeps for good, and entries no one has go by their arrival',
+        withStore(async (store) => {
+          const ann = await store.createUser('ann', { isAdmin: false }, T0);
+          const feed = await store.ensureFeed('https://keep.example/feed', DEFAULT_OPTIONS, T0);
+          await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          await store.recordFetchSuccess(
+            feed.id,
+            update(T0),
+            [1, 2, 3, 4].map((n) => entry(n)),
+          );
+          const [newest, , , oldest] = await store.queryEntries({ userId: ann.id, limit: 10 });
+          assert.ok(newest && oldest);
+          await store.setEntryState(ann.id, [oldest.entry.id], { read: true }, T0);
+          const now = T0 + 400 * DAY;
+          const keepAll = { readMs: null, unreadMs: null, keepPerFeed: 0, maxPerFeed: null };
+          assert.equal((await store.removeOldEntries(keepAll, now, null, 10)).removed, 0);
+          const unreadOnly = { ...keepAll, unreadMs: DAY };
+          assert.equal(
+            (await store.removeOldEntries(unreadOnly, now, null, 10)).removed,
+            3,
+            'the read one stays',
+          );
+          assert.deepEqual(await idsOf(store, ann.id), [oldest.entry.id]);
+          // Unsubscribed but for a starred entry, the feed stays; its other entries belong to no one.
+          await store.recordFetchSuccess(feed.id, update(T0 + DAY), [entry(5), entry(6)]);
+          const [five] = (await store.queryEntries({ userId: ann.id, status: 'unread', limit: 10 })).slice(
+            -1,
+          );
+          assert.ok(five);
+          await store.setEntryState(ann.id, [five.entry.id], { starred: true }, T0 + DAY);
+          await store.unsubscribe(ann.id, feed.id);
+          const readOnly = { ...keepAll, readMs: 10 * DAY };
+          assert.equal((await store.removeOldEntries(readOnly, now, null, 10)).removed, 2);
+          assert.equal(await store.countEntries(feed.id), 1);
+          assert.deepEqual(await idsOf(store, ann.id), [five.entry.id]);
+        }),
+      );
+
+      it(
+        'trims a feed past its limit to its newest, read or not, a step at a time, kept entries aside',
+        withStore(async (store) => {
+          const ann = await store.createUser('ann', { isAdmin: false }, T0);
+          const big = await store.ensureFeed('https://big.example/feed', DEFAULT_OPTIONS, T0);
+          const small = await store.ensureFeed('https://small.example/feed', DEFAULT_OPTIONS, T0);
+          for (const feed of [big, small])
+            await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          await store.recordFetchSuccess(
+            big.id,
+            update(T0),
+            [1, 2, 3, 4, 5, 6].map((n) => entry(n)),
+          );
+          await store.recordFetchSuccess(
+            small.id,
+            update(T0),
+            [1, 2, 3].map((n) => entry(n)),
+          );
+          const bigIds = (await store.queryEntries({ userId: ann.id, feedId: big.id, limit: 10 })).map(
+            (v) => v.entry.id,
+          );
+          const [six, five, four, three, two, one] = bigIds;
+          await store.setEntryState(ann.id, [one as number], { starred: true }, T0);
+          const limit3 = { readMs: null, unreadMs: null, keepPerFeed: 0, maxPerFeed: 3 };
+          const now = T0 + DAY;
+          assert.equal(await store.trimFeeds(limit3, now, 1), 1);
+          assert.equal(await store.trimFeeds(limit3, now, 10), 1);
+          assert.equal(await store.trimFeeds(limit3, now, 10), 0);
+          const left = (await store.queryEntries({ userId: ann.id, feedId: big.id, limit: 10 })).map(
+            (v) => v.entry.id,
+          );
+          assert.deepEqual(left, [six, five, four, one]);
+          assert.ok(!left.includes(three as number) && !left.includes(two as number));
+          assert.equal(await store.countEntries(small.id), 3, 'a feed within its limit is left alone');
+          assert.equal((await store.unreadCounts(ann.id)).get(big.id), 4);
+          assert.equal(await store.trimFeeds({ ...limit3, maxPerFeed: null }, now, 10), 0);
+        }),
+      );
+
+      it(
+        'keeps the removed keys of a feed merged into another from coming back there',
+        withStore(async (store) => {
+          const ann = await store.createUser('ann', { isAdmin: false }, T0);
+          const from = await store.ensureFeed('https://site.example/old', DEFAULT_OPTIONS, T0);
+          const into = await store.ensureFeed('https://site.example/new', DEFAULT_OPTIONS, T0);
+          for (const feed of [from, into])
+            await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          await store.recordFetchSuccess(from.id, update(T0), [entry(1), entry(2)]);
+          await store.recordFetchSuccess(into.id, update(T0), [entry(2)]);
+          const unread = { readMs: null, unreadMs: DAY, keepPerFeed: 0, maxPerFeed: null };
+          assert.equal((await store.removeOldEntries(unread, T0 + 2 * DAY, null, 10)).removed, 3);
+          await store.recordFetchSuccess(into.id, update(T0 + 3 * DAY), [entry(3)]);
+          const move = await store.changeFeedUrl(from.id, 'https://site.example/new', T0 + 3 * DAY, true);
+          assert.equal(move.kind, 'merged');
+          assert.deepEqual((await store.removedEntries(into.id)).sort(), ['g:guid-1', 'g:guid-2']);
+          const saved = await store.recordFetchSuccess(into.id, update(T0 + 3 * DAY), [
+            entry(1),
+            entry(2),
+            entry(3),
+          ]);
+          assert.deepEqual(saved, { inserted: 0, updated: 0 });
+        }),
+      );
+    });
   });
 }

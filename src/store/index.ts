@@ -21,6 +21,8 @@ export type {
   SearchHit,
   SearchQuery,
   SharedTags,
+  RetentionCursor,
+  RetentionPolicy,
   Store,
   StoredEntryVersion,
   SubscriptionChange,

@@ -421,6 +421,18 @@ export const MIGRATIONS: Migration[] = [
   // 23: when a feed's hub last sent a document that was taken, so that one a hub sends too soon
   // after is refused by every process serving, not by the one that took the first.
   (d) => [`ALTER TABLE feeds ADD COLUMN websub_pushed_at ${d.int64}`],
+  // 24: entries removed by the retention policy (refresh/retention.ts), by their feed and dedupe
+  // key: one still in its feed's document would otherwise come back as new at the next refresh. A
+  // key is forgotten once a document of the feed no longer holds it. Without the entries' bodies,
+  // their rows and indexes, ~100 bytes each against ~7 KB.
+  (d) => [
+    `CREATE TABLE removed_entries (
+      feed_id ${d.int64} NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+      dedupe_key TEXT NOT NULL,
+      removed_at ${d.int64} NOT NULL,
+      PRIMARY KEY (feed_id, dedupe_key)
+    )`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -95,6 +95,8 @@ import type {
   SharedTagsQuery,
   SessionView,
   Store,
+  RetentionCursor,
+  RetentionPolicy,
   StoredEntryVersion,
   SubscriptionChange,
   SubscriptionView,
@@ -606,9 +608,52 @@ class SqliteStore implements Store {
           `SELECT id FROM entries WHERE created_at >= ? AND created_at < ? LIMIT ${ARRIVAL_WINDOW + 1}`,
         )
         .pluck(),
+      // Removed entries too, with no hash: one the document still holds is not stored again.
       storedHashes: db.prepare(
-        `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
+        `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))
+         UNION ALL
+         SELECT dedupe_key, NULL FROM removed_entries WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))`,
       ),
+      removedEntries: db.prepare('SELECT dedupe_key FROM removed_entries WHERE feed_id = ?').pluck(),
+      forgetRemoved: db.prepare(
+        'DELETE FROM removed_entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))',
+      ),
+      // Entries that arrived before @before, from after a cursor, and whether anyone keeps each: a
+      // reader who starred it, saved it for later or labelled it, who has not read it and it is
+      // younger than @unreadBefore, or who read it after @readBefore; or it is among the
+      // @keepPerFeed newest of its feed (fewer newer ones than that; ties are kept).
+      retentionCandidates: db.prepare(
+        `SELECT e.id, e.created_at AS createdAt,
+           NOT EXISTS (SELECT 1 FROM user_entries ue WHERE ue.entry_id = e.id
+               AND (ue.starred = 1 OR ue.read_later = 1
+                 OR (ue.read = 0 AND e.created_at >= @unreadBefore)
+                 OR (ue.read = 1 AND COALESCE(ue.read_at, e.created_at) >= @readBefore)))
+             AND NOT EXISTS (SELECT 1 FROM entry_labels l WHERE l.entry_id = e.id)
+             AND (SELECT COUNT(*) FROM (SELECT 1 FROM entries n
+                    WHERE n.feed_id = e.feed_id AND n.published_at > e.published_at LIMIT @keepPerFeed)) >= @keepPerFeed
+             AS removable
+         FROM entries e
+         WHERE e.created_at < @before AND (e.created_at, e.id) > (@afterAt, @afterId)
+         ORDER BY e.created_at, e.id LIMIT @limit`,
+      ),
+      feedsOverLimit: db.prepare('SELECT feed_id FROM entries GROUP BY feed_id HAVING COUNT(*) > ?').pluck(),
+      // A feed's entries past its @max newest that no one starred, saved for later or labelled.
+      pastFeedLimit: db
+        .prepare(
+          `SELECT e.id FROM entries e WHERE e.feed_id = @feedId
+             AND NOT EXISTS (SELECT 1 FROM user_entries ue WHERE ue.entry_id = e.id AND (ue.starred = 1 OR ue.read_later = 1))
+             AND NOT EXISTS (SELECT 1 FROM entry_labels l WHERE l.entry_id = e.id)
+           ORDER BY e.published_at DESC, e.id DESC LIMIT @limit OFFSET @max`,
+        )
+        .pluck(),
+      // Deleting an entry deletes its body, its readers' rows (and their counts), its tags, its
+      // labels and its row of the search index with it.
+      rememberRemoved: db.prepare(
+        `INSERT INTO removed_entries (feed_id, dedupe_key, removed_at)
+           SELECT feed_id, dedupe_key, ? FROM entries WHERE id IN (SELECT value FROM json_each(?))
+           ON CONFLICT DO NOTHING`,
+      ),
+      deleteEntries: db.prepare('DELETE FROM entries WHERE id IN (SELECT value FROM json_each(?))'),
       insertEntry: db.prepare(
         `INSERT INTO entries (feed_id, dedupe_key, content_hash, guid, link, title, author, summary_text,
            reading_minutes, published_at, updated_at, created_at, categories, enclosures, image_url,
@@ -740,6 +785,13 @@ class SqliteStore implements Store {
          WHERE feed_id = @from
            AND NOT EXISTS (SELECT 1 FROM entries eb WHERE eb.feed_id = @into AND eb.dedupe_key = entries.dedupe_key)
          RETURNING id, title`,
+      ),
+      mergeRemoved: db.prepare(
+        `INSERT INTO removed_entries (feed_id, dedupe_key, removed_at)
+           SELECT @into, r.dedupe_key, r.removed_at FROM removed_entries r
+           WHERE r.feed_id = @from
+             AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.feed_id = @into AND e.dedupe_key = r.dedupe_key)
+           ON CONFLICT DO NOTHING`,
       ),
       bodyHtml: db.prepare('SELECT content_html FROM entry_bodies WHERE entry_id = ?').pluck(),
       userEntriesOf: db.prepare('SELECT * FROM user_entries WHERE entry_id = ?'),
@@ -1195,20 +1247,21 @@ class SqliteStore implements Store {
   ): SaveResult {
     const now = update.checkedAt;
     const result: SaveResult = { inserted: 0, updated: 0 };
-    // What is already stored, by dedupe key: unchanged entries cost no write at all.
-    const stored = new Map<string, string>();
+    // What is already stored, by dedupe key: unchanged entries cost no write at all, and removed
+    // ones (no hash) none either.
+    const stored = new Map<string, string | null>();
     for (let i = 0; i < entries.length; i += 500) {
       const keys = JSON.stringify(entries.slice(i, i + 500).map((e) => e.dedupeKey));
-      for (const row of this.s.storedHashes.all(feedId, keys) as {
+      for (const row of this.s.storedHashes.all({ feedId, keys }) as {
         dedupe_key: string;
-        content_hash: string;
+        content_hash: string | null;
       }[]) {
         stored.set(row.dedupe_key, row.content_hash);
       }
     }
     for (const e of entries) {
       const hash = stored.get(e.dedupeKey);
-      if (hash === e.contentHash) continue;
+      if (hash === e.contentHash || hash === null) continue;
       const params = {
         feedId,
         dedupeKey: e.dedupeKey,
@@ -1247,7 +1300,9 @@ class SqliteStore implements Store {
         index.push(this.indexWrite(row.id, e, feedId, true));
       }
     }
-    this.s.feedSuccess.run({ feedId, ...update });
+    const { gone, ...state } = update;
+    if (gone?.length) this.s.forgetRemoved.run(feedId, JSON.stringify(gone));
+    this.s.feedSuccess.run({ feedId, ...state });
     return result;
   }
 
@@ -1348,6 +1403,8 @@ class SqliteStore implements Store {
         entry.id,
       );
     }
+    // The entries `from` no longer keeps stay away from `into` too.
+    s.mergeRemoved.run({ from, into });
     s.mergePublications.run({ from: String(from), into: String(into), now });
     // What is left of `from` goes with it: its subscriptions, its copies of the entries `into` has.
     s.deleteFeed.run(from);
@@ -1373,6 +1430,10 @@ class SqliteStore implements Store {
       `SELECT dedupe_key AS dedupeKey, content_hash AS contentHash, published_at AS publishedAt
          FROM entries WHERE feed_id = ? ORDER BY published_at DESC ${limitClause(limit)}`,
     ).all(feedId) as StoredEntryVersion[];
+  }
+
+  async removedEntries(feedId: number): Promise<string[]> {
+    return this.s.removedEntries.all(feedId) as string[];
   }
 
   async recentPublishTimes(feedId: number, limit: number): Promise<number[]> {
@@ -1792,6 +1853,60 @@ class SqliteStore implements Store {
       n: number;
     };
     return row.n;
+  }
+
+  async removeOldEntries(
+    policy: RetentionPolicy,
+    now: number,
+    cursor: RetentionCursor | null,
+    limit: number,
+  ): Promise<{ removed: number; next: RetentionCursor | null }> {
+    // Far enough back that nothing arrived before it: what the policy keeps for good.
+    const never = Number.MIN_SAFE_INTEGER;
+    const readBefore = policy.readMs === null ? never : now - policy.readMs;
+    const unreadBefore = policy.unreadMs === null ? never : now - policy.unreadMs;
+    return this.db.transaction(() => {
+      const rows = this.s.retentionCandidates.all({
+        readBefore,
+        unreadBefore,
+        keepPerFeed: policy.keepPerFeed,
+        before: Math.max(readBefore, unreadBefore),
+        afterAt: cursor?.createdAt ?? never,
+        afterId: cursor?.id ?? 0,
+        limit,
+      }) as { id: number; createdAt: number; removable: number }[];
+      const removed = this.removeEntries(
+        rows.filter((r) => r.removable === 1).map((r) => r.id),
+        now,
+      );
+      const last = rows.at(-1);
+      return {
+        removed,
+        next: rows.length < limit || !last ? null : { createdAt: last.createdAt, id: last.id },
+      };
+    })();
+  }
+
+  async trimFeeds(policy: RetentionPolicy, now: number, limit: number): Promise<number> {
+    const max = policy.maxPerFeed;
+    if (max === null) return 0;
+    return this.db.transaction(() => {
+      let removed = 0;
+      for (const feedId of this.s.feedsOverLimit.all(max) as number[]) {
+        if (removed >= limit) break;
+        const ids = this.s.pastFeedLimit.all({ feedId, max, limit: limit - removed }) as number[];
+        removed += this.removeEntries(ids, now);
+      }
+      return removed;
+    })();
+  }
+
+  /** Removes entries, their keys kept (see removedEntries), inside the caller's transaction. */
+  private removeEntries(ids: readonly number[], now: number): number {
+    if (ids.length === 0) return 0;
+    const json = JSON.stringify(ids);
+    this.s.rememberRemoved.run(now, json);
+    return this.s.deleteEntries.run(json).changes;
   }
 
   // Publishing.

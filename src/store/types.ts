@@ -21,6 +21,27 @@ export interface StoredEntryVersion {
   publishedAt: number;
 }
 
+/**
+ * Which entries are removed (refresh/retention.ts). Never one that a user starred, saved for later
+ * or labelled, nor one of the newest `keepPerFeed` of its feed unless past `maxPerFeed`.
+ */
+export interface RetentionPolicy {
+  /** A read entry goes this long after it was read (ms); null keeps read entries. */
+  readMs: number | null;
+  /** An unread entry goes this long after it arrived (ms); null keeps unread entries. */
+  unreadMs: number | null;
+  /** Each feed's newest entries are kept whatever their age. */
+  keepPerFeed: number;
+  /** The most entries a feed keeps, read or not: the oldest past it go (null: no limit). */
+  maxPerFeed: number | null;
+}
+
+/** Where a pass of Store.removeOldEntries is: after this entry, in order of arrival. */
+export interface RetentionCursor {
+  createdAt: number;
+  id: number;
+}
+
 /** What a feed's WebSub subscription asked of its hub, to be stored before the hub is asked. */
 export interface WebSubRequest {
   hub: string;
@@ -53,6 +74,11 @@ export interface FeedFetchUpdate {
   language: string | null;
   hubUrl: string | null;
   format: FeedFormat | null;
+  /**
+   * Keys of the feed's removed entries (Store.removedEntries) that the document no longer holds:
+   * forgotten, since it cannot bring them back.
+   */
+  gone?: readonly string[];
 }
 
 /** What a permanent redirect did to a feed (Store.changeFeedUrl). */
@@ -451,6 +477,11 @@ export interface Store {
   recentPublishTimes(feedId: number, limit: number): Promise<number[]>;
   /** The feed's newest entries, newest first: what a refresh needs to tell new and changed ones. */
   recentEntries(feedId: number, limit: number): Promise<StoredEntryVersion[]>;
+  /**
+   * The dedupe keys of the feed's entries the retention policy removed, kept while its document
+   * still holds them (see FeedFetchUpdate.gone): a refresh stores none of them again.
+   */
+  removedEntries(feedId: number): Promise<string[]>;
 
   /** Subscribes (or moves an existing subscription); the feed's entries become the user's, unread. */
   subscribe(
@@ -553,6 +584,24 @@ export interface Store {
   compactSearchIndex(pages: number): Promise<boolean>;
 
   countEntries(feedId?: number): Promise<number>;
+
+  /**
+   * One step of removing old entries by `policy` (RetentionPolicy): looks at up to `limit` entries
+   * that arrived before its cut-off, oldest first, from after `cursor`, and removes those no one
+   * keeps, in one transaction. Gives how many it removed and where the next step starts (null once
+   * every entry has been looked at).
+   */
+  removeOldEntries(
+    policy: RetentionPolicy,
+    now: number,
+    cursor: RetentionCursor | null,
+    limit: number,
+  ): Promise<{ removed: number; next: RetentionCursor | null }>;
+  /**
+   * Removes up to `limit` entries of the feeds past `policy.maxPerFeed`, the oldest of each first,
+   * in one transaction; gives how many it removed (fewer than `limit` once none is left to remove).
+   */
+  trimFeeds(policy: RetentionPolicy, now: number, limit: number): Promise<number>;
 
   /**
    * Publishes (or publishes again, under its old slug) what a user chose. Nothing is public
@@ -669,6 +718,7 @@ export const STORE_METHODS = {
   getFeedIcon: 'read',
   recentPublishTimes: 'read',
   recentEntries: 'read',
+  removedEntries: 'read',
   subscribe: 'write',
   importSubscriptions: 'write',
   unsubscribe: 'write',
@@ -696,6 +746,8 @@ export const STORE_METHODS = {
   searchIndexSegments: 'read',
   compactSearchIndex: 'write',
   countEntries: 'read',
+  removeOldEntries: 'write',
+  trimFeeds: 'write',
   createPublication: 'write',
   listPublications: 'read',
   livePublications: 'read',

@@ -120,6 +120,11 @@ export type FetchResult =
       finalUrl: string;
       /** Set when every hop to `finalUrl` was a 301 or 308: the subscription's URL should become it. */
       permanentRedirectUrl: string | null;
+      /**
+       * A document that may hold only some of the feed's items (what a WebSub hub sends): an item
+       * it lacks may still be in the feed.
+       */
+      partial?: boolean;
     } & CacheHints);
 
 export interface Fetcher {

@@ -127,6 +127,7 @@ export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): v
           cacheControlMaxAge: null,
           retryAfter: null,
           expires: null,
+          partial: true,
         };
         await ctx.deps.refreshNow([feedId], new Map([[feedId, document]]));
         return reply.code(202).send();
