@@ -563,6 +563,33 @@ describe('gleaner CLI', () => {
     assert.equal(readdirSync(folder).filter((f) => /^gleaner-\d{8}-\d{6}\.db$/.test(f)).length, 1);
   });
 
+  it('removes old entries with `gleaner cleanup`, and the next refresh does not bring them back', async () => {
+    const trim = await importedFeeds('trim', 2, (i) => rss(`Trim ${i}`, 30, `t${i}`));
+    assert.equal((await run(trim.env, 'refresh')).code, 0);
+    assert.equal(entriesIn(trim.db), 60);
+    const config = await run(trim.env, 'config');
+    assert.match(config.stdout, /^GLEANER_KEEP_READ_DAYS=60 /m);
+    assert.match(config.stdout, /^GLEANER_MAX_PER_FEED=10000 /m);
+
+    const limited = { ...trim.env, GLEANER_MAX_PER_FEED: '10' };
+    const cleanup = await run(limited, 'cleanup');
+    assert.equal(cleanup.code, 0, cleanup.stderr);
+    assert.equal(cleanup.stdout.trim(), "removed 40 entries: 0 by age, 40 past their feed's limit; 20 kept");
+    assert.equal((await run(trim.env, 'refresh')).code, 0);
+    assert.equal(entriesIn(trim.db), 20, 'the feeds still list them: they stay removed');
+    assert.equal(
+      (await run(limited, 'cleanup')).stdout.trim(),
+      "removed 0 entries: 0 by age, 0 past their feed's limit; 20 kept",
+    );
+
+    const stray = await run(trim.env, 'cleanup', 'now');
+    assert.notEqual(stray.code, 0);
+    assert.match(stray.stderr, /gleaner cleanup takes no arguments/);
+    const bad = await run({ ...trim.env, GLEANER_KEEP_UNREAD_DAYS: 'soon' }, 'cleanup');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /GLEANER_KEEP_UNREAD_DAYS="soon" is not a whole number of at least 0/);
+  });
+
   it('says the database is full, keeps each feed whole or not at all, and catches up once there is room', async () => {
     const FEEDS = 12;
     const ITEMS = 20;

@@ -7,6 +7,7 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
+import { idleMaintenance, retentionPolicy } from '../refresh/retention.js';
 import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { normalizeInputUrl } from '../subscribe/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
@@ -99,6 +100,13 @@ export function passFailed(ctx: Context): (error: unknown, retryInMs: number) =>
       retryInSeconds: Math.round(retryInMs / 1000),
     });
   };
+}
+
+/** The refresh loop's idle work (see idleMaintenance): old entries removed, the search index merged. */
+export function maintenance(ctx: Context): () => Promise<boolean> {
+  return idleMaintenance(ctx.store, Date.now, retentionPolicy(ctx.config), (removed) =>
+    ctx.log.info('old entries removed', { pastFeedLimit: removed.trim, byAge: removed.age }),
+  );
 }
 
 /**

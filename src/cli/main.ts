@@ -48,6 +48,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./user.js'),
   },
   config: { summary: 'print the effective configuration', load: () => import('./config.js') },
+  cleanup: {
+    summary: 'remove old entries now, as the refresh loop does (GLEANER_KEEP_* settings)',
+    load: () => import('./cleanup.js'),
+  },
   backup: {
     summary: 'copy the database to a file, while Gleaner runs',
     load: () => import('./backup.js'),

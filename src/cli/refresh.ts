@@ -1,7 +1,6 @@
 // `gleaner refresh [URL|ID ...] [--watch] [--due] [--concurrency N] [--per-host N]`
 import { parseArgs } from 'node:util';
 import { dueFeedSource, pageSizeFor, refreshFeeds } from '../refresh/pool.js';
-import { searchIndexCompaction } from '../refresh/compaction.js';
 import { runRefreshLoop } from '../refresh/loop.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { limitHeapGrowth } from '../refresh/heap.js';
@@ -11,6 +10,7 @@ import type { Store } from '../store/index.js';
 import {
   COMMON_FLAGS,
   findSubscription,
+  maintenance,
   openContext,
   passFailed,
   refreshDeps,
@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
-        onIdle: searchIndexCompaction(ctx.store, Date.now),
+        onIdle: maintenance(ctx),
       });
       return 0;
     }

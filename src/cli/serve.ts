@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { Feed } from '../model/index.js';
 import { createDigestPool } from '../refresh/digest.js';
-import { searchIndexCompaction } from '../refresh/compaction.js';
 import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
 import { RefreshSlots, refreshFeeds, type FetchedFeeds } from '../refresh/pool.js';
@@ -19,6 +18,7 @@ import { createWebServer, type WebDeps } from '../web/server.js';
 import { connectToPrimary, startWorkers } from './cluster.js';
 import {
   COMMON_FLAGS,
+  maintenance,
   openContext,
   passFailed,
   refreshDeps,
@@ -209,13 +209,15 @@ function startRefresher(ctx: Context): {
         signal: controller.signal,
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
-        onIdle: searchIndexCompaction(ctx.store, Date.now),
+        onIdle: maintenance(ctx),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
-    : // Feeds refreshed elsewhere: the search index is still kept merged here.
-      runIdleWork(searchIndexCompaction(ctx.store, Date.now), {
+    : // Feeds refreshed elsewhere: old entries are still removed, and the search index merged, here.
+      runIdleWork(maintenance(ctx), {
         signal: controller.signal,
         onError: (err) =>
-          ctx.log.error('merging the search index failed', { error: String(storageError(err)) }),
+          ctx.log.error('removing old entries or merging the search index failed', {
+            error: String(storageError(err)),
+          }),
       });
 
   return {

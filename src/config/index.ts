@@ -97,6 +97,34 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     min: 1,
     doc: 'longest time between two checks of a feed (and the longest backoff), in minutes',
   }),
+  keepReadDays: spec({
+    env: 'GLEANER_KEEP_READ_DAYS',
+    kind: 'int',
+    default: 60,
+    min: 0,
+    doc: 'days a read entry is kept after it was read (0: for good); starred, read-later and labelled entries are always kept',
+  }),
+  keepUnreadDays: spec({
+    env: 'GLEANER_KEEP_UNREAD_DAYS',
+    kind: 'int',
+    default: 180,
+    min: 0,
+    doc: 'days an unread entry is kept after it arrived (0: for good)',
+  }),
+  keepPerFeed: spec({
+    env: 'GLEANER_KEEP_PER_FEED',
+    kind: 'int',
+    default: 50,
+    min: 0,
+    doc: "newest entries of each feed kept whatever their age, so that a quiet feed's page is never empty",
+  }),
+  maxPerFeed: spec({
+    env: 'GLEANER_MAX_PER_FEED',
+    kind: 'int',
+    default: 10_000,
+    min: 0,
+    doc: 'most entries a feed keeps, read or not: the oldest past it go, but for starred, read-later and labelled ones (0: no limit)',
+  }),
   host: spec({
     env: 'GLEANER_HOST',
     flag: 'host',
@@ -202,6 +230,10 @@ export interface Config {
   perHost: number;
   minIntervalMinutes: number;
   maxIntervalMinutes: number;
+  keepReadDays: number;
+  keepUnreadDays: number;
+  keepPerFeed: number;
+  maxPerFeed: number;
   host: string;
   port: number;
   baseUrl: string | null;

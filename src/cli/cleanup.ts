@@ -1,0 +1,42 @@
+// `gleaner cleanup`: old entries removed now, by the retention policy the configuration sets (see
+// refresh/retention.ts), as the refresh loop does when no feed is due.
+import { parseArgs } from 'node:util';
+import { GleanerError } from '../model/errors.js';
+import { retentionPolicy, retentionSteps } from '../refresh/retention.js';
+import { COMMON_FLAGS, openContext } from './context.js';
+
+const HELP = `usage: gleaner cleanup [--db FILE]
+
+Removes old entries now, as \`gleaner serve\` and \`gleaner refresh --watch\` do every six hours
+when no feed is due:
+  - a read entry GLEANER_KEEP_READ_DAYS days after it was read (default 60; 0 keeps them);
+  - an unread entry GLEANER_KEEP_UNREAD_DAYS days after it arrived (default 180; 0 keeps them);
+  - past GLEANER_MAX_PER_FEED entries (default 10,000; 0: no limit), a feed's oldest, read or not.
+Never an entry a user starred, saved for later or labelled, nor by age one of the
+GLEANER_KEEP_PER_FEED newest of its feed (default 50). An entry many users have goes when none of
+them keeps it. A removed entry does not come back while its feed still lists it. The file keeps the
+space it frees for the entries to come.`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: COMMON_FLAGS });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new GleanerError('USAGE', `gleaner cleanup takes no arguments\n\n${HELP}`);
+  const ctx = await openContext(values);
+  try {
+    const removed = { trim: 0, age: 0 };
+    for await (const step of retentionSteps(ctx.store, retentionPolicy(ctx.config), Date.now))
+      removed[step.kind] += step.removed;
+    const total = removed.trim + removed.age;
+    console.log(
+      `removed ${total} ${total === 1 ? 'entry' : 'entries'}: ${removed.age} by age, ` +
+        `${removed.trim} past their feed's limit; ${await ctx.store.countEntries()} kept`,
+    );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
