@@ -109,6 +109,14 @@ export function maintenance(ctx: Context): () => Promise<boolean> {
   );
 }
 
+/** What the idle work says when a step fails (it is tried again later). */
+export function maintenanceFailed(ctx: Context): (error: unknown) => void {
+  return (error) =>
+    ctx.log.error('removing old entries or merging the search index failed', {
+      error: String(storageError(error)),
+    });
+}
+
 /**
  * The user a command acts for: `--user NAME`, else the only user. Before any user exists, a local
  * user "admin" is created (the web reader asks for its password on first start).

@@ -11,6 +11,7 @@ import {
   COMMON_FLAGS,
   findSubscription,
   maintenance,
+  maintenanceFailed,
   openContext,
   passFailed,
   refreshDeps,
@@ -68,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
         onIdle: maintenance(ctx),
+        onIdleError: maintenanceFailed(ctx),
       });
       return 0;
     }

@@ -13,12 +13,12 @@ import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
 import { RefreshSlots, refreshFeeds, type FetchedFeeds } from '../refresh/pool.js';
 import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
-import { storageError } from '../store/index.js';
 import { createWebServer, type WebDeps } from '../web/server.js';
 import { connectToPrimary, startWorkers } from './cluster.js';
 import {
   COMMON_FLAGS,
   maintenance,
+  maintenanceFailed,
   openContext,
   passFailed,
   refreshDeps,
@@ -210,14 +210,12 @@ function startRefresher(ctx: Context): {
         onPass: (s) => ctx.log.info('refresh pass', { ...s }),
         onPassError: passFailed(ctx),
         onIdle: maintenance(ctx),
+        onIdleError: maintenanceFailed(ctx),
       }).catch((err: unknown) => ctx.log.error('refresh loop stopped', { error: String(err) }))
     : // Feeds refreshed elsewhere: old entries are still removed, and the search index merged, here.
       runIdleWork(maintenance(ctx), {
         signal: controller.signal,
-        onError: (err) =>
-          ctx.log.error('removing old entries or merging the search index failed', {
-            error: String(storageError(err)),
-          }),
+        onError: maintenanceFailed(ctx),
       });
 
   return {

@@ -156,6 +156,54 @@ describe('search index compaction', () => {
     }
   });
 
+  it('has the refresh loop take a step of idle work after each pass, when feeds are always due', async () => {
+    const fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+    try {
+      // A feed nothing answers for, on a clock a day on at every look: due again at every pass.
+      // The feed of the index's entries (no such site) is paused, so not fetched.
+      assert.equal(await store.updateSubscription(userId, feedId, { paused: true }), true);
+      const user = await store.createUser('always-due', { isAdmin: false }, T0);
+      const feed = await store.ensureFeed('http://127.0.0.1:9/always-due.xml', DEFAULT_FETCH_OPTIONS, T0);
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      let now = T0;
+      const controller = new AbortController();
+      const giveUp = setTimeout(() => controller.abort(), 10_000);
+      let passes = 0;
+      let calls = 0;
+      const errors: unknown[] = [];
+      await runRefreshLoop(
+        {
+          store,
+          fetcher,
+          clock: () => (now += 86_400_000),
+          random: () => 0.5,
+          log: silentLogger,
+          policy: DEFAULT_SCHEDULE_POLICY,
+          maxFeedBytes: 1024 * 1024,
+        },
+        {
+          concurrency: 1,
+          perHost: 1,
+          signal: controller.signal,
+          onPass: () => passes++,
+          onIdle: () => {
+            calls++;
+            if (calls === 2) return Promise.reject(new Error('database is locked'));
+            if (calls === 3) controller.abort();
+            return Promise.resolve(false);
+          },
+          onIdleError: (err) => errors.push(err),
+        },
+      );
+      clearTimeout(giveUp);
+      assert.equal(calls, 3);
+      assert.ok(passes >= 3, `${passes} passes`);
+      assert.equal(errors.length, 1, 'a step that fails is told, and the loop goes on');
+    } finally {
+      await fetcher.close();
+    }
+  });
+
   it('runs idle work alone for a server that does not refresh, through errors', async () => {
     const controller = new AbortController();
     const giveUp = setTimeout(() => controller.abort(), 10_000);

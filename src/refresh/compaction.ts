@@ -1,7 +1,7 @@
 // Keeping the search index in few pieces. Each refresh adds a segment to the full-text index and
 // FTS5 merges them as they pile up, so a large index stays in a dozen or more; every look-up reads
 // each one (on 200,000 entries a word cost 0.10 ms in 19 segments and 0.02 ms in one, and ranking
-// a search's newest matches 27% more; on the benchmark's million, search pages 13-15% more a second). When no feed is due, the refresh loop merges them
+// a search's newest matches 27% more; on the benchmark's million, search pages 13-15% more a second). Between passes and when no feed is due, the refresh loop merges them
 // back into one a step at a time (see runRefreshLoop's onIdle): at most once a day, and only when
 // they are many, since a merge rewrites the whole index.
 import type { Store } from '../store/index.js';

@@ -19,10 +19,13 @@ export interface LoopOptions extends PoolOptions {
   /** The first wait after a failed pass (default 30 s). */
   retryMs?: number;
   /**
-   * Work for when no feed is due (see compaction.ts): true while it has more, and the loop comes
-   * back to it after a short pause instead of sleeping until the next feed is due.
+   * Work for when no feed is due (see retention.ts): true while it has more, and the loop comes
+   * back to it after a short pause instead of sleeping until the next feed is due. A step also
+   * follows each pass, so that feeds always due (many, checked often) do not starve it.
    */
   onIdle?: () => Promise<boolean>;
+  /** Told when a step of the idle work fails: it is tried again later. */
+  onIdleError?: (error: unknown) => void;
 }
 
 // Between two steps of idle work: room for requests and for feeds falling due.
@@ -44,6 +47,14 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
   const pageSize = options.pageSize ?? pageSizeFor(options.concurrency);
   const retryMs = options.retryMs ?? 30_000;
   let failures = 0;
+  const idleStep = async (): Promise<boolean> => {
+    try {
+      return (await options.onIdle?.()) ?? false;
+    } catch (err) {
+      options.onIdleError?.(err);
+      return false;
+    }
+  };
   while (!options.signal.aborted) {
     try {
       // A pass takes every feed due when it starts, a page at a time; one slow feed holds up none
@@ -55,11 +66,12 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
       );
       failures = 0;
       if (summary.feeds === 0) {
-        const more = (await options.onIdle?.()) ?? false;
+        const more = await idleStep();
         await sleep(more ? IDLE_STEP_PAUSE_MS : idleMs, options.signal);
         continue;
       }
       options.onPass?.(summary);
+      await idleStep();
     } catch (err) {
       const wait = Math.min(retryMs * 2 ** failures, retryMs * 10);
       failures++;
