@@ -44,7 +44,7 @@ describe('gleaner user and serve', () => {
 
   it('serves the reader on a free port, signs in, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '1'], {
-      env: { ...env, GLEANER_SERVE_REFRESH: '0' },
+      env: { ...env, GLEANER_SERVE_REFRESH: '0', GLEANER_LOG_LEVEL: 'info' },
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -80,6 +80,10 @@ describe('gleaner user and serve', () => {
       child.kill('SIGTERM');
     }
     assert.equal(await exited, 0, stderr);
+    // What it removes in the background is said at start.
+    const policy = stderr.split('\n').find((line) => line.includes('old entries are removed'));
+    assert.ok(policy, stderr);
+    assert.match(policy, /"keepReadDays":60,"keepUnreadDays":180,"keepPerFeed":50,"maxPerFeed":10000/);
   });
 
   it('subscribes to a feed’s WebSub hub at its public address, and stores what the hub sends', async () => {

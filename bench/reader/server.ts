@@ -54,6 +54,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       GLEANER_PORT: '0',
       GLEANER_HOST: '127.0.0.1',
       GLEANER_SERVE_REFRESH: '0',
+      // The benchmark's entries span two years: none is removed from the database it builds once.
+      GLEANER_KEEP_READ_DAYS: '0',
+      GLEANER_KEEP_UNREAD_DAYS: '0',
+      GLEANER_MAX_PER_FEED: '0',
       GLEANER_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -104,6 +104,14 @@ export function passFailed(ctx: Context): (error: unknown, retryInMs: number) =>
 
 /** The refresh loop's idle work (see idleMaintenance): old entries removed, the search index merged. */
 export function maintenance(ctx: Context): () => Promise<boolean> {
+  const { keepReadDays, keepUnreadDays, keepPerFeed, maxPerFeed } = ctx.config;
+  // Said once at start, so that no one learns of it from entries gone missing.
+  ctx.log.info('old entries are removed (0: kept for good)', {
+    keepReadDays,
+    keepUnreadDays,
+    keepPerFeed,
+    maxPerFeed,
+  });
   return idleMaintenance(ctx.store, Date.now, retentionPolicy(ctx.config), (removed) =>
     ctx.log.info('old entries removed', { pastFeedLimit: removed.trim, byAge: removed.age }),
   );
