@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config/index.js';
 import { createFetcher } from '../../src/feed/fetch/index.js';
 import { parseOpml } from '../../src/feed/opml/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -88,6 +89,8 @@ const deps: RefreshDeps = {
   log: silentLogger,
   policy: DEFAULT_SCHEDULE_POLICY,
   maxFeedBytes: MAX_FEED_BYTES,
+  // The default limit, as gleaner refresh has it: each feed's entries counted after a fetch.
+  maxEntriesPerFeed: loadConfig({}).maxPerFeed,
 };
 
 const subscribeStart = performance.now();

@@ -80,7 +80,9 @@ export function schedulePolicy(config: Config): SchedulePolicy {
 }
 
 export function refreshDeps(ctx: Context): RefreshDeps {
+  const { maxPerFeed } = ctx.config;
   return {
+    ...(maxPerFeed > 0 ? { maxEntriesPerFeed: maxPerFeed } : {}),
     store: ctx.store,
     fetcher: ctx.fetcher,
     clock: Date.now,

@@ -86,6 +86,23 @@ describe('prepareEntries', () => {
     assert.equal(entries[0]?.guid, long('a'), 'the guid itself is kept');
   });
 
+  it('prepares only the newest items of a document longer than asked, in its order', () => {
+    const day = (d: number): string => new Date(NOW - d * 86_400_000).toISOString();
+    const items = [
+      item({ id: 'old', title: 'Old', published: day(9) }),
+      item({ id: 'new', title: 'New', published: day(1) }),
+      item({ id: 'undated', title: 'Undated' }),
+      item({ id: 'older', title: 'Older', published: day(20) }),
+      item({ id: 'updated', title: 'Updated', updated: day(2) }),
+    ];
+    const titles = (max?: number): string[] =>
+      prepareEntries(feed(items), FEED_URL, NOW, max).map((e) => e.title);
+    assert.deepEqual(titles(), ['Old', 'New', 'Undated', 'Older', 'Updated']);
+    assert.deepEqual(titles(3), ['New', 'Undated', 'Updated'], 'an undated item counts as fetched now');
+    assert.deepEqual(titles(4), ['Old', 'New', 'Undated', 'Updated']);
+    assert.deepEqual(titles(5), titles());
+  });
+
   it('falls back to links when one guid is repeated, and drops exact repeats', () => {
     const entries = prepareEntries(
       feed([

@@ -66,14 +66,23 @@ function epoch(iso: string | null): number | null {
 
 /**
  * Prepares every item of a parsed feed. `feedUrl` is the base for relative URLs left in content;
- * `now` is when the feed was fetched (the date of entries that have none).
+ * `now` is when the feed was fetched (the date of entries that have none). With `maxEntries`, only
+ * that many items are prepared: the newest (an undated one counts as `now`), in the document's
+ * order. A document with more (a broken or hostile feed sending 16 MB of tiny items) then costs a
+ * refresh no more than a feed may keep.
  */
-export function prepareEntries(feed: ParsedFeed, feedUrl: string, now: number): PreparedEntry[] {
+export function prepareEntries(
+  feed: ParsedFeed,
+  feedUrl: string,
+  now: number,
+  maxEntries = Infinity,
+): PreparedEntry[] {
+  const items = feed.items.length > maxEntries ? newestItems(feed.items, maxEntries, now) : feed.items;
   const seen = new Set<string>();
   const guidCounts = new Map<string, number>();
-  for (const item of feed.items) if (item.id) guidCounts.set(item.id, (guidCounts.get(item.id) ?? 0) + 1);
+  for (const item of items) if (item.id) guidCounts.set(item.id, (guidCounts.get(item.id) ?? 0) + 1);
   const out: PreparedEntry[] = [];
-  for (const item of feed.items) {
+  for (const item of items) {
     // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
@@ -83,6 +92,17 @@ export function prepareEntries(feed: ParsedFeed, feedUrl: string, now: number): 
     out.push(entry);
   }
   return out;
+}
+
+/** The `count` newest of `items`, in their order. */
+function newestItems(items: readonly ParsedEntry[], count: number, now: number): ParsedEntry[] {
+  const dates = items.map((item) => epoch(item.published) ?? epoch(item.updated) ?? now);
+  const newest = items
+    .map((_, i) => i)
+    .sort((a, b) => (dates[b] as number) - (dates[a] as number) || a - b)
+    .slice(0, count)
+    .sort((a, b) => a - b);
+  return newest.map((i) => items[i] as ParsedEntry);
 }
 
 function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, now: number): PreparedEntry {

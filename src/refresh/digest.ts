@@ -30,6 +30,8 @@ export interface DigestRequest {
   removed?: readonly string[];
   /** The document may lack items the feed still has (a WebSub push): nothing is taken as gone. */
   partial?: boolean;
+  /** At most this many of the document's entries, the newest (see prepareEntries). */
+  maxEntries?: number;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -59,7 +61,7 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     );
   }
   const { items, ...feed } = parsed;
-  const entries = prepareEntries({ ...feed, items }, req.url, req.now);
+  const entries = prepareEntries({ ...feed, items }, req.url, req.now, req.maxEntries);
   const stored = req.stored;
   const fresh = stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries;
   const feedInfo = prepareFeedInfo(feed, req.url);

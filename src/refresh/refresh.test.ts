@@ -453,6 +453,42 @@ describe('refreshFeed over loopback HTTP', () => {
     }
   });
 
+  it('reads a long document’s newest entries only, and keeps a feed to its limit at each fetch', async () => {
+    const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
+    const item = (n: number) => ({ guid: `cap-${n}`, title: `Capped ${n}`, date: day(20 - n) });
+    let doc = rss([1, 2, 3, 4, 5].map(item));
+    server.route('/capped.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc),
+    );
+    const capped = { ...deps, maxEntriesPerFeed: 3 };
+    const feed = await subscribed('/capped.xml');
+    const titles = async (): Promise<string[]> =>
+      (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map((v) => v.entry.title);
+    assert.deepEqual(await refreshFeed(feed, capped), {
+      feedId: feed.id,
+      status: 'updated',
+      inserted: 3,
+      updated: 0,
+    });
+    assert.deepEqual(await titles(), ['Capped 5', 'Capped 4', 'Capped 3']);
+    const [, , oldest] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 });
+    assert.ok(oldest);
+    await store.setEntryState(user.id, [oldest.entry.id], { starred: true }, h.clock);
+
+    // Two more: the feed's oldest unstarred go at once, and stay gone while the document lists them.
+    doc = rss([1, 2, 3, 4, 5, 6, 7].map(item));
+    assert.equal((await refreshFeed(await current(feed), capped)).status, 'updated');
+    assert.deepEqual(await titles(), ['Capped 7', 'Capped 6', 'Capped 5', 'Capped 3']);
+    assert.deepEqual((await store.removedEntries(feed.id)).sort(), ['g:cap-4']);
+    assert.deepEqual(await refreshFeed(await current(feed), capped), {
+      feedId: feed.id,
+      status: 'updated',
+      inserted: 0,
+      updated: 0,
+    });
+    assert.equal(await store.countEntries(feed.id), 4);
+  });
+
   it('keeps a feed fetched with a cookie at its URL when it moves to another site', async () => {
     // Two names for the loopback server: two sites.
     const named = createFetcher({

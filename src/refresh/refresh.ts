@@ -20,6 +20,12 @@ export interface RefreshDeps {
   log: Logger;
   policy: SchedulePolicy;
   maxFeedBytes: number;
+  /**
+   * The most entries a feed keeps (GLEANER_MAX_PER_FEED; none: no limit): a document's newest that
+   * many are read, and a fetch that takes the feed past it removes its oldest at once (see
+   * retention.ts), rather than at the next round of removal hours later.
+   */
+  maxEntriesPerFeed?: number;
   /** Parses and prepares fetched bytes: a worker pool in long runs, in-process by default. */
   digest?: Digest;
   /** Extracts an article from its page (full-content fetching); by default Readability, loaded when first needed. */
@@ -170,6 +176,7 @@ export async function refreshFeed(
       stored: new Map(stored.map((e) => [e.dedupeKey, e.contentHash])),
       removed,
       partial: result.partial,
+      maxEntries: deps.maxEntriesPerFeed,
     }));
     if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
@@ -212,6 +219,9 @@ export async function refreshFeed(
     },
     entries,
   );
+  const max = deps.maxEntriesPerFeed;
+  if (max !== undefined && saved.inserted > 0 && (await store.countEntries(feed.id)) > max)
+    await store.trimFeeds(max, now, saved.inserted, feed.id);
   if (parsed.warnings.length)
     log.debug('feed parsed with warnings', { feedId: feed.id, warnings: parsed.warnings });
   if (deps.webSub && parsed.hubUrl) {

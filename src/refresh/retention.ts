@@ -43,10 +43,10 @@ export async function* retentionSteps(
   clock: () => number,
   step = RETENTION_STEP,
 ): AsyncGenerator<RetentionStep> {
-  for (;;) {
-    const removed = await store.trimFeeds(policy, clock(), step);
+  const max = policy.maxPerFeed;
+  for (let removed = step; max !== null && removed === step;) {
+    removed = await store.trimFeeds(max, clock(), step);
     yield { kind: 'trim', removed };
-    if (removed < step) break;
   }
   if (policy.readMs === null && policy.unreadMs === null) return;
   let cursor: RetentionCursor | null = null;

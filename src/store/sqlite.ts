@@ -1887,14 +1887,13 @@ class SqliteStore implements Store {
     })();
   }
 
-  async trimFeeds(policy: RetentionPolicy, now: number, limit: number): Promise<number> {
-    const max = policy.maxPerFeed;
-    if (max === null) return 0;
+  async trimFeeds(max: number, now: number, limit: number, feedId?: number): Promise<number> {
     return this.db.transaction(() => {
       let removed = 0;
-      for (const feedId of this.s.feedsOverLimit.all(max) as number[]) {
+      const feeds = feedId === undefined ? (this.s.feedsOverLimit.all(max) as number[]) : [feedId];
+      for (const id of feeds) {
         if (removed >= limit) break;
-        const ids = this.s.pastFeedLimit.all({ feedId, max, limit: limit - removed }) as number[];
+        const ids = this.s.pastFeedLimit.all({ feedId: id, max, limit: limit - removed }) as number[];
         removed += this.removeEntries(ids, now);
       }
       return removed;

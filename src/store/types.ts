@@ -598,10 +598,11 @@ export interface Store {
     limit: number,
   ): Promise<{ removed: number; next: RetentionCursor | null }>;
   /**
-   * Removes up to `limit` entries of the feeds past `policy.maxPerFeed`, the oldest of each first,
-   * in one transaction; gives how many it removed (fewer than `limit` once none is left to remove).
+   * Removes up to `limit` entries of the feeds (or of feed `feedId`) past `maxPerFeed` entries,
+   * the oldest of each first, but for those a user starred, saved for later or labelled, in one
+   * transaction; gives how many it removed (fewer than `limit` once none is left to remove).
    */
-  trimFeeds(policy: RetentionPolicy, now: number, limit: number): Promise<number>;
+  trimFeeds(maxPerFeed: number, now: number, limit: number, feedId?: number): Promise<number>;
 
   /**
    * Publishes (or publishes again, under its old slug) what a user chose. Nothing is public
