@@ -11,6 +11,7 @@ import { createDigestPool } from '../refresh/digest.js';
 import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
 import { RefreshSlots, refreshFeeds, type FetchedFeeds } from '../refresh/pool.js';
+import { retentionPolicy } from '../refresh/retention.js';
 import { LoginLimiter } from '../web/auth.js';
 import { proxyKey, useProxyKey } from '../web/proxy.js';
 import { createWebServer, type WebDeps } from '../web/server.js';
@@ -177,6 +178,7 @@ function webDeps(ctx: Context, refreshNow: WebDeps['refreshNow']): WebDeps {
       baseUrl: ctx.config.baseUrl,
       proxyImages: ctx.config.proxyImages,
       wikiDir: ctx.config.wikiDir,
+      retention: retentionPolicy(ctx.config),
     },
   };
 }

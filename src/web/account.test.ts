@@ -332,6 +332,40 @@ describe('sign-in and account pages', () => {
     assert.match((await admin.get('/settings')).body, /<html lang="en"/);
   });
 
+  it('says in the settings which old entries the server removes', async () => {
+    const page = await admin.get('/settings');
+    const keeping = /<section class="card" aria-labelledby="keeping-heading">([\s\S]*?)<\/section>/.exec(
+      page.body,
+    )?.[1];
+    assert.ok(keeping, 'a section of its own');
+    const items = [...keeping.matchAll(/<li>\s*([^<]*?)\s*<\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(items, [
+      'Read entries are removed 60 days after you read them.',
+      'Unread entries are removed 180 days after they arrive.',
+      'Starred, read-later and labelled entries are always kept, and so are the 50 newest of each feed.',
+      'A feed keeps at most 10000 entries: past that, its oldest go.',
+    ]);
+    const forGood = await startWebApp({
+      retention: { readMs: null, unreadMs: null, keepPerFeed: 0, maxPerFeed: null },
+    });
+    try {
+      const browser = new Browser(forGood.baseUrl);
+      await forGood.store.createUser(
+        'keeper',
+        { isAdmin: false, passwordHash: await hashPassword('keeper-password') },
+        Date.now(),
+      );
+      await browser.login('keeper', 'keeper-password');
+      const body = (await browser.get('/settings')).body;
+      assert.match(body, /Read entries are kept for good\./);
+      assert.match(body, /Unread entries are kept for good\./);
+      assert.match(body, /Starred, read-later and labelled entries are always kept\./);
+      assert.doesNotMatch(body, /at most/);
+    } finally {
+      await forGood.close();
+    }
+  });
+
   it('normalizes hostile settings values', async () => {
     const userId = (await app.store.findUserByName(ADMIN))!.id;
     const before = normalizeSettings(await app.store.getUserSettings(userId));

@@ -122,6 +122,18 @@ export const ZH: Record<string, string> = {
   'Mark an entry read when it is opened': '打开文章时标为已读',
   'Mark entries read as they scroll past': '文章滚动经过时标为已读',
   'Save settings': '保存设置',
+  'Keeping entries': '文章保留',
+  'Read entries are kept for good.': '已读文章永久保留。',
+  'Read entries are removed {n} days after you read them.': '已读文章在阅读 {n} 天后删除。',
+  'Unread entries are kept for good.': '未读文章永久保留。',
+  'Unread entries are removed {n} days after they arrive.': '未读文章在收到 {n} 天后删除。',
+  'Starred, read-later and labelled entries are always kept, and so are the {n} newest of each feed.':
+    '加星、稍后阅读和加了标签的文章始终保留，每个订阅源最新的 {n} 篇也会保留。',
+  'Starred, read-later and labelled entries are always kept.': '加星、稍后阅读和加了标签的文章始终保留。',
+  'A feed keeps at most {n} entries: past that, its oldest go.':
+    '每个订阅源最多保留 {n} 篇文章，超出时删除最旧的。',
+  'The administrator of this server sets these (GLEANER_KEEP_* settings).':
+    '这些由服务器管理员设置（GLEANER_KEEP_* 配置项）。',
 
   // The password
   'Change password': '修改密码',

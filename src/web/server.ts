@@ -10,7 +10,7 @@ import { errorMessage, GleanerError } from '../model/errors.js';
 import type { Folder, User } from '../model/index.js';
 import type { FetchedFeeds } from '../refresh/pool.js';
 import type { SchedulePolicy } from '../refresh/schedule.js';
-import { storageError, type Store, type SubscriptionView } from '../store/index.js';
+import { storageError, type RetentionPolicy, type Store, type SubscriptionView } from '../store/index.js';
 import { arrivalOrderServer } from './arrival.js';
 import { BackgroundRefresh } from './background.js';
 import { pooledBytes } from './encode.js';
@@ -40,6 +40,8 @@ export interface WebOptions {
   proxyImages: boolean;
   /** The folder the knowledge wiki is built into; the reader shows its pages. */
   wikiDir: string;
+  /** Which old entries the server removes (GLEANER_KEEP_*), told to users in their settings. */
+  retention: RetentionPolicy;
 }
 
 export interface WebDeps {

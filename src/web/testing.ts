@@ -6,13 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/index.js';
 import { createFetcher, type Fetcher, type NetworkPolicy } from '../feed/fetch/index.js';
 import { silentLogger } from '../log/index.js';
 import type { User } from '../model/index.js';
 import { refreshFeeds } from '../refresh/pool.js';
+import { retentionPolicy } from '../refresh/retention.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type RetentionPolicy, type Store } from '../store/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 import { hashPassword } from './auth.js';
 import { createWebServer, sessionCookieName, type WebDeps } from './server.js';
@@ -33,6 +35,8 @@ export interface WebAppOptions {
   proxyImages?: boolean;
   /** The wiki folder the reader shows; a fresh empty temporary folder by default. */
   wikiDir?: string;
+  /** Which old entries the server says it removes (default: the configuration's defaults). */
+  retention?: RetentionPolicy;
   /** Options of the in-memory SQLite store (a size limit, say). */
   sqlite?: SqliteOptions;
 }
@@ -180,6 +184,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       baseUrl: null,
       proxyImages: options.proxyImages ?? false,
       wikiDir,
+      retention: options.retention ?? retentionPolicy(loadConfig({})),
     },
   };
   const app = await createWebServer(deps);

@@ -79,6 +79,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: RouteContext): 
       passwordError: null,
       keyError: null,
       newKey: null,
+      retention: ctx.deps.options.retention,
       ...view,
       keys,
     };

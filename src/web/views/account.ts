@@ -1,7 +1,7 @@
 // The account pages: reader settings, the password, API keys for reader apps, and (for
 // administrators) the list of users. Every form works without JavaScript.
 import type { User } from '../../model/index.js';
-import type { ApiKey } from '../../store/types.js';
+import type { ApiKey, RetentionPolicy } from '../../store/types.js';
 import { html, type Html } from '../html.js';
 import { PER_PAGE_CHOICES } from '../settings.js';
 import { actionButton, csrfField, formatDate, timeTag } from './common.js';
@@ -17,6 +17,8 @@ export interface SettingsView {
   keys: ApiKey[];
   /** The key just created: shown in this one response and never again. */
   newKey: { name: string; key: string } | null;
+  /** Which old entries the server removes. */
+  retention: RetentionPolicy;
 }
 
 function flashBox(message: string | null): Html | string {
@@ -185,8 +187,41 @@ export function settingsPage(page: PageData, view: SettingsView): Html {
   return html`<div class="list-header"><h1>${t('Settings')}</h1></div>
     ${flashBox(view.flash)}
     <div class="stack">
-      ${readingForm(page)} ${passwordForm(page, view.passwordError)} ${apiKeySection(page, view)}
+      ${readingForm(page)} ${keepingSection(page, view.retention)} ${passwordForm(page, view.passwordError)}
+      ${apiKeySection(page, view)}
     </div>`;
+}
+
+/** How long entries are kept: the server's policy (refresh/retention.ts), said plainly. */
+function keepingSection(page: PageData, policy: RetentionPolicy): Html {
+  const t = page.viewer.t;
+  const days = (ms: number): number => Math.round(ms / 86_400_000);
+  const lines = [
+    policy.readMs === null
+      ? t('Read entries are kept for good.')
+      : t('Read entries are removed {n} days after you read them.', { n: days(policy.readMs) }),
+    policy.unreadMs === null
+      ? t('Unread entries are kept for good.')
+      : t('Unread entries are removed {n} days after they arrive.', { n: days(policy.unreadMs) }),
+    policy.keepPerFeed > 0
+      ? t(
+          'Starred, read-later and labelled entries are always kept, and so are the {n} newest of each feed.',
+          {
+            n: policy.keepPerFeed,
+          },
+        )
+      : t('Starred, read-later and labelled entries are always kept.'),
+    ...(policy.maxPerFeed === null
+      ? []
+      : [t('A feed keeps at most {n} entries: past that, its oldest go.', { n: policy.maxPerFeed })]),
+  ];
+  return html`<section class="card" aria-labelledby="keeping-heading">
+    <h2 id="keeping-heading">${t('Keeping entries')}</h2>
+    <ul>
+      ${lines.map((line) => html`<li>${line}</li>`)}
+    </ul>
+    <p class="muted small">${t('The administrator of this server sets these (GLEANER_KEEP_* settings).')}</p>
+  </section>`;
 }
 
 export interface UserRow {
