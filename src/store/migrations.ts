@@ -433,6 +433,9 @@ export const MIGRATIONS: Migration[] = [
       PRIMARY KEY (feed_id, dedupe_key)
     )`,
   ],
+  // 25: control characters in titles stored before ingestion turned them into spaces (the store
+  // does it: see CONTROL_CHARACTERS_MIGRATION).
+  () => [],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */
@@ -520,6 +523,13 @@ export const SEARCH_INDEX_MIGRATION = 11;
  * fetched with the same options, keeps its URL.
  */
 export const URL_CREDENTIALS_MIGRATION = 21;
+
+/**
+ * The migration in which the store rewrites the entries' titles and authors, and the feeds' titles
+ * and descriptions, that hold control characters as ingestion writes them now (collapseWhitespace):
+ * ESC, CSI and the rest, stored before, reached client apps that print to a terminal (newsboat).
+ */
+export const CONTROL_CHARACTERS_MIGRATION = 25;
 
 function countTriggers(d: Dialect): string[] {
   const onInsert = `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)

@@ -792,3 +792,48 @@ describe('credentials written into feeds’ URLs, moved to their options (migrat
     }
   });
 });
+
+describe('control characters in stored titles, turned into spaces (migration 25)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-controls-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rewrites the titles, authors and descriptions that hold them, as ingestion writes them now', async () => {
+    const path = join(dir, 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 24);
+    addUserAndFeed(db);
+    const entry = db.prepare(
+      `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, author, summary_text, reading_minutes,
+         published_at, created_at) VALUES (?, 1, ?, 'h', ?, ?, '', 1, 0, 0)`,
+    );
+    entry.run(1, 'g:1', '\u001b[2JCleared \u001b]0;owned\u0007screen', '\u0007Bell\u009b31m Red');
+    entry.run(2, 'g:2', '\u001b\u0007', null);
+    entry.run(3, 'g:3', 'Plain title', 'Ann');
+    db.prepare('UPDATE feeds SET title = ?, description = ? WHERE id = 1').run(
+      'Feed\u001bc title',
+      '\u0085\u009d',
+    );
+    db.pragma('user_version = 24');
+    db.close();
+
+    const store = openSqliteStore(path);
+    await store.close();
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(after.prepare('SELECT id, title, author FROM entries ORDER BY id').raw().all(), [
+        [1, '[2JCleared ]0;owned screen', 'Bell 31m Red'],
+        [2, 'Untitled', null],
+        [3, 'Plain title', 'Ann'],
+      ]);
+      assert.deepEqual(after.prepare('SELECT title, description FROM feeds').raw().get(), [
+        'Feed c title',
+        null,
+      ]);
+    } finally {
+      after.close();
+    }
+  });
+});

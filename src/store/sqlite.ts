@@ -15,6 +15,7 @@ import {
   type User,
 } from '../model/index.js';
 import { takeCredentials } from '../feed/fetch/http.js';
+import { collapseWhitespace } from '../feed/parse/text.js';
 import { sanitizedHtmlText } from '../content/index.js';
 import { EntryCache } from './entrycache.js';
 import { newerSchemaError, openError } from './errors.js';
@@ -26,6 +27,7 @@ import {
   SQLITE,
   TABLE_REBUILDS,
   URL_CREDENTIALS_MIGRATION,
+  CONTROL_CHARACTERS_MIGRATION,
 } from './migrations.js';
 import { feedToken, highlight, htmlSnippet, indexText, toMatchQuery } from '../search/index.js';
 import {
@@ -235,6 +237,20 @@ function moveFeedUrlCredentials(db: Database.Database): void {
   }
 }
 
+/** See CONTROL_CHARACTERS_MIGRATION. */
+function collapseControlCharacters(db: Database.Database): void {
+  db.function('gleaner_collapse', { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? collapseWhitespace(text) : text,
+  );
+  // C0 but NUL (tab, newline and return were collapsed already), DEL and C1.
+  const held = (column: string): string =>
+    `${column} GLOB '*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*'`;
+  db.exec(`UPDATE entries SET title = COALESCE(NULLIF(gleaner_collapse(title), ''), 'Untitled') WHERE ${held('title')};
+    UPDATE entries SET author = NULLIF(gleaner_collapse(author), '') WHERE ${held('author')};
+    UPDATE feeds SET title = NULLIF(gleaner_collapse(title), '') WHERE ${held('title')};
+    UPDATE feeds SET description = NULLIF(gleaner_collapse(description), '') WHERE ${held('description')};`);
+}
+
 /** Indexes every stored entry for search (once, when the index is made), in batches. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
@@ -273,6 +289,7 @@ export function migrateSqlite(db: Database.Database, onStep?: (version: number, 
         const broken = rebuild ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
         for (const sql of step(SQLITE)) db.exec(sql);
         if (version + 1 === URL_CREDENTIALS_MIGRATION) moveFeedUrlCredentials(db);
+        if (version + 1 === CONTROL_CHARACTERS_MIGRATION) collapseControlCharacters(db);
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
