@@ -102,6 +102,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     kind: 'int',
     default: 60,
     min: 0,
+    max: 100_000,
     doc: 'days a read entry is kept after it was read (0: for good); starred, read-later and labelled entries are always kept',
   }),
   keepUnreadDays: spec({
@@ -109,6 +110,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     kind: 'int',
     default: 180,
     min: 0,
+    max: 100_000,
     doc: 'days an unread entry is kept after it arrived (0: for good)',
   }),
   keepPerFeed: spec({
@@ -116,6 +118,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     kind: 'int',
     default: 50,
     min: 0,
+    max: 1_000_000_000,
     doc: "newest entries of each feed kept whatever their age, so that a quiet feed's page is never empty",
   }),
   maxPerFeed: spec({
@@ -123,6 +126,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     kind: 'int',
     default: 10_000,
     min: 0,
+    max: 1_000_000_000,
     doc: 'most entries a feed keeps, read or not: the oldest past it go, but for starred, read-later and labelled ones (0: no limit)',
   }),
   host: spec({

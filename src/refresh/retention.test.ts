@@ -35,6 +35,11 @@ describe('retention', () => {
       maxPerFeed: null,
     });
     assert.throws(() => loadConfig({ GLEANER_KEEP_READ_DAYS: '-1' }), /GLEANER_KEEP_READ_DAYS="-1"/);
+    assert.throws(
+      () => loadConfig({ GLEANER_KEEP_UNREAD_DAYS: '1e300' }),
+      /GLEANER_KEEP_UNREAD_DAYS="1e300" is not a whole number from 0 to 100000/,
+    );
+    assert.throws(() => loadConfig({ GLEANER_MAX_PER_FEED: '2.5' }), /GLEANER_MAX_PER_FEED="2.5"/);
   });
 
   it('removes old entries as idle work: a step a call, a round at most every so often, told when done', async () => {
