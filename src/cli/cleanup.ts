@@ -1,5 +1,5 @@
 // `gleaner cleanup`: old entries removed now, by the retention policy the configuration sets (see
-// refresh/retention.ts), as the refresh loop does when no feed is due.
+// refresh/retention.ts), as the refresh loop does every six hours.
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import { retentionPolicy, retentionSteps } from '../refresh/retention.js';
@@ -8,7 +8,7 @@ import { COMMON_FLAGS, openContext } from './context.js';
 const HELP = `usage: gleaner cleanup [--db FILE]
 
 Removes old entries now, as \`gleaner serve\` and \`gleaner refresh --watch\` do every six hours
-when no feed is due:
+between refreshes:
   - a read entry GLEANER_KEEP_READ_DAYS days after it was read (default 60; 0 keeps them);
   - an unread entry GLEANER_KEEP_UNREAD_DAYS days after it arrived (default 180; 0 keeps them);
   - past GLEANER_MAX_PER_FEED entries (default 10,000; 0: no limit), a feed's oldest, read or not.
