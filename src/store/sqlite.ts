@@ -984,12 +984,12 @@ class SqliteStore implements Store {
   }
 
   async deleteUser(userId: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (this.s.deleteUser.run(userId).changes === 0) return false;
       this.s.deleteUserCounts.run(userId);
       this.s.deleteOrphanFeeds.run();
       return true;
-    })();
+    });
   }
 
   async getUserSettings(userId: number): Promise<Record<string, unknown>> {
@@ -1120,12 +1120,12 @@ class SqliteStore implements Store {
   }
 
   async claimWebSubPush(feedId: number, now: number, spacingMs: number): Promise<number> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (this.s.webSubPushed.run({ feedId, now, spacingMs }).changes > 0) return 0;
       const last = this.s.webSubPushedAt.get(feedId) as number | null | undefined;
       // A feed gone: nothing to wait for, nor to take (the caller finds it gone).
       return last === undefined || last === null ? 0 : Math.max(1, Number(last) + spacingMs - now);
-    })();
+    });
   }
 
   async dueFeeds(now: number, limit: number, page: DuePage = {}): Promise<Feed[]> {
@@ -1215,10 +1215,10 @@ class SqliteStore implements Store {
       // At first without savepoints, which copy every page they change to a journal (~8% of the
       // writing): a feed that fails undoes the whole group, which is then written again with a
       // savepoint for each feed.
-      results = this.db.transaction(() => this.writeGroup(group, false))();
+      results = this.write(() => this.writeGroup(group, false));
     } catch {
       try {
-        results = this.db.transaction(() => this.writeGroup(group, true))();
+        results = this.write(() => this.writeGroup(group, true));
       } catch (err) {
         for (const w of group) w.reject(err);
         return;
@@ -1238,7 +1238,7 @@ class SqliteStore implements Store {
       if (!savepoints) return w.write(index);
       const mine: IndexWrite[] = [];
       try {
-        const result = this.db.transaction(() => w.write(mine))();
+        const result = this.write(() => w.write(mine));
         for (const row of mine) index.push(row);
         return result;
       } catch (err) {
@@ -1340,7 +1340,7 @@ class SqliteStore implements Store {
     content: { html: string; text: string; readingMinutes: number },
     now: number,
   ): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const row = this.s.bodyReplaced.get(content.readingMinutes, entryId) as
         { title: string; feed_id: number } | undefined;
       if (!row) return false;
@@ -1348,7 +1348,7 @@ class SqliteStore implements Store {
       this.s.saveBody.run(entryId, content.html);
       this.s.reindexEntry.run(indexText(row.title), indexText(content.text), feedToken(row.feed_id), entryId);
       return true;
-    })();
+    });
   }
 
   // A feed's new state alone goes in the group commit too: a commit of its own wrote the feed's
@@ -1379,7 +1379,7 @@ class SqliteStore implements Store {
   }
 
   async changeFeedUrl(feedId: number, url: string, now: number, merge: boolean): Promise<FeedMove> {
-    return this.db.transaction((): FeedMove => {
+    return this.write((): FeedMove => {
       const taken = this.s.feedUrlTaken.get(url, feedId) as { id: number } | undefined;
       if (!taken) {
         this.s.setFeedUrl.run(url, feedId);
@@ -1387,7 +1387,7 @@ class SqliteStore implements Store {
       }
       if (!merge) return { kind: 'kept', by: Number(taken.id) };
       return this.mergeFeed(feedId, Number(taken.id), now);
-    })();
+    });
   }
 
   /** Feed `from` becomes feed `into` (see FeedMove), inside the caller's transaction. */
@@ -1466,7 +1466,7 @@ class SqliteStore implements Store {
     options: { folderId: number | null; title: string | null },
     now: number,
   ): Promise<Subscription> {
-    const row = this.db.transaction(() => this.subscriptionRow(userId, feedId, options, now))();
+    const row = this.write(() => this.subscriptionRow(userId, feedId, options, now));
     return toSubscription(row);
   }
 
@@ -1484,23 +1484,23 @@ class SqliteStore implements Store {
   // One transaction for them all: a transaction of its own for each feed wrote the pages it
   // changed to the WAL each time (~60 KB a feed), and importing 10,000 feeds grew it to 608 MB.
   async importSubscriptions(userId: number, items: ImportedSubscription[], now: number): Promise<void> {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const item of items) {
         const feed = this.feedRow(item.url, optionParams(item.options), now);
         const folderId = item.folder ? Number(this.folderRow(userId, item.folder).id) : null;
         this.subscriptionRow(userId, Number(feed.id), { folderId, title: item.title }, now);
       }
-    })();
+    });
   }
 
   async unsubscribe(userId: number, feedId: number): Promise<boolean> {
-    const removed = this.db.transaction(() => {
+    const removed = this.write(() => {
       const { changes } = this.s.deleteSubscription.run(userId, feedId);
       if (changes === 0) return false;
       this.s.deleteUnstarred.run(userId, feedId);
       this.s.deleteOrphanFeed.run(feedId, feedId, feedId);
       return true;
-    })();
+    });
     return removed;
   }
 
@@ -1546,6 +1546,16 @@ class SqliteStore implements Store {
       paused: change.paused ? 1 : 0,
     });
     return result.changes > 0;
+  }
+
+  /**
+   * Runs `fn` in a transaction that takes the write lock as it begins (or in a savepoint, inside
+   * one). Most read first: begun deferred, one would fail with SQLITE_BUSY, rather than wait, when
+   * another process (`gleaner serve`, `gleaner refresh` from cron, `gleaner cleanup`) wrote after
+   * its first read.
+   */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   private cached(sql: string): Database.Statement {
@@ -1718,12 +1728,12 @@ class SqliteStore implements Store {
     change: { add: string[]; remove: string[] },
     now: number,
   ): Promise<void> {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const entryId of entryIds) {
         for (const label of change.add) this.s.addLabel.run(label, now, userId, entryId);
         for (const label of change.remove) this.s.removeLabel.run(userId, label, entryId);
       }
-    })();
+    });
   }
 
   async entryLabels(userId: number, entryIds: number[]): Promise<Map<number, string[]>> {
@@ -1736,12 +1746,12 @@ class SqliteStore implements Store {
   }
 
   async renameEntryLabel(userId: number, from: string, to: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const moved = this.s.renameLabel.run(to, userId, from).changes;
       // Entries that had both names keep the new one.
       const merged = this.s.deleteLabel.run(userId, from).changes;
       return moved + merged > 0;
-    })();
+    });
   }
 
   async deleteEntryLabel(userId: number, label: string): Promise<boolean> {
@@ -1882,7 +1892,7 @@ class SqliteStore implements Store {
     const never = Number.MIN_SAFE_INTEGER;
     const readBefore = policy.readMs === null ? never : now - policy.readMs;
     const unreadBefore = policy.unreadMs === null ? never : now - policy.unreadMs;
-    return this.db.transaction(() => {
+    return this.write(() => {
       const rows = this.s.retentionCandidates.all({
         readBefore,
         unreadBefore,
@@ -1901,11 +1911,11 @@ class SqliteStore implements Store {
         removed,
         next: rows.length < limit || !last ? null : { createdAt: last.createdAt, id: last.id },
       };
-    })();
+    });
   }
 
   async trimFeeds(max: number, now: number, limit: number, feedId?: number): Promise<number> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       let removed = 0;
       const feeds = feedId === undefined ? (this.s.feedsOverLimit.all(max) as number[]) : [feedId];
       for (const id of feeds) {
@@ -1914,7 +1924,7 @@ class SqliteStore implements Store {
         removed += this.removeEntries(ids, now);
       }
       return removed;
-    })();
+    });
   }
 
   /** Removes entries, their keys kept (see removedEntries), inside the caller's transaction. */
@@ -1928,7 +1938,7 @@ class SqliteStore implements Store {
   // Publishing.
 
   async createPublication(p: NewPublication, now: number): Promise<Publication> {
-    const row = this.db.transaction(() => {
+    const row = this.write(() => {
       const existing = this.cached(PUBLICATION_SQL.byTarget).get(p.userId, p.kind, p.value) as
         Row | undefined;
       if (existing) {
@@ -1946,7 +1956,7 @@ class SqliteStore implements Store {
         now,
         now,
       ) as Row;
-    })();
+    });
     return toPublication(row);
   }
 
