@@ -10,12 +10,13 @@ import { silentLogger } from '../log/index.js';
 import type { PreparedEntry } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/index.js';
-import { createFetcher } from '../feed/fetch/index.js';
+import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { LOOPBACK_POLICY } from '../testing/testserver.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import { searchIndexCompaction } from './compaction.js';
 import { runIdleWork, runRefreshLoop } from './loop.js';
+import type { RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 
 const T0 = Date.UTC(2026, 11, 1);
@@ -49,6 +50,17 @@ describe('search index compaction', () => {
       );
     }
   };
+
+  /** What the refresh loop needs, on this clock. */
+  const loopDeps = (fetcher: Fetcher, clock: () => number): RefreshDeps => ({
+    store,
+    fetcher,
+    clock,
+    random: () => 0.5,
+    log: silentLogger,
+    policy: DEFAULT_SCHEDULE_POLICY,
+    maxFeedBytes: 1024 * 1024,
+  });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gleaner-compaction-'));
@@ -126,16 +138,8 @@ describe('search index compaction', () => {
       const giveUp = setTimeout(() => controller.abort(), 10_000);
       let calls = 0;
       await runRefreshLoop(
-        {
-          store,
-          fetcher,
-          // Long after the feed's next check: nothing is due before it, so make the clock early.
-          clock: () => T0 - 86_400_000,
-          random: () => 0.5,
-          log: silentLogger,
-          policy: DEFAULT_SCHEDULE_POLICY,
-          maxFeedBytes: 1024 * 1024,
-        },
+        // Long after the feed's next check: nothing is due before it, so make the clock early.
+        loopDeps(fetcher, () => T0 - 86_400_000),
         {
           concurrency: 1,
           perHost: 1,
@@ -172,15 +176,7 @@ describe('search index compaction', () => {
       let calls = 0;
       const errors: unknown[] = [];
       await runRefreshLoop(
-        {
-          store,
-          fetcher,
-          clock: () => (now += 86_400_000),
-          random: () => 0.5,
-          log: silentLogger,
-          policy: DEFAULT_SCHEDULE_POLICY,
-          maxFeedBytes: 1024 * 1024,
-        },
+        loopDeps(fetcher, () => (now += 86_400_000)),
         {
           concurrency: 1,
           perHost: 1,

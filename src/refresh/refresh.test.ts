@@ -18,11 +18,12 @@ import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
 import { openSqliteStore, type SqliteOptions } from '../store/sqlite.js';
 import { storageError, type Store } from '../store/index.js';
-import { createDigestPool, digestInProcess } from './digest.js';
+import { createDigestPool, digestInProcess, type Digest } from './digest.js';
 import { runRefreshLoop } from './loop.js';
 import { dueFeedSource, RefreshSlots, refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
+import { pushedDocument } from './websub.js';
 
 const OPTIONS: FetchOptions = {
   userAgent: null,
@@ -48,6 +49,17 @@ function rss(items: { guid: string; title: string; body?: string; date?: string 
       .join('') +
     `</channel></rss>`
   );
+}
+
+/** Runs `test` with feeds digested in-process (`here`), then packed by a parse worker (`worker`). */
+async function withEachDigest(test: (name: string, digest: Digest) => Promise<void>): Promise<void> {
+  const pool = createDigestPool(1);
+  try {
+    await test('here', digestInProcess);
+    await test('worker', pool.digest);
+  } finally {
+    await pool.close();
+  }
 }
 
 /** A loopback feed server, a temporary database, a fetcher allowed to reach loopback, one user. */
@@ -381,76 +393,49 @@ describe('refreshFeed over loopback HTTP', () => {
   });
 
   it('does not bring back a removed entry its feed still lists, and forgets it once the feed drops it', async () => {
-    const pool = createDigestPool(1);
-    try {
-      for (const [name, digest] of [
-        ['here', digestInProcess],
-        ['worker', pool.digest],
-      ] as const) {
-        const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
-        const items = {
-          a: { guid: `${name}-a`, title: 'A', date: day(3) },
-          b: { guid: `${name}-b`, title: 'B', date: day(2) },
-          c: { guid: `${name}-c`, title: 'C', date: day(1) },
-          d: { guid: `${name}-d`, title: 'D', date: day(0) },
-        };
-        let doc = rss([items.c, items.b, items.a]);
-        server.route(`/kept-${name}.xml`, (_req, res) =>
-          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc),
-        );
-        const withDigest = { ...deps, digest };
-        const feed = await subscribed(`/kept-${name}.xml`);
-        const refresh = async (fetched?: Parameters<typeof refreshFeed>[2]): Promise<unknown> => {
-          const result = await refreshFeed(await current(feed), withDigest, fetched);
-          return result.status === 'updated' ? result.inserted : result.status;
-        };
-        const removedKeys = async (): Promise<string[]> =>
-          (await store.removedEntries(feed.id)).map((key) => key.replace(/^g:/, '')).sort();
-        assert.equal(await refresh(), 3);
-        // Read, then removed 20 days on, but for the newest.
-        const ids = (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map(
-          (v) => v.entry.id,
-        );
-        await store.setEntryState(user.id, ids, { read: true }, h.clock);
-        const policy = { readMs: 10 * 24 * HOUR, unreadMs: null, keepPerFeed: 1, maxPerFeed: null };
-        h.clock += 20 * 24 * HOUR;
-        assert.equal((await store.removeOldEntries(policy, h.clock, null, 1000)).next, null);
-        assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
+    await withEachDigest(async (name, digest) => {
+      const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
+      const items = {
+        a: { guid: `${name}-a`, title: 'A', date: day(3) },
+        b: { guid: `${name}-b`, title: 'B', date: day(2) },
+        c: { guid: `${name}-c`, title: 'C', date: day(1) },
+        d: { guid: `${name}-d`, title: 'D', date: day(0) },
+      };
+      let doc = rss([items.c, items.b, items.a]);
+      server.route(`/kept-${name}.xml`, (_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc),
+      );
+      const withDigest = { ...deps, digest };
+      const feed = await subscribed(`/kept-${name}.xml`);
+      const refresh = async (fetched?: Parameters<typeof refreshFeed>[2]): Promise<unknown> => {
+        const result = await refreshFeed(await current(feed), withDigest, fetched);
+        return result.status === 'updated' ? result.inserted : result.status;
+      };
+      const removedKeys = async (): Promise<string[]> =>
+        (await store.removedEntries(feed.id)).map((key) => key.replace(/^g:/, '')).sort();
+      assert.equal(await refresh(), 3);
+      // Read, then removed 20 days on, but for the newest.
+      const ids = (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 })).map(
+        (v) => v.entry.id,
+      );
+      await store.setEntryState(user.id, ids, { read: true }, h.clock);
+      const policy = { readMs: 10 * 24 * HOUR, unreadMs: null, keepPerFeed: 1, maxPerFeed: null };
+      h.clock += 20 * 24 * HOUR;
+      assert.equal((await store.removeOldEntries(policy, h.clock, null, 1000)).next, null);
+      assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
 
-        assert.equal(await refresh(), 0, `${name}: the document still lists them, and they stay removed`);
-        assert.equal(await store.countEntries(feed.id), 1);
-        // What a WebSub hub sends may hold only the newest items: it tells nothing of the others.
-        const pushed = rss([items.d, items.c]);
-        assert.equal(
-          await refresh({
-            status: 'ok',
-            body: Buffer.from(pushed),
-            contentType: 'application/rss+xml',
-            etag: null,
-            lastModified: null,
-            finalUrl: feed.url,
-            permanentRedirectUrl: null,
-            cacheControlMaxAge: null,
-            retryAfter: null,
-            expires: null,
-            partial: true,
-          }),
-          1,
-        );
-        assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
-        doc = rss([items.d, items.c, items.b]);
-        assert.equal(await refresh(), 0);
-        assert.deepEqual(
-          await removedKeys(),
-          [`${name}-b`],
-          `${name}: A is forgotten once the feed drops it`,
-        );
-        doc = rss([items.d, items.c, items.b, items.a]);
-        assert.equal(await refresh(), 1, `${name}: back in the feed after it left, A is new`);
-      }
-    } finally {
-      await pool.close();
-    }
+      assert.equal(await refresh(), 0, `${name}: the document still lists them, and they stay removed`);
+      assert.equal(await store.countEntries(feed.id), 1);
+      // What a WebSub hub sends may hold only the newest items: it tells nothing of the others.
+      const pushed = Buffer.from(rss([items.d, items.c]));
+      assert.equal(await refresh(pushedDocument(await current(feed), pushed, 'application/rss+xml')), 1);
+      assert.deepEqual(await removedKeys(), [`${name}-a`, `${name}-b`]);
+      doc = rss([items.d, items.c, items.b]);
+      assert.equal(await refresh(), 0);
+      assert.deepEqual(await removedKeys(), [`${name}-b`], `${name}: A is forgotten once the feed drops it`);
+      doc = rss([items.d, items.c, items.b, items.a]);
+      assert.equal(await refresh(), 1, `${name}: back in the feed after it left, A is new`);
+    });
   });
 
   it('reads a long document’s newest entries only, and keeps a feed to its limit at each fetch', async () => {
@@ -840,45 +825,34 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
             `<guid>s1</guid><description>Only a teaser.</description></item></channel></rss>`,
         ),
     );
-    const pool = createDigestPool(1);
-    try {
-      for (const [name, digest] of [
-        ['here', digestInProcess],
-        ['packed', pool.digest],
-      ] as const) {
-        const full = await subscribed(`/summaries.xml?${name}`, { ...OPTIONS, fetchFullArticle: true });
-        await refreshFeed(full, { ...deps, digest });
-        const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
-        assert.match(view?.entry.contentHtml ?? '', /Paragraph 59 of the complete article/);
-        assert.ok(
-          (view?.entry.readingMinutes ?? 0) > 2,
-          'the reading time is the article’s, not the teaser’s',
-        );
-        const found = await store.searchEntries({
-          userId: user.id,
-          feedId: full.id,
-          text: '"complete article" tries',
-          sort: 'relevance',
-          limit: 5,
-          offset: 0,
-        });
-        assert.deepEqual(
-          found.map((h) => h.view.entry.id),
-          [view?.entry.id],
-          `the full text is what search finds (${name})`,
-        );
-        assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
-        // Fetched again, the feed's entry is stored already: its article is not fetched again.
-        const articleFetches = (): number => server.requests.filter((r) => r.path === '/post').length;
-        const before = articleFetches();
-        assert.equal((await refreshFeed(full, { ...deps, digest })).status, 'updated');
-        assert.equal(articleFetches(), before, `no article fetched for a stored entry (${name})`);
-        const [again] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
-        assert.equal(again?.entry.contentHtml, view?.entry.contentHtml);
-      }
-    } finally {
-      await pool.close();
-    }
+    await withEachDigest(async (name, digest) => {
+      const full = await subscribed(`/summaries.xml?${name}`, { ...OPTIONS, fetchFullArticle: true });
+      await refreshFeed(full, { ...deps, digest });
+      const [view] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
+      assert.match(view?.entry.contentHtml ?? '', /Paragraph 59 of the complete article/);
+      assert.ok((view?.entry.readingMinutes ?? 0) > 2, 'the reading time is the article’s, not the teaser’s');
+      const found = await store.searchEntries({
+        userId: user.id,
+        feedId: full.id,
+        text: '"complete article" tries',
+        sort: 'relevance',
+        limit: 5,
+        offset: 0,
+      });
+      assert.deepEqual(
+        found.map((h) => h.view.entry.id),
+        [view?.entry.id],
+        `the full text is what search finds (${name})`,
+      );
+      assert.doesNotMatch(view?.entry.contentHtml ?? '', /<script|track\(\)/);
+      // Fetched again, the feed's entry is stored already: its article is not fetched again.
+      const articleFetches = (): number => server.requests.filter((r) => r.path === '/post').length;
+      const before = articleFetches();
+      assert.equal((await refreshFeed(full, { ...deps, digest })).status, 'updated');
+      assert.equal(articleFetches(), before, `no article fetched for a stored entry (${name})`);
+      const [again] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
+      assert.equal(again?.entry.contentHtml, view?.entry.contentHtml);
+    });
   });
 
   it('fetches no article again for an old entry of a long full-article feed', async () => {

@@ -7,7 +7,7 @@
 // nextCheckAt): a hub that fails or forgets costs a delay, never an entry.
 import { createHash, randomBytes } from 'node:crypto';
 import { classifyAddress } from '../feed/fetch/address.js';
-import { carriesSecrets, type Fetcher } from '../feed/fetch/index.js';
+import { carriesSecrets, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
 import type { Logger } from '../log/index.js';
 import type { Feed } from '../model/index.js';
 import type { Store, WebSubState } from '../store/index.js';
@@ -19,6 +19,30 @@ export interface WebSubDeps {
   log: Logger;
   /** The reader's public address, which hubs call back: GLEANER_BASE_URL. */
   callbackBase: string;
+}
+
+/**
+ * What a hub sent for a feed, as a refresh stores a fetch: partial, since a hub may send only the
+ * newest items; the feed's own validators kept, so that its next check is as conditional as before.
+ */
+export function pushedDocument(
+  feed: Pick<Feed, 'url' | 'etag' | 'lastModified'>,
+  body: Uint8Array,
+  contentType: string | null,
+): FetchResult {
+  return {
+    status: 'ok',
+    body,
+    contentType,
+    etag: feed.etag,
+    lastModified: feed.lastModified,
+    finalUrl: feed.url,
+    permanentRedirectUrl: null,
+    cacheControlMaxAge: null,
+    retryAfter: null,
+    expires: null,
+    partial: true,
+  };
 }
 
 /** The lease asked for; hubs may give another. */

@@ -1957,6 +1957,16 @@ for (const backend of backends) {
           await opened.cleanup();
         }
       };
+      /** Feeds at these URLs, each followed by the user. */
+      const followedFeeds = async (store: Store, userId: number, ...urls: string[]): Promise<Feed[]> => {
+        const feeds: Feed[] = [];
+        for (const url of urls) {
+          const feed = await store.ensureFeed(url, DEFAULT_OPTIONS, T0);
+          await store.subscribe(userId, feed.id, { folderId: null, title: null }, T0);
+          feeds.push(feed);
+        }
+        return feeds;
+      };
       const idsOf = async (store: Store, userId: number): Promise<number[]> =>
         (await store.queryEntries({ userId, limit: 100 })).map((v) => v.entry.id).sort((a, b) => a - b);
 
@@ -2046,8 +2056,7 @@ for (const backend of backends) {
         'keeps what the policy keeps for good, and entries no one has go by their arrival',
         withStore(async (store) => {
           const ann = await store.createUser('ann', { isAdmin: false }, T0);
-          const feed = await store.ensureFeed('https://keep.example/feed', DEFAULT_OPTIONS, T0);
-          await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          const [feed] = (await followedFeeds(store, ann.id, 'https://keep.example/feed')) as [Feed];
           await store.recordFetchSuccess(
             feed.id,
             update(T0),
@@ -2085,10 +2094,12 @@ for (const backend of backends) {
         'trims a feed past its limit to its newest, read or not, a step at a time, kept entries aside',
         withStore(async (store) => {
           const ann = await store.createUser('ann', { isAdmin: false }, T0);
-          const big = await store.ensureFeed('https://big.example/feed', DEFAULT_OPTIONS, T0);
-          const small = await store.ensureFeed('https://small.example/feed', DEFAULT_OPTIONS, T0);
-          for (const feed of [big, small])
-            await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          const [big, small] = (await followedFeeds(
+            store,
+            ann.id,
+            'https://big.example/feed',
+            'https://small.example/feed',
+          )) as [Feed, Feed];
           await store.recordFetchSuccess(
             big.id,
             update(T0),
@@ -2126,10 +2137,12 @@ for (const backend of backends) {
         'keeps the removed keys of a feed merged into another from coming back there',
         withStore(async (store) => {
           const ann = await store.createUser('ann', { isAdmin: false }, T0);
-          const from = await store.ensureFeed('https://site.example/old', DEFAULT_OPTIONS, T0);
-          const into = await store.ensureFeed('https://site.example/new', DEFAULT_OPTIONS, T0);
-          for (const feed of [from, into])
-            await store.subscribe(ann.id, feed.id, { folderId: null, title: null }, T0);
+          const [from, into] = (await followedFeeds(
+            store,
+            ann.id,
+            'https://site.example/old',
+            'https://site.example/new',
+          )) as [Feed, Feed];
           await store.recordFetchSuccess(from.id, update(T0), [entry(1), entry(2)]);
           await store.recordFetchSuccess(into.id, update(T0), [entry(2)]);
           const unread = { readMs: null, unreadMs: DAY, keepPerFeed: 0, maxPerFeed: null };

@@ -4,9 +4,8 @@
 // no session: the address's token and the signature are their credentials.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { FetchResult } from '../../feed/fetch/index.js';
 import type { Store, WebSubState } from '../../store/index.js';
-import { callbackToken, LEASE_BOUNDS_SECONDS, LEASE_SECONDS } from '../../refresh/websub.js';
+import { callbackToken, LEASE_BOUNDS_SECONDS, LEASE_SECONDS, pushedDocument } from '../../refresh/websub.js';
 import { sameToken } from '../auth.js';
 import type { RouteContext } from '../server.js';
 
@@ -115,20 +114,7 @@ export function registerWebSubRoutes(app: FastifyInstance, ctx: RouteContext): v
             .header('Retry-After', String(Math.ceil(wait / 1000)))
             .send();
         const header = req.headers['content-type'];
-        const document: FetchResult = {
-          status: 'ok',
-          body,
-          contentType: typeof header === 'string' ? header : null,
-          // The feed's own validators stay: the next check is as conditional as before.
-          etag: feed.etag,
-          lastModified: feed.lastModified,
-          finalUrl: feed.url,
-          permanentRedirectUrl: null,
-          cacheControlMaxAge: null,
-          retryAfter: null,
-          expires: null,
-          partial: true,
-        };
+        const document = pushedDocument(feed, body, typeof header === 'string' ? header : null);
         await ctx.deps.refreshNow([feedId], new Map([[feedId, document]]));
         return reply.code(202).send();
       },
