@@ -38,7 +38,10 @@ export interface DigestRequest {
 export interface DigestResult<E extends StorableEntry = StorableEntry> {
   feed: Omit<ParsedFeed, 'items'>;
   entries: E[];
-  /** The request's `removed` keys that the document does not hold. */
+  /**
+   * The request's `removed` keys that the entries read from the document (its newest `maxEntries`)
+   * do not hold: one past that many would not be read again either.
+   */
   gone?: string[];
 }
 
