@@ -13,7 +13,8 @@ between refreshes:
   - an unread entry GLEANER_KEEP_UNREAD_DAYS days after it arrived (default 180; 0 keeps them);
   - past GLEANER_MAX_PER_FEED entries (default 10,000; 0: no limit), a feed's oldest, read or not.
 Never an entry a user starred, saved for later or labelled, nor by age one of the
-GLEANER_KEEP_PER_FEED newest of its feed (default 50). An entry many users have goes when none of
+GLEANER_KEEP_PER_FEED newest of its feed (default 50) or one a live publication shows (a published
+feed, folder, tag or search: its public archive keeps it). An entry many users have goes when none of
 them keeps it. A removed entry does not come back while its feed still lists it. The file keeps the
 space it frees for the entries to come.`;
 

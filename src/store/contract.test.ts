@@ -2091,6 +2091,64 @@ for (const backend of backends) {
       );
 
       it(
+        'keeps what a live publication shows, and lets it go once the publication is withdrawn',
+        withStore(async (store) => {
+          const ann = await store.createUser('ann', { isAdmin: false }, T0);
+          const [byFeed, inFolder, tagged, searched] = (await followedFeeds(
+            store,
+            ann.id,
+            'https://feed.example/feed',
+            'https://folder.example/feed',
+            'https://tag.example/feed',
+            'https://search.example/feed',
+          )) as [Feed, Feed, Feed, Feed];
+          const folder = await store.ensureFolder(ann.id, 'Published');
+          await store.updateSubscription(ann.id, inFolder.id, { folderId: folder.id });
+          for (const feed of [byFeed, inFolder])
+            await store.recordFetchSuccess(feed.id, update(T0), [entry(1), entry(2)]);
+          await store.recordFetchSuccess(tagged.id, update(T0), [
+            entry(1, { categories: ['Kept-Tag'] }),
+            entry(2),
+          ]);
+          await store.recordFetchSuccess(searched.id, update(T0), [
+            entry(1, { contentText: 'zebra stripes' }),
+            entry(2),
+          ]);
+          const all = (await store.queryEntries({ userId: ann.id, limit: 100 })).map((v) => v.entry.id);
+          await store.setEntryState(ann.id, all, { read: true }, T0);
+          const publish = (kind: 'feed' | 'folder' | 'tag' | 'search', value: string) =>
+            store.createPublication(
+              { userId: ann.id, kind, value, slug: `${kind}-${value}`, title: kind, fullContent: true },
+              T0,
+            );
+          const feedPage = await publish('feed', String(byFeed.id));
+          await publish('folder', String(folder.id));
+          await publish('tag', 'kept-tag');
+          await publish('search', 'zebra');
+          const withdrawn = await publish('tag', 'x');
+          await store.updatePublication(ann.id, withdrawn.id, { withdrawn: true }, T0);
+
+          const policy = { readMs: DAY, unreadMs: null, keepPerFeed: 0, maxPerFeed: null };
+          assert.equal((await store.removeOldEntries(policy, T0 + 2 * DAY, null, 100)).removed, 2);
+          const left = async (feed: Feed): Promise<string[]> =>
+            (await store.queryEntries({ userId: ann.id, feedId: feed.id, limit: 10 })).map(
+              (v) => v.entry.guid ?? '',
+            );
+          assert.deepEqual(await left(byFeed), ['guid-2', 'guid-1'], 'its feed is published');
+          assert.deepEqual(await left(inFolder), ['guid-2', 'guid-1'], 'its folder is published');
+          assert.deepEqual(
+            await left(tagged),
+            ['guid-1'],
+            'its tag is published; the other tag was withdrawn',
+          );
+          assert.deepEqual(await left(searched), ['guid-1'], 'a published search finds it');
+          await store.updatePublication(ann.id, feedPage.id, { withdrawn: true }, T0 + 2 * DAY);
+          assert.equal((await store.removeOldEntries(policy, T0 + 2 * DAY, null, 100)).removed, 2);
+          assert.deepEqual(await left(byFeed), []);
+        }),
+      );
+
+      it(
         'trims a feed past its limit to its newest, read or not, a step at a time, kept entries aside',
         withStore(async (store) => {
           const ann = await store.createUser('ann', { isAdmin: false }, T0);

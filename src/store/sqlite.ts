@@ -635,24 +635,9 @@ class SqliteStore implements Store {
       forgetRemoved: db.prepare(
         'DELETE FROM removed_entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))',
       ),
-      // Entries that arrived before @before, from after a cursor, and whether anyone keeps each: a
-      // reader who starred it, saved it for later or labelled it, who has not read it and it is
-      // younger than @unreadBefore, or who read it after @readBefore; or it is among the
-      // @keepPerFeed newest of its feed (fewer newer ones than that; ties are kept).
-      retentionCandidates: db.prepare(
-        `SELECT e.id, e.created_at AS createdAt,
-           NOT EXISTS (SELECT 1 FROM user_entries ue WHERE ue.entry_id = e.id
-               AND (ue.starred = 1 OR ue.read_later = 1
-                 OR (ue.read = 0 AND e.created_at >= @unreadBefore)
-                 OR (ue.read = 1 AND COALESCE(ue.read_at, e.created_at) >= @readBefore)))
-             AND NOT EXISTS (SELECT 1 FROM entry_labels l WHERE l.entry_id = e.id)
-             AND (SELECT COUNT(*) FROM (SELECT 1 FROM entries n
-                    WHERE n.feed_id = e.feed_id AND n.published_at > e.published_at LIMIT @keepPerFeed)) >= @keepPerFeed
-             AS removable
-         FROM entries e
-         WHERE e.created_at < @before AND (e.created_at, e.id) > (@afterAt, @afterId)
-         ORDER BY e.created_at, e.id LIMIT @limit`,
-      ),
+      liveSearches: db
+        .prepare(`SELECT DISTINCT value FROM publications WHERE kind = 'search' AND withdrawn_at IS NULL`)
+        .pluck(),
       feedsOverLimit: db.prepare('SELECT feed_id FROM entries GROUP BY feed_id HAVING COUNT(*) > ?').pluck(),
       // A feed's entries past its @max newest that no one starred, saved for later or labelled.
       pastFeedLimit: db
@@ -1882,6 +1867,39 @@ class SqliteStore implements Store {
     return row.n;
   }
 
+  /**
+   * Entries that arrived before @before, from after a cursor, and whether anyone keeps each: a
+   * reader who starred it, saved it for later or labelled it, who has not read it and it is younger
+   * than @unreadBefore, or who read it after @readBefore; a live publication that shows it (its
+   * feed, its folder, one of its tags, or one of `searches` search publications, @search0…: an
+   * archive keeps what it published); or it is among the @keepPerFeed newest of its feed (fewer
+   * newer ones than that; ties are kept). Cheap tests first: SQLite stops at the first that fails.
+   */
+  private retentionCandidatesSql(searches: number): string {
+    const matches = Array.from(
+      { length: searches },
+      (_, i) => `AND NOT EXISTS (SELECT 1 FROM entry_fts WHERE entry_fts MATCH @search${i} AND rowid = e.id)`,
+    );
+    return `SELECT e.id, e.created_at AS createdAt,
+        NOT EXISTS (SELECT 1 FROM user_entries ue WHERE ue.entry_id = e.id
+            AND (ue.starred = 1 OR ue.read_later = 1
+              OR (ue.read = 0 AND e.created_at >= @unreadBefore)
+              OR (ue.read = 1 AND COALESCE(ue.read_at, e.created_at) >= @readBefore)))
+          AND NOT EXISTS (SELECT 1 FROM entry_labels l WHERE l.entry_id = e.id)
+          AND (SELECT COUNT(*) FROM (SELECT 1 FROM entries n
+                 WHERE n.feed_id = e.feed_id AND n.published_at > e.published_at LIMIT @keepPerFeed)) >= @keepPerFeed
+          AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.withdrawn_at IS NULL AND (
+                (p.kind = 'feed' AND p.value = CAST(e.feed_id AS TEXT))
+             OR (p.kind = 'folder' AND EXISTS (SELECT 1 FROM subscriptions s
+                   WHERE s.user_id = p.user_id AND s.feed_id = e.feed_id AND s.folder_id = CAST(p.value AS INTEGER)))
+             OR (p.kind = 'tag' AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.tag = p.value AND t.entry_id = e.id))))
+          ${matches.join('\n          ')}
+          AS removable
+      FROM entries e
+      WHERE e.created_at < @before AND (e.created_at, e.id) > (@afterAt, @afterId)
+      ORDER BY e.created_at, e.id LIMIT @limit`;
+  }
+
   async removeOldEntries(
     policy: RetentionPolicy,
     now: number,
@@ -1893,7 +1911,10 @@ class SqliteStore implements Store {
     const readBefore = policy.readMs === null ? never : now - policy.readMs;
     const unreadBefore = policy.unreadMs === null ? never : now - policy.unreadMs;
     return this.write(() => {
-      const rows = this.s.retentionCandidates.all({
+      const searches = (this.s.liveSearches.all() as string[])
+        .map((text) => toMatchQuery(text).match)
+        .filter((match): match is string => match !== null);
+      const rows = this.cached(this.retentionCandidatesSql(searches.length)).all({
         readBefore,
         unreadBefore,
         keepPerFeed: policy.keepPerFeed,
@@ -1901,6 +1922,7 @@ class SqliteStore implements Store {
         afterAt: cursor?.createdAt ?? never,
         afterId: cursor?.id ?? 0,
         limit,
+        ...Object.fromEntries(searches.map((match, i) => [`search${i}`, match])),
       }) as { id: number; createdAt: number; removable: number }[];
       const removed = this.removeEntries(
         rows.filter((r) => r.removable === 1).map((r) => r.id),

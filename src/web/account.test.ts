@@ -343,6 +343,7 @@ describe('sign-in and account pages', () => {
       'Read entries are removed 60 days after you read them.',
       'Unread entries are removed 180 days after they arrive.',
       'Starred, read-later and labelled entries are always kept, and so are the 50 newest of each feed.',
+      'So is what a public page shows (a published feed, folder, tag or search) while it is published.',
       'A feed keeps at most 10000 entries: past that, its oldest go.',
     ]);
     const forGood = await startWebApp({

@@ -130,6 +130,8 @@ export const ZH: Record<string, string> = {
   'Starred, read-later and labelled entries are always kept, and so are the {n} newest of each feed.':
     '加星、稍后阅读和加了标签的文章始终保留，每个订阅源最新的 {n} 篇也会保留。',
   'Starred, read-later and labelled entries are always kept.': '加星、稍后阅读和加了标签的文章始终保留。',
+  'So is what a public page shows (a published feed, folder, tag or search) while it is published.':
+    '公开页面（已发布的订阅源、文件夹、标签或搜索）展示的文章在发布期间同样保留。',
   'A feed keeps at most {n} entries: past that, its oldest go.':
     '每个订阅源最多保留 {n} 篇文章，超出时删除最旧的。',
   'The administrator of this server sets these (GLEANER_KEEP_* settings).':

@@ -211,6 +211,7 @@ function keepingSection(page: PageData, policy: RetentionPolicy): Html {
           },
         )
       : t('Starred, read-later and labelled entries are always kept.'),
+    t('So is what a public page shows (a published feed, folder, tag or search) while it is published.'),
     ...(policy.maxPerFeed === null
       ? []
       : [t('A feed keeps at most {n} entries: past that, its oldest go.', { n: policy.maxPerFeed })]),
