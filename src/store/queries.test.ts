@@ -837,3 +837,56 @@ describe('control characters in stored titles, turned into spaces (migration 25)
     }
   });
 });
+
+describe('entry ids never given to another (migration 26)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-ids-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps every entry and reference, and numbers new entries past the newest ever removed', async () => {
+    const path = join(dir, 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 25);
+    addUserAndFeed(db);
+    const insert = db.prepare(
+      `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
+         published_at, created_at) VALUES (?, 1, ?, 'h', ?, '', 1, ?, 0)`,
+    );
+    // Published in the other order: the newest entry is the oldest post, the first to go.
+    for (const id of [1, 2, 3, 7]) insert.run(id, `g:${id}`, `Entry ${id}`, (10 - id) * 1000);
+    db.exec(`INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
+        SELECT 1, id, feed_id, published_at FROM entries;
+      INSERT INTO entry_bodies (entry_id, content_html) SELECT id, '<p>' || title || '</p>' FROM entries;
+      UPDATE user_entries SET starred = 1 WHERE entry_id = 2;`);
+    db.pragma('user_version = 25');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const ids = async (): Promise<number[]> =>
+        (await store.queryEntries({ userId: 1, limit: 10 })).map((v) => v.entry.id).sort((a, b) => a - b);
+      assert.deepEqual(await ids(), [1, 2, 3, 7]);
+      const [starred] = await store.queryEntries({ userId: 1, starred: true, limit: 1 });
+      assert.equal(starred?.entry.contentHtml, '<p>Entry 2</p>');
+      // The newest entry goes (past its feed's limit, but for the starred one): the next one is
+      // numbered past it, and so on.
+      assert.equal(await store.trimFeeds(2, 1, 10), 1);
+      assert.deepEqual(await ids(), [1, 2, 3]);
+      await store.recordFetchSuccess(1, fetchedUpdate(2), [preparedEntry('later', { publishedAt: 1000 })]);
+      assert.deepEqual(await ids(), [1, 2, 3, 8]);
+      assert.equal(await store.trimFeeds(2, 3, 10), 1);
+      await store.recordFetchSuccess(1, fetchedUpdate(4), [preparedEntry('latest', { publishedAt: 500 })]);
+      assert.deepEqual(await ids(), [1, 2, 3, 9], 'not 8 again');
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(after.pragma('foreign_key_check'), []);
+    } finally {
+      after.close();
+    }
+  });
+});
