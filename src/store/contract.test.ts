@@ -1998,6 +1998,14 @@ for (const backend of backends) {
           await store.labelEntries(ann.id, ids(6), { add: ['keep'], remove: [] }, T0 + DAY);
           await store.setEntryState(ann.id, ids(9, 10), { read: true }, T0 + 40 * DAY);
 
+          const reading = {
+            ann: await store.readingActivity(ann.id, T0),
+            bob: await store.readingActivity(bob.id, T0),
+          };
+          assert.deepEqual(
+            reading.bob.map((d) => d.count),
+            [5],
+          );
           let cursor = null;
           let removed = 0;
           let steps = 0;
@@ -2029,6 +2037,9 @@ for (const backend of backends) {
             'g:guid-8',
           ]);
           assert.deepEqual(await store.removeOldEntries(policy, now, null, 100), { removed: 0, next: null });
+          // What each read, day by day, is counted as before: the statistics page's chart stays.
+          assert.deepEqual(await store.readingActivity(ann.id, T0), reading.ann);
+          assert.deepEqual(await store.readingActivity(bob.id, T0), reading.bob);
 
           // The feed's document still holds them, one changed: none is stored again.
           const again = [...old, entry(9), entry(10)];

@@ -456,6 +456,17 @@ export const MIGRATIONS: Migration[] = [
            END`,
         ]
       : [],
+  // 27: how many entries each user read each day, of the entries since removed (retention.ts):
+  // the statistics page counts them with those still stored, so its reading chart does not go
+  // quiet before the policy's 60 days.
+  (d) => [
+    `CREATE TABLE reading_days (
+      user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      day ${d.int64} NOT NULL,
+      count ${d.int64} NOT NULL,
+      PRIMARY KEY (user_id, day)
+    )`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -649,7 +649,14 @@ class SqliteStore implements Store {
         )
         .pluck(),
       // Deleting an entry deletes its body, its readers' rows (and their counts), its tags, its
-      // labels and its row of the search index with it.
+      // labels and its row of the search index with it; its readers' reads are kept as counts.
+      keepReadDays: db.prepare(
+        `INSERT INTO reading_days (user_id, day, count)
+           SELECT user_id, read_at / 86400000, COUNT(*) FROM user_entries
+           WHERE entry_id IN (SELECT value FROM json_each(?)) AND read = 1 AND read_at IS NOT NULL
+           GROUP BY user_id, read_at / 86400000
+           ON CONFLICT (user_id, day) DO UPDATE SET count = reading_days.count + excluded.count`,
+      ),
       rememberRemoved: db.prepare(
         `INSERT INTO removed_entries (feed_id, dedupe_key, removed_at)
            SELECT feed_id, dedupe_key, ? FROM entries WHERE id IN (SELECT value FROM json_each(?))
@@ -715,9 +722,14 @@ class SqliteStore implements Store {
          WHERE feed_id IN (SELECT feed_id FROM subscriptions WHERE user_id = ?) AND published_at >= ?
          GROUP BY feed_id, day`,
       ),
+      // The entries read and still stored, and those read and since removed (reading_days).
       readingActivity: db.prepare(
-        `SELECT read_at / 86400000 AS day, COUNT(*) AS n FROM user_entries
-         WHERE user_id = ? AND read = 1 AND read_at >= ? GROUP BY day ORDER BY day`,
+        `SELECT day, SUM(n) AS n FROM (
+           SELECT read_at / 86400000 AS day, COUNT(*) AS n FROM user_entries
+           WHERE user_id = @userId AND read = 1 AND read_at >= @since GROUP BY day
+           UNION ALL
+           SELECT day, count AS n FROM reading_days WHERE user_id = @userId AND day >= @since / 86400000)
+         GROUP BY day ORDER BY day`,
       ),
       undoMarkRead: db.prepare(
         `UPDATE user_entries SET read = 0, read_at = NULL, changed_at = ${CHANGED}
@@ -1763,7 +1775,7 @@ class SqliteStore implements Store {
   }
 
   async readingActivity(userId: number, since: number): Promise<DayCount[]> {
-    const rows = this.s.readingActivity.all(userId, since) as { day: number; n: number }[];
+    const rows = this.s.readingActivity.all({ userId, since }) as { day: number; n: number }[];
     return rows.map((r) => ({ day: Math.floor(r.day), count: r.n }));
   }
 
@@ -1953,6 +1965,7 @@ class SqliteStore implements Store {
   private removeEntries(ids: readonly number[], now: number): number {
     if (ids.length === 0) return 0;
     const json = JSON.stringify(ids);
+    this.s.keepReadDays.run(json);
     this.s.rememberRemoved.run(now, json);
     return this.s.deleteEntries.run(json).changes;
   }
