@@ -568,7 +568,7 @@ describe('gleaner CLI', () => {
     assert.equal((await run(trim.env, 'refresh')).code, 0);
     assert.equal(entriesIn(trim.db), 60);
     const config = await run(trim.env, 'config');
-    assert.match(config.stdout, /^GLEANER_KEEP_READ_DAYS=60 /m);
+    assert.match(config.stdout, /^GLEANER_KEEP_READ_DAYS=0 /m);
     assert.match(config.stdout, /^GLEANER_MAX_PER_FEED=10000 /m);
 
     const limited = { ...trim.env, GLEANER_MAX_PER_FEED: '10' };

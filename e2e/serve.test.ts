@@ -83,7 +83,7 @@ describe('gleaner user and serve', () => {
     // What it removes in the background is said at start.
     const policy = stderr.split('\n').find((line) => line.includes('old entries are removed'));
     assert.ok(policy, stderr);
-    assert.match(policy, /"keepReadDays":60,"keepUnreadDays":180,"keepPerFeed":50,"maxPerFeed":10000/);
+    assert.match(policy, /"keepReadDays":0,"keepUnreadDays":180,"keepPerFeed":50,"maxPerFeed":10000/);
   });
 
   it('subscribes to a feed’s WebSub hub at its public address, and stores what the hub sends', async () => {

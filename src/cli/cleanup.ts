@@ -9,7 +9,7 @@ const HELP = `usage: gleaner cleanup [--db FILE]
 
 Removes old entries now, as \`gleaner serve\` and \`gleaner refresh --watch\` do every six hours
 between refreshes:
-  - a read entry GLEANER_KEEP_READ_DAYS days after it was read (default 60; 0 keeps them);
+  - a read entry GLEANER_KEEP_READ_DAYS days after it was read (default 0: read entries are kept);
   - an unread entry GLEANER_KEEP_UNREAD_DAYS days after it arrived (default 180; 0 keeps them);
   - past GLEANER_MAX_PER_FEED entries (default 10,000; 0: no limit), a feed's oldest, read or not.
 Never an entry a user starred, saved for later or labelled, nor by age one of the

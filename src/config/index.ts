@@ -100,10 +100,10 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
   keepReadDays: spec({
     env: 'GLEANER_KEEP_READ_DAYS',
     kind: 'int',
-    default: 60,
+    default: 0,
     min: 0,
     max: 100_000,
-    doc: 'days a read entry is kept after it was read (0: for good); starred, read-later and labelled entries are always kept',
+    doc: 'days a read entry is kept after it was read (0, the default: for good, since what was read feeds the wiki and skills); starred, read-later and labelled entries are always kept',
   }),
   keepUnreadDays: spec({
     env: 'GLEANER_KEEP_UNREAD_DAYS',

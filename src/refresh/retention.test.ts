@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 10, 1);
 describe('retention', () => {
   it('reads its policy from the configuration, 0 keeping for good', () => {
     assert.deepEqual(retentionPolicy(loadConfig({})), {
-      readMs: 60 * DAY,
+      readMs: null,
       unreadMs: 180 * DAY,
       keepPerFeed: 50,
       maxPerFeed: 10_000,

@@ -1,8 +1,10 @@
-// Removing old entries, so that the database does not grow for good (Miniflux archives read
-// entries after 60 days and unread ones after 180; FreshRSS keeps a feed's newest 50 whatever
-// their age). An entry goes when no one keeps it: read long enough ago by everyone who has it, or
-// unread and old, and not among its feed's newest; never one a user starred, saved for later or
-// labelled. Past `maxPerFeed` a feed's oldest go whether read or not: a feed that sends new items
+// Removing old entries, so that the database does not grow for good (Miniflux removes unread
+// entries after 180 days, and read ones after 60; FreshRSS keeps a feed's newest 50 whatever their
+// age). By default Gleaner keeps what was read, which its wiki and skills are distilled from, and
+// removes what no one read in 180 days: most of a database, from feeds that publish more than
+// anyone reads. An entry goes when no one keeps it: read long enough ago by everyone who has it
+// (when read entries go at all), or unread and old, and not among its feed's newest; never one a
+// user starred, saved for later or labelled. Past `maxPerFeed` a feed's oldest go whether read or not: a feed that sends new items
 // at every fetch (a broken or hostile one) fills the disk no further.
 //
 // A removed entry's key is kept (Store.removedEntries) until its feed's document no longer holds it:

@@ -458,7 +458,7 @@ export const MIGRATIONS: Migration[] = [
       : [],
   // 27: how many entries each user read each day, of the entries since removed (retention.ts):
   // the statistics page counts them with those still stored, so its reading chart does not go
-  // quiet before the policy's 60 days.
+  // quiet before the days the policy keeps read entries (GLEANER_KEEP_READ_DAYS).
   (d) => [
     `CREATE TABLE reading_days (
       user_id ${d.int64} NOT NULL REFERENCES users(id) ON DELETE CASCADE,

@@ -340,7 +340,7 @@ describe('sign-in and account pages', () => {
     assert.ok(keeping, 'a section of its own');
     const items = [...keeping.matchAll(/<li>\s*([^<]*?)\s*<\/li>/g)].map((m) => m[1]);
     assert.deepEqual(items, [
-      'Read entries are removed 60 days after you read them.',
+      'Read entries are kept for good.',
       'Unread entries are removed 180 days after they arrive.',
       'Starred, read-later and labelled entries are always kept, and so are the 50 newest of each feed.',
       'So is what a public page shows (a published feed, folder, tag or search) while it is published.',
