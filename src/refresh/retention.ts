@@ -3,13 +3,14 @@
 // age). By default Gleaner keeps what was read, which its wiki and skills are distilled from, and
 // removes what no one read in 180 days: most of a database, from feeds that publish more than
 // anyone reads. An entry goes when no one keeps it: read long enough ago by everyone who has it
-// (when read entries go at all), or unread and old, and not among its feed's newest; never one a
-// user starred, saved for later or labelled. Past `maxPerFeed` a feed's oldest go whether read or not: a feed that sends new items
-// at every fetch (a broken or hostile one) fills the disk no further.
+// (when read entries go at all), or unread and old; and not among its feed's newest, nor shown by a
+// live publication (a public archive keeps what it published). Never one a user starred, saved for
+// later or labelled. Past `maxPerFeed` a feed's oldest go whether read or not: a feed that sends
+// new items at every fetch (a broken or hostile one) fills the disk no further.
 //
-// A removed entry's key is kept (Store.removedEntries) until its feed's document no longer holds it:
-// otherwise the next refresh would store it again as new. Steps are small transactions (a few
-// hundred entries), so a server's pages and refreshes wait little for them.
+// A removed entry's key is kept (Store.removedEntries) until its feed's document no longer holds
+// it: otherwise the next refresh would store it again as new. Steps are small transactions
+// (RETENTION_STEP entries), so a server's pages and refreshes wait little for them.
 import type { Config } from '../config/index.js';
 import type { RetentionCursor, RetentionPolicy, Store } from '../store/index.js';
 import { searchIndexCompaction } from './compaction.js';
