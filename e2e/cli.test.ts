@@ -572,6 +572,13 @@ describe('gleaner CLI', () => {
     assert.match(config.stdout, /^GLEANER_MAX_PER_FEED=10000 /m);
 
     const limited = { ...trim.env, GLEANER_MAX_PER_FEED: '10' };
+    const dry = await run(limited, 'cleanup', '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(
+      dry.stdout.trim(),
+      "would remove about 40 entries: 0 by age, 40 past their feed's limit; 60 stored, none removed",
+    );
+    assert.equal(entriesIn(trim.db), 60);
     const cleanup = await run(limited, 'cleanup');
     assert.equal(cleanup.code, 0, cleanup.stderr);
     assert.equal(cleanup.stdout.trim(), "removed 40 entries: 0 by age, 40 past their feed's limit; 20 kept");

@@ -2,10 +2,10 @@
 // refresh/retention.ts), as the refresh loop does every six hours.
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
-import { retentionPolicy, retentionSteps } from '../refresh/retention.js';
+import { RETENTION_STEP, retentionPolicy, retentionSteps } from '../refresh/retention.js';
 import { COMMON_FLAGS, openContext } from './context.js';
 
-const HELP = `usage: gleaner cleanup [--db FILE]
+const HELP = `usage: gleaner cleanup [--dry-run] [--db FILE]
 
 Removes old entries now, as \`gleaner serve\` and \`gleaner refresh --watch\` do every six hours
 between refreshes:
@@ -16,10 +16,15 @@ Never an entry a user starred, saved for later or labelled, nor by age one of th
 GLEANER_KEEP_PER_FEED newest of its feed (default 50) or one a live publication shows (a published
 feed, folder, tag or search: its public archive keeps it). An entry many users have goes when none of
 them keeps it. A removed entry does not come back while its feed still lists it. The file keeps the
-space it frees for the entries to come.`;
+space it frees for the entries to come.
+  --dry-run   remove nothing: count what would go (about: removing some can keep others)`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: COMMON_FLAGS });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON_FLAGS, 'dry-run': { type: 'boolean', default: false } },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -28,13 +33,18 @@ export async function run(args: string[]): Promise<number> {
     throw new GleanerError('USAGE', `gleaner cleanup takes no arguments\n\n${HELP}`);
   const ctx = await openContext(values);
   try {
+    const dryRun = values['dry-run'];
     const removed = { trim: 0, age: 0 };
-    for await (const step of retentionSteps(ctx.store, retentionPolicy(ctx.config), Date.now))
+    const policy = retentionPolicy(ctx.config);
+    for await (const step of retentionSteps(ctx.store, policy, Date.now, RETENTION_STEP, dryRun))
       removed[step.kind] += step.removed;
     const total = removed.trim + removed.age;
+    const counts = `${removed.age} by age, ${removed.trim} past their feed's limit`;
+    const stored = await ctx.store.countEntries();
     console.log(
-      `removed ${total} ${total === 1 ? 'entry' : 'entries'}: ${removed.age} by age, ` +
-        `${removed.trim} past their feed's limit; ${await ctx.store.countEntries()} kept`,
+      dryRun
+        ? `would remove about ${total} ${total === 1 ? 'entry' : 'entries'}: ${counts}; ${stored} stored, none removed`
+        : `removed ${total} ${total === 1 ? 'entry' : 'entries'}: ${counts}; ${stored} kept`,
     );
     return 0;
   } finally {

@@ -42,15 +42,26 @@ export interface RetentionStep {
   removed: number;
 }
 
-/** A round of removal, a transaction a step: feeds past their limit first, then every entry by age. */
+/**
+ * A round of removal, a transaction a step: feeds past their limit first, then every entry by age.
+ * With `dryRun`, nothing is removed and each step counts what it would remove (about: a real
+ * round's earlier steps can leave an entry among its feed's newest, kept then).
+ */
 export async function* retentionSteps(
   store: Store,
   policy: RetentionPolicy,
   clock: () => number,
   step = RETENTION_STEP,
+  dryRun = false,
 ): AsyncGenerator<RetentionStep> {
   const max = policy.maxPerFeed;
-  for (let removed = step; max !== null && removed === step;) {
+  // Nothing removed, the same feeds stay past their limit: counted in one look.
+  if (max !== null && dryRun)
+    yield {
+      kind: 'trim',
+      removed: await store.trimFeeds(max, clock(), Number.MAX_SAFE_INTEGER, undefined, true),
+    };
+  for (let removed = step; max !== null && !dryRun && removed === step;) {
     removed = await store.trimFeeds(max, clock(), step);
     yield { kind: 'trim', removed };
   }
@@ -62,6 +73,7 @@ export async function* retentionSteps(
       clock(),
       cursor,
       step,
+      dryRun,
     );
     yield { kind: 'age', removed: result.removed };
     cursor = result.next;

@@ -2006,6 +2006,15 @@ for (const backend of backends) {
             reading.bob.map((d) => d.count),
             [5],
           );
+          // A dry run counts what would go, and removes nothing.
+          let counted = 0;
+          for (let at = null, step; (step = await store.removeOldEntries(policy, now, at, 3, true));) {
+            counted += step.removed;
+            if ((at = step.next) === null) break;
+          }
+          assert.equal(counted, 4);
+          assert.equal(await store.countEntries(feed.id), 10);
+          assert.deepEqual(await store.removedEntries(feed.id), []);
           let cursor = null;
           let removed = 0;
           let steps = 0;
@@ -2185,6 +2194,8 @@ for (const backend of backends) {
           const [six, five, four, three, two, one] = bigIds;
           await store.setEntryState(ann.id, [one as number], { starred: true }, T0);
           const now = T0 + DAY;
+          assert.equal(await store.trimFeeds(3, now, 100, undefined, true), 2, 'a dry run counts');
+          assert.equal(await store.countEntries(big.id), 6, 'and removes nothing');
           assert.equal(await store.trimFeeds(3, now, 1), 1);
           assert.equal(await store.trimFeeds(3, now, 10), 1);
           assert.equal(await store.trimFeeds(3, now, 10), 0);

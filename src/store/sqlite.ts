@@ -1917,12 +1917,13 @@ class SqliteStore implements Store {
     now: number,
     cursor: RetentionCursor | null,
     limit: number,
+    dryRun = false,
   ): Promise<{ removed: number; next: RetentionCursor | null }> {
     // Far enough back that nothing arrived before it: what the policy keeps for good.
     const never = Number.MIN_SAFE_INTEGER;
     const readBefore = policy.readMs === null ? never : now - policy.readMs;
     const unreadBefore = policy.unreadMs === null ? never : now - policy.unreadMs;
-    return this.write(() => {
+    const step = (): { removed: number; next: RetentionCursor | null } => {
       const searches = (this.s.liveSearches.all() as string[])
         .map((text) => toMatchQuery(text).match)
         .filter((match): match is string => match !== null);
@@ -1936,29 +1937,29 @@ class SqliteStore implements Store {
         limit,
         ...Object.fromEntries(searches.map((match, i) => [`search${i}`, match])),
       }) as { id: number; createdAt: number; removable: number }[];
-      const removed = this.removeEntries(
-        rows.filter((r) => r.removable === 1).map((r) => r.id),
-        now,
-      );
+      const removable = rows.filter((r) => r.removable === 1).map((r) => r.id);
       const last = rows.at(-1);
       return {
-        removed,
+        removed: dryRun ? removable.length : this.removeEntries(removable, now),
         next: rows.length < limit || !last ? null : { createdAt: last.createdAt, id: last.id },
       };
-    });
+    };
+    // A dry run reads only: no write lock for other processes to wait on.
+    return dryRun ? step() : this.write(step);
   }
 
-  async trimFeeds(max: number, now: number, limit: number, feedId?: number): Promise<number> {
-    return this.write(() => {
+  async trimFeeds(max: number, now: number, limit: number, feedId?: number, dryRun = false): Promise<number> {
+    const trim = (): number => {
       let removed = 0;
       const feeds = feedId === undefined ? (this.s.feedsOverLimit.all(max) as number[]) : [feedId];
       for (const id of feeds) {
         if (removed >= limit) break;
         const ids = this.s.pastFeedLimit.all({ feedId: id, max, limit: limit - removed }) as number[];
-        removed += this.removeEntries(ids, now);
+        removed += dryRun ? ids.length : this.removeEntries(ids, now);
       }
       return removed;
-    });
+    };
+    return dryRun ? trim() : this.write(trim);
   }
 
   /** Removes entries, their keys kept (see removedEntries), inside the caller's transaction. */

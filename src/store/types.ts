@@ -589,20 +589,28 @@ export interface Store {
    * One step of removing old entries by `policy` (RetentionPolicy): looks at up to `limit` entries
    * that arrived before its cut-off, oldest first, from after `cursor`, and removes those no one
    * keeps, in one transaction. Gives how many it removed and where the next step starts (null once
-   * every entry has been looked at).
+   * every entry has been looked at). With `dryRun`, removes nothing and counts what it would.
    */
   removeOldEntries(
     policy: RetentionPolicy,
     now: number,
     cursor: RetentionCursor | null,
     limit: number,
+    dryRun?: boolean,
   ): Promise<{ removed: number; next: RetentionCursor | null }>;
   /**
    * Removes up to `limit` entries of the feeds (or of feed `feedId`) past `maxPerFeed` entries,
    * the oldest of each first, but for those a user starred, saved for later or labelled, in one
-   * transaction; gives how many it removed (fewer than `limit` once none is left to remove).
+   * transaction; gives how many it removed (fewer than `limit` once none is left to remove). With
+   * `dryRun`, removes nothing and counts what it would.
    */
-  trimFeeds(maxPerFeed: number, now: number, limit: number, feedId?: number): Promise<number>;
+  trimFeeds(
+    maxPerFeed: number,
+    now: number,
+    limit: number,
+    feedId?: number,
+    dryRun?: boolean,
+  ): Promise<number>;
 
   /**
    * Publishes (or publishes again, under its old slug) what a user chose. Nothing is public
