@@ -158,14 +158,10 @@ describe('entry query plans', () => {
 });
 
 describe('unread lists from their indexes alone (migration 12)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-covering-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-covering-');
 
   it('widens the two indexes of a database written before it, lists unchanged', async () => {
-    const path = join(dir, 'narrow.db');
+    const path = join(dir(), 'narrow.db');
     const db = new Database(path);
     migrate(db, 0, 11);
     addUserAndFeed(db);
@@ -245,14 +241,10 @@ describe('unread lists from their indexes alone (migration 12)', () => {
 });
 
 describe('every list from an index alone (migration 13)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-covering-all-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-covering-all-');
 
   it('widens the four indexes of a database written before it, lists unchanged', async () => {
-    const path = join(dir, 'narrow.db');
+    const path = join(dir(), 'narrow.db');
     const db = new Database(path);
     migrate(db, 0, 12);
     addUserAndFeed(db);
@@ -319,14 +311,10 @@ describe('every list from an index alone (migration 13)', () => {
 });
 
 describe('when each entry changed for its user, kept (migration 18)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-changed-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-changed-');
 
   it('fills it with what it was worked out as: the update or arrival, or a later read or star mark', async () => {
-    const path = join(dir, 'before.db');
+    const path = join(dir(), 'before.db');
     const db = new Database(path);
     migrate(db, 0, 17);
     addUserAndFeed(db);
@@ -372,14 +360,10 @@ describe('when each entry changed for its user, kept (migration 18)', () => {
 });
 
 describe('entry texts apart from their HTML (migration 14), then not kept (migration 19)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-texts-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-texts-');
 
   it('keeps the HTML of a database written before them; search quotes the text of the HTML', async () => {
-    const path = join(dir, 'together.db');
+    const path = join(dir(), 'together.db');
     const db = new Database(path);
     migrate(db, 0, 13);
     addUserAndFeed(db);
@@ -446,6 +430,16 @@ function addUserAndFeed(db: Database.Database): void {
     INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 1, 0);`);
 }
 
+/** A temporary folder for a suite's databases, made before its tests and removed after them. */
+function temporaryDir(prefix: string): () => string {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
 /** Runs migrations `from`..`to` by hand (no search index filled), as an older Gleaner left a database. */
 function migrate(db: Database.Database, from: number, to: number): void {
   for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
@@ -455,14 +449,10 @@ function migrate(db: Database.Database, from: number, to: number): void {
 }
 
 describe('entry bodies (migration 9)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-bodies-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-bodies-');
 
   it('lists never read a body; the article reads its body by key', async () => {
-    const path = join(dir, 'plans.db');
+    const path = join(dir(), 'plans.db');
     await openSqliteStore(path).close();
     const db = new Database(path, { readonly: true });
     try {
@@ -487,7 +477,7 @@ describe('entry bodies (migration 9)', () => {
   });
 
   it('moves the bodies of a database written before it, losing nothing and keeping read state', async () => {
-    const path = join(dir, 'old.db');
+    const path = join(dir(), 'old.db');
     const db = new Database(path);
     // The schema as it stood before migration 9, with two entries in it.
     migrate(db, 0, 8);
@@ -545,14 +535,10 @@ describe('entry bodies (migration 9)', () => {
 });
 
 describe('entries rewritten compactly (migration 10)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-compact-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-compact-');
 
   it('packs the rows migration 9 left one to a page, keeping every row and reference', async () => {
-    const path = join(dir, 'bloated.db');
+    const path = join(dir(), 'bloated.db');
     const db = new Database(path);
     // Entries written with their bodies inline, as before migration 9, then migration 9 itself.
     migrate(db, 0, 8);
@@ -656,14 +642,10 @@ describe('counts written into the statement', () => {
 });
 
 describe('links of schemes ingestion drops, dropped from what is stored (migration 20)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-links-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-links-');
 
   it('drops javascript:, data: and other links, and keeps http(s), mailto and magnet ones', async () => {
-    const path = join(dir, 'before.db');
+    const path = join(dir(), 'before.db');
     const db = new Database(path);
     migrate(db, 0, 19);
     addUserAndFeed(db);
@@ -733,14 +715,10 @@ describe('links of schemes ingestion drops, dropped from what is stored (migrati
 });
 
 describe('credentials written into feeds’ URLs, moved to their options (migration 21)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-credentials-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-credentials-');
 
   it('takes them out of the URL as the username and password the fetcher sent', async () => {
-    const path = join(dir, 'before.db');
+    const path = join(dir(), 'before.db');
     const db = new Database(path);
     migrate(db, 0, 20);
     addUserAndFeed(db);
@@ -794,14 +772,10 @@ describe('credentials written into feeds’ URLs, moved to their options (migrat
 });
 
 describe('control characters in stored titles, turned into spaces (migration 25)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-controls-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-controls-');
 
   it('rewrites the titles, authors and descriptions that hold them, as ingestion writes them now', async () => {
-    const path = join(dir, 'before.db');
+    const path = join(dir(), 'before.db');
     const db = new Database(path);
     migrate(db, 0, 24);
     addUserAndFeed(db);
@@ -839,14 +813,10 @@ describe('control characters in stored titles, turned into spaces (migration 25)
 });
 
 describe('entry ids never given to another (migration 26)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gleaner-ids-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDir('gleaner-ids-');
 
   it('keeps every entry and reference, and numbers new entries past the newest ever removed', async () => {
-    const path = join(dir, 'before.db');
+    const path = join(dir(), 'before.db');
     const db = new Database(path);
     migrate(db, 0, 25);
     addUserAndFeed(db);
