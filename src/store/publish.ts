@@ -27,6 +27,8 @@ export const PUBLICATION_SQL = {
       updated_at = ?
     WHERE user_id = ? AND id = ?`,
   noRepublish: 'SELECT feed_id FROM subscriptions WHERE user_id = ? AND no_republish = 1',
+  /** The queries of live search publications, which the search index matches (see SHOWN_BY_PUBLICATION). */
+  liveSearches: `SELECT DISTINCT value FROM publications WHERE kind = 'search' AND withdrawn_at IS NULL`,
   setRepublish: 'UPDATE subscriptions SET no_republish = ? WHERE user_id = ? AND feed_id = ?',
 };
 
@@ -51,6 +53,18 @@ export function toPublication(r: Row): Publication {
 export function publicationVersion(r: Row): string {
   return [r.max_entry_id ?? 0, r.subs_version ?? 0, r.updated_at, r.starred_count ?? 0].map(String).join('.');
 }
+
+/**
+ * Whether a live publication of anyone's shows entry `e` (a row of entries): its feed or its folder
+ * published, or one of its tags; what coverage() gives for one entry, whoever published it, but for
+ * searches (matched against the search index: PUBLICATION_SQL.liveSearches). The retention policy
+ * keeps such entries, so that a public archive keeps what it published.
+ */
+export const SHOWN_BY_PUBLICATION = `EXISTS (SELECT 1 FROM publications p WHERE p.withdrawn_at IS NULL AND (
+     (p.kind = 'feed' AND p.value = CAST(e.feed_id AS TEXT))
+  OR (p.kind = 'folder' AND EXISTS (SELECT 1 FROM subscriptions s
+        WHERE s.user_id = p.user_id AND s.feed_id = e.feed_id AND s.folder_id = CAST(p.value AS INTEGER)))
+  OR (p.kind = 'tag' AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.tag = p.value AND t.entry_id = e.id))))`;
 
 /** The publisher's entries a publication covers, feeds marked not to republish left out. */
 function coverage(p: Publication): Sql {

@@ -52,6 +52,7 @@ import {
 import {
   countPublicationSql,
   PUBLICATION_SQL,
+  SHOWN_BY_PUBLICATION,
   publicationEntriesSql,
   publicationVersion,
   toPublication,
@@ -635,9 +636,6 @@ class SqliteStore implements Store {
       forgetRemoved: db.prepare(
         'DELETE FROM removed_entries WHERE feed_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))',
       ),
-      liveSearches: db
-        .prepare(`SELECT DISTINCT value FROM publications WHERE kind = 'search' AND withdrawn_at IS NULL`)
-        .pluck(),
       feedsOverLimit: db.prepare('SELECT feed_id FROM entries GROUP BY feed_id HAVING COUNT(*) > ?').pluck(),
       // A feed's entries past its @max newest that no one starred, saved for later or labelled.
       pastFeedLimit: db
@@ -650,7 +648,7 @@ class SqliteStore implements Store {
         .pluck(),
       // Deleting an entry deletes its body, its readers' rows (and their counts), its tags, its
       // labels and its row of the search index with it; its readers' reads are kept as counts.
-      keepReadDays: db.prepare(
+      countReadsOfRemoved: db.prepare(
         `INSERT INTO reading_days (user_id, day, count)
            SELECT user_id, read_at / 86400000, COUNT(*) FROM user_entries
            WHERE entry_id IN (SELECT value FROM json_each(?)) AND read = 1 AND read_at IS NOT NULL
@@ -1900,11 +1898,7 @@ class SqliteStore implements Store {
           AND NOT EXISTS (SELECT 1 FROM entry_labels l WHERE l.entry_id = e.id)
           AND (SELECT COUNT(*) FROM (SELECT 1 FROM entries n
                  WHERE n.feed_id = e.feed_id AND n.published_at > e.published_at LIMIT @keepPerFeed)) >= @keepPerFeed
-          AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.withdrawn_at IS NULL AND (
-                (p.kind = 'feed' AND p.value = CAST(e.feed_id AS TEXT))
-             OR (p.kind = 'folder' AND EXISTS (SELECT 1 FROM subscriptions s
-                   WHERE s.user_id = p.user_id AND s.feed_id = e.feed_id AND s.folder_id = CAST(p.value AS INTEGER)))
-             OR (p.kind = 'tag' AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.tag = p.value AND t.entry_id = e.id))))
+          AND NOT ${SHOWN_BY_PUBLICATION}
           ${matches.join('\n          ')}
           AS removable
       FROM entries e
@@ -1924,8 +1918,8 @@ class SqliteStore implements Store {
     const readBefore = policy.readMs === null ? never : now - policy.readMs;
     const unreadBefore = policy.unreadMs === null ? never : now - policy.unreadMs;
     const step = (): { removed: number; next: RetentionCursor | null } => {
-      const searches = (this.s.liveSearches.all() as string[])
-        .map((text) => toMatchQuery(text).match)
+      const searches = (this.cached(PUBLICATION_SQL.liveSearches).all() as { value: string }[])
+        .map((row) => toMatchQuery(row.value).match)
         .filter((match): match is string => match !== null);
       const rows = this.cached(this.retentionCandidatesSql(searches.length)).all({
         readBefore,
@@ -1966,7 +1960,7 @@ class SqliteStore implements Store {
   private removeEntries(ids: readonly number[], now: number): number {
     if (ids.length === 0) return 0;
     const json = JSON.stringify(ids);
-    this.s.keepReadDays.run(json);
+    this.s.countReadsOfRemoved.run(json);
     this.s.rememberRemoved.run(now, json);
     return this.s.deleteEntries.run(json).changes;
   }
