@@ -540,8 +540,8 @@ function versionTriggers(d: Dialect): string[] {
 }
 
 /**
- * The migration after which the search index is filled from the entries already stored; the
- * database counts it done only once the index is full (a restart in between makes it again).
+ * The migration after which the search index is filled from the entries already stored, in the
+ * transaction that makes the index: it counts as done only once the index is full.
  * Migration 3 made the first index, left empty since this one refills it.
  */
 export const SEARCH_INDEX_MIGRATION = 11;

@@ -860,3 +860,52 @@ describe('entry ids never given to another (migration 26)', () => {
     }
   });
 });
+
+describe('two processes opening an old database at once', () => {
+  const dir = temporaryDir('gleaner-race-');
+
+  it('runs each migration once: one that waited for the other finds its steps done', async () => {
+    const path = join(dir(), 'old.db');
+    const db = new Database(path);
+    migrate(db, 0, 8);
+    addUserAndFeed(db);
+    db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html, content_text,
+        summary_text, reading_minutes, published_at, created_at) VALUES (1, 1, 'a', 'h', 'Kept', '<p>once</p>', 'once', '', 1, 0, 0);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 1, 0);`);
+    db.close();
+
+    // The first process has read the old version and is about to run a step when the second one
+    // runs every step (the steps' transactions are what orders them).
+    const second: { closed?: Promise<void> } = {};
+    const first = openSqliteStore(path, {
+      onMigration: (version) => {
+        if (version === 12 && !second.closed) second.closed = openSqliteStore(path).close();
+      },
+    });
+    try {
+      assert.ok(second.closed, 'the second process opened the database part way');
+      await second.closed;
+      const found = await first.searchEntries({
+        userId: 1,
+        text: 'once',
+        limit: 5,
+        offset: 0,
+        sort: 'newest',
+      });
+      assert.deepEqual(
+        found.map((h) => h.view.entry.title),
+        ['Kept'],
+      );
+      assert.equal(await first.countEntries(), 1);
+    } finally {
+      await first.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.equal(after.pragma('user_version', { simple: true }), MIGRATIONS.length);
+      assert.equal(after.prepare('SELECT count(*) FROM entry_fts').pluck().get(), 1);
+    } finally {
+      after.close();
+    }
+  });
+});

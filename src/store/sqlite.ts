@@ -252,7 +252,7 @@ function collapseControlCharacters(db: Database.Database): void {
     UPDATE feeds SET description = NULLIF(gleaner_collapse(description), '') WHERE ${held('description')};`);
 }
 
-/** Indexes every stored entry for search (once, when the index is made), in batches. */
+/** Indexes every stored entry for search (once, in the transaction that makes the index), 2,000 read at a time. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
     `SELECT e.id, e.feed_id, e.title, COALESCE(b.content_text, '') AS content_text
@@ -263,48 +263,71 @@ function fillSearchIndex(db: Database.Database): void {
   for (;;) {
     const rows = batch.all(last) as { id: number; feed_id: number; title: string; content_text: string }[];
     if (rows.length === 0) break;
-    db.transaction(() => {
-      for (const r of rows) {
-        insert.run(r.id, indexText(r.title), indexText(r.content_text), feedToken(r.feed_id));
-      }
-    })();
+    for (const r of rows)
+      insert.run(r.id, indexText(r.title), indexText(r.content_text), feedToken(r.feed_id));
     last = rows[rows.length - 1]?.id ?? last;
   }
 }
 
 /**
+ * How long a process that opens the database waits for another one's migration (a step may rewrite
+ * every entry: minutes on millions) before it gives up with SQLITE_BUSY.
+ */
+const MIGRATION_WAIT_MS = 10 * 60 * 1000;
+
+/**
  * Runs the migrations that have not run yet, each in its own transaction, telling `onStep` before
  * each one on a database that already holds data (some rewrite every entry: minutes on millions).
+ *
+ * Two processes may open an old database at once (a server and a command from cron). Each step
+ * takes the write lock as it begins and reads the version again under it: a process that waited
+ * for another's step finds it done and goes on from there, rather than running it a second time.
  */
 export function migrateSqlite(db: Database.Database, onStep?: (version: number, of: number) => void): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    const step = MIGRATIONS[version];
-    if (!step) break;
-    if (current > 0) onStep?.(version + 1, MIGRATIONS.length);
-    const rebuild = TABLE_REBUILDS.has(version + 1);
-    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
-    if (rebuild) db.pragma('foreign_keys = OFF');
-    try {
-      db.transaction(() => {
+  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
+  const current = readVersion();
+  if (current >= MIGRATIONS.length) return MIGRATIONS.length;
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
+  try {
+    for (let version = current; version < MIGRATIONS.length;) {
+      if (current > 0) onStep?.(version + 1, MIGRATIONS.length);
+      version = migrateStep(db, version, readVersion);
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+  return MIGRATIONS.length;
+}
+
+/** Runs the migration after `version` unless another process did; returns the version now. */
+function migrateStep(db: Database.Database, version: number, readVersion: () => number): number {
+  const step = MIGRATIONS[version];
+  if (!step) return MIGRATIONS.length;
+  const rebuild = TABLE_REBUILDS.has(version + 1);
+  // Foreign keys can only be turned off outside a transaction.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  if (rebuild) db.pragma('foreign_keys = OFF');
+  try {
+    return db
+      .transaction((): number => {
+        const now = readVersion();
+        if (now !== version) return now;
         const broken = rebuild ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
         for (const sql of step(SQLITE)) db.exec(sql);
         if (version + 1 === URL_CREDENTIALS_MIGRATION) moveFeedUrlCredentials(db);
         if (version + 1 === CONTROL_CHARACTERS_MIGRATION) collapseControlCharacters(db);
+        if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
-        if (version + 1 !== SEARCH_INDEX_MIGRATION) db.pragma(`user_version = ${version + 1}`);
-      })();
-    } finally {
-      if (rebuild) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
-    }
-    if (version + 1 === SEARCH_INDEX_MIGRATION) {
-      fillSearchIndex(db);
-      db.pragma(`user_version = ${version + 1}`);
-    }
+        db.pragma(`user_version = ${version + 1}`);
+        return version + 1;
+      })
+      .immediate();
+  } finally {
+    if (rebuild) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
-  return MIGRATIONS.length;
 }
 
 export interface SqliteOptions {
