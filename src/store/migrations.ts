@@ -467,6 +467,9 @@ export const MIGRATIONS: Migration[] = [
       PRIMARY KEY (user_id, day)
     )`,
   ],
+  // 28: entries' categories and tags stored with control characters (see
+  // CATEGORY_CONTROL_CHARACTERS_MIGRATION); the store rewrites them, no schema changes.
+  () => [],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */
@@ -561,6 +564,13 @@ export const URL_CREDENTIALS_MIGRATION = 21;
  * ESC, CSI and the rest, stored before, reached client apps that print to a terminal (newsboat).
  */
 export const CONTROL_CHARACTERS_MIGRATION = 25;
+
+/**
+ * The migration in which the store rewrites entries' categories, and the tags made of them, that
+ * hold control characters, as 25 did for titles: the parser reads them as whitespace since, and a
+ * category that was only control characters goes.
+ */
+export const CATEGORY_CONTROL_CHARACTERS_MIGRATION = 28;
 
 function countTriggers(d: Dialect): string[] {
   const onInsert = `INSERT INTO user_feed_counts (user_id, feed_id, unread_count, entry_count)

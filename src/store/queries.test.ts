@@ -812,6 +812,69 @@ describe('control characters in stored titles, turned into spaces (migration 25)
   });
 });
 
+describe('control characters in stored categories and tags, turned into spaces (migration 28)', () => {
+  const dir = temporaryDir('gleaner-category-controls-');
+
+  it('rewrites the categories that hold them, and their tags, as ingestion writes them now', async () => {
+    const path = join(dir(), 'before.db');
+    const db = new Database(path);
+    migrate(db, 0, 27);
+    addUserAndFeed(db);
+    const entry = db.prepare(
+      `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, categories, summary_text,
+         reading_minutes, published_at, created_at) VALUES (?, 1, ?, 'h', 'Title', ?, '', 1, 0, 0)`,
+    );
+    const tag = db.prepare('INSERT INTO entry_tags (tag, entry_id) VALUES (?, ?)');
+    const stored = [
+      ['\u001b[31mRed\u001b[0m', 'Plain'],
+      ['\u0085Next\u009bline', '\u0007', 'Next line'],
+      ['C:\\users\\bob', 'Go'],
+    ];
+    for (const [i, categories] of stored.entries()) {
+      entry.run(i + 1, `g:${i + 1}`, JSON.stringify(categories));
+      for (const c of categories) tag.run(c.toLowerCase(), i + 1);
+    }
+    db.exec(`INSERT INTO user_entries (user_id, entry_id, feed_id, published_at)
+        SELECT 1, id, feed_id, published_at FROM entries;
+      INSERT INTO entry_bodies (entry_id, content_html) SELECT id, '<p>Text</p>' FROM entries;`);
+    db.pragma('user_version = 27');
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const [first] = await store.queryEntries({ userId: 1, tags: ['[31mred [0m'], limit: 5 });
+      assert.equal(first?.entry.id, 1, 'the tag as the parser makes it now finds the entry');
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(
+        (
+          after.prepare('SELECT id, categories FROM entries ORDER BY id').raw().all() as [number, string][]
+        ).map(([id, json]) => [id, JSON.parse(json) as unknown]),
+        [
+          [1, ['[31mRed [0m', 'Plain']],
+          [2, ['Next line']],
+          [3, ['C:\\users\\bob', 'Go']],
+        ],
+      );
+      assert.deepEqual(
+        after.prepare('SELECT entry_id, tag FROM entry_tags ORDER BY entry_id, tag').raw().all(),
+        [
+          [1, '[31mred [0m'],
+          [1, 'plain'],
+          [2, 'next line'],
+          [3, 'c:\\users\\bob'],
+          [3, 'go'],
+        ],
+      );
+    } finally {
+      after.close();
+    }
+  });
+});
+
 describe('entry ids never given to another (migration 26)', () => {
   const dir = temporaryDir('gleaner-ids-');
 

@@ -104,7 +104,17 @@ export function fetchOptionsKey(o: FetchOptions): string {
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 
-function parseJsonArray<T>(v: unknown): T[] {
+/** The tags an entry's categories make: lower-cased, trimmed, none longer than 100 characters. */
+export function entryTags(categories: readonly string[]): string[] {
+  const tags: string[] = [];
+  for (const c of categories) {
+    const tag = c.trim().toLowerCase();
+    if (tag && tag.length <= 100) tags.push(tag);
+  }
+  return tags;
+}
+
+export function parseJsonArray<T>(v: unknown): T[] {
   if (typeof v !== 'string' || v === '') return [];
   try {
     const parsed: unknown = JSON.parse(v);

@@ -27,6 +27,7 @@ import {
   SQLITE,
   TABLE_REBUILDS,
   URL_CREDENTIALS_MIGRATION,
+  CATEGORY_CONTROL_CHARACTERS_MIGRATION,
   CONTROL_CHARACTERS_MIGRATION,
 } from './migrations.js';
 import { feedToken, highlight, htmlSnippet, indexText, toMatchQuery } from '../search/index.js';
@@ -59,7 +60,9 @@ import {
 } from './publish.js';
 import {
   ENTRY_COLUMNS,
+  entryTags,
   fetchOptionsKey,
+  parseJsonArray,
   toEntry,
   toEntryView,
   toShapedEntryView,
@@ -252,6 +255,32 @@ function collapseControlCharacters(db: Database.Database): void {
     UPDATE feeds SET description = NULLIF(gleaner_collapse(description), '') WHERE ${held('description')};`);
 }
 
+/** See CATEGORY_CONTROL_CHARACTERS_MIGRATION. */
+function collapseCategoryControlCharacters(db: Database.Database): void {
+  // Categories are JSON, which writes C0 as \uXXXX (backspace as \b) and DEL and C1 as they are.
+  const candidates = db
+    .prepare(
+      `SELECT id, categories FROM entries WHERE categories <> '[]' AND (categories GLOB '*\\[ub]*'
+         OR categories GLOB '*[' || char(127) || '-' || char(159) || ']*')`,
+    )
+    .raw()
+    .iterate() as IterableIterator<[number, string]>;
+  const changed: [number, string[]][] = [];
+  for (const [id, json] of candidates) {
+    const categories = parseJsonArray<unknown>(json).filter((c): c is string => typeof c === 'string');
+    const collapsed = [...new Set(categories.map(collapseWhitespace).filter((c) => c !== ''))];
+    if (collapsed.join('\0') !== categories.join('\0')) changed.push([id, collapsed]);
+  }
+  const update = db.prepare('UPDATE entries SET categories = ? WHERE id = ?');
+  const dropTags = db.prepare('DELETE FROM entry_tags WHERE entry_id = ?');
+  const insertTag = db.prepare('INSERT OR IGNORE INTO entry_tags (tag, entry_id) VALUES (?, ?)');
+  for (const [id, categories] of changed) {
+    update.run(JSON.stringify(categories), id);
+    dropTags.run(id);
+    for (const tag of entryTags(categories)) insertTag.run(tag, id);
+  }
+}
+
 /** Indexes every stored entry for search (once, in the transaction that makes the index), 2,000 read at a time. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
@@ -317,6 +346,7 @@ function migrateStep(db: Database.Database, version: number, readVersion: () => 
         for (const sql of step(SQLITE)) db.exec(sql);
         if (version + 1 === URL_CREDENTIALS_MIGRATION) moveFeedUrlCredentials(db);
         if (version + 1 === CONTROL_CHARACTERS_MIGRATION) collapseControlCharacters(db);
+        if (version + 1 === CATEGORY_CONTROL_CHARACTERS_MIGRATION) collapseCategoryControlCharacters(db);
         if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
@@ -1347,10 +1377,7 @@ class SqliteStore implements Store {
   }
 
   private insertTags(entryId: number, categories: string[]): void {
-    for (const c of categories) {
-      const tag = c.trim().toLowerCase();
-      if (tag && tag.length <= 100) this.s.insertTag.run(tag, entryId);
-    }
+    for (const tag of entryTags(categories)) this.s.insertTag.run(tag, entryId);
   }
 
   async replaceEntryContent(
