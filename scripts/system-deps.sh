@@ -8,6 +8,7 @@
 #   python3-feedparser  a widely used feed parser, reading back the feeds Gleaner publishes
 #   fonts-wqy-microhei  a Chinese font, so browser screenshots of Chinese pages show the text
 #   gcc, libc6-dev  a C compiler, for search's ranking function (native/rank.c, built by npm run build)
+#   openssl        makes a certificate for a test site served over https (fetching through a proxy)
 #
 # Runs before every `npm test`. When everything is present it only does a few lookups and returns.
 # When it cannot install (not root and no passwordless sudo, or no apt-get) it prints a warning naming
@@ -66,6 +67,7 @@ debian_python=/usr/bin/python3
 "$debian_python" -c 'import feedparser' >/dev/null 2>&1 || missing="$missing python3-feedparser"
 have_cjk_font || missing="$missing fonts-wqy-microhei"
 have cc || missing="$missing gcc libc6-dev"
+have openssl || missing="$missing openssl"
 missing="${missing# }"
 
 if [ -z "$missing" ]; then

@@ -1,7 +1,7 @@
 // What most commands need, built once from the configuration: the store, the fetcher, the log,
 // and the user they act for.
 import { loadConfig, type Config } from '../config/index.js';
-import { createFetcher, parseNetworkPolicy, type Fetcher } from '../feed/fetch/index.js';
+import { createFetcher, parseNetworkPolicy, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
@@ -38,18 +38,11 @@ export async function openContext(
   const config = loadConfig(process.env, stringFlags);
   // Above a command's progress bar, not onto its end.
   const log = createLogger(config.logLevel, (line) => writeAbove(process.stderr, line));
-  const store = await openStore({
-    dbPath: config.dbPath,
-    databaseUrl: config.databaseUrl,
-    sqlite: {
-      maxMiB: config.dbMaxMiB,
-      onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }),
-      onMigration: (version, of) => log.info('upgrading the database', { migration: version, of }),
-      ...(typeof sqlite === 'function' ? sqlite(config) : sqlite),
-    },
-  });
+  // Made before the store is opened: a setting it refuses must not leave an open store (and its
+  // checkpoint thread) keeping the process alive after the error.
   const fetcher = createFetcher({
     policy: parseNetworkPolicy(config.allowPrivateNetworks ?? undefined),
+    proxy: config.fetchProxy === null ? null : parseProxyUrl(config.fetchProxy),
     userAgent: config.userAgent,
     maxBodyBytes: config.maxFeedBytes,
     perHostConnections: config.perHost,
@@ -59,6 +52,22 @@ export async function openContext(
       bodyMs: config.fetchTimeoutSeconds * 2000,
     },
   });
+  let store: Store;
+  try {
+    store = await openStore({
+      dbPath: config.dbPath,
+      databaseUrl: config.databaseUrl,
+      sqlite: {
+        maxMiB: config.dbMaxMiB,
+        onCheckpointError: (error) => log.warn('WAL checkpoint failed', { error }),
+        onMigration: (version, of) => log.info('upgrading the database', { migration: version, of }),
+        ...(typeof sqlite === 'function' ? sqlite(config) : sqlite),
+      },
+    });
+  } catch (error) {
+    await fetcher.close();
+    throw error;
+  }
   return {
     config,
     store,

@@ -47,6 +47,13 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     default: null,
     doc: '1 to let feeds be fetched from private, loopback and link-local addresses, or a comma list of CIDRs to allow',
   }),
+  fetchProxy: spec({
+    env: 'GLEANER_FETCH_PROXY',
+    kind: 'string',
+    default: null,
+    doc: 'proxy every fetch goes through: http://[user:password@]host:port, https://… or socks5://…',
+    secret: true,
+  }),
   userAgent: spec({
     env: 'GLEANER_USER_AGENT',
     kind: 'string',
@@ -227,6 +234,7 @@ export interface Config {
   dbMaxMiB: number;
   databaseUrl: string | null;
   allowPrivateNetworks: string | null;
+  fetchProxy: string | null;
   userAgent: string;
   fetchTimeoutSeconds: number;
   maxFeedBytes: number;

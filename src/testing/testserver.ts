@@ -3,8 +3,12 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import * as assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../feed/fetch/address.js';
+import { FetchError } from '../feed/fetch/errors.js';
+import type { FeedRequest, Fetcher } from '../feed/fetch/index.js';
 import type { ResolveHost } from '../feed/fetch/lookup.js';
+import type { ErrorCode } from '../model/errors.js';
 
 export type TestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -121,3 +125,19 @@ export function recordForms(forms: URLSearchParams[], status: () => number = () 
 export const SAMPLE_RSS =
   '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Test</title>' +
   '<link>http://example.com/</link><item><title>One</title><guid>1</guid></item></channel></rss>\n';
+
+/** The FetchError `fetcher` fails `request` with, which must have `code`. */
+export async function fetchError(
+  fetcher: Fetcher,
+  request: FeedRequest,
+  code: ErrorCode,
+): Promise<FetchError> {
+  try {
+    await fetcher.fetchFeed(request);
+  } catch (error) {
+    assert.ok(error instanceof FetchError, `expected a FetchError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected ${code}, but the fetch succeeded`);
+}

@@ -2,20 +2,14 @@ import * as assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import type { ErrorCode } from '../../model/errors.js';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './address.js';
 import { FetchError } from './errors.js';
-import {
-  createFetcher,
-  type FeedRequest,
-  type Fetcher,
-  type FetcherOptions,
-  type FetchResult,
-} from './index.js';
+import { createFetcher, type Fetcher, type FetcherOptions, type FetchResult } from './index.js';
 import type { ResolveHost } from './lookup.js';
 import {
   LOOPBACK_POLICY,
   SAMPLE_RSS,
+  fetchError,
   respond,
   startTestServer,
   type TestServer,
@@ -32,17 +26,6 @@ function fetcherFor(overrides: Partial<FetcherOptions> = {}): Fetcher {
     maxBodyBytes: MiB,
     ...overrides,
   });
-}
-
-async function fetchError(fetcher: Fetcher, request: FeedRequest, code: ErrorCode): Promise<FetchError> {
-  try {
-    await fetcher.fetchFeed(request);
-  } catch (error) {
-    assert.ok(error instanceof FetchError, `expected a FetchError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the fetch succeeded`);
 }
 
 function ok(result: FetchResult): Extract<FetchResult, { status: 'ok' }> {

@@ -3,6 +3,7 @@
 
 import { Agent, type Dispatcher } from 'undici';
 import { classifyAddress, isBlockedAddress, parseIp, type NetworkPolicy } from './address.js';
+import { GleanerError } from '../../model/errors.js';
 import { discardBody, readBody } from './body.js';
 import {
   FetchError,
@@ -27,6 +28,7 @@ import {
   statusError,
 } from './http.js';
 import { guardedLookup, resolveHost, type ResolveHost } from './lookup.js';
+import { checkProxiedUrl, createProxyDispatcher, proxyError } from './proxy.js';
 
 export {
   DEFAULT_NETWORK_POLICY,
@@ -36,6 +38,7 @@ export {
 } from './address.js';
 export { FetchError, redactUrl, type FetchTimeouts } from './errors.js';
 export { movedUrl, takeCredentials } from './http.js';
+export { parseProxyUrl } from './proxy.js';
 export type { ResolveHost } from './lookup.js';
 
 /** True for fetch options that carry a secret: a cookie, a user name or a password. */
@@ -70,6 +73,8 @@ export interface FetcherOptions {
   perHostConnections?: number;
   /** DNS resolution; tests inject one to point names at the loopback test server. */
   resolveHost?: ResolveHost;
+  /** A proxy every request goes through (see proxy.ts; parseProxyUrl checks it). */
+  proxy?: URL | null;
   /** The clock, for turning a Retry-After date into seconds. */
   now?: () => number;
 }
@@ -147,17 +152,30 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_FETCH_OPTIONS.maxBodyBytes;
   const maxRedirects = options.maxRedirects ?? DEFAULT_FETCH_OPTIONS.maxRedirects;
   const now = options.now ?? Date.now;
-  const { policy } = options;
-  // One pool per origin, reused across fetches; the guarded lookup vets every new connection.
-  const agent = new Agent({
-    connections: options.perHostConnections ?? DEFAULT_FETCH_OPTIONS.perHostConnections,
-    connect: {
-      timeout: timeouts.connectMs,
-      lookup: guardedLookup(options.resolveHost ?? resolveHost, policy),
-    },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-  });
+  const { policy, proxy } = options;
+  const resolve = options.resolveHost ?? resolveHost;
+  const connections = options.perHostConnections ?? DEFAULT_FETCH_OPTIONS.perHostConnections;
+  // One pool per origin, reused across fetches; the guarded lookup vets every new connection, or,
+  // through a proxy, checkRequest every request.
+  const agent: Dispatcher = proxy
+    ? createProxyDispatcher({ proxy, connections, ...timeouts })
+    : new Agent({
+        connections,
+        connect: { timeout: timeouts.connectMs, lookup: guardedLookup(resolve, policy) },
+        headersTimeout: timeouts.headersMs,
+        bodyTimeout: timeouts.bodyMs,
+      });
+
+  /** The checks no connection of ours makes for this request: literal addresses, names via a proxy. */
+  async function checkRequest(url: URL): Promise<void> {
+    if (proxy) await checkProxiedUrl(url, policy, resolve);
+    else refuseBlockedLiteral(url);
+  }
+
+  function requestError(error: unknown, url: URL): GleanerError {
+    const throughProxy = proxy && !(error instanceof GleanerError) ? proxyError(error, url, proxy) : null;
+    return throughProxy ?? toFetchError(error, url, timeouts);
+  }
 
   async function fetchFeed(request: FeedRequest): Promise<FetchResult> {
     const start = parseFeedUrl(request.url);
@@ -227,7 +245,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     headers: Record<string, string>,
     callerSignal?: AbortSignal,
   ): Promise<Outcome> {
-    refuseBlockedLiteral(url);
+    await checkRequest(url);
     const controller = new AbortController();
     const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
     let bodyTimer: NodeJS.Timeout | undefined;
@@ -245,7 +263,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (callerSignal?.aborted) throw callerSignal.reason;
-      throw toFetchError(error, url, timeouts);
+      throw requestError(error, url);
     } finally {
       clearTimeout(bodyTimer);
     }
@@ -311,7 +329,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
   async function postForm(target: string, fields: Record<string, string>): Promise<number> {
     const { url } = parseFeedUrl(target);
-    refuseBlockedLiteral(url);
+    await checkRequest(url);
     try {
       const response = await agent.request({
         origin: url.origin,
@@ -324,7 +342,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       await response.body.dump({ limit: DRAIN_LIMIT }).catch(() => {});
       return response.statusCode;
     } catch (error) {
-      throw toFetchError(error, url, timeouts);
+      throw requestError(error, url);
     }
   }
 

@@ -1,0 +1,145 @@
+// `gleaner` behind a proxy (GLEANER_FETCH_PROXY), end to end: the compiled CLI subscribes to and
+// refreshes an https feed whose name this machine cannot resolve, through a CONNECT tunnel of a
+// forward proxy on 127.0.0.1 that asks for credentials. The feed's certificate is made for the
+// test (openssl) and trusted as an operator trusts a private CA, with NODE_EXTRA_CA_CERTS.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { run } from './cli.js';
+import { startTestProxy, type TestProxy } from '../src/testing/proxyserver.js';
+
+const RSS =
+  '<?xml version="1.0"?><rss version="2.0"><channel><title>Behind the Proxy</title><link>https://feed.test/</link>' +
+  '<item><title>Tunnelled</title><guid>t-1</guid><description>&lt;p&gt;Through CONNECT&lt;/p&gt;</description></item>' +
+  '</channel></rss>';
+
+function opensslSkipReason(): string | false {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return 'openssl is not installed (npm test installs it with scripts/system-deps.sh)';
+  }
+}
+
+describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
+  let dir: string;
+  let site: Server;
+  let proxy: TestProxy;
+  let feedUrl: string;
+  let env: NodeJS.ProcessEnv;
+  const outputs: string[] = [];
+
+  const gleaner = async (environment: NodeJS.ProcessEnv, ...args: string[]) => {
+    const result = await run(environment, ...args);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gleaner-proxy-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=feed.test',
+        '-addext',
+        'subjectAltName=DNS:feed.test',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    site = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS),
+    );
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    feedUrl = `https://feed.test:${(site.address() as AddressInfo).port}/feed.xml`;
+    proxy = await startTestProxy('ann:s3cret');
+    env = {
+      ...process.env,
+      GLEANER_DB: join(dir, 'proxy.db'),
+      GLEANER_LOG_LEVEL: 'info',
+      GLEANER_FETCH_PROXY: `http://ann:s3cret@127.0.0.1:${proxy.port}`,
+      NODE_EXTRA_CA_CERTS: cert,
+    };
+    delete env.GLEANER_ALLOW_PRIVATE_NETWORKS;
+  });
+
+  after(async () => {
+    await proxy.close();
+    await new Promise<void>((resolve) => site.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('cannot reach the feed without the proxy', async () => {
+    const direct = { ...env, GLEANER_FETCH_PROXY: '' };
+    const { code, stderr } = await gleaner(direct, 'add', feedUrl);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /feed\.test/);
+  });
+
+  it('subscribes and refreshes through a CONNECT tunnel, with the proxy credentials', async () => {
+    const added = await gleaner(env, 'add', feedUrl);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Behind the Proxy/);
+    const refreshed = await gleaner(env, 'refresh');
+    assert.equal(refreshed.code, 0, refreshed.stderr);
+    const feeds = await gleaner(env, 'feeds');
+    assert.match(feeds.stdout, /Behind the Proxy/);
+    assert.doesNotMatch(feeds.stdout, /error/i);
+    assert.ok(proxy.requests.length >= 2, 'the subscribing fetch and the refresh');
+    for (const request of proxy.requests) {
+      assert.equal(request.method, 'CONNECT');
+      assert.equal(request.target, new URL(feedUrl).host);
+      assert.equal(request.proxyAuthorization, `Basic ${Buffer.from('ann:s3cret').toString('base64')}`);
+    }
+  });
+
+  it('masks the proxy URL in gleaner config, and writes its password nowhere', async () => {
+    const { code, stdout } = await gleaner(env, 'config');
+    assert.equal(code, 0);
+    assert.match(stdout, /^GLEANER_FETCH_PROXY=\*{8} {2}#/m);
+    for (const output of outputs) assert.doesNotMatch(output, /s3cret/);
+  });
+
+  it(
+    'refuses a network setting it cannot use, and exits, before fetching anything',
+    { timeout: 60_000 },
+    async () => {
+      // The store was opened before these were read, and kept the process alive after the error.
+      const bad = [
+        [
+          { GLEANER_FETCH_PROXY: 'ftp://ann:s3cret@proxy.example' },
+          /GLEANER_FETCH_PROXY=ftp:\/\/proxy\.example\/: give an http:\/\/, https:\/\/ or socks5:\/\/ proxy/,
+        ],
+        [
+          { GLEANER_ALLOW_PRIVATE_NETWORKS: 'somewhere' },
+          /GLEANER_ALLOW_PRIVATE_NETWORKS: "somewhere" is not an IP range/,
+        ],
+      ] as const;
+      for (const [setting, message] of bad) {
+        const { code, stderr } = await gleaner({ ...env, ...setting }, 'refresh');
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, message);
+        assert.doesNotMatch(stderr, /s3cret/);
+      }
+    },
+  );
+});
