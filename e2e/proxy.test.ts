@@ -31,6 +31,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
   let dir: string;
   let site: Server;
   let proxy: TestProxy;
+  let tlsProxy: TestProxy;
   let feedUrl: string;
   let env: NodeJS.ProcessEnv;
   const outputs: string[] = [];
@@ -58,7 +59,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
         '-subj',
         '/CN=feed.test',
         '-addext',
-        'subjectAltName=DNS:feed.test',
+        'subjectAltName=DNS:feed.test,IP:127.0.0.1',
         '-keyout',
         key,
         '-out',
@@ -66,12 +67,14 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
       ],
       { stdio: 'ignore' },
     );
-    site = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) =>
+    const tls = { key: readFileSync(key), cert: readFileSync(cert) };
+    site = createServer(tls, (_request, response) =>
       response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS),
     );
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     feedUrl = `https://feed.test:${(site.address() as AddressInfo).port}/feed.xml`;
     proxy = await startTestProxy('ann:s3cret');
+    tlsProxy = await startTestProxy('bob:t0psecret', tls);
     env = {
       ...process.env,
       GLEANER_DB: join(dir, 'proxy.db'),
@@ -84,6 +87,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
 
   after(async () => {
     await proxy.close();
+    await tlsProxy.close();
     await new Promise<void>((resolve) => site.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -112,11 +116,21 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     }
   });
 
+  it('speaks TLS to an https:// proxy', async () => {
+    const through = { ...env, GLEANER_FETCH_PROXY: `https://bob:t0psecret@127.0.0.1:${tlsProxy.port}` };
+    const refreshed = await gleaner(through, 'refresh');
+    assert.equal(refreshed.code, 0, refreshed.stderr);
+    assert.deepEqual(
+      tlsProxy.requests.map((r) => [r.method, r.target, r.proxyAuthorization]),
+      [['CONNECT', new URL(feedUrl).host, `Basic ${Buffer.from('bob:t0psecret').toString('base64')}`]],
+    );
+  });
+
   it('masks the proxy URL in gleaner config, and writes its password nowhere', async () => {
     const { code, stdout } = await gleaner(env, 'config');
     assert.equal(code, 0);
     assert.match(stdout, /^GLEANER_FETCH_PROXY=\*{8} {2}#/m);
-    for (const output of outputs) assert.doesNotMatch(output, /s3cret/);
+    for (const output of outputs) assert.doesNotMatch(output, /s3cret|t0psecret/);
   });
 
   it(
@@ -127,7 +141,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
       const bad = [
         [
           { GLEANER_FETCH_PROXY: 'ftp://ann:s3cret@proxy.example' },
-          /GLEANER_FETCH_PROXY=ftp:\/\/proxy\.example\/: give an http:\/\/, https:\/\/ or socks5:\/\/ proxy/,
+          /GLEANER_FETCH_PROXY=ftp:\/\/proxy\.example\/: give an http:\/\/ or https:\/\/ proxy/,
         ],
         [
           { GLEANER_ALLOW_PRIVATE_NETWORKS: 'somewhere' },

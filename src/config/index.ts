@@ -51,7 +51,7 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     env: 'GLEANER_FETCH_PROXY',
     kind: 'string',
     default: null,
-    doc: 'proxy every fetch goes through: http://[user:password@]host:port, https://… or socks5://…',
+    doc: 'proxy every fetch goes through: http://[user:password@]host:port or https://…',
     secret: true,
   }),
   userAgent: spec({

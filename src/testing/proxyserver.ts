@@ -3,6 +3,7 @@
 // 127.0.0.1 on the port asked for, where a TestServer listens.
 
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface ProxiedRequest {
@@ -14,7 +15,7 @@ export interface ProxiedRequest {
 }
 
 export interface TestProxy {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or https:// */
   readonly origin: string;
   readonly port: number;
   /** Every request received, oldest first. */
@@ -22,8 +23,14 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-/** A proxy that asks for `credentials` (`user:password`) when given, answering 407 without them. */
-export async function startTestProxy(credentials: string | null = null): Promise<TestProxy> {
+/**
+ * A proxy that asks for `credentials` (`user:password`) when given, answering 407 without them;
+ * spoken to over TLS when given a key and certificate (an https:// proxy).
+ */
+export async function startTestProxy(
+  credentials: string | null = null,
+  tls: { key: Buffer; cert: Buffer } | null = null,
+): Promise<TestProxy> {
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
   const expected = credentials === null ? null : `Basic ${Buffer.from(credentials).toString('base64')}`;
@@ -36,7 +43,7 @@ export async function startTestProxy(credentials: string | null = null): Promise
       proxyAuthorization: headers['proxy-authorization'] ?? null,
     });
 
-  const server = createServer((request, response) => {
+  const server = (tls ? createTlsServer.bind(null, tls) : createServer)((request, response) => {
     record(request.method, request.url, request.headers);
     if (!authorized(request.headers)) {
       response.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end();
@@ -89,7 +96,7 @@ export async function startTestProxy(credentials: string | null = null): Promise
     upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
   });
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -99,7 +106,7 @@ export async function startTestProxy(credentials: string | null = null): Promise
   });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     close: () =>

@@ -1,6 +1,8 @@
 // Fetching through a proxy (GLEANER_FETCH_PROXY), for hosts whose only way out is one: an HTTP or
 // HTTPS proxy (plain http feeds are sent to it as absolute URLs, https ones through a CONNECT
-// tunnel, as curl does; many proxies allow CONNECT to port 443 only) or a SOCKS5 one.
+// tunnel, as curl does; many proxies allow CONNECT to port 443 only). Not SOCKS: undici's SOCKS5
+// pools keep neither the fetcher's timeouts nor its per-host limit; an HTTP front (Tor's
+// HTTPTunnelPort, Privoxy) serves instead.
 //
 // The proxy, not Gleaner, connects to the feed's server, so the connect-time check of lookup.ts
 // cannot run. Each request is checked before it is sent instead: an IP literal, and every address
@@ -14,7 +16,7 @@ import { classifyAddress, isBlockedAddress, parseIp, type NetworkPolicy } from '
 import { blockedAddressError, FetchError, redactUrl } from './errors.js';
 import type { ResolveHost } from './lookup.js';
 
-const PROXY_SCHEMES = new Set(['http:', 'https:', 'socks5:', 'socks:']);
+const PROXY_SCHEMES = new Set(['http:', 'https:']);
 
 /** The proxy URL as the operator wrote it, checked; a message naming the setting when it is unusable. */
 export function parseProxyUrl(text: string, setting = 'GLEANER_FETCH_PROXY'): URL {
@@ -31,7 +33,7 @@ export function parseProxyUrl(text: string, setting = 'GLEANER_FETCH_PROXY'): UR
   if (!PROXY_SCHEMES.has(url.protocol) || !url.hostname) {
     throw new GleanerError(
       'CONFIG_INVALID',
-      `${setting}=${redactUrl(url)}: give an http://, https:// or socks5:// proxy with its host and port`,
+      `${setting}=${redactUrl(url)}: give an http:// or https:// proxy with its host and port`,
     );
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
