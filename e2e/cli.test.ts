@@ -192,6 +192,8 @@ describe('gleaner CLI', () => {
       title: string;
       folder: string | null;
       lastError: string | null;
+      blockRules: string | null;
+      keepRules: string | null;
     }
     const feed = async (): Promise<Listed> =>
       (JSON.parse((await gleaner('feeds', '--json')).stdout) as Listed[]).find((f) => f.url === url) ??
@@ -233,6 +235,23 @@ describe('gleaner CLI', () => {
     assert.match((await gleaner('feeds')).stdout, /PAUSED · ok/);
     assert.equal((await gleaner('edit', url, '--pause', '--resume')).code, 1);
     assert.match((await gleaner('edit', url, '--resume')).stdout, /\(resumed\)/);
+    const ruled = await gleaner('edit', url, '--block-rules', '(?i)sponsored', '--keep-rules', 'item');
+    assert.equal(ruled.code, 0, ruled.stderr);
+    assert.match(ruled.stdout, /changed Club/);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /new entries: blocking \/\(\?i\)sponsored\/, keeping \/item\//,
+    );
+    const listedRules = await feed();
+    assert.deepEqual([listedRules.blockRules, listedRules.keepRules], ['(?i)sponsored', 'item']);
+    const badRule = await gleaner('edit', url, '--block-rules', '(?<=x)y');
+    assert.equal(badRule.code, 1);
+    assert.match(
+      badRule.stderr,
+      /the block rule \(--block-rules\) is not a pattern Gleaner can run: rules may not use backreferences, lookaround/,
+    );
+    assert.equal((await gleaner('edit', url, '--block-rules', '', '--keep-rules', '')).code, 0);
+    assert.doesNotMatch((await gleaner('feeds')).stdout, /new entries:/);
     const hostile = await gleaner('edit', url, '--cookie', 'a=1\r\nX-Injected: 1');
     assert.equal(hostile.code, 1);
     assert.match(hostile.stderr, /cookie cannot hold line breaks/);

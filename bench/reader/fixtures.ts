@@ -67,6 +67,8 @@ export function hotResponses(seed = 11): HotResponses {
         folderId: folder.id,
         title: null,
         paused: false,
+        blockRules: null,
+        keepRules: null,
         createdAt: feed.createdAt,
       },
       feed,

@@ -2,6 +2,7 @@
 // subscription (your title, its folder, how the feed is fetched), then fetch it once when its
 // fetch options changed.
 import { parseArgs } from 'node:util';
+import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed } from '../refresh/refresh.js';
@@ -12,7 +13,7 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
-                    [--full-article | --summaries]
+                    [--full-article | --summaries] [--block-rules REGEX] [--keep-rules REGEX]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
@@ -21,6 +22,9 @@ as it is; an empty value ("") removes it.
   --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
   --user-agent, --cookie, --username, --password   how the feed is fetched
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
+  --block-rules RE  new entries whose title, link, author or a category this matches do not reach
+                    you (a regular expression, as in Miniflux; (?i) ignores case)
+  --keep-rules RE   only new entries this matches reach you
 New fetch options (a cookie that expired, say) are used at once: the feed is fetched again. A feed
 only you follow changes in place, its entries and your read state kept; one that others follow too
 stays as they have it, and you follow it fetched with yours.`;
@@ -42,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
       summaries: { type: 'boolean', default: false },
+      'block-rules': { type: 'string' },
+      'keep-rules': { type: 'string' },
     },
   });
   if (values.help) {
@@ -56,6 +62,12 @@ export async function run(args: string[]): Promise<number> {
   if (values['full-article'] && values.summaries)
     throw new GleanerError('USAGE', 'give --full-article or --summaries, not both');
   if (values.pause && values.resume) throw new GleanerError('USAGE', 'give --pause or --resume, not both');
+  const rules = {
+    ...(values['block-rules'] !== undefined ? { blockRules: values['block-rules'].trim() } : {}),
+    ...(values['keep-rules'] !== undefined ? { keepRules: values['keep-rules'].trim() } : {}),
+  };
+  compileRule(rules.blockRules, 'block rule (--block-rules)');
+  compileRule(rules.keepRules, 'keep rule (--keep-rules)');
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -74,7 +86,14 @@ export async function run(args: string[]): Promise<number> {
     const folderChanged = values.folder !== undefined || values['no-folder'];
     const optionsChanged = fetchOptionsKey(options) !== fetchOptionsKey(current);
     const paused = values.pause ? true : values.resume ? false : undefined;
-    if (values.title === undefined && !folderChanged && !optionsChanged && paused === undefined) {
+    const rulesChanged = Object.keys(rules).length > 0;
+    if (
+      values.title === undefined &&
+      !folderChanged &&
+      !optionsChanged &&
+      paused === undefined &&
+      !rulesChanged
+    ) {
       console.log('nothing to change');
       return 0;
     }
@@ -85,6 +104,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values.title !== undefined ? { title } : {}),
       ...(folderChanged ? { folderId: folder?.id ?? null } : {}),
       ...(paused !== undefined ? { paused } : {}),
+      ...rules,
     });
     const state = paused === true ? ' (paused)' : paused === false ? ' (resumed)' : '';
     if (!optionsChanged) {

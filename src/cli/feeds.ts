@@ -54,6 +54,8 @@ export async function run(args: string[]): Promise<number> {
               lastError: s.feed.lastError,
               fetchedWith: fetchedWith(s.feed.options),
               paused: s.subscription.paused,
+              blockRules: s.subscription.blockRules,
+              keepRules: s.subscription.keepRules,
               webSubUntil: pushedUntil(s.feed),
             })),
             null,
@@ -77,6 +79,11 @@ export async function run(args: string[]): Promise<number> {
             ? 'not fetched yet'
             : 'ok');
       const options = fetchedWith(s.feed.options);
+      const { blockRules, keepRules } = s.subscription;
+      const rules = [
+        ...(blockRules ? [`blocking /${blockRules}/`] : []),
+        ...(keepRules ? [`keeping /${keepRules}/`] : []),
+      ];
       const pushed = pushedUntil(s.feed);
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
@@ -84,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
         printable(
           `${String(s.feed.id).padStart(5)}  ${title}${s.folderName ? `  [${s.folderName}]` : ''}\n` +
             `       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}\n` +
+            (rules.length ? `       new entries: ${rules.join(', ')}\n` : '') +
             `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
             ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}` +
             (pushed === null ? '' : ` · sent by its WebSub hub (lease ends ${relativeTime(pushed, now)})`),

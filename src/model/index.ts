@@ -116,6 +116,10 @@ export interface Subscription {
   title: string | null;
   /** Paused: the feed is not fetched for this user (nor at all when no one else follows it). */
   paused: boolean;
+  /** New entries this pattern matches do not reach the user (see ingest/rules.ts); null for none. */
+  blockRules: string | null;
+  /** When set, only new entries this pattern matches reach the user. */
+  keepRules: string | null;
   createdAt: number;
 }
 

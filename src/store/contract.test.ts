@@ -131,6 +131,55 @@ for (const backend of backends) {
       assert.deepEqual((await store.getFeed(a.id))?.options, newer);
     });
 
+    it('gives each subscriber the new entries their rules let through, and keeps the rules', async () => {
+      const feed = await store.ensureFeed('https://rules.example/feed', DEFAULT_OPTIONS, T0);
+      const [open, blocking, keeping] = await Promise.all(
+        ['rules-open', 'rules-block', 'rules-keep'].map((name) =>
+          store.createUser(name, { isAdmin: false }, T0),
+        ),
+      );
+      assert.ok(open && blocking && keeping);
+      for (const user of [open, blocking, keeping]) {
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      }
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(1)]);
+      assert.equal(
+        await store.updateSubscription(blocking.id, feed.id, { blockRules: '(?i)sponsor|/ads/' }),
+        true,
+      );
+      await store.updateSubscription(keeping.id, feed.id, { keepRules: 'Rust' });
+      const titles = async (userId: number) =>
+        (await store.queryEntries({ userId, feedId: feed.id, limit: 10 })).map((v) => v.entry.title).sort();
+      await store.recordFetchSuccess(feed.id, update(T0 + 2), [
+        entry(1, { contentHash: 'changed' }),
+        entry(2, { title: 'A SPONSORED post' }),
+        entry(3, { title: 'News', link: 'https://rules.example/ads/3' }),
+        entry(4, { title: 'Rust 2.0', categories: ['Sponsor'] }),
+        entry(5, { title: 'On Rust' }),
+        entry(6, { title: 'Other news' }),
+      ]);
+      assert.deepEqual(await titles(open.id), [
+        'A SPONSORED post',
+        'Entry 1',
+        'News',
+        'On Rust',
+        'Other news',
+        'Rust 2.0',
+      ]);
+      // Entry 1 arrived before the rules and stays; entry 4's category is a sponsor's.
+      assert.deepEqual(await titles(blocking.id), ['Entry 1', 'On Rust', 'Other news']);
+      assert.deepEqual(await titles(keeping.id), ['Entry 1', 'On Rust', 'Rust 2.0']);
+      const unread = await store.unreadCounts(keeping.id);
+      assert.equal(unread.get(feed.id), 3, 'what a rule drops is not counted');
+      const [sub] = (await store.listSubscriptions(keeping.id)).filter((v) => v.feed.id === feed.id);
+      assert.deepEqual([sub?.subscription.blockRules, sub?.subscription.keepRules], [null, 'Rust']);
+      await store.updateSubscription(keeping.id, feed.id, { keepRules: '' });
+      await store.recordFetchSuccess(feed.id, update(T0 + 3), [entry(7, { title: 'Anything' })]);
+      assert.ok((await titles(keeping.id)).includes('Anything'), 'an empty rule is none');
+      const [cleared] = (await store.listSubscriptions(keeping.id)).filter((v) => v.feed.id === feed.id);
+      assert.equal(cleared?.subscription.keepRules, null);
+    });
+
     it('replaces an entry’s body with its full article, search index included', async () => {
       const user = await store.createUser('article-reader', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://articles.example/feed', DEFAULT_OPTIONS, T0);

@@ -470,6 +470,12 @@ export const MIGRATIONS: Migration[] = [
   // 28: entries' categories and tags stored with control characters (see
   // CATEGORY_CONTROL_CHARACTERS_MIGRATION); the store rewrites them, no schema changes.
   () => [],
+  // 29: a subscriber's rules for which new entries reach them (ingest/rules.ts), as Miniflux's
+  // block and keep rules: null for none.
+  () => [
+    `ALTER TABLE subscriptions ADD COLUMN block_rules TEXT`,
+    `ALTER TABLE subscriptions ADD COLUMN keep_rules TEXT`,
+  ],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

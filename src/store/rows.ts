@@ -90,6 +90,8 @@ export function toSubscription(r: Row): Subscription {
     folderId: num(r.folder_id),
     title: str(r.title),
     paused: Number(r.paused) === 1,
+    blockRules: str(r.block_rules),
+    keepRules: str(r.keep_rules),
     createdAt: Number(r.created_at),
   };
 }

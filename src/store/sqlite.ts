@@ -18,6 +18,7 @@ import { takeCredentials } from '../feed/fetch/http.js';
 import { collapseWhitespace } from '../feed/parse/text.js';
 import { sanitizedHtmlText } from '../content/index.js';
 import { EntryCache } from './entrycache.js';
+import { entryRules, isFilteredOut, type EntryRules } from '../ingest/rules.js';
 import { newerSchemaError, openError } from './errors.js';
 import { GleanerError } from '../model/errors.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
@@ -186,6 +187,19 @@ interface EntryName {
 }
 
 /** Each entry's names, in the rows' order. */
+/** A subscriber's compiled rules for one feed. */
+interface SubscriberRules {
+  userId: number;
+  rules: EntryRules;
+}
+
+/** The subscribers whose rules leave `entry` out. */
+function filteredOut(subscribers: readonly SubscriberRules[], entry: StorableEntry): number[] {
+  const out: number[] = [];
+  for (const { userId, rules } of subscribers) if (isFilteredOut(rules, entry)) out.push(userId);
+  return out;
+}
+
 function byEntry(rows: readonly EntryName[]): Map<number, string[]> {
   const names = new Map<number, string[]>();
   for (const row of rows) {
@@ -531,6 +545,8 @@ class SqliteStore implements Store {
   private readonly native: boolean;
   private readonly groupCommitEntries: number;
   private readonly kept: EntryCache;
+  // Subscribers' rules compiled, by their text: a refresh meets the same few over and over.
+  private readonly ruleCache = new Map<string, EntryRules>();
 
   constructor(
     private readonly db: Database.Database,
@@ -791,6 +807,19 @@ class SqliteStore implements Store {
          SELECT user_id, ?, ?, ?, ? FROM subscriptions WHERE feed_id = ?
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
+      // The same, but for the subscribers whose rules leave the entry out (a JSON array of user ids).
+      fanOutEntryExcept: db.prepare(
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, changed_at)
+         SELECT user_id, ?, ?, ?, ? FROM subscriptions
+         WHERE feed_id = ? AND user_id NOT IN (SELECT value FROM json_each(?))
+         ON CONFLICT (user_id, entry_id) DO NOTHING`,
+      ),
+      feedRules: db
+        .prepare(
+          `SELECT user_id, block_rules, keep_rules FROM subscriptions
+           WHERE feed_id = ? AND (block_rules IS NOT NULL OR keep_rules IS NOT NULL)`,
+        )
+        .raw(),
       // A new version of an entry's content is a change for everyone who has it.
       entryChanged: db.prepare(`UPDATE user_entries SET changed_at = ${CHANGED} WHERE entry_id = ?`),
       subscriptionOf: db.prepare('SELECT * FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
@@ -814,8 +843,10 @@ class SqliteStore implements Store {
         )
         .pluck(),
       mergeSubscriptions: db.prepare(
-        `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at, no_republish, paused)
-         SELECT user_id, @into, folder_id, title, created_at, no_republish, paused FROM subscriptions
+        `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at, no_republish, paused,
+           block_rules, keep_rules)
+         SELECT user_id, @into, folder_id, title, created_at, no_republish, paused, block_rules, keep_rules
+         FROM subscriptions
          WHERE feed_id = @from
          ON CONFLICT (user_id, feed_id) DO NOTHING`,
       ),
@@ -885,7 +916,8 @@ class SqliteStore implements Store {
       ),
       subscriptions: db.prepare(
         `SELECT s.id AS s_id, s.user_id AS s_user_id, s.feed_id AS s_feed_id, s.folder_id AS s_folder_id,
-           s.title AS s_title, s.paused AS s_paused, s.created_at AS s_created_at, fo.name AS folder_name,
+           s.title AS s_title, s.paused AS s_paused, s.block_rules AS s_block_rules, s.keep_rules AS s_keep_rules,
+           s.created_at AS s_created_at, fo.name AS folder_name,
            COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count,
            EXISTS (SELECT 1 FROM feed_icons i WHERE i.feed_id = f.id) AS has_icon, f.*
          FROM subscriptions s JOIN feeds f ON f.id = s.feed_id LEFT JOIN folders fo ON fo.id = s.folder_id
@@ -901,7 +933,9 @@ class SqliteStore implements Store {
       updateSubscription: db.prepare(
         `UPDATE subscriptions SET title = CASE WHEN @setTitle THEN @title ELSE title END,
            folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END,
-           paused = CASE WHEN @setPaused THEN @paused ELSE paused END
+           paused = CASE WHEN @setPaused THEN @paused ELSE paused END,
+           block_rules = CASE WHEN @setBlockRules THEN @blockRules ELSE block_rules END,
+           keep_rules = CASE WHEN @setKeepRules THEN @keepRules ELSE keep_rules END
          WHERE user_id = @userId AND feed_id = @feedId
            AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
@@ -1324,6 +1358,8 @@ class SqliteStore implements Store {
         stored.set(row.dedupe_key, row.content_hash);
       }
     }
+    // The subscribers with rules for this feed, read at its first new entry (most feeds: none).
+    let rules: SubscriberRules[] | undefined;
     for (const e of entries) {
       const hash = stored.get(e.dedupeKey);
       if (hash === e.contentHash || hash === null) continue;
@@ -1351,7 +1387,11 @@ class SqliteStore implements Store {
         if (!row) continue;
         result.inserted++;
         this.s.saveBody.run(row.id, e.contentHtml);
-        this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, now, feedId);
+        rules ??= this.subscriberRules(feedId);
+        const filtered = rules.length === 0 ? [] : filteredOut(rules, e);
+        if (filtered.length === 0) this.s.fanOutEntry.run(row.id, feedId, e.publishedAt, now, feedId);
+        else
+          this.s.fanOutEntryExcept.run(row.id, feedId, e.publishedAt, now, feedId, JSON.stringify(filtered));
         this.insertTags(row.id, e.categories);
         index.push(this.indexWrite(row.id, e, feedId, false));
       } else {
@@ -1369,6 +1409,21 @@ class SqliteStore implements Store {
     if (gone?.length) this.s.forgetRemoved.run(feedId, JSON.stringify(gone));
     this.s.feedSuccess.run({ feedId, ...state });
     return result;
+  }
+
+  /** The rules of `feedId`'s subscribers who have some, compiled once per text (see ruleCache). */
+  private subscriberRules(feedId: number): SubscriberRules[] {
+    const rows = this.s.feedRules.all(feedId) as [number, string | null, string | null][];
+    return rows.map(([userId, block, keep]) => {
+      const key = `${block ?? ''}\u0000${keep ?? ''}`;
+      let compiled = this.ruleCache.get(key);
+      if (!compiled) {
+        if (this.ruleCache.size >= 1000) this.ruleCache.clear();
+        compiled = entryRules(block, keep);
+        this.ruleCache.set(key, compiled);
+      }
+      return { userId, rules: compiled };
+    });
   }
 
   private indexWrite(id: number, e: StorableEntry, feedId: number, update: boolean): IndexWrite {
@@ -1559,6 +1614,8 @@ class SqliteStore implements Store {
         folder_id: r.s_folder_id,
         title: r.s_title,
         paused: r.s_paused,
+        block_rules: r.s_block_rules,
+        keep_rules: r.s_keep_rules,
         created_at: r.s_created_at,
       }),
       feed: toFeed(r),
@@ -1589,6 +1646,10 @@ class SqliteStore implements Store {
       folderId: change.folderId ?? null,
       setPaused: change.paused !== undefined ? 1 : 0,
       paused: change.paused ? 1 : 0,
+      setBlockRules: change.blockRules !== undefined ? 1 : 0,
+      blockRules: change.blockRules || null,
+      setKeepRules: change.keepRules !== undefined ? 1 : 0,
+      keepRules: change.keepRules || null,
     });
     return result.changes > 0;
   }

@@ -667,6 +667,9 @@ export interface SubscriptionChange {
   title?: string | null;
   folderId?: number | null;
   paused?: boolean;
+  /** The rules as written (checked by compileRule first); null or '' for none. */
+  blockRules?: string | null;
+  keepRules?: string | null;
 }
 
 /** The methods of a Store. */

@@ -412,9 +412,11 @@ export async function changeFetchOptions(
     return (await store.getFeed(feedId)) ?? followed.feed;
   }
   const feed = await store.ensureFeed(followed.feed.url, options, now);
-  const { folderId, title, paused } = followed.subscription;
+  const { folderId, title, paused, blockRules, keepRules } = followed.subscription;
   await store.subscribe(userId, feed.id, { folderId, title }, now);
-  if (paused) await store.updateSubscription(userId, feed.id, { paused });
+  if (paused || blockRules !== null || keepRules !== null) {
+    await store.updateSubscription(userId, feed.id, { paused, blockRules, keepRules });
+  }
   await store.unsubscribe(userId, feedId);
   return feed;
 }

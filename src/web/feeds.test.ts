@@ -370,6 +370,48 @@ describe('feed management', () => {
     assert.deepEqual([after?.feed.options.cookie, after?.subscription.title], ['session=new', 'My club']);
   });
 
+  it('keeps a subscriber’s rules for new entries, refuses ones it cannot run, and applies them at the next fetch', async () => {
+    let items = [{ guid: 'r1', title: 'Welcome', date: now - 3 * DAY }];
+    feeds.route('/rules.xml', (_req, res) => res.writeHead(200, RSS_HEADERS).end(rss('Ruled', items)));
+    const rae = await web.login('rae', 'correct horse battery');
+    const subscribed = await rae.post('/feeds/subscribe', { url: feeds.url('/rules.xml') });
+    const feedId = Number(target(subscribed).searchParams.get('feed'));
+    const edit = (fields: Record<string, string>) =>
+      rae.post(`/feeds/${feedId}/edit`, { title: '', rulesField: '1', ...fields });
+
+    const bad = await edit({ blockRules: '(sponsor)\\1', keepRules: '' });
+    assert.equal(target(bad).searchParams.get('error'), 'rules');
+    assert.match(alertOf(norm((await follow(rae, bad)).body)) ?? '', /not a pattern Gleaner can run/);
+    const json = await rae.postJson(`/feeds/${feedId}/edit`, { rulesField: '1', blockRules: '(?<=a)b' });
+    assert.equal(json.status, 400);
+    assert.match(json.json<{ error: string }>().error, /the block rule is not a pattern Gleaner can run/);
+
+    const saved = await edit({ blockRules: '(?i)sponsor', keepRules: '' });
+    assert.equal(target(saved).searchParams.get('done'), 'edited');
+    const page = norm((await rae.get('/feeds')).body);
+    assert.match(page, /<details class="entry-rules" open>/);
+    assert.match(page, /name="blockRules" value="\(\?i\)sponsor"/);
+
+    items = [
+      ...items,
+      { guid: 'r2', title: 'A word from our SPONSOR', date: now - DAY },
+      { guid: 'r3', title: 'Real news', date: now },
+    ];
+    await rae.post(`/feeds/${feedId}/refresh`, {});
+    const titles = (await web.store.queryEntries({ userId: rae.user.id, feedId, limit: 10 })).map(
+      (v) => v.entry.title,
+    );
+    assert.deepEqual(titles, ['Real news', 'Welcome']);
+
+    // A form without the rules (an older page) leaves them as they are; an empty rule is none.
+    await rae.post(`/feeds/${feedId}/edit`, { title: 'Renamed' });
+    const [kept] = await web.store.listSubscriptions(rae.user.id);
+    assert.equal(kept?.subscription.blockRules, '(?i)sponsor');
+    await edit({ blockRules: ' ', keepRules: '' });
+    const [cleared] = await web.store.listSubscriptions(rae.user.id);
+    assert.equal(cleared?.subscription.blockRules, null);
+  });
+
   it('answers JSON when asked', async () => {
     const json = await web.login('jason', 'correct horse battery');
     const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });

@@ -216,6 +216,13 @@ export const ZH: Record<string, string> = {
   '(unchanged)': '（不变）',
   Paused: '已暂停',
   'Paused: do not fetch it for me': '暂停：不为我抓取此订阅源',
+  'Rules for new entries': '新条目规则',
+  'Block: leave out new entries that match': '屏蔽：不收取匹配的新条目',
+  'Keep: leave out new entries that do not match': '保留：只收取匹配的新条目',
+  'Regular expressions, as in Miniflux, matched against the title, link, author and categories; (?i) ignores case. Entries already here stay.':
+    '正则表达式（与 Miniflux 相同），匹配标题、链接、作者和分类；(?i) 表示忽略大小写。已有的条目不受影响。',
+  'That rule is not a pattern Gleaner can run: check its brackets; backreferences and lookaround are not allowed, as in Miniflux.':
+    '该规则不是 Gleaner 能运行的正则表达式：请检查括号；与 Miniflux 一样，不支持反向引用和环视。',
   'An empty password keeps the one set; no user name sends no credentials.':
     '密码留空则保留原密码；不填用户名则不发送凭据。',
   'Those fetch options cannot go into a request: no line breaks, no colon in the user name, at most 4,096 characters each.':

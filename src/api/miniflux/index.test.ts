@@ -387,6 +387,51 @@ describe('Miniflux API', () => {
       assert.equal((await put(`/feeds/${bobFeed}`, { title: 'Mine' })).status, 404);
     });
 
+    it('keeps blocklist and keeplist rules, which leave new entries out, and refuses ones it cannot run', async () => {
+      const { user, key } = await newReader('rules-reader');
+      const feed = await web.store.ensureFeed('https://rules.example/feed', DEFAULT_FETCH_OPTIONS, NOW);
+      await web.store.subscribe(user.id, feed.id, { folderId: null, title: null }, NOW);
+      const set = await put(
+        `/feeds/${feed.id}`,
+        { blocklist_rules: '(?i)sponsored', keeplist_rules: '' },
+        key,
+      );
+      assert.equal(set.status, 201, set.body);
+      assert.deepEqual(
+        [
+          set.json<{ blocklist_rules: string }>().blocklist_rules,
+          set.json<{ keeplist_rules: string }>().keeplist_rules,
+        ],
+        ['(?i)sponsored', ''],
+      );
+      assert.equal(
+        (await api(`/feeds/${feed.id}`, {}, key)).json<{ blocklist_rules: string }>().blocklist_rules,
+        '(?i)sponsored',
+      );
+      await web.store.recordFetchSuccess(feed.id, fetchedUpdate(NOW), [
+        preparedEntry('kept', { title: 'Release notes' }),
+        preparedEntry('left-out', { title: 'Sponsored: a webinar' }),
+      ]);
+      const titles = (await api(`/feeds/${feed.id}/entries`, {}, key))
+        .json<{ entries: { title: string }[] }>()
+        .entries.map((e) => e.title);
+      assert.deepEqual(titles, ['Release notes']);
+      for (const bad of [
+        { blocklist_rules: '(a)\\1' },
+        { keeplist_rules: '(?!x)' },
+        { blocklist_rules: 5 },
+      ]) {
+        const refused = await put(`/feeds/${feed.id}`, bad, key);
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.match(errorOf(refused), /rule|must be a string/);
+      }
+      assert.equal(
+        (await api(`/feeds/${feed.id}`, {}, key)).json<{ blocklist_rules: string }>().blocklist_rules,
+        '(?i)sponsored',
+        'a refused change changes nothing',
+      );
+    });
+
     it('refreshes in the background', async () => {
       assert.equal((await put(`/feeds/${techFeed}/refresh`, '')).status, 202);
       assert.equal((await put('/feeds/refresh', '')).status, 202);

@@ -36,6 +36,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { articleOfEntry } from '../../ingest/article.js';
+import { compileRule } from '../../ingest/rules.js';
 import { errorMessage, GleanerError } from '../../model/errors.js';
 import type { FetchOptions, User } from '../../model/index.js';
 import {
@@ -205,6 +206,27 @@ function titleField(body: Record<string, unknown>, name = 'title'): string | und
   const t = v.trim();
   if (t.length > MAX_TITLE) throw badRequest(`The ${name} is too long`);
   return t;
+}
+
+/** `blocklist_rules` and `keeplist_rules`, when given, checked as rules ('' for none). */
+function rulesOf(body: Record<string, unknown>): Pick<SubscriptionChange, 'blockRules' | 'keepRules'> {
+  const rules: Pick<SubscriptionChange, 'blockRules' | 'keepRules'> = {};
+  for (const [name, key, which] of [
+    ['blocklist_rules', 'blockRules', 'block rule'],
+    ['keeplist_rules', 'keepRules', 'keep rule'],
+  ] as const) {
+    const v = body[name];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') throw badRequest(`The ${name} must be a string`);
+    try {
+      compileRule(v, which);
+    } catch (err) {
+      if (err instanceof GleanerError) throw badRequest(err.message);
+      throw err;
+    }
+    rules[key] = v.trim();
+  }
+  return rules;
 }
 
 /** What an entry list asks for. */
@@ -502,6 +524,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
           folderName: null,
           hasIcon: false,
           paused: false,
+          blockRules: null,
+          keepRules: null,
         };
         map.set(feed.id, JSON.stringify(feedJson(userId, context)));
       }
@@ -916,6 +940,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
     }
     const categoryId = body.category_id === undefined ? 0 : categoryParam(body.category_id);
     const folder = await folderExists(user.id, categoryId);
+    const rules = rulesOf(body);
     if ((await store.listSubscriptions(user.id)).some((s) => s.feed.url === normalized))
       throw badRequest('This feed already exists.');
     const outcome = await subscribeToUrl(subscribeDeps(), {
@@ -929,6 +954,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
     if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
     // A site's address that leads to a feed the user follows already.
     if (outcome.already) throw badRequest('This feed already exists.');
+    if (Object.keys(rules).length > 0) await store.updateSubscription(user.id, outcome.feed.id, rules);
     await ctx.refreshWaiting(user.id, [outcome.feed.id], fetchedOf(outcome));
     return reply.code(201).send({ feed_id: outcome.feed.id });
   });
@@ -949,6 +975,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       await folderExists(user.id, categoryId);
       change.folderId = categoryId === UNFILED_CATEGORY_ID ? null : categoryId;
     }
+    Object.assign(change, rulesOf(body));
     // A feed's address is what it is: another one is another subscription.
     const sub = await subscriptionOf(user.id, id);
     const current = sub.feed.options;

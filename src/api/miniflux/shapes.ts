@@ -98,6 +98,9 @@ export interface FeedContext {
   hasIcon: boolean;
   /** The user paused the feed (Miniflux's disabled). */
   paused: boolean;
+  /** The subscriber's rules for new entries (Miniflux's blocklist and keeplist rules). */
+  blockRules: string | null;
+  keepRules: string | null;
 }
 
 export function feedContextOf(view: SubscriptionView): FeedContext {
@@ -108,6 +111,8 @@ export function feedContextOf(view: SubscriptionView): FeedContext {
     folderName: view.folderName,
     hasIcon: view.hasIcon,
     paused: view.subscription.paused,
+    blockRules: view.subscription.blockRules,
+    keepRules: view.subscription.keepRules,
   };
 }
 
@@ -128,8 +133,8 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     scraper_rules: '',
     rewrite_rules: '',
     crawler: f.options.fetchFullArticle,
-    blocklist_rules: '',
-    keeplist_rules: '',
+    blocklist_rules: c.blockRules ?? '',
+    keeplist_rules: c.keepRules ?? '',
     urlrewrite_rules: '',
     user_agent: f.options.userAgent ?? '',
     cookie: '',

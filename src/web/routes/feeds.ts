@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
+import { compileRule } from '../../ingest/rules.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
 import type { SubscriptionView } from '../../store/index.js';
@@ -149,6 +150,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return { kind: 'error', message: t('You already have a folder with that name.') };
       case 'folder':
         return { kind: 'error', message: t('Choose one of your folders.') };
+      case 'rules':
+        return {
+          kind: 'error',
+          message: t(
+            'That rule is not a pattern Gleaner can run: check its brackets; backreferences and lookaround are not allowed, as in Miniflux.',
+          ),
+        };
       case 'fetch-options':
         return {
           kind: 'error',
@@ -354,11 +362,24 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       return reply.redirect(withParams('/feeds', { error: 'fetch-options' }, `#feed-${id}`), 303);
     }
+    // The form carries rulesField when it holds the rules: an empty one is none.
+    const rules = field(req, 'rulesField')
+      ? { blockRules: field(req, 'blockRules').trim(), keepRules: field(req, 'keepRules').trim() }
+      : {};
+    try {
+      compileRule(rules.blockRules, 'block rule');
+      compileRule(rules.keepRules, 'keep rule');
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      if (wantsJson(req)) return reply.code(400).send({ error: err.message });
+      return reply.redirect(withParams('/feeds', { error: 'rules' }, `#feed-${id}`), 303);
+    }
     await store.updateSubscription(viewer.user.id, id, {
       title: title || null,
       folderId: folder.folderId,
       // The form carries pausedField so that an unchecked box (sent as nothing) means "fetch it".
       ...(field(req, 'pausedField') ? { paused: checked(req, 'paused') } : {}),
+      ...rules,
     });
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))

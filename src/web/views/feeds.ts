@@ -1,6 +1,7 @@
 // Feed management (subscribe, edit, refresh, unsubscribe, folders, OPML), the recommended-feed
 // directory, and the statistics page.
 import type { DiscoveredFeed } from '../../feed/discover/index.js';
+import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder } from '../../model/index.js';
 import { isoTime } from '../../model/time.js';
@@ -281,6 +282,38 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
 }
 
+/** The subscription's block and keep rules (folded away unless one is set). */
+function ruleFields(t: Translate, sub: SubscriptionView): Html {
+  const { blockRules, keepRules } = sub.subscription;
+  return html`<input type="hidden" name="rulesField" value="1" />
+    <details class="entry-rules" ${blockRules || keepRules ? html` open` : ''}>
+      <summary class="link">${t('Rules for new entries')}</summary>
+      <div class="stack">
+        <label
+          >${t('Block: leave out new entries that match')}
+          <input
+            name="blockRules"
+            value="${blockRules ?? ''}"
+            maxlength="${MAX_RULE_LENGTH}"
+            placeholder="(?i)sponsored|webinar"
+        /></label>
+        <label
+          >${t('Keep: leave out new entries that do not match')}
+          <input
+            name="keepRules"
+            value="${keepRules ?? ''}"
+            maxlength="${MAX_RULE_LENGTH}"
+            placeholder="(?i)rust|postgres"
+        /></label>
+        <p class="muted small">
+          ${t(
+            'Regular expressions, as in Miniflux, matched against the title, link, author and categories; (?i) ignores case. Entries already here stay.',
+          )}
+        </p>
+      </div>
+    </details>`;
+}
+
 function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepublish: boolean): Html {
   const t = page.viewer.t;
   const { feed } = sub;
@@ -317,7 +350,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="paused" value="1" ${sub.subscription.paused ? html` checked` : ''} />
         ${t('Paused: do not fetch it for me')}</label
       >
-      ${feedFetchFields(t, feed)}
+      ${feedFetchFields(t, feed)} ${ruleFields(t, sub)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;

@@ -37,7 +37,17 @@ function sub(
     webSubUntil: null,
   };
   return {
-    subscription: { id, userId: 1, feedId: id, folderId, title, paused: false, createdAt: 0 },
+    subscription: {
+      id,
+      userId: 1,
+      feedId: id,
+      folderId,
+      title,
+      paused: false,
+      blockRules: null,
+      keepRules: null,
+      createdAt: 0,
+    },
     feed,
     folderName: null,
     unreadCount,
