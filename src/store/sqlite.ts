@@ -186,7 +186,6 @@ interface EntryName {
   name: string;
 }
 
-/** Each entry's names, in the rows' order. */
 /** A subscriber's compiled rules for one feed. */
 interface SubscriberRules {
   userId: number;
@@ -200,6 +199,7 @@ function filteredOut(subscribers: readonly SubscriberRules[], entry: StorableEnt
   return out;
 }
 
+/** Each entry's names, in the rows' order. */
 function byEntry(rows: readonly EntryName[]): Map<number, string[]> {
   const names = new Map<number, string[]>();
   for (const row of rows) {

@@ -19,7 +19,8 @@ import type { ResolveHost } from './lookup.js';
 const PROXY_SCHEMES = new Set(['http:', 'https:']);
 
 /** The proxy URL as the operator wrote it, checked; a message naming the setting when it is unusable. */
-export function parseProxyUrl(text: string, setting = 'GLEANER_FETCH_PROXY'): URL {
+export function parseProxyUrl(text: string): URL {
+  const setting = 'GLEANER_FETCH_PROXY';
   let url: URL;
   try {
     url = new URL(text);
