@@ -430,6 +430,25 @@ describe('Miniflux API', () => {
         '(?i)sponsored',
         'a refused change changes nothing',
       );
+
+      // Sent with a new subscription, they apply to its first fetch.
+      feeds.route('/ruled.xml', respond(200, { 'content-type': 'application/rss+xml' }, RSS('Ruled', 3)));
+      const created = await post(
+        '/feeds',
+        { feed_url: feeds.url('/ruled.xml'), keeplist_rules: 'item [02]$' },
+        key,
+      );
+      assert.equal(created.status, 201, created.body);
+      const createdId = created.json<{ feed_id: number }>().feed_id;
+      const kept = (await api(`/feeds/${createdId}/entries`, {}, key))
+        .json<{ entries: { title: string }[] }>()
+        .entries.map((e) => e.title)
+        .sort();
+      assert.deepEqual(kept, ['Ruled item 0', 'Ruled item 2']);
+      assert.equal(
+        (await post('/feeds', { feed_url: feeds.url('/other.xml'), blocklist_rules: '(?=x)' }, key)).status,
+        400,
+      );
     });
 
     it('refreshes in the background', async () => {
