@@ -1,7 +1,9 @@
 // How fast does Gleaner keep N feeds fresh? A loopback farm serves N synthetic feeds (RSS, Atom and
 // JSON Feed shaped like The Cloudflare Blog's, 20–50 items, ETag/Last-Modified/304) from a child
 // process; Gleaner refreshes them in a child process of its own (clean CPU and peak RSS figures):
-// the first fetch, a pass where nothing changed (all 304) and one where 10% of feeds gained an item.
+// the first fetch, a pass where nothing changed (all 304), one where 10% of feeds gained an item,
+// and one where the same feeds gained another (Gleaner only: a feed's third document, which a
+// refresh leaves its unchanged items unprepared in).
 // The peer, newsboat 2.21, reloads the same feeds from a fresh farm in the same run. `--farm shared`
 // serves the project's shared farm instead (../shared/tools/feedfarm.mjs: RSS and Atom, 20 items of
 // ~5 KB), the one the design's FreshRSS figures come from, which newsboat reads whole.
@@ -32,6 +34,7 @@ const PASS_LABELS: Record<string, string> = {
   validators: 'second fetch (newsboat only)',
   unchanged: 'nothing changed (304s)',
   changed: `${BUMP_FRACTION * 100}% of feeds changed`,
+  'changed-again': `the same ${BUMP_FRACTION * 100}% changed again (Gleaner only)`,
 };
 
 interface SizeResult {
@@ -116,7 +119,7 @@ function printSize(r: SizeResult, concurrency: number): void {
   if (peer) header.push(`newsboat feeds/s`, 'entries/s', 'wall s', 'CPU s', 'Gleaner ÷ newsboat');
   const rows = [header];
   const peerPass = (name: string): PeerPass | undefined => peer?.passes.find((p) => p.name === name);
-  for (const name of ['first', 'validators', 'unchanged', 'changed']) {
+  for (const name of ['first', 'validators', 'unchanged', 'changed', 'changed-again']) {
     const ours: PassResult | undefined = g.passes.find((p) => p.name === name);
     const theirs = peerPass(name);
     if (!ours && !theirs) continue;
@@ -140,7 +143,7 @@ function printSize(r: SizeResult, concurrency: number): void {
   console.log('\n  served by the farm (its CPU as a share of the pass wall time):');
   const served = [['pass', 'Gleaner 200s', '304s', 'MB', 'farm CPU', 'failed']];
   if (peer) served[0]?.push('newsboat 200s', '304s', 'MB', 'farm CPU', 'failed');
-  for (const name of ['first', 'validators', 'unchanged', 'changed']) {
+  for (const name of ['first', 'validators', 'unchanged', 'changed', 'changed-again']) {
     const ours = g.passes.find((p) => p.name === name);
     const theirs = peerPass(name);
     if (!ours && !theirs) continue;

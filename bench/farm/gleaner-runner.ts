@@ -2,8 +2,10 @@
 // are its own (bench/refresh.ts starts one per farm size). It runs compiled, as `gleaner refresh`
 // does (`npm run build` compiles it beside the product; no TypeScript loader in the process):
 //   node dist/bench/farm/gleaner-runner.js --farm http://127.0.0.1:PORT --db FILE [--concurrency 32]
-// Subscribes to every feed of the farm's OPML, then runs three refresh passes over all feeds: the
-// first fetch, one where nothing changed (all 304), and one after the farm bumped 10% of its feeds.
+// Subscribes to every feed of the farm's OPML, then runs four refresh passes over all feeds: the
+// first fetch, one where nothing changed (all 304), one after the farm bumped 10% of its feeds, and
+// one after it bumped them again: each feed's third document, as a feed read for a while sends them
+// (a feed's second only has its items' sources hashed; see ingest/prepare.ts).
 // Prints one JSON line (RunnerResult) on stdout.
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -148,6 +150,8 @@ passes.push(await pass('first'));
 passes.push(await pass('unchanged'));
 await bumpFarm(origin, Number(values.bump));
 passes.push(await pass('changed'));
+await bumpFarm(origin, Number(values.bump));
+passes.push(await pass('changed-again'));
 
 const entriesStored = await store.countEntries();
 const published = (await farmStats(origin)).itemsPublished;

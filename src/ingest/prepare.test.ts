@@ -23,6 +23,44 @@ function joinedSha1(...parts: string[]): string {
 }
 
 describe('prepareEntries', () => {
+  it('leaves out, unprepared, the items whose source is the one stored, and only those', () => {
+    const items = [
+      item({ id: 'same', title: 'Same', contentHtml: '<p>as before</p>' }),
+      item({ id: 'edited', title: 'Edited', contentHtml: '<p>first version</p>' }),
+      item({ link: 'https://blog.example.com/by-link', title: 'By link', contentHtml: '<p>x</p>' }),
+      item({ title: 'No guid, no link', contentHtml: '<p>keyed by its content</p>' }),
+      item({ id: 'moved', title: 'Moved', contentHtml: '<p>y</p>' }),
+    ];
+    assert.ok(
+      prepareEntries(feed(items), FEED_URL, NOW).every((e) => e.sourceHash === undefined),
+      'a feed with nothing stored is not hashed',
+    );
+    const first = prepareEntries(feed(items), FEED_URL, NOW, { stored: new Map() });
+    const stored = new Map(first.map((e) => [e.dedupeKey, e.sourceHash ?? '']));
+    assert.equal(new Set(stored.values()).size, 5, 'each item its own source hash');
+    assert.ok([...stored.values()].every((h) => /^[0-9a-f]{16}$/.test(h)));
+
+    const later = [...items];
+    later[1] = item({ id: 'edited', title: 'Edited', contentHtml: '<p>second version</p>' });
+    const unchanged: string[] = [];
+    const again = prepareEntries(feed(later), FEED_URL, NOW, { stored, unchanged });
+    assert.deepEqual(
+      again.map((e) => e.title),
+      ['Edited', 'No guid, no link'],
+      'the edited item, and the one keyed by its content, which must be prepared to be keyed',
+    );
+    assert.deepEqual(unchanged, ['g:same', 'l:https://blog.example.com/by-link', 'g:moved']);
+
+    // The same item at another feed URL resolves its links against another base: prepared again.
+    assert.equal(prepareEntries(feed(items), 'https://elsewhere.example/feed', NOW, { stored }).length, 5);
+    // A second item with a skipped item's key is left out, as it would have been after it.
+    const twice = [
+      items[2] as ParsedEntry,
+      item({ link: 'https://blog.example.com/by-link', title: 'Again' }),
+    ];
+    assert.deepEqual(prepareEntries(feed(twice), FEED_URL, NOW, { stored }), []);
+  });
+
   it('hashes title, link and sanitized HTML joined by NULs, as stored hashes were made', () => {
     const [entry] = prepareEntries(
       feed([
@@ -96,7 +134,7 @@ describe('prepareEntries', () => {
       item({ id: 'updated', title: 'Updated', updated: day(2) }),
     ];
     const titles = (max?: number): string[] =>
-      prepareEntries(feed(items), FEED_URL, NOW, max).map((e) => e.title);
+      prepareEntries(feed(items), FEED_URL, NOW, { maxEntries: max }).map((e) => e.title);
     assert.deepEqual(titles(), ['Old', 'New', 'Undated', 'Older', 'Updated']);
     assert.deepEqual(titles(3), ['New', 'Undated', 'Updated'], 'an undated item counts as fetched now');
     assert.deepEqual(titles(4), ['Old', 'New', 'Undated', 'Updated']);

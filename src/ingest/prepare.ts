@@ -64,18 +64,33 @@ function epoch(iso: string | null): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+/** What prepareEntries may leave out. */
+export interface PrepareOptions {
+  /** At most this many items, the newest (see prepareEntries). */
+  maxEntries?: number | undefined;
+  /**
+   * The source hashes of the feed's stored entries, by dedupe key (those it has: entries stored at
+   * a feed's first fetch have none, so that fetch costs no hashing): an item keyed by its guid or
+   * link whose source is the one stored is left out unprepared, its key added to `unchanged`. Given
+   * this, every entry prepared has its source hash; without it, none has.
+   */
+  stored?: ReadonlyMap<string, string> | undefined;
+  unchanged?: string[] | undefined;
+}
+
 /**
  * Prepares every item of a parsed feed. `feedUrl` is the base for relative URLs left in content;
  * `now` is when the feed was fetched (the date of entries that have none). With `maxEntries`, only
  * that many items are prepared: the newest (an undated one counts as `now`), in the document's
  * order. A document with more (a broken or hostile feed sending 16 MB of tiny items) then costs a
- * refresh no more than a feed may keep.
+ * refresh no more than a feed may keep. With `stored`, the items stored as they are now are left
+ * out: sanitizing is most of a refresh's work, and most of a changed document is as it was.
  */
 export function prepareEntries(
   feed: ParsedFeed,
   feedUrl: string,
   now: number,
-  maxEntries = Infinity,
+  { maxEntries = Infinity, stored, unchanged }: PrepareOptions = {},
 ): PreparedEntry[] {
   const items = feed.items.length > maxEntries ? newestItems(feed.items, maxEntries, now) : feed.items;
   const seen = new Set<string>();
@@ -86,12 +101,49 @@ export function prepareEntries(
     // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
-    const entry = prepareEntry(item, guid, feedUrl, now);
+    const link = item.link ? stripTrackingParams(item.link) : null;
+    const source = stored ? sourceHash(item, feedUrl) : undefined;
+    const key = itemKey(guid, link);
+    if (key !== null && source !== undefined && stored?.get(key) === source) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      unchanged?.push(key);
+      continue;
+    }
+    const entry = prepareEntry(item, guid, link, feedUrl, now, source);
     if (seen.has(entry.dedupeKey)) continue;
     seen.add(entry.dedupeKey);
     out.push(entry);
   }
   return out;
+}
+
+/**
+ * A hash of `item` as parsed from its feed at `feedUrl` (every field a prepared entry is made of,
+ * and the base its URLs resolve against): 64 bits, enough to tell an item's versions apart.
+ */
+function sourceHash(item: ParsedEntry, feedUrl: string): string {
+  // The short fields as one part (JSON tells null from ''), then the two bodies.
+  const fields = JSON.stringify([
+    feedUrl,
+    item.id,
+    item.title,
+    item.link,
+    item.published,
+    item.updated,
+    item.author,
+    item.categories,
+    item.enclosures,
+    item.commentsUrl,
+    item.imageUrl,
+    item.language,
+  ]);
+  return sha1(fields, item.summaryHtml ?? '', item.contentHtml ?? '').slice(0, 16);
+}
+
+/** The dedupe key of an item with a guid (unique in its document) or a link; null when it has neither. */
+function itemKey(guid: string | null, link: string | null): string | null {
+  return guid ? keyOf('g', guid) : link ? keyOf('l', link) : null;
 }
 
 /** The `count` newest of `items`, in their order. */
@@ -105,9 +157,15 @@ function newestItems(items: readonly ParsedEntry[], count: number, now: number):
   return newest.map((i) => items[i] as ParsedEntry);
 }
 
-function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, now: number): PreparedEntry {
-  // Deduplicated and hashed by the link as given, as stored entries were.
-  const link = item.link ? stripTrackingParams(item.link) : null;
+function prepareEntry(
+  item: ParsedEntry,
+  guid: string | null,
+  link: string | null,
+  feedUrl: string,
+  now: number,
+  source: string | undefined,
+): PreparedEntry {
+  // Deduplicated and hashed by the link as given (tracking parameters out), as stored entries were.
   const safeLink = linkUrl(link, feedUrl);
   const content = prepareContent(item.contentHtml ?? item.summaryHtml ?? '', safeLink ?? feedUrl);
   const summarySource = item.contentHtml && item.summaryHtml ? htmlToText(item.summaryHtml) : content.text;
@@ -134,7 +192,8 @@ function prepareEntry(item: ParsedEntry, guid: string | null, feedUrl: string, n
     commentsUrl: linkUrl(item.commentsUrl, feedUrl),
     language: item.language,
     // Deduplicated by guid, then link, then content.
-    dedupeKey: guid ? keyOf('g', guid) : link ? keyOf('l', link) : `h:${sha1(title, content.text)}`,
+    dedupeKey: itemKey(guid, link) ?? `h:${sha1(title, content.text)}`,
     contentHash,
+    ...(source === undefined ? {} : { sourceHash: source }),
   };
 }

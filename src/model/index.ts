@@ -145,6 +145,11 @@ export interface PreparedEntry {
   dedupeKey: string;
   /** Changes when the entry's visible content changes (an update in place). */
   contentHash: string;
+  /**
+   * Changes when the item as the feed wrote it changes (see prepare.ts sourceHash): a refresh does
+   * not prepare again an item whose stored entry has the same. Absent from entries made elsewhere.
+   */
+  sourceHash?: string;
 }
 
 /**

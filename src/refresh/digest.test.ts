@@ -89,9 +89,23 @@ describe('digest pool', () => {
       here.entries.map((e) => e.guid),
       ['a', 'y', 'z'],
     );
-    assert.deepEqual(here.entries, [all[0], all[2], all[3]]);
+    // A feed with stored entries has its items' sources hashed (its first fetch does not).
+    assert.deepEqual(
+      here.entries.map(({ sourceHash: _, ...e }) => e),
+      [all[0], all[2], all[3]],
+    );
+    assert.ok(all.every((e) => e.sourceHash === undefined));
+    // x's source, for the store to keep: the next fetch leaves it out unprepared.
+    assert.deepEqual(
+      here.sources?.map(([key]) => key),
+      ['g:x'],
+    );
     const pooled = await pool.digest({ ...request(doc), stored });
-    assert.deepEqual(pooled, { feed: here.feed, entries: packEntries(here.entries).entries });
+    assert.deepEqual(pooled, {
+      feed: here.feed,
+      entries: packEntries(here.entries).entries,
+      sources: here.sources,
+    });
   });
 
   it('leaves out removed entries whatever their content, and tells which the document no longer holds', async () => {

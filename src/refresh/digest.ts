@@ -24,6 +24,11 @@ export interface DigestRequest {
    */
   stored?: ReadonlyMap<string, string>;
   /**
+   * The same entries' source hashes (PreparedEntry.sourceHash), where kept: an item whose source
+   * is the one stored is not even prepared. Items are hashed only when `stored` holds some.
+   */
+  sources?: ReadonlyMap<string, string>;
+  /**
    * The keys of the feed's removed entries (Store.removedEntries): left out whatever their
    * content, so that none comes back; the result's `gone` lists those the document no longer holds.
    */
@@ -43,6 +48,11 @@ export interface DigestResult<E extends StorableEntry = StorableEntry> {
    * do not hold: one past that many would not be read again either.
    */
   gone?: string[];
+  /**
+   * Source hashes (PreparedEntry.sourceHash) of entries the document holds with their content as
+   * stored, by dedupe key: for the store to keep, so that the next fetch need not prepare them.
+   */
+  sources?: [string, string][];
 }
 
 export type DigestReply =
@@ -64,18 +74,32 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     );
   }
   const { items, ...feed } = parsed;
-  const entries = prepareEntries({ ...feed, items }, req.url, req.now, req.maxEntries);
   const stored = req.stored;
+  const unchanged: string[] = [];
+  const entries = prepareEntries({ ...feed, items }, req.url, req.now, {
+    maxEntries: req.maxEntries,
+    // A feed with stored entries has its items' sources hashed; its first fetch does not.
+    stored: stored?.size ? (req.sources ?? new Map()) : undefined,
+    unchanged,
+  });
   const fresh = stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries;
+  // Entries prepared again to find their content as stored: their sources are kept for next time.
+  const sources: [string, string][] = [];
+  if (fresh.length < entries.length) {
+    for (const e of entries) {
+      if (e.sourceHash !== undefined && stored?.get(e.dedupeKey) === e.contentHash)
+        sources.push([e.dedupeKey, e.sourceHash]);
+    }
+  }
   const feedInfo = prepareFeedInfo(feed, req.url);
-  if (!req.removed?.length) return { feed: feedInfo, entries: fresh };
+  const result: DigestResult<PreparedEntry> = { feed: feedInfo, entries: fresh };
+  if (sources.length) result.sources = sources;
+  if (!req.removed?.length) return result;
   const removed = new Set(req.removed);
-  const held = new Set(entries.map((e) => e.dedupeKey));
-  return {
-    feed: feedInfo,
-    entries: fresh.filter((e) => !removed.has(e.dedupeKey)),
-    gone: req.partial ? [] : req.removed.filter((key) => !held.has(key)),
-  };
+  const held = new Set([...entries.map((e) => e.dedupeKey), ...unchanged]);
+  result.entries = fresh.filter((e) => !removed.has(e.dedupeKey));
+  result.gone = req.partial ? [] : req.removed.filter((key) => !held.has(key));
+  return result;
 }
 
 // Where packEntries encodes, reused (a worker digests one feed at a time): a feed of the refresh
@@ -132,6 +156,7 @@ export function packEntries(prepared: readonly PreparedEntry[]): {
     language: e.language,
     dedupeKey: e.dedupeKey,
     contentHash: e.contentHash,
+    sourceHash: e.sourceHash,
   }));
   return { entries, buffer };
 }

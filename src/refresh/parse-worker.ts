@@ -2,7 +2,13 @@
 // sanitize, dedupe, pack. The CPU-heavy half of a refresh, off the thread that does the I/O.
 import { parentPort } from 'node:worker_threads';
 import { GleanerError } from '../model/errors.js';
-import { digestFeed, packEntries, type DigestRequest, type DigestReply } from './digest.js';
+import {
+  digestFeed,
+  packEntries,
+  type DigestReply,
+  type DigestRequest,
+  type DigestResult,
+} from './digest.js';
 
 const port = parentPort;
 if (port) {
@@ -10,9 +16,10 @@ if (port) {
     let reply: DigestReply;
     let transfer: ArrayBuffer[] = [];
     try {
-      const { feed, entries, gone } = digestFeed(message.request);
-      const packed = packEntries(entries);
-      const result = gone ? { feed, entries: packed.entries, gone } : { feed, entries: packed.entries };
+      const digested = digestFeed(message.request);
+      const packed = packEntries(digested.entries);
+      // The same result, its entries packed (`gone` and `sources` only when there are some).
+      const result: DigestResult = { ...digested, entries: packed.entries };
       reply = { id: message.id, ok: true, result };
       transfer = [packed.buffer];
     } catch (err) {

@@ -438,6 +438,52 @@ describe('refreshFeed over loopback HTTP', () => {
     });
   });
 
+  it('prepares again only the items whose source changed, here and on a parse worker', async () => {
+    await withEachDigest(async (name, digest) => {
+      const items = [1, 2, 3].map((n) => ({
+        guid: `${name}-src-${n}`,
+        title: `Source ${n}`,
+        body: `<p>Body ${n}</p>`,
+      }));
+      const edit = (n: number, body: string): void => {
+        items[n - 1] = { ...(items[n - 1] as (typeof items)[number]), body };
+      };
+      server.route(`/sources-${name}.xml`, (_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items)),
+      );
+      // Blind, the digest is not told the stored entries' content: only their sources can leave
+      // an item out.
+      let blind = false;
+      const digested: string[][] = [];
+      const watched: Digest = async (req) => {
+        const stored =
+          blind && req.stored ? new Map([...req.stored.keys()].map((k) => [k, '?'])) : req.stored;
+        const result = await digest({ ...req, ...(stored ? { stored } : {}) });
+        digested.push(result.entries.map((e) => e.title));
+        return result;
+      };
+      const refresh = async (): Promise<unknown> => {
+        const result = await refreshFeed(await current(feed), { ...deps, digest: watched });
+        return result.status === 'updated' ? [result.inserted, result.updated] : result.status;
+      };
+      const feed = await subscribed(`/sources-${name}.xml`);
+      assert.deepEqual(await refresh(), [3, 0]);
+      // The first fetch hashes nothing; the second prepares every item, and keeps their sources.
+      edit(2, '<p>Body 2, corrected</p>');
+      assert.deepEqual(await refresh(), [0, 1]);
+      edit(3, '<p>Body 3, corrected</p>');
+      blind = true;
+      assert.deepEqual(await refresh(), [0, 1]);
+      assert.deepEqual(digested, [['Source 1', 'Source 2', 'Source 3'], ['Source 2'], ['Source 3']]);
+      const views = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 3 });
+      assert.deepEqual(views.map((v) => v.entry.contentHtml).sort(), [
+        '<p>Body 1</p>',
+        '<p>Body 2, corrected</p>',
+        '<p>Body 3, corrected</p>',
+      ]);
+    });
+  });
+
   it('reads a long document’s newest entries only, and keeps a feed to its limit at each fetch', async () => {
     const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
     const item = (n: number) => ({ guid: `cap-${n}`, title: `Capped ${n}`, date: day(20 - n) });

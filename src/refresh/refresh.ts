@@ -161,12 +161,14 @@ export async function refreshFeed(
   let entries: StorableEntry[];
   let parsed;
   let gone: string[] | undefined;
+  let sources: [string, string][] | undefined;
   try {
     const digest = deps.digest ?? digestInProcess;
     ({
       feed: parsed,
       entries,
       gone,
+      sources,
     } = await digest({
       body: result.body,
       url: result.finalUrl,
@@ -174,6 +176,7 @@ export async function refreshFeed(
       maxBytes: deps.maxFeedBytes,
       now,
       stored: new Map(stored.map((e) => [e.dedupeKey, e.contentHash])),
+      sources: new Map(stored.flatMap((e) => (e.sourceHash === null ? [] : [[e.dedupeKey, e.sourceHash]]))),
       removed,
       partial: result.partial,
       maxEntries: deps.maxEntriesPerFeed,
@@ -216,6 +219,7 @@ export async function refreshFeed(
       hubUrl: parsed.hubUrl,
       format: parsed.format,
       gone,
+      sources,
     },
     entries,
   );

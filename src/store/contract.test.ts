@@ -277,11 +277,22 @@ for (const backend of backends) {
     it('gives a feed’s newest entries, their versions and publication times, for a refresh', async () => {
       const feed = await store.ensureFeed('https://versions.example/feed', DEFAULT_OPTIONS, T0);
       assert.deepEqual(await store.recentEntries(feed.id, 10), []);
-      await store.recordFetchSuccess(feed.id, update(T0 + 1), [entry(2), entry(3), entry(1)]);
-      await store.recordFetchSuccess(feed.id, update(T0 + 2), [entry(2, { contentHash: 'hash-2b' })]);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [
+        entry(2, { sourceHash: 'source-2' }),
+        entry(3),
+        entry(1),
+      ]);
+      await store.recordFetchSuccess(feed.id, update(T0 + 2), [
+        entry(2, { contentHash: 'hash-2b', sourceHash: 'source-2b' }),
+      ]);
       assert.deepEqual(await store.recentEntries(feed.id, 2), [
-        { dedupeKey: 'g:guid-3', contentHash: 'hash-3', publishedAt: T0 + 3 * 60_000 },
-        { dedupeKey: 'g:guid-2', contentHash: 'hash-2b', publishedAt: T0 + 2 * 60_000 },
+        { dedupeKey: 'g:guid-3', contentHash: 'hash-3', sourceHash: null, publishedAt: T0 + 3 * 60_000 },
+        {
+          dedupeKey: 'g:guid-2',
+          contentHash: 'hash-2b',
+          sourceHash: 'source-2b',
+          publishedAt: T0 + 2 * 60_000,
+        },
       ]);
     });
 

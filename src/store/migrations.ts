@@ -476,6 +476,10 @@ export const MIGRATIONS: Migration[] = [
     `ALTER TABLE subscriptions ADD COLUMN block_rules TEXT`,
     `ALTER TABLE subscriptions ADD COLUMN keep_rules TEXT`,
   ],
+  // 30: a hash of each entry's item as its feed wrote it (ingest/prepare.ts sourceHash): a refresh
+  // prepares again only the items whose source changed. Null for entries stored before, which are
+  // prepared again as before until their next change.
+  () => [`ALTER TABLE entries ADD COLUMN source_hash TEXT`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -574,7 +574,13 @@ describe('entries rewritten compactly (migration 10)', () => {
     try {
       const reader = new Database(path, { readonly: true });
       try {
-        assert.deepEqual(rows(reader), before, 'every row, every value');
+        // Every column the entries had; the one added since (migration 30) holds nothing yet.
+        const after = rows(reader) as { source_hash: unknown }[];
+        assert.deepEqual(
+          after.map(({ source_hash, ...row }) => (assert.equal(source_hash, null), row)),
+          before,
+          'every row, every value',
+        );
         assert.ok(leafPages(reader) <= ENTRIES / 10, `packed into ${leafPages(reader)} pages`);
         assert.deepEqual(reader.pragma('foreign_key_check'), []);
         assert.deepEqual(

@@ -731,10 +731,10 @@ class SqliteStore implements Store {
       ),
       deleteEntries: db.prepare('DELETE FROM entries WHERE id IN (SELECT value FROM json_each(?))'),
       insertEntry: db.prepare(
-        `INSERT INTO entries (feed_id, dedupe_key, content_hash, guid, link, title, author, summary_text,
-           reading_minutes, published_at, updated_at, created_at, categories, enclosures, image_url,
-           comments_url, language)
-         VALUES (@feedId, @dedupeKey, @contentHash, @guid, @link, @title, @author, @summaryText,
+        `INSERT INTO entries (feed_id, dedupe_key, content_hash, source_hash, guid, link, title, author,
+           summary_text, reading_minutes, published_at, updated_at, created_at, categories, enclosures,
+           image_url, comments_url, language)
+         VALUES (@feedId, @dedupeKey, @contentHash, @sourceHash, @guid, @link, @title, @author, @summaryText,
            @readingMinutes, @publishedAt, @updatedAt, @now, @categories, @enclosures, @imageUrl,
            @commentsUrl, @language)
          ON CONFLICT (feed_id, dedupe_key) DO NOTHING
@@ -749,7 +749,7 @@ class SqliteStore implements Store {
       ),
       // Read state lives in user_entries and is untouched: an edited entry stays read.
       updateEntry: db.prepare(
-        `UPDATE entries SET content_hash = @contentHash, guid = @guid, link = @link, title = @title,
+        `UPDATE entries SET content_hash = @contentHash, source_hash = @sourceHash, guid = @guid, link = @link, title = @title,
            author = @author, summary_text = @summaryText, reading_minutes = @readingMinutes,
            updated_at = COALESCE(@updatedAt, @now), categories = @categories, enclosures = @enclosures,
            image_url = @imageUrl, comments_url = @commentsUrl, language = @language
@@ -820,6 +820,7 @@ class SqliteStore implements Store {
            WHERE feed_id = ? AND (block_rules IS NOT NULL OR keep_rules IS NOT NULL)`,
         )
         .raw(),
+      keepSourceHash: db.prepare('UPDATE entries SET source_hash = ? WHERE feed_id = ? AND dedupe_key = ?'),
       // A new version of an entry's content is a change for everyone who has it.
       entryChanged: db.prepare(`UPDATE user_entries SET changed_at = ${CHANGED} WHERE entry_id = ?`),
       subscriptionOf: db.prepare('SELECT * FROM subscriptions WHERE user_id = ? AND feed_id = ?'),
@@ -1367,6 +1368,7 @@ class SqliteStore implements Store {
         feedId,
         dedupeKey: e.dedupeKey,
         contentHash: e.contentHash,
+        sourceHash: e.sourceHash ?? null,
         guid: e.guid,
         link: e.link,
         title: e.title,
@@ -1405,8 +1407,9 @@ class SqliteStore implements Store {
         index.push(this.indexWrite(row.id, e, feedId, true));
       }
     }
-    const { gone, ...state } = update;
+    const { gone, sources, ...state } = update;
     if (gone?.length) this.s.forgetRemoved.run(feedId, JSON.stringify(gone));
+    for (const [key, hash] of sources ?? []) this.s.keepSourceHash.run(hash, feedId, key);
     this.s.feedSuccess.run({ feedId, ...state });
     return result;
   }
@@ -1544,7 +1547,8 @@ class SqliteStore implements Store {
 
   async recentEntries(feedId: number, limit: number): Promise<StoredEntryVersion[]> {
     return this.cached(
-      `SELECT dedupe_key AS dedupeKey, content_hash AS contentHash, published_at AS publishedAt
+      `SELECT dedupe_key AS dedupeKey, content_hash AS contentHash, source_hash AS sourceHash,
+         published_at AS publishedAt
          FROM entries WHERE feed_id = ? ORDER BY published_at DESC ${limitClause(limit)}`,
     ).all(feedId) as StoredEntryVersion[];
   }

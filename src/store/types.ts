@@ -18,6 +18,8 @@ export type EntryShape = 'list' | 'item' | 'entry';
 export interface StoredEntryVersion {
   dedupeKey: string;
   contentHash: string;
+  /** See PreparedEntry.sourceHash; null for entries stored before it was kept. */
+  sourceHash: string | null;
   publishedAt: number;
 }
 
@@ -79,6 +81,8 @@ export interface FeedFetchUpdate {
    * forgotten, since it cannot bring them back.
    */
   gone?: readonly string[];
+  /** Source hashes to keep for stored entries, by dedupe key (DigestResult.sources). */
+  sources?: readonly (readonly [string, string])[] | undefined;
 }
 
 /** What a permanent redirect did to a feed (Store.changeFeedUrl). */

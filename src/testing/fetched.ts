@@ -44,6 +44,7 @@ export function preparedEntry(key: string, over: Partial<PreparedEntry> = {}): P
     language: null,
     dedupeKey: `g:${key}`,
     contentHash: `h:${key}`,
+    sourceHash: `s:${key}`,
     ...over,
   };
 }
