@@ -67,7 +67,7 @@ async function runCompiled<T>(script: string, args: string[]): Promise<T> {
   return JSON.parse(last) as T;
 }
 
-/** Runs Gleaner's three passes over a fresh farm of `feeds` feeds, in a child process. */
+/** Runs Gleaner's four passes over a fresh farm of `feeds` feeds, in a child process. */
 async function runGleaner(
   feeds: number,
   dir: string,
