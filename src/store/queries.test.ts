@@ -12,7 +12,7 @@ import { entryIdsSql, entryQuerySql, limitClause, sharedTagsSql } from './querie
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { fetchOptionsKey } from './rows.js';
 import { openSqliteStore } from './sqlite.js';
-import type { EntryQuery } from './types.js';
+import type { EntryQuery, SearchQuery } from './types.js';
 
 describe('entry query plans', () => {
   let dir: string;
@@ -314,10 +314,7 @@ describe('when each entry changed for its user, kept (migration 18)', () => {
   const dir = temporaryDir('gleaner-changed-');
 
   it('fills it with what it was worked out as: the update or arrival, or a later read or star mark', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 17);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 17);
     db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
         published_at, updated_at, created_at) VALUES (1, 1, 'a', 'h', 'One', 's', 1, 1000, NULL, 100),
         (2, 1, 'b', 'h', 'Two', 's', 1, 2000, 500, 100), (3, 1, 'c', 'h', 'Three', 's', 1, 3000, NULL, 100),
@@ -440,6 +437,20 @@ function temporaryDir(prefix: string): () => string {
   return () => dir;
 }
 
+/** `before.db` in `dir`, as Gleaner left it at schema `version`, with a user following one feed. */
+function databaseAt(dir: string, version: number): { path: string; db: Database.Database } {
+  const path = join(dir, 'before.db');
+  const db = new Database(path);
+  migrate(db, 0, version);
+  addUserAndFeed(db);
+  return { path, db };
+}
+
+/** User 1's five newest entries that match `text`. */
+function newestMatches(text: string): SearchQuery {
+  return { userId: 1, text, limit: 5, offset: 0, sort: 'newest' };
+}
+
 /** Runs migrations `from`..`to` by hand (no search index filled), as an older Gleaner left a database. */
 function migrate(db: Database.Database, from: number, to: number): void {
   for (const [offset, step] of MIGRATIONS.slice(from, to).entries()) {
@@ -501,13 +512,7 @@ describe('entry bodies (migration 9)', () => {
         'an upgrade says which steps run',
       );
       // The search index is made again from the moved bodies.
-      const found = await store.searchEntries({
-        userId: 1,
-        text: 'short',
-        limit: 5,
-        offset: 0,
-        sort: 'newest',
-      });
+      const found = await store.searchEntries(newestMatches('short'));
       assert.deepEqual(
         found.map((h) => h.view.entry.title),
         ['Second'],
@@ -651,10 +656,7 @@ describe('links of schemes ingestion drops, dropped from what is stored (migrati
   const dir = temporaryDir('gleaner-links-');
 
   it('drops javascript:, data: and other links, and keeps http(s), mailto and magnet ones', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 19);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 19);
     db.exec(`INSERT INTO feeds (id, url, options_key, site_url, icon_url, created_at) VALUES
         (2, 'https://bad.example/feed', '', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 0),
         (3, 'https://good.example/feed', '', 'https://good.example/', 'https://good.example/icon.png', 0)`);
@@ -724,10 +726,7 @@ describe('credentials written into feeds’ URLs, moved to their options (migrat
   const dir = temporaryDir('gleaner-credentials-');
 
   it('takes them out of the URL as the username and password the fetcher sent', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 20);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 20);
     db.exec(`INSERT INTO feeds (id, url, options_key, username, password, created_at) VALUES
         (2, 'https://me%40home:p%3Ass@private.example/feed', '', NULL, NULL, 0),
         (3, 'https://url-user:url-pass@own.example/feed', 'k', 'own-user', NULL, 0),
@@ -781,10 +780,7 @@ describe('control characters in stored titles, turned into spaces (migration 25)
   const dir = temporaryDir('gleaner-controls-');
 
   it('rewrites the titles, authors and descriptions that hold them, as ingestion writes them now', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 24);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 24);
     const entry = db.prepare(
       `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, author, summary_text, reading_minutes,
          published_at, created_at) VALUES (?, 1, ?, 'h', ?, ?, '', 1, 0, 0)`,
@@ -822,10 +818,7 @@ describe('control characters in stored categories and tags, turned into spaces (
   const dir = temporaryDir('gleaner-category-controls-');
 
   it('rewrites the categories that hold them, and their tags, as ingestion writes them now', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 27);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 27);
     const entry = db.prepare(
       `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, categories, summary_text,
          reading_minutes, published_at, created_at) VALUES (?, 1, ?, 'h', 'Title', ?, '', 1, 0, 0)`,
@@ -885,10 +878,7 @@ describe('entry ids never given to another (migration 26)', () => {
   const dir = temporaryDir('gleaner-ids-');
 
   it('keeps every entry and reference, and numbers new entries past the newest ever removed', async () => {
-    const path = join(dir(), 'before.db');
-    const db = new Database(path);
-    migrate(db, 0, 25);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 25);
     const insert = db.prepare(
       `INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes,
          published_at, created_at) VALUES (?, 1, ?, 'h', ?, '', 1, ?, 0)`,
@@ -934,10 +924,7 @@ describe('two processes opening an old database at once', () => {
   const dir = temporaryDir('gleaner-race-');
 
   it('runs each migration once: one that waited for the other finds its steps done', async () => {
-    const path = join(dir(), 'old.db');
-    const db = new Database(path);
-    migrate(db, 0, 8);
-    addUserAndFeed(db);
+    const { path, db } = databaseAt(dir(), 8);
     db.exec(`INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, content_html, content_text,
         summary_text, reading_minutes, published_at, created_at) VALUES (1, 1, 'a', 'h', 'Kept', '<p>once</p>', 'once', '', 1, 0, 0);
       INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 1, 0);`);
@@ -954,13 +941,7 @@ describe('two processes opening an old database at once', () => {
     try {
       assert.ok(second.closed, 'the second process opened the database part way');
       await second.closed;
-      const found = await first.searchEntries({
-        userId: 1,
-        text: 'once',
-        limit: 5,
-        offset: 0,
-        sort: 'newest',
-      });
+      const found = await first.searchEntries(newestMatches('once'));
       assert.deepEqual(
         found.map((h) => h.view.entry.title),
         ['Kept'],

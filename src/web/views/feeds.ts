@@ -282,6 +282,13 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
 }
 
+function ruleField(label: string, name: string, value: string | null, example: string): Html {
+  return html`<label
+    >${label}
+    <input name="${name}" value="${value ?? ''}" maxlength="${MAX_RULE_LENGTH}" placeholder="${example}"
+  /></label>`;
+}
+
 /** The subscription's block and keep rules (folded away unless one is set). */
 function ruleFields(t: Translate, sub: SubscriptionView): Html {
   const { blockRules, keepRules } = sub.subscription;
@@ -289,22 +296,8 @@ function ruleFields(t: Translate, sub: SubscriptionView): Html {
     <details class="entry-rules" ${blockRules || keepRules ? html` open` : ''}>
       <summary class="link">${t('Rules for new entries')}</summary>
       <div class="stack">
-        <label
-          >${t('Block: leave out new entries that match')}
-          <input
-            name="blockRules"
-            value="${blockRules ?? ''}"
-            maxlength="${MAX_RULE_LENGTH}"
-            placeholder="(?i)sponsored|webinar"
-        /></label>
-        <label
-          >${t('Keep: leave out new entries that do not match')}
-          <input
-            name="keepRules"
-            value="${keepRules ?? ''}"
-            maxlength="${MAX_RULE_LENGTH}"
-            placeholder="(?i)rust|postgres"
-        /></label>
+        ${ruleField(t('Block: leave out new entries that match'), 'blockRules', blockRules, '(?i)sponsored|webinar')}
+        ${ruleField(t('Keep: leave out new entries that do not match'), 'keepRules', keepRules, '(?i)rust|postgres')}
         <p class="muted small">
           ${t(
             'Regular expressions, as in Miniflux, matched against the title, link, author and categories; (?i) ignores case. Entries already here stay.',
