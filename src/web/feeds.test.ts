@@ -348,10 +348,12 @@ describe('feed management', () => {
       password: 'pw-1',
     });
     assert.equal(Number(target(shared).searchParams.get('feed')), feedId);
+    await web.store.updateSubscription(quinn.user.id, feedId, { blockRules: '(?i)minutes' });
     const apart = await edit(feedId, { cookie: 'session=new', userAgent: 'Quinn/2', password: '' });
     const apartId = Number(target(apart).searchParams.get('feed'));
     assert.notEqual(apartId, feedId);
     const mine = await web.store.listSubscriptions(quinn.user.id);
+    assert.equal(mine[0]?.subscription.blockRules, '(?i)minutes', 'quinn’s rules go with the subscription');
     assert.deepEqual(
       mine.map((s) => [s.feed.id, s.feed.options.userAgent, s.folderName, s.subscription.title]),
       [[apartId, 'Quinn/2', 'Clubs', 'My club']],
