@@ -172,7 +172,7 @@ function prepareEntry(
   const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || safeLink || 'Untitled';
   const published = epoch(item.published) ?? epoch(item.updated);
   const contentHash = sha1(title, link ?? '', content.html);
-  return {
+  const entry: PreparedEntry = {
     guid: item.id,
     link: safeLink,
     title,
@@ -194,6 +194,8 @@ function prepareEntry(
     // Deduplicated by guid, then link, then content.
     dedupeKey: itemKey(guid, link) ?? `h:${sha1(title, content.text)}`,
     contentHash,
-    ...(source === undefined ? {} : { sourceHash: source }),
   };
+  // Set after the literal: an entry of a feed's first fetch has no such key, and the literal one shape.
+  if (source !== undefined) entry.sourceHash = source;
+  return entry;
 }

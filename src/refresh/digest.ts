@@ -87,8 +87,13 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
   const sources: [string, string][] = [];
   if (fresh.length < entries.length) {
     for (const e of entries) {
-      if (e.sourceHash !== undefined && stored?.get(e.dedupeKey) === e.contentHash)
-        sources.push([e.dedupeKey, e.sourceHash]);
+      const hash = e.sourceHash;
+      if (
+        hash !== undefined &&
+        stored?.get(e.dedupeKey) === e.contentHash &&
+        req.sources?.get(e.dedupeKey) !== hash
+      )
+        sources.push([e.dedupeKey, hash]);
     }
   }
   const feedInfo = prepareFeedInfo(feed, req.url);
