@@ -57,6 +57,7 @@ export function hotResponses(seed = 11): HotResponses {
       lastError: null,
       createdAt: now - 700 * DAY,
       webSubUntil: null,
+      itemCount: 0,
     };
     const folder = folders[Math.floor(random() * FOLDERS)] as Folder;
     return {

@@ -104,6 +104,8 @@ export interface Feed {
   createdAt: number;
   /** Until when the feed's WebSub hub confirmed it sends its new documents (null: it does not). */
   webSubUntil: number | null;
+  /** How many items its last whole document held (0 before it was counted). */
+  itemCount: number;
 }
 
 /** A user's view of a feed. */

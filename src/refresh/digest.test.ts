@@ -25,7 +25,7 @@ describe('digest pool', () => {
   it('gives on worker threads what digestFeed gives in-process, its entries packed', async () => {
     const inProcess = digestFeed(request(FEED));
     const pooled = await pool.digest(request(FEED));
-    assert.deepEqual(pooled, { feed: inProcess.feed, entries: packEntries(inProcess.entries).entries });
+    assert.deepEqual(pooled, { ...inProcess, entries: packEntries(inProcess.entries).entries });
     const [entry] = pooled.entries;
     assert.ok(entry && isPacked(entry));
     assert.equal(utf8(entry.contentHtml), '<p>Hi</p>');
@@ -101,11 +101,8 @@ describe('digest pool', () => {
       ['g:x'],
     );
     const pooled = await pool.digest({ ...request(doc), stored });
-    assert.deepEqual(pooled, {
-      feed: here.feed,
-      entries: packEntries(here.entries).entries,
-      sources: here.sources,
-    });
+    assert.deepEqual(pooled, { ...here, entries: packEntries(here.entries).entries });
+    assert.equal(here.itemCount, 4, 'every item read, prepared or not');
   });
 
   it('leaves out removed entries whatever their content, and tells which the document no longer holds', async () => {
@@ -123,11 +120,7 @@ describe('digest pool', () => {
     );
     assert.deepEqual(here.gone, ['g:dropped']);
     const pooled = await pool.digest({ ...request(doc), removed });
-    assert.deepEqual(pooled, {
-      feed: here.feed,
-      entries: packEntries(here.entries).entries,
-      gone: ['g:dropped'],
-    });
+    assert.deepEqual(pooled, { ...here, entries: packEntries(here.entries).entries });
     // A document that may lack items the feed still has tells nothing of them.
     const pushed = digestFeed({ ...request(doc), removed, partial: true });
     assert.deepEqual(pushed.gone, []);

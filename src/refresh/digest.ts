@@ -53,6 +53,8 @@ export interface DigestResult<E extends StorableEntry = StorableEntry> {
    * stored, by dedupe key: for the store to keep, so that the next fetch need not prepare them.
    */
   sources?: [string, string][];
+  /** How many of the document's items were read (its newest `maxEntries`), one an entry key. */
+  itemCount?: number;
 }
 
 export type DigestReply =
@@ -97,7 +99,11 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     }
   }
   const feedInfo = prepareFeedInfo(feed, req.url);
-  const result: DigestResult<PreparedEntry> = { feed: feedInfo, entries: fresh };
+  const result: DigestResult<PreparedEntry> = {
+    feed: feedInfo,
+    entries: fresh,
+    itemCount: entries.length + unchanged.length,
+  };
   if (sources.length) result.sources = sources;
   if (!req.removed?.length) return result;
   const removed = new Set(req.removed);

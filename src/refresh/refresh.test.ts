@@ -484,6 +484,47 @@ describe('refreshFeed over loopback HTTP', () => {
     });
   });
 
+  it('looks up as many stored entries as the feed’s document holds, so a long feed’s old items are not prepared again', async () => {
+    const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
+    // 250 items: 50 more than a refresh looked up at first, the oldest last.
+    const items = Array.from({ length: 250 }, (_, i) => ({
+      guid: `long-${i}`,
+      title: `Long ${i}`,
+      date: day(i),
+    }));
+    const docOf = (list: typeof items): string => rss(list);
+    let doc = docOf(items);
+    server.route('/long-source.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc),
+    );
+    let blind = false;
+    const digested: number[] = [];
+    const watched: Digest = async (req) => {
+      const stored = blind && req.stored ? new Map([...req.stored.keys()].map((k) => [k, '?'])) : req.stored;
+      const result = await digestInProcess({ ...req, ...(stored ? { stored } : {}) });
+      digested.push(result.entries.length);
+      return result;
+    };
+    const feed = await subscribed('/long-source.xml');
+    const refresh = async (fetched?: Parameters<typeof refreshFeed>[2]): Promise<unknown> => {
+      const result = await refreshFeed(await current(feed), { ...deps, digest: watched }, fetched);
+      return result.status === 'updated' ? [result.inserted, result.updated] : result.status;
+    };
+    assert.deepEqual(await refresh(), [250, 0]);
+    assert.equal((await current(feed)).itemCount, 250);
+    // A WebSub push holds the newest items only: it does not shorten the feed.
+    const pushed = Buffer.from(docOf(items.slice(0, 3)));
+    await refresh(pushedDocument(await current(feed), pushed, 'application/rss+xml'));
+    assert.equal((await current(feed)).itemCount, 250);
+    assert.deepEqual(await refresh(), [0, 0], 'the second fetch keeps every item’s source');
+    items[240] = { ...(items[240] as (typeof items)[number]), title: 'Long 240, retitled' };
+    doc = docOf(items);
+    blind = true;
+    digested.length = 0;
+    assert.deepEqual(await refresh(), [0, 1]);
+    assert.deepEqual(digested, [1], 'only the item that changed, past the newest 200, is prepared');
+  });
+
   it('reads a long document’s newest entries only, and keeps a feed to its limit at each fetch', async () => {
     const day = (d: number): string => new Date(NOW - d * 24 * HOUR).toUTCString();
     const item = (n: number) => ({ guid: `cap-${n}`, title: `Capped ${n}`, date: day(20 - n) });

@@ -48,6 +48,8 @@ const SCHEDULE_SAMPLE = 10;
 // on costs a page fetch from its site.
 const KNOWN_ENTRIES = 200;
 const KNOWN_ENTRIES_FULL_ARTICLES = 1_000;
+// Without a per-feed limit, the most looked up: a document past it is a broken or hostile feed.
+const MAX_KNOWN_ENTRIES = 10_000;
 
 /**
  * Whether two URLs are on one site: the same host, but for a leading "www.". A feed that moves to
@@ -153,7 +155,11 @@ export async function refreshFeed(
 
   // What is stored of the feed: its newest entries, which a document mostly repeats, and the keys
   // of those the retention policy removed, which it may still hold.
-  const known = feed.options.fetchFullArticle ? KNOWN_ENTRIES_FULL_ARTICLES : KNOWN_ENTRIES;
+  // A feed whose document holds more items than that has as many looked up (its limit at most).
+  const known = Math.min(
+    Math.max(feed.options.fetchFullArticle ? KNOWN_ENTRIES_FULL_ARTICLES : KNOWN_ENTRIES, feed.itemCount),
+    deps.maxEntriesPerFeed ?? MAX_KNOWN_ENTRIES,
+  );
   const [stored, removed] = await Promise.all([
     store.recentEntries(feed.id, known),
     store.removedEntries(feed.id),
@@ -162,6 +168,7 @@ export async function refreshFeed(
   let parsed;
   let gone: string[] | undefined;
   let sources: [string, string][] | undefined;
+  let itemCount: number | undefined;
   try {
     const digest = deps.digest ?? digestInProcess;
     ({
@@ -169,6 +176,7 @@ export async function refreshFeed(
       entries,
       gone,
       sources,
+      itemCount,
     } = await digest({
       body: result.body,
       url: result.finalUrl,
@@ -220,6 +228,8 @@ export async function refreshFeed(
       format: parsed.format,
       gone,
       sources,
+      // A WebSub push may hold only the newest items: it says nothing of how long the feed is.
+      itemCount: result.partial ? null : (itemCount ?? null),
     },
     entries,
   );

@@ -480,6 +480,9 @@ export const MIGRATIONS: Migration[] = [
   // prepares again only the items whose source changed. Null for entries stored before, which are
   // prepared again as before until their next change.
   () => [`ALTER TABLE entries ADD COLUMN source_hash TEXT`],
+  // 31: how many items a feed's last whole document held: a refresh looks up that many of its
+  // stored entries, so that a long feed's unchanged items are left out too (refresh.ts).
+  (d) => [`ALTER TABLE feeds ADD COLUMN item_count ${d.int64} NOT NULL DEFAULT 0`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -79,6 +79,7 @@ export function toFeed(r: Row): Feed {
     lastError: str(r.last_error),
     createdAt: Number(r.created_at),
     webSubUntil: num(r.websub_lease_until),
+    itemCount: Number(r.item_count ?? 0),
   };
 }
 

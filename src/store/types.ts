@@ -81,6 +81,8 @@ export interface FeedFetchUpdate {
    * forgotten, since it cannot bring them back.
    */
   gone?: readonly string[];
+  /** How many items the document held, when it was whole (not a WebSub push): Feed.itemCount. */
+  itemCount?: number | null;
   /** Source hashes to keep for stored entries, by dedupe key (DigestResult.sources). */
   sources?: readonly (readonly [string, string])[] | undefined;
 }

@@ -35,6 +35,7 @@ function sub(
     lastError: null,
     createdAt: 0,
     webSubUntil: null,
+    itemCount: 0,
   };
   return {
     subscription: {
