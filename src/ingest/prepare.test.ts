@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { emptyEntry } from '../feed/parse/extensions.js';
 import { emptyFeed } from '../feed/parse/index.js';
 import type { ParsedEntry, ParsedFeed } from '../model/index.js';
-import { MAX_KEY_LENGTH, prepareEntries, prepareFeedInfo } from './prepare.js';
+import { MAX_KEY_LENGTH, PREPARE_VERSION, prepareEntries, prepareFeedInfo } from './prepare.js';
 
 const FEED_URL = 'https://blog.example.com/feed.xml';
 const NOW = Date.UTC(2026, 11, 7);
@@ -22,7 +22,49 @@ function joinedSha1(...parts: string[]): string {
   return createHash('sha1').update(parts.join('\u0000')).digest('hex');
 }
 
+/**
+ * What preparing made of SAMPLE at each PREPARE_VERSION: when the test below fails, what is prepared
+ * changed, and stored entries must be prepared again. Bump PREPARE_VERSION and record the new one.
+ */
+const FINGERPRINTS: Record<number, string> = {
+  1: '19439632eb62c309eb7658cac36ced2c301142f2',
+};
+
+const SAMPLE: Partial<ParsedEntry>[] = [
+  {
+    id: 'plain',
+    title: '  A  title\u001b[2J ',
+    link: 'https://blog.example.com/post?utm_source=rss&id=7',
+    contentHtml: '<p>Hello <b>world</b> &amp; <a href="/about" onclick="x()">about</a></p>',
+    categories: ['News'],
+  },
+  {
+    id: 'hostile',
+    contentHtml:
+      '<script>alert(1)</script><img src="javascript:x" onerror="y"><img src="/pixel.gif" width="1" height="1">' +
+      '<iframe src="https://www.youtube.com/embed/x?autoplay=1"></iframe><div style="position:fixed">over</div>' +
+      '<a href="data:text/html,x">d</a><svg><script>z</script></svg><form><input></form>',
+    summaryHtml: '<p>The summary</p>',
+  },
+  {
+    link: 'https://blog.example.com/cjk',
+    title: null,
+    contentHtml: '<p>中文的内容，没有标题。' + '字'.repeat(600) + '</p>',
+  },
+  { title: 'Only a summary', summaryHtml: 'Plain &lt;text&gt; with\tcontrols\u0007' },
+];
+
 describe('prepareEntries', () => {
+  it('prepares as it did at this PREPARE_VERSION (bump it when preparing changes)', () => {
+    const prepared = prepareEntries(feed(SAMPLE.map(item)), FEED_URL, NOW);
+    const fingerprint = createHash('sha1').update(JSON.stringify(prepared)).digest('hex');
+    assert.equal(
+      FINGERPRINTS[PREPARE_VERSION],
+      fingerprint,
+      `what preparing makes changed: bump PREPARE_VERSION in src/ingest/prepare.ts and record ${fingerprint} for it`,
+    );
+  });
+
   it('leaves out, unprepared, the items whose source is the one stored, and only those', () => {
     const items = [
       item({ id: 'same', title: 'Same', contentHtml: '<p>as before</p>' }),
