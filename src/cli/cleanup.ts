@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import { RETENTION_STEP, retentionPolicy, retentionSteps } from '../refresh/retention.js';
 import { COMMON_FLAGS, openContext } from './context.js';
+import { counted } from './progress.js';
 
 const HELP = `usage: gleaner cleanup [--dry-run] [--db FILE]
 
@@ -43,8 +44,8 @@ export async function run(args: string[]): Promise<number> {
     const stored = await ctx.store.countEntries();
     console.log(
       dryRun
-        ? `would remove about ${total} ${total === 1 ? 'entry' : 'entries'}: ${counts}; ${stored} stored, none removed`
-        : `removed ${total} ${total === 1 ? 'entry' : 'entries'}: ${counts}; ${stored} kept`,
+        ? `would remove about ${counted(total, 'entry', 'entries')}: ${counts}; ${stored} stored, none removed`
+        : `removed ${counted(total, 'entry', 'entries')}: ${counts}; ${stored} kept`,
     );
     return 0;
   } finally {

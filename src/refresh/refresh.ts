@@ -153,9 +153,9 @@ export async function refreshFeed(
     return { feedId: feed.id, status: 'not-modified' };
   }
 
-  // What is stored of the feed: its newest entries, which a document mostly repeats, and the keys
-  // of those the retention policy removed, which it may still hold.
-  // A feed whose document holds more items than that has as many looked up (its limit at most).
+  // What is stored of the feed: its newest entries, which a document mostly repeats (as many as its
+  // last whole document held, when that is more than KNOWN_ENTRIES; its limit at most), and the
+  // keys of those the retention policy removed, which it may still hold.
   const known = Math.min(
     Math.max(feed.options.fetchFullArticle ? KNOWN_ENTRIES_FULL_ARTICLES : KNOWN_ENTRIES, feed.itemCount),
     deps.maxEntriesPerFeed ?? MAX_KNOWN_ENTRIES,
