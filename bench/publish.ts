@@ -17,6 +17,7 @@ import { send, type ApiRequest } from './api/load.js';
 import { describeMachine, fmt, printTable } from './lib.js';
 import { load, medianOf, type LoadResult } from './reader/load.js';
 import { startServer } from './reader/server.js';
+import { DEFAULT_FETCH_OPTIONS } from '../src/subscribe/index.js';
 
 const TARGET = 20;
 const FEEDS = 20;
@@ -64,17 +65,7 @@ async function build(path: string, entries: number): Promise<string> {
   const user = await store.createUser('bench', { isAdmin: true }, now);
   const perFeed = Math.ceil(entries / FEEDS);
   for (let f = 0; f < FEEDS; f++) {
-    const feed = await store.ensureFeed(
-      `https://blog${f}.example/feed.xml`,
-      {
-        userAgent: null,
-        cookie: null,
-        username: null,
-        password: null,
-        fetchFullArticle: false,
-      },
-      now,
-    );
+    const feed = await store.ensureFeed(`https://blog${f}.example/feed.xml`, DEFAULT_FETCH_OPTIONS, now);
     await store.subscribe(user.id, feed.id, { folderId: null, title: null }, now);
     const batch: PreparedEntry[] = [];
     for (let i = 0; i < perFeed; i++) {

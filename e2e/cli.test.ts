@@ -262,6 +262,46 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('fetches full articles where an article selector says, and refuses one it cannot use', async () => {
+    server.route('/story', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><body><article><p>What Readability keeps.</p></article><div class="notes"><p>Selected notes.</p></div></body></html>',
+        ),
+    );
+    server.route('/selected.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Selected</title><item><title>Story</title><guid>s1</guid>` +
+            `<link>${server.url('/story')}</link><description>A teaser.</description></item></channel></rss>`,
+        ),
+    );
+    const url = server.url('/selected.xml');
+    const refused = await gleaner('add', url, '--full-article', '--article-selector', 'div:contains(notes)');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /the article selector may not use :contains\(\)/);
+    const added = await gleaner('add', url, '--full-article', '--article-selector', '.notes');
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /selected\.xml {2}\(with full articles, article selector "\.notes"\)/,
+    );
+    assert.equal(
+      server.requests.filter((r) => r.path === '/story').length,
+      1,
+      'the article fetched (what it keeps: refresh.test.ts)',
+    );
+    const bad = await gleaner('edit', url, '--article-selector', 'p[');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /the article selector is not a valid CSS selector/);
+    const cleared = await gleaner('edit', url, '--article-selector', '');
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match((await gleaner('feeds')).stdout, /selected\.xml {2}\(with full articles\)\n/);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('lists the feeds of a page that offers several instead of guessing', async () => {
     const r = await gleaner('add', server.url('/two'));
     assert.equal(r.code, 2);

@@ -23,6 +23,7 @@ import {
   type Paragraph,
   type Pools,
 } from './text.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../src/subscribe/index.js';
 
 /** Bump when the generator changes what it writes: cached databases are then rebuilt. */
 const GENERATOR_VERSION = 3;
@@ -167,7 +168,7 @@ async function generate(path: string, options: DatasetOptions): Promise<Meta> {
   for (let i = 0; i < options.feeds; i++) {
     const feed = await store.ensureFeed(
       `https://blog-${i}.example.com/feed.xml`,
-      { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false },
+      DEFAULT_FETCH_OPTIONS,
       generatedAt - SPAN,
     );
     feedIds.push(feed.id);

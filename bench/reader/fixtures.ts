@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS } from '../../src/web/settings.js';
 import { entryList, type ListPage } from '../../src/web/views/entries.js';
 import { layout, type PageData } from '../../src/web/views/layout.js';
 import { buildPools, chineseTitle, englishTitle, TAGS } from './text.js';
+import { DEFAULT_FETCH_OPTIONS } from '../../src/subscribe/index.js';
 
 const FEEDS = 1000;
 const FOLDERS = 20;
@@ -47,7 +48,7 @@ export function hotResponses(seed = 11): HotResponses {
       language: zh ? 'zh-CN' : 'en',
       hubUrl: null,
       format: 'rss',
-      options: { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false },
+      options: DEFAULT_FETCH_OPTIONS,
       etag: null,
       lastModified: null,
       nextCheckAt: now + DAY,

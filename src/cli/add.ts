@@ -9,12 +9,15 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
+                   [--article-selector CSS]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
   --folder NAME     put the subscription in this folder (created if needed)
   --title TITLE     your own title for the feed
   --full-article    fetch each entry's page and keep the article (for feeds that send summaries)
+  --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
+                    "article .post-body"), in place of Readability's guess
   --user-agent, --cookie, --username, --password   how this feed must be fetched
   --no-refresh      subscribe only; the next refresh fetches it`;
 
@@ -33,6 +36,7 @@ export async function run(args: string[]): Promise<number> {
       username: { type: 'string' },
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
+      'article-selector': { type: 'string' },
     },
   });
   if (values.help) {
@@ -58,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
           username: values.username ?? null,
           password: values.password ?? null,
           fetchFullArticle: values['full-article'],
+          articleSelector: values['article-selector']?.trim() || null,
         },
       },
     );

@@ -13,7 +13,8 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
-                    [--full-article | --summaries] [--block-rules REGEX] [--keep-rules REGEX]
+                    [--full-article | --summaries] [--article-selector CSS]
+                    [--block-rules REGEX] [--keep-rules REGEX]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
@@ -22,6 +23,8 @@ as it is; an empty value ("") removes it.
   --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
   --user-agent, --cookie, --username, --password   how the feed is fetched
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
+  --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
+                    "article .post-body"), in place of Readability's guess
   --block-rules RE  new entries whose title, link, author or a category this matches do not reach
                     you (a regular expression, as in Miniflux; (?i) ignores case)
   --keep-rules RE   only new entries this matches reach you
@@ -46,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
       summaries: { type: 'boolean', default: false },
+      'article-selector': { type: 'string' },
       'block-rules': { type: 'string' },
       'keep-rules': { type: 'string' },
     },
@@ -81,6 +85,7 @@ export async function run(args: string[]): Promise<number> {
       username: given(values.username, current.username),
       password: given(values.password, current.password),
       fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
+      articleSelector: given(values['article-selector']?.trim(), current.articleSelector),
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

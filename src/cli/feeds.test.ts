@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { relativeTime } from '../model/time.js';
 import { fetchedWith } from './feeds.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 describe('gleaner feeds: relative times', () => {
   const now = Date.UTC(2026, 11, 6, 12);
@@ -22,7 +23,7 @@ describe('gleaner feeds: relative times', () => {
 
 describe('gleaner feeds: fetch options', () => {
   it('names what a feed is fetched with, never the secrets themselves', () => {
-    const none = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
+    const none = DEFAULT_FETCH_OPTIONS;
     assert.deepEqual(fetchedWith(none), []);
     const all = {
       userAgent: 'UA/1',
@@ -30,8 +31,15 @@ describe('gleaner feeds: fetch options', () => {
       username: 'u',
       password: 'pw',
       fetchFullArticle: true,
+      articleSelector: 'article .body',
     };
-    assert.deepEqual(fetchedWith(all), ['its own user agent', 'a cookie', 'credentials', 'full articles']);
+    assert.deepEqual(fetchedWith(all), [
+      'its own user agent',
+      'a cookie',
+      'credentials',
+      'full articles',
+      'article selector "article .body"',
+    ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
     assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);
   });

@@ -116,5 +116,6 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.cookie) named.push('a cookie');
   if (o.username || o.password) named.push('credentials');
   if (o.fetchFullArticle) named.push('full articles');
+  if (o.articleSelector) named.push(`article selector ${JSON.stringify(o.articleSelector)}`);
   return named;
 }

@@ -96,6 +96,14 @@ describe('extractArticle', () => {
     assert.ok(extracted.contentHtml.includes('src="https://cdn.example.org/blog/images/build-times.png"'));
   });
 
+  it('takes what an article selector picks, in place of Readability’s choice', () => {
+    const comments = extractArticle(page, PAGE_URL, '.comments .comment');
+    assert.ok(comments);
+    assert.match(comments.text, /randomreader99/, 'the comments Readability drops');
+    assert.doesNotMatch(comments.text, /For most of last year/, 'the article it keeps');
+    assert.equal(comments.title, null);
+  });
+
   it('reads a page that omits <html> and <body>', () => {
     const extracted = extractArticle(
       '<title>T</title><article><p>Just a paragraph of text.</p></article>',

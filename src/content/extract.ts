@@ -1,11 +1,13 @@
 // Full-article extraction for feeds that only send summaries: the article's page (fetched
-// elsewhere) is reduced to its main text by Mozilla's Readability, the engine of Firefox Reader View.
+// elsewhere) is reduced to its main text by Mozilla's Readability, the engine of Firefox Reader View,
+// or to what the feed's article selector (Miniflux's scraper rules) picks out of it.
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
 import { htmlToText } from '../feed/parse/text.js';
 import { capNesting } from './nesting.js';
 import { sanitizeHtml } from './sanitize.js';
-import { absolutizeUrl } from './urls.js';
+import { selectArticle } from './selector.js';
+import { pageBaseUrl } from './urls.js';
 
 // Readability's cost grows with the square of the nesting depth (16,000 nested divs take ~25 s) and
 // with the element count (~1 s for 50,000): a hostile or broken page must not stall a worker. Real
@@ -26,12 +28,21 @@ export interface ExtractedArticle {
 type Page = ReturnType<DOMParser['parseFromString']>;
 
 /**
- * The article in `html`, the page found at `url`; null when Readability finds no text in it, or the
- * page has more than MAX_ELEMENTS tags. On a page that is not an article (an index, a login wall) it
- * returns the page's largest block of text.
+ * The article in `html`, the page found at `url`: what `selector` picks out of it (selectArticle,
+ * which throws for a selector too costly on this page), or else Readability's choice. Null when
+ * that holds no text, or the page has more than MAX_ELEMENTS tags. On a page that is not an article
+ * (an index, a login wall) Readability returns the page's largest block of text.
  */
-export function extractArticle(html: string, url: string): ExtractedArticle | null {
+export function extractArticle(
+  html: string,
+  url: string,
+  selector: string | null = null,
+): ExtractedArticle | null {
   if (countTags(html) > MAX_ELEMENTS) return null;
+  if (selector !== null) {
+    const selected = selectArticle(capNesting(html, MAX_DEPTH), url, selector);
+    return selected && { ...selected, title: null, byline: null };
+  }
   const page = parsePage(capNesting(html, MAX_DEPTH));
   const baseUrl = baseUrlOf(page, url); // before Readability rewrites the document
 
@@ -60,8 +71,7 @@ function parsePage(html: string): Page {
 /** What the page's relative URLs resolve against: its own <base href> if any, as in a browser. */
 function baseUrlOf(page: Page, url: string): string {
   const base = page.querySelector('base[href]') as { getAttribute(name: string): string | null } | null;
-  const href = base?.getAttribute('href') ?? null;
-  return (href === null ? null : absolutizeUrl(href, url, 'media')) ?? url;
+  return pageBaseUrl(base?.getAttribute('href'), url);
 }
 
 /** How many tags `html` opens, counted as '<' followed by a letter: a cheap upper bound. */

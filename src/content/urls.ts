@@ -28,6 +28,11 @@ export function absolutizeUrl(url: string, base: string | null, kind: UrlKind = 
   return parsed.href;
 }
 
+/** What a page's relative URLs resolve against: its own `<base href>` if usable, as in a browser. */
+export function pageBaseUrl(baseHref: string | null | undefined, pageUrl: string): string {
+  return (baseHref == null ? null : absolutizeUrl(baseHref, pageUrl, 'media')) ?? pageUrl;
+}
+
 /**
  * An absolute http(s) URL written as the WHATWG parser writes it back, which resolving would return
  * unchanged: most URLs in feed content. Parsing them took ~9% of the time entries were prepared in

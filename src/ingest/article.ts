@@ -8,8 +8,15 @@ import type { Feed } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
-/** Extracts an article from its page: sanitized HTML and its text, or null when there is none. */
-export type ExtractArticle = (html: string, url: string) => { contentHtml: string; text: string } | null;
+/**
+ * Extracts an article from its page, where `selector` says or else where Readability finds it:
+ * sanitized HTML and its text, or null when there is none.
+ */
+export type ExtractArticle = (
+  html: string,
+  url: string,
+  selector: string | null,
+) => { contentHtml: string; text: string } | null;
 
 export interface FullArticle {
   contentHtml: string;
@@ -20,8 +27,9 @@ export interface FullArticle {
 /**
  * The article at `url`, an entry of `feed`, or null when the page answers with no body or holds no
  * article. The feed's user agent goes along; its cookie only to the feed's own site (an entry may
- * link anywhere: an aggregator's do). A fetch that fails throws its GleanerError. Readability and
- * a DOM are loaded only when first needed.
+ * link anywhere: an aggregator's do). The article is where the feed's article selector says, or
+ * Readability's choice. A fetch that fails, or a selector too costly on the page, throws its
+ * GleanerError. Readability and a DOM are loaded only when first needed.
  */
 export async function fetchFullArticle(
   fetcher: Fetcher,
@@ -33,7 +41,11 @@ export async function fetchFullArticle(
   const page = await fetcher.fetchFeed({ url, userAgent: feed.options.userAgent, cookie });
   if (page.status !== 'ok') return null;
   const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
-  const article = extractArticle(decodeDocument(page.body, page.contentType).text, page.finalUrl);
+  const article = extractArticle(
+    decodeDocument(page.body, page.contentType).text,
+    page.finalUrl,
+    feed.options.articleSelector,
+  );
   if (!article) return null;
   return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
 }

@@ -17,6 +17,7 @@ import { LOOPBACK_POLICY, startTestServer, type TestServer } from '../testing/te
 import { collectArticles } from './articles.js';
 import { buildSkill, buildWiki } from './build.js';
 import { readState } from './wiki.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 const SEEDS = fileURLToPath(new URL('../../../shared/seeds/', import.meta.url));
 const SEED_002 = readFileSync(join(SEEDS, '002_8d3710f0974aeed0.txt'), 'utf8');
@@ -130,17 +131,7 @@ describe('wiki build from seed 002', () => {
       policy: DEFAULT_SCHEDULE_POLICY,
       maxFeedBytes: 4 * 1024 * 1024,
     };
-    const feed = await store.ensureFeed(
-      server.url('/feed.xml'),
-      {
-        userAgent: null,
-        cookie: null,
-        username: null,
-        password: null,
-        fetchFullArticle: false,
-      },
-      NOW,
-    );
+    const feed = await store.ensureFeed(server.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, NOW);
     await store.subscribe(user.id, feed.id, { folderId: null, title: null }, NOW);
     await refresh();
     const report = await build();

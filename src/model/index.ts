@@ -80,6 +80,11 @@ export interface FetchOptions {
   password: string | null;
   /** Fetch each entry's page and extract the article (for feeds that send only summaries). */
   fetchFullArticle: boolean;
+  /**
+   * CSS selectors of the article on an entry's page (Miniflux's scraper rules), used in place of
+   * Readability when its full article is fetched; null for Readability.
+   */
+  articleSelector: string | null;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

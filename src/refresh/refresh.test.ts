@@ -24,14 +24,9 @@ import { dueFeedSource, RefreshSlots, refreshFeeds, type PassSummary } from './p
 import { refreshFeed, type RefreshDeps } from './refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
 import { pushedDocument } from './websub.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
-const OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
+const OPTIONS: FetchOptions = DEFAULT_FETCH_OPTIONS;
 const NOW = Date.UTC(2026, 10, 23, 12);
 const HOUR = 3_600_000;
 
@@ -940,6 +935,51 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
       const [again] = await store.queryEntries({ userId: user.id, feedId: full.id, limit: 1 });
       assert.equal(again?.entry.contentHtml, view?.entry.contentHtml);
     });
+  });
+
+  it('keeps what a feed’s article selector picks from each entry’s page, long entries too; a selector too costly for a page leaves that entry as the feed sent it', async () => {
+    server.route('/picked', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><body><article><p>What Readability would keep, at length.</p></article>' +
+            '<div class="notes"><p>The notes the selector asks for.</p></div></body></html>',
+        ),
+    );
+    // Ten divs to choose out of 240 around every span: the selection stops at its budget.
+    server.route('/costly', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><body>${'<div>'.repeat(240)}${'<span>x</span>'.repeat(2_000)}${'</div>'.repeat(240)}</body></html>`,
+        ),
+    );
+    const long = '<p>' + 'A whole entry, long enough to need no article. '.repeat(40) + '</p>';
+    const item = (guid: string, path: string): string =>
+      `<item><title>${guid}</title><link>${server.url(path)}</link><guid>${guid}</guid>` +
+      `<description>${long.replace(/</g, '&lt;')}</description></item>`;
+    server.route('/selected.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Selected</title>${item('picked', '/picked')}${item('costly', '/costly')}</channel></rss>`,
+        ),
+    );
+    const lines: string[] = [];
+    const logging = { ...deps, log: createLogger('info', (line) => lines.push(line)) };
+    const feed = await subscribed('/selected.xml', {
+      ...OPTIONS,
+      fetchFullArticle: true,
+      articleSelector: '.notes, section div div div div div div div div div div span',
+    });
+    assert.equal((await refreshFeed(feed, logging)).status, 'updated');
+    const views = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 5 });
+    const html = (title: string): string =>
+      views.find((v) => v.entry.title === title)?.entry.contentHtml ?? '';
+    assert.equal(html('picked'), '<div><p>The notes the selector asks for.</p></div>');
+    assert.match(html('costly'), /A whole entry, long enough/);
+    assert.equal(lines.filter((l) => l.includes('article selector failed')).length, 1, lines.join('\n'));
+    assert.match(lines.join('\n'), /more than 2,000,000 steps on http:\/\/127\.0\.0\.1:\d+\/costly/);
   });
 
   it('fetches no article again for an old entry of a long full-article feed', async () => {

@@ -277,7 +277,9 @@ async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promi
   return { feedId: feed.id, status: 'failed', error: message };
 }
 
-// Full articles are fetched one at a time per feed, for entries whose content looks like a summary.
+// Full articles are fetched one at a time per feed, for entries whose content looks like a summary;
+// with an article selector, for every entry, and what it picks is kept: its user said where the
+// article is.
 const SUMMARY_LIKE_CHARS = 1500;
 
 async function withFullArticles(
@@ -286,22 +288,26 @@ async function withFullArticles(
   deps: RefreshDeps,
 ): Promise<StorableEntry[]> {
   const out: StorableEntry[] = [];
+  const selected = feed.options.articleSelector !== null;
   for (const entry of entries) {
     const textLength = isPacked(entry) ? entry.textLength : entry.contentText.length;
-    if (!entry.link || textLength > SUMMARY_LIKE_CHARS) {
+    if (!entry.link || (!selected && textLength > SUMMARY_LIKE_CHARS)) {
       out.push(entry);
       continue;
     }
     try {
       const article = await fetchFullArticle(deps.fetcher, entry.link, feed, deps.extractArticle);
       out.push(
-        article && article.text.length > textLength
+        article && (selected || article.text.length > textLength)
           ? withContent(entry, article.contentHtml, article.text, article.readingMinutes)
           : entry,
       );
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
-      deps.log.debug('full article fetch failed', { feedId: feed.id, url: entry.link, error: err.message });
+      // A page that fails is the site's; a selector too costly for the page is for its user to mend.
+      const fields = { feedId: feed.id, url: entry.link, error: err.message };
+      if (err.code === 'USAGE') deps.log.warn('article selector failed', fields);
+      else deps.log.debug('full article fetch failed', fields);
       out.push(entry);
     }
   }

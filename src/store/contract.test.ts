@@ -11,14 +11,9 @@ import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery, EntryView, FeedFetchUpdate, Store } from './types.js';
 import { BODIES_TO_QUOTE } from '../testing/fetched.js';
 import { packEntries } from '../refresh/digest.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
-const DEFAULT_OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
+const DEFAULT_OPTIONS: FetchOptions = DEFAULT_FETCH_OPTIONS;
 const T0 = Date.UTC(2026, 10, 1);
 
 function entry(n: number, over: Partial<PreparedEntry> = {}): PreparedEntry {
@@ -117,7 +112,12 @@ for (const backend of backends) {
       assert.equal(await store.countSubscribers(a.id), 0);
       await store.subscribe(reader.id, a.id, { folderId: null, title: null }, T0);
       assert.equal(await store.countSubscribers(a.id), 1);
-      const newer = { ...DEFAULT_OPTIONS, cookie: 'a2', fetchFullArticle: true };
+      const newer = {
+        ...DEFAULT_OPTIONS,
+        cookie: 'a2',
+        fetchFullArticle: true,
+        articleSelector: 'article .body',
+      };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);
       assert.deepEqual(changed?.options, newer);
@@ -129,6 +129,12 @@ for (const backend of backends) {
       );
       assert.equal(await store.setFeedOptions(a.id, b.options, T0 + 6), false, 'b has those');
       assert.deepEqual((await store.getFeed(a.id))?.options, newer);
+      const elsewhere = { ...newer, articleSelector: '.post' };
+      assert.notEqual(
+        (await store.ensureFeed('https://options.example/feed', elsewhere, T0)).id,
+        a.id,
+        'another article selector stores other entries: another feed',
+      );
     });
 
     it('gives each subscriber the new entries their rules let through, and keeps the rules', async () => {

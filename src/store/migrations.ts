@@ -483,6 +483,9 @@ export const MIGRATIONS: Migration[] = [
   // 31: how many items a feed's last whole document held: a refresh looks up that many of its
   // stored entries, so that a long feed's unchanged items are left out too (refresh.ts).
   (d) => [`ALTER TABLE feeds ADD COLUMN item_count ${d.int64} NOT NULL DEFAULT 0`],
+  // 32: CSS selectors of the article on a feed's entries' pages (Miniflux's scraper rules), part of
+  // its fetch options: null for Readability's choice.
+  () => [`ALTER TABLE feeds ADD COLUMN article_selector TEXT`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

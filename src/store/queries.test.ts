@@ -2,6 +2,7 @@
 // walks a user's whole index costs nothing on a test database and seconds on a large one, so the
 // plan itself is what these tests check.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { fetchOptionsKey } from './rows.js';
 import { openSqliteStore } from './sqlite.js';
 import type { EntryQuery, SearchQuery } from './types.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 describe('entry query plans', () => {
   let dir: string;
@@ -731,13 +733,7 @@ describe('credentials written into feeds’ URLs, moved to their options (migrat
         (2, 'https://me%40home:p%3Ass@private.example/feed', '', NULL, NULL, 0),
         (3, 'https://url-user:url-pass@own.example/feed', 'k', 'own-user', NULL, 0),
         (4, 'https://x:y@taken.example/feed', '', NULL, NULL, 0),
-        (5, 'https://taken.example/feed', '${fetchOptionsKey({
-          userAgent: null,
-          cookie: null,
-          username: 'x',
-          password: 'y',
-          fetchFullArticle: false,
-        })}', 'x', 'y', 0),
+        (5, 'https://taken.example/feed', '${fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, username: 'x', password: 'y' })}', 'x', 'y', 0),
         (6, 'https://mail.example/feed?from=a@b.example', '', NULL, NULL, 0);
       INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (1, 2, 0), (1, 3, 0);`);
     db.pragma('user_version = 20');
@@ -957,5 +953,21 @@ describe('two processes opening an old database at once', () => {
     } finally {
       after.close();
     }
+  });
+});
+
+describe('fetchOptionsKey', () => {
+  it('keeps the keys feeds were stored with before article selectors, and gives a selector its own', () => {
+    const options = { ...DEFAULT_FETCH_OPTIONS, cookie: 'session=1', fetchFullArticle: true };
+    const before = createHash('sha256')
+      .update(JSON.stringify([null, 'session=1', null, null, true]))
+      .digest('hex')
+      .slice(0, 32);
+    assert.equal(fetchOptionsKey(options), before);
+    assert.equal(fetchOptionsKey(DEFAULT_FETCH_OPTIONS), '');
+    const selected = fetchOptionsKey({ ...options, articleSelector: 'article' });
+    assert.notEqual(selected, before);
+    assert.notEqual(fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, articleSelector: 'article' }), '');
+    assert.notEqual(fetchOptionsKey({ ...options, articleSelector: '.post' }), selected);
   });
 });

@@ -11,6 +11,7 @@ import { createFtsTableSql, toMatchQuery } from '../search/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { searchRank, searchSql } from './queries.js';
 import { loadNativeFunctions, openSqliteStore } from './sqlite.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 // What the function counts before estimating (SAMPLE in native/rank.c).
 const SAMPLE = 2000;
@@ -93,11 +94,7 @@ describe('search ranked either way', { skip }, () => {
       const path = join(dir, 'rank.db');
       const store = openSqliteStore(path);
       const user = await store.createUser('ann', { isAdmin: false }, 0);
-      const feed = await store.ensureFeed(
-        'https://rank.example/feed',
-        { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false },
-        0,
-      );
+      const feed = await store.ensureFeed('https://rank.example/feed', DEFAULT_FETCH_OPTIONS, 0);
       await store.subscribe(user.id, feed.id, { folderId: null, title: null }, 0);
       const entries: PreparedEntry[] = Array.from({ length: 40 }, (_, i) =>
         preparedEntry(`g${i}`, {

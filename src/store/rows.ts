@@ -55,6 +55,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     username: str(r.username),
     password: str(r.password),
     fetchFullArticle: Number(r.fetch_full_article) === 1,
+    articleSelector: str(r.article_selector),
   };
 }
 
@@ -102,8 +103,12 @@ export function toSubscription(r: Row): Subscription {
  * a separate feed (so one user's cookie never fetches for another). '' for the default options.
  */
 export function fetchOptionsKey(o: FetchOptions): string {
-  if (!o.userAgent && !o.cookie && !o.username && !o.password && !o.fetchFullArticle) return '';
-  const material = JSON.stringify([o.userAgent, o.cookie, o.username, o.password, o.fetchFullArticle]);
+  if (!o.userAgent && !o.cookie && !o.username && !o.password && !o.fetchFullArticle && !o.articleSelector) {
+    return '';
+  }
+  // The selector came later: without one, a feed keeps the key it was stored with.
+  const options = [o.userAgent, o.cookie, o.username, o.password, o.fetchFullArticle];
+  const material = JSON.stringify(o.articleSelector ? [...options, o.articleSelector] : options);
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 

@@ -13,9 +13,10 @@ import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { packEntries } from '../refresh/digest.js';
 import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import type { Store } from './types.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 const T0 = Date.UTC(2026, 11, 1);
-const OPTIONS = { userAgent: null, cookie: null, username: null, password: null, fetchFullArticle: false };
+const OPTIONS = DEFAULT_FETCH_OPTIONS;
 
 function entries(feed: number, count: number, words = 400): PreparedEntry[] {
   return Array.from({ length: count }, (_, n) => {

@@ -1,6 +1,7 @@
 // Subscribing: a URL (a feed, or a site page that declares feeds) becomes a subscription. Used by
 // the CLI, and by the web reader and client APIs as they arrive. Discovery fetches go through the
 // same guarded fetcher as refreshes.
+import { selectorProblem } from '../content/selector.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import {
   commonFeedPaths,
@@ -39,6 +40,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   username: null,
   password: null,
   fetchFullArticle: false,
+  articleSelector: null,
 };
 
 export interface SubscribeRequest {
@@ -108,6 +110,8 @@ export function checkFetchOptions(options: FetchOptions): void {
       'USAGE',
       'the username cannot hold a colon (HTTP Basic auth ends it at the first one)',
     );
+  const selectorWrong = options.articleSelector === null ? null : selectorProblem(options.articleSelector);
+  if (selectorWrong !== null) throw new GleanerError('USAGE', selectorWrong);
 }
 
 /** Adds a scheme to what people type ("blog.example.com/feed"). */

@@ -13,6 +13,7 @@ import { ZH } from './i18n-zh.js';
 import { normalizeSettings } from './settings.js';
 import { startWebApp } from './testing.js';
 import { SHORTCUTS } from './views/layout.js';
+import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 interface TestApp {
   base: string;
@@ -110,13 +111,7 @@ class Browser {
 
 const ADMIN = 'admin';
 const ADMIN_PASSWORD = 'correct horse battery';
-const FETCH_OPTIONS: FetchOptions = {
-  userAgent: null,
-  cookie: null,
-  username: null,
-  password: null,
-  fetchFullArticle: false,
-};
+const FETCH_OPTIONS: FetchOptions = DEFAULT_FETCH_OPTIONS;
 
 function signedOut(reply: Reply): boolean {
   return reply.status === 303 && (reply.location ?? '').startsWith('/login');

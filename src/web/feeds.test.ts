@@ -252,7 +252,7 @@ describe('feed management', () => {
     const res = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
     assert.equal(res.status, 303, norm(res.body).slice(0, 300));
     const [sub] = await web.store.listSubscriptions(pat.user.id);
-    assert.deepEqual(sub?.feed.options, { ...options, fetchFullArticle: false });
+    assert.deepEqual(sub?.feed.options, { ...options, fetchFullArticle: false, articleSelector: null });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
     assert.equal(target(again).searchParams.get('done'), 'already');
@@ -370,6 +370,25 @@ describe('feed management', () => {
     assert.match(alertOf(norm((await follow(quinn, bad)).body)) ?? '', /cannot go into a request/);
     const after = (await web.store.listSubscriptions(quinn.user.id))[0];
     assert.deepEqual([after?.feed.options.cookie, after?.subscription.title], ['session=new', 'My club']);
+
+    // An article selector is kept, and shown in the form; one Gleaner cannot use changes nothing.
+    const same = { cookie: 'session=new', userAgent: 'Quinn/2', password: '' };
+    const selected = await edit(apartId, { ...same, articleSelector: ' article .post-body ' });
+    assert.equal(target(selected).searchParams.get('done'), 'edited');
+    assert.equal(
+      Number(target(selected).searchParams.get('feed')),
+      apartId,
+      'quinn’s alone: changed in place',
+    );
+    assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
+    assert.match(norm((await quinn.get('/feeds')).body), /name="articleSelector" value="article .post-body"/);
+    const badSelector = await edit(apartId, { ...same, articleSelector: 'div:has(img)' });
+    assert.equal(target(badSelector).searchParams.get('error'), 'selector');
+    assert.match(
+      alertOf(norm((await follow(quinn, badSelector)).body)) ?? '',
+      /without :has\(\) or :contains\(\)/,
+    );
+    assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
   });
 
   it('keeps a subscriber’s rules for new entries, refuses ones it cannot run, and applies them at the next fetch', async () => {

@@ -211,6 +211,10 @@ export const ZH: Record<string, string> = {
   'the feed’s own title': '订阅源自带的标题',
   'Fetch the full article (for feeds that send only summaries)': '抓取全文（适用于只提供摘要的订阅源）',
   'Fetch options (for sites that ask for them)': '抓取选项（用于有此要求的网站）',
+  'Article selector (CSS, for full articles)': '正文选择器（CSS，用于抓取全文）',
+  'Readability’s guess; for example article .post-body': '留空则由 Readability 判断；例如 article .post-body',
+  'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().':
+    '这个正文选择器无法使用：应为 CSS 选择器（如 article .post-body），最多 {n} 个字符，不能用 :has() 或 :contains()。',
   'User agent': '用户代理（User-Agent）',
   'Gleaner’s own': 'Gleaner 默认',
   '(unchanged)': '（不变）',

@@ -336,21 +336,33 @@ describe('Miniflux API', () => {
         );
       }
       // A feed's options change with PUT: the fields named, the others kept.
-      const changed = await put(`/feeds/${id}`, { cookie: 'session=xyz', crawler: true }, bobKey);
+      const changed = await put(
+        `/feeds/${id}`,
+        { cookie: 'session=xyz', crawler: true, scraper_rules: 'article .post-body' },
+        bobKey,
+      );
       assert.equal(changed.status, 201, changed.body);
       assert.equal(changed.json<{ id: number; crawler: boolean }>().id, id, 'bob alone: the same feed');
       assert.equal(changed.json<{ crawler: boolean }>().crawler, true);
+      assert.equal(changed.json<{ scraper_rules: string }>().scraper_rules, 'article .post-body');
       const changedOptions = {
         userAgent: 'MyReader/1.0',
         cookie: 'session=xyz',
         username: 'reader',
         password: 's3cret',
         fetchFullArticle: true,
+        articleSelector: 'article .post-body',
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
       assert.equal(injected.status, 400);
       assert.equal((await web.store.getFeed(id))?.options.userAgent, 'MyReader/1.0');
+      for (const scraper_rules of ['div:has(img)', 'p[', 7]) {
+        const refused = await put(`/feeds/${id}`, { scraper_rules }, bobKey);
+        assert.equal(refused.status, 400, String(scraper_rules));
+        assert.match(errorOf(refused), /:has\(\)|not a valid CSS selector|Invalid scraper_rules/);
+      }
+      assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');
       assert.equal((await put(`/feeds/${id}`, { cookie: 'x' })).status, 404, 'not ann’s');
       // An app that sends the feed's fields back as it got them (Miniflutt), with a new title: the
       // cookie and password, never sent, are kept, and the feed stays the one it is.

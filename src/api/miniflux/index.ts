@@ -165,8 +165,9 @@ function boolParam(q: Query, name: string): boolean | undefined {
 }
 
 /**
- * The fetch options a feed request names (user_agent, cookie, username, password), as Miniflux
- * takes them; an empty one is none. What a request cannot carry is refused by subscribeToUrl.
+ * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules),
+ * as Miniflux takes them; an empty one is none. What a request cannot carry is refused by
+ * subscribeToUrl (checkFetchOptions).
  */
 function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
   const text = (name: string): string | null => {
@@ -181,6 +182,7 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     username: text('username'),
     password: text('password'),
     fetchFullArticle,
+    articleSelector: text('scraper_rules')?.trim() || null,
   };
 }
 
@@ -982,7 +984,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
     if (body.feed_url !== undefined && body.feed_url !== sub.feed.url)
       throw badRequest("A feed's URL cannot be changed: subscribe to the new one");
     let options: FetchOptions | null = null;
-    if (['user_agent', 'cookie', 'username', 'password', 'crawler'].some((k) => k in body)) {
+    if (['user_agent', 'cookie', 'username', 'password', 'crawler', 'scraper_rules'].some((k) => k in body)) {
       // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
       // password are never sent back (feedJson), so an empty one, as an app that sends a feed's
       // fields back (Miniflutt) sends it, leaves them as they are.
@@ -993,6 +995,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         username: 'username' in body ? given.username : current.username,
         password: given.password ?? current.password,
         fetchFullArticle: 'crawler' in body ? given.fetchFullArticle : current.fetchFullArticle,
+        articleSelector: 'scraper_rules' in body ? given.articleSelector : current.articleSelector,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

@@ -130,7 +130,7 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     last_modified_header: f.lastModified ?? '',
     parsing_error_message: f.errorCount > 0 ? (f.lastError ?? '') : '',
     parsing_error_count: f.errorCount,
-    scraper_rules: '',
+    scraper_rules: f.options.articleSelector ?? '',
     rewrite_rules: '',
     crawler: f.options.fetchFullArticle,
     blocklist_rules: c.blockRules ?? '',

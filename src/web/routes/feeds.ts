@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
+import { MAX_SELECTOR_LENGTH, selectorProblem } from '../../content/selector.js';
 import { compileRule } from '../../ingest/rules.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
@@ -157,6 +158,14 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             'That rule is not a pattern Gleaner can run: check its brackets; backreferences and lookaround are not allowed, as in Miniflux.',
           ),
         };
+      case 'selector':
+        return {
+          kind: 'error',
+          message: t(
+            'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().',
+            { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
+          ),
+        };
       case 'fetch-options':
         return {
           kind: 'error',
@@ -266,6 +275,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       newFolder: field(req, 'newFolder').trim(),
       title: field(req, 'title').trim(),
       fullArticle: checked(req, 'fullArticle'),
+      articleSelector: field(req, 'articleSelector').trim(),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
       username: field(req, 'username'),
@@ -292,6 +302,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         username: form.username || null,
         password: form.password || null,
         fetchFullArticle: form.fullArticle,
+        articleSelector: form.articleSelector || null,
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -353,6 +364,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           username: username || null,
           password: username ? field(req, 'password') || sub.feed.options.password : null,
           fetchFullArticle: checked(req, 'fullArticle'),
+          articleSelector: field(req, 'articleSelector').trim() || null,
         }
       : null;
     try {
@@ -360,7 +372,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
-      return reply.redirect(withParams('/feeds', { error: 'fetch-options' }, `#feed-${id}`), 303);
+      const error =
+        options?.articleSelector && selectorProblem(options.articleSelector) ? 'selector' : 'fetch-options';
+      return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
     // The form carries rulesField when it holds the rules: an empty one is none.
     const rules = field(req, 'rulesField')

@@ -1,5 +1,6 @@
 // Feed management (subscribe, edit, refresh, unsubscribe, folders, OPML), the recommended-feed
 // directory, and the statistics page.
+import { MAX_SELECTOR_LENGTH } from '../../content/selector.js';
 import type { DiscoveredFeed } from '../../feed/discover/index.js';
 import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
@@ -32,6 +33,8 @@ export interface SubscribeForm {
   newFolder: string;
   title: string;
   fullArticle: boolean;
+  /** Where the article is on an entry's page (CSS); empty for Readability's choice. */
+  articleSelector: string;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -45,6 +48,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   newFolder: '',
   title: '',
   fullArticle: false,
+  articleSelector: '',
   userAgent: '',
   cookie: '',
   username: '',
@@ -54,6 +58,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
 /** The fetch options a subscribe form names, as hidden fields (the form comes back to choose a feed). */
 function hiddenFetchFields(form: SubscribeForm): Html {
   const fields = {
+    articleSelector: form.articleSelector,
     userAgent: form.userAgent,
     cookie: form.cookie,
     username: form.username,
@@ -220,6 +225,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
 /** The fetch options a form shows: the subscribe form's as typed, a feed's as it is fetched. */
 interface FetchFields {
   fullArticle: boolean;
+  articleSelector: string;
   userAgent: string;
   cookie: string;
   username: string;
@@ -231,7 +237,14 @@ interface FetchFields {
 
 /** The full-article box and the fetch options (folded away unless some are set), with a hint. */
 function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
-  const custom = !!(v.userAgent || v.cookie || v.username || v.password || v.passwordSet);
+  const custom = !!(
+    v.articleSelector ||
+    v.userAgent ||
+    v.cookie ||
+    v.username ||
+    v.password ||
+    v.passwordSet
+  );
   return html`<label class="checkbox"
       ><input type="checkbox" name="fullArticle" value="1" ${v.fullArticle ? html` checked` : ''} />
       ${t('Fetch the full article (for feeds that send only summaries)')}</label
@@ -239,6 +252,14 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
     <details class="fetch-options" ${custom ? html` open` : ''}>
       <summary class="link">${t('Fetch options (for sites that ask for them)')}</summary>
       <div class="stack">
+        <label
+          >${t('Article selector (CSS, for full articles)')}
+          <input
+            name="articleSelector"
+            value="${v.articleSelector}"
+            maxlength="${MAX_SELECTOR_LENGTH}"
+            placeholder="${t('Readability’s guess; for example article .post-body')}"
+        /></label>
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -272,6 +293,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
   const o = feed.options;
   const fields = {
     fullArticle: o.fetchFullArticle,
+    articleSelector: o.articleSelector ?? '',
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
     username: o.username ?? '',

@@ -1,0 +1,118 @@
+// Article selectors: CSS selector lists that pick the article out of its page, as Miniflux's scraper
+// rules and FreshRSS's "article CSS selector" (`article .post-body, .post-header img`), for sites
+// where Readability guesses wrong.
+//
+// Threat: the selector is the user's, but the page is a stranger's, and selector engines have inputs
+// that take minutes: `section div div div div div div span` tries every choice of ancestors (C(256, 6)
+// on a page nested 256 deep), `p:nth-child(2n)` counts the siblings of each of 40,000 paragraphs
+// again, `:has(~ p ~ p ~ em)` both. So every step the engine takes on the page is counted, and a
+// selection past SELECT_BUDGET steps stops with an error; a real article page takes tens of thousands.
+// `:has()` and `:contains()` are refused outright: one of their steps walks a whole subtree or text.
+import { compile, selectAll, selectOne, type Options as SelectOptions } from 'css-select';
+import { parse as parseSelector, SelectorType, type Selector } from 'css-what';
+import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
+import { htmlToText } from '../feed/parse/text.js';
+import { GleanerError } from '../model/errors.js';
+import { sanitizeHtml } from './sanitize.js';
+import { pageBaseUrl } from './urls.js';
+
+/** The longest article selector: far past any real one. */
+export const MAX_SELECTOR_LENGTH = 1000;
+
+/** Steps (calls into the DOM) one selection may take. */
+export const SELECT_BUDGET = 2_000_000;
+
+const REFUSED_PSEUDOS = new Set(['has', 'contains', 'icontains']);
+
+/** Why `selector` cannot pick an article out of a page, or null when it can. */
+export function selectorProblem(selector: string): string | null {
+  if (selector.trim() === '') return 'the article selector is empty';
+  if (selector.length > MAX_SELECTOR_LENGTH) {
+    return `the article selector is longer than ${MAX_SELECTOR_LENGTH} characters`;
+  }
+  let parsed: Selector[][];
+  try {
+    parsed = parseSelector(selector);
+    compile(parsed, SELECT_OPTIONS);
+  } catch (err) {
+    return `the article selector is not a valid CSS selector: ${(err as Error).message}`;
+  }
+  const refused = refusedPseudo(parsed);
+  return refused === null
+    ? null
+    : `the article selector may not use :${refused}() (it can take minutes on a large page)`;
+}
+
+/** The first pseudo-class of REFUSED_PSEUDOS in `selectors`, looking inside :not(), :is() and the rest. */
+function refusedPseudo(selectors: Selector[][]): string | null {
+  for (const part of selectors.flat()) {
+    if (part.type !== SelectorType.Pseudo) continue;
+    if (REFUSED_PSEUDOS.has(part.name)) return part.name;
+    if (Array.isArray(part.data)) {
+      const inner = refusedPseudo(part.data);
+      if (inner !== null) return inner;
+    }
+  }
+  return null;
+}
+
+type Node = ReturnType<typeof parseDocument>['children'][number];
+type Element = Extract<Node, { type: 'tag' | 'script' | 'style' }>;
+
+const SELECT_OPTIONS: SelectOptions<Node, Element> = { xmlMode: false };
+
+/** Thrown out of a selection past its budget. */
+class OverBudget extends Error {}
+
+/** DomUtils (css-select's adapter) with every call counted against `budget`. */
+function countingAdapter(budget: number): SelectOptions<Node, Element>['adapter'] {
+  let left = budget;
+  const adapter: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries({ ...DomUtils, isTag: ElementType.isTag })) {
+    if (typeof value !== 'function') continue;
+    const call = value as (...args: unknown[]) => unknown;
+    adapter[name] = (...args: unknown[]) => {
+      if (--left < 0) throw new OverBudget();
+      return call(...args);
+    };
+  }
+  return adapter as unknown as SelectOptions<Node, Element>['adapter'];
+}
+
+/**
+ * What `selector` picks out of the page at `url` (its nesting already capped: a tree is built), in
+ * page order, sanitized, and its text; null when it picks nothing with text. Throws a GleanerError
+ * for a selector that selectorProblem refuses, or that takes more than SELECT_BUDGET steps here.
+ */
+export function selectArticle(
+  html: string,
+  url: string,
+  selector: string,
+): { contentHtml: string; text: string } | null {
+  const problem = selectorProblem(selector);
+  if (problem !== null) throw new GleanerError('USAGE', problem);
+  const page = parseDocument(html);
+  const options = { ...SELECT_OPTIONS, adapter: countingAdapter(SELECT_BUDGET) };
+  let picked: Element[];
+  try {
+    picked = selectAll<Node, Element>(selector, page, options);
+  } catch (err) {
+    if (!(err instanceof OverBudget)) throw err;
+    throw new GleanerError(
+      'USAGE',
+      `the article selector took more than ${SELECT_BUDGET.toLocaleString('en')} steps on ${url}: make it simpler`,
+    );
+  }
+  // An element inside another picked one is already in it.
+  const chosen = new Set<Node>(picked);
+  const outermost = picked.filter((el) => {
+    for (let up = el.parent; up !== null; up = up.parent) if (chosen.has(up)) return false;
+    return true;
+  });
+  const base = selectOne<Node, Element>('base[href]', page, SELECT_OPTIONS);
+  const baseUrl = pageBaseUrl(base && DomUtils.getAttributeValue(base, 'href'), url);
+  const contentHtml = sanitizeHtml(DomUtils.getOuterHTML(outermost), baseUrl);
+  const text = htmlToText(contentHtml);
+  if (text === '') return null;
+  return { contentHtml, text };
+}
