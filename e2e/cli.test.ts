@@ -1,7 +1,7 @@
 // The gleaner command end to end: the compiled CLI (what `npm install` builds) against feeds served
 // on 127.0.0.1, with a temporary database. Loopback is allowed explicitly, as an operator would.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -621,6 +621,44 @@ describe('gleaner CLI', () => {
     assert.equal(named.code, 0, named.stderr);
     assert.equal(readdirSync(folder).filter((f) => /^gleaner-\d{8}-\d{6}\.db$/.test(f)).length, 1);
   });
+
+  // A disk that fills up: a 64-KB tmpfs mounted in a mount namespace of the command's own.
+  const smallDisk = spawnSync('unshare', ['--mount', 'true']).status === 0;
+  it(
+    'says a full disk is full when backing up, leaves nothing beside it, and the database loses nothing',
+    { skip: smallDisk ? false : 'needs a mount namespace (unshare --mount) to make a small disk' },
+    async () => {
+      const full = await importedFeeds('disk', 10, (i) => rss(`Disk ${i}`, 20, `d${i}`));
+      assert.equal((await run(full.env, 'refresh')).code, 0);
+      const before = entriesIn(full.db);
+      const disk = join(dir, 'small-disk');
+      mkdirSync(disk);
+      const script =
+        'mount -t tmpfs -o size=64k none "$1" || exit 9; "$2" "$3" backup "$1/copy.db"; code=$?; ' +
+        'echo "left: $(ls -A "$1")"; exit $code';
+      const out = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const child = spawn('unshare', ['--mount', 'sh', '-c', script, 'sh', disk, process.execPath, BIN], {
+          env: full.env,
+        });
+        let output = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, output }));
+      });
+      assert.equal(out.code, 1, out.output);
+      assert.match(out.output, /no space left for a backup at \S+copy\.db: none was made/);
+      assert.match(out.output, /^left: $/m, 'no copy and no partial file on the full disk');
+      const conn = new Database(full.db, { readonly: true });
+      try {
+        assert.equal(conn.pragma('quick_check', { simple: true }), 'ok');
+      } finally {
+        conn.close();
+      }
+      assert.equal(entriesIn(full.db), before, 'the database as it was');
+      assert.equal((await run(full.env, 'refresh')).code, 0, 'and in use');
+    },
+  );
 
   it('removes old entries with `gleaner cleanup`, and the next refresh does not bring them back', async () => {
     const trim = await importedFeeds('trim', 2, (i) => rss(`Trim ${i}`, 30, `t${i}`));
