@@ -302,6 +302,27 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('subscribes with rules that apply from the first fetch', async () => {
+    server.route('/ruled.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Ruled', 4, 'r')),
+    );
+    const url = server.url('/ruled.xml');
+    const bad = await gleaner('add', url, '--keep-rules', '(a)\\1');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /the keep rule \(--keep-rules\) is not a pattern Gleaner can run/);
+    const added = await gleaner('add', url, '--block-rules', 'r [13]$');
+    assert.equal(added.code, 0, added.stderr);
+    const listed = (
+      JSON.parse((await gleaner('feeds', '--json')).stdout) as {
+        url: string;
+        unread: number;
+        blockRules: string | null;
+      }[]
+    ).find((f) => f.url === url);
+    assert.deepEqual([listed?.unread, listed?.blockRules], [2, 'r [13]$']);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('lists the feeds of a page that offers several instead of guessing', async () => {
     const r = await gleaner('add', server.url('/two'));
     assert.equal(r.code, 2);

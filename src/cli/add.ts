@@ -1,6 +1,7 @@
 // `gleaner add URL [--folder NAME] [--title T] [options]`: subscribe, discovering the feed from a
 // site's page when needed, then fetch it once.
 import { parseArgs } from 'node:util';
+import { compileRule } from '../ingest/rules.js';
 import { refreshFeed } from '../refresh/refresh.js';
 import { subscribeToUrl } from '../subscribe/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -9,7 +10,7 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
-                   [--article-selector CSS]
+                   [--article-selector CSS] [--block-rules REGEX] [--keep-rules REGEX]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
@@ -19,6 +20,9 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
   --user-agent, --cookie, --username, --password   how this feed must be fetched
+  --block-rules RE  entries whose title, link, author or a category this matches do not reach you
+                    (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
+  --keep-rules RE   only entries this matches reach you
   --no-refresh      subscribe only; the next refresh fetches it`;
 
 export async function run(args: string[]): Promise<number> {
@@ -37,6 +41,8 @@ export async function run(args: string[]): Promise<number> {
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
+      'block-rules': { type: 'string' },
+      'keep-rules': { type: 'string' },
     },
   });
   if (values.help) {
@@ -45,6 +51,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const [url] = positionals;
   if (!url || positionals.length > 1) throw new GleanerError('USAGE', `give one URL\n\n${HELP}`);
+  compileRule(values['block-rules'], 'block rule (--block-rules)');
+  compileRule(values['keep-rules'], 'keep rule (--keep-rules)');
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -56,6 +64,8 @@ export async function run(args: string[]): Promise<number> {
         folder: values.folder ?? null,
         title: values.title ?? null,
         pickFirst: values.first,
+        ...(values['block-rules'] !== undefined ? { blockRules: values['block-rules'].trim() } : {}),
+        ...(values['keep-rules'] !== undefined ? { keepRules: values['keep-rules'].trim() } : {}),
         options: {
           userAgent: values['user-agent'] ?? null,
           cookie: values.cookie ?? null,

@@ -186,6 +186,37 @@ for (const backend of backends) {
       assert.equal(cleared?.subscription.keepRules, null);
     });
 
+    it('gives a subscriber who comes with rules only the stored entries they let through, and keeps it so', async () => {
+      const feed = await store.ensureFeed('https://later-rules.example/feed', DEFAULT_OPTIONS, T0);
+      const first = await store.createUser('later-first', { isAdmin: false }, T0);
+      await store.subscribe(first.id, feed.id, { folderId: null, title: null }, T0);
+      await store.recordFetchSuccess(feed.id, update(T0 + 1), [
+        entry(1, { title: 'A SPONSORED post' }),
+        entry(2, { title: 'On Rust', categories: ['Sponsor'] }),
+        entry(3, { title: 'On Go' }),
+      ]);
+      const later = await store.createUser('later-ruled', { isAdmin: false }, T0);
+      const sub = await store.subscribe(
+        later.id,
+        feed.id,
+        { folderId: null, title: null, blockRules: '(?i)sponsor' },
+        T0 + 2,
+      );
+      assert.deepEqual([sub.blockRules, sub.keepRules], ['(?i)sponsor', null]);
+      const titles = async (userId: number) =>
+        (await store.queryEntries({ userId, feedId: feed.id, limit: 10 })).map((v) => v.entry.title).sort();
+      assert.deepEqual(await titles(later.id), ['On Go']);
+      assert.equal((await store.unreadCounts(later.id)).get(feed.id), 1);
+      assert.equal((await titles(first.id)).length, 3, 'the first reader’s as they were');
+      // Subscribing again (into a folder) brings back none of what the rules left out.
+      const folder = await store.ensureFolder(later.id, 'Later');
+      await store.subscribe(later.id, feed.id, { folderId: folder.id, title: null }, T0 + 3);
+      assert.deepEqual(await titles(later.id), ['On Go']);
+      const keeping = await store.createUser('later-keeping', { isAdmin: false }, T0);
+      await store.subscribe(keeping.id, feed.id, { folderId: null, title: null, keepRules: 'Rust' }, T0 + 4);
+      assert.deepEqual(await titles(keeping.id), ['On Rust']);
+    });
+
     it('replaces an entry’s body with its full article, search index included', async () => {
       const user = await store.createUser('article-reader', { isAdmin: false }, T0);
       const feed = await store.ensureFeed('https://articles.example/feed', DEFAULT_OPTIONS, T0);

@@ -25,6 +25,7 @@ export type {
   RetentionPolicy,
   Store,
   StoredEntryVersion,
+  NewSubscription,
   SubscriptionChange,
   SubscriptionView,
   WebSubRequest,

@@ -10,6 +10,7 @@ import type {
   Subscription,
   User,
 } from '../model/index.js';
+import type { RuleSubject } from '../ingest/rules.js';
 import type { EntryShape, EntryView, WebSubState } from './types.js';
 
 export type Row = Record<string, unknown>;
@@ -110,6 +111,16 @@ export function fetchOptionsKey(o: FetchOptions): string {
   const options = [o.userAgent, o.cookie, o.username, o.password, o.fetchFullArticle];
   const material = JSON.stringify(o.articleSelector ? [...options, o.articleSelector] : options);
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
+}
+
+/** What a subscriber's rules are matched against, of an entry row (title, link, author, categories). */
+export function toRuleSubject(r: Row): RuleSubject {
+  return {
+    title: String(r.title),
+    link: str(r.link),
+    author: str(r.author),
+    categories: parseJsonArray<string>(r.categories),
+  };
 }
 
 /** The tags an entry's categories make: lower-cased, trimmed, none longer than 100 characters. */

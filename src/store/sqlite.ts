@@ -71,6 +71,7 @@ import {
   toFetchOptions,
   toWebSubState,
   toFolder,
+  toRuleSubject,
   toSubscription,
   toUser,
   type Row,
@@ -105,6 +106,7 @@ import type {
   RetentionCursor,
   RetentionPolicy,
   StoredEntryVersion,
+  NewSubscription,
   SubscriptionChange,
   SubscriptionView,
 } from './types.js';
@@ -190,6 +192,28 @@ interface EntryName {
 interface SubscriberRules {
   userId: number;
   rules: EntryRules;
+}
+
+/** The parameters of the updateSubscription statement: what `change` names is set, the rest kept. */
+function subscriptionChangeParams(
+  userId: number,
+  feedId: number,
+  change: SubscriptionChange,
+): Record<string, number | string | null> {
+  return {
+    userId,
+    feedId,
+    setTitle: change.title !== undefined ? 1 : 0,
+    title: change.title ?? null,
+    setFolder: change.folderId !== undefined ? 1 : 0,
+    folderId: change.folderId ?? null,
+    setPaused: change.paused !== undefined ? 1 : 0,
+    paused: change.paused ? 1 : 0,
+    setBlockRules: change.blockRules !== undefined ? 1 : 0,
+    blockRules: change.blockRules || null,
+    setKeepRules: change.keepRules !== undefined ? 1 : 0,
+    keepRules: change.keepRules || null,
+  };
 }
 
 /** The subscribers whose rules leave `entry` out. */
@@ -838,6 +862,16 @@ class SqliteStore implements Store {
          SELECT ?, id, feed_id, published_at, ? FROM entries WHERE feed_id = ?
          ON CONFLICT (user_id, entry_id) DO NOTHING`,
       ),
+      // The same for a subscriber with rules: what they are matched against, of the entries they lack.
+      backfillSubjects: db.prepare(
+        `SELECT e.id, e.published_at, e.title, e.link, e.author, e.categories FROM entries e
+         WHERE e.feed_id = ?
+           AND NOT EXISTS (SELECT 1 FROM user_entries u WHERE u.user_id = ? AND u.entry_id = e.id)`,
+      ),
+      backfillEntry: db.prepare(
+        `INSERT INTO user_entries (user_id, entry_id, feed_id, published_at, changed_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, entry_id) DO NOTHING`,
+      ),
       // A feed merged into another (changeFeedUrl): see mergeFeed.
       mergeNewcomers: db
         .prepare(
@@ -1419,16 +1453,19 @@ class SqliteStore implements Store {
   /** The rules of `feedId`'s subscribers who have some, compiled once per text (see ruleCache). */
   private subscriberRules(feedId: number): SubscriberRules[] {
     const rows = this.s.feedRules.all(feedId) as [number, string | null, string | null][];
-    return rows.map(([userId, block, keep]) => {
-      const key = `${block ?? ''}\u0000${keep ?? ''}`;
-      let compiled = this.ruleCache.get(key);
-      if (!compiled) {
-        if (this.ruleCache.size >= 1000) this.ruleCache.clear();
-        compiled = entryRules(block, keep);
-        this.ruleCache.set(key, compiled);
-      }
-      return { userId, rules: compiled };
-    });
+    return rows.map(([userId, block, keep]) => ({ userId, rules: this.compiledRules(block, keep) }));
+  }
+
+  /** A subscription's rules compiled, once per text. */
+  private compiledRules(block: string | null, keep: string | null): EntryRules {
+    const key = `${block ?? ''}\u0000${keep ?? ''}`;
+    let compiled = this.ruleCache.get(key);
+    if (!compiled) {
+      if (this.ruleCache.size >= 1000) this.ruleCache.clear();
+      compiled = entryRules(block, keep);
+      this.ruleCache.set(key, compiled);
+    }
+    return compiled;
   }
 
   private indexWrite(id: number, e: StorableEntry, feedId: number, update: boolean): IndexWrite {
@@ -1502,7 +1539,7 @@ class SqliteStore implements Store {
     // into's entries arrive for the newcomers as for any new subscriber.
     const newcomers = s.mergeNewcomers.all(from, into) as number[];
     s.mergeSubscriptions.run({ from, into });
-    for (const userId of newcomers) s.backfill.run(userId, now, into);
+    for (const userId of newcomers) this.backfill(userId, into, now);
     // Every mark on an entry both feeds hold goes to into's copy: to the user's row for it, made
     // where they had none (a starred entry of a feed they had left).
     s.mergeEntryStates.run({ from, into, now });
@@ -1569,22 +1606,42 @@ class SqliteStore implements Store {
   async subscribe(
     userId: number,
     feedId: number,
-    options: { folderId: number | null; title: string | null },
+    options: NewSubscription,
     now: number,
   ): Promise<Subscription> {
     const row = this.write(() => this.subscriptionRow(userId, feedId, options, now));
     return toSubscription(row);
   }
 
-  private subscriptionRow(
-    userId: number,
-    feedId: number,
-    options: { folderId: number | null; title: string | null },
-    now: number,
-  ): Row {
-    const sub = this.s.insertSubscription.get(userId, feedId, options.folderId, options.title, now) as Row;
-    this.s.backfill.run(userId, now, feedId);
+  private subscriptionRow(userId: number, feedId: number, options: NewSubscription, now: number): Row {
+    const { folderId, title, ...rules } = options;
+    let sub = this.s.insertSubscription.get(userId, feedId, folderId, title, now) as Row;
+    if (rules.blockRules !== undefined || rules.keepRules !== undefined) {
+      this.s.updateSubscription.run(subscriptionChangeParams(userId, feedId, rules));
+      sub = this.s.subscriptionOf.get(userId, feedId) as Row;
+    }
+    this.backfill(userId, feedId, now, sub);
     return sub;
+  }
+
+  /**
+   * The feed's entries the subscriber lacks become theirs, unread: all of them, or with rules, those
+   * the rules let through, as a refresh gives them new ones.
+   */
+  private backfill(userId: number, feedId: number, now: number, sub?: Row): void {
+    const { blockRules, keepRules } = toSubscription(
+      sub ?? (this.s.subscriptionOf.get(userId, feedId) as Row),
+    );
+    if (blockRules === null && keepRules === null) {
+      this.s.backfill.run(userId, now, feedId);
+      return;
+    }
+    const rules = this.compiledRules(blockRules, keepRules);
+    for (const e of this.s.backfillSubjects.all(feedId, userId) as Row[]) {
+      if (!isFilteredOut(rules, toRuleSubject(e))) {
+        this.s.backfillEntry.run(userId, e.id, feedId, e.published_at, now);
+      }
+    }
   }
 
   // One transaction for them all: a transaction of its own for each feed wrote the pages it
@@ -1643,21 +1700,7 @@ class SqliteStore implements Store {
   }
 
   async updateSubscription(userId: number, feedId: number, change: SubscriptionChange): Promise<boolean> {
-    const result = this.s.updateSubscription.run({
-      userId,
-      feedId,
-      setTitle: change.title !== undefined ? 1 : 0,
-      title: change.title ?? null,
-      setFolder: change.folderId !== undefined ? 1 : 0,
-      folderId: change.folderId ?? null,
-      setPaused: change.paused !== undefined ? 1 : 0,
-      paused: change.paused ? 1 : 0,
-      setBlockRules: change.blockRules !== undefined ? 1 : 0,
-      blockRules: change.blockRules || null,
-      setKeepRules: change.keepRules !== undefined ? 1 : 0,
-      keepRules: change.keepRules || null,
-    });
-    return result.changes > 0;
+    return this.s.updateSubscription.run(subscriptionChangeParams(userId, feedId, change)).changes > 0;
   }
 
   /**

@@ -489,13 +489,11 @@ export interface Store {
    */
   removedEntries(feedId: number): Promise<string[]>;
 
-  /** Subscribes (or moves an existing subscription); the feed's entries become the user's, unread. */
-  subscribe(
-    userId: number,
-    feedId: number,
-    options: { folderId: number | null; title: string | null },
-    now: number,
-  ): Promise<Subscription>;
+  /**
+   * Subscribes (or moves an existing subscription); the feed's entries become the user's, unread:
+   * those the subscription's rules let through, when it has some.
+   */
+  subscribe(userId: number, feedId: number, options: NewSubscription, now: number): Promise<Subscription>;
   /**
    * Subscribes to each feed as subscribe does, in one transaction (an OPML import): the feed made
    * when missing (with its options, due now), its folder too.
@@ -669,6 +667,14 @@ export interface ImportedSubscription {
 }
 
 /** What updateSubscription changes: the fields given. */
+/** A subscription as it is made: its folder and title, and rules given with it (as SubscriptionChange's). */
+export interface NewSubscription {
+  folderId: number | null;
+  title: string | null;
+  blockRules?: string | null;
+  keepRules?: string | null;
+}
+
 export interface SubscriptionChange {
   title?: string | null;
   folderId?: number | null;

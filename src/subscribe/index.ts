@@ -53,6 +53,9 @@ export interface SubscribeRequest {
   pickFirst?: boolean;
   /** When the user follows the feed already: change nothing (see subscribeToUrl). */
   keepFollowed?: boolean;
+  /** The new subscription's rules (checked by compileRule first): the entries it gets now too. */
+  blockRules?: string | null;
+  keepRules?: string | null;
 }
 
 export type SubscribeOutcome =
@@ -363,7 +366,12 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   const subscription = await deps.store.subscribe(
     req.userId,
     feed.id,
-    { folderId: folder?.id ?? followed?.subscription.folderId ?? null, title: req.title ?? null },
+    {
+      folderId: folder?.id ?? followed?.subscription.folderId ?? null,
+      title: req.title ?? null,
+      ...(req.blockRules !== undefined ? { blockRules: req.blockRules } : {}),
+      ...(req.keepRules !== undefined ? { keepRules: req.keepRules } : {}),
+    },
     now,
   );
   if (found.iconUrl && !feed.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);

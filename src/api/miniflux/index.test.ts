@@ -461,6 +461,20 @@ describe('Miniflux API', () => {
         (await post('/feeds', { feed_url: feeds.url('/other.xml'), blocklist_rules: '(?=x)' }, key)).status,
         400,
       );
+      // Another reader of the same feed, whose entries are stored already: the rules pick from them too.
+      const { key: laterKey } = await newReader('rules-later');
+      const later = await post(
+        '/feeds',
+        { feed_url: feeds.url('/ruled.xml'), blocklist_rules: 'item 1$' },
+        laterKey,
+      );
+      assert.equal(later.status, 201, later.body);
+      assert.equal(later.json<{ feed_id: number }>().feed_id, createdId, 'the same feed');
+      const theirs = (await api(`/feeds/${createdId}/entries`, {}, laterKey))
+        .json<{ entries: { title: string }[] }>()
+        .entries.map((e) => e.title)
+        .sort();
+      assert.deepEqual(theirs, ['Ruled item 0', 'Ruled item 2']);
     });
 
     it('refreshes in the background', async () => {

@@ -952,11 +952,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       pickFirst: true,
       keepFollowed: true,
       options: fetchOptions(body, body.crawler === true),
+      ...rules,
     });
     if (outcome.status !== 'subscribed') throw badRequest('No feed found at this address');
     // A site's address that leads to a feed the user follows already.
     if (outcome.already) throw badRequest('This feed already exists.');
-    if (Object.keys(rules).length > 0) await store.updateSubscription(user.id, outcome.feed.id, rules);
     await ctx.refreshWaiting(user.id, [outcome.feed.id], fetchedOf(outcome));
     return reply.code(201).send({ feed_id: outcome.feed.id });
   });
