@@ -299,6 +299,13 @@ describe('gleaner CLI', () => {
     const cleared = await gleaner('edit', url, '--article-selector', '');
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.match((await gleaner('feeds')).stdout, /selected\.xml {2}\(with full articles\)\n/);
+    const both = await gleaner('edit', url, '--ignore-http-cache', '--use-http-cache');
+    assert.match(both.stderr, /give --ignore-http-cache or --use-http-cache, not both/);
+    assert.equal((await gleaner('edit', url, '--ignore-http-cache')).code, 0);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /selected\.xml {2}\(with full articles, no HTTP caching\)\n/,
+    );
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 

@@ -10,7 +10,8 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
-                   [--article-selector CSS] [--block-rules REGEX] [--keep-rules REGEX]
+                   [--article-selector CSS] [--ignore-http-cache]
+                   [--block-rules REGEX] [--keep-rules REGEX]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
@@ -20,6 +21,7 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
   --user-agent, --cookie, --username, --password   how this feed must be fetched
+  --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you
@@ -41,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
+      'ignore-http-cache': { type: 'boolean', default: false },
       'block-rules': { type: 'string' },
       'keep-rules': { type: 'string' },
     },
@@ -73,6 +76,7 @@ export async function run(args: string[]): Promise<number> {
           password: values.password ?? null,
           fetchFullArticle: values['full-article'],
           articleSelector: values['article-selector']?.trim() || null,
+          ignoreHttpCache: values['ignore-http-cache'],
         },
       },
     );

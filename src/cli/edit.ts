@@ -14,6 +14,7 @@ import { counted } from './progress.js';
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries] [--article-selector CSS]
+                    [--ignore-http-cache | --use-http-cache]
                     [--block-rules REGEX] [--keep-rules REGEX]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
@@ -22,6 +23,8 @@ as it is; an empty value ("") removes it.
   --folder NAME     move it to this folder (created if needed); --no-folder takes it out of any
   --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
   --user-agent, --cookie, --username, --password   how the feed is fetched
+  --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies);
+                    --use-http-cache asks only for what changed again
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
@@ -50,6 +53,8 @@ export async function run(args: string[]): Promise<number> {
       'full-article': { type: 'boolean', default: false },
       summaries: { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
+      'ignore-http-cache': { type: 'boolean', default: false },
+      'use-http-cache': { type: 'boolean', default: false },
       'block-rules': { type: 'string' },
       'keep-rules': { type: 'string' },
     },
@@ -66,6 +71,8 @@ export async function run(args: string[]): Promise<number> {
   if (values['full-article'] && values.summaries)
     throw new GleanerError('USAGE', 'give --full-article or --summaries, not both');
   if (values.pause && values.resume) throw new GleanerError('USAGE', 'give --pause or --resume, not both');
+  if (values['ignore-http-cache'] && values['use-http-cache'])
+    throw new GleanerError('USAGE', 'give --ignore-http-cache or --use-http-cache, not both');
   const rules = {
     ...(values['block-rules'] !== undefined ? { blockRules: values['block-rules'].trim() } : {}),
     ...(values['keep-rules'] !== undefined ? { keepRules: values['keep-rules'].trim() } : {}),
@@ -86,6 +93,7 @@ export async function run(args: string[]): Promise<number> {
       password: given(values.password, current.password),
       fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
       articleSelector: given(values['article-selector']?.trim(), current.articleSelector),
+      ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

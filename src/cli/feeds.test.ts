@@ -32,6 +32,7 @@ describe('gleaner feeds: fetch options', () => {
       password: 'pw',
       fetchFullArticle: true,
       articleSelector: 'article .body',
+      ignoreHttpCache: true,
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -39,6 +40,7 @@ describe('gleaner feeds: fetch options', () => {
       'credentials',
       'full articles',
       'article selector "article .body"',
+      'no HTTP caching',
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
     assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);

@@ -85,6 +85,11 @@ export interface FetchOptions {
    * Readability when its full article is fetched; null for Readability.
    */
   articleSelector: string | null;
+  /**
+   * Fetch it whole every time, as if nothing were cached: no ETag or Last-Modified sent, no
+   * Cache-Control max-age heeded (Miniflux's ignore_http_cache), for a site whose validators lie.
+   */
+  ignoreHttpCache: boolean;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

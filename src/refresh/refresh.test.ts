@@ -124,7 +124,7 @@ describe('refreshFeed over loopback HTTP', () => {
     h.clock += HOUR;
   });
 
-  const subscribed = (path: string): Promise<Feed> => h.subscribed(path);
+  const subscribed = (path: string, options?: FetchOptions): Promise<Feed> => h.subscribed(path, options);
   const current = async (feed: Feed): Promise<Feed> => {
     const f = await store.getFeed(feed.id);
     assert.ok(f);
@@ -148,6 +148,36 @@ describe('refreshFeed over loopback HTTP', () => {
     const again = (await current(feed)).nextCheckAt - h.clock;
     assert.equal(again, first);
     assert.equal(first, 3 * HOUR);
+  });
+
+  it('fetches a feed that ignores the HTTP cache whole each time, and heeds no max-age for it', async () => {
+    // A site whose validators lie: any If-None-Match is answered 304, whatever changed.
+    let doc = rss([{ guid: 'a', title: 'First' }]);
+    server.route('/lying.xml', (req, res) => {
+      const headers = { etag: '"same"', 'cache-control': 'max-age=86400' };
+      if (req.headers['if-none-match']) return void res.writeHead(304, headers).end();
+      res.writeHead(200, { ...headers, 'content-type': 'application/rss+xml' }).end(doc);
+    });
+    const cached = await subscribed('/lying.xml');
+    const whole = await subscribed('/lying.xml', { ...OPTIONS, ignoreHttpCache: true });
+    assert.notEqual(whole.id, cached.id, 'another way of fetching: another feed');
+    for (const feed of [cached, whole]) assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    const [cachedNext, wholeNext] = [(await current(cached)).nextCheckAt, (await current(whole)).nextCheckAt];
+    assert.ok(cachedNext >= h.clock + 20 * HOUR, 'max-age=86400 heeded');
+    assert.ok(wholeNext <= h.clock + 3 * HOUR, 'max-age not heeded: the feed’s ttl of 2 hours is');
+
+    doc = rss([
+      { guid: 'b', title: 'Second' },
+      { guid: 'a', title: 'First' },
+    ]);
+    assert.deepEqual(await refreshFeed(await current(cached), deps), {
+      feedId: cached.id,
+      status: 'not-modified',
+    });
+    const wholeAgain = await refreshFeed(await current(whole), deps);
+    assert.equal(server.requests.at(-1)?.headers['if-none-match'], undefined, 'no validators sent');
+    assert.equal(server.requests.at(-1)?.headers['if-modified-since'], undefined);
+    assert.deepEqual(wholeAgain, { feedId: whole.id, status: 'updated', inserted: 1, updated: 0 });
   });
 
   it('stores new entries, answers a 304 without writing, updates changed entries in place', async () => {

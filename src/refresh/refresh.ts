@@ -86,8 +86,8 @@ export async function refreshFeed(
       fetched ??
       (await deps.fetcher.fetchFeed({
         url: feed.url,
-        etag: feed.etag,
-        lastModified: feed.lastModified,
+        etag: feed.options.ignoreHttpCache ? null : feed.etag,
+        lastModified: feed.options.ignoreHttpCache ? null : feed.lastModified,
         userAgent: feed.options.userAgent,
         cookie: feed.options.cookie,
         username: feed.options.username,
@@ -141,7 +141,7 @@ export async function refreshFeed(
       {
         now,
         publishTimes,
-        maxAgeSeconds: result.cacheControlMaxAge,
+        maxAgeSeconds: feed.options.ignoreHttpCache ? null : result.cacheControlMaxAge,
         retryAfterSeconds: result.retryAfter,
         errorCount: 0,
         pushedUntil: feed.webSubUntil,
@@ -204,7 +204,7 @@ export async function refreshFeed(
       now,
       publishTimes,
       ttlMinutes: parsed.ttlMinutes,
-      maxAgeSeconds: result.cacheControlMaxAge,
+      maxAgeSeconds: feed.options.ignoreHttpCache ? null : result.cacheControlMaxAge,
       retryAfterSeconds: result.retryAfter,
       errorCount: 0,
       pushedUntil: feed.webSubUntil,

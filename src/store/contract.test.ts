@@ -117,6 +117,7 @@ for (const backend of backends) {
         cookie: 'a2',
         fetchFullArticle: true,
         articleSelector: 'article .body',
+        ignoreHttpCache: true,
       };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);

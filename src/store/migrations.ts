@@ -486,6 +486,9 @@ export const MIGRATIONS: Migration[] = [
   // 32: CSS selectors of the article on a feed's entries' pages (Miniflux's scraper rules), part of
   // its fetch options: null for Readability's choice.
   () => [`ALTER TABLE feeds ADD COLUMN article_selector TEXT`],
+  // 33: a feed fetched whole every time, its validators and cache headers ignored (Miniflux's
+  // ignore_http_cache), part of its fetch options.
+  () => [`ALTER TABLE feeds ADD COLUMN ignore_http_cache INTEGER NOT NULL DEFAULT 0`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

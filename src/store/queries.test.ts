@@ -969,5 +969,7 @@ describe('fetchOptionsKey', () => {
     assert.notEqual(selected, before);
     assert.notEqual(fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, articleSelector: 'article' }), '');
     assert.notEqual(fetchOptionsKey({ ...options, articleSelector: '.post' }), selected);
+    const whole = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, ignoreHttpCache: true });
+    assert.ok(whole !== '' && whole !== fetchOptionsKey({ ...options, ignoreHttpCache: true }));
   });
 });

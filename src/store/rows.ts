@@ -57,6 +57,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     password: str(r.password),
     fetchFullArticle: Number(r.fetch_full_article) === 1,
     articleSelector: str(r.article_selector),
+    ignoreHttpCache: Number(r.ignore_http_cache) === 1,
   };
 }
 
@@ -104,12 +105,14 @@ export function toSubscription(r: Row): Subscription {
  * a separate feed (so one user's cookie never fetches for another). '' for the default options.
  */
 export function fetchOptionsKey(o: FetchOptions): string {
-  if (!o.userAgent && !o.cookie && !o.username && !o.password && !o.fetchFullArticle && !o.articleSelector) {
-    return '';
-  }
-  // The selector came later: without one, a feed keeps the key it was stored with.
   const options = [o.userAgent, o.cookie, o.username, o.password, o.fetchFullArticle];
-  const material = JSON.stringify(o.articleSelector ? [...options, o.articleSelector] : options);
+  // Options that came later go in only when set, so that a feed without them keeps its key.
+  const later = JSON.stringify({
+    articleSelector: o.articleSelector || undefined,
+    ignoreHttpCache: o.ignoreHttpCache || undefined,
+  });
+  if (options.every((v) => !v) && later === '{}') return '';
+  const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 

@@ -41,6 +41,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   password: null,
   fetchFullArticle: false,
   articleSelector: null,
+  ignoreHttpCache: false,
 };
 
 export interface SubscribeRequest {

@@ -252,7 +252,12 @@ describe('feed management', () => {
     const res = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
     assert.equal(res.status, 303, norm(res.body).slice(0, 300));
     const [sub] = await web.store.listSubscriptions(pat.user.id);
-    assert.deepEqual(sub?.feed.options, { ...options, fetchFullArticle: false, articleSelector: null });
+    assert.deepEqual(sub?.feed.options, {
+      ...options,
+      fetchFullArticle: false,
+      articleSelector: null,
+      ignoreHttpCache: false,
+    });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
     assert.equal(target(again).searchParams.get('done'), 'already');
@@ -373,7 +378,11 @@ describe('feed management', () => {
 
     // An article selector is kept, and shown in the form; one Gleaner cannot use changes nothing.
     const same = { cookie: 'session=new', userAgent: 'Quinn/2', password: '' };
-    const selected = await edit(apartId, { ...same, articleSelector: ' article .post-body ' });
+    const selected = await edit(apartId, {
+      ...same,
+      articleSelector: ' article .post-body ',
+      ignoreHttpCache: '1',
+    });
     assert.equal(target(selected).searchParams.get('done'), 'edited');
     assert.equal(
       Number(target(selected).searchParams.get('feed')),
@@ -381,7 +390,10 @@ describe('feed management', () => {
       'quinn’s alone: changed in place',
     );
     assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
-    assert.match(norm((await quinn.get('/feeds')).body), /name="articleSelector" value="article .post-body"/);
+    assert.equal((await web.store.getFeed(apartId))?.options.ignoreHttpCache, true);
+    const shown = norm((await quinn.get('/feeds')).body);
+    assert.match(shown, /name="articleSelector" value="article .post-body"/);
+    assert.match(shown, /name="ignoreHttpCache" value="1" checked/);
     const badSelector = await edit(apartId, { ...same, articleSelector: 'div:has(img)' });
     assert.equal(target(badSelector).searchParams.get('error'), 'selector');
     assert.match(

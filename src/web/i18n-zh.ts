@@ -215,6 +215,8 @@ export const ZH: Record<string, string> = {
   'Readability’s guess; for example article .post-body': '留空则由 Readability 判断；例如 article .post-body',
   'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().':
     '这个正文选择器无法使用：应为 CSS 选择器（如 article .post-body），最多 {n} 个字符，不能用 :has() 或 :contains()。',
+  'Fetch it whole each time (for a site whose ETag or Last-Modified lies)':
+    '每次完整抓取（适用于 ETag 或 Last-Modified 不可靠的网站）',
   'User agent': '用户代理（User-Agent）',
   'Gleaner’s own': 'Gleaner 默认',
   '(unchanged)': '（不变）',

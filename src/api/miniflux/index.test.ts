@@ -338,13 +338,19 @@ describe('Miniflux API', () => {
       // A feed's options change with PUT: the fields named, the others kept.
       const changed = await put(
         `/feeds/${id}`,
-        { cookie: 'session=xyz', crawler: true, scraper_rules: 'article .post-body' },
+        {
+          cookie: 'session=xyz',
+          crawler: true,
+          scraper_rules: 'article .post-body',
+          ignore_http_cache: true,
+        },
         bobKey,
       );
       assert.equal(changed.status, 201, changed.body);
       assert.equal(changed.json<{ id: number; crawler: boolean }>().id, id, 'bob alone: the same feed');
       assert.equal(changed.json<{ crawler: boolean }>().crawler, true);
       assert.equal(changed.json<{ scraper_rules: string }>().scraper_rules, 'article .post-body');
+      assert.equal(changed.json<{ ignore_http_cache: boolean }>().ignore_http_cache, true);
       const changedOptions = {
         userAgent: 'MyReader/1.0',
         cookie: 'session=xyz',
@@ -352,15 +358,24 @@ describe('Miniflux API', () => {
         password: 's3cret',
         fetchFullArticle: true,
         articleSelector: 'article .post-body',
+        ignoreHttpCache: true,
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
       assert.equal(injected.status, 400);
       assert.equal((await web.store.getFeed(id))?.options.userAgent, 'MyReader/1.0');
-      for (const scraper_rules of ['div:has(img)', 'p[', 7]) {
-        const refused = await put(`/feeds/${id}`, { scraper_rules }, bobKey);
-        assert.equal(refused.status, 400, String(scraper_rules));
-        assert.match(errorOf(refused), /:has\(\)|not a valid CSS selector|Invalid scraper_rules/);
+      for (const bad of [
+        { scraper_rules: 'div:has(img)' },
+        { scraper_rules: 'p[' },
+        { scraper_rules: 7 },
+        { ignore_http_cache: 'yes' },
+      ]) {
+        const refused = await put(`/feeds/${id}`, bad, bobKey);
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.match(
+          errorOf(refused),
+          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value/,
+        );
       }
       assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');
       assert.equal((await put(`/feeds/${id}`, { cookie: 'x' })).status, 404, 'not ann’s');

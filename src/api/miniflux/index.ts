@@ -176,6 +176,12 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     if (typeof v !== 'string') throw badRequest(`Invalid ${name}`);
     return v;
   };
+  const flag = (name: string): boolean => {
+    const v = body[name];
+    if (v === undefined || v === null) return false;
+    if (typeof v !== 'boolean') throw badRequest(`Invalid ${name} value`);
+    return v;
+  };
   return {
     userAgent: text('user_agent'),
     cookie: text('cookie'),
@@ -183,6 +189,7 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     password: text('password'),
     fetchFullArticle,
     articleSelector: text('scraper_rules')?.trim() || null,
+    ignoreHttpCache: flag('ignore_http_cache'),
   };
 }
 
@@ -984,7 +991,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
     if (body.feed_url !== undefined && body.feed_url !== sub.feed.url)
       throw badRequest("A feed's URL cannot be changed: subscribe to the new one");
     let options: FetchOptions | null = null;
-    if (['user_agent', 'cookie', 'username', 'password', 'crawler', 'scraper_rules'].some((k) => k in body)) {
+    if (
+      ['user_agent', 'cookie', 'username', 'password', 'crawler', 'scraper_rules', 'ignore_http_cache'].some(
+        (k) => k in body,
+      )
+    ) {
       // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
       // password are never sent back (feedJson), so an empty one, as an app that sends a feed's
       // fields back (Miniflutt) sends it, leaves them as they are.
@@ -996,6 +1007,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         password: given.password ?? current.password,
         fetchFullArticle: 'crawler' in body ? given.fetchFullArticle : current.fetchFullArticle,
         articleSelector: 'scraper_rules' in body ? given.articleSelector : current.articleSelector,
+        ignoreHttpCache: 'ignore_http_cache' in body ? given.ignoreHttpCache : current.ignoreHttpCache,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

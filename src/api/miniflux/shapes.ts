@@ -143,7 +143,7 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     password: '',
     disabled: c.paused,
     no_media_player: false,
-    ignore_http_cache: false,
+    ignore_http_cache: f.options.ignoreHttpCache,
     allow_self_signed_certificates: false,
     fetch_via_proxy: false,
     hide_globally: false,

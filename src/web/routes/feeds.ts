@@ -276,6 +276,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       title: field(req, 'title').trim(),
       fullArticle: checked(req, 'fullArticle'),
       articleSelector: field(req, 'articleSelector').trim(),
+      ignoreHttpCache: checked(req, 'ignoreHttpCache'),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
       username: field(req, 'username'),
@@ -303,6 +304,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         password: form.password || null,
         fetchFullArticle: form.fullArticle,
         articleSelector: form.articleSelector || null,
+        ignoreHttpCache: form.ignoreHttpCache,
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -365,6 +367,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           password: username ? field(req, 'password') || sub.feed.options.password : null,
           fetchFullArticle: checked(req, 'fullArticle'),
           articleSelector: field(req, 'articleSelector').trim() || null,
+          ignoreHttpCache: checked(req, 'ignoreHttpCache'),
         }
       : null;
     try {

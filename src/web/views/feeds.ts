@@ -35,6 +35,7 @@ export interface SubscribeForm {
   fullArticle: boolean;
   /** Where the article is on an entry's page (CSS); empty for Readability's choice. */
   articleSelector: string;
+  ignoreHttpCache: boolean;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -49,6 +50,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   title: '',
   fullArticle: false,
   articleSelector: '',
+  ignoreHttpCache: false,
   userAgent: '',
   cookie: '',
   username: '',
@@ -59,6 +61,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
 function hiddenFetchFields(form: SubscribeForm): Html {
   const fields = {
     articleSelector: form.articleSelector,
+    ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
     userAgent: form.userAgent,
     cookie: form.cookie,
     username: form.username,
@@ -226,6 +229,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
 interface FetchFields {
   fullArticle: boolean;
   articleSelector: string;
+  ignoreHttpCache: boolean;
   userAgent: string;
   cookie: string;
   username: string;
@@ -239,6 +243,7 @@ interface FetchFields {
 function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
   const custom = !!(
     v.articleSelector ||
+    v.ignoreHttpCache ||
     v.userAgent ||
     v.cookie ||
     v.username ||
@@ -283,6 +288,15 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
               placeholder="${v.passwordSet ? t('(unchanged)') : ''}"
           /></label>
         </div>
+        <label class="checkbox"
+          ><input
+            type="checkbox"
+            name="ignoreHttpCache"
+            value="1"
+            ${v.ignoreHttpCache ? html` checked` : ''}
+          />
+          ${t('Fetch it whole each time (for a site whose ETag or Last-Modified lies)')}</label
+        >
         <p class="muted small">${hint}</p>
       </div>
     </details>`;
@@ -294,6 +308,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
   const fields = {
     fullArticle: o.fetchFullArticle,
     articleSelector: o.articleSelector ?? '',
+    ignoreHttpCache: o.ignoreHttpCache,
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
     username: o.username ?? '',
