@@ -165,9 +165,9 @@ function boolParam(q: Query, name: string): boolean | undefined {
 }
 
 /**
- * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules),
- * as Miniflux takes them; an empty one is none. What a request cannot carry is refused by
- * subscribeToUrl (checkFetchOptions).
+ * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules,
+ * ignore_http_cache), as Miniflux takes them; an empty one is none. What a request cannot carry is
+ * refused by subscribeToUrl (checkFetchOptions).
  */
 function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
   const text = (name: string): string | null => {
