@@ -265,6 +265,15 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
             maxlength="${MAX_SELECTOR_LENGTH}"
             placeholder="${t('Readability’s guess; for example article .post-body')}"
         /></label>
+        <label class="checkbox"
+          ><input
+            type="checkbox"
+            name="ignoreHttpCache"
+            value="1"
+            ${v.ignoreHttpCache ? html` checked` : ''}
+          />
+          ${t('Fetch it whole each time (for a site whose ETag or Last-Modified lies)')}</label
+        >
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -288,15 +297,6 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
               placeholder="${v.passwordSet ? t('(unchanged)') : ''}"
           /></label>
         </div>
-        <label class="checkbox"
-          ><input
-            type="checkbox"
-            name="ignoreHttpCache"
-            value="1"
-            ${v.ignoreHttpCache ? html` checked` : ''}
-          />
-          ${t('Fetch it whole each time (for a site whose ETag or Last-Modified lies)')}</label
-        >
         <p class="muted small">${hint}</p>
       </div>
     </details>`;
