@@ -7,6 +7,7 @@ import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
+import { resanitizeStored } from '../refresh/resanitize.js';
 import { idleMaintenance, retentionPolicy } from '../refresh/retention.js';
 import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
 import { normalizeInputUrl } from '../subscribe/index.js';
@@ -113,7 +114,10 @@ export function passFailed(ctx: Context): (error: unknown, retryInMs: number) =>
   };
 }
 
-/** The refresh loop's idle work (see idleMaintenance): old entries removed, the search index merged. */
+/**
+ * The refresh loop's idle work: stored bodies sanitized again after a change of the sanitizer
+ * (resanitizeStored) first, then old entries removed and the search index merged (idleMaintenance).
+ */
 export function maintenance(ctx: Context): () => Promise<boolean> {
   const { keepReadDays, keepUnreadDays, keepPerFeed, maxPerFeed } = ctx.config;
   // Said once at start, so that no one learns of it from entries gone missing.
@@ -123,15 +127,19 @@ export function maintenance(ctx: Context): () => Promise<boolean> {
     keepPerFeed,
     maxPerFeed,
   });
-  return idleMaintenance(ctx.store, Date.now, retentionPolicy(ctx.config), (removed) =>
+  const resanitize = resanitizeStored(ctx.store, Date.now, (rewritten) => {
+    if (rewritten > 0) ctx.log.info('stored bodies the sanitizer now changes rewritten', { rewritten });
+  });
+  const retention = idleMaintenance(ctx.store, Date.now, retentionPolicy(ctx.config), (removed) =>
     ctx.log.info('old entries removed', { pastFeedLimit: removed.trim, byAge: removed.age }),
   );
+  return async () => (await resanitize()) || (await retention());
 }
 
 /** What the idle work says when a step fails (it is tried again later). */
 export function maintenanceFailed(ctx: Context): (error: unknown) => void {
   return (error) =>
-    ctx.log.error('removing old entries or merging the search index failed', {
+    ctx.log.error('sanitizing stored bodies again, removing old entries or merging the search index failed', {
       error: String(storageError(error)),
     });
 }

@@ -122,7 +122,8 @@ export function prepareEntries(
  * The version of what preparing makes of an item. Bump it whenever sanitizing or preparing changes
  * its output (prepare.test.ts fails until it is): every stored item's source hash then differs, so
  * each is prepared again at its feed's next changed fetch, as before source hashes were kept. A fix
- * of the sanitizer reaches the entries their feeds still list.
+ * of the sanitizer reaches the entries their feeds still list, and, through the refresh loop's idle
+ * work (refresh/resanitize.ts), every other stored body.
  */
 export const PREPARE_VERSION = 1;
 

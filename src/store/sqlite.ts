@@ -789,6 +789,14 @@ class SqliteStore implements Store {
       reindexEntry: db.prepare(
         'UPDATE entry_fts SET title = ?, body = CAST(? AS TEXT), feed = ? WHERE rowid = ?',
       ),
+      entryBodies: db.prepare(
+        `SELECT b.entry_id AS id, b.content_html AS html, e.link FROM entry_bodies b
+         JOIN entries e ON e.id = b.entry_id WHERE b.entry_id > ? ORDER BY b.entry_id LIMIT ?`,
+      ),
+      storeState: db.prepare('SELECT value FROM store_state WHERE name = ?').pluck(),
+      setStoreState: db.prepare(
+        'INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      ),
       bodyReplaced: db.prepare(
         'UPDATE entries SET reading_minutes = ? WHERE id = ? RETURNING title, feed_id',
       ),
@@ -1492,6 +1500,30 @@ class SqliteStore implements Store {
       this.s.reindexEntry.run(indexText(row.title), indexText(content.text), feedToken(row.feed_id), entryId);
       return true;
     });
+  }
+
+  async entryBodies(
+    afterId: number,
+    limit: number,
+  ): Promise<{ id: number; html: string; link: string | null }[]> {
+    return this.s.entryBodies.all(afterId, limit) as { id: number; html: string; link: string | null }[];
+  }
+
+  async rewriteEntryBodies(bodies: readonly { id: number; html: string }[], now: number): Promise<void> {
+    this.write(() => {
+      for (const { id, html } of bodies) {
+        this.s.saveBody.run(id, html);
+        this.s.entryChanged.run(now, id);
+      }
+    });
+  }
+
+  async storeState(name: string): Promise<string | null> {
+    return (this.s.storeState.get(name) as string | undefined) ?? null;
+  }
+
+  async setStoreState(name: string, value: string): Promise<void> {
+    this.s.setStoreState.run(name, value);
   }
 
   // A feed's new state alone goes in the group commit too: a commit of its own wrote the feed's

@@ -533,6 +533,16 @@ export interface Store {
     content: { html: string; text: string; readingMinutes: number },
     now: number,
   ): Promise<boolean>;
+  /** Stored bodies by entry id, the first `limit` past `afterId`, with the link they resolve against. */
+  entryBodies(afterId: number, limit: number): Promise<{ id: number; html: string; link: string | null }[]>;
+  /**
+   * Replaces entries' bodies with the same content sanitized again (refresh/resanitize.ts): a change
+   * at `now` for every reader of each, as replaceEntryContent's; the search index keeps its text.
+   */
+  rewriteEntryBodies(bodies: readonly { id: number; html: string }[], now: number): Promise<void>;
+  /** A value the store's background work kept under `name` (see setStoreState), or null. */
+  storeState(name: string): Promise<string | null>;
+  setStoreState(name: string, value: string): Promise<void>;
   /** Changes the user's state of their entries; returns how many changed. */
   setEntryState(userId: number, entryIds: number[], change: EntryStateChange, now: number): Promise<number>;
 
@@ -754,6 +764,10 @@ export const STORE_METHODS = {
   entryIds: 'read',
   stateEntryIds: 'read',
   replaceEntryContent: 'write',
+  entryBodies: 'read',
+  rewriteEntryBodies: 'write',
+  storeState: 'read',
+  setStoreState: 'write',
   setEntryState: 'write',
   markAllRead: 'write',
   undoMarkAllRead: 'write',
