@@ -676,7 +676,6 @@ export interface ImportedSubscription {
   folder: string | null;
 }
 
-/** What updateSubscription changes: the fields given. */
 /** A subscription as it is made: its folder and title, and rules given with it (as SubscriptionChange's). */
 export interface NewSubscription {
   folderId: number | null;
@@ -685,6 +684,7 @@ export interface NewSubscription {
   keepRules?: string | null;
 }
 
+/** What updateSubscription changes: the fields given. */
 export interface SubscriptionChange {
   title?: string | null;
   folderId?: number | null;
