@@ -92,6 +92,31 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses a certificate it cannot verify, saying how to trust one of your own', async () => {
+    const own = `https://127.0.0.1:${(site.address() as AddressInfo).port}/feed.xml`;
+    const direct: NodeJS.ProcessEnv = {
+      ...env,
+      GLEANER_FETCH_PROXY: '',
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
+    };
+    delete direct.NODE_EXTRA_CA_CERTS;
+    const refused = await gleaner(direct, 'add', own, '--no-refresh', '--db', join(dir, 'own.db'));
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /the TLS certificate of 127\.0\.0\.1 was refused \(DEPTH_ZERO_SELF_SIGNED_CERT\); .*trust its certificate \(or its CA's\) with NODE_EXTRA_CA_CERTS/,
+    );
+    const trusted = await gleaner(
+      { ...direct, NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS },
+      'add',
+      own,
+      '--db',
+      join(dir, 'own.db'),
+    );
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.match(trusted.stdout, /Behind the Proxy \(1 entry\)/);
+  });
+
   it('cannot reach the feed without the proxy', async () => {
     const direct = { ...env, GLEANER_FETCH_PROXY: '' };
     const { code, stderr } = await gleaner(direct, 'add', feedUrl);

@@ -165,7 +165,7 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
     return fail(
       'FETCH_NETWORK',
-      `the TLS certificate of ${host} was refused (${code}); ask the site to fix it`,
+      `the TLS certificate of ${host} was refused (${code}); ask the site to fix it, or, for a server of your own, trust its certificate (or its CA's) with NODE_EXTRA_CA_CERTS`,
     );
   }
   if (/^(Z_|ERR__|ERR_BROTLI)/.test(code)) {
