@@ -212,6 +212,8 @@ export const ZH: Record<string, string> = {
   'Fetch the full article (for feeds that send only summaries)': '抓取全文（适用于只提供摘要的订阅源）',
   'Fetch options (for sites that ask for them)': '抓取选项（用于有此要求的网站）',
   'Article selector (CSS, for full articles)': '正文选择器（CSS，用于抓取全文）',
+  'The feed’s article selector could not be used on its page: make it simpler in the feed’s fetch options.':
+    '此订阅源的正文选择器无法用于该页面：请在订阅源的抓取选项中将它简化。',
   'Readability’s guess; for example article .post-body': '留空则由 Readability 判断；例如 article .post-body',
   'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().':
     '这个正文选择器无法使用：应为 CSS 选择器（如 article .post-body），最多 {n} 个字符，不能用 :has() 或 :contains()。',

@@ -303,6 +303,32 @@ describe('reading pages', () => {
         /role="alert">Its page could not be fetched/,
       );
       assert.equal((await ann.post('/entry/not-a-number/full-article', {})).status, 404);
+
+      // A feed whose article selector is too costly on the page (ten ancestors out of 240): the
+      // user is told it is the selector, not the site.
+      pages.route('/deep', (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(
+            `<html><body>${'<div>'.repeat(240)}${'<span>x</span>'.repeat(2_000)}${'</div>'.repeat(240)}</body></html>`,
+          ),
+      );
+      const selected = await web.store.ensureFeed(
+        pages.url('/selected.xml'),
+        { ...DEFAULT_FETCH_OPTIONS, articleSelector: `section ${'div '.repeat(10)}span` },
+        NOW,
+      );
+      await web.store.subscribe(ann.user.id, selected.id, { folderId: null, title: null }, NOW);
+      await web.store.recordFetchSuccess(selected.id, fetched('Selected'), [
+        entry(4, { title: 'Deep', link: pages.url('/deep') }),
+      ]);
+      const deep = (await entryIds(web, ann.user.id, selected.id)).get('Deep');
+      const costly = await ann.post(`/entry/${deep}/full-article`, {});
+      assert.equal(costly.location, `/entry/${deep}?article=selector`);
+      assert.match(
+        flat((await ann.get(costly.location ?? '')).body),
+        /role="alert">The feed’s article selector could not be used on its page/,
+      );
     } finally {
       await pages.close();
     }

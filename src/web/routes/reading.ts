@@ -298,6 +298,13 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
         return say(t('No article was found on its page; the feed’s text stays.'), 'status');
       case 'failed':
         return say(t('Its page could not be fetched; try again later.'), 'alert');
+      case 'selector':
+        return say(
+          t(
+            'The feed’s article selector could not be used on its page: make it simpler in the feed’s fetch options.',
+          ),
+          'alert',
+        );
       default:
         return null;
     }
@@ -312,7 +319,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     if (!Number.isSafeInteger(id)) return notFound(reply);
     const [view] = await store.queryEntries({ userId: viewer.user.id, entryIds: [id], limit: 1 });
     if (!view?.entry.link) return notFound(reply);
-    let outcome: 'fetched' | 'none' | 'failed';
+    let outcome: 'fetched' | 'none' | 'failed' | 'selector';
     try {
       const entry = { id, feedId: view.entry.feedId, link: view.entry.link };
       outcome = (await articleOfEntry({ store, fetcher: ctx.deps.fetcher, clock }, entry, true))
@@ -321,7 +328,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       ctx.deps.log.info('full article fetch failed', { entryId: id, error: err.message });
-      outcome = 'failed';
+      // A page that fails is the site's; the feed's article selector (too costly here) is the user's.
+      outcome = err.code === 'USAGE' ? 'selector' : 'failed';
     }
     if (wantsJson(req)) return { id, outcome };
     const back = new URL(backTo(req, `/entry/${id}`), 'http://gleaner.invalid');
