@@ -21,7 +21,7 @@ describe('resanitizeStored', () => {
   // What an older sanitizer let through, stored as it was: an event handler, a script, a frame.
   const hostile =
     '<p>Kept <a href="https://site.example/x">text</a>.</p><img src="https://cdn.example/a.png" onerror="alert(1)">' +
-    '<script>alert(2)</script><iframe src="https://evil.example/"></iframe>';
+    '<script>zorblax(2)</script><iframe src="https://evil.example/"></iframe>';
   const clean = sanitizeHtml('<p>Already <b>clean</b>.</p>', 'https://site.example/b');
 
   before(async () => {
@@ -40,7 +40,9 @@ describe('resanitizeStored', () => {
       (v) => v.entry.id,
     );
     assert.ok(first !== undefined);
-    await store.replaceEntryContent(first, { html: hostile, text: 'Kept text.', readingMinutes: 1 }, NOW);
+    // Its text as that sanitizer made it, the script's words in it.
+    const text = 'Kept text. zorblax';
+    await store.replaceEntryContent(first, { html: hostile, text, readingMinutes: 1 }, NOW);
   });
   after(async () => {
     await store.close();
@@ -48,10 +50,13 @@ describe('resanitizeStored', () => {
   });
 
   const views = async () => store.queryEntries({ userId, feedId, limit: 3, order: 'oldest' });
+  const found = async (text: string) =>
+    (await store.searchEntries({ userId, feedId, text, sort: 'relevance', limit: 5, offset: 0 })).length;
 
   it('runs every stored body through the sanitizer again, a step at a time, rewriting those it changes', async () => {
     const before = await views();
     assert.match(before[0]?.entry.contentHtml ?? '', /onerror="alert\(1\)"/, 'stored as it came');
+    assert.equal(await found('zorblax'), 1);
     const asked: number[] = [];
     const counting = new Proxy(store, {
       get(target, name, receiver) {
@@ -91,10 +96,12 @@ describe('resanitizeStored', () => {
 
     const after = await views();
     const html = after[0]?.entry.contentHtml ?? '';
-    assert.doesNotMatch(html, /onerror|<script|alert|<iframe|evil\.example/);
+    assert.doesNotMatch(html, /onerror|<script|alert|zorblax|<iframe|evil\.example/);
     assert.match(html, /<p>Kept <a href="https:\/\/site\.example\/x"[^>]*>text<\/a>\.<\/p>/);
     assert.match(html, /<img src="https:\/\/cdn\.example\/a\.png"/);
     assert.equal(after[1]?.entry.contentHtml, clean, 'a clean body as it was');
+    assert.equal(await found('zorblax'), 0, 'the search index holds the text the body now shows');
+    assert.equal(await found('kept'), 1);
     assert.deepEqual(
       after.map((v) => v.changedAt > (before.find((b) => b.entry.id === v.entry.id)?.changedAt ?? 0)),
       [true, false, false],

@@ -6,8 +6,8 @@
 // PREPARE_VERSION is not the one every stored body has been through, the refresh loop's idle work
 // runs them all through the sanitizer again, RESANITIZE_STEP at a time, and rewrites those it changes
 // (the sanitizer gives its own output back unchanged: a body it changes held what it no longer
-// allows). A rewritten entry is a change for its readers, so that client apps fetch it again. The
-// pass resumes where it stopped when the process starts again.
+// allows), search text included. A rewritten entry is a change for its readers, so that client apps
+// fetch it again. The pass resumes where it stopped when the process starts again.
 import { sanitizeHtml } from '../content/sanitize.js';
 import { PREPARE_VERSION } from '../ingest/prepare.js';
 import type { Store } from '../store/index.js';

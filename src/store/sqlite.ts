@@ -793,6 +793,7 @@ class SqliteStore implements Store {
         `SELECT b.entry_id AS id, b.content_html AS html, e.link FROM entry_bodies b
          JOIN entries e ON e.id = b.entry_id WHERE b.entry_id > ? ORDER BY b.entry_id LIMIT ?`,
       ),
+      entryTitleFeed: db.prepare('SELECT title, feed_id FROM entries WHERE id = ?'),
       storeState: db.prepare('SELECT value FROM store_state WHERE name = ?').pluck(),
       setStoreState: db.prepare(
         'INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
@@ -1512,8 +1513,16 @@ class SqliteStore implements Store {
   async rewriteEntryBodies(bodies: readonly { id: number; html: string }[], now: number): Promise<void> {
     this.write(() => {
       for (const { id, html } of bodies) {
+        const row = this.s.entryTitleFeed.get(id) as { title: string; feed_id: number } | undefined;
+        if (!row) continue;
         this.s.saveBody.run(id, html);
         this.s.entryChanged.run(now, id);
+        this.s.reindexEntry.run(
+          indexText(row.title),
+          indexText(sanitizedHtmlText(html)),
+          feedToken(row.feed_id),
+          id,
+        );
       }
     });
   }

@@ -536,8 +536,8 @@ export interface Store {
   /** Stored bodies by entry id, the first `limit` past `afterId`, with the link they resolve against. */
   entryBodies(afterId: number, limit: number): Promise<{ id: number; html: string; link: string | null }[]>;
   /**
-   * Replaces entries' bodies with the same content sanitized again (refresh/resanitize.ts): a change
-   * at `now` for every reader of each, as replaceEntryContent's; the search index keeps its text.
+   * Replaces entries' bodies with the same content sanitized again (refresh/resanitize.ts), search
+   * index included: a change at `now` for every reader of each, as replaceEntryContent's.
    */
   rewriteEntryBodies(bodies: readonly { id: number; html: string }[], now: number): Promise<void>;
   /** A value the store's background work kept under `name` (see setStoreState), or null. */
