@@ -1,11 +1,10 @@
 // `gleaner add URL [--folder NAME] [--title T] [options]`: subscribe, discovering the feed from a
 // site's page when needed, then fetch it once.
 import { parseArgs } from 'node:util';
-import { compileRule } from '../ingest/rules.js';
 import { refreshFeed } from '../refresh/refresh.js';
 import { subscribeToUrl } from '../subscribe/index.js';
 import { GleanerError } from '../model/errors.js';
-import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
+import { COMMON_FLAGS, openContext, refreshDeps, resolveUser, RULE_FLAGS, rulesOfFlags } from './context.js';
 import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
@@ -44,8 +43,7 @@ export async function run(args: string[]): Promise<number> {
       'full-article': { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
-      'block-rules': { type: 'string' },
-      'keep-rules': { type: 'string' },
+      ...RULE_FLAGS,
     },
   });
   if (values.help) {
@@ -54,8 +52,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const [url] = positionals;
   if (!url || positionals.length > 1) throw new GleanerError('USAGE', `give one URL\n\n${HELP}`);
-  compileRule(values['block-rules'], 'block rule (--block-rules)');
-  compileRule(values['keep-rules'], 'keep rule (--keep-rules)');
+  const rules = rulesOfFlags(values);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -67,8 +64,7 @@ export async function run(args: string[]): Promise<number> {
         folder: values.folder ?? null,
         title: values.title ?? null,
         pickFirst: values.first,
-        ...(values['block-rules'] !== undefined ? { blockRules: values['block-rules'].trim() } : {}),
-        ...(values['keep-rules'] !== undefined ? { keepRules: values['keep-rules'].trim() } : {}),
+        ...rules,
         options: {
           userAgent: values['user-agent'] ?? null,
           cookie: values.cookie ?? null,

@@ -3,13 +3,20 @@
 import { loadConfig, type Config } from '../config/index.js';
 import { createFetcher, parseNetworkPolicy, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
 import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { resanitizeStored } from '../refresh/resanitize.js';
 import { idleMaintenance, retentionPolicy } from '../refresh/retention.js';
-import { openStore, storageError, type Store, type SubscriptionView } from '../store/index.js';
+import {
+  openStore,
+  storageError,
+  type Store,
+  type SubscriptionChange,
+  type SubscriptionView,
+} from '../store/index.js';
 import { normalizeInputUrl } from '../subscribe/index.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 import { writeAbove } from './progress.js';
@@ -28,6 +35,30 @@ export const COMMON_FLAGS = {
   user: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/** A subscription's rules for new entries, as `gleaner add` and `gleaner edit` take them. */
+export const RULE_FLAGS = {
+  'block-rules': { type: 'string' },
+  'keep-rules': { type: 'string' },
+} as const;
+
+/**
+ * The rules RULE_FLAGS gave, trimmed (only those given; '' for none), or a USAGE error naming the
+ * flag whose rule Gleaner cannot run.
+ */
+export function rulesOfFlags(values: {
+  'block-rules'?: string;
+  'keep-rules'?: string;
+}): Pick<SubscriptionChange, 'blockRules' | 'keepRules'> {
+  const block = values['block-rules']?.trim();
+  const keep = values['keep-rules']?.trim();
+  compileRule(block, 'block rule (--block-rules)');
+  compileRule(keep, 'keep rule (--keep-rules)');
+  return {
+    ...(block !== undefined ? { blockRules: block } : {}),
+    ...(keep !== undefined ? { keepRules: keep } : {}),
+  };
+}
 
 /** `sqlite`: options for the SQLite store, or a function giving them from the configuration. */
 export async function openContext(

@@ -2,13 +2,20 @@
 // subscription (your title, its folder, how the feed is fetched), then fetch it once when its
 // fetch options changed.
 import { parseArgs } from 'node:util';
-import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed } from '../refresh/refresh.js';
 import { fetchOptionsKey } from '../store/index.js';
 import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
-import { COMMON_FLAGS, findSubscription, openContext, refreshDeps, resolveUser } from './context.js';
+import {
+  COMMON_FLAGS,
+  findSubscription,
+  openContext,
+  refreshDeps,
+  resolveUser,
+  RULE_FLAGS,
+  rulesOfFlags,
+} from './context.js';
 import { counted } from './progress.js';
 
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
@@ -55,8 +62,7 @@ export async function run(args: string[]): Promise<number> {
       'article-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       'use-http-cache': { type: 'boolean', default: false },
-      'block-rules': { type: 'string' },
-      'keep-rules': { type: 'string' },
+      ...RULE_FLAGS,
     },
   });
   if (values.help) {
@@ -73,12 +79,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.pause && values.resume) throw new GleanerError('USAGE', 'give --pause or --resume, not both');
   if (values['ignore-http-cache'] && values['use-http-cache'])
     throw new GleanerError('USAGE', 'give --ignore-http-cache or --use-http-cache, not both');
-  const rules = {
-    ...(values['block-rules'] !== undefined ? { blockRules: values['block-rules'].trim() } : {}),
-    ...(values['keep-rules'] !== undefined ? { keepRules: values['keep-rules'].trim() } : {}),
-  };
-  compileRule(rules.blockRules, 'block rule (--block-rules)');
-  compileRule(rules.keepRules, 'keep rule (--keep-rules)');
+  const rules = rulesOfFlags(values);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);

@@ -80,14 +80,16 @@ export async function refreshFeed(
   fetched?: FetchResult,
 ): Promise<RefreshResult> {
   const { store, log } = deps;
+  // A feed that ignores the HTTP cache sends no validators and heeds no max-age.
+  const cached = !feed.options.ignoreHttpCache;
   let result: FetchResult;
   try {
     result =
       fetched ??
       (await deps.fetcher.fetchFeed({
         url: feed.url,
-        etag: feed.options.ignoreHttpCache ? null : feed.etag,
-        lastModified: feed.options.ignoreHttpCache ? null : feed.lastModified,
+        etag: cached ? feed.etag : null,
+        lastModified: cached ? feed.lastModified : null,
         userAgent: feed.options.userAgent,
         cookie: feed.options.cookie,
         username: feed.options.username,
@@ -97,6 +99,7 @@ export async function refreshFeed(
     return recordFailure(feed, err, deps);
   }
   const now = deps.clock();
+  const maxAgeSeconds = cached ? result.cacheControlMaxAge : null;
   const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
   if (movedTo && movedTo !== feed.url) {
     // A feed fetched with a cookie or credentials stays at its URL when it moves to another site:
@@ -141,7 +144,7 @@ export async function refreshFeed(
       {
         now,
         publishTimes,
-        maxAgeSeconds: feed.options.ignoreHttpCache ? null : result.cacheControlMaxAge,
+        maxAgeSeconds,
         retryAfterSeconds: result.retryAfter,
         errorCount: 0,
         pushedUntil: feed.webSubUntil,
@@ -204,7 +207,7 @@ export async function refreshFeed(
       now,
       publishTimes,
       ttlMinutes: parsed.ttlMinutes,
-      maxAgeSeconds: feed.options.ignoreHttpCache ? null : result.cacheControlMaxAge,
+      maxAgeSeconds,
       retryAfterSeconds: result.retryAfter,
       errorCount: 0,
       pushedUntil: feed.webSubUntil,
