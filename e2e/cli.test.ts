@@ -309,6 +309,43 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('takes out of entries what a remove selector matches, and refuses one it cannot use', async () => {
+    const shared = '&lt;p&gt;The post.&lt;/p&gt;&lt;div class="share"&gt;Share it&lt;/div&gt;';
+    server.route('/removing.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Removing</title><item><title>Post</title><guid>p1</guid>` +
+            `<description>${shared}</description></item></channel></rss>`,
+        ),
+    );
+    const url = server.url('/removing.xml');
+    const refused = await gleaner('add', url, '--remove-selector', 'div:has(p)');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /the remove selector may not use :has\(\)/);
+    const added = await gleaner('add', url, '--remove-selector', '.share');
+    assert.equal(added.code, 0, added.stderr);
+    assert.match((await gleaner('feeds')).stdout, /removing\.xml {2}\(with remove selector "\.share"\)/);
+    const conn = new Database(env.GLEANER_DB, { readonly: true });
+    try {
+      const bodies = conn
+        .prepare(
+          `SELECT b.content_html FROM entry_bodies b JOIN entries e ON e.id = b.entry_id WHERE e.guid = 'p1'`,
+        )
+        .pluck()
+        .all();
+      assert.deepEqual(bodies, ['<p>The post.</p>']);
+    } finally {
+      conn.close();
+    }
+    const bad = await gleaner('edit', url, '--remove-selector', 'p[');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /the remove selector is not a valid CSS selector/);
+    assert.equal((await gleaner('edit', url, '--remove-selector', '')).code, 0);
+    assert.match((await gleaner('feeds')).stdout, /removing\.xml\n/);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('subscribes with rules that apply from the first fetch', async () => {
     server.route('/ruled.xml', (_q, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Ruled', 4, 'r')),

@@ -9,7 +9,7 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
-                   [--article-selector CSS] [--ignore-http-cache]
+                   [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache]
                    [--block-rules REGEX] [--keep-rules REGEX]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
@@ -19,6 +19,8 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --full-article    fetch each entry's page and keep the article (for feeds that send summaries)
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
+  --remove-selector CSS   elements to take out of every entry and article (as Miniflux's remove()
+                    rewrite rule: ".share-buttons, aside.related")
   --user-agent, --cookie, --username, --password   how this feed must be fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
@@ -42,6 +44,7 @@ export async function run(args: string[]): Promise<number> {
       password: { type: 'string' },
       'full-article': { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
+      'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       ...RULE_FLAGS,
     },
@@ -72,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
           password: values.password ?? null,
           fetchFullArticle: values['full-article'],
           articleSelector: values['article-selector']?.trim() || null,
+          removeSelector: values['remove-selector']?.trim() || null,
           ignoreHttpCache: values['ignore-http-cache'],
         },
       },

@@ -20,7 +20,7 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
-                    [--full-article | --summaries] [--article-selector CSS]
+                    [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache]
                     [--block-rules REGEX] [--keep-rules REGEX]
 
@@ -35,6 +35,8 @@ as it is; an empty value ("") removes it.
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
+  --remove-selector CSS   elements to take out of entries and articles from now on (as Miniflux's remove()
+                    rewrite rule: ".share-buttons, aside.related")
   --block-rules RE  new entries whose title, link, author or a category this matches do not reach
                     you (a regular expression, as in Miniflux; (?i) ignores case)
   --keep-rules RE   only new entries this matches reach you
@@ -60,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
       'full-article': { type: 'boolean', default: false },
       summaries: { type: 'boolean', default: false },
       'article-selector': { type: 'string' },
+      'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       'use-http-cache': { type: 'boolean', default: false },
       ...RULE_FLAGS,
@@ -94,6 +97,7 @@ export async function run(args: string[]): Promise<number> {
       password: given(values.password, current.password),
       fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
       articleSelector: given(values['article-selector']?.trim(), current.articleSelector),
+      removeSelector: given(values['remove-selector']?.trim(), current.removeSelector),
       ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
     };
     checkFetchOptions(options);

@@ -33,6 +33,7 @@ describe('gleaner feeds: fetch options', () => {
       fetchFullArticle: true,
       articleSelector: 'article .body',
       ignoreHttpCache: true,
+      removeSelector: '.share',
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -40,6 +41,7 @@ describe('gleaner feeds: fetch options', () => {
       'credentials',
       'full articles',
       'article selector "article .body"',
+      'remove selector ".share"',
       'no HTTP caching',
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);

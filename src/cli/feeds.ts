@@ -117,6 +117,7 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.username || o.password) named.push('credentials');
   if (o.fetchFullArticle) named.push('full articles');
   if (o.articleSelector) named.push(`article selector ${JSON.stringify(o.articleSelector)}`);
+  if (o.removeSelector) named.push(`remove selector ${JSON.stringify(o.removeSelector)}`);
   if (o.ignoreHttpCache) named.push('no HTTP caching');
   return named;
 }

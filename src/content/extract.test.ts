@@ -97,11 +97,28 @@ describe('extractArticle', () => {
   });
 
   it('takes what an article selector picks, in place of Readability’s choice', () => {
-    const comments = extractArticle(page, PAGE_URL, '.comments .comment');
+    const comments = extractArticle(page, PAGE_URL, { articleSelector: '.comments .comment' });
     assert.ok(comments);
     assert.match(comments.text, /randomreader99/, 'the comments Readability drops');
     assert.doesNotMatch(comments.text, /For most of last year/, 'the article it keeps');
     assert.equal(comments.title, null);
+  });
+
+  it('takes out what a remove selector matches before Readability, or the article selector, sees the page', () => {
+    const promo = '<p class="promo">Subscribe to our newsletter for more posts like this one.</p>';
+    const withPromo = page.replace('<p>For most of last year', `${promo}<p>For most of last year`);
+    assert.match(extractArticle(withPromo, PAGE_URL)?.text ?? '', /Subscribe to our newsletter/);
+    const removed = extractArticle(withPromo, PAGE_URL, { removeSelector: '.promo' });
+    assert.ok(removed);
+    assert.doesNotMatch(removed.text, /Subscribe to our newsletter/);
+    assert.match(removed.text, /For most of last year/);
+    const picked = extractArticle(withPromo, PAGE_URL, {
+      articleSelector: '.comments .comment',
+      removeSelector: '.comment:first-of-type',
+    });
+    assert.ok(picked);
+    assert.match(picked.text, /buildnerd/);
+    assert.doesNotMatch(picked.text, /randomreader99/);
   });
 
   it('reads a page that omits <html> and <body>', () => {

@@ -1,12 +1,13 @@
 // Full-article extraction for feeds that only send summaries: the article's page (fetched
 // elsewhere) is reduced to its main text by Mozilla's Readability, the engine of Firefox Reader View,
-// or to what the feed's article selector (Miniflux's scraper rules) picks out of it.
+// or to what the feed's article selector (Miniflux's scraper rules) picks out of it; what the feed's
+// remove selector matches is taken out first.
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
 import { htmlToText } from '../feed/parse/text.js';
 import { capNesting } from './nesting.js';
 import { sanitizeHtml } from './sanitize.js';
-import { selectArticle } from './selector.js';
+import { removeMatching, selectArticle } from './selector.js';
 import { pageBaseUrl } from './urls.js';
 
 // Readability's cost grows with the square of the nesting depth (16,000 nested divs take ~25 s) and
@@ -14,6 +15,12 @@ import { pageBaseUrl } from './urls.js';
 // articles nest a few dozen deep and hold a few thousand elements.
 const MAX_DEPTH = 256;
 const MAX_ELEMENTS = 50_000;
+
+/** The feed's selectors that shape its articles (FetchOptions'), null for none. */
+export interface ArticleSelectors {
+  articleSelector?: string | null;
+  removeSelector?: string | null;
+}
 
 /** The main content of an article page. */
 export interface ExtractedArticle {
@@ -28,22 +35,25 @@ export interface ExtractedArticle {
 type Page = ReturnType<DOMParser['parseFromString']>;
 
 /**
- * The article in `html`, the page found at `url`: what `selector` picks out of it (selectArticle,
- * which throws for a selector too costly on this page), or else Readability's choice. Null when
- * that holds no text, or the page has more than MAX_ELEMENTS tags. On a page that is not an article
- * (an index, a login wall) Readability returns the page's largest block of text.
+ * The article in `html`, the page found at `url`, without what `removeSelector` matches: what
+ * `articleSelector` picks out of it (selectArticle), or else Readability's choice. Null when that
+ * holds no text, or the page has more than MAX_ELEMENTS tags. Throws a GleanerError for a selector
+ * too costly on this page. On a page that is not an article (an index, a login wall) Readability
+ * returns the page's largest block of text.
  */
 export function extractArticle(
   html: string,
   url: string,
-  selector: string | null = null,
+  { articleSelector = null, removeSelector = null }: ArticleSelectors = {},
 ): ExtractedArticle | null {
   if (countTags(html) > MAX_ELEMENTS) return null;
-  if (selector !== null) {
-    const selected = selectArticle(capNesting(html, MAX_DEPTH), url, selector);
+  const capped = capNesting(html, MAX_DEPTH);
+  const kept = removeSelector === null ? capped : removeMatching(capped, url, removeSelector);
+  if (articleSelector !== null) {
+    const selected = selectArticle(kept, url, articleSelector);
     return selected && { ...selected, title: null, byline: null };
   }
-  const page = parsePage(capNesting(html, MAX_DEPTH));
+  const page = parsePage(kept);
   const baseUrl = baseUrlOf(page, url); // before Readability rewrites the document
 
   const article = new Readability(page).parse();

@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GleanerError } from '../model/errors.js';
-import { MAX_SELECTOR_LENGTH, SELECT_BUDGET, selectArticle, selectorProblem } from './selector.js';
+import { sanitizeHtml } from './sanitize.js';
+import {
+  MAX_SELECTOR_LENGTH,
+  removeMatching,
+  SELECT_BUDGET,
+  selectArticle,
+  selectorProblem,
+} from './selector.js';
 
 const URL_ = 'https://blog.example.com/2026/12/post';
 
@@ -38,6 +45,15 @@ describe('selectorProblem', () => {
     for (const [selector, reason] of refused) {
       assert.match(selectorProblem(selector) ?? 'taken', reason, selector);
     }
+  });
+
+  it('names the selector it refuses', () => {
+    assert.match(selectorProblem('[') ?? '', /^the article selector is not/);
+    assert.match(selectorProblem('[', 'remove selector') ?? '', /^the remove selector is not/);
+    assert.match(
+      selectorProblem('a:has(b)', 'remove selector') ?? '',
+      /^the remove selector may not use :has\(\)/,
+    );
   });
 });
 
@@ -107,5 +123,52 @@ describe('selectArticle', () => {
   it('picks 40,000 paragraphs with a plain selector within the budget', () => {
     const picked = selectArticle(wide, URL_, 'body > p');
     assert.equal(picked?.text.length, 'y '.repeat(40_000).length - 1);
+  });
+});
+
+describe('removeMatching', () => {
+  const entry = `<p>Intro with <a href="/x">a link</a> &amp; an &lt;escaped&gt; tag.</p>
+    <div class="share"><a href="https://social.example/share">Share</a><img src="t.png"></div>
+    <figure><img src="chart.png"><figcaption>Chart <span class="ad">Sponsored</span></figcaption></figure>
+    <aside class="related"><ul><li>Other post</li></ul></aside><p>Outro.</p>`;
+
+  it('takes out every element the selector matches, with its content, and keeps the rest as it was', () => {
+    const kept = removeMatching(entry, URL_, '.share, aside.related, figcaption .ad');
+    assert.doesNotMatch(kept, /Share|share|Other post|Sponsored|related/);
+    assert.match(kept, /<p>Intro with <a href="\/x">a link<\/a> &amp; an &lt;escaped&gt; tag\.<\/p>/);
+    assert.match(kept, /<figure><img src="chart.png"><figcaption>Chart <\/figcaption><\/figure>/);
+    assert.match(kept, /<p>Outro\.<\/p>/);
+    // The text an entity spelled stays text through the sanitizer: no tag appears.
+    assert.match(sanitizeHtml(kept, URL_), /an &lt;escaped&gt; tag/);
+  });
+
+  it('gives the HTML back untouched when the selector matches nothing', () => {
+    assert.equal(removeMatching(entry, URL_, '.no-such-class'), entry);
+  });
+
+  it('cuts nesting past the limit first, as the sanitizer would', () => {
+    const deep = `<p class="ad">x</p>${'<div>'.repeat(20_000)}<p>kept</p>${'</div>'.repeat(20_000)}`;
+    const kept = removeMatching(deep, URL_, '.ad');
+    assert.doesNotMatch(kept, /class="ad"/);
+    assert.ok((kept.match(/<div>/g)?.length ?? 0) <= 256, 'nesting cut');
+    assert.match(kept, /kept/);
+  });
+
+  it('refuses a refused selector, and stops past its budget, naming the remove selector', () => {
+    assert.throws(
+      () => removeMatching(entry, URL_, 'div:has(p)'),
+      (err: unknown) =>
+        err instanceof GleanerError && /^the remove selector may not use :has/.test(err.message),
+    );
+    const wide = `${'<p>y</p>'.repeat(40_000)}`;
+    assert.throws(
+      () => removeMatching(wide, URL_, 'p:nth-child(2n+1)'),
+      (err: unknown) =>
+        err instanceof GleanerError &&
+        err.code === 'USAGE' &&
+        err.message.startsWith(
+          `the remove selector took more than ${SELECT_BUDGET.toLocaleString('en')} steps`,
+        ),
+    );
   });
 });

@@ -1,6 +1,8 @@
-// Article selectors: CSS selector lists that pick the article out of its page, as Miniflux's scraper
-// rules and FreshRSS's "article CSS selector" (`article .post-body, .post-header img`), for sites
-// where Readability guesses wrong.
+// A feed's CSS selectors: the article selector picks the article out of its page, as Miniflux's
+// scraper rules and FreshRSS's "article CSS selector" (`article .post-body, .post-header img`), for
+// sites where Readability guesses wrong; the remove selector takes elements out of every entry's
+// content (share buttons, ads, "related posts"), as Miniflux's remove() rewrite rule and FreshRSS's
+// "CSS selector of the elements to remove".
 //
 // Threat: the selector is the user's, but the page is a stranger's, and selector engines have inputs
 // that take minutes: `section div div div div div div span` tries every choice of ancestors (C(256, 6)
@@ -13,10 +15,11 @@ import { parse as parseSelector, SelectorType, type Selector } from 'css-what';
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
 import { GleanerError } from '../model/errors.js';
+import { capNesting, NESTING_LIMIT } from './nesting.js';
 import { sanitizeHtml } from './sanitize.js';
 import { pageBaseUrl } from './urls.js';
 
-/** The longest article selector: far past any real one. */
+/** The longest selector: far past any real one. */
 export const MAX_SELECTOR_LENGTH = 1000;
 
 /** Steps (calls into the DOM) one selection may take. */
@@ -24,23 +27,26 @@ export const SELECT_BUDGET = 2_000_000;
 
 const REFUSED_PSEUDOS = new Set(['has', 'contains', 'icontains']);
 
-/** Why `selector` cannot pick an article out of a page, or null when it can. */
-export function selectorProblem(selector: string): string | null {
-  if (selector.trim() === '') return 'the article selector is empty';
+/** Which of a feed's selectors: named in its errors. */
+export type SelectorName = 'article selector' | 'remove selector';
+
+/** Why `selector` cannot be used as the feed's `name`, or null when it can. */
+export function selectorProblem(selector: string, name: SelectorName = 'article selector'): string | null {
+  if (selector.trim() === '') return `the ${name} is empty`;
   if (selector.length > MAX_SELECTOR_LENGTH) {
-    return `the article selector is longer than ${MAX_SELECTOR_LENGTH} characters`;
+    return `the ${name} is longer than ${MAX_SELECTOR_LENGTH} characters`;
   }
   let parsed: Selector[][];
   try {
     parsed = parseSelector(selector);
     compile(parsed, SELECT_OPTIONS);
   } catch (err) {
-    return `the article selector is not a valid CSS selector: ${(err as Error).message}`;
+    return `the ${name} is not a valid CSS selector: ${(err as Error).message}`;
   }
   const refused = refusedPseudo(parsed);
   return refused === null
     ? null
-    : `the article selector may not use :${refused}() (it can take minutes on a large page)`;
+    : `the ${name} may not use :${refused}() (it can take minutes on a large page)`;
 }
 
 /** The first pseudo-class of REFUSED_PSEUDOS in `selectors`, looking inside :not(), :is() and the rest. */
@@ -80,6 +86,26 @@ function countingAdapter(budget: number): SelectOptions<Node, Element>['adapter'
 }
 
 /**
+ * The elements `selector` matches in `page`, in page order. Throws a GleanerError, naming the
+ * selector and `url`, for a selector that selectorProblem refuses, or that takes more than
+ * SELECT_BUDGET steps here.
+ */
+function selectWithinBudget(selector: string, name: SelectorName, page: Node, url: string): Element[] {
+  const problem = selectorProblem(selector, name);
+  if (problem !== null) throw new GleanerError('USAGE', problem);
+  const options = { ...SELECT_OPTIONS, adapter: countingAdapter(SELECT_BUDGET) };
+  try {
+    return selectAll<Node, Element>(selector, page, options);
+  } catch (err) {
+    if (!(err instanceof OverBudget)) throw err;
+    throw new GleanerError(
+      'USAGE',
+      `the ${name} took more than ${SELECT_BUDGET.toLocaleString('en')} steps on ${url}: make it simpler`,
+    );
+  }
+}
+
+/**
  * What `selector` picks out of the page at `url` (its nesting already capped: a tree is built), in
  * page order, sanitized, and its text; null when it picks nothing with text. Throws a GleanerError
  * for a selector that selectorProblem refuses, or that takes more than SELECT_BUDGET steps here.
@@ -89,20 +115,8 @@ export function selectArticle(
   url: string,
   selector: string,
 ): { contentHtml: string; text: string } | null {
-  const problem = selectorProblem(selector);
-  if (problem !== null) throw new GleanerError('USAGE', problem);
   const page = parseDocument(html);
-  const options = { ...SELECT_OPTIONS, adapter: countingAdapter(SELECT_BUDGET) };
-  let picked: Element[];
-  try {
-    picked = selectAll<Node, Element>(selector, page, options);
-  } catch (err) {
-    if (!(err instanceof OverBudget)) throw err;
-    throw new GleanerError(
-      'USAGE',
-      `the article selector took more than ${SELECT_BUDGET.toLocaleString('en')} steps on ${url}: make it simpler`,
-    );
-  }
+  const picked = selectWithinBudget(selector, 'article selector', page, url);
   // An element inside another picked one is already in it.
   const chosen = new Set<Node>(picked);
   const outermost = picked.filter((el) => {
@@ -115,4 +129,17 @@ export function selectArticle(
   const text = htmlToText(contentHtml);
   if (text === '') return null;
   return { contentHtml, text };
+}
+
+/**
+ * `html` (an entry's content, or an article's page, from `url`) without the elements `selector`
+ * matches, and their content. Not sanitized: it goes to the sanitizer or an extractor next. Deep
+ * nesting is cut first (NESTING_LIMIT), as the sanitizer would. Throws as selectArticle does.
+ */
+export function removeMatching(html: string, url: string, selector: string): string {
+  const page = parseDocument(capNesting(html, NESTING_LIMIT));
+  const matched = selectWithinBudget(selector, 'remove selector', page, url);
+  if (matched.length === 0) return html;
+  for (const el of matched) DomUtils.removeElement(el);
+  return DomUtils.getOuterHTML(page);
 }

@@ -1,7 +1,8 @@
-// An entry's full article: its page fetched (through the guarded fetcher) and reduced to the article
-// by Readability, sanitized. Used by refreshes of feeds that ask for full articles, and on request
+// An entry's full article: its page fetched (through the guarded fetcher), the feed's remove
+// selector applied, and reduced to the article by Readability or its article selector, sanitized. Used by refreshes of feeds that ask for full articles, and on request
 // (the reader's Fetch full article, Miniflux's fetch-content: articleOfEntry).
 import { estimateReadingMinutes } from '../content/index.js';
+import type { ArticleSelectors } from '../content/extract.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import { sameHost, type Fetcher } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
@@ -9,13 +10,14 @@ import type { Store } from '../store/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 /**
- * Extracts an article from its page, where `selector` says or else where Readability finds it:
- * sanitized HTML and its text, or null when there is none.
+ * Extracts an article from its page, where the feed's article selector says or else where
+ * Readability finds it, without what its remove selector matches: sanitized HTML and its text, or
+ * null when there is none.
  */
 export type ExtractArticle = (
   html: string,
   url: string,
-  selector: string | null,
+  selectors: ArticleSelectors,
 ) => { contentHtml: string; text: string } | null;
 
 export interface FullArticle {
@@ -28,8 +30,8 @@ export interface FullArticle {
  * The article at `url`, an entry of `feed`, or null when the page answers with no body or holds no
  * article. The feed's user agent goes along; its cookie only to the feed's own site (an entry may
  * link anywhere: an aggregator's do). The article is where the feed's article selector says, or
- * Readability's choice. A fetch that fails, or a selector too costly on the page, throws its
- * GleanerError. Readability and a DOM are loaded only when first needed.
+ * Readability's choice, without what its remove selector matches. A fetch that fails, or a selector
+ * too costly on the page, throws its GleanerError. Readability and a DOM are loaded only when first needed.
  */
 export async function fetchFullArticle(
   fetcher: Fetcher,
@@ -44,7 +46,7 @@ export async function fetchFullArticle(
   const article = extractArticle(
     decodeDocument(page.body, page.contentType).text,
     page.finalUrl,
-    feed.options.articleSelector,
+    feed.options,
   );
   if (!article) return null;
   return { ...article, readingMinutes: estimateReadingMinutes(article.text) };

@@ -103,6 +103,55 @@ describe('prepareEntries', () => {
     assert.deepEqual(prepareEntries(feed(twice), FEED_URL, NOW, { stored }), []);
   });
 
+  it('takes out what the feed’s remove selector matches, before sanitizing, from content and summary', () => {
+    const items = [
+      item({
+        id: 'a',
+        title: 'With extras',
+        contentHtml:
+          '<p>Body.</p><div class="share" onclick="x()"><a href="https://social.example/">Share</a></div>' +
+          '<aside class="related"><p>Read next</p></aside>',
+        summaryHtml: '<p>Short.</p><span class="share">Share</span>',
+      }),
+      item({ id: 'b', title: 'Plain', contentHtml: '<p>Nothing to remove.</p>' }),
+    ];
+    const errors: string[] = [];
+    const [a, b] = prepareEntries(feed(items), FEED_URL, NOW, {
+      removeSelector: '.share, aside.related',
+      selectorErrors: errors,
+    });
+    assert.equal(a?.contentHtml, '<p>Body.</p>');
+    assert.equal(a?.contentText, 'Body.');
+    assert.equal(a?.summaryText, 'Short.');
+    assert.equal(b?.contentHtml, '<p>Nothing to remove.</p>');
+    assert.deepEqual(errors, []);
+
+    // Another selector, or none, is another source: a stored item is prepared again with it.
+    const stored = new Map(
+      prepareEntries(feed(items), FEED_URL, NOW, { stored: new Map() }).map((e) => [
+        e.dedupeKey,
+        e.sourceHash ?? '',
+      ]),
+    );
+    assert.equal(prepareEntries(feed(items), FEED_URL, NOW, { stored }).length, 0);
+    assert.equal(prepareEntries(feed(items), FEED_URL, NOW, { stored, removeSelector: '.share' }).length, 2);
+  });
+
+  it('keeps an item as sent when the remove selector is too costly for it, and says why', () => {
+    const wide = item({ id: 'wide', title: 'Wide', contentHtml: '<p>y</p>'.repeat(40_000) });
+    const errors: string[] = [];
+    const [entry] = prepareEntries(feed([wide]), FEED_URL, NOW, {
+      removeSelector: 'p:nth-child(2n+1)',
+      selectorErrors: errors,
+    });
+    assert.equal(entry?.contentText.length, 'y '.repeat(40_000).length - 1, 'nothing removed');
+    assert.equal(errors.length, 1);
+    assert.match(
+      errors[0] ?? '',
+      /^the remove selector took more than [\d,]+ steps on https:\/\/blog\.example\.com\/feed\.xml/,
+    );
+  });
+
   it('hashes title, link and sanitized HTML joined by NULs, as stored hashes were made', () => {
     const [entry] = prepareEntries(
       feed([

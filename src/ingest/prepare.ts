@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { ParsedEntry, ParsedFeed, PreparedEntry } from '../model/index.js';
 import { absolutizeUrl, prepareContent, stripTrackingParams } from '../content/index.js';
+import { removeMatching } from '../content/selector.js';
 import { htmlToText } from '../feed/parse/text.js';
+import { GleanerError } from '../model/errors.js';
 
 const SUMMARY_LENGTH = 300;
 // A guid or link longer than this keys its entry by its hash instead. Every refresh reads the
@@ -76,6 +78,13 @@ export interface PrepareOptions {
    */
   stored?: ReadonlyMap<string, string> | undefined;
   unchanged?: string[] | undefined;
+  /**
+   * The feed's remove selector (FetchOptions.removeSelector): what it matches is taken out of each
+   * item's HTML before it is sanitized. An item it fails on (too costly for its HTML) is kept as
+   * sent, and the error added to `selectorErrors`.
+   */
+  removeSelector?: string | null | undefined;
+  selectorErrors?: string[] | undefined;
 }
 
 /**
@@ -90,7 +99,7 @@ export function prepareEntries(
   feed: ParsedFeed,
   feedUrl: string,
   now: number,
-  { maxEntries = Infinity, stored, unchanged }: PrepareOptions = {},
+  { maxEntries = Infinity, stored, unchanged, removeSelector, selectorErrors }: PrepareOptions = {},
 ): PreparedEntry[] {
   const items = feed.items.length > maxEntries ? newestItems(feed.items, maxEntries, now) : feed.items;
   const seen = new Set<string>();
@@ -102,7 +111,7 @@ export function prepareEntries(
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
     const link = item.link ? stripTrackingParams(item.link) : null;
-    const source = stored ? sourceHash(item, feedUrl) : undefined;
+    const source = stored ? sourceHash(item, feedUrl, removeSelector) : undefined;
     const key = itemKey(guid, link);
     if (key !== null && source !== undefined && stored?.get(key) === source) {
       if (seen.has(key)) continue;
@@ -110,7 +119,8 @@ export function prepareEntries(
       unchanged?.push(key);
       continue;
     }
-    const entry = prepareEntry(item, guid, link, feedUrl, now, source);
+    const kept = removeSelector ? withoutRemoved(item, feedUrl, removeSelector, selectorErrors) : item;
+    const entry = prepareEntry(kept, guid, link, feedUrl, now, source);
     if (seen.has(entry.dedupeKey)) continue;
     seen.add(entry.dedupeKey);
     out.push(entry);
@@ -127,13 +137,35 @@ export function prepareEntries(
  */
 export const PREPARE_VERSION = 1;
 
+/** `item` without what `selector` matches in its bodies; as it is where the selector fails. */
+function withoutRemoved(
+  item: ParsedEntry,
+  feedUrl: string,
+  selector: string,
+  errors: string[] | undefined,
+): ParsedEntry {
+  const url = item.link ?? feedUrl;
+  try {
+    return {
+      ...item,
+      contentHtml: item.contentHtml && removeMatching(item.contentHtml, url, selector),
+      summaryHtml: item.summaryHtml && removeMatching(item.summaryHtml, url, selector),
+    };
+  } catch (err) {
+    if (!(err instanceof GleanerError)) throw err;
+    errors?.push(err.message);
+    return item;
+  }
+}
+
 /**
  * A hash of `item` as parsed from its feed at `feedUrl` (every field a prepared entry is made of,
- * and the base its URLs resolve against), and of PREPARE_VERSION: 64 bits, enough to tell an
- * item's versions apart.
+ * the base its URLs resolve against, and the feed's remove selector if any), and of
+ * PREPARE_VERSION: 64 bits, enough to tell an item's versions apart.
  */
-function sourceHash(item: ParsedEntry, feedUrl: string): string {
-  // The short fields as one part (JSON tells null from ''), then the two bodies.
+function sourceHash(item: ParsedEntry, feedUrl: string, removeSelector: string | null | undefined): string {
+  // The short fields as one part (JSON tells null from ''), then the two bodies. The selector came
+  // later: without one, an item keeps the hash it was stored with.
   const fields = JSON.stringify([
     PREPARE_VERSION,
     feedUrl,
@@ -148,6 +180,7 @@ function sourceHash(item: ParsedEntry, feedUrl: string): string {
     item.commentsUrl,
     item.imageUrl,
     item.language,
+    ...(removeSelector ? [removeSelector] : []),
   ]);
   return sha1(fields, item.summaryHtml ?? '', item.contentHtml ?? '').slice(0, 16);
 }

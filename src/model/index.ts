@@ -90,6 +90,11 @@ export interface FetchOptions {
    * Cache-Control max-age heeded (Miniflux's ignore_http_cache), for a site whose validators lie.
    */
   ignoreHttpCache: boolean;
+  /**
+   * CSS selectors of elements to take out of every entry's content and full article (share
+   * buttons, ads: Miniflux's remove() rewrite rule, FreshRSS's elements to remove); null for none.
+   */
+  removeSelector: string | null;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

@@ -37,6 +37,8 @@ export interface DigestRequest {
   partial?: boolean;
   /** At most this many of the document's entries, the newest (see prepareEntries). */
   maxEntries?: number;
+  /** The feed's remove selector (FetchOptions.removeSelector), if it has one. */
+  removeSelector?: string | null;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -55,6 +57,8 @@ export interface DigestResult<E extends StorableEntry = StorableEntry> {
   sources?: [string, string][];
   /** How many of the document's items were read (its newest `maxEntries`), one an entry key. */
   itemCount?: number;
+  /** Why the remove selector failed on some items (kept as sent), when it did. */
+  selectorErrors?: string[];
 }
 
 export type DigestReply =
@@ -78,11 +82,14 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
   const { items, ...feed } = parsed;
   const stored = req.stored;
   const unchanged: string[] = [];
+  const selectorErrors: string[] = [];
   const entries = prepareEntries({ ...feed, items }, req.url, req.now, {
     maxEntries: req.maxEntries,
     // A feed with stored entries has its items' sources hashed; its first fetch does not.
     stored: stored?.size ? (req.sources ?? new Map()) : undefined,
     unchanged,
+    removeSelector: req.removeSelector,
+    selectorErrors,
   });
   const fresh = stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries;
   // Entries prepared again to find their content as stored: their sources are kept for next time.
@@ -105,6 +112,7 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     itemCount: entries.length + unchanged.length,
   };
   if (sources.length) result.sources = sources;
+  if (selectorErrors.length) result.selectorErrors = selectorErrors;
   if (!req.removed?.length) return result;
   const removed = new Set(req.removed);
   const held = new Set([...entries.map((e) => e.dedupeKey), ...unchanged]);

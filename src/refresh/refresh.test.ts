@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { escapeHtml } from '../content/escape.js';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
@@ -1008,8 +1009,97 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
       views.find((v) => v.entry.title === title)?.entry.contentHtml ?? '';
     assert.equal(html('picked'), '<div><p>The notes the selector asks for.</p></div>');
     assert.match(html('costly'), /A whole entry, long enough/);
-    assert.equal(lines.filter((l) => l.includes('article selector failed')).length, 1, lines.join('\n'));
+    assert.equal(
+      lines.filter((l) => l.includes('feed selector failed on an article')).length,
+      1,
+      lines.join('\n'),
+    );
     assert.match(lines.join('\n'), /more than 2,000,000 steps on http:\/\/127\.0\.0\.1:\d+\/costly/);
+  });
+
+  it('takes what a feed’s remove selector matches out of its entries and their articles; one too costly keeps them as sent, and says so', async () => {
+    server.route('/share-post', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><body><article><h1>A post</h1><div class="share"><a href="/s">Share on the network</a></div>' +
+            '<p>The article itself, which the selector leaves.</p><aside class="related">Read next: ads</aside></article></body></html>',
+        ),
+    );
+    const items =
+      `<item><title>Inline</title><guid>inline</guid><description>${escapeHtml(
+        '<p>The entry’s own text.</p><div class="share"><a href="/s">Share on the network</a></div>',
+      )}</description></item>` +
+      `<item><title>Teaser</title><guid>teaser</guid><link>${server.url('/share-post')}</link>` +
+      `<description>A teaser.</description></item>`;
+    server.route('/removing.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(`<rss version="2.0"><channel><title>Removing</title>${items}</channel></rss>`),
+    );
+    await withEachDigest(async (name, digest) => {
+      const feed = await subscribed(`/removing.xml?${name}`, {
+        ...OPTIONS,
+        fetchFullArticle: true,
+        articleSelector: 'article',
+        removeSelector: '.share, aside.related',
+      });
+      assert.equal((await refreshFeed(feed, { ...deps, digest })).status, 'updated');
+      const views = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 5 });
+      const html = (title: string): string =>
+        views.find((v) => v.entry.title === title)?.entry.contentHtml ?? '';
+      assert.equal(html('Inline'), '<p>The entry’s own text.</p>', name);
+      assert.equal(
+        html('Teaser'),
+        '<article><h1>A post</h1><p>The article itself, which the selector leaves.</p></article>',
+        name,
+      );
+    });
+
+    // Set later on a feed's stored entries: those its document still lists are cleaned in place.
+    const later = await subscribed('/removing.xml?later');
+    await refreshFeed(later, deps);
+    await refreshFeed(later, deps); // the items' sources kept: the next fetch prepares none unchanged
+    const inline = async () =>
+      (await store.queryEntries({ userId: user.id, feedId: later.id, limit: 5 })).find(
+        (v) => v.entry.title === 'Inline',
+      )?.entry;
+    const before = await inline();
+    assert.match(before?.contentHtml ?? '', /Share on the network/);
+    assert.ok(
+      await store.setFeedOptions(later.id, { ...later.options, removeSelector: '.share' }, Date.now()),
+    );
+    const changed = await store.getFeed(later.id);
+    assert.ok(changed);
+    assert.equal((await refreshFeed(changed, deps)).status, 'updated');
+    const after = await inline();
+    assert.deepEqual([after?.id, after?.contentHtml], [before?.id, '<p>The entry’s own text.</p>']);
+
+    // Ten divs to choose out of 240 around every span: the selection stops at its budget.
+    server.route('/deep.xml', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Deep</title><item><title>Deep</title><guid>deep</guid><description>${escapeHtml(
+            `${'<div>'.repeat(240)}${'<span>x</span>'.repeat(2_000)}${'</div>'.repeat(240)}`,
+          )}</description></item><item><title>Fine</title><guid>fine</guid><description>Kept.</description></item></channel></rss>`,
+        ),
+    );
+    const deep = await subscribed('/deep.xml', {
+      ...OPTIONS,
+      removeSelector: `section ${'div '.repeat(10)}span`,
+    });
+    const lines: string[] = [];
+    const logging = { ...deps, log: createLogger('info', (line) => lines.push(line)) };
+    assert.equal((await refreshFeed(deep, logging)).status, 'updated');
+    const kept = await store.queryEntries({ userId: user.id, feedId: deep.id, limit: 5 });
+    assert.deepEqual(kept.map((v) => v.entry.title).sort(), ['Deep', 'Fine'], 'nothing lost');
+    const deepHtml = kept.find((v) => v.entry.title === 'Deep')?.entry.contentHtml ?? '';
+    assert.equal(deepHtml.match(/<span>x<\/span>/g)?.length, 2_000, 'kept as sent');
+    const warned = lines.filter((l) => l.includes('remove selector failed'));
+    assert.equal(warned.length, 1, lines.join('\n'));
+    assert.match(warned[0] ?? '', /"entries":1/);
+    assert.match(warned[0] ?? '', /the remove selector took more than 2,000,000 steps/);
   });
 
   it('fetches no article again for an old entry of a long full-article feed', async () => {

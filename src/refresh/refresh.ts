@@ -172,6 +172,7 @@ export async function refreshFeed(
   let gone: string[] | undefined;
   let sources: [string, string][] | undefined;
   let itemCount: number | undefined;
+  let selectorErrors: string[] | undefined;
   try {
     const digest = deps.digest ?? digestInProcess;
     ({
@@ -180,6 +181,7 @@ export async function refreshFeed(
       gone,
       sources,
       itemCount,
+      selectorErrors,
     } = await digest({
       body: result.body,
       url: result.finalUrl,
@@ -191,7 +193,15 @@ export async function refreshFeed(
       removed,
       partial: result.partial,
       maxEntries: deps.maxEntriesPerFeed,
+      removeSelector: feed.options.removeSelector,
     }));
+    // A selector too costly for the feed's HTML is for its user to mend: the entries are kept as sent.
+    if (selectorErrors?.length)
+      log.warn('remove selector failed', {
+        feedId: feed.id,
+        entries: selectorErrors.length,
+        error: selectorErrors[0],
+      });
     if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
@@ -309,7 +319,7 @@ async function withFullArticles(
       if (!(err instanceof GleanerError)) throw err;
       // A page that fails is the site's; a selector too costly for the page is for its user to mend.
       const fields = { feedId: feed.id, url: entry.link, error: err.message };
-      if (err.code === 'USAGE') deps.log.warn('article selector failed', fields);
+      if (err.code === 'USAGE') deps.log.warn('feed selector failed on an article', fields);
       else deps.log.debug('full article fetch failed', fields);
       out.push(entry);
     }

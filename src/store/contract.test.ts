@@ -112,17 +112,25 @@ for (const backend of backends) {
       assert.equal(await store.countSubscribers(a.id), 0);
       await store.subscribe(reader.id, a.id, { folderId: null, title: null }, T0);
       assert.equal(await store.countSubscribers(a.id), 1);
+      await store.recordFetchSuccess(
+        a.id,
+        { ...update(T0 + 1), lastModified: 'Mon, 23 Nov 2026 10:00:00 GMT' },
+        [],
+      );
+      assert.equal((await store.getFeed(a.id))?.etag, '"v1"');
       const newer = {
         ...DEFAULT_OPTIONS,
         cookie: 'a2',
         fetchFullArticle: true,
         articleSelector: 'article .body',
         ignoreHttpCache: true,
+        removeSelector: '.share, aside',
       };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);
       assert.deepEqual(changed?.options, newer);
       assert.equal(changed?.nextCheckAt, T0 + 5, 'due now');
+      assert.deepEqual([changed?.etag, changed?.lastModified], [null, null], 'fetched whole');
       assert.equal(
         (await store.ensureFeed('https://options.example/feed', newer, T0)).id,
         a.id,

@@ -971,5 +971,14 @@ describe('fetchOptionsKey', () => {
     assert.notEqual(fetchOptionsKey({ ...options, articleSelector: '.post' }), selected);
     const whole = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, ignoreHttpCache: true });
     assert.ok(whole !== '' && whole !== fetchOptionsKey({ ...options, ignoreHttpCache: true }));
+    // Options added later leave the keys of feeds stored before them as they were.
+    const selectedBefore = createHash('sha256')
+      .update(`${JSON.stringify([null, 'session=1', null, null, true])}{"articleSelector":"article"}`)
+      .digest('hex')
+      .slice(0, 32);
+    assert.equal(selected, selectedBefore);
+    const removing = fetchOptionsKey({ ...options, removeSelector: '.share' });
+    assert.ok(![before, selected, ''].includes(removing));
+    assert.notEqual(fetchOptionsKey({ ...options, removeSelector: 'aside' }), removing);
   });
 });

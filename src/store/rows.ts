@@ -58,6 +58,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     fetchFullArticle: Number(r.fetch_full_article) === 1,
     articleSelector: str(r.article_selector),
     ignoreHttpCache: Number(r.ignore_http_cache) === 1,
+    removeSelector: str(r.remove_selector),
   };
 }
 
@@ -110,6 +111,7 @@ export function fetchOptionsKey(o: FetchOptions): string {
   const later = JSON.stringify({
     articleSelector: o.articleSelector || undefined,
     ignoreHttpCache: o.ignoreHttpCache || undefined,
+    removeSelector: o.removeSelector || undefined,
   });
   if (options.every((v) => !v) && later === '{}') return '';
   const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;

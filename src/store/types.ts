@@ -432,8 +432,9 @@ export interface Store {
   ensureFeed(url: string, options: FetchOptions, now: number): Promise<Feed>;
   getFeed(id: number): Promise<Feed | null>;
   /**
-   * Fetches a feed with other options from now on (due now): false, changing nothing, when
-   * another feed has its URL with those options.
+   * Fetches a feed with other options from now on (due now, and whole: its ETag and Last-Modified
+   * are forgotten, as another cookie or remove selector makes another document of the same one):
+   * false, changing nothing, when another feed has its URL with those options.
    */
   setFeedOptions(feedId: number, options: FetchOptions, now: number): Promise<boolean>;
   /** How many users follow a feed. */

@@ -42,6 +42,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   fetchFullArticle: false,
   articleSelector: null,
   ignoreHttpCache: false,
+  removeSelector: null,
 };
 
 export interface SubscribeRequest {
@@ -114,8 +115,13 @@ export function checkFetchOptions(options: FetchOptions): void {
       'USAGE',
       'the username cannot hold a colon (HTTP Basic auth ends it at the first one)',
     );
-  const selectorWrong = options.articleSelector === null ? null : selectorProblem(options.articleSelector);
-  if (selectorWrong !== null) throw new GleanerError('USAGE', selectorWrong);
+  for (const [selector, name] of [
+    [options.articleSelector, 'article selector'],
+    [options.removeSelector, 'remove selector'],
+  ] as const) {
+    const problem = selector === null ? null : selectorProblem(selector, name);
+    if (problem !== null) throw new GleanerError('USAGE', problem);
+  }
 }
 
 /** Adds a scheme to what people type ("blog.example.com/feed"). */

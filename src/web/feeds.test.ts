@@ -257,6 +257,7 @@ describe('feed management', () => {
       fetchFullArticle: false,
       articleSelector: null,
       ignoreHttpCache: false,
+      removeSelector: null,
     });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
@@ -381,6 +382,7 @@ describe('feed management', () => {
     const selected = await edit(apartId, {
       ...same,
       articleSelector: ' article .post-body ',
+      removeSelector: ' .share, aside ',
       ignoreHttpCache: '1',
     });
     assert.equal(target(selected).searchParams.get('done'), 'edited');
@@ -391,8 +393,10 @@ describe('feed management', () => {
     );
     assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
     assert.equal((await web.store.getFeed(apartId))?.options.ignoreHttpCache, true);
+    assert.equal((await web.store.getFeed(apartId))?.options.removeSelector, '.share, aside');
     const shown = norm((await quinn.get('/feeds')).body);
     assert.match(shown, /name="articleSelector" value="article .post-body"/);
+    assert.match(shown, /name="removeSelector" value=".share, aside"/);
     assert.match(shown, /name="ignoreHttpCache" value="1" checked/);
     const badSelector = await edit(apartId, { ...same, articleSelector: 'div:has(img)' });
     assert.equal(target(badSelector).searchParams.get('error'), 'selector');
@@ -401,6 +405,13 @@ describe('feed management', () => {
       /without :has\(\) or :contains\(\)/,
     );
     assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
+    const badRemoval = await edit(apartId, { ...same, articleSelector: 'article', removeSelector: 'p[' });
+    assert.equal(target(badRemoval).searchParams.get('error'), 'remove-selector');
+    assert.match(
+      alertOf(norm((await follow(quinn, badRemoval)).body)) ?? '',
+      /Those elements to remove are not a selector Gleaner can use/,
+    );
+    assert.equal((await web.store.getFeed(apartId))?.options.removeSelector, '.share, aside');
   });
 
   it('keeps a subscriber’s rules for new entries, refuses ones it cannot run, and applies them at the next fetch', async () => {

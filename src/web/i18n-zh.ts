@@ -212,11 +212,15 @@ export const ZH: Record<string, string> = {
   'Fetch the full article (for feeds that send only summaries)': '抓取全文（适用于只提供摘要的订阅源）',
   'Fetch options (for sites that ask for them)': '抓取选项（用于有此要求的网站）',
   'Article selector (CSS, for full articles)': '正文选择器（CSS，用于抓取全文）',
-  'The feed’s article selector could not be used on its page: make it simpler in the feed’s fetch options.':
-    '此订阅源的正文选择器无法用于该页面：请在订阅源的抓取选项中将它简化。',
+  'The feed’s selectors could not be used on its page: make them simpler in the feed’s fetch options.':
+    '此订阅源的选择器无法用于该页面：请在订阅源的抓取选项中将它们简化。',
   'Readability’s guess; for example article .post-body': '留空则由 Readability 判断；例如 article .post-body',
   'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().':
     '这个正文选择器无法使用：应为 CSS 选择器（如 article .post-body），最多 {n} 个字符，不能用 :has() 或 :contains()。',
+  'Elements to remove (CSS, from every entry and article)': '要移除的元素（CSS，作用于每篇文章和全文）',
+  'For example .share-buttons, aside.related': '例如 .share-buttons, aside.related',
+  'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().':
+    '要移除的元素不是可用的选择器：应为 CSS 选择器（如 .share-buttons），最多 {n} 个字符，不能用 :has() 或 :contains()。',
   'Fetch it whole each time (for a site whose ETag or Last-Modified lies)':
     '每次完整抓取（适用于 ETag 或 Last-Modified 不可靠的网站）',
   'User agent': '用户代理（User-Agent）',

@@ -327,7 +327,7 @@ describe('reading pages', () => {
       assert.equal(costly.location, `/entry/${deep}?article=selector`);
       assert.match(
         flat((await ann.get(costly.location ?? '')).body),
-        /role="alert">The feed’s article selector could not be used on its page/,
+        /role="alert">The feed’s selectors could not be used on its page/,
       );
     } finally {
       await pages.close();

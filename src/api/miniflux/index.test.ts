@@ -342,6 +342,7 @@ describe('Miniflux API', () => {
           cookie: 'session=xyz',
           crawler: true,
           scraper_rules: 'article .post-body',
+          rewrite_rules: 'remove(".share, a[href="/ads"]"), remove("aside.related")',
           ignore_http_cache: true,
         },
         bobKey,
@@ -351,6 +352,10 @@ describe('Miniflux API', () => {
       assert.equal(changed.json<{ crawler: boolean }>().crawler, true);
       assert.equal(changed.json<{ scraper_rules: string }>().scraper_rules, 'article .post-body');
       assert.equal(changed.json<{ ignore_http_cache: boolean }>().ignore_http_cache, true);
+      assert.equal(
+        changed.json<{ rewrite_rules: string }>().rewrite_rules,
+        'remove(".share, a[href="/ads"], aside.related")',
+      );
       const changedOptions = {
         userAgent: 'MyReader/1.0',
         cookie: 'session=xyz',
@@ -359,6 +364,7 @@ describe('Miniflux API', () => {
         fetchFullArticle: true,
         articleSelector: 'article .post-body',
         ignoreHttpCache: true,
+        removeSelector: '.share, a[href="/ads"], aside.related',
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
@@ -369,12 +375,17 @@ describe('Miniflux API', () => {
         { scraper_rules: 'p[' },
         { scraper_rules: 7 },
         { ignore_http_cache: 'yes' },
+        { rewrite_rules: 'add_image_title' },
+        { rewrite_rules: 'remove(".ad"),replace("a"|"b")' },
+        { rewrite_rules: 'remove("div:has(img)")' },
+        { rewrite_rules: 'remove(".ad"' },
+        { rewrite_rules: false },
       ]) {
         const refused = await put(`/feeds/${id}`, bad, bobKey);
         assert.equal(refused.status, 400, JSON.stringify(bad));
         assert.match(
           errorOf(refused),
-          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value/,
+          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Unsupported rewrite rule "(add_image_title|replace)"|Invalid rewrite rule "remove\(|Invalid rewrite_rules/,
         );
       }
       assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');

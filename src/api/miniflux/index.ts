@@ -165,9 +165,33 @@ function boolParam(q: Query, name: string): boolean | undefined {
 }
 
 /**
+ * The remove selector of Miniflux rewrite rules: the selectors of their `remove("…")` rules, joined
+ * (`remove(".ad"),remove(".share")`); null for none. A rule of another kind is a 400: Gleaner has
+ * only this one. A selector runs to the `")` that ends its rule, so it may hold quotes and commas.
+ */
+export function removeSelectorOfRules(rules: string): string | null {
+  const selectors: string[] = [];
+  let rest = rules.trim();
+  while (rest !== '') {
+    const rule = /^remove\("(.*?)"\)\s*(?:,\s*|$)/s.exec(rest);
+    if (rule === null) {
+      const name = /^[^,(]*/.exec(rest)?.[0].trim() || rest.slice(0, 40);
+      throw badRequest(
+        name === 'remove'
+          ? `Invalid rewrite rule ${JSON.stringify(rest.slice(0, 80))}: write remove("selector")`
+          : `Unsupported rewrite rule ${JSON.stringify(name)}: Gleaner has only remove("selector")`,
+      );
+    }
+    if ((rule[1] as string).trim() !== '') selectors.push((rule[1] as string).trim());
+    rest = rest.slice(rule[0].length);
+  }
+  return selectors.length ? selectors.join(', ') : null;
+}
+
+/**
  * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules,
- * ignore_http_cache), as Miniflux takes them; an empty one is none. What a request cannot carry is
- * refused by subscribeToUrl (checkFetchOptions).
+ * rewrite_rules, ignore_http_cache), as Miniflux takes them; an empty one is none. What a request
+ * cannot carry is refused by subscribeToUrl (checkFetchOptions).
  */
 function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
   const text = (name: string): string | null => {
@@ -190,6 +214,7 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     fetchFullArticle,
     articleSelector: text('scraper_rules')?.trim() || null,
     ignoreHttpCache: flag('ignore_http_cache'),
+    removeSelector: removeSelectorOfRules(text('rewrite_rules') ?? ''),
   };
 }
 
@@ -992,9 +1017,16 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       throw badRequest("A feed's URL cannot be changed: subscribe to the new one");
     let options: FetchOptions | null = null;
     if (
-      ['user_agent', 'cookie', 'username', 'password', 'crawler', 'scraper_rules', 'ignore_http_cache'].some(
-        (k) => k in body,
-      )
+      [
+        'user_agent',
+        'cookie',
+        'username',
+        'password',
+        'crawler',
+        'scraper_rules',
+        'rewrite_rules',
+        'ignore_http_cache',
+      ].some((k) => k in body)
     ) {
       // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
       // password are never sent back (feedJson), so an empty one, as an app that sends a feed's
@@ -1008,6 +1040,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         fetchFullArticle: 'crawler' in body ? given.fetchFullArticle : current.fetchFullArticle,
         articleSelector: 'scraper_rules' in body ? given.articleSelector : current.articleSelector,
         ignoreHttpCache: 'ignore_http_cache' in body ? given.ignoreHttpCache : current.ignoreHttpCache,
+        removeSelector: 'rewrite_rules' in body ? given.removeSelector : current.removeSelector,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

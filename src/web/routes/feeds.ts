@@ -166,6 +166,14 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
           ),
         };
+      case 'remove-selector':
+        return {
+          kind: 'error',
+          message: t(
+            'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().',
+            { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
+          ),
+        };
       case 'fetch-options':
         return {
           kind: 'error',
@@ -276,6 +284,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       title: field(req, 'title').trim(),
       fullArticle: checked(req, 'fullArticle'),
       articleSelector: field(req, 'articleSelector').trim(),
+      removeSelector: field(req, 'removeSelector').trim(),
       ignoreHttpCache: checked(req, 'ignoreHttpCache'),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
@@ -305,6 +314,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         fetchFullArticle: form.fullArticle,
         articleSelector: form.articleSelector || null,
         ignoreHttpCache: form.ignoreHttpCache,
+        removeSelector: form.removeSelector || null,
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -368,6 +378,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           fetchFullArticle: checked(req, 'fullArticle'),
           articleSelector: field(req, 'articleSelector').trim() || null,
           ignoreHttpCache: checked(req, 'ignoreHttpCache'),
+          removeSelector: field(req, 'removeSelector').trim() || null,
         }
       : null;
     try {
@@ -376,7 +387,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (!(err instanceof GleanerError)) throw err;
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       const error =
-        options?.articleSelector && selectorProblem(options.articleSelector) ? 'selector' : 'fetch-options';
+        options?.articleSelector && selectorProblem(options.articleSelector)
+          ? 'selector'
+          : options?.removeSelector && selectorProblem(options.removeSelector, 'remove selector')
+            ? 'remove-selector'
+            : 'fetch-options';
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
     // The form carries rulesField when it holds the rules: an empty one is none.

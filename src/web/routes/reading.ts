@@ -301,7 +301,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
       case 'selector':
         return say(
           t(
-            'The feed’s article selector could not be used on its page: make it simpler in the feed’s fetch options.',
+            'The feed’s selectors could not be used on its page: make them simpler in the feed’s fetch options.',
           ),
           'alert',
         );
@@ -328,7 +328,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       ctx.deps.log.info('full article fetch failed', { entryId: id, error: err.message });
-      // A page that fails is the site's; the feed's article selector (too costly here) is the user's.
+      // A page that fails is the site's; the feed's selectors (too costly here) are the user's.
       outcome = err.code === 'USAGE' ? 'selector' : 'failed';
     }
     if (wantsJson(req)) return { id, outcome };

@@ -35,6 +35,8 @@ export interface SubscribeForm {
   fullArticle: boolean;
   /** Where the article is on an entry's page (CSS); empty for Readability's choice. */
   articleSelector: string;
+  /** What to take out of its entries and articles (CSS); empty for nothing. */
+  removeSelector: string;
   ignoreHttpCache: boolean;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
@@ -50,6 +52,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   title: '',
   fullArticle: false,
   articleSelector: '',
+  removeSelector: '',
   ignoreHttpCache: false,
   userAgent: '',
   cookie: '',
@@ -61,6 +64,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
 function hiddenFetchFields(form: SubscribeForm): Html {
   const fields = {
     articleSelector: form.articleSelector,
+    removeSelector: form.removeSelector,
     ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
     userAgent: form.userAgent,
     cookie: form.cookie,
@@ -229,6 +233,7 @@ function subscribeSection(page: PageData, view: FeedsView): Html {
 interface FetchFields {
   fullArticle: boolean;
   articleSelector: string;
+  removeSelector: string;
   ignoreHttpCache: boolean;
   userAgent: string;
   cookie: string;
@@ -243,6 +248,7 @@ interface FetchFields {
 function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
   const custom = !!(
     v.articleSelector ||
+    v.removeSelector ||
     v.ignoreHttpCache ||
     v.userAgent ||
     v.cookie ||
@@ -264,6 +270,14 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
             value="${v.articleSelector}"
             maxlength="${MAX_SELECTOR_LENGTH}"
             placeholder="${t('Readability’s guess; for example article .post-body')}"
+        /></label>
+        <label
+          >${t('Elements to remove (CSS, from every entry and article)')}
+          <input
+            name="removeSelector"
+            value="${v.removeSelector}"
+            maxlength="${MAX_SELECTOR_LENGTH}"
+            placeholder="${t('For example .share-buttons, aside.related')}"
         /></label>
         <label class="checkbox"
           ><input
@@ -308,6 +322,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
   const fields = {
     fullArticle: o.fetchFullArticle,
     articleSelector: o.articleSelector ?? '',
+    removeSelector: o.removeSelector ?? '',
     ignoreHttpCache: o.ignoreHttpCache,
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
