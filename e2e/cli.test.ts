@@ -397,18 +397,31 @@ describe('gleaner CLI', () => {
         : res.writeHead(401).end('no'),
     );
     const own = { ...env, GLEANER_DB: join(dir, 'credentials.db') };
-    const added = await run(own, 'add', server.url('/private.xml').replace('://', '://member:pw-secret@'));
+    const added = await run(
+      own,
+      'add',
+      server.url('/private.xml').replace('://', '://member:pw-secret@'),
+      '--cookie',
+      'sid=cookie-secret',
+      '--remove-selector',
+      '.share',
+    );
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /subscribed to Private Feed \(2 entries\)/, 'fetched with them');
     const out = join(dir, 'credentials.opml');
     assert.equal((await run(own, 'export', '--output', out)).code, 0);
+    assert.match(
+      readFileSync(out, 'utf8'),
+      / frss:cssContentFilter="\.share"\/>/,
+      'the rest of its options, as FreshRSS writes them',
+    );
     const shown = [
       (await run(own, 'feeds')).stdout,
       (await run(own, 'feeds', '--json')).stdout,
       readFileSync(out, 'utf8'),
     ].join('\n');
     assert.match(shown, new RegExp(server.url('/private.xml').replace(/[.?]/g, '\\$&')));
-    assert.doesNotMatch(shown, /pw-secret|member/);
+    assert.doesNotMatch(shown, /pw-secret|member|cookie-secret/);
   });
 
   it('refreshes the feeds it is given, and only those', async () => {

@@ -15,6 +15,7 @@ import {
 } from '../testing/testserver.js';
 import { silentLogger } from '../log/index.js';
 import type { RecommendedFeed } from '../feed/recommended/index.js';
+import type { OpmlFetchOptions } from '../feed/opml/index.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
@@ -183,6 +184,61 @@ describe('subscribing with secrets', () => {
       false,
       'no credentials in the OPML export',
     );
+  });
+
+  it('imports how a feed is fetched from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
+    const user = await store.createUser('gus', { isAdmin: false }, Date.now());
+    const fetch = (o: Partial<OpmlFetchOptions>): OpmlFetchOptions => ({
+      articleSelector: null,
+      removeSelector: null,
+      userAgent: null,
+      cookie: null,
+      ...o,
+    });
+    await importFeeds(deps(), user.id, [
+      {
+        url: 'https://frss.test/full.xml',
+        title: 'Full',
+        siteUrl: null,
+        folder: null,
+        fetch: fetch({
+          articleSelector: 'article .content',
+          removeSelector: '.share',
+          cookie: 'consent=yes',
+        }),
+      },
+      // A user agent no request could carry: the file's options are left out, the URL's credentials kept.
+      {
+        url: 'https://me:pw@frss.test/agent.xml',
+        title: 'Agent',
+        siteUrl: null,
+        folder: null,
+        fetch: fetch({ userAgent: 'Bad\r\nX-Injected: 1', removeSelector: '.ad' }),
+      },
+    ]);
+    const options = new Map(
+      (await store.listSubscriptions(user.id)).map((s) => [s.feed.url, s.feed.options]),
+    );
+    assert.deepEqual(options.get('https://frss.test/full.xml'), {
+      ...DEFAULT_FETCH_OPTIONS,
+      fetchFullArticle: true,
+      articleSelector: 'article .content',
+      removeSelector: '.share',
+      cookie: 'consent=yes',
+    });
+    assert.deepEqual(options.get('https://frss.test/agent.xml'), {
+      ...DEFAULT_FETCH_OPTIONS,
+      username: 'me',
+      password: 'pw',
+    });
+    const exported = new Map((await exportFeeds(store, user.id)).map((f) => [f.url, f.fetch]));
+    assert.deepEqual(exported.get('https://frss.test/full.xml'), {
+      articleSelector: 'article .content',
+      removeSelector: '.share',
+      userAgent: null,
+      cookie: null,
+    });
+    assert.equal(exported.get('https://frss.test/agent.xml'), undefined);
   });
 
   it('discovers without sending them to other sites', async () => {

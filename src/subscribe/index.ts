@@ -21,7 +21,7 @@ import {
   type Fetcher,
 } from '../feed/fetch/index.js';
 import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
-import type { OpmlFeed } from '../feed/opml/index.js';
+import type { OpmlFeed, OpmlFetchOptions } from '../feed/opml/index.js';
 import type { RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { FetchedFeeds } from '../refresh/pool.js';
@@ -506,7 +506,7 @@ export async function importFeeds(
   for (let start = 0; start < feeds.length; start += IMPORT_CHUNK) {
     const chunk: ImportedSubscription[] = [];
     for (const item of feeds.slice(start, start + IMPORT_CHUNK)) {
-      const { url, options } = importedFeed(item.url);
+      const { url, options } = importedFeed(item.url, item.fetch);
       if (subscribed.has(url)) continue;
       subscribed.add(url);
       chunk.push({ url, options, title: item.title, folder: item.folder });
@@ -519,20 +519,33 @@ export async function importFeeds(
 }
 
 /**
- * An imported feed's URL and fetch options: credentials written into the URL become its options
- * (see moveUrlCredentials). Credentials no request could carry (a control character, a colon in
- * the username) are left out, as no fetch could have sent them: the feed's refresh then says that
- * it needs them, and its edit form takes them.
+ * An imported feed's URL and fetch options: those the file gives (`given`), and credentials
+ * written into the URL (see moveUrlCredentials). Options no request could carry (a control
+ * character, a colon in the username) are left out, as no fetch could have sent them: the feed's
+ * refresh then says that it needs them, and its edit form takes them.
  */
-function importedFeed(url: string): { url: string; options: FetchOptions } {
-  const moved = moveUrlCredentials(url, DEFAULT_FETCH_OPTIONS);
-  try {
-    checkFetchOptions(moved.options);
-    return moved;
-  } catch (err) {
-    if (!(err instanceof GleanerError)) throw err;
-    return { url: moved.url, options: DEFAULT_FETCH_OPTIONS };
+function importedFeed(feedUrl: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
+  const candidates = [
+    given && {
+      ...DEFAULT_FETCH_OPTIONS,
+      ...given,
+      fetchFullArticle: given.articleSelector !== null,
+    },
+    DEFAULT_FETCH_OPTIONS,
+  ];
+  let url = feedUrl;
+  for (const options of candidates) {
+    if (!options) continue;
+    const moved = moveUrlCredentials(feedUrl, options);
+    url = moved.url;
+    try {
+      checkFetchOptions(moved.options);
+      return moved;
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+    }
   }
+  return { url, options: DEFAULT_FETCH_OPTIONS };
 }
 
 /** Feeds an import subscribes to in one transaction. */
@@ -609,10 +622,21 @@ export async function subscribeToRecommended(
 
 /** The user's subscriptions as OPML feeds (folders kept). */
 export async function exportFeeds(store: Store, userId: number): Promise<OpmlFeed[]> {
-  return (await store.listSubscriptions(userId)).map((s) => ({
-    url: s.feed.url,
-    title: s.subscription.title ?? s.feed.title,
-    siteUrl: s.feed.siteUrl,
-    folder: s.folderName,
-  }));
+  return (await store.listSubscriptions(userId)).map((s) => {
+    const o = s.feed.options;
+    const fetch = {
+      // FreshRSS fetches the full article when it has its selector: one without is Readability's.
+      articleSelector: o.fetchFullArticle ? o.articleSelector : null,
+      removeSelector: o.removeSelector,
+      userAgent: o.userAgent,
+      cookie: null,
+    };
+    return {
+      url: s.feed.url,
+      title: s.subscription.title ?? s.feed.title,
+      siteUrl: s.feed.siteUrl,
+      folder: s.folderName,
+      ...(Object.values(fetch).some((v) => v !== null) ? { fetch } : {}),
+    };
+  });
 }

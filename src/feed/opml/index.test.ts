@@ -13,6 +13,14 @@ function feed(url: string, title: string | null, siteUrl: string | null, folder:
   return { url, title, siteUrl, folder };
 }
 
+/** An outline as buildOpml writes it: its cookie left out (and its fetch options, when that was all). */
+function asWritten(outline: OpmlFeed): OpmlFeed {
+  if (outline.fetch === undefined) return outline;
+  const { fetch, ...rest } = outline;
+  const kept = { ...fetch, cookie: null };
+  return Object.values(kept).some((v) => v !== null) ? { ...rest, fetch: kept } : rest;
+}
+
 function assertOpmlError(fn: () => unknown, message: RegExp): void {
   assert.throws(
     fn,
@@ -64,18 +72,29 @@ describe('parseOpml on real-world exports', () => {
           'https://github.com/FreshRSS/FreshRSS/',
           'Sans catégorie',
         ),
-        feed(
-          'https://www.lemonde.fr/economie/rss_full.xml',
-          'Le Monde – Économie',
-          'https://www.lemonde.fr/economie/',
-          'Économie',
-        ),
-        feed(
-          'https://ec.europa.eu/eurostat/en/search?p_p_id=estatsearchportlet_WAR_estatsearchportlet&p_p_lifecycle=2&_estatsearchportlet_WAR_estatsearchportlet_action=search&text=news',
-          'Eurostat news',
-          'https://ec.europa.eu/eurostat',
-          'Économie/Europe',
-        ),
+        {
+          ...feed(
+            'https://www.lemonde.fr/economie/rss_full.xml',
+            'Le Monde – Économie',
+            'https://www.lemonde.fr/economie/',
+            'Économie',
+          ),
+          fetch: {
+            articleSelector: null,
+            removeSelector: '.services, aside[data-ad="1"]',
+            userAgent: 'Mozilla/5.0 (FreshRSS)',
+            cookie: 'consent=yes',
+          },
+        },
+        {
+          ...feed(
+            'https://ec.europa.eu/eurostat/en/search?p_p_id=estatsearchportlet_WAR_estatsearchportlet&p_p_lifecycle=2&_estatsearchportlet_WAR_estatsearchportlet_action=search&text=news',
+            'Eurostat news',
+            'https://ec.europa.eu/eurostat',
+            'Économie/Europe',
+          ),
+          fetch: { articleSelector: 'article .content', removeSelector: null, userAgent: null, cookie: null },
+        },
         feed(
           'https://www.handelsblatt.com/contentexport/feed/schlagzeilen',
           'Handelsblatt',
@@ -89,7 +108,11 @@ describe('parseOpml on real-world exports', () => {
           'Sport/Europe',
         ),
       ],
-      warnings: [/"Relative link".*not an absolute http\(s\) URL/, /"Script link".*javascript:alert/],
+      warnings: [
+        /^left out the article selector of https:\/\/www\.handelsblatt\.com\/contentexport\/feed\/schlagzeilen: the article selector may not use :has\(\)/,
+        /"Relative link".*not an absolute http\(s\) URL/,
+        /"Script link".*javascript:alert/,
+      ],
     },
     {
       file: 'newsboat.opml',
@@ -267,7 +290,7 @@ describe('buildOpml', () => {
     for (const file of readdirSync(testdata)) {
       const first = parseOpml(fixture(file));
       const second = parseOpml(bytes(buildOpml(first.title ?? '', first.outlines, now)));
-      assert.deepEqual(second.outlines, first.outlines, file);
+      assert.deepEqual(second.outlines, first.outlines.map(asWritten), file);
     }
   });
 
@@ -291,6 +314,32 @@ describe('buildOpml', () => {
     assert.deepEqual(parsed.outlines, [
       feed('https://h.example/feed?x=%221%22&y=%3C2%3E', expected, null, expected),
     ]);
+  });
+
+  it('writes how a feed is fetched as FreshRSS’s attributes, never its cookie, and reads them back', () => {
+    const fetched: OpmlFeed = {
+      ...feed('https://f.example/feed', 'F', null, null),
+      fetch: {
+        articleSelector: 'main > article',
+        removeSelector: '.share, a[href="/ads"]',
+        userAgent: 'Reader/1',
+        cookie: 'session=secret',
+      },
+    };
+    const opml = buildOpml('t', [fetched, feed('https://plain.example/feed', 'P', null, null)], now);
+    assert.match(opml, /^<opml version="2.0" xmlns:frss="https:\/\/freshrss.org\/opml">$/m);
+    assert.match(
+      opml,
+      /xmlUrl="https:\/\/f.example\/feed" frss:cssFullContent="main &gt; article" frss:cssContentFilter=".share, a\[href=&quot;\/ads&quot;\]" frss:CURLOPT_USERAGENT="Reader\/1"\/>/,
+    );
+    assert.doesNotMatch(opml, /secret|COOKIE/);
+    const [read, plain] = parseOpml(bytes(opml)).outlines;
+    assert.deepEqual(read, asWritten(fetched));
+    assert.deepEqual(plain, feed('https://plain.example/feed', 'P', null, null));
+    assert.match(
+      buildOpml('t', [feed('https://plain.example/feed', 'P', null, null)], now),
+      /^<opml version="2.0">$/m,
+    );
   });
 
   it('keeps whitespace in attributes as character references', () => {
@@ -346,7 +395,7 @@ function check(input: Uint8Array): void {
     }
     // Whatever was read can be written and read back (grouped by folder, so compare as sets).
     const again = parseOpml(bytes(buildOpml('fuzz', parsed.outlines, new Date(0)))).outlines;
-    assert.deepEqual(sorted(again), sorted(parsed.outlines));
+    assert.deepEqual(sorted(again), sorted(parsed.outlines.map(asWritten)));
   } catch (err) {
     if (!(err instanceof GleanerError)) throw err;
   }

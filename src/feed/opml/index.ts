@@ -2,6 +2,11 @@
 //
 // Folders are flat in Gleaner, so nested OPML folders become one folder named by their path,
 // "Parent/Child": two "News" folders under different parents stay apart, and nothing is lost.
+//
+// How a feed is fetched travels in FreshRSS's OPML extension (its namespace FRESHRSS_OPML_NS, prefix
+// `frss:`): the full article's CSS selector, the elements to remove, the user agent and cookie. A
+// file exported by FreshRSS brings them along; Gleaner's exports write them (never a cookie).
+import { selectorProblem } from '../../content/selector.js';
 import { GleanerError } from '../../model/errors.js';
 import { decodeDocument } from '../decode/index.js';
 import { quotedText } from '../parse/text.js';
@@ -17,6 +22,23 @@ export interface OpmlFeed {
   siteUrl: string | null;
   /** The folder path ("Parent/Child" for nested folders), null outside any folder. */
   folder: string | null;
+  /** How it is fetched, where the file says (FreshRSS's attributes). */
+  fetch?: OpmlFetchOptions;
+}
+
+/** FreshRSS's OPML extension, whose attributes carry how a feed is fetched. */
+export const FRESHRSS_OPML_NS = 'https://freshrss.org/opml';
+
+/** What Gleaner takes of a feed's FreshRSS attributes; null where the file says nothing. */
+export interface OpmlFetchOptions {
+  /** frss:cssFullContent: each entry's page is fetched, and this picks the article out of it. */
+  articleSelector: string | null;
+  /** frss:cssContentFilter: elements taken out of entries and articles. */
+  removeSelector: string | null;
+  /** frss:CURLOPT_USERAGENT */
+  userAgent: string | null;
+  /** frss:CURLOPT_COOKIE: read, never written (a secret). */
+  cookie: string | null;
 }
 
 export interface ParsedOpml {
@@ -107,11 +129,35 @@ class OutlineReader {
           title: name === rawUrl.trim() || name === url ? null : name,
           siteUrl: absoluteHttpUrl(attr(node, 'htmlurl') ?? ''),
           folder,
+          ...this.fetchOptions(node, url),
         });
       }
       // Feeds nested in a feed are kept, in the same folder.
       this.read(node, folder);
     }
+  }
+
+  /** The outline's FreshRSS attributes, those Gleaner can use; a selector it cannot is warned of. */
+  private fetchOptions(node: XmlElement, url: string): { fetch?: OpmlFetchOptions } {
+    // Without what XML cannot carry (buildOpml leaves it out too), as titles are.
+    const value = (name: string): string | null => {
+      const v = xmlChars(attr(node, `frss:${name.toLowerCase()}`) ?? '').trim();
+      return v === '' ? null : v;
+    };
+    const selector = (name: string, kind: 'article selector' | 'remove selector'): string | null => {
+      const v = value(name);
+      const problem = v === null ? null : selectorProblem(v, kind);
+      if (problem === null) return v;
+      this.warnings.push(`left out the ${kind} of ${quotedText(url)}: ${quotedText(problem)}`);
+      return null;
+    };
+    const fetch: OpmlFetchOptions = {
+      articleSelector: selector('cssFullContent', 'article selector'),
+      removeSelector: selector('cssContentFilter', 'remove selector'),
+      userAgent: value('CURLOPT_USERAGENT'),
+      cookie: value('CURLOPT_COOKIE'),
+    };
+    return Object.values(fetch).some((v) => v !== null) ? { fetch } : {};
   }
 
   finish(): void {
@@ -181,9 +227,10 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
     if (group) group.push(feed);
     else folders.set(feed.folder, [feed]);
   }
+  const extended = feeds.some((f) => f.fetch !== undefined && fetchAttributes(f.fetch) !== '');
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    '<opml version="2.0">',
+    extended ? `<opml version="2.0" xmlns:frss="${FRESHRSS_OPML_NS}">` : '<opml version="2.0">',
     '  <head>',
     `    <title>${xmlAttr(title)}</title>`,
     `    <dateCreated>${now.toUTCString()}</dateCreated>`,
@@ -210,5 +257,16 @@ function feedOutline(feed: OpmlFeed): string {
   if (feed.title !== null) out += ` title="${text}"`;
   out += ` xmlUrl="${xmlAttr(feed.url)}"`;
   if (feed.siteUrl !== null) out += ` htmlUrl="${xmlAttr(feed.siteUrl)}"`;
+  if (feed.fetch !== undefined) out += fetchAttributes(feed.fetch);
   return out + '/>';
+}
+
+/** A feed's FreshRSS attributes, each with a space before it; never its cookie. */
+function fetchAttributes(fetch: OpmlFetchOptions): string {
+  const attributes: [string, string | null][] = [
+    ['cssFullContent', fetch.articleSelector],
+    ['cssContentFilter', fetch.removeSelector],
+    ['CURLOPT_USERAGENT', fetch.userAgent],
+  ];
+  return attributes.map(([name, v]) => (v === null ? '' : ` frss:${name}="${xmlAttr(v)}"`)).join('');
 }
