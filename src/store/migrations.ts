@@ -489,12 +489,12 @@ export const MIGRATIONS: Migration[] = [
   // 33: a feed fetched whole every time, its validators and cache headers ignored (Miniflux's
   // ignore_http_cache), part of its fetch options.
   () => [`ALTER TABLE feeds ADD COLUMN ignore_http_cache INTEGER NOT NULL DEFAULT 0`],
-  // 35: CSS selectors of elements taken out of a feed's entries (Miniflux's remove() rewrite rule),
-  // part of its fetch options: null for none.
-  () => [`ALTER TABLE feeds ADD COLUMN remove_selector TEXT`],
   // 34: what the store's background work has done, by name (refresh/resanitize.ts keeps which
   // version of the sanitizer every stored body has been through).
   () => [`CREATE TABLE store_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)`],
+  // 35: CSS selectors of elements taken out of a feed's entries (Miniflux's remove() rewrite rule),
+  // part of its fetch options: null for none.
+  () => [`ALTER TABLE feeds ADD COLUMN remove_selector TEXT`],
 ];
 
 /** A table holding one text column of each entry, deleted with it. */

@@ -916,6 +916,27 @@ describe('entry ids never given to another (migration 26)', () => {
   });
 });
 
+describe('migrations', () => {
+  it('keeps every released migration as it was: a new one goes at the end', () => {
+    // A database records how many migrations it has run: one inserted before the last, or edited,
+    // would run on it in the place of another, or never. Append a new migration's digest here.
+    // prettier-ignore
+    const released = [
+      '0eef67c5188c', '8ae7ca37fcea', 'c9abf2e949a6', 'a3ac30c55e9e', '5072d3d23411', '2fad322017b9',
+      '8a902070690a', '4625a384f525', '6e4fa01349a2', 'd54dbf31628d', '352c6e5882f1', '018e8bd6153d',
+      'fe2796f1deaa', '7319e32dafe4', '7e68c26efbeb', '4ca5e0ee3244', '4114282d6dbd', '31b99ceac372',
+      '7ae0e95d2a76', '1a508078177e', 'e3b0c44298fc', 'e97a88b4b91c', 'f9f8594cbbf4', '0ece72574d82',
+      'e3b0c44298fc', '9c775534cc77', '6609007b1509', 'e3b0c44298fc', 'c9ef74685563', '0aa69a5c5d1f',
+      '163d9b4c6d8d', '735a2d8c4020', '1b5888c0632a', 'ca8f8845b4b9', '979000f683a3',
+    ];
+    const digests = MIGRATIONS.map((step) =>
+      createHash('sha256').update(step(SQLITE).join('\n')).digest('hex').slice(0, 12),
+    );
+    assert.deepEqual(digests.slice(0, released.length), released);
+    assert.equal(digests.length, released.length, 'a new migration: append its digest to `released`');
+  });
+});
+
 describe('two processes opening an old database at once', () => {
   const dir = temporaryDir('gleaner-race-');
 
