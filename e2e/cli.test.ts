@@ -346,6 +346,31 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('checks a feed at most as often as asked, and says so', async () => {
+    server.route('/paced.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Paced', 2, 'pc')),
+    );
+    const url = server.url('/paced.xml');
+    assert.equal((await gleaner('add', url, '--no-refresh')).code, 0);
+    const bad = await gleaner('edit', url, '--check-every', '3 weeks');
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /--check-every "3 weeks": how often to check a feed is a whole number of minutes/,
+    );
+    const set = await gleaner('edit', url, '--check-every', '6h');
+    assert.equal(set.code, 0, set.stderr);
+    assert.match((await gleaner('feeds')).stdout, /next [^\n]* \(at most every 6 h\) · not fetched yet/);
+    const listed = JSON.parse((await gleaner('feeds', '--json')).stdout) as {
+      url: string;
+      minCheckMinutes: number;
+    }[];
+    assert.equal(listed.find((f) => f.url === url)?.minCheckMinutes, 360);
+    assert.equal((await gleaner('edit', url, '--check-every', 'default')).code, 0);
+    assert.doesNotMatch((await gleaner('feeds')).stdout, /at most every/);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('subscribes with rules that apply from the first fetch', async () => {
     server.route('/ruled.xml', (_q, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Ruled', 4, 'r')),

@@ -58,6 +58,7 @@ export function hotResponses(seed = 11): HotResponses {
       lastError: null,
       createdAt: now - 700 * DAY,
       webSubUntil: null,
+      minCheckMinutes: null,
       itemCount: 0,
     };
     const folder = folders[Math.floor(random() * FOLDERS)] as Folder;
@@ -71,6 +72,7 @@ export function hotResponses(seed = 11): HotResponses {
         paused: false,
         blockRules: null,
         keepRules: null,
+        minCheckMinutes: null,
         createdAt: feed.createdAt,
       },
       feed,

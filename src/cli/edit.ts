@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed } from '../refresh/refresh.js';
+import { checkIntervalProblem } from '../refresh/schedule.js';
 import { fetchOptionsKey } from '../store/index.js';
 import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
 import {
@@ -22,7 +23,7 @@ const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-f
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache]
-                    [--block-rules REGEX] [--keep-rules REGEX]
+                    [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
@@ -40,6 +41,9 @@ as it is; an empty value ("") removes it.
   --block-rules RE  new entries whose title, link, author or a category this matches do not reach
                     you (a regular expression, as in Miniflux; (?i) ignores case)
   --keep-rules RE   only new entries this matches reach you
+  --check-every INTERVAL   check it at most this often (30m, 6h, 1d; at most a week), for a busy
+                    or touchy site: a feed others follow goes at that pace when all of them ask it;
+                    "default" for the pace it publishes at
 New fetch options (a cookie that expired, say) are used at once: the feed is fetched again. A feed
 only you follow changes in place, its entries and your read state kept; one that others follow too
 stays as they have it, and you follow it fetched with yours.`;
@@ -66,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
       'ignore-http-cache': { type: 'boolean', default: false },
       'use-http-cache': { type: 'boolean', default: false },
       ...RULE_FLAGS,
+      'check-every': { type: 'string' },
     },
   });
   if (values.help) {
@@ -83,6 +88,7 @@ export async function run(args: string[]): Promise<number> {
   if (values['ignore-http-cache'] && values['use-http-cache'])
     throw new GleanerError('USAGE', 'give --ignore-http-cache or --use-http-cache, not both');
   const rules = rulesOfFlags(values);
+  const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -110,7 +116,8 @@ export async function run(args: string[]): Promise<number> {
       !folderChanged &&
       !optionsChanged &&
       paused === undefined &&
-      !rulesChanged
+      !rulesChanged &&
+      checkEvery === undefined
     ) {
       console.log('nothing to change');
       return 0;
@@ -123,6 +130,7 @@ export async function run(args: string[]): Promise<number> {
       ...(folderChanged ? { folderId: folder?.id ?? null } : {}),
       ...(paused !== undefined ? { paused } : {}),
       ...rules,
+      ...(checkEvery !== undefined ? { minCheckMinutes: checkEvery } : {}),
     });
     const state = paused === true ? ' (paused)' : paused === false ? ' (resumed)' : '';
     if (!optionsChanged) {
@@ -149,4 +157,17 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/** The minutes `--check-every` gives ("90", "30m", "6h", "1d"), or null for "default" (or ""). */
+export function checkEveryOf(text: string): number | null {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'default') return null;
+  const match = /^(\d{1,6})\s*(m|min|h|d)?$/.exec(value);
+  const unit = match?.[2] === 'h' ? 60 : match?.[2] === 'd' ? 1440 : 1;
+  const minutes = match ? Number(match[1]) * unit : NaN;
+  const problem = checkIntervalProblem(minutes);
+  if (problem !== null)
+    throw new GleanerError('USAGE', `--check-every ${JSON.stringify(text)}: ${problem}; e.g. 30m, 6h, 1d`);
+  return minutes;
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Feed, FetchOptions } from '../model/index.js';
 import { relativeTime } from '../model/time.js';
+import { formatMinutes } from '../refresh/schedule.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 import { printableJson } from '../log/index.js';
 import { counted, printable } from './progress.js';
@@ -56,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
               paused: s.subscription.paused,
               blockRules: s.subscription.blockRules,
               keepRules: s.subscription.keepRules,
+              minCheckMinutes: s.subscription.minCheckMinutes,
               webSubUntil: pushedUntil(s.feed),
             })),
             null,
@@ -85,6 +87,11 @@ export async function run(args: string[]): Promise<number> {
         ...(keepRules ? [`keeping /${keepRules}/`] : []),
       ];
       const pushed = pushedUntil(s.feed);
+      const asked = s.subscription.minCheckMinutes;
+      const pace =
+        asked === null
+          ? ''
+          : ` (at most every ${formatMinutes(asked)}${(s.feed.minCheckMinutes ?? 0) < asked ? ', more often for others who follow it' : ''})`;
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(
@@ -93,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
             `       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}\n` +
             (rules.length ? `       new entries: ${rules.join(', ')}\n` : '') +
             `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
-            ` · next ${relativeTime(s.feed.nextCheckAt, now)} · ${status}` +
+            ` · next ${relativeTime(s.feed.nextCheckAt, now)}${pace} · ${status}` +
             (pushed === null ? '' : ` · sent by its WebSub hub (lease ends ${relativeTime(pushed, now)})`),
         ),
       );

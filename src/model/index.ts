@@ -119,6 +119,11 @@ export interface Feed {
   createdAt: number;
   /** Until when the feed's WebSub hub confirmed it sends its new documents (null: it does not). */
   webSubUntil: number | null;
+  /**
+   * Checked at most this often, in minutes: the least every active subscriber asks for
+   * (Subscription.minCheckMinutes); null when one of them asks for none.
+   */
+  minCheckMinutes: number | null;
   /** How many items its last whole document held (0 before it was counted). */
   itemCount: number;
 }
@@ -137,6 +142,11 @@ export interface Subscription {
   blockRules: string | null;
   /** When set, only new entries this pattern matches reach the user. */
   keepRules: string | null;
+  /**
+   * Check the feed at most this often, in minutes (FreshRSS's per-feed TTL: a busy or touchy site);
+   * null for the feed's own pace. The feed goes at that pace when every subscriber asks it.
+   */
+  minCheckMinutes: number | null;
   createdAt: number;
 }
 

@@ -151,6 +151,30 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.equal(first, 3 * HOUR);
   });
 
+  it('checks a feed no more often than its subscriber asks, after a change, a 304 and a failure alike', async () => {
+    let status = 200;
+    server.route('/paced.xml', (req, res) => {
+      if (status !== 200) return void res.writeHead(status).end('down');
+      if (req.headers['if-none-match'] === '"p"') return void res.writeHead(304, { etag: '"p"' }).end();
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml', etag: '"p"' })
+        .end(rss([{ guid: 'p', title: 'Paced' }]));
+    });
+    const feed = await subscribed('/paced.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.ok((await current(feed)).nextCheckAt <= h.clock + 3 * HOUR, 'its own pace: its ttl of 2 hours');
+    await store.updateSubscription(user.id, feed.id, { minCheckMinutes: 12 * 60 });
+    for (const [expected, set] of [
+      ['not-modified', () => {}],
+      ['failed', () => (status = 500)],
+    ] as const) {
+      set();
+      assert.equal((await refreshFeed(await current(feed), deps)).status, expected);
+      const wait = (await current(feed)).nextCheckAt - h.clock;
+      assert.ok(wait >= 12 * HOUR * (1 - DEFAULT_SCHEDULE_POLICY.jitter), `${expected}: ${wait / HOUR} h`);
+    }
+  });
+
   it('fetches a feed that ignores the HTTP cache whole each time, and heeds no max-age for it', async () => {
     // A site whose validators lie: any If-None-Match is answered 304, whatever changed.
     let doc = rss([{ guid: 'a', title: 'First' }]);

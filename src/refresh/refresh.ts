@@ -9,7 +9,7 @@ import { GleanerError } from '../model/errors.js';
 import { isPacked, type Feed, type PreparedEntry, type StorableEntry } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { digestInProcess, type Digest } from './digest.js';
-import { nextCheckAt, type SchedulePolicy } from './schedule.js';
+import { feedPolicy, nextCheckAt, type SchedulePolicy } from './schedule.js';
 import { keepWebSub } from './websub.js';
 
 export interface RefreshDeps {
@@ -149,7 +149,7 @@ export async function refreshFeed(
         errorCount: 0,
         pushedUntil: feed.webSubUntil,
       },
-      deps.policy,
+      feedPolicy(deps.policy, feed.minCheckMinutes),
       deps.random,
     );
     await store.recordNotModified(feed.id, now, next);
@@ -222,7 +222,7 @@ export async function refreshFeed(
       errorCount: 0,
       pushedUntil: feed.webSubUntil,
     },
-    deps.policy,
+    feedPolicy(deps.policy, feed.minCheckMinutes),
     deps.random,
   );
   const saved = await store.recordFetchSuccess(
@@ -279,7 +279,7 @@ async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promi
   const retryAfterSeconds = 'retryAfterSeconds' in err ? (err.retryAfterSeconds as number | null) : null;
   const next = nextCheckAt(
     { now, publishTimes: [], retryAfterSeconds, errorCount: feed.errorCount + 1 },
-    deps.policy,
+    feedPolicy(deps.policy, feed.minCheckMinutes),
     deps.random,
   );
   // Kept as the feed's last error, which `gleaner feeds` prints: no control character from a

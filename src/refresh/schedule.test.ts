@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { adaptiveInterval, nextCheckAt, type SchedulePolicy } from './schedule.js';
+import {
+  adaptiveInterval,
+  checkIntervalProblem,
+  feedPolicy,
+  formatMinutes,
+  MAX_CHECK_MINUTES,
+  nextCheckAt,
+  type SchedulePolicy,
+} from './schedule.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -89,5 +97,45 @@ describe('nextCheckAt', () => {
     const high = nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, jittery, () => 0.999999);
     assert.equal(low, now + 0.9 * (HOUR / 2));
     assert.ok(high > now + HOUR / 2 && high <= now + 1.1 * (HOUR / 2));
+  });
+});
+
+describe('feedPolicy', () => {
+  it('checks a feed at most as often as its subscribers ask, whatever it publishes', () => {
+    const sixHours = feedPolicy(policy, 360);
+    assert.deepEqual(sixHours, { ...policy, minIntervalMs: 6 * HOUR });
+    assert.equal(nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, sixHours, none), now + 6 * HOUR);
+    // Failures back off from there; a week's floor is above the longest interval, which goes with it.
+    assert.equal(nextCheckAt({ now, publishTimes: [], errorCount: 2 }, sixHours, none), now + 12 * HOUR);
+    const weekly = feedPolicy(policy, MAX_CHECK_MINUTES);
+    assert.equal(
+      nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, weekly, none),
+      now + 7 * 24 * HOUR,
+    );
+  });
+
+  it('leaves the policy as it is for no floor, or one under its shortest interval', () => {
+    assert.equal(feedPolicy(policy, null), policy);
+    assert.equal(feedPolicy(policy, 10), policy);
+  });
+});
+
+describe('checkIntervalProblem and formatMinutes', () => {
+  it('takes whole minutes from one to a week', () => {
+    for (const ok of [1, 30, 360, MAX_CHECK_MINUTES])
+      assert.equal(checkIntervalProblem(ok), null, String(ok));
+    for (const bad of [0, -5, 1.5, NaN, Infinity, MAX_CHECK_MINUTES + 1])
+      assert.match(checkIntervalProblem(bad) ?? '', /whole number of minutes from 1 to 10,080/, String(bad));
+  });
+
+  it('writes an interval as people read it', () => {
+    assert.deepEqual([45, 60, 360, 1440, 10080, 90].map(formatMinutes), [
+      '45 min',
+      '1 h',
+      '6 h',
+      '1 d',
+      '7 d',
+      '90 min',
+    ]);
   });
 });

@@ -13,6 +13,33 @@ export const DEFAULT_SCHEDULE_POLICY: SchedulePolicy = {
   jitter: 0.1,
 };
 
+/** The longest a subscriber may ask a feed to wait between checks (Subscription.minCheckMinutes): a week. */
+export const MAX_CHECK_MINUTES = 7 * 24 * 60;
+
+/** Why `minutes` cannot be how often at most a feed is checked, or null when it can. */
+export function checkIntervalProblem(minutes: number): string | null {
+  return Number.isSafeInteger(minutes) && minutes >= 1 && minutes <= MAX_CHECK_MINUTES
+    ? null
+    : `how often to check a feed is a whole number of minutes from 1 to ${MAX_CHECK_MINUTES.toLocaleString('en')} (a week)`;
+}
+
+/** `minutes` as people read an interval: "45 min", "6 h", "2 d". */
+export function formatMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes % 60 === 0) return `${minutes / 60} h`;
+  return `${minutes} min`;
+}
+
+/**
+ * The policy for a feed checked at most every `minutes` (Feed.minCheckMinutes; null for none): its
+ * shortest interval raised to that, and its longest with it when it is longer.
+ */
+export function feedPolicy(policy: SchedulePolicy, minutes: number | null): SchedulePolicy {
+  const floor = (minutes ?? 0) * 60_000;
+  if (floor <= policy.minIntervalMs) return policy;
+  return { ...policy, minIntervalMs: floor, maxIntervalMs: Math.max(policy.maxIntervalMs, floor) };
+}
+
 /** What a check learned that bears on the next one. */
 export interface CheckOutcome {
   now: number;

@@ -146,6 +146,34 @@ for (const backend of backends) {
       );
     });
 
+    it('checks a feed at most as often as every active subscriber asks, the least of what they ask', async () => {
+      const feed = await store.ensureFeed('https://pace.example/feed', DEFAULT_OPTIONS, T0);
+      const [a, b] = await Promise.all(
+        ['pace-a', 'pace-b'].map((name) => store.createUser(name, { isAdmin: false }, T0)),
+      );
+      assert.ok(a && b);
+      const floor = async (): Promise<number | null | undefined> =>
+        (await store.getFeed(feed.id))?.minCheckMinutes;
+      await store.subscribe(a.id, feed.id, { folderId: null, title: null }, T0);
+      assert.equal(await floor(), null, 'its own pace');
+      await store.updateSubscription(a.id, feed.id, { minCheckMinutes: 360 });
+      assert.equal(await floor(), 360);
+      const [view] = await store.listSubscriptions(a.id);
+      assert.equal(view?.subscription.minCheckMinutes, 360);
+      await store.subscribe(b.id, feed.id, { folderId: null, title: null }, T0);
+      assert.equal(await floor(), null, 'b wants its pace');
+      await store.updateSubscription(b.id, feed.id, { minCheckMinutes: 60 });
+      assert.equal(await floor(), 60, 'the least of what they ask');
+      await store.updateSubscription(b.id, feed.id, { paused: true });
+      assert.equal(await floor(), 360, 'a paused subscriber asks nothing');
+      await store.updateSubscription(b.id, feed.id, { paused: false, minCheckMinutes: null });
+      assert.equal(await floor(), null);
+      assert.ok(await store.unsubscribe(b.id, feed.id));
+      assert.equal(await floor(), 360, 'b gone');
+      await store.updateSubscription(a.id, feed.id, { title: 'Renamed' });
+      assert.equal(await floor(), 360, 'other changes leave it');
+    });
+
     it('gives each subscriber the new entries their rules let through, and keeps the rules', async () => {
       const feed = await store.ensureFeed('https://rules.example/feed', DEFAULT_OPTIONS, T0);
       const [open, blocking, keeping] = await Promise.all(

@@ -495,7 +495,45 @@ export const MIGRATIONS: Migration[] = [
   // 35: CSS selectors of elements taken out of a feed's entries (Miniflux's remove() rewrite rule),
   // part of its fetch options: null for none.
   () => [`ALTER TABLE feeds ADD COLUMN remove_selector TEXT`],
+  // 36: how often at most a subscriber wants a feed checked (FreshRSS's per-feed TTL), and the
+  // feed's own, kept by triggers from its subscriptions (checkFloorTriggers).
+  (d) => [
+    `ALTER TABLE subscriptions ADD COLUMN min_check_minutes INTEGER`,
+    `ALTER TABLE feeds ADD COLUMN min_check_minutes INTEGER`,
+    ...checkFloorTriggers(d),
+  ],
 ];
+
+/**
+ * Triggers keeping a feed's min_check_minutes: the smallest its active (unpaused) subscribers ask
+ * for when every one of them asks for one, else null (the scheduler's own pace). A feed is checked
+ * less often only when everyone who follows it wants that; whoever wants the feed's pace gets it.
+ */
+function checkFloorTriggers(d: Dialect): string[] {
+  const recompute = (row: 'NEW' | 'OLD') => `UPDATE feeds SET min_check_minutes = (
+      SELECT CASE WHEN COUNT(*) = COUNT(s.min_check_minutes) THEN MIN(s.min_check_minutes) END
+      FROM subscriptions s WHERE s.feed_id = ${row}.feed_id AND s.paused = 0)
+    WHERE id = ${row}.feed_id`;
+  if (d.name === 'sqlite') {
+    return [
+      `CREATE TRIGGER subscriptions_check_insert AFTER INSERT ON subscriptions BEGIN ${recompute('NEW')}; END`,
+      `CREATE TRIGGER subscriptions_check_update AFTER UPDATE OF min_check_minutes, paused, feed_id ON subscriptions
+         BEGIN ${recompute('OLD')}; ${recompute('NEW')}; END`,
+      `CREATE TRIGGER subscriptions_check_delete AFTER DELETE ON subscriptions BEGIN ${recompute('OLD')}; END`,
+    ];
+  }
+  return [
+    `CREATE FUNCTION subscriptions_check_floor() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF TG_OP <> 'INSERT' THEN ${recompute('OLD')}; END IF;
+       IF TG_OP <> 'DELETE' THEN ${recompute('NEW')}; END IF;
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER subscriptions_check_floor
+       AFTER INSERT OR DELETE OR UPDATE OF min_check_minutes, paused, feed_id ON subscriptions
+       FOR EACH ROW EXECUTE FUNCTION subscriptions_check_floor()`,
+  ];
+}
 
 /** A table holding one text column of each entry, deleted with it. */
 function entryColumnTableSql(d: Dialect, table: string, column: string): string {

@@ -83,6 +83,7 @@ export function toFeed(r: Row): Feed {
     lastError: str(r.last_error),
     createdAt: Number(r.created_at),
     webSubUntil: num(r.websub_lease_until),
+    minCheckMinutes: num(r.min_check_minutes),
     itemCount: Number(r.item_count ?? 0),
   };
 }
@@ -97,6 +98,7 @@ export function toSubscription(r: Row): Subscription {
     paused: Number(r.paused) === 1,
     blockRules: str(r.block_rules),
     keepRules: str(r.keep_rules),
+    minCheckMinutes: num(r.min_check_minutes),
     createdAt: Number(r.created_at),
   };
 }

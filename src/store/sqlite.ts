@@ -213,6 +213,8 @@ function subscriptionChangeParams(
     blockRules: change.blockRules || null,
     setKeepRules: change.keepRules !== undefined ? 1 : 0,
     keepRules: change.keepRules || null,
+    setMinCheck: change.minCheckMinutes !== undefined ? 1 : 0,
+    minCheckMinutes: change.minCheckMinutes ?? null,
   };
 }
 
@@ -893,8 +895,9 @@ class SqliteStore implements Store {
         .pluck(),
       mergeSubscriptions: db.prepare(
         `INSERT INTO subscriptions (user_id, feed_id, folder_id, title, created_at, no_republish, paused,
-           block_rules, keep_rules)
-         SELECT user_id, @into, folder_id, title, created_at, no_republish, paused, block_rules, keep_rules
+           block_rules, keep_rules, min_check_minutes)
+         SELECT user_id, @into, folder_id, title, created_at, no_republish, paused, block_rules, keep_rules,
+           min_check_minutes
          FROM subscriptions
          WHERE feed_id = @from
          ON CONFLICT (user_id, feed_id) DO NOTHING`,
@@ -966,7 +969,7 @@ class SqliteStore implements Store {
       subscriptions: db.prepare(
         `SELECT s.id AS s_id, s.user_id AS s_user_id, s.feed_id AS s_feed_id, s.folder_id AS s_folder_id,
            s.title AS s_title, s.paused AS s_paused, s.block_rules AS s_block_rules, s.keep_rules AS s_keep_rules,
-           s.created_at AS s_created_at, fo.name AS folder_name,
+           s.min_check_minutes AS s_min_check_minutes, s.created_at AS s_created_at, fo.name AS folder_name,
            COALESCE(c.unread_count, 0) AS unread_count, COALESCE(c.entry_count, 0) AS entry_count,
            EXISTS (SELECT 1 FROM feed_icons i WHERE i.feed_id = f.id) AS has_icon, f.*
          FROM subscriptions s JOIN feeds f ON f.id = s.feed_id LEFT JOIN folders fo ON fo.id = s.folder_id
@@ -984,7 +987,8 @@ class SqliteStore implements Store {
            folder_id = CASE WHEN @setFolder THEN @folderId ELSE folder_id END,
            paused = CASE WHEN @setPaused THEN @paused ELSE paused END,
            block_rules = CASE WHEN @setBlockRules THEN @blockRules ELSE block_rules END,
-           keep_rules = CASE WHEN @setKeepRules THEN @keepRules ELSE keep_rules END
+           keep_rules = CASE WHEN @setKeepRules THEN @keepRules ELSE keep_rules END,
+           min_check_minutes = CASE WHEN @setMinCheck THEN @minCheckMinutes ELSE min_check_minutes END
          WHERE user_id = @userId AND feed_id = @feedId
            AND (@folderId IS NULL OR @folderId IN (SELECT id FROM folders WHERE user_id = @userId))`,
       ),
@@ -1723,6 +1727,7 @@ class SqliteStore implements Store {
         paused: r.s_paused,
         block_rules: r.s_block_rules,
         keep_rules: r.s_keep_rules,
+        min_check_minutes: r.s_min_check_minutes,
         created_at: r.s_created_at,
       }),
       feed: toFeed(r),

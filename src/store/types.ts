@@ -693,6 +693,8 @@ export interface SubscriptionChange {
   /** The rules as written (checked by compileRule first); null or '' for none. */
   blockRules?: string | null;
   keepRules?: string | null;
+  /** Subscription.minCheckMinutes; null for the feed's own pace. */
+  minCheckMinutes?: number | null;
 }
 
 /** The methods of a Store. */

@@ -456,6 +456,37 @@ describe('feed management', () => {
     assert.equal(cleared?.subscription.blockRules, null);
   });
 
+  it('checks a feed at most as often as its edit form says, and refuses what the list does not offer', async () => {
+    feeds.route('/paced.xml', (_req, res) =>
+      res.writeHead(200, RSS_HEADERS).end(rss('Paced', [{ guid: 'p1', title: 'One', date: now }])),
+    );
+    const sid = await web.login('sid', 'correct horse battery');
+    const subscribed = await sid.post('/feeds/subscribe', { url: feeds.url('/paced.xml') });
+    const feedId = Number(target(subscribed).searchParams.get('feed'));
+    const edit = (fields: Record<string, string>) =>
+      sid.post(`/feeds/${feedId}/edit`, { title: '', checkField: '1', ...fields });
+    const page = norm((await sid.get('/feeds')).body);
+    assert.match(page, /<option value="" selected>as often as it publishes<\/option>/);
+
+    assert.equal(target(await edit({ minCheckMinutes: '360' })).searchParams.get('done'), 'edited');
+    assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, 360, 'its only subscriber asks it');
+    assert.match(norm((await sid.get('/feeds')).body), /<option value="360" selected>every 6 h<\/option>/);
+    for (const bad of ['0', '99999', 'soon', '1.5']) {
+      const refused = await edit({ minCheckMinutes: bad });
+      assert.equal(target(refused).searchParams.get('error'), 'check', bad);
+    }
+    assert.match(
+      alertOf(norm((await follow(sid, await edit({ minCheckMinutes: '-1' }))).body)) ?? '',
+      /Choose how often/,
+    );
+    assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, 360, 'unchanged');
+    // A form without the field (an older page) leaves it; an empty choice is the feed's pace.
+    await sid.post(`/feeds/${feedId}/edit`, { title: 'Renamed' });
+    assert.equal((await web.store.listSubscriptions(sid.user.id))[0]?.subscription.minCheckMinutes, 360);
+    await edit({ minCheckMinutes: '' });
+    assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, null);
+  });
+
   it('answers JSON when asked', async () => {
     const json = await web.login('jason', 'correct horse battery');
     const res = await json.postJson('/feeds/subscribe', { url: feeds.url('/a.xml'), fullArticle: false });

@@ -217,6 +217,10 @@ export const ZH: Record<string, string> = {
   'Readability’s guess; for example article .post-body': '留空则由 Readability 判断；例如 article .post-body',
   'That article selector is not one Gleaner can use: a CSS selector such as article .post-body, at most {n} characters, without :has() or :contains().':
     '这个正文选择器无法使用：应为 CSS 选择器（如 article .post-body），最多 {n} 个字符，不能用 :has() 或 :contains()。',
+  'Check it at most': '最多多久检查一次',
+  'as often as it publishes': '按其发布频率',
+  'every {interval}': '每 {interval}',
+  'Choose how often to check it from the list.': '请从列表中选择检查频率。',
   'Elements to remove (CSS, from every entry and article)': '要移除的元素（CSS，作用于每篇文章和全文）',
   'For example .share-buttons, aside.related': '例如 .share-buttons, aside.related',
   'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().':

@@ -8,6 +8,7 @@ import { MAX_SELECTOR_LENGTH, selectorProblem } from '../../content/selector.js'
 import { compileRule } from '../../ingest/rules.js';
 import { GleanerError } from '../../model/errors.js';
 import type { FetchOptions } from '../../model/index.js';
+import { checkIntervalProblem } from '../../refresh/schedule.js';
 import type { SubscriptionView } from '../../store/index.js';
 import {
   changeFetchOptions,
@@ -166,6 +167,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
           ),
         };
+      case 'check':
+        return { kind: 'error', message: t('Choose how often to check it from the list.') };
       case 'remove-selector':
         return {
           kind: 'error',
@@ -394,6 +397,16 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             : 'fetch-options';
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
+    // The form carries checkField when it holds how often at most to check the feed: empty for its pace.
+    let minCheckMinutes: number | null | undefined;
+    if (field(req, 'checkField')) {
+      const raw = field(req, 'minCheckMinutes').trim();
+      minCheckMinutes = raw === '' ? null : Number(raw);
+      if (minCheckMinutes !== null && checkIntervalProblem(minCheckMinutes) !== null) {
+        if (wantsJson(req)) return reply.code(400).send({ error: checkIntervalProblem(minCheckMinutes) });
+        return reply.redirect(withParams('/feeds', { error: 'check' }, `#feed-${id}`), 303);
+      }
+    }
     // The form carries rulesField when it holds the rules: an empty one is none.
     const rules = field(req, 'rulesField')
       ? { blockRules: field(req, 'blockRules').trim(), keepRules: field(req, 'keepRules').trim() }
@@ -412,6 +425,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       // The form carries pausedField so that an unchecked box (sent as nothing) means "fetch it".
       ...(field(req, 'pausedField') ? { paused: checked(req, 'paused') } : {}),
       ...rules,
+      ...(minCheckMinutes !== undefined ? { minCheckMinutes } : {}),
     });
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))

@@ -6,6 +6,7 @@ import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder } from '../../model/index.js';
 import { isoTime } from '../../model/time.js';
+import { formatMinutes } from '../../refresh/schedule.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
@@ -341,6 +342,27 @@ function ruleField(label: string, name: string, value: string | null, example: s
   /></label>`;
 }
 
+/** What the edit form offers for how often at most to check a feed, in minutes. */
+const CHECK_CHOICES = [30, 60, 180, 360, 720, 1440, 10080];
+
+/** How often at most to check the feed (Subscription.minCheckMinutes), one set elsewhere included. */
+function checkField(t: Translate, minutes: number | null): Html {
+  const choices =
+    minutes === null || CHECK_CHOICES.includes(minutes)
+      ? CHECK_CHOICES
+      : [...CHECK_CHOICES, minutes].sort((a, b) => a - b);
+  const every = (m: number): string => t('every {interval}', { interval: formatMinutes(m) });
+  const selected = (m: number | null): Html | string => (m === minutes ? html` selected` : '');
+  return html`<input type="hidden" name="checkField" value="1" />
+    <label
+      >${t('Check it at most')}
+      <select name="minCheckMinutes">
+        <option value="" ${selected(null)}>${t('as often as it publishes')}</option>
+        ${choices.map((m) => html`<option value="${m}" ${selected(m)}>${every(m)}</option>`)}
+      </select></label
+    >`;
+}
+
 /** The subscription's block and keep rules (folded away unless one is set). */
 function ruleFields(t: Translate, sub: SubscriptionView): Html {
   const { blockRules, keepRules } = sub.subscription;
@@ -395,7 +417,7 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="paused" value="1" ${sub.subscription.paused ? html` checked` : ''} />
         ${t('Paused: do not fetch it for me')}</label
       >
-      ${feedFetchFields(t, feed)} ${ruleFields(t, sub)}
+      ${checkField(t, sub.subscription.minCheckMinutes)} ${feedFetchFields(t, feed)} ${ruleFields(t, sub)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;

@@ -35,6 +35,7 @@ function sub(
     lastError: null,
     createdAt: 0,
     webSubUntil: null,
+    minCheckMinutes: null,
     itemCount: 0,
   };
   return {
@@ -47,6 +48,7 @@ function sub(
       paused: false,
       blockRules: null,
       keepRules: null,
+      minCheckMinutes: null,
       createdAt: 0,
     },
     feed,
