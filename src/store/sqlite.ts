@@ -1662,10 +1662,10 @@ class SqliteStore implements Store {
   }
 
   private subscriptionRow(userId: number, feedId: number, options: NewSubscription, now: number): Row {
-    const { folderId, title, ...rules } = options;
+    const { folderId, title, ...given } = options;
     let sub = this.s.insertSubscription.get(userId, feedId, folderId, title, now) as Row;
-    if (rules.blockRules !== undefined || rules.keepRules !== undefined) {
-      this.s.updateSubscription.run(subscriptionChangeParams(userId, feedId, rules));
+    if (Object.values(given).some((v) => v !== undefined)) {
+      this.s.updateSubscription.run(subscriptionChangeParams(userId, feedId, given));
       sub = this.s.subscriptionOf.get(userId, feedId) as Row;
     }
     this.backfill(userId, feedId, now, sub);
@@ -1699,7 +1699,13 @@ class SqliteStore implements Store {
       for (const item of items) {
         const feed = this.feedRow(item.url, optionParams(item.options), now);
         const folderId = item.folder ? Number(this.folderRow(userId, item.folder).id) : null;
-        this.subscriptionRow(userId, Number(feed.id), { folderId, title: item.title }, now);
+        const { minCheckMinutes, paused } = item;
+        this.subscriptionRow(
+          userId,
+          Number(feed.id),
+          { folderId, title: item.title, minCheckMinutes, paused },
+          now,
+        );
       }
     });
   }

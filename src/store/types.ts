@@ -675,14 +675,19 @@ export interface ImportedSubscription {
   title: string | null;
   /** The folder's name, or null for none. */
   folder: string | null;
+  /** Subscription.minCheckMinutes and paused, when the file says (FreshRSS's ttl). */
+  minCheckMinutes?: number;
+  paused?: boolean;
 }
 
-/** A subscription as it is made: its folder and title, and rules given with it (as SubscriptionChange's). */
+/** A subscription as it is made: its folder and title, and what else is given with it (as SubscriptionChange's). */
 export interface NewSubscription {
   folderId: number | null;
   title: string | null;
   blockRules?: string | null;
   keepRules?: string | null;
+  minCheckMinutes?: number | null;
+  paused?: boolean;
 }
 
 /** What updateSubscription changes: the fields given. */

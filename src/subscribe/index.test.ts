@@ -186,7 +186,7 @@ describe('subscribing with secrets', () => {
     );
   });
 
-  it('imports how a feed is fetched from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
+  it('imports how a feed is fetched and checked from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
     const user = await store.createUser('gus', { isAdmin: false }, Date.now());
     const fetch = (o: Partial<OpmlFetchOptions>): OpmlFetchOptions => ({
       articleSelector: null,
@@ -206,7 +206,9 @@ describe('subscribing with secrets', () => {
           removeSelector: '.share',
           cookie: 'consent=yes',
         }),
+        minCheckMinutes: 360,
       },
+      { url: 'https://frss.test/muted.xml', title: 'Muted', siteUrl: null, folder: null, paused: true },
       // A user agent no request could carry: the file's options are left out, the URL's credentials kept.
       {
         url: 'https://me:pw@frss.test/agent.xml',
@@ -231,7 +233,14 @@ describe('subscribing with secrets', () => {
       username: 'me',
       password: 'pw',
     });
-    const exported = new Map((await exportFeeds(store, user.id)).map((f) => [f.url, f.fetch]));
+    const subs = new Map((await store.listSubscriptions(user.id)).map((s) => [s.feed.url, s.subscription]));
+    assert.equal(subs.get('https://frss.test/full.xml')?.minCheckMinutes, 360);
+    assert.equal(subs.get('https://frss.test/full.xml')?.paused, false);
+    assert.equal(subs.get('https://frss.test/muted.xml')?.paused, true);
+    assert.equal(subs.get('https://frss.test/muted.xml')?.minCheckMinutes, null);
+    const outlines = await exportFeeds(store, user.id);
+    assert.equal(outlines.find((f) => f.url === 'https://frss.test/full.xml')?.minCheckMinutes, 360);
+    const exported = new Map(outlines.map((f) => [f.url, f.fetch]));
     assert.deepEqual(exported.get('https://frss.test/full.xml'), {
       articleSelector: 'article .content',
       removeSelector: '.share',

@@ -509,7 +509,14 @@ export async function importFeeds(
       const { url, options } = importedFeed(item.url, item.fetch);
       if (subscribed.has(url)) continue;
       subscribed.add(url);
-      chunk.push({ url, options, title: item.title, folder: item.folder });
+      chunk.push({
+        url,
+        options,
+        title: item.title,
+        folder: item.folder,
+        ...(item.minCheckMinutes !== undefined ? { minCheckMinutes: item.minCheckMinutes } : {}),
+        ...(item.paused ? { paused: true } : {}),
+      });
     }
     if (chunk.length > 0) await deps.store.importSubscriptions(userId, chunk, deps.clock());
     added += chunk.length;
@@ -637,6 +644,7 @@ export async function exportFeeds(store: Store, userId: number): Promise<OpmlFee
       siteUrl: s.feed.siteUrl,
       folder: s.folderName,
       ...(Object.values(fetch).some((v) => v !== null) ? { fetch } : {}),
+      ...(s.subscription.minCheckMinutes !== null ? { minCheckMinutes: s.subscription.minCheckMinutes } : {}),
     };
   });
 }

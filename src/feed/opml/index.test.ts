@@ -13,8 +13,11 @@ function feed(url: string, title: string | null, siteUrl: string | null, folder:
   return { url, title, siteUrl, folder };
 }
 
-/** An outline as buildOpml writes it: its cookie left out (and its fetch options, when that was all). */
-function asWritten(outline: OpmlFeed): OpmlFeed {
+/**
+ * An outline as buildOpml writes it: its cookie left out (and its fetch options, when that was
+ * all), and that it is paused.
+ */
+function asWritten({ paused: _paused, ...outline }: OpmlFeed): OpmlFeed {
   if (outline.fetch === undefined) return outline;
   const { fetch, ...rest } = outline;
   const kept = { ...fetch, cookie: null };
@@ -95,18 +98,24 @@ describe('parseOpml on real-world exports', () => {
           ),
           fetch: { articleSelector: 'article .content', removeSelector: null, userAgent: null, cookie: null },
         },
-        feed(
-          'https://www.handelsblatt.com/contentexport/feed/schlagzeilen',
-          'Handelsblatt',
-          'https://www.handelsblatt.com/',
-          'Économie/Europe/Deutschland',
-        ),
-        feed(
-          'https://dwh.lequipe.fr/api/edito/rss?path=/',
-          "L'Équipe",
-          'https://www.lequipe.fr/',
-          'Sport/Europe',
-        ),
+        {
+          ...feed(
+            'https://www.handelsblatt.com/contentexport/feed/schlagzeilen',
+            'Handelsblatt',
+            'https://www.handelsblatt.com/',
+            'Économie/Europe/Deutschland',
+          ),
+          minCheckMinutes: 360,
+        },
+        {
+          ...feed(
+            'https://dwh.lequipe.fr/api/edito/rss?path=/',
+            "L'Équipe",
+            'https://www.lequipe.fr/',
+            'Sport/Europe',
+          ),
+          paused: true,
+        },
       ],
       warnings: [
         /^left out the article selector of https:\/\/www\.handelsblatt\.com\/contentexport\/feed\/schlagzeilen: the article selector may not use :has\(\)/,
@@ -325,12 +334,14 @@ describe('buildOpml', () => {
         userAgent: 'Reader/1',
         cookie: 'session=secret',
       },
+      minCheckMinutes: 90,
+      paused: true,
     };
     const opml = buildOpml('t', [fetched, feed('https://plain.example/feed', 'P', null, null)], now);
     assert.match(opml, /^<opml version="2.0" xmlns:frss="https:\/\/freshrss.org\/opml">$/m);
     assert.match(
       opml,
-      /xmlUrl="https:\/\/f.example\/feed" frss:cssFullContent="main &gt; article" frss:cssContentFilter=".share, a\[href=&quot;\/ads&quot;\]" frss:CURLOPT_USERAGENT="Reader\/1"\/>/,
+      /xmlUrl="https:\/\/f.example\/feed" frss:cssFullContent="main &gt; article" frss:cssContentFilter=".share, a\[href=&quot;\/ads&quot;\]" frss:CURLOPT_USERAGENT="Reader\/1" frss:ttl="5400"\/>/,
     );
     assert.doesNotMatch(opml, /secret|COOKIE/);
     const [read, plain] = parseOpml(bytes(opml)).outlines;

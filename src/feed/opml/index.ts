@@ -4,9 +4,11 @@
 // "Parent/Child": two "News" folders under different parents stay apart, and nothing is lost.
 //
 // How a feed is fetched travels in FreshRSS's OPML extension (its namespace FRESHRSS_OPML_NS, prefix
-// `frss:`): the full article's CSS selector, the elements to remove, the user agent and cookie. A
-// file exported by FreshRSS brings them along; Gleaner's exports write them (never a cookie).
+// `frss:`): the full article's CSS selector, the elements to remove, the user agent and cookie, and
+// how often at most to check it (or that it is muted). A file exported by FreshRSS brings them along;
+// Gleaner's exports write them (never a cookie).
 import { selectorProblem } from '../../content/selector.js';
+import { MAX_CHECK_MINUTES } from '../../refresh/schedule.js';
 import { GleanerError } from '../../model/errors.js';
 import { decodeDocument } from '../decode/index.js';
 import { quotedText } from '../parse/text.js';
@@ -24,6 +26,10 @@ export interface OpmlFeed {
   folder: string | null;
   /** How it is fetched, where the file says (FreshRSS's attributes). */
   fetch?: OpmlFetchOptions;
+  /** Check it at most this often, in minutes (frss:ttl, in seconds there). */
+  minCheckMinutes?: number;
+  /** Muted in FreshRSS (a negative frss:ttl): paused. */
+  paused?: true;
 }
 
 /** FreshRSS's OPML extension, whose attributes carry how a feed is fetched. */
@@ -130,6 +136,7 @@ class OutlineReader {
           siteUrl: absoluteHttpUrl(attr(node, 'htmlurl') ?? ''),
           folder,
           ...this.fetchOptions(node, url),
+          ...pace(attr(node, 'frss:ttl')),
         });
       }
       // Feeds nested in a feed are kept, in the same folder.
@@ -176,6 +183,17 @@ class OutlineReader {
   private skip(message: string): void {
     if (++this.skipped <= MAX_WARNINGS) this.warnings.push(message);
   }
+}
+
+/**
+ * What FreshRSS's frss:ttl says of a feed: a positive one, in seconds, is how often at most to
+ * check it (a week at most); a negative one is a muted feed.
+ */
+function pace(ttl: string | null): Pick<OpmlFeed, 'minCheckMinutes' | 'paused'> {
+  const seconds = Number(ttl?.trim() || NaN);
+  if (!Number.isSafeInteger(seconds) || seconds === 0) return {};
+  if (seconds < 0) return { paused: true };
+  return { minCheckMinutes: Math.min(MAX_CHECK_MINUTES, Math.ceil(seconds / 60)) };
 }
 
 /** xmlUrl in any case; old exports put a feed's address in `url` with type="rss" or "atom". */
@@ -227,7 +245,7 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
     if (group) group.push(feed);
     else folders.set(feed.folder, [feed]);
   }
-  const extended = feeds.some((f) => f.fetch !== undefined && fetchAttributes(f.fetch) !== '');
+  const extended = feeds.some((f) => freshRssAttributes(f) !== '');
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     extended ? `<opml version="2.0" xmlns:frss="${FRESHRSS_OPML_NS}">` : '<opml version="2.0">',
@@ -257,16 +275,22 @@ function feedOutline(feed: OpmlFeed): string {
   if (feed.title !== null) out += ` title="${text}"`;
   out += ` xmlUrl="${xmlAttr(feed.url)}"`;
   if (feed.siteUrl !== null) out += ` htmlUrl="${xmlAttr(feed.siteUrl)}"`;
-  if (feed.fetch !== undefined) out += fetchAttributes(feed.fetch);
-  return out + '/>';
+  return out + freshRssAttributes(feed) + '/>';
 }
 
-/** A feed's FreshRSS attributes, each with a space before it; never its cookie. */
-function fetchAttributes(fetch: OpmlFetchOptions): string {
-  const attributes: [string, string | null][] = [
-    ['cssFullContent', fetch.articleSelector],
-    ['cssContentFilter', fetch.removeSelector],
-    ['CURLOPT_USERAGENT', fetch.userAgent],
+/**
+ * A feed's FreshRSS attributes, each with a space before it: never its cookie, nor that it is
+ * paused (FreshRSS keeps a muted feed's interval in the sign of its ttl, which a pause has not).
+ */
+function freshRssAttributes(feed: OpmlFeed): string {
+  const { fetch, minCheckMinutes } = feed;
+  const attributes: [string, string | null | undefined][] = [
+    ['cssFullContent', fetch?.articleSelector],
+    ['cssContentFilter', fetch?.removeSelector],
+    ['CURLOPT_USERAGENT', fetch?.userAgent],
+    ['ttl', minCheckMinutes === undefined ? null : String(minCheckMinutes * 60)],
   ];
-  return attributes.map(([name, v]) => (v === null ? '' : ` frss:${name}="${xmlAttr(v)}"`)).join('');
+  return attributes
+    .map(([name, v]) => (v === null || v === undefined ? '' : ` frss:${name}="${xmlAttr(v)}"`))
+    .join('');
 }
