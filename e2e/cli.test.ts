@@ -351,7 +351,8 @@ describe('gleaner CLI', () => {
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Paced', 2, 'pc')),
     );
     const url = server.url('/paced.xml');
-    assert.equal((await gleaner('add', url, '--no-refresh')).code, 0);
+    assert.equal((await gleaner('add', url, '--no-refresh', '--check-every', '90')).code, 0);
+    assert.match((await gleaner('feeds')).stdout, /\(at most every 90 min\)/);
     const bad = await gleaner('edit', url, '--check-every', '3 weeks');
     assert.equal(bad.code, 1);
     assert.match(

@@ -4,13 +4,21 @@ import { parseArgs } from 'node:util';
 import { refreshFeed } from '../refresh/refresh.js';
 import { subscribeToUrl } from '../subscribe/index.js';
 import { GleanerError } from '../model/errors.js';
-import { COMMON_FLAGS, openContext, refreshDeps, resolveUser, RULE_FLAGS, rulesOfFlags } from './context.js';
+import {
+  checkEveryOf,
+  COMMON_FLAGS,
+  openContext,
+  refreshDeps,
+  resolveUser,
+  RULE_FLAGS,
+  rulesOfFlags,
+} from './context.js';
 import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
                    [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache]
-                   [--block-rules REGEX] [--keep-rules REGEX]
+                   [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
@@ -26,6 +34,7 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you
+  --check-every INTERVAL   check it at most this often (30m, 6h, 1d; at most a week)
   --no-refresh      subscribe only; the next refresh fetches it`;
 
 export async function run(args: string[]): Promise<number> {
@@ -47,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
       'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       ...RULE_FLAGS,
+      'check-every': { type: 'string' },
     },
   });
   if (values.help) {
@@ -56,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
   const [url] = positionals;
   if (!url || positionals.length > 1) throw new GleanerError('USAGE', `give one URL\n\n${HELP}`);
   const rules = rulesOfFlags(values);
+  const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -68,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
         title: values.title ?? null,
         pickFirst: values.first,
         ...rules,
+        ...(checkEvery !== undefined ? { minCheckMinutes: checkEvery } : {}),
         options: {
           userAgent: values['user-agent'] ?? null,
           cookie: values.cookie ?? null,

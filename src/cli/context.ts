@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
 import type { User } from '../model/index.js';
-import { DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
+import { checkIntervalProblem, DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { resanitizeStored } from '../refresh/resanitize.js';
 import { idleMaintenance, retentionPolicy } from '../refresh/retention.js';
@@ -58,6 +58,19 @@ export function rulesOfFlags(values: {
     ...(block !== undefined ? { blockRules: block } : {}),
     ...(keep !== undefined ? { keepRules: keep } : {}),
   };
+}
+
+/** The minutes `--check-every` gives ("90", "30m", "6h", "1d"), or null for "default" (or ""). */
+export function checkEveryOf(text: string): number | null {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'default') return null;
+  const match = /^(\d{1,6})\s*(m|min|h|d)?$/.exec(value);
+  const unit = match?.[2] === 'h' ? 60 : match?.[2] === 'd' ? 1440 : 1;
+  const minutes = match ? Number(match[1]) * unit : NaN;
+  const problem = checkIntervalProblem(minutes);
+  if (problem !== null)
+    throw new GleanerError('USAGE', `--check-every ${JSON.stringify(text)}: ${problem}; e.g. 30m, 6h, 1d`);
+  return minutes;
 }
 
 /** `sqlite`: options for the SQLite store, or a function giving them from the configuration. */

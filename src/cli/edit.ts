@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed } from '../refresh/refresh.js';
-import { checkIntervalProblem } from '../refresh/schedule.js';
 import { fetchOptionsKey } from '../store/index.js';
 import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
 import {
@@ -16,6 +15,7 @@ import {
   resolveUser,
   RULE_FLAGS,
   rulesOfFlags,
+  checkEveryOf,
 } from './context.js';
 import { counted } from './progress.js';
 
@@ -157,17 +157,4 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await ctx.close();
   }
-}
-
-/** The minutes `--check-every` gives ("90", "30m", "6h", "1d"), or null for "default" (or ""). */
-export function checkEveryOf(text: string): number | null {
-  const value = text.trim().toLowerCase();
-  if (value === '' || value === 'default') return null;
-  const match = /^(\d{1,6})\s*(m|min|h|d)?$/.exec(value);
-  const unit = match?.[2] === 'h' ? 60 : match?.[2] === 'd' ? 1440 : 1;
-  const minutes = match ? Number(match[1]) * unit : NaN;
-  const problem = checkIntervalProblem(minutes);
-  if (problem !== null)
-    throw new GleanerError('USAGE', `--check-every ${JSON.stringify(text)}: ${problem}; e.g. 30m, 6h, 1d`);
-  return minutes;
 }

@@ -21,6 +21,7 @@ import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { openStore, type Store } from '../store/index.js';
 import {
+  changeFetchOptions,
   DEFAULT_FETCH_OPTIONS,
   discoverSubscriptions,
   exportFeeds,
@@ -159,6 +160,35 @@ describe('subscribing with secrets', () => {
       (err: Error) => /give them once/.test(err.message) && !err.message.includes('hunter2'),
     );
     assert.deepEqual(await store.listSubscriptions(user.id), []);
+  });
+
+  it('moves a subscription to the feed its new fetch options make as it was: title, pause, rules and pace', async () => {
+    const now = Date.now();
+    const [ivy, jon] = await Promise.all(
+      ['ivy', 'jon'].map((n) => store.createUser(n, { isAdmin: false }, now)),
+    );
+    assert.ok(ivy && jon);
+    const feed = await store.ensureFeed('https://opts.test/feed.xml', DEFAULT_FETCH_OPTIONS, now);
+    for (const user of [ivy, jon])
+      await store.subscribe(user.id, feed.id, { folderId: null, title: null }, now);
+    await store.updateSubscription(ivy.id, feed.id, {
+      title: 'Mine',
+      blockRules: 'sponsor',
+      minCheckMinutes: 720,
+    });
+    const moved = await changeFetchOptions(deps(), ivy.id, feed.id, {
+      ...DEFAULT_FETCH_OPTIONS,
+      cookie: 'c=1',
+    });
+    assert.ok(moved && moved.id !== feed.id, 'jon follows it too: apart');
+    const [view] = await store.listSubscriptions(ivy.id);
+    const { title, paused, blockRules, keepRules, minCheckMinutes } = view?.subscription ?? {};
+    assert.deepEqual(
+      { title, paused, blockRules, keepRules, minCheckMinutes },
+      { title: 'Mine', paused: false, blockRules: 'sponsor', keepRules: null, minCheckMinutes: 720 },
+    );
+    assert.equal((await store.getFeed(moved.id))?.minCheckMinutes, 720, 'its only subscriber asks it');
+    assert.equal((await store.getFeed(feed.id))?.minCheckMinutes, null, 'jon asks nothing');
   });
 
   it('imports credentials written into OPML feeds’ URLs as their options, and leaves out those no request could carry', async () => {

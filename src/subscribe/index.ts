@@ -58,6 +58,8 @@ export interface SubscribeRequest {
   /** The new subscription's rules (checked by compileRule first): the entries it gets now too. */
   blockRules?: string | null;
   keepRules?: string | null;
+  /** How often at most to check the feed (Subscription.minCheckMinutes, checked by checkIntervalProblem). */
+  minCheckMinutes?: number | null;
 }
 
 export type SubscribeOutcome =
@@ -378,6 +380,7 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
       title: req.title ?? null,
       ...(req.blockRules !== undefined ? { blockRules: req.blockRules } : {}),
       ...(req.keepRules !== undefined ? { keepRules: req.keepRules } : {}),
+      ...(req.minCheckMinutes !== undefined ? { minCheckMinutes: req.minCheckMinutes } : {}),
     },
     now,
   );
@@ -431,11 +434,14 @@ export async function changeFetchOptions(
     return (await store.getFeed(feedId)) ?? followed.feed;
   }
   const feed = await store.ensureFeed(followed.feed.url, options, now);
-  const { folderId, title, paused, blockRules, keepRules } = followed.subscription;
-  await store.subscribe(userId, feed.id, { folderId, title }, now);
-  if (paused || blockRules !== null || keepRules !== null) {
-    await store.updateSubscription(userId, feed.id, { paused, blockRules, keepRules });
-  }
+  // The subscription as it was, on the other feed: its rules pick what it gets of that feed's entries.
+  const { folderId, title, paused, blockRules, keepRules, minCheckMinutes } = followed.subscription;
+  await store.subscribe(
+    userId,
+    feed.id,
+    { folderId, title, paused, blockRules, keepRules, minCheckMinutes },
+    now,
+  );
   await store.unsubscribe(userId, feedId);
   return feed;
 }
