@@ -49,6 +49,17 @@ describe('resanitizeStored', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `store`, with the id each read of bodies starts after pushed onto `asked`. */
+  const countingReads = (target: Store, asked: number[]): Store =>
+    new Proxy(target, {
+      get(t, name, receiver) {
+        if (name !== 'entryBodies') return Reflect.get(t, name, receiver) as unknown;
+        return (afterId: number, limit: number) => {
+          asked.push(afterId);
+          return t.entryBodies(afterId, limit);
+        };
+      },
+    });
   const views = async () => store.queryEntries({ userId, feedId, limit: 3, order: 'oldest' });
   const found = async (text: string) =>
     (await store.searchEntries({ userId, feedId, text, sort: 'relevance', limit: 5, offset: 0 })).length;
@@ -58,17 +69,7 @@ describe('resanitizeStored', () => {
     assert.match(before[0]?.entry.contentHtml ?? '', /onerror="alert\(1\)"/, 'stored as it came');
     assert.equal(await found('zorblax'), 1);
     const asked: number[] = [];
-    const counting = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'entryBodies') {
-          return (afterId: number, limit: number) => {
-            asked.push(afterId);
-            return target.entryBodies(afterId, limit);
-          };
-        }
-        return Reflect.get(target, name, receiver) as unknown;
-      },
-    });
+    const counting = countingReads(store, asked);
     const done: number[] = [];
     const first = resanitizeStored(
       counting,
@@ -113,12 +114,36 @@ describe('resanitizeStored', () => {
     const again = resanitizeStored(store, () => NOW + 20, undefined, { step: 1, version: 7 });
     assert.equal(await again(), false);
     const before = await views();
-    const next = resanitizeStored(store, () => NOW + 30, undefined, { step: 100, version: 8 });
+    const next = resanitizeStored(store, () => NOW + 30, undefined, {
+      step: 100,
+      version: 8,
+      budgetMs: Infinity,
+    });
     assert.equal(await next(), false, 'a new version: one step over three bodies');
     assert.deepEqual(
       (await views()).map((v) => [v.entry.contentHtml, v.changedAt]),
       before.map((v) => [v.entry.contentHtml, v.changedAt]),
       'the sanitizer gives its own output back: nothing rewritten',
     );
+  });
+
+  it('stops a step where its time is spent, and goes on from there at the next', async () => {
+    const before = await views();
+    const asked: number[] = [];
+    const counting = countingReads(store, asked);
+    // No time at all: each step reads a page of bodies, and gets through one.
+    const spent = resanitizeStored(counting, () => NOW + 40, undefined, {
+      step: 100,
+      version: 9,
+      budgetMs: 0,
+    });
+    const steps: boolean[] = [];
+    for (let more = true; more;) {
+      more = await spent();
+      steps.push(more);
+    }
+    const ids = before.map((v) => v.entry.id);
+    assert.deepEqual(steps, [true, true, false]);
+    assert.deepEqual(asked, [0, ids[0], ids[1]], 'each step from the body after the last one it got through');
   });
 });

@@ -4,7 +4,7 @@
 // attribute it let through, say) reaches the entries a feed sends again (their source hashes cover
 // PREPARE_VERSION), but not those it no longer lists, which may be most of a database. So when
 // PREPARE_VERSION is not the one every stored body has been through, the refresh loop's idle work
-// runs them all through the sanitizer again, RESANITIZE_STEP at a time, and rewrites those it changes
+// runs them all through the sanitizer again, a step at a time (STEP_BUDGET_MS), and rewrites those it changes
 // (the sanitizer gives its own output back unchanged: a body it changes held what it no longer
 // allows), search text included. A rewritten entry is a change for its readers, so that client apps
 // fetch it again. The pass resumes where it stopped when the process starts again.
@@ -12,12 +12,19 @@ import { sanitizeHtml } from '../content/sanitize.js';
 import { PREPARE_VERSION } from '../ingest/prepare.js';
 import type { Store } from '../store/index.js';
 
-/**
- * Bodies read, sanitized and (when changed) rewritten in one step, which a server's pages wait for:
- * for bodies of 4.6 KB here, 11.5 ms at the median and 21 at p99 (57 while the code warms up), about
- * what a retention step takes; a pass over 40,000 took 5 CPU s (200 a step: 36 ms, 92 at most).
- */
+/** Bodies read in one step at most. */
 export const RESANITIZE_STEP = 100;
+
+/**
+ * What one step may take, which a server's pages wait for: bodies are sanitized until it is spent,
+ * and no more of them rewritten than the last steps' writes say fit in it. Sanitizing is ~0.1 ms a
+ * body; rewriting one (its body, its search text, its readers' change times, in pages all over the
+ * file) ~10 ms on a cold million-entry database, where a step of 100 rewrites held the thread ~1 s.
+ */
+export const STEP_BUDGET_MS = 15;
+
+// What a rewrite is taken to cost before one is measured.
+const FIRST_REWRITE_MS = 5;
 
 /** Under these names in the store's state: the version every body has been through, and how far a pass is. */
 const VERSION = 'sanitized_version';
@@ -35,33 +42,45 @@ export async function markSanitized(store: Store, version = PREPARE_VERSION): Pr
 
 /**
  * The refresh loop's idle work of sanitizing stored bodies again (see above): one step a call, true
- * while there is more. `onDone` is told how many bodies a finished pass rewrote.
+ * while there is more. `onDone` is told how many bodies a finished pass rewrote. `budgetMs` is
+ * STEP_BUDGET_MS but in tests: 0 makes each step one body, Infinity `step` bodies.
  */
 export function resanitizeStored(
   store: Store,
   clock: () => number,
   onDone?: (rewritten: number) => void,
-  { step = RESANITIZE_STEP, version = PREPARE_VERSION } = {},
+  { step = RESANITIZE_STEP, version = PREPARE_VERSION, budgetMs = STEP_BUDGET_MS } = {},
 ): () => Promise<boolean> {
   let finished = false;
   let rewritten = 0;
+  let rewriteMs = FIRST_REWRITE_MS;
   return async () => {
     if (finished) return false;
     if ((await store.storeState(VERSION)) === String(version)) {
       finished = true;
       return false;
     }
+    const started = performance.now();
     const after = Number((await store.storeState(CURSOR)) ?? 0);
     const bodies = await store.entryBodies(after, step);
+    const fit = Math.max(1, Math.floor(budgetMs / rewriteMs));
     const changed: { id: number; html: string }[] = [];
+    let read = 0;
     for (const body of bodies) {
       const html = sanitizeHtml(body.html, body.link);
+      read++;
       if (html !== body.html) changed.push({ id: body.id, html });
+      if (changed.length >= fit || performance.now() - started >= budgetMs) break;
     }
-    if (changed.length > 0) await store.rewriteEntryBodies(changed, clock());
+    if (changed.length > 0) {
+      const writing = performance.now();
+      await store.rewriteEntryBodies(changed, clock());
+      // Slow rewrites (pages read from disk) count at once, and fast ones little by little.
+      rewriteMs = Math.max((performance.now() - writing) / changed.length, rewriteMs * 0.8);
+    }
     rewritten += changed.length;
-    const last = bodies.at(-1);
-    if (last !== undefined && bodies.length === step) {
+    const last = bodies[read - 1];
+    if (last !== undefined && (read < bodies.length || bodies.length === step)) {
       await store.setStoreState(CURSOR, String(last.id));
       return true;
     }
