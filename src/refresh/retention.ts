@@ -13,13 +13,16 @@
 // (RETENTION_STEP entries), so a server's pages and refreshes wait little for them.
 import type { Config } from '../config/index.js';
 import type { RetentionCursor, RetentionPolicy, Store } from '../store/index.js';
+import { STEP_BUDGET_MS, StepSizer } from './budget.js';
 import { searchIndexCompaction } from './compaction.js';
 
 const DAY_MS = 24 * 3_600_000;
 
 /**
- * Entries looked at (or removed) in one transaction: ~25 ms of removing at most (~125 µs an entry,
- * its readers' rows and search row with it), which a server's pages wait for.
+ * Entries looked at in one transaction at most. How many it removes is sized by time (StepSizer):
+ * removing one (its readers' rows, its search row, in pages all over the file) costs ~125 µs when
+ * they are in memory and ~5 ms on a cold million-entry database, where steps of 200 removals took
+ * ~1 s, which a server's pages waited for.
  */
 export const RETENTION_STEP = 200;
 /** The least time between two rounds of the idle work. */
@@ -53,7 +56,9 @@ export async function* retentionSteps(
   clock: () => number,
   step = RETENTION_STEP,
   dryRun = false,
+  budgetMs = STEP_BUDGET_MS,
 ): AsyncGenerator<RetentionStep> {
+  const removals = new StepSizer(step, budgetMs);
   const max = policy.maxPerFeed;
   // Nothing removed, the same feeds stay past their limit: counted in one look.
   if (max !== null && dryRun)
@@ -61,20 +66,27 @@ export async function* retentionSteps(
       kind: 'trim',
       removed: await store.trimFeeds(max, clock(), Number.MAX_SAFE_INTEGER, undefined, true),
     };
-  for (let removed = step; max !== null && !dryRun && removed === step;) {
-    removed = await store.trimFeeds(max, clock(), step);
+  for (let more = max !== null && !dryRun; more && max !== null;) {
+    const size = removals.size;
+    const started = performance.now();
+    const removed = await store.trimFeeds(max, clock(), size);
+    removals.took(removed, performance.now() - started);
     yield { kind: 'trim', removed };
+    more = removed === size;
   }
   if (policy.readMs === null && policy.unreadMs === null) return;
   let cursor: RetentionCursor | null = null;
   do {
+    const started = performance.now();
     const result: { removed: number; next: RetentionCursor | null } = await store.removeOldEntries(
       policy,
       clock(),
       cursor,
       step,
       dryRun,
+      dryRun ? step : removals.size,
     );
+    if (!dryRun) removals.took(result.removed, performance.now() - started);
     yield { kind: 'age', removed: result.removed };
     cursor = result.next;
   } while (cursor !== null);

@@ -2127,6 +2127,7 @@ class SqliteStore implements Store {
     cursor: RetentionCursor | null,
     limit: number,
     dryRun = false,
+    maxRemoved = limit,
   ): Promise<{ removed: number; next: RetentionCursor | null }> {
     // Far enough back that nothing arrived before it: what the policy keeps for good.
     const never = Number.MIN_SAFE_INTEGER;
@@ -2146,11 +2147,18 @@ class SqliteStore implements Store {
         limit,
         ...Object.fromEntries(searches.map((match, i) => [`search${i}`, match])),
       }) as { id: number; createdAt: number; removable: number }[];
-      const removable = rows.filter((r) => r.removable === 1).map((r) => r.id);
-      const last = rows.at(-1);
+      // The rows up to the maxRemoved-th removable one: the next step goes on after it.
+      const removable: number[] = [];
+      let looked = 0;
+      while (looked < rows.length && removable.length < maxRemoved) {
+        const row = rows[looked++] as { id: number; removable: number };
+        if (row.removable === 1) removable.push(row.id);
+      }
+      const last = rows[looked - 1];
+      const more = looked < rows.length || rows.length === limit;
       return {
         removed: dryRun ? removable.length : this.removeEntries(removable, now),
-        next: rows.length < limit || !last ? null : { createdAt: last.createdAt, id: last.id },
+        next: more && last ? { createdAt: last.createdAt, id: last.id } : null,
       };
     };
     // A dry run reads only: no write lock for other processes to wait on.

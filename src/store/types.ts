@@ -603,8 +603,9 @@ export interface Store {
   /**
    * One step of removing old entries by `policy` (RetentionPolicy): looks at up to `limit` entries
    * that arrived before its cut-off, oldest first, from after `cursor`, and removes those no one
-   * keeps, in one transaction. Gives how many it removed and where the next step starts (null once
-   * every entry has been looked at). With `dryRun`, removes nothing and counts what it would.
+   * keeps, `maxRemoved` at most (the step ends at the last), in one transaction. Gives how many it
+   * removed and where the next step starts (null once every entry has been looked at). With
+   * `dryRun`, removes nothing and counts what it would.
    */
   removeOldEntries(
     policy: RetentionPolicy,
@@ -612,6 +613,7 @@ export interface Store {
     cursor: RetentionCursor | null,
     limit: number,
     dryRun?: boolean,
+    maxRemoved?: number,
   ): Promise<{ removed: number; next: RetentionCursor | null }>;
   /**
    * Removes up to `limit` entries of the feeds (or of feed `feedId`) past `maxPerFeed` entries,
