@@ -346,6 +346,32 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('fetches a feed through the feed proxy when asked, and never another way', async () => {
+    server.route('/proxied.xml', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Proxied', 2, 'px')),
+    );
+    const url = server.url('/proxied.xml');
+    const fetches = () => server.requests.filter((r) => r.path === '/proxied.xml').length;
+    const refused = await gleaner('add', url, '--via-proxy');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /is to be fetched through a proxy .*GLEANER_FEED_PROXY is not set/);
+    assert.equal(fetches(), 0, 'not fetched another way');
+    assert.equal((await gleaner('add', url)).code, 0);
+    const proxied = await gleaner('edit', url, '--via-proxy');
+    assert.equal(proxied.code, 1);
+    assert.match(
+      proxied.stdout,
+      /but fetching it with the new options failed: .*GLEANER_FEED_PROXY is not set/,
+    );
+    assert.equal(fetches(), 1, 'only the direct fetch of add');
+    assert.match((await gleaner('feeds')).stdout, /proxied\.xml {2}\(with the feed proxy\)\n.*FAILING ×1/);
+    assert.match((await gleaner('edit', url, '--via-proxy', '--direct')).stderr, /not both/);
+    const direct = await gleaner('edit', url, '--direct');
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.equal(fetches(), 2);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('checks a feed at most as often as asked, and says so', async () => {
     server.route('/paced.xml', (_q, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Paced', 2, 'pc')),

@@ -17,7 +17,7 @@ import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
-                   [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache]
+                   [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache] [--via-proxy]
                    [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
@@ -31,6 +31,8 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
                     rewrite rule: ".share-buttons, aside.related")
   --user-agent, --cookie, --username, --password   how this feed must be fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)
+  --via-proxy       fetch it, its articles and its icon through GLEANER_FEED_PROXY (Tor, say), never
+                    another way
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you
@@ -55,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
       'article-selector': { type: 'string' },
       'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
+      'via-proxy': { type: 'boolean', default: false },
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -89,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
           articleSelector: values['article-selector']?.trim() || null,
           removeSelector: values['remove-selector']?.trim() || null,
           ignoreHttpCache: values['ignore-http-cache'],
+          fetchViaProxy: values['via-proxy'],
         },
       },
     );

@@ -88,6 +88,7 @@ export async function openContext(
   const fetcher = createFetcher({
     policy: parseNetworkPolicy(config.allowPrivateNetworks ?? undefined),
     proxy: config.fetchProxy === null ? null : parseProxyUrl(config.fetchProxy),
+    feedProxy: config.feedProxy === null ? null : parseProxyUrl(config.feedProxy, 'GLEANER_FEED_PROXY'),
     userAgent: config.userAgent,
     maxBodyBytes: config.maxFeedBytes,
     perHostConnections: config.perHost,

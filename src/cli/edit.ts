@@ -22,7 +22,7 @@ import { counted } from './progress.js';
 const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
-                    [--ignore-http-cache | --use-http-cache]
+                    [--ignore-http-cache | --use-http-cache] [--via-proxy | --direct]
                     [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
@@ -33,6 +33,8 @@ as it is; an empty value ("") removes it.
   --user-agent, --cookie, --username, --password   how the feed is fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies);
                     --use-http-cache asks only for what changed again
+  --via-proxy       fetch it, its articles and its icon through GLEANER_FEED_PROXY (Tor, say), never
+                    another way; --direct fetches it as the others are
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
@@ -69,6 +71,8 @@ export async function run(args: string[]): Promise<number> {
       'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       'use-http-cache': { type: 'boolean', default: false },
+      'via-proxy': { type: 'boolean', default: false },
+      direct: { type: 'boolean', default: false },
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -87,6 +91,8 @@ export async function run(args: string[]): Promise<number> {
   if (values.pause && values.resume) throw new GleanerError('USAGE', 'give --pause or --resume, not both');
   if (values['ignore-http-cache'] && values['use-http-cache'])
     throw new GleanerError('USAGE', 'give --ignore-http-cache or --use-http-cache, not both');
+  if (values['via-proxy'] && values.direct)
+    throw new GleanerError('USAGE', 'give --via-proxy or --direct, not both');
   const rules = rulesOfFlags(values);
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
@@ -105,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
       articleSelector: given(values['article-selector']?.trim(), current.articleSelector),
       removeSelector: given(values['remove-selector']?.trim(), current.removeSelector),
       ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
+      fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

@@ -34,6 +34,7 @@ describe('gleaner feeds: fetch options', () => {
       articleSelector: 'article .body',
       ignoreHttpCache: true,
       removeSelector: '.share',
+      fetchViaProxy: true,
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -43,6 +44,7 @@ describe('gleaner feeds: fetch options', () => {
       'article selector "article .body"',
       'remove selector ".share"',
       'no HTTP caching',
+      'the feed proxy',
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
     assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);

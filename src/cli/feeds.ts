@@ -126,5 +126,6 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.articleSelector) named.push(`article selector ${JSON.stringify(o.articleSelector)}`);
   if (o.removeSelector) named.push(`remove selector ${JSON.stringify(o.removeSelector)}`);
   if (o.ignoreHttpCache) named.push('no HTTP caching');
+  if (o.fetchViaProxy) named.push('the feed proxy');
   return named;
 }

@@ -54,6 +54,13 @@ export const OPTIONS: Record<keyof Config, OptionSpec<Kind>> = {
     doc: 'proxy every fetch goes through: http://[user:password@]host:port or https://…',
     secret: true,
   }),
+  feedProxy: spec({
+    env: 'GLEANER_FEED_PROXY',
+    kind: 'string',
+    default: null,
+    doc: 'proxy for the feeds whose options say "fetch via proxy" (Tor\'s HTTPTunnelPort, say); they fail while it is unset',
+    secret: true,
+  }),
   userAgent: spec({
     env: 'GLEANER_USER_AGENT',
     kind: 'string',
@@ -235,6 +242,7 @@ export interface Config {
   databaseUrl: string | null;
   allowPrivateNetworks: string | null;
   fetchProxy: string | null;
+  feedProxy: string | null;
   userAgent: string;
   fetchTimeoutSeconds: number;
   maxFeedBytes: number;

@@ -40,7 +40,12 @@ export async function fetchFullArticle(
   extract?: ExtractArticle,
 ): Promise<FullArticle | null> {
   const cookie = sameHost(url, feed.url) ? feed.options.cookie : null;
-  const page = await fetcher.fetchFeed({ url, userAgent: feed.options.userAgent, cookie });
+  const page = await fetcher.fetchFeed({
+    url,
+    userAgent: feed.options.userAgent,
+    cookie,
+    viaProxy: feed.options.fetchViaProxy,
+  });
   if (page.status !== 'ok') return null;
   const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
   const article = extractArticle(

@@ -95,6 +95,11 @@ export interface FetchOptions {
    * buttons, ads: Miniflux's remove() rewrite rule, FreshRSS's elements to remove); null for none.
    */
   removeSelector: string | null;
+  /**
+   * Fetched through the feed proxy (GLEANER_FEED_PROXY; Miniflux's fetch_via_proxy): the feed, its
+   * entries' pages and its icon. Never another way: while no feed proxy is set, fetching it fails.
+   */
+  fetchViaProxy: boolean;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { escapeHtml } from '../content/escape.js';
-import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
+import { startTestProxy } from '../testing/proxyserver.js';
+import { createFetcher, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
   resolveToLoopback,
@@ -149,6 +150,52 @@ describe('refreshFeed over loopback HTTP', () => {
     const again = (await current(feed)).nextCheckAt - h.clock;
     assert.equal(again, first);
     assert.equal(first, 3 * HOUR);
+  });
+
+  it('fetches a feed that asks for it through the feed proxy, its articles too, and fails it without one', async () => {
+    server.route('/proxied.xml', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<rss version="2.0"><channel><title>Proxied</title><item><title>Through the proxy</title><guid>x</guid>` +
+            `<link>${server.url('/proxied-post')}</link><description>A teaser.</description></item></channel></rss>`,
+        ),
+    );
+    server.route('/proxied-post', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><body><article><p>The article, fetched through the proxy too.</p></article></body></html>',
+        ),
+    );
+    const feed = await subscribed('/proxied.xml', {
+      ...OPTIONS,
+      fetchViaProxy: true,
+      fetchFullArticle: true,
+    });
+    const unset = await refreshFeed(feed, deps);
+    assert.equal(unset.status, 'failed');
+    assert.match(unset.status === 'failed' ? unset.error : '', /GLEANER_FEED_PROXY is not set/);
+
+    const proxy = await startTestProxy();
+    const fetcher = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
+    });
+    try {
+      const result = await refreshFeed(await current(feed), { ...deps, fetcher });
+      assert.equal(result.status, 'updated');
+      assert.deepEqual(
+        proxy.requests.map((r) => r.target),
+        [server.url('/proxied.xml'), server.url('/proxied-post')],
+      );
+      const [view] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+      assert.match(view?.entry.contentHtml ?? '', /fetched through the proxy too/);
+    } finally {
+      await fetcher.close();
+      await proxy.close();
+    }
   });
 
   it('checks a feed no more often than its subscriber asks, after a change, a 304 and a failure alike', async () => {

@@ -94,6 +94,7 @@ export async function refreshFeed(
         cookie: feed.options.cookie,
         username: feed.options.username,
         password: feed.options.password,
+        viaProxy: feed.options.fetchViaProxy,
       }));
   } catch (err) {
     return recordFailure(feed, err, deps);

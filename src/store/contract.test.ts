@@ -125,6 +125,7 @@ for (const backend of backends) {
         articleSelector: 'article .body',
         ignoreHttpCache: true,
         removeSelector: '.share, aside',
+        fetchViaProxy: true,
       };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);

@@ -502,6 +502,8 @@ export const MIGRATIONS: Migration[] = [
     `ALTER TABLE feeds ADD COLUMN min_check_minutes INTEGER`,
     ...checkFloorTriggers(d),
   ],
+  // 37: a feed fetched through the feed proxy (Miniflux's fetch_via_proxy), part of its fetch options.
+  () => [`ALTER TABLE feeds ADD COLUMN fetch_via_proxy INTEGER NOT NULL DEFAULT 0`],
 ];
 
 /**

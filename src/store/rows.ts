@@ -59,6 +59,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     articleSelector: str(r.article_selector),
     ignoreHttpCache: Number(r.ignore_http_cache) === 1,
     removeSelector: str(r.remove_selector),
+    fetchViaProxy: Number(r.fetch_via_proxy) === 1,
   };
 }
 
@@ -114,6 +115,7 @@ export function fetchOptionsKey(o: FetchOptions): string {
     articleSelector: o.articleSelector || undefined,
     ignoreHttpCache: o.ignoreHttpCache || undefined,
     removeSelector: o.removeSelector || undefined,
+    fetchViaProxy: o.fetchViaProxy || undefined,
   });
   if (options.every((v) => !v) && later === '{}') return '';
   const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;

@@ -55,7 +55,7 @@ describe('feed icons', () => {
 
   it('keeps the first candidate that is a small image', async () => {
     const feed = await store.ensureFeed(server.url('/a.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
-    const kept = await keepFeedIcon(deps(), feed.id, [
+    const kept = await keepFeedIcon(deps(), feed, [
       'http://10.0.0.1/icon.png',
       server.url('/missing.png'),
       server.url('/page.html'),
@@ -71,17 +71,17 @@ describe('feed icons', () => {
 
   it('keeps SVG icons and .ico files served with a generic type', async () => {
     const svg = await store.ensureFeed(server.url('/b.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
-    assert.equal(await keepFeedIcon(deps(), svg.id, [server.url('/icon.svg')]), true);
+    assert.equal(await keepFeedIcon(deps(), svg, [server.url('/icon.svg')]), true);
     assert.equal((await store.getFeedIcon(svg.id))?.contentType, 'image/svg+xml');
     const ico = await store.ensureFeed(server.url('/c.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
-    assert.equal(await keepFeedIcon(deps(), ico.id, [server.url('/favicon.ico')]), true);
+    assert.equal(await keepFeedIcon(deps(), ico, [server.url('/favicon.ico')]), true);
     assert.equal((await store.getFeedIcon(ico.id))?.contentType, 'image/x-icon');
   });
 
   it('keeps nothing when no candidate is an icon', async () => {
     const feed = await store.ensureFeed(server.url('/d.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
     assert.equal(
-      await keepFeedIcon(deps(), feed.id, [server.url('/page.html'), server.url('/lying.png')]),
+      await keepFeedIcon(deps(), feed, [server.url('/page.html'), server.url('/lying.png')]),
       false,
     );
     assert.equal(await store.getFeedIcon(feed.id), null);

@@ -43,6 +43,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   articleSelector: null,
   ignoreHttpCache: false,
   removeSelector: null,
+  fetchViaProxy: false,
 };
 
 export interface SubscribeRequest {
@@ -198,6 +199,7 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       cookie: options.cookie,
       username: options.username,
       password: options.password,
+      viaProxy: options.fetchViaProxy,
     })
     .catch((err: unknown) => {
       // Nothing is stored yet, nothing will be retried: told as to someone subscribing.
@@ -386,7 +388,7 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   );
   if (found.iconUrl && !feed.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);
   if (!(await deps.store.getFeedIcon(feed.id))) {
-    await keepFeedIcon(deps, feed.id, [found.iconUrl, feed.iconUrl, new URL('/favicon.ico', found.url).href]);
+    await keepFeedIcon(deps, feed, [found.iconUrl, feed.iconUrl, new URL('/favicon.ico', found.url).href]);
   }
   return {
     status: 'subscribed',
@@ -470,12 +472,12 @@ function looksLikeImage(body: Uint8Array, contentType: string): boolean {
  */
 export async function keepFeedIcon(
   deps: SubscribeDeps,
-  feedId: number,
+  feed: Pick<Feed, 'id' | 'options'>,
   candidates: (string | null)[],
 ): Promise<boolean> {
   for (const url of new Set(candidates.filter((u): u is string => u !== null))) {
     try {
-      const result = await deps.fetcher.fetchFeed({ url });
+      const result = await deps.fetcher.fetchFeed({ url, viaProxy: feed.options.fetchViaProxy });
       if (result.status !== 'ok' || result.body.byteLength === 0 || result.body.byteLength > MAX_ICON_BYTES)
         continue;
       const declared = (result.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -485,7 +487,7 @@ export async function keepFeedIcon(
           ? 'image/x-icon'
           : '';
       if (!contentType || !looksLikeImage(result.body, contentType)) continue;
-      await deps.store.saveFeedIcon(feedId, { contentType, data: result.body }, deps.clock());
+      await deps.store.saveFeedIcon(feed.id, { contentType, data: result.body }, deps.clock());
       return true;
     } catch {
       // Unreachable, refused or broken: try the next one.

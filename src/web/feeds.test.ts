@@ -258,6 +258,7 @@ describe('feed management', () => {
       articleSelector: null,
       ignoreHttpCache: false,
       removeSelector: null,
+      fetchViaProxy: false,
     });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
@@ -384,6 +385,7 @@ describe('feed management', () => {
       articleSelector: ' article .post-body ',
       removeSelector: ' .share, aside ',
       ignoreHttpCache: '1',
+      viaProxy: '1',
     });
     assert.equal(target(selected).searchParams.get('done'), 'edited');
     assert.equal(
@@ -394,9 +396,11 @@ describe('feed management', () => {
     assert.equal((await web.store.getFeed(apartId))?.options.articleSelector, 'article .post-body');
     assert.equal((await web.store.getFeed(apartId))?.options.ignoreHttpCache, true);
     assert.equal((await web.store.getFeed(apartId))?.options.removeSelector, '.share, aside');
+    assert.equal((await web.store.getFeed(apartId))?.options.fetchViaProxy, true);
     const shown = norm((await quinn.get('/feeds')).body);
     assert.match(shown, /name="articleSelector" value="article .post-body"/);
     assert.match(shown, /name="removeSelector" value=".share, aside"/);
+    assert.match(shown, /name="viaProxy" value="1" checked/);
     assert.match(shown, /name="ignoreHttpCache" value="1" checked/);
     const badSelector = await edit(apartId, { ...same, articleSelector: 'div:has(img)' });
     assert.equal(target(badSelector).searchParams.get('error'), 'selector');

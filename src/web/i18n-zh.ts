@@ -225,6 +225,8 @@ export const ZH: Record<string, string> = {
   'For example .share-buttons, aside.related': '例如 .share-buttons, aside.related',
   'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().':
     '要移除的元素不是可用的选择器：应为 CSS 选择器（如 .share-buttons），最多 {n} 个字符，不能用 :has() 或 :contains()。',
+  'Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way':
+    '通过订阅源代理（GLEANER_FEED_PROXY）抓取，绝不直连',
   'Fetch it whole each time (for a site whose ETag or Last-Modified lies)':
     '每次完整抓取（适用于 ETag 或 Last-Modified 不可靠的网站）',
   'User agent': '用户代理（User-Agent）',

@@ -344,6 +344,7 @@ describe('Miniflux API', () => {
           scraper_rules: 'article .post-body',
           rewrite_rules: 'remove(".share, a[href="/ads"]"), remove("aside.related")',
           ignore_http_cache: true,
+          fetch_via_proxy: true,
         },
         bobKey,
       );
@@ -352,6 +353,7 @@ describe('Miniflux API', () => {
       assert.equal(changed.json<{ crawler: boolean }>().crawler, true);
       assert.equal(changed.json<{ scraper_rules: string }>().scraper_rules, 'article .post-body');
       assert.equal(changed.json<{ ignore_http_cache: boolean }>().ignore_http_cache, true);
+      assert.equal(changed.json<{ fetch_via_proxy: boolean }>().fetch_via_proxy, true);
       assert.equal(
         changed.json<{ rewrite_rules: string }>().rewrite_rules,
         'remove(".share, a[href="/ads"], aside.related")',
@@ -365,6 +367,7 @@ describe('Miniflux API', () => {
         articleSelector: 'article .post-body',
         ignoreHttpCache: true,
         removeSelector: '.share, a[href="/ads"], aside.related',
+        fetchViaProxy: true,
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
@@ -380,12 +383,13 @@ describe('Miniflux API', () => {
         { rewrite_rules: 'remove("div:has(img)")' },
         { rewrite_rules: 'remove(".ad"' },
         { rewrite_rules: false },
+        { fetch_via_proxy: 'yes' },
       ]) {
         const refused = await put(`/feeds/${id}`, bad, bobKey);
         assert.equal(refused.status, 400, JSON.stringify(bad));
         assert.match(
           errorOf(refused),
-          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Unsupported rewrite rule "(add_image_title|replace)"|Invalid rewrite rule "remove\(|Invalid rewrite_rules/,
+          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Unsupported rewrite rule "(add_image_title|replace)"|Invalid rewrite rule "remove\(|Invalid rewrite_rules|Invalid fetch_via_proxy value/,
         );
       }
       assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');

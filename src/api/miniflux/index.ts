@@ -190,7 +190,7 @@ export function removeSelectorOfRules(rules: string): string | null {
 
 /**
  * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules,
- * rewrite_rules, ignore_http_cache), as Miniflux takes them; an empty one is none. What a request
+ * rewrite_rules, ignore_http_cache, fetch_via_proxy), as Miniflux takes them; an empty one is none. What a request
  * cannot carry is refused by subscribeToUrl (checkFetchOptions).
  */
 function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
@@ -215,6 +215,7 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     articleSelector: text('scraper_rules')?.trim() || null,
     ignoreHttpCache: flag('ignore_http_cache'),
     removeSelector: removeSelectorOfRules(text('rewrite_rules') ?? ''),
+    fetchViaProxy: flag('fetch_via_proxy'),
   };
 }
 
@@ -1026,6 +1027,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         'scraper_rules',
         'rewrite_rules',
         'ignore_http_cache',
+        'fetch_via_proxy',
       ].some((k) => k in body)
     ) {
       // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
@@ -1041,6 +1043,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         articleSelector: 'scraper_rules' in body ? given.articleSelector : current.articleSelector,
         ignoreHttpCache: 'ignore_http_cache' in body ? given.ignoreHttpCache : current.ignoreHttpCache,
         removeSelector: 'rewrite_rules' in body ? given.removeSelector : current.removeSelector,
+        fetchViaProxy: 'fetch_via_proxy' in body ? given.fetchViaProxy : current.fetchViaProxy,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

@@ -145,7 +145,7 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     no_media_player: false,
     ignore_http_cache: f.options.ignoreHttpCache,
     allow_self_signed_certificates: false,
-    fetch_via_proxy: false,
+    fetch_via_proxy: f.options.fetchViaProxy,
     hide_globally: false,
     disable_http2: false,
     apprise_service_urls: '',

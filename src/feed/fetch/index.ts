@@ -62,6 +62,13 @@ export function sameHost(a: string, b: string): boolean {
   }
 }
 
+/** How a request leaves: straight to its server, or through `proxy`, which `setting` names. */
+interface Route {
+  agent: Dispatcher;
+  proxy: URL | null;
+  setting?: string;
+}
+
 export interface FetcherOptions {
   policy: NetworkPolicy;
   userAgent: string;
@@ -75,6 +82,12 @@ export interface FetcherOptions {
   resolveHost?: ResolveHost;
   /** A proxy every request goes through (see proxy.ts; parseProxyUrl checks it). */
   proxy?: URL | null;
+  /**
+   * The proxy for the requests that ask for one (FeedRequest.viaProxy: feeds whose fetch options
+   * say so, as Miniflux's fetch_via_proxy; Tor's HTTPTunnelPort, say). Without it, such a request
+   * fails: it is never sent another way.
+   */
+  feedProxy?: URL | null;
   /** The clock, for turning a Retry-After date into seconds. */
   now?: () => number;
 }
@@ -97,6 +110,8 @@ export interface FeedRequest {
   cookie?: string | null;
   username?: string | null;
   password?: string | null;
+  /** Through the fetcher's feedProxy (FetcherOptions), which must be set. */
+  viaProxy?: boolean;
   signal?: AbortSignal;
 }
 
@@ -152,28 +167,50 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_FETCH_OPTIONS.maxBodyBytes;
   const maxRedirects = options.maxRedirects ?? DEFAULT_FETCH_OPTIONS.maxRedirects;
   const now = options.now ?? Date.now;
-  const { policy, proxy } = options;
+  const { policy } = options;
   const resolve = options.resolveHost ?? resolveHost;
   const connections = options.perHostConnections ?? DEFAULT_FETCH_OPTIONS.perHostConnections;
   // One pool per origin, reused across fetches; the guarded lookup vets every new connection, or,
   // through a proxy, checkRequest every request.
-  const agent: Dispatcher = proxy
-    ? createProxyDispatcher({ proxy, connections, ...timeouts })
-    : new Agent({
-        connections,
-        connect: { timeout: timeouts.connectMs, lookup: guardedLookup(resolve, policy) },
-        headersTimeout: timeouts.headersMs,
-        bodyTimeout: timeouts.bodyMs,
-      });
+  const proxied = (proxy: URL, setting: string): Route => ({
+    agent: createProxyDispatcher({ proxy, connections, ...timeouts }),
+    proxy,
+    setting,
+  });
+  const usual: Route = options.proxy
+    ? proxied(options.proxy, 'GLEANER_FETCH_PROXY')
+    : {
+        agent: new Agent({
+          connections,
+          connect: { timeout: timeouts.connectMs, lookup: guardedLookup(resolve, policy) },
+          headersTimeout: timeouts.headersMs,
+          bodyTimeout: timeouts.bodyMs,
+        }),
+        proxy: null,
+      };
+  const feedRoute = options.feedProxy ? proxied(options.feedProxy, 'GLEANER_FEED_PROXY') : null;
+
+  /** The way a request to `url` goes: the usual one, or through the feed proxy when it asks. */
+  function routeOf(url: URL, viaProxy: boolean | undefined): Route {
+    if (!viaProxy) return usual;
+    if (feedRoute) return feedRoute;
+    throw new FetchError(
+      'CONFIG_INVALID',
+      `${redactUrl(url)} is to be fetched through a proxy (its fetch options say so), and GLEANER_FEED_PROXY is not set: set it, or fetch the feed without one`,
+    );
+  }
 
   /** The checks no connection of ours makes for this request: literal addresses, names via a proxy. */
-  async function checkRequest(url: URL): Promise<void> {
-    if (proxy) await checkProxiedUrl(url, policy, resolve);
+  async function checkRequest(url: URL, route: Route): Promise<void> {
+    if (route.proxy) await checkProxiedUrl(url, policy, resolve);
     else refuseBlockedLiteral(url);
   }
 
-  function requestError(error: unknown, url: URL): GleanerError {
-    const throughProxy = proxy && !(error instanceof GleanerError) ? proxyError(error, url, proxy) : null;
+  function requestError(error: unknown, url: URL, route: Route): GleanerError {
+    const throughProxy =
+      route.proxy && !(error instanceof GleanerError)
+        ? proxyError(error, url, route.proxy, route.setting)
+        : null;
     return throughProxy ?? toFetchError(error, url, timeouts);
   }
 
@@ -203,7 +240,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       if (sameOrigin && authorization) headers.authorization = authorization;
       if (sameOrigin && request.cookie) headers.cookie = request.cookie;
 
-      const outcome = await fetchOnce(url, headers, request.signal);
+      const outcome = await fetchOnce(url, headers, routeOf(url, request.viaProxy), request.signal);
       if (outcome.kind === 'redirect') {
         permanent &&= isPermanentRedirect(outcome.status);
         const next = outcome.target;
@@ -243,14 +280,15 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   async function fetchOnce(
     url: URL,
     headers: Record<string, string>,
+    route: Route,
     callerSignal?: AbortSignal,
   ): Promise<Outcome> {
-    await checkRequest(url);
+    await checkRequest(url, route);
     const controller = new AbortController();
     const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
     let bodyTimer: NodeJS.Timeout | undefined;
     try {
-      const response = await agent.request({
+      const response = await route.agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'GET',
@@ -263,7 +301,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (callerSignal?.aborted) throw callerSignal.reason;
-      throw requestError(error, url);
+      throw requestError(error, url, route);
     } finally {
       clearTimeout(bodyTimer);
     }
@@ -329,9 +367,9 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
   async function postForm(target: string, fields: Record<string, string>): Promise<number> {
     const { url } = parseFeedUrl(target);
-    await checkRequest(url);
+    await checkRequest(url, usual);
     try {
-      const response = await agent.request({
+      const response = await usual.agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'POST',
@@ -342,13 +380,15 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       await response.body.dump({ limit: DRAIN_LIMIT }).catch(() => {});
       return response.statusCode;
     } catch (error) {
-      throw requestError(error, url);
+      throw requestError(error, url, usual);
     }
   }
 
   return {
     fetchFeed,
     postForm,
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([usual.agent.close(), feedRoute?.agent.close()]);
+    },
   };
 }

@@ -210,3 +210,75 @@ describe('fetching through a proxy', () => {
     }
   });
 });
+
+describe('fetching the feeds that ask for it through the feed proxy', () => {
+  let server: TestServer;
+  let proxy: TestProxy;
+  let fetcher: Fetcher;
+  // Loopback allowed: the feed server and the proxy are both on 127.0.0.1.
+  const policy = { allowPrivateNetworks: false, allowedCidrs: ['127.0.0.0/8'] };
+
+  before(async () => {
+    server = await startTestServer({
+      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, SAMPLE_RSS),
+    });
+    proxy = await startTestProxy();
+    fetcher = createFetcher({
+      policy,
+      userAgent: 'Gleaner-test/1.0',
+      timeouts: TIMEOUTS,
+      feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
+    });
+  });
+  after(async () => {
+    await fetcher.close();
+    await proxy.close();
+    await server.close();
+  });
+
+  it('sends those requests through it, and the others straight to their servers', async () => {
+    const url = server.url('/feed.xml');
+    assert.equal((await fetcher.fetchFeed({ url })).status, 'ok');
+    assert.equal(proxy.requests.length, 0, 'straight to the server');
+    assert.equal((await fetcher.fetchFeed({ url, viaProxy: true })).status, 'ok');
+    assert.deepEqual(
+      proxy.requests.map((r) => r.target),
+      [url],
+    );
+    assert.equal(server.requests.length, 2);
+  });
+
+  it('never sends one another way when no feed proxy is set, and names the setting', async () => {
+    const unset = createFetcher({ policy, userAgent: 'Gleaner-test/1.0', timeouts: TIMEOUTS });
+    try {
+      const before = server.requests.length;
+      const error = await fetchError(
+        unset,
+        { url: server.url('/feed.xml'), viaProxy: true },
+        'CONFIG_INVALID',
+      );
+      assert.match(error.message, /is to be fetched through a proxy .* GLEANER_FEED_PROXY is not set/);
+      assert.equal(server.requests.length, before, 'nothing sent');
+    } finally {
+      await unset.close();
+    }
+  });
+
+  it('says which setting to check when the feed proxy cannot be reached', async () => {
+    const gone = await startTestProxy();
+    const port = gone.port;
+    await gone.close();
+    const down = createFetcher({
+      policy,
+      userAgent: 'Gleaner-test/1.0',
+      timeouts: TIMEOUTS,
+      feedProxy: parseProxyUrl(`http://127.0.0.1:${port}`, 'GLEANER_FEED_PROXY'),
+    });
+    try {
+      const error = await fetchError(down, { url: server.url('/feed.xml'), viaProxy: true }, 'FETCH_NETWORK');
+      assert.match(error.message, /could not be reached \(ECONNREFUSED\); check GLEANER_FEED_PROXY/);
+    } finally {
+      await down.close();
+    }
+  });
+});

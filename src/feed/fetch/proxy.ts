@@ -1,4 +1,5 @@
-// Fetching through a proxy (GLEANER_FETCH_PROXY), for hosts whose only way out is one: an HTTP or
+// Fetching through a proxy (GLEANER_FETCH_PROXY), for hosts whose only way out is one, or for the
+// feeds whose options ask for one (GLEANER_FEED_PROXY, as Miniflux's fetch_via_proxy): an HTTP or
 // HTTPS proxy (plain http feeds are sent to it as absolute URLs, https ones through a CONNECT
 // tunnel, as curl does; many proxies allow CONNECT to port 443 only). Not SOCKS: undici's SOCKS5
 // pools keep neither the fetcher's timeouts nor its per-host limit; an HTTP front (Tor's
@@ -19,8 +20,7 @@ import type { ResolveHost } from './lookup.js';
 const PROXY_SCHEMES = new Set(['http:', 'https:']);
 
 /** The proxy URL as the operator wrote it, checked; a message naming the setting when it is unusable. */
-export function parseProxyUrl(text: string): URL {
-  const setting = 'GLEANER_FETCH_PROXY';
+export function parseProxyUrl(text: string, setting = 'GLEANER_FETCH_PROXY'): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -102,7 +102,12 @@ export async function checkProxiedUrl(url: URL, policy: NetworkPolicy, resolve: 
 }
 
 /** What went wrong on the way through the proxy, as a FetchError, or null when it was not that. */
-export function proxyError(error: unknown, url: URL, proxy: URL): FetchError | null {
+export function proxyError(
+  error: unknown,
+  url: URL,
+  proxy: URL,
+  setting = 'GLEANER_FETCH_PROXY',
+): FetchError | null {
   const where = `${redactUrl(url)}: the proxy ${proxy.host}`;
   const message = error instanceof Error ? error.message : '';
   const code = (error as { code?: unknown } | null)?.code;
@@ -112,7 +117,7 @@ export function proxyError(error: unknown, url: URL, proxy: URL): FetchError | n
     if (answered === 407) {
       return new FetchError(
         'FETCH_NETWORK',
-        `${where} asks for a username and password (407); give them in GLEANER_FETCH_PROXY (http://user:password@host:port)`,
+        `${where} asks for a username and password (407); give them in ${setting} (http://user:password@host:port)`,
         { cause: error },
       );
     }
@@ -133,10 +138,10 @@ export function proxyError(error: unknown, url: URL, proxy: URL): FetchError | n
   ) {
     return new FetchError(
       'FETCH_NETWORK',
-      `${where} could not be reached (${String(code)}); check GLEANER_FETCH_PROXY, Gleaner will retry later`,
+      `${where} could not be reached (${String(code)}); check ${setting}, Gleaner will retry later`,
       {
         cause: error,
-        whenSubscribing: `${where} could not be reached (${String(code)}); check GLEANER_FETCH_PROXY`,
+        whenSubscribing: `${where} could not be reached (${String(code)}); check ${setting}`,
       },
     );
   }

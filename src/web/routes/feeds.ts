@@ -289,6 +289,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       articleSelector: field(req, 'articleSelector').trim(),
       removeSelector: field(req, 'removeSelector').trim(),
       ignoreHttpCache: checked(req, 'ignoreHttpCache'),
+      viaProxy: checked(req, 'viaProxy'),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
       username: field(req, 'username'),
@@ -318,6 +319,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         articleSelector: form.articleSelector || null,
         ignoreHttpCache: form.ignoreHttpCache,
         removeSelector: form.removeSelector || null,
+        fetchViaProxy: form.viaProxy,
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -382,6 +384,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           articleSelector: field(req, 'articleSelector').trim() || null,
           ignoreHttpCache: checked(req, 'ignoreHttpCache'),
           removeSelector: field(req, 'removeSelector').trim() || null,
+          fetchViaProxy: checked(req, 'viaProxy'),
         }
       : null;
     try {

@@ -39,6 +39,7 @@ export interface SubscribeForm {
   /** What to take out of its entries and articles (CSS); empty for nothing. */
   removeSelector: string;
   ignoreHttpCache: boolean;
+  viaProxy: boolean;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -55,6 +56,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   articleSelector: '',
   removeSelector: '',
   ignoreHttpCache: false,
+  viaProxy: false,
   userAgent: '',
   cookie: '',
   username: '',
@@ -67,6 +69,7 @@ function hiddenFetchFields(form: SubscribeForm): Html {
     articleSelector: form.articleSelector,
     removeSelector: form.removeSelector,
     ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
+    viaProxy: form.viaProxy ? '1' : '',
     userAgent: form.userAgent,
     cookie: form.cookie,
     username: form.username,
@@ -236,6 +239,7 @@ interface FetchFields {
   articleSelector: string;
   removeSelector: string;
   ignoreHttpCache: boolean;
+  viaProxy: boolean;
   userAgent: string;
   cookie: string;
   username: string;
@@ -251,6 +255,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
     v.articleSelector ||
     v.removeSelector ||
     v.ignoreHttpCache ||
+    v.viaProxy ||
     v.userAgent ||
     v.cookie ||
     v.username ||
@@ -289,6 +294,10 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
           />
           ${t('Fetch it whole each time (for a site whose ETag or Last-Modified lies)')}</label
         >
+        <label class="checkbox"
+          ><input type="checkbox" name="viaProxy" value="1" ${v.viaProxy ? html` checked` : ''} />
+          ${t('Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way')}</label
+        >
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -325,6 +334,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     articleSelector: o.articleSelector ?? '',
     removeSelector: o.removeSelector ?? '',
     ignoreHttpCache: o.ignoreHttpCache,
+    viaProxy: o.fetchViaProxy,
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
     username: o.username ?? '',
