@@ -484,9 +484,15 @@ describe('feed management', () => {
       /Choose how often/,
     );
     assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, 360, 'unchanged');
+    const json = await sid.postJson(`/feeds/${feedId}/edit`, { checkField: '1', minCheckMinutes: 720 });
+    assert.equal(json.status, 200, json.body);
+    assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, 720, 'a number, from a JSON client');
+    const refusedJson = await sid.postJson(`/feeds/${feedId}/edit`, { checkField: '1', minCheckMinutes: 0 });
+    assert.equal(refusedJson.status, 400);
+    assert.match(refusedJson.json<{ error: string }>().error, /whole number of minutes/);
     // A form without the field (an older page) leaves it; an empty choice is the feed's pace.
     await sid.post(`/feeds/${feedId}/edit`, { title: 'Renamed' });
-    assert.equal((await web.store.listSubscriptions(sid.user.id))[0]?.subscription.minCheckMinutes, 360);
+    assert.equal((await web.store.listSubscriptions(sid.user.id))[0]?.subscription.minCheckMinutes, 720);
     await edit({ minCheckMinutes: '' });
     assert.equal((await web.store.getFeed(feedId))?.minCheckMinutes, null);
   });

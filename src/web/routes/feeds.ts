@@ -403,7 +403,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     // The form carries checkField when it holds how often at most to check the feed: empty for its pace.
     let minCheckMinutes: number | null | undefined;
     if (field(req, 'checkField')) {
-      const raw = field(req, 'minCheckMinutes').trim();
+      // A form sends the choice as text; a JSON client may send a number.
+      const given = (req.body as Record<string, unknown>).minCheckMinutes;
+      const raw = typeof given === 'number' ? String(given) : field(req, 'minCheckMinutes').trim();
       minCheckMinutes = raw === '' ? null : Number(raw);
       if (minCheckMinutes !== null && checkIntervalProblem(minCheckMinutes) !== null) {
         if (wantsJson(req)) return reply.code(400).send({ error: checkIntervalProblem(minCheckMinutes) });
