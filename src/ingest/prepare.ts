@@ -106,13 +106,22 @@ export function prepareEntries(
   const guidCounts = new Map<string, number>();
   for (const item of items) if (item.id) guidCounts.set(item.id, (guidCounts.get(item.id) ?? 0) + 1);
   const out: PreparedEntry[] = [];
+  // Entries keyed by their content (no guid, no link) are known by their source alone: its key is
+  // made of what preparing makes.
+  let byContentSource: Map<string, string> | null = null;
+  const contentKeyed = (source: string): string | undefined => {
+    byContentSource ??= new Map(
+      [...(stored ?? [])].flatMap(([k, h]) => (k.startsWith('h:') ? [[h, k]] : [])),
+    );
+    return byContentSource.get(source);
+  };
   for (const item of items) {
     // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
     const link = item.link ? stripTrackingParams(item.link) : null;
     const source = stored ? sourceHash(item, feedUrl, removeSelector) : undefined;
-    const key = itemKey(guid, link);
+    const key = itemKey(guid, link) ?? (source === undefined ? null : (contentKeyed(source) ?? null));
     if (key !== null && source !== undefined && stored?.get(key) === source) {
       if (seen.has(key)) continue;
       seen.add(key);
