@@ -1,8 +1,7 @@
 // `gleaner feeds`: the user's subscriptions with their status, last error and next check.
 import { parseArgs } from 'node:util';
 import type { Feed, FetchOptions } from '../model/index.js';
-import { relativeTime } from '../model/time.js';
-import { formatMinutes } from '../refresh/schedule.js';
+import { minutesText, relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 import { printableJson } from '../log/index.js';
 import { counted, printable } from './progress.js';
@@ -91,7 +90,7 @@ export async function run(args: string[]): Promise<number> {
       const pace =
         asked === null
           ? ''
-          : ` (at most every ${formatMinutes(asked)}${(s.feed.minCheckMinutes ?? 0) < asked ? ', more often for others who follow it' : ''})`;
+          : ` (at most every ${minutesText(asked)}${(s.feed.minCheckMinutes ?? 0) < asked ? ', more often for others who follow it' : ''})`;
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(

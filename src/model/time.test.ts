@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { prng } from '../testing/random.js';
-import { isoTime } from './time.js';
+import { isoTime, minutesText } from './time.js';
 
 describe('isoTime', () => {
   it('writes what Date#toISOString writes', () => {
@@ -20,5 +20,18 @@ describe('isoTime', () => {
 
   it('throws for what is not a time, as toISOString does', () => {
     for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) assert.throws(() => isoTime(ms), RangeError);
+  });
+});
+
+describe('minutesText', () => {
+  it('writes an interval as people read it', () => {
+    assert.deepEqual([45, 60, 360, 1440, 10080, 90].map(minutesText), [
+      '45 min',
+      '1 h',
+      '6 h',
+      '1 d',
+      '7 d',
+      '90 min',
+    ]);
   });
 });

@@ -55,6 +55,13 @@ export function durationText(ms: number): string {
   return '';
 }
 
+/** Whole minutes as set, in the largest unit that holds them exactly: "90 min", "6 h", "7 d". */
+export function minutesText(minutes: number): string {
+  const ms = minutes * 60_000;
+  for (const [unitMs, unit] of UNITS) if (ms % unitMs === 0) return `${ms / unitMs} ${unit}`;
+  return `${minutes} min`;
+}
+
 /** "3 min ago", "in 2 h", "now"; "never" for no time (or one that will never come). */
 export function relativeTime(at: number | null, now: number): string {
   if (at === null || !Number.isFinite(at)) return 'never';

@@ -4,7 +4,6 @@ import {
   adaptiveInterval,
   checkIntervalProblem,
   feedPolicy,
-  formatMinutes,
   MAX_CHECK_MINUTES,
   nextCheckAt,
   type SchedulePolicy,
@@ -120,22 +119,11 @@ describe('feedPolicy', () => {
   });
 });
 
-describe('checkIntervalProblem and formatMinutes', () => {
+describe('checkIntervalProblem', () => {
   it('takes whole minutes from one to a week', () => {
     for (const ok of [1, 30, 360, MAX_CHECK_MINUTES])
       assert.equal(checkIntervalProblem(ok), null, String(ok));
     for (const bad of [0, -5, 1.5, NaN, Infinity, MAX_CHECK_MINUTES + 1])
       assert.match(checkIntervalProblem(bad) ?? '', /whole number of minutes from 1 to 10,080/, String(bad));
-  });
-
-  it('writes an interval as people read it', () => {
-    assert.deepEqual([45, 60, 360, 1440, 10080, 90].map(formatMinutes), [
-      '45 min',
-      '1 h',
-      '6 h',
-      '1 d',
-      '7 d',
-      '90 min',
-    ]);
   });
 });

@@ -23,13 +23,6 @@ export function checkIntervalProblem(minutes: number): string | null {
     : `how often to check a feed is a whole number of minutes from 1 to ${MAX_CHECK_MINUTES.toLocaleString('en')} (a week)`;
 }
 
-/** `minutes` as people read an interval: "45 min", "6 h", "2 d". */
-export function formatMinutes(minutes: number): string {
-  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
-  if (minutes % 60 === 0) return `${minutes / 60} h`;
-  return `${minutes} min`;
-}
-
 /**
  * The policy for a feed checked at most every `minutes` (Feed.minCheckMinutes; null for none): its
  * shortest interval raised to that, and its longest with it when it is longer.

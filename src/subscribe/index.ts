@@ -540,27 +540,28 @@ export async function importFeeds(
  * refresh then says that it needs them, and its edit form takes them.
  */
 function importedFeed(feedUrl: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
-  const candidates = [
-    given && {
-      ...DEFAULT_FETCH_OPTIONS,
-      ...given,
-      fetchFullArticle: given.articleSelector !== null,
-    },
-    DEFAULT_FETCH_OPTIONS,
-  ];
-  let url = feedUrl;
-  for (const options of candidates) {
-    if (!options) continue;
+  const usable = (options: FetchOptions): { url: string; options: FetchOptions } | null => {
     const moved = moveUrlCredentials(feedUrl, options);
-    url = moved.url;
     try {
       checkFetchOptions(moved.options);
       return moved;
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
+      return null;
     }
-  }
-  return { url, options: DEFAULT_FETCH_OPTIONS };
+  };
+  const fromFile = given && {
+    ...DEFAULT_FETCH_OPTIONS,
+    ...given,
+    fetchFullArticle: given.articleSelector !== null,
+  };
+  return (
+    (fromFile && usable(fromFile)) ??
+    usable(DEFAULT_FETCH_OPTIONS) ?? {
+      url: moveUrlCredentials(feedUrl, DEFAULT_FETCH_OPTIONS).url,
+      options: DEFAULT_FETCH_OPTIONS,
+    }
+  );
 }
 
 /** Feeds an import subscribes to in one transaction. */

@@ -5,8 +5,7 @@ import type { DiscoveredFeed } from '../../feed/discover/index.js';
 import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder } from '../../model/index.js';
-import { isoTime } from '../../model/time.js';
-import { formatMinutes } from '../../refresh/schedule.js';
+import { isoTime, minutesText } from '../../model/time.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
@@ -269,22 +268,20 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
     <details class="fetch-options" ${custom ? html` open` : ''}>
       <summary class="link">${t('Fetch options (for sites that ask for them)')}</summary>
       <div class="stack">
-        <label
-          >${t('Article selector (CSS, for full articles)')}
-          <input
-            name="articleSelector"
-            value="${v.articleSelector}"
-            maxlength="${MAX_SELECTOR_LENGTH}"
-            placeholder="${t('Readability’s guess; for example article .post-body')}"
-        /></label>
-        <label
-          >${t('Elements to remove (CSS, from every entry and article)')}
-          <input
-            name="removeSelector"
-            value="${v.removeSelector}"
-            maxlength="${MAX_SELECTOR_LENGTH}"
-            placeholder="${t('For example .share-buttons, aside.related')}"
-        /></label>
+        ${textField(
+          t('Article selector (CSS, for full articles)'),
+          'articleSelector',
+          v.articleSelector,
+          MAX_SELECTOR_LENGTH,
+          t('Readability’s guess; for example article .post-body'),
+        )}
+        ${textField(
+          t('Elements to remove (CSS, from every entry and article)'),
+          'removeSelector',
+          v.removeSelector,
+          MAX_SELECTOR_LENGTH,
+          t('For example .share-buttons, aside.related'),
+        )}
         <label class="checkbox"
           ><input
             type="checkbox"
@@ -345,10 +342,16 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
 }
 
-function ruleField(label: string, name: string, value: string | null, example: string): Html {
+/** A labelled text input of the feed forms: a rule or a selector, with an example as placeholder. */
+function textField(
+  label: string,
+  name: string,
+  value: string | null,
+  maxLength: number,
+  example: string,
+): Html {
   return html`<label
-    >${label}
-    <input name="${name}" value="${value ?? ''}" maxlength="${MAX_RULE_LENGTH}" placeholder="${example}"
+    >${label} <input name="${name}" value="${value ?? ''}" maxlength="${maxLength}" placeholder="${example}"
   /></label>`;
 }
 
@@ -361,7 +364,7 @@ function checkField(t: Translate, minutes: number | null): Html {
     minutes === null || CHECK_CHOICES.includes(minutes)
       ? CHECK_CHOICES
       : [...CHECK_CHOICES, minutes].sort((a, b) => a - b);
-  const every = (m: number): string => t('every {interval}', { interval: formatMinutes(m) });
+  const every = (m: number): string => t('every {interval}', { interval: minutesText(m) });
   const selected = (m: number | null): Html | string => (m === minutes ? html` selected` : '');
   return html`<input type="hidden" name="checkField" value="1" />
     <label
@@ -380,8 +383,8 @@ function ruleFields(t: Translate, sub: SubscriptionView): Html {
     <details class="entry-rules" ${blockRules || keepRules ? html` open` : ''}>
       <summary class="link">${t('Rules for new entries')}</summary>
       <div class="stack">
-        ${ruleField(t('Block: leave out new entries that match'), 'blockRules', blockRules, '(?i)sponsored|webinar')}
-        ${ruleField(t('Keep: leave out new entries that do not match'), 'keepRules', keepRules, '(?i)rust|postgres')}
+        ${textField(t('Block: leave out new entries that match'), 'blockRules', blockRules, MAX_RULE_LENGTH, '(?i)sponsored|webinar')}
+        ${textField(t('Keep: leave out new entries that do not match'), 'keepRules', keepRules, MAX_RULE_LENGTH, '(?i)rust|postgres')}
         <p class="muted small">
           ${t(
             'Regular expressions, as in Miniflux, matched against the title, link, author and categories; (?i) ignores case. Entries already here stay.',
