@@ -1,16 +1,18 @@
 // `gleaner` behind a proxy (GLEANER_FETCH_PROXY), end to end: the compiled CLI subscribes to and
 // refreshes an https feed whose name this machine cannot resolve, through a CONNECT tunnel of a
 // forward proxy on 127.0.0.1 that asks for credentials. The feed's certificate is made for the
-// test (openssl) and trusted as an operator trusts a private CA, with NODE_EXTRA_CA_CERTS.
+// test (openssl) and trusted as an operator trusts a private CA, with NODE_EXTRA_CA_CERTS, or for
+// one feed only, with gleaner add/edit --trust-certificate.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from './cli.js';
+import { makeCertificate, opensslSkipReason } from '../src/testing/certificates.js';
 import { startTestProxy, type TestProxy } from '../src/testing/proxyserver.js';
 
 const RSS =
@@ -18,21 +20,13 @@ const RSS =
   '<item><title>Tunnelled</title><guid>t-1</guid><description>&lt;p&gt;Through CONNECT&lt;/p&gt;</description></item>' +
   '</channel></rss>';
 
-function opensslSkipReason(): string | false {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return 'openssl is not installed (npm test installs it with scripts/system-deps.sh)';
-  }
-}
-
 describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
   let dir: string;
   let site: Server;
   let proxy: TestProxy;
   let tlsProxy: TestProxy;
   let feedUrl: string;
+  let siteKey: string;
   let env: NodeJS.ProcessEnv;
   const outputs: string[] = [];
 
@@ -44,30 +38,11 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gleaner-proxy-'));
-    const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=feed.test',
-        '-addext',
-        'subjectAltName=DNS:feed.test,IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = { key: readFileSync(key), cert: readFileSync(cert) };
+    const made = makeCertificate('feed.test', ['DNS:feed.test', 'IP:127.0.0.1']);
+    writeFileSync(cert, made.cert);
+    siteKey = made.key;
+    const tls = { key: Buffer.from(made.key), cert: Buffer.from(made.cert) };
     site = createServer(tls, (_request, response) =>
       response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS),
     );
@@ -104,7 +79,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     assert.equal(refused.code, 1);
     assert.match(
       refused.stderr,
-      /the TLS certificate of 127\.0\.0\.1 was refused \(DEPTH_ZERO_SELF_SIGNED_CERT\); .*trust its certificate \(or its CA's\) with NODE_EXTRA_CA_CERTS/,
+      /the TLS certificate of 127\.0\.0\.1 was refused \(DEPTH_ZERO_SELF_SIGNED_CERT\); .*trust its certificate \(or its CA's\) for this feed .*, or for every feed with NODE_EXTRA_CA_CERTS/,
     );
     const trusted = await gleaner(
       { ...direct, NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS },
@@ -115,6 +90,38 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     );
     assert.equal(trusted.code, 0, trusted.stderr);
     assert.match(trusted.stdout, /Behind the Proxy \(1 entry\)/);
+  });
+
+  it('trusts a server of your own by its certificate, for its feed only', async () => {
+    const own = `https://127.0.0.1:${(site.address() as AddressInfo).port}/feed.xml`;
+    const direct: NodeJS.ProcessEnv = {
+      ...env,
+      GLEANER_FETCH_PROXY: '',
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
+    };
+    delete direct.NODE_EXTRA_CA_CERTS;
+    const db = ['--db', join(dir, 'trusting.db')];
+    const keyFile = join(dir, 'site-key.pem');
+    writeFileSync(keyFile, siteKey);
+    const leaked = await gleaner(direct, 'add', own, '--trust-certificate', keyFile, ...db);
+    assert.notEqual(leaked.code, 0);
+    assert.match(leaked.stderr, /--trust-certificate .*site-key\.pem: that is a private key/);
+    assert.ok(!leaked.stderr.includes(siteKey.split('\n')[1] ?? '-'), 'the key is not repeated');
+    const missing = await gleaner(direct, 'add', own, '--trust-certificate', join(dir, 'none.pem'), ...db);
+    assert.match(missing.stderr, /cannot read it \(ENOENT\)/);
+
+    const cert = env.NODE_EXTRA_CA_CERTS ?? '';
+    const added = await gleaner(direct, 'add', own, '--trust-certificate', cert, ...db);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Behind the Proxy \(1 entry\)/);
+    const listed = await gleaner(direct, 'feeds', ...db);
+    const fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
+    assert.ok(listed.stdout.includes(`its own trusted certificate (SHA-256 ${fingerprint})`), listed.stdout);
+
+    const untrusted = await gleaner(direct, 'edit', own, '--trust-certificate', '', ...db);
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stdout, /fetching it with the new options failed: .*DEPTH_ZERO_SELF_SIGNED_CERT/);
+    assert.doesNotMatch((await gleaner(direct, 'feeds', ...db)).stdout, /trusted certificate/);
   });
 
   it('cannot reach the feed without the proxy', async () => {

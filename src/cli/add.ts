@@ -12,13 +12,15 @@ import {
   resolveUser,
   RULE_FLAGS,
   rulesOfFlags,
+  trustedCertificateOf,
 } from './context.js';
 import { counted } from './progress.js';
 
 const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [--no-refresh]
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
                    [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache] [--via-proxy]
-                   [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
+                   [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
+                   [--check-every INTERVAL]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
@@ -33,6 +35,9 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)
   --via-proxy       fetch it, its articles and its icon through GLEANER_FEED_PROXY (Tor, say), never
                     another way
+  --trust-certificate FILE   for a server of your own: trust the certificate in this PEM file
+                    besides the usual authorities, for this feed only (the server's own self-signed
+                    one, or its private CA's; openssl s_client -showcerts shows it)
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you
@@ -58,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
       'remove-selector': { type: 'string' },
       'ignore-http-cache': { type: 'boolean', default: false },
       'via-proxy': { type: 'boolean', default: false },
+      'trust-certificate': { type: 'string' },
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -69,6 +75,8 @@ export async function run(args: string[]): Promise<number> {
   const [url] = positionals;
   if (!url || positionals.length > 1) throw new GleanerError('USAGE', `give one URL\n\n${HELP}`);
   const rules = rulesOfFlags(values);
+  const certificate = values['trust-certificate'];
+  const trustedCertificate = certificate === undefined ? null : trustedCertificateOf(certificate);
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
@@ -93,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
           removeSelector: values['remove-selector']?.trim() || null,
           ignoreHttpCache: values['ignore-http-cache'],
           fetchViaProxy: values['via-proxy'],
+          trustedCertificate,
         },
       },
     );

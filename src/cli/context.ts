@@ -1,7 +1,14 @@
 // What most commands need, built once from the configuration: the store, the fetcher, the log,
 // and the user they act for.
 import { loadConfig, type Config } from '../config/index.js';
-import { createFetcher, parseNetworkPolicy, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
+import {
+  createFetcher,
+  parseNetworkPolicy,
+  parseProxyUrl,
+  parseTrustedCertificate,
+  type Fetcher,
+} from '../feed/fetch/index.js';
+import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../log/index.js';
 import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
@@ -71,6 +78,23 @@ export function checkEveryOf(text: string): number | null {
   if (problem !== null)
     throw new GleanerError('USAGE', `--check-every ${JSON.stringify(text)}: ${problem}; e.g. 30m, 6h, 1d`);
   return minutes;
+}
+
+/** The certificate in the PEM file `--trust-certificate` names, or null for "" (none). */
+export function trustedCertificateOf(file: string): string | null {
+  if (file.trim() === '') return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new GleanerError('USAGE', `--trust-certificate ${file}: cannot read it (${code})`);
+  }
+  try {
+    return parseTrustedCertificate(text).pem;
+  } catch (error) {
+    throw new GleanerError('USAGE', `--trust-certificate ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** `sqlite`: options for the SQLite store, or a function giving them from the configuration. */

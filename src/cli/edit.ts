@@ -16,6 +16,7 @@ import {
   RULE_FLAGS,
   rulesOfFlags,
   checkEveryOf,
+  trustedCertificateOf,
 } from './context.js';
 import { counted } from './progress.js';
 
@@ -23,7 +24,8 @@ const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-f
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache] [--via-proxy | --direct]
-                    [--block-rules REGEX] [--keep-rules REGEX] [--check-every INTERVAL]
+                    [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
+                    [--check-every INTERVAL]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
@@ -35,6 +37,10 @@ as it is; an empty value ("") removes it.
                     --use-http-cache asks only for what changed again
   --via-proxy       fetch it, its articles and its icon through GLEANER_FEED_PROXY (Tor, say), never
                     another way; --direct fetches it as the others are
+  --trust-certificate FILE   for a server of your own: trust the certificate in this PEM file
+                    besides the usual authorities, for this feed only (the server's own self-signed
+                    one, or its private CA's; openssl s_client -showcerts shows it); "" trusts
+                    the usual authorities only
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
@@ -73,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
       'use-http-cache': { type: 'boolean', default: false },
       'via-proxy': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
+      'trust-certificate': { type: 'string' },
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -94,6 +101,8 @@ export async function run(args: string[]): Promise<number> {
   if (values['via-proxy'] && values.direct)
     throw new GleanerError('USAGE', 'give --via-proxy or --direct, not both');
   const rules = rulesOfFlags(values);
+  const certificate = values['trust-certificate'];
+  const trustedCertificate = certificate === undefined ? undefined : trustedCertificateOf(certificate);
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
@@ -112,6 +121,7 @@ export async function run(args: string[]): Promise<number> {
       removeSelector: given(values['remove-selector']?.trim(), current.removeSelector),
       ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
       fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
+      trustedCertificate: trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

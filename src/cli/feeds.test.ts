@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
+import { X509Certificate } from 'node:crypto';
+import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import { relativeTime } from '../model/time.js';
 import { fetchedWith } from './feeds.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
@@ -35,6 +37,7 @@ describe('gleaner feeds: fetch options', () => {
       ignoreHttpCache: true,
       removeSelector: '.share',
       fetchViaProxy: true,
+      trustedCertificate: null,
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -48,5 +51,14 @@ describe('gleaner feeds: fetch options', () => {
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
     assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);
+  });
+
+  it('names a trusted certificate by its fingerprint', { skip: opensslSkipReason() }, () => {
+    const { cert } = makeCertificate('nas.test', ['DNS:nas.test']);
+    const fingerprint = new X509Certificate(cert).fingerprint256;
+    assert.match(fingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.deepEqual(fetchedWith({ ...DEFAULT_FETCH_OPTIONS, trustedCertificate: cert }), [
+      `its own trusted certificate (SHA-256 ${fingerprint})`,
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // `gleaner feeds`: the user's subscriptions with their status, last error and next check.
 import { parseArgs } from 'node:util';
 import type { Feed, FetchOptions } from '../model/index.js';
+import { certificateFingerprint } from '../feed/fetch/index.js';
 import { minutesText, relativeTime } from '../model/time.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 import { printableJson } from '../log/index.js';
@@ -126,5 +127,7 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.removeSelector) named.push(`remove selector ${JSON.stringify(o.removeSelector)}`);
   if (o.ignoreHttpCache) named.push('no HTTP caching');
   if (o.fetchViaProxy) named.push('the feed proxy');
+  if (o.trustedCertificate)
+    named.push(`its own trusted certificate (SHA-256 ${certificateFingerprint(o.trustedCertificate)})`);
   return named;
 }

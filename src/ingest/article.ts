@@ -45,6 +45,7 @@ export async function fetchFullArticle(
     userAgent: feed.options.userAgent,
     cookie,
     viaProxy: feed.options.fetchViaProxy,
+    trustedCertificate: feed.options.trustedCertificate,
   });
   if (page.status !== 'ok') return null;
   const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;

@@ -100,6 +100,12 @@ export interface FetchOptions {
    * entries' pages and its icon. Never another way: while no feed proxy is set, fetching it fails.
    */
   fetchViaProxy: boolean;
+  /**
+   * A certificate (PEM) trusted for this feed besides the usual authorities: its server's own
+   * self-signed one, or its private CA's. Where Miniflux turns verification off
+   * (allow_self_signed_certificates), it stays on; null for none.
+   */
+  trustedCertificate: string | null;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

@@ -7,6 +7,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { escapeHtml } from '../content/escape.js';
 import { startTestProxy } from '../testing/proxyserver.js';
+import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import { createFetcher, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
@@ -197,6 +198,49 @@ describe('refreshFeed over loopback HTTP', () => {
       await proxy.close();
     }
   });
+
+  it(
+    'fetches a feed, and its articles, from a server whose certificate the feed trusts',
+    { skip: opensslSkipReason() },
+    async () => {
+      const own = makeCertificate('nas.test', ['DNS:nas.test']);
+      const nas = await startTestServer({}, '127.0.0.1', own);
+      nas.route('/feed.xml', (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(
+            `<rss version="2.0"><channel><title>NAS</title><item><title>Backup done</title><guid>b</guid>` +
+              `<link>${nas.url('/post')}</link><description>A teaser.</description></item></channel></rss>`,
+          ),
+      );
+      nas.route('/post', (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<html><body><article><p>The whole report, from the NAS itself.</p></article></body></html>'),
+      );
+      const subscribe = async (options: FetchOptions): Promise<Feed> => {
+        const feed = await store.ensureFeed(nas.url('/feed.xml'), options, h.clock);
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, h.clock);
+        return feed;
+      };
+      try {
+        const untrusting = await refreshFeed(await subscribe({ ...OPTIONS, fetchFullArticle: true }), deps);
+        assert.equal(untrusting.status, 'failed');
+        assert.match(untrusting.status === 'failed' ? untrusting.error : '', /DEPTH_ZERO_SELF_SIGNED_CERT/);
+        const feed = await subscribe({ ...OPTIONS, fetchFullArticle: true, trustedCertificate: own.cert });
+        assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+        assert.deepEqual(
+          nas.requests.map((r) => r.path),
+          ['/feed.xml', '/post'],
+          'the feed, then its article, each over a verified connection',
+        );
+        const [view] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+        assert.match(view?.entry.contentHtml ?? '', /The whole report, from the NAS itself/);
+      } finally {
+        await nas.close();
+      }
+    },
+  );
 
   it('checks a feed no more often than its subscriber asks, after a change, a 304 and a failure alike', async () => {
     let status = 200;

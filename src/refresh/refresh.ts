@@ -95,6 +95,7 @@ export async function refreshFeed(
         username: feed.options.username,
         password: feed.options.password,
         viaProxy: feed.options.fetchViaProxy,
+        trustedCertificate: feed.options.trustedCertificate,
       }));
   } catch (err) {
     return recordFailure(feed, err, deps);

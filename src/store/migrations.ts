@@ -504,6 +504,8 @@ export const MIGRATIONS: Migration[] = [
   ],
   // 37: a feed fetched through the feed proxy (Miniflux's fetch_via_proxy), part of its fetch options.
   () => [`ALTER TABLE feeds ADD COLUMN fetch_via_proxy INTEGER NOT NULL DEFAULT 0`],
+  // 38: a certificate a feed trusts besides the usual authorities (PEM), part of its fetch options.
+  () => [`ALTER TABLE feeds ADD COLUMN trusted_certificate TEXT`],
 ];
 
 /**

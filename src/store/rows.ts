@@ -60,6 +60,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     ignoreHttpCache: Number(r.ignore_http_cache) === 1,
     removeSelector: str(r.remove_selector),
     fetchViaProxy: Number(r.fetch_via_proxy) === 1,
+    trustedCertificate: str(r.trusted_certificate),
   };
 }
 
@@ -116,6 +117,7 @@ export function fetchOptionsKey(o: FetchOptions): string {
     ignoreHttpCache: o.ignoreHttpCache || undefined,
     removeSelector: o.removeSelector || undefined,
     fetchViaProxy: o.fetchViaProxy || undefined,
+    trustedCertificate: o.trustedCertificate || undefined,
   });
   if (options.every((v) => !v) && later === '{}') return '';
   const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;

@@ -248,6 +248,7 @@ function optionParams(options: FetchOptions): Record<string, string | number | n
     ignoreHttpCache: options.ignoreHttpCache ? 1 : 0,
     removeSelector: options.removeSelector,
     fetchViaProxy: options.fetchViaProxy ? 1 : 0,
+    trustedCertificate: options.trustedCertificate,
   };
 }
 
@@ -645,9 +646,11 @@ class SqliteStore implements Store {
       deleteFolder: db.prepare('DELETE FROM folders WHERE user_id = ? AND id = ?'),
       insertFeed: db.prepare(
         `INSERT INTO feeds (url, options_key, user_agent, cookie, username, password, fetch_full_article,
-           article_selector, ignore_http_cache, remove_selector, fetch_via_proxy, next_check_at, created_at)
+           article_selector, ignore_http_cache, remove_selector, fetch_via_proxy, trusted_certificate,
+           next_check_at, created_at)
          VALUES (@url, @key, @userAgent, @cookie, @username, @password, @fetchFullArticle,
-           @articleSelector, @ignoreHttpCache, @removeSelector, @fetchViaProxy, @now, @now)
+           @articleSelector, @ignoreHttpCache, @removeSelector, @fetchViaProxy, @trustedCertificate,
+           @now, @now)
          ON CONFLICT (url, options_key) DO NOTHING`,
       ),
       feedByUrl: db.prepare('SELECT * FROM feeds WHERE url = ? AND options_key = ?'),
@@ -656,7 +659,8 @@ class SqliteStore implements Store {
         `UPDATE OR IGNORE feeds SET options_key = @key, user_agent = @userAgent, cookie = @cookie,
            username = @username, password = @password, fetch_full_article = @fetchFullArticle,
            article_selector = @articleSelector, ignore_http_cache = @ignoreHttpCache,
-           remove_selector = @removeSelector, fetch_via_proxy = @fetchViaProxy, etag = NULL,
+           remove_selector = @removeSelector, fetch_via_proxy = @fetchViaProxy,
+           trusted_certificate = @trustedCertificate, etag = NULL,
            last_modified = NULL, next_check_at = @now
          WHERE id = @feedId`,
       ),

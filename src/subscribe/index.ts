@@ -14,6 +14,7 @@ import {
   carriesSecrets,
   FetchError,
   movedUrl,
+  parseTrustedCertificate,
   redactUrl,
   sameHost,
   takeCredentials,
@@ -44,6 +45,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   ignoreHttpCache: false,
   removeSelector: null,
   fetchViaProxy: false,
+  trustedCertificate: null,
 };
 
 export interface SubscribeRequest {
@@ -118,6 +120,7 @@ export function checkFetchOptions(options: FetchOptions): void {
       'USAGE',
       'the username cannot hold a colon (HTTP Basic auth ends it at the first one)',
     );
+  if (options.trustedCertificate !== null) parseTrustedCertificate(options.trustedCertificate);
   for (const [selector, name] of [
     [options.articleSelector, 'article selector'],
     [options.removeSelector, 'remove selector'],
@@ -200,6 +203,7 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       username: options.username,
       password: options.password,
       viaProxy: options.fetchViaProxy,
+      trustedCertificate: options.trustedCertificate,
     })
     .catch((err: unknown) => {
       // Nothing is stored yet, nothing will be retried: told as to someone subscribing.
@@ -477,7 +481,11 @@ export async function keepFeedIcon(
 ): Promise<boolean> {
   for (const url of new Set(candidates.filter((u): u is string => u !== null))) {
     try {
-      const result = await deps.fetcher.fetchFeed({ url, viaProxy: feed.options.fetchViaProxy });
+      const result = await deps.fetcher.fetchFeed({
+        url,
+        viaProxy: feed.options.fetchViaProxy,
+        trustedCertificate: feed.options.trustedCertificate,
+      });
       if (result.status !== 'ok' || result.body.byteLength === 0 || result.body.byteLength > MAX_ICON_BYTES)
         continue;
       const declared = (result.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -2,6 +2,7 @@
 // must allow loopback explicitly (LOOPBACK_POLICY), since the default policy refuses it.
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import * as assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../feed/fetch/address.js';
@@ -19,7 +20,7 @@ export interface RecordedRequest {
 }
 
 export interface TestServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or https:// */
   readonly origin: string;
   readonly host: string;
   readonly port: number;
@@ -50,22 +51,26 @@ export function siteUrl(server: TestServer, host: string, path: string): string 
   return url.href;
 }
 
+/** Serves `routes` on `host`, over TLS with `tls`'s key and certificate (PEM) when it is given. */
 export async function startTestServer(
   routes: Record<string, TestHandler> = {},
   host = '127.0.0.1',
+  tls: { key: string; cert: string } | null = null,
 ): Promise<TestServer> {
   const handlers = new Map(Object.entries(routes));
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((request, response) => {
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers });
     const handler = handlers.get(path);
     if (handler) handler(request, response);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
   let connections = 0;
-  server.on('connection', (socket) => {
+  // Counted as TCP connections, whether or not their TLS handshake succeeds.
+  server.on('connection', (socket: Socket) => {
     connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -75,7 +80,7 @@ export async function startTestServer(
     server.listen(0, host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     origin,
     host,

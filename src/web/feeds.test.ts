@@ -7,6 +7,8 @@ import { strict as assert } from 'node:assert';
 import { loadRecommended } from '../feed/recommended/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 import { eventually } from '../testing/eventually.js';
+import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
+import { X509Certificate } from 'node:crypto';
 import { respond, startTestServer, type TestServer } from '../testing/testserver.js';
 import { startWebApp, type WebApp, type WebClient, type WebResponse } from './testing.js';
 
@@ -259,6 +261,7 @@ describe('feed management', () => {
       ignoreHttpCache: false,
       removeSelector: null,
       fetchViaProxy: false,
+      trustedCertificate: null,
     });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
@@ -417,6 +420,82 @@ describe('feed management', () => {
     );
     assert.equal((await web.store.getFeed(apartId))?.options.removeSelector, '.share, aside');
   });
+
+  it(
+    'trusts a server of your own by the certificate pasted into its forms',
+    { skip: opensslSkipReason() },
+    async () => {
+      const own = makeCertificate('nas.test', ['DNS:nas.test']);
+      const fingerprint = new X509Certificate(own.cert).fingerprint256;
+      const nas = await startTestServer(
+        {
+          '/feed.xml': respond(
+            200,
+            RSS_HEADERS,
+            rss('Home NAS', [{ guid: 'n1', title: 'Backup done', date: now }]),
+          ),
+          '/favicon.ico': respond(
+            200,
+            { 'content-type': 'image/png' },
+            Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(60, 1)]),
+          ),
+        },
+        '127.0.0.1',
+        own,
+      );
+      try {
+        const nadia = await web.login('nadia', 'correct horse battery');
+        const refused = await nadia.post('/feeds/subscribe', { url: nas.url('/feed.xml') });
+        assert.match(alertOf(norm(refused.body)) ?? '', /DEPTH_ZERO_SELF_SIGNED_CERT.*trust its certificate/);
+        const leaked = await nadia.post('/feeds/subscribe', {
+          url: nas.url('/feed.xml'),
+          trustedCertificate: own.key,
+        });
+        assert.equal(leaked.status, 400);
+        assert.match(alertOf(norm(leaked.body)) ?? '', /that is a private key/);
+        assert.ok(!leaked.body.includes(own.key.split('\n')[1] ?? '-'), 'the key is not written back');
+
+        const subscribed = await nadia.post('/feeds/subscribe', {
+          url: nas.url('/feed.xml'),
+          trustedCertificate: own.cert.replace(/\n/g, '\r\n'),
+        });
+        assert.equal(target(subscribed).searchParams.get('done'), 'subscribed');
+        const feedId = Number(target(subscribed).searchParams.get('feed'));
+        const feed = await web.store.getFeed(feedId);
+        assert.equal(feed?.options.trustedCertificate, new X509Certificate(own.cert).toString());
+        assert.equal(await web.store.countEntries(feedId), 1);
+        assert.ok(await web.store.getFeedIcon(feedId), 'its icon, fetched trusting it too');
+        const page = (await nadia.get('/feeds')).body;
+        assert.match(norm(page), new RegExp(`SHA-256 <code class="fingerprint">${fingerprint}</code>`));
+        assert.match(page, /<textarea\s[^>]*name="trustedCertificate"[^>]*>\s*-----BEGIN CERTIFICATE-----/);
+
+        const edit = (trustedCertificate: string) =>
+          nadia.post(`/feeds/${feedId}/edit`, { title: '', fetchOptionsField: '1', trustedCertificate });
+        const bad = await edit('-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----');
+        assert.equal(target(bad).searchParams.get('error'), 'certificate');
+        assert.match(
+          alertOf(norm((await follow(nadia, bad)).body)) ?? '',
+          /not a certificate Gleaner can trust/,
+        );
+        assert.equal(
+          (await web.store.getFeed(feedId))?.options.trustedCertificate,
+          feed?.options.trustedCertificate,
+        );
+        const json = await nadia.postJson(`/feeds/${feedId}/edit`, {
+          fetchOptionsField: '1',
+          trustedCertificate: 'x',
+        });
+        assert.equal(json.status, 400);
+        assert.match(json.body, /PEM form/);
+
+        const cleared = await edit('');
+        assert.equal(target(cleared).searchParams.get('done'), 'edited');
+        assert.equal((await web.store.getFeed(feedId))?.options.trustedCertificate, null);
+      } finally {
+        await nas.close();
+      }
+    },
+  );
 
   it('keeps a subscriber’s rules for new entries, refuses ones it cannot run, and applies them at the next fetch', async () => {
     let items = [{ guid: 'r1', title: 'Welcome', date: now - 3 * DAY }];

@@ -225,6 +225,11 @@ export const ZH: Record<string, string> = {
   'For example .share-buttons, aside.related': '例如 .share-buttons, aside.related',
   'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().':
     '要移除的元素不是可用的选择器：应为 CSS 选择器（如 .share-buttons），最多 {n} 个字符，不能用 :has() 或 :contains()。',
+  'A certificate to trust for this feed (PEM: your own server’s self-signed one, or its private CA’s)':
+    '为此订阅源信任的证书（PEM：你自己服务器的自签名证书，或其私有 CA 的证书）',
+  'Trusted besides the usual authorities: SHA-256': '除常规证书颁发机构外另行信任：SHA-256',
+  'That is not a certificate Gleaner can trust: paste one certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, never a private key.':
+    '这不是 Gleaner 可以信任的证书：请粘贴一个 PEM 格式的证书，从 -----BEGIN CERTIFICATE----- 到 -----END CERTIFICATE-----，切勿粘贴私钥。',
   'Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way':
     '通过订阅源代理（GLEANER_FEED_PROXY）抓取，绝不直连',
   'Fetch it whole each time (for a site whose ETag or Last-Modified lies)':

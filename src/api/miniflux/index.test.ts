@@ -368,6 +368,7 @@ describe('Miniflux API', () => {
         ignoreHttpCache: true,
         removeSelector: '.share, a[href="/ads"], aside.related',
         fetchViaProxy: true,
+        trustedCertificate: null,
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
@@ -404,6 +405,38 @@ describe('Miniflux API', () => {
       assert.equal(renamed.json<{ id: number; title: string }>().id, id);
       assert.equal(renamed.json<{ title: string }>().title, 'Members only');
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
+      // Gleaner never turns certificate checks off: allow_self_signed_certificates says whether the
+      // feed trusts a certificate of its own (given in Gleaner), kept when sent back, dropped by false.
+      assert.equal(shown.allow_self_signed_certificates, false);
+      const turnedOff = await put(`/feeds/${id}`, { allow_self_signed_certificates: true }, bobKey);
+      assert.equal(turnedOff.status, 400);
+      assert.match(
+        errorOf(turnedOff),
+        /never turns certificate checks off: give the server's own certificate/,
+      );
+      const created = await post(
+        '/feeds',
+        { feed_url: feeds.url('/elsewhere.xml'), allow_self_signed_certificates: true },
+        bobKey,
+      );
+      assert.equal(created.status, 400);
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      // Given in Gleaner (the store here); a new title has the API read the feed again.
+      assert.ok(
+        await web.store.setFeedOptions(id, { ...changedOptions, trustedCertificate: pem }, Date.now()),
+      );
+      const trusting = (await put(`/feeds/${id}`, { title: 'Members' }, bobKey)).json<
+        Record<string, unknown>
+      >();
+      assert.equal(trusting.allow_self_signed_certificates, true);
+      assert.equal((await put(`/feeds/${id}`, { ...trusting, title: 'Members only' }, bobKey)).status, 201);
+      assert.equal((await web.store.getFeed(id))?.options.trustedCertificate, pem, 'sent back: kept');
+      const untrusting = await put(`/feeds/${id}`, { allow_self_signed_certificates: false }, bobKey);
+      assert.equal(
+        untrusting.json<{ allow_self_signed_certificates: boolean }>().allow_self_signed_certificates,
+        false,
+      );
+      assert.equal((await web.store.getFeed(id))?.options.trustedCertificate, null);
       const moved = await put(`/feeds/${id}`, { feed_url: feeds.url('/elsewhere.xml') }, bobKey);
       assert.equal(moved.status, 400);
       assert.match(errorOf(moved), /cannot be changed/);

@@ -190,10 +190,16 @@ export function removeSelectorOfRules(rules: string): string | null {
 
 /**
  * The fetch options a feed request names (user_agent, cookie, username, password, scraper_rules,
- * rewrite_rules, ignore_http_cache, fetch_via_proxy), as Miniflux takes them; an empty one is none. What a request
- * cannot carry is refused by subscribeToUrl (checkFetchOptions).
+ * rewrite_rules, ignore_http_cache, fetch_via_proxy, allow_self_signed_certificates), as Miniflux
+ * takes them; an empty one is none. What a request cannot carry is refused by subscribeToUrl
+ * (checkFetchOptions). `trusted`: the certificate the feed trusts now, which
+ * allow_self_signed_certificates true keeps (false drops it).
  */
-function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean): FetchOptions {
+function fetchOptions(
+  body: Record<string, unknown>,
+  fetchFullArticle: boolean,
+  trusted: string | null = null,
+): FetchOptions {
   const text = (name: string): string | null => {
     const v = body[name];
     if (v === undefined || v === null || v === '') return null;
@@ -216,7 +222,22 @@ function fetchOptions(body: Record<string, unknown>, fetchFullArticle: boolean):
     ignoreHttpCache: flag('ignore_http_cache'),
     removeSelector: removeSelectorOfRules(text('rewrite_rules') ?? ''),
     fetchViaProxy: flag('fetch_via_proxy'),
+    trustedCertificate: trustedOf(flag('allow_self_signed_certificates'), trusted),
   };
+}
+
+/**
+ * What Miniflux's allow_self_signed_certificates asks of a feed that trusts `trusted`: Gleaner
+ * never turns verification off, so true can only keep a certificate trusted already (given in
+ * the feed's settings), and false trusts the usual authorities only.
+ */
+function trustedOf(allowSelfSigned: boolean, trusted: string | null): string | null {
+  if (!allowSelfSigned) return null;
+  if (trusted === null)
+    throw badRequest(
+      "Gleaner never turns certificate checks off: give the server's own certificate (or its CA's) in the feed's settings in Gleaner, which then trusts it for this feed",
+    );
+  return trusted;
 }
 
 /** The request's JSON body (kept raw by this API's own body parser), or a 400. */
@@ -1028,12 +1049,13 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         'rewrite_rules',
         'ignore_http_cache',
         'fetch_via_proxy',
+        'allow_self_signed_certificates',
       ].some((k) => k in body)
     ) {
       // The fields named replace the feed's; the others stay (an empty one is none). The cookie and
       // password are never sent back (feedJson), so an empty one, as an app that sends a feed's
       // fields back (Miniflutt) sends it, leaves them as they are.
-      const given = fetchOptions(body, body.crawler === true);
+      const given = fetchOptions(body, body.crawler === true, current.trustedCertificate);
       options = {
         userAgent: 'user_agent' in body ? given.userAgent : current.userAgent,
         cookie: given.cookie ?? current.cookie,
@@ -1044,6 +1066,8 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         ignoreHttpCache: 'ignore_http_cache' in body ? given.ignoreHttpCache : current.ignoreHttpCache,
         removeSelector: 'rewrite_rules' in body ? given.removeSelector : current.removeSelector,
         fetchViaProxy: 'fetch_via_proxy' in body ? given.fetchViaProxy : current.fetchViaProxy,
+        trustedCertificate:
+          'allow_self_signed_certificates' in body ? given.trustedCertificate : current.trustedCertificate,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

@@ -144,7 +144,8 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     disabled: c.paused,
     no_media_player: false,
     ignore_http_cache: f.options.ignoreHttpCache,
-    allow_self_signed_certificates: false,
+    // Gleaner never turns verification off: a feed trusts its own server's certificate instead.
+    allow_self_signed_certificates: f.options.trustedCertificate !== null,
     fetch_via_proxy: f.options.fetchViaProxy,
     hide_globally: false,
     disable_http2: false,

@@ -98,8 +98,16 @@ function errorCode(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-/** Maps whatever undici, net, tls or zlib threw to a FetchError whose message says what to do. */
-export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts): GleanerError {
+/**
+ * Maps whatever undici, net, tls or zlib threw to a FetchError whose message says what to do.
+ * `trusted`: the fingerprint of the certificate the feed trusts besides the usual authorities.
+ */
+export function toFetchError(
+  error: unknown,
+  url: URL,
+  timeouts: FetchTimeouts,
+  trusted: string | null = null,
+): GleanerError {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     if (cause instanceof GleanerError) return cause;
     if (cause instanceof BlockedLookupError) {
@@ -165,7 +173,9 @@ export function toFetchError(error: unknown, url: URL, timeouts: FetchTimeouts):
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
     return fail(
       'FETCH_NETWORK',
-      `the TLS certificate of ${host} was refused (${code}); ask the site to fix it, or, for a server of your own, trust its certificate (or its CA's) with NODE_EXTRA_CA_CERTS`,
+      trusted === null
+        ? `the TLS certificate of ${host} was refused (${code}); ask the site to fix it, or, for a server of your own, trust its certificate (or its CA's) for this feed (--trust-certificate FILE, or the feed's fetch options in the web form), or for every feed with NODE_EXTRA_CA_CERTS`
+        : `the TLS certificate of ${host} was refused (${code}): neither a usual authority nor the certificate this feed trusts (SHA-256 ${trusted}) vouches for it; if the server's certificate changed, trust the new one in the feed's settings`,
     );
   }
   if (/^(Z_|ERR__|ERR_BROTLI)/.test(code)) {

@@ -29,6 +29,8 @@ import {
 } from './http.js';
 import { guardedLookup, resolveHost, type ResolveHost } from './lookup.js';
 import { checkProxiedUrl, createProxyDispatcher, proxyError } from './proxy.js';
+import { certificateFingerprint, trustingTlsOptions } from './certificate.js';
+import type { ConnectionOptions } from 'node:tls';
 
 export {
   DEFAULT_NETWORK_POLICY,
@@ -39,6 +41,12 @@ export {
 export { FetchError, redactUrl, type FetchTimeouts } from './errors.js';
 export { movedUrl, takeCredentials } from './http.js';
 export { parseProxyUrl } from './proxy.js';
+export {
+  certificateFingerprint,
+  MAX_CERTIFICATE_CHARS,
+  parseTrustedCertificate,
+  type TrustedCertificate,
+} from './certificate.js';
 export type { ResolveHost } from './lookup.js';
 
 /** True for fetch options that carry a secret: a cookie, a user name or a password. */
@@ -62,11 +70,21 @@ export function sameHost(a: string, b: string): boolean {
   }
 }
 
-/** How a request leaves: straight to its server, or through `proxy`, which `setting` names. */
+/**
+ * How a request leaves: straight to its server, or through `proxy`, which `setting` names; trusting
+ * the usual authorities, and the certificate whose fingerprint `trusted` is when it is set.
+ */
 interface Route {
   agent: Dispatcher;
   proxy: URL | null;
   setting?: string;
+  trusted: string | null;
+}
+
+/** A certificate a route trusts besides the usual authorities: its fingerprint, and the TLS options. */
+interface Trust {
+  fingerprint: string;
+  tls: ConnectionOptions;
 }
 
 export interface FetcherOptions {
@@ -112,6 +130,11 @@ export interface FeedRequest {
   password?: string | null;
   /** Through the fetcher's feedProxy (FetcherOptions), which must be set. */
   viaProxy?: boolean;
+  /**
+   * A certificate (PEM) trusted besides the usual authorities: the server's own self-signed one, or
+   * its private CA's (see certificate.ts). Any server may still show one an authority vouches for.
+   */
+  trustedCertificate?: string | null;
   signal?: AbortSignal;
 }
 
@@ -172,32 +195,63 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   const connections = options.perHostConnections ?? DEFAULT_FETCH_OPTIONS.perHostConnections;
   // One pool per origin, reused across fetches; the guarded lookup vets every new connection, or,
   // through a proxy, checkRequest every request.
-  const proxied = (proxy: URL, setting: string): Route => ({
-    agent: createProxyDispatcher({ proxy, connections, ...timeouts }),
-    proxy,
-    setting,
-  });
-  const usual: Route = options.proxy
-    ? proxied(options.proxy, 'GLEANER_FETCH_PROXY')
-    : {
-        agent: new Agent({
-          connections,
-          connect: { timeout: timeouts.connectMs, lookup: guardedLookup(resolve, policy) },
-          headersTimeout: timeouts.headersMs,
-          bodyTimeout: timeouts.bodyMs,
-        }),
-        proxy: null,
+  function makeRoute(viaProxy: boolean, trust: Trust | null): Route {
+    const trusted = trust?.fingerprint ?? null;
+    const tls = trust?.tls ?? {};
+    const proxy = viaProxy ? options.feedProxy : options.proxy;
+    if (proxy) {
+      return {
+        agent: createProxyDispatcher({ proxy, connections, ...timeouts, tls }),
+        proxy,
+        setting: viaProxy ? 'GLEANER_FEED_PROXY' : 'GLEANER_FETCH_PROXY',
+        trusted,
       };
-  const feedRoute = options.feedProxy ? proxied(options.feedProxy, 'GLEANER_FEED_PROXY') : null;
+    }
+    const agent = new Agent({
+      connections,
+      connect: { timeout: timeouts.connectMs, lookup: guardedLookup(resolve, policy), ...tls },
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.bodyMs,
+    });
+    return { agent, proxy: null, trusted };
+  }
+  const usual = makeRoute(false, null);
+  // The other ways out, made when a request first needs them: through the feed proxy, trusting a
+  // feed's certificate, or both (one for each certificate feeds trust: a few, kept until close).
+  const routes = new Map<string, Route>();
 
-  /** The way a request to `url` goes: the usual one, or through the feed proxy when it asks. */
-  function routeOf(url: URL, viaProxy: boolean | undefined): Route {
-    if (!viaProxy) return usual;
-    if (feedRoute) return feedRoute;
-    throw new FetchError(
-      'CONFIG_INVALID',
-      `${redactUrl(url)} is to be fetched through a proxy (its fetch options say so), and GLEANER_FEED_PROXY is not set: set it, or fetch the feed without one`,
-    );
+  /** The way a request to `url` goes: the usual one, or the one its fetch options ask for. */
+  function routeOf(url: URL, request: Pick<FeedRequest, 'viaProxy' | 'trustedCertificate'>): Route {
+    const viaProxy = request.viaProxy ?? false;
+    const certificate = request.trustedCertificate ?? null;
+    if (viaProxy && !options.feedProxy) {
+      throw new FetchError(
+        'CONFIG_INVALID',
+        `${redactUrl(url)} is to be fetched through a proxy (its fetch options say so), and GLEANER_FEED_PROXY is not set: set it, or fetch the feed without one`,
+      );
+    }
+    if (!viaProxy && certificate === null) return usual;
+    const key = `${viaProxy ? 'feed proxy' : 'usual'}\n${certificate ?? ''}`;
+    let route = routes.get(key);
+    if (!route) {
+      route = makeRoute(viaProxy, certificate === null ? null : trustOf(url, certificate));
+      routes.set(key, route);
+    }
+    return route;
+  }
+
+  /** What trusting `certificate` takes, for a request to `url`. */
+  function trustOf(url: URL, certificate: string): Trust {
+    try {
+      return { fingerprint: certificateFingerprint(certificate), tls: trustingTlsOptions(certificate) };
+    } catch (error) {
+      // Checked when it was given: only a database changed by hand holds one that does not read.
+      throw new FetchError(
+        'CONFIG_INVALID',
+        `${redactUrl(url)}: the certificate its feed trusts cannot be read; give it again in the feed's fetch options`,
+        { cause: error },
+      );
+    }
   }
 
   /** The checks no connection of ours makes for this request: literal addresses, names via a proxy. */
@@ -211,7 +265,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       route.proxy && !(error instanceof GleanerError)
         ? proxyError(error, url, route.proxy, route.setting)
         : null;
-    return throughProxy ?? toFetchError(error, url, timeouts);
+    return throughProxy ?? toFetchError(error, url, timeouts, route.trusted);
   }
 
   async function fetchFeed(request: FeedRequest): Promise<FetchResult> {
@@ -240,7 +294,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       if (sameOrigin && authorization) headers.authorization = authorization;
       if (sameOrigin && request.cookie) headers.cookie = request.cookie;
 
-      const outcome = await fetchOnce(url, headers, routeOf(url, request.viaProxy), request.signal);
+      const outcome = await fetchOnce(url, headers, routeOf(url, request), request.signal);
       if (outcome.kind === 'redirect') {
         permanent &&= isPermanentRedirect(outcome.status);
         const next = outcome.target;
@@ -388,7 +442,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     fetchFeed,
     postForm,
     close: async () => {
-      await Promise.all([usual.agent.close(), feedRoute?.agent.close()]);
+      await Promise.all([usual, ...routes.values()].map((route) => route.agent.close()));
     },
   };
 }

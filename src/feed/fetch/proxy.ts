@@ -11,6 +11,7 @@
 // DNS stops at the proxy) is left to the proxy: what it may reach is then its own configuration's
 // to say.
 
+import type { ConnectionOptions } from 'node:tls';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
 import { GleanerError } from '../../model/errors.js';
 import { classifyAddress, isBlockedAddress, parseIp, type NetworkPolicy } from './address.js';
@@ -53,6 +54,8 @@ export interface ProxyDispatcherOptions {
   connectMs: number;
   headersMs: number;
   bodyMs: number;
+  /** TLS options for the feeds' servers, through the tunnel (a certificate one feed trusts). */
+  tls?: ConnectionOptions;
 }
 
 /** One dispatcher for every fetch through `proxy`, with the fetcher's limits and timeouts. */
@@ -64,7 +67,7 @@ export function createProxyDispatcher(o: ProxyDispatcherOptions): Dispatcher {
     connections: o.connections,
     ...timeouts,
     proxyTls: { timeout: o.connectMs },
-    requestTls: { timeout: o.connectMs },
+    requestTls: { timeout: o.connectMs, ...o.tls },
     // undici makes the pools: one per feed origin (tunnelled), and one to the proxy for plain
     // http feeds, which all share it, so it is not held to a feed origin's connections.
     factory: (origin, options) =>

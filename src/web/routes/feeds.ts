@@ -2,6 +2,7 @@
 // OPML import and export, the recommended-feed directory, and the statistics page. The work itself
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseTrustedCertificate } from '../../feed/fetch/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { MAX_SELECTOR_LENGTH, selectorProblem } from '../../content/selector.js';
@@ -85,6 +86,12 @@ function errorStatus(err: GleanerError): number {
 }
 
 /** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
+/** The certificate pasted into a feed form, in its stored form; null for none. */
+function pastedCertificate(req: FastifyRequest): string | null {
+  const text = field(req, 'trustedCertificate').trim();
+  return text ? parseTrustedCertificate(text).pem : null;
+}
+
 function checked(req: FastifyRequest, name: string): boolean {
   const body = req.body as Record<string, unknown> | undefined;
   const value = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body[name] : undefined;
@@ -175,6 +182,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           message: t(
             'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().',
             { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
+          ),
+        };
+      case 'certificate':
+        return {
+          kind: 'error',
+          message: t(
+            'That is not a certificate Gleaner can trust: paste one certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, never a private key.',
           ),
         };
       case 'fetch-options':
@@ -290,6 +304,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       removeSelector: field(req, 'removeSelector').trim(),
       ignoreHttpCache: checked(req, 'ignoreHttpCache'),
       viaProxy: checked(req, 'viaProxy'),
+      trustedCertificate: field(req, 'trustedCertificate').trim(),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
       username: field(req, 'username'),
@@ -320,6 +335,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         ignoreHttpCache: form.ignoreHttpCache,
         removeSelector: form.removeSelector || null,
         fetchViaProxy: form.viaProxy,
+        trustedCertificate: pastedCertificate(req),
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -333,6 +349,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       });
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
+      // A private key pasted by mistake is not written back into the page.
+      if (form.trustedCertificate.includes('PRIVATE KEY')) form.trustedCertificate = '';
       return fail(t('Could not subscribe: {reason}', { reason: err.message }), errorStatus(err));
     }
     if (outcome.status === 'choose') {
@@ -374,30 +392,36 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     // The form carries fetchOptionsField when it holds the fetch options: a password left empty
     // is kept, as long as there is a user name; no user name is no credentials.
     const username = field(req, 'username');
-    const options: FetchOptions | null = field(req, 'fetchOptionsField')
-      ? {
-          userAgent: field(req, 'userAgent').trim() || null,
-          cookie: field(req, 'cookie').trim() || null,
-          username: username || null,
-          password: username ? field(req, 'password') || sub.feed.options.password : null,
-          fetchFullArticle: checked(req, 'fullArticle'),
-          articleSelector: field(req, 'articleSelector').trim() || null,
-          ignoreHttpCache: checked(req, 'ignoreHttpCache'),
-          removeSelector: field(req, 'removeSelector').trim() || null,
-          fetchViaProxy: checked(req, 'viaProxy'),
-        }
-      : null;
+    const articleSelector = field(req, 'articleSelector').trim() || null;
+    const removeSelector = field(req, 'removeSelector').trim() || null;
+    let options: FetchOptions | null = null;
     try {
+      options = field(req, 'fetchOptionsField')
+        ? {
+            userAgent: field(req, 'userAgent').trim() || null,
+            cookie: field(req, 'cookie').trim() || null,
+            username: username || null,
+            password: username ? field(req, 'password') || sub.feed.options.password : null,
+            fetchFullArticle: checked(req, 'fullArticle'),
+            articleSelector,
+            ignoreHttpCache: checked(req, 'ignoreHttpCache'),
+            removeSelector,
+            fetchViaProxy: checked(req, 'viaProxy'),
+            trustedCertificate: pastedCertificate(req),
+          }
+        : null;
       if (options) checkFetchOptions(options);
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       const error =
-        options?.articleSelector && selectorProblem(options.articleSelector)
-          ? 'selector'
-          : options?.removeSelector && selectorProblem(options.removeSelector, 'remove selector')
-            ? 'remove-selector'
-            : 'fetch-options';
+        options === null
+          ? 'certificate'
+          : articleSelector && selectorProblem(articleSelector)
+            ? 'selector'
+            : removeSelector && selectorProblem(removeSelector, 'remove selector')
+              ? 'remove-selector'
+              : 'fetch-options';
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
     // The form carries checkField when it holds how often at most to check the feed: empty for its pace.

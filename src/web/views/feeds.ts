@@ -2,6 +2,7 @@
 // directory, and the statistics page.
 import { MAX_SELECTOR_LENGTH } from '../../content/selector.js';
 import type { DiscoveredFeed } from '../../feed/discover/index.js';
+import { MAX_CERTIFICATE_CHARS, parseTrustedCertificate } from '../../feed/fetch/index.js';
 import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder } from '../../model/index.js';
@@ -39,6 +40,8 @@ export interface SubscribeForm {
   removeSelector: string;
   ignoreHttpCache: boolean;
   viaProxy: boolean;
+  /** A certificate (PEM) to trust besides the usual authorities, as pasted: empty for none. */
+  trustedCertificate: string;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -56,6 +59,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   removeSelector: '',
   ignoreHttpCache: false,
   viaProxy: false,
+  trustedCertificate: '',
   userAgent: '',
   cookie: '',
   username: '',
@@ -69,6 +73,7 @@ function hiddenFetchFields(form: SubscribeForm): Html {
     removeSelector: form.removeSelector,
     ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
     viaProxy: form.viaProxy ? '1' : '',
+    trustedCertificate: form.trustedCertificate,
     userAgent: form.userAgent,
     cookie: form.cookie,
     username: form.username,
@@ -239,6 +244,7 @@ interface FetchFields {
   removeSelector: string;
   ignoreHttpCache: boolean;
   viaProxy: boolean;
+  trustedCertificate: string;
   userAgent: string;
   cookie: string;
   username: string;
@@ -255,6 +261,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
     v.removeSelector ||
     v.ignoreHttpCache ||
     v.viaProxy ||
+    v.trustedCertificate ||
     v.userAgent ||
     v.cookie ||
     v.username ||
@@ -295,6 +302,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
           ><input type="checkbox" name="viaProxy" value="1" ${v.viaProxy ? html` checked` : ''} />
           ${t('Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way')}</label
         >
+        ${certificateField(t, v.trustedCertificate)}
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -332,6 +340,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     removeSelector: o.removeSelector ?? '',
     ignoreHttpCache: o.ignoreHttpCache,
     viaProxy: o.fetchViaProxy,
+    trustedCertificate: o.trustedCertificate ?? '',
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
     username: o.username ?? '',
@@ -340,6 +349,36 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
   };
   return html`<input type="hidden" name="fetchOptionsField" value="1" />
     ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
+}
+
+/**
+ * The certificate a feed trusts besides the usual authorities (FetchOptions.trustedCertificate),
+ * with the fingerprint of the one stored or typed, to check against the server's.
+ */
+function certificateField(t: Translate, pem: string): Html {
+  let fingerprint: string | null = null;
+  try {
+    fingerprint = pem ? parseTrustedCertificate(pem).fingerprint : null;
+  } catch {
+    // As typed, and refused: the form says why above.
+  }
+  return html`<label
+      >${t('A certificate to trust for this feed (PEM: your own server’s self-signed one, or its private CA’s)')}
+      <textarea
+        name="trustedCertificate"
+        maxlength="${MAX_CERTIFICATE_CHARS}"
+        spellcheck="false"
+        placeholder="-----BEGIN CERTIFICATE-----"
+      >
+${pem}</textarea></label
+    >${
+      fingerprint === null
+        ? ''
+        : html`<p class="muted small">
+            ${t('Trusted besides the usual authorities: SHA-256')}
+            <code class="fingerprint">${fingerprint}</code>
+          </p>`
+    }`;
 }
 
 /** A labelled text input of the feed forms: a rule or a selector, with an example as placeholder. */

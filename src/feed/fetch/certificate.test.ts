@@ -1,0 +1,182 @@
+// A certificate one feed trusts (FetchOptions.trustedCertificate), over real TLS on 127.0.0.1:
+// certificates made with openssl for each run, servers that show them, and a CONNECT proxy.
+import * as assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { GleanerError } from '../../model/errors.js';
+import { makeCertificate, opensslSkipReason, type TestCertificate } from '../../testing/certificates.js';
+import { startTestProxy, type TestProxy } from '../../testing/proxyserver.js';
+import {
+  LOOPBACK_POLICY,
+  SAMPLE_RSS,
+  fetchError,
+  respond,
+  startTestServer,
+  type TestServer,
+} from '../../testing/testserver.js';
+import { createFetcher, parseProxyUrl, parseTrustedCertificate, type Fetcher } from './index.js';
+
+const skip = opensslSkipReason();
+
+describe('a certificate to trust, as given', { skip }, () => {
+  let own: TestCertificate;
+  before(() => {
+    own = makeCertificate('nas.test', ['DNS:nas.test']);
+  });
+
+  it('is one PEM certificate, kept in its own form with its SHA-256 fingerprint', () => {
+    const parsed = parseTrustedCertificate(`saved from a browser:\r\n${own.cert.replace(/\n/g, '\r\n')}\n`);
+    const expected = new X509Certificate(own.cert);
+    assert.equal(parsed.pem, expected.toString());
+    assert.equal(parsed.fingerprint, expected.fingerprint256);
+    assert.equal(parseTrustedCertificate(parsed.pem).pem, parsed.pem, 'the stored form reads back as itself');
+  });
+
+  it('refuses a private key, without repeating it', () => {
+    assert.throws(
+      () => parseTrustedCertificate(`${own.key}${own.cert}`),
+      (error: GleanerError) => {
+        assert.equal(error.code, 'USAGE');
+        assert.match(error.message, /private key.*give the certificate/);
+        assert.doesNotMatch(error.message, /BEGIN PRIVATE KEY|MI[A-Za-z0-9+/]{20}/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses anything but one readable certificate, saying what to give', () => {
+    const body = own.cert.split('\n').slice(1, -2).join('\n');
+    for (const [text, why] of [
+      ['', /PEM form/],
+      ['not a certificate', /PEM form/],
+      [body, /PEM form/],
+      [`${own.cert}${own.cert}`, /one certificate, not 2/],
+      [own.cert.replace(/\n.{8}/, '\nAAAAAAAA'), /cannot be read/],
+      ['-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----', /cannot be read/],
+      [`-----BEGIN CERTIFICATE-----\n${'A'.repeat(20_000)}\n-----END CERTIFICATE-----`, /too long/],
+    ] as const) {
+      assert.throws(
+        () => parseTrustedCertificate(text),
+        (error: GleanerError) => error.code === 'USAGE' && why.test(error.message),
+        text.slice(0, 40),
+      );
+    }
+  });
+});
+
+describe('fetching from a server whose certificate no authority signed', { skip }, () => {
+  let own: TestCertificate;
+  let stranger: TestCertificate;
+  let ca: TestCertificate;
+  let selfSigned: TestServer;
+  let signed: TestServer;
+  let misnamed: TestServer;
+  let proxy: TestProxy;
+  let fetcher: Fetcher;
+  let proxied: Fetcher;
+  const rss = respond(200, { 'content-type': 'application/rss+xml' }, SAMPLE_RSS);
+
+  before(async () => {
+    // Made for a name; the server is reached by its address, as a NAS on a home network often is.
+    own = makeCertificate('nas.test', ['DNS:nas.test']);
+    stranger = makeCertificate('stranger.test', ['DNS:stranger.test']);
+    ca = makeCertificate('Home CA', [], { ca: true });
+    selfSigned = await startTestServer({ '/feed.xml': rss }, '127.0.0.1', own);
+    signed = await startTestServer(
+      { '/feed.xml': rss },
+      '127.0.0.1',
+      makeCertificate('127.0.0.1', ['IP:127.0.0.1'], { issuer: ca }),
+    );
+    misnamed = await startTestServer(
+      { '/feed.xml': rss },
+      '127.0.0.1',
+      makeCertificate('elsewhere.test', ['DNS:elsewhere.test'], { issuer: ca }),
+    );
+    proxy = await startTestProxy();
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'Gleaner-test/1.0' });
+    proxied = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'Gleaner-test/1.0',
+      feedProxy: parseProxyUrl(`http://127.0.0.1:${proxy.port}`, 'GLEANER_FEED_PROXY'),
+    });
+  });
+
+  after(async () => {
+    await Promise.all([fetcher.close(), proxied.close()]);
+    await Promise.all([selfSigned.close(), signed.close(), misnamed.close(), proxy.close()]);
+  });
+
+  it('refuses it by default, saying how to trust a server of your own', async () => {
+    const error = await fetchError(fetcher, { url: selfSigned.url('/feed.xml') }, 'FETCH_NETWORK');
+    assert.match(error.message, /certificate of 127\.0\.0\.1 was refused \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.match(error.message, /for this feed \(--trust-certificate FILE, or the feed's fetch options/);
+    assert.equal(selfSigned.requests.length, 0, 'nothing was sent');
+  });
+
+  it('fetches from a server showing the certificate its feed trusts, whatever name it was made for', async () => {
+    const result = await fetcher.fetchFeed({
+      url: selfSigned.url('/feed.xml'),
+      trustedCertificate: own.cert,
+    });
+    assert.equal(result.status, 'ok');
+    assert.equal(result.status === 'ok' && Buffer.from(result.body).toString('utf8'), SAMPLE_RSS);
+  });
+
+  it('trusts it for that feed only: the same fetcher still refuses it for the others', async () => {
+    await fetchError(fetcher, { url: selfSigned.url('/feed.xml') }, 'FETCH_NETWORK');
+    await fetchError(
+      fetcher,
+      { url: selfSigned.url('/feed.xml'), trustedCertificate: stranger.cert },
+      'FETCH_NETWORK',
+    );
+  });
+
+  it('refuses any other certificate, naming the one the feed trusts', async () => {
+    const error = await fetchError(
+      fetcher,
+      { url: selfSigned.url('/feed.xml'), trustedCertificate: stranger.cert },
+      'FETCH_NETWORK',
+    );
+    const fingerprint = new X509Certificate(stranger.cert).fingerprint256;
+    assert.match(error.message, /neither a usual authority nor the certificate this feed trusts/);
+    assert.ok(error.message.includes(`SHA-256 ${fingerprint}`), error.message);
+    assert.match(error.message, /trust the new one in the feed's settings/);
+  });
+
+  it('fails a feed whose stored certificate does not read (a database changed by hand), sending nothing', async () => {
+    const error = await fetchError(
+      fetcher,
+      { url: selfSigned.url('/damaged.xml'), trustedCertificate: '-----BEGIN CERTIFICATE-----\nAAAA\n' },
+      'CONFIG_INVALID',
+    );
+    assert.match(error.message, /the certificate its feed trusts cannot be read; give it again/);
+    assert.ok(!selfSigned.requests.some((r) => r.path === '/damaged.xml'));
+  });
+
+  it('trusts a private CA for the certificates it signs, for the names they were made for', async () => {
+    await fetchError(fetcher, { url: signed.url('/feed.xml') }, 'FETCH_NETWORK');
+    const result = await fetcher.fetchFeed({ url: signed.url('/feed.xml'), trustedCertificate: ca.cert });
+    assert.equal(result.status, 'ok');
+    const error = await fetchError(
+      fetcher,
+      { url: misnamed.url('/feed.xml'), trustedCertificate: ca.cert },
+      'FETCH_NETWORK',
+    );
+    assert.match(error.message, /ERR_TLS_CERT_ALTNAME_INVALID/);
+    assert.equal(misnamed.requests.length, 0, 'nothing was sent');
+  });
+
+  it('trusts it through the feed proxy too, in the tunnel to the server', async () => {
+    await fetchError(proxied, { url: selfSigned.url('/feed.xml'), viaProxy: true }, 'FETCH_NETWORK');
+    const result = await proxied.fetchFeed({
+      url: selfSigned.url('/feed.xml'),
+      viaProxy: true,
+      trustedCertificate: own.cert,
+    });
+    assert.equal(result.status, 'ok');
+    assert.ok(
+      proxy.requests.some((r) => r.method === 'CONNECT' && r.target === `127.0.0.1:${selfSigned.port}`),
+      'tunnelled',
+    );
+  });
+});
