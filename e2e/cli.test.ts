@@ -259,7 +259,26 @@ describe('gleaner CLI', () => {
       (await gleaner('edit', server.url('/nope.xml'), '--title', 'x')).stderr,
       /you are not subscribed to/,
     );
-    assert.equal((await gleaner('remove', url)).code, 0);
+
+    // The feed moved without a redirect: followed at its new URL, the same feed, its entries kept.
+    server.route('/members-moved.xml', (req, res) => {
+      if (req.headers.cookie !== cookie) res.writeHead(401).end('no');
+      else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Members', 3, 'm'));
+    });
+    const movedUrl = server.url('/members-moved.xml');
+    const lost = await gleaner('edit', url, '--url', server.url('/gone.xml'), '--title', 'Lost');
+    assert.equal(lost.code, 1);
+    assert.match(lost.stderr, /gone\.xml returned 404/);
+    assert.deepEqual([(await feed()).url, (await feed()).title], [url, 'Club'], 'nothing changed');
+    const moved = await gleaner('edit', url, '--url', movedUrl);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.ok(moved.stdout.includes(`changed Club; fetched at ${movedUrl} (3 entries)`), moved.stdout);
+    const listedMoved = JSON.parse((await gleaner('feeds', '--json')).stdout) as Listed[];
+    assert.deepEqual(
+      listedMoved.filter((f) => f.url.includes('members')).map((f) => [f.id, f.url, f.title]),
+      [[after.id, movedUrl, 'Club']],
+    );
+    assert.equal((await gleaner('remove', movedUrl)).code, 0);
   });
 
   it('fetches full articles where an article selector says, and refuses one it cannot use', async () => {

@@ -6,7 +6,12 @@ import { GleanerError } from '../model/errors.js';
 import type { FetchOptions } from '../model/index.js';
 import { refreshFeed } from '../refresh/refresh.js';
 import { fetchOptionsKey } from '../store/index.js';
-import { changeFetchOptions, checkFetchOptions } from '../subscribe/index.js';
+import {
+  changeFeedUrl,
+  changeFetchOptions,
+  checkFetchOptions,
+  type FeedUrlChange,
+} from '../subscribe/index.js';
 import {
   COMMON_FLAGS,
   findSubscription,
@@ -20,7 +25,8 @@ import {
 } from './context.js';
 import { counted } from './progress.js';
 
-const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-folder] [--pause | --resume]
+const HELP = `usage: gleaner edit URL|ID [--url NEW_URL] [--title TITLE] [--folder NAME | --no-folder]
+                    [--pause | --resume]
                     [--user-agent UA] [--cookie COOKIE] [--username U] [--password P]
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache] [--via-proxy | --direct]
@@ -29,6 +35,9 @@ const HELP = `usage: gleaner edit URL|ID [--title TITLE] [--folder NAME | --no-f
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
+  --url NEW_URL     the feed moved (without a redirect): follow it at its new URL, which must be a
+                    feed or a page that leads to one; a feed only you follow moves with its entries
+                    and your read state, one others follow too stays theirs as it is
   --title TITLE     your own title for the feed ("" for the feed's own)
   --folder NAME     move it to this folder (created if needed); --no-folder takes it out of any
   --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
@@ -62,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       ...COMMON_FLAGS,
+      url: { type: 'string' },
       title: { type: 'string' },
       folder: { type: 'string' },
       'no-folder': { type: 'boolean', default: false },
@@ -107,7 +117,15 @@ export async function run(args: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const sub = findSubscription(await ctx.store.listSubscriptions(user.id), target);
+    const deps = { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now };
+    let sub = findSubscription(await ctx.store.listSubscriptions(user.id), target);
+    // A new URL first: what else is given applies to the feed followed there.
+    let moved: FeedUrlChange | null = null;
+    if (values.url !== undefined) {
+      moved = await changeFeedUrl(deps, user.id, sub.feed.id, values.url);
+      if (moved.status === 'unchanged') moved = null;
+      else sub = findSubscription(await ctx.store.listSubscriptions(user.id), String(moved.feed.id));
+    }
     const current = sub.feed.options;
     const given = (value: string | undefined, was: string | null): string | null =>
       value === undefined ? was : value || null;
@@ -129,6 +147,7 @@ export async function run(args: string[]): Promise<number> {
     const paused = values.pause ? true : values.resume ? false : undefined;
     const rulesChanged = Object.keys(rules).length > 0;
     if (
+      moved === null &&
       values.title === undefined &&
       !folderChanged &&
       !optionsChanged &&
@@ -150,25 +169,34 @@ export async function run(args: string[]): Promise<number> {
       ...(checkEvery !== undefined ? { minCheckMinutes: checkEvery } : {}),
     });
     const state = paused === true ? ' (paused)' : paused === false ? ' (resumed)' : '';
-    if (!optionsChanged) {
+    if (!optionsChanged && moved === null) {
       console.log(`changed ${name}${state}`);
       return 0;
     }
-    const feed =
-      (await changeFetchOptions(
-        { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now },
-        user.id,
-        sub.feed.id,
-        options,
-      )) ?? sub.feed;
-    const result = await refreshFeed(feed, refreshDeps(ctx));
+    const feed = optionsChanged
+      ? ((await changeFetchOptions(deps, user.id, sub.feed.id, options)) ?? sub.feed)
+      : sub.feed;
+    // The document the move fetched is the feed's, as long as its options stayed.
+    const result = await refreshFeed(
+      feed,
+      refreshDeps(ctx),
+      moved?.fetched && !optionsChanged ? moved.fetched : undefined,
+    );
+    const how = [moved ? `at ${feed.url}` : '', optionsChanged ? 'with the new options' : '']
+      .filter(Boolean)
+      .join(' ');
     if (result.status === 'failed') {
-      console.log(`changed ${name}, but fetching it with the new options failed: ${result.error}`);
+      console.log(`changed ${name}, but fetching it ${how} failed: ${result.error}`);
       return 1;
     }
-    const apart = feed.id === sub.feed.id ? '' : ' (others follow it as they had it)';
+    const apart =
+      moved?.status === 'apart'
+        ? " (followed anew there: the old feed's entries stay with it)"
+        : feed.id !== sub.feed.id
+          ? ' (others follow it as they had it)'
+          : '';
     console.log(
-      `changed ${name}; fetched with the new options${apart} (${counted(await ctx.store.countEntries(feed.id), 'entry', 'entries')})`,
+      `changed ${name}; fetched ${how}${apart} (${counted(await ctx.store.countEntries(feed.id), 'entry', 'entries')})`,
     );
     return 0;
   } finally {

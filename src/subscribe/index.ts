@@ -27,7 +27,12 @@ import type { RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { FetchedFeeds } from '../refresh/pool.js';
 import type { Feed, FeedFormat, FetchOptions, Subscription } from '../model/index.js';
-import { fetchOptionsKey, type ImportedSubscription, type Store } from '../store/index.js';
+import {
+  fetchOptionsKey,
+  type ImportedSubscription,
+  type Store,
+  type SubscriptionView,
+} from '../store/index.js';
 
 export interface SubscribeDeps {
   store: Store;
@@ -440,8 +445,22 @@ export async function changeFetchOptions(
     return (await store.getFeed(feedId)) ?? followed.feed;
   }
   const feed = await store.ensureFeed(followed.feed.url, options, now);
-  // The subscription as it was, on the other feed: its rules pick what it gets of that feed's entries.
-  const { folderId, title, paused, blockRules, keepRules, minCheckMinutes } = followed.subscription;
+  await followInstead(store, followed, feed, now);
+  return feed;
+}
+
+/**
+ * The user follows `feed` in place of the one `followed` names, as they followed that one: its
+ * folder, title, pause, pace and rules, which pick what they get of the new feed's entries.
+ */
+async function followInstead(
+  store: Store,
+  followed: SubscriptionView,
+  feed: Feed,
+  now: number,
+): Promise<void> {
+  const { userId, feedId, folderId, title, paused, blockRules, keepRules, minCheckMinutes } =
+    followed.subscription;
   await store.subscribe(
     userId,
     feed.id,
@@ -449,7 +468,109 @@ export async function changeFetchOptions(
     now,
   );
   await store.unsubscribe(userId, feedId);
-  return feed;
+}
+
+/** What changing a subscription's URL did (changeFeedUrl). */
+export interface FeedUrlChange {
+  /**
+   * `moved`: the feed the user alone followed is at the new URL now, its entries and read state
+   * kept; `apart`: the user follows the feed at the new URL instead (others follow the old one, or
+   * the new URL had a feed already), as they followed the old one; `unchanged`: it was there already.
+   */
+  status: 'moved' | 'apart' | 'unchanged';
+  /** The feed the user follows now: due now (refresh it, with `fetched`). */
+  feed: Feed;
+  /** The new URL's document as the change fetched it, for the refresh to take. */
+  fetched: FetchResult | null;
+}
+
+/**
+ * Moves a subscription to another URL (a feed that moved without a redirect), as Miniflux's and
+ * FreshRSS's edit forms do. The new URL must be a feed, or a page that leads to one: a typo does
+ * not break a working subscription. A feed the user alone follows moves itself, its entries and
+ * read state kept; one that others follow stays where they have it, and the user follows the feed
+ * at the new URL instead, in the same folder, under the same title, with the same rules.
+ *
+ * A feed is never merged into another one here (as a permanent redirect merges feeds of one site):
+ * its entries would reach that feed's other subscribers, which a user must not be able to do.
+ */
+export async function changeFeedUrl(
+  deps: SubscribeDeps,
+  userId: number,
+  feedId: number,
+  input: string,
+): Promise<FeedUrlChange> {
+  const { store } = deps;
+  const subscriptions = await store.listSubscriptions(userId);
+  const followed = subscriptions.find((s) => s.feed.id === feedId);
+  if (!followed) throw new GleanerError('NOT_FOUND', 'you do not follow this feed');
+  const current = followed.feed;
+  // Credentials written into the new URL replace the feed's.
+  const written = new URL(normalizeInputUrl(input));
+  const newCredentials = !!(written.username || written.password);
+  const { url: asked, options } = newCredentials
+    ? moveUrlCredentials(written.href, { ...current.options, username: null, password: null })
+    : { url: written.href, options: current.options };
+  // The feed's own secrets go to its own site only: checked before the new site is asked
+  // anything, and again for the feed it leads to.
+  const kept = newCredentials ? { ...options, username: null, password: null } : options;
+  const secretsStay = (url: string): void => {
+    if (!carriesSecrets(kept) || sameHost(url, current.url)) return;
+    throw new GleanerError(
+      'USAGE',
+      `this feed is fetched with a cookie or credentials for ${new URL(current.url).host}, which are not sent to ${new URL(url).host}: ` +
+        'remove them first (or give the new credentials in its URL), then change its URL',
+    );
+  };
+  secretsStay(asked);
+  const found = await findFeed(deps, { userId, url: asked }, asked, options);
+  if ('choose' in found) {
+    throw new GleanerError(
+      'USAGE',
+      `${found.page} offers ${found.choose.length} feeds; give the one to follow: ${found.choose.map((c) => c.url).join(', ')}`,
+    );
+  }
+  const fetched = (feed: Feed): FetchResult | null => fetchedFor(feed, found);
+  if (found.url === current.url && fetchOptionsKey(options) === fetchOptionsKey(current.options))
+    return { status: 'unchanged', feed: current, fetched: fetched(current) };
+  secretsStay(found.url);
+  const other = subscriptions.find(
+    (s) => s.feed.url === found.url && fetchOptionsKey(s.feed.options) === fetchOptionsKey(options),
+  );
+  if (other) {
+    throw new GleanerError(
+      'USAGE',
+      `you follow ${found.url} already (as ${other.subscription.title ?? other.feed.title ?? 'another subscription'}); unsubscribe from this one instead`,
+    );
+  }
+  const now = deps.clock();
+  const sameOptions = fetchOptionsKey(options) === fetchOptionsKey(current.options);
+  if (sameOptions && (await store.countSubscribers(feedId)) === 1) {
+    const move = await store.changeFeedUrl(feedId, found.url, now, false);
+    if (move.kind === 'moved') {
+      // Its options as they are: which forgets the old URL's ETag and Last-Modified, and makes it due.
+      await store.setFeedOptions(feedId, options, now);
+      const moved = (await store.getFeed(feedId)) ?? current;
+      await keepMovedFeedIcon(deps, moved, current, found);
+      return { status: 'moved', feed: moved, fetched: fetched(moved) };
+    }
+  }
+  const feed = await store.ensureFeed(found.url, options, now);
+  await followInstead(store, followed, feed, now);
+  if (!(await store.getFeedIcon(feed.id))) await keepMovedFeedIcon(deps, feed, current, found);
+  return { status: 'apart', feed, fetched: fetched(feed) };
+}
+
+/** The icon of a feed moved to another site, where it is that site's. */
+async function keepMovedFeedIcon(
+  deps: SubscribeDeps,
+  feed: Feed,
+  was: Feed,
+  found: FoundFeed,
+): Promise<void> {
+  if (sameHost(feed.url, was.url) && feed.id === was.id) return;
+  if (found.iconUrl) await deps.store.setFeedIcon(feed.id, found.iconUrl);
+  await keepFeedIcon(deps, feed, [found.iconUrl, new URL('/favicon.ico', found.url).href]);
 }
 
 /** Icons bigger than this are not icons. */

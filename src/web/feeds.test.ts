@@ -497,6 +497,49 @@ describe('feed management', () => {
     },
   );
 
+  it('follows a feed that moved without a redirect at its new URL, from the edit form', async () => {
+    feeds.route('/moving-old.xml', (_req, res) =>
+      res
+        .writeHead(200, RSS_HEADERS)
+        .end(rss('Moving', [{ guid: 'm1', title: 'Before the move', date: now }])),
+    );
+    feeds.route('/moving-new.xml', (_req, res) =>
+      res.writeHead(200, RSS_HEADERS).end(
+        rss('Moving', [
+          { guid: 'm1', title: 'Before the move', date: now },
+          { guid: 'm2', title: 'After the move', date: now },
+        ]),
+      ),
+    );
+    const mo = await web.login('mo', 'correct horse battery');
+    const subscribed = await mo.post('/feeds/subscribe', { url: feeds.url('/moving-old.xml') });
+    const feedId = Number(target(subscribed).searchParams.get('feed'));
+    assert.match(
+      norm((await mo.get('/feeds')).body),
+      new RegExp(`name="url" value="${feeds.url('/moving-old.xml')}"`),
+    );
+    const edit = (url: string, title = '') => mo.post(`/feeds/${feedId}/edit`, { title, url });
+
+    const lost = await edit(feeds.url('/nowhere.xml'), 'Renamed');
+    assert.equal(lost.status, 502, 'the site failed');
+    assert.match(alertOf(lost.body) ?? '', /Could not move it to that URL: .*nowhere\.xml returned 404/);
+    const unchanged = (await web.store.listSubscriptions(mo.user.id))[0];
+    assert.deepEqual(
+      [unchanged?.feed.url, unchanged?.subscription.title],
+      [feeds.url('/moving-old.xml'), null],
+    );
+    const json = await mo.postJson(`/feeds/${feedId}/edit`, { url: 'ftp://x.example/feed' });
+    assert.equal(json.status, 400);
+    assert.match(json.json<{ error: string }>().error, /not an http\(s\) URL/);
+
+    const moved = await edit(feeds.url('/moving-new.xml'), 'Moved blog');
+    assert.equal(target(moved).searchParams.get('done'), 'edited');
+    assert.equal(Number(target(moved).searchParams.get('feed')), feedId, 'hers alone: the same feed');
+    const [sub] = await web.store.listSubscriptions(mo.user.id);
+    assert.deepEqual([sub?.feed.url, sub?.subscription.title], [feeds.url('/moving-new.xml'), 'Moved blog']);
+    assert.equal(await web.store.countEntries(feedId), 2, 'fetched at its new URL before the page came back');
+  });
+
   it('keeps a subscriber’s rules for new entries, refuses ones it cannot run, and applies them at the next fetch', async () => {
     let items = [{ guid: 'r1', title: 'Welcome', date: now - 3 * DAY }];
     feeds.route('/rules.xml', (_req, res) => res.writeHead(200, RSS_HEADERS).end(rss('Ruled', items)));

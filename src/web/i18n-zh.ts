@@ -230,6 +230,9 @@ export const ZH: Record<string, string> = {
   'Trusted besides the usual authorities: SHA-256': '除常规证书颁发机构外另行信任：SHA-256',
   'That is not a certificate Gleaner can trust: paste one certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, never a private key.':
     '这不是 Gleaner 可以信任的证书：请粘贴一个 PEM 格式的证书，从 -----BEGIN CERTIFICATE----- 到 -----END CERTIFICATE-----，切勿粘贴私钥。',
+  'Feed URL (where it moved, when it moved without a redirect)':
+    '订阅源地址（它未经重定向搬迁时，填写新地址）',
+  'Could not move it to that URL: {reason}': '无法改到该地址：{reason}',
   'Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way':
     '通过订阅源代理（GLEANER_FEED_PROXY）抓取，绝不直连',
   'Fetch it whole each time (for a site whose ETag or Last-Modified lies)':

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { PreparedEntry, User } from '../../model/index.js';
 import type { FeedFetchUpdate } from '../../store/index.js';
+import { eventually } from '../../testing/eventually.js';
 import { respond, startTestServer, type TestServer } from '../../testing/testserver.js';
 import { newToken, tokenHash } from '../../web/auth.js';
 import { startWebApp, type WebApp, type WebResponse } from '../../web/testing.js';
@@ -437,9 +438,32 @@ describe('Miniflux API', () => {
         false,
       );
       assert.equal((await web.store.getFeed(id))?.options.trustedCertificate, null);
-      const moved = await put(`/feeds/${id}`, { feed_url: feeds.url('/elsewhere.xml') }, bobKey);
-      assert.equal(moved.status, 400);
-      assert.match(errorOf(moved), /cannot be changed/);
+      // A feed that moved without a redirect: its new URL must be a feed, or nothing changes.
+      // (Fetched straight: no feed proxy is set here.)
+      assert.equal((await put(`/feeds/${id}`, { fetch_via_proxy: false }, bobKey)).status, 201);
+      const nowhere = await put(
+        `/feeds/${id}`,
+        { feed_url: feeds.url('/elsewhere.xml'), title: 'Lost' },
+        bobKey,
+      );
+      assert.equal(nowhere.status, 400, nowhere.body);
+      assert.match(errorOf(nowhere), /404/);
+      assert.equal((await put(`/feeds/${id}`, { feed_url: 7 }, bobKey)).status, 400);
+      assert.equal((await web.store.getFeed(id))?.url, feeds.url('/members.xml'));
+      feeds.route('/members-moved.xml', (_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS('Members', 3)),
+      );
+      const moved = await put(`/feeds/${id}`, { feed_url: feeds.url('/members-moved.xml') }, bobKey);
+      assert.equal(moved.status, 201, moved.body);
+      assert.deepEqual(
+        [moved.json<{ id: number }>().id, moved.json<{ feed_url: string }>().feed_url],
+        [id, feeds.url('/members-moved.xml')],
+        'bob alone: the same feed, moved',
+      );
+      assert.equal((await web.store.getFeed(id))?.options.cookie, 'session=xyz', 'its options kept');
+      await eventually('the feed fetched at its new URL', async () =>
+        (await web.store.countEntries(id)) === 3 ? true : null,
+      );
       assert.equal((await api(`/feeds/${id}`, { method: 'DELETE' }, bobKey)).status, 204);
     });
 

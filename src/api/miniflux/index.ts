@@ -49,6 +49,7 @@ import {
   type SubscriptionView,
 } from '../../store/index.js';
 import {
+  changeFeedUrl,
   changeFetchOptions,
   checkFetchOptions,
   discoverSubscriptions,
@@ -1032,11 +1033,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       change.folderId = categoryId === UNFILED_CATEGORY_ID ? null : categoryId;
     }
     Object.assign(change, rulesOf(body));
-    // A feed's address is what it is: another one is another subscription.
     const sub = await subscriptionOf(user.id, id);
     const current = sub.feed.options;
-    if (body.feed_url !== undefined && body.feed_url !== sub.feed.url)
-      throw badRequest("A feed's URL cannot be changed: subscribe to the new one");
+    if (body.feed_url !== undefined && typeof body.feed_url !== 'string')
+      throw badRequest('Invalid feed_url');
+    const newUrl = typeof body.feed_url === 'string' && body.feed_url !== sub.feed.url ? body.feed_url : null;
     let options: FetchOptions | null = null;
     if (
       [
@@ -1073,10 +1074,21 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;
       else checkFetchOptions(options);
     }
-    if (!(await store.updateSubscription(user.id, id, change))) throw notFound();
-    const moved = options && (await changeFetchOptions(subscribeDeps(), user.id, id, options));
-    const feedId = moved ? moved.id : id;
-    if (moved) ctx.refreshInBackground(user.id, [feedId]);
+    // A new URL (a feed that moved without a redirect) first: the rest applies to the feed there.
+    const move = newUrl === null ? null : await changeFeedUrl(subscribeDeps(), user.id, id, newUrl);
+    let feedId = move ? move.feed.id : id;
+    if (!(await store.updateSubscription(user.id, feedId, change))) throw notFound();
+    const refetched = options && (await changeFetchOptions(subscribeDeps(), user.id, feedId, options));
+    if (refetched) {
+      feedId = refetched.id;
+      ctx.refreshInBackground(user.id, [feedId]);
+    } else if (move && move.status !== 'unchanged') {
+      ctx.refreshInBackground(
+        user.id,
+        [feedId],
+        move.fetched ? new Map([[feedId, move.fetched]]) : undefined,
+      );
+    }
     return reply.code(201).send(feedJson(user.id, feedContextOf(await subscriptionOf(user.id, feedId))));
   });
 

@@ -12,6 +12,7 @@ import type { FetchOptions } from '../../model/index.js';
 import { checkIntervalProblem } from '../../refresh/schedule.js';
 import type { SubscriptionView } from '../../store/index.js';
 import {
+  changeFeedUrl,
   changeFetchOptions,
   checkFetchOptions,
   exportFeeds,
@@ -21,6 +22,7 @@ import {
   fetchedOf,
   subscribeToRecommended,
   subscribeToUrl,
+  type FeedUrlChange,
   type SubscribeDeps,
 } from '../../subscribe/index.js';
 import type { Translate } from '../i18n.js';
@@ -448,7 +450,22 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       return reply.redirect(withParams('/feeds', { error: 'rules' }, `#feed-${id}`), 303);
     }
-    await store.updateSubscription(viewer.user.id, id, {
+    // A new URL first, and nothing else changes when it fails: the rest applies to the feed there.
+    let feedId = id;
+    let move: FeedUrlChange | null = null;
+    const newUrl = field(req, 'url').trim();
+    if (newUrl && newUrl !== sub.feed.url) {
+      try {
+        move = await changeFeedUrl(subscribeDeps(), viewer.user.id, id, newUrl);
+      } catch (err) {
+        if (!(err instanceof GleanerError)) throw err;
+        if (wantsJson(req)) return reply.code(errorStatus(err)).send({ error: err.message });
+        const message = viewer.t('Could not move it to that URL: {reason}', { reason: err.message });
+        return showFeeds(req, reply, viewer, { flash: { kind: 'error', message } }, errorStatus(err));
+      }
+      feedId = move.feed.id;
+    }
+    await store.updateSubscription(viewer.user.id, feedId, {
       title: title || null,
       folderId: folder.folderId,
       // The form carries pausedField so that an unchecked box (sent as nothing) means "fetch it".
@@ -458,10 +475,16 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     });
     // The form carries republishField so that an unchecked box (sent as nothing) means "allowed".
     if (field(req, 'republishField'))
-      await store.setRepublish(viewer.user.id, id, field(req, 'noRepublish') === '');
-    const moved = options && (await changeFetchOptions(subscribeDeps(), viewer.user.id, id, options));
-    const feedId = moved ? moved.id : id;
-    if (moved) await ctx.refreshWaiting(viewer.user.id, [feedId]);
+      await store.setRepublish(viewer.user.id, feedId, field(req, 'noRepublish') === '');
+    const refetched = options && (await changeFetchOptions(subscribeDeps(), viewer.user.id, feedId, options));
+    if (refetched) {
+      feedId = refetched.id;
+      await ctx.refreshWaiting(viewer.user.id, [feedId]);
+    } else if (move && move.status !== 'unchanged') {
+      // The document the move fetched is the feed's: the site is asked for it once.
+      const fetched = move.fetched ? new Map([[feedId, move.fetched]]) : undefined;
+      await ctx.refreshWaiting(viewer.user.id, [feedId], fetched);
+    }
     if (wantsJson(req)) return { feedId, title: title || null, folderId: folder.folderId };
     return reply.redirect(withParams('/feeds', { done: 'edited', feed: feedId }, `#feed-${feedId}`), 303);
   });

@@ -453,6 +453,10 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
           placeholder="${feed.title ?? hostOf(feed.url)}"
       /></label>
       <label
+        >${t('Feed URL (where it moved, when it moved without a redirect)')}
+        <input name="url" value="${feed.url}" maxlength="4096" inputmode="url" spellcheck="false"
+      /></label>
+      <label
         >${t('Folder')}
         <select name="folderId">
           ${folderOptions(t, page.folders, sub.subscription.folderId === null ? '' : String(sub.subscription.folderId))}
