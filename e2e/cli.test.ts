@@ -328,6 +328,68 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('reads a web page without a feed as one, from the selectors given', async () => {
+    server.route('/advisories', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><head><title>Advisories</title></head><body><table>' +
+            '<tr><td><a href="/vsa/2">Heap overflow</a></td><td>2026-11-20</td></tr>' +
+            '<tr><td><a href="/vsa/1">Auth bypass</a></td><td>2026-11-02</td></tr></table></body></html>',
+        ),
+    );
+    const url = server.url('/advisories');
+    const partial = await gleaner('add', url, '--scrape-title', 'td a');
+    assert.match(partial.stderr, /--scrape-items says where the entries are on the page/);
+    const costly = await gleaner('add', url, '--scrape-items', 'tr:has(a)');
+    assert.match(costly.stderr, /the item selector may not use :has\(\)/);
+    const missing = await gleaner('add', url, '--scrape-items', 'li.advisory');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /the item selector "li\.advisory" finds nothing on http/);
+
+    // Selectors tried on a saved copy of the page first.
+    const saved = join(dir, 'advisories.html');
+    writeFileSync(saved, await (await fetch(url)).text());
+    const tried = await gleaner(
+      'parse',
+      saved,
+      '--base',
+      url,
+      '--scrape-items',
+      'tr',
+      '--scrape-date',
+      'td:last-child',
+    );
+    assert.equal(tried.code, 0, tried.stderr);
+    const result = (
+      JSON.parse(tried.stdout) as {
+        result: { format: string; items: { title: string; link: string; published: string }[] };
+      }
+    ).result;
+    assert.equal(result.format, 'html');
+    assert.deepEqual(
+      result.items.map((i) => [i.title, i.link, i.published]),
+      [
+        ['Heap overflow', server.url('/vsa/2'), '2026-11-20T00:00:00Z'],
+        ['Auth bypass', server.url('/vsa/1'), '2026-11-02T00:00:00Z'],
+      ],
+    );
+    const added = await gleaner('add', url, '--scrape-items', 'tr', '--scrape-date', 'td:last-child');
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /subscribed to Advisories \(2 entries\)/);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /advisories {2}\(with entries read off the page: items "tr", date "td:last-child"\)/,
+    );
+    const edited = await gleaner('edit', url, '--scrape-title', 'td:first-child');
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match((await gleaner('feeds')).stdout, /items "tr", title "td:first-child", date "td:last-child"/);
+    const asFeed = await gleaner('edit', url, '--scrape-items', '');
+    assert.equal(asFeed.code, 1, 'a page is no feed');
+    assert.match(asFeed.stdout, /fetching it with the new options failed: .*is not a feed/);
+    assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
   it('takes out of entries what a remove selector matches, and refuses one it cannot use', async () => {
     const shared = '&lt;p&gt;The post.&lt;/p&gt;&lt;div class="share"&gt;Share it&lt;/div&gt;';
     server.route('/removing.xml', (_q, res) =>

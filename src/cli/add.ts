@@ -12,6 +12,8 @@ import {
   resolveUser,
   RULE_FLAGS,
   rulesOfFlags,
+  SCRAPE_FLAGS,
+  scrapeOfFlags,
   trustedCertificateOf,
 } from './context.js';
 import { counted } from './progress.js';
@@ -20,7 +22,8 @@ const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
                    [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache] [--via-proxy]
                    [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
-                   [--check-every INTERVAL]
+                   [--check-every INTERVAL] [--scrape-items CSS [--scrape-title CSS]
+                   [--scrape-link CSS] [--scrape-content CSS] [--scrape-date CSS]]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
 usual feed paths) are found; when a page offers several, they are listed (or --first takes the first).
@@ -38,6 +41,11 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --trust-certificate FILE   for a server of your own: trust the certificate in this PEM file
                     besides the usual authorities, for this feed only (the server's own self-signed
                     one, or its private CA's; openssl s_client -showcerts shows it)
+  --scrape-items CSS   the URL is a web page without a feed: read each element this selects
+                    as an entry (as FreshRSS's HTML + XPath feeds, with CSS: ".advisories tr");
+                    --scrape-title, --scrape-link, --scrape-content and --scrape-date CSS say where
+                    each one's parts are within it (default: its first heading, its first link, all
+                    of it, a time element)
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you
@@ -64,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
       'ignore-http-cache': { type: 'boolean', default: false },
       'via-proxy': { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
+      ...SCRAPE_FLAGS,
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -77,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
   const rules = rulesOfFlags(values);
   const certificate = values['trust-certificate'];
   const trustedCertificate = certificate === undefined ? null : trustedCertificateOf(certificate);
+  const scrape = scrapeOfFlags(values) ?? null;
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
@@ -102,6 +112,7 @@ export async function run(args: string[]): Promise<number> {
           ignoreHttpCache: values['ignore-http-cache'],
           fetchViaProxy: values['via-proxy'],
           trustedCertificate,
+          scrape,
         },
       },
     );

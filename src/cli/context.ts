@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../log/index.js';
 import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
-import type { User } from '../model/index.js';
+import type { PageScrape, User } from '../model/index.js';
+import { pageScrapeOf, scrapeProblem } from '../feed/scrape/index.js';
 import { checkIntervalProblem, DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { resanitizeStored } from '../refresh/resanitize.js';
@@ -65,6 +66,46 @@ export function rulesOfFlags(values: {
     ...(block !== undefined ? { blockRules: block } : {}),
     ...(keep !== undefined ? { keepRules: keep } : {}),
   };
+}
+
+/** A web page read as a feed (FetchOptions.scrape), as `gleaner add` and `gleaner edit` take it. */
+export const SCRAPE_FLAGS = {
+  'scrape-items': { type: 'string' },
+  'scrape-title': { type: 'string' },
+  'scrape-link': { type: 'string' },
+  'scrape-content': { type: 'string' },
+  'scrape-date': { type: 'string' },
+} as const;
+
+type ScrapeFlags = { [K in keyof typeof SCRAPE_FLAGS]?: string };
+
+/**
+ * The page reading SCRAPE_FLAGS give, over `current` (the feed's, for gleaner edit): undefined when
+ * none is given, null for `--scrape-items ""` (a feed again). A USAGE error for a field given
+ * without the entries' selector, or a selector Gleaner cannot use.
+ */
+export function scrapeOfFlags(
+  values: ScrapeFlags,
+  current: PageScrape | null = null,
+): PageScrape | null | undefined {
+  if ((Object.keys(SCRAPE_FLAGS) as (keyof ScrapeFlags)[]).every((flag) => values[flag] === undefined))
+    return undefined;
+  if (values['scrape-items']?.trim() === '') return null;
+  const scrape = pageScrapeOf({
+    items: values['scrape-items'] ?? current?.items,
+    title: values['scrape-title'] ?? current?.title,
+    link: values['scrape-link'] ?? current?.link,
+    content: values['scrape-content'] ?? current?.content,
+    date: values['scrape-date'] ?? current?.date,
+  });
+  if (scrape === null)
+    throw new GleanerError(
+      'USAGE',
+      '--scrape-items says where the entries are on the page: give it with the other --scrape-… flags',
+    );
+  const problem = scrapeProblem(scrape);
+  if (problem !== null) throw new GleanerError('USAGE', problem);
+  return scrape;
 }
 
 /** The minutes `--check-every` gives ("90", "30m", "6h", "1d"), or null for "default" (or ""). */

@@ -21,6 +21,8 @@ import {
   RULE_FLAGS,
   rulesOfFlags,
   checkEveryOf,
+  SCRAPE_FLAGS,
+  scrapeOfFlags,
   trustedCertificateOf,
 } from './context.js';
 import { counted } from './progress.js';
@@ -31,7 +33,8 @@ const HELP = `usage: gleaner edit URL|ID [--url NEW_URL] [--title TITLE] [--fold
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache] [--via-proxy | --direct]
                     [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
-                    [--check-every INTERVAL]
+                    [--check-every INTERVAL] [--scrape-items CSS] [--scrape-title CSS]
+                    [--scrape-link CSS] [--scrape-content CSS] [--scrape-date CSS]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
 as it is; an empty value ("") removes it.
@@ -50,6 +53,11 @@ as it is; an empty value ("") removes it.
                     besides the usual authorities, for this feed only (the server's own self-signed
                     one, or its private CA's; openssl s_client -showcerts shows it); "" trusts
                     the usual authorities only
+  --scrape-items CSS   the URL is a web page without a feed: read each element this selects
+                    as an entry (as FreshRSS's HTML + XPath feeds, with CSS: ".advisories tr");
+                    --scrape-title, --scrape-link, --scrape-content and --scrape-date CSS say where
+                    each one's parts are within it (default: its first heading, its first link, all
+                    of it, a time element; "" for the default); --scrape-items "" reads it as a feed
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
@@ -90,6 +98,7 @@ export async function run(args: string[]): Promise<number> {
       'via-proxy': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
+      ...SCRAPE_FLAGS,
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
     },
@@ -127,6 +136,7 @@ export async function run(args: string[]): Promise<number> {
       else sub = findSubscription(await ctx.store.listSubscriptions(user.id), String(moved.feed.id));
     }
     const current = sub.feed.options;
+    const scrape = scrapeOfFlags(values, current.scrape);
     const given = (value: string | undefined, was: string | null): string | null =>
       value === undefined ? was : value || null;
     const options: FetchOptions = {
@@ -140,6 +150,7 @@ export async function run(args: string[]): Promise<number> {
       ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
       fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
       trustedCertificate: trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,
+      scrape: scrape === undefined ? current.scrape : scrape,
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

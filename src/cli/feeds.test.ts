@@ -38,6 +38,7 @@ describe('gleaner feeds: fetch options', () => {
       removeSelector: '.share',
       fetchViaProxy: true,
       trustedCertificate: null,
+      scrape: { items: 'article', title: null, link: 'h2 a', content: null, date: null },
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -48,6 +49,7 @@ describe('gleaner feeds: fetch options', () => {
       'remove selector ".share"',
       'no HTTP caching',
       'the feed proxy',
+      'entries read off the page: items "article", link "h2 a"',
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);
     assert.deepEqual(fetchedWith({ ...none, password: 'pw' }), ['credentials']);

@@ -127,6 +127,12 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.removeSelector) named.push(`remove selector ${JSON.stringify(o.removeSelector)}`);
   if (o.ignoreHttpCache) named.push('no HTTP caching');
   if (o.fetchViaProxy) named.push('the feed proxy');
+  if (o.scrape) {
+    const fields = Object.entries(o.scrape).filter(([, selector]) => selector !== null);
+    named.push(
+      `entries read off the page: ${fields.map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`,
+    );
+  }
   if (o.trustedCertificate)
     named.push(`its own trusted certificate (SHA-256 ${certificateFingerprint(o.trustedCertificate)})`);
   return named;

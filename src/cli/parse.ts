@@ -4,13 +4,18 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import { toCorpusResult } from '../feed/parse/conformance.js';
-import { parseFeed } from '../feed/parse/index.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, parseFeed } from '../feed/parse/index.js';
+import { scrapePage } from '../feed/scrape/index.js';
+import { SCRAPE_FLAGS, scrapeOfFlags } from './context.js';
 import { sanitizeHtml } from '../content/index.js';
 import { printableJson } from '../log/index.js';
 
 const HELP = `usage: gleaner parse FILE... [--base URL] [--content-type TYPE] [--ndjson] [--warnings] [--content]
+                     [--scrape-items CSS [--scrape-title CSS] [--scrape-link CSS] [--scrape-content CSS]
+                     [--scrape-date CSS]]
 
 Parses each feed document (RSS, RDF, Atom, JSON Feed) and prints its normalized result as JSON.
+With --scrape-items, each is a saved web page, read as gleaner add reads one (to try selectors).
   --base URL           the URL the documents were fetched from (base for relative links)
   --content-type TYPE  the HTTP Content-Type they were served with (its charset wins)
   --ndjson             one line per file: {"file","result"} or {"file","error"}
@@ -27,6 +32,7 @@ export function run(args: string[]): Promise<number> {
       ndjson: { type: 'boolean', default: false },
       warnings: { type: 'boolean', default: false },
       content: { type: 'boolean', default: false },
+      ...SCRAPE_FLAGS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -35,15 +41,23 @@ export function run(args: string[]): Promise<number> {
     return Promise.resolve(0);
   }
   if (positionals.length === 0) throw new GleanerError('USAGE', `no file given\n\n${HELP}`);
+  const scrape = scrapeOfFlags(values) ?? null;
   let failures = 0;
   const out: string[] = [];
   for (const file of positionals) {
     let line: Record<string, unknown>;
     try {
-      const feed = parseFeed(readFileSync(file), {
-        url: values.base ?? null,
-        contentType: values['content-type'] ?? null,
-      });
+      const feed = scrape
+        ? scrapePage(readFileSync(file), scrape, {
+            url: values.base ?? file,
+            contentType: values['content-type'] ?? null,
+            maxBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            now: Date.now(),
+          })
+        : parseFeed(readFileSync(file), {
+            url: values.base ?? null,
+            contentType: values['content-type'] ?? null,
+          });
       const result: Record<string, unknown> = { ...toCorpusResult(feed) };
       if (values.warnings) result.warnings = feed.warnings;
       if (values.content) {

@@ -28,7 +28,14 @@ export const SELECT_BUDGET = 2_000_000;
 const REFUSED_PSEUDOS = new Set(['has', 'contains', 'icontains']);
 
 /** Which of a feed's selectors: named in its errors. */
-export type SelectorName = 'article selector' | 'remove selector';
+export type SelectorName =
+  | 'article selector'
+  | 'remove selector'
+  | 'item selector'
+  | 'title selector'
+  | 'link selector'
+  | 'content selector'
+  | 'date selector';
 
 /** Why `selector` cannot be used as the feed's `name`, or null when it can. */
 export function selectorProblem(selector: string, name: SelectorName = 'article selector'): string | null {
@@ -62,8 +69,8 @@ function refusedPseudo(selectors: Selector[][]): string | null {
   return null;
 }
 
-type Node = ReturnType<typeof parseDocument>['children'][number];
-type Element = Extract<Node, { type: 'tag' | 'script' | 'style' }>;
+export type Node = ReturnType<typeof parseDocument>['children'][number];
+export type Element = Extract<Node, { type: 'tag' | 'script' | 'style' }>;
 
 const SELECT_OPTIONS: SelectOptions<Node, Element> = { xmlMode: false };
 
@@ -85,24 +92,41 @@ function countingAdapter(budget: number): SelectOptions<Node, Element>['adapter'
   return adapter as unknown as SelectOptions<Node, Element>['adapter'];
 }
 
+/** The elements a selector matches under `root` (a node, or several), in page order. */
+export type PageSelect = (selector: string, name: SelectorName, root: Node | Node[]) => Element[];
+
 /**
- * The elements `selector` matches in `page`, in page order. Throws a GleanerError, naming the
- * selector and `url`, for a selector that selectorProblem refuses, or that takes more than
- * SELECT_BUDGET steps here.
+ * Selections on the page at `url` that share one budget of SELECT_BUDGET steps (a scraped page's
+ * entries and their fields take many), each selector checked and compiled once. A selection throws
+ * a GleanerError, naming the selector and `url`, for a selector that selectorProblem refuses, or
+ * once the page's selections have taken more than SELECT_BUDGET steps.
  */
-function selectWithinBudget(selector: string, name: SelectorName, page: Node, url: string): Element[] {
-  const problem = selectorProblem(selector, name);
-  if (problem !== null) throw new GleanerError('USAGE', problem);
+export function pageSelect(url: string): PageSelect {
   const options = { ...SELECT_OPTIONS, adapter: countingAdapter(SELECT_BUDGET) };
-  try {
-    return selectAll<Node, Element>(selector, page, options);
-  } catch (err) {
-    if (!(err instanceof OverBudget)) throw err;
-    throw new GleanerError(
-      'USAGE',
-      `the ${name} took more than ${SELECT_BUDGET.toLocaleString('en')} steps on ${url}: make it simpler`,
-    );
-  }
+  const compiled = new Map<string, ReturnType<typeof compile<Node, Element>>>();
+  return (selector, name, root) => {
+    let query = compiled.get(selector);
+    if (query === undefined) {
+      const problem = selectorProblem(selector, name);
+      if (problem !== null) throw new GleanerError('USAGE', problem);
+      query = compile<Node, Element>(selector, options);
+      compiled.set(selector, query);
+    }
+    try {
+      return selectAll<Node, Element>(query, root, options);
+    } catch (err) {
+      if (!(err instanceof OverBudget)) throw err;
+      throw new GleanerError(
+        'USAGE',
+        `the ${name} took more than ${SELECT_BUDGET.toLocaleString('en')} steps on ${url}: make it simpler`,
+      );
+    }
+  };
+}
+
+/** The elements `selector` matches in `page`, in page order, within a budget of its own (pageSelect). */
+function selectWithinBudget(selector: string, name: SelectorName, page: Node, url: string): Element[] {
+  return pageSelect(url)(selector, name, page);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The data types every stage shares. Plain data: no I/O, no imports of ours.
 
-/** The syntax a feed document was written in. */
-export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+/** The syntax a feed document was written in; `html` for a page read as a feed (PageScrape). */
+export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json' | 'html';
 
 /** A media file attached to an entry (RSS enclosure, Atom rel="enclosure", media:content, JSON attachment). */
 export interface Enclosure {
@@ -72,6 +72,23 @@ export interface Folder {
   name: string;
 }
 
+/**
+ * How to read entries off a web page that has no feed, as FreshRSS's "HTML + XPath" feeds do, with
+ * CSS selectors. Each field but `items` is looked for within an entry's element; null for its default.
+ */
+export interface PageScrape {
+  /** Each entry's element (`article.post`, `.advisories tr`). */
+  items: string;
+  /** Its title; default: its first heading, else its link's text. */
+  title: string | null;
+  /** Its link, an element with an href; default: the first one, or the entry's element itself. */
+  link: string | null;
+  /** Its content; default: the whole element. */
+  content: string | null;
+  /** Its date, from a datetime attribute or the text; default: a time element. */
+  date: string | null;
+}
+
 /** How a feed is fetched: shared by every subscriber with the same options. */
 export interface FetchOptions {
   userAgent: string | null;
@@ -106,6 +123,8 @@ export interface FetchOptions {
    * (allow_self_signed_certificates), it stays on; null for none.
    */
   trustedCertificate: string | null;
+  /** The feed's URL is a web page, read as a feed with these selectors; null for a feed. */
+  scrape: PageScrape | null;
 }
 
 /** A feed as stored: fetched once for all the users who subscribe to it. Times are epoch ms. */

@@ -3,9 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
+import { scrapePage } from '../feed/scrape/index.js';
 import { prepareEntries, prepareFeedInfo } from '../ingest/prepare.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
-import type { PackedEntry, ParsedFeed, PreparedEntry, StorableEntry } from '../model/index.js';
+import type { PackedEntry, PageScrape, ParsedFeed, PreparedEntry, StorableEntry } from '../model/index.js';
 import { indexText } from '../search/index.js';
 
 export interface DigestRequest {
@@ -39,6 +40,8 @@ export interface DigestRequest {
   maxEntries?: number;
   /** The feed's remove selector (FetchOptions.removeSelector), if it has one. */
   removeSelector?: string | null;
+  /** The document is a web page read with these selectors (FetchOptions.scrape), not a feed. */
+  scrape?: PageScrape | null;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -67,7 +70,14 @@ export type DigestReply =
 
 /** Parses and prepares a feed document. A document that is not a feed is an error the user can act on. */
 export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
-  const parsed = parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
+  const parsed = req.scrape
+    ? scrapePage(req.body, req.scrape, {
+        url: req.url,
+        contentType: req.contentType,
+        maxBytes: req.maxBytes,
+        now: req.now,
+      })
+    : parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
   if (parsed.format === null) {
     if (isBlankDocument(req.body))
       throw new GleanerError(

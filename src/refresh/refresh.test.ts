@@ -1132,6 +1132,60 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     assert.match(lines.join('\n'), /more than 2,000,000 steps on http:\/\/127\.0\.0\.1:\d+\/costly/);
   });
 
+  it('reads a web page without a feed as one, and only what it adds next as new', async () => {
+    let rows = [
+      '<tr><td><a href="/vsa/2">Heap overflow</a></td><td>2026-11-20</td></tr>',
+      '<tr><td><a href="/vsa/1">Auth bypass</a></td><td>2026-11-02</td></tr>',
+    ];
+    server.route('/advisories', (_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><head><title>Advisories</title></head><body><table>${rows.join('')}</table></body></html>`,
+        ),
+    );
+    const fresh = async (feed: Feed): Promise<Feed> =>
+      (await store.getFeed(feed.id)) ?? assert.fail('stored');
+    const scrape = { items: 'tr', title: null, link: null, content: null, date: 'td:last-child' };
+    await withEachDigest(async (name, digest) => {
+      rows = rows.slice(-2);
+      const feed = await subscribed(`/advisories?${name}`, { ...OPTIONS, scrape });
+      const first = await refreshFeed(feed, { ...deps, digest });
+      assert.deepEqual([first.status, first.status === 'updated' && first.inserted], ['updated', 2], name);
+      assert.equal((await fresh(feed)).title, 'Advisories');
+      assert.equal((await refreshFeed(await fresh(feed), { ...deps, digest })).status, 'updated');
+      assert.equal(await store.countEntries(feed.id), 2, `${name}: the same page stores nothing again`);
+      rows = ['<tr><td><a href="/vsa/3">Path traversal</a></td><td>2026-11-22</td></tr>', ...rows];
+      const next = await refreshFeed(await fresh(feed), { ...deps, digest });
+      assert.equal(next.status === 'updated' && next.inserted, 1, name);
+      const views = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 5 });
+      assert.deepEqual(
+        views.map((v) => [
+          v.entry.title,
+          v.entry.link,
+          new Date(v.entry.publishedAt).toISOString().slice(0, 10),
+        ]),
+        [
+          ['Path traversal', server.url('/vsa/3'), '2026-11-22'],
+          ['Heap overflow', server.url('/vsa/2'), '2026-11-20'],
+          ['Auth bypass', server.url('/vsa/1'), '2026-11-02'],
+        ],
+        name,
+      );
+    });
+    // The page changed under its selectors: the feed fails, saying why, and keeps its entries.
+    const broken = await subscribed('/advisories?broken', {
+      ...OPTIONS,
+      scrape: { ...scrape, items: 'li.advisory' },
+    });
+    const failed = await refreshFeed(broken, deps);
+    assert.equal(failed.status, 'failed');
+    assert.match(
+      failed.status === 'failed' ? failed.error : '',
+      /the item selector "li\.advisory" finds nothing on http/,
+    );
+  });
+
   it('takes what a feed’s remove selector matches out of its entries and their articles; one too costly keeps them as sent, and says so', async () => {
     server.route('/share-post', (_q, res) =>
       res

@@ -196,6 +196,7 @@ export async function refreshFeed(
       partial: result.partial,
       maxEntries: deps.maxEntriesPerFeed,
       removeSelector: feed.options.removeSelector,
+      scrape: feed.options.scrape,
     }));
     // A selector too costly for the feed's HTML is for its user to mend: the entries are kept as sent.
     if (selectorErrors?.length)

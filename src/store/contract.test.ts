@@ -127,6 +127,13 @@ for (const backend of backends) {
         removeSelector: '.share, aside',
         fetchViaProxy: true,
         trustedCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        scrape: {
+          items: '.advisories tr',
+          title: 'td.name',
+          link: null,
+          content: null,
+          date: 'td:nth-child(3)',
+        },
       };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);

@@ -506,6 +506,8 @@ export const MIGRATIONS: Migration[] = [
   () => [`ALTER TABLE feeds ADD COLUMN fetch_via_proxy INTEGER NOT NULL DEFAULT 0`],
   // 38: a certificate a feed trusts besides the usual authorities (PEM), part of its fetch options.
   () => [`ALTER TABLE feeds ADD COLUMN trusted_certificate TEXT`],
+  // 39: a web page read as a feed, with CSS selectors (PageScrape as JSON), part of its fetch options.
+  () => [`ALTER TABLE feeds ADD COLUMN scrape TEXT`],
 ];
 
 /**

@@ -7,6 +7,7 @@ import type {
   FeedFormat,
   FetchOptions,
   Folder,
+  PageScrape,
   Subscription,
   User,
 } from '../model/index.js';
@@ -49,6 +50,26 @@ export function toWebSubState(r: Row): WebSubState {
 }
 
 /** A feed row's fetch options. */
+/** A feed's page selectors as stored (JSON); null for none, or for text no release of ours wrote. */
+function storedScrape(text: string | null): PageScrape | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as Partial<Record<keyof PageScrape, unknown>>;
+    const field = (x: unknown): string | null => (typeof x === 'string' ? x : null);
+    const items = field(v.items);
+    if (!items) return null;
+    return {
+      items,
+      title: field(v.title),
+      link: field(v.link),
+      content: field(v.content),
+      date: field(v.date),
+    };
+  } catch {
+    return null;
+  }
+}
+
 export function toFetchOptions(r: Row): FetchOptions {
   return {
     userAgent: str(r.user_agent),
@@ -61,6 +82,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     removeSelector: str(r.remove_selector),
     fetchViaProxy: Number(r.fetch_via_proxy) === 1,
     trustedCertificate: str(r.trusted_certificate),
+    scrape: storedScrape(str(r.scrape)),
   };
 }
 
@@ -118,6 +140,9 @@ export function fetchOptionsKey(o: FetchOptions): string {
     removeSelector: o.removeSelector || undefined,
     fetchViaProxy: o.fetchViaProxy || undefined,
     trustedCertificate: o.trustedCertificate || undefined,
+    scrape: o.scrape
+      ? [o.scrape.items, o.scrape.title, o.scrape.link, o.scrape.content, o.scrape.date]
+      : undefined,
   });
   if (options.every((v) => !v) && later === '{}') return '';
   const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;

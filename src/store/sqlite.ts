@@ -249,6 +249,7 @@ function optionParams(options: FetchOptions): Record<string, string | number | n
     removeSelector: options.removeSelector,
     fetchViaProxy: options.fetchViaProxy ? 1 : 0,
     trustedCertificate: options.trustedCertificate,
+    scrape: options.scrape && JSON.stringify(options.scrape),
   };
 }
 
@@ -647,10 +648,10 @@ class SqliteStore implements Store {
       insertFeed: db.prepare(
         `INSERT INTO feeds (url, options_key, user_agent, cookie, username, password, fetch_full_article,
            article_selector, ignore_http_cache, remove_selector, fetch_via_proxy, trusted_certificate,
-           next_check_at, created_at)
+           scrape, next_check_at, created_at)
          VALUES (@url, @key, @userAgent, @cookie, @username, @password, @fetchFullArticle,
            @articleSelector, @ignoreHttpCache, @removeSelector, @fetchViaProxy, @trustedCertificate,
-           @now, @now)
+           @scrape, @now, @now)
          ON CONFLICT (url, options_key) DO NOTHING`,
       ),
       feedByUrl: db.prepare('SELECT * FROM feeds WHERE url = ? AND options_key = ?'),
@@ -660,7 +661,7 @@ class SqliteStore implements Store {
            username = @username, password = @password, fetch_full_article = @fetchFullArticle,
            article_selector = @articleSelector, ignore_http_cache = @ignoreHttpCache,
            remove_selector = @removeSelector, fetch_via_proxy = @fetchViaProxy,
-           trusted_certificate = @trustedCertificate, etag = NULL,
+           trusted_certificate = @trustedCertificate, scrape = @scrape, etag = NULL,
            last_modified = NULL, next_check_at = @now
          WHERE id = @feedId`,
       ),

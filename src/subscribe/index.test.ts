@@ -223,6 +223,7 @@ describe('subscribing with secrets', () => {
       removeSelector: null,
       userAgent: null,
       cookie: null,
+      scrape: null,
       ...o,
     });
     await importFeeds(deps(), user.id, [
@@ -247,6 +248,13 @@ describe('subscribing with secrets', () => {
         folder: null,
         fetch: fetch({ userAgent: 'Bad\r\nX-Injected: 1', removeSelector: '.ad' }),
       },
+      {
+        url: 'https://frss.test/changelog',
+        title: 'Changelog',
+        siteUrl: null,
+        folder: null,
+        fetch: fetch({ scrape: { items: 'li', title: null, link: null, content: null, date: 'time' } }),
+      },
     ]);
     const options = new Map(
       (await store.listSubscriptions(user.id)).map((s) => [s.feed.url, s.feed.options]),
@@ -257,6 +265,10 @@ describe('subscribing with secrets', () => {
       articleSelector: 'article .content',
       removeSelector: '.share',
       cookie: 'consent=yes',
+    });
+    assert.deepEqual(options.get('https://frss.test/changelog'), {
+      ...DEFAULT_FETCH_OPTIONS,
+      scrape: { items: 'li', title: null, link: null, content: null, date: 'time' },
     });
     assert.deepEqual(options.get('https://frss.test/agent.xml'), {
       ...DEFAULT_FETCH_OPTIONS,
@@ -276,6 +288,7 @@ describe('subscribing with secrets', () => {
       removeSelector: '.share',
       userAgent: null,
       cookie: null,
+      scrape: null,
     });
     assert.equal(exported.get('https://frss.test/agent.xml'), undefined);
   });

@@ -21,7 +21,8 @@ import {
   type FetchResult,
   type Fetcher,
 } from '../feed/fetch/index.js';
-import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, isBlankDocument, parseFeed } from '../feed/parse/index.js';
+import { scrapePage, scrapeProblem } from '../feed/scrape/index.js';
 import type { OpmlFeed, OpmlFetchOptions } from '../feed/opml/index.js';
 import type { RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -51,6 +52,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   removeSelector: null,
   fetchViaProxy: false,
   trustedCertificate: null,
+  scrape: null,
 };
 
 export interface SubscribeRequest {
@@ -126,6 +128,8 @@ export function checkFetchOptions(options: FetchOptions): void {
       'the username cannot hold a colon (HTTP Basic auth ends it at the first one)',
     );
   if (options.trustedCertificate !== null) parseTrustedCertificate(options.trustedCertificate);
+  const scraping = options.scrape === null ? null : scrapeProblem(options.scrape);
+  if (scraping !== null) throw new GleanerError('USAGE', scraping);
   for (const [selector, name] of [
     [options.articleSelector, 'article selector'],
     [options.removeSelector, 'remove selector'],
@@ -221,7 +225,14 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
       'PARSE_NOT_A_FEED',
       `${redactUrl(url)} answered with an empty document; the site may be failing, try again later`,
     );
-  const feed = parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
+  const feed = options.scrape
+    ? scrapePage(result.body, options.scrape, {
+        url: result.finalUrl,
+        contentType: result.contentType,
+        maxBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        now: Date.now(),
+      })
+    : parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
   if (feed.format !== null)
     return {
       isFeed: true,
@@ -273,6 +284,7 @@ export async function discoverSubscriptions(
 /** RDF (RSS 1.0) is RSS to a client choosing among feeds. */
 function feedType(feed: Probe['feed']): DiscoveredFeedType {
   if (!feed) return 'unknown';
+  if (feed.format === 'html') return 'unknown';
   return feed.format === 'rdf' ? 'rss' : feed.format;
 }
 
@@ -335,7 +347,8 @@ async function findFeed(
   throw new GleanerError(
     'PARSE_NOT_A_FEED',
     `${first.finalUrl} is a web page that declares no feed, and none of the usual feed paths answered; ` +
-      `find the feed's own URL on the site (often an RSS icon) and add that`,
+      `find the feed's own URL on the site (often an RSS icon) and add that, or read the page itself ` +
+      `as a feed, saying where its entries are (gleaner add --scrape-items CSS, or the web form)`,
   );
 }
 
@@ -775,6 +788,7 @@ export async function exportFeeds(store: Store, userId: number): Promise<OpmlFee
       removeSelector: o.removeSelector,
       userAgent: o.userAgent,
       cookie: null,
+      scrape: o.scrape,
     };
     return {
       url: s.feed.url,

@@ -182,7 +182,11 @@ describe('moving a subscription to another URL', () => {
     };
     await store.subscribe(user.id, followed.id, { folderId: null, title: 'Mine too' }, Date.now());
     for (const [url, code, why] of [
-      [server.url('/page'), 'PARSE_NOT_A_FEED', /declares no feed/],
+      [
+        server.url('/page'),
+        'PARSE_NOT_A_FEED',
+        /declares no feed.*or read the page itself as a feed.*--scrape-items/,
+      ],
       [
         server.url('/two-feeds'),
         'USAGE',

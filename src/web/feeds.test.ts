@@ -262,6 +262,7 @@ describe('feed management', () => {
       removeSelector: null,
       fetchViaProxy: false,
       trustedCertificate: null,
+      scrape: null,
     });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });
@@ -496,6 +497,65 @@ describe('feed management', () => {
       }
     },
   );
+
+  it('reads a web page without a feed as one, from the selectors in its forms', async () => {
+    feeds.route('/changelog', (_req, res) =>
+      res
+        .writeHead(200, HTML_HEADERS)
+        .end(
+          '<html><head><title>Changelog</title></head><body>' +
+            '<section class="release"><h3>v2.1</h3><a href="/releases/2.1">notes</a><time datetime="2026-12-01">Dec 1</time></section>' +
+            '<section class="release"><h3>v2.0</h3><a href="/releases/2.0">notes</a><time datetime="2026-11-01">Nov 1</time></section>' +
+            '</body></html>',
+        ),
+    );
+    const lea = await web.login('lea', 'correct horse battery');
+    const bad = await lea.post('/feeds/subscribe', { url: feeds.url('/changelog'), scrapeTitle: 'h3' });
+    assert.match(alertOf(bad.body) ?? '', /say where each entry is on the page/);
+    const subscribed = await lea.post('/feeds/subscribe', {
+      url: feeds.url('/changelog'),
+      scrapeItems: ' section.release ',
+      scrapeTitle: 'h3',
+    });
+    assert.equal(target(subscribed).searchParams.get('done'), 'subscribed');
+    const feedId = Number(target(subscribed).searchParams.get('feed'));
+    assert.deepEqual((await web.store.getFeed(feedId))?.options.scrape, {
+      items: 'section.release',
+      title: 'h3',
+      link: null,
+      content: null,
+      date: null,
+    });
+    const [newest] = await web.store.queryEntries({ userId: lea.user.id, feedId, limit: 1 });
+    assert.deepEqual([newest?.entry.title, newest?.entry.link], ['v2.1', feeds.url('/releases/2.1')]);
+    const page = norm((await lea.get('/feeds')).body);
+    assert.match(page, /name="scrapeItems" value="section.release"/);
+    assert.match(page, /name="scrapeTitle" value="h3"/);
+
+    const edit = (fields: Record<string, string>) =>
+      lea.post(`/feeds/${feedId}/edit`, {
+        title: '',
+        fetchOptionsField: '1',
+        scrapeItems: 'section.release',
+        ...fields,
+      });
+    const partial = await lea.post(`/feeds/${feedId}/edit`, {
+      title: '',
+      fetchOptionsField: '1',
+      scrapeTitle: 'h3',
+    });
+    assert.equal(target(partial).searchParams.get('error'), 'scrape');
+    const refused = await edit({ scrapeDate: 'time:has(b)' });
+    assert.equal(target(refused).searchParams.get('error'), 'scrape');
+    assert.match(
+      alertOf((await follow(lea, refused)).body) ?? '',
+      /page selectors are not ones Gleaner can use/,
+    );
+    assert.equal((await web.store.getFeed(feedId))?.options.scrape?.date, null);
+    const dated = await edit({ scrapeTitle: 'h3', scrapeDate: 'time' });
+    assert.equal(target(dated).searchParams.get('done'), 'edited');
+    assert.equal((await web.store.getFeed(feedId))?.options.scrape?.date, 'time');
+  });
 
   it('follows a feed that moved without a redirect at its new URL, from the edit form', async () => {
     feeds.route('/moving-old.xml', (_req, res) =>

@@ -230,6 +230,20 @@ export const ZH: Record<string, string> = {
   'Trusted besides the usual authorities: SHA-256': '除常规证书颁发机构外另行信任：SHA-256',
   'That is not a certificate Gleaner can trust: paste one certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, never a private key.':
     '这不是 Gleaner 可以信任的证书：请粘贴一个 PEM 格式的证书，从 -----BEGIN CERTIFICATE----- 到 -----END CERTIFICATE-----，切勿粘贴私钥。',
+  'A web page without a feed: where its entries are (CSS selectors)':
+    '没有订阅源的网页：条目在哪里（CSS 选择器）',
+  'Each entry': '每个条目',
+  'For example article.post, or .advisories tr': '例如 article.post 或 .advisories tr',
+  'Its title': '标题',
+  'its first heading': '其第一个标题',
+  'Its link': '链接',
+  'its first link': '其第一个链接',
+  'Its content': '内容',
+  'all of it': '整个元素',
+  'Its date': '日期',
+  'a time element': 'time 元素',
+  'Those page selectors are not ones Gleaner can use: CSS selectors such as article.post, at most {n} characters each, without :has() or :contains().':
+    '这些网页选择器不可用：应为 CSS 选择器（如 article.post），每个最多 {n} 个字符，不能用 :has() 或 :contains()。',
   'Feed URL (where it moved, when it moved without a redirect)':
     '订阅源地址（它未经重定向搬迁时，填写新地址）',
   'Could not move it to that URL: {reason}': '无法改到该地址：{reason}',

@@ -370,6 +370,7 @@ describe('Miniflux API', () => {
         removeSelector: '.share, a[href="/ads"], aside.related',
         fetchViaProxy: true,
         trustedCertificate: null,
+        scrape: null,
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);

@@ -224,6 +224,8 @@ function fetchOptions(
     removeSelector: removeSelectorOfRules(text('rewrite_rules') ?? ''),
     fetchViaProxy: flag('fetch_via_proxy'),
     trustedCertificate: trustedOf(flag('allow_self_signed_certificates'), trusted),
+    // A page read as a feed is set up in Gleaner: Miniflux has no such feeds.
+    scrape: null,
   };
 }
 
@@ -1069,6 +1071,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         fetchViaProxy: 'fetch_via_proxy' in body ? given.fetchViaProxy : current.fetchViaProxy,
         trustedCertificate:
           'allow_self_signed_certificates' in body ? given.trustedCertificate : current.trustedCertificate,
+        scrape: current.scrape,
       };
       // Nothing changed (the fields sent back as they were): the feed stays the one it is.
       if (fetchOptionsKey(options) === fetchOptionsKey(current)) options = null;

@@ -87,6 +87,7 @@ describe('parseOpml on real-world exports', () => {
             removeSelector: '.services, aside[data-ad="1"]',
             userAgent: 'Mozilla/5.0 (FreshRSS)',
             cookie: 'consent=yes',
+            scrape: null,
           },
         },
         {
@@ -96,7 +97,13 @@ describe('parseOpml on real-world exports', () => {
             'https://ec.europa.eu/eurostat',
             'Économie/Europe',
           ),
-          fetch: { articleSelector: 'article .content', removeSelector: null, userAgent: null, cookie: null },
+          fetch: {
+            articleSelector: 'article .content',
+            removeSelector: null,
+            userAgent: null,
+            cookie: null,
+            scrape: null,
+          },
         },
         {
           ...feed(
@@ -333,6 +340,7 @@ describe('buildOpml', () => {
         removeSelector: '.share, a[href="/ads"]',
         userAgent: 'Reader/1',
         cookie: 'session=secret',
+        scrape: null,
       },
       minCheckMinutes: 90,
       paused: true,
@@ -350,6 +358,48 @@ describe('buildOpml', () => {
     assert.match(
       buildOpml('t', [feed('https://plain.example/feed', 'P', null, null)], now),
       /^<opml version="2.0">$/m,
+    );
+  });
+
+  it('writes a web page read as a feed with its selectors, in Gleaner’s attributes, and reads them back', () => {
+    const scrape = {
+      items: '.advisories tr',
+      title: 'td > a',
+      link: null,
+      content: null,
+      date: 'td[data-x="1"]',
+    };
+    const page: OpmlFeed = {
+      ...feed('https://vendor.example/advisories', 'Advisories', null, null),
+      fetch: { articleSelector: null, removeSelector: null, userAgent: null, cookie: null, scrape },
+    };
+    const opml = buildOpml('t', [page], now);
+    assert.match(opml, /^<opml version="2.0" xmlns:gleaner="urn:x-gleaner:opml">$/m);
+    assert.match(
+      opml,
+      /gleaner:scrapeItems=".advisories tr" gleaner:scrapeTitle="td &gt; a" gleaner:scrapeDate="td\[data-x=&quot;1&quot;\]"\/>/,
+    );
+    assert.deepEqual(parseOpml(bytes(opml)).outlines, [page]);
+  });
+
+  it('leaves out FreshRSS’s XPath pages, which Gleaner cannot read, and page selectors it cannot use, saying so', () => {
+    const opml =
+      '<opml version="2.0" xmlns:frss="https://freshrss.org/opml" xmlns:gleaner="urn:x-gleaner:opml"><body>' +
+      '<outline type="HTML+XPath" text="Changelog" xmlUrl="https://x.example/changes" frss:xPathItem="//li"/>' +
+      '<outline type="rss" text="Bad" xmlUrl="https://y.example/page" gleaner:scrapeItems="li:has(a)"/>' +
+      '</body></opml>';
+    const parsed = parseOpml(bytes(opml));
+    assert.deepEqual(
+      parsed.outlines.map((o) => [o.url, o.fetch?.scrape ?? null]),
+      [['https://y.example/page', null]],
+    );
+    assert.match(
+      parsed.warnings.join('\n'),
+      /skipped "Changelog": FreshRSS reads https:\/\/x\.example\/changes with XPath/,
+    );
+    assert.match(
+      parsed.warnings.join('\n'),
+      /left out the page selectors of https:\/\/y\.example\/page: .*may not use :has/,
     );
   });
 

@@ -6,8 +6,12 @@
 // How a feed is fetched travels in FreshRSS's OPML extension (its namespace FRESHRSS_OPML_NS, prefix
 // `frss:`): the full article's CSS selector, the elements to remove, the user agent and cookie, and
 // how often at most to check it (or that it is muted). A file exported by FreshRSS brings them along;
-// Gleaner's exports write them (never a cookie).
+// Gleaner's exports write them (never a cookie). A web page Gleaner reads as a feed has its CSS
+// selectors in Gleaner's own attributes (GLEANER_OPML_NS, prefix `gleaner:`); FreshRSS's own such
+// pages, read with XPath, which Gleaner cannot run, are left out, saying so.
 import { selectorProblem } from '../../content/selector.js';
+import type { PageScrape } from '../../model/index.js';
+import { pageScrapeOf, scrapeProblem } from '../scrape/index.js';
 import { MAX_CHECK_MINUTES } from '../../refresh/schedule.js';
 import { GleanerError } from '../../model/errors.js';
 import { decodeDocument } from '../decode/index.js';
@@ -35,6 +39,21 @@ export interface OpmlFeed {
 /** FreshRSS's OPML extension, whose attributes carry how a feed is fetched. */
 export const FRESHRSS_OPML_NS = 'https://freshrss.org/opml';
 
+/** Gleaner's OPML extension: a web page read as a feed (PageScrape), its selectors as attributes. */
+export const GLEANER_OPML_NS = 'urn:x-gleaner:opml';
+
+/** PageScrape's parts, as Gleaner's attributes name them (without their prefix). */
+const SCRAPE_ATTRIBUTES: readonly (readonly [keyof PageScrape, string])[] = [
+  ['items', 'scrapeItems'],
+  ['title', 'scrapeTitle'],
+  ['link', 'scrapeLink'],
+  ['content', 'scrapeContent'],
+  ['date', 'scrapeDate'],
+];
+
+/** FreshRSS's kinds of feed that are web pages read with XPath (or JSON with dot paths). */
+const FRESHRSS_SCRAPED_TYPES = new Set(['html+xpath', 'xml+xpath', 'json+dotnotation', 'html+xpath+jsonld']);
+
 /** What Gleaner takes of a feed's FreshRSS attributes; null where the file says nothing. */
 export interface OpmlFetchOptions {
   /** frss:cssFullContent: each entry's page is fetched, and this picks the article out of it. */
@@ -45,6 +64,8 @@ export interface OpmlFetchOptions {
   userAgent: string | null;
   /** frss:CURLOPT_COOKIE: read, never written (a secret). */
   cookie: string | null;
+  /** gleaner:scrapeItems and the others: the feed is a web page read with these selectors. */
+  scrape: PageScrape | null;
 }
 
 export interface ParsedOpml {
@@ -124,9 +145,15 @@ class OutlineReader {
         continue;
       }
       const url = absoluteHttpUrl(rawUrl);
+      const scraped = FRESHRSS_SCRAPED_TYPES.has((attr(node, 'type') ?? '').trim().toLowerCase());
       if (url === null) {
         this.skip(
           `skipped feed "${quotedText(name ?? '')}": "${quotedText(rawUrl)}" is not an absolute http(s) URL`,
+        );
+      } else if (scraped && attr(node, 'gleaner:scrapeitems') === null) {
+        this.skip(
+          `skipped "${quotedText(name ?? url)}": FreshRSS reads ${quotedText(url)} with XPath, which Gleaner cannot run; ` +
+            'add it with CSS selectors (gleaner add --scrape-items, or the web form)',
         );
       } else {
         this.add({
@@ -163,8 +190,22 @@ class OutlineReader {
       removeSelector: selector('cssContentFilter', 'remove selector'),
       userAgent: value('CURLOPT_USERAGENT'),
       cookie: value('CURLOPT_COOKIE'),
+      scrape: this.scrape(node, url),
     };
     return Object.values(fetch).some((v) => v !== null) ? { fetch } : {};
+  }
+
+  /** The outline's page selectors (Gleaner's attributes); ones Gleaner cannot use are warned of. */
+  private scrape(node: XmlElement, url: string): PageScrape | null {
+    const value = (name: string): string | null =>
+      xmlChars(attr(node, `gleaner:${name.toLowerCase()}`) ?? '');
+    const scrape = pageScrapeOf(
+      Object.fromEntries(SCRAPE_ATTRIBUTES.map(([part, name]) => [part, value(name)])),
+    );
+    const problem = scrape && scrapeProblem(scrape);
+    if (!problem) return scrape;
+    this.warnings.push(`left out the page selectors of ${quotedText(url)}: ${quotedText(problem)}`);
+    return null;
   }
 
   finish(): void {
@@ -245,10 +286,13 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
     if (group) group.push(feed);
     else folders.set(feed.folder, [feed]);
   }
-  const extended = feeds.some((f) => freshRssAttributes(f) !== '');
+  const namespaces = [
+    feeds.some((f) => freshRssAttributes(f) !== '') ? ` xmlns:frss="${FRESHRSS_OPML_NS}"` : '',
+    feeds.some((f) => f.fetch?.scrape) ? ` xmlns:gleaner="${GLEANER_OPML_NS}"` : '',
+  ].join('');
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    extended ? `<opml version="2.0" xmlns:frss="${FRESHRSS_OPML_NS}">` : '<opml version="2.0">',
+    `<opml version="2.0"${namespaces}>`,
     '  <head>',
     `    <title>${xmlAttr(title)}</title>`,
     `    <dateCreated>${now.toUTCString()}</dateCreated>`,
@@ -275,7 +319,16 @@ function feedOutline(feed: OpmlFeed): string {
   if (feed.title !== null) out += ` title="${text}"`;
   out += ` xmlUrl="${xmlAttr(feed.url)}"`;
   if (feed.siteUrl !== null) out += ` htmlUrl="${xmlAttr(feed.siteUrl)}"`;
-  return out + freshRssAttributes(feed) + '/>';
+  return out + freshRssAttributes(feed) + scrapeAttributes(feed.fetch?.scrape ?? null) + '/>';
+}
+
+/** A web page's selectors as Gleaner's attributes, each with a space before it. */
+function scrapeAttributes(scrape: PageScrape | null): string {
+  if (!scrape) return '';
+  return SCRAPE_ATTRIBUTES.map(([part, name]) => {
+    const v = scrape[part];
+    return v === null ? '' : ` gleaner:${name}="${xmlAttr(v)}"`;
+  }).join('');
 }
 
 /**

@@ -3,12 +3,13 @@
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTrustedCertificate } from '../../feed/fetch/index.js';
+import { pageScrapeOf, scrapeProblem } from '../../feed/scrape/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
 import { MAX_SELECTOR_LENGTH, selectorProblem } from '../../content/selector.js';
 import { compileRule } from '../../ingest/rules.js';
 import { GleanerError } from '../../model/errors.js';
-import type { FetchOptions } from '../../model/index.js';
+import type { FetchOptions, PageScrape } from '../../model/index.js';
 import { checkIntervalProblem } from '../../refresh/schedule.js';
 import type { SubscriptionView } from '../../store/index.js';
 import {
@@ -38,6 +39,8 @@ import {
   type FeedsView,
   type Flash,
   type RecommendedTopic,
+  SCRAPE_FIELD_NAMES,
+  type ScrapeFields,
   type SubscribeForm,
 } from '../views/feeds.js';
 import { layout } from '../views/layout.js';
@@ -88,6 +91,26 @@ function errorStatus(err: GleanerError): number {
 }
 
 /** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
+/** The page selectors of a feed form, as typed. */
+function scrapeForm(req: FastifyRequest): ScrapeFields {
+  const value = (part: keyof ScrapeFields) => field(req, SCRAPE_FIELD_NAMES[part]).trim();
+  return {
+    items: value('items'),
+    title: value('title'),
+    link: value('link'),
+    content: value('content'),
+    date: value('date'),
+  };
+}
+
+/** The page reading a form's selectors ask for; a USAGE error for parts given without the entries'. */
+function scrapeOfForm(fields: ScrapeFields): PageScrape | null {
+  const scrape = pageScrapeOf(fields);
+  if (scrape === null && Object.values(fields).some(Boolean))
+    throw new GleanerError('USAGE', 'say where each entry is on the page, and then where its parts are');
+  return scrape;
+}
+
 /** The certificate pasted into a feed form, in its stored form; null for none. */
 function pastedCertificate(req: FastifyRequest): string | null {
   const text = field(req, 'trustedCertificate').trim();
@@ -183,6 +206,14 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           kind: 'error',
           message: t(
             'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().',
+            { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
+          ),
+        };
+      case 'scrape':
+        return {
+          kind: 'error',
+          message: t(
+            'Those page selectors are not ones Gleaner can use: CSS selectors such as article.post, at most {n} characters each, without :has() or :contains().',
             { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
           ),
         };
@@ -307,6 +338,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       ignoreHttpCache: checked(req, 'ignoreHttpCache'),
       viaProxy: checked(req, 'viaProxy'),
       trustedCertificate: field(req, 'trustedCertificate').trim(),
+      scrape: scrapeForm(req),
       userAgent: field(req, 'userAgent').trim(),
       cookie: field(req, 'cookie').trim(),
       username: field(req, 'username'),
@@ -338,6 +370,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         removeSelector: form.removeSelector || null,
         fetchViaProxy: form.viaProxy,
         trustedCertificate: pastedCertificate(req),
+        scrape: scrapeOfForm(form.scrape),
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -395,6 +428,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     // is kept, as long as there is a user name; no user name is no credentials.
     const username = field(req, 'username');
     const articleSelector = field(req, 'articleSelector').trim() || null;
+    const scrapeFields = scrapeForm(req);
     const removeSelector = field(req, 'removeSelector').trim() || null;
     let options: FetchOptions | null = null;
     try {
@@ -410,6 +444,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             removeSelector,
             fetchViaProxy: checked(req, 'viaProxy'),
             trustedCertificate: pastedCertificate(req),
+            scrape: scrapeOfForm(scrapeFields),
           }
         : null;
       if (options) checkFetchOptions(options);
@@ -418,12 +453,16 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (wantsJson(req)) return reply.code(400).send({ error: err.message });
       const error =
         options === null
-          ? 'certificate'
+          ? pageScrapeOf(scrapeFields) === null && Object.values(scrapeFields).some(Boolean)
+            ? 'scrape'
+            : 'certificate'
           : articleSelector && selectorProblem(articleSelector)
             ? 'selector'
             : removeSelector && selectorProblem(removeSelector, 'remove selector')
               ? 'remove-selector'
-              : 'fetch-options';
+              : options.scrape && scrapeProblem(options.scrape)
+                ? 'scrape'
+                : 'fetch-options';
       return reply.redirect(withParams('/feeds', { error }, `#feed-${id}`), 303);
     }
     // The form carries checkField when it holds how often at most to check the feed: empty for its pace.

@@ -5,7 +5,7 @@ import type { DiscoveredFeed } from '../../feed/discover/index.js';
 import { MAX_CERTIFICATE_CHARS, parseTrustedCertificate } from '../../feed/fetch/index.js';
 import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
-import type { Feed, Folder } from '../../model/index.js';
+import type { Feed, Folder, PageScrape } from '../../model/index.js';
 import { isoTime, minutesText } from '../../model/time.js';
 import type { SubscriptionView } from '../../store/index.js';
 import { html, type Html } from '../html.js';
@@ -42,6 +42,8 @@ export interface SubscribeForm {
   viaProxy: boolean;
   /** A certificate (PEM) to trust besides the usual authorities, as pasted: empty for none. */
   trustedCertificate: string;
+  /** A web page read as a feed (PageScrape): its selectors as typed, empty for a feed. */
+  scrape: ScrapeFields;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -60,6 +62,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   ignoreHttpCache: false,
   viaProxy: false,
   trustedCertificate: '',
+  scrape: { items: '', title: '', link: '', content: '', date: '' },
   userAgent: '',
   cookie: '',
   username: '',
@@ -74,6 +77,7 @@ function hiddenFetchFields(form: SubscribeForm): Html {
     ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
     viaProxy: form.viaProxy ? '1' : '',
     trustedCertificate: form.trustedCertificate,
+    ...scrapeFieldValues(form.scrape),
     userAgent: form.userAgent,
     cookie: form.cookie,
     username: form.username,
@@ -245,6 +249,7 @@ interface FetchFields {
   ignoreHttpCache: boolean;
   viaProxy: boolean;
   trustedCertificate: string;
+  scrape: ScrapeFields;
   userAgent: string;
   cookie: string;
   username: string;
@@ -262,6 +267,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
     v.ignoreHttpCache ||
     v.viaProxy ||
     v.trustedCertificate ||
+    v.scrape.items ||
     v.userAgent ||
     v.cookie ||
     v.username ||
@@ -302,7 +308,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
           ><input type="checkbox" name="viaProxy" value="1" ${v.viaProxy ? html` checked` : ''} />
           ${t('Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way')}</label
         >
-        ${certificateField(t, v.trustedCertificate)}
+        ${certificateField(t, v.trustedCertificate)} ${scrapeFields(t, v.scrape)}
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -341,6 +347,13 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     ignoreHttpCache: o.ignoreHttpCache,
     viaProxy: o.fetchViaProxy,
     trustedCertificate: o.trustedCertificate ?? '',
+    scrape: {
+      items: o.scrape?.items ?? '',
+      title: o.scrape?.title ?? '',
+      link: o.scrape?.link ?? '',
+      content: o.scrape?.content ?? '',
+      date: o.scrape?.date ?? '',
+    },
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
     username: o.username ?? '',
@@ -349,6 +362,40 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
   };
   return html`<input type="hidden" name="fetchOptionsField" value="1" />
     ${fetchOptionsFields(t, fields, t('An empty password keeps the one set; no user name sends no credentials.'))}`;
+}
+
+/** A web page read as a feed: its selectors, as the forms hold them ('' for none, or the default). */
+export type ScrapeFields = Record<keyof PageScrape, string>;
+
+/** The form fields that hold ScrapeFields, by their part. */
+export const SCRAPE_FIELD_NAMES: Record<keyof PageScrape, string> = {
+  items: 'scrapeItems',
+  title: 'scrapeTitle',
+  link: 'scrapeLink',
+  content: 'scrapeContent',
+  date: 'scrapeDate',
+};
+
+function scrapeFieldValues(scrape: ScrapeFields): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(SCRAPE_FIELD_NAMES) as (keyof PageScrape)[]).map((k) => [SCRAPE_FIELD_NAMES[k], scrape[k]]),
+  );
+}
+
+/** Where a web page without a feed has its entries, for reading it as one (PageScrape). */
+function scrapeFields(t: Translate, v: ScrapeFields): Html {
+  return html`<fieldset class="stack">
+    <legend>${t('A web page without a feed: where its entries are (CSS selectors)')}</legend>
+    ${textField(t('Each entry'), SCRAPE_FIELD_NAMES.items, v.items, MAX_SELECTOR_LENGTH, t('For example article.post, or .advisories tr'))}
+    <div class="field-row">
+      ${textField(t('Its title'), SCRAPE_FIELD_NAMES.title, v.title, MAX_SELECTOR_LENGTH, t('its first heading'))}
+      ${textField(t('Its link'), SCRAPE_FIELD_NAMES.link, v.link, MAX_SELECTOR_LENGTH, t('its first link'))}
+    </div>
+    <div class="field-row">
+      ${textField(t('Its content'), SCRAPE_FIELD_NAMES.content, v.content, MAX_SELECTOR_LENGTH, t('all of it'))}
+      ${textField(t('Its date'), SCRAPE_FIELD_NAMES.date, v.date, MAX_SELECTOR_LENGTH, t('a time element'))}
+    </div>
+  </fieldset>`;
 }
 
 /**
@@ -366,6 +413,7 @@ function certificateField(t: Translate, pem: string): Html {
       >${t('A certificate to trust for this feed (PEM: your own server’s self-signed one, or its private CA’s)')}
       <textarea
         name="trustedCertificate"
+        class="pem"
         maxlength="${MAX_CERTIFICATE_CHARS}"
         spellcheck="false"
         placeholder="-----BEGIN CERTIFICATE-----"
