@@ -69,10 +69,11 @@ function callbackUrl(base: string, feedId: number, secret: string): string {
  * Whether a feed may be subscribed to at `hub`. The secret goes to the hub with the request: over
  * HTTPS only (as the specification asks), or to a hub on this machine. A feed fetched with a
  * cookie or credentials is not: a hub fetches the topic as anyone would, and would send what the
- * public sees, or nothing.
+ * public sees, or nothing. Nor is one fetched through the feed proxy: the hub would be asked
+ * straight, and told the reader's own address to call back, which the proxy is there to keep.
  */
 function mayAsk(feed: Feed, hub: string): boolean {
-  if (carriesSecrets(feed.options)) return false;
+  if (carriesSecrets(feed.options) || feed.options.fetchViaProxy) return false;
   let url: URL;
   try {
     url = new URL(hub);

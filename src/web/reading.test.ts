@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { PreparedEntry } from '../model/index.js';
 import type { FeedFetchUpdate } from '../store/index.js';
+import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import { startTestServer, respond, type TestServer } from '../testing/testserver.js';
 import { proxiedImageUrl, proxyContentImages } from './proxy.js';
 import { startWebApp, type WebApp, type WebClient } from './testing.js';
@@ -483,6 +484,40 @@ describe('image proxy', () => {
     // Visitors are sent to sign in.
     assert.equal((await web.fetch(good)).status, 303);
   });
+
+  it(
+    'fetches an entry’s images as its feed is fetched, trusting its own certificate',
+    { skip: opensslSkipReason() },
+    async () => {
+      const own = makeCertificate('nas.test', ['DNS:nas.test']);
+      const nas = await startTestServer(
+        {
+          '/photo.png': respond(200, { 'content-type': 'image/png' }, Buffer.from('89504e470d0a1a0a', 'hex')),
+        },
+        '127.0.0.1',
+        own,
+      );
+      try {
+        const options = { ...DEFAULT_FETCH_OPTIONS, trustedCertificate: own.cert };
+        const feed = await web.store.ensureFeed(nas.url('/feed.xml'), options, Date.now());
+        const other = await web.store.ensureFeed(images.url('/feed.xml'), DEFAULT_FETCH_OPTIONS, Date.now());
+        const html = proxyContentImages(`<img src="${nas.url('/photo.png')}">`, feed.id);
+        const src = (/src="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&amp;/g, '&');
+        assert.match(src, new RegExp(`\\?feed=${feed.id}$`));
+        const res = await client.get(src);
+        assert.equal(res.status, 200, res.body);
+        assert.equal(res.headers.get('content-type'), 'image/png');
+        // Without its feed, or claiming another one, the same image is fetched as any other, or not at all.
+        const plain = await client.get(proxiedImageUrl(nas.url('/photo.png')));
+        assert.equal(plain.status, 502);
+        assert.match(plain.body, /DEPTH_ZERO_SELF_SIGNED_CERT/);
+        assert.equal((await client.get(src.replace(/feed=\d+$/, `feed=${other.id}`))).status, 403);
+        assert.equal((await client.get(src.replace(/\?feed=\d+$/, ''))).status, 403);
+      } finally {
+        await nas.close();
+      }
+    },
+  );
 
   it('refuses to proxy private addresses', async () => {
     const res = await client.get(proxiedImageUrl('http://169.254.169.254/latest/meta-data'));

@@ -10,7 +10,9 @@ import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { LEASE_SECONDS } from '../refresh/websub.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
-import { recordForms, startTestServer, type TestServer } from '../testing/testserver.js';
+import { createFetcher, parseProxyUrl } from '../feed/fetch/index.js';
+import { startTestProxy } from '../testing/proxyserver.js';
+import { LOOPBACK_POLICY, recordForms, startTestServer, type TestServer } from '../testing/testserver.js';
 import { startWebApp, type WebApp } from './testing.js';
 
 const DAY = 86_400_000;
@@ -224,6 +226,29 @@ describe('WebSub', () => {
       assert.equal((await web.store.webSubOf(f.id))?.requestedAt, null, f.url);
     }
     assert.equal(asked.length, 4);
+  });
+
+  it('asks no hub for a feed fetched through the feed proxy, which would tell it where the reader is', async () => {
+    const proxy = await startTestProxy();
+    const fetcher = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
+    });
+    try {
+      const hidden = await web.store.ensureFeed(
+        sites.url('/feed.xml'),
+        { ...DEFAULT_FETCH_OPTIONS, fetchViaProxy: true },
+        now,
+      );
+      assert.equal((await refreshFeed(hidden, { ...deps, fetcher })).status, 'updated');
+      assert.ok(proxy.requests.length > 0, 'fetched through the proxy');
+      assert.equal((await web.store.webSubOf(hidden.id))?.requestedAt, null);
+      assert.equal(asked.length, 4);
+    } finally {
+      await fetcher.close();
+      await proxy.close();
+    }
   });
 
   it('asks no hub without a public address to be called back at', async () => {

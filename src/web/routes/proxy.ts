@@ -24,16 +24,24 @@ export function registerProxyRoutes(app: FastifyInstance, ctx: RouteContext): vo
     return reply.type(icon.contentType).send(Buffer.from(icon.data));
   });
 
-  app.get<{ Params: { signature: string; encoded: string } }>(
+  app.get<{ Params: { signature: string; encoded: string }; Querystring: { feed?: string } }>(
     '/proxy/image/:signature/:encoded',
     async (req, reply) => {
       const viewer = await requireUser(ctx, req, reply);
       if (!viewer) return reply;
-      const url = verifyProxied(req.params.signature, req.params.encoded);
-      if (!url) return reply.code(403).type('text/plain').send('not a link this server made');
+      const image = verifyProxied(req.params.signature, req.params.encoded, req.query.feed);
+      if (!image) return reply.code(403).type('text/plain').send('not a link this server made');
+      const { url } = image;
+      // Fetched as its feed is: through the feed proxy, trusting its own certificate.
+      const options =
+        image.feedId === null ? null : ((await ctx.deps.store.getFeed(image.feedId))?.options ?? null);
       let result;
       try {
-        result = await ctx.deps.fetcher.fetchFeed({ url });
+        result = await ctx.deps.fetcher.fetchFeed({
+          url,
+          viaProxy: options?.fetchViaProxy ?? false,
+          trustedCertificate: options?.trustedCertificate ?? null,
+        });
       } catch (err) {
         const message = err instanceof GleanerError ? err.message : 'the image could not be fetched';
         return reply.code(502).type('text/plain').send(message);

@@ -252,7 +252,7 @@ export function articleView(page: PageData, a: ArticlePage, currentUrl: string):
   const subs = subscriptionIndex(page.subs);
   const sub = subs.get(entry.feedId);
   const name = sub ? feedName(sub) : t('(unsubscribed feed)');
-  const content = a.proxyImages ? proxyContentImages(entry.contentHtml) : entry.contentHtml;
+  const content = a.proxyImages ? proxyContentImages(entry.contentHtml, entry.feedId) : entry.contentHtml;
   const enclosures = entry.enclosures.filter((e) => /^https?:/i.test(e.url));
   const related = a.related.map(
     (r) =>
