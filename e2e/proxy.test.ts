@@ -110,12 +110,23 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     const missing = await gleaner(direct, 'add', own, '--trust-certificate', join(dir, 'none.pem'), ...db);
     assert.match(missing.stderr, /cannot read it \(ENOENT\)/);
 
-    const cert = env.NODE_EXTRA_CA_CERTS ?? '';
+    // The certificate the server shows, to check, then saved and trusted.
+    const shown = await gleaner(direct, 'certificate', own, ...db);
+    assert.equal(shown.code, 0, shown.stderr);
+    const fingerprint = new X509Certificate(readFileSync(env.NODE_EXTRA_CA_CERTS ?? '')).fingerprint256;
+    assert.match(shown.stdout, /the one to trust is its own, self-signed:/);
+    assert.ok(shown.stdout.includes(`SHA-256   ${fingerprint}`), shown.stdout);
+    assert.match(shown.stdout, /names {5}DNS:feed\.test, IP Address:127\.0\.0\.1/);
+    const pem = await gleaner(direct, 'certificate', own, '--pem', ...db);
+    const cert = join(dir, 'shown.pem');
+    writeFileSync(cert, pem.stdout);
+    assert.equal(new X509Certificate(pem.stdout).fingerprint256, fingerprint);
+    const plainHttp = await gleaner(direct, 'certificate', 'http://127.0.0.1/', ...db);
+    assert.match(plainHttp.stderr, /is not https: it has no certificate to trust/);
     const added = await gleaner(direct, 'add', own, '--trust-certificate', cert, ...db);
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /Behind the Proxy \(1 entry\)/);
     const listed = await gleaner(direct, 'feeds', ...db);
-    const fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
     assert.ok(listed.stdout.includes(`its own trusted certificate (SHA-256 ${fingerprint})`), listed.stdout);
 
     const untrusted = await gleaner(direct, 'edit', own, '--trust-certificate', '', ...db);

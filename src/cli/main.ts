@@ -38,6 +38,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./refresh.js'),
   },
   feeds: { summary: 'list subscriptions with their status and last error', load: () => import('./feeds.js') },
+  certificate: {
+    summary: "show an https server's certificate, to trust it for its feed",
+    load: () => import('./certificate.js'),
+  },
   publish: {
     summary: 'publish a tag, folder, feed, starred or a search as public pages and feeds',
     load: () => import('./publish.js'),

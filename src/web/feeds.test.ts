@@ -448,6 +448,18 @@ describe('feed management', () => {
         const nadia = await web.login('nadia', 'correct horse battery');
         const refused = await nadia.post('/feeds/subscribe', { url: nas.url('/feed.xml') });
         assert.match(alertOf(norm(refused.body)) ?? '', /DEPTH_ZERO_SELF_SIGNED_CERT.*trust its certificate/);
+        // The certificate the server shows comes back filled in, for the user to check, not yet trusted.
+        assert.ok(
+          (alertOf(norm(refused.body)) ?? '').includes(
+            `It shows the certificate below (SHA-256 ${fingerprint}, made for DNS:nas.test).`,
+          ),
+          alertOf(norm(refused.body)) ?? '',
+        );
+        const offered = /<textarea[^>]*name="trustedCertificate"[^>]*>\s*([^<]*)<\/textarea/.exec(
+          refused.body,
+        )?.[1];
+        assert.equal(offered?.trim(), new X509Certificate(own.cert).toString().trim());
+        assert.equal((await web.store.listSubscriptions(nadia.user.id)).length, 0, 'nothing trusted yet');
         const leaked = await nadia.post('/feeds/subscribe', {
           url: nas.url('/feed.xml'),
           trustedCertificate: own.key,
@@ -467,7 +479,10 @@ describe('feed management', () => {
         assert.equal(await web.store.countEntries(feedId), 1);
         assert.ok(await web.store.getFeedIcon(feedId), 'its icon, fetched trusting it too');
         const page = (await nadia.get('/feeds')).body;
-        assert.match(norm(page), new RegExp(`SHA-256 <code class="fingerprint">${fingerprint}</code>`));
+        assert.match(
+          norm(page),
+          new RegExp(`Its SHA-256 fingerprint: <code class="fingerprint">${fingerprint}</code>`),
+        );
         assert.match(page, /<textarea\s[^>]*name="trustedCertificate"[^>]*>\s*-----BEGIN CERTIFICATE-----/);
 
         const edit = (trustedCertificate: string) =>

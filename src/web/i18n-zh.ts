@@ -227,9 +227,11 @@ export const ZH: Record<string, string> = {
     '要移除的元素不是可用的选择器：应为 CSS 选择器（如 .share-buttons），最多 {n} 个字符，不能用 :has() 或 :contains()。',
   'A certificate to trust for this feed (PEM: your own server’s self-signed one, or its private CA’s)':
     '为此订阅源信任的证书（PEM：你自己服务器的自签名证书，或其私有 CA 的证书）',
-  'Trusted besides the usual authorities: SHA-256': '除常规证书颁发机构外另行信任：SHA-256',
+  'Its SHA-256 fingerprint:': '其 SHA-256 指纹：',
   'That is not a certificate Gleaner can trust: paste one certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, never a private key.':
     '这不是 Gleaner 可以信任的证书：请粘贴一个 PEM 格式的证书，从 -----BEGIN CERTIFICATE----- 到 -----END CERTIFICATE-----，切勿粘贴私钥。',
+  'It shows the certificate below (SHA-256 {fingerprint}, made for {names}). If it is your own server’s, check that fingerprint on the server, then subscribe again to trust it for this feed.':
+    '它出示了下面的证书（SHA-256 {fingerprint}，签发给 {names}）。如果这是你自己的服务器，请在服务器上核对该指纹，然后再次订阅，即可为此订阅源信任它。',
   'A web page without a feed: where its entries are (CSS selectors)':
     '没有订阅源的网页：条目在哪里（CSS 选择器）',
   'Each entry': '每个条目',

@@ -14,7 +14,13 @@ import {
   startTestServer,
   type TestServer,
 } from '../../testing/testserver.js';
-import { createFetcher, parseProxyUrl, parseTrustedCertificate, type Fetcher } from './index.js';
+import {
+  createFetcher,
+  DEFAULT_NETWORK_POLICY,
+  parseProxyUrl,
+  parseTrustedCertificate,
+  type Fetcher,
+} from './index.js';
 
 const skip = opensslSkipReason();
 
@@ -164,6 +170,65 @@ describe('fetching from a server whose certificate no authority signed', { skip 
     );
     assert.match(error.message, /ERR_TLS_CERT_ALTNAME_INVALID/);
     assert.equal(misnamed.requests.length, 0, 'nothing was sent');
+  });
+
+  it('shows the certificate to trust, unverified: the server’s own, or its CA’s when it sends it', async () => {
+    const asked = selfSigned.requests.length;
+    const shown = await fetcher.presentedCertificate(selfSigned.url('/feed.xml'));
+    assert.deepEqual(
+      [shown.kind, shown.pem, shown.fingerprint, shown.names, shown.subject],
+      [
+        'self-signed',
+        new X509Certificate(own.cert).toString(),
+        new X509Certificate(own.cert).fingerprint256,
+        'DNS:nas.test',
+        'CN=nas.test',
+      ],
+    );
+    assert.equal(selfSigned.requests.length, asked, 'no request: a TLS handshake, then nothing');
+    // A server that sends its chain: its CA's certificate is the one to trust.
+    const leaf = makeCertificate('127.0.0.1', ['IP:127.0.0.1'], { issuer: ca });
+    const chained = await startTestServer({}, '127.0.0.1', { key: leaf.key, cert: leaf.cert + ca.cert });
+    try {
+      const ofChain = await fetcher.presentedCertificate(chained.url('/'));
+      assert.deepEqual([ofChain.kind, ofChain.pem], ['ca', new X509Certificate(ca.cert).toString()]);
+      // Trusted, it verifies the server, which then answers (404: it serves nothing).
+      await fetchError(
+        fetcher,
+        { url: chained.url('/none'), trustedCertificate: ofChain.pem },
+        'FETCH_HTTP_STATUS',
+      );
+    } finally {
+      await chained.close();
+    }
+    await assert.rejects(
+      fetcher.presentedCertificate(signed.url('/feed.xml')),
+      /certificate was signed by CN=Home CA, whose own certificate it did not send: give that CA's certificate/,
+    );
+  });
+
+  it('shows no certificate past the address guards, nor of plain http, nor behind a fetch proxy', async () => {
+    const guarded = createFetcher({ policy: DEFAULT_NETWORK_POLICY, userAgent: 'Gleaner-test/1.0' });
+    const behind = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'Gleaner-test/1.0',
+      proxy: parseProxyUrl(`http://127.0.0.1:${proxy.port}`),
+    });
+    try {
+      await assert.rejects(
+        guarded.presentedCertificate(selfSigned.url('/feed.xml')),
+        (error: GleanerError) => error.code === 'FETCH_BLOCKED_ADDRESS',
+      );
+      await assert.rejects(
+        guarded.presentedCertificate('https://169.254.169.254/'),
+        (error: GleanerError) => error.code === 'FETCH_BLOCKED_ADDRESS',
+      );
+      await assert.rejects(fetcher.presentedCertificate('http://127.0.0.1/'), /is not https/);
+      await assert.rejects(behind.presentedCertificate(selfSigned.url('/')), /openssl s_client -proxy/);
+    } finally {
+      await guarded.close();
+      await behind.close();
+    }
   });
 
   it('trusts it through the feed proxy too, in the tunnel to the server', async () => {

@@ -14,6 +14,7 @@ import {
   createSecureContext,
   rootCertificates,
   type ConnectionOptions,
+  type DetailedPeerCertificate,
   type PeerCertificate,
 } from 'node:tls';
 import { GleanerError } from '../../model/errors.js';
@@ -68,6 +69,55 @@ export function parseTrustedCertificate(text: string): TrustedCertificate {
     );
   }
   return { pem: certificate.toString(), fingerprint: certificate.fingerprint256 };
+}
+
+/** A certificate a server showed, unverified, for its user to check before trusting it. */
+export interface PresentedCertificate extends TrustedCertificate {
+  subject: string;
+  issuer: string;
+  /** The names it was made for, as `DNS:nas.lan, IP Address:192.168.1.5`; null for none. */
+  names: string | null;
+  validTo: string;
+  /** The server's own certificate (self-signed), or the private CA's that signed it. */
+  kind: 'self-signed' | 'ca';
+}
+
+/**
+ * The certificate to trust of those a server showed (its own, then each issuer's, as Node reads
+ * them): its own when it is self-signed, else the self-signed CA at the top of the chain it sent.
+ * A USAGE error when it sent no self-signed one (its CA's must then be found elsewhere).
+ */
+export function certificateToTrust(shown: DetailedPeerCertificate, host: string): PresentedCertificate {
+  const own = new X509Certificate(shown.raw);
+  if (own.checkIssued(own)) return presented(own, 'self-signed');
+  const seen = new Set<string>([own.fingerprint256]);
+  for (let up = shown.issuerCertificate; up?.raw; up = up.issuerCertificate) {
+    const cert = new X509Certificate(up.raw);
+    if (seen.has(cert.fingerprint256)) break;
+    seen.add(cert.fingerprint256);
+    if (cert.checkIssued(cert)) return presented(cert, 'ca');
+  }
+  throw new GleanerError(
+    'USAGE',
+    `${host}'s certificate was signed by ${oneLine(own.issuer)}, whose own certificate it did not send: give that CA's certificate (from whoever runs it)`,
+  );
+}
+
+function presented(cert: X509Certificate, kind: PresentedCertificate['kind']): PresentedCertificate {
+  return {
+    pem: cert.toString(),
+    fingerprint: cert.fingerprint256,
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    names: cert.subjectAltName ?? null,
+    validTo: cert.validTo,
+    kind,
+  };
+}
+
+/** A distinguished name as X509Certificate writes it (a line a part), on one line. */
+function oneLine(name: string): string {
+  return name.split('\n').filter(Boolean).join(', ');
 }
 
 /** The fingerprint of a stored certificate (which parseTrustedCertificate checked). */

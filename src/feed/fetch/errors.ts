@@ -22,6 +22,8 @@ export interface FetchTimeouts {
 export class FetchError extends GleanerError {
   readonly status: number | null;
   readonly retryAfterSeconds: number | null;
+  /** The server's TLS certificate was refused (which one it shows: Fetcher.presentedCertificate). */
+  readonly certificateRefused: boolean;
   private readonly whenSubscribing: string | null;
 
   constructor(
@@ -32,11 +34,13 @@ export class FetchError extends GleanerError {
       status?: number;
       retryAfterSeconds?: number | null;
       whenSubscribing?: string;
+      certificateRefused?: boolean;
     } = {},
   ) {
     super(code, message, { cause: options.cause });
     this.status = options.status ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.certificateRefused = options.certificateRefused ?? false;
     this.whenSubscribing = options.whenSubscribing ?? null;
   }
 
@@ -47,6 +51,7 @@ export class FetchError extends GleanerError {
       cause: this.cause,
       ...(this.status !== null ? { status: this.status } : {}),
       retryAfterSeconds: this.retryAfterSeconds,
+      certificateRefused: this.certificateRefused,
     });
   }
 }
@@ -171,11 +176,13 @@ export function toFetchError(
     );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
-    return fail(
+    return new FetchError(
       'FETCH_NETWORK',
-      trusted === null
-        ? `the TLS certificate of ${host} was refused (${code}); ask the site to fix it, or, for a server of your own, trust its certificate (or its CA's) for this feed (--trust-certificate FILE, or the feed's fetch options in the web form), or for every feed with NODE_EXTRA_CA_CERTS`
-        : `the TLS certificate of ${host} was refused (${code}): neither a usual authority nor the certificate this feed trusts (SHA-256 ${trusted}) vouches for it; if the server's certificate changed, trust the new one in the feed's settings`,
+      `${shown}: ` +
+        (trusted === null
+          ? `the TLS certificate of ${host} was refused (${code}); ask the site to fix it, or, for a server of your own, trust its certificate (or its CA's) for this feed (--trust-certificate FILE, or the feed's fetch options in the web form), or for every feed with NODE_EXTRA_CA_CERTS`
+          : `the TLS certificate of ${host} was refused (${code}): neither a usual authority nor the certificate this feed trusts (SHA-256 ${trusted}) vouches for it; if the server's certificate changed, trust the new one in the feed's settings`),
+      { cause: error, certificateRefused: true },
     );
   }
   if (/^(Z_|ERR__|ERR_BROTLI)/.test(code)) {

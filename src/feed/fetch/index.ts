@@ -29,8 +29,13 @@ import {
 } from './http.js';
 import { guardedLookup, resolveHost, type ResolveHost } from './lookup.js';
 import { checkProxiedUrl, createProxyDispatcher, proxyError } from './proxy.js';
-import { certificateFingerprint, trustingTlsOptions } from './certificate.js';
-import type { ConnectionOptions } from 'node:tls';
+import {
+  certificateFingerprint,
+  certificateToTrust,
+  trustingTlsOptions,
+  type PresentedCertificate,
+} from './certificate.js';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 export {
   DEFAULT_NETWORK_POLICY,
@@ -45,6 +50,7 @@ export {
   certificateFingerprint,
   MAX_CERTIFICATE_CHARS,
   parseTrustedCertificate,
+  type PresentedCertificate,
   type TrustedCertificate,
 } from './certificate.js';
 export type { ResolveHost } from './lookup.js';
@@ -178,6 +184,12 @@ export interface Fetcher {
    * feeds, redirects not followed: the answer's status; the FetchError of a failed request.
    */
   postForm(url: string, fields: Record<string, string>): Promise<number>;
+  /**
+   * The certificate the https server at `url` shows, not verified (certificateToTrust): for its
+   * user to check and then trust for a feed. Straight to the server only, through the same
+   * address guards as a fetch: behind a proxy it is a USAGE error that says how else to get it.
+   */
+  presentedCertificate(url: string): Promise<PresentedCertificate>;
   /** Closes pooled connections after in-flight fetches finish. */
   close(): Promise<void>;
 }
@@ -438,9 +450,61 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
+  async function presentedCertificate(target: string): Promise<PresentedCertificate> {
+    const { url } = parseFeedUrl(target);
+    if (url.protocol !== 'https:')
+      throw new GleanerError('USAGE', `${redactUrl(url)} is not https: it has no certificate to trust`);
+    if (options.proxy) {
+      throw new GleanerError(
+        'USAGE',
+        'behind GLEANER_FETCH_PROXY, get the certificate with openssl s_client -proxy HOST:PORT -connect SERVER:443 -showcerts',
+      );
+    }
+    refuseBlockedLiteral(url);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket = tlsConnect({
+      host,
+      port: Number(url.port || 443),
+      ...(parseIp(host) ? {} : { servername: host }),
+      // Read, not trusted: this is what the user is asked to check.
+      rejectUnauthorized: false,
+      lookup: guardedLookup(resolve, policy),
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(Object.assign(new Error('timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
+          timeouts.connectMs,
+        );
+        socket.once('secureConnect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('error', (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      if (socket.authorized) {
+        throw new GleanerError(
+          'USAGE',
+          `${url.host}'s certificate is one this server trusts already: its feed needs no other`,
+        );
+      }
+      return certificateToTrust(socket.getPeerCertificate(true), url.host);
+    } catch (error) {
+      if (error instanceof GleanerError) throw error;
+      const failed = toFetchError(error, url, timeouts);
+      throw failed instanceof FetchError ? failed.forSubscribing() : failed;
+    } finally {
+      socket.destroy();
+    }
+  }
+
   return {
     fetchFeed,
     postForm,
+    presentedCertificate,
     close: async () => {
       await Promise.all([usual, ...routes.values()].map((route) => route.agent.close()));
     },

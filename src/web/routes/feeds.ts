@@ -2,7 +2,7 @@
 // OPML import and export, the recommended-feed directory, and the statistics page. The work itself
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseTrustedCertificate } from '../../feed/fetch/index.js';
+import { FetchError, parseTrustedCertificate } from '../../feed/fetch/index.js';
 import { pageScrapeOf, scrapeProblem } from '../../feed/scrape/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
@@ -386,7 +386,20 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (!(err instanceof GleanerError)) throw err;
       // A private key pasted by mistake is not written back into the page.
       if (form.trustedCertificate.includes('PRIVATE KEY')) form.trustedCertificate = '';
-      return fail(t('Could not subscribe: {reason}', { reason: err.message }), errorStatus(err));
+      const reason = t('Could not subscribe: {reason}', { reason: err.message });
+      // A server of the user's own: the certificate it shows, filled in for them to check and trust.
+      if (err instanceof FetchError && err.certificateRefused && !form.trustedCertificate) {
+        const shown = await ctx.deps.fetcher.presentedCertificate(form.url).catch(() => null);
+        if (shown) {
+          form.trustedCertificate = shown.pem;
+          const offer = t(
+            'It shows the certificate below (SHA-256 {fingerprint}, made for {names}). If it is your own server’s, check that fingerprint on the server, then subscribe again to trust it for this feed.',
+            { fingerprint: shown.fingerprint, names: shown.names ?? shown.subject },
+          );
+          return fail(`${reason} ${offer}`, errorStatus(err));
+        }
+      }
+      return fail(reason, errorStatus(err));
     }
     if (outcome.status === 'choose') {
       if (json) return { page: outcome.page, candidates: outcome.candidates };

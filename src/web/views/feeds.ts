@@ -423,7 +423,7 @@ ${pem}</textarea></label
       fingerprint === null
         ? ''
         : html`<p class="muted small">
-            ${t('Trusted besides the usual authorities: SHA-256')}
+            ${t('Its SHA-256 fingerprint:')}
             <code class="fingerprint">${fingerprint}</code>
           </p>`
     }`;
