@@ -121,7 +121,7 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
     const titleEl = first(scrape.title, 'title selector', item, DEFAULTS.title) ?? linkEl;
     const title = titleEl ? collapseWhitespace(DomUtils.textContent(titleEl)) || null : null;
     const content = scrape.content === null ? [item] : select(scrape.content, 'content selector', item);
-    const contentHtml = content.length > 0 ? DomUtils.getOuterHTML(content) : null;
+    const contentHtml = content.length > 0 ? standalone(content) : null;
     const dateEl = first(scrape.date, 'date selector', item, DEFAULTS.date);
     const dated = dateEl ? parseDate(attr(dateEl, 'datetime') ?? DomUtils.textContent(dateEl)) : null;
     if (!title && !link && collapseWhitespace(DomUtils.textContent(content)) === '') continue;
@@ -159,6 +159,29 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
     items,
     warnings,
   };
+}
+
+/** Elements that mean nothing outside their parent, and the markup that gives them one. */
+const PARENTS: Record<string, [string, string]> = {
+  tr: ['<table><tbody>', '</tbody></table>'],
+  td: ['<table><tbody><tr>', '</tr></tbody></table>'],
+  th: ['<table><tbody><tr>', '</tr></tbody></table>'],
+  tbody: ['<table>', '</table>'],
+  thead: ['<table>', '</table>'],
+  li: ['<ul>', '</ul>'],
+  dt: ['<dl>', '</dl>'],
+  dd: ['<dl>', '</dl>'],
+};
+
+/**
+ * The markup of `elements`, standing on its own: a table row's cells stay cells (a browser drops
+ * a <tr> outside a table, and runs its cells' text together), a list item stays an item.
+ */
+function standalone(elements: Element[]): string {
+  const html = DomUtils.getOuterHTML(elements);
+  const first = elements[0];
+  const wrap = first && Object.hasOwn(PARENTS, first.name) ? PARENTS[first.name] : undefined;
+  return wrap ? `${wrap[0]}${html}${wrap[1]}` : html;
 }
 
 function attr(el: Element | null, name: string): string | null {
