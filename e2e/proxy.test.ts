@@ -36,6 +36,17 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
     return result;
   };
 
+  /** The site by its address, fetched straight, its certificate trusted by nothing. */
+  const straightToSite = (): { own: string; direct: NodeJS.ProcessEnv } => {
+    const direct: NodeJS.ProcessEnv = {
+      ...env,
+      GLEANER_FETCH_PROXY: '',
+      GLEANER_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
+    };
+    delete direct.NODE_EXTRA_CA_CERTS;
+    return { own: `https://127.0.0.1:${(site.address() as AddressInfo).port}/feed.xml`, direct };
+  };
+
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gleaner-proxy-'));
     const cert = join(dir, 'cert.pem');
@@ -68,13 +79,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
   });
 
   it('refuses a certificate it cannot verify, saying how to trust one of your own', async () => {
-    const own = `https://127.0.0.1:${(site.address() as AddressInfo).port}/feed.xml`;
-    const direct: NodeJS.ProcessEnv = {
-      ...env,
-      GLEANER_FETCH_PROXY: '',
-      GLEANER_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
-    };
-    delete direct.NODE_EXTRA_CA_CERTS;
+    const { own, direct } = straightToSite();
     const refused = await gleaner(direct, 'add', own, '--no-refresh', '--db', join(dir, 'own.db'));
     assert.equal(refused.code, 1);
     assert.match(
@@ -93,13 +98,7 @@ describe('gleaner behind a proxy', { skip: opensslSkipReason() }, () => {
   });
 
   it('trusts a server of your own by its certificate, for its feed only', async () => {
-    const own = `https://127.0.0.1:${(site.address() as AddressInfo).port}/feed.xml`;
-    const direct: NodeJS.ProcessEnv = {
-      ...env,
-      GLEANER_FETCH_PROXY: '',
-      GLEANER_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
-    };
-    delete direct.NODE_EXTRA_CA_CERTS;
+    const { own, direct } = straightToSite();
     const db = ['--db', join(dir, 'trusting.db')];
     const keyFile = join(dir, 'site-key.pem');
     writeFileSync(keyFile, siteKey);

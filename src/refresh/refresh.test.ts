@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { escapeHtml } from '../content/escape.js';
-import { startTestProxy } from '../testing/proxyserver.js';
+import { feedProxyFetcher, startTestProxy } from '../testing/proxyserver.js';
 import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
-import { createFetcher, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
+import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
   resolveToLoopback,
@@ -179,11 +179,7 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.match(unset.status === 'failed' ? unset.error : '', /GLEANER_FEED_PROXY is not set/);
 
     const proxy = await startTestProxy();
-    const fetcher = createFetcher({
-      policy: LOOPBACK_POLICY,
-      userAgent: 'gleaner-test',
-      feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
-    });
+    const fetcher = feedProxyFetcher(proxy);
     try {
       const result = await refreshFeed(await current(feed), { ...deps, fetcher });
       assert.equal(result.status, 'updated');

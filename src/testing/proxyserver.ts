@@ -5,6 +5,8 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createFetcher, parseProxyUrl, type Fetcher } from '../feed/fetch/index.js';
+import { LOOPBACK_POLICY } from './testserver.js';
 
 export interface ProxiedRequest {
   /** GET, CONNECT… */
@@ -115,4 +117,13 @@ export async function startTestProxy(
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** A fetcher allowed to reach loopback whose feed proxy (GLEANER_FEED_PROXY) is `proxy`. */
+export function feedProxyFetcher(proxy: TestProxy): Fetcher {
+  return createFetcher({
+    policy: LOOPBACK_POLICY,
+    userAgent: 'gleaner-test',
+    feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
+  });
 }

@@ -10,9 +10,8 @@ import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { LEASE_SECONDS } from '../refresh/websub.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
-import { createFetcher, parseProxyUrl } from '../feed/fetch/index.js';
-import { startTestProxy } from '../testing/proxyserver.js';
-import { LOOPBACK_POLICY, recordForms, startTestServer, type TestServer } from '../testing/testserver.js';
+import { feedProxyFetcher, startTestProxy } from '../testing/proxyserver.js';
+import { recordForms, startTestServer, type TestServer } from '../testing/testserver.js';
 import { startWebApp, type WebApp } from './testing.js';
 
 const DAY = 86_400_000;
@@ -230,11 +229,7 @@ describe('WebSub', () => {
 
   it('asks no hub for a feed fetched through the feed proxy, which would tell it where the reader is', async () => {
     const proxy = await startTestProxy();
-    const fetcher = createFetcher({
-      policy: LOOPBACK_POLICY,
-      userAgent: 'gleaner-test',
-      feedProxy: parseProxyUrl(proxy.origin, 'GLEANER_FEED_PROXY'),
-    });
+    const fetcher = feedProxyFetcher(proxy);
     try {
       const hidden = await web.store.ensureFeed(
         sites.url('/feed.xml'),

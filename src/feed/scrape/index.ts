@@ -8,6 +8,7 @@
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { decodeDocument } from '../decode/index.js';
 import { parseDate } from '../parse/date.js';
+import { emptyEntry } from '../parse/extensions.js';
 import { collapseWhitespace } from '../parse/text.js';
 import { capNesting, NESTING_LIMIT } from '../../content/nesting.js';
 import {
@@ -126,22 +127,12 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
     const dated = dateEl ? parseDate(attr(dateEl, 'datetime') ?? DomUtils.textContent(dateEl)) : null;
     if (!title && !link && collapseWhitespace(DomUtils.textContent(content)) === '') continue;
     items.push({
-      id: null,
+      ...emptyEntry(),
       title,
       link,
       // Undated entries keep the page's order: the first one newest.
       published: dated ?? isoSeconds(o.now - index * 1000),
-      updated: null,
-      author: null,
-      categories: [],
-      summaryHtml: null,
       contentHtml,
-      enclosures: [],
-      commentsUrl: null,
-      imageUrl: null,
-      language: null,
-      durationSeconds: null,
-      explicit: null,
     });
   }
   const titleEl = first(null, 'item selector', page, 'title');
