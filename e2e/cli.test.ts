@@ -424,6 +424,19 @@ describe('gleaner CLI', () => {
     assert.match(bad.stderr, /the remove selector is not a valid CSS selector/);
     assert.equal((await gleaner('edit', url, '--remove-selector', '')).code, 0);
     assert.match((await gleaner('feeds')).stdout, /removing\.xml\n/);
+    // Miniflux's other rewrite rules, those Gleaner runs.
+    const unknown = await gleaner('edit', url, '--rewrite-rules', 'add_dynamic_image');
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /--rewrite-rules: Gleaner does not run the rewrite rule "add_dynamic_image"/,
+    );
+    const rewriting = await gleaner('edit', url, '--rewrite-rules', 'replace("The (post)"|"A $1") ,nl2br');
+    assert.equal(rewriting.code, 0, rewriting.stderr);
+    assert.match(
+      (await gleaner('feeds')).stdout,
+      /removing\.xml {2}\(with rewrite rules replace\("The \(post\)"\|"A \$1"\), nl2br\)/,
+    );
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 

@@ -12,6 +12,7 @@ import {
   resolveUser,
   RULE_FLAGS,
   rulesOfFlags,
+  rewriteRulesOf,
   SCRAPE_FLAGS,
   scrapeOfFlags,
   trustedCertificateOf,
@@ -22,7 +23,7 @@ const HELP = `usage: gleaner add URL [--folder NAME] [--title TITLE] [--first] [
                    [--user-agent UA] [--cookie COOKIE] [--username U --password P] [--full-article]
                    [--article-selector CSS] [--remove-selector CSS] [--ignore-http-cache] [--via-proxy]
                    [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
-                   [--check-every INTERVAL] [--scrape-items CSS [--scrape-title CSS]
+                   [--check-every INTERVAL] [--rewrite-rules RULES] [--scrape-items CSS [--scrape-title CSS]
                    [--scrape-link CSS] [--scrape-content CSS] [--scrape-date CSS]]
 
 Subscribes to a feed. URL may be the feed itself or a site's page: its declared feeds (or the
@@ -34,6 +35,8 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
                     "article .post-body"), in place of Readability's guess
   --remove-selector CSS   elements to take out of every entry and article (as Miniflux's remove()
                     rewrite rule: ".share-buttons, aside.related")
+  --rewrite-rules RULES   Miniflux's rewrite rules for its entries: add_image_title,
+                    add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement")
   --user-agent, --cookie, --username, --password   how this feed must be fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)
   --via-proxy       fetch it, its articles and its icon through GLEANER_FEED_PROXY (Tor, say), never
@@ -72,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
       'ignore-http-cache': { type: 'boolean', default: false },
       'via-proxy': { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
+      'rewrite-rules': { type: 'string' },
       ...SCRAPE_FLAGS,
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
@@ -87,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
   const certificate = values['trust-certificate'];
   const trustedCertificate = certificate === undefined ? null : trustedCertificateOf(certificate);
   const scrape = scrapeOfFlags(values) ?? null;
+  const rewriteRules = values['rewrite-rules'] === undefined ? null : rewriteRulesOf(values['rewrite-rules']);
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
   const ctx = await openContext(values);
   try {
@@ -113,6 +118,7 @@ export async function run(args: string[]): Promise<number> {
           fetchViaProxy: values['via-proxy'],
           trustedCertificate,
           scrape,
+          rewriteRules,
         },
       },
     );

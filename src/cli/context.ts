@@ -14,6 +14,7 @@ import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
 import type { PageScrape, User } from '../model/index.js';
 import { pageScrapeOf, scrapeProblem } from '../feed/scrape/index.js';
+import { rewriteRulesText } from '../content/rewrite.js';
 import { checkIntervalProblem, DEFAULT_SCHEDULE_POLICY, type SchedulePolicy } from '../refresh/schedule.js';
 import type { RefreshDeps } from '../refresh/refresh.js';
 import { resanitizeStored } from '../refresh/resanitize.js';
@@ -106,6 +107,15 @@ export function scrapeOfFlags(
   const problem = scrapeProblem(scrape);
   if (problem !== null) throw new GleanerError('USAGE', problem);
   return scrape;
+}
+
+/** The rewrite rules `--rewrite-rules` gives, as Gleaner writes them; null for "" (none). */
+export function rewriteRulesOf(text: string): string | null {
+  try {
+    return rewriteRulesText(text);
+  } catch (error) {
+    throw new GleanerError('USAGE', `--rewrite-rules: ${(error as Error).message}`);
+  }
 }
 
 /** The minutes `--check-every` gives ("90", "30m", "6h", "1d"), or null for "default" (or ""). */

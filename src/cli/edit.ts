@@ -21,6 +21,7 @@ import {
   RULE_FLAGS,
   rulesOfFlags,
   checkEveryOf,
+  rewriteRulesOf,
   SCRAPE_FLAGS,
   scrapeOfFlags,
   trustedCertificateOf,
@@ -33,7 +34,7 @@ const HELP = `usage: gleaner edit URL|ID [--url NEW_URL] [--title TITLE] [--fold
                     [--full-article | --summaries] [--article-selector CSS] [--remove-selector CSS]
                     [--ignore-http-cache | --use-http-cache] [--via-proxy | --direct]
                     [--trust-certificate FILE] [--block-rules REGEX] [--keep-rules REGEX]
-                    [--check-every INTERVAL] [--scrape-items CSS] [--scrape-title CSS]
+                    [--check-every INTERVAL] [--rewrite-rules RULES] [--scrape-items CSS] [--scrape-title CSS]
                     [--scrape-link CSS] [--scrape-content CSS] [--scrape-date CSS]
 
 Changes a subscription, given its URL or the id \`gleaner feeds\` shows. What is not given stays
@@ -58,6 +59,8 @@ as it is; an empty value ("") removes it.
                     --scrape-title, --scrape-link, --scrape-content and --scrape-date CSS say where
                     each one's parts are within it (default: its first heading, its first link, all
                     of it, a time element; "" for the default); --scrape-items "" reads it as a feed
+  --rewrite-rules RULES   Miniflux's rewrite rules for its entries: add_image_title,
+                    add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement"); "" for none
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:
                     "article .post-body"), in place of Readability's guess
@@ -98,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
       'via-proxy': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
+      'rewrite-rules': { type: 'string' },
       ...SCRAPE_FLAGS,
       ...RULE_FLAGS,
       'check-every': { type: 'string' },
@@ -151,6 +155,10 @@ export async function run(args: string[]): Promise<number> {
       fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
       trustedCertificate: trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,
       scrape: scrape === undefined ? current.scrape : scrape,
+      rewriteRules:
+        values['rewrite-rules'] === undefined
+          ? current.rewriteRules
+          : rewriteRulesOf(values['rewrite-rules']),
     };
     checkFetchOptions(options);
     const folderChanged = values.folder !== undefined || values['no-folder'];

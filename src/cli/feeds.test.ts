@@ -39,6 +39,7 @@ describe('gleaner feeds: fetch options', () => {
       fetchViaProxy: true,
       trustedCertificate: null,
       scrape: { items: 'article', title: null, link: 'h2 a', content: null, date: null },
+      rewriteRules: 'add_image_title, replace("a"|"b")',
     };
     assert.deepEqual(fetchedWith(all), [
       'its own user agent',
@@ -49,6 +50,7 @@ describe('gleaner feeds: fetch options', () => {
       'remove selector ".share"',
       'no HTTP caching',
       'the feed proxy',
+      'rewrite rules add_image_title, replace("a"|"b")',
       'entries read off the page: items "article", link "h2 a"',
     ]);
     assert.doesNotMatch(fetchedWith(all).join(), /secret|pw|UA\/1/);

@@ -127,6 +127,7 @@ export function fetchedWith(o: FetchOptions): string[] {
   if (o.removeSelector) named.push(`remove selector ${JSON.stringify(o.removeSelector)}`);
   if (o.ignoreHttpCache) named.push('no HTTP caching');
   if (o.fetchViaProxy) named.push('the feed proxy');
+  if (o.rewriteRules) named.push(`rewrite rules ${o.rewriteRules}`);
   if (o.scrape) {
     const fields = Object.entries(o.scrape).filter(([, selector]) => selector !== null);
     named.push(

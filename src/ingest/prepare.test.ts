@@ -139,6 +139,41 @@ describe('prepareEntries', () => {
     assert.equal(prepareEntries(feed(items), FEED_URL, NOW, { stored, removeSelector: '.share' }).length, 2);
   });
 
+  it('runs the feed’s rewrite rules after its remove selector, before sanitizing', () => {
+    const items = [
+      item({
+        id: 'comic',
+        title: 'Comic',
+        link: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+        contentHtml:
+          '<p><img src="https://imgs.example/c.png" title="The punchline"></p><div class="ad">Ad</div>',
+      }),
+    ];
+    const [entry] = prepareEntries(feed(items), FEED_URL, NOW, {
+      removeSelector: '.ad',
+      rewriteRules: 'add_image_title, add_youtube_video, replace("punch(line)"|"$1")',
+    });
+    assert.match(
+      entry?.contentHtml ?? '',
+      /^<iframe src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ"/,
+    );
+    assert.match(
+      entry?.contentHtml ?? '',
+      /<figure><img src="https:\/\/imgs\.example\/c\.png"[^>]*><figcaption>The line<\/figcaption><\/figure>/,
+    );
+    assert.doesNotMatch(entry?.contentHtml ?? '', /Ad/);
+
+    // Other rules, or none, are another source: a stored item is prepared again with them.
+    const stored = new Map(
+      prepareEntries(feed(items), FEED_URL, NOW, { stored: new Map() }).map((e) => [
+        e.dedupeKey,
+        e.sourceHash ?? '',
+      ]),
+    );
+    assert.equal(prepareEntries(feed(items), FEED_URL, NOW, { stored }).length, 0);
+    assert.equal(prepareEntries(feed(items), FEED_URL, NOW, { stored, rewriteRules: 'nl2br' }).length, 1);
+  });
+
   it('keeps an item as sent when the remove selector is too costly for it, and says why', () => {
     const wide = item({ id: 'wide', title: 'Wide', contentHtml: '<p>y</p>'.repeat(40_000) });
     const errors: string[] = [];

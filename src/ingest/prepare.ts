@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ParsedEntry, ParsedFeed, PreparedEntry } from '../model/index.js';
 import { absolutizeUrl, prepareContent, stripTrackingParams } from '../content/index.js';
 import { removeMatching } from '../content/selector.js';
+import { parseRewriteRules, rewriteContent, type RewriteRule } from '../content/rewrite.js';
 import { htmlToText } from '../feed/parse/text.js';
 import { GleanerError } from '../model/errors.js';
 
@@ -85,6 +86,11 @@ export interface PrepareOptions {
    */
   removeSelector?: string | null | undefined;
   selectorErrors?: string[] | undefined;
+  /**
+   * The feed's rewrite rules (FetchOptions.rewriteRules, Miniflux's), applied to each item's HTML
+   * after the remove selector and before it is sanitized. Rules that do not read change nothing.
+   */
+  rewriteRules?: string | null | undefined;
 }
 
 /**
@@ -99,8 +105,16 @@ export function prepareEntries(
   feed: ParsedFeed,
   feedUrl: string,
   now: number,
-  { maxEntries = Infinity, stored, unchanged, removeSelector, selectorErrors }: PrepareOptions = {},
+  {
+    maxEntries = Infinity,
+    stored,
+    unchanged,
+    removeSelector,
+    selectorErrors,
+    rewriteRules,
+  }: PrepareOptions = {},
 ): PreparedEntry[] {
+  const rewrites = rewriteRules ? readRewriteRules(rewriteRules) : [];
   const items = feed.items.length > maxEntries ? newestItems(feed.items, maxEntries, now) : feed.items;
   const seen = new Set<string>();
   const guidCounts = new Map<string, number>();
@@ -120,7 +134,7 @@ export function prepareEntries(
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
     const link = item.link ? stripTrackingParams(item.link) : null;
-    const source = stored ? sourceHash(item, feedUrl, removeSelector) : undefined;
+    const source = stored ? sourceHash(item, feedUrl, removeSelector, rewriteRules) : undefined;
     const key = itemKey(guid, link) ?? (source === undefined ? null : (contentKeyed(source) ?? null));
     if (key !== null && source !== undefined && stored?.get(key) === source) {
       if (seen.has(key)) continue;
@@ -129,7 +143,8 @@ export function prepareEntries(
       continue;
     }
     const kept = removeSelector ? withoutRemoved(item, feedUrl, removeSelector, selectorErrors) : item;
-    const entry = prepareEntry(kept, guid, link, feedUrl, now, source);
+    const rewritten = rewrites.length ? withRewrites(kept, rewrites) : kept;
+    const entry = prepareEntry(rewritten, guid, link, feedUrl, now, source);
     if (seen.has(entry.dedupeKey)) continue;
     seen.add(entry.dedupeKey);
     out.push(entry);
@@ -167,12 +182,35 @@ function withoutRemoved(
   }
 }
 
+/** The rules `text` lists; none where it does not read (it was checked when it was given). */
+function readRewriteRules(text: string): RewriteRule[] {
+  try {
+    return parseRewriteRules(text);
+  } catch {
+    return [];
+  }
+}
+
+/** `item` with `rules` applied to its bodies. */
+function withRewrites(item: ParsedEntry, rules: readonly RewriteRule[]): ParsedEntry {
+  return {
+    ...item,
+    contentHtml: item.contentHtml && rewriteContent(item.contentHtml, item.link, rules),
+    summaryHtml: item.summaryHtml && rewriteContent(item.summaryHtml, item.link, rules),
+  };
+}
+
 /**
  * A hash of `item` as parsed from its feed at `feedUrl` (every field a prepared entry is made of,
- * the base its URLs resolve against, and the feed's remove selector if any), and of
- * PREPARE_VERSION: 64 bits, enough to tell an item's versions apart.
+ * the base its URLs resolve against, and the feed's remove selector and rewrite rules if any), and
+ * of PREPARE_VERSION: 64 bits, enough to tell an item's versions apart.
  */
-function sourceHash(item: ParsedEntry, feedUrl: string, removeSelector: string | null | undefined): string {
+function sourceHash(
+  item: ParsedEntry,
+  feedUrl: string,
+  removeSelector: string | null | undefined,
+  rewriteRules: string | null | undefined,
+): string {
   // The short fields as one part (JSON tells null from ''), then the two bodies. The selector came
   // later: without one, an item keeps the hash it was stored with.
   const fields = JSON.stringify([
@@ -190,6 +228,7 @@ function sourceHash(item: ParsedEntry, feedUrl: string, removeSelector: string |
     item.imageUrl,
     item.language,
     ...(removeSelector ? [removeSelector] : []),
+    ...(rewriteRules ? [{ rewriteRules }] : []),
   ]);
   return sha1(fields, item.summaryHtml ?? '', item.contentHtml ?? '').slice(0, 16);
 }

@@ -42,6 +42,8 @@ export interface DigestRequest {
   removeSelector?: string | null;
   /** The document is a web page read with these selectors (FetchOptions.scrape), not a feed. */
   scrape?: PageScrape | null;
+  /** The feed's rewrite rules (FetchOptions.rewriteRules), if it has some. */
+  rewriteRules?: string | null;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -100,6 +102,7 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
     unchanged,
     removeSelector: req.removeSelector,
     selectorErrors,
+    rewriteRules: req.rewriteRules,
   });
   const fresh = stored?.size ? entries.filter((e) => stored.get(e.dedupeKey) !== e.contentHash) : entries;
   // Entries prepared again to find their content as stored: their sources are kept for next time.

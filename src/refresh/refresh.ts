@@ -197,6 +197,7 @@ export async function refreshFeed(
       maxEntries: deps.maxEntriesPerFeed,
       removeSelector: feed.options.removeSelector,
       scrape: feed.options.scrape,
+      rewriteRules: feed.options.rewriteRules,
     }));
     // A selector too costly for the feed's HTML is for its user to mend: the entries are kept as sent.
     if (selectorErrors?.length)

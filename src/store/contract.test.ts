@@ -134,6 +134,7 @@ for (const backend of backends) {
           content: null,
           date: 'td:nth-child(3)',
         },
+        rewriteRules: 'add_image_title, replace("a"|"b")',
       };
       assert.equal(await store.setFeedOptions(a.id, newer, T0 + 5), true);
       const changed = await store.getFeed(a.id);

@@ -508,6 +508,8 @@ export const MIGRATIONS: Migration[] = [
   () => [`ALTER TABLE feeds ADD COLUMN trusted_certificate TEXT`],
   // 39: a web page read as a feed, with CSS selectors (PageScrape as JSON), part of its fetch options.
   () => [`ALTER TABLE feeds ADD COLUMN scrape TEXT`],
+  // 40: Miniflux's rewrite rules a feed's entries go through, part of its fetch options.
+  () => [`ALTER TABLE feeds ADD COLUMN rewrite_rules TEXT`],
 ];
 
 /**

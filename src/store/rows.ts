@@ -83,6 +83,7 @@ export function toFetchOptions(r: Row): FetchOptions {
     fetchViaProxy: Number(r.fetch_via_proxy) === 1,
     trustedCertificate: str(r.trusted_certificate),
     scrape: storedScrape(str(r.scrape)),
+    rewriteRules: str(r.rewrite_rules),
   };
 }
 
@@ -143,6 +144,7 @@ export function fetchOptionsKey(o: FetchOptions): string {
     scrape: o.scrape
       ? [o.scrape.items, o.scrape.title, o.scrape.link, o.scrape.content, o.scrape.date]
       : undefined,
+    rewriteRules: o.rewriteRules || undefined,
   });
   if (options.every((v) => !v) && later === '{}') return '';
   const material = later === '{}' ? JSON.stringify(options) : `${JSON.stringify(options)}${later}`;

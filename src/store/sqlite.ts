@@ -250,6 +250,7 @@ function optionParams(options: FetchOptions): Record<string, string | number | n
     fetchViaProxy: options.fetchViaProxy ? 1 : 0,
     trustedCertificate: options.trustedCertificate,
     scrape: options.scrape && JSON.stringify(options.scrape),
+    rewriteRules: options.rewriteRules,
   };
 }
 
@@ -648,10 +649,10 @@ class SqliteStore implements Store {
       insertFeed: db.prepare(
         `INSERT INTO feeds (url, options_key, user_agent, cookie, username, password, fetch_full_article,
            article_selector, ignore_http_cache, remove_selector, fetch_via_proxy, trusted_certificate,
-           scrape, next_check_at, created_at)
+           scrape, rewrite_rules, next_check_at, created_at)
          VALUES (@url, @key, @userAgent, @cookie, @username, @password, @fetchFullArticle,
            @articleSelector, @ignoreHttpCache, @removeSelector, @fetchViaProxy, @trustedCertificate,
-           @scrape, @now, @now)
+           @scrape, @rewriteRules, @now, @now)
          ON CONFLICT (url, options_key) DO NOTHING`,
       ),
       feedByUrl: db.prepare('SELECT * FROM feeds WHERE url = ? AND options_key = ?'),
@@ -661,7 +662,8 @@ class SqliteStore implements Store {
            username = @username, password = @password, fetch_full_article = @fetchFullArticle,
            article_selector = @articleSelector, ignore_http_cache = @ignoreHttpCache,
            remove_selector = @removeSelector, fetch_via_proxy = @fetchViaProxy,
-           trusted_certificate = @trustedCertificate, scrape = @scrape, etag = NULL,
+           trusted_certificate = @trustedCertificate, scrape = @scrape,
+           rewrite_rules = @rewriteRules, etag = NULL,
            last_modified = NULL, next_check_at = @now
          WHERE id = @feedId`,
       ),

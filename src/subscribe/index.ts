@@ -23,6 +23,7 @@ import {
 } from '../feed/fetch/index.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES, isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import { scrapePage, scrapeProblem } from '../feed/scrape/index.js';
+import { parseRewriteRules } from '../content/rewrite.js';
 import type { OpmlFeed, OpmlFetchOptions } from '../feed/opml/index.js';
 import type { RecommendedFeed } from '../feed/recommended/index.js';
 import { GleanerError } from '../model/errors.js';
@@ -53,6 +54,7 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   fetchViaProxy: false,
   trustedCertificate: null,
   scrape: null,
+  rewriteRules: null,
 };
 
 export interface SubscribeRequest {
@@ -130,6 +132,7 @@ export function checkFetchOptions(options: FetchOptions): void {
   if (options.trustedCertificate !== null) parseTrustedCertificate(options.trustedCertificate);
   const scraping = options.scrape === null ? null : scrapeProblem(options.scrape);
   if (scraping !== null) throw new GleanerError('USAGE', scraping);
+  if (options.rewriteRules !== null) parseRewriteRules(options.rewriteRules);
   for (const [selector, name] of [
     [options.articleSelector, 'article selector'],
     [options.removeSelector, 'remove selector'],

@@ -263,6 +263,7 @@ describe('feed management', () => {
       fetchViaProxy: false,
       trustedCertificate: null,
       scrape: null,
+      rewriteRules: null,
     });
     assert.equal(await web.store.countEntries(sub?.feed.id), 1, 'fetched with them');
     const again = await pat.post('/feeds/subscribe', { url: feeds.url('/members.xml'), ...options });

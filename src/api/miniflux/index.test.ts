@@ -371,6 +371,7 @@ describe('Miniflux API', () => {
         fetchViaProxy: true,
         trustedCertificate: null,
         scrape: null,
+        rewriteRules: null,
       };
       assert.deepEqual((await web.store.getFeed(id))?.options, changedOptions);
       const injected = await put(`/feeds/${id}`, { user_agent: 'a\nX-Injected: 1' }, bobKey);
@@ -381,8 +382,9 @@ describe('Miniflux API', () => {
         { scraper_rules: 'p[' },
         { scraper_rules: 7 },
         { ignore_http_cache: 'yes' },
-        { rewrite_rules: 'add_image_title' },
-        { rewrite_rules: 'remove(".ad"),replace("a"|"b")' },
+        { rewrite_rules: 'add_dynamic_image' },
+        { rewrite_rules: 'remove(".ad"),replace("(a)\\1"|"b")' },
+        { rewrite_rules: 'replace("a")' },
         { rewrite_rules: 'remove("div:has(img)")' },
         { rewrite_rules: 'remove(".ad"' },
         { rewrite_rules: false },
@@ -392,7 +394,7 @@ describe('Miniflux API', () => {
         assert.equal(refused.status, 400, JSON.stringify(bad));
         assert.match(
           errorOf(refused),
-          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Unsupported rewrite rule "(add_image_title|replace)"|Invalid rewrite rule "remove\(|Invalid rewrite_rules|Invalid fetch_via_proxy value/,
+          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Gleaner does not run the rewrite rule "add_dynamic_image"|replace\(\) pattern is not a pattern Gleaner can run|Invalid rewrite rule "(remove|replace)\(|Invalid rewrite_rules|Invalid fetch_via_proxy value/,
         );
       }
       assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');
@@ -439,6 +441,22 @@ describe('Miniflux API', () => {
         false,
       );
       assert.equal((await web.store.getFeed(id))?.options.trustedCertificate, null);
+      // Miniflux's other rewrite rules that Gleaner runs are kept beside remove().
+      const rewritten = await put(
+        `/feeds/${id}`,
+        { rewrite_rules: 'remove(".share"),add_image_title, replace("a|b"|"c")' },
+        bobKey,
+      );
+      assert.equal(rewritten.status, 201, rewritten.body);
+      assert.equal(
+        rewritten.json<{ rewrite_rules: string }>().rewrite_rules,
+        'remove(".share"), add_image_title, replace("a|b"|"c")',
+      );
+      const kept = (await web.store.getFeed(id))?.options;
+      assert.deepEqual(
+        [kept?.removeSelector, kept?.rewriteRules],
+        ['.share', 'add_image_title, replace("a|b"|"c")'],
+      );
       // A feed that moved without a redirect: its new URL must be a feed, or nothing changes.
       // (Fetched straight: no feed proxy is set here.)
       assert.equal((await put(`/feeds/${id}`, { fetch_via_proxy: false }, bobKey)).status, 201);

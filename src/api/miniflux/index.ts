@@ -34,6 +34,7 @@
 //   enclosure's playback position (PUT /v1/enclosures/:id; not kept).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
+import { rewriteRulesText } from '../../content/rewrite.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { articleOfEntry } from '../../ingest/article.js';
 import { compileRule } from '../../ingest/rules.js';
@@ -166,27 +167,40 @@ function boolParam(q: Query, name: string): boolean | undefined {
 }
 
 /**
- * The remove selector of Miniflux rewrite rules: the selectors of their `remove("…")` rules, joined
- * (`remove(".ad"),remove(".share")`); null for none. A rule of another kind is a 400: Gleaner has
- * only this one. A selector runs to the `")` that ends its rule, so it may hold quotes and commas.
+ * Miniflux rewrite rules as Gleaner keeps them: the selectors of their `remove("…")` rules, joined
+ * (`remove(".ad"),remove(".share")`), are the feed's remove selector; the others its rewrite rules
+ * (content/rewrite.ts); null for none. A rule Gleaner does not run is a 400 that names it. A
+ * remove() or replace() rule's quoted parts run to the `")` that ends them, and may hold quotes and
+ * commas.
  */
-export function removeSelectorOfRules(rules: string): string | null {
+export function rewriteOfRules(rules: string): Pick<FetchOptions, 'removeSelector' | 'rewriteRules'> {
   const selectors: string[] = [];
+  const others: string[] = [];
   let rest = rules.trim();
   while (rest !== '') {
-    const rule = /^remove\("(.*?)"\)\s*(?:,\s*|$)/s.exec(rest);
+    const rule =
+      /^remove\("(.*?)"\)\s*(?:,\s*|$)/s.exec(rest) ??
+      /^replace\(".*?"\|".*?"\)\s*(?:,\s*|$)/s.exec(rest) ??
+      /^[a-z0-9_]+\s*(?:,\s*|$)/.exec(rest);
     if (rule === null) {
       const name = /^[^,(]*/.exec(rest)?.[0].trim() || rest.slice(0, 40);
       throw badRequest(
-        name === 'remove'
-          ? `Invalid rewrite rule ${JSON.stringify(rest.slice(0, 80))}: write remove("selector")`
-          : `Unsupported rewrite rule ${JSON.stringify(name)}: Gleaner has only remove("selector")`,
+        `Invalid rewrite rule ${JSON.stringify(rest.slice(0, 80))}: write ${name === 'replace' ? 'replace("pattern"|"replacement")' : 'remove("selector")'}`,
       );
     }
-    if ((rule[1] as string).trim() !== '') selectors.push((rule[1] as string).trim());
+    if (rule[1] !== undefined) {
+      if (rule[1].trim() !== '') selectors.push(rule[1].trim());
+    } else others.push(rule[0].replace(/\s*,?\s*$/, ''));
     rest = rest.slice(rule[0].length);
   }
-  return selectors.length ? selectors.join(', ') : null;
+  let rewriteRules: string | null;
+  try {
+    rewriteRules = rewriteRulesText(others.join(', '));
+  } catch (err) {
+    if (err instanceof GleanerError) throw badRequest(err.message);
+    throw err;
+  }
+  return { removeSelector: selectors.length ? selectors.join(', ') : null, rewriteRules };
 }
 
 /**
@@ -221,7 +235,7 @@ function fetchOptions(
     fetchFullArticle,
     articleSelector: text('scraper_rules')?.trim() || null,
     ignoreHttpCache: flag('ignore_http_cache'),
-    removeSelector: removeSelectorOfRules(text('rewrite_rules') ?? ''),
+    ...rewriteOfRules(text('rewrite_rules') ?? ''),
     fetchViaProxy: flag('fetch_via_proxy'),
     trustedCertificate: trustedOf(flag('allow_self_signed_certificates'), trusted),
     // A page read as a feed is set up in Gleaner: Miniflux has no such feeds.
@@ -1068,6 +1082,7 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
         articleSelector: 'scraper_rules' in body ? given.articleSelector : current.articleSelector,
         ignoreHttpCache: 'ignore_http_cache' in body ? given.ignoreHttpCache : current.ignoreHttpCache,
         removeSelector: 'rewrite_rules' in body ? given.removeSelector : current.removeSelector,
+        rewriteRules: 'rewrite_rules' in body ? given.rewriteRules : current.rewriteRules,
         fetchViaProxy: 'fetch_via_proxy' in body ? given.fetchViaProxy : current.fetchViaProxy,
         trustedCertificate:
           'allow_self_signed_certificates' in body ? given.trustedCertificate : current.trustedCertificate,

@@ -131,7 +131,12 @@ export function feedJson(userId: number, c: FeedContext): Record<string, unknown
     parsing_error_message: f.errorCount > 0 ? (f.lastError ?? '') : '',
     parsing_error_count: f.errorCount,
     scraper_rules: f.options.articleSelector ?? '',
-    rewrite_rules: f.options.removeSelector ? `remove("${f.options.removeSelector}")` : '',
+    rewrite_rules: [
+      f.options.removeSelector ? `remove("${f.options.removeSelector}")` : '',
+      f.options.rewriteRules ?? '',
+    ]
+      .filter(Boolean)
+      .join(', '),
     crawler: f.options.fetchFullArticle,
     blocklist_rules: c.blockRules ?? '',
     keeplist_rules: c.keepRules ?? '',

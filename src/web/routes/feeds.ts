@@ -3,6 +3,7 @@
 // is the subscribe module's, as the CLI uses it; these routes add forms, messages and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FetchError, parseTrustedCertificate } from '../../feed/fetch/index.js';
+import { rewriteRulesText } from '../../content/rewrite.js';
 import { pageScrapeOf, scrapeProblem } from '../../feed/scrape/index.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { loadRecommended, type RecommendedFeed } from '../../feed/recommended/index.js';
@@ -111,6 +112,16 @@ function scrapeOfForm(fields: ScrapeFields): PageScrape | null {
   return scrape;
 }
 
+/** Whether rewrite rules as typed cannot be read. */
+function rewriteProblem(text: string): boolean {
+  try {
+    rewriteRulesText(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The certificate pasted into a feed form, in its stored form; null for none. */
 function pastedCertificate(req: FastifyRequest): string | null {
   const text = field(req, 'trustedCertificate').trim();
@@ -207,6 +218,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
           message: t(
             'Those elements to remove are not a selector Gleaner can use: a CSS selector such as .share-buttons, at most {n} characters, without :has() or :contains().',
             { n: MAX_SELECTOR_LENGTH.toLocaleString('en') },
+          ),
+        };
+      case 'rewrite':
+        return {
+          kind: 'error',
+          message: t(
+            'Those rewrite rules are not ones Gleaner runs: add_image_title, add_youtube_video, remove_tables, nl2br and replace("pattern"|"replacement"), separated by commas.',
           ),
         };
       case 'scrape':
@@ -335,6 +353,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       fullArticle: checked(req, 'fullArticle'),
       articleSelector: field(req, 'articleSelector').trim(),
       removeSelector: field(req, 'removeSelector').trim(),
+      rewriteRules: field(req, 'rewriteRules').trim(),
       ignoreHttpCache: checked(req, 'ignoreHttpCache'),
       viaProxy: checked(req, 'viaProxy'),
       trustedCertificate: field(req, 'trustedCertificate').trim(),
@@ -371,6 +390,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         fetchViaProxy: form.viaProxy,
         trustedCertificate: pastedCertificate(req),
         scrape: scrapeOfForm(form.scrape),
+        rewriteRules: rewriteRulesText(form.rewriteRules),
       });
       form.url = typed.url;
       form.username = typed.options.username ?? '';
@@ -442,6 +462,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const username = field(req, 'username');
     const articleSelector = field(req, 'articleSelector').trim() || null;
     const scrapeFields = scrapeForm(req);
+    const rewriteText = field(req, 'rewriteRules').trim();
     const removeSelector = field(req, 'removeSelector').trim() || null;
     let options: FetchOptions | null = null;
     try {
@@ -458,6 +479,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
             fetchViaProxy: checked(req, 'viaProxy'),
             trustedCertificate: pastedCertificate(req),
             scrape: scrapeOfForm(scrapeFields),
+            rewriteRules: rewriteRulesText(rewriteText),
           }
         : null;
       if (options) checkFetchOptions(options);
@@ -468,7 +490,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         options === null
           ? pageScrapeOf(scrapeFields) === null && Object.values(scrapeFields).some(Boolean)
             ? 'scrape'
-            : 'certificate'
+            : rewriteProblem(rewriteText)
+              ? 'rewrite'
+              : 'certificate'
           : articleSelector && selectorProblem(articleSelector)
             ? 'selector'
             : removeSelector && selectorProblem(removeSelector, 'remove selector')

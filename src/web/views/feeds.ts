@@ -3,6 +3,7 @@
 import { MAX_SELECTOR_LENGTH } from '../../content/selector.js';
 import type { DiscoveredFeed } from '../../feed/discover/index.js';
 import { MAX_CERTIFICATE_CHARS, parseTrustedCertificate } from '../../feed/fetch/index.js';
+import { MAX_REWRITE_RULES_LENGTH } from '../../content/rewrite.js';
 import { MAX_RULE_LENGTH } from '../../ingest/rules.js';
 import type { RecommendedFeed } from '../../feed/recommended/index.js';
 import type { Feed, Folder, PageScrape } from '../../model/index.js';
@@ -38,6 +39,8 @@ export interface SubscribeForm {
   articleSelector: string;
   /** What to take out of its entries and articles (CSS); empty for nothing. */
   removeSelector: string;
+  /** Miniflux's rewrite rules for its entries; empty for none. */
+  rewriteRules: string;
   ignoreHttpCache: boolean;
   viaProxy: boolean;
   /** A certificate (PEM) to trust besides the usual authorities, as pasted: empty for none. */
@@ -59,6 +62,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   fullArticle: false,
   articleSelector: '',
   removeSelector: '',
+  rewriteRules: '',
   ignoreHttpCache: false,
   viaProxy: false,
   trustedCertificate: '',
@@ -74,6 +78,7 @@ function hiddenFetchFields(form: SubscribeForm): Html {
   const fields = {
     articleSelector: form.articleSelector,
     removeSelector: form.removeSelector,
+    rewriteRules: form.rewriteRules,
     ignoreHttpCache: form.ignoreHttpCache ? '1' : '',
     viaProxy: form.viaProxy ? '1' : '',
     trustedCertificate: form.trustedCertificate,
@@ -246,6 +251,7 @@ interface FetchFields {
   fullArticle: boolean;
   articleSelector: string;
   removeSelector: string;
+  rewriteRules: string;
   ignoreHttpCache: boolean;
   viaProxy: boolean;
   trustedCertificate: string;
@@ -264,6 +270,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
   const custom = !!(
     v.articleSelector ||
     v.removeSelector ||
+    v.rewriteRules ||
     v.ignoreHttpCache ||
     v.viaProxy ||
     v.trustedCertificate ||
@@ -294,6 +301,13 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
           v.removeSelector,
           MAX_SELECTOR_LENGTH,
           t('For example .share-buttons, aside.related'),
+        )}
+        ${textField(
+          t('Rewrite rules (as in Miniflux)'),
+          'rewriteRules',
+          v.rewriteRules,
+          MAX_REWRITE_RULES_LENGTH,
+          'add_image_title, add_youtube_video, remove_tables, nl2br, replace("x"|"y")',
         )}
         <label class="checkbox"
           ><input
@@ -344,6 +358,7 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     fullArticle: o.fetchFullArticle,
     articleSelector: o.articleSelector ?? '',
     removeSelector: o.removeSelector ?? '',
+    rewriteRules: o.rewriteRules ?? '',
     ignoreHttpCache: o.ignoreHttpCache,
     viaProxy: o.fetchViaProxy,
     trustedCertificate: o.trustedCertificate ?? '',

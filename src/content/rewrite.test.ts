@@ -1,0 +1,92 @@
+// Miniflux's rewrite rules Gleaner runs, each on real shapes and on hostile input: rules it does
+// not run, patterns that would backtrack, content nested deep.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { GleanerError } from '../model/errors.js';
+import { parseRewriteRules, rewriteContent, rewriteRulesText } from './rewrite.js';
+
+const run = (rules: string, html: string, link: string | null = null): string =>
+  rewriteContent(html, link, parseRewriteRules(rules));
+
+describe('rewrite rules', () => {
+  it('shows an image’s title under it (add_image_title), escaped', () => {
+    assert.equal(
+      run('add_image_title', '<p><img src="c.png" title="Tom &amp; &lt;Jerry&gt;"><img src="d.png"></p>'),
+      '<p><figure><img src="c.png" title="Tom &amp; &lt;Jerry&gt;"><figcaption>Tom &amp; &lt;Jerry&gt;</figcaption></figure><img src="d.png"></p>',
+    );
+  });
+
+  it('embeds a YouTube entry’s video above its text, and nothing for other links', () => {
+    for (const link of ['https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://youtu.be/dQw4w9WgXcQ?t=3']) {
+      assert.equal(
+        run('add_youtube_video', '<p>Text</p>', link),
+        '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" allowfullscreen></iframe><p>Text</p>',
+        link,
+      );
+    }
+    assert.equal(run('add_youtube_video', '<p>Text</p>', 'https://vimeo.com/1'), '<p>Text</p>');
+    assert.equal(
+      run('add_youtube_video', '<p>Text</p>', 'https://evil.example/?youtube.com/watch?v=dQw4w9WgXcQ'),
+      '<p>Text</p>',
+    );
+  });
+
+  it('unwraps tables into lines (remove_tables), and makes line breaks of newlines outside <pre> (nl2br)', () => {
+    assert.equal(
+      run(
+        'remove_tables',
+        '<table><tr><th>Name</th><td><b>Ada</b></td></tr><tr><td>Year</td><td>1843</td></tr></table>',
+      ),
+      '<p>Name <b>Ada</b><br>Year 1843</p>',
+    );
+    assert.equal(
+      run('nl2br', '<p>one\ntwo &amp; three</p><pre>keep\nthis</pre>'),
+      '<p><span>one<br>two &amp; three</span></p><pre>keep\nthis</pre>',
+    );
+  });
+
+  it('replaces what a pattern matches, groups and all, in order with the other rules', () => {
+    assert.equal(
+      run('replace("Sponsored: (\\w+)"|"[ad: $1]"), nl2br', '<p>Sponsored: Acme\nnext</p>'),
+      '<p><span>[ad: Acme]<br>next</span></p>',
+    );
+    assert.equal(run('replace("(?i)read more"|"")', '<p>Text READ MORE</p>'), '<p>Text </p>');
+  });
+
+  it('runs a pattern that would backtrack in time linear in the content', () => {
+    const rules = parseRewriteRules('replace("(x+x+)+y"|"z")');
+    const hostile = `<p>${'x'.repeat(50_000)}</p>`;
+    assert.equal(rewriteContent(hostile, null, rules), hostile);
+  });
+
+  it('survives content nested 100,000 deep', () => {
+    const deep = `${'<div>'.repeat(100_000)}<img src="a.png" title="t">${'</div>'.repeat(100_000)}`;
+    assert.match(run('add_image_title, nl2br', deep), /<div>/);
+  });
+
+  it('refuses rules it does not run, or cannot read, naming them', () => {
+    for (const [text, why] of [
+      ['add_dynamic_image', /does not run the rewrite rule "add_dynamic_image": it runs add_image_title/],
+      ['add_image_title, parse_markdown', /"parse_markdown"/],
+      ['replace("x")', /write replace\("pattern"\|"replacement"\)/],
+      ['replace("(a)\\1"|"b")', /replace\(\) pattern is not a pattern Gleaner can run/],
+      ['replace(""|"b")', /needs a pattern/],
+      ['nl2br'.repeat(500), /longer than 2000 characters/],
+    ] as const) {
+      assert.throws(
+        () => parseRewriteRules(text),
+        (error: GleanerError) => error.code === 'USAGE' && why.test(error.message),
+        text,
+      );
+    }
+  });
+
+  it('are kept written one way, replace()’s parts as given', () => {
+    assert.equal(
+      rewriteRulesText('  add_image_title ,nl2br,replace("a, b"|"c") '),
+      'add_image_title, nl2br, replace("a, b"|"c")',
+    );
+    assert.equal(rewriteRulesText('  '), null);
+    assert.equal(rewriteRulesText(null), null);
+  });
+});

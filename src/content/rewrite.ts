@@ -1,0 +1,157 @@
+// Miniflux's rewrite rules, those Gleaner runs: changes made to each new entry's content before it
+// is sanitized, written as Miniflux writes them (`add_image_title, replace("x"|"y")`). remove() is
+// the feed's remove selector (FetchOptions.removeSelector), kept apart.
+//   add_image_title     an image's title shown under it (xkcd's punchlines)
+//   add_youtube_video   a YouTube entry's video, embedded (youtube-nocookie.com) above its text
+//   remove_tables       tables unwrapped: their cells' content kept, a line a row
+//   nl2br               line breaks in the text made <br> (feeds that send plain text as HTML)
+//   replace("re"|"to")  what a regular expression matches in the markup, replaced ($1 for a group)
+//
+// Threat: the rules are the user's, the content a stranger's. A replace() pattern runs on V8's
+// linear-time engine (as subscribers' rules do, ingest/rules.ts), the tree is built after nesting
+// is cut, and what comes out is sanitized as any content is.
+import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
+import { escapeHtml } from './escape.js';
+import { compileRule } from '../ingest/rules.js';
+import { GleanerError } from '../model/errors.js';
+import { capNesting, NESTING_LIMIT } from './nesting.js';
+
+/** Longer rule lists are refused: a real one names a few rules. */
+export const MAX_REWRITE_RULES_LENGTH = 2000;
+
+/** A rule, and `text`, the one way Gleaner writes it (a replace() as it was given). */
+export type RewriteRule = { text: string } & (
+  | { kind: 'add_image_title' | 'add_youtube_video' | 'remove_tables' | 'nl2br' }
+  | { kind: 'replace'; pattern: RegExp; replacement: string }
+);
+
+const SIMPLE = new Set(['add_image_title', 'add_youtube_video', 'remove_tables', 'nl2br']);
+
+/**
+ * The rules `text` lists, in order; a USAGE error naming the first one Gleaner does not run, or
+ * cannot read. Rules are separated by commas; replace()'s two quoted parts may hold any of them.
+ */
+export function parseRewriteRules(text: string): RewriteRule[] {
+  if (text.length > MAX_REWRITE_RULES_LENGTH)
+    throw new GleanerError(
+      'USAGE',
+      `the rewrite rules are longer than ${MAX_REWRITE_RULES_LENGTH} characters`,
+    );
+  const rules: RewriteRule[] = [];
+  let rest = text.trim();
+  while (rest !== '') {
+    const replace = /^replace\("(.*?)"\|"(.*?)"\)\s*(?:,\s*|$)/s.exec(rest);
+    const simple = /^([a-z0-9_]+)\s*(?:,\s*|$)/.exec(rest);
+    if (replace) {
+      const pattern = compileRule(replace[1], 'replace() pattern');
+      if (pattern === null)
+        throw new GleanerError('USAGE', 'a replace() rule needs a pattern: replace("x"|"y")');
+      rules.push({
+        text: `replace("${replace[1]}"|"${replace[2]}")`,
+        kind: 'replace',
+        // eslint-disable-next-line no-invalid-regexp -- `l` is V8's linear-time engine (ingest/rules.ts)
+        pattern: new RegExp(pattern.source, 'gl'),
+        replacement: replace[2] ?? '',
+      });
+      rest = rest.slice(replace[0].length);
+    } else if (simple && SIMPLE.has(simple[1] ?? '')) {
+      const kind = simple[1] as Exclude<RewriteRule['kind'], 'replace'>;
+      rules.push({ text: kind, kind });
+      rest = rest.slice(simple[0].length);
+    } else {
+      const name = /^[^,(]*/.exec(rest)?.[0].trim() || rest.slice(0, 40);
+      throw new GleanerError(
+        'USAGE',
+        name === 'replace'
+          ? `the rewrite rule ${JSON.stringify(rest.slice(0, 80))} cannot be read: write replace("pattern"|"replacement")`
+          : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement") and remove("selector")`,
+      );
+    }
+  }
+  return rules;
+}
+
+/** `rules` as Gleaner stores and shows them: one way of writing each, in order; null for none. */
+export function rewriteRulesText(text: string | null): string | null {
+  if (text === null || text.trim() === '') return null;
+  return parseRewriteRules(text)
+    .map((rule) => rule.text)
+    .join(', ');
+}
+
+const YOUTUBE_WATCH =
+  /^https?:\/\/(?:www\.|m\.)?(?:youtube\.com\/watch\?(?:.*&)?v=|youtu\.be\/)([A-Za-z0-9_-]{11})/;
+
+/** `html`, the content of the entry at `link`, with `rules` applied in order. Not sanitized. */
+export function rewriteContent(html: string, link: string | null, rules: readonly RewriteRule[]): string {
+  let out = html;
+  for (const rule of rules) {
+    switch (rule.kind) {
+      case 'replace':
+        out = out.replace(rule.pattern, rule.replacement);
+        break;
+      case 'add_youtube_video': {
+        const id = link ? YOUTUBE_WATCH.exec(link)?.[1] : undefined;
+        if (id)
+          out = `<iframe src="https://www.youtube-nocookie.com/embed/${id}" allowfullscreen></iframe>${out}`;
+        break;
+      }
+      default:
+        out = rewriteTree(out, rule.kind);
+    }
+  }
+  return out;
+}
+
+/** The first node of `html`, parsed: a node to put in a tree. */
+function nodeOf(html: string): ChildNode {
+  return parseDocument(html).children[0] as ChildNode;
+}
+
+type ChildNode = ReturnType<typeof parseDocument>['children'][number];
+
+/** The rules that work on the content's tree. */
+function rewriteTree(html: string, kind: 'add_image_title' | 'remove_tables' | 'nl2br'): string {
+  const page = parseDocument(capNesting(html, NESTING_LIMIT));
+  if (kind === 'add_image_title') {
+    for (const img of DomUtils.getElementsByTagName('img', page)) {
+      const title = DomUtils.getAttributeValue(img, 'title')?.trim();
+      if (!title) continue;
+      const figure = `<figure>${DomUtils.getOuterHTML(img)}<figcaption>${escapeHtml(title)}</figcaption></figure>`;
+      DomUtils.replaceElement(img, nodeOf(figure));
+    }
+  } else if (kind === 'remove_tables') {
+    // Innermost first: an outer table's rows then hold no other table's.
+    for (const table of DomUtils.getElementsByTagName('table', page).reverse()) {
+      const lines = DomUtils.getElementsByTagName('tr', table).map((tr) =>
+        DomUtils.getChildren(tr)
+          .filter((cell) => ElementType.isTag(cell))
+          .map((cell) => DomUtils.getInnerHTML(cell))
+          .join(' '),
+      );
+      DomUtils.replaceElement(table, nodeOf(`<p>${lines.join('<br>')}</p>`));
+    }
+  } else {
+    const texts = DomUtils.filter((n) => isText(n) && n.data.includes('\n'), page, true);
+    for (const text of texts) {
+      if (!isText(text) || insidePre(text)) continue;
+      const lines = text.data.split('\n').map(escapeHtml);
+      DomUtils.replaceElement(text, nodeOf(`<span>${lines.join('<br>')}</span>`));
+    }
+  }
+  return DomUtils.getOuterHTML(page);
+}
+
+type AnyNode = ChildNode | ReturnType<typeof parseDocument>;
+type TextNode = Extract<ChildNode, { type: typeof ElementType.Text }>;
+
+function isText(node: AnyNode): node is TextNode {
+  return node.type === ElementType.Text;
+}
+
+function insidePre(node: ChildNode): boolean {
+  for (let up: AnyNode | null = node.parent; up !== null; up = up.parent) {
+    if ('name' in up && up.name === 'pre') return true;
+  }
+  return false;
+}
