@@ -425,11 +425,11 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('edit', url, '--remove-selector', '')).code, 0);
     assert.match((await gleaner('feeds')).stdout, /removing\.xml\n/);
     // Miniflux's other rewrite rules, those Gleaner runs.
-    const unknown = await gleaner('edit', url, '--rewrite-rules', 'add_dynamic_image');
+    const unknown = await gleaner('edit', url, '--rewrite-rules', 'add_mailto_subject');
     assert.equal(unknown.code, 1);
     assert.match(
       unknown.stderr,
-      /--rewrite-rules: Gleaner does not run the rewrite rule "add_dynamic_image"/,
+      /--rewrite-rules: Gleaner does not run the rewrite rule "add_mailto_subject"/,
     );
     const rewriting = await gleaner('edit', url, '--rewrite-rules', 'replace("The (post)"|"A $1") ,nl2br');
     assert.equal(rewriting.code, 0, rewriting.stderr);

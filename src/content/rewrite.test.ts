@@ -16,6 +16,18 @@ describe('rewrite rules', () => {
     );
   });
 
+  it('gives a lazy-loading image its real source (add_dynamic_image), and leaves real ones alone', () => {
+    assert.equal(
+      run(
+        'add_dynamic_image',
+        '<img src="data:image/gif;base64,R0lGOD" data-src="/real.png" data-srcset="/real-2x.png 2x">' +
+          '<img data-original="/other.jpg"><img src="/kept.png" data-src="/ignored.png">',
+      ),
+      '<img src="/real.png" data-src="/real.png" data-srcset="/real-2x.png 2x" srcset="/real-2x.png 2x">' +
+        '<img data-original="/other.jpg" src="/other.jpg"><img src="/kept.png" data-src="/ignored.png">',
+    );
+  });
+
   it('embeds a YouTube entry’s video above its text, and nothing for other links', () => {
     for (const link of ['https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://youtu.be/dQw4w9WgXcQ?t=3']) {
       assert.equal(
@@ -66,7 +78,7 @@ describe('rewrite rules', () => {
 
   it('refuses rules it does not run, or cannot read, naming them', () => {
     for (const [text, why] of [
-      ['add_dynamic_image', /does not run the rewrite rule "add_dynamic_image": it runs add_image_title/],
+      ['add_mailto_subject', /does not run the rewrite rule "add_mailto_subject": it runs add_image_title/],
       ['add_image_title, parse_markdown', /"parse_markdown"/],
       ['replace("x")', /write replace\("pattern"\|"replacement"\)/],
       ['replace("(a)\\1"|"b")', /replace\(\) pattern is not a pattern Gleaner can run/],

@@ -2,6 +2,7 @@
 // is sanitized, written as Miniflux writes them (`add_image_title, replace("x"|"y")`). remove() is
 // the feed's remove selector (FetchOptions.removeSelector), kept apart.
 //   add_image_title     an image's title shown under it (xkcd's punchlines)
+//   add_dynamic_image   a lazy-loading image's real source (data-src and the like) made its src
 //   add_youtube_video   a YouTube entry's video, embedded (youtube-nocookie.com) above its text
 //   remove_tables       tables unwrapped: their cells' content kept, a line a row
 //   nl2br               line breaks in the text made <br> (feeds that send plain text as HTML)
@@ -21,11 +22,21 @@ export const MAX_REWRITE_RULES_LENGTH = 2000;
 
 /** A rule, and `text`, the one way Gleaner writes it (a replace() as it was given). */
 export type RewriteRule = { text: string } & (
-  | { kind: 'add_image_title' | 'add_youtube_video' | 'remove_tables' | 'nl2br' }
+  | { kind: 'add_image_title' | 'add_dynamic_image' | 'add_youtube_video' | 'remove_tables' | 'nl2br' }
   | { kind: 'replace'; pattern: RegExp; replacement: string }
 );
 
-const SIMPLE = new Set(['add_image_title', 'add_youtube_video', 'remove_tables', 'nl2br']);
+const SIMPLE = new Set([
+  'add_image_title',
+  'add_dynamic_image',
+  'add_youtube_video',
+  'remove_tables',
+  'nl2br',
+]);
+
+/** Where lazy-loading scripts keep an image's real source, and its sources for srcset. */
+const LAZY_SOURCES = ['data-src', 'data-original', 'data-lazy-src', 'data-orig-file', 'data-url'];
+const LAZY_SRCSETS = ['data-srcset', 'data-lazy-srcset'];
 
 /**
  * The rules `text` lists, in order; a USAGE error naming the first one Gleaner does not run, or
@@ -64,7 +75,7 @@ export function parseRewriteRules(text: string): RewriteRule[] {
         'USAGE',
         name === 'replace'
           ? `the rewrite rule ${JSON.stringify(rest.slice(0, 80))} cannot be read: write replace("pattern"|"replacement")`
-          : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement") and remove("selector")`,
+          : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement") and remove("selector")`,
       );
     }
   }
@@ -111,9 +122,25 @@ function nodeOf(html: string): ChildNode {
 type ChildNode = ReturnType<typeof parseDocument>['children'][number];
 
 /** The rules that work on the content's tree. */
-function rewriteTree(html: string, kind: 'add_image_title' | 'remove_tables' | 'nl2br'): string {
+function rewriteTree(
+  html: string,
+  kind: 'add_image_title' | 'add_dynamic_image' | 'remove_tables' | 'nl2br',
+): string {
   const page = parseDocument(capNesting(html, NESTING_LIMIT));
-  if (kind === 'add_image_title') {
+  if (kind === 'add_dynamic_image') {
+    for (const img of DomUtils.getElementsByTagName('img', page)) {
+      const src = DomUtils.getAttributeValue(img, 'src')?.trim() ?? '';
+      // A placeholder: none, a data: pixel, or a spinner the script swaps out.
+      const placeholder =
+        src === '' ||
+        src.startsWith('data:') ||
+        /(?:blank|spacer|placeholder|lazy)\.(?:gif|png|svg)/i.test(src);
+      const real = LAZY_SOURCES.map((name) => DomUtils.getAttributeValue(img, name)?.trim()).find(Boolean);
+      if (placeholder && real) img.attribs.src = real;
+      const set = LAZY_SRCSETS.map((name) => DomUtils.getAttributeValue(img, name)?.trim()).find(Boolean);
+      if (set && !DomUtils.getAttributeValue(img, 'srcset')) img.attribs.srcset = set;
+    }
+  } else if (kind === 'add_image_title') {
     for (const img of DomUtils.getElementsByTagName('img', page)) {
       const title = DomUtils.getAttributeValue(img, 'title')?.trim();
       if (!title) continue;

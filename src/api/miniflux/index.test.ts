@@ -382,7 +382,7 @@ describe('Miniflux API', () => {
         { scraper_rules: 'p[' },
         { scraper_rules: 7 },
         { ignore_http_cache: 'yes' },
-        { rewrite_rules: 'add_dynamic_image' },
+        { rewrite_rules: 'add_mailto_subject' },
         { rewrite_rules: 'remove(".ad"),replace("(a)\\1"|"b")' },
         { rewrite_rules: 'replace("a")' },
         { rewrite_rules: 'remove("div:has(img)")' },
@@ -394,7 +394,7 @@ describe('Miniflux API', () => {
         assert.equal(refused.status, 400, JSON.stringify(bad));
         assert.match(
           errorOf(refused),
-          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Gleaner does not run the rewrite rule "add_dynamic_image"|replace\(\) pattern is not a pattern Gleaner can run|Invalid rewrite rule "(remove|replace)\(|Invalid rewrite_rules|Invalid fetch_via_proxy value/,
+          /:has\(\)|not a valid CSS selector|Invalid scraper_rules|Invalid ignore_http_cache value|Gleaner does not run the rewrite rule "add_mailto_subject"|replace\(\) pattern is not a pattern Gleaner can run|Invalid rewrite rule "(remove|replace)\(|Invalid rewrite_rules|Invalid fetch_via_proxy value/,
         );
       }
       assert.equal((await web.store.getFeed(id))?.options.articleSelector, 'article .post-body');
