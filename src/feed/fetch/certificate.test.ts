@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GleanerError } from '../../model/errors.js';
+import { FetchError, toFetchError } from './errors.js';
 import { makeCertificate, opensslSkipReason, type TestCertificate } from '../../testing/certificates.js';
 import { startTestProxy, type TestProxy } from '../../testing/proxyserver.js';
 import {
@@ -67,6 +68,26 @@ describe('a certificate to trust, as given', { skip }, () => {
         text.slice(0, 40),
       );
     }
+  });
+});
+
+describe('a certificate refused for its date', () => {
+  it('says to renew it, whether or not the feed trusts a certificate of its own', () => {
+    const url = new URL('https://nas.test/feed.xml');
+    const expired = Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' });
+    const timeouts = { connectMs: 1, headersMs: 1, bodyMs: 1 };
+    const plain = toFetchError(expired, url, timeouts);
+    assert.ok(plain instanceof FetchError && plain.certificateRefused);
+    assert.match(
+      plain.message,
+      /the TLS certificate of nas\.test has expired \(CERT_HAS_EXPIRED\); ask the site to renew it/,
+    );
+    assert.doesNotMatch(plain.message, /neither a usual authority/);
+    const trusting = toFetchError(expired, url, timeouts, 'AB:CD');
+    assert.match(
+      trusting.message,
+      /renew it and trust the new one in the feed's settings \(it trusts SHA-256 AB:CD\)/,
+    );
   });
 });
 

@@ -175,6 +175,17 @@ export function toFetchError(
       `${host} sent a response that is not valid HTTP/1.1 ${detail}; tell the site`,
     );
   }
+  // Whoever vouches for it, a certificate past its date is refused; the one thing to do is renew it.
+  if (code === 'CERT_HAS_EXPIRED') {
+    return new FetchError(
+      'FETCH_NETWORK',
+      `${shown}: the TLS certificate of ${host} has expired (${code}); ask the site to renew it, or, for a server of your own, renew it` +
+        (trusted === null
+          ? ''
+          : ` and trust the new one in the feed's settings (it trusts SHA-256 ${trusted})`),
+      { cause: error, certificateRefused: true },
+    );
+  }
   if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code)) {
     return new FetchError(
       'FETCH_NETWORK',
