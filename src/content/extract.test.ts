@@ -121,6 +121,18 @@ describe('extractArticle', () => {
     assert.doesNotMatch(picked.text, /randomreader99/);
   });
 
+  it('runs the feed’s rewrite rules on the article, whoever picked it, before sanitizing', () => {
+    const rules = 'replace("(?i)for most of last year"|"All of last year"), add_image_title';
+    const readability = extractArticle(page, PAGE_URL, { rewriteRules: rules });
+    assert.match(readability?.text ?? '', /All of last year/);
+    assert.doesNotMatch(readability?.text ?? '', /For most of last year/);
+    const picked = extractArticle(page, PAGE_URL, {
+      articleSelector: '.comments .comment',
+      rewriteRules: 'replace("randomreader(\\d+)"|"reader #$1")',
+    });
+    assert.match(picked?.text ?? '', /reader #99/);
+  });
+
   it('reads a page that omits <html> and <body>', () => {
     const extracted = extractArticle(
       '<title>T</title><article><p>Just a paragraph of text.</p></article>',

@@ -7,6 +7,7 @@ import { DOMParser } from 'linkedom';
 import { htmlToText } from '../feed/parse/text.js';
 import { capNesting } from './nesting.js';
 import { sanitizeHtml } from './sanitize.js';
+import { parseRewriteRules, rewriteContent } from './rewrite.js';
 import { removeMatching, selectArticle } from './selector.js';
 import { pageBaseUrl } from './urls.js';
 
@@ -20,6 +21,8 @@ const MAX_ELEMENTS = 50_000;
 export interface ArticleSelectors {
   articleSelector?: string | null;
   removeSelector?: string | null;
+  /** The feed's rewrite rules (rewrite.ts), run on the article before it is sanitized. */
+  rewriteRules?: string | null;
 }
 
 /** The main content of an article page. */
@@ -44,13 +47,15 @@ type Page = ReturnType<DOMParser['parseFromString']>;
 export function extractArticle(
   html: string,
   url: string,
-  { articleSelector = null, removeSelector = null }: ArticleSelectors = {},
+  { articleSelector = null, removeSelector = null, rewriteRules = null }: ArticleSelectors = {},
 ): ExtractedArticle | null {
+  const rules = rewriteRules ? parseRewriteRules(rewriteRules) : [];
+  const rewrite = (content: string): string => (rules.length ? rewriteContent(content, url, rules) : content);
   if (countTags(html) > MAX_ELEMENTS) return null;
   const capped = capNesting(html, MAX_DEPTH);
   const kept = removeSelector === null ? capped : removeMatching(capped, url, removeSelector);
   if (articleSelector !== null) {
-    const selected = selectArticle(kept, url, articleSelector);
+    const selected = selectArticle(kept, url, articleSelector, rewrite);
     return selected && { ...selected, title: null, byline: null };
   }
   const page = parsePage(kept);
@@ -61,7 +66,7 @@ export function extractArticle(
 
   // Sanitize last: Readability keeps the page's own markup (event handlers, styles, embeds), and
   // nothing may touch it after the allowlist.
-  const contentHtml = sanitizeHtml(article.content, baseUrl);
+  const contentHtml = sanitizeHtml(rewrite(article.content), baseUrl);
   const text = htmlToText(contentHtml);
   if (text === '') return null;
   return { title: nonEmpty(article.title), contentHtml, text, byline: nonEmpty(article.byline) };

@@ -131,13 +131,15 @@ function selectWithinBudget(selector: string, name: SelectorName, page: Node, ur
 
 /**
  * What `selector` picks out of the page at `url` (its nesting already capped: a tree is built), in
- * page order, sanitized, and its text; null when it picks nothing with text. Throws a GleanerError
- * for a selector that selectorProblem refuses, or that takes more than SELECT_BUDGET steps here.
+ * page order, through `rewrite` (a feed's rewrite rules), sanitized, and its text; null when it
+ * picks nothing with text. Throws a GleanerError for a selector that selectorProblem refuses, or
+ * that takes more than SELECT_BUDGET steps here.
  */
 export function selectArticle(
   html: string,
   url: string,
   selector: string,
+  rewrite: (picked: string) => string = (picked) => picked,
 ): { contentHtml: string; text: string } | null {
   const page = parseDocument(html);
   const picked = selectWithinBudget(selector, 'article selector', page, url);
@@ -149,7 +151,7 @@ export function selectArticle(
   });
   const base = selectOne<Node, Element>('base[href]', page, SELECT_OPTIONS);
   const baseUrl = pageBaseUrl(base && DomUtils.getAttributeValue(base, 'href'), url);
-  const contentHtml = sanitizeHtml(DomUtils.getOuterHTML(outermost), baseUrl);
+  const contentHtml = sanitizeHtml(rewrite(DomUtils.getOuterHTML(outermost)), baseUrl);
   const text = htmlToText(contentHtml);
   if (text === '') return null;
   return { contentHtml, text };
