@@ -36,7 +36,7 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
   --remove-selector CSS   elements to take out of every entry and article (as Miniflux's remove()
                     rewrite rule: ".share-buttons, aside.related")
   --rewrite-rules RULES   Miniflux's rewrite rules for its entries: add_image_title,
-                    add_dynamic_image, add_youtube_video, remove_tables, nl2br,
+                    add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link,
                     replace("pattern"|"replacement")
   --user-agent, --cookie, --username, --password   how this feed must be fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies)

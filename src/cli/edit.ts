@@ -60,7 +60,7 @@ as it is; an empty value ("") removes it.
                     each one's parts are within it (default: its first heading, its first link, all
                     of it, a time element; "" for the default); --scrape-items "" reads it as a feed
   --rewrite-rules RULES   Miniflux's rewrite rules for its entries: add_image_title,
-                    add_dynamic_image, add_youtube_video, remove_tables, nl2br,
+                    add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link,
                     replace("pattern"|"replacement"); "" for none
   --full-article    fetch each entry's page and keep the article; --summaries keeps the feed's text
   --article-selector CSS   where the article is on those pages (as Miniflux's scraper rules:

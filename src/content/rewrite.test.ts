@@ -57,6 +57,23 @@ describe('rewrite rules', () => {
     );
   });
 
+  it('makes links of web addresses written in the text (convert_text_link), not in links or code', () => {
+    assert.equal(
+      run(
+        'convert_text_link',
+        '<p>See https://a.example/x?b=1&amp;c=2. Or (http://b.example/y), <a href="/z">https://in.link/</a> <code>https://c.example</code></p>',
+      ),
+      '<p><span>See <a href="https://a.example/x?b=1&amp;c=2">https://a.example/x?b=1&amp;c=2</a>. Or (<a href="http://b.example/y">http://b.example/y</a>), </span>' +
+        '<a href="/z">https://in.link/</a> <code>https://c.example</code></p>',
+    );
+    // Addresses cut short, and long runs of what ends a sentence, cost time in proportion to them.
+    const dense = run(
+      'convert_text_link',
+      `<p>${'http://'.repeat(50_000)} http://x.${'.'.repeat(100_000)}a</p>`,
+    );
+    assert.equal((dense.match(/<a href=/g) ?? []).length, 2);
+  });
+
   it('replaces what a pattern matches, groups and all, in order with the other rules', () => {
     assert.equal(
       run('replace("Sponsored: (\\w+)"|"[ad: $1]"), nl2br', '<p>Sponsored: Acme\nnext</p>'),

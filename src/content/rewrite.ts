@@ -6,6 +6,7 @@
 //   add_youtube_video   a YouTube entry's video, embedded (youtube-nocookie.com) above its text
 //   remove_tables       tables unwrapped: their cells' content kept, a line a row
 //   nl2br               line breaks in the text made <br> (feeds that send plain text as HTML)
+//   convert_text_link   web addresses written in the text made links
 //   replace("re"|"to")  what a regular expression matches in the markup, replaced ($1 for a group)
 //
 // Threat: the rules are the user's, the content a stranger's. A replace() pattern runs on V8's
@@ -20,10 +21,12 @@ import { capNesting, NESTING_LIMIT } from './nesting.js';
 /** Longer rule lists are refused: a real one names a few rules. */
 export const MAX_REWRITE_RULES_LENGTH = 2000;
 
+/** The rules that work on the content's tree (rewriteTree). */
+type TreeRule = 'add_image_title' | 'add_dynamic_image' | 'remove_tables' | 'nl2br' | 'convert_text_link';
+
 /** A rule, and `text`, the one way Gleaner writes it (a replace() as it was given). */
 export type RewriteRule = { text: string } & (
-  | { kind: 'add_image_title' | 'add_dynamic_image' | 'add_youtube_video' | 'remove_tables' | 'nl2br' }
-  | { kind: 'replace'; pattern: RegExp; replacement: string }
+  { kind: TreeRule | 'add_youtube_video' } | { kind: 'replace'; pattern: RegExp; replacement: string }
 );
 
 const SIMPLE = new Set([
@@ -32,6 +35,7 @@ const SIMPLE = new Set([
   'add_youtube_video',
   'remove_tables',
   'nl2br',
+  'convert_text_link',
 ]);
 
 /** Where lazy-loading scripts keep an image's real source, and its sources for srcset. */
@@ -75,7 +79,7 @@ export function parseRewriteRules(text: string): RewriteRule[] {
         'USAGE',
         name === 'replace'
           ? `the rewrite rule ${JSON.stringify(rest.slice(0, 80))} cannot be read: write replace("pattern"|"replacement")`
-          : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, replace("pattern"|"replacement") and remove("selector")`,
+          : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link, replace("pattern"|"replacement") and remove("selector")`,
       );
     }
   }
@@ -88,6 +92,28 @@ export function rewriteRulesText(text: string | null): string | null {
   return parseRewriteRules(text)
     .map((rule) => rule.text)
     .join(', ');
+}
+
+/**
+ * A web address written in text, as far as the next space or markup character; what ends a
+ * sentence after it is not part of it (linkedText). Each match starts where the last one ended,
+ * so a text costs time in proportion to its length.
+ */
+const TEXT_LINKS = /https?:\/\/[^\s<>"']+/g;
+
+/** `text` (as a text node holds it) as markup, its web addresses made links. */
+function linkedText(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of text.matchAll(TEXT_LINKS)) {
+    let end = match[0].length;
+    while (end > 0 && '.,;:!?)]'.includes(match[0][end - 1] ?? '')) end--;
+    const url = match[0].slice(0, end);
+    const start = match.index;
+    out += `${escapeHtml(text.slice(at, start))}<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
+    at = start + url.length;
+  }
+  return out + escapeHtml(text.slice(at));
 }
 
 const YOUTUBE_WATCH =
@@ -122,10 +148,7 @@ function nodeOf(html: string): ChildNode {
 type ChildNode = ReturnType<typeof parseDocument>['children'][number];
 
 /** The rules that work on the content's tree. */
-function rewriteTree(
-  html: string,
-  kind: 'add_image_title' | 'add_dynamic_image' | 'remove_tables' | 'nl2br',
-): string {
+function rewriteTree(html: string, kind: TreeRule): string {
   const page = parseDocument(capNesting(html, NESTING_LIMIT));
   if (kind === 'add_dynamic_image') {
     for (const img of DomUtils.getElementsByTagName('img', page)) {
@@ -158,10 +181,16 @@ function rewriteTree(
       );
       DomUtils.replaceElement(table, nodeOf(`<p>${lines.join('<br>')}</p>`));
     }
+  } else if (kind === 'convert_text_link') {
+    const texts = DomUtils.filter((n) => isText(n) && /https?:\/\//.test(n.data), page, true);
+    for (const text of texts) {
+      if (!isText(text) || inside(text, ['a', 'pre', 'code'])) continue;
+      DomUtils.replaceElement(text, nodeOf(`<span>${linkedText(text.data)}</span>`));
+    }
   } else {
     const texts = DomUtils.filter((n) => isText(n) && n.data.includes('\n'), page, true);
     for (const text of texts) {
-      if (!isText(text) || insidePre(text)) continue;
+      if (!isText(text) || inside(text, ['pre'])) continue;
       const lines = text.data.split('\n').map(escapeHtml);
       DomUtils.replaceElement(text, nodeOf(`<span>${lines.join('<br>')}</span>`));
     }
@@ -176,9 +205,10 @@ function isText(node: AnyNode): node is TextNode {
   return node.type === ElementType.Text;
 }
 
-function insidePre(node: ChildNode): boolean {
+/** Whether `node` is inside an element named one of `names`. */
+function inside(node: ChildNode, names: readonly string[]): boolean {
   for (let up: AnyNode | null = node.parent; up !== null; up = up.parent) {
-    if ('name' in up && up.name === 'pre') return true;
+    if ('name' in up && names.includes(up.name)) return true;
   }
   return false;
 }

@@ -126,7 +126,7 @@ export interface FetchOptions {
   /** The feed's URL is a web page, read as a feed with these selectors; null for a feed. */
   scrape: PageScrape | null;
   /**
-   * Miniflux's rewrite rules Gleaner runs (add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br,
+   * Miniflux's rewrite rules Gleaner runs (add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link,
    * replace()), applied to every new entry's content, as Gleaner writes them; null for none.
    */
   rewriteRules: string | null;

@@ -233,7 +233,7 @@ export const ZH: Record<string, string> = {
   'It shows the certificate below (SHA-256 {fingerprint}, made for {names}). If it is your own server’s, check that fingerprint on the server, then subscribe again to trust it for this feed.':
     '它出示了下面的证书（SHA-256 {fingerprint}，签发给 {names}）。如果这是你自己的服务器，请在服务器上核对该指纹，然后再次订阅，即可为此订阅源信任它。',
   'Rewrite rules (as in Miniflux)': '改写规则（同 Miniflux）',
-  'Those rewrite rules are not ones Gleaner runs: add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br and replace("pattern"|"replacement"), separated by commas.':
+  'Those rewrite rules are not ones Gleaner runs: add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link and replace("pattern"|"replacement"), separated by commas.':
     '这些改写规则 Gleaner 无法执行：可用 add_image_title、add_youtube_video、remove_tables、nl2br 和 replace("模式"|"替换")，以逗号分隔。',
   'A web page without a feed: where its entries are (CSS selectors)':
     '没有订阅源的网页：条目在哪里（CSS 选择器）',

@@ -224,7 +224,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
         return {
           kind: 'error',
           message: t(
-            'Those rewrite rules are not ones Gleaner runs: add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br and replace("pattern"|"replacement"), separated by commas.',
+            'Those rewrite rules are not ones Gleaner runs: add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link and replace("pattern"|"replacement"), separated by commas.',
           ),
         };
       case 'scrape':
