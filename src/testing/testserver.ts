@@ -31,6 +31,8 @@ export interface TestServer {
   url(path: string): string;
   /** Serves `path` (without the query) with `handler`, replacing an earlier one. Unknown paths get 404. */
   route(path: string, handler: TestHandler): void;
+  /** Serves new TLS connections with this key and certificate (a renewed one); over TLS only. */
+  useCertificate(tls: { key: string; cert: string }): void;
   /** Stops listening and cuts every open connection, including never-ending responses. */
   close(): Promise<void>;
 }
@@ -91,6 +93,11 @@ export async function startTestServer(
     },
     url: (path) => `${origin}${path}`,
     route: (path, handler) => void handlers.set(path, handler),
+    useCertificate: (next) => {
+      if (!('setSecureContext' in server)) throw new Error('this test server does not speak TLS');
+      server.setSecureContext(next);
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

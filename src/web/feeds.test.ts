@@ -505,6 +505,52 @@ describe('feed management', () => {
         assert.equal(json.status, 400);
         assert.match(json.body, /PEM form/);
 
+        // A year on, the server's certificate is renewed: refreshing fails, naming the one trusted.
+        const renewed = makeCertificate('nas.test', ['DNS:nas.test']);
+        nas.useCertificate(renewed);
+        const failed = await nadia.post(
+          `/feeds/${feedId}/refresh`,
+          {},
+          { headers: { accept: 'application/json' } },
+        );
+        assert.match(
+          failed.json<{ error: string }>().error,
+          new RegExp(`the certificate this feed trusts \\(SHA-256 ${fingerprint}\\)`),
+        );
+        // Its form asks for the one the server presents now, shows it, and trusts nothing yet.
+        const asked = await nadia.post(`/feeds/${feedId}/certificate`, { title: '' });
+        assert.equal(asked.status, 200);
+        const renewedFingerprint = new X509Certificate(renewed.cert).fingerprint256;
+        assert.ok(
+          flashOf(asked.body)?.includes(`(SHA-256 ${renewedFingerprint}, made for DNS:nas.test)`),
+          flashOf(asked.body) ?? '',
+        );
+        assert.match(norm(asked.body), new RegExp(`<details class="feed-edit" open>`));
+        assert.ok(asked.body.includes(`formaction="/feeds/${feedId}/certificate"`), 'the button that asked');
+        const shownPem = /<textarea[^>]*name="trustedCertificate"[^>]*>\s*([^<]*)<\/textarea/.exec(
+          asked.body.slice(asked.body.indexOf(`/feeds/${feedId}/edit`)),
+        )?.[1];
+        assert.equal(shownPem?.trim(), new X509Certificate(renewed.cert).toString().trim());
+        assert.equal(
+          (await web.store.getFeed(feedId))?.options.trustedCertificate,
+          new X509Certificate(own.cert).toString(),
+        );
+        // Saved, it is trusted, and the feed is fetched again.
+        const saved = await edit(shownPem ?? '');
+        assert.equal(target(saved).searchParams.get('done'), 'edited');
+        const refreshed = await nadia.post(
+          `/feeds/${feedId}/refresh`,
+          {},
+          { headers: { accept: 'application/json' } },
+        );
+        assert.equal(refreshed.json<{ error: string | null }>().error, null);
+        const plain = await web.store.ensureFeed(feeds.url('/plain.xml'), DEFAULT_FETCH_OPTIONS, now);
+        await web.store.subscribe(nadia.user.id, plain.id, { folderId: null, title: null }, now);
+        assert.ok(!(await nadia.get('/feeds')).body.includes(`formaction="/feeds/${plain.id}/certificate"`));
+        const notTls = await nadia.post(`/feeds/${plain.id}/certificate`, {});
+        assert.match(alertOf(notTls.body) ?? '', /is not https: it has no certificate to trust/);
+        assert.equal((await nadia.post('/feeds/999999/certificate', {})).status, 404);
+
         const cleared = await edit('');
         assert.equal(target(cleared).searchParams.get('done'), 'edited');
         assert.equal((await web.store.getFeed(feedId))?.options.trustedCertificate, null);

@@ -235,6 +235,10 @@ export const ZH: Record<string, string> = {
   'Rewrite rules (as in Miniflux)': '改写规则（同 Miniflux）',
   'Those rewrite rules are not ones Gleaner runs: add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link and replace("pattern"|"replacement"), separated by commas.':
     '这些改写规则 Gleaner 无法执行：可用 add_image_title、add_youtube_video、remove_tables、nl2br 和 replace("模式"|"替换")，以逗号分隔。',
+  'Show the certificate the server presents': '显示服务器出示的证书',
+  '{host} presents the certificate now in this feed’s form (SHA-256 {fingerprint}, made for {names}). If it is your own server’s, check that fingerprint on the server, then save to trust it for this feed.':
+    '{host} 出示的证书已填入此订阅源的表单（SHA-256 {fingerprint}，签发给 {names}）。如果这是你自己的服务器，请在服务器上核对该指纹，然后保存，即可为此订阅源信任它。',
+  'Could not read the certificate: {reason}': '无法读取证书：{reason}',
   'A web page without a feed: where its entries are (CSS selectors)':
     '没有订阅源的网页：条目在哪里（CSS 选择器）',
   'Each entry': '每个条目',

@@ -565,6 +565,39 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     return reply.redirect(withParams('/feeds', { done: 'edited', feed: feedId }, `#feed-${feedId}`), 303);
   });
 
+  // The certificate a feed's https server presents (a renewed one, say), from its edit form: shown
+  // in the form, for the user to check and save; nothing is trusted here.
+  app.post<{ Params: { id: string } }>('/feeds/:id/certificate', async (req, reply) => {
+    const viewer = await requireUser(ctx, req, reply);
+    if (!viewer) return reply;
+    const id = idOf(req.params.id);
+    const sub = id === null ? undefined : await subscriptionOf(viewer.user.id, id);
+    if (id === null || !sub) return notFound(reply);
+    const t = viewer.t;
+    let shown;
+    try {
+      shown = await ctx.deps.fetcher.presentedCertificate(sub.feed.url);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      if (wantsJson(req)) return reply.code(errorStatus(err)).send({ error: err.message });
+      const message = t('Could not read the certificate: {reason}', { reason: err.message });
+      return showFeeds(req, reply, viewer, { flash: { kind: 'error', message } }, errorStatus(err));
+    }
+    if (wantsJson(req)) return shown;
+    const message = t(
+      '{host} presents the certificate now in this feed’s form (SHA-256 {fingerprint}, made for {names}). If it is your own server’s, check that fingerprint on the server, then save to trust it for this feed.',
+      {
+        host: new URL(sub.feed.url).host,
+        fingerprint: shown.fingerprint,
+        names: shown.names ?? shown.subject,
+      },
+    );
+    return showFeeds(req, reply, viewer, {
+      flash: { kind: 'status', message },
+      offered: { feedId: id, pem: shown.pem },
+    });
+  });
+
   app.post<{ Params: { id: string } }>('/feeds/:id/refresh', async (req, reply) => {
     const viewer = await requireUser(ctx, req, reply);
     if (!viewer) return reply;

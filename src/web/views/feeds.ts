@@ -117,6 +117,8 @@ export interface FeedsView {
   importResult: ImportResult | null;
   /** Posts per day of each feed over the last days, oldest first, by feed id. */
   activity: Map<number, number[]>;
+  /** The certificate a feed's server presents, asked for from its edit form: shown there, not yet trusted. */
+  offered?: { feedId: number; pem: string } | null;
 }
 
 /** Only http(s) links from feeds become hrefs. */
@@ -255,6 +257,8 @@ interface FetchFields {
   ignoreHttpCache: boolean;
   viaProxy: boolean;
   trustedCertificate: string;
+  /** Where the form asks for the certificate its https server presents; null where it cannot. */
+  certificateAction?: string | null;
   scrape: ScrapeFields;
   userAgent: string;
   cookie: string;
@@ -322,7 +326,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
           ><input type="checkbox" name="viaProxy" value="1" ${v.viaProxy ? html` checked` : ''} />
           ${t('Fetch it through the feed proxy (GLEANER_FEED_PROXY), never another way')}</label
         >
-        ${certificateField(t, v.trustedCertificate)} ${scrapeFields(t, v.scrape)}
+        ${certificateField(t, v.trustedCertificate, v.certificateAction ?? null)} ${scrapeFields(t, v.scrape)}
         <label
           >${t('User agent')}
           <input name="userAgent" value="${v.userAgent}" maxlength="4096" placeholder="${t('Gleaner’s own')}"
@@ -352,7 +356,7 @@ function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
 }
 
 /** A feed's fetch options in its edit form. */
-function feedFetchFields(t: Translate, feed: Feed): Html {
+function feedFetchFields(t: Translate, feed: Feed, offered: string | null): Html {
   const o = feed.options;
   const fields = {
     fullArticle: o.fetchFullArticle,
@@ -361,7 +365,8 @@ function feedFetchFields(t: Translate, feed: Feed): Html {
     rewriteRules: o.rewriteRules ?? '',
     ignoreHttpCache: o.ignoreHttpCache,
     viaProxy: o.fetchViaProxy,
-    trustedCertificate: o.trustedCertificate ?? '',
+    trustedCertificate: offered ?? o.trustedCertificate ?? '',
+    certificateAction: feed.url.startsWith('https://') ? `/feeds/${feed.id}/certificate` : null,
     scrape: {
       items: o.scrape?.items ?? '',
       title: o.scrape?.title ?? '',
@@ -417,7 +422,7 @@ function scrapeFields(t: Translate, v: ScrapeFields): Html {
  * The certificate a feed trusts besides the usual authorities (FetchOptions.trustedCertificate),
  * with the fingerprint of the one stored or typed, to check against the server's.
  */
-function certificateField(t: Translate, pem: string): Html {
+function certificateField(t: Translate, pem: string, action: string | null): Html {
   let fingerprint: string | null = null;
   try {
     fingerprint = pem ? parseTrustedCertificate(pem).fingerprint : null;
@@ -441,6 +446,12 @@ ${pem}</textarea></label
             ${t('Its SHA-256 fingerprint:')}
             <code class="fingerprint">${fingerprint}</code>
           </p>`
+    }${
+      action === null
+        ? ''
+        : html`<button type="submit" class="button" formaction="${action}" formnovalidate>
+            ${t('Show the certificate the server presents')}
+          </button>`
     }`;
 }
 
@@ -496,14 +507,21 @@ function ruleFields(t: Translate, sub: SubscriptionView): Html {
     </details>`;
 }
 
-function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepublish: boolean): Html {
+/** `offered`: the certificate its server presents, asked for from this form (FeedsView.offered). */
+function feedRow(
+  page: PageData,
+  sub: SubscriptionView,
+  series: number[],
+  noRepublish: boolean,
+  offered: string | null,
+): Html {
   const t = page.viewer.t;
   const { feed } = sub;
   const name = feedName(sub);
   const site = httpUrl(feed.siteUrl) ?? httpUrl(feed.url);
   const posts = series.reduce((a, b) => a + b, 0);
   const failing = feed.errorCount > 0;
-  const editForm = html`<details class="feed-edit">
+  const editForm = html`<details class="feed-edit" ${offered ? html` open` : ''}>
     <summary class="link">${t('Edit')}</summary>
     <form method="post" action="/feeds/${feed.id}/edit" class="stack">
       ${csrfField(page.viewer)}
@@ -536,7 +554,8 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
         ><input type="checkbox" name="paused" value="1" ${sub.subscription.paused ? html` checked` : ''} />
         ${t('Paused: do not fetch it for me')}</label
       >
-      ${checkField(t, sub.subscription.minCheckMinutes)} ${feedFetchFields(t, feed)} ${ruleFields(t, sub)}
+      ${checkField(t, sub.subscription.minCheckMinutes)} ${feedFetchFields(t, feed, offered)}
+      ${ruleFields(t, sub)}
       <button type="submit" class="button primary">${t('Save')}</button>
     </form>
   </details>`;
@@ -577,12 +596,8 @@ function feedRow(page: PageData, sub: SubscriptionView, series: number[], noRepu
   </tr>`;
 }
 
-function feedTable(
-  page: PageData,
-  subs: readonly SubscriptionView[],
-  activity: Map<number, number[]>,
-  noRepublish: Set<number>,
-): Html {
+function feedTable(page: PageData, subs: readonly SubscriptionView[], view: FeedsView): Html {
+  const { activity, noRepublish, offered } = view;
   const t = page.viewer.t;
   if (subs.length === 0) return html`<p class="empty">${t('No feeds in this folder.')}</p>`;
   return html`<table class="feed-table">
@@ -596,7 +611,15 @@ function feedTable(
       </tr>
     </thead>
     <tbody>
-      ${subs.map((s) => feedRow(page, s, activity.get(s.feed.id) ?? [], noRepublish.has(s.feed.id)))}
+      ${subs.map((s) =>
+        feedRow(
+          page,
+          s,
+          activity.get(s.feed.id) ?? [],
+          noRepublish.has(s.feed.id),
+          offered?.feedId === s.feed.id ? offered.pem : null,
+        ),
+      )}
     </tbody>
   </table>`;
 }
@@ -658,7 +681,7 @@ function subscriptionsSection(page: PageData, view: FeedsView): Html {
         </h2>
         ${folderTools(page, f, subs.length)}
       </div>
-      ${feedTable(page, subs, view.activity, view.noRepublish)}
+      ${feedTable(page, subs, view)}
     </section>`;
   });
   const loose = byFolder.get(null) ?? [];
@@ -672,7 +695,7 @@ function subscriptionsSection(page: PageData, view: FeedsView): Html {
                 ${t('Not in a folder')} <span class="muted small">(${loose.length})</span>
               </h2>
             </div>
-            ${feedTable(page, loose, view.activity, view.noRepublish)}
+            ${feedTable(page, loose, view)}
           </section>`
         : ''
     }
