@@ -572,6 +572,10 @@ describe('feed management', () => {
         ),
     );
     const lea = await web.login('lea', 'correct horse battery');
+    // Subscribed to as a feed, the page declares none: the form opens where it can be read as one.
+    const asFeed = await lea.post('/feeds/subscribe', { url: feeds.url('/changelog') });
+    assert.match(alertOf(asFeed.body) ?? '', /or read the page itself as a feed/, alertOf(asFeed.body) ?? '');
+    assert.match(norm(asFeed.body), /<details class="fetch-options" open>.*name="scrapeItems"/);
     const bad = await lea.post('/feeds/subscribe', { url: feeds.url('/changelog'), scrapeTitle: 'h3' });
     assert.match(alertOf(bad.body) ?? '', /say where each entry is on the page/);
     const subscribed = await lea.post('/feeds/subscribe', {

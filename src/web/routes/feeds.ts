@@ -406,6 +406,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (!(err instanceof GleanerError)) throw err;
       // A private key pasted by mistake is not written back into the page.
       if (form.trustedCertificate.includes('PRIVATE KEY')) form.trustedCertificate = '';
+      // A page without a feed: where the selectors that read it as one are asked for, open.
+      form.noFeed = err.code === 'PARSE_NOT_A_FEED' && !form.scrape.items;
       const reason = t('Could not subscribe: {reason}', { reason: err.message });
       // A server of the user's own: the certificate it shows, filled in for them to check and trust.
       if (err instanceof FetchError && err.certificateRefused && !form.trustedCertificate) {

@@ -47,6 +47,8 @@ export interface SubscribeForm {
   trustedCertificate: string;
   /** A web page read as a feed (PageScrape): its selectors as typed, empty for a feed. */
   scrape: ScrapeFields;
+  /** The page has no feed: the fetch options open, where its entries' selectors are asked for. */
+  noFeed?: boolean;
   /** How the feed is fetched, for sites that want them: empty for the defaults. */
   userAgent: string;
   cookie: string;
@@ -257,6 +259,8 @@ interface FetchFields {
   ignoreHttpCache: boolean;
   viaProxy: boolean;
   trustedCertificate: string;
+  /** Open the fetch options whatever they hold (FeedsView: a page without a feed). */
+  noFeed?: boolean;
   /** Where the form asks for the certificate its https server presents; null where it cannot. */
   certificateAction?: string | null;
   scrape: ScrapeFields;
@@ -272,6 +276,7 @@ interface FetchFields {
 /** The full-article box and the fetch options (folded away unless some are set), with a hint. */
 function fetchOptionsFields(t: Translate, v: FetchFields, hint: string): Html {
   const custom = !!(
+    v.noFeed ||
     v.articleSelector ||
     v.removeSelector ||
     v.rewriteRules ||
