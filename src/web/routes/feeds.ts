@@ -91,7 +91,6 @@ function errorStatus(err: GleanerError): number {
   return 400;
 }
 
-/** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
 /** The page selectors of a feed form, as typed. */
 function scrapeForm(req: FastifyRequest): ScrapeFields {
   const value = (part: keyof ScrapeFields) => field(req, SCRAPE_FIELD_NAMES[part]).trim();
@@ -128,6 +127,7 @@ function pastedCertificate(req: FastifyRequest): string | null {
   return text ? parseTrustedCertificate(text).pem : null;
 }
 
+/** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
 function checked(req: FastifyRequest, name: string): boolean {
   const body = req.body as Record<string, unknown> | undefined;
   const value = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body[name] : undefined;
