@@ -49,7 +49,6 @@ export function toWebSubState(r: Row): WebSubState {
   };
 }
 
-/** A feed row's fetch options. */
 /** A feed's page selectors as stored (JSON); null for none, or for text no release of ours wrote. */
 function storedScrape(text: string | null): PageScrape | null {
   if (!text) return null;
@@ -70,6 +69,7 @@ function storedScrape(text: string | null): PageScrape | null {
   }
 }
 
+/** A feed row's fetch options. */
 export function toFetchOptions(r: Row): FetchOptions {
   return {
     userAgent: str(r.user_agent),

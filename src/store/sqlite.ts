@@ -181,7 +181,6 @@ const MAX_WALKED_SEARCH_PAGE = 1000;
 /** Where a search row (searchSql) holds the entry's publication time. */
 const PUBLISHED_AT = ENTRY_COLUMNS.indexOf('published_at');
 
-/** A feed's fetch options as the feeds table's statements take them. */
 /** A name an entry carries (a tag, a label), as the statements that list them read it. */
 interface EntryName {
   entry_id: number;
@@ -236,6 +235,7 @@ function byEntry(rows: readonly EntryName[]): Map<number, string[]> {
   return names;
 }
 
+/** A feed's fetch options as the feeds table's statements take them. */
 function optionParams(options: FetchOptions): Record<string, string | number | null> & { key: string } {
   return {
     key: fetchOptionsKey(options),
