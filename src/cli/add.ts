@@ -47,9 +47,9 @@ usual feed paths) are found; when a page offers several, they are listed (or --f
                     one, or its private CA's; openssl s_client -showcerts shows it)
   --scrape-items CSS   the URL is a web page without a feed: read each element this selects
                     as an entry (as FreshRSS's HTML + XPath feeds, with CSS: ".advisories tr");
-                    --scrape-title, --scrape-link, --scrape-content and --scrape-date CSS say where
-                    each one's parts are within it (default: its first heading, its first link, all
-                    of it, a time element)
+                    --scrape-title, --scrape-link, --scrape-content, --scrape-date, --scrape-author
+                    and --scrape-categories CSS say where each one's parts are within it (default:
+                    its first heading, its first link, all of it, a time element, none, none)
   --block-rules RE  entries whose title, link, author or a category this matches do not reach you
                     (a regular expression, as in Miniflux; (?i) ignores case), from the first fetch
   --keep-rules RE   only entries this matches reach you

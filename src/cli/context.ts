@@ -76,6 +76,8 @@ export const SCRAPE_FLAGS = {
   'scrape-link': { type: 'string' },
   'scrape-content': { type: 'string' },
   'scrape-date': { type: 'string' },
+  'scrape-author': { type: 'string' },
+  'scrape-categories': { type: 'string' },
 } as const;
 
 type ScrapeFlags = { [K in keyof typeof SCRAPE_FLAGS]?: string };
@@ -98,6 +100,8 @@ export function scrapeOfFlags(
     link: values['scrape-link'] ?? current?.link,
     content: values['scrape-content'] ?? current?.content,
     date: values['scrape-date'] ?? current?.date,
+    author: values['scrape-author'] ?? current?.author,
+    categories: values['scrape-categories'] ?? current?.categories,
   });
   if (scrape === null)
     throw new GleanerError(

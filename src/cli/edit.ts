@@ -56,9 +56,10 @@ as it is; an empty value ("") removes it.
                     the usual authorities only
   --scrape-items CSS   the URL is a web page without a feed: read each element this selects
                     as an entry (as FreshRSS's HTML + XPath feeds, with CSS: ".advisories tr");
-                    --scrape-title, --scrape-link, --scrape-content and --scrape-date CSS say where
-                    each one's parts are within it (default: its first heading, its first link, all
-                    of it, a time element; "" for the default); --scrape-items "" reads it as a feed
+                    --scrape-title, --scrape-link, --scrape-content, --scrape-date, --scrape-author
+                    and --scrape-categories CSS say where each one's parts are within it (default:
+                    its first heading, its first link, all of it, a time element, none, none; ""
+                    for the default); --scrape-items "" reads it as a feed
   --rewrite-rules RULES   Miniflux's rewrite rules for its entries: add_image_title,
                     add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link,
                     replace("pattern"|"replacement"); "" for none

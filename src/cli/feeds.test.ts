@@ -38,7 +38,15 @@ describe('gleaner feeds: fetch options', () => {
       removeSelector: '.share',
       fetchViaProxy: true,
       trustedCertificate: null,
-      scrape: { items: 'article', title: null, link: 'h2 a', content: null, date: null },
+      scrape: {
+        items: 'article',
+        title: null,
+        link: 'h2 a',
+        content: null,
+        date: null,
+        author: null,
+        categories: null,
+      },
       rewriteRules: 'add_image_title, replace("a"|"b")',
     };
     assert.deepEqual(fetchedWith(all), [

@@ -35,7 +35,9 @@ export type SelectorName =
   | 'title selector'
   | 'link selector'
   | 'content selector'
-  | 'date selector';
+  | 'date selector'
+  | 'author selector'
+  | 'categories selector';
 
 /** Why `selector` cannot be used as the feed's `name`, or null when it can. */
 export function selectorProblem(selector: string, name: SelectorName = 'article selector'): string | null {

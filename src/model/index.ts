@@ -87,6 +87,10 @@ export interface PageScrape {
   content: string | null;
   /** Its date, from a datetime attribute or the text; default: a time element. */
   date: string | null;
+  /** Its author's name; default: none. */
+  author: string | null;
+  /** Its categories, one an element this selects; default: none. */
+  categories: string | null;
 }
 
 /** How a feed is fetched: shared by every subscriber with the same options. */

@@ -1142,7 +1142,15 @@ describe('refreshFeed: charsets and full articles over HTTP', () => {
     );
     const fresh = async (feed: Feed): Promise<Feed> =>
       (await store.getFeed(feed.id)) ?? assert.fail('stored');
-    const scrape = { items: 'tr', title: null, link: null, content: null, date: 'td:last-child' };
+    const scrape = {
+      items: 'tr',
+      title: null,
+      link: null,
+      content: null,
+      date: 'td:last-child',
+      author: null,
+      categories: null,
+    };
     await withEachDigest(async (name, digest) => {
       rows = rows.slice(-2);
       const feed = await subscribed(`/advisories?${name}`, { ...OPTIONS, scrape });

@@ -133,6 +133,8 @@ for (const backend of backends) {
           link: null,
           content: null,
           date: 'td:nth-child(3)',
+          author: null,
+          categories: null,
         },
         rewriteRules: 'add_image_title, replace("a"|"b")',
       };

@@ -1007,16 +1007,37 @@ describe('fetchOptionsKey', () => {
     const trusting = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, trustedCertificate: 'PEM A' });
     assert.ok(![before, selected, removing, proxied, ''].includes(trusting));
     assert.notEqual(fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, trustedCertificate: 'PEM B' }), trusting);
-    const scrape = { items: 'article', title: null, link: null, content: null, date: null };
+    const scrape = {
+      items: 'article',
+      title: null,
+      link: null,
+      content: null,
+      date: null,
+      author: null,
+      categories: null,
+    };
     const scraping = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, scrape });
     assert.ok(![before, selected, removing, proxied, trusting, ''].includes(scraping));
     assert.notEqual(
-      fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, scrape: { ...scrape, date: 'time' } }),
+      fetchOptionsKey({
+        ...DEFAULT_FETCH_OPTIONS,
+        scrape: { ...scrape, date: 'time', author: null, categories: null },
+      }),
       scraping,
     );
     // The same selectors, whatever order a surface wrote them in.
-    const reordered = { date: null, content: null, link: null, title: null, items: 'article' };
+    const reordered = {
+      categories: null,
+      author: null,
+      date: null,
+      content: null,
+      link: null,
+      title: null,
+      items: 'article',
+    };
     assert.equal(fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, scrape: reordered }), scraping);
+    const byAuthor = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, scrape: { ...scrape, author: '.by' } });
+    assert.ok(![scraping, ''].includes(byAuthor), 'a part given later is part of the key when set');
     const rewriting = fetchOptionsKey({ ...DEFAULT_FETCH_OPTIONS, rewriteRules: 'add_image_title' });
     assert.ok(![before, selected, removing, proxied, trusting, scraping, ''].includes(rewriting));
   });

@@ -63,6 +63,8 @@ function storedScrape(text: string | null): PageScrape | null {
       link: field(v.link),
       content: field(v.content),
       date: field(v.date),
+      author: field(v.author),
+      categories: field(v.categories),
     };
   } catch {
     return null;
@@ -141,8 +143,16 @@ export function fetchOptionsKey(o: FetchOptions): string {
     removeSelector: o.removeSelector || undefined,
     fetchViaProxy: o.fetchViaProxy || undefined,
     trustedCertificate: o.trustedCertificate || undefined,
+    // The parts that came later go in only when set, so that a page's key stays as it was.
     scrape: o.scrape
-      ? [o.scrape.items, o.scrape.title, o.scrape.link, o.scrape.content, o.scrape.date]
+      ? [
+          o.scrape.items,
+          o.scrape.title,
+          o.scrape.link,
+          o.scrape.content,
+          o.scrape.date,
+          ...(o.scrape.author || o.scrape.categories ? [o.scrape.author, o.scrape.categories] : []),
+        ]
       : undefined,
     rewriteRules: o.rewriteRules || undefined,
   });

@@ -253,7 +253,17 @@ describe('subscribing with secrets', () => {
         title: 'Changelog',
         siteUrl: null,
         folder: null,
-        fetch: fetch({ scrape: { items: 'li', title: null, link: null, content: null, date: 'time' } }),
+        fetch: fetch({
+          scrape: {
+            items: 'li',
+            title: null,
+            link: null,
+            content: null,
+            date: 'time',
+            author: null,
+            categories: null,
+          },
+        }),
       },
     ]);
     const options = new Map(
@@ -268,7 +278,15 @@ describe('subscribing with secrets', () => {
     });
     assert.deepEqual(options.get('https://frss.test/changelog'), {
       ...DEFAULT_FETCH_OPTIONS,
-      scrape: { items: 'li', title: null, link: null, content: null, date: 'time' },
+      scrape: {
+        items: 'li',
+        title: null,
+        link: null,
+        content: null,
+        date: 'time',
+        author: null,
+        categories: null,
+      },
     });
     assert.deepEqual(options.get('https://frss.test/agent.xml'), {
       ...DEFAULT_FETCH_OPTIONS,

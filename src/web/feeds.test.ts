@@ -591,6 +591,8 @@ describe('feed management', () => {
       link: null,
       content: null,
       date: null,
+      author: null,
+      categories: null,
     });
     const [newest] = await web.store.queryEntries({ userId: lea.user.id, feedId, limit: 1 });
     assert.deepEqual([newest?.entry.title, newest?.entry.link], ['v2.1', feeds.url('/releases/2.1')]);

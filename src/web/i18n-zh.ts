@@ -250,6 +250,9 @@ export const ZH: Record<string, string> = {
   'Its content': '内容',
   'all of it': '整个元素',
   'Its date': '日期',
+  'Its author': '作者',
+  none: '无',
+  'Its categories': '分类',
   'a time element': 'time 元素',
   'Those page selectors are not ones Gleaner can use: CSS selectors such as article.post, at most {n} characters each, without :has() or :contains().':
     '这些网页选择器不可用：应为 CSS 选择器（如 article.post），每个最多 {n} 个字符，不能用 :has() 或 :contains()。',

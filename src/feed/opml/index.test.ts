@@ -368,6 +368,8 @@ describe('buildOpml', () => {
       link: null,
       content: null,
       date: 'td[data-x="1"]',
+      author: null,
+      categories: null,
     };
     const page: OpmlFeed = {
       ...feed('https://vendor.example/advisories', 'Advisories', null, null),

@@ -49,6 +49,8 @@ const SCRAPE_ATTRIBUTES: readonly (readonly [keyof PageScrape, string])[] = [
   ['link', 'scrapeLink'],
   ['content', 'scrapeContent'],
   ['date', 'scrapeDate'],
+  ['author', 'scrapeAuthor'],
+  ['categories', 'scrapeCategories'],
 ];
 
 /** FreshRSS's kinds of feed that are web pages read with XPath (or JSON with dot paths). */

@@ -16,6 +16,8 @@ const scrape = (fields: Partial<PageScrape> & { items: string }): PageScrape => 
   link: null,
   content: null,
   date: null,
+  author: null,
+  categories: null,
   ...fields,
 });
 const read = (html: string, s: PageScrape) =>
@@ -87,6 +89,21 @@ describe('reading a web page as a feed', () => {
     );
     const listed = read('<ul><li><b>One</b> two</li></ul>', scrape({ items: 'li' }));
     assert.equal(listed.items[0]?.contentHtml, '<ul><li><b>One</b> two</li></ul>');
+  });
+
+  it('reads an entry’s author and categories where selectors say, once each', () => {
+    const html =
+      '<article><h2><a href="/p/1">One</a></h2><span class="by"> Ada  Lovelace </span>' +
+      '<a class="tag">rust</a><a class="tag">wasm</a><a class="tag">rust</a><a class="tag"> </a></article>' +
+      '<article><h2><a href="/p/2">Two</a></h2></article>';
+    const feed = read(html, scrape({ items: 'article', author: '.by', categories: '.tag' }));
+    assert.deepEqual(
+      feed.items.map((i) => [i.title, i.author, i.categories]),
+      [
+        ['One', 'Ada Lovelace', ['rust', 'wasm']],
+        ['Two', null, []],
+      ],
+    );
   });
 
   it('takes an entry inside another as part of it, and skips empty ones', () => {
@@ -179,6 +196,8 @@ describe('page selectors as given', () => {
       link: 'a.more',
       content: null,
       date: null,
+      author: null,
+      categories: null,
     });
   });
 

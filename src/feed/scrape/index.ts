@@ -38,6 +38,8 @@ const FIELDS: readonly (readonly [keyof PageScrape, SelectorName])[] = [
   ['link', 'link selector'],
   ['content', 'content selector'],
   ['date', 'date selector'],
+  ['author', 'author selector'],
+  ['categories', 'categories selector'],
 ];
 
 /** Why `scrape` cannot be used, or null when it can: its entry selector is required, every one must parse. */
@@ -64,6 +66,8 @@ export function pageScrapeOf(
     link: given(fields.link),
     content: given(fields.content),
     date: given(fields.date),
+    author: given(fields.author),
+    categories: given(fields.categories),
   };
 }
 
@@ -125,6 +129,18 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
     const contentHtml = content.length > 0 ? standalone(content) : null;
     const dateEl = first(scrape.date, 'date selector', item, DEFAULTS.date);
     const dated = dateEl ? parseDate(attr(dateEl, 'datetime') ?? DomUtils.textContent(dateEl)) : null;
+    const authorEl = scrape.author === null ? null : first(scrape.author, 'author selector', item, '');
+    const author = authorEl ? collapseWhitespace(DomUtils.textContent(authorEl)) || null : null;
+    const categories =
+      scrape.categories === null
+        ? []
+        : [
+            ...new Set(
+              select(scrape.categories, 'categories selector', item)
+                .map((el) => collapseWhitespace(DomUtils.textContent(el)))
+                .filter(Boolean),
+            ),
+          ];
     if (!title && !link && collapseWhitespace(DomUtils.textContent(content)) === '') continue;
     items.push({
       ...emptyEntry(),
@@ -132,6 +148,8 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
       link,
       // Undated entries keep the page's order: the first one newest.
       published: dated ?? isoSeconds(o.now - index * 1000),
+      author,
+      categories,
       contentHtml,
     });
   }

@@ -100,6 +100,8 @@ function scrapeForm(req: FastifyRequest): ScrapeFields {
     link: value('link'),
     content: value('content'),
     date: value('date'),
+    author: value('author'),
+    categories: value('categories'),
   };
 }
 

@@ -68,7 +68,7 @@ export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = {
   ignoreHttpCache: false,
   viaProxy: false,
   trustedCertificate: '',
-  scrape: { items: '', title: '', link: '', content: '', date: '' },
+  scrape: { items: '', title: '', link: '', content: '', date: '', author: '', categories: '' },
   userAgent: '',
   cookie: '',
   username: '',
@@ -378,6 +378,8 @@ function feedFetchFields(t: Translate, feed: Feed, offered: string | null): Html
       link: o.scrape?.link ?? '',
       content: o.scrape?.content ?? '',
       date: o.scrape?.date ?? '',
+      author: o.scrape?.author ?? '',
+      categories: o.scrape?.categories ?? '',
     },
     userAgent: o.userAgent ?? '',
     cookie: o.cookie ?? '',
@@ -399,6 +401,8 @@ export const SCRAPE_FIELD_NAMES: Record<keyof PageScrape, string> = {
   link: 'scrapeLink',
   content: 'scrapeContent',
   date: 'scrapeDate',
+  author: 'scrapeAuthor',
+  categories: 'scrapeCategories',
 };
 
 function scrapeFieldValues(scrape: ScrapeFields): Record<string, string> {
@@ -419,6 +423,10 @@ function scrapeFields(t: Translate, v: ScrapeFields): Html {
     <div class="field-row">
       ${textField(t('Its content'), SCRAPE_FIELD_NAMES.content, v.content, MAX_SELECTOR_LENGTH, t('all of it'))}
       ${textField(t('Its date'), SCRAPE_FIELD_NAMES.date, v.date, MAX_SELECTOR_LENGTH, t('a time element'))}
+    </div>
+    <div class="field-row">
+      ${textField(t('Its author'), SCRAPE_FIELD_NAMES.author, v.author, MAX_SELECTOR_LENGTH, t('none'))}
+      ${textField(t('Its categories'), SCRAPE_FIELD_NAMES.categories, v.categories, MAX_SELECTOR_LENGTH, t('none'))}
     </div>
   </fieldset>`;
 }
