@@ -16,7 +16,7 @@ import {
 import { silentLogger } from '../log/index.js';
 import type { RecommendedFeed } from '../feed/recommended/index.js';
 import type { OpmlFetchOptions } from '../feed/opml/index.js';
-import type { FetchOptions } from '../model/index.js';
+import type { FetchOptions, PageScrape } from '../model/index.js';
 import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
 import { openStore, type Store } from '../store/index.js';
@@ -218,6 +218,15 @@ describe('subscribing with secrets', () => {
 
   it('imports how a feed is fetched and checked from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
     const user = await store.createUser('gus', { isAdmin: false }, Date.now());
+    const changelog: PageScrape = {
+      items: 'li',
+      title: null,
+      link: null,
+      content: null,
+      date: 'time',
+      author: null,
+      categories: null,
+    };
     const fetch = (o: Partial<OpmlFetchOptions>): OpmlFetchOptions => ({
       articleSelector: null,
       removeSelector: null,
@@ -253,17 +262,7 @@ describe('subscribing with secrets', () => {
         title: 'Changelog',
         siteUrl: null,
         folder: null,
-        fetch: fetch({
-          scrape: {
-            items: 'li',
-            title: null,
-            link: null,
-            content: null,
-            date: 'time',
-            author: null,
-            categories: null,
-          },
-        }),
+        fetch: fetch({ scrape: changelog }),
       },
     ]);
     const options = new Map(
@@ -278,15 +277,7 @@ describe('subscribing with secrets', () => {
     });
     assert.deepEqual(options.get('https://frss.test/changelog'), {
       ...DEFAULT_FETCH_OPTIONS,
-      scrape: {
-        items: 'li',
-        title: null,
-        link: null,
-        content: null,
-        date: 'time',
-        author: null,
-        categories: null,
-      },
+      scrape: changelog,
     });
     assert.deepEqual(options.get('https://frss.test/agent.xml'), {
       ...DEFAULT_FETCH_OPTIONS,
