@@ -43,21 +43,29 @@ const LAZY_SOURCES = ['data-src', 'data-original', 'data-lazy-src', 'data-orig-f
 const LAZY_SRCSETS = ['data-srcset', 'data-lazy-srcset'];
 
 /**
- * The rules `text` lists, in order; a USAGE error naming the first one Gleaner does not run, or
- * cannot read. Rules are separated by commas; replace()'s two quoted parts may hold any of them.
+ * A Miniflux rule list split: the selectors of its remove("…") rules (the feed's remove selector,
+ * kept apart), and its other rules, in order. A USAGE error naming the first rule Gleaner does not
+ * run, or cannot read. Rules are separated by commas; the quoted parts of remove() and replace()
+ * run to the `")` that ends them, and may hold quotes and commas.
  */
-export function parseRewriteRules(text: string): RewriteRule[] {
+export function splitRewriteRules(text: string): { removeSelectors: string[]; rules: RewriteRule[] } {
   if (text.length > MAX_REWRITE_RULES_LENGTH)
     throw new GleanerError(
       'USAGE',
       `the rewrite rules are longer than ${MAX_REWRITE_RULES_LENGTH} characters`,
     );
+  const removeSelectors: string[] = [];
   const rules: RewriteRule[] = [];
   let rest = text.trim();
   while (rest !== '') {
+    const remove = /^remove\("(.*?)"\)\s*(?:,\s*|$)/s.exec(rest);
     const replace = /^replace\("(.*?)"\|"(.*?)"\)\s*(?:,\s*|$)/s.exec(rest);
     const simple = /^([a-z0-9_]+)\s*(?:,\s*|$)/.exec(rest);
-    if (replace) {
+    if (remove) {
+      const selector = (remove[1] ?? '').trim();
+      if (selector !== '') removeSelectors.push(selector);
+      rest = rest.slice(remove[0].length);
+    } else if (replace) {
       const pattern = compileRule(replace[1], 'replace() pattern');
       if (pattern === null)
         throw new GleanerError('USAGE', 'a replace() rule needs a pattern: replace("x"|"y")');
@@ -77,12 +85,23 @@ export function parseRewriteRules(text: string): RewriteRule[] {
       const name = /^[^,(]*/.exec(rest)?.[0].trim() || rest.slice(0, 40);
       throw new GleanerError(
         'USAGE',
-        name === 'replace'
-          ? `the rewrite rule ${JSON.stringify(rest.slice(0, 80))} cannot be read: write replace("pattern"|"replacement")`
+        name === 'replace' || name === 'remove'
+          ? `Invalid rewrite rule ${JSON.stringify(rest.slice(0, 80))}: write ${name === 'replace' ? 'replace("pattern"|"replacement")' : 'remove("selector")'}`
           : `Gleaner does not run the rewrite rule ${JSON.stringify(name)}: it runs add_image_title, add_dynamic_image, add_youtube_video, remove_tables, nl2br, convert_text_link, replace("pattern"|"replacement") and remove("selector")`,
       );
     }
   }
+  return { removeSelectors, rules };
+}
+
+/** The rules `text` lists, in order (splitRewriteRules); remove() is refused: it is the remove selector. */
+export function parseRewriteRules(text: string): RewriteRule[] {
+  const { removeSelectors, rules } = splitRewriteRules(text);
+  if (removeSelectors.length > 0)
+    throw new GleanerError(
+      'USAGE',
+      'remove("…") is the feed\'s remove selector, set apart from its rewrite rules: give the selector there',
+    );
   return rules;
 }
 

@@ -34,7 +34,7 @@
 //   enclosure's playback position (PUT /v1/enclosures/:id; not kept).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../config/paths.js';
-import { rewriteRulesText } from '../../content/rewrite.js';
+import { splitRewriteRules } from '../../content/rewrite.js';
 import { buildOpml, parseOpml } from '../../feed/opml/index.js';
 import { articleOfEntry } from '../../ingest/article.js';
 import { compileRule } from '../../ingest/rules.js';
@@ -167,40 +167,23 @@ function boolParam(q: Query, name: string): boolean | undefined {
 }
 
 /**
- * Miniflux rewrite rules as Gleaner keeps them: the selectors of their `remove("…")` rules, joined
- * (`remove(".ad"),remove(".share")`), are the feed's remove selector; the others its rewrite rules
- * (content/rewrite.ts); null for none. A rule Gleaner does not run is a 400 that names it. A
- * remove() or replace() rule's quoted parts run to the `")` that ends them, and may hold quotes and
- * commas.
+ * Miniflux rewrite rules as Gleaner keeps them (splitRewriteRules): the selectors of their
+ * `remove("…")` rules, joined (`remove(".ad"),remove(".share")`), are the feed's remove selector;
+ * the others its rewrite rules; null for none. A rule Gleaner does not run is a 400 that names it.
  */
-export function rewriteOfRules(rules: string): Pick<FetchOptions, 'removeSelector' | 'rewriteRules'> {
-  const selectors: string[] = [];
-  const others: string[] = [];
-  let rest = rules.trim();
-  while (rest !== '') {
-    const rule =
-      /^remove\("(.*?)"\)\s*(?:,\s*|$)/s.exec(rest) ??
-      /^replace\(".*?"\|".*?"\)\s*(?:,\s*|$)/s.exec(rest) ??
-      /^[a-z0-9_]+\s*(?:,\s*|$)/.exec(rest);
-    if (rule === null) {
-      const name = /^[^,(]*/.exec(rest)?.[0].trim() || rest.slice(0, 40);
-      throw badRequest(
-        `Invalid rewrite rule ${JSON.stringify(rest.slice(0, 80))}: write ${name === 'replace' ? 'replace("pattern"|"replacement")' : 'remove("selector")'}`,
-      );
-    }
-    if (rule[1] !== undefined) {
-      if (rule[1].trim() !== '') selectors.push(rule[1].trim());
-    } else others.push(rule[0].replace(/\s*,?\s*$/, ''));
-    rest = rest.slice(rule[0].length);
-  }
-  let rewriteRules: string | null;
+export function rewriteOfRules(text: string): Pick<FetchOptions, 'removeSelector' | 'rewriteRules'> {
+  let split: ReturnType<typeof splitRewriteRules>;
   try {
-    rewriteRules = rewriteRulesText(others.join(', '));
+    split = splitRewriteRules(text);
   } catch (err) {
     if (err instanceof GleanerError) throw badRequest(err.message);
     throw err;
   }
-  return { removeSelector: selectors.length ? selectors.join(', ') : null, rewriteRules };
+  const { removeSelectors, rules } = split;
+  return {
+    removeSelector: removeSelectors.length ? removeSelectors.join(', ') : null,
+    rewriteRules: rules.length ? rules.map((rule) => rule.text).join(', ') : null,
+  };
 }
 
 /**

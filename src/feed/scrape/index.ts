@@ -100,7 +100,13 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
   const select = pageSelect(o.url);
   const first = (selector: string | null, name: SelectorName, root: Node, fallback: string): Element | null =>
     select(selector ?? fallback, name, root)[0] ?? null;
-  const base = pageBaseUrl(attr(first(null, 'item selector', page, 'base[href]'), 'href'), o.url);
+  // The page's own elements, found without the user's selectors (or their budget).
+  const tag = (name: string): Element | null => DomUtils.getElementsByTagName(name, page, true, 1)[0] ?? null;
+  const baseEl = DomUtils.findOne(
+    (el) => el.name === 'base' && DomUtils.hasAttrib(el, 'href'),
+    page.children,
+  );
+  const base = pageBaseUrl(attr(baseEl, 'href'), o.url);
 
   // An entry inside another one is part of it.
   const found = select(scrape.items, 'item selector', page);
@@ -153,8 +159,8 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
       contentHtml,
     });
   }
-  const titleEl = first(null, 'item selector', page, 'title');
-  const html = first(null, 'item selector', page, 'html');
+  const titleEl = tag('title');
+  const html = tag('html');
   return {
     format: 'html',
     title: titleEl ? collapseWhitespace(DomUtils.textContent(titleEl)) || null : null,
