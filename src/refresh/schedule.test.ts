@@ -6,6 +6,7 @@ import {
   feedPolicy,
   MAX_CHECK_MINUTES,
   nextCheckAt,
+  type CheckOutcome,
   type SchedulePolicy,
 } from './schedule.js';
 
@@ -96,6 +97,21 @@ describe('nextCheckAt', () => {
     const high = nextCheckAt({ now, publishTimes: hourly, errorCount: 0 }, jittery, () => 0.999999);
     assert.equal(low, now + 0.9 * (HOUR / 2));
     assert.ok(high > now + HOUR / 2 && high <= now + 1.1 * (HOUR / 2));
+  });
+
+  it('keeps jitter within the shortest and longest intervals', () => {
+    const jittery = { ...policy, jitter: 0.1 };
+    const busy = Array.from({ length: 10 }, (_, i) => now - i * MIN);
+    const quiet = [now - 30 * 24 * HOUR, now - 60 * 24 * HOUR];
+    const at = (outcome: Omit<CheckOutcome, 'now'>, p: SchedulePolicy, r: number): number =>
+      nextCheckAt({ now, ...outcome }, p, () => r) - now;
+    assert.equal(at({ publishTimes: busy, errorCount: 0 }, jittery, 0), 15 * MIN);
+    assert.equal(at({ publishTimes: quiet, errorCount: 0 }, jittery, 0.999999), 24 * HOUR);
+    assert.equal(at({ publishTimes: [], errorCount: 10 }, jittery, 0.999999), 24 * HOUR);
+    // A subscriber's "at most every 6 h" holds however the dice fall.
+    assert.equal(at({ publishTimes: busy, errorCount: 0 }, feedPolicy(jittery, 360), 0), 6 * HOUR);
+    // Within the bounds, it still spreads.
+    assert.ok(at({ publishTimes: quiet, errorCount: 0 }, jittery, 0) < 24 * HOUR);
   });
 });
 

@@ -100,7 +100,14 @@ export function nextCheckAt(outcome: CheckOutcome, policy: SchedulePolicy, rando
     // its last day, when it is renewed.
     if (leaseLeft > 0) interval = Math.max(interval, Math.min(policy.maxIntervalMs, leaseLeft / 2));
   }
-  let jittered = interval * (1 + policy.jitter * (2 * random() - 1));
+  // Jitter spreads checks within the policy's bounds, never past them: the shortest interval is
+  // what a site (or a subscriber's "at most every 6 h") was promised, and the longest is the most a
+  // reader waits to hear of a quiet feed.
+  let jittered = clamp(
+    interval * (1 + policy.jitter * (2 * random() - 1)),
+    policy.minIntervalMs,
+    policy.maxIntervalMs,
+  );
   // The check that renews a lease falls before it ends, jitter and all: a quiet feed checked daily,
   // with a day and an hour of its lease left, was checked after it ended, and what its hub had to
   // send in between was lost. Not when so little is left that the check would come sooner than
