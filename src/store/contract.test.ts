@@ -421,9 +421,9 @@ for (const backend of backends) {
         feeds.push(feed);
       }
       const [a, b, c, same, down] = feeds as [Feed, Feed, Feed, Feed, Feed];
-      // Not awaited one by one: all are under way at once, as a refresh's feeds are. A feed that
-      // does not exist breaks its entries' foreign key; feed c's second entry, without a title,
-      // fails after its first is written. Beside them, a feed not modified and one that failed.
+      // Not awaited one by one: all are under way at once, as a refresh's feeds are. Feed c's second
+      // entry, without a title, fails after its first is written. Beside them, a feed that no longer
+      // exists (nothing stored), a feed not modified and one that failed.
       const settled = await Promise.allSettled([
         store.recordFetchSuccess(a.id, update(T0 + 1), [entry(1), entry(2)]),
         store.recordFetchSuccess(999_999, update(T0 + 1), [entry(3)]),
@@ -437,11 +437,18 @@ for (const backend of backends) {
       ]);
       assert.deepEqual(
         settled.map((r) => r.status),
-        ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+        ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
       );
       assert.deepEqual(
         settled.map((r) => (r.status === 'fulfilled' ? r.value : null)),
-        [{ inserted: 2, updated: 0 }, null, undefined, null, undefined, { inserted: 3, updated: 0 }],
+        [
+          { inserted: 2, updated: 0 },
+          { inserted: 0, updated: 0 },
+          undefined,
+          null,
+          undefined,
+          { inserted: 3, updated: 0 },
+        ],
       );
       assert.deepEqual(
         [(await store.getFeed(same.id))?.lastCheckedAt, (await store.getFeed(same.id))?.nextCheckAt],
@@ -1251,6 +1258,25 @@ for (const backend of backends) {
       await store.subscribe(user.id, other.id, { folderId: null, title: null }, T0);
       await store.unsubscribe(user.id, other.id);
       assert.equal(await store.getFeed(other.id), null, 'dropped when nobody subscribes or keeps an entry');
+    });
+
+    it('stores nothing of a fetch whose feed went while it was fetched, and the rest of its group', async () => {
+      const user = await store.createUser('quick-leaver', { isAdmin: false }, T0);
+      const gone = await store.ensureFeed('https://gone-mid-fetch.example/feed', DEFAULT_OPTIONS, T0);
+      const kept = await store.ensureFeed('https://kept-mid-fetch.example/feed', DEFAULT_OPTIONS, T0);
+      for (const feed of [gone, kept])
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, T0);
+      assert.equal(await store.unsubscribe(user.id, gone.id), true);
+      assert.equal(await store.getFeed(gone.id), null);
+      // Both arrive in the same turn, so are written in one group commit.
+      const [late, fine] = await Promise.all([
+        store.recordFetchSuccess(gone.id, update(T0 + 1), [entry(1)]),
+        store.recordFetchSuccess(kept.id, update(T0 + 1), [entry(1), entry(2)]),
+      ]);
+      assert.deepEqual(late, { inserted: 0, updated: 0 });
+      assert.deepEqual(fine, { inserted: 2, updated: 0 });
+      assert.equal(await store.getFeed(gone.id), null);
+      assert.equal(await store.countEntries(kept.id), 2);
     });
 
     it('schedules: due feeds with subscribers only, failures counted and cleared, validators kept', async () => {

@@ -971,6 +971,7 @@ class SqliteStore implements Store {
         'DELETE FROM user_entries WHERE user_id = ? AND feed_id = ? AND starred = 0',
       ),
       // A feed nobody subscribes to and nobody keeps a starred entry of is dropped with its entries.
+      feedExists: db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),
       deleteOrphanFeed: db.prepare(
         `DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE feed_id = ?)
            AND NOT EXISTS (SELECT 1 FROM user_entries WHERE feed_id = ?)`,
@@ -1408,6 +1409,9 @@ class SqliteStore implements Store {
   ): SaveResult {
     const now = update.checkedAt;
     const result: SaveResult = { inserted: 0, updated: 0 };
+    // Its last subscriber may have left while it was fetched, and taken it with them: what was
+    // fetched is for nobody, and its entries would have no feed to belong to.
+    if (!this.s.feedExists.get(feedId)) return result;
     // What is already stored, by dedupe key: unchanged entries cost no write at all, and removed
     // ones (no hash) none either.
     const stored = new Map<string, string | null>();
