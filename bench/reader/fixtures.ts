@@ -60,6 +60,7 @@ export function hotResponses(seed = 11): HotResponses {
       webSubUntil: null,
       minCheckMinutes: null,
       itemCount: 0,
+      ttlMinutes: null,
     };
     const folder = folders[Math.floor(random() * FOLDERS)] as Folder;
     return {

@@ -165,6 +165,8 @@ export interface Feed {
   minCheckMinutes: number | null;
   /** How many items its last whole document held (0 before it was counted). */
   itemCount: number;
+  /** Its last document's RSS <ttl>, minutes: heeded at each check, a 304's too (null: none). */
+  ttlMinutes: number | null;
 }
 
 /** A user's view of a feed. */

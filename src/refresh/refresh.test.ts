@@ -314,8 +314,13 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.equal(f.etag, '"v1"');
     assert.ok(f.nextCheckAt >= h.clock + 2 * HOUR * 0.9, 'the feed ttl of 120 minutes is honoured');
 
+    assert.equal(f.ttlMinutes, 120);
     assert.deepEqual(await refreshFeed(f, deps), { feedId: feed.id, status: 'not-modified' });
     assert.equal(server.requests.at(-1)?.headers['if-none-match'], '"v1"');
+    assert.ok(
+      (await current(feed)).nextCheckAt >= h.clock + 2 * HOUR * 0.9,
+      'the ttl of the document last fetched is honoured after a 304 too',
+    );
 
     doc = rss([
       { guid: 'c', title: 'Third' },

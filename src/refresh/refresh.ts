@@ -146,6 +146,7 @@ export async function refreshFeed(
       {
         now,
         publishTimes,
+        ttlMinutes: feed.ttlMinutes,
         maxAgeSeconds,
         retryAfterSeconds: result.retryAfter,
         errorCount: 0,
@@ -216,11 +217,13 @@ export async function refreshFeed(
     ...entries.map((e) => e.publishedAt),
     ...stored.slice(0, SCHEDULE_SAMPLE).map((e) => e.publishedAt),
   ];
+  // A WebSub push may leave out what the feed's own document says of itself.
+  const ttlMinutes = result.partial ? feed.ttlMinutes : parsed.ttlMinutes;
   const next = nextCheckAt(
     {
       now,
       publishTimes,
-      ttlMinutes: parsed.ttlMinutes,
+      ttlMinutes,
       maxAgeSeconds,
       retryAfterSeconds: result.retryAfter,
       errorCount: 0,
@@ -247,6 +250,7 @@ export async function refreshFeed(
       sources,
       // A WebSub push may hold only the newest items: it says nothing of how long the feed is.
       itemCount: result.partial ? null : (itemCount ?? null),
+      ttlMinutes,
     },
     entries,
   );

@@ -510,6 +510,8 @@ export const MIGRATIONS: Migration[] = [
   () => [`ALTER TABLE feeds ADD COLUMN scrape TEXT`],
   // 40: Miniflux's rewrite rules a feed's entries go through, part of its fetch options.
   () => [`ALTER TABLE feeds ADD COLUMN rewrite_rules TEXT`],
+  // 41: a feed's RSS <ttl>, kept from its last document: a check answered 304 heeds it too.
+  () => [`ALTER TABLE feeds ADD COLUMN ttl_minutes INTEGER`],
 ];
 
 /**

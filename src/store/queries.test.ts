@@ -928,7 +928,7 @@ describe('migrations', () => {
       '7ae0e95d2a76', '1a508078177e', 'e3b0c44298fc', 'e97a88b4b91c', 'f9f8594cbbf4', '0ece72574d82',
       'e3b0c44298fc', '9c775534cc77', '6609007b1509', 'e3b0c44298fc', 'c9ef74685563', '0aa69a5c5d1f',
       '163d9b4c6d8d', '735a2d8c4020', '1b5888c0632a', 'ca8f8845b4b9', '979000f683a3', '186ebc293432', '2dbab727798b',
-      'a1e945f651eb', '9d853d507733', 'b90fb23d029e',
+      'a1e945f651eb', '9d853d507733', 'b90fb23d029e', '960e888f2454',
     ];
     const digests = MIGRATIONS.map((step) =>
       createHash('sha256').update(step(SQLITE).join('\n')).digest('hex').slice(0, 12),

@@ -112,6 +112,7 @@ export function toFeed(r: Row): Feed {
     webSubUntil: num(r.websub_lease_until),
     minCheckMinutes: num(r.min_check_minutes),
     itemCount: Number(r.item_count ?? 0),
+    ttlMinutes: num(r.ttl_minutes),
   };
 }
 

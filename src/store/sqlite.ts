@@ -705,7 +705,8 @@ class SqliteStore implements Store {
            title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
            description = COALESCE(@description, description), icon_url = COALESCE(icon_url, @iconUrl),
            language = COALESCE(@language, language), hub_url = COALESCE(@hubUrl, hub_url),
-           format = COALESCE(@format, format), item_count = COALESCE(@itemCount, item_count)
+           format = COALESCE(@format, format), item_count = COALESCE(@itemCount, item_count),
+           ttl_minutes = @ttlMinutes
          WHERE id = @feedId`,
       ),
       feedNotModified: db.prepare(
@@ -1475,7 +1476,7 @@ class SqliteStore implements Store {
     const { gone, sources, ...state } = update;
     if (gone?.length) this.s.forgetRemoved.run(feedId, JSON.stringify(gone));
     for (const [key, hash] of sources ?? []) this.s.keepSourceHash.run(hash, feedId, key);
-    this.s.feedSuccess.run({ feedId, itemCount: null, ...state });
+    this.s.feedSuccess.run({ feedId, itemCount: null, ttlMinutes: null, ...state });
     return result;
   }
 

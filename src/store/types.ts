@@ -83,6 +83,8 @@ export interface FeedFetchUpdate {
   gone?: readonly string[];
   /** How many items the document held, when it was whole (not a WebSub push): Feed.itemCount. */
   itemCount?: number | null;
+  /** The document's RSS <ttl>, minutes (Feed.ttlMinutes): null for none. */
+  ttlMinutes?: number | null;
   /** Source hashes to keep for stored entries, by dedupe key (DigestResult.sources). */
   sources?: readonly (readonly [string, string])[] | undefined;
 }

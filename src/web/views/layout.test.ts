@@ -37,6 +37,7 @@ function sub(
     webSubUntil: null,
     minCheckMinutes: null,
     itemCount: 0,
+    ttlMinutes: null,
   };
   return {
     subscription: {
