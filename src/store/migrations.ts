@@ -512,6 +512,13 @@ export const MIGRATIONS: Migration[] = [
   () => [`ALTER TABLE feeds ADD COLUMN rewrite_rules TEXT`],
   // 41: a feed's RSS <ttl>, kept from its last document: a check answered 304 heeds it too.
   () => [`ALTER TABLE feeds ADD COLUMN ttl_minutes INTEGER`],
+  // 42: a feed's or a folder's id is never given to another, as 26 did for entries: the feed
+  // subscribed after the newest was dropped took its id, and with it what referred to the id: a
+  // public `feed:` publication of the old feed republished the new one (a feed fetched with a
+  // cookie, say), a client app took it for the feed it knew. The store copies both tables into
+  // ones that number past every id used (see SEQUENCED_IDS_MIGRATION); PostgreSQL's identity
+  // never reuses one.
+  () => [],
 ];
 
 /**
@@ -561,7 +568,12 @@ export const ENTRY_FTS_COLUMNS = ['title', 'body', 'feed'] as const;
  * requires (dropping the old table would otherwise delete what refers to it); the references are
  * checked once they are done.
  */
-export const TABLE_REBUILDS: ReadonlySet<number> = new Set([10, 26]);
+export const TABLE_REBUILDS: ReadonlySet<number> = new Set([10, 26, 42]);
+
+/** The migration in which the store gives feeds and folders ids never used before (see 42). */
+export const SEQUENCED_IDS_MIGRATION = 42;
+/** The tables it copies: their own schema, read from the database, with AUTOINCREMENT added. */
+export const SEQUENCED_ID_TABLES = ['feeds', 'folders'] as const;
 
 /** The columns of entries since migration 9, in their order. */
 const ENTRY_TABLE_COLUMNS = `id, feed_id, dedupe_key, content_hash, guid, link, title, author, summary_text,

@@ -916,6 +916,77 @@ describe('entry ids never given to another (migration 26)', () => {
   });
 });
 
+describe('feed and folder ids never given to another (migration 42)', () => {
+  const dir = temporaryDir('gleaner-feed-ids-');
+
+  it('keeps every feed, folder and reference, and numbers new ones past any removed', async () => {
+    const { path, db } = databaseAt(dir(), 41);
+    db.exec(`INSERT INTO folders (id, user_id, name) VALUES (1, 1, 'Kept'), (2, 1, 'Public');
+      INSERT INTO feeds (id, url, options_key, created_at, title, etag) VALUES
+        (2, 'https://two.example/feed', '', 0, 'Two', '"e2"'), (3, 'https://three.example/feed', '', 0, 'Three', null);
+      UPDATE subscriptions SET folder_id = 1 WHERE feed_id = 1;
+      INSERT INTO subscriptions (user_id, feed_id, folder_id, created_at, min_check_minutes) VALUES
+        (1, 2, 2, 0, 360), (1, 3, null, 0, null);
+      INSERT INTO entries (id, feed_id, dedupe_key, content_hash, title, summary_text, reading_minutes, published_at, created_at)
+        VALUES (1, 3, 'g:1', 'h', 'Three one', '', 1, 0, 0);
+      INSERT INTO user_entries (user_id, entry_id, feed_id, published_at) VALUES (1, 1, 3, 0);
+      INSERT INTO entry_bodies (entry_id, content_html) VALUES (1, '<p>one</p>');
+      INSERT INTO publications (user_id, kind, value, slug, title, created_at, updated_at) VALUES
+        (1, 'feed', '3', 'three', 'Three', 0, 0), (1, 'folder', '2', 'public', 'Public', 0, 0);`);
+    const indexes = (d: Database.Database): string[] =>
+      d
+        .prepare(`SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY name`)
+        .pluck()
+        .all() as string[];
+    const before = indexes(db);
+    db.close();
+
+    const store = openSqliteStore(path);
+    try {
+      const feeds = await store.listSubscriptions(1);
+      assert.deepEqual(
+        feeds.map((v) => [v.feed.id, v.feed.title, v.subscription.folderId, v.feed.minCheckMinutes]),
+        [
+          [1, null, 1, null],
+          [2, 'Two', 2, 360],
+          [3, 'Three', null, null],
+        ],
+      );
+      assert.equal((await store.getFeed(2))?.etag, '"e2"');
+      assert.equal(await store.countEntries(3), 1);
+      // The triggers are there again: a subscriber's pace reaches its feed.
+      await store.updateSubscription(1, 1, { minCheckMinutes: 60 });
+      assert.equal((await store.getFeed(1))?.minCheckMinutes, 60);
+      // The newest feed and folder go; the next of each is numbered past them.
+      await store.unsubscribe(1, 3);
+      assert.equal(await store.getFeed(3), null);
+      assert.equal(await store.deleteFolder(1, 2), true);
+      const next = await store.ensureFeed('https://private.example/feed', DEFAULT_FETCH_OPTIONS, 1);
+      const folder = await store.ensureFolder(1, 'Private');
+      assert.deepEqual([next.id, folder.id], [4, 3]);
+      await store.subscribe(1, next.id, { folderId: folder.id, title: null }, 1);
+      await store.recordFetchSuccess(next.id, fetchedUpdate(2), [preparedEntry('private')]);
+      // What was published of the old ones publishes nothing of the new.
+      for (const p of await store.listPublications(1))
+        assert.deepEqual(await store.publicationEntries(p, { limit: 10 }), [], p.slug);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(after.pragma('foreign_key_check'), []);
+      assert.deepEqual(indexes(after), before);
+      for (const table of ['feeds', 'folders'])
+        assert.match(
+          after.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(table) as string,
+          /id INTEGER PRIMARY KEY AUTOINCREMENT,/,
+        );
+    } finally {
+      after.close();
+    }
+  });
+});
+
 describe('migrations', () => {
   it('keeps every released migration as it was: a new one goes at the end', () => {
     // A database records how many migrations it has run: one inserted before the last, or edited,
@@ -928,7 +999,7 @@ describe('migrations', () => {
       '7ae0e95d2a76', '1a508078177e', 'e3b0c44298fc', 'e97a88b4b91c', 'f9f8594cbbf4', '0ece72574d82',
       'e3b0c44298fc', '9c775534cc77', '6609007b1509', 'e3b0c44298fc', 'c9ef74685563', '0aa69a5c5d1f',
       '163d9b4c6d8d', '735a2d8c4020', '1b5888c0632a', 'ca8f8845b4b9', '979000f683a3', '186ebc293432', '2dbab727798b',
-      'a1e945f651eb', '9d853d507733', 'b90fb23d029e', '960e888f2454',
+      'a1e945f651eb', '9d853d507733', 'b90fb23d029e', '960e888f2454', 'e3b0c44298fc',
     ];
     const digests = MIGRATIONS.map((step) =>
       createHash('sha256').update(step(SQLITE).join('\n')).digest('hex').slice(0, 12),

@@ -25,6 +25,8 @@ import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './check
 import {
   MIGRATIONS,
   SEARCH_INDEX_MIGRATION,
+  SEQUENCED_ID_TABLES,
+  SEQUENCED_IDS_MIGRATION,
   SQLITE,
   TABLE_REBUILDS,
   URL_CREDENTIALS_MIGRATION,
@@ -328,6 +330,42 @@ function collapseCategoryControlCharacters(db: Database.Database): void {
   }
 }
 
+/**
+ * See SEQUENCED_IDS_MIGRATION. A table's own CREATE statement, as SQLite keeps it (with every
+ * column added since), is made again with AUTOINCREMENT under another name, filled with the rows,
+ * put in the table's place, and given its indexes and triggers again (SQLite's documented way to
+ * change a table, foreign keys off: see TABLE_REBUILDS). Copying the ids sets the sequence past
+ * the largest.
+ */
+function sequenceIds(db: Database.Database, table: string): void {
+  const schema = db.prepare(`SELECT type, sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL`);
+  const rows = schema.all(table) as { type: string; sql: string }[];
+  const create = rows.find((r) => r.type === 'table')?.sql ?? '';
+  const copy = `${table}_sequenced`;
+  const sequenced = create.replace(
+    new RegExp(`^CREATE TABLE "?${table}"? \\(\\s*id INTEGER PRIMARY KEY,`),
+    `CREATE TABLE ${copy} (id INTEGER PRIMARY KEY AUTOINCREMENT,`,
+  );
+  if (sequenced === create) throw new Error(`migration: the ${table} table is not as expected: ${create}`);
+  const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[])
+    .map((name) => `"${name}"`)
+    .join(', ');
+  db.exec(sequenced);
+  db.exec(`INSERT INTO ${copy} (${columns}) SELECT ${columns} FROM ${table} ORDER BY id`);
+  db.exec(`DROP TABLE ${table}`);
+  // Other tables' triggers name the table (a subscription's pace is written to its feed), and a
+  // rename checks every trigger, failing on those while the table is gone: SQLite's legacy rename
+  // leaves them alone, and they refer to the copy once it has the name.
+  const legacy = db.pragma('legacy_alter_table', { simple: true }) as number;
+  db.pragma('legacy_alter_table = ON');
+  try {
+    db.exec(`ALTER TABLE ${copy} RENAME TO ${table}`);
+  } finally {
+    db.pragma(`legacy_alter_table = ${legacy ? 'ON' : 'OFF'}`);
+  }
+  for (const r of rows) if (r.type === 'index' || r.type === 'trigger') db.exec(r.sql);
+}
+
 /** Indexes every stored entry for search (once, in the transaction that makes the index), 2,000 read at a time. */
 function fillSearchIndex(db: Database.Database): void {
   const batch = db.prepare(
@@ -395,6 +433,8 @@ function migrateStep(db: Database.Database, version: number, readVersion: () => 
         if (version + 1 === CONTROL_CHARACTERS_MIGRATION) collapseControlCharacters(db);
         if (version + 1 === CATEGORY_CONTROL_CHARACTERS_MIGRATION) collapseCategoryControlCharacters(db);
         if (version + 1 === SEARCH_INDEX_MIGRATION) fillSearchIndex(db);
+        if (version + 1 === SEQUENCED_IDS_MIGRATION)
+          for (const table of SEQUENCED_ID_TABLES) sequenceIds(db, table);
         if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > broken) {
           throw new Error(`migration ${version + 1} would leave references to rows that are gone`);
         }
