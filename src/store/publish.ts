@@ -30,6 +30,13 @@ export const PUBLICATION_SQL = {
   /** The queries of live search publications, which the search index matches (see SHOWN_BY_PUBLICATION). */
   liveSearches: `SELECT DISTINCT value FROM publications WHERE kind = 'search' AND withdrawn_at IS NULL`,
   setRepublish: 'UPDATE subscriptions SET no_republish = ? WHERE user_id = ? AND feed_id = ?',
+  carryRepublish: `UPDATE subscriptions SET no_republish = (
+      SELECT no_republish FROM subscriptions WHERE user_id = ? AND feed_id = ?)
+    WHERE user_id = ? AND feed_id = ?`,
+  // Unless the user publishes that feed already.
+  carryPublication: `UPDATE publications SET value = ?, updated_at = ?
+    WHERE user_id = ? AND kind = 'feed' AND value = ? AND NOT EXISTS (
+      SELECT 1 FROM publications p WHERE p.user_id = publications.user_id AND p.kind = 'feed' AND p.value = ?)`,
 };
 
 const KINDS: readonly PublicationKind[] = ['tag', 'folder', 'feed', 'starred', 'search'];

@@ -2244,6 +2244,14 @@ class SqliteStore implements Store {
 
   // Publishing.
 
+  async carrySubscription(userId: number, fromFeedId: number, toFeedId: number, now: number): Promise<void> {
+    this.write(() => {
+      this.cached(PUBLICATION_SQL.carryRepublish).run(userId, fromFeedId, userId, toFeedId);
+      const [from, to] = [String(fromFeedId), String(toFeedId)];
+      this.cached(PUBLICATION_SQL.carryPublication).run(to, now, userId, from, to);
+    });
+  }
+
   async createPublication(p: NewPublication, now: number): Promise<Publication> {
     const row = this.write(() => {
       const existing = this.cached(PUBLICATION_SQL.byTarget).get(p.userId, p.kind, p.value) as

@@ -656,6 +656,12 @@ export interface Store {
   publicationEntries(p: Publication, query: PublicationEntryQuery): Promise<Entry[]>;
   /** How many entries a (non-search) publication covers. */
   countPublicationEntries(p: Publication): Promise<number>;
+  /**
+   * What else of the user's subscription to one feed goes with them to another, which they follow
+   * instead (new fetch options, a new URL): their publication of the feed, and its mark not to be
+   * republished. Call it with both subscriptions there, before leaving the first.
+   */
+  carrySubscription(userId: number, fromFeedId: number, toFeedId: number, now: number): Promise<void>;
   /** The user's feeds whose owners do not allow republishing. */
   noRepublishFeeds(userId: number): Promise<Set<number>>;
   /** Marks a subscribed feed as not to be republished (or allows it again); false when not subscribed. */
@@ -807,4 +813,5 @@ export const STORE_METHODS = {
   countPublicationEntries: 'read',
   noRepublishFeeds: 'read',
   setRepublish: 'write',
+  carrySubscription: 'write',
 } as const satisfies Record<StoreMethod, 'read' | 'write' | 'local'>;

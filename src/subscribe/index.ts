@@ -483,6 +483,7 @@ async function followInstead(
     { folderId, title, paused, blockRules, keepRules, minCheckMinutes },
     now,
   );
+  await store.carrySubscription(userId, feedId, feed.id, now);
   await store.unsubscribe(userId, feedId);
 }
 

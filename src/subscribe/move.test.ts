@@ -141,10 +141,23 @@ describe('moving a subscription to another URL', () => {
     const { user: ann, feed } = await follower(siteUrl(server, 'shared.test', '/old.xml'));
     const bob = await store.createUser(`user${++n}`, { isAdmin: false }, Date.now());
     await store.subscribe(bob.id, feed.id, { folderId: null, title: null }, Date.now());
+    // Ann publishes the feed, and asks that her folder's publications leave it out.
+    const value = String(feed.id);
+    await store.createPublication(
+      { userId: ann.id, kind: 'feed', value, slug: 'anns-blog', title: 'Blog', fullContent: true },
+      Date.now(),
+    );
+    await store.setRepublish(ann.id, feed.id, false);
 
     const move = await changeFeedUrl(deps(), ann.id, feed.id, siteUrl(server, 'shared.test', '/new.xml'));
     assert.equal(move.status, 'apart');
     assert.notEqual(move.feed.id, feed.id);
+    assert.deepEqual(
+      (await store.listPublications(ann.id)).map((p) => [p.slug, p.value]),
+      [['anns-blog', String(move.feed.id)]],
+      'her publication publishes the feed she follows now',
+    );
+    assert.deepEqual([...(await store.noRepublishFeeds(ann.id))], [move.feed.id], 'still not republished');
     await refreshFeed(move.feed, refreshDeps, move.fetched ?? undefined);
     const [annSub] = await store.listSubscriptions(ann.id);
     assert.deepEqual(
