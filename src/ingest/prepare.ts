@@ -136,15 +136,24 @@ export function prepareEntries(
     const link = item.link ? stripTrackingParams(item.link) : null;
     const source = stored ? sourceHash(item, feedUrl, removeSelector, rewriteRules) : undefined;
     const key = itemKey(guid, link) ?? (source === undefined ? null : (contentKeyed(source) ?? null));
-    if (key !== null && source !== undefined && stored?.get(key) === source) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      unchanged?.push(key);
+    const alt = stored ? alternateKey(item.id, guid, link) : undefined;
+    // The same source under either key is the same item (its guid and link are part of it).
+    const same =
+      key !== null && source !== undefined && stored?.get(key) === source
+        ? key
+        : alt !== undefined && source !== undefined && stored?.get(alt) === source
+          ? alt
+          : null;
+    if (same !== null) {
+      if (seen.has(same)) continue;
+      seen.add(same);
+      unchanged?.push(same);
       continue;
     }
     const kept = removeSelector ? withoutRemoved(item, feedUrl, removeSelector, selectorErrors) : item;
     const rewritten = rewrites.length ? withRewrites(kept, rewrites) : kept;
     const entry = prepareEntry(rewritten, guid, link, feedUrl, now, source);
+    if (alt !== undefined) entry.altKey = alt;
     if (seen.has(entry.dedupeKey)) continue;
     seen.add(entry.dedupeKey);
     out.push(entry);
@@ -236,6 +245,17 @@ function sourceHash(
 /** The dedupe key of an item with a guid (unique in its document) or a link; null when it has neither. */
 function itemKey(guid: string | null, link: string | null): string | null {
   return guid ? keyOf('g', guid) : link ? keyOf('l', link) : null;
+}
+
+/**
+ * The key an item with a guid and a link would have had if its guid had been unique in its
+ * document when it is not, or repeated when it is: a publisher that lists an item twice, or gives
+ * a new item an old one's guid, would otherwise make the items of that guid change keys from one
+ * fetch to the next, and come back as new entries, unread again. Undefined without both.
+ */
+function alternateKey(id: string | null, guid: string | null, link: string | null): string | undefined {
+  if (!id || !link) return undefined;
+  return guid ? keyOf('l', link) : keyOf('g', id);
 }
 
 /** The `count` newest of `items`, in their order. */

@@ -218,6 +218,12 @@ export interface PreparedEntry {
    * not prepare again an item whose stored entry has the same. Absent from entries made elsewhere.
    */
   sourceHash?: string;
+  /**
+   * The key the same item had when its guid was unique in its document and it has a link, or the
+   * other way round (see prepare.ts alternateKey): the store takes the entry stored under it for
+   * this one when that entry has this one's guid and link. Only for feeds with stored entries.
+   */
+  altKey?: string;
 }
 
 /**

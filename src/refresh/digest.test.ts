@@ -91,10 +91,12 @@ describe('digest pool', () => {
     );
     // A feed with stored entries has its items' sources hashed (its first fetch does not).
     assert.deepEqual(
-      here.entries.map(({ sourceHash: _, ...e }) => e),
+      here.entries.map(({ sourceHash: _, altKey: _alt, ...e }) => e),
       [all[0], all[2], all[3]],
     );
-    assert.ok(all.every((e) => e.sourceHash === undefined));
+    assert.ok(all.every((e) => e.sourceHash === undefined && e.altKey === undefined));
+    // With the link it has, the key a's item would have if its guid were repeated.
+    assert.equal(here.entries[0]?.altKey, 'l:https://blog.example/a');
     // x's source, for the store to keep: the next fetch leaves it out unprepared.
     assert.deepEqual(
       here.sources?.map(([key]) => key),

@@ -580,6 +580,56 @@ describe('refreshFeed over loopback HTTP', () => {
     });
   });
 
+  it('keeps an item one entry when its guid is repeated in a document, then unique again', async () => {
+    await withEachDigest(async (name, digest) => {
+      const item = (guid: string, path: string, title: string): string =>
+        `<item><title>${title}</title><link>https://blog.example/${name}/${path}</link><guid>${guid}</guid>` +
+        `<description>${title} text</description></item>`;
+      let items: string[] = [];
+      server.route(`/repeated-${name}.xml`, (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(`<rss version="2.0"><channel><title>Repeats</title>${items.join('')}</channel></rss>`),
+      );
+      const withDigest = { ...deps, digest };
+      const feed = await subscribed(`/repeated-${name}.xml`);
+      const refresh = async (): Promise<unknown> => {
+        h.clock += HOUR;
+        const result = await refreshFeed(await current(feed), withDigest);
+        return result.status === 'updated' ? [result.inserted, result.updated] : result.status;
+      };
+      const stored = async (): Promise<[string, boolean][]> =>
+        (await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 10 }))
+          .map((v): [string, boolean] => [v.entry.title, v.read])
+          .sort();
+
+      items = [item('post-1', 'a', 'A')];
+      assert.deepEqual(await refresh(), [1, 0]);
+      const [a] = await store.queryEntries({ userId: user.id, feedId: feed.id, limit: 1 });
+      assert.ok(a);
+      await store.setEntryState(user.id, [a.entry.id], { read: true }, h.clock);
+      // A new post reuses the guid: both items fall back to their links, and A is still A.
+      items = [item('post-1', 'b', 'B'), item('post-1', 'a', 'A')];
+      assert.deepEqual(await refresh(), [1, 0], name);
+      // Its text changes while the guid is repeated: A is updated in place.
+      items = [item('post-1', 'b', 'B'), item('post-1', 'a', 'A, corrected')];
+      assert.deepEqual(await refresh(), [0, 1], name);
+      // B goes, and A's guid is its own again.
+      items = [item('post-1', 'a', 'A, corrected')];
+      assert.deepEqual(await refresh(), [0, 0], name);
+      assert.deepEqual(await stored(), [
+        ['A, corrected', true],
+        ['B', false],
+      ]);
+      // An item listed twice, then once: one entry.
+      items = [item('post-2', 'c', 'C'), item('post-2', 'c', 'C'), item('post-1', 'a', 'A, corrected')];
+      assert.deepEqual(await refresh(), [1, 0], name);
+      items = [item('post-2', 'c', 'C'), item('post-1', 'a', 'A, corrected')];
+      assert.deepEqual(await refresh(), [0, 0], name);
+      assert.equal(await store.countEntries(feed.id), 3, name);
+    });
+  });
+
   it('prepares again only the items whose source changed, here and on a parse worker', async () => {
     await withEachDigest(async (name, digest) => {
       const items = [1, 2, 3].map((n) => ({

@@ -599,6 +599,25 @@ interface PendingFetch {
   reject: (err: unknown) => void;
 }
 
+/** An entry of a feed as a fetch finds it stored (a removed one's hash, guid and link are null). */
+interface StoredKey {
+  dedupe_key: string;
+  content_hash: string | null;
+  guid: string | null;
+  link: string | null;
+}
+
+/**
+ * The entry stored under `e`'s alternate key when it is the same item: the guid it lost (repeated
+ * in its document now) with the same link, or the link it had with the same guid. A removed
+ * entry's key is not taken: nothing tells whether it was this item.
+ */
+function storedUnderAltKey(stored: Map<string, StoredKey>, e: StorableEntry): StoredKey | undefined {
+  const row = e.altKey === undefined ? undefined : stored.get(e.altKey);
+  if (!row || row.content_hash === null) return undefined;
+  return (e.altKey?.startsWith('g:') ? row.link === e.link : row.guid === e.guid) ? row : undefined;
+}
+
 // The Store interface is async for PostgreSQL's sake; SQLite answers synchronously, and `async`
 // turns its exceptions into rejections as callers expect.
 /* eslint-disable @typescript-eslint/require-await */
@@ -778,9 +797,11 @@ class SqliteStore implements Store {
         .pluck(),
       // Removed entries too, with no hash: one the document still holds is not stored again.
       storedHashes: db.prepare(
-        `SELECT dedupe_key, content_hash FROM entries WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))
+        `SELECT dedupe_key, content_hash, guid, link FROM entries
+           WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))
          UNION ALL
-         SELECT dedupe_key, NULL FROM removed_entries WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))`,
+         SELECT dedupe_key, NULL, NULL, NULL FROM removed_entries
+           WHERE feed_id = @feedId AND dedupe_key IN (SELECT value FROM json_each(@keys))`,
       ),
       removedEntries: db.prepare('SELECT dedupe_key FROM removed_entries WHERE feed_id = ?').pluck(),
       forgetRemoved: db.prepare(
@@ -1454,25 +1475,24 @@ class SqliteStore implements Store {
     // fetched is for nobody, and its entries would have no feed to belong to.
     if (!this.s.feedExists.get(feedId)) return result;
     // What is already stored, by dedupe key: unchanged entries cost no write at all, and removed
-    // ones (no hash) none either.
-    const stored = new Map<string, string | null>();
+    // ones (no hash) none either. Entries' alternate keys too (PreparedEntry.altKey).
+    const stored = new Map<string, StoredKey>();
     for (let i = 0; i < entries.length; i += 500) {
-      const keys = JSON.stringify(entries.slice(i, i + 500).map((e) => e.dedupeKey));
-      for (const row of this.s.storedHashes.all({ feedId, keys }) as {
-        dedupe_key: string;
-        content_hash: string | null;
-      }[]) {
-        stored.set(row.dedupe_key, row.content_hash);
-      }
+      const batch = entries.slice(i, i + 500);
+      const keys = batch.map((e) => e.dedupeKey);
+      for (const e of batch) if (e.altKey !== undefined) keys.push(e.altKey);
+      for (const row of this.s.storedHashes.all({ feedId, keys: JSON.stringify(keys) }) as StoredKey[])
+        stored.set(row.dedupe_key, row);
     }
     // The subscribers with rules for this feed, read at its first new entry (most feeds: none).
     let rules: SubscriberRules[] | undefined;
     for (const e of entries) {
-      const hash = stored.get(e.dedupeKey);
+      const found = stored.get(e.dedupeKey) ?? storedUnderAltKey(stored, e);
+      const hash = found?.content_hash;
       if (hash === e.contentHash || hash === null) continue;
       const params = {
         feedId,
-        dedupeKey: e.dedupeKey,
+        dedupeKey: found?.dedupe_key ?? e.dedupeKey,
         contentHash: e.contentHash,
         sourceHash: e.sourceHash ?? null,
         guid: e.guid,
