@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, run } from './cli.js';
+import { BIN, run, runReadingFirstChunk } from './cli.js';
 import Database from 'better-sqlite3';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
@@ -606,6 +606,34 @@ describe('gleaner CLI', () => {
     const list = JSON.parse((await gleaner('feeds', '--json')).stdout) as unknown[];
     assert.equal(list.length, 1);
     assert.notEqual((await gleaner('remove', server.url('/other.xml'))).code, 0);
+  });
+
+  it('stops quietly, as SIGPIPE stops other Unix tools, when what reads its output stops reading', async () => {
+    // Each some MB, far more than a pipe holds (64 KiB): the command writes on after the reader left.
+    const file = join(dir, 'long.xml');
+    const items = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `<item><title>Item ${i}</title><guid>${i}</guid><description>${'x'.repeat(200)}</description></item>`,
+    );
+    writeFileSync(file, `<rss version="2.0"><channel><title>T</title>${items.join('')}</channel></rss>`);
+    const opml = join(dir, 'long.opml');
+    const outlines = Array.from(
+      { length: 5000 },
+      (_, i) => `<outline text="${'t'.repeat(500)}" xmlUrl="https://site.example/${i}.xml"/>`,
+    );
+    writeFileSync(opml, `<opml version="2.0"><body>${outlines.join('')}</body></opml>`);
+    const manyEnv = { ...env, GLEANER_DB: join(dir, 'piped.db') };
+    assert.equal((await run(manyEnv, 'import', opml)).code, 0);
+    for (const [runEnv, args] of [
+      [env, ['parse', ...Array.from({ length: 100 }, () => file)]],
+      [manyEnv, ['export']],
+    ] as const) {
+      const r = await runReadingFirstChunk(runEnv, ...args);
+      assert.ok(r.stdout.length > 0, 'the reader had the start of it');
+      assert.equal(r.stderr, '', `${args[0]}: nothing said`);
+      assert.equal(r.code, 141, args[0]);
+    }
   });
 
   it('parses a file and shows the sanitized content with --content', async () => {

@@ -110,6 +110,14 @@ function isOptionError(err: unknown): err is Error {
   return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
+// A reader that stops reading (`gleaner export | head -3`) closes the pipe: other Unix tools are
+// ended by SIGPIPE, quietly, with status 128 + 13. Node ignores that signal and reports the
+// closed pipe as an EPIPE error on stdout instead, which would otherwise end in a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
