@@ -658,15 +658,24 @@ describe('gleaner CLI', () => {
     const notOpml = join(dir, 'bad.opml');
     writeFileSync(notOpml, '<html>nope</html>');
     assert.notEqual((await gleaner('import', notOpml)).code, 0);
-    assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
-    // Options a command does not take, or without their value: said in a line, no stack trace.
+    const unknown = await gleaner('frobnicate');
+    assert.match(unknown.stderr, /unknown command/);
+    assert.equal(unknown.code, 1);
+    const twoUrls = await gleaner('add', server.url('/feed.xml'), server.url('/other.xml'));
+    assert.match(twoUrls.stderr, /give one URL/);
+    assert.equal(twoUrls.code, 1);
+    assert.match((await gleaner('--help')).stdout, /Exit status: 0 done; 1 failed, or given wrongly/);
+    // Options a command does not take, or without their value: said in a line, no stack trace, and
+    // with the status of any other error, as a command's own refusals have (gleaner --help).
     for (const args of [
       ['feeds', '--bogus'],
       ['refresh', '--concurrency', '-3'],
       ['feeds', 'stray'],
+      ['add', '--folder'],
+      ['add', '-x'],
     ]) {
       const bad = await gleaner(...args);
-      assert.equal(bad.code, 2, args.join(' '));
+      assert.equal(bad.code, 1, args.join(' '));
       assert.match(bad.stderr, new RegExp(`^gleaner ${args[0]}: .+\\nRun \`gleaner ${args[0]} --help\``));
       assert.doesNotMatch(bad.stderr, /\bat \w+ \(|node:internal/);
     }
