@@ -281,6 +281,24 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', movedUrl)).code, 0);
   });
 
+  it('takes titles and folders on one line, trimmed, a blank title as the feed’s own', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'names.db') };
+    const url = server.url('/other.xml');
+    const listed = async (): Promise<(string | null)[][]> =>
+      (JSON.parse((await run(own, 'feeds', '--json')).stdout) as { title: string; folder: string }[]).map(
+        (f) => [f.title, f.folder],
+      );
+    const added = await run(own, 'add', url, '--no-refresh', '--title', '   ', '--folder', '  Tech  ');
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(await listed(), [[null, 'Tech']]);
+    const edited = await run(own, 'edit', url, '--title', ' Mine\n', '--folder', 'Tech\n');
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.deepEqual(await listed(), [['Mine', 'Tech']]);
+    const blank = await run(own, 'edit', url, '--title', ' ', '--folder', '');
+    assert.equal(blank.code, 0, blank.stderr);
+    assert.deepEqual(await listed(), [[null, null]]);
+  });
+
   it('fetches full articles where an article selector says, and refuses one it cannot use', async () => {
     server.route('/story', (_q, res) =>
       res
