@@ -26,6 +26,7 @@ import {
   discoverSubscriptions,
   exportFeeds,
   importFeeds,
+  normalizeInputUrl,
   subscribeToRecommended,
   subscribeToUrl,
 } from './index.js';
@@ -611,5 +612,52 @@ describe('subscribing asks the site for the feed once', () => {
     assert.equal(feedRequests().length, 1);
     const [sub] = await store.listSubscriptions(other.id);
     assert.deepEqual([sub?.folderName, sub?.subscription.title], ['Picked', 'Site']);
+  });
+});
+
+describe('one feed, however its URL is written', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  const deps = () => ({ store, fetcher, clock: Date.now });
+
+  before(async () => {
+    server = await startTestServer({
+      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
+    });
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  it('keeps no fragment or empty query: typed, imported or found on the page', async () => {
+    const user = await store.createUser('ann', { isAdmin: false }, Date.now());
+    const feedUrl = server.url('/feed.xml');
+    const outcomes = [];
+    for (const url of [`${feedUrl}#top`, `${feedUrl}?`, `${feedUrl}?#x`, feedUrl])
+      outcomes.push(await subscribeToUrl(deps(), { userId: user.id, url }));
+    assert.deepEqual(
+      outcomes.map((o) => o.status === 'subscribed' && [o.feed.url, o.already]),
+      [
+        [feedUrl, false],
+        [feedUrl, true],
+        [feedUrl, true],
+        [feedUrl, true],
+      ],
+    );
+    const imported = await importFeeds(deps(), user.id, [
+      { url: `${feedUrl}?#from-a-file`, title: null, siteUrl: null, folder: null },
+    ]);
+    assert.deepEqual(imported, { added: 0, existing: 1 });
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
+      [feedUrl],
+    );
+    assert.equal(normalizeInputUrl('blog.example.com/feed?#x'), 'https://blog.example.com/feed');
+    assert.equal(normalizeInputUrl('https://x.example/f?a=1#x'), 'https://x.example/f?a=1');
   });
 });

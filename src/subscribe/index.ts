@@ -6,6 +6,7 @@ import { decodeDocument } from '../feed/decode/index.js';
 import {
   commonFeedPaths,
   discoverFeeds,
+  feedUrlOf,
   findIcon,
   type DiscoveredFeed,
   type DiscoveredFeedType,
@@ -142,7 +143,11 @@ export function checkFetchOptions(options: FetchOptions): void {
   }
 }
 
-/** Adds a scheme to what people type ("blog.example.com/feed"). */
+/**
+ * The URL of a feed (or a site) as given by a person or a program: a scheme added to what people
+ * type ("blog.example.com/feed"), written as Gleaner keeps feed URLs (feedUrlOf), so that
+ * "feed.xml#top" and "feed.xml?" are the feed "feed.xml".
+ */
 export function normalizeInputUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed)
@@ -163,7 +168,7 @@ export function normalizeInputUrl(input: string): string {
       `"${input}" is not an http(s) URL; give the address of a feed or a site`,
     );
   }
-  return url.href;
+  return feedUrlOf(url);
 }
 
 /**
@@ -684,7 +689,8 @@ export async function importFeeds(
  * character, a colon in the username) are left out, as no fetch could have sent them: the feed's
  * refresh then says that it needs them, and its edit form takes them.
  */
-function importedFeed(feedUrl: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
+function importedFeed(written: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
+  const feedUrl = normalizeInputUrl(written);
   const usable = (options: FetchOptions): { url: string; options: FetchOptions } | null => {
     const moved = moveUrlCredentials(feedUrl, options);
     try {

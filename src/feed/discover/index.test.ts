@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { MAX_HTML_CHARS, commonFeedPaths, discoverFeeds, findIcon, type DiscoveredFeed } from './index.js';
+import {
+  MAX_HTML_CHARS,
+  commonFeedPaths,
+  discoverFeeds,
+  feedUrlOf,
+  findIcon,
+  type DiscoveredFeed,
+} from './index.js';
 import { prng } from '../../testing/random.js';
 
 const page = (name: string): string => readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8');
@@ -194,6 +201,27 @@ describe('commonFeedPaths', () => {
     assert.deepEqual(commonFeedPaths('ftp://example.com/'), []);
     assert.deepEqual(commonFeedPaths('example.com'), []);
     assert.deepEqual(commonFeedPaths(''), []);
+  });
+});
+
+describe('feedUrlOf', () => {
+  const cases: [string, string][] = [
+    ['https://site.example/feed.xml', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml#top', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml?', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml?#', 'https://site.example/feed.xml'],
+    ['https://site.example/?feed=rss2#x', 'https://site.example/?feed=rss2'],
+    ['https://site.example/feed?a=1&', 'https://site.example/feed?a=1&'],
+  ];
+  for (const [written, kept] of cases) {
+    it(`${written} is ${kept}`, () => assert.equal(feedUrlOf(new URL(written)), kept));
+  }
+
+  it('names the feeds a page links to so', () => {
+    assert.deepEqual(
+      discoverFeeds('<link rel=alternate type=application/rss+xml href="/f.xml?#x">', PAGE_URL),
+      [feed('rss', 'https://site.example/f.xml', null)],
+    );
   });
 });
 

@@ -250,9 +250,20 @@ function resolveHttpUrl(reference: string, base: string | null): string | null {
     }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  // A fragment never reaches the server: without it, the same feed is one candidate.
-  url.hash = '';
-  return url.href;
+  return feedUrlOf(url);
+}
+
+/**
+ * A feed's URL as Gleaner keeps it, so that one feed is one subscription however it was written:
+ * without a fragment, which never reaches the server, nor an empty query ("feed.xml?"), which
+ * asks the server for the same document.
+ */
+export function feedUrlOf(url: URL): string {
+  const kept = new URL(url.href);
+  kept.hash = '';
+  // An empty query and none read the same (""): setting it drops a lone "?".
+  if (kept.search === '') kept.search = '';
+  return kept.href;
 }
 
 function cleanTitle(raw: string | undefined): string | null {
