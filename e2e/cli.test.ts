@@ -547,10 +547,34 @@ describe('gleaner CLI', () => {
     const other = { ...env, GLEANER_DB: join(dir, 'imported.db') };
     const imp = await run(other, 'import', out);
     assert.equal(imp.code, 0, imp.stderr);
-    assert.match(imp.stderr + imp.stdout, /imported 2 feeds in 1 folder: 2 new/);
+    assert.match(imp.stderr + imp.stdout, /imported 2 feeds: 2 new in 1 folder, 0 already subscribed;/);
     const ref = await run(other, 'refresh');
     assert.equal(ref.code, 0, ref.stderr);
     assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
+  });
+
+  it('imports a feed listed in two folders once, and says so', async () => {
+    // As Feedly exports its "Must Read": a feed of another folder again.
+    const opml = join(dir, 'must-read.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>
+        <outline text="Tech"><outline text="A" xmlUrl="https://a.example/feed"/><outline text="B" xmlUrl="https://b.example/feed"/></outline>
+        <outline text="Must Read"><outline text="A" xmlUrl="https://a.example/feed"/></outline>
+      </body></opml>`,
+    );
+    const fresh = { ...env, GLEANER_DB: join(dir, 'must-read.db') };
+    const imp = await run(fresh, 'import', opml);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(
+      imp.stderr,
+      /imported 2 feeds: 2 new in 1 folder, 0 already subscribed, 1 listed twice \(kept in the folder listed first\);/,
+    );
+    const listed = JSON.parse((await run(fresh, 'feeds', '--json')).stdout) as { folder: string }[];
+    assert.deepEqual(
+      listed.map((f) => f.folder),
+      ['Tech', 'Tech'],
+    );
   });
 
   it('keeps credentials written into a feed’s URL out of its listing and the OPML export', async () => {

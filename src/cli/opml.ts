@@ -42,10 +42,12 @@ export async function runImport(args: string[]): Promise<number> {
       opml.outlines,
       (done) => progress.update(done, ''),
     );
-    const folders = new Set(opml.outlines.map((o) => o.folder).filter(Boolean)).size;
+    const { added, folders, existing, repeated } = result;
     progress.finish(
-      `imported ${counted(opml.outlines.length, 'feed')} in ${counted(folders, 'folder')}: ${result.added} new, ${result.existing} already subscribed; ` +
-        'run gleaner refresh to fetch them',
+      `imported ${counted(added + existing, 'feed')}: ${added} new${folders > 0 ? ` in ${counted(folders, 'folder')}` : ''}, ` +
+        `${existing} already subscribed` +
+        (repeated > 0 ? `, ${repeated} listed twice (kept in the folder listed first)` : '') +
+        '; run gleaner refresh to fetch them',
     );
     return 0;
   } finally {

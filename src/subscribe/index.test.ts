@@ -199,7 +199,7 @@ describe('subscribing with secrets', () => {
       { url: 'https://a%3Ab:c@import.test/b.xml', title: 'B', siteUrl: null, folder: null },
       { url: 'https://import.test/a.xml', title: 'A again', siteUrl: null, folder: null },
     ]);
-    assert.deepEqual(result, { added: 2, existing: 1 });
+    assert.deepEqual(result, { added: 2, folders: 1, existing: 0, repeated: 1 });
     const feeds = (await store.listSubscriptions(user.id)).map((s) => [
       s.feed.url,
       s.feed.options.username,
@@ -215,6 +215,38 @@ describe('subscribing with secrets', () => {
       false,
       'no credentials in the OPML export',
     );
+  });
+
+  it('imports a feed listed in two folders once, in the first, and counts it so', async () => {
+    const user = await store.createUser('must-read', { isAdmin: false }, Date.now());
+    const list = [
+      { url: 'https://a.test/feed.xml', title: 'A', siteUrl: null, folder: 'Tech' },
+      { url: 'https://b.test/feed.xml', title: 'B', siteUrl: null, folder: 'Tech' },
+      { url: 'https://a.test/feed.xml', title: 'A', siteUrl: null, folder: 'Must Read' },
+    ];
+    assert.deepEqual(await importFeeds(deps(), user.id, list), {
+      added: 2,
+      folders: 1,
+      existing: 0,
+      repeated: 1,
+    });
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => [s.feed.url, s.folderName]),
+      [
+        ['https://a.test/feed.xml', 'Tech'],
+        ['https://b.test/feed.xml', 'Tech'],
+      ],
+    );
+    assert.deepEqual(
+      (await store.listFolders(user.id)).map((f) => f.name),
+      ['Tech'],
+    );
+    assert.deepEqual(await importFeeds(deps(), user.id, list), {
+      added: 0,
+      folders: 0,
+      existing: 2,
+      repeated: 1,
+    });
   });
 
   it('imports how a feed is fetched and checked from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
@@ -652,7 +684,7 @@ describe('one feed, however its URL is written', () => {
     const imported = await importFeeds(deps(), user.id, [
       { url: `${feedUrl}?#from-a-file`, title: null, siteUrl: null, folder: null },
     ]);
-    assert.deepEqual(imported, { added: 0, existing: 1 });
+    assert.deepEqual(imported, { added: 0, folders: 0, existing: 1, repeated: 0 });
     assert.deepEqual(
       (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
       [feedUrl],

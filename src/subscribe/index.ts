@@ -646,27 +646,49 @@ export async function keepFeedIcon(
   return false;
 }
 
+/** What an import did (importFeeds). */
+export interface ImportedFeeds {
+  /** Feeds followed now. */
+  added: number;
+  /** The folders they were put in (created where needed). */
+  folders: number;
+  /** Feeds the user followed already: left as they keep them. */
+  existing: number;
+  /** Feeds the list gave again (Feedly's "Must Read" repeats a feed of another folder): followed once, in the folder listed first. */
+  repeated: number;
+}
+
 /**
  * Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). A
  * feed the user already follows is left as they keep it (folder, title, fetch options), as Miniflux
- * and FreshRSS do: an import only adds.
+ * and FreshRSS do: an import only adds. A feed listed twice is followed once, in its first folder.
  */
 export async function importFeeds(
   deps: SubscribeDeps,
   userId: number,
   feeds: OpmlFeed[],
   onProgress?: (done: number) => void,
-): Promise<{ added: number; existing: number }> {
-  const subscribed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
-  let added = 0;
+): Promise<ImportedFeeds> {
+  const followed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
+  const listed = new Set<string>();
+  const folders = new Set<string>();
+  const out: ImportedFeeds = { added: 0, folders: 0, existing: 0, repeated: 0 };
   // A transaction for each chunk: the file's pages written once a chunk, not once a feed, and
   // the progress told as each one is committed.
   for (let start = 0; start < feeds.length; start += IMPORT_CHUNK) {
     const chunk: ImportedSubscription[] = [];
     for (const item of feeds.slice(start, start + IMPORT_CHUNK)) {
       const { url, options } = importedFeed(item.url, item.fetch);
-      if (subscribed.has(url)) continue;
-      subscribed.add(url);
+      if (listed.has(url)) {
+        out.repeated++;
+        continue;
+      }
+      listed.add(url);
+      if (followed.has(url)) {
+        out.existing++;
+        continue;
+      }
+      if (item.folder) folders.add(item.folder);
       chunk.push({
         url,
         options,
@@ -677,10 +699,11 @@ export async function importFeeds(
       });
     }
     if (chunk.length > 0) await deps.store.importSubscriptions(userId, chunk, deps.clock());
-    added += chunk.length;
+    out.added += chunk.length;
     onProgress?.(Math.min(feeds.length, start + IMPORT_CHUNK));
   }
-  return { added, existing: feeds.length - added };
+  out.folders = folders.size;
+  return out;
 }
 
 /**
