@@ -577,6 +577,38 @@ describe('gleaner CLI', () => {
     );
   });
 
+  it('imports each OPML file given, and removes each feed given', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'several.db') };
+    const outline = (name: string): string =>
+      `<outline text="${name}" xmlUrl="https://${name}.example/feed"/>`;
+    const [first, second] = [join(dir, 'first.opml'), join(dir, 'second.opml')];
+    writeFileSync(first, `<opml version="2.0"><body>${outline('a')}${outline('b')}</body></opml>`);
+    writeFileSync(second, `<opml version="2.0"><body>${outline('c')}${outline('a')}</body></opml>`);
+    const imp = await run(own, 'import', first, second);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stderr, /first\.opml: imported 2 feeds: 2 new, 0 already subscribed\n/);
+    assert.match(
+      imp.stderr,
+      /second\.opml: imported 2 feeds: 1 new, 1 already subscribed; run gleaner refresh/,
+    );
+    const listed = async (): Promise<{ id: number; url: string }[]> =>
+      JSON.parse((await run(own, 'feeds', '--json')).stdout) as { id: number; url: string }[];
+    const [a, b, c] = (await listed()).sort((x, y) => x.url.localeCompare(y.url));
+    assert.ok(a && b && c);
+    // One it does not know: none removed.
+    const unknown = await run(own, 'remove', String(a.id), 'https://nowhere.example/feed');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /you are not subscribed to https:\/\/nowhere\.example\/feed/);
+    assert.equal((await listed()).length, 3);
+    const removed = await run(own, 'remove', String(a.id), c.url, 'a.example/feed');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, 'unsubscribed from a\nunsubscribed from c\n');
+    assert.deepEqual(
+      (await listed()).map((f) => f.url),
+      [b.url],
+    );
+  });
+
   it('keeps credentials written into a feed’s URL out of its listing and the OPML export', async () => {
     const basic = `Basic ${Buffer.from('member:pw-secret').toString('base64')}`;
     server.route('/private.xml', (req, res) =>

@@ -20,9 +20,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'change a subscription: title, folder, how its feed is fetched',
     load: () => import('./edit.js'),
   },
-  remove: { summary: 'unsubscribe from a feed', load: () => import('./remove.js') },
+  remove: { summary: 'unsubscribe from feeds', load: () => import('./remove.js') },
   import: {
-    summary: 'subscribe to the feeds of an OPML file, folders kept',
+    summary: 'subscribe to the feeds of OPML files, folders kept',
     load: async () => ({ run: (await import('./opml.js')).runImport }),
   },
   export: {
