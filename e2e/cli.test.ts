@@ -825,6 +825,36 @@ describe('gleaner CLI', () => {
     assert.deepEqual([...new Set(widths.filter((w) => w <= 42))], [42]);
   });
 
+  it('filters the recommended directory in any case, and refuses what it does not have', async () => {
+    const ai = await gleaner('recommended', '--topic', 'AI', '--language', 'EN');
+    assert.equal(ai.code, 0, ai.stderr);
+    assert.match(ai.stdout, /^ai \(\d+\)\n/);
+    assert.doesNotMatch(ai.stdout, / zh {2}http/, 'English only');
+    const unknown = await gleaner('recommended', '--topic', 'nope');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no topic "nope" in the directory; topics: ai, .*privacy/);
+    assert.equal(unknown.stdout, '');
+    const language = await gleaner('recommended', '--language', 'xx');
+    assert.equal(language.code, 1);
+    assert.match(language.stderr, /no language "xx" in the directory; languages: en, zh/);
+    const blank = await gleaner('recommended', '--subscribe', '');
+    assert.equal(blank.code, 1);
+    assert.match(blank.stderr, /--subscribe wants the name or URL of a recommended feed/);
+    assert.equal(blank.stdout, '');
+  });
+
+  it('fails a recommended topic of which no feed could be fetched, as gleaner add does', async () => {
+    // A proxy that refuses every connection: each fetch fails at once, without leaving the machine.
+    const refused = {
+      ...env,
+      GLEANER_DB: join(dir, 'recommended.db'),
+      GLEANER_FETCH_PROXY: 'http://127.0.0.1:1',
+    };
+    const r = await run(refused, 'recommended', '--subscribe-topic', 'Privacy');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /subscribed to .*, but fetching it failed: .*ECONNREFUSED/);
+  });
+
   it('tells its version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version: string;
