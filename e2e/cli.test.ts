@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, run, runReadingFirstChunk } from './cli.js';
+import { BIN, run, runReadingFirstChunk, runWithInput } from './cli.js';
 import Database from 'better-sqlite3';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
@@ -508,6 +508,28 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('edit', url, '--check-every', 'default')).code, 0);
     assert.doesNotMatch((await gleaner('feeds')).stdout, /at most every/);
     assert.equal((await gleaner('remove', url)).code, 0);
+  });
+
+  it('lists a feed paused by its only follower without a next check, and with one when others follow it', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'paused.db') };
+    const url = server.url('/other.xml');
+    assert.equal((await run(own, 'add', url, '--no-refresh', '--check-every', '90')).code, 0);
+    assert.equal((await run(own, 'edit', url, '--pause')).code, 0);
+    const alone = (await run(own, 'feeds')).stdout;
+    assert.match(alone, /· checked never \(at most every 90 min\) · PAUSED · not fetched yet\n/);
+    assert.doesNotMatch(alone, /next|others/);
+    const json = JSON.parse((await run(own, 'feeds', '--json')).stdout) as { nextCheckAt: number | null }[];
+    assert.deepEqual(
+      json.map((f) => f.nextCheckAt),
+      [null],
+    );
+    // Another user follows it, unpaused and at the feed's own pace: it is checked, for them.
+    assert.equal((await runWithInput(own, 'a long password\n', 'user', 'add', 'bob')).code, 0);
+    assert.equal((await run(own, 'add', url, '--no-refresh', '--user', 'bob')).code, 0);
+    assert.match(
+      (await run(own, 'feeds', '--user', 'admin')).stdout,
+      /· next [^(·]+ \(at most every 90 min, more often for others who follow it\) · PAUSED/,
+    );
   });
 
   it('subscribes with rules that apply from the first fetch', async () => {
