@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, run } from './cli.js';
+import { BIN, run, runReadingFirstChunk, runWithInput } from './cli.js';
 import Database from 'better-sqlite3';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
@@ -281,6 +281,24 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', movedUrl)).code, 0);
   });
 
+  it('takes titles and folders on one line, trimmed, a blank title as the feed’s own', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'names.db') };
+    const url = server.url('/other.xml');
+    const listed = async (): Promise<(string | null)[][]> =>
+      (JSON.parse((await run(own, 'feeds', '--json')).stdout) as { title: string; folder: string }[]).map(
+        (f) => [f.title, f.folder],
+      );
+    const added = await run(own, 'add', url, '--no-refresh', '--title', '   ', '--folder', '  Tech  ');
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(await listed(), [[null, 'Tech']]);
+    const edited = await run(own, 'edit', url, '--title', ' Mine\n', '--folder', 'Tech\n');
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.deepEqual(await listed(), [['Mine', 'Tech']]);
+    const blank = await run(own, 'edit', url, '--title', ' ', '--folder', '');
+    assert.equal(blank.code, 0, blank.stderr);
+    assert.deepEqual(await listed(), [[null, null]]);
+  });
+
   it('fetches full articles where an article selector says, and refuses one it cannot use', async () => {
     server.route('/story', (_q, res) =>
       res
@@ -492,6 +510,28 @@ describe('gleaner CLI', () => {
     assert.equal((await gleaner('remove', url)).code, 0);
   });
 
+  it('lists a feed paused by its only follower without a next check, and with one when others follow it', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'paused.db') };
+    const url = server.url('/other.xml');
+    assert.equal((await run(own, 'add', url, '--no-refresh', '--check-every', '90')).code, 0);
+    assert.equal((await run(own, 'edit', url, '--pause')).code, 0);
+    const alone = (await run(own, 'feeds')).stdout;
+    assert.match(alone, /· checked never \(at most every 90 min\) · PAUSED · not fetched yet\n/);
+    assert.doesNotMatch(alone, /next|others/);
+    const json = JSON.parse((await run(own, 'feeds', '--json')).stdout) as { nextCheckAt: number | null }[];
+    assert.deepEqual(
+      json.map((f) => f.nextCheckAt),
+      [null],
+    );
+    // Another user follows it, unpaused and at the feed's own pace: it is checked, for them.
+    assert.equal((await runWithInput(own, 'a long password\n', 'user', 'add', 'bob')).code, 0);
+    assert.equal((await run(own, 'add', url, '--no-refresh', '--user', 'bob')).code, 0);
+    assert.match(
+      (await run(own, 'feeds', '--user', 'admin')).stdout,
+      /· next [^(·]+ \(at most every 90 min, more often for others who follow it\) · PAUSED/,
+    );
+  });
+
   it('subscribes with rules that apply from the first fetch', async () => {
     server.route('/ruled.xml', (_q, res) =>
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Ruled', 4, 'r')),
@@ -529,10 +569,66 @@ describe('gleaner CLI', () => {
     const other = { ...env, GLEANER_DB: join(dir, 'imported.db') };
     const imp = await run(other, 'import', out);
     assert.equal(imp.code, 0, imp.stderr);
-    assert.match(imp.stderr + imp.stdout, /imported 2 feeds in 1 folder: 2 new/);
+    assert.match(imp.stderr + imp.stdout, /imported 2 feeds: 2 new in 1 folder, 0 already subscribed;/);
     const ref = await run(other, 'refresh');
     assert.equal(ref.code, 0, ref.stderr);
     assert.match(ref.stderr + ref.stdout, /refreshed 2 feeds: 2 changed.*8 new entries/);
+  });
+
+  it('imports a feed listed in two folders once, and says so', async () => {
+    // As Feedly exports its "Must Read": a feed of another folder again.
+    const opml = join(dir, 'must-read.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body>
+        <outline text="Tech"><outline text="A" xmlUrl="https://a.example/feed"/><outline text="B" xmlUrl="https://b.example/feed"/></outline>
+        <outline text="Must Read"><outline text="A" xmlUrl="https://a.example/feed"/></outline>
+      </body></opml>`,
+    );
+    const fresh = { ...env, GLEANER_DB: join(dir, 'must-read.db') };
+    const imp = await run(fresh, 'import', opml);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(
+      imp.stderr,
+      /imported 2 feeds: 2 new in 1 folder, 0 already subscribed, 1 listed twice \(kept in the folder listed first\);/,
+    );
+    const listed = JSON.parse((await run(fresh, 'feeds', '--json')).stdout) as { folder: string }[];
+    assert.deepEqual(
+      listed.map((f) => f.folder),
+      ['Tech', 'Tech'],
+    );
+  });
+
+  it('imports each OPML file given, and removes each feed given', async () => {
+    const own = { ...env, GLEANER_DB: join(dir, 'several.db') };
+    const outline = (name: string): string =>
+      `<outline text="${name}" xmlUrl="https://${name}.example/feed"/>`;
+    const [first, second] = [join(dir, 'first.opml'), join(dir, 'second.opml')];
+    writeFileSync(first, `<opml version="2.0"><body>${outline('a')}${outline('b')}</body></opml>`);
+    writeFileSync(second, `<opml version="2.0"><body>${outline('c')}${outline('a')}</body></opml>`);
+    const imp = await run(own, 'import', first, second);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stderr, /first\.opml: imported 2 feeds: 2 new, 0 already subscribed\n/);
+    assert.match(
+      imp.stderr,
+      /second\.opml: imported 2 feeds: 1 new, 1 already subscribed; run gleaner refresh/,
+    );
+    const listed = async (): Promise<{ id: number; url: string }[]> =>
+      JSON.parse((await run(own, 'feeds', '--json')).stdout) as { id: number; url: string }[];
+    const [a, b, c] = (await listed()).sort((x, y) => x.url.localeCompare(y.url));
+    assert.ok(a && b && c);
+    // One it does not know: none removed.
+    const unknown = await run(own, 'remove', String(a.id), 'https://nowhere.example/feed');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /you are not subscribed to https:\/\/nowhere\.example\/feed/);
+    assert.equal((await listed()).length, 3);
+    const removed = await run(own, 'remove', String(a.id), c.url, 'a.example/feed');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, 'unsubscribed from a\nunsubscribed from c\n');
+    assert.deepEqual(
+      (await listed()).map((f) => f.url),
+      [b.url],
+    );
   });
 
   it('keeps credentials written into a feed’s URL out of its listing and the OPML export', async () => {
@@ -608,6 +704,34 @@ describe('gleaner CLI', () => {
     assert.notEqual((await gleaner('remove', server.url('/other.xml'))).code, 0);
   });
 
+  it('stops quietly, as SIGPIPE stops other Unix tools, when what reads its output stops reading', async () => {
+    // Each some MB, far more than a pipe holds (64 KiB): the command writes on after the reader left.
+    const file = join(dir, 'long.xml');
+    const items = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `<item><title>Item ${i}</title><guid>${i}</guid><description>${'x'.repeat(200)}</description></item>`,
+    );
+    writeFileSync(file, `<rss version="2.0"><channel><title>T</title>${items.join('')}</channel></rss>`);
+    const opml = join(dir, 'long.opml');
+    const outlines = Array.from(
+      { length: 5000 },
+      (_, i) => `<outline text="${'t'.repeat(500)}" xmlUrl="https://site.example/${i}.xml"/>`,
+    );
+    writeFileSync(opml, `<opml version="2.0"><body>${outlines.join('')}</body></opml>`);
+    const manyEnv = { ...env, GLEANER_DB: join(dir, 'piped.db') };
+    assert.equal((await run(manyEnv, 'import', opml)).code, 0);
+    for (const [runEnv, args] of [
+      [env, ['parse', ...Array.from({ length: 100 }, () => file)]],
+      [manyEnv, ['export']],
+    ] as const) {
+      const r = await runReadingFirstChunk(runEnv, ...args);
+      assert.ok(r.stdout.length > 0, 'the reader had the start of it');
+      assert.equal(r.stderr, '', `${args[0]}: nothing said`);
+      assert.equal(r.code, 141, args[0]);
+    }
+  });
+
   it('parses a file and shows the sanitized content with --content', async () => {
     const file = join(dir, 'hostile.xml');
     writeFileSync(
@@ -630,15 +754,24 @@ describe('gleaner CLI', () => {
     const notOpml = join(dir, 'bad.opml');
     writeFileSync(notOpml, '<html>nope</html>');
     assert.notEqual((await gleaner('import', notOpml)).code, 0);
-    assert.match((await gleaner('frobnicate')).stderr, /unknown command/);
-    // Options a command does not take, or without their value: said in a line, no stack trace.
+    const unknown = await gleaner('frobnicate');
+    assert.match(unknown.stderr, /unknown command/);
+    assert.equal(unknown.code, 1);
+    const twoUrls = await gleaner('add', server.url('/feed.xml'), server.url('/other.xml'));
+    assert.match(twoUrls.stderr, /give one URL/);
+    assert.equal(twoUrls.code, 1);
+    assert.match((await gleaner('--help')).stdout, /Exit status: 0 done; 1 failed, or given wrongly/);
+    // Options a command does not take, or without their value: said in a line, no stack trace, and
+    // with the status of any other error, as a command's own refusals have (gleaner --help).
     for (const args of [
       ['feeds', '--bogus'],
       ['refresh', '--concurrency', '-3'],
       ['feeds', 'stray'],
+      ['add', '--folder'],
+      ['add', '-x'],
     ]) {
       const bad = await gleaner(...args);
-      assert.equal(bad.code, 2, args.join(' '));
+      assert.equal(bad.code, 1, args.join(' '));
       assert.match(bad.stderr, new RegExp(`^gleaner ${args[0]}: .+\\nRun \`gleaner ${args[0]} --help\``));
       assert.doesNotMatch(bad.stderr, /\bat \w+ \(|node:internal/);
     }
@@ -712,6 +845,36 @@ describe('gleaner CLI', () => {
     );
     assert.ok(widths.length > 20);
     assert.deepEqual([...new Set(widths.filter((w) => w <= 42))], [42]);
+  });
+
+  it('filters the recommended directory in any case, and refuses what it does not have', async () => {
+    const ai = await gleaner('recommended', '--topic', 'AI', '--language', 'EN');
+    assert.equal(ai.code, 0, ai.stderr);
+    assert.match(ai.stdout, /^ai \(\d+\)\n/);
+    assert.doesNotMatch(ai.stdout, / zh {2}http/, 'English only');
+    const unknown = await gleaner('recommended', '--topic', 'nope');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no topic "nope" in the directory; topics: ai, .*privacy/);
+    assert.equal(unknown.stdout, '');
+    const language = await gleaner('recommended', '--language', 'xx');
+    assert.equal(language.code, 1);
+    assert.match(language.stderr, /no language "xx" in the directory; languages: en, zh/);
+    const blank = await gleaner('recommended', '--subscribe', '');
+    assert.equal(blank.code, 1);
+    assert.match(blank.stderr, /--subscribe wants the name or URL of a recommended feed/);
+    assert.equal(blank.stdout, '');
+  });
+
+  it('fails a recommended topic of which no feed could be fetched, as gleaner add does', async () => {
+    // A proxy that refuses every connection: each fetch fails at once, without leaving the machine.
+    const refused = {
+      ...env,
+      GLEANER_DB: join(dir, 'recommended.db'),
+      GLEANER_FETCH_PROXY: 'http://127.0.0.1:1',
+    };
+    const r = await run(refused, 'recommended', '--subscribe-topic', 'Privacy');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /subscribed to .*, but fetching it failed: .*ECONNREFUSED/);
   });
 
   it('tells its version', async () => {

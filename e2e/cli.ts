@@ -28,3 +28,22 @@ export function runWithInput(env: NodeJS.ProcessEnv, input: string | null, ...ar
     if (input !== null) child.stdin.end(input);
   });
 }
+
+/**
+ * `run`, with a reader of its standard output that stops reading after the first chunk and closes
+ * the pipe, as `gleaner export | head -3` does: what it read, and how the command ended.
+ */
+export function runReadingFirstChunk(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').once('data', (d: string) => {
+      stdout = d;
+      child.stdout.destroy();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -7,6 +7,7 @@ import { GleanerError } from '../model/errors.js';
 import {
   checkEveryOf,
   COMMON_FLAGS,
+  nameOfFlag,
   openContext,
   refreshDeps,
   resolveUser,
@@ -94,6 +95,8 @@ export async function run(args: string[]): Promise<number> {
   const scrape = scrapeOfFlags(values) ?? null;
   const rewriteRules = values['rewrite-rules'] === undefined ? null : rewriteRulesOf(values['rewrite-rules']);
   const checkEvery = values['check-every'] === undefined ? undefined : checkEveryOf(values['check-every']);
+  const folder = nameOfFlag(values.folder);
+  const title = nameOfFlag(values.title);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
@@ -102,8 +105,8 @@ export async function run(args: string[]): Promise<number> {
       {
         userId: user.id,
         url,
-        folder: values.folder ?? null,
-        title: values.title ?? null,
+        folder: folder ?? null,
+        title: title ?? null,
         pickFirst: values.first,
         ...rules,
         ...(checkEvery !== undefined ? { minCheckMinutes: checkEvery } : {}),
@@ -149,10 +152,7 @@ export async function run(args: string[]): Promise<number> {
     const count = await ctx.store.countEntries(feed.id);
     // Followed already, it takes the folder and title asked for: say so, as a new subscription shows them.
     const applied = outcome.already
-      ? [
-          values.folder !== undefined ? `; now in folder ${values.folder}` : '',
-          values.title !== undefined ? `; now titled ${values.title}` : '',
-        ].join('')
+      ? [folder ? `; now in folder ${folder}` : '', title ? `; now titled ${title}` : ''].join('')
       : '';
     console.log(`${subscribed} ${name} (${counted(count, 'entry', 'entries')})${applied}`);
     return 0;

@@ -45,6 +45,17 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/**
+ * A title or folder name as `--title` and `--folder` give it: on one line, without the spaces
+ * around it, as an OPML import takes names, so that "Tech " is the folder "Tech"; null when that
+ * leaves nothing (a title of the feed's own, no folder); undefined when the flag is not given.
+ */
+export function nameOfFlag(value: string | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  const name = value.replace(/\s+/g, ' ').trim();
+  return name === '' ? null : name;
+}
+
 /** A subscription's rules for new entries, as `gleaner add` and `gleaner edit` take them. */
 export const RULE_FLAGS = {
   'block-rules': { type: 'string' },

@@ -15,6 +15,7 @@ import {
 import {
   COMMON_FLAGS,
   findSubscription,
+  nameOfFlag,
   openContext,
   refreshDeps,
   resolveUser,
@@ -43,7 +44,7 @@ as it is; an empty value ("") removes it.
                     feed or a page that leads to one; a feed only you follow moves with its entries
                     and your read state, one others follow too stays theirs as it is
   --title TITLE     your own title for the feed ("" for the feed's own)
-  --folder NAME     move it to this folder (created if needed); --no-folder takes it out of any
+  --folder NAME     move it to this folder (created if needed); --no-folder (or "") takes it out of any
   --pause           stop fetching it for you (until --resume); a feed others follow is still fetched
   --user-agent, --cookie, --username, --password   how the feed is fetched
   --ignore-http-cache   fetch it whole every time (for a site whose ETag or Last-Modified lies);
@@ -179,9 +180,10 @@ export async function run(args: string[]): Promise<number> {
       console.log('nothing to change');
       return 0;
     }
-    const title = values.title === undefined ? sub.subscription.title : values.title.trim() || null;
+    const title = values.title === undefined ? sub.subscription.title : (nameOfFlag(values.title) ?? null);
     const name = title ?? sub.feed.title ?? sub.feed.url;
-    const folder = values.folder ? await ctx.store.ensureFolder(user.id, values.folder) : null;
+    const folderName = nameOfFlag(values.folder);
+    const folder = folderName ? await ctx.store.ensureFolder(user.id, folderName) : null;
     await ctx.store.updateSubscription(user.id, sub.feed.id, {
       ...(values.title !== undefined ? { title } : {}),
       ...(folderChanged ? { folderId: folder?.id ?? null } : {}),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Feed, FetchOptions } from '../model/index.js';
 import { certificateFingerprint } from '../feed/fetch/index.js';
 import { minutesText, relativeTime } from '../model/time.js';
+import type { SubscriptionView } from '../store/index.js';
 import { COMMON_FLAGS, openContext, resolveUser } from './context.js';
 import { printableJson } from '../log/index.js';
 import { counted, printable } from './progress.js';
@@ -10,8 +11,8 @@ import { counted, printable } from './progress.js';
 const HELP = `usage: gleaner feeds [--failing] [--user NAME] [--json] [--db FILE]
 
 Lists your subscriptions: unread and total entries, when each was last checked and will be
-checked next, the last error of feeds that fail, and until when a WebSub hub sends a feed's new
-entries, then how many fail and are paused.
+checked next (a feed you paused is not, unless others follow it), the last error of feeds that
+fail, and until when a WebSub hub sends a feed's new entries, then how many fail and are paused.
   --failing   only the feeds whose last fetch failed`;
 
 export async function run(args: string[]): Promise<number> {
@@ -37,6 +38,14 @@ export async function run(args: string[]): Promise<number> {
     // Until when each feed's WebSub hub sends its new entries (see refresh/websub.ts), if it does.
     const pushedUntil = (feed: Feed): number | null =>
       feed.webSubUntil !== null && feed.webSubUntil > now ? feed.webSubUntil : null;
+    // A feed paused for the user is still checked when another follows it and has not paused it
+    // (webSubOf's `followed`): only then has it a next check, and others to be checked for.
+    const checkedForOthers = new Set<number>();
+    for (const s of subs)
+      if (s.subscription.paused && (await ctx.store.webSubOf(s.feed.id))?.followed)
+        checkedForOthers.add(s.feed.id);
+    const checked = (s: SubscriptionView): boolean =>
+      !s.subscription.paused || checkedForOthers.has(s.feed.id);
     if (values.json) {
       console.log(
         printableJson(
@@ -50,7 +59,7 @@ export async function run(args: string[]): Promise<number> {
               unread: s.unreadCount,
               entries: s.entryCount,
               lastCheckedAt: s.feed.lastCheckedAt,
-              nextCheckAt: s.feed.nextCheckAt,
+              nextCheckAt: checked(s) ? s.feed.nextCheckAt : null,
               errorCount: s.feed.errorCount,
               lastError: s.feed.lastError,
               fetchedWith: fetchedWith(s.feed.options),
@@ -88,10 +97,14 @@ export async function run(args: string[]): Promise<number> {
       ];
       const pushed = pushedUntil(s.feed);
       const asked = s.subscription.minCheckMinutes;
+      // The feed's own pace is that of its active subscribers (Feed.minCheckMinutes): below the
+      // user's, it is checked more often for others, which a feed no one else checks cannot be.
+      const forOthers = checked(s) && (s.feed.minCheckMinutes ?? 0) < (asked ?? 0);
       const pace =
         asked === null
           ? ''
-          : ` (at most every ${minutesText(asked)}${(s.feed.minCheckMinutes ?? 0) < asked ? ', more often for others who follow it' : ''})`;
+          : ` (at most every ${minutesText(asked)}${forOthers ? ', more often for others who follow it' : ''})`;
+      const next = checked(s) ? ` · next ${relativeTime(s.feed.nextCheckAt, now)}` : '';
       // Titles and folders as users named them (a client app may send any), titles stored by
       // earlier builds, errors: printed without a control character a terminal acts on.
       console.log(
@@ -100,7 +113,7 @@ export async function run(args: string[]): Promise<number> {
             `       ${s.feed.url}${options.length ? `  (with ${options.join(', ')})` : ''}\n` +
             (rules.length ? `       new entries: ${rules.join(', ')}\n` : '') +
             `       ${s.unreadCount} unread / ${s.entryCount} · checked ${relativeTime(s.feed.lastCheckedAt, now)}` +
-            ` · next ${relativeTime(s.feed.nextCheckAt, now)}${pace} · ${status}` +
+            `${next}${pace} · ${status}` +
             (pushed === null ? '' : ` · sent by its WebSub hub (lease ends ${relativeTime(pushed, now)})`),
         ),
       );

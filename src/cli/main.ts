@@ -20,9 +20,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'change a subscription: title, folder, how its feed is fetched',
     load: () => import('./edit.js'),
   },
-  remove: { summary: 'unsubscribe from a feed', load: () => import('./remove.js') },
+  remove: { summary: 'unsubscribe from feeds', load: () => import('./remove.js') },
   import: {
-    summary: 'subscribe to the feeds of an OPML file, folders kept',
+    summary: 'subscribe to the feeds of OPML files, folders kept',
     load: async () => ({ run: (await import('./opml.js')).runImport }),
   },
   export: {
@@ -72,14 +72,27 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
-  return `usage: gleaner <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`gleaner <command> --help\` for a command's options, \`gleaner --version\` for the version.`;
+  return (
+    `usage: gleaner <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    "Run `gleaner <command> --help` for a command's options, `gleaner --version` for the version.\n\n" +
+    'Exit status: 0 done; 1 failed, or given wrongly (an unknown option, a missing value: the message\n' +
+    'says what to change); 2 `gleaner add` found several feeds and lists them to choose from; 130\n' +
+    'stopped by Ctrl-C; 141 what read its output stopped reading (`gleaner export | head`).'
+  );
 }
+
+/** The exit status of a command given wrongly: 1, as for any error (see usage()). */
+const USAGE_STATUS = 1;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined) {
+    console.error(usage());
+    return USAGE_STATUS;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     console.log((await import('../config/paths.js')).packageVersion);
@@ -88,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     console.error(`gleaner: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    return USAGE_STATUS;
   }
   const module = await command.load();
   try {
@@ -100,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(
       `gleaner ${name}: ${err.message.split('\n')[0]}\nRun \`gleaner ${name} --help\` for its options.`,
     );
-    return 2;
+    return USAGE_STATUS;
   }
 }
 
@@ -109,6 +122,14 @@ function isOptionError(err: unknown): err is Error {
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
+
+// A reader that stops reading (`gleaner export | head -3`) closes the pipe: other Unix tools are
+// ended by SIGPIPE, quietly, with status 128 + 13. Node ignores that signal and reports the
+// closed pipe as an EPIPE error on stdout instead, which would otherwise end in a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -6,17 +6,39 @@ import { GleanerError } from '../model/errors.js';
 import { refreshFeeds } from '../refresh/pool.js';
 import type { RefreshResult } from '../refresh/refresh.js';
 import { subscribeToRecommended } from '../subscribe/index.js';
-import { COMMON_FLAGS, openContext, refreshDeps, resolveUser } from './context.js';
+import { COMMON_FLAGS, nameOfFlag, openContext, refreshDeps, resolveUser } from './context.js';
 import { counted } from './progress.js';
 
 const HELP = `usage: gleaner recommended [--topic TOPIC] [--language LANG]
        gleaner recommended --subscribe NAME|URL [--folder NAME]
-       gleaner recommended --subscribe-topic TOPIC [--folder NAME]
+       gleaner recommended --subscribe-topic TOPIC [--language LANG] [--folder NAME]
 
 Lists the recommended-feed directory shipped with Gleaner, grouped by topic, or subscribes to one
-of its feeds or to a whole topic (each topic becomes a folder unless --folder says otherwise).`;
+of its feeds or to a whole topic (each topic becomes a folder unless --folder says otherwise).
+Topics and languages are matched in any case.`;
 
 const NAME_COLUMNS = 40;
+
+/**
+ * The directory's own spelling of the topic or language `given` names, in any case; undefined
+ * when none is given, and a USAGE error listing them for one it does not have.
+ */
+function choice(
+  all: readonly RecommendedFeed[],
+  field: 'topic' | 'language',
+  given: string | undefined,
+): string | undefined {
+  if (given === undefined) return undefined;
+  const known = [...new Set(all.map((f) => f[field]))].sort();
+  const wanted = given.trim().toLowerCase();
+  const found = known.find((k) => k.toLowerCase() === wanted);
+  if (found === undefined)
+    throw new GleanerError(
+      'USAGE',
+      `no ${field} "${given}" in the directory; ${field}s: ${known.join(', ')}`,
+    );
+  return found;
+}
 
 /**
  * `text` padded with spaces to `columns` as a terminal shows it: a Chinese or Japanese character
@@ -45,25 +67,27 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const all = loadRecommended();
+  const topic = choice(all, 'topic', values['subscribe-topic'] ?? values.topic);
+  const language = choice(all, 'language', values.language);
+  const wanted = values.subscribe === undefined ? undefined : values.subscribe.trim();
+  if (wanted === '')
+    throw new GleanerError(
+      'USAGE',
+      '--subscribe wants the name or URL of a recommended feed; see gleaner recommended',
+    );
   const filtered = all.filter(
-    (f) =>
-      (!values.topic || f.topic === values.topic) && (!values.language || f.language === values.language),
+    (f) => (topic === undefined || f.topic === topic) && (language === undefined || f.language === language),
   );
   let chosen: RecommendedFeed[];
-  if (values.subscribe) {
-    const want = values.subscribe.toLowerCase();
-    chosen = all.filter((f) => f.name.toLowerCase() === want || f.url === values.subscribe);
+  if (wanted !== undefined) {
+    const name = wanted.toLowerCase();
+    chosen = all.filter((f) => f.name.toLowerCase() === name || f.url === wanted);
     if (chosen.length === 0)
-      throw new GleanerError(
-        'NOT_FOUND',
-        `no recommended feed named "${values.subscribe}"; see gleaner recommended`,
-      );
-  } else if (values['subscribe-topic']) {
-    chosen = all.filter((f) => f.topic === values['subscribe-topic']);
-    if (chosen.length === 0) {
-      const topics = [...new Set(all.map((f) => f.topic))].join(', ');
-      throw new GleanerError('NOT_FOUND', `no topic "${values['subscribe-topic']}"; topics: ${topics}`);
-    }
+      throw new GleanerError('NOT_FOUND', `no recommended feed named "${wanted}"; see gleaner recommended`);
+  } else if (values['subscribe-topic'] !== undefined) {
+    chosen = filtered;
+    if (chosen.length === 0)
+      throw new GleanerError('NOT_FOUND', `no recommended feed of topic ${topic} in language ${language}`);
   } else {
     const byTopic = new Map<string, RecommendedFeed[]>();
     for (const f of filtered) byTopic.set(f.topic, [...(byTopic.get(f.topic) ?? []), f]);
@@ -71,14 +95,15 @@ export async function run(args: string[]): Promise<number> {
       console.log(`${topic} (${feeds.length})`);
       for (const f of feeds) console.log(`  ${padColumns(f.name, NAME_COLUMNS)} ${f.language}  ${f.url}`);
     }
-    console.log('\nSubscribe with: gleaner recommended --subscribe NAME  or  --subscribe-topic TOPIC');
+    if (filtered.length === 0) console.log(`No recommended feed of topic ${topic} in language ${language}.`);
+    else console.log('\nSubscribe with: gleaner recommended --subscribe NAME  or  --subscribe-topic TOPIC');
     return 0;
   }
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
     const deps = { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now };
-    const done = await subscribeToRecommended(deps, user.id, chosen, values.folder);
+    const done = await subscribeToRecommended(deps, user.id, chosen, nameOfFlag(values.folder) ?? undefined);
     for (const { recommended: f, feed } of done.already)
       console.log(`already subscribed to ${f.name} (${feed.url})`);
     for (const { recommended: f, error } of done.failed)
@@ -95,16 +120,22 @@ export async function run(args: string[]): Promise<number> {
         onResult: (result, feed) => results.set(feed.id, result),
       },
     );
+    let failed = done.failed.length;
     for (const { recommended: f, feed } of done.added) {
       const result = results.get(feed.id);
       if (result?.status === 'failed') {
+        failed++;
         console.log(`subscribed to ${f.name} (${feed.url}), but fetching it failed: ${result.error}`);
         continue;
       }
       const count = await ctx.store.countEntries(feed.id);
       console.log(`subscribed to ${f.name} (${feed.url}, ${counted(count, 'entry', 'entries')})`);
     }
-    return done.failed.length === chosen.length ? 1 : 0;
+    // As gleaner add and refresh: an error when nothing tried worked; when some did, said, and done.
+    const tried = done.added.length + done.failed.length;
+    if (failed > 0 && failed < tried)
+      console.error(`${failed} of ${tried} could not be subscribed to or fetched; see above`);
+    return failed > 0 && failed === tried ? 1 : 0;
   } finally {
     await ctx.close();
   }

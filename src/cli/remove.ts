@@ -1,12 +1,12 @@
-// `gleaner remove URL|ID`: unsubscribe (starred entries are kept).
+// `gleaner remove URL|ID...`: unsubscribe (starred entries are kept).
 import { parseArgs } from 'node:util';
 import { GleanerError } from '../model/errors.js';
 import { COMMON_FLAGS, findSubscription, openContext, resolveUser } from './context.js';
 
-const HELP = `usage: gleaner remove URL|ID
+const HELP = `usage: gleaner remove URL|ID...
 
-Unsubscribes from a feed, given its URL or the id \`gleaner feeds\` shows. Your starred entries of
-it are kept.`;
+Unsubscribes from each feed given, by its URL or the id \`gleaner feeds\` shows. Your starred
+entries of them are kept.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: COMMON_FLAGS });
@@ -14,14 +14,22 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const [target] = positionals;
-  if (!target) throw new GleanerError('USAGE', `give a feed URL or id\n\n${HELP}`);
+  if (positionals.length === 0) throw new GleanerError('USAGE', `give a feed URL or id\n\n${HELP}`);
   const ctx = await openContext(values);
   try {
     const user = await resolveUser(ctx.store, values.user);
-    const match = findSubscription(await ctx.store.listSubscriptions(user.id), target);
-    await ctx.store.unsubscribe(user.id, match.feed.id);
-    console.log(`unsubscribed from ${match.subscription.title ?? match.feed.title ?? match.feed.url}`);
+    const subs = await ctx.store.listSubscriptions(user.id);
+    // Every feed found first: one the user does not follow stops them all, before any is removed.
+    const matches = new Map(
+      positionals.map((target) => {
+        const match = findSubscription(subs, target);
+        return [match.feed.id, match];
+      }),
+    );
+    for (const match of matches.values()) {
+      await ctx.store.unsubscribe(user.id, match.feed.id);
+      console.log(`unsubscribed from ${match.subscription.title ?? match.feed.title ?? match.feed.url}`);
+    }
     return 0;
   } finally {
     await ctx.close();

@@ -30,11 +30,11 @@ export async function run(args: string[]): Promise<number> {
   const [action, name] = positionals;
   if (values.help || action === undefined) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return values.help ? 0 : 1;
   }
   if (action !== 'build') {
     console.error(`gleaner skill: unknown action "${action}"\n\n${HELP}`);
-    return 2;
+    return 1;
   }
   if (!name || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
     throw new GleanerError(

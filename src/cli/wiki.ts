@@ -48,12 +48,12 @@ export async function run(args: string[]): Promise<number> {
   const [action, target] = positionals;
   if (values.help || action === undefined) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return values.help ? 0 : 1;
   }
   if (action === 'build') return build(values);
   if (action === 'show') return show(values, target);
   console.error(`gleaner wiki: unknown action "${action}"\n\n${HELP}`);
-  return 2;
+  return 1;
 }
 
 type Values = ReturnType<

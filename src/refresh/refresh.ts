@@ -1,6 +1,7 @@
 // Refreshing one feed: fetch, parse, prepare, store, schedule. The effects (HTTP, database,
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
+import { sameSite } from '../feed/discover/index.js';
 import { carriesSecrets, movedUrl, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
 import { collapseWhitespace } from '../feed/parse/text.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
@@ -52,24 +53,6 @@ const KNOWN_ENTRIES_FULL_ARTICLES = 1_000;
 const MAX_KNOWN_ENTRIES = 10_000;
 
 /**
- * Whether two URLs are on one site: the same host, but for a leading "www.". A feed that moves to
- * the URL of another feed is merged into it only then, since its own entries become that feed's:
- * a site that sent its readers to another site's feed would otherwise put entries of its choosing
- * in that feed, for everyone who follows it from then on.
- */
-function sameSite(a: string, b: string): boolean {
-  const host = (url: string): string | null => {
-    try {
-      return new URL(url).hostname.replace(/^www\./, '');
-    } catch {
-      return null;
-    }
-  };
-  const first = host(a);
-  return first !== null && first === host(b);
-}
-
-/**
  * Refreshes one feed. Never throws for a feed's own failure: it is recorded and returned. With
  * `fetched`, the feed's document as subscribing to it just fetched it (see subscribeToUrl), that is
  * stored instead of fetching the feed again.
@@ -113,6 +96,9 @@ export async function refreshFeed(
         to: movedTo,
       });
     } else {
+      // Merged into a feed at the new URL only on one site: its entries become that feed's, and a
+      // site that sent its readers to another site's feed would otherwise put entries of its
+      // choosing in that feed, for everyone who follows it from then on.
       const move = await store.changeFeedUrl(feed.id, movedTo, now, sameSite(feed.url, movedTo));
       // The logger masks credentials written into URLs.
       if (move.kind === 'moved')

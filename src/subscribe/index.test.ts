@@ -26,6 +26,7 @@ import {
   discoverSubscriptions,
   exportFeeds,
   importFeeds,
+  normalizeInputUrl,
   subscribeToRecommended,
   subscribeToUrl,
 } from './index.js';
@@ -198,7 +199,7 @@ describe('subscribing with secrets', () => {
       { url: 'https://a%3Ab:c@import.test/b.xml', title: 'B', siteUrl: null, folder: null },
       { url: 'https://import.test/a.xml', title: 'A again', siteUrl: null, folder: null },
     ]);
-    assert.deepEqual(result, { added: 2, existing: 1 });
+    assert.deepEqual(result, { added: 2, folders: 1, existing: 0, repeated: 1 });
     const feeds = (await store.listSubscriptions(user.id)).map((s) => [
       s.feed.url,
       s.feed.options.username,
@@ -214,6 +215,38 @@ describe('subscribing with secrets', () => {
       false,
       'no credentials in the OPML export',
     );
+  });
+
+  it('imports a feed listed in two folders once, in the first, and counts it so', async () => {
+    const user = await store.createUser('must-read', { isAdmin: false }, Date.now());
+    const list = [
+      { url: 'https://a.test/feed.xml', title: 'A', siteUrl: null, folder: 'Tech' },
+      { url: 'https://b.test/feed.xml', title: 'B', siteUrl: null, folder: 'Tech' },
+      { url: 'https://a.test/feed.xml', title: 'A', siteUrl: null, folder: 'Must Read' },
+    ];
+    assert.deepEqual(await importFeeds(deps(), user.id, list), {
+      added: 2,
+      folders: 1,
+      existing: 0,
+      repeated: 1,
+    });
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => [s.feed.url, s.folderName]),
+      [
+        ['https://a.test/feed.xml', 'Tech'],
+        ['https://b.test/feed.xml', 'Tech'],
+      ],
+    );
+    assert.deepEqual(
+      (await store.listFolders(user.id)).map((f) => f.name),
+      ['Tech'],
+    );
+    assert.deepEqual(await importFeeds(deps(), user.id, list), {
+      added: 0,
+      folders: 0,
+      existing: 2,
+      repeated: 1,
+    });
   });
 
   it('imports how a feed is fetched and checked from FreshRSS’s OPML attributes, and exports all of it but the cookie', async () => {
@@ -611,5 +644,159 @@ describe('subscribing asks the site for the feed once', () => {
     assert.equal(feedRequests().length, 1);
     const [sub] = await store.listSubscriptions(other.id);
     assert.deepEqual([sub?.folderName, sub?.subscription.title], ['Picked', 'Site']);
+  });
+});
+
+describe('one feed, however its URL is written', () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  const deps = () => ({ store, fetcher, clock: Date.now });
+
+  before(async () => {
+    server = await startTestServer({
+      '/feed.xml': respond(200, { 'content-type': 'application/rss+xml' }, RSS),
+    });
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  it('keeps no fragment or empty query: typed, imported or found on the page', async () => {
+    const user = await store.createUser('ann', { isAdmin: false }, Date.now());
+    const feedUrl = server.url('/feed.xml');
+    const outcomes = [];
+    for (const url of [`${feedUrl}#top`, `${feedUrl}?`, `${feedUrl}?#x`, feedUrl])
+      outcomes.push(await subscribeToUrl(deps(), { userId: user.id, url }));
+    assert.deepEqual(
+      outcomes.map((o) => o.status === 'subscribed' && [o.feed.url, o.already]),
+      [
+        [feedUrl, false],
+        [feedUrl, true],
+        [feedUrl, true],
+        [feedUrl, true],
+      ],
+    );
+    const imported = await importFeeds(deps(), user.id, [
+      { url: `${feedUrl}?#from-a-file`, title: null, siteUrl: null, folder: null },
+    ]);
+    assert.deepEqual(imported, { added: 0, folders: 0, existing: 1, repeated: 0 });
+    assert.deepEqual(
+      (await store.listSubscriptions(user.id)).map((s) => s.feed.url),
+      [feedUrl],
+    );
+    assert.equal(normalizeInputUrl('blog.example.com/feed?#x'), 'https://blog.example.com/feed');
+    assert.equal(normalizeInputUrl('https://x.example/f?a=1#x'), 'https://x.example/f?a=1');
+  });
+});
+
+describe("finding a site's feed on its page", () => {
+  let server: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  const deps = () => ({ store, fetcher, clock: Date.now });
+  const on = (host: string, path: string): string => siteUrl(server, host, path);
+  const html = (body: string) =>
+    respond(200, { 'content-type': 'text/html' }, `<html><body>${body}</body></html>`);
+  const rss = (title: string) =>
+    respond(
+      200,
+      { 'content-type': 'application/rss+xml' },
+      `<rss version="2.0"><channel><title>${title}</title></channel></rss>`,
+    );
+  /** The hosts and paths asked for since `since`, as "host/path". */
+  const asked = (since: number): string[] =>
+    server.requests.slice(since).map((r) => `${r.headers.host?.split(':')[0]}${r.path}`);
+  let users = 0;
+  const newUser = async () => (await store.createUser(`u${++users}`, { isAdmin: false }, Date.now())).id;
+
+  before(async () => {
+    server = await startTestServer();
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({
+      policy: LOOPBACK_POLICY,
+      userAgent: 'gleaner-test',
+      resolveHost: resolveToLoopback,
+    });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await server.close();
+  });
+
+  it("takes the site's own feed, not a friend's it links to, nor a page about RSS", async () => {
+    server.route(
+      '/blog',
+      html(
+        `<a href="${on('friend.test', '/friend-feed')}">my friend's blog</a> <a href="/what-is-rss">What is RSS?</a>` +
+          '<a href="/rss">RSS</a>',
+      ),
+    );
+    server.route('/friend-feed', rss('Friend'));
+    server.route('/rss', html('<h1>What is RSS?</h1>'));
+    server.route('/index.xml', rss('Own'));
+    const since = server.requests.length;
+    const outcome = await subscribeToUrl(deps(), { userId: await newUser(), url: on('site.test', '/blog') });
+    assert.equal(outcome.status === 'subscribed' && outcome.feed.url, on('site.test', '/index.xml'));
+    assert.ok(!asked(since).includes('friend.test/friend-feed'), "the friend's feed is not asked for");
+    assert.equal(asked(since).filter((r) => r === 'site.test/rss').length, 1, 'the link was tried, once');
+    assert.deepEqual(await discoverSubscriptions(fetcher, on('site.test', '/blog')), [
+      { url: on('site.test', '/index.xml'), title: 'Own', type: 'rss' },
+    ]);
+  });
+
+  it('lists the feeds a page links to when several are feeds, and takes the first when asked', async () => {
+    server.route(
+      '/several',
+      html(
+        '<a href="/posts.xml">Posts</a> <a href="/comments.atom">Comments</a> <a href="/about.xml">About</a>',
+      ),
+    );
+    server.route('/posts.xml', rss('Posts feed'));
+    server.route('/comments.atom', rss('Comments feed'));
+    server.route('/about.xml', html('not a feed'));
+    const choose = await subscribeToUrl(deps(), {
+      userId: await newUser(),
+      url: on('site.test', '/several'),
+    });
+    assert.deepEqual(choose.status === 'choose' && choose.candidates, [
+      { url: on('site.test', '/posts.xml'), title: 'Posts feed', type: 'rss' },
+      { url: on('site.test', '/comments.atom'), title: 'Comments feed', type: 'rss' },
+    ]);
+    const first = await subscribeToUrl(deps(), {
+      userId: await newUser(),
+      url: on('site.test', '/several'),
+      pickFirst: true,
+    });
+    assert.equal(first.status === 'subscribed' && first.feed.url, on('site.test', '/posts.xml'));
+  });
+
+  it("finds a project site's feed in its own directory before the site root's", async () => {
+    server.route('/project/', html('<p>A project without a link to its feed</p>'));
+    server.route('/project/index.xml', rss('Project'));
+    const outcome = await subscribeToUrl(deps(), {
+      userId: await newUser(),
+      url: on('site.test', '/project/'),
+    });
+    assert.equal(outcome.status === 'subscribed' && outcome.feed.url, on('site.test', '/project/index.xml'));
+  });
+
+  it('asks a page’s candidates a bounded number of times', async () => {
+    const links = Array.from(
+      { length: 60 },
+      (_, i) => `<link rel="alternate" type="application/rss+xml" href="/gone/${i}.xml">`,
+    );
+    server.route('/many', respond(200, { 'content-type': 'text/html' }, `<head>${links.join('')}</head>`));
+    const since = server.requests.length;
+    await assert.rejects(
+      subscribeToUrl(deps(), { userId: await newUser(), url: on('site.test', '/many'), pickFirst: true }),
+      /declares no feed/,
+    );
+    assert.equal(asked(since).length, 1 + 20, 'the page, and 20 candidates');
   });
 });

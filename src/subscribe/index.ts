@@ -6,6 +6,7 @@ import { decodeDocument } from '../feed/decode/index.js';
 import {
   commonFeedPaths,
   discoverFeeds,
+  feedUrlOf,
   findIcon,
   type DiscoveredFeed,
   type DiscoveredFeedType,
@@ -142,7 +143,11 @@ export function checkFetchOptions(options: FetchOptions): void {
   }
 }
 
-/** Adds a scheme to what people type ("blog.example.com/feed"). */
+/**
+ * The URL of a feed (or a site) as given by a person or a program: a scheme added to what people
+ * type ("blog.example.com/feed"), written as Gleaner keeps feed URLs (feedUrlOf), so that
+ * "feed.xml#top" and "feed.xml?" are the feed "feed.xml".
+ */
 export function normalizeInputUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed)
@@ -163,7 +168,7 @@ export function normalizeInputUrl(input: string): string {
       `"${input}" is not an http(s) URL; give the address of a feed or a site`,
     );
   }
-  return url.href;
+  return feedUrlOf(url);
 }
 
 /**
@@ -257,8 +262,8 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
 
 /**
  * The feeds behind a URL, without subscribing: the URL itself when it is a feed, else the feeds
- * its page declares (taken at the page's word), else those of the usual feed paths that answer
- * with a feed. Empty when there are none.
+ * its page declares (taken at the page's word), else those of its links to its own site that
+ * answer with a feed, else those of the usual feed paths that do. Empty when there are none.
  */
 export async function discoverSubscriptions(
   fetcher: Fetcher,
@@ -269,19 +274,77 @@ export async function discoverSubscriptions(
   checkFetchOptions(start.options);
   const first = await probe(fetcher, start.url, start.options);
   if (first.isFeed) return [{ url: first.url, title: first.feed?.title ?? null, type: feedType(first.feed) }];
-  const declared = discoverFeeds(first.html ?? '', first.finalUrl);
-  if (declared.length > 0) return declared;
-  const found = new Map<string, DiscoveredFeed>();
-  for (const candidate of commonFeedPaths(first.finalUrl)) {
+  const page = discoverFeeds(first.html ?? '', first.finalUrl);
+  if (page.declared.length > 0) return page.declared;
+  const budget = probeBudget();
+  const linked = await feedsAmong(fetcher, page.linked, first.url, start.options, budget, false);
+  const found =
+    linked.length > 0
+      ? linked
+      : await feedsAmong(fetcher, commonFeeds(first.finalUrl), first.url, start.options, budget, false);
+  return found.map((f) => f.feed);
+}
+
+/** Feeds a discovery fetches at most after the page: a hostile page cannot have it ask many more. */
+const MAX_PROBES = 20;
+
+/** A candidate that answered with a feed: the feed, its document, and the options it was fetched with. */
+interface ProbedFeed {
+  feed: DiscoveredFeed;
+  fetched: FetchResult;
+  fetchedWith: FetchOptions;
+}
+
+/** What one discovery may still fetch: how many more candidates, and which it fetched already. */
+interface ProbeBudget {
+  left: number;
+  tried: Set<string>;
+}
+
+function probeBudget(): ProbeBudget {
+  return { left: MAX_PROBES, tried: new Set() };
+}
+
+/**
+ * Those of `candidates` that answer with a feed, in order (the first only, with `firstOnly`); one
+ * that fails or is no feed is passed over. Each fetch spends one of `budget`'s, none is made once
+ * they are spent, and none twice (a link to /rss, then /rss as a usual path).
+ */
+async function feedsAmong(
+  fetcher: Fetcher,
+  candidates: readonly DiscoveredFeed[],
+  start: string,
+  options: FetchOptions,
+  budget: ProbeBudget,
+  firstOnly: boolean,
+): Promise<ProbedFeed[]> {
+  const found = new Map<string, ProbedFeed>();
+  for (const candidate of candidates) {
+    if (budget.left <= 0) break;
+    if (budget.tried.has(candidate.url)) continue;
+    budget.left--;
+    budget.tried.add(candidate.url);
     try {
-      const p = await probe(fetcher, candidate, optionsFor(candidate, first.url, start.options));
-      if (p.isFeed && !found.has(p.url))
-        found.set(p.url, { url: p.url, title: p.feed?.title ?? null, type: feedType(p.feed) });
+      const fetchedWith = optionsFor(candidate.url, start, options);
+      const p = await probe(fetcher, candidate.url, fetchedWith);
+      if (!p.isFeed || found.has(p.url)) continue;
+      const feed = {
+        url: p.url,
+        title: p.feed?.title ?? candidate.title,
+        type: p.feed ? feedType(p.feed) : candidate.type,
+      };
+      found.set(p.url, { feed, fetched: p.result, fetchedWith });
+      if (firstOnly) break;
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
     }
   }
   return [...found.values()];
+}
+
+/** The usual feed paths of a page's site (commonFeedPaths), as candidates that say nothing of themselves. */
+function commonFeeds(pageUrl: string): DiscoveredFeed[] {
+  return commonFeedPaths(pageUrl).map((url) => ({ url, title: null, type: 'unknown' }));
 }
 
 /** RDF (RSS 1.0) is RSS to a client choosing among feeds. */
@@ -310,7 +373,11 @@ interface FoundFeed {
   fetchedWith: FetchOptions;
 }
 
-/** Finds the feed behind a URL: the URL itself, the feeds a page declares, or a common feed path. */
+/**
+ * Finds the feed behind a URL: the URL itself, the feeds a page declares, those of its links to
+ * its own site that answer with a feed, or a usual feed path. A page that offers several feeds
+ * has them listed to choose from, unless `pickFirst`.
+ */
 async function findFeed(
   deps: SubscribeDeps,
   req: SubscribeRequest,
@@ -327,26 +394,28 @@ async function findFeed(
       fetchedWith: options,
     };
   const html = first.html ?? '';
-  const declared = discoverFeeds(html, first.finalUrl);
+  const page = discoverFeeds(html, first.finalUrl);
   const iconUrl = findIcon(html, first.finalUrl);
-  if (declared.length > 1 && !req.pickFirst) return { choose: declared, page: first.finalUrl };
-  const candidates = [...declared.map((d) => d.url), ...commonFeedPaths(first.finalUrl)];
-  for (const candidate of candidates) {
-    try {
-      const fetchedWith = optionsFor(candidate, start, options);
-      const found = await probe(deps.fetcher, candidate, fetchedWith);
-      if (found.isFeed)
-        return {
-          url: found.url,
-          discoveredFrom: first.finalUrl,
-          iconUrl,
-          fetched: found.result,
-          fetchedWith,
-        };
-    } catch (err) {
-      if (!(err instanceof GleanerError)) throw err;
-    }
+  if (page.declared.length > 1 && !req.pickFirst) return { choose: page.declared, page: first.finalUrl };
+  const budget = probeBudget();
+  const among = (candidates: readonly DiscoveredFeed[], firstOnly: boolean): Promise<ProbedFeed[]> =>
+    feedsAmong(deps.fetcher, candidates, start, options, budget, firstOnly);
+  let found = await among(page.declared, true);
+  if (found.length === 0) {
+    // Links are only guesses: every one is fetched before several are offered to choose from.
+    found = await among(page.linked, !!req.pickFirst);
+    if (found.length > 1) return { choose: found.map((f) => f.feed), page: first.finalUrl };
   }
+  if (found.length === 0) found = await among(commonFeeds(first.finalUrl), true);
+  const [feed] = found;
+  if (feed)
+    return {
+      url: feed.feed.url,
+      discoveredFrom: first.finalUrl,
+      iconUrl,
+      fetched: feed.fetched,
+      fetchedWith: feed.fetchedWith,
+    };
   throw new GleanerError(
     'PARSE_NOT_A_FEED',
     `${first.finalUrl} is a web page that declares no feed, and none of the usual feed paths answered; ` +
@@ -642,27 +711,49 @@ export async function keepFeedIcon(
   return false;
 }
 
+/** What an import did (importFeeds). */
+export interface ImportedFeeds {
+  /** Feeds followed now. */
+  added: number;
+  /** The folders they were put in (created where needed). */
+  folders: number;
+  /** Feeds the user followed already: left as they keep them. */
+  existing: number;
+  /** Feeds the list gave again (Feedly's "Must Read" repeats a feed of another folder): followed once, in the folder listed first. */
+  repeated: number;
+}
+
 /**
  * Subscribes to every feed of an OPML document, folders kept, without fetching (refresh does). A
  * feed the user already follows is left as they keep it (folder, title, fetch options), as Miniflux
- * and FreshRSS do: an import only adds.
+ * and FreshRSS do: an import only adds. A feed listed twice is followed once, in its first folder.
  */
 export async function importFeeds(
   deps: SubscribeDeps,
   userId: number,
   feeds: OpmlFeed[],
   onProgress?: (done: number) => void,
-): Promise<{ added: number; existing: number }> {
-  const subscribed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
-  let added = 0;
+): Promise<ImportedFeeds> {
+  const followed = new Set((await deps.store.listSubscriptions(userId)).map((s) => s.feed.url));
+  const listed = new Set<string>();
+  const folders = new Set<string>();
+  const out: ImportedFeeds = { added: 0, folders: 0, existing: 0, repeated: 0 };
   // A transaction for each chunk: the file's pages written once a chunk, not once a feed, and
   // the progress told as each one is committed.
   for (let start = 0; start < feeds.length; start += IMPORT_CHUNK) {
     const chunk: ImportedSubscription[] = [];
     for (const item of feeds.slice(start, start + IMPORT_CHUNK)) {
       const { url, options } = importedFeed(item.url, item.fetch);
-      if (subscribed.has(url)) continue;
-      subscribed.add(url);
+      if (listed.has(url)) {
+        out.repeated++;
+        continue;
+      }
+      listed.add(url);
+      if (followed.has(url)) {
+        out.existing++;
+        continue;
+      }
+      if (item.folder) folders.add(item.folder);
       chunk.push({
         url,
         options,
@@ -673,10 +764,11 @@ export async function importFeeds(
       });
     }
     if (chunk.length > 0) await deps.store.importSubscriptions(userId, chunk, deps.clock());
-    added += chunk.length;
+    out.added += chunk.length;
     onProgress?.(Math.min(feeds.length, start + IMPORT_CHUNK));
   }
-  return { added, existing: feeds.length - added };
+  out.folders = folders.size;
+  return out;
 }
 
 /**
@@ -685,7 +777,8 @@ export async function importFeeds(
  * character, a colon in the username) are left out, as no fetch could have sent them: the feed's
  * refresh then says that it needs them, and its edit form takes them.
  */
-function importedFeed(feedUrl: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
+function importedFeed(written: string, given?: OpmlFetchOptions): { url: string; options: FetchOptions } {
+  const feedUrl = normalizeInputUrl(written);
   const usable = (options: FetchOptions): { url: string; options: FetchOptions } | null => {
     const moved = moveUrlCredentials(feedUrl, options);
     try {

@@ -1,7 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { MAX_HTML_CHARS, commonFeedPaths, discoverFeeds, findIcon, type DiscoveredFeed } from './index.js';
+import {
+  MAX_HTML_CHARS,
+  MAX_LINKED_FEEDS,
+  commonFeedPaths,
+  discoverFeeds,
+  feedUrlOf,
+  findIcon,
+  type DiscoveredFeed,
+} from './index.js';
 import { prng } from '../../testing/random.js';
 
 const page = (name: string): string => readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8');
@@ -11,7 +19,13 @@ function feed(type: DiscoveredFeed['type'], url: string, title: string | null): 
   return { url, title, type };
 }
 
-const pages: { name: string; html: string; feeds: DiscoveredFeed[]; icon: string }[] = [
+const pages: {
+  name: string;
+  html: string;
+  feeds: DiscoveredFeed[];
+  linked?: DiscoveredFeed[];
+  icon: string;
+}[] = [
   {
     name: 'WordPress: entries and comments feeds, not the REST API or oEmbed',
     html: page('wordpress.html'),
@@ -89,16 +103,15 @@ const pages: { name: string; html: string; feeds: DiscoveredFeed[]; icon: string
     icon: 'https://site.example/FAVICON.ICO',
   },
   {
-    name: 'feed-looking links in the body when the head declares none',
+    name: 'feed-looking links in the body to the site itself, when the head declares none',
     html: page('body-links.html'),
-    feeds: [
+    feeds: [],
+    linked: [
       feed('unknown', 'https://site.example/blog/feed', 'via RSS'),
       feed('atom', 'https://site.example/blog/atom.xml', 'Atom feed'),
       feed('json', 'https://site.example/feed.json', 'JSON Feed'),
       feed('rss', 'https://site.example/?feed=rss2', 'old style'),
-      feed('atom', 'https://github.com/someone/project/releases.atom', 'releases'),
-      feed('rss', 'https://site.example/feeds/all.rss', 'all'),
-      feed('unknown', 'https://site.example/podcast/index.xml', 'podcast'),
+      feed('rss', 'https://www.site.example/feeds/all.rss', 'all'),
     ],
     icon: 'https://site.example/favicon.ico',
   },
@@ -123,7 +136,8 @@ const pages: { name: string; html: string; feeds: DiscoveredFeed[]; icon: string
   {
     name: 'links to a feed in the body that are also declared, or not feeds',
     html: '<body><a href="/feed/">Feed</a><a href="/feed/#comments">Feed</a><a href="javascript:void(0)//feed">x</a><a href="/a/b">b</a>',
-    feeds: [feed('unknown', 'https://site.example/feed/', 'Feed')],
+    feeds: [],
+    linked: [feed('unknown', 'https://site.example/feed/', 'Feed')],
     icon: 'https://site.example/favicon.ico',
   },
 ];
@@ -131,7 +145,7 @@ const pages: { name: string; html: string; feeds: DiscoveredFeed[]; icon: string
 describe('discoverFeeds and findIcon on real-world-shaped pages', () => {
   for (const p of pages) {
     it(p.name, () => {
-      assert.deepEqual(discoverFeeds(p.html, PAGE_URL), p.feeds);
+      assert.deepEqual(discoverFeeds(p.html, PAGE_URL), { declared: p.feeds, linked: p.linked ?? [] });
       assert.equal(findIcon(p.html, PAGE_URL), p.icon);
     });
   }
@@ -176,8 +190,17 @@ describe('findIcon', () => {
 });
 
 describe('commonFeedPaths', () => {
-  it('resolves the usual paths against the site root', () => {
-    assert.deepEqual(commonFeedPaths('https://blog.example.com:8443/2024/09/post/?utm=x#top'), [
+  it('resolves the usual paths in the page’s directory, then at the site root', () => {
+    assert.deepEqual(commonFeedPaths('https://blog.example.com:8443/project/post.html?utm=x#top'), [
+      'https://blog.example.com:8443/project/feed',
+      'https://blog.example.com:8443/project/feed/',
+      'https://blog.example.com:8443/project/rss',
+      'https://blog.example.com:8443/project/rss.xml',
+      'https://blog.example.com:8443/project/atom.xml',
+      'https://blog.example.com:8443/project/index.xml',
+      'https://blog.example.com:8443/project/feed.xml',
+      'https://blog.example.com:8443/project/feed.json',
+      'https://blog.example.com:8443/project/?feed=rss2',
       'https://blog.example.com:8443/feed',
       'https://blog.example.com:8443/feed/',
       'https://blog.example.com:8443/rss',
@@ -190,6 +213,20 @@ describe('commonFeedPaths', () => {
     ]);
   });
 
+  it('tries each path once, for a page at the root', () => {
+    assert.deepEqual(commonFeedPaths('https://site.example/?p=1'), [
+      'https://site.example/feed',
+      'https://site.example/feed/',
+      'https://site.example/rss',
+      'https://site.example/rss.xml',
+      'https://site.example/atom.xml',
+      'https://site.example/index.xml',
+      'https://site.example/feed.xml',
+      'https://site.example/feed.json',
+      'https://site.example/?feed=rss2',
+    ]);
+  });
+
   it('offers nothing for a page that is not http(s)', () => {
     assert.deepEqual(commonFeedPaths('ftp://example.com/'), []);
     assert.deepEqual(commonFeedPaths('example.com'), []);
@@ -197,8 +234,46 @@ describe('commonFeedPaths', () => {
   });
 });
 
+describe('feedUrlOf', () => {
+  const cases: [string, string][] = [
+    ['https://site.example/feed.xml', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml#top', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml?', 'https://site.example/feed.xml'],
+    ['https://site.example/feed.xml?#', 'https://site.example/feed.xml'],
+    ['https://site.example/?feed=rss2#x', 'https://site.example/?feed=rss2'],
+    ['https://site.example/feed?a=1&', 'https://site.example/feed?a=1&'],
+  ];
+  for (const [written, kept] of cases) {
+    it(`${written} is ${kept}`, () => assert.equal(feedUrlOf(new URL(written)), kept));
+  }
+
+  it('names the feeds a page links to so', () => {
+    assert.deepEqual(
+      discoverFeeds('<link rel=alternate type=application/rss+xml href="/f.xml?#x">', PAGE_URL).declared,
+      [feed('rss', 'https://site.example/f.xml', null)],
+    );
+  });
+});
+
+describe('links in the body', () => {
+  it('offers only those to the page’s own site, www. or not, and a few of them', () => {
+    const html =
+      '<body><a href="http://friend.example/feed">a friend</a><a href="https://site.example.evil/feed">x</a>' +
+      '<a href="https://www.site.example/rss">RSS</a>' +
+      Array.from({ length: 10 }, (_, i) => `<a href="/f${i}.xml">${i}</a>`).join('');
+    assert.deepEqual(
+      discoverFeeds(html, PAGE_URL).linked.map((f) => f.url),
+      [
+        'https://www.site.example/rss',
+        ...Array.from({ length: MAX_LINKED_FEEDS - 1 }, (_, i) => `https://site.example/f${i}.xml`),
+      ],
+    );
+  });
+});
+
 function check(html: string, pageUrl = PAGE_URL): DiscoveredFeed[] {
-  const feeds = discoverFeeds(html, pageUrl);
+  const page = discoverFeeds(html, pageUrl);
+  const feeds = [...page.declared, ...page.linked];
   for (const f of feeds) assert.match(f.url, /^https?:\/\//);
   assert.equal(new Set(feeds.map((f) => f.url)).size, feeds.length);
   const icon = findIcon(html, pageUrl);
@@ -223,7 +298,7 @@ describe('hostile pages', () => {
       { length: 5000 },
       (_, i) => `<a href="/nav/${i}">n</a><a href="/f${i}.xml">f</a>`,
     );
-    assert.equal(check(`<body>${anchors.join('')}`).length, 100);
+    assert.equal(check(`<body>${anchors.join('')}`).length, MAX_LINKED_FEEDS);
   });
 
   it('finishes on pathological shapes', () => {

@@ -1,8 +1,9 @@
 // Subscription discovery: from a web page to the feeds it offers, and the site's icon.
 //
-// Declared feeds (<link rel="alternate">) come first, in document order; links in the body whose
-// path looks like a feed follow as weaker candidates. The caller fetches candidates and keeps the
-// ones parseFeed recognizes, then tries commonFeedPaths() when the page offered nothing.
+// Declared feeds (<link rel="alternate">) come first, in document order, taken at the page's word.
+// A page that declares none may link to its feeds in its body: links to its own site whose path
+// looks like a feed are candidates, which the caller fetches and keeps only if parseFeed
+// recognizes them (as Miniflux does). When they bring nothing, the caller tries commonFeedPaths().
 import { Parser } from 'htmlparser2';
 
 export type DiscoveredFeedType = 'rss' | 'atom' | 'json' | 'unknown';
@@ -18,6 +19,8 @@ export interface DiscoveredFeed {
 /** Pages are read up to this many characters: real <head>s are far smaller, and it bounds the work. */
 export const MAX_HTML_CHARS = 2 * 1024 * 1024;
 const MAX_CANDIDATES = 100;
+/** Links in the body offered to be fetched: a site links its own feeds a few times at most. */
+export const MAX_LINKED_FEEDS = 5;
 /** htmlparser2's element stack costs O(depth) per tag: a page nested deeper (hostile) is read no further. */
 const MAX_DEPTH = 512;
 const MAX_TITLE_CHARS = 200;
@@ -45,7 +48,7 @@ const SITEMAP = /\/sitemap[^/]*\.xml$/;
 /** WordPress announces its REST API as an application/json alternate on every page: not a feed. */
 const WORDPRESS_API = /\/wp-json\//;
 
-/** Tried, in this order, against the site root when a page declares no feed. */
+/** Tried, in this order, in the page's directory and at the site root, when a page offers no feed. */
 const COMMON_FEED_PATHS = [
   '/feed',
   '/feed/',
@@ -77,33 +80,72 @@ interface PageLinks {
   icons: IconTag[];
 }
 
-/**
- * The feeds a page offers, declared ones first, without duplicates. The body is read only when
- * the <head> declares no feed: a page that declares its feeds is taken at its word.
- */
-export function discoverFeeds(html: string, pageUrl: string): DiscoveredFeed[] {
-  const page = scanPage(html, (links) => links.alternates.length > 0);
-  const base = documentBase(page.base, pageUrl);
-  const found = new Map<string, DiscoveredFeed>();
-  for (const link of page.alternates) {
-    const url = resolveHttpUrl(link.href, base);
-    if (url === null || found.has(url)) continue;
-    if (link.type === 'json' && WORDPRESS_API.test(url)) continue;
-    found.set(url, { url, title: link.title, type: link.type });
-  }
-  for (const link of page.anchors) {
-    const url = resolveHttpUrl(link.href, base);
-    if (url === null || found.has(url)) continue;
-    const type = feedTypeFromPath(new URL(url));
-    if (type !== null) found.set(url, { url, title: link.title, type });
-  }
-  return [...found.values()];
+/** The feeds a page offers (discoverFeeds). */
+export interface PageFeeds {
+  /** Those its <head> declares, in document order, without duplicates: taken at its word. */
+  declared: DiscoveredFeed[];
+  /**
+   * When it declares none: links in its body to its own site (sameSite) whose path looks like a
+   * feed, at most MAX_LINKED_FEEDS. Only a guess: fetch each, and keep those that are feeds.
+   */
+  linked: DiscoveredFeed[];
 }
 
-/** URLs to try, in order, when a page declares no feed: the usual feed paths at the site root. */
+/**
+ * The feeds a page offers. The body is read only when the <head> declares no feed: a page that
+ * declares its feeds is taken at its word. Links to other sites are never offered: a blog that
+ * links a friend's feed does not make its readers follow the friend.
+ */
+export function discoverFeeds(html: string, pageUrl: string): PageFeeds {
+  const page = scanPage(html, (links) => links.alternates.length > 0);
+  const base = documentBase(page.base, pageUrl);
+  const declared = new Map<string, DiscoveredFeed>();
+  for (const link of page.alternates) {
+    const url = resolveHttpUrl(link.href, base);
+    if (url === null || declared.has(url)) continue;
+    if (link.type === 'json' && WORDPRESS_API.test(url)) continue;
+    declared.set(url, { url, title: link.title, type: link.type });
+  }
+  const linked = new Map<string, DiscoveredFeed>();
+  for (const link of page.anchors) {
+    if (linked.size === MAX_LINKED_FEEDS) break;
+    const url = resolveHttpUrl(link.href, base);
+    if (url === null || linked.has(url) || !sameSite(url, pageUrl)) continue;
+    const type = feedTypeFromPath(new URL(url));
+    if (type !== null) linked.set(url, { url, title: link.title, type });
+  }
+  return { declared: [...declared.values()], linked: [...linked.values()] };
+}
+
+/**
+ * URLs to try, in order, when a page offers no feed: the usual feed paths in the page's own
+ * directory (a project site at /project/ has its feed at /project/index.xml), then at the site
+ * root, each once.
+ */
 export function commonFeedPaths(pageUrl: string): string[] {
-  const root = resolveHttpUrl(pageUrl, null);
-  return root === null ? [] : COMMON_FEED_PATHS.map((path) => new URL(path, root).href);
+  const page = resolveHttpUrl(pageUrl, null);
+  if (page === null) return [];
+  const relative = COMMON_FEED_PATHS.map((path) => path.slice(1));
+  const inDirectory = relative.map((path) => new URL(path, new URL('./', page)).href);
+  const atRoot = relative.map((path) => new URL(path, new URL('/', page)).href);
+  return [...new Set([...inDirectory, ...atRoot])];
+}
+
+/**
+ * Whether two URLs are on one site: the same host, but for a leading "www.". Without a list of
+ * public suffixes, a registrable domain cannot be told, and two hosts under one domain (a.github.io,
+ * b.github.io) may be two people's sites.
+ */
+export function sameSite(a: string, b: string): boolean {
+  const host = (url: string): string | null => {
+    try {
+      return new URL(url).hostname.replace(/^www\./, '');
+    } catch {
+      return null;
+    }
+  };
+  const first = host(a);
+  return first !== null && first === host(b);
 }
 
 /** The page's largest declared icon, else /favicon.ico at the site root; null for a non-http(s) page. */
@@ -250,9 +292,20 @@ function resolveHttpUrl(reference: string, base: string | null): string | null {
     }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  // A fragment never reaches the server: without it, the same feed is one candidate.
-  url.hash = '';
-  return url.href;
+  return feedUrlOf(url);
+}
+
+/**
+ * A feed's URL as Gleaner keeps it, so that one feed is one subscription however it was written:
+ * without a fragment, which never reaches the server, nor an empty query ("feed.xml?"), which
+ * asks the server for the same document.
+ */
+export function feedUrlOf(url: URL): string {
+  const kept = new URL(url.href);
+  kept.hash = '';
+  // An empty query and none read the same (""): setting it drops a lone "?".
+  if (kept.search === '') kept.search = '';
+  return kept.href;
 }
 
 function cleanTitle(raw: string | undefined): string | null {

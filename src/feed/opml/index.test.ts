@@ -165,7 +165,7 @@ describe('parseOpml on real-world exports', () => {
         feed('http://old.example/atom', null, null, 'Café'),
         feed('https://wrapped.example/rss', 'Wrapped', null, 'Café'),
       ],
-      warnings: [/unescaped &/],
+      warnings: [/unescaped &/, /skipped "Just a link": an outline of type "link" links to a web page/],
     },
   ];
 
@@ -209,13 +209,62 @@ describe('parseOpml on broken and empty documents', () => {
     assert.deepEqual(parsed.outlines, [feed('https://b.example/?a=1&b=2', 'B', null, 'F é')]);
   });
 
-  it('ignores outlines that are neither feeds nor folders', () => {
+  it('ignores outlines that are neither feeds nor folders, saying so of links', () => {
     const parsed = parseOpml(
       bytes(
         '<opml><body><outline text="note"/><outline type="link" url="https://x.example/"/><outline><outline xmlUrl="https://c.example/"/></outline></body></opml>',
       ),
     );
     assert.deepEqual(parsed.outlines, [feed('https://c.example/', null, null, null)]);
+    assert.deepEqual(parsed.warnings, [
+      'skipped "https://x.example/": an outline of type "link" links to a web page or another OPML file, ' +
+        'not to a feed; add the site with gleaner add to find its feed',
+    ]);
+  });
+
+  it('reads a url without a type as a feed, unless the outline holds others', () => {
+    const parsed = parseOpml(
+      bytes(
+        '<opml><body><outline text="Plain" url="https://plain.example/feed"/>' +
+          '<outline text="Folder" url="https://folder.example/"><outline text="In" xmlUrl="https://in.example/feed"/></outline>' +
+          '<outline text="Bad" url="not a url"/></body></opml>',
+      ),
+    );
+    assert.deepEqual(parsed.outlines, [
+      feed('https://plain.example/feed', 'Plain', null, null),
+      feed('https://in.example/feed', 'In', null, 'Folder'),
+    ]);
+    assert.deepEqual(parsed.warnings.length, 1);
+    assert.match(
+      parsed.warnings[0] ?? '',
+      /skipped feed "Bad": "not a url" is not an absolute http\(s\) URL/,
+    );
+  });
+
+  it('files a feed outside any folder in the folder its category names', () => {
+    const outline = (url: string, category: string): string =>
+      `<outline text="${url}" xmlUrl="https://${url}/feed" category="${category}"/>`;
+    const parsed = parseOpml(
+      bytes(
+        '<opml version="2.0"><body>' +
+          outline('a.example', '/Tech/Blogs') +
+          outline('b.example', 'news, /World/ , /Other') +
+          outline('c.example', 'just-a-tag') +
+          outline('d.example', '/ /') +
+          `<outline text="Mine">${outline('e.example', '/Tech')}</outline>` +
+          '</body></opml>',
+      ),
+    );
+    assert.deepEqual(
+      parsed.outlines.map((o) => [o.url, o.folder]),
+      [
+        ['https://a.example/feed', 'Tech/Blogs'],
+        ['https://b.example/feed', 'World'],
+        ['https://c.example/feed', null],
+        ['https://d.example/feed', null],
+        ['https://e.example/feed', 'Mine'],
+      ],
+    );
   });
 
   it('bounds the warnings on a file full of bad URLs', () => {

@@ -87,8 +87,9 @@ const MAX_URL_CHARS = 4096;
 /** Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/F), plus DEL and C1. */
 
 /**
- * Reads an OPML 1.0/2.0 subscription list as readers export it. Feeds are outlines with an xmlUrl;
- * outlines without one are folders. Broken markup is repaired; only a file that is not OPML at
+ * Reads an OPML 1.0/2.0 subscription list as readers export it. Feeds are outlines with an xmlUrl
+ * (or a url, see feedUrlAttribute); outlines without one are folders; a feed outside any folder
+ * goes in the one its category names. Broken markup is repaired; only a file that is not OPML at
  * all, or breaks a safety limit, throws (GleanerError 'OPML_INVALID').
  */
 export function parseOpml(bytes: Uint8Array): ParsedOpml {
@@ -147,8 +148,14 @@ class OutlineReader {
         continue;
       }
       const url = absoluteHttpUrl(rawUrl);
-      const scraped = FRESHRSS_SCRAPED_TYPES.has((attr(node, 'type') ?? '').trim().toLowerCase());
-      if (url === null) {
+      const type = (attr(node, 'type') ?? '').trim().toLowerCase();
+      const scraped = FRESHRSS_SCRAPED_TYPES.has(type);
+      if (LINK_TYPES.has(type) && attr(node, 'xmlurl') === null) {
+        this.skip(
+          `skipped "${quotedText(name ?? rawUrl)}": an outline of type "${quotedText(type)}" links to a web page or ` +
+            'another OPML file, not to a feed; add the site with gleaner add to find its feed',
+        );
+      } else if (url === null) {
         this.skip(
           `skipped feed "${quotedText(name ?? '')}": "${quotedText(rawUrl)}" is not an absolute http(s) URL`,
         );
@@ -163,7 +170,7 @@ class OutlineReader {
           // Exporters fill the required text attribute with the URL when a feed has no title.
           title: name === rawUrl.trim() || name === url ? null : name,
           siteUrl: absoluteHttpUrl(attr(node, 'htmlurl') ?? ''),
-          folder,
+          folder: folder ?? categoryFolder(attr(node, 'category')),
           ...this.fetchOptions(node, url),
           ...pace(attr(node, 'frss:ttl')),
         });
@@ -239,12 +246,36 @@ function pace(ttl: string | null): Pick<OpmlFeed, 'minCheckMinutes' | 'paused'> 
   return { minCheckMinutes: Math.min(MAX_CHECK_MINUTES, Math.ceil(seconds / 60)) };
 }
 
-/** xmlUrl in any case; old exports put a feed's address in `url` with type="rss" or "atom". */
+/** OPML 2.0's outlines whose `url` is a web page or another OPML file (an "include"), not a feed. */
+const LINK_TYPES = new Set(['link', 'include']);
+
+/**
+ * A feed's address: xmlUrl in any case; else `url`, where old exports put it, with type="rss" or
+ * "atom", or without a type on an outline that holds no others. Null for a folder.
+ */
 function feedUrlAttribute(outline: XmlElement): string | null {
   const xmlUrl = attr(outline, 'xmlurl');
   if (xmlUrl !== null) return xmlUrl;
+  const url = attr(outline, 'url');
   const type = attr(outline, 'type')?.trim().toLowerCase();
-  return type === 'rss' || type === 'atom' ? attr(outline, 'url') : null;
+  if (url === null || type === 'rss' || type === 'atom') return url;
+  const holdsOutlines = outline.children.some((node) => typeof node !== 'string' && node.local === 'outline');
+  return holdsOutlines ? null : url;
+}
+
+/**
+ * The folder OPML 2.0's category attribute names ("/Tech/Blogs", a path; "tech" without a slash
+ * is a tag), as nested folders are named: "Tech/Blogs". Of several, comma-separated, the first.
+ */
+function categoryFolder(category: string | null): string | null {
+  const path = category
+    ?.split(',')
+    .map((c) => c.trim())
+    .find((c) => c.includes('/'));
+  if (path === undefined) return null;
+  const names = path.split('/').map(cleanTitle);
+  const folder = names.filter((n): n is string => n !== null).join('/');
+  return folder === '' ? null : folder;
 }
 
 function absoluteHttpUrl(raw: string): string | null {
