@@ -449,6 +449,28 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.match((await current(page)).lastError ?? '', /not a feed/);
   });
 
+  it('stores no credentials a redirect writes into its Location, and never sends them', async () => {
+    const sent: (string | undefined)[] = [];
+    server.route(
+      '/lured.xml',
+      (_req, res) =>
+        void res
+          .writeHead(301, { location: server.url('/lure.xml').replace('://', '://attacker:hunter2@') })
+          .end(),
+    );
+    server.route('/lure.xml', (req, res) => {
+      sent.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'l', title: 'Lure' }]));
+    });
+    const feed = await subscribed('/lured.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    const moved = await current(feed);
+    assert.equal(moved.url, server.url('/lure.xml'));
+    h.clock += HOUR;
+    assert.equal((await refreshFeed(moved, deps)).status, 'updated');
+    assert.deepEqual(sent, [undefined, undefined]);
+  });
+
   it('keeps the credentials written into a feed URL when it moves on its own site, and logs none', async () => {
     const basic = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
     server.route(

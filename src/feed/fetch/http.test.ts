@@ -106,6 +106,7 @@ describe('redirectTarget', () => {
     ['rss', 'https://example.com/blog/rss'],
     ['//cdn.example.net/feed', 'https://cdn.example.net/feed'],
     ['http://example.org/feed#x', 'http://example.org/feed'],
+    ['http://attacker:hunter2@example.org/feed', 'http://example.org/feed'],
   ];
   for (const [location, expected] of cases) {
     it(`resolves ${location}`, () => assert.equal(redirectTarget(from, 301, location).href, expected));

@@ -83,7 +83,12 @@ export function isPermanentRedirect(status: number): boolean {
   return status === 301 || status === 308;
 }
 
-/** Where a redirect leads; relative Locations resolve against the URL that answered. */
+/**
+ * Where a redirect leads; relative Locations resolve against the URL that answered. A username and
+ * password written into the Location are dropped, never sent: kept in the URL of a subscription
+ * that moved there for good, they would go as its credentials with every later fetch, and be shown
+ * wherever its URL is (`gleaner feeds`, OPML exports).
+ */
 export function redirectTarget(from: URL, status: number, location: string | null): URL {
   if (location === null || location.trim() === '') {
     throw new FetchError(
@@ -104,6 +109,8 @@ export function redirectTarget(from: URL, status: number, location: string | nul
   }
   checkScheme(target);
   target.hash = '';
+  target.username = '';
+  target.password = '';
   return target;
 }
 

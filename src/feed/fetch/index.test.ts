@@ -447,6 +447,18 @@ describe('fetchFeed', () => {
       assert.ok(error.message.startsWith(server.url('/404')));
     });
 
+    it('neither sends nor keeps credentials a redirect writes into its Location', async () => {
+      server.route(
+        '/to-userinfo',
+        redirect(301, server.url('/feed?userinfo').replace('://', '://attacker:hunter2@')),
+      );
+      const result = ok(await fetcher.fetchFeed({ url: server.url('/to-userinfo') }));
+      assert.equal(result.finalUrl, server.url('/feed?userinfo'));
+      assert.equal(result.permanentRedirectUrl, server.url('/feed?userinfo'));
+      const sent = server.requests.find((request) => request.path === '/feed?userinfo');
+      assert.equal(sent?.headers.authorization, undefined);
+    });
+
     it('does not send credentials or cookies to another origin after a redirect', async () => {
       const before = other.requests.length;
       const result = await fetcher.fetchFeed({
