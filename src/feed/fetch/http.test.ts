@@ -116,4 +116,20 @@ describe('redirectTarget', () => {
     assert.throws(() => redirectTarget(from, 302, null), { code: 'FETCH_HTTP_STATUS' });
     assert.throws(() => redirectTarget(from, 302, 'file:///etc/passwd'), { code: 'FETCH_INVALID_URL' });
   });
+
+  it('names the URL that redirects and where to, shortened, when the target cannot be fetched', () => {
+    assert.throws(() => redirectTarget(from, 301, 'ftp://example.com/feed'), {
+      code: 'FETCH_INVALID_URL',
+      message:
+        'https://example.com/blog/feed redirects to ftp://example.com/feed, which uses ftp, but feeds can only be fetched over http or https; check the URL',
+    });
+    const long = `http://exa mple.com/${'x'.repeat(10_000)}`;
+    assert.throws(
+      () => redirectTarget(from, 301, long),
+      (error: FetchError) =>
+        error.message.startsWith('https://example.com/blog/feed redirects to http://exa mple.com/xxx') &&
+        error.message.endsWith('…, which is not a valid URL; check the URL') &&
+        error.message.length < 200,
+    );
+  });
 });

@@ -2,6 +2,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import { durationText, isoTime } from '../../model/time.js';
+import { quotedText } from '../parse/text.js';
 import { FetchError, redactUrl } from './errors.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -65,13 +66,21 @@ export function takeCredentials(url: URL): { username: string | null; password: 
   return credentials;
 }
 
-function checkScheme(url: URL): void {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(
-      'FETCH_INVALID_URL',
-      `${redactUrl(url)} uses ${url.protocol.slice(0, -1)}, but feeds can only be fetched over http or https; check the URL`,
-    );
-  }
+/**
+ * Refuses a URL that is not http or https; `redirectedFrom`, the URL whose redirect led to it. A
+ * redirect's target is the site's text, stored in the feed's last error: it is shortened, as a
+ * `data:` URL may hold a whole document.
+ */
+function checkScheme(url: URL, redirectedFrom?: URL): void {
+  if (url.protocol === 'http:' || url.protocol === 'https:') return;
+  const scheme = quotedText(url.protocol.slice(0, -1));
+  const where = redirectedFrom
+    ? `${redactUrl(redirectedFrom)} redirects to ${quotedText(redactUrl(url))}, which`
+    : redactUrl(url);
+  throw new FetchError(
+    'FETCH_INVALID_URL',
+    `${where} uses ${scheme}, but feeds can only be fetched over http or https; check the URL`,
+  );
 }
 
 export function isRedirect(status: number): boolean {
@@ -103,11 +112,11 @@ export function redirectTarget(from: URL, status: number, location: string | nul
   } catch (cause) {
     throw new FetchError(
       'FETCH_INVALID_URL',
-      `${redactUrl(from)} redirects to ${redactUrl(location)}, which is not a valid URL; check the URL`,
+      `${redactUrl(from)} redirects to ${quotedText(redactUrl(location))}, which is not a valid URL; check the URL`,
       { cause, status },
     );
   }
-  checkScheme(target);
+  checkScheme(target, from);
   target.hash = '';
   target.username = '';
   target.password = '';

@@ -299,8 +299,23 @@ describe('fetchFeed', () => {
       await fetchError(fetcher, { url: server.url('/no-location') }, 'FETCH_HTTP_STATUS');
     });
 
-    it('refuses a redirect to a scheme other than http or https', async () => {
-      await fetchError(fetcher, { url: server.url('/to-file') }, 'FETCH_INVALID_URL');
+    it('refuses a redirect to a scheme other than http or https, naming both ends', async () => {
+      const error = await fetchError(fetcher, { url: server.url('/to-file') }, 'FETCH_INVALID_URL');
+      assert.equal(
+        error.message,
+        `${server.url('/to-file')} redirects to file:///etc/passwd, which uses file, but feeds can only be fetched over http or https; check the URL`,
+      );
+    });
+
+    it('shortens a long redirect target in its message', async () => {
+      const document = `data:application/rss+xml,${encodeURIComponent(SAMPLE_RSS.repeat(50))}`;
+      server.route('/to-data', redirect(302, document));
+      const error = await fetchError(fetcher, { url: server.url('/to-data') }, 'FETCH_INVALID_URL');
+      assert.match(
+        error.message,
+        /\/to-data redirects to data:application\/rss\+xml,%3C%3Fxml[^ ]*…, which uses data, but feeds can only be fetched over http or https/,
+      );
+      assert.ok(error.message.length < 300, error.message);
     });
   });
 
