@@ -45,6 +45,14 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/**
+ * A text option as a flag of `gleaner add` or `gleaner edit` gives it: `was` (the feed's, or none)
+ * when the flag is not given, none for "" (as the web form and the Miniflux API take an empty field).
+ */
+export function optionOfFlag(value: string | undefined, was: string | null = null): string | null {
+  return value === undefined ? was : value || null;
+}
+
 /** A subscription's rules for new entries, as `gleaner add` and `gleaner edit` take them. */
 export const RULE_FLAGS = {
   'block-rules': { type: 'string' },
