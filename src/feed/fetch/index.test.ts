@@ -198,6 +198,18 @@ describe('fetchFeed', () => {
       const sent = server.requests.find((request) => request.path === '/feed?ua');
       assert.equal(sent?.headers['user-agent'], 'Custom/2');
     });
+
+    it('takes an empty or blank user agent, username or password for none', async () => {
+      for (const [i, blank] of ['', '  '].entries()) {
+        const path = `/feed?blank=${i}`;
+        ok(
+          await fetcher.fetchFeed({ url: server.url(path), userAgent: blank, username: blank, password: '' }),
+        );
+        const sent = server.requests.find((request) => request.path === path);
+        assert.equal(sent?.headers['user-agent'], 'Gleaner-test/1.0');
+        assert.equal(sent?.headers.authorization, undefined);
+      }
+    });
   });
 
   describe('connections', () => {

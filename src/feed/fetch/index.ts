@@ -282,8 +282,11 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
   async function fetchFeed(request: FeedRequest): Promise<FetchResult> {
     const start = parseFeedUrl(request.url);
-    const username = request.username ?? start.username;
-    const password = request.password ?? start.password;
+    // An empty option is none, as the web form and the CLI take "", and so is a blank user agent or
+    // username: sent, they would be an empty User-Agent, or Basic auth of no name and no password.
+    const userAgent = request.userAgent?.trim() ? request.userAgent : options.userAgent;
+    const username = request.username?.trim() ? request.username : start.username;
+    const password = request.password || start.password;
     const authorization =
       username !== null || password !== null
         ? `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`
@@ -297,7 +300,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       visited.add(url.href);
       const sameOrigin = url.origin === credentialOrigin;
       const headers: Record<string, string> = {
-        'user-agent': request.userAgent ?? options.userAgent,
+        'user-agent': userAgent,
         accept: ACCEPT,
         'accept-encoding': ACCEPT_ENCODING,
       };
