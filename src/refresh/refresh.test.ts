@@ -449,6 +449,66 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.match((await current(page)).lastError ?? '', /not a feed/);
   });
 
+  it('keeps two feeds that redirect to one page that is not a feed apart, each at its URL, failing', async () => {
+    const feeds: Feed[] = [];
+    for (const name of ['ended-a', 'ended-b']) {
+      server.route(`/${name}.xml`, (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(rss([{ guid: name, title: `Last of ${name}` }])),
+      );
+      const feed = await subscribed(`/${name}.xml`);
+      assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+      server.route(`/${name}.xml`, (_req, res) => void res.writeHead(301, { location: '/home' }).end());
+      feeds.push(feed);
+    }
+    server.route('/home', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome home</body></html>'),
+    );
+    h.clock += HOUR;
+    for (const feed of feeds) {
+      assert.equal((await refreshFeed(await current(feed), deps)).status, 'failed');
+      const after = await current(feed);
+      assert.equal(after.url, feed.url);
+      assert.equal(
+        after.lastError,
+        `${feed.url} leads to ${server.url('/home')}, which is not a feed (not a feed: the root element is <html>); if the feed moved, give its new URL (its edit form, or gleaner edit --url)`,
+      );
+      assert.equal(await store.countEntries(feed.id), 1);
+    }
+  });
+
+  it('merges a feed into the one it moved to, its document digested on a parse worker', async () => {
+    const pool = createDigestPool(1);
+    try {
+      server.route('/pair-old.xml', (_req, res) => void res.writeHead(301, { location: '/pair.xml' }).end());
+      let served = 0;
+      server.route('/pair.xml', (_req, res) => {
+        served++;
+        // Above 4 KB, a body is handed to the worker, not copied.
+        const body = `<p>${'A long story. '.repeat(400)}</p>`;
+        const items = [
+          { guid: 'p1', title: 'One', body },
+          ...(served > 1 ? [{ guid: 'p2', title: 'Two', body }] : []),
+        ];
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items));
+      });
+      const working = { ...deps, digest: pool.digest };
+      const pair = await subscribed('/pair.xml');
+      assert.equal((await refreshFeed(pair, working)).status, 'updated');
+      const old = await subscribed('/pair-old.xml');
+      assert.deepEqual(await refreshFeed(old, working), {
+        feedId: pair.id,
+        status: 'updated',
+        inserted: 1,
+        updated: 0,
+      });
+      assert.equal(await store.getFeed(old.id), null);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('stores no credentials a redirect writes into its Location, and never sends them', async () => {
     const sent: (string | undefined)[] = [];
     server.route(
