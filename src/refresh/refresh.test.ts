@@ -1,5 +1,6 @@
 // Refreshing over real HTTP on 127.0.0.1, into a temporary SQLite file, with a fixed clock.
 import { strict as assert } from 'node:assert';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
+  plainUrl,
   resolveToLoopback,
   siteUrl,
   startTestServer,
@@ -817,6 +819,113 @@ describe('refreshFeed over loopback HTTP', () => {
       await named.close();
     }
   });
+
+  it(
+    'sends a feed’s secrets from http on to its https address, never back to plain http or to another port',
+    { skip: opensslSkipReason() },
+    async () => {
+      const own = makeCertificate('127.0.0.1', ['IP:127.0.0.1']);
+      // One host and port over http and https alike: each path answers by the scheme it was asked in.
+      const site = await startTestServer({}, '127.0.0.1', own);
+      const secured = (req: IncomingMessage): boolean => 'encrypted' in req.socket;
+      const basic = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
+      const secrets = { ...OPTIONS, cookie: 'session=1', username: 'alice', password: 's3cret' };
+      /** What each request carried, as "scheme port path cookie|authorization". */
+      const carried: string[] = [];
+      const record = (req: IncomingMessage, port: number): void =>
+        void carried.push(
+          `${secured(req) ? 'https' : 'http'} ${port} ${req.url} ${req.headers.cookie}|${req.headers.authorization}`,
+        );
+      const article = (req: IncomingMessage, res: ServerResponse, port: number): void => {
+        record(req, port);
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<html><body><article>${'<p>A paragraph of the article, long enough to read.</p>'.repeat(30)}</article></body></html>`,
+          );
+      };
+      site.route('/article', (req, res) => article(req, res, site.port));
+      server.route('/article', (req, res) => article(req, res, server.port));
+      const item = (guid: string, link: string): string =>
+        `<item><title>${guid}</title><link>${link}</link><guid>${guid}</guid><description>Teaser.</description></item>`;
+      const feedDocument =
+        `<rss version="2.0"><channel><title>Members</title>` +
+        item('same', site.url('/article')) +
+        item('plain', plainUrl(site, '/article')) +
+        item('port', server.url('/article')) +
+        `</channel></rss>`;
+      // Moved to plain http, served there to anyone.
+      site.route('/downgraded.xml', (req, res) => {
+        record(req, site.port);
+        if (secured(req)) res.writeHead(301, { location: plainUrl(site, '/downgraded.xml') }).end();
+        else
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'd', title: 'D' }]));
+      });
+      // Moved to https, which asks for the credentials and cookie.
+      site.route('/upgraded.xml', (req, res) => {
+        record(req, site.port);
+        if (!secured(req)) res.writeHead(301, { location: site.url('/upgraded.xml') }).end();
+        else if (req.headers.authorization !== basic || req.headers.cookie !== 'session=1')
+          res.writeHead(401).end();
+        else
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'u', title: 'U' }]));
+      });
+      site.route('/articles.xml', (req, res) => {
+        record(req, site.port);
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedDocument);
+      });
+      const subscribe = async (url: string, options: FetchOptions): Promise<Feed> => {
+        const feed = await store.ensureFeed(url, options, h.clock);
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, h.clock);
+        return feed;
+      };
+      try {
+        const downgraded = await subscribe(site.url('/downgraded.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+        });
+        for (let i = 0; i < 2; i++) {
+          assert.equal((await refreshFeed(await current(downgraded), deps)).status, 'updated');
+          h.clock += HOUR;
+        }
+        assert.equal((await current(downgraded)).url, site.url('/downgraded.xml'), 'kept at its https URL');
+        const https = `https ${site.port} /downgraded.xml session=1|${basic}`;
+        const http = `http ${site.port} /downgraded.xml undefined|undefined`;
+        assert.deepEqual(carried.splice(0), [https, http, https, http]);
+
+        const upgraded = await subscribe(plainUrl(site, '/upgraded.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+        });
+        assert.equal((await refreshFeed(upgraded, deps)).status, 'updated');
+        const moved = await current(upgraded);
+        assert.equal(moved.url, site.url('/upgraded.xml'), 'moved to https, with its secrets');
+        h.clock += HOUR;
+        assert.equal((await refreshFeed(moved, deps)).status, 'updated');
+        assert.deepEqual(carried.splice(0), [
+          `http ${site.port} /upgraded.xml session=1|${basic}`,
+          `https ${site.port} /upgraded.xml session=1|${basic}`,
+          `https ${site.port} /upgraded.xml session=1|${basic}`,
+        ]);
+
+        const articles = await subscribe(site.url('/articles.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+          fetchFullArticle: true,
+        });
+        assert.equal((await refreshFeed(articles, deps)).status, 'updated');
+        assert.deepEqual(carried.splice(0), [
+          `https ${site.port} /articles.xml session=1|${basic}`,
+          // Its cookie goes to articles on the feed's own origin only; its credentials to none.
+          `https ${site.port} /article session=1|undefined`,
+          `http ${site.port} /article undefined|undefined`,
+          `http ${server.port} /article undefined|undefined`,
+        ]);
+      } finally {
+        await site.close();
+      }
+    },
+  );
 
   it('records a bug of ours as that feed failing, and goes on with the others', async () => {
     server.route('/ok.xml', (_req, res) =>

@@ -5,7 +5,7 @@ import {
   carriesSecrets,
   movedUrl,
   redactUrl,
-  sameHost,
+  secretsGoTo,
   type Fetcher,
   type FetchResult,
 } from '../feed/fetch/index.js';
@@ -263,11 +263,11 @@ async function followMove(
   const { store, log } = deps;
   const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
   if (movedTo && movedTo !== feed.url) {
-    // A feed fetched with a cookie or credentials stays at its URL when it moves to another site:
-    // stored, the new URL would be sent them on every refresh (the fetcher keeps them from
-    // crossing a redirect, so that site never saw them).
-    if (carriesSecrets(feed.options) && !sameHost(movedTo, feed.url)) {
-      log.info('feed moved to another site; kept at its URL, with its credentials', {
+    // A feed fetched with a cookie or credentials stays at its URL when it moves where they do not
+    // go (another site, port, or plain http): stored, the new URL would be sent them on every
+    // refresh (the fetcher keeps them from crossing such a redirect, so it never saw them).
+    if (carriesSecrets(feed.options) && !secretsGoTo(feed.url, movedTo)) {
+      log.info('feed moved where its credentials are not sent; kept at its URL, with them', {
         feedId: feed.id,
         to: movedTo,
       });

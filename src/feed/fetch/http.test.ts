@@ -8,6 +8,7 @@ import {
   parseMaxAge,
   parseRetryAfter,
   redirectTarget,
+  secretsGoTo,
 } from './http.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -97,6 +98,26 @@ describe('parseFeedUrl', () => {
       (error: unknown) => error instanceof FetchError && !error.message.includes('secret'),
     );
   });
+});
+
+describe('secretsGoTo', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['https://a.example/feed', 'https://a.example/other?x', true],
+    ['http://a.example/feed', 'https://a.example/feed', true],
+    ['http://a.example:80/feed', 'https://a.example:443/feed', true],
+    ['http://a.example:8080/feed', 'https://a.example:8080/feed', true],
+    ['https://a.example/feed', 'http://a.example/feed', false],
+    ['http://a.example/feed', 'https://a.example:8443/feed', false],
+    ['http://a.example:8080/feed', 'https://a.example/feed', false],
+    ['http://a.example/feed', 'http://a.example:8080/feed', false],
+    ['https://a.example/feed', 'https://b.example/feed', false],
+    ['https://a.example/feed', 'https://www.a.example/feed', false],
+    ['not a URL', 'https://a.example/feed', false],
+  ];
+  for (const [from, to, goes] of cases) {
+    it(`${goes ? 'sends' : 'keeps'} the secrets given for ${from} ${goes ? 'to' : 'from'} ${to}`, () =>
+      assert.equal(secretsGoTo(from, to), goes));
+  }
 });
 
 describe('redirectTarget', () => {

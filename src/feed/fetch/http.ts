@@ -129,8 +129,34 @@ export function statusLine(status: number): string {
 }
 
 /**
+ * Whether a feed's secrets (its cookie, username and password), given for `from`, go to `to`: to
+ * `from`'s own origin, and to its https address (the same host, from http to https, both on their
+ * default ports or both on one port written out), where a site that moved to https redirects.
+ * Never from https to http, where anyone on the way reads them, nor to another host or port, which
+ * may be another site's. The one rule for every fetch a feed's secrets go with: each hop of a
+ * redirect, the URL a feed moves to with them, and the pages of its full articles.
+ */
+export function secretsGoTo(from: URL | string, to: URL | string): boolean {
+  let start: URL;
+  let target: URL;
+  try {
+    start = new URL(from);
+    target = new URL(to);
+  } catch {
+    return false;
+  }
+  if (start.origin === target.origin) return true;
+  return (
+    start.protocol === 'http:' &&
+    target.protocol === 'https:' &&
+    start.hostname === target.hostname &&
+    start.port === target.port
+  );
+}
+
+/**
  * `to`, where a feed at `from` moved for good, with the username and password written into `from`
- * when `to` is on the same origin: the fetcher sent them there, and the feed needs them still.
+ * where they go (secretsGoTo): the fetcher sent them there, and the feed needs them still.
  */
 export function movedUrl(from: string, to: string): string {
   let start: URL;
@@ -141,14 +167,37 @@ export function movedUrl(from: string, to: string): string {
   } catch {
     return to;
   }
-  if ((!start.username && !start.password) || target.origin !== start.origin) return to;
+  if ((!start.username && !start.password) || !secretsGoTo(start, target)) return to;
   target.username = start.username;
   target.password = start.password;
   return target.href;
 }
 
-/** The error for a status that carries no feed; the advice depends on whether trying again can help. */
-export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
+/**
+ * The error for a status that carries no feed; the advice depends on whether trying again can help.
+ * `secretsFor`: the URL a cookie or credentials were given for, when a redirect from it led to
+ * `url`, where they are not sent (secretsGoTo), since a refusal there is no sign they are wrong.
+ */
+export function statusError(
+  url: URL,
+  status: number,
+  retryAfterSeconds: number | null,
+  secretsFor: URL | null = null,
+): FetchError {
+  if ((status === 401 || status === 403) && secretsFor !== null) {
+    const redirect = `${redactUrl(secretsFor)} redirects to ${redactUrl(url)}, where`;
+    const rule = 'not sent (only to its own address, and from http to its https one)';
+    const answer = `and which returned ${statusLine(status)}`;
+    return new FetchError(
+      'FETCH_HTTP_STATUS',
+      `${redirect} the feed's cookie and credentials are ${rule}, ${answer}; if the feed moved there, subscribe to that URL with them`,
+      {
+        status,
+        retryAfterSeconds,
+        whenSubscribing: `${redirect} the cookie and credentials given are ${rule}, ${answer}; to send them there, subscribe to that URL`,
+      },
+    );
+  }
   const retry = retryAfterSeconds ? `in ${durationText(retryAfterSeconds * 1000)}` : 'later';
   // For a feed's stored error, and for someone whose first fetch of the URL this was.
   let advice: string;

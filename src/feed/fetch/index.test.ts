@@ -1,17 +1,20 @@
 import * as assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './address.js';
 import { FetchError } from './errors.js';
 import { createFetcher, type Fetcher, type FetcherOptions, type FetchResult } from './index.js';
 import type { ResolveHost } from './lookup.js';
+import { makeCertificate, opensslSkipReason } from '../../testing/certificates.js';
 import {
   LOOPBACK_POLICY,
   SAMPLE_RSS,
   fetchError,
+  plainUrl,
   respond,
   startTestServer,
+  type TestHandler,
   type TestServer,
 } from '../../testing/testserver.js';
 
@@ -499,6 +502,72 @@ describe('fetchFeed', () => {
       assert.equal(sent.length, 1);
       assert.equal(sent[0]?.headers.authorization, undefined);
       assert.equal(sent[0]?.headers.cookie, undefined);
+    });
+  });
+
+  describe('credentials between http and https on one host', { skip: opensslSkipReason() }, () => {
+    let site: TestServer;
+    let certificate: string;
+    const basic = `Basic ${Buffer.from('reader:s3cret').toString('base64')}`;
+    const secrets = { username: 'reader', password: 's3cret', cookie: 'session=abc' };
+    /** What each request for `path` carried, in order, as "cookie|authorization". */
+    const carried = (path: string): string[] =>
+      site.requests
+        .filter((request) => request.path === path)
+        .map((request) => `${request.headers.cookie}|${request.headers.authorization}`);
+
+    before(async () => {
+      const own = makeCertificate('127.0.0.1', ['IP:127.0.0.1']);
+      certificate = own.cert;
+      // One host and port, over http and https alike: each path answers by the scheme it was asked in.
+      site = await startTestServer({}, '127.0.0.1', own);
+      const secured = (request: IncomingMessage): boolean => 'encrypted' in request.socket;
+      const members: TestHandler = (request, response) =>
+        request.headers.authorization === basic && request.headers.cookie === 'session=abc'
+          ? respond(200, {}, SAMPLE_RSS)(request, response)
+          : respond(401)(request, response);
+      site.route('/upgrading.xml', (request, response) =>
+        secured(request)
+          ? members(request, response)
+          : redirect(301, site.url('/upgrading.xml'))(request, response),
+      );
+      site.route('/downgrading.xml', (request, response) =>
+        secured(request)
+          ? redirect(301, plainUrl(site, '/downgrading.xml'))(request, response)
+          : members(request, response),
+      );
+    });
+    after(() => site.close());
+
+    it('sends them on from http to the https address it redirects to', async () => {
+      const result = ok(
+        await fetcher.fetchFeed({
+          url: plainUrl(site, '/upgrading.xml'),
+          trustedCertificate: certificate,
+          ...secrets,
+        }),
+      );
+      assert.equal(result.permanentRedirectUrl, site.url('/upgrading.xml'));
+      assert.deepEqual(carried('/upgrading.xml'), [`session=abc|${basic}`, `session=abc|${basic}`]);
+    });
+
+    it('keeps them from plain http, and says so when it asks for them', async () => {
+      const error = await fetchError(
+        fetcher,
+        { url: site.url('/downgrading.xml'), trustedCertificate: certificate, ...secrets },
+        'FETCH_HTTP_STATUS',
+      );
+      assert.deepEqual(carried('/downgrading.xml'), [`session=abc|${basic}`, 'undefined|undefined']);
+      assert.equal(
+        error.message,
+        `${site.url('/downgrading.xml')} redirects to ${plainUrl(site, '/downgrading.xml')}, where the feed's cookie and credentials ` +
+          'are not sent (only to its own address, and from http to its https one), and which returned 401 Unauthorized; ' +
+          'if the feed moved there, subscribe to that URL with them',
+      );
+      assert.match(
+        error.forSubscribing().message,
+        /, where the cookie and credentials given are not sent \(.*\), and which returned 401 Unauthorized; to send them there, subscribe to that URL$/,
+      );
     });
   });
 
