@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { escapeHtml } from '../content/escape.js';
@@ -383,6 +384,26 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.equal(view?.entry.commentsUrl, null);
     assert.deepEqual(view?.entry.enclosures, []);
     assert.equal((await store.getFeed(feed.id))?.siteUrl, null);
+  });
+
+  it('keeps no ETag of a gzipped document cut short, so the next check fetches it whole', async () => {
+    const items = [1, 2, 3, 4].map((n) => ({ guid: `cut-${n}`, title: `Cut ${n}` }));
+    const whole = gzipSync(rss(items));
+    let fetches = 0;
+    server.route('/cut.xml', (req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+      const headers = { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', etag: '"v1"' };
+      // The first answer breaks off within its last item.
+      res.writeHead(200, headers).end(fetches++ === 0 ? whole.subarray(0, whole.length - 60) : whole);
+    });
+    const feed = await subscribed('/cut.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.equal((await current(feed)).etag, null);
+    assert.ok((await store.countEntries(feed.id)) < 4, 'the last item did not arrive');
+    h.clock += HOUR;
+    assert.equal((await refreshFeed(await current(feed), deps)).status, 'updated');
+    assert.equal(await store.countEntries(feed.id), 4);
+    assert.equal((await current(feed)).etag, '"v1"');
   });
 
   it('records a failure with the error and backs off; a success clears it', async () => {

@@ -229,7 +229,7 @@ export async function refreshFeed(
       format: parsed.format,
       gone,
       sources,
-      // A WebSub push may hold only the newest items: it says nothing of how long the feed is.
+      // A partial document (a WebSub push, a body cut short) says nothing of how long the feed is.
       itemCount: result.partial ? null : (itemCount ?? null),
     },
     entries,

@@ -67,6 +67,8 @@ describe('fetchFeed', () => {
   let other: TestServer;
   let fetcher: Fetcher;
   const gzipped = zlib.gzipSync(SAMPLE_RSS);
+  const brotlied = zlib.brotliCompressSync(SAMPLE_RSS);
+  const deflated = zlib.deflateSync(SAMPLE_RSS);
 
   before(async () => {
     server = await startTestServer({
@@ -125,9 +127,20 @@ describe('fetchFeed', () => {
       '/gzip-then-br': respond(200, { 'content-encoding': 'gzip, br' }, zlib.brotliCompressSync(gzipped)),
       '/gzip-cut-short': respond(
         200,
-        { 'content-encoding': 'gzip' },
+        { 'content-encoding': 'gzip', etag: '"whole"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' },
         gzipped.subarray(0, gzipped.length - 8),
       ),
+      '/br-cut-short': respond(
+        200,
+        { 'content-encoding': 'br', etag: '"whole"' },
+        brotlied.subarray(0, brotlied.length - 4),
+      ),
+      '/deflate-cut-short': respond(
+        200,
+        { 'content-encoding': 'deflate', etag: '"whole"' },
+        deflated.subarray(0, deflated.length - 10),
+      ),
+      '/gzip-whole': respond(200, { 'content-encoding': 'gzip', etag: '"whole"' }, gzipped),
       '/corrupt-gzip': respond(200, { 'content-encoding': 'gzip' }, 'this is not gzip data'),
       '/zstd': respond(200, { 'content-encoding': 'zstd' }, 'whatever'),
       '/gzip-bomb': respond(200, { 'content-encoding': 'gzip' }, zlib.gzipSync(Buffer.alloc(10 * MiB))),
@@ -374,6 +387,17 @@ describe('fetchFeed', () => {
         else assert.equal(decoded, SAMPLE_RSS);
       });
     }
+
+    it('reads what arrived of a compressed body cut short, as partial and without its validators', async () => {
+      for (const path of ['/gzip-cut-short', '/br-cut-short', '/deflate-cut-short']) {
+        const result = ok(await fetcher.fetchFeed({ url: server.url(path) }));
+        const decoded = Buffer.from(result.body).toString('utf8');
+        assert.ok(SAMPLE_RSS.startsWith(decoded) && decoded.length > SAMPLE_RSS.length / 2, path);
+        assert.deepEqual([result.etag, result.lastModified, result.partial], [null, null, true], path);
+      }
+      const whole = ok(await fetcher.fetchFeed({ url: server.url('/gzip-whole') }));
+      assert.deepEqual([whole.etag, whole.partial], ['"whole"', undefined]);
+    });
 
     it('reports a corrupt body as a network error', async () => {
       const error = await fetchError(fetcher, { url: server.url('/corrupt-gzip') }, 'FETCH_NETWORK');

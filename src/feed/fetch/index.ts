@@ -174,8 +174,9 @@ export type FetchResult =
       /** Set when every hop to `finalUrl` was a 301 or 308: the subscription's URL should become it. */
       permanentRedirectUrl: string | null;
       /**
-       * A document that may hold only some of the feed's items (what a WebSub hub sends): an item
-       * it lacks may still be in the feed.
+       * A document that may hold only some of the feed's items (what a WebSub hub sends, or a
+       * compressed body cut short, which has no validators then): an item it lacks may still be in
+       * the feed.
        */
       partial?: boolean;
     } & CacheHints);
@@ -418,18 +419,21 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       discardBody(body);
       throw tooLargeError(url, maxBodyBytes);
     }
-    const bytes = await readBody(body, header(headers, 'content-encoding'), url, {
+    const { bytes, complete } = await readBody(body, header(headers, 'content-encoding'), url, {
       maxBytes: maxBodyBytes,
       signal,
     });
+    // A body cut short is not the document its validators name: kept, they would have the server
+    // answer the next fetch with a 304, and what it lacks would never come.
     return {
       kind: 'final',
       result: {
         status: 'ok',
         body: bytes,
         contentType: header(headers, 'content-type'),
-        etag: header(headers, 'etag'),
-        lastModified: header(headers, 'last-modified'),
+        etag: complete ? header(headers, 'etag') : null,
+        lastModified: complete ? header(headers, 'last-modified') : null,
+        ...(complete ? {} : { partial: true }),
         ...hints,
       },
     };
