@@ -666,6 +666,26 @@ describe('gleaner CLI', () => {
     assert.doesNotMatch(shown, /pw-secret|member|cookie-secret/);
   });
 
+  it('takes an empty user agent, username and password for none, as gleaner edit does', async () => {
+    const sent: { agent?: string; authorization?: string }[] = [];
+    server.route('/as-is.xml', (req, res) => {
+      sent.push({ agent: req.headers['user-agent'], authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('As Is', 1, 'a'));
+    });
+    const own = { ...env, GLEANER_DB: join(dir, 'empty-options.db'), GLEANER_USER_AGENT: 'Gleaner-e2e' };
+    const url = server.url('/as-is.xml');
+    const added = await run(own, 'add', url, '--user-agent', '', '--username', '', '--password', '');
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(sent, [{ agent: 'Gleaner-e2e', authorization: undefined }]);
+    const conn = new Database(own.GLEANER_DB, { readonly: true });
+    try {
+      const options = conn.prepare('SELECT user_agent, username, password FROM feeds WHERE url = ?').all(url);
+      assert.deepEqual(options, [{ user_agent: null, username: null, password: null }]);
+    } finally {
+      conn.close();
+    }
+  });
+
   it('refreshes the feeds it is given, and only those', async () => {
     type Listed = { url: string; lastCheckedAt: number | null };
     const listed = async (): Promise<Listed[]> =>

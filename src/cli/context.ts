@@ -56,6 +56,14 @@ export function nameOfFlag(value: string | undefined): string | null | undefined
   return name === '' ? null : name;
 }
 
+/**
+ * A text option as a flag of `gleaner add` or `gleaner edit` gives it: `was` (the feed's, or none)
+ * when the flag is not given, none for "" (as the web form and the Miniflux API take an empty field).
+ */
+export function optionOfFlag(value: string | undefined, was: string | null = null): string | null {
+  return value === undefined ? was : value || null;
+}
+
 /** A subscription's rules for new entries, as `gleaner add` and `gleaner edit` take them. */
 export const RULE_FLAGS = {
   'block-rules': { type: 'string' },

@@ -17,6 +17,7 @@ import {
   findSubscription,
   nameOfFlag,
   openContext,
+  optionOfFlag,
   refreshDeps,
   resolveUser,
   RULE_FLAGS,
@@ -144,16 +145,14 @@ export async function run(args: string[]): Promise<number> {
     }
     const current = sub.feed.options;
     const scrape = scrapeOfFlags(values, current.scrape);
-    const given = (value: string | undefined, was: string | null): string | null =>
-      value === undefined ? was : value || null;
     const options: FetchOptions = {
-      userAgent: given(values['user-agent'], current.userAgent),
-      cookie: given(values.cookie, current.cookie),
-      username: given(values.username, current.username),
-      password: given(values.password, current.password),
+      userAgent: optionOfFlag(values['user-agent'], current.userAgent),
+      cookie: optionOfFlag(values.cookie, current.cookie),
+      username: optionOfFlag(values.username, current.username),
+      password: optionOfFlag(values.password, current.password),
       fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
-      articleSelector: given(values['article-selector']?.trim(), current.articleSelector),
-      removeSelector: given(values['remove-selector']?.trim(), current.removeSelector),
+      articleSelector: optionOfFlag(values['article-selector']?.trim(), current.articleSelector),
+      removeSelector: optionOfFlag(values['remove-selector']?.trim(), current.removeSelector),
       ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
       fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
       trustedCertificate: trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,

@@ -4,7 +4,7 @@
 import { estimateReadingMinutes } from '../content/index.js';
 import type { ArticleSelectors } from '../content/extract.js';
 import { decodeDocument } from '../feed/decode/index.js';
-import { sameHost, type Fetcher } from '../feed/fetch/index.js';
+import { secretsGoTo, type Fetcher } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
@@ -28,8 +28,8 @@ export interface FullArticle {
 
 /**
  * The article at `url`, an entry of `feed`, or null when the page answers with no body or holds no
- * article. The feed's user agent goes along; its cookie only to the feed's own site (an entry may
- * link anywhere: an aggregator's do). The article is where the feed's article selector says, or
+ * article. The feed's user agent goes along; its cookie only where secretsGoTo lets it, the feed's
+ * own origin and its https address (an entry may link anywhere: an aggregator's do). The article is where the feed's article selector says, or
  * Readability's choice, without what its remove selector matches. A fetch that fails, or a selector
  * too costly on the page, throws its GleanerError. Readability and a DOM are loaded only when first needed.
  */
@@ -39,7 +39,7 @@ export async function fetchFullArticle(
   feed: Pick<Feed, 'url' | 'options'>,
   extract?: ExtractArticle,
 ): Promise<FullArticle | null> {
-  const cookie = sameHost(url, feed.url) ? feed.options.cookie : null;
+  const cookie = secretsGoTo(feed.url, url) ? feed.options.cookie : null;
   const page = await fetcher.fetchFeed({
     url,
     userAgent: feed.options.userAgent,

@@ -44,6 +44,8 @@ export interface DigestRequest {
   scrape?: PageScrape | null;
   /** The feed's rewrite rules (FetchOptions.rewriteRules), if it has some. */
   rewriteRules?: string | null;
+  /** The feed's own URL (without credentials): named with `url`, where it led, when that is no feed. */
+  feedUrl?: string;
 }
 
 /** What a refresh needs of a parsed feed: its metadata and its entries, prepared or packed. */
@@ -86,9 +88,14 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
         'PARSE_NOT_A_FEED',
         `${req.url} answered with an empty document; the site may be failing, Gleaner tries again at the next check`,
       );
+    const why = parsed.warnings[0] ?? 'unknown format';
+    // Both named: a feed that ended often redirects to its site's home page, whose URL alone would
+    // not tell its subscribers which feed failed, or why.
     throw new GleanerError(
       'PARSE_NOT_A_FEED',
-      `${req.url} is not a feed (${parsed.warnings[0] ?? 'unknown format'}); subscribe to the feed's own URL`,
+      req.feedUrl === undefined || req.feedUrl === req.url
+        ? `${req.url} is not a feed (${why}); subscribe to the feed's own URL`
+        : `${req.feedUrl} leads to ${req.url}, which is not a feed (${why}); if the feed moved, give its new URL (its edit form, or gleaner edit --url)`,
     );
   }
   const { items, ...feed } = parsed;

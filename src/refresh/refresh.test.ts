@@ -1,8 +1,10 @@
 // Refreshing over real HTTP on 127.0.0.1, into a temporary SQLite file, with a fixed clock.
 import { strict as assert } from 'node:assert';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { escapeHtml } from '../content/escape.js';
@@ -11,6 +13,7 @@ import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
 import {
   LOOPBACK_POLICY,
+  plainUrl,
   resolveToLoopback,
   siteUrl,
   startTestServer,
@@ -388,6 +391,26 @@ describe('refreshFeed over loopback HTTP', () => {
     assert.equal((await store.getFeed(feed.id))?.siteUrl, null);
   });
 
+  it('keeps no ETag of a gzipped document cut short, so the next check fetches it whole', async () => {
+    const items = [1, 2, 3, 4].map((n) => ({ guid: `cut-${n}`, title: `Cut ${n}` }));
+    const whole = gzipSync(rss(items));
+    let fetches = 0;
+    server.route('/cut.xml', (req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+      const headers = { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', etag: '"v1"' };
+      // The first answer breaks off within its last item.
+      res.writeHead(200, headers).end(fetches++ === 0 ? whole.subarray(0, whole.length - 60) : whole);
+    });
+    const feed = await subscribed('/cut.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.equal((await current(feed)).etag, null);
+    assert.ok((await store.countEntries(feed.id)) < 4, 'the last item did not arrive');
+    h.clock += HOUR;
+    assert.equal((await refreshFeed(await current(feed), deps)).status, 'updated');
+    assert.equal(await store.countEntries(feed.id), 4);
+    assert.equal((await current(feed)).etag, '"v1"');
+  });
+
   it('records a failure with the error and backs off; a success clears it', async () => {
     let status = 500;
     server.route('/flaky.xml', (_req, res) => {
@@ -452,6 +475,88 @@ describe('refreshFeed over loopback HTTP', () => {
     const result = await refreshFeed(page, deps);
     assert.equal(result.status, 'failed');
     assert.match((await current(page)).lastError ?? '', /not a feed/);
+  });
+
+  it('keeps two feeds that redirect to one page that is not a feed apart, each at its URL, failing', async () => {
+    const feeds: Feed[] = [];
+    for (const name of ['ended-a', 'ended-b']) {
+      server.route(`/${name}.xml`, (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(rss([{ guid: name, title: `Last of ${name}` }])),
+      );
+      const feed = await subscribed(`/${name}.xml`);
+      assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+      server.route(`/${name}.xml`, (_req, res) => void res.writeHead(301, { location: '/home' }).end());
+      feeds.push(feed);
+    }
+    server.route('/home', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome home</body></html>'),
+    );
+    h.clock += HOUR;
+    for (const feed of feeds) {
+      assert.equal((await refreshFeed(await current(feed), deps)).status, 'failed');
+      const after = await current(feed);
+      assert.equal(after.url, feed.url);
+      assert.equal(
+        after.lastError,
+        `${feed.url} leads to ${server.url('/home')}, which is not a feed (not a feed: the root element is <html>); if the feed moved, give its new URL (its edit form, or gleaner edit --url)`,
+      );
+      assert.equal(await store.countEntries(feed.id), 1);
+    }
+  });
+
+  it('merges a feed into the one it moved to, its document digested on a parse worker', async () => {
+    const pool = createDigestPool(1);
+    try {
+      server.route('/pair-old.xml', (_req, res) => void res.writeHead(301, { location: '/pair.xml' }).end());
+      let served = 0;
+      server.route('/pair.xml', (_req, res) => {
+        served++;
+        // Above 4 KB, a body is handed to the worker, not copied.
+        const body = `<p>${'A long story. '.repeat(400)}</p>`;
+        const items = [
+          { guid: 'p1', title: 'One', body },
+          ...(served > 1 ? [{ guid: 'p2', title: 'Two', body }] : []),
+        ];
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items));
+      });
+      const working = { ...deps, digest: pool.digest };
+      const pair = await subscribed('/pair.xml');
+      assert.equal((await refreshFeed(pair, working)).status, 'updated');
+      const old = await subscribed('/pair-old.xml');
+      assert.deepEqual(await refreshFeed(old, working), {
+        feedId: pair.id,
+        status: 'updated',
+        inserted: 1,
+        updated: 0,
+      });
+      assert.equal(await store.getFeed(old.id), null);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stores no credentials a redirect writes into its Location, and never sends them', async () => {
+    const sent: (string | undefined)[] = [];
+    server.route(
+      '/lured.xml',
+      (_req, res) =>
+        void res
+          .writeHead(301, { location: server.url('/lure.xml').replace('://', '://attacker:hunter2@') })
+          .end(),
+    );
+    server.route('/lure.xml', (req, res) => {
+      sent.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'l', title: 'Lure' }]));
+    });
+    const feed = await subscribed('/lured.xml');
+    assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    const moved = await current(feed);
+    assert.equal(moved.url, server.url('/lure.xml'));
+    h.clock += HOUR;
+    assert.equal((await refreshFeed(moved, deps)).status, 'updated');
+    assert.deepEqual(sent, [undefined, undefined]);
   });
 
   it('keeps the credentials written into a feed URL when it moves on its own site, and logs none', async () => {
@@ -790,6 +895,113 @@ describe('refreshFeed over loopback HTTP', () => {
       await named.close();
     }
   });
+
+  it(
+    'sends a feed’s secrets from http on to its https address, never back to plain http or to another port',
+    { skip: opensslSkipReason() },
+    async () => {
+      const own = makeCertificate('127.0.0.1', ['IP:127.0.0.1']);
+      // One host and port over http and https alike: each path answers by the scheme it was asked in.
+      const site = await startTestServer({}, '127.0.0.1', own);
+      const secured = (req: IncomingMessage): boolean => 'encrypted' in req.socket;
+      const basic = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
+      const secrets = { ...OPTIONS, cookie: 'session=1', username: 'alice', password: 's3cret' };
+      /** What each request carried, as "scheme port path cookie|authorization". */
+      const carried: string[] = [];
+      const record = (req: IncomingMessage, port: number): void =>
+        void carried.push(
+          `${secured(req) ? 'https' : 'http'} ${port} ${req.url} ${req.headers.cookie}|${req.headers.authorization}`,
+        );
+      const article = (req: IncomingMessage, res: ServerResponse, port: number): void => {
+        record(req, port);
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<html><body><article>${'<p>A paragraph of the article, long enough to read.</p>'.repeat(30)}</article></body></html>`,
+          );
+      };
+      site.route('/article', (req, res) => article(req, res, site.port));
+      server.route('/article', (req, res) => article(req, res, server.port));
+      const item = (guid: string, link: string): string =>
+        `<item><title>${guid}</title><link>${link}</link><guid>${guid}</guid><description>Teaser.</description></item>`;
+      const feedDocument =
+        `<rss version="2.0"><channel><title>Members</title>` +
+        item('same', site.url('/article')) +
+        item('plain', plainUrl(site, '/article')) +
+        item('port', server.url('/article')) +
+        `</channel></rss>`;
+      // Moved to plain http, served there to anyone.
+      site.route('/downgraded.xml', (req, res) => {
+        record(req, site.port);
+        if (secured(req)) res.writeHead(301, { location: plainUrl(site, '/downgraded.xml') }).end();
+        else
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'd', title: 'D' }]));
+      });
+      // Moved to https, which asks for the credentials and cookie.
+      site.route('/upgraded.xml', (req, res) => {
+        record(req, site.port);
+        if (!secured(req)) res.writeHead(301, { location: site.url('/upgraded.xml') }).end();
+        else if (req.headers.authorization !== basic || req.headers.cookie !== 'session=1')
+          res.writeHead(401).end();
+        else
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'u', title: 'U' }]));
+      });
+      site.route('/articles.xml', (req, res) => {
+        record(req, site.port);
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedDocument);
+      });
+      const subscribe = async (url: string, options: FetchOptions): Promise<Feed> => {
+        const feed = await store.ensureFeed(url, options, h.clock);
+        await store.subscribe(user.id, feed.id, { folderId: null, title: null }, h.clock);
+        return feed;
+      };
+      try {
+        const downgraded = await subscribe(site.url('/downgraded.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+        });
+        for (let i = 0; i < 2; i++) {
+          assert.equal((await refreshFeed(await current(downgraded), deps)).status, 'updated');
+          h.clock += HOUR;
+        }
+        assert.equal((await current(downgraded)).url, site.url('/downgraded.xml'), 'kept at its https URL');
+        const https = `https ${site.port} /downgraded.xml session=1|${basic}`;
+        const http = `http ${site.port} /downgraded.xml undefined|undefined`;
+        assert.deepEqual(carried.splice(0), [https, http, https, http]);
+
+        const upgraded = await subscribe(plainUrl(site, '/upgraded.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+        });
+        assert.equal((await refreshFeed(upgraded, deps)).status, 'updated');
+        const moved = await current(upgraded);
+        assert.equal(moved.url, site.url('/upgraded.xml'), 'moved to https, with its secrets');
+        h.clock += HOUR;
+        assert.equal((await refreshFeed(moved, deps)).status, 'updated');
+        assert.deepEqual(carried.splice(0), [
+          `http ${site.port} /upgraded.xml session=1|${basic}`,
+          `https ${site.port} /upgraded.xml session=1|${basic}`,
+          `https ${site.port} /upgraded.xml session=1|${basic}`,
+        ]);
+
+        const articles = await subscribe(site.url('/articles.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+          fetchFullArticle: true,
+        });
+        assert.equal((await refreshFeed(articles, deps)).status, 'updated');
+        assert.deepEqual(carried.splice(0), [
+          `https ${site.port} /articles.xml session=1|${basic}`,
+          // Its cookie goes to articles on the feed's own origin only; its credentials to none.
+          `https ${site.port} /article session=1|undefined`,
+          `http ${site.port} /article undefined|undefined`,
+          `http ${server.port} /article undefined|undefined`,
+        ]);
+      } finally {
+        await site.close();
+      }
+    },
+  );
 
   it('records a bug of ours as that feed failing, and goes on with the others', async () => {
     server.route('/ok.xml', (_req, res) =>

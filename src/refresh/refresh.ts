@@ -2,7 +2,14 @@
 // clock, randomness, log) are passed in, so tests drive it with a loopback server, a temporary
 // database and a fixed clock; every step between the effects is a pure function.
 import { sameSite } from '../feed/discover/index.js';
-import { carriesSecrets, movedUrl, sameHost, type Fetcher, type FetchResult } from '../feed/fetch/index.js';
+import {
+  carriesSecrets,
+  movedUrl,
+  redactUrl,
+  secretsGoTo,
+  type Fetcher,
+  type FetchResult,
+} from '../feed/fetch/index.js';
 import { collapseWhitespace } from '../feed/parse/text.js';
 import { fetchFullArticle, type ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
@@ -85,48 +92,10 @@ export async function refreshFeed(
   }
   const now = deps.clock();
   const maxAgeSeconds = cached ? result.cacheControlMaxAge : null;
-  const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
-  if (movedTo && movedTo !== feed.url) {
-    // A feed fetched with a cookie or credentials stays at its URL when it moves to another site:
-    // stored, the new URL would be sent them on every refresh (the fetcher keeps them from
-    // crossing a redirect, so that site never saw them).
-    if (carriesSecrets(feed.options) && !sameHost(movedTo, feed.url)) {
-      log.info('feed moved to another site; kept at its URL, with its credentials', {
-        feedId: feed.id,
-        to: movedTo,
-      });
-    } else {
-      // Merged into a feed at the new URL only on one site: its entries become that feed's, and a
-      // site that sent its readers to another site's feed would otherwise put entries of its
-      // choosing in that feed, for everyone who follows it from then on.
-      const move = await store.changeFeedUrl(feed.id, movedTo, now, sameSite(feed.url, movedTo));
-      // The logger masks credentials written into URLs.
-      if (move.kind === 'moved')
-        log.info('feed moved permanently', { feedId: feed.id, from: feed.url, to: movedTo });
-      else if (move.kind === 'kept')
-        log.info('feed moved to the URL of a feed on another site; kept apart', {
-          feedId: feed.id,
-          other: move.by,
-          to: movedTo,
-        });
-      else {
-        log.info('feed moved to the URL of another feed, and merged into it', {
-          feedId: feed.id,
-          into: move.into,
-          subscribers: move.subscribers,
-          entriesMoved: move.entriesMoved,
-          from: feed.url,
-          to: movedTo,
-        });
-        // What was fetched is that feed's document: stored as its refresh stores it. A 304 answered
-        // this feed's validators, so that feed's own next check tells what it holds.
-        const into = await store.getFeed(move.into);
-        if (!into || result.status !== 'ok') return { feedId: move.into, status: 'not-modified' };
-        return refreshFeed(into, deps, result);
-      }
-    }
-  }
   if (result.status === 'not-modified') {
+    // A 304 answers the validators of the feed's own document: what it found is the feed.
+    const merged = await followMove(feed, result, deps, now);
+    if (merged) return merged;
     const publishTimes = await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE);
     const next = nextCheckAt(
       {
@@ -172,7 +141,9 @@ export async function refreshFeed(
       itemCount,
       selectorErrors,
     } = await digest({
-      body: result.body,
+      // A worker takes the body it is handed (see DigestRequest): a feed that may move digests a
+      // copy, for the feed it may merge into to digest the document again (followMove).
+      body: result.permanentRedirectUrl ? new Uint8Array(result.body) : result.body,
       url: result.finalUrl,
       contentType: result.contentType,
       maxBytes: deps.maxFeedBytes,
@@ -185,6 +156,7 @@ export async function refreshFeed(
       removeSelector: feed.options.removeSelector,
       scrape: feed.options.scrape,
       rewriteRules: feed.options.rewriteRules,
+      feedUrl: redactUrl(feed.url),
     }));
     // A selector too costly for the feed's HTML is for its user to mend: the entries are kept as sent.
     if (selectorErrors?.length)
@@ -193,6 +165,15 @@ export async function refreshFeed(
         entries: selectorErrors.length,
         error: selectorErrors[0],
       });
+  } catch (err) {
+    return recordFailure(feed, err, deps);
+  }
+  // Only now, its document read as a feed, does a feed follow a permanent redirect: a page that is
+  // none (a site's home page, where its ended feeds may all lead) would take the feed's URL, and
+  // merge into one every feed that leads there. Such a page failed above, at the feed's own URL.
+  const merged = await followMove(feed, result, deps, now);
+  if (merged) return merged;
+  try {
     if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
@@ -234,7 +215,7 @@ export async function refreshFeed(
       format: parsed.format,
       gone,
       sources,
-      // A WebSub push may hold only the newest items: it says nothing of how long the feed is.
+      // A partial document (a WebSub push, a body cut short) says nothing of how long the feed is.
       itemCount: result.partial ? null : (itemCount ?? null),
       ttlMinutes,
     },
@@ -253,6 +234,62 @@ export async function refreshFeed(
     });
   }
   return { feedId: feed.id, status: 'updated', ...saved };
+}
+
+/**
+ * Moves `feed` to the URL it redirected to for good, if it did (see FetchResult's
+ * permanentRedirectUrl), where `result`, fetched there, is the feed's. The refresh of the feed it
+ * merged into, when it moved to the URL of one; null when the refresh goes on with `feed`.
+ */
+async function followMove(
+  feed: Feed,
+  result: FetchResult,
+  deps: RefreshDeps,
+  now: number,
+): Promise<RefreshResult | null> {
+  const { store, log } = deps;
+  const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
+  if (movedTo && movedTo !== feed.url) {
+    // A feed fetched with a cookie or credentials stays at its URL when it moves where they do not
+    // go (another site, port, or plain http): stored, the new URL would be sent them on every
+    // refresh (the fetcher keeps them from crossing such a redirect, so it never saw them).
+    if (carriesSecrets(feed.options) && !secretsGoTo(feed.url, movedTo)) {
+      log.info('feed moved where its credentials are not sent; kept at its URL, with them', {
+        feedId: feed.id,
+        to: movedTo,
+      });
+    } else {
+      // Merged into a feed at the new URL only on one site: its entries become that feed's, and a
+      // site that sent its readers to another site's feed would otherwise put entries of its
+      // choosing in that feed, for everyone who follows it from then on.
+      const move = await store.changeFeedUrl(feed.id, movedTo, now, sameSite(feed.url, movedTo));
+      // The logger masks credentials written into URLs.
+      if (move.kind === 'moved')
+        log.info('feed moved permanently', { feedId: feed.id, from: feed.url, to: movedTo });
+      else if (move.kind === 'kept')
+        log.info('feed moved to the URL of a feed on another site; kept apart', {
+          feedId: feed.id,
+          other: move.by,
+          to: movedTo,
+        });
+      else {
+        log.info('feed moved to the URL of another feed, and merged into it', {
+          feedId: feed.id,
+          into: move.into,
+          subscribers: move.subscribers,
+          entriesMoved: move.entriesMoved,
+          from: feed.url,
+          to: movedTo,
+        });
+        // What was fetched is that feed's document: stored as its refresh stores it. A 304 answered
+        // this feed's validators, so that feed's own next check tells what it holds.
+        const into = await store.getFeed(move.into);
+        if (!into || result.status !== 'ok') return { feedId: move.into, status: 'not-modified' };
+        return refreshFeed(into, deps, result);
+      }
+    }
+  }
+  return null;
 }
 
 async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promise<RefreshResult> {

@@ -5,8 +5,10 @@ import { strict as assert } from 'node:assert';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createFetcher, type Fetcher } from '../feed/fetch/index.js';
+import { makeCertificate, opensslSkipReason } from '../testing/certificates.js';
 import {
   LOOPBACK_POLICY,
+  plainUrl,
   resolveToLoopback,
   respond,
   siteUrl,
@@ -100,7 +102,7 @@ describe('subscribing with secrets', () => {
     seen.clear();
     await assert.rejects(
       subscribeToUrl(deps(), { userId: user.id, url: on('site.test', '/elsewhere'), options: secrets }),
-      /on another site than .*; subscribe to it by its own URL/,
+      /where the cookie and credentials given for .*\/elsewhere are not sent .*; subscribe to it by its own URL/,
     );
     assert.equal(
       seen.get('site.test/elsewhere')?.startsWith('session=1|Basic'),
@@ -343,6 +345,83 @@ describe('subscribing with secrets', () => {
       [on('other.test', '/feed.xml')],
     );
     assert.equal(seen.has('other.test/feed.xml'), false, 'a declared feed is listed, not fetched');
+  });
+});
+
+describe('subscribing with secrets between http and https on one host', { skip: opensslSkipReason() }, () => {
+  let site: TestServer;
+  let store: Store;
+  let fetcher: Fetcher;
+  let secrets: FetchOptions;
+  const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;
+  /** What each request carried, as "scheme path cookie|authorization". */
+  const carried: string[] = [];
+  const deps = () => ({ store, fetcher, clock: Date.now });
+
+  before(async () => {
+    const own = makeCertificate('127.0.0.1', ['IP:127.0.0.1']);
+    secrets = {
+      ...DEFAULT_FETCH_OPTIONS,
+      cookie: 'session=1',
+      username: 'u',
+      password: 'p',
+      trustedCertificate: own.cert,
+    };
+    // One host and port over http and https alike: each path answers by the scheme it was asked in.
+    site = await startTestServer({}, '127.0.0.1', own);
+    const answer =
+      (moveTo: 'http' | 'https') =>
+      (req: IncomingMessage, res: ServerResponse): void => {
+        const scheme = 'encrypted' in req.socket ? 'https' : 'http';
+        carried.push(`${scheme} ${req.url} ${req.headers.cookie}|${req.headers.authorization}`);
+        const url = site.url(req.url ?? '/');
+        if (scheme !== moveTo)
+          res.writeHead(301, { location: moveTo === 'http' ? plainUrl(site, req.url ?? '/') : url }).end();
+        else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS);
+      };
+    site.route('/upgraded.xml', answer('https'));
+    site.route('/downgraded.xml', answer('http'));
+    store = await openStore({ dbPath: ':memory:', databaseUrl: null });
+    fetcher = createFetcher({ policy: LOOPBACK_POLICY, userAgent: 'gleaner-test' });
+  });
+  after(async () => {
+    await fetcher.close();
+    await store.close();
+    await site.close();
+  });
+
+  it('follows a feed from http to its https address with them', async () => {
+    const user = await store.createUser('fay', { isAdmin: false }, Date.now());
+    carried.length = 0;
+    const outcome = await subscribeToUrl(deps(), {
+      userId: user.id,
+      url: plainUrl(site, '/upgraded.xml'),
+      options: secrets,
+    });
+    assert.equal(outcome.status, 'subscribed');
+    const [followed] = await store.listSubscriptions(user.id);
+    assert.equal(followed?.feed.url, site.url('/upgraded.xml'));
+    assert.deepEqual([followed?.feed.options.cookie, followed?.feed.options.username], ['session=1', 'u']);
+    assert.deepEqual(carried.slice(0, 2), [
+      `http /upgraded.xml session=1|${basic}`,
+      `https /upgraded.xml session=1|${basic}`,
+    ]);
+  });
+
+  it('refuses to take them from https to plain http, and never sends them there', async () => {
+    const user = await store.createUser('gus', { isAdmin: false }, Date.now());
+    carried.length = 0;
+    await assert.rejects(
+      subscribeToUrl(deps(), { userId: user.id, url: site.url('/downgraded.xml'), options: secrets }),
+      new RegExp(
+        `^GleanerError: the feed is at ${plainUrl(site, '/downgraded.xml')}, where the cookie and credentials given for ${site.url('/downgraded.xml')} are not sent`,
+      ),
+    );
+    assert.deepEqual(carried, [
+      `https /downgraded.xml session=1|${basic}`,
+      'http /downgraded.xml undefined|undefined',
+    ]);
+    assert.deepEqual(await store.listSubscriptions(user.id), []);
   });
 });
 

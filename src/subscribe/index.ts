@@ -18,6 +18,7 @@ import {
   parseTrustedCertificate,
   redactUrl,
   sameHost,
+  secretsGoTo,
   takeCredentials,
   type FetchResult,
   type Fetcher,
@@ -356,11 +357,11 @@ function feedType(feed: Probe['feed']): DiscoveredFeedType {
 
 /**
  * The options to fetch `url` with, found from `start`: the cookie and credentials the user gave
- * for the site they named go to that site only (its own host, either scheme), never to a feed
- * another site's page points to.
+ * for the address they named go only where secretsGoTo lets them, never to a feed another site's
+ * page points to.
  */
 function optionsFor(url: string, start: string, options: FetchOptions): FetchOptions {
-  if (!carriesSecrets(options) || sameHost(url, start)) return options;
+  if (!carriesSecrets(options) || secretsGoTo(start, url)) return options;
   return { ...options, cookie: null, username: null, password: null };
 }
 
@@ -440,10 +441,10 @@ export async function subscribeToUrl(deps: SubscribeDeps, req: SubscribeRequest)
   const optionsGiven = req.options !== undefined || options !== DEFAULT_FETCH_OPTIONS;
   const found = await findFeed(deps, req, asked, options);
   if ('choose' in found) return { status: 'choose', page: found.page, candidates: found.choose };
-  if (carriesSecrets(options) && !sameHost(found.url, asked)) {
+  if (carriesSecrets(options) && !secretsGoTo(asked, found.url)) {
     throw new GleanerError(
       'USAGE',
-      `the feed is at ${found.url}, on another site than ${asked}; subscribe to it by its own URL to send it a cookie or credentials`,
+      `the feed is at ${found.url}, where the cookie and credentials given for ${asked} are not sent (another site, port, or plain http); subscribe to it by its own URL to send them there`,
     );
   }
   const now = deps.clock();
@@ -601,10 +602,10 @@ export async function changeFeedUrl(
   // anything, and again for the feed it leads to.
   const kept = newCredentials ? { ...options, username: null, password: null } : options;
   const secretsStay = (url: string): void => {
-    if (!carriesSecrets(kept) || sameHost(url, current.url)) return;
+    if (!carriesSecrets(kept) || secretsGoTo(current.url, url)) return;
     throw new GleanerError(
       'USAGE',
-      `this feed is fetched with a cookie or credentials for ${new URL(current.url).host}, which are not sent to ${new URL(url).host}: ` +
+      `this feed is fetched with a cookie or credentials for ${new URL(current.url).origin}, which are not sent to ${new URL(url).origin}: ` +
         'remove them first (or give the new credentials in its URL), then change its URL',
     );
   };

@@ -230,7 +230,7 @@ describe('moving a subscription to another URL', () => {
     server.requests.length = 0;
     await assert.rejects(
       changeFeedUrl(deps(), user.id, feed.id, siteUrl(server, 'elsewhere.test', '/new.xml')),
-      /fetched with a cookie or credentials for members\.test:\d+, which are not sent to elsewhere\.test/,
+      /fetched with a cookie or credentials for http:\/\/members\.test:\d+, which are not sent to http:\/\/elsewhere\.test/,
     );
     assert.equal(server.requests.length, 0, 'the other site was not even asked');
     const same = await changeFeedUrl(deps(), user.id, feed.id, siteUrl(server, 'members.test', '/new.xml'));

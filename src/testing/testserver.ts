@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import * as assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../feed/fetch/address.js';
 import { FetchError } from '../feed/fetch/errors.js';
@@ -53,7 +53,16 @@ export function siteUrl(server: TestServer, host: string, path: string): string 
   return url.href;
 }
 
-/** Serves `routes` on `host`, over TLS with `tls`'s key and certificate (PEM) when it is given. */
+/** The URL for `path` of a server over TLS, over plain HTTP on its port (see startTestServer). */
+export function plainUrl(server: TestServer, path: string): string {
+  return server.url(path).replace(/^https:/, 'http:');
+}
+
+/**
+ * Serves `routes` on `host`, over TLS with `tls`'s key and certificate (PEM) when it is given, and
+ * then over plain HTTP on the same port too (plainUrl): one host and port that is a site's http
+ * and https address alike.
+ */
 export async function startTestServer(
   routes: Record<string, TestHandler> = {},
   host = '127.0.0.1',
@@ -69,7 +78,19 @@ export async function startTestServer(
     if (handler) handler(request, response);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };
-  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
+  const plain = createServer(serve);
+  const secure = tls ? createTlsServer(tls, serve) : null;
+  // Over TLS, a connection goes where its first byte says: 22 begins a TLS handshake.
+  const server = secure
+    ? createNetServer((socket) =>
+        socket.once('data', (first: Buffer) => {
+          socket.pause();
+          socket.unshift(first);
+          (first[0] === 22 ? secure : plain).emit('connection', socket);
+          process.nextTick(() => socket.resume());
+        }),
+      )
+    : plain;
   let connections = 0;
   // Counted as TCP connections, whether or not their TLS handshake succeeds.
   server.on('connection', (socket: Socket) => {
@@ -94,8 +115,8 @@ export async function startTestServer(
     url: (path) => `${origin}${path}`,
     route: (path, handler) => void handlers.set(path, handler),
     useCertificate: (next) => {
-      if (!('setSecureContext' in server)) throw new Error('this test server does not speak TLS');
-      server.setSecureContext(next);
+      if (!secure) throw new Error('this test server does not speak TLS');
+      secure.setSecureContext(next);
       for (const socket of sockets) socket.destroy();
     },
     close: () =>

@@ -11,21 +11,54 @@ export interface BodyLimits {
   signal: AbortSignal;
 }
 
-// Lenient like browsers: a stream cut short yields what arrived instead of failing.
-const ZLIB_OPTIONS: zlib.ZlibOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
-const BROTLI_OPTIONS: zlib.BrotliOptions = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+// A compressed body is read strictly first, since zlib tells a stream cut short (the connection
+// closed cleanly before its end, with no Content-Length to tell) only by failing at its end, losing
+// what its last chunk held: such a body is read again with these options, which end its stream
+// where its bytes do.
+const LENIENT_ZLIB: zlib.ZlibOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const LENIENT_BROTLI: zlib.BrotliOptions = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
 const MAX_ENCODINGS = 2;
+
+/** A body as read: `complete` is false for a compressed one cut short, of which `bytes` is what arrived. */
+export interface Body {
+  bytes: Uint8Array;
+  complete: boolean;
+}
 
 /**
  * Decodes `body` per its Content-Encoding and collects it. Stops as soon as either count passes
- * `maxBytes`: the decompressed count is the defence against decompression bombs.
+ * `maxBytes`: the decompressed count is the defence against decompression bombs. Lenient like
+ * browsers, a compressed body cut short yields what arrived instead of failing, marked incomplete:
+ * its validators name the whole document, which it is not.
  */
 export async function readBody(
   body: Readable,
   contentEncoding: string | null,
   url: URL,
   limits: BodyLimits,
-): Promise<Uint8Array> {
+): Promise<Body> {
+  let decoders: Duplex[];
+  try {
+    decoders = decodersFor(contentEncoding, url, false);
+  } catch (error) {
+    discardBody(body);
+    throw error;
+  }
+  // What came over the wire, kept for a compressed body to be read again if it was cut short.
+  const received: Buffer[] | null = decoders.length > 0 ? [] : null;
+  try {
+    const bytes = await collect([body, byteLimit(url, limits.maxBytes, received), ...decoders], url, limits);
+    return { bytes, complete: true };
+  } catch (error) {
+    // zlib's "unexpected end of file", for brotli too: the stream ended before its last block.
+    if (received === null || (error as { code?: unknown }).code !== 'Z_BUF_ERROR') throw error;
+    const lenient = decodersFor(contentEncoding, url, true);
+    return { bytes: await collect([Readable.from(received), ...lenient], url, limits), complete: false };
+  }
+}
+
+/** The bytes `streams` end with, at most `maxBytes` of them. */
+async function collect(streams: (Readable | Duplex)[], url: URL, limits: BodyLimits): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let kept = 0;
   const sink = new Writable({
@@ -36,15 +69,7 @@ export async function readBody(
       callback();
     },
   });
-  let decoders: Duplex[];
-  try {
-    decoders = decodersFor(contentEncoding, url);
-  } catch (error) {
-    discardBody(body);
-    throw error;
-  }
-  const streams = [body, byteLimit(url, limits.maxBytes), ...decoders, sink];
-  await pipeline(streams, { signal: limits.signal });
+  await pipeline([...streams, sink], { signal: limits.signal });
   return Buffer.concat(chunks, kept);
 }
 
@@ -53,18 +78,24 @@ export function discardBody(body: Readable): void {
   body.on('error', () => {}).destroy();
 }
 
-function byteLimit(url: URL, maxBytes: number): Transform {
+/** Passes at most `maxBytes` on, keeping each chunk in `received` when it is given. */
+function byteLimit(url: URL, maxBytes: number, received: Buffer[] | null): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
+      received?.push(chunk);
       callback(seen > maxBytes ? tooLargeError(url, maxBytes) : null, chunk);
     },
   });
 }
 
-/** One decoder per coding, last applied first (`Content-Encoding: gzip, br` means br(gzip(x))). */
-function decodersFor(contentEncoding: string | null, url: URL): Duplex[] {
+/**
+ * One decoder per coding, last applied first (`Content-Encoding: gzip, br` means br(gzip(x))):
+ * `lenient` ones end where their input does, whether or not their stream did.
+ */
+function decodersFor(contentEncoding: string | null, url: URL, lenient: boolean): Duplex[] {
+  const zlibOptions = lenient ? LENIENT_ZLIB : {};
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
@@ -74,11 +105,11 @@ function decodersFor(contentEncoding: string | null, url: URL): Duplex[] {
     switch (coding) {
       case 'gzip':
       case 'x-gzip':
-        return zlib.createGunzip(ZLIB_OPTIONS);
+        return zlib.createGunzip(zlibOptions);
       case 'deflate':
-        return Duplex.from(inflateAnyDeflate);
+        return Duplex.from((source: AsyncIterable<Buffer>) => inflateAnyDeflate(source, zlibOptions));
       case 'br':
-        return zlib.createBrotliDecompress(BROTLI_OPTIONS);
+        return zlib.createBrotliDecompress(lenient ? LENIENT_BROTLI : {});
       default:
         throw unsupportedEncoding(url, coding);
     }
@@ -93,7 +124,10 @@ function unsupportedEncoding(url: URL, coding: string): FetchError {
 }
 
 /** `deflate` means zlib-wrapped data (RFC 9110), but some servers send raw deflate: pick by the header. */
-async function* inflateAnyDeflate(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* inflateAnyDeflate(
+  source: AsyncIterable<Buffer>,
+  options: zlib.ZlibOptions,
+): AsyncGenerator<Buffer> {
   const input = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   while (head.length < 2) {
@@ -102,9 +136,7 @@ async function* inflateAnyDeflate(source: AsyncIterable<Buffer>): AsyncGenerator
     head = Buffer.concat([head, next.value]);
   }
   if (head.length === 0) return;
-  const inflater = isZlibHeader(head)
-    ? zlib.createInflate(ZLIB_OPTIONS)
-    : zlib.createInflateRaw(ZLIB_OPTIONS);
+  const inflater = isZlibHeader(head) ? zlib.createInflate(options) : zlib.createInflateRaw(options);
   async function* rest(): AsyncGenerator<Buffer> {
     yield head;
     for (let next = await input.next(); !next.done; next = await input.next()) yield next.value;

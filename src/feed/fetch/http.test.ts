@@ -8,6 +8,7 @@ import {
   parseMaxAge,
   parseRetryAfter,
   redirectTarget,
+  secretsGoTo,
 } from './http.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -99,6 +100,26 @@ describe('parseFeedUrl', () => {
   });
 });
 
+describe('secretsGoTo', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['https://a.example/feed', 'https://a.example/other?x', true],
+    ['http://a.example/feed', 'https://a.example/feed', true],
+    ['http://a.example:80/feed', 'https://a.example:443/feed', true],
+    ['http://a.example:8080/feed', 'https://a.example:8080/feed', true],
+    ['https://a.example/feed', 'http://a.example/feed', false],
+    ['http://a.example/feed', 'https://a.example:8443/feed', false],
+    ['http://a.example:8080/feed', 'https://a.example/feed', false],
+    ['http://a.example/feed', 'http://a.example:8080/feed', false],
+    ['https://a.example/feed', 'https://b.example/feed', false],
+    ['https://a.example/feed', 'https://www.a.example/feed', false],
+    ['not a URL', 'https://a.example/feed', false],
+  ];
+  for (const [from, to, goes] of cases) {
+    it(`${goes ? 'sends' : 'keeps'} the secrets given for ${from} ${goes ? 'to' : 'from'} ${to}`, () =>
+      assert.equal(secretsGoTo(from, to), goes));
+  }
+});
+
 describe('redirectTarget', () => {
   const from = new URL('https://example.com/blog/feed');
   const cases: Array<[string, string]> = [
@@ -106,6 +127,7 @@ describe('redirectTarget', () => {
     ['rss', 'https://example.com/blog/rss'],
     ['//cdn.example.net/feed', 'https://cdn.example.net/feed'],
     ['http://example.org/feed#x', 'http://example.org/feed'],
+    ['http://attacker:hunter2@example.org/feed', 'http://example.org/feed'],
   ];
   for (const [location, expected] of cases) {
     it(`resolves ${location}`, () => assert.equal(redirectTarget(from, 301, location).href, expected));
@@ -114,5 +136,21 @@ describe('redirectTarget', () => {
   it('refuses a missing Location and a non-http target', () => {
     assert.throws(() => redirectTarget(from, 302, null), { code: 'FETCH_HTTP_STATUS' });
     assert.throws(() => redirectTarget(from, 302, 'file:///etc/passwd'), { code: 'FETCH_INVALID_URL' });
+  });
+
+  it('names the URL that redirects and where to, shortened, when the target cannot be fetched', () => {
+    assert.throws(() => redirectTarget(from, 301, 'ftp://example.com/feed'), {
+      code: 'FETCH_INVALID_URL',
+      message:
+        'https://example.com/blog/feed redirects to ftp://example.com/feed, which uses ftp, but feeds can only be fetched over http or https; check the URL',
+    });
+    const long = `http://exa mple.com/${'x'.repeat(10_000)}`;
+    assert.throws(
+      () => redirectTarget(from, 301, long),
+      (error: FetchError) =>
+        error.message.startsWith('https://example.com/blog/feed redirects to http://exa mple.com/xxx') &&
+        error.message.endsWith('…, which is not a valid URL; check the URL') &&
+        error.message.length < 200,
+    );
   });
 });

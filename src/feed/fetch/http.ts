@@ -2,6 +2,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import { durationText, isoTime } from '../../model/time.js';
+import { quotedText } from '../parse/text.js';
 import { FetchError, redactUrl } from './errors.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -65,13 +66,21 @@ export function takeCredentials(url: URL): { username: string | null; password: 
   return credentials;
 }
 
-function checkScheme(url: URL): void {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(
-      'FETCH_INVALID_URL',
-      `${redactUrl(url)} uses ${url.protocol.slice(0, -1)}, but feeds can only be fetched over http or https; check the URL`,
-    );
-  }
+/**
+ * Refuses a URL that is not http or https; `redirectedFrom`, the URL whose redirect led to it. A
+ * redirect's target is the site's text, stored in the feed's last error: it is shortened, as a
+ * `data:` URL may hold a whole document.
+ */
+function checkScheme(url: URL, redirectedFrom?: URL): void {
+  if (url.protocol === 'http:' || url.protocol === 'https:') return;
+  const scheme = quotedText(url.protocol.slice(0, -1));
+  const where = redirectedFrom
+    ? `${redactUrl(redirectedFrom)} redirects to ${quotedText(redactUrl(url))}, which`
+    : redactUrl(url);
+  throw new FetchError(
+    'FETCH_INVALID_URL',
+    `${where} uses ${scheme}, but feeds can only be fetched over http or https; check the URL`,
+  );
 }
 
 export function isRedirect(status: number): boolean {
@@ -83,7 +92,12 @@ export function isPermanentRedirect(status: number): boolean {
   return status === 301 || status === 308;
 }
 
-/** Where a redirect leads; relative Locations resolve against the URL that answered. */
+/**
+ * Where a redirect leads; relative Locations resolve against the URL that answered. A username and
+ * password written into the Location are dropped, never sent: kept in the URL of a subscription
+ * that moved there for good, they would go as its credentials with every later fetch, and be shown
+ * wherever its URL is (`gleaner feeds`, OPML exports).
+ */
 export function redirectTarget(from: URL, status: number, location: string | null): URL {
   if (location === null || location.trim() === '') {
     throw new FetchError(
@@ -98,12 +112,14 @@ export function redirectTarget(from: URL, status: number, location: string | nul
   } catch (cause) {
     throw new FetchError(
       'FETCH_INVALID_URL',
-      `${redactUrl(from)} redirects to ${redactUrl(location)}, which is not a valid URL; check the URL`,
+      `${redactUrl(from)} redirects to ${quotedText(redactUrl(location))}, which is not a valid URL; check the URL`,
       { cause, status },
     );
   }
-  checkScheme(target);
+  checkScheme(target, from);
   target.hash = '';
+  target.username = '';
+  target.password = '';
   return target;
 }
 
@@ -113,8 +129,34 @@ export function statusLine(status: number): string {
 }
 
 /**
+ * Whether a feed's secrets (its cookie, username and password), given for `from`, go to `to`: to
+ * `from`'s own origin, and to its https address (the same host, from http to https, both on their
+ * default ports or both on one port written out), where a site that moved to https redirects.
+ * Never from https to http, where anyone on the way reads them, nor to another host or port, which
+ * may be another site's. The one rule for every fetch a feed's secrets go with: each hop of a
+ * redirect, the URL a feed moves to with them, and the pages of its full articles.
+ */
+export function secretsGoTo(from: URL | string, to: URL | string): boolean {
+  let start: URL;
+  let target: URL;
+  try {
+    start = new URL(from);
+    target = new URL(to);
+  } catch {
+    return false;
+  }
+  if (start.origin === target.origin) return true;
+  return (
+    start.protocol === 'http:' &&
+    target.protocol === 'https:' &&
+    start.hostname === target.hostname &&
+    start.port === target.port
+  );
+}
+
+/**
  * `to`, where a feed at `from` moved for good, with the username and password written into `from`
- * when `to` is on the same origin: the fetcher sent them there, and the feed needs them still.
+ * where they go (secretsGoTo): the fetcher sent them there, and the feed needs them still.
  */
 export function movedUrl(from: string, to: string): string {
   let start: URL;
@@ -125,14 +167,37 @@ export function movedUrl(from: string, to: string): string {
   } catch {
     return to;
   }
-  if ((!start.username && !start.password) || target.origin !== start.origin) return to;
+  if ((!start.username && !start.password) || !secretsGoTo(start, target)) return to;
   target.username = start.username;
   target.password = start.password;
   return target.href;
 }
 
-/** The error for a status that carries no feed; the advice depends on whether trying again can help. */
-export function statusError(url: URL, status: number, retryAfterSeconds: number | null): FetchError {
+/**
+ * The error for a status that carries no feed; the advice depends on whether trying again can help.
+ * `secretsFor`: the URL a cookie or credentials were given for, when a redirect from it led to
+ * `url`, where they are not sent (secretsGoTo), since a refusal there is no sign they are wrong.
+ */
+export function statusError(
+  url: URL,
+  status: number,
+  retryAfterSeconds: number | null,
+  secretsFor: URL | null = null,
+): FetchError {
+  if ((status === 401 || status === 403) && secretsFor !== null) {
+    const redirect = `${redactUrl(secretsFor)} redirects to ${redactUrl(url)}, where`;
+    const rule = 'not sent (only to its own address, and from http to its https one)';
+    const answer = `and which returned ${statusLine(status)}`;
+    return new FetchError(
+      'FETCH_HTTP_STATUS',
+      `${redirect} the feed's cookie and credentials are ${rule}, ${answer}; if the feed moved there, subscribe to that URL with them`,
+      {
+        status,
+        retryAfterSeconds,
+        whenSubscribing: `${redirect} the cookie and credentials given are ${rule}, ${answer}; to send them there, subscribe to that URL`,
+      },
+    );
+  }
   const retry = retryAfterSeconds ? `in ${durationText(retryAfterSeconds * 1000)}` : 'later';
   // For a feed's stored error, and for someone whose first fetch of the URL this was.
   let advice: string;

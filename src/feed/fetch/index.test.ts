@@ -1,17 +1,20 @@
 import * as assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './address.js';
 import { FetchError } from './errors.js';
 import { createFetcher, type Fetcher, type FetcherOptions, type FetchResult } from './index.js';
 import type { ResolveHost } from './lookup.js';
+import { makeCertificate, opensslSkipReason } from '../../testing/certificates.js';
 import {
   LOOPBACK_POLICY,
   SAMPLE_RSS,
   fetchError,
+  plainUrl,
   respond,
   startTestServer,
+  type TestHandler,
   type TestServer,
 } from '../../testing/testserver.js';
 
@@ -64,6 +67,8 @@ describe('fetchFeed', () => {
   let other: TestServer;
   let fetcher: Fetcher;
   const gzipped = zlib.gzipSync(SAMPLE_RSS);
+  const brotlied = zlib.brotliCompressSync(SAMPLE_RSS);
+  const deflated = zlib.deflateSync(SAMPLE_RSS);
 
   before(async () => {
     server = await startTestServer({
@@ -122,9 +127,20 @@ describe('fetchFeed', () => {
       '/gzip-then-br': respond(200, { 'content-encoding': 'gzip, br' }, zlib.brotliCompressSync(gzipped)),
       '/gzip-cut-short': respond(
         200,
-        { 'content-encoding': 'gzip' },
+        { 'content-encoding': 'gzip', etag: '"whole"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' },
         gzipped.subarray(0, gzipped.length - 8),
       ),
+      '/br-cut-short': respond(
+        200,
+        { 'content-encoding': 'br', etag: '"whole"' },
+        brotlied.subarray(0, brotlied.length - 4),
+      ),
+      '/deflate-cut-short': respond(
+        200,
+        { 'content-encoding': 'deflate', etag: '"whole"' },
+        deflated.subarray(0, deflated.length - 10),
+      ),
+      '/gzip-whole': respond(200, { 'content-encoding': 'gzip', etag: '"whole"' }, gzipped),
       '/corrupt-gzip': respond(200, { 'content-encoding': 'gzip' }, 'this is not gzip data'),
       '/zstd': respond(200, { 'content-encoding': 'zstd' }, 'whatever'),
       '/gzip-bomb': respond(200, { 'content-encoding': 'gzip' }, zlib.gzipSync(Buffer.alloc(10 * MiB))),
@@ -197,6 +213,18 @@ describe('fetchFeed', () => {
       await fetcher.fetchFeed({ url: server.url('/feed?ua'), userAgent: 'Custom/2' });
       const sent = server.requests.find((request) => request.path === '/feed?ua');
       assert.equal(sent?.headers['user-agent'], 'Custom/2');
+    });
+
+    it('takes an empty or blank user agent, username or password for none', async () => {
+      for (const [i, blank] of ['', '  '].entries()) {
+        const path = `/feed?blank=${i}`;
+        ok(
+          await fetcher.fetchFeed({ url: server.url(path), userAgent: blank, username: blank, password: '' }),
+        );
+        const sent = server.requests.find((request) => request.path === path);
+        assert.equal(sent?.headers['user-agent'], 'Gleaner-test/1.0');
+        assert.equal(sent?.headers.authorization, undefined);
+      }
     });
   });
 
@@ -299,8 +327,23 @@ describe('fetchFeed', () => {
       await fetchError(fetcher, { url: server.url('/no-location') }, 'FETCH_HTTP_STATUS');
     });
 
-    it('refuses a redirect to a scheme other than http or https', async () => {
-      await fetchError(fetcher, { url: server.url('/to-file') }, 'FETCH_INVALID_URL');
+    it('refuses a redirect to a scheme other than http or https, naming both ends', async () => {
+      const error = await fetchError(fetcher, { url: server.url('/to-file') }, 'FETCH_INVALID_URL');
+      assert.equal(
+        error.message,
+        `${server.url('/to-file')} redirects to file:///etc/passwd, which uses file, but feeds can only be fetched over http or https; check the URL`,
+      );
+    });
+
+    it('shortens a long redirect target in its message', async () => {
+      const document = `data:application/rss+xml,${encodeURIComponent(SAMPLE_RSS.repeat(50))}`;
+      server.route('/to-data', redirect(302, document));
+      const error = await fetchError(fetcher, { url: server.url('/to-data') }, 'FETCH_INVALID_URL');
+      assert.match(
+        error.message,
+        /\/to-data redirects to data:application\/rss\+xml,%3C%3Fxml[^ ]*…, which uses data, but feeds can only be fetched over http or https/,
+      );
+      assert.ok(error.message.length < 300, error.message);
     });
   });
 
@@ -344,6 +387,17 @@ describe('fetchFeed', () => {
         else assert.equal(decoded, SAMPLE_RSS);
       });
     }
+
+    it('reads what arrived of a compressed body cut short, as partial and without its validators', async () => {
+      for (const path of ['/gzip-cut-short', '/br-cut-short', '/deflate-cut-short']) {
+        const result = ok(await fetcher.fetchFeed({ url: server.url(path) }));
+        const decoded = Buffer.from(result.body).toString('utf8');
+        assert.ok(SAMPLE_RSS.startsWith(decoded) && decoded.length > SAMPLE_RSS.length / 2, path);
+        assert.deepEqual([result.etag, result.lastModified, result.partial], [null, null, true], path);
+      }
+      const whole = ok(await fetcher.fetchFeed({ url: server.url('/gzip-whole') }));
+      assert.deepEqual([whole.etag, whole.partial], ['"whole"', undefined]);
+    });
 
     it('reports a corrupt body as a network error', async () => {
       const error = await fetchError(fetcher, { url: server.url('/corrupt-gzip') }, 'FETCH_NETWORK');
@@ -447,6 +501,18 @@ describe('fetchFeed', () => {
       assert.ok(error.message.startsWith(server.url('/404')));
     });
 
+    it('neither sends nor keeps credentials a redirect writes into its Location', async () => {
+      server.route(
+        '/to-userinfo',
+        redirect(301, server.url('/feed?userinfo').replace('://', '://attacker:hunter2@')),
+      );
+      const result = ok(await fetcher.fetchFeed({ url: server.url('/to-userinfo') }));
+      assert.equal(result.finalUrl, server.url('/feed?userinfo'));
+      assert.equal(result.permanentRedirectUrl, server.url('/feed?userinfo'));
+      const sent = server.requests.find((request) => request.path === '/feed?userinfo');
+      assert.equal(sent?.headers.authorization, undefined);
+    });
+
     it('does not send credentials or cookies to another origin after a redirect', async () => {
       const before = other.requests.length;
       const result = await fetcher.fetchFeed({
@@ -460,6 +526,72 @@ describe('fetchFeed', () => {
       assert.equal(sent.length, 1);
       assert.equal(sent[0]?.headers.authorization, undefined);
       assert.equal(sent[0]?.headers.cookie, undefined);
+    });
+  });
+
+  describe('credentials between http and https on one host', { skip: opensslSkipReason() }, () => {
+    let site: TestServer;
+    let certificate: string;
+    const basic = `Basic ${Buffer.from('reader:s3cret').toString('base64')}`;
+    const secrets = { username: 'reader', password: 's3cret', cookie: 'session=abc' };
+    /** What each request for `path` carried, in order, as "cookie|authorization". */
+    const carried = (path: string): string[] =>
+      site.requests
+        .filter((request) => request.path === path)
+        .map((request) => `${request.headers.cookie}|${request.headers.authorization}`);
+
+    before(async () => {
+      const own = makeCertificate('127.0.0.1', ['IP:127.0.0.1']);
+      certificate = own.cert;
+      // One host and port, over http and https alike: each path answers by the scheme it was asked in.
+      site = await startTestServer({}, '127.0.0.1', own);
+      const secured = (request: IncomingMessage): boolean => 'encrypted' in request.socket;
+      const members: TestHandler = (request, response) =>
+        request.headers.authorization === basic && request.headers.cookie === 'session=abc'
+          ? respond(200, {}, SAMPLE_RSS)(request, response)
+          : respond(401)(request, response);
+      site.route('/upgrading.xml', (request, response) =>
+        secured(request)
+          ? members(request, response)
+          : redirect(301, site.url('/upgrading.xml'))(request, response),
+      );
+      site.route('/downgrading.xml', (request, response) =>
+        secured(request)
+          ? redirect(301, plainUrl(site, '/downgrading.xml'))(request, response)
+          : members(request, response),
+      );
+    });
+    after(() => site.close());
+
+    it('sends them on from http to the https address it redirects to', async () => {
+      const result = ok(
+        await fetcher.fetchFeed({
+          url: plainUrl(site, '/upgrading.xml'),
+          trustedCertificate: certificate,
+          ...secrets,
+        }),
+      );
+      assert.equal(result.permanentRedirectUrl, site.url('/upgrading.xml'));
+      assert.deepEqual(carried('/upgrading.xml'), [`session=abc|${basic}`, `session=abc|${basic}`]);
+    });
+
+    it('keeps them from plain http, and says so when it asks for them', async () => {
+      const error = await fetchError(
+        fetcher,
+        { url: site.url('/downgrading.xml'), trustedCertificate: certificate, ...secrets },
+        'FETCH_HTTP_STATUS',
+      );
+      assert.deepEqual(carried('/downgrading.xml'), [`session=abc|${basic}`, 'undefined|undefined']);
+      assert.equal(
+        error.message,
+        `${site.url('/downgrading.xml')} redirects to ${plainUrl(site, '/downgrading.xml')}, where the feed's cookie and credentials ` +
+          'are not sent (only to its own address, and from http to its https one), and which returned 401 Unauthorized; ' +
+          'if the feed moved there, subscribe to that URL with them',
+      );
+      assert.match(
+        error.forSubscribing().message,
+        /, where the cookie and credentials given are not sent \(.*\), and which returned 401 Unauthorized; to send them there, subscribe to that URL$/,
+      );
     });
   });
 

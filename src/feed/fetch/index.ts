@@ -25,6 +25,7 @@ import {
   parseMaxAge,
   parseRetryAfter,
   redirectTarget,
+  secretsGoTo,
   statusError,
 } from './http.js';
 import { guardedLookup, resolveHost, type ResolveHost } from './lookup.js';
@@ -44,7 +45,7 @@ export {
   type NetworkPolicy,
 } from './address.js';
 export { FetchError, redactUrl, type FetchTimeouts } from './errors.js';
-export { movedUrl, takeCredentials } from './http.js';
+export { movedUrl, secretsGoTo, takeCredentials } from './http.js';
 export { parseProxyUrl } from './proxy.js';
 export {
   certificateFingerprint,
@@ -65,8 +66,8 @@ export function carriesSecrets(o: {
 }
 
 /**
- * True when two URLs name the same host (either scheme, any port): the site a feed's cookie and
- * credentials were given for, and the only one they go to beyond a single fetch.
+ * True when two URLs name the same host (either scheme, any port): one site, as far as a feed's
+ * icon goes. Where its cookie and credentials go is secretsGoTo's to say.
  */
 export function sameHost(a: string, b: string): boolean {
   try {
@@ -130,7 +131,10 @@ export interface FeedRequest {
   lastModified?: string | null;
   /** Overrides the fetcher's User-Agent for this subscription. */
   userAgent?: string | null;
-  /** Credentials and cookie are sent to the subscription's own origin only, never across redirects. */
+  /**
+   * Credentials and cookie, sent where secretsGoTo says: to `url`'s origin, and to its https
+   * address; never to another origin a redirect leads to.
+   */
   cookie?: string | null;
   username?: string | null;
   password?: string | null;
@@ -170,8 +174,9 @@ export type FetchResult =
       /** Set when every hop to `finalUrl` was a 301 or 308: the subscription's URL should become it. */
       permanentRedirectUrl: string | null;
       /**
-       * A document that may hold only some of the feed's items (what a WebSub hub sends): an item
-       * it lacks may still be in the feed.
+       * A document that may hold only some of the feed's items (what a WebSub hub sends, or a
+       * compressed body cut short, which has no validators then): an item it lacks may still be in
+       * the feed.
        */
       partial?: boolean;
     } & CacheHints);
@@ -282,31 +287,35 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
   async function fetchFeed(request: FeedRequest): Promise<FetchResult> {
     const start = parseFeedUrl(request.url);
-    const username = request.username ?? start.username;
-    const password = request.password ?? start.password;
+    // An empty option is none, as the web form and the CLI take "", and so is a blank user agent or
+    // username: sent, they would be an empty User-Agent, or Basic auth of no name and no password.
+    const userAgent = request.userAgent?.trim() ? request.userAgent : options.userAgent;
+    const username = request.username?.trim() ? request.username : start.username;
+    const password = request.password || start.password;
     const authorization =
       username !== null || password !== null
         ? `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`
         : null;
-    const credentialOrigin = start.url.origin;
+    const hasSecrets = authorization !== null || !!request.cookie;
 
     let url = start.url;
     let permanent = true;
     const visited = new Set<string>();
     for (let hop = 0; ; hop++) {
       visited.add(url.href);
-      const sameOrigin = url.origin === credentialOrigin;
+      const secretsGo = secretsGoTo(start.url, url);
       const headers: Record<string, string> = {
-        'user-agent': request.userAgent ?? options.userAgent,
+        'user-agent': userAgent,
         accept: ACCEPT,
         'accept-encoding': ACCEPT_ENCODING,
       };
       if (request.etag) headers['if-none-match'] = request.etag;
       if (request.lastModified) headers['if-modified-since'] = request.lastModified;
-      if (sameOrigin && authorization) headers.authorization = authorization;
-      if (sameOrigin && request.cookie) headers.cookie = request.cookie;
+      if (secretsGo && authorization) headers.authorization = authorization;
+      if (secretsGo && request.cookie) headers.cookie = request.cookie;
 
-      const outcome = await fetchOnce(url, headers, routeOf(url, request), request.signal);
+      const secretsFor = hasSecrets && !secretsGo ? start.url : null;
+      const outcome = await fetchOnce(url, headers, routeOf(url, request), secretsFor, request.signal);
       if (outcome.kind === 'redirect') {
         permanent &&= isPermanentRedirect(outcome.status);
         const next = outcome.target;
@@ -342,11 +351,15 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         result: Omit<Extract<FetchResult, { status: 'not-modified' }>, 'finalUrl' | 'permanentRedirectUrl'>;
       };
 
-  /** One request, one response: a redirect to follow, a result, or a thrown FetchError. */
+  /**
+   * One request, one response: a redirect to follow, a result, or a thrown FetchError.
+   * `secretsFor`: the URL whose cookie or credentials were kept from this request (statusError).
+   */
   async function fetchOnce(
     url: URL,
     headers: Record<string, string>,
     route: Route,
+    secretsFor: URL | null,
     callerSignal?: AbortSignal,
   ): Promise<Outcome> {
     await checkRequest(url, route);
@@ -363,7 +376,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       });
       bodyTimer = setTimeout(() => controller.abort(bodyTimeoutError(url, timeouts.bodyMs)), timeouts.bodyMs);
       const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
-      return await handleResponse(url, response, signal, conditional);
+      return await handleResponse(url, response, signal, conditional, secretsFor);
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (callerSignal?.aborted) throw callerSignal.reason;
@@ -373,12 +386,16 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
-  /** `conditional`: whether the request carried a validator, the only request a 304 answers. */
+  /**
+   * `conditional`: whether the request carried a validator, the only request a 304 answers;
+   * `secretsFor`, as fetchOnce takes it.
+   */
   async function handleResponse(
     url: URL,
     response: Dispatcher.ResponseData,
     signal: AbortSignal,
     conditional: boolean,
+    secretsFor: URL | null,
   ): Promise<Outcome> {
     const { statusCode: status, headers, body } = response;
     const hints: CacheHints = {
@@ -395,25 +412,28 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       // "unchanged", the feed would be subscribed to, or kept, without ever being read.
       if (status === 304 && conditional)
         return { kind: 'final', result: { status: 'not-modified', ...hints } };
-      throw statusError(url, status, hints.retryAfter);
+      throw statusError(url, status, hints.retryAfter, secretsFor);
     }
     const declaredLength = Number(header(headers, 'content-length') ?? NaN);
     if (declaredLength > maxBodyBytes) {
       discardBody(body);
       throw tooLargeError(url, maxBodyBytes);
     }
-    const bytes = await readBody(body, header(headers, 'content-encoding'), url, {
+    const { bytes, complete } = await readBody(body, header(headers, 'content-encoding'), url, {
       maxBytes: maxBodyBytes,
       signal,
     });
+    // A body cut short is not the document its validators name: kept, they would have the server
+    // answer the next fetch with a 304, and what it lacks would never come.
     return {
       kind: 'final',
       result: {
         status: 'ok',
         body: bytes,
         contentType: header(headers, 'content-type'),
-        etag: header(headers, 'etag'),
-        lastModified: header(headers, 'last-modified'),
+        etag: complete ? header(headers, 'etag') : null,
+        lastModified: complete ? header(headers, 'last-modified') : null,
+        ...(complete ? {} : { partial: true }),
         ...hints,
       },
     };
