@@ -11,10 +11,9 @@
 // attribute quoted and escaped, every text escaped, so what a browser parses is what we checked.
 // (sanitize-html did this in three parses at ~8 MB/s and was most of the cost of a refresh.)
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
-import { Parser } from 'htmlparser2';
 import { CollapsedText, collapseWhitespace } from '../feed/parse/text.js';
 import { IndexOfTokenizer } from '../feed/parse/tokenizer.js';
-import { NESTING_LIMIT, parseWithinNesting, TOO_DEEP } from './nesting.js';
+import { NESTING_LIMIT, parseWithinNesting, TOO_DEEP, type ParseHtml } from './nesting.js';
 import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
 
 /** The only sandbox an embedded player gets: enough to play, not to navigate the reader's page. */
@@ -42,7 +41,7 @@ const PIXEL_URL_PREFIXES = [
 
 // Limits that keep hostile input from costing more than ordinary content: no real link is longer
 // than MAX_URL_LENGTH, inline images above MAX_DATA_IMAGE_LENGTH belong on a server, and nothing
-// real nests deeper than NESTING_LIMIT (deeper tags are dropped, their text kept; see nesting.ts).
+// real nests deeper than NESTING_LIMIT (deeper tags are ignored, their text kept; see nesting.ts).
 const MAX_URL_LENGTH = 8 * 1024;
 const MAX_SRCSET_LENGTH = 32 * 1024;
 const MAX_DATA_IMAGE_LENGTH = 256 * 1024;
@@ -156,10 +155,10 @@ export function sanitizeHtml(html: string, baseUrl: string | null): string {
 
 /** `sanitizeHtml`, and the text of its result, from one parse. */
 export function sanitizeWithText(html: string, baseUrl: string | null): SanitizedHtml {
-  return parseWithinNesting(html, (input, capped) => sanitizeParsed(input, baseUrl, capped));
+  return parseWithinNesting(html, (parse) => sanitizeParsed(parse, baseUrl));
 }
 
-function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean): SanitizedHtml {
+function sanitizeParsed(parse: ParseHtml, baseUrl: string | null): SanitizedHtml {
   // Pieces joined once at the end: a string grown by += is a rope of thousands of pieces, which
   // costs more to flatten (when it is sent to the writing thread or stored) than one join.
   const out: string[] = [];
@@ -168,19 +167,17 @@ function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean):
   const emitted: boolean[] = [];
   let dropDepth = 0; // > 0 while inside an element whose content is dropped
   let depth = 0;
-  const parser = new Parser(
+  parse(
     {
       onopentag(name, rawAttribs) {
-        depth++;
-        // The cut input may still open deeper (capNesting only mirrors the parser): those tags go.
-        if (depth > NESTING_LIMIT && !capped) throw TOO_DEEP;
+        if (++depth > NESTING_LIMIT) throw TOO_DEEP;
         if (dropDepth > 0 || NON_TEXT_TAGS.has(name)) {
           dropDepth++;
           emitted.push(false);
           return;
         }
         if (BLOCK_TAGS.has(name)) text.push(' ');
-        if (!ALLOWED_TAGS.has(name) || depth > NESTING_LIMIT) {
+        if (!ALLOWED_TAGS.has(name)) {
           emitted.push(false);
           return;
         }
@@ -231,7 +228,6 @@ function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean):
     },
     { decodeEntities: false, Tokenizer: IndexOfTokenizer },
   );
-  parser.end(input);
   return { html: out.join(''), text: text.toString() };
 }
 
