@@ -660,6 +660,13 @@ describe('sanitizeHtml drops tracking pixels', () => {
     '<img src="https://e.com/p.gif" width="1" height="1">',
     '<img src="https://e.com/p.gif" width="0" height="0">',
     '<img src="https://e.com/p.gif" width="1px" height=" 1 ">',
+    // a browser reads the leading number and ignores the rest
+    '<img src="https://t.example/p.gif" width="1;" height="1;">',
+    '<img src="https://t.example/p.gif" width="1e0" height="1e0">',
+    '<img src="https://t.example/p.gif" width="1pt" height="1pt">',
+    '<img src="https://t.example/p.gif" width="1,0" height="1 1">',
+    '<img src="https://t.example/p.gif" width="0.5" height="1.">',
+    '<img src="https://t.example/p.gif" width="\n1" height="1.0em">',
     '<img src="http://feeds.feedburner.com/~r/Example/~4/abc" height="1" width="1" alt="">',
     '<img src="https://pixel.wp.com/g.gif?blog=1&post=2">',
     '<img src="https://stats.wordpress.com/b.gif?host=example.com">',
@@ -672,6 +679,9 @@ describe('sanitizeHtml drops tracking pixels', () => {
     '<img src="https://e.com/p.gif" width="1" height="20">',
     '<img src="https://e.com/p.gif" width="1">',
     '<img src="https://e.com/p.gif" width="2" height="2">',
+    '<img src="https://e.com/p.gif" width="1%" height="1%">',
+    '<img src="https://e.com/p.gif" width="1.5;" height="1">',
+    '<img src="https://e.com/p.gif" width=".5" height="1">',
     '<img src="https://feeds.feedburner.com/Example/logo.png">',
     '<img src="https://wordpress.com/i/logo.png">',
   ];

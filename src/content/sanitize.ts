@@ -509,7 +509,15 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
   }
 }
 
+// The leading number, after ASCII whitespace, and the '%' that may follow it.
+const DIMENSION = /^[\t\n\f\r ]*(\d+(?:\.\d*)?)(%?)/;
+
+/**
+ * A width or height in pixels as a browser reads it, or null for none or a percentage. HTML's rules
+ * for parsing dimension values take the leading number and ignore what follows, so "1;", "1e3",
+ * "1pt" and "1 1" all lay the image out one pixel wide.
+ */
 function pixelSize(value: string | undefined): number | null {
-  const match = value === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$/i.exec(value);
-  return match?.[1] === undefined ? null : Number(match[1]);
+  const match = value === undefined ? null : DIMENSION.exec(value);
+  return match?.[1] === undefined || match[2] === '%' ? null : Number(match[1]);
 }
