@@ -671,6 +671,11 @@ describe('sanitizeHtml drops tracking pixels', () => {
     '<img src="https://pixel.wp.com/g.gif?blog=1&post=2">',
     '<img src="https://stats.wordpress.com/b.gif?host=example.com">',
     '<img src="https://feeds.wordpress.com/1.0/comments/example.wordpress.com/1/">',
+    // the same host written with a trailing dot, and a pixel a browser would pick from srcset
+    '<img src="https://pixel.wp.com./g.gif">',
+    '<img src="https://Stats.WordPress.com./b.gif">',
+    '<img srcset="https://pixel.wp.com/g.gif">',
+    '<img srcset="https://pixel.wp.com./g.gif 1x, https://stats.wordpress.com/b.gif 2x">',
   ];
   for (const html of dropped) {
     it(`drops ${html}`, () => assert.equal(sanitizeHtml(`<p>a${html}b</p>`, BASE), '<p>ab</p>'));
@@ -687,6 +692,24 @@ describe('sanitizeHtml drops tracking pixels', () => {
   ];
   for (const html of kept) {
     it(`keeps ${html}`, () => assert.match(sanitizeHtml(html, BASE), /^<img /));
+  }
+
+  const withoutPixelSources: { html: string; want: string }[] = [
+    {
+      html: '<img src="https://example.com/real.jpg" srcset="https://pixel.wp.com/g.gif 1x">',
+      want: '<img src="https://example.com/real.jpg" loading="lazy" />',
+    },
+    {
+      html: '<img srcset="https://pixel.wp.com./g.gif 1x, https://example.com/a.jpg 2x">',
+      want: '<img srcset="https://example.com/a.jpg 2x" loading="lazy" />',
+    },
+    {
+      html: '<picture><source srcset="https://pixel.wp.com/g.gif"><img src="https://example.com/real.jpg"></picture>',
+      want: '<picture><img src="https://example.com/real.jpg" loading="lazy" /></picture>',
+    },
+  ];
+  for (const { html, want } of withoutPixelSources) {
+    it(`drops the pixels from ${html}`, () => assert.equal(sanitizeHtml(html, BASE), want));
   }
 });
 

@@ -39,6 +39,9 @@ const PIXEL_URL_PREFIXES = [
   'feedads.g.doubleclick.net/',
 ];
 
+/** The hosts of PIXEL_URL_PREFIXES, as a URL's normalized host writes them. */
+const PIXEL_HOSTS = [...new Set(PIXEL_URL_PREFIXES.map((prefix) => prefix.slice(0, prefix.indexOf('/'))))];
+
 // Limits that keep hostile input from costing more than ordinary content: no real link is longer
 // than MAX_URL_LENGTH, inline images above MAX_DATA_IMAGE_LENGTH belong on a server, and nothing
 // real nests deeper than NESTING_LIMIT (deeper tags are ignored, their text kept; see nesting.ts).
@@ -417,13 +420,16 @@ function cleanImageSrc(value: string | undefined, base: string | null): string |
   return trimmed.length <= MAX_DATA_IMAGE_LENGTH && SAFE_DATA_IMAGE.test(trimmed) ? trimmed : null;
 }
 
-/** A srcset with each candidate's URL cleaned like a src; candidates with unusable URLs are dropped. */
+/**
+ * A srcset with each candidate's URL cleaned like a src; candidates with unusable URLs, and tracking
+ * pixels (which a browser may pick and load as it would a src), are dropped.
+ */
 function cleanSrcset(value: string | undefined, base: string | null): string | null {
   if (value === undefined || value.length > MAX_SRCSET_LENGTH) return null;
   const candidates: string[] = [];
   for (const { url, descriptor } of parseSrcset(value)) {
     const clean = cleanUrl(url, base, 'media');
-    if (clean === null) continue;
+    if (clean === null || isPixelUrl(clean)) continue;
     candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${clean} ${descriptor}` : clean);
   }
   return candidates.length === 0 ? null : candidates.join(', ');
@@ -499,11 +505,18 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
   const width = pixelSize(attribs.width);
   const height = pixelSize(attribs.height);
   if (width !== null && height !== null && width <= 1 && height <= 1) return true;
-  if (attribs.src === undefined || !/^https?:/i.test(attribs.src)) return false;
+  return attribs.src !== undefined && isPixelUrl(attribs.src);
+}
+
+/** Whether `url`, absolute as cleanUrl gives it, is one of the PIXEL_URL_PREFIXES. */
+function isPixelUrl(url: string): boolean {
+  // Most URLs name none of their hosts: looking for the hosts costs less than parsing every URL.
+  if (!/^https?:/i.test(url) || !PIXEL_HOSTS.some((host) => url.includes(host))) return false;
   try {
-    const url = new URL(attribs.src);
-    const hostAndPath = url.hostname + url.pathname;
-    return PIXEL_URL_PREFIXES.some((prefix) => hostAndPath.startsWith(prefix));
+    const { hostname, pathname } = new URL(url);
+    // A trailing dot names the same host (a fully qualified name), and reaches the same server.
+    const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+    return PIXEL_URL_PREFIXES.some((prefix) => (host + pathname).startsWith(prefix));
   } catch {
     return false;
   }
