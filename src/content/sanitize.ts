@@ -430,9 +430,22 @@ function cleanSrcset(value: string | undefined, base: string | null): string | n
   for (const { url, descriptor } of parseSrcset(value)) {
     const clean = cleanUrl(url, base, 'media');
     if (clean === null || isPixelUrl(clean)) continue;
-    candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${clean} ${descriptor}` : clean);
+    const written = srcsetUrl(clean);
+    candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${written} ${descriptor}` : written);
   }
   return candidates.length === 0 ? null : candidates.join(', ');
+}
+
+/**
+ * `url` (clean: the URL parser left no whitespace in it) as a srcset candidate's URL, read back as
+ * it is: a browser ends a candidate at a URL's trailing commas and drops them, and would read its
+ * descriptor as a URL of its own. Removing a tracking parameter can leave one (`?v=1,&utm_source=x`),
+ * so trailing commas are escaped.
+ */
+function srcsetUrl(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2c) end--;
+  return end === url.length ? url : url.slice(0, end) + '%2C'.repeat(url.length - end);
 }
 
 /** Splits a srcset as the HTML standard does: a URL runs to whitespace, descriptors to a comma. */
