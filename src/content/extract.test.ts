@@ -173,4 +173,16 @@ describe('extractArticle', () => {
       '</body></html>';
     assert.equal(extractArticle(deep, PAGE_URL)?.text, 'Deep text.');
   });
+
+  // Markup the DOM's parser reads otherwise than the nesting cut does: to it, an <iframe>'s content
+  // is markup, and a <style> in <svg> is text that hides the </b> closing it.
+  const misread = [
+    '<iframe>' + '<div>'.repeat(2_000) + '</iframe>',
+    '<b><svg><style></b></style>'.repeat(1_000),
+  ];
+  for (const html of misread) {
+    it(`gives up on a page its DOM nests thousands deep: ${html.slice(0, 40)}…`, () => {
+      assert.equal(extractArticle(`<html><body>${html}<p>Text.</p></body></html>`, PAGE_URL), null);
+    });
+  }
 });

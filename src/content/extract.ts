@@ -36,6 +36,12 @@ export interface ExtractedArticle {
 }
 
 type Page = ReturnType<DOMParser['parseFromString']>;
+/** What nestingDepth reads of a page's elements (linkedom's own types leave them untyped). */
+interface TreeElement {
+  firstElementChild: TreeElement | null;
+  nextElementSibling: TreeElement | null;
+  parentElement: TreeElement | null;
+}
 
 /**
  * The article in `html`, the page found at `url`, without what `removeSelector` matches: what
@@ -59,6 +65,11 @@ export function extractArticle(
     return selected && { ...selected, title: null, byline: null };
   }
   const page = parsePage(kept);
+  // linkedom parses with an older htmlparser2 than capNesting's, which reads some markup otherwise (the
+  // content of an <iframe> is markup to it, a <style> in <svg> text), so what it built is measured
+  // too. What capNesting left nests MAX_DEPTH deep, and a little more here (the <html> and <body>
+  // parsePage may add, an <img> in the deepest element); what it misreads, thousands deep.
+  if (nestingDepth(page) > 2 * MAX_DEPTH) return null;
   const baseUrl = baseUrlOf(page, url); // before Readability rewrites the document
 
   const article = new Readability(page).parse();
@@ -87,6 +98,28 @@ function parsePage(html: string): Page {
 function baseUrlOf(page: Page, url: string): string {
   const base = page.querySelector('base[href]') as { getAttribute(name: string): string | null } | null;
   return pageBaseUrl(base?.getAttribute('href'), url);
+}
+
+/** How deep the elements of `page` nest, walked without recursion: it may nest thousands deep. */
+function nestingDepth(page: Page): number {
+  let deepest = 0;
+  let depth = 1;
+  let element = page.documentElement as TreeElement | null;
+  while (element !== null) {
+    deepest = Math.max(deepest, depth);
+    const child = element.firstElementChild;
+    if (child !== null) {
+      element = child;
+      depth++;
+      continue;
+    }
+    while (element !== null && element.nextElementSibling === null) {
+      element = element.parentElement;
+      depth--;
+    }
+    element = element?.nextElementSibling ?? null;
+  }
+  return deepest;
 }
 
 /** How many tags `html` opens, counted as '<' followed by a letter: a cheap upper bound. */

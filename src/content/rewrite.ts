@@ -10,13 +10,13 @@
 //   replace("re"|"to")  what a regular expression matches in the markup, replaced ($1 for a group)
 //
 // Threat: the rules are the user's, the content a stranger's. A replace() pattern runs on V8's
-// linear-time engine (as subscribers' rules do, ingest/rules.ts), the tree is built after nesting
-// is cut, and what comes out is sanitized as any content is.
+// linear-time engine (as subscribers' rules do, ingest/rules.ts), the tree is built within the
+// nesting limit, and what comes out is sanitized as any content is.
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import { escapeHtml } from './escape.js';
 import { compileRule } from '../ingest/rules.js';
 import { GleanerError } from '../model/errors.js';
-import { capNesting, NESTING_LIMIT } from './nesting.js';
+import { parseDocumentWithinNesting } from './nesting.js';
 
 /** Longer rule lists are refused: a real one names a few rules. */
 export const MAX_REWRITE_RULES_LENGTH = 2000;
@@ -168,7 +168,7 @@ type ChildNode = ReturnType<typeof parseDocument>['children'][number];
 
 /** The rules that work on the content's tree. */
 function rewriteTree(html: string, kind: TreeRule): string {
-  const page = parseDocument(capNesting(html, NESTING_LIMIT));
+  const page = parseDocumentWithinNesting(html);
   if (kind === 'add_dynamic_image') {
     for (const img of DomUtils.getElementsByTagName('img', page)) {
       const src = DomUtils.getAttributeValue(img, 'src')?.trim() ?? '';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
 import { IFRAME_SANDBOX, sanitizedHtmlText, sanitizeHtml, sanitizeWithText } from './sanitize.js';
@@ -69,19 +70,68 @@ function unsafeUrl(tag: string, attribute: string, url: string): string | null {
 }
 
 /**
- * Why a srcset may not appear, if it may not. Stricter than the standard's parser: only the canonical
- * form `URL [descriptor], URL [descriptor]` passes, which that parser reads the same way.
+ * A srcset's candidates as a browser reads them: the HTML standard's "parse a srcset attribute", up
+ * to its descriptors, which are returned as written.
  */
+function browserSrcset(value: string): { url: string; descriptors: string[] }[] {
+  const candidates: { url: string; descriptors: string[] }[] = [];
+  const isSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\f\r'.includes(c);
+  let i = 0;
+  for (;;) {
+    while (isSpace(value[i]) || value[i] === ',') i++;
+    if (i >= value.length) return candidates;
+    const start = i;
+    while (i < value.length && !isSpace(value[i])) i++;
+    let url = value.slice(start, i);
+    const descriptors: string[] = [];
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      let current = '';
+      let state: 'in descriptor' | 'in parens' | 'after descriptor' = 'in descriptor';
+      while (isSpace(value[i])) i++;
+      for (; ; i++) {
+        const c = value[i];
+        if (state === 'in descriptor') {
+          if (isSpace(c)) {
+            if (current !== '') descriptors.push(current);
+            current = '';
+            state = 'after descriptor';
+          } else if (c === ',' || c === undefined) {
+            if (current !== '') descriptors.push(current);
+            i++;
+            break;
+          } else {
+            current += c;
+            if (c === '(') state = 'in parens';
+          }
+        } else if (state === 'in parens') {
+          if (c === undefined) {
+            descriptors.push(current);
+            break;
+          }
+          current += c;
+          if (c === ')') state = 'in descriptor';
+        } else if (c === undefined) {
+          break;
+        } else if (!isSpace(c)) {
+          state = 'in descriptor';
+          i--;
+        }
+      }
+    }
+    candidates.push({ url, descriptors });
+  }
+}
+
+/** Why a srcset may not appear, if it may not: each candidate a browser reads must be safe and plain. */
 function unsafeSrcset(tag: string, value: string): string[] {
   const problems: string[] = [];
-  for (const candidate of value.split(/,\s+/)) {
-    const [url = '', descriptor, ...rest] = candidate.split(/\s+/);
-    const canonical =
-      rest.length === 0 &&
-      url !== '' &&
-      !url.endsWith(',') &&
-      (descriptor === undefined || /^(\d+w|\d+(\.\d+)?x)$/.test(descriptor));
-    if (!canonical) problems.push(`${tag}[srcset] is malformed: ${value}`);
+  for (const { url, descriptors } of browserSrcset(value)) {
+    const [descriptor, ...rest] = descriptors;
+    if (rest.length > 0 || (descriptor !== undefined && !/^(\d+w|\d+(\.\d+)?x)$/.test(descriptor))) {
+      problems.push(`${tag}[srcset] has the candidate ${url} ${descriptors.join(' ')}: ${value}`);
+    }
     const problem = unsafeUrl(tag, 'srcset', url);
     if (problem !== null) problems.push(problem);
   }
@@ -636,6 +686,35 @@ describe('sanitizeHtml cleans URLs', () => {
   for (const { name, html, want } of cases) {
     it(name, () => assert.equal(sanitizeHtml(html, BASE), want));
   }
+
+  // A parameter removed can leave a URL ending in ',', where a browser would end the candidate and
+  // read its descriptor as a URL of its own.
+  const srcsets: { html: string; want: { url: string; descriptors: string[] }[] }[] = [
+    {
+      html: '<img srcset="https://cdn.example/a.jpg?v=1,&utm_source=rss 2x, https://cdn.example/b.jpg 3x">',
+      want: [
+        { url: 'https://cdn.example/a.jpg?v=1%2C', descriptors: ['2x'] },
+        { url: 'https://cdn.example/b.jpg', descriptors: ['3x'] },
+      ],
+    },
+    {
+      html: '<img srcset="https://cdn.example/a.jpg?v=1,,&gclid=2,, https://cdn.example/b.jpg 640w">',
+      want: [
+        { url: 'https://cdn.example/a.jpg?v=1%2C%2C', descriptors: [] },
+        { url: 'https://cdn.example/b.jpg', descriptors: ['640w'] },
+      ],
+    },
+    {
+      html: '<picture><source srcset="https://cdn.example/a.jpg?v=a,b,&fbclid=3 1.5x"></picture>',
+      want: [{ url: 'https://cdn.example/a.jpg?v=a,b%2C', descriptors: ['1.5x'] }],
+    },
+  ];
+  for (const { html, want } of srcsets) {
+    it(`writes a srcset a browser reads as meant: ${html}`, () => {
+      const srcset = /srcset="([^"]*)"/.exec(sanitizeHtml(html, BASE))?.[1] ?? '';
+      assert.deepEqual(browserSrcset(decodeHTMLAttribute(srcset)), want);
+    });
+  }
 });
 
 describe('sanitizeHtml on elements without attributes', () => {
@@ -660,10 +739,22 @@ describe('sanitizeHtml drops tracking pixels', () => {
     '<img src="https://e.com/p.gif" width="1" height="1">',
     '<img src="https://e.com/p.gif" width="0" height="0">',
     '<img src="https://e.com/p.gif" width="1px" height=" 1 ">',
+    // a browser reads the leading number and ignores the rest
+    '<img src="https://t.example/p.gif" width="1;" height="1;">',
+    '<img src="https://t.example/p.gif" width="1e0" height="1e0">',
+    '<img src="https://t.example/p.gif" width="1pt" height="1pt">',
+    '<img src="https://t.example/p.gif" width="1,0" height="1 1">',
+    '<img src="https://t.example/p.gif" width="0.5" height="1.">',
+    '<img src="https://t.example/p.gif" width="\n1" height="1.0em">',
     '<img src="http://feeds.feedburner.com/~r/Example/~4/abc" height="1" width="1" alt="">',
     '<img src="https://pixel.wp.com/g.gif?blog=1&post=2">',
     '<img src="https://stats.wordpress.com/b.gif?host=example.com">',
     '<img src="https://feeds.wordpress.com/1.0/comments/example.wordpress.com/1/">',
+    // the same host written with a trailing dot, and a pixel a browser would pick from srcset
+    '<img src="https://pixel.wp.com./g.gif">',
+    '<img src="https://Stats.WordPress.com./b.gif">',
+    '<img srcset="https://pixel.wp.com/g.gif">',
+    '<img srcset="https://pixel.wp.com./g.gif 1x, https://stats.wordpress.com/b.gif 2x">',
   ];
   for (const html of dropped) {
     it(`drops ${html}`, () => assert.equal(sanitizeHtml(`<p>a${html}b</p>`, BASE), '<p>ab</p>'));
@@ -672,11 +763,32 @@ describe('sanitizeHtml drops tracking pixels', () => {
     '<img src="https://e.com/p.gif" width="1" height="20">',
     '<img src="https://e.com/p.gif" width="1">',
     '<img src="https://e.com/p.gif" width="2" height="2">',
+    '<img src="https://e.com/p.gif" width="1%" height="1%">',
+    '<img src="https://e.com/p.gif" width="1.5;" height="1">',
+    '<img src="https://e.com/p.gif" width=".5" height="1">',
     '<img src="https://feeds.feedburner.com/Example/logo.png">',
     '<img src="https://wordpress.com/i/logo.png">',
   ];
   for (const html of kept) {
     it(`keeps ${html}`, () => assert.match(sanitizeHtml(html, BASE), /^<img /));
+  }
+
+  const withoutPixelSources: { html: string; want: string }[] = [
+    {
+      html: '<img src="https://example.com/real.jpg" srcset="https://pixel.wp.com/g.gif 1x">',
+      want: '<img src="https://example.com/real.jpg" loading="lazy" />',
+    },
+    {
+      html: '<img srcset="https://pixel.wp.com./g.gif 1x, https://example.com/a.jpg 2x">',
+      want: '<img srcset="https://example.com/a.jpg 2x" loading="lazy" />',
+    },
+    {
+      html: '<picture><source srcset="https://pixel.wp.com/g.gif"><img src="https://example.com/real.jpg"></picture>',
+      want: '<picture><img src="https://example.com/real.jpg" loading="lazy" /></picture>',
+    },
+  ];
+  for (const { html, want } of withoutPixelSources) {
+    it(`drops the pixels from ${html}`, () => assert.equal(sanitizeHtml(html, BASE), want));
   }
 });
 

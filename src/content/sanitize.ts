@@ -11,10 +11,9 @@
 // attribute quoted and escaped, every text escaped, so what a browser parses is what we checked.
 // (sanitize-html did this in three parses at ~8 MB/s and was most of the cost of a refresh.)
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
-import { Parser } from 'htmlparser2';
 import { CollapsedText, collapseWhitespace } from '../feed/parse/text.js';
 import { IndexOfTokenizer } from '../feed/parse/tokenizer.js';
-import { NESTING_LIMIT, parseWithinNesting, TOO_DEEP } from './nesting.js';
+import { NESTING_LIMIT, parseWithinNesting, TOO_DEEP, type ParseHtml } from './nesting.js';
 import { absolutizeUrl, stripTrackingParams, type UrlKind } from './urls.js';
 
 /** The only sandbox an embedded player gets: enough to play, not to navigate the reader's page. */
@@ -40,9 +39,12 @@ const PIXEL_URL_PREFIXES = [
   'feedads.g.doubleclick.net/',
 ];
 
+/** The hosts of PIXEL_URL_PREFIXES, as a URL's normalized host writes them. */
+const PIXEL_HOSTS = [...new Set(PIXEL_URL_PREFIXES.map((prefix) => prefix.slice(0, prefix.indexOf('/'))))];
+
 // Limits that keep hostile input from costing more than ordinary content: no real link is longer
 // than MAX_URL_LENGTH, inline images above MAX_DATA_IMAGE_LENGTH belong on a server, and nothing
-// real nests deeper than NESTING_LIMIT (deeper tags are dropped, their text kept; see nesting.ts).
+// real nests deeper than NESTING_LIMIT (deeper tags are ignored, their text kept; see nesting.ts).
 const MAX_URL_LENGTH = 8 * 1024;
 const MAX_SRCSET_LENGTH = 32 * 1024;
 const MAX_DATA_IMAGE_LENGTH = 256 * 1024;
@@ -156,10 +158,10 @@ export function sanitizeHtml(html: string, baseUrl: string | null): string {
 
 /** `sanitizeHtml`, and the text of its result, from one parse. */
 export function sanitizeWithText(html: string, baseUrl: string | null): SanitizedHtml {
-  return parseWithinNesting(html, (input, capped) => sanitizeParsed(input, baseUrl, capped));
+  return parseWithinNesting(html, (parse) => sanitizeParsed(parse, baseUrl));
 }
 
-function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean): SanitizedHtml {
+function sanitizeParsed(parse: ParseHtml, baseUrl: string | null): SanitizedHtml {
   // Pieces joined once at the end: a string grown by += is a rope of thousands of pieces, which
   // costs more to flatten (when it is sent to the writing thread or stored) than one join.
   const out: string[] = [];
@@ -168,19 +170,17 @@ function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean):
   const emitted: boolean[] = [];
   let dropDepth = 0; // > 0 while inside an element whose content is dropped
   let depth = 0;
-  const parser = new Parser(
+  parse(
     {
       onopentag(name, rawAttribs) {
-        depth++;
-        // The cut input may still open deeper (capNesting only mirrors the parser): those tags go.
-        if (depth > NESTING_LIMIT && !capped) throw TOO_DEEP;
+        if (++depth > NESTING_LIMIT) throw TOO_DEEP;
         if (dropDepth > 0 || NON_TEXT_TAGS.has(name)) {
           dropDepth++;
           emitted.push(false);
           return;
         }
         if (BLOCK_TAGS.has(name)) text.push(' ');
-        if (!ALLOWED_TAGS.has(name) || depth > NESTING_LIMIT) {
+        if (!ALLOWED_TAGS.has(name)) {
           emitted.push(false);
           return;
         }
@@ -231,7 +231,6 @@ function sanitizeParsed(input: string, baseUrl: string | null, capped: boolean):
     },
     { decodeEntities: false, Tokenizer: IndexOfTokenizer },
   );
-  parser.end(input);
   return { html: out.join(''), text: text.toString() };
 }
 
@@ -421,16 +420,32 @@ function cleanImageSrc(value: string | undefined, base: string | null): string |
   return trimmed.length <= MAX_DATA_IMAGE_LENGTH && SAFE_DATA_IMAGE.test(trimmed) ? trimmed : null;
 }
 
-/** A srcset with each candidate's URL cleaned like a src; candidates with unusable URLs are dropped. */
+/**
+ * A srcset with each candidate's URL cleaned like a src; candidates with unusable URLs, and tracking
+ * pixels (which a browser may pick and load as it would a src), are dropped.
+ */
 function cleanSrcset(value: string | undefined, base: string | null): string | null {
   if (value === undefined || value.length > MAX_SRCSET_LENGTH) return null;
   const candidates: string[] = [];
   for (const { url, descriptor } of parseSrcset(value)) {
     const clean = cleanUrl(url, base, 'media');
-    if (clean === null) continue;
-    candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${clean} ${descriptor}` : clean);
+    if (clean === null || isPixelUrl(clean)) continue;
+    const written = srcsetUrl(clean);
+    candidates.push(/^(?:\d+w|\d+(?:\.\d+)?x)$/.test(descriptor) ? `${written} ${descriptor}` : written);
   }
   return candidates.length === 0 ? null : candidates.join(', ');
+}
+
+/**
+ * `url` (clean: the URL parser left no whitespace in it) as a srcset candidate's URL, read back as
+ * it is: a browser ends a candidate at a URL's trailing commas and drops them, and would read its
+ * descriptor as a URL of its own. Removing a tracking parameter can leave one (`?v=1,&utm_source=x`),
+ * so trailing commas are escaped.
+ */
+function srcsetUrl(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2c) end--;
+  return end === url.length ? url : url.slice(0, end) + '%2C'.repeat(url.length - end);
 }
 
 /** Splits a srcset as the HTML standard does: a URL runs to whitespace, descriptors to a comma. */
@@ -503,17 +518,32 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
   const width = pixelSize(attribs.width);
   const height = pixelSize(attribs.height);
   if (width !== null && height !== null && width <= 1 && height <= 1) return true;
-  if (attribs.src === undefined || !/^https?:/i.test(attribs.src)) return false;
+  return attribs.src !== undefined && isPixelUrl(attribs.src);
+}
+
+/** Whether `url`, absolute as cleanUrl gives it, is one of the PIXEL_URL_PREFIXES. */
+function isPixelUrl(url: string): boolean {
+  // Most URLs name none of their hosts: looking for the hosts costs less than parsing every URL.
+  if (!/^https?:/i.test(url) || !PIXEL_HOSTS.some((host) => url.includes(host))) return false;
   try {
-    const url = new URL(attribs.src);
-    const hostAndPath = url.hostname + url.pathname;
-    return PIXEL_URL_PREFIXES.some((prefix) => hostAndPath.startsWith(prefix));
+    const { hostname, pathname } = new URL(url);
+    // A trailing dot names the same host (a fully qualified name), and reaches the same server.
+    const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+    return PIXEL_URL_PREFIXES.some((prefix) => (host + pathname).startsWith(prefix));
   } catch {
     return false;
   }
 }
 
+// The leading number, after ASCII whitespace, and the '%' that may follow it.
+const DIMENSION = /^[\t\n\f\r ]*(\d+(?:\.\d*)?)(%?)/;
+
+/**
+ * A width or height in pixels as a browser reads it, or null for none or a percentage. HTML's rules
+ * for parsing dimension values take the leading number and ignore what follows, so "1;", "1e3",
+ * "1pt" and "1 1" all lay the image out one pixel wide.
+ */
 function pixelSize(value: string | undefined): number | null {
-  const match = value === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$/i.exec(value);
-  return match?.[1] === undefined ? null : Number(match[1]);
+  const match = value === undefined ? null : DIMENSION.exec(value);
+  return match?.[1] === undefined || match[2] === '%' ? null : Number(match[1]);
 }

@@ -15,7 +15,7 @@ import { parse as parseSelector, SelectorType, type Selector } from 'css-what';
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import { htmlToText } from '../feed/parse/text.js';
 import { GleanerError } from '../model/errors.js';
-import { capNesting, NESTING_LIMIT } from './nesting.js';
+import { parseDocumentWithinNesting } from './nesting.js';
 import { sanitizeHtml } from './sanitize.js';
 import { pageBaseUrl } from './urls.js';
 
@@ -132,7 +132,7 @@ function selectWithinBudget(selector: string, name: SelectorName, page: Node, ur
 }
 
 /**
- * What `selector` picks out of the page at `url` (its nesting already capped: a tree is built), in
+ * What `selector` picks out of the page at `url` (parsed within the nesting limit), in
  * page order, through `rewrite` (a feed's rewrite rules), sanitized, and its text; null when it
  * picks nothing with text. Throws a GleanerError for a selector that selectorProblem refuses, or
  * that takes more than SELECT_BUDGET steps here.
@@ -143,7 +143,7 @@ export function selectArticle(
   selector: string,
   rewrite: (picked: string) => string = (picked) => picked,
 ): { contentHtml: string; text: string } | null {
-  const page = parseDocument(html);
+  const page = parseDocumentWithinNesting(html);
   const picked = selectWithinBudget(selector, 'article selector', page, url);
   // An element inside another picked one is already in it.
   const chosen = new Set<Node>(picked);
@@ -162,10 +162,10 @@ export function selectArticle(
 /**
  * `html` (an entry's content, or an article's page, from `url`) without the elements `selector`
  * matches, and their content. Not sanitized: it goes to the sanitizer or an extractor next. Deep
- * nesting is cut first (NESTING_LIMIT), as the sanitizer would. Throws as selectArticle does.
+ * nesting is limited (NESTING_LIMIT), as the sanitizer's is. Throws as selectArticle does.
  */
 export function removeMatching(html: string, url: string, selector: string): string {
-  const page = parseDocument(capNesting(html, NESTING_LIMIT));
+  const page = parseDocumentWithinNesting(html);
   const matched = selectWithinBudget(selector, 'remove selector', page, url);
   if (matched.length === 0) return html;
   for (const el of matched) DomUtils.removeElement(el);

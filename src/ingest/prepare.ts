@@ -168,7 +168,7 @@ export function prepareEntries(
  * of the sanitizer reaches the entries their feeds still list, and, through the refresh loop's idle
  * work (refresh/resanitize.ts), every other stored body.
  */
-export const PREPARE_VERSION = 1;
+export const PREPARE_VERSION = 2;
 
 /** `item` without what `selector` matches in its bodies; as it is where the selector fails. */
 function withoutRemoved(
