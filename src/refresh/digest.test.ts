@@ -55,6 +55,10 @@ describe('digest pool', () => {
     const taken = await pool.digest({ ...request(big), body: own });
     assert.equal(taken.entries.length, 201);
     assert.equal(own.byteLength, 0, 'the body was handed over, not copied');
+    // Handed again, it has nothing left to give: refused at once (a message handing it over
+    // again would be dropped, and the digest never end).
+    await assert.rejects(pool.digest({ ...request(big), body: own }), /detached/);
+    assert.equal((await pool.digest(request(big))).entries.length, 201, 'the worker goes on');
 
     // A small buffer is a view on Buffer's pool, which other buffers share.
     const small = Buffer.from(FEED);

@@ -281,9 +281,21 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
         // A body that is all of its memory (a fetched feed above 4 KB) is handed to the worker, not
         // copied twice (into the message, out of it); a view on shared memory (Buffer's pool of
         // small buffers) is copied.
+        // A body handed over already has no memory left (its length is 0), and Node drops a message
+        // that would hand it over again: its digest would never end. Copied, it fails to clone.
         const { buffer, byteOffset, byteLength } = req.body;
-        const whole = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength;
-        chosen.worker.postMessage({ id, request: req }, whole ? [buffer] : []);
+        const whole =
+          buffer instanceof ArrayBuffer &&
+          byteLength > 0 &&
+          byteOffset === 0 &&
+          byteLength === buffer.byteLength;
+        try {
+          chosen.worker.postMessage({ id, request: req }, whole ? [buffer] : []);
+        } catch (err) {
+          chosen.pending.delete(id);
+          if (chosen.pending.size === 0) chosen.worker.unref();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
       });
     },
     async close() {
