@@ -1034,6 +1034,7 @@ class SqliteStore implements Store {
       ),
       // A feed nobody subscribes to and nobody keeps a starred entry of is dropped with its entries.
       feedExists: db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),
+      feedSiteUrl: db.prepare('UPDATE feeds SET site_url = ? WHERE id = ? AND site_url IS NULL'),
       deleteOrphanFeed: db.prepare(
         `DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE feed_id = ?)
            AND NOT EXISTS (SELECT 1 FROM user_entries WHERE feed_id = ?)`,
@@ -1772,6 +1773,7 @@ class SqliteStore implements Store {
     this.write(() => {
       for (const item of items) {
         const feed = this.feedRow(item.url, optionParams(item.options), now);
+        if (item.siteUrl) this.s.feedSiteUrl.run(item.siteUrl, feed.id);
         const folderId = item.folder ? Number(this.folderRow(userId, item.folder).id) : null;
         const { minCheckMinutes, paused } = item;
         this.subscriptionRow(

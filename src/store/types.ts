@@ -685,6 +685,11 @@ export interface ImportedSubscription {
   title: string | null;
   /** The folder's name, or null for none. */
   folder: string | null;
+  /**
+   * The site's URL as the file gives it (htmlUrl): the feed's until a fetch of it says otherwise,
+   * so that a feed exported before it is fetched (or one that fails) keeps it.
+   */
+  siteUrl?: string | null;
   /** Subscription.minCheckMinutes and paused, when the file says (FreshRSS's ttl). */
   minCheckMinutes?: number;
   paused?: boolean;

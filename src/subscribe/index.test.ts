@@ -21,6 +21,7 @@ import type { OpmlFetchOptions } from '../feed/opml/index.js';
 import type { FetchOptions, PageScrape } from '../model/index.js';
 import { refreshFeed, type RefreshDeps } from '../refresh/refresh.js';
 import { DEFAULT_SCHEDULE_POLICY } from '../refresh/schedule.js';
+import { fetchedUpdate } from '../testing/fetched.js';
 import { openStore, type Store } from '../store/index.js';
 import {
   changeFetchOptions,
@@ -217,6 +218,26 @@ describe('subscribing with secrets', () => {
       false,
       'no credentials in the OPML export',
     );
+  });
+
+  it('keeps the site URL an OPML file gives until a fetch of the feed says otherwise', async () => {
+    const user = await store.createUser('site-keeper', { isAdmin: false }, Date.now());
+    await importFeeds(deps(), user.id, [
+      { url: 'https://dead.test/feed.xml', title: 'Dead', siteUrl: 'https://dead.test/', folder: null },
+    ]);
+    // Exported before it is ever fetched (or while it fails): the file's htmlUrl goes out again.
+    assert.deepEqual(
+      (await exportFeeds(store, user.id)).map((f) => [f.url, f.siteUrl]),
+      [['https://dead.test/feed.xml', 'https://dead.test/']],
+    );
+    const [sub] = await store.listSubscriptions(user.id);
+    assert.ok(sub);
+    await store.recordFetchSuccess(
+      sub.feed.id,
+      { ...fetchedUpdate(Date.now()), siteUrl: 'https://dead.test/blog/' },
+      [],
+    );
+    assert.equal((await store.getFeed(sub.feed.id))?.siteUrl, 'https://dead.test/blog/', "the feed's own");
   });
 
   it('imports a feed listed in two folders once, in the first, and counts it so', async () => {

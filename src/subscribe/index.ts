@@ -760,6 +760,7 @@ export async function importFeeds(
         options,
         title: item.title,
         folder: item.folder,
+        siteUrl: item.siteUrl,
         ...(item.minCheckMinutes !== undefined ? { minCheckMinutes: item.minCheckMinutes } : {}),
         ...(item.paused ? { paused: true } : {}),
       });
