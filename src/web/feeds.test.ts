@@ -1072,11 +1072,13 @@ describe('feed management', () => {
     const opml =
       '<opml version="2.0"><body><outline text="Elsewhere">' +
       `<outline text="Blog" xmlUrl="${feeds.url('/blog.xml')}"/><outline text="B" xmlUrl="${feeds.url('/b.xml')}"/>` +
-      `</outline><outline text="Feed A" xmlUrl="${feeds.url('/a.xml')}"/></body></opml>`;
+      `</outline><outline text="Feed A" xmlUrl="${feeds.url('/a.xml')}"/>` +
+      `<outline text="Must Read"><outline text="B" xmlUrl="${feeds.url('/b.xml')}"/></outline></body></opml>`;
     const once = await judy.post('/opml/import', { opml });
+    // B, listed twice, is one feed.
     assert.match(
       flashOf(norm(once.body)) ?? '',
-      /Imported 3 feeds: 0 new, 3 already subscribed, 0 skipped\./,
+      /Imported 3 feeds: 0 new, 3 already subscribed, 0 skipped\. .*1 feed the file lists more than once is followed once/,
     );
     const kept = (await web.store.listSubscriptions(judy.user.id))
       .map((s) => [s.feed.url, s.folderName, s.subscription.title, s.feed.options.fetchFullArticle])

@@ -355,6 +355,10 @@ export const ZH: Record<string, string> = {
   'Could not import: the file lists no feeds.': '无法导入：文件中没有列出任何订阅源。',
   'Imported {n} feeds: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.':
     '已导入 {n} 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源正在获取。',
+  '1 feed the file lists more than once is followed once, in the first folder that lists it.':
+    '文件中重复列出的 1 个订阅源只订阅一次，放在第一个列出它的文件夹中。',
+  '{n} feeds the file lists more than once are followed once, in the first folder that lists them.':
+    '文件中重复列出的 {n} 个订阅源只订阅一次，放在第一个列出它们的文件夹中。',
   'Imported 1 feed: {added} new, {existing} already subscribed, {skipped} skipped. New feeds are being fetched now.':
     '已导入 1 个订阅源：新增 {added} 个，已订阅 {existing} 个，跳过 {skipped} 个。新订阅源正在获取。',
 

@@ -712,12 +712,26 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       feeds: parsed.outlines.length,
       added: result.added,
     });
+    // A feed the file lists twice (Feedly's "Must Read") is one feed, followed in its first folder.
+    const repeated =
+      result.repeated === 0
+        ? []
+        : [
+            result.repeated === 1
+              ? t('1 feed the file lists more than once is followed once, in the first folder that lists it.')
+              : t(
+                  '{n} feeds the file lists more than once are followed once, in the first folder that lists them.',
+                  {
+                    n: result.repeated,
+                  },
+                ),
+          ];
     const importResult = {
-      feeds: parsed.outlines.length,
+      feeds: result.added + result.existing,
       added: result.added,
       existing: result.existing,
       skipped,
-      warnings: parsed.warnings.slice(0, 50),
+      warnings: [...repeated, ...parsed.warnings].slice(0, 50),
     };
     if (json) return importResult;
     return showFeeds(req, reply, viewer, { importResult, flash: null });

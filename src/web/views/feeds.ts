@@ -96,7 +96,7 @@ function hiddenFetchFields(form: SubscribeForm): Html {
 }
 
 export interface ImportResult {
-  /** Feeds listed in the file (new and already subscribed). */
+  /** Feeds the file lists, each once (new and already subscribed). */
   feeds: number;
   added: number;
   existing: number;
