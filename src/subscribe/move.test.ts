@@ -233,6 +233,12 @@ describe('moving a subscription to another URL', () => {
       /fetched with a cookie or credentials for http:\/\/members\.test:\d+, which are not sent to http:\/\/elsewhere\.test/,
     );
     assert.equal(server.requests.length, 0, 'the other site was not even asked');
+    // Another port of the same host is another service: refused too, before it is asked.
+    const port = Number(new URL(server.url('/')).port);
+    await assert.rejects(
+      changeFeedUrl(deps(), user.id, feed.id, `http://members.test:${port + 1}/new.xml`),
+      new RegExp(`which are not sent to http://members\\.test:${port + 1}`),
+    );
     const same = await changeFeedUrl(deps(), user.id, feed.id, siteUrl(server, 'members.test', '/new.xml'));
     assert.equal(same.status, 'moved');
     assert.equal(server.requests.at(-1)?.headers.cookie, 'session=s3cret');
