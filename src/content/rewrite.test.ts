@@ -49,7 +49,15 @@ describe('rewrite rules', () => {
         'remove_tables',
         '<table><tr><th>Name</th><td><b>Ada</b></td></tr><tr><td>Year</td><td>1843</td></tr></table>',
       ),
-      '<p>Name <b>Ada</b><br>Year 1843</p>',
+      '<div>Name <b>Ada</b><br>Year 1843</div>',
+    );
+    // Cells holding paragraphs, lists and tables of their own keep all of it.
+    assert.equal(
+      run(
+        'remove_tables',
+        '<table><tr><td><p>Price</p></td><td>10 EUR</td></tr><tr><td>A<table><tr><td><ul><li>inner</li></ul></td></tr></table></td></tr></table>',
+      ),
+      '<div><p>Price</p> 10 EUR<br>A<div><ul><li>inner</li></ul></div></div>',
     );
     assert.equal(
       run('nl2br', '<p>one\ntwo &amp; three</p><pre>keep\nthis</pre>'),
@@ -80,6 +88,12 @@ describe('rewrite rules', () => {
       '<p><span>[ad: Acme]<br>next</span></p>',
     );
     assert.equal(run('replace("(?i)read more"|"")', '<p>Text READ MORE</p>'), '<p>Text </p>');
+    // The pattern as written, spaces and all.
+    assert.equal(
+      run('replace(" - "|": ")', '<p>Paris - France, well-known</p>'),
+      '<p>Paris: France, well-known</p>',
+    );
+    assert.equal(run('replace("  "|" ")', '<p>a  b</p>'), '<p>a b</p>');
   });
 
   it('runs a pattern that would backtrack in time linear in the content', () => {

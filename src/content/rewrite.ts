@@ -4,7 +4,7 @@
 //   add_image_title     an image's title shown under it (xkcd's punchlines)
 //   add_dynamic_image   a lazy-loading image's real source (data-src and the like) made its src
 //   add_youtube_video   a YouTube entry's video, embedded (youtube-nocookie.com) above its text
-//   remove_tables       tables unwrapped: their cells' content kept, a line a row
+//   remove_tables       tables unwrapped: their cells' content kept, a line a row, in a <div>
 //   nl2br               line breaks in the text made <br> (feeds that send plain text as HTML)
 //   convert_text_link   web addresses written in the text made links
 //   replace("re"|"to")  what a regular expression matches in the markup, replaced ($1 for a group)
@@ -66,7 +66,8 @@ export function splitRewriteRules(text: string): { removeSelectors: string[]; ru
       if (selector !== '') removeSelectors.push(selector);
       rest = rest.slice(remove[0].length);
     } else if (replace) {
-      const pattern = compileRule(replace[1], 'replace() pattern');
+      // As written, spaces and all: replace(" - "|": ") is about the spaces around the dash.
+      const pattern = compileRule(replace[1], 'replace() pattern', { keepSpaces: true });
       if (pattern === null)
         throw new GleanerError('USAGE', 'a replace() rule needs a pattern: replace("x"|"y")');
       rules.push({
@@ -198,7 +199,8 @@ function rewriteTree(html: string, kind: TreeRule): string {
           .map((cell) => DomUtils.getInnerHTML(cell))
           .join(' '),
       );
-      DomUtils.replaceElement(table, nodeOf(`<p>${lines.join('<br>')}</p>`));
+      // A <div>, which holds what a cell may (a <p> would end at the cell's first paragraph or list).
+      DomUtils.replaceElement(table, nodeOf(`<div>${lines.join('<br>')}</div>`));
     }
   } else if (kind === 'convert_text_link') {
     const texts = DomUtils.filter((n) => isText(n) && /https?:\/\//.test(n.data), page, true);

@@ -36,8 +36,12 @@ const IGNORE_CASE = '(?i)';
  * `text` as a rule, or null for an empty one; a GleanerError (USAGE) naming `which` rule when the
  * text is not a pattern this engine runs in linear time.
  */
-export function compileRule(text: string | null | undefined, which = 'rule'): RegExp | null {
-  const rule = text?.trim() ?? '';
+export function compileRule(
+  text: string | null | undefined,
+  which = 'rule',
+  { keepSpaces = false } = {},
+): RegExp | null {
+  const rule = (keepSpaces ? text : text?.trim()) ?? '';
   if (rule === '') return null;
   if (rule.length > MAX_RULE_LENGTH) {
     throw new GleanerError(
