@@ -238,6 +238,7 @@ function sourceHash(
     item.language,
     ...(removeSelector ? [removeSelector] : []),
     ...(rewriteRules ? [{ rewriteRules }] : []),
+    ...(item.baseUrl ? [{ baseUrl: item.baseUrl }] : []),
   ]);
   return sha1(fields, item.summaryHtml ?? '', item.contentHtml ?? '').slice(0, 16);
 }
@@ -279,7 +280,10 @@ function prepareEntry(
 ): PreparedEntry {
   // Deduplicated and hashed by the link as given (tracking parameters out), as stored entries were.
   const safeLink = linkUrl(link, feedUrl);
-  const content = prepareContent(item.contentHtml ?? item.summaryHtml ?? '', safeLink ?? feedUrl);
+  const content = prepareContent(
+    item.contentHtml ?? item.summaryHtml ?? '',
+    item.baseUrl ?? safeLink ?? feedUrl,
+  );
   const summarySource = item.contentHtml && item.summaryHtml ? htmlToText(item.summaryHtml) : content.text;
   const title = item.title?.trim() || truncate(content.text, UNTITLED_LENGTH) || safeLink || 'Untitled';
   const published = epoch(item.published) ?? epoch(item.updated);

@@ -36,6 +36,11 @@ export interface ParsedEntry {
   durationSeconds: number | null;
   /** itunes:explicit, when the feed states it. */
   explicit: boolean | null;
+  /**
+   * What relative URLs in its content are relative to, when not its link: a scraped page's base
+   * (its URL, or its <base>), for an entry that is a part of that page.
+   */
+  baseUrl?: string;
 }
 
 /** A whole feed document after parsing, whatever its format. */

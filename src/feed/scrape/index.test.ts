@@ -136,6 +136,31 @@ describe('reading a web page as a feed', () => {
     assert.equal(digested.feed.title, null);
   });
 
+  it('resolves the URLs in an entry’s content against the page, not against the entry’s link', () => {
+    const digest = (html: string) =>
+      digestFeed({
+        body: bytes(html),
+        url: 'https://news.example/news/index.html',
+        contentType: 'text/html',
+        maxBytes: 4 << 20,
+        now: NOW,
+        scrape: scrape({ items: 'article' }),
+      }).entries[0];
+    const entry = digest(
+      '<article><h2>Post</h2><a href="/posts/2024/one/">read</a><p><img src="img/chart.png"> <a href="other.html">other</a></p></article>',
+    );
+    assert.equal(entry?.link, 'https://news.example/posts/2024/one/');
+    assert.match(entry?.contentHtml ?? '', /src="https:\/\/news\.example\/news\/img\/chart\.png"/);
+    assert.match(entry?.contentHtml ?? '', /href="https:\/\/news\.example\/news\/other\.html"/);
+    // A <base> is the base of both.
+    const based = digest(
+      '<head><base href="https://cdn.example/base/"></head><article><h2>Post</h2><a href="rel/3">read</a><img src="i.png"></article>',
+    );
+    assert.equal(based?.link, 'https://cdn.example/base/rel/3');
+    assert.match(based?.contentHtml ?? '', /href="https:\/\/cdn\.example\/base\/rel\/3"/);
+    assert.match(based?.contentHtml ?? '', /src="https:\/\/cdn\.example\/base\/i\.png"/);
+  });
+
   it('refuses a page whose entries it cannot find, naming the selector and the page', () => {
     assert.throws(
       () => read(ADVISORIES, scrape({ items: '.no-such-thing' })),

@@ -157,6 +157,8 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
       author,
       categories,
       contentHtml,
+      // Its content is a part of the page: its relative URLs are the page's, not its link's.
+      baseUrl: base,
     });
   }
   const titleEl = tag('title');
