@@ -136,33 +136,42 @@ export async function run(args: string[]): Promise<number> {
     const user = await resolveUser(ctx.store, values.user);
     const deps = { store: ctx.store, fetcher: ctx.fetcher, clock: Date.now };
     let sub = findSubscription(await ctx.store.listSubscriptions(user.id), target);
+    // The feed's options, with what the flags change: those of the feed it follows now.
+    const optionsOver = (current: FetchOptions): FetchOptions => {
+      const scrape = scrapeOfFlags(values, current.scrape);
+      return {
+        userAgent: optionOfFlag(values['user-agent'], current.userAgent),
+        cookie: optionOfFlag(values.cookie, current.cookie),
+        username: optionOfFlag(values.username, current.username),
+        password: optionOfFlag(values.password, current.password),
+        fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
+        articleSelector: optionOfFlag(values['article-selector']?.trim(), current.articleSelector),
+        removeSelector: optionOfFlag(values['remove-selector']?.trim(), current.removeSelector),
+        ignoreHttpCache:
+          values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
+        fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
+        trustedCertificate:
+          trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,
+        scrape: scrape === undefined ? current.scrape : scrape,
+        rewriteRules:
+          values['rewrite-rules'] === undefined
+            ? current.rewriteRules
+            : rewriteRulesOf(values['rewrite-rules']),
+      };
+    };
+    let options = optionsOver(sub.feed.options);
+    checkFetchOptions(options);
     // A new URL first: what else is given applies to the feed followed there.
     let moved: FeedUrlChange | null = null;
     if (values.url !== undefined) {
-      moved = await changeFeedUrl(deps, user.id, sub.feed.id, values.url);
+      // Checked with the options it is to have there (a new certificate, say).
+      moved = await changeFeedUrl(deps, user.id, sub.feed.id, values.url, options);
       if (moved.status === 'unchanged') moved = null;
       else sub = findSubscription(await ctx.store.listSubscriptions(user.id), String(moved.feed.id));
     }
+    // Over the options of the feed it follows now (credentials written into the new URL, say).
     const current = sub.feed.options;
-    const scrape = scrapeOfFlags(values, current.scrape);
-    const options: FetchOptions = {
-      userAgent: optionOfFlag(values['user-agent'], current.userAgent),
-      cookie: optionOfFlag(values.cookie, current.cookie),
-      username: optionOfFlag(values.username, current.username),
-      password: optionOfFlag(values.password, current.password),
-      fetchFullArticle: values['full-article'] || (!values.summaries && current.fetchFullArticle),
-      articleSelector: optionOfFlag(values['article-selector']?.trim(), current.articleSelector),
-      removeSelector: optionOfFlag(values['remove-selector']?.trim(), current.removeSelector),
-      ignoreHttpCache: values['ignore-http-cache'] || (!values['use-http-cache'] && current.ignoreHttpCache),
-      fetchViaProxy: values['via-proxy'] || (!values.direct && current.fetchViaProxy),
-      trustedCertificate: trustedCertificate === undefined ? current.trustedCertificate : trustedCertificate,
-      scrape: scrape === undefined ? current.scrape : scrape,
-      rewriteRules:
-        values['rewrite-rules'] === undefined
-          ? current.rewriteRules
-          : rewriteRulesOf(values['rewrite-rules']),
-    };
-    checkFetchOptions(options);
+    options = optionsOver(current);
     const folderChanged = values.folder !== undefined || values['no-folder'];
     const optionsChanged = fetchOptionsKey(options) !== fetchOptionsKey(current);
     const paused = values.pause ? true : values.resume ? false : undefined;

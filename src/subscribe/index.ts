@@ -577,6 +577,8 @@ export interface FeedUrlChange {
  * not break a working subscription. A feed the user alone follows moves itself, its entries and
  * read state kept; one that others follow stays where they have it, and the user follows the feed
  * at the new URL instead, in the same folder, under the same title, with the same rules.
+ * `fetchWith`: the fetch options the feed is to have there, when they change with its URL (the
+ * caller changes them once it has moved): the new URL is checked with them.
  *
  * A feed is never merged into another one here (as a permanent redirect merges feeds of one site):
  * its entries would reach that feed's other subscribers, which a user must not be able to do.
@@ -586,6 +588,7 @@ export async function changeFeedUrl(
   userId: number,
   feedId: number,
   input: string,
+  fetchWith?: FetchOptions,
 ): Promise<FeedUrlChange> {
   const { store } = deps;
   const subscriptions = await store.listSubscriptions(userId);
@@ -610,7 +613,12 @@ export async function changeFeedUrl(
     );
   };
   secretsStay(asked);
-  const found = await findFeed(deps, { userId, url: asked }, asked, options);
+  // The new URL is asked as the feed will be fetched there, when its options change with it (a new
+  // certificate, no page selectors): the caller changes them once it has moved.
+  const probeWith = fetchWith
+    ? { ...fetchWith, ...(newCredentials ? { username: options.username, password: options.password } : {}) }
+    : options;
+  const found = await findFeed(deps, { userId, url: asked }, asked, probeWith);
   if ('choose' in found) {
     throw new GleanerError(
       'USAGE',

@@ -268,6 +268,34 @@ describe('moving a subscription to another URL', () => {
     );
   });
 
+  it('checks the new URL with the fetch options it is to have there', async () => {
+    server.route('/list.html', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>'),
+    );
+    const scraped = {
+      ...DEFAULT_FETCH_OPTIONS,
+      scrape: {
+        items: 'li',
+        title: null,
+        link: null,
+        content: null,
+        date: null,
+        author: null,
+        categories: null,
+      },
+    };
+    const { user, feed } = await follower(siteUrl(server, 'scraped.test', '/list.html'), scraped);
+    const url = siteUrl(server, 'scraped.test', '/new.xml');
+    // The page's selectors find nothing in a feed: asked with them, the move is refused.
+    await assert.rejects(changeFeedUrl(deps(), user.id, feed.id, url), /finds nothing/);
+    const move = await changeFeedUrl(deps(), user.id, feed.id, url, DEFAULT_FETCH_OPTIONS);
+    assert.equal(move.status, 'moved');
+    assert.equal(move.feed.url, url);
+    assert.equal(move.fetched, null, 'fetched with other options than the feed has yet: fetched again');
+  });
+
   it('checks the new URL as any other: no private address unless the operator allows it', async () => {
     const strict = createFetcher({ policy: DEFAULT_NETWORK_POLICY, userAgent: 'gleaner-test' });
     try {

@@ -1076,7 +1076,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       else checkFetchOptions(options);
     }
     // A new URL (a feed that moved without a redirect) first: the rest applies to the feed there.
-    const move = newUrl === null ? null : await changeFeedUrl(subscribeDeps(), user.id, id, newUrl);
+    // Checked with the fetch options the request gives it, when they change too.
+    const move =
+      newUrl === null
+        ? null
+        : await changeFeedUrl(subscribeDeps(), user.id, id, newUrl, options ?? undefined);
     let feedId = move ? move.feed.id : id;
     if (!(await store.updateSubscription(user.id, feedId, change))) throw notFound();
     const refetched = options && (await changeFetchOptions(subscribeDeps(), user.id, feedId, options));

@@ -536,7 +536,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const newUrl = field(req, 'url').trim();
     if (newUrl && newUrl !== sub.feed.url) {
       try {
-        move = await changeFeedUrl(subscribeDeps(), viewer.user.id, id, newUrl);
+        // Checked with the fetch options the form gives it, when they change too.
+        move = await changeFeedUrl(subscribeDeps(), viewer.user.id, id, newUrl, options ?? undefined);
       } catch (err) {
         if (!(err instanceof GleanerError)) throw err;
         if (wantsJson(req)) return reply.code(errorStatus(err)).send({ error: err.message });
