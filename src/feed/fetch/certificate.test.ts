@@ -61,6 +61,13 @@ describe('a certificate to trust, as given', { skip }, () => {
       [own.cert.replace(/\n.{8}/, '\nAAAAAAAA'), /cannot be read/],
       ['-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----', /cannot be read/],
       [`-----BEGIN CERTIFICATE-----\n${'A'.repeat(20_000)}\n-----END CERTIFICATE-----`, /too long/],
+      // A server's certificate that a CA signed never ends a chain: its CA's is the one to give.
+      [
+        makeCertificate('nas.test', ['DNS:nas.test'], {
+          issuer: makeCertificate('Home CA', [], { ca: true }),
+        }).cert,
+        /signed by CN=Home CA: give that CA's certificate instead/,
+      ],
     ] as const) {
       assert.throws(
         () => parseTrustedCertificate(text),

@@ -68,8 +68,17 @@ export function parseTrustedCertificate(text: string): TrustedCertificate {
       'the certificate cannot be read: it is damaged or not an X.509 certificate',
     );
   }
+  // Node ends a chain only at a CA's certificate or a self-signed one: a server's own certificate
+  // signed by a CA would never vouch for anything, and every fetch would fail.
+  const selfSigned = certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
+  if (!certificate.ca && !selfSigned)
+    throw new GleanerError(
+      'USAGE',
+      `that is a server's certificate signed by ${oneLine(certificate.issuer)}: give that CA's certificate instead (gleaner certificate URL offers it when the server sends it)`,
+    );
   return { pem: certificate.toString(), fingerprint: certificate.fingerprint256 };
 }
+
 
 /** A certificate a server showed, unverified, for its user to check before trusting it. */
 export interface PresentedCertificate extends TrustedCertificate {
