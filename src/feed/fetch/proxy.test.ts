@@ -52,6 +52,9 @@ describe('the proxy setting', () => {
       ['socks5://ann:hunter2@127.0.0.1:1080', /give an http:\/\/ or https:\/\/ proxy/],
       ['http://ann:hunter2@proxy.example:3128/path', /without a path/],
       ['not a url at all hunter2@', /not a URL/],
+      // Without its scheme, a proxy's user and password read as a scheme and a path.
+      ['ann:hunter2@proxy.example:3128', /has no host/],
+      ['ann:hunter2@127.0.0.1:1', /has no host/],
     ] as const) {
       assert.throws(
         () => parseProxyUrl(text),

@@ -32,7 +32,15 @@ export function parseProxyUrl(text: string, setting = 'GLEANER_FETCH_PROXY'): UR
       `${setting} is not a URL; give one like http://proxy.example:3128`,
     );
   }
-  if (!PROXY_SCHEMES.has(url.protocol) || !url.hostname) {
+  // Without a host, what parsed is no authority whose password could be cleared: written without
+  // its scheme, `user:secret@proxy:3128` reads as the scheme `user:` and a path. Not shown.
+  if (!url.hostname) {
+    throw new GleanerError(
+      'CONFIG_INVALID',
+      `${setting} has no host; give an http:// or https:// proxy with its host and port, like http://proxy.example:3128`,
+    );
+  }
+  if (!PROXY_SCHEMES.has(url.protocol)) {
     throw new GleanerError(
       'CONFIG_INVALID',
       `${setting}=${redactUrl(url)}: give an http:// or https:// proxy with its host and port`,
