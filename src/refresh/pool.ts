@@ -113,12 +113,20 @@ export function dueFeedSource(store: Store, now: number, pageSize: number, clock
   const checkedSince = clock();
   let after: Feed | undefined;
   let ended = false;
+  // Another process refreshing meanwhile (serve, while `gleaner refresh` runs) can commit a feed
+  // of an earlier page with a later next check and a check time from before this walk began: a
+  // later page then holds it again. A pass takes each feed once.
+  const given = new Set<number>();
   return async () => {
-    if (ended) return [];
-    const page = await store.dueFeeds(now, pageSize, { after, checkedSince });
-    after = page.at(-1) ?? after;
-    ended = page.length < pageSize;
-    return page;
+    while (!ended) {
+      const page = await store.dueFeeds(now, pageSize, { after, checkedSince });
+      after = page.at(-1) ?? after;
+      ended = page.length < pageSize;
+      const fresh = page.filter((feed) => !given.has(feed.id));
+      for (const feed of fresh) given.add(feed.id);
+      if (fresh.length > 0) return fresh;
+    }
+    return [];
   };
 }
 

@@ -1121,6 +1121,27 @@ describe('a pass over the due feeds, read a page at a time', () => {
     }
   });
 
+  it('gives each feed once in a walk, though another process’s refresh moved it to a later page', async () => {
+    // Pages as a walk reads them while another process commits what it checked: a feed of the
+    // first page comes back in the second, and a whole page of them in the third.
+    const pages = [
+      [1, 2, 3],
+      [3, 4, 5],
+      [1, 2, 4],
+      [5, 6],
+    ];
+    let read = 0;
+    const store = {
+      dueFeeds: () =>
+        Promise.resolve((pages[read++] ?? []).map((id) => ({ id, url: `https://f${id}.test/` }))),
+    } as unknown as Store;
+    const source = dueFeedSource(store, 0, 3, () => 0);
+    const walked: number[][] = [];
+    for (let page = await source(); page.length > 0; page = await source())
+      walked.push(page.map((f) => f.id));
+    assert.deepEqual(walked, [[1, 2, 3], [4, 5], [6]]);
+  });
+
   it('reads on past a host whose limit leaves fetches idle', async () => {
     // The held host's feeds come first in the walk, and it answers none until the other host's
     // feeds, behind them, are all done (or, if the pass never gets to them, after a while).
