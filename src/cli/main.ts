@@ -77,7 +77,8 @@ function usage(): string {
     "Run `gleaner <command> --help` for a command's options, `gleaner --version` for the version.\n\n" +
     'Exit status: 0 done; 1 failed, or given wrongly (an unknown option, a missing value: the message\n' +
     'says what to change); 2 `gleaner add` found several feeds and lists them to choose from; 130\n' +
-    'stopped by Ctrl-C; 141 what read its output stopped reading (`gleaner export | head`).'
+    'stopped by Ctrl-C before it was done, 143 by SIGTERM (`serve` and `refresh --watch`, which run\n' +
+    'until stopped, end with 0); 141 what read its output stopped reading (`gleaner export | head`).'
   );
 }
 

@@ -90,10 +90,15 @@ export async function run(args: string[]): Promise<number> {
     // Feeds that brought new or changed entries: a feed answered 200 with what is stored already
     // (no ETag or date to compare, or a server that ignores them) is unchanged, as a 304 is.
     let changedFeeds = 0;
-    // Ctrl-C stops starting feeds; those under way end and are stored, and the line says so. A
-    // second Ctrl-C stops at once (what is committed stays: see Storage in the README).
+    // Ctrl-C (or SIGTERM) stops the pass: no feed starts, a fetch still waiting on its server ends
+    // (its feed stays due, not failed), a document fetched already is stored, and the line says
+    // so. A second Ctrl-C stops at once (what is committed stays: see Storage in the README).
     const interrupt = new AbortController();
-    const stop = (): void => interrupt.abort();
+    let stoppedBy = 'SIGINT' as NodeJS.Signals;
+    const stop = (signal: NodeJS.Signals): void => {
+      stoppedBy = signal;
+      interrupt.abort();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const summary = await refreshFeeds(feeds, deps, {
@@ -123,8 +128,8 @@ export async function run(args: string[]): Promise<number> {
         // Why they failed is kept with each feed (and logged as a warning, which a quieter log level hides).
         (summary.failed > 0 ? ' (gleaner feeds --failing says why)' : ''),
     );
-    // 130: the shells' code for a command ended by SIGINT.
-    if (interrupt.signal.aborted) return 130;
+    // The shells' codes for a command ended by SIGINT (130) or SIGTERM (143).
+    if (interrupt.signal.aborted) return stoppedBy === 'SIGTERM' ? 143 : 130;
     return summary.failed > 0 && summary.failed === summary.feeds ? 1 : 0;
   } finally {
     await pool.close();

@@ -155,6 +155,8 @@ export async function refreshFeeds(
   options: PoolOptions,
 ): Promise<PassSummary> {
   const slots = options.slots ?? new RefreshSlots(options.concurrency, options.perHost);
+  // Stopping the pass ends the fetches under way too, not only those yet to start.
+  const feedDeps = options.signal ? { ...deps, signal: options.signal } : deps;
   const summary: PassSummary = { feeds: 0, updated: 0, notModified: 0, failed: 0, inserted: 0, changed: 0 };
   // One queue per host, taken round-robin, so one big host cannot starve the others.
   const queues = new Map<string, { feeds: (Feed | undefined)[]; next: number }>();
@@ -238,7 +240,7 @@ export async function refreshFeeds(
           track(
             feed,
             elsewhere ??
-              slots.run(feed.id, host, () => refreshFeed(feed, deps, options.fetched?.get(feed.id))),
+              slots.run(feed.id, host, () => refreshFeed(feed, feedDeps, options.fetched?.get(feed.id))),
           );
         }
       }
@@ -267,6 +269,8 @@ export async function refreshFeeds(
 }
 
 function count(summary: PassSummary, result: RefreshResult): void {
+  // Left as it was, to be fetched at the next pass.
+  if (result.status === 'stopped') return;
   summary.feeds++;
   if (result.status === 'updated') {
     summary.updated++;

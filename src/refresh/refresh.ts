@@ -40,12 +40,19 @@ export interface RefreshDeps {
   extractArticle?: ExtractArticle;
   /** Subscribe to the hubs feeds name (see websub.ts), giving hubs this public address to call back. */
   webSub?: { callbackBase: string };
+  /**
+   * The pass is stopping (Ctrl-C, SIGTERM): a fetch still waiting on its server ends at once, and
+   * its feed is left as it was, still due ('stopped'). A document fetched already is stored.
+   */
+  signal?: AbortSignal;
 }
 
 export type RefreshResult =
   | { feedId: number; status: 'updated'; inserted: number; updated: number }
   | { feedId: number; status: 'not-modified' }
-  | { feedId: number; status: 'failed'; error: string };
+  | { feedId: number; status: 'failed'; error: string }
+  /** The pass stopped while it was fetched (RefreshDeps.signal): nothing of it recorded. */
+  | { feedId: number; status: 'stopped' };
 
 // How many entries' publication times the scheduler looks at.
 const SCHEDULE_SAMPLE = 10;
@@ -86,8 +93,11 @@ export async function refreshFeed(
         password: feed.options.password,
         viaProxy: feed.options.fetchViaProxy,
         trustedCertificate: feed.options.trustedCertificate,
+        signal: deps.signal,
       }));
   } catch (err) {
+    // Not the feed's failure: it is fetched at the next pass, without backing off.
+    if (deps.signal?.aborted) return { feedId: feed.id, status: 'stopped' };
     return recordFailure(feed, err, deps);
   }
   const now = deps.clock();
