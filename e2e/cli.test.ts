@@ -988,6 +988,27 @@ describe('gleaner CLI', () => {
     assert.equal(entriesIn(stop.db), FEEDS * ITEMS, 'the next refresh does the rest');
   });
 
+  it('says the database is busy, without a stack trace, when another process holds it too long', async () => {
+    const busy = await importedFeeds('busy', 2, (i) => rss(`Busy ${i}`, 3, `b${i}`));
+    // Another process's transaction, held past the time Gleaner waits for the write lock.
+    const other = new Database(busy.db);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const refresh = await run(busy.env, 'refresh');
+      assert.equal(refresh.code, 1, refresh.stderr);
+      assert.match(
+        refresh.stderr,
+        /the database is busy: another process .* nothing already stored was lost/,
+      );
+      assert.doesNotMatch(refresh.stderr, /\bat \w+ \(|SqliteError/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    assert.equal((await run(busy.env, 'refresh')).code, 0, 'and carries on once it is free');
+    assert.equal(entriesIn(busy.db), 6);
+  });
+
   it('stops at SIGTERM without waiting for a server that does not answer, and leaves its feed due', async () => {
     const ITEMS = 5;
     const hang = await importedFeeds('hang', 3, (i) => rss(`Hang ${i}`, ITEMS, `h${i}`));

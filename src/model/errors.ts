@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
   | 'STORAGE_FULL'
+  | 'STORAGE_BUSY'
   | 'USAGE'
   | 'INTERNAL';
 
@@ -34,10 +35,12 @@ export class FeedParseError extends GleanerError {}
 
 /**
  * What a client is told of an error: its message, or for a server error (which is logged) only
- * that, unless it is one the client may wait out (a full disk).
+ * that, unless it is one the client may wait out (a full disk, a database another process holds).
  */
 export function errorMessage(err: unknown, status: number): string {
-  if (status >= 500 && !(err instanceof GleanerError && err.code === 'STORAGE_FULL'))
+  const waitable =
+    err instanceof GleanerError && (err.code === 'STORAGE_FULL' || err.code === 'STORAGE_BUSY');
+  if (status >= 500 && !waitable)
     return 'Something went wrong on our side; the details are in the server log.';
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,16 +4,26 @@ import { GleanerError } from '../model/errors.js';
 
 /**
  * A failure the operator can act on, as a GleanerError with a message saying what to do: SQLite's
- * "database or disk is full" (no space left, or the file at GLEANER_DB_MAX_MB). The transaction it
- * broke was undone whole, so nothing already stored is lost. Other errors come back as they are.
+ * "database or disk is full" (no space left, or the file at GLEANER_DB_MAX_MB), and "database is
+ * locked" (another process held the write lock past the wait). The transaction it broke was undone
+ * whole, so nothing already stored is lost. Other errors come back as they are.
  */
 export function storageError(err: unknown): unknown {
-  if ((err as { code?: unknown } | null)?.code !== 'SQLITE_FULL') return err;
-  return new GleanerError(
-    'STORAGE_FULL',
-    'the database is full (no disk space left, or GLEANER_DB_MAX_MB reached): free some space and Gleaner carries on; nothing already stored was lost',
-    { cause: err },
-  );
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL')
+    return new GleanerError(
+      'STORAGE_FULL',
+      'the database is full (no disk space left, or GLEANER_DB_MAX_MB reached): free some space and Gleaner carries on; nothing already stored was lost',
+      { cause: err },
+    );
+  // SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT...).
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+    return new GleanerError(
+      'STORAGE_BUSY',
+      'the database is busy: another process (a backup, sqlite3, a second Gleaner on another machine) held it for longer than Gleaner waits; nothing already stored was lost: try again once it is done',
+      { cause: err },
+    );
+  return err;
 }
 
 /**

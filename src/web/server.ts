@@ -513,6 +513,7 @@ function statusOf(err: unknown): number {
       case 'DECODE_FAILED':
         return 502;
       case 'STORAGE_FULL':
+      case 'STORAGE_BUSY':
         return 503;
       default:
         return 500;

@@ -109,7 +109,7 @@ function errorStatus(err: unknown): number {
   if (err instanceof ApiError) return err.status;
   if (err instanceof GleanerError) {
     if (err.code === 'NOT_FOUND') return 404;
-    if (err.code === 'STORAGE_FULL') return 503;
+    if (err.code === 'STORAGE_FULL' || err.code === 'STORAGE_BUSY') return 503;
     if (err.code === 'INTERNAL' || err.code === 'CONFIG_INVALID') return 500;
     // A feed that cannot be fetched or read is a bad request as far as the client is concerned.
     return 400;
