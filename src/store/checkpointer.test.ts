@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { startCheckpointer } from './checkpointer.js';
+import { limitRepeats, startCheckpointer } from './checkpointer.js';
 import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
@@ -209,5 +209,25 @@ describe('WAL checkpoints', () => {
     await checkpointer.close();
     assert.equal(errors.length, 1);
     assert.match(errors[0] ?? '', /unable to open|directory does not exist|no such file/i);
+  });
+});
+
+describe('a checkpoint failure that goes on', () => {
+  it('is told when it first comes, then once in a while with how often it came', () => {
+    const told: string[] = [];
+    let now = 0;
+    const fail = limitRepeats(
+      (m) => told.push(m),
+      600_000,
+      () => now,
+    );
+    // A full disk fails every checkpoint, one a second, for twenty minutes.
+    for (; now < 1_200_000; now += 1000) fail('database or disk is full');
+    fail('disk I/O error');
+    assert.deepEqual(told, [
+      'database or disk is full',
+      'database or disk is full (600 times since last told)',
+      'disk I/O error',
+    ]);
   });
 });

@@ -63,6 +63,34 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** How often a checkpoint failure that goes on is told again. */
+const ERROR_REPEAT_MS = 10 * 60_000;
+
+/**
+ * `tell`, for messages that may come again and again: each told when it first comes, then at most
+ * once every `everyMs` while it goes on, with how many times it came since it was last told.
+ */
+export function limitRepeats(
+  tell: (message: string) => void,
+  everyMs: number,
+  clock: () => number = Date.now,
+): (message: string) => void {
+  let told: { message: string; at: number; since: number } | null = null;
+  return (message) => {
+    const now = clock();
+    if (told?.message === message && now - told.at < everyMs) {
+      told.since++;
+      return;
+    }
+    tell(
+      told?.message === message && told.since > 0
+        ? `${message} (${told.since + 1} times since last told)`
+        : message,
+    );
+    told = { message, at: now, since: 0 };
+  };
+}
+
 /** Checkpoints the WAL of the database at `path` every `intervalMs`, off the calling thread. */
 export function startCheckpointer(
   path: string,
@@ -77,8 +105,10 @@ export function startCheckpointer(
   const asked = new Map<number, (complete: boolean) => void>();
   let nextAsk = 1;
   let walIsLong = false;
+  // A failure that lasts (a full disk) fails every checkpoint, one a second.
+  const failed = limitRepeats(onError, ERROR_REPEAT_MS);
   worker.on('message', (m: { error?: string; long?: boolean; now?: number; complete?: boolean }) => {
-    if (m.error) onError(m.error);
+    if (m.error) failed(m.error);
     if (m.long) walIsLong = true;
     if (m.now !== undefined) {
       walIsLong = false;
@@ -87,7 +117,7 @@ export function startCheckpointer(
       if (asked.size === 0) worker.unref();
     }
   });
-  worker.on('error', (err) => onError(err.message));
+  worker.on('error', (err) => failed(err.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A thread that is gone answers no more: whoever waits for a checkpoint goes on without one.
   let gone = false;
