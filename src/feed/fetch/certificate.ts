@@ -79,7 +79,6 @@ export function parseTrustedCertificate(text: string): TrustedCertificate {
   return { pem: certificate.toString(), fingerprint: certificate.fingerprint256 };
 }
 
-
 /** A certificate a server showed, unverified, for its user to check before trusting it. */
 export interface PresentedCertificate extends TrustedCertificate {
   subject: string;
