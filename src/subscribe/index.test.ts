@@ -289,6 +289,7 @@ describe('subscribing with secrets', () => {
       userAgent: null,
       cookie: null,
       scrape: null,
+      rewriteRules: null,
       ...o,
     });
     await importFeeds(deps(), user.id, [
@@ -318,7 +319,7 @@ describe('subscribing with secrets', () => {
         title: 'Changelog',
         siteUrl: null,
         folder: null,
-        fetch: fetch({ scrape: changelog }),
+        fetch: fetch({ scrape: changelog, rewriteRules: 'nl2br' }),
       },
     ]);
     const options = new Map(
@@ -334,6 +335,7 @@ describe('subscribing with secrets', () => {
     assert.deepEqual(options.get('https://frss.test/changelog'), {
       ...DEFAULT_FETCH_OPTIONS,
       scrape: changelog,
+      rewriteRules: 'nl2br',
     });
     assert.deepEqual(options.get('https://frss.test/agent.xml'), {
       ...DEFAULT_FETCH_OPTIONS,
@@ -354,7 +356,9 @@ describe('subscribing with secrets', () => {
       userAgent: null,
       cookie: null,
       scrape: null,
+      rewriteRules: null,
     });
+    assert.equal(exported.get('https://frss.test/changelog')?.rewriteRules, 'nl2br');
     assert.equal(exported.get('https://frss.test/agent.xml'), undefined);
   });
 

@@ -896,6 +896,7 @@ export async function exportFeeds(store: Store, userId: number): Promise<OpmlFee
       userAgent: o.userAgent,
       cookie: null,
       scrape: o.scrape,
+      rewriteRules: o.rewriteRules,
     };
     return {
       url: s.feed.url,

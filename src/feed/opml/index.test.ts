@@ -88,6 +88,7 @@ describe('parseOpml on real-world exports', () => {
             userAgent: 'Mozilla/5.0 (FreshRSS)',
             cookie: 'consent=yes',
             scrape: null,
+            rewriteRules: null,
           },
         },
         {
@@ -103,6 +104,7 @@ describe('parseOpml on real-world exports', () => {
             userAgent: null,
             cookie: null,
             scrape: null,
+            rewriteRules: null,
           },
         },
         {
@@ -390,6 +392,7 @@ describe('buildOpml', () => {
         userAgent: 'Reader/1',
         cookie: 'session=secret',
         scrape: null,
+        rewriteRules: null,
       },
       minCheckMinutes: 90,
       paused: true,
@@ -422,13 +425,20 @@ describe('buildOpml', () => {
     };
     const page: OpmlFeed = {
       ...feed('https://vendor.example/advisories', 'Advisories', null, null),
-      fetch: { articleSelector: null, removeSelector: null, userAgent: null, cookie: null, scrape },
+      fetch: {
+        articleSelector: null,
+        removeSelector: null,
+        userAgent: null,
+        cookie: null,
+        scrape,
+        rewriteRules: 'add_image_title, replace("a, b"|"<c>")',
+      },
     };
     const opml = buildOpml('t', [page], now);
     assert.match(opml, /^<opml version="2.0" xmlns:gleaner="urn:x-gleaner:opml">$/m);
     assert.match(
       opml,
-      /gleaner:scrapeItems=".advisories tr" gleaner:scrapeTitle="td &gt; a" gleaner:scrapeDate="td\[data-x=&quot;1&quot;\]"\/>/,
+      /gleaner:scrapeItems=".advisories tr" gleaner:scrapeTitle="td &gt; a" gleaner:scrapeDate="td\[data-x=&quot;1&quot;\]" gleaner:rewriteRules="add_image_title, replace\(&quot;a, b&quot;\|&quot;&lt;c&gt;&quot;\)"\/>/,
     );
     assert.deepEqual(parseOpml(bytes(opml)).outlines, [page]);
   });
@@ -438,11 +448,19 @@ describe('buildOpml', () => {
       '<opml version="2.0" xmlns:frss="https://freshrss.org/opml" xmlns:gleaner="urn:x-gleaner:opml"><body>' +
       '<outline type="HTML+XPath" text="Changelog" xmlUrl="https://x.example/changes" frss:xPathItem="//li"/>' +
       '<outline type="rss" text="Bad" xmlUrl="https://y.example/page" gleaner:scrapeItems="li:has(a)"/>' +
+      '<outline type="rss" text="Rules" xmlUrl="https://z.example/feed" gleaner:rewriteRules="parse_markdown"/>' +
       '</body></opml>';
     const parsed = parseOpml(bytes(opml));
     assert.deepEqual(
       parsed.outlines.map((o) => [o.url, o.fetch?.scrape ?? null]),
-      [['https://y.example/page', null]],
+      [
+        ['https://y.example/page', null],
+        ['https://z.example/feed', null],
+      ],
+    );
+    assert.match(
+      parsed.warnings.join('\n'),
+      /left out the rewrite rules of https:\/\/z\.example\/feed: .*does not run the rewrite rule "parse_markdown"/,
     );
     assert.match(
       parsed.warnings.join('\n'),

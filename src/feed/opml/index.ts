@@ -7,8 +7,10 @@
 // `frss:`): the full article's CSS selector, the elements to remove, the user agent and cookie, and
 // how often at most to check it (or that it is muted). A file exported by FreshRSS brings them along;
 // Gleaner's exports write them (never a cookie). A web page Gleaner reads as a feed has its CSS
-// selectors in Gleaner's own attributes (GLEANER_OPML_NS, prefix `gleaner:`); FreshRSS's own such
+// selectors in Gleaner's own attributes (GLEANER_OPML_NS, prefix `gleaner:`), as a feed's rewrite
+// rules are; FreshRSS's own such
 // pages, read with XPath, which Gleaner cannot run, are left out, saying so.
+import { rewriteRulesText } from '../../content/rewrite.js';
 import { selectorProblem } from '../../content/selector.js';
 import type { PageScrape } from '../../model/index.js';
 import { pageScrapeOf, scrapeProblem } from '../scrape/index.js';
@@ -68,6 +70,8 @@ export interface OpmlFetchOptions {
   cookie: string | null;
   /** gleaner:scrapeItems and the others: the feed is a web page read with these selectors. */
   scrape: PageScrape | null;
+  /** gleaner:rewriteRules: Miniflux's rewrite rules its entries go through (content/rewrite.ts). */
+  rewriteRules: string | null;
 }
 
 export interface ParsedOpml {
@@ -200,8 +204,21 @@ class OutlineReader {
       userAgent: value('CURLOPT_USERAGENT'),
       cookie: value('CURLOPT_COOKIE'),
       scrape: this.scrape(node, url),
+      rewriteRules: this.rewriteRules(node, url),
     };
     return Object.values(fetch).some((v) => v !== null) ? { fetch } : {};
+  }
+
+  /** The outline's rewrite rules (Gleaner's attribute), written one way; ones Gleaner cannot run are warned of. */
+  private rewriteRules(node: XmlElement, url: string): string | null {
+    const text = xmlChars(attr(node, 'gleaner:rewriterules') ?? '');
+    try {
+      return rewriteRulesText(text);
+    } catch (err) {
+      if (!(err instanceof GleanerError)) throw err;
+      this.warnings.push(`left out the rewrite rules of ${quotedText(url)}: ${quotedText(err.message)}`);
+      return null;
+    }
   }
 
   /** The outline's page selectors (Gleaner's attributes); ones Gleaner cannot use are warned of. */
@@ -321,7 +338,7 @@ export function buildOpml(title: string, feeds: OpmlFeed[], now: Date): string {
   }
   const namespaces = [
     feeds.some((f) => freshRssAttributes(f) !== '') ? ` xmlns:frss="${FRESHRSS_OPML_NS}"` : '',
-    feeds.some((f) => f.fetch?.scrape) ? ` xmlns:gleaner="${GLEANER_OPML_NS}"` : '',
+    feeds.some((f) => f.fetch?.scrape || f.fetch?.rewriteRules) ? ` xmlns:gleaner="${GLEANER_OPML_NS}"` : '',
   ].join('');
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -352,7 +369,14 @@ function feedOutline(feed: OpmlFeed): string {
   if (feed.title !== null) out += ` title="${text}"`;
   out += ` xmlUrl="${xmlAttr(feed.url)}"`;
   if (feed.siteUrl !== null) out += ` htmlUrl="${xmlAttr(feed.siteUrl)}"`;
-  return out + freshRssAttributes(feed) + scrapeAttributes(feed.fetch?.scrape ?? null) + '/>';
+  const rules = feed.fetch?.rewriteRules;
+  return (
+    out +
+    freshRssAttributes(feed) +
+    scrapeAttributes(feed.fetch?.scrape ?? null) +
+    (rules ? ` gleaner:rewriteRules="${xmlAttr(rules)}"` : '') +
+    '/>'
+  );
 }
 
 /** A web page's selectors as Gleaner's attributes, each with a space before it. */
