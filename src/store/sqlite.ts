@@ -1033,7 +1033,6 @@ class SqliteStore implements Store {
         'DELETE FROM user_entries WHERE user_id = ? AND feed_id = ? AND starred = 0',
       ),
       // A feed nobody subscribes to and nobody keeps a starred entry of is dropped with its entries.
-      feedExists: db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),
       feedSiteUrl: db.prepare('UPDATE feeds SET site_url = ? WHERE id = ? AND site_url IS NULL'),
       deleteOrphanFeed: db.prepare(
         `DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE feed_id = ?)
@@ -1472,9 +1471,12 @@ class SqliteStore implements Store {
   ): SaveResult {
     const now = update.checkedAt;
     const result: SaveResult = { inserted: 0, updated: 0 };
-    // Its last subscriber may have left while it was fetched, and taken it with them: what was
-    // fetched is for nobody, and its entries would have no feed to belong to.
-    if (!this.s.feedExists.get(feedId)) return result;
+    // Its state first. Its last subscriber may have left while it was fetched, and taken it with
+    // them: then no row changes, what was fetched is for nobody, and its entries would have no
+    // feed to belong to.
+    const { gone, sources, ...state } = update;
+    if (this.s.feedSuccess.run({ feedId, itemCount: null, ttlMinutes: null, ...state }).changes === 0)
+      return result;
     // What is already stored, by dedupe key: unchanged entries cost no write at all, and removed
     // ones (no hash) none either. Entries' alternate keys too (PreparedEntry.altKey).
     const stored = new Map<string, StoredKey>();
@@ -1534,10 +1536,8 @@ class SqliteStore implements Store {
         index.push(this.indexWrite(row.id, e, feedId, true));
       }
     }
-    const { gone, sources, ...state } = update;
     if (gone?.length) this.s.forgetRemoved.run(feedId, JSON.stringify(gone));
     for (const [key, hash] of sources ?? []) this.s.keepSourceHash.run(hash, feedId, key);
-    this.s.feedSuccess.run({ feedId, itemCount: null, ttlMinutes: null, ...state });
     return result;
   }
 

@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { createFetcher, DEFAULT_NETWORK_POLICY, type Fetcher } from '../feed/fetch/index.js';
+import { pageScrapeOf } from '../feed/scrape/index.js';
 import { silentLogger } from '../log/index.js';
 import { GleanerError } from '../model/errors.js';
 import type { Feed, FetchOptions, User } from '../model/index.js';
@@ -274,18 +275,7 @@ describe('moving a subscription to another URL', () => {
         .writeHead(200, { 'content-type': 'text/html' })
         .end('<ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>'),
     );
-    const scraped = {
-      ...DEFAULT_FETCH_OPTIONS,
-      scrape: {
-        items: 'li',
-        title: null,
-        link: null,
-        content: null,
-        date: null,
-        author: null,
-        categories: null,
-      },
-    };
+    const scraped = { ...DEFAULT_FETCH_OPTIONS, scrape: pageScrapeOf({ items: 'li' }) };
     const { user, feed } = await follower(siteUrl(server, 'scraped.test', '/list.html'), scraped);
     const url = siteUrl(server, 'scraped.test', '/new.xml');
     // The page's selectors find nothing in a feed: asked with them, the move is refused.

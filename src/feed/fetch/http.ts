@@ -137,14 +137,9 @@ export function statusLine(status: number): string {
  * redirect, the URL a feed moves to with them, and the pages of its full articles.
  */
 export function secretsGoTo(from: URL | string, to: URL | string): boolean {
-  let start: URL;
-  let target: URL;
-  try {
-    start = new URL(from);
-    target = new URL(to);
-  } catch {
-    return false;
-  }
+  const urls = bothUrls(from, to);
+  if (!urls) return false;
+  const [start, target] = urls;
   if (start.origin === target.origin) return true;
   return (
     start.protocol === 'http:' &&
@@ -154,19 +149,23 @@ export function secretsGoTo(from: URL | string, to: URL | string): boolean {
   );
 }
 
+/** Both URLs parsed (copies), or null when either is not one. */
+function bothUrls(a: URL | string, b: URL | string): [URL, URL] | null {
+  try {
+    return [new URL(a), new URL(b)];
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `to`, where a feed at `from` moved for good, with the username and password written into `from`
  * where they go (secretsGoTo): the fetcher sent them there, and the feed needs them still.
  */
 export function movedUrl(from: string, to: string): string {
-  let start: URL;
-  let target: URL;
-  try {
-    start = new URL(from);
-    target = new URL(to);
-  } catch {
-    return to;
-  }
+  const urls = bothUrls(from, to);
+  if (!urls) return to;
+  const [start, target] = urls;
   if ((!start.username && !start.password) || !secretsGoTo(start, target)) return to;
   target.username = start.username;
   target.password = start.password;
