@@ -65,10 +65,11 @@ export function extractArticle(
     return selected && { ...selected, title: null, byline: null };
   }
   const page = parsePage(kept);
-  // linkedom parses with an older htmlparser2 than capNesting's, which reads some markup otherwise (the
-  // content of an <iframe> is markup to it, a <style> in <svg> text), so what it built is measured
-  // too. What capNesting left nests MAX_DEPTH deep, and a little more here (the <html> and <body>
-  // parsePage may add, an <img> in the deepest element); what it misreads, thousands deep.
+  // linkedom parses with capNesting's htmlparser2 (package.json's overrides: its own 10.1.0 took the
+  // content of an <iframe> for markup and a <style> in <svg> for text, so a page capNesting had cut
+  // still nested thousands deep to it). The depth is measured all the same, should the two parsers
+  // ever differ again: what capNesting left nests MAX_DEPTH deep, and a little more here (the
+  // <html> and <body> parsePage may add, an <img> in the deepest element).
   if (nestingDepth(page) > 2 * MAX_DEPTH) return null;
   const baseUrl = baseUrlOf(page, url); // before Readability rewrites the document
 
