@@ -295,6 +295,78 @@ describe('gleaner serve --workers 2', () => {
     assert.equal(feeds.requests.filter((r) => r.path === '/second.xml').length, 1);
   });
 
+  it('extracts full articles on worker threads: in the primary’s refresh, and asked for on either worker', async () => {
+    const story = (name: string): string =>
+      `<html><head><title>${name}</title></head><body><nav>Home · About</nav><article><h1>${name}</h1>` +
+      Array.from(
+        { length: 40 },
+        (_, i) => `<p>${name}, paragraph ${i}, with enough words to read as the prose of a real article.</p>`,
+      ).join('') +
+      '<script>track()</script></article></body></html>';
+    feeds.route('/story-1', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(story('First story')),
+    );
+    feeds.route('/story-2', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(story('Second story')),
+    );
+    feeds.route('/teasers.xml', (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>` +
+            [1, 2]
+              .map(
+                (n) =>
+                  `<item><title>Story ${n}</title><link>${feeds.url(`/story-${n}`)}</link><guid>s${n}</guid>` +
+                  `<description>A teaser.</description></item>`,
+              )
+              .join('') +
+            `</channel></rss>`,
+        ),
+    );
+    const headers = { 'x-auth-token': apiKey, 'content-type': 'application/json' };
+    const created = await request(`${origin}/v1/feeds`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ feed_url: feeds.url('/teasers.xml'), crawler: true }),
+    });
+    assert.equal(created.status, 201, created.body);
+    const { feed_id: feedId } = JSON.parse(created.body) as { feed_id: number };
+    interface Listed {
+      id: number;
+      title: string;
+      content: string;
+    }
+    const entries = await eventually('the feed is refreshed', async () => {
+      const res = await request(`${origin}/v1/feeds/${feedId}/entries?direction=asc`, { headers });
+      const list = JSON.parse(res.body) as { total: number; entries: Listed[] };
+      return list.total === 2 ? list.entries : null;
+    });
+    const byTitle = new Map(entries.map((e) => [e.title, e]));
+    for (const [title, name] of [
+      ['Story 1', 'First story'],
+      ['Story 2', 'Second story'],
+    ]) {
+      const content = byTitle.get(title as string)?.content ?? '';
+      assert.match(
+        content,
+        new RegExp(`${name}, paragraph 39, with enough words`),
+        `${title}: its full article`,
+      );
+      assert.doesNotMatch(content, /<script|track\(\)/);
+    }
+    // Asked for again through the API, on each worker in turn.
+    const second = byTitle.get('Story 2') as Listed;
+    const answeredBy = new Set<number>();
+    await eventually('both workers extract the article', async () => {
+      const res = await request(`${origin}/v1/entries/${second.id}/fetch-content`, { headers });
+      assert.equal(res.status, 200, res.body);
+      assert.match((JSON.parse(res.body) as { content: string }).content, /Second story, paragraph 39/);
+      answeredBy.add(res.pid);
+      return answeredBy.size === 2 ? true : null;
+    });
+  });
+
   it('trips the login limit after as many failures as one process allows, whichever worker answers', async () => {
     const form = await request(`${origin}/login`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';

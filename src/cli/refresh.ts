@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
   // Parsing and sanitizing run on worker threads, one per core; this thread does the I/O.
   const pool = createDigestPool();
   try {
-    const deps = { ...refreshDeps(ctx), digest: pool.digest };
+    const deps = { ...refreshDeps(ctx), digest: pool.digest, extractArticle: pool.extractArticle };
     const limits = { concurrency: ctx.config.concurrency, perHost: ctx.config.perHost };
     if (values.watch) {
       const controller = new AbortController();

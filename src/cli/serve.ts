@@ -7,6 +7,7 @@ import { totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { Feed } from '../model/index.js';
+import type { ExtractArticle } from '../ingest/article.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { scavengeAlone } from '../refresh/heap.js';
 import { runIdleWork, runRefreshLoop } from '../refresh/loop.js';
@@ -136,7 +137,7 @@ export async function run(args: string[]): Promise<number> {
       address = started.address;
       stopWorkers = () => started.pool.stop();
     } else {
-      app = await createWebServer(webDeps(ctx, refresher.refreshNow));
+      app = await createWebServer(webDeps(ctx, refresher));
       address = await app.listen({ host: ctx.config.host, port: ctx.config.port });
     }
   } catch (err) {
@@ -166,7 +167,10 @@ function untilStopped(extra?: (stop: () => void) => void): Promise<void> {
   });
 }
 
-function webDeps(ctx: Context, refreshNow: WebDeps['refreshNow']): WebDeps {
+function webDeps(
+  ctx: Context,
+  { refreshNow, extractArticle }: Pick<WebDeps, 'refreshNow' | 'extractArticle'>,
+): WebDeps {
   return {
     store: ctx.store,
     log: ctx.log,
@@ -174,6 +178,7 @@ function webDeps(ctx: Context, refreshNow: WebDeps['refreshNow']): WebDeps {
     clock: Date.now,
     policy: schedulePolicy(ctx.config),
     refreshNow,
+    extractArticle,
     options: {
       baseUrl: ctx.config.baseUrl,
       proxyImages: ctx.config.proxyImages,
@@ -191,6 +196,8 @@ function webDeps(ctx: Context, refreshNow: WebDeps['refreshNow']): WebDeps {
  */
 function startRefresher(ctx: Context): {
   refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
+  /** Full articles asked for in the reader, on the refresh's worker threads. */
+  extractArticle: ExtractArticle;
   stop(): Promise<void>;
 } {
   const pool = createDigestPool();
@@ -198,6 +205,7 @@ function startRefresher(ctx: Context): {
   const deps = {
     ...refreshDeps(ctx),
     digest: pool.digest,
+    extractArticle: pool.extractArticle,
     // Hubs call back the reader's public address: without one, feeds are checked alone.
     ...(webSub && baseUrl ? { webSub: { callbackBase: baseUrl } } : {}),
   };
@@ -229,6 +237,7 @@ function startRefresher(ctx: Context): {
       }
       await refreshFeeds(feeds, deps, { ...limits, slots, urgent: true, fetched });
     },
+    extractArticle: pool.extractArticle,
     async stop() {
       controller.abort();
       await loop;
@@ -240,12 +249,15 @@ function startRefresher(ctx: Context): {
 /** A worker: the reader and the APIs, asking the primary for everything that must be shared. */
 async function serveAsWorker(ctx: Context): Promise<number> {
   const primary = connectToPrimary();
+  // Full articles asked for in the reader are extracted off the thread serving it (a worker
+  // thread starts at the first).
+  const pool = createDigestPool();
   let app: FastifyInstance | null = null;
   try {
     const hello = await primary.hello();
     useProxyKey(Buffer.from(hello.proxyKey, 'base64'));
     app = await createWebServer({
-      ...webDeps(ctx, primary.refreshNow),
+      ...webDeps(ctx, { refreshNow: primary.refreshNow, extractArticle: pool.extractArticle }),
       // SQLite has one writer at a time: the primary (see writingThrough).
       store: ctx.store.dialect === 'sqlite' ? primary.writingThrough(ctx.store) : ctx.store,
       loginLimiter: primary.limiter,
@@ -261,12 +273,14 @@ async function serveAsWorker(ctx: Context): Promise<number> {
     // A worker leaving its primary exits with 0 (node:cluster): exit here, with the failure.
     ctx.log.error('the worker could not start', { error: String(err) });
     await app?.close();
+    await pool.close();
     await ctx.close();
     process.exit(1);
   }
   // The primary stops workers with SIGTERM; a worker whose primary died stops too.
   await untilStopped((stop) => primary.onLost(stop));
   await app.close();
+  await pool.close();
   await ctx.close();
   if (process.connected) process.disconnect();
   return 0;

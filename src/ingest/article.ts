@@ -2,23 +2,31 @@
 // selector applied, and reduced to the article by Readability or its article selector, sanitized. Used by refreshes of feeds that ask for full articles, and on request
 // (the reader's Fetch full article, Miniflux's fetch-content: articleOfEntry).
 import { estimateReadingMinutes } from '../content/index.js';
-import type { ArticleSelectors } from '../content/extract.js';
+import type { ArticleSelectors, ExtractedArticle } from '../content/extract.js';
 import { decodeDocument } from '../feed/decode/index.js';
 import { secretsGoTo, type Fetcher } from '../feed/fetch/index.js';
 import type { Feed } from '../model/index.js';
+import { extractInProcess } from '../refresh/digest.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
 /**
  * Extracts an article from its page, where the feed's article selector says or else where
- * Readability finds it, without what its remove selector matches: sanitized HTML and its text, or
- * null when there is none.
+ * Readability finds it, without what its remove selector matches (content/extract.js's
+ * extractArticle, on this thread or a worker's: see DigestPool): null when there is none.
  */
 export type ExtractArticle = (
   html: string,
   url: string,
   selectors: ArticleSelectors,
-) => { contentHtml: string; text: string } | null;
+) => Promise<ExtractedArticle | null>;
+
+/** What ExtractArticle is given, as a message to a worker. */
+export interface ArticleRequest {
+  html: string;
+  url: string;
+  selectors: ArticleSelectors;
+}
 
 export interface FullArticle {
   contentHtml: string;
@@ -37,7 +45,7 @@ export async function fetchFullArticle(
   fetcher: Fetcher,
   url: string,
   feed: Pick<Feed, 'url' | 'options'>,
-  extract?: ExtractArticle,
+  extract: ExtractArticle = extractInProcess,
 ): Promise<FullArticle | null> {
   const cookie = secretsGoTo(feed.url, url) ? feed.options.cookie : null;
   const page = await fetcher.fetchFeed({
@@ -48,14 +56,16 @@ export async function fetchFullArticle(
     trustedCertificate: feed.options.trustedCertificate,
   });
   if (page.status !== 'ok') return null;
-  const extractArticle = extract ?? (await import('../content/extract.js')).extractArticle;
-  const article = extractArticle(
-    decodeDocument(page.body, page.contentType).text,
-    page.finalUrl,
-    feed.options,
-  );
+  // Only the selectors: the feed's options hold its cookie and credentials, which a worker needs not.
+  const { articleSelector, removeSelector, rewriteRules } = feed.options;
+  const article = await extract(decodeDocument(page.body, page.contentType).text, page.finalUrl, {
+    articleSelector,
+    removeSelector,
+    rewriteRules,
+  });
   if (!article) return null;
-  return { ...article, readingMinutes: estimateReadingMinutes(article.text) };
+  const { contentHtml, text } = article;
+  return { contentHtml, text, readingMinutes: estimateReadingMinutes(text) };
 }
 
 /**
@@ -64,7 +74,7 @@ export async function fetchFullArticle(
  * (Store.replaceEntryContent). Null when the page holds no article; a fetch that fails throws.
  */
 export async function articleOfEntry(
-  deps: { store: Store; fetcher: Fetcher; clock: () => number },
+  deps: { store: Store; fetcher: Fetcher; clock: () => number; extractArticle?: ExtractArticle },
   entry: { id: number; feedId: number; link: string },
   keep: boolean,
 ): Promise<FullArticle | null> {
@@ -72,7 +82,7 @@ export async function articleOfEntry(
     url: entry.link,
     options: DEFAULT_FETCH_OPTIONS,
   };
-  const article = await fetchFullArticle(deps.fetcher, entry.link, feed);
+  const article = await fetchFullArticle(deps.fetcher, entry.link, feed, deps.extractArticle);
   if (article && keep) {
     await deps.store.replaceEntryContent(
       entry.id,

@@ -2,8 +2,10 @@
 // the threads: the same function runs in both places.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ExtractedArticle } from '../content/extract.js';
 import { isBlankDocument, parseFeed } from '../feed/parse/index.js';
 import { scrapePage } from '../feed/scrape/index.js';
+import type { ArticleRequest, ExtractArticle } from '../ingest/article.js';
 import { prepareEntries, prepareFeedInfo } from '../ingest/prepare.js';
 import { GleanerError, type ErrorCode } from '../model/errors.js';
 import type { PackedEntry, PageScrape, ParsedFeed, PreparedEntry, StorableEntry } from '../model/index.js';
@@ -68,8 +70,11 @@ export interface DigestResult<E extends StorableEntry = StorableEntry> {
   selectorErrors?: string[];
 }
 
-export type DigestReply =
-  | { id: number; ok: true; result: DigestResult }
+/** What a pool's worker is asked: a feed document to digest, or an article page to extract. */
+export type WorkerRequest = { id: number; request: DigestRequest } | { id: number; article: ArticleRequest };
+
+export type WorkerReply =
+  | { id: number; ok: true; result: DigestResult | ExtractedArticle | null }
   | { id: number; ok: false; code: ErrorCode | null; message: string };
 
 /** Parses and prepares a feed document. A document that is not a feed is an error the user can act on. */
@@ -212,15 +217,20 @@ export type Digest = (req: DigestRequest) => Promise<DigestResult>;
 
 export interface DigestPool {
   digest: Digest;
+  /**
+   * extractArticle (content/extract.js) on a worker: Readability takes up to seconds on a large
+   * page, which must not hold the thread that serves the reader and writes to the database.
+   */
+  extractArticle: ExtractArticle;
   close(): Promise<void>;
 }
 
 /**
- * A pool of worker threads running digestFeed, whose entries come back packed (packEntries): by
- * default one per core but the one the calling thread keeps busy writing to the database (on 2
- * cores, one worker refreshed ~30% more feeds per second than two, with 60 MB less memory:
- * bench/refresh.ts). Requests queue for the least busy worker; a worker that dies is replaced and
- * its request fails with the reason.
+ * A pool of worker threads running digestFeed, whose entries come back packed (packEntries), and
+ * extracting full articles: by default one per core but the one the calling thread keeps busy
+ * writing to the database (on 2 cores, one worker refreshed ~30% more feeds per second than two,
+ * with 60 MB less memory: bench/refresh.ts). A worker starts when first needed. Requests queue for
+ * the least busy worker; a worker that dies is replaced and its requests fail with the reason.
  */
 export function createDigestPool(size = Math.max(1, availableParallelism() - 1)): DigestPool {
   // Running from TypeScript sources (tests, benchmarks), the worker is the .ts file, loaded with tsx.
@@ -234,7 +244,8 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
   const resourceLimits = { maxYoungGenerationSizeMb: 16 };
   interface Slot {
     worker: Worker;
-    pending: Map<number, { resolve: (r: DigestResult) => void; reject: (e: Error) => void }>;
+    // Each resolves with what its request asked for (see WorkerReply).
+    pending: Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>;
   }
   const slots: Slot[] = [];
   let nextId = 1;
@@ -246,12 +257,12 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
       : new Worker(workerUrl, { resourceLimits });
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
-    worker.on('message', (reply: DigestReply) => {
+    worker.on('message', (reply: WorkerReply) => {
       const waiter = slot.pending.get(reply.id);
       if (!waiter) return;
       slot.pending.delete(reply.id);
       if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) waiter.resolve(reply.result);
+      if (reply.ok) waiter.resolve(reply.result as never);
       else waiter.reject(reply.code ? new GleanerError(reply.code, reply.message) : new Error(reply.message));
     });
     const fail = (err: Error): void => {
@@ -265,38 +276,53 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
     });
     return slot;
   };
-  for (let i = 0; i < size; i++) slots.push(spawn(i));
+  /** The least busy worker; a new one while every worker has work and the pool has room. */
+  const choose = (): Slot | undefined => {
+    let slot = slots[0];
+    for (const s of slots) if (slot === undefined || s.pending.size < slot.pending.size) slot = s;
+    if ((slot === undefined || slot.pending.size > 0) && slots.length < size) {
+      slot = spawn(slots.length);
+      slots.push(slot);
+    }
+    return slot;
+  };
+  /** Sends `message` to `slot`'s worker, handing it `transfer`: what the worker replies to it. */
+  const ask = <T>(slot: Slot, message: WorkerRequest, transfer: ArrayBuffer[]): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      slot.pending.set(message.id, { resolve, reject });
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(message, transfer);
+      } catch (err) {
+        slot.pending.delete(message.id);
+        if (slot.pending.size === 0) slot.worker.unref();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
 
   return {
     digest(req) {
       if (closed) return Promise.reject(new Error('the digest pool is closed'));
-      let slot = slots[0];
-      for (const s of slots) if (slot === undefined || s.pending.size < slot.pending.size) slot = s;
+      const slot = choose();
       if (!slot) return Promise.resolve(digestFeed(req));
-      const chosen = slot;
-      const id = nextId++;
-      return new Promise<DigestResult>((resolve, reject) => {
-        chosen.pending.set(id, { resolve, reject });
-        chosen.worker.ref();
-        // A body that is all of its memory (a fetched feed above 4 KB) is handed to the worker, not
-        // copied twice (into the message, out of it); a view on shared memory (Buffer's pool of
-        // small buffers) is copied.
-        // A body handed over already has no memory left (its length is 0), and Node drops a message
-        // that would hand it over again: its digest would never end. Copied, it fails to clone.
-        const { buffer, byteOffset, byteLength } = req.body;
-        const whole =
-          buffer instanceof ArrayBuffer &&
-          byteLength > 0 &&
-          byteOffset === 0 &&
-          byteLength === buffer.byteLength;
-        try {
-          chosen.worker.postMessage({ id, request: req }, whole ? [buffer] : []);
-        } catch (err) {
-          chosen.pending.delete(id);
-          if (chosen.pending.size === 0) chosen.worker.unref();
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
+      // A body that is all of its memory (a fetched feed above 4 KB) is handed to the worker, not
+      // copied twice (into the message, out of it); a view on shared memory (Buffer's pool of
+      // small buffers) is copied.
+      // A body handed over already has no memory left (its length is 0), and Node drops a message
+      // that would hand it over again: its digest would never end. Copied, it fails to clone.
+      const { buffer, byteOffset, byteLength } = req.body;
+      const whole =
+        buffer instanceof ArrayBuffer &&
+        byteLength > 0 &&
+        byteOffset === 0 &&
+        byteLength === buffer.byteLength;
+      return ask<DigestResult>(slot, { id: nextId++, request: req }, whole ? [buffer] : []);
+    },
+    extractArticle(html, url, selectors) {
+      if (closed) return Promise.reject(new Error('the digest pool is closed'));
+      const slot = choose();
+      if (!slot) return extractInProcess(html, url, selectors);
+      return ask<ExtractedArticle | null>(slot, { id: nextId++, article: { html, url, selectors } }, []);
     },
     async close() {
       closed = true;
@@ -307,3 +333,7 @@ export function createDigestPool(size = Math.max(1, availableParallelism() - 1))
 
 /** digestFeed on the calling thread (tests, one-off commands). */
 export const digestInProcess: Digest = (req) => Promise.resolve().then(() => digestFeed(req));
+
+/** extractArticle on the calling thread, Readability and a DOM loaded when first needed. */
+export const extractInProcess: ExtractArticle = async (html, url, selectors) =>
+  (await import('../content/extract.js')).extractArticle(html, url, selectors);

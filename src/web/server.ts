@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Fetcher } from '../feed/fetch/index.js';
+import type { ExtractArticle } from '../ingest/article.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage, GleanerError } from '../model/errors.js';
 import type { Folder, User } from '../model/index.js';
@@ -54,6 +55,8 @@ export interface WebDeps {
    * subscribed to) are stored from the document fetched then.
    */
   refreshNow: (feedIds: number[], fetched?: FetchedFeeds) => Promise<void>;
+  /** Extracts the full articles readers ask for (on a worker thread); by default on this thread. */
+  extractArticle?: ExtractArticle;
   policy: SchedulePolicy;
   options: WebOptions;
   /** Failed-login counts; by default this process's own (several processes share one, see cli/serve.ts). */

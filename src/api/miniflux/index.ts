@@ -1334,7 +1334,11 @@ function minifluxRoutes(api: FastifyInstance, ctx: RouteContext): void {
       const link = view.entry.link;
       if (!link) throw badRequest('This entry has no link to fetch its content from');
       const entry = { id: view.entry.id, feedId: view.entry.feedId, link };
-      const article = await articleOfEntry({ store, fetcher: ctx.deps.fetcher, clock }, entry, update);
+      const article = await articleOfEntry(
+        { store, fetcher: ctx.deps.fetcher, clock, extractArticle: ctx.deps.extractArticle },
+        entry,
+        update,
+      );
       if (!article) {
         return sendJson(reply, {
           content: new JsonText(bodyJson(view)),

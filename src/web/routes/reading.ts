@@ -322,7 +322,11 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: RouteContext): 
     let outcome: 'fetched' | 'none' | 'failed' | 'selector';
     try {
       const entry = { id, feedId: view.entry.feedId, link: view.entry.link };
-      outcome = (await articleOfEntry({ store, fetcher: ctx.deps.fetcher, clock }, entry, true))
+      outcome = (await articleOfEntry(
+        { store, fetcher: ctx.deps.fetcher, clock, extractArticle: ctx.deps.extractArticle },
+        entry,
+        true,
+      ))
         ? 'fetched'
         : 'none';
     } catch (err) {
