@@ -1003,6 +1003,28 @@ describe('refreshFeed over loopback HTTP', () => {
           `http ${site.port} /article undefined|undefined`,
           `http ${server.port} /article undefined|undefined`,
         ]);
+
+        // A full-article feed that moves to https is an https feed from that refresh on: its
+        // cookie goes to the articles the https feed would send it to, not to plain http.
+        site.route('/moving.xml', (req, res) => {
+          record(req, site.port);
+          if (!secured(req)) res.writeHead(301, { location: site.url('/moving.xml') }).end();
+          else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedDocument);
+        });
+        const moving = await subscribe(plainUrl(site, '/moving.xml'), {
+          ...secrets,
+          trustedCertificate: own.cert,
+          fetchFullArticle: true,
+        });
+        assert.equal((await refreshFeed(moving, deps)).status, 'updated');
+        assert.equal((await current(moving)).url, site.url('/moving.xml'));
+        assert.deepEqual(carried.splice(0), [
+          `http ${site.port} /moving.xml session=1|${basic}`,
+          `https ${site.port} /moving.xml session=1|${basic}`,
+          `https ${site.port} /article session=1|undefined`,
+          `http ${site.port} /article undefined|undefined`,
+          `http ${server.port} /article undefined|undefined`,
+        ]);
       } finally {
         await site.close();
       }

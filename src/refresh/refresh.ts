@@ -104,8 +104,8 @@ export async function refreshFeed(
   const maxAgeSeconds = cached ? result.cacheControlMaxAge : null;
   if (result.status === 'not-modified') {
     // A 304 answers the validators of the feed's own document: what it found is the feed.
-    const merged = await followMove(feed, result, deps, now);
-    if (merged) return merged;
+    const moved = await followMove(feed, result, deps, now);
+    if ('merged' in moved) return moved.merged;
     const publishTimes = await store.recentPublishTimes(feed.id, SCHEDULE_SAMPLE);
     const next = nextCheckAt(
       {
@@ -181,10 +181,11 @@ export async function refreshFeed(
   // Only now, its document read as a feed, does a feed follow a permanent redirect: a page that is
   // none (a site's home page, where its ended feeds may all lead) would take the feed's URL, and
   // merge into one every feed that leads there. Such a page failed above, at the feed's own URL.
-  const merged = await followMove(feed, result, deps, now);
-  if (merged) return merged;
+  const moved = await followMove(feed, result, deps, now);
+  if ('merged' in moved) return moved.merged;
   try {
-    if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, feed, deps);
+    // At the URL it has now: where its cookie goes is told from that (secretsGoTo).
+    if (feed.options.fetchFullArticle) entries = await withFullArticles(entries, moved.feed, deps);
   } catch (err) {
     return recordFailure(feed, err, deps);
   }
@@ -249,14 +250,15 @@ export async function refreshFeed(
 /**
  * Moves `feed` to the URL it redirected to for good, if it did (see FetchResult's
  * permanentRedirectUrl), where `result`, fetched there, is the feed's. The refresh of the feed it
- * merged into, when it moved to the URL of one; null when the refresh goes on with `feed`.
+ * merged into, when it moved to the URL of one; else the feed the refresh goes on with, at its
+ * new URL if it moved.
  */
 async function followMove(
   feed: Feed,
   result: FetchResult,
   deps: RefreshDeps,
   now: number,
-): Promise<RefreshResult | null> {
+): Promise<{ merged: RefreshResult } | { feed: Feed }> {
   const { store, log } = deps;
   const movedTo = result.permanentRedirectUrl && movedUrl(feed.url, result.permanentRedirectUrl);
   if (movedTo && movedTo !== feed.url) {
@@ -274,9 +276,10 @@ async function followMove(
       // choosing in that feed, for everyone who follows it from then on.
       const move = await store.changeFeedUrl(feed.id, movedTo, now, sameSite(feed.url, movedTo));
       // The logger masks credentials written into URLs.
-      if (move.kind === 'moved')
+      if (move.kind === 'moved') {
         log.info('feed moved permanently', { feedId: feed.id, from: feed.url, to: movedTo });
-      else if (move.kind === 'kept')
+        return { feed: { ...feed, url: movedTo } };
+      } else if (move.kind === 'kept')
         log.info('feed moved to the URL of a feed on another site; kept apart', {
           feedId: feed.id,
           other: move.by,
@@ -294,12 +297,12 @@ async function followMove(
         // What was fetched is that feed's document: stored as its refresh stores it. A 304 answered
         // this feed's validators, so that feed's own next check tells what it holds.
         const into = await store.getFeed(move.into);
-        if (!into || result.status !== 'ok') return { feedId: move.into, status: 'not-modified' };
-        return refreshFeed(into, deps, result);
+        if (!into || result.status !== 'ok') return { merged: { feedId: move.into, status: 'not-modified' } };
+        return { merged: await refreshFeed(into, deps, result) };
       }
     }
   }
-  return null;
+  return { feed };
 }
 
 async function recordFailure(feed: Feed, err: unknown, deps: RefreshDeps): Promise<RefreshResult> {
