@@ -52,7 +52,6 @@ export function run(args: string[]): Promise<number> {
             url: values.base ?? file,
             contentType: values['content-type'] ?? null,
             maxBytes: DEFAULT_MAX_DOCUMENT_BYTES,
-            now: Date.now(),
           })
         : parseFeed(readFileSync(file), {
             url: values.base ?? null,

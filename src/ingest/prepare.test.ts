@@ -25,11 +25,13 @@ function joinedSha1(...parts: string[]): string {
 /**
  * What preparing made of SAMPLE at each PREPARE_VERSION: when the test below fails, what is prepared
  * changed, and stored entries must be prepared again. Bump PREPARE_VERSION and record the new one.
+ * An entry's date is left out: a stored entry keeps the date it was first stored with (an entry
+ * prepared again updates in place, its date untouched), so no version could reach it.
  */
 const FINGERPRINTS: Record<number, string> = {
-  1: '19439632eb62c309eb7658cac36ced2c301142f2',
-  // Version 2's changes to the sanitizer (pixels, srcset, nesting) touch nothing SAMPLE holds.
-  2: '19439632eb62c309eb7658cac36ced2c301142f2',
+  // Version 2's changes to the sanitizer (pixels, srcset, nesting) touched nothing SAMPLE holds:
+  // 1 and 2 were one fingerprint (19439632…, taken with the dates).
+  2: '88c7d0b8926cd179c5f0a92637ebfecfd176db09',
 };
 
 const SAMPLE: Partial<ParsedEntry>[] = [
@@ -58,7 +60,9 @@ const SAMPLE: Partial<ParsedEntry>[] = [
 
 describe('prepareEntries', () => {
   it('prepares as it did at this PREPARE_VERSION (bump it when preparing changes)', () => {
-    const prepared = prepareEntries(feed(SAMPLE.map(item)), FEED_URL, NOW);
+    const prepared = prepareEntries(feed(SAMPLE.map(item)), FEED_URL, NOW).map(
+      ({ publishedAt: _, ...made }) => made,
+    );
     const fingerprint = createHash('sha1').update(JSON.stringify(prepared)).digest('hex');
     assert.equal(
       FINGERPRINTS[PREPARE_VERSION],

@@ -129,7 +129,7 @@ export function prepareEntries(
     );
     return byContentSource.get(source);
   };
-  for (const item of items) {
+  for (const [position, item] of items.entries()) {
     // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
     const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
@@ -152,7 +152,7 @@ export function prepareEntries(
     }
     const kept = removeSelector ? withoutRemoved(item, feedUrl, removeSelector, selectorErrors) : item;
     const rewritten = rewrites.length ? withRewrites(kept, rewrites) : kept;
-    const entry = prepareEntry(rewritten, guid, link, feedUrl, now, source);
+    const entry = prepareEntry(rewritten, guid, link, feedUrl, now, undatedAt(now, position), source);
     if (alt !== undefined) entry.altKey = alt;
     if (seen.has(entry.dedupeKey)) continue;
     seen.add(entry.dedupeKey);
@@ -259,9 +259,19 @@ function alternateKey(id: string | null, guid: string | null, link: string | nul
   return guid ? keyOf('l', link) : keyOf('g', id);
 }
 
+/**
+ * The date of an undated item at `position` in its document (0 first), fetched at `now`: a second
+ * apart, the first newest, so that a list newest first shows them in the document's order, as a
+ * feed or page lists its newest first. The date is not the item's own, so it is no part of its
+ * source (sourceHash): the item is not prepared again at each fetch for a new one.
+ */
+function undatedAt(now: number, position: number): number {
+  return now - position * 1000;
+}
+
 /** The `count` newest of `items`, in their order. */
 function newestItems(items: readonly ParsedEntry[], count: number, now: number): ParsedEntry[] {
-  const dates = items.map((item) => epoch(item.published) ?? epoch(item.updated) ?? now);
+  const dates = items.map((item, i) => epoch(item.published) ?? epoch(item.updated) ?? undatedAt(now, i));
   const newest = items
     .map((_, i) => i)
     .sort((a, b) => (dates[b] as number) - (dates[a] as number) || a - b)
@@ -276,6 +286,7 @@ function prepareEntry(
   link: string | null,
   feedUrl: string,
   now: number,
+  undated: number,
   source: string | undefined,
 ): PreparedEntry {
   // Deduplicated and hashed by the link as given (tracking parameters out), as stored entries were.
@@ -297,7 +308,7 @@ function prepareEntry(
     contentText: content.text,
     summaryText: truncate(summarySource, SUMMARY_LENGTH),
     readingMinutes: content.readingMinutes,
-    publishedAt: published === null ? now : Math.min(published, now + MAX_FUTURE_MS),
+    publishedAt: published === null ? undated : Math.min(published, now + MAX_FUTURE_MS),
     updatedAt: epoch(item.updated),
     categories: item.categories,
     enclosures: item.enclosures.flatMap((e) => {

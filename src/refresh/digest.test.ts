@@ -111,6 +111,49 @@ describe('digest pool', () => {
     assert.equal(here.itemCount, 4, 'every item read, prepared or not');
   });
 
+  it('prepares an undated entry of a scraped page once: its fetch time is no part of its source', () => {
+    const page =
+      '<main><article><h2><a href="/a">First</a></h2><p>One</p></article>' +
+      '<article><h2><a href="/b">Second</a></h2><p>Two</p></article></main>';
+    const at = (now: number, stored?: Map<string, string>, sources?: Map<string, string>) =>
+      digestFeed({
+        ...request(page, 'https://news.example/'),
+        contentType: 'text/html',
+        now,
+        scrape: {
+          items: 'article',
+          title: null,
+          link: null,
+          content: null,
+          date: null,
+          author: null,
+          categories: null,
+        },
+        stored,
+        sources,
+      });
+    const first = at(NOW);
+    // Undated, they keep the page's order: the first newest.
+    assert.deepEqual(
+      first.entries.map((e) => [e.title, e.publishedAt]),
+      [
+        ['First', NOW],
+        ['Second', NOW - 1000],
+      ],
+    );
+    const stored = new Map(first.entries.map((e) => [e.dedupeKey, e.contentHash]));
+    // Fetched again: prepared to find them as stored, and their sources kept for next time.
+    const second = at(NOW + 3_600_000, stored);
+    assert.deepEqual(second.entries, []);
+    const sources = new Map(second.sources);
+    assert.equal(sources.size, 2);
+    // And the time after: not prepared at all, so no source to keep anew.
+    const third = at(NOW + 7_200_000, stored, sources);
+    assert.deepEqual(third.entries, []);
+    assert.equal(third.sources, undefined);
+    assert.equal(third.itemCount, 2);
+  });
+
   it('leaves out removed entries whatever their content, and tells which the document no longer holds', async () => {
     const items = ['x', 'y']
       .map(

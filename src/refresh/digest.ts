@@ -84,7 +84,6 @@ export function digestFeed(req: DigestRequest): DigestResult<PreparedEntry> {
         url: req.url,
         contentType: req.contentType,
         maxBytes: req.maxBytes,
-        now: req.now,
       })
     : parseFeed(req.body, { url: req.url, contentType: req.contentType, maxBytes: req.maxBytes });
   if (parsed.format === null) {

@@ -239,7 +239,6 @@ async function probe(fetcher: Fetcher, url: string, options: FetchOptions): Prom
         url: result.finalUrl,
         contentType: result.contentType,
         maxBytes: DEFAULT_MAX_DOCUMENT_BYTES,
-        now: Date.now(),
       })
     : parseFeed(result.body, { url: result.finalUrl, contentType: result.contentType });
   if (feed.format !== null)

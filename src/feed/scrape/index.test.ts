@@ -25,7 +25,6 @@ const read = (html: string, s: PageScrape) =>
     url: URL,
     contentType: 'text/html; charset=utf-8',
     maxBytes: 4 << 20,
-    now: NOW,
   });
 
 const ADVISORIES = `<!doctype html><html lang="en"><head><title>Security advisories | Vendor</title>
@@ -77,8 +76,8 @@ describe('reading a web page as a feed', () => {
       feed.items.map((i) => [i.title, i.link, i.published]),
       [
         ['Second post', 'https://vendor.example/posts/b', '2026-12-02T08:00:00Z'],
-        // Undated: a second before the one above it, so the page's order is kept.
-        ['First post', 'https://vendor.example/posts/a', '2026-12-07T11:59:59Z'],
+        // Undated, as an undated item of a feed: its place on the page dates it (prepareEntries).
+        ['First post', 'https://vendor.example/posts/a', null],
       ],
     );
     const linked = read('<ul><li><a href="/x">Only a link</a></li></ul>', scrape({ items: 'li > a' }));
@@ -205,7 +204,6 @@ describe('reading a web page as a feed', () => {
         scrapePage(bytes('<p>x</p>'.repeat(100)), scrape({ items: 'p' }), {
           url: URL,
           maxBytes: 100,
-          now: NOW,
         }),
       (error: GleanerError) => error.code === 'PARSE_TOO_LARGE',
     );

@@ -77,8 +77,6 @@ export interface ScrapeOptions {
   contentType?: string | null;
   /** A longer page is refused, as a longer feed is (ParseOptions.maxBytes). */
   maxBytes: number;
-  /** When it was fetched: undated entries are dated a second apart before it, in page order. */
-  now: number;
 }
 
 /**
@@ -125,7 +123,7 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
     warnings.push(`the page holds ${outermost.length} entries; the first ${MAX_SCRAPED_ITEMS} are read`);
 
   const items: ParsedEntry[] = [];
-  for (const [index, item] of outermost.slice(0, MAX_SCRAPED_ITEMS).entries()) {
+  for (const item of outermost.slice(0, MAX_SCRAPED_ITEMS)) {
     const linkEl =
       scrape.link === null && isLink(item) ? item : first(scrape.link, 'link selector', item, DEFAULTS.link);
     const link = absolutizeUrl(attr(linkEl, 'href') ?? '', base);
@@ -152,8 +150,8 @@ export function scrapePage(bytes: Uint8Array, scrape: PageScrape, o: ScrapeOptio
       ...emptyEntry(),
       title,
       link,
-      // Undated entries keep the page's order: the first one newest.
-      published: dated ?? isoSeconds(o.now - index * 1000),
+      // Undated, as a feed's undated items are: dated by their place on the page when prepared.
+      published: dated,
       author,
       categories,
       contentHtml,
@@ -207,8 +205,4 @@ function attr(el: Element | null, name: string): string | null {
 
 function isLink(el: Element): boolean {
   return el.name === 'a' && DomUtils.hasAttrib(el, 'href');
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
