@@ -269,6 +269,17 @@ function resolveLabel(label: string): string | undefined {
 }
 
 function decodeDetected(bytes: Uint8Array, problem: string, warnings: string[]): DecodedDocument {
+  const { valid, invalid } = countUtf8Sequences(bytes);
+  // Legacy text almost never forms a valid multi-byte sequence (a lead byte, then as many
+  // continuation bytes as it calls for; "Ã©" is mojibake), so as many valid ones as bad bytes
+  // means UTF-8 with bytes gone wrong: curly quotes and one stray Latin-1 "é" read as
+  // windows-1252 would garble every quote, and every entry holding one would be rewritten.
+  if (valid > 0 && valid >= invalid) {
+    warnings.push(
+      `${problem}; decoded as utf-8 (${valid} valid multi-byte sequences, ${invalid} bad byte${invalid === 1 ? '' : 's'} replaced)`,
+    );
+    return decodedAs(bytes, 'utf-8', warnings);
+  }
   const detected = detectCharset(bytes);
   const charset = detected ?? FALLBACK_CHARSET;
   let how = 'detected';
@@ -330,6 +341,46 @@ function detectCharset(bytes: Uint8Array): string | undefined {
     if (countReplacements(sample, charset) * 50 <= highBytes) return charset;
   }
   return undefined;
+}
+
+/**
+ * The valid multi-byte UTF-8 sequences in `bytes`, and the bytes above 0x7f that start none (the
+ * WHATWG decoder's rules: no overlong forms, surrogates or code points past U+10FFFF).
+ */
+export function countUtf8Sequences(bytes: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 2
+        : lead >= 0xe0 && lead <= 0xef
+          ? 3
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 4
+            : 0;
+    // The second byte's range narrows after E0, ED, F0 and F4.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    let ok = length > 0 && i + length <= bytes.length;
+    for (let k = 1; ok && k < length; k++) {
+      const b = bytes[i + k] as number;
+      ok = k === 1 ? b >= low && b <= high : b >= 0x80 && b <= 0xbf;
+    }
+    if (ok) {
+      valid++;
+      i += length;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
 }
 
 function countHighByteRuns(bytes: Uint8Array): { highBytes: number; runs: number } {
