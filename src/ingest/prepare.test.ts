@@ -275,6 +275,25 @@ describe('prepareEntries', () => {
     assert.deepEqual(titles(5), titles());
   });
 
+  it('keys an item with neither guid nor link by its media, and a lone surrogate as SQLite stores it', () => {
+    const media = (url: string) => [
+      { url, type: 'audio/mpeg', length: 1, title: null, durationSeconds: null },
+    ];
+    const entries = prepareEntries(
+      feed([
+        item({ enclosures: media('https://cdn.example/ep1.mp3?utm_source=rss') }),
+        item({ enclosures: media('https://cdn.example/ep2.mp3') }),
+        item({ id: 'lone-\ud800-x', title: 'Lone' }),
+      ]),
+      FEED_URL,
+      NOW,
+    );
+    assert.deepEqual(
+      entries.map((e) => e.dedupeKey),
+      ['l:https://cdn.example/ep1.mp3', 'l:https://cdn.example/ep2.mp3', 'g:lone-\ufffd-x'],
+    );
+  });
+
   it('falls back to links when one guid is repeated, and drops exact repeats', () => {
     const entries = prepareEntries(
       feed([

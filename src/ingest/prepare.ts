@@ -26,10 +26,17 @@ function sha1(...parts: string[]): string {
   return hash.digest('hex');
 }
 
-/** `g:guid` or `l:link`; past MAX_KEY_LENGTH, `gh:` or `lh:` and the value's hash. */
+/**
+ * `g:guid` or `l:link`; past MAX_KEY_LENGTH, `gh:` or `lh:` and the value's hash. A lone UTF-16
+ * surrogate (a JSON Feed's "\ud800") is U+FFFD, as SQLite stores it: the key read back is the key.
+ */
 function keyOf(kind: 'g' | 'l', value: string): string {
-  return value.length <= MAX_KEY_LENGTH ? `${kind}:${value}` : `${kind}h:${sha1(value)}`;
+  const text = LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\ufffd') : value;
+  return text.length <= MAX_KEY_LENGTH ? `${kind}:${text}` : `${kind}h:${sha1(text)}`;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 function truncate(text: string, length: number): string {
   if (text.length <= length) return text;
@@ -117,8 +124,7 @@ export function prepareEntries(
   const rewrites = rewriteRules ? readRewriteRules(rewriteRules) : [];
   const items = feed.items.length > maxEntries ? newestItems(feed.items, maxEntries, now) : feed.items;
   const seen = new Set<string>();
-  const guidCounts = new Map<string, number>();
-  for (const item of items) if (item.id) guidCounts.set(item.id, (guidCounts.get(item.id) ?? 0) + 1);
+  const ambiguous = ambiguousGuids(items);
   const out: PreparedEntry[] = [];
   // Entries keyed by their content (no guid, no link) are known by their source alone: its key is
   // made of what preparing makes.
@@ -132,10 +138,13 @@ export function prepareEntries(
   for (const [position, item] of items.entries()) {
     // RSS 2.0 says a guid "uniquely identifies the item"; some feeds repeat one guid on every
     // item. A guid shared within one document identifies nothing, so those items fall back to link.
-    const guid = item.id && guidCounts.get(item.id) === 1 ? item.id : null;
+    const guid = item.id && !ambiguous.has(item.id) ? item.id : null;
     const link = item.link ? stripTrackingParams(item.link) : null;
     const source = stored ? sourceHash(item, feedUrl, removeSelector, rewriteRules) : undefined;
-    const key = itemKey(guid, link) ?? (source === undefined ? null : (contentKeyed(source) ?? null));
+    const key =
+      itemKey(guid, link) ??
+      enclosureKey(item) ??
+      (source === undefined ? null : (contentKeyed(source) ?? null));
     const alt = stored ? alternateKey(item.id, guid, link) : undefined;
     // The same source under either key is the same item (its guid and link are part of it).
     const same =
@@ -249,6 +258,41 @@ function itemKey(guid: string | null, link: string | null): string | null {
 }
 
 /**
+ * The key of an item with neither guid nor link but a media file (a podcast's episode with only
+ * its enclosure): the file's URL, as SimplePie and Miniflux take it for the link. Keyed by its
+ * title and text instead, episodes without either would all be one entry, and the next never come.
+ */
+function enclosureKey(item: ParsedEntry): string | null {
+  const url = item.enclosures[0]?.url;
+  return url ? keyOf('l', stripTrackingParams(url)) : null;
+}
+
+/**
+ * The guids that name more than one item of the document. An item listed again as it is (its
+ * link, title and bodies the same) is the same item: only items that differ make a guid ambiguous.
+ */
+function ambiguousGuids(items: readonly ParsedEntry[]): Set<string> {
+  const ambiguous = new Set<string>();
+  const first = new Map<string, ParsedEntry>();
+  for (const item of items) {
+    if (!item.id) continue;
+    const seen = first.get(item.id);
+    if (seen === undefined) first.set(item.id, item);
+    else if (!sameItem(seen, item)) ambiguous.add(item.id);
+  }
+  return ambiguous;
+}
+
+function sameItem(a: ParsedEntry, b: ParsedEntry): boolean {
+  return (
+    a.link === b.link &&
+    a.title === b.title &&
+    a.contentHtml === b.contentHtml &&
+    a.summaryHtml === b.summaryHtml
+  );
+}
+
+/**
  * The key an item with a guid and a link would have had if its guid had been unique in its
  * document when it is not, or repeated when it is: a publisher that lists an item twice, or gives
  * a new item an old one's guid, would otherwise make the items of that guid change keys from one
@@ -319,7 +363,7 @@ function prepareEntry(
     commentsUrl: linkUrl(item.commentsUrl, feedUrl),
     language: item.language,
     // Deduplicated by guid, then link, then content.
-    dedupeKey: itemKey(guid, link) ?? `h:${sha1(title, content.text)}`,
+    dedupeKey: itemKey(guid, link) ?? enclosureKey(item) ?? `h:${sha1(title, content.text)}`,
     contentHash,
   };
   // Set after the literal: an entry of a feed's first fetch has no such key, and the literal one shape.

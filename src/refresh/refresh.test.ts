@@ -741,6 +741,62 @@ describe('refreshFeed over loopback HTTP', () => {
     });
   });
 
+  it('keeps episodes with only their media apart, an item listed twice one entry, and an item given a guid as it is edited', async () => {
+    await withEachDigest(async (name, digest) => {
+      let body = '';
+      server.route(`/odd-keys-${name}.xml`, (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end(`<rss version="2.0"><channel><title>Odd keys</title>${body}</channel></rss>`),
+      );
+      const episode = (n: number, title = ''): string =>
+        `<item>${title ? `<title>${title}</title>` : ''}<pubDate>Mon, 0${n} Nov 2026 10:00:00 GMT</pubDate>` +
+        `<enclosure url="https://cdn.example/${name}/ep${n}.mp3" length="1" type="audio/mpeg"/></item>`;
+      const feed = await subscribed(`/odd-keys-${name}.xml`);
+      const refresh = async (): Promise<unknown> => {
+        h.clock += HOUR;
+        const result = await refreshFeed(await current(feed), { ...deps, digest });
+        return result.status === 'updated' ? [result.inserted, result.updated] : result.status;
+      };
+      const views = async () => store.queryEntries({ userId: user.id, feedId: feed.id, limit: 20 });
+
+      // Untitled, or all titled alike: each episode its own entry, and the next one comes.
+      body = episode(1) + episode(2) + episode(3, 'Weekly show') + episode(4, 'Weekly show');
+      assert.deepEqual(await refresh(), [4, 0], name);
+      body = episode(5) + body;
+      assert.deepEqual(await refresh(), [1, 0], name);
+
+      // A guid listed twice as the same item (its date aside), without a link: still that item, still read.
+      const twice = (day: number): string =>
+        `<item><title>Twice</title><guid isPermaLink="false">tw-1</guid><pubDate>Mon, 0${day} Nov 2026 10:00:00 GMT</pubDate>` +
+        `<description>Once</description></item>`;
+      body = twice(1);
+      assert.deepEqual(await refresh(), [1, 0], name);
+      const read = (await views()).find((v) => v.entry.title === 'Twice');
+      assert.ok(read);
+      await store.setEntryState(user.id, [read.entry.id], { read: true }, h.clock);
+      body = twice(1) + twice(2);
+      assert.deepEqual(await refresh(), [0, 0], name);
+
+      // Keyed by its link, then given a guid in the same fetch that edits it: updated in place.
+      const linked = (guid: string, text: string): string =>
+        `<item><title>Linked</title><link>https://blog.example/${name}/linked</link>${guid}<description>${text}</description></item>`;
+      body = linked('', 'First');
+      assert.deepEqual(await refresh(), [1, 0], name);
+      body = linked('<guid>linked-1</guid>', 'Second');
+      assert.deepEqual(await refresh(), [0, 1], name);
+      const titles = (await views()).map((v) => [v.entry.title, v.read]);
+      assert.deepEqual(
+        titles.filter(([t]) => t === 'Twice' || t === 'Linked'),
+        [
+          ['Linked', false],
+          ['Twice', true],
+        ],
+      );
+      assert.equal(await store.countEntries(feed.id), 7, name);
+    });
+  });
+
   it('prepares again only the items whose source changed, here and on a parse worker', async () => {
     await withEachDigest(async (name, digest) => {
       const items = [1, 2, 3].map((n) => ({

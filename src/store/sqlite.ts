@@ -609,13 +609,15 @@ interface StoredKey {
 
 /**
  * The entry stored under `e`'s alternate key when it is the same item: the guid it lost (repeated
- * in its document now) with the same link, or the link it had with the same guid. A removed
- * entry's key is not taken: nothing tells whether it was this item.
+ * in its document now) with the same link, or the link it had with the same guid, or with none
+ * (a feed that gave its items guids since). A removed entry's key is not taken: nothing tells
+ * whether it was this item.
  */
 function storedUnderAltKey(stored: Map<string, StoredKey>, e: StorableEntry): StoredKey | undefined {
   const row = e.altKey === undefined ? undefined : stored.get(e.altKey);
   if (!row || row.content_hash === null) return undefined;
-  return (e.altKey?.startsWith('g:') ? row.link === e.link : row.guid === e.guid) ? row : undefined;
+  const same = e.altKey?.startsWith('g') ? row.link === e.link : row.guid === e.guid || row.guid === null;
+  return same ? row : undefined;
 }
 
 // The Store interface is async for PostgreSQL's sake; SQLite answers synchronously, and `async`
