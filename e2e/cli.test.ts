@@ -907,6 +907,28 @@ describe('gleaner CLI', () => {
     assert.equal(out.stdout.trim(), version);
   });
 
+  it('refreshes the feeds a clock that ran ahead left waiting, with --due and without', async () => {
+    const ahead = await importedFeeds('ahead', 3, (i) => rss(`Ahead ${i}`, 1, `a${i}`));
+    assert.equal((await run(ahead.env, 'refresh')).code, 0);
+    assert.equal(ahead.fetches(), 3);
+    // As if checked while the clock said 2030: one feed due in 2030, one "checked" then.
+    const conn = new Database(ahead.db);
+    const in2030 = Date.UTC(2030, 0, 1);
+    try {
+      conn.prepare('UPDATE feeds SET next_check_at = ? WHERE url LIKE ?').run(in2030, '%/ahead/0.xml');
+      conn
+        .prepare('UPDATE feeds SET last_checked_at = ?, next_check_at = ? WHERE url LIKE ?')
+        .run(in2030, in2030 + 3_600_000, '%/ahead/1.xml');
+    } finally {
+      conn.close();
+    }
+    const due = await run(ahead.env, 'refresh', '--due');
+    assert.equal(due.code, 0, due.stderr);
+    assert.equal(ahead.fetches(), 5, 'both fetched again, the third not due');
+    const feeds = await run(ahead.env, 'feeds');
+    assert.doesNotMatch(feeds.stdout, /next in \d+ (d|mo|y)/, feeds.stdout);
+  });
+
   it('loses nothing and duplicates nothing when killed -9 in the middle of a refresh', async () => {
     const FEEDS = 40;
     const ITEMS = 25;

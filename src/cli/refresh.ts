@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { dueFeedSource, pageSizeFor, refreshFeeds } from '../refresh/pool.js';
 import { runRefreshLoop } from '../refresh/loop.js';
+import { furthestNextCheckMs } from '../refresh/schedule.js';
 import { createDigestPool } from '../refresh/digest.js';
 import { limitHeapGrowth } from '../refresh/heap.js';
 import { GleanerError } from '../model/errors.js';
@@ -76,6 +77,10 @@ export async function run(args: string[]): Promise<number> {
     // Every feed (or those due), read a page at a time as the pass goes: memory does not grow
     // with the number of feeds.
     const due = values.due ? Date.now() : Number.MAX_SAFE_INTEGER;
+    // Feeds a clock that ran ahead (and was set back) left waiting, for years maybe, are due, and
+    // a pass of every feed takes them (it takes those checked before it began).
+    if (positionals.length === 0)
+      await ctx.store.rescheduleAheadOfClock(deps.clock(), furthestNextCheckMs(deps.policy));
     const feeds =
       positionals.length > 0
         ? await chosenFeeds(ctx.store, values.user, positionals)

@@ -2,6 +2,7 @@
 // `gleaner refresh --watch` and by `gleaner serve`.
 import { dueFeedSource, pageSizeFor, refreshFeeds, type PassSummary, type PoolOptions } from './pool.js';
 import type { RefreshDeps, RefreshResult } from './refresh.js';
+import { furthestNextCheckMs } from './schedule.js';
 
 export interface LoopOptions extends PoolOptions {
   signal: AbortSignal;
@@ -57,6 +58,8 @@ export async function runRefreshLoop(deps: RefreshDeps, options: LoopOptions): P
   };
   while (!options.signal.aborted) {
     try {
+      // Feeds a clock that ran ahead (and was set back) left waiting, for years maybe, are due.
+      await deps.store.rescheduleAheadOfClock(deps.clock(), furthestNextCheckMs(deps.policy));
       // A pass takes every feed due when it starts, a page at a time; one slow feed holds up none
       // of the others (passes of a batch at a time each waited for their slowest feed).
       const summary = await refreshFeeds(

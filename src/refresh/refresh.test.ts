@@ -29,7 +29,7 @@ import { createDigestPool, digestInProcess, extractInProcess, type Digest } from
 import { runRefreshLoop } from './loop.js';
 import { dueFeedSource, RefreshSlots, refreshFeeds, type PassSummary } from './pool.js';
 import { refreshFeed, type RefreshDeps } from './refresh.js';
-import { DEFAULT_SCHEDULE_POLICY } from './schedule.js';
+import { DEFAULT_SCHEDULE_POLICY, furthestNextCheckMs } from './schedule.js';
 import { pushedDocument } from './websub.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
@@ -271,9 +271,54 @@ describe('refreshFeed over loopback HTTP', () => {
     }
   });
 
+  it('paces a feed by the entries it finds new: as they come when it dates them all 1970, not at all when it only edits', async () => {
+    let count = 3;
+    server.route('/epoch.xml', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(
+        rss(
+          Array.from({ length: count }, (_, i) => ({
+            guid: `e${count - i}`,
+            title: `Epoch ${count - i}`,
+            date: 'Thu, 01 Jan 1970 00:00:00 GMT',
+          })),
+        ),
+      ),
+    );
+    let views = 0;
+    server.route('/counter.xml', (_req, res) => {
+      views++;
+      const items = [1, 2, 3].map(
+        (n) =>
+          `<item><title>Post ${n}</title><guid>c${n}</guid><description>Viewed ${views * n} times</description></item>`,
+      );
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(`<rss version="2.0"><channel><title>Counter</title>${items.join('')}</channel></rss>`);
+    });
+    const wait = async (feed: Feed): Promise<number> => ((await current(feed)).nextCheckAt - h.clock) / HOUR;
+    const epoch = await subscribed('/epoch.xml');
+    const counter = await subscribed('/counter.xml');
+    for (const feed of [epoch, counter]) assert.equal((await refreshFeed(feed, deps)).status, 'updated');
+    assert.ok((await wait(epoch)) >= 20, 'dated 1970: nothing to go by yet');
+    assert.ok((await wait(counter)) <= 1, 'undated, just found: as if just published');
+
+    h.clock += HOUR / 2;
+    count = 4;
+    assert.equal((await refreshFeed(await current(epoch), deps)).status, 'updated');
+    // A new entry since the last check, dated 1970: the feed publishes between two checks. Its ttl
+    // (2 hours) is the floor.
+    assert.ok((await wait(epoch)) <= 3, `epoch: ${await wait(epoch)} h`);
+
+    h.clock += 2 * 24 * HOUR;
+    assert.equal((await refreshFeed(await current(counter), deps)).status, 'updated');
+    // Edited, nothing new in two days: its entries, found two days ago, say once a day or so.
+    assert.ok((await wait(counter)) >= 12, `counter: ${await wait(counter)} h`);
+  });
+
   it('fetches a feed that ignores the HTTP cache whole each time, and heeds no max-age for it', async () => {
-    // A site whose validators lie: any If-None-Match is answered 304, whatever changed.
-    let doc = rss([{ guid: 'a', title: 'First' }]);
+    // A site whose validators lie: any If-None-Match is answered 304, whatever changed. Its entry is
+    // an hour old: by its pace alone, it would be checked in half an hour.
+    let doc = rss([{ guid: 'a', title: 'First', date: new Date(h.clock - HOUR).toUTCString() }]);
     server.route('/lying.xml', (req, res) => {
       const headers = { etag: '"same"', 'cache-control': 'max-age=86400' };
       if (req.headers['if-none-match']) return void res.writeHead(304, headers).end();
@@ -460,7 +505,10 @@ describe('refreshFeed over loopback HTTP', () => {
     await refreshFeed(feed, deps);
     const f = await current(feed);
     assert.equal(f.nextCheckAt, h.clock + 7 * 24 * 3600_000);
-    assert.match(f.lastError ?? '', /the server has a problem, Gleaner will retry in 7 d$/);
+    assert.match(
+      f.lastError ?? '',
+      /the server has a problem \(it asks for 7 d\); Gleaner will retry later$/,
+    );
   });
 
   it('moves a feed that redirected permanently, and refuses a page that is not a feed', async () => {
@@ -1203,6 +1251,42 @@ describe('a pass over the due feeds, read a page at a time', () => {
     } finally {
       await named.close();
     }
+  });
+
+  it('takes again the feeds a clock that ran ahead left waiting, and only those', async () => {
+    const furthest = furthestNextCheckMs(DEFAULT_SCHEDULE_POLICY);
+    const feeds: Feed[] = [];
+    for (const path of ['/ahead-checked', '/ahead-due', '/retry-after', '/due'])
+      feeds.push(await h.subscribed(path));
+    const [checkedAhead, dueAhead, retryAfter, due] = feeds as [Feed, Feed, Feed, Feed];
+    const YEAR = 365 * 24 * HOUR;
+    // Checked while the clock said three years on; due when a year has passed after it was set
+    // back; due in six days (a Retry-After, honoured); due now.
+    await h.store.recordNotModified(checkedAhead.id, h.clock + 3 * YEAR, h.clock + 3 * YEAR + HOUR);
+    await h.store.recordNotModified(dueAhead.id, h.clock - HOUR, h.clock + YEAR);
+    await h.store.recordNotModified(retryAfter.id, h.clock - HOUR, h.clock + 6 * 24 * HOUR);
+    await h.store.recordNotModified(due.id, h.clock - HOUR, h.clock);
+    const walk = async (now: number): Promise<number[]> =>
+      (await dueFeedSource(h.store, now, 10, () => h.clock)())
+        .map((f) => f.id)
+        .filter((id) => feeds.some((f) => f.id === id));
+    assert.deepEqual(await walk(h.clock), [due.id]);
+    assert.deepEqual(await walk(Number.MAX_SAFE_INTEGER), [due.id, retryAfter.id, dueAhead.id]);
+
+    assert.equal(await h.store.rescheduleAheadOfClock(h.clock, furthest), 2);
+    assert.deepEqual((await walk(h.clock)).sort(), [checkedAhead.id, dueAhead.id, due.id].sort());
+    // Every feed, as `gleaner refresh` takes them: the one checked "in three years" too.
+    assert.equal((await walk(Number.MAX_SAFE_INTEGER)).length, 4);
+    assert.ok(
+      ((await h.store.getFeed(checkedAhead.id))?.lastCheckedAt ?? Infinity) < h.clock,
+      'its last check is no longer ahead',
+    );
+    assert.equal(
+      (await h.store.getFeed(retryAfter.id))?.nextCheckAt,
+      h.clock + 6 * 24 * HOUR,
+      'a Retry-After stands',
+    );
+    assert.equal(await h.store.rescheduleAheadOfClock(h.clock, furthest), 0);
   });
 
   it('gives each feed once in a walk, though another process’s refresh moved it to a later page', async () => {

@@ -56,6 +56,8 @@ export type RefreshResult =
 
 // How many entries' publication times the scheduler looks at.
 const SCHEDULE_SAMPLE = 10;
+// A new entry dated this long before the feed's last success tells its dates are not when it published.
+const LATE_DATE_MS = 3_600_000;
 // How many of a feed's stored entries a refresh looks up before digesting its document, to leave
 // out those it repeats unchanged (feeds hold 10-50 items, a few hundred at most; each looked up
 // costs ~2 µs). An older item goes on as if new, and the store then finds it stored and writes
@@ -190,11 +192,7 @@ export async function refreshFeed(
     return recordFailure(feed, err, deps);
   }
 
-  // The new entries, and the newest stored (the digest left out those the document repeats).
-  const publishTimes = [
-    ...entries.map((e) => e.publishedAt),
-    ...stored.slice(0, SCHEDULE_SAMPLE).map((e) => e.publishedAt),
-  ];
+  const publishTimes = publishedAt(entries, stored, feed);
   // A WebSub push may leave out what the feed's own document says of itself.
   const ttlMinutes = result.partial ? feed.ttlMinutes : parsed.ttlMinutes;
   const next = nextCheckAt(
@@ -245,6 +243,28 @@ export async function refreshFeed(
     });
   }
   return { feedId: feed.id, status: 'updated', ...saved };
+}
+
+/**
+ * When the feed published, as its schedule counts (nextCheckAt's publishTimes): the entries a
+ * fetch found new, not those it edited (an undated item whose view count changes publishes
+ * nothing), and the newest stored. A feed whose new entries are dated over an hour before its last
+ * success, which would have found them, dates them wrongly (every item 1970, or a fixed date): its
+ * new entries alone count then, each as of that success.
+ */
+function publishedAt(
+  entries: readonly StorableEntry[],
+  stored: readonly { dedupeKey: string; publishedAt: number }[],
+  feed: Pick<Feed, 'lastSuccessAt'>,
+): number[] {
+  const known = new Set(stored.map((e) => e.dedupeKey));
+  const fresh = entries
+    .filter((e) => !known.has(e.dedupeKey) && (e.altKey === undefined || !known.has(e.altKey)))
+    .map((e) => e.publishedAt);
+  const since = feed.lastSuccessAt;
+  if (since !== null && fresh.some((t) => t < since - LATE_DATE_MS))
+    return fresh.map((t) => Math.max(t, since));
+  return [...fresh, ...stored.slice(0, SCHEDULE_SAMPLE).map((e) => e.publishedAt)];
 }
 
 /**

@@ -19,12 +19,13 @@ const none = () => 0.5;
 
 describe('adaptiveInterval', () => {
   const cases: [string, number[], number][] = [
-    ['no history: hourly', [], HOUR],
-    ['one entry: hourly', [now - HOUR], HOUR],
+    ['no entry, ever: the longest', [], 24 * HOUR],
+    ['one entry an hour ago: one gap, halved', [now - HOUR], HOUR / 2],
+    ['one entry of 2010: the longest', [Date.UTC(2010, 0, 1)], 24 * HOUR],
     ['busy feed: clamped to the minimum', Array.from({ length: 10 }, (_, i) => now - i * MIN), 15 * MIN],
     ['hourly publisher: every half hour', hourly, HOUR / 2],
     ['quiet for a year: clamped to the maximum', [now - 400 * 24 * HOUR, now - 401 * 24 * HOUR], 24 * HOUR],
-    ['future dates are ignored', [now + 10 * HOUR, ...hourly], HOUR / 2],
+    ['a date ahead counts as now', [now + 10 * HOUR, ...hourly.slice(1)], HOUR / 2],
   ];
   for (const [name, times, expected] of cases) {
     it(name, () => assert.equal(adaptiveInterval(times, now, policy), expected));

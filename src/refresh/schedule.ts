@@ -1,4 +1,5 @@
 // When to check a feed next. Pure: the clock and the random source are passed in.
+import { MAX_RETRY_AFTER_SECONDS } from '../feed/fetch/http.js';
 
 export interface SchedulePolicy {
   minIntervalMs: number;
@@ -52,8 +53,6 @@ export interface CheckOutcome {
 
 // The last check of a WebSub lease, which renews it, comes at least this long before it ends.
 const LEASE_MARGIN_MS = 3_600_000;
-// With no history to go by, a feed is checked hourly.
-const DEFAULT_INTERVAL_MS = 3_600_000;
 // How many recent entries the publishing rate is taken from.
 const RATE_SAMPLE = 10;
 
@@ -61,22 +60,32 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 /**
  * The interval a feed's own publishing rate suggests: half the typical gap between its recent
- * entries (a feed that posts hourly is checked every half hour), bounded by the policy.
+ * entries (a feed that posts hourly is checked every half hour), bounded by the policy. A date
+ * ahead of `now` counts as now. One entry is one gap, up to now; a feed with none (an empty
+ * document, ever) waits the longest, as Miniflux's has it.
  */
 export function adaptiveInterval(publishTimes: number[], now: number, policy: SchedulePolicy): number {
   const times = publishTimes
-    .filter((t) => t <= now)
+    .map((t) => Math.min(t, now))
     .sort((a, b) => b - a)
     .slice(0, RATE_SAMPLE);
-  const newest = times[0];
   const oldest = times[times.length - 1];
-  if (times.length < 2 || newest === undefined || oldest === undefined) {
-    return clamp(DEFAULT_INTERVAL_MS, policy.minIntervalMs, policy.maxIntervalMs);
-  }
-  // n entries span n - 1 gaps; measuring up to now (not to the newest entry) makes a feed that
-  // went quiet slow down even with a busy past.
-  const meanGap = (now - oldest) / (times.length - 1);
+  if (oldest === undefined) return policy.maxIntervalMs;
+  // n entries span n - 1 gaps, and one entry one; measuring up to now (not to the newest entry)
+  // makes a feed that went quiet slow down even with a busy past.
+  const meanGap = (now - oldest) / Math.max(1, times.length - 1);
   return clamp(meanGap / 2, policy.minIntervalMs, policy.maxIntervalMs);
+}
+
+/**
+ * How far past its check a feed's next can be (nextCheckAt): its longest interval, a subscriber's
+ * longest wait or the longest Retry-After heeded, whichever is longest, and an hour of rounding.
+ * A feed due later than that was scheduled by a clock that ran ahead since set back.
+ */
+export function furthestNextCheckMs(policy: SchedulePolicy): number {
+  return (
+    Math.max(policy.maxIntervalMs, MAX_CHECK_MINUTES * 60_000, MAX_RETRY_AFTER_SECONDS * 1000) + 3_600_000
+  );
 }
 
 /** The next check time after a check (success or failure). `random` returns [0, 1). */

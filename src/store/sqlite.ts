@@ -754,6 +754,12 @@ class SqliteStore implements Store {
            AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.paused = 0)
          ORDER BY f.next_check_at, f.id LIMIT @limit`,
       ),
+      // A check is never made after its time (by more than a minute, for another process's clock
+      // and commit); a pass takes the feeds checked before it began.
+      rescheduleAheadOfClock: db.prepare(
+        `UPDATE feeds SET next_check_at = @now, last_checked_at = MIN(last_checked_at, @now - 1)
+         WHERE next_check_at > @furthest OR last_checked_at > @now + 60000`,
+      ),
       countDueFeeds: db
         .prepare(
           `SELECT COUNT(*) FROM feeds f WHERE f.next_check_at <= ?
@@ -1350,6 +1356,10 @@ class SqliteStore implements Store {
 
   async countDueFeeds(now: number): Promise<number> {
     return this.s.countDueFeeds.get(now) as number;
+  }
+
+  async rescheduleAheadOfClock(now: number, furthestMs: number): Promise<number> {
+    return this.s.rescheduleAheadOfClock.run({ now, furthest: now + furthestMs }).changes;
   }
 
   // Group commit: the feeds a refresh has ready in one turn of the event loop are written in one

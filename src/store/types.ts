@@ -461,6 +461,12 @@ export interface Store {
   /** How many feeds dueFeeds(now) gives in all. */
   countDueFeeds(now: number): Promise<number>;
   /**
+   * Makes due at `now` the feeds a clock that ran ahead (and was set back) left waiting: those
+   * checked after `now` (by over a minute), whose last check becomes just before it, and those due more than
+   * `furthestMs` after it, further than any schedule puts a check. How many there were.
+   */
+  rescheduleAheadOfClock(now: number, furthestMs: number): Promise<number>;
+  /**
    * Stores a fetch's entries and the feed's new state, all or nothing; resolves once committed.
    * Fetches stored at the same time may share a commit, each still whole or absent.
    */
@@ -766,6 +772,7 @@ export const STORE_METHODS = {
   claimWebSubPush: 'write',
   dueFeeds: 'read',
   countDueFeeds: 'read',
+  rescheduleAheadOfClock: 'write',
   recordFetchSuccess: 'write',
   recordNotModified: 'write',
   recordFetchFailure: 'write',

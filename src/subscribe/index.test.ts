@@ -504,12 +504,12 @@ describe('subscribing to a URL that fails, or to a long page', () => {
     ],
     [
       '/broken.xml',
-      /500 Internal Server Error; the server has a problem, Gleaner will retry later$/,
+      /500 Internal Server Error; the server has a problem; Gleaner will retry later$/,
       /500 Internal Server Error; the server has a problem, try again later$/,
     ],
     [
       '/busy.xml',
-      /429 Too Many Requests; the server wants fewer requests, Gleaner will retry in 2 min$/,
+      /429 Too Many Requests; the server wants fewer requests \(it asks for 2 min\); Gleaner will retry later$/,
       /429 Too Many Requests; the server wants fewer requests, try again in 2 min$/,
     ],
     [

@@ -198,6 +198,9 @@ export function statusError(
     );
   }
   const retry = retryAfterSeconds ? `in ${durationText(retryAfterSeconds * 1000)}` : 'later';
+  // A feed's next check is its schedule's (a back-off, at least what the server asks): only what the
+  // server asked is told here; `gleaner feeds` tells when the next check is.
+  const asks = retryAfterSeconds ? ` (it asks for ${durationText(retryAfterSeconds * 1000)})` : '';
   // For a feed's stored error, and for someone whose first fetch of the URL this was.
   let advice: string;
   let whenSubscribing: string;
@@ -208,15 +211,15 @@ export function statusError(
     advice = 'the feed is gone for good; remove the subscription';
     whenSubscribing = 'the feed is gone for good';
   } else if (status === 429) {
-    advice = `the server wants fewer requests, Gleaner will retry ${retry}`;
+    advice = `the server wants fewer requests${asks}; Gleaner will retry later`;
     whenSubscribing = `the server wants fewer requests, try again ${retry}`;
   } else if (status >= 500) {
-    advice = `the server has a problem, Gleaner will retry ${retry}`;
+    advice = `the server has a problem${asks}; Gleaner will retry later`;
     whenSubscribing = `the server has a problem, try again ${retry}`;
   } else if (status === 304) {
     // Reached only for a request without a validator, which a 304 cannot answer.
     const why = 'the request had nothing to compare (no ETag or date), so the server is misconfigured';
-    advice = `${why}; Gleaner will retry ${retry}`;
+    advice = `${why}; Gleaner will retry later`;
     whenSubscribing = `${why}; try again ${retry} or tell the site`;
   } else if (status >= 400) {
     advice = 'check the URL or remove the subscription';

@@ -370,7 +370,7 @@ describe('fetchFeed', () => {
     it('429 carries Retry-After in seconds', async () => {
       const error = await fetchError(fetcher, { url: server.url('/429') }, 'FETCH_HTTP_STATUS');
       assert.equal(error.retryAfterSeconds, 120);
-      assert.match(error.message, /retry in 2 min$/);
+      assert.match(error.message, /\(it asks for 2 min\); Gleaner will retry later$/);
     });
 
     it('503 carries a Retry-After date as seconds from now', async () => {
