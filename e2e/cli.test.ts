@@ -202,7 +202,7 @@ describe('gleaner CLI', () => {
     assert.match((await feed()).lastError ?? '', /401/);
     // The failing feed alone, and the count of failing feeds under every listing.
     const failing = (await gleaner('feeds', '--failing')).stdout;
-    assert.match(failing, /members\.xml[\s\S]*FAILING ×1: .*401/);
+    assert.match(failing, /members\.xml[\s\S]*FAILING ×1 \(last fetched [^)]+\): .*401/);
     assert.doesNotMatch(failing, /feed\.xml/, 'the feeds that work are left out');
     assert.match(failing, /\n\d+ feeds: 1 failing, 0 paused\n$/);
     assert.match(
@@ -827,7 +827,11 @@ describe('gleaner CLI', () => {
     const refreshed = await gleaner('refresh', server.url('/evil.xml'));
     assert.equal(refreshed.code, 1);
     const failing = await gleaner('feeds', '--failing');
-    assert.match(failing.stdout, /FAILING ×1: .*unclosed <ev ]0;pwned il 2j> element/);
+    // Fetched once before: since when it fails shows.
+    assert.match(
+      failing.stdout,
+      /FAILING ×1 \(last fetched (now|\d+ s ago)\): .*unclosed <ev ]0;pwned il 2j> element/,
+    );
     const json = await gleaner('feeds', '--json');
     assert.match(
       (JSON.parse(json.stdout) as { lastError: string | null }[]).map((f) => f.lastError).join('\n'),

@@ -85,7 +85,7 @@ export async function run(args: string[]): Promise<number> {
       const status =
         (s.subscription.paused ? 'PAUSED · ' : '') +
         (s.feed.errorCount > 0
-          ? `FAILING ×${s.feed.errorCount}: ${s.feed.lastError ?? ''}`
+          ? `FAILING ×${s.feed.errorCount}${s.feed.lastSuccessAt === null ? '' : ` (last fetched ${relativeTime(s.feed.lastSuccessAt, now)})`}: ${s.feed.lastError ?? ''}`
           : s.feed.lastCheckedAt === null
             ? 'not fetched yet'
             : 'ok');
