@@ -152,6 +152,27 @@ describe('isBlockedAddress with allowed CIDRs', () => {
   for (const [ip, blocked] of cases) {
     it(`${blocked ? 'blocks' : 'allows'} ${ip}`, () => assert.equal(isBlockedAddress(ip, policy), blocked));
   }
+
+  // Ranges an operator may well allow (a LAN, a tailnet, everything) hold what no setting opens.
+  const wide = {
+    allowPrivateNetworks: false,
+    allowedCidrs: ['fd00::/8', '100.64.0.0/10', '169.254.0.0/16', '0.0.0.0/0'],
+  };
+  for (const ip of [
+    'fd00:ec2::254',
+    '100.100.100.200',
+    '169.254.169.254',
+    '::ffff:169.254.169.254',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+  ]) {
+    it(`blocks ${ip} whatever range holds it`, () => assert.equal(isBlockedAddress(ip, wide), true));
+  }
+  it('allows the rest of those ranges', () => {
+    for (const ip of ['fd00:1::5', '100.64.0.7', '169.254.1.1', '10.0.0.1'])
+      assert.equal(isBlockedAddress(ip, wide), false, ip);
+  });
 });
 
 describe('parseCidr', () => {

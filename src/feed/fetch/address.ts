@@ -182,9 +182,10 @@ function kindOf(ip: Ip): AddressKind | null {
 export function isBlockedAddress(ip: string, policy: NetworkPolicy): boolean {
   const kind = classifyAddress(ip);
   if (kind === null) return false;
-  if (kind === 'invalid') return true;
-  if (isInAllowedCidrs(ip, policy.allowedCidrs)) return false;
-  return !(policy.allowPrivateNetworks && !NEVER_ALLOWED.has(kind));
+  if (kind === 'invalid' || NEVER_ALLOWED.has(kind)) return true;
+  // A range the operator allows does not open what no setting does: 10.0.0.0/8 or fd00::/8 holds a
+  // cloud's metadata address (fd00:ec2::254), as 100.64.0.0/10 does Alibaba's.
+  return !(policy.allowPrivateNetworks || isInAllowedCidrs(ip, policy.allowedCidrs));
 }
 
 function isInAllowedCidrs(text: string, cidrs: string[]): boolean {
