@@ -550,6 +550,17 @@ describe('feed management', () => {
         const notTls = await nadia.post(`/feeds/${plain.id}/certificate`, {});
         assert.match(alertOf(notTls.body) ?? '', /is not https: it has no certificate to trust/);
         assert.equal((await nadia.post('/feeds/999999/certificate', {})).status, 404);
+        // A feed fetched through the feed proxy: the button makes no connection of its own.
+        const hidden = await web.store.ensureFeed(
+          nas.url('/hidden.xml'),
+          { ...DEFAULT_FETCH_OPTIONS, fetchViaProxy: true },
+          now,
+        );
+        await web.store.subscribe(nadia.user.id, hidden.id, { folderId: null, title: null }, now);
+        const before = nas.connections;
+        const viaProxy = await nadia.post(`/feeds/${hidden.id}/certificate`, {});
+        assert.match(alertOf(viaProxy.body) ?? '', /behind GLEANER_FEED_PROXY/);
+        assert.equal(nas.connections, before, 'the server saw no connection');
 
         const cleared = await edit('');
         assert.equal(target(cleared).searchParams.get('done'), 'edited');

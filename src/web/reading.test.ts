@@ -513,6 +513,22 @@ describe('image proxy', () => {
         assert.match(plain.body, /DEPTH_ZERO_SELF_SIGNED_CERT/);
         assert.equal((await client.get(src.replace(/feed=\d+$/, `feed=${other.id}`))).status, 403);
         assert.equal((await client.get(src.replace(/\?feed=\d+$/, ''))).status, 403);
+
+        // The feed's icon, where none is kept: fetched as the feed is too (through the feed proxy,
+        // for a feed fetched through it), not as any other image.
+        await web.store.recordFetchSuccess(
+          feed.id,
+          { ...fetched('The NAS'), iconUrl: nas.url('/photo.png') },
+          [],
+        );
+        await web.store.subscribe(client.user.id, feed.id, { folderId: null, title: null }, NOW);
+        const page = await client.get(`/feed/${feed.id}`);
+        const icon = (/<img\s+class="feed-icon"\s+src="([^"]+)"/.exec(page.body)?.[1] ?? '').replace(
+          /&amp;/g,
+          '&',
+        );
+        assert.match(icon, new RegExp(`^/proxy/image/.*\\?feed=${feed.id}$`));
+        assert.equal((await client.get(icon)).status, 200);
       } finally {
         await nas.close();
       }

@@ -253,6 +253,13 @@ describe('fetching from a server whose certificate no authority signed', { skip 
       );
       await assert.rejects(fetcher.presentedCertificate('http://127.0.0.1/'), /is not https/);
       await assert.rejects(behind.presentedCertificate(selfSigned.url('/')), /openssl s_client -proxy/);
+      // A feed fetched through the feed proxy: its server does not see a connection of ours.
+      const accepted = selfSigned.connections;
+      await assert.rejects(
+        fetcher.presentedCertificate(selfSigned.url('/'), { viaProxy: true }),
+        /behind GLEANER_FEED_PROXY, get the certificate with openssl s_client -proxy/,
+      );
+      assert.equal(selfSigned.connections, accepted, 'no connection to the server');
     } finally {
       await guarded.close();
       await behind.close();

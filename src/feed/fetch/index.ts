@@ -192,9 +192,10 @@ export interface Fetcher {
   /**
    * The certificate the https server at `url` shows, not verified (certificateToTrust): for its
    * user to check and then trust for a feed. Straight to the server only, through the same
-   * address guards as a fetch: behind a proxy it is a USAGE error that says how else to get it.
+   * address guards as a fetch: behind a proxy (GLEANER_FETCH_PROXY, or the feed proxy for a feed
+   * fetched through it: `viaProxy`) it is a USAGE error that says how else to get it.
    */
-  presentedCertificate(url: string): Promise<PresentedCertificate>;
+  presentedCertificate(url: string, request?: { viaProxy?: boolean }): Promise<PresentedCertificate>;
   /** Closes pooled connections after in-flight fetches finish. */
   close(): Promise<void>;
 }
@@ -470,14 +471,18 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
-  async function presentedCertificate(target: string): Promise<PresentedCertificate> {
+  async function presentedCertificate(
+    target: string,
+    { viaProxy = false }: { viaProxy?: boolean } = {},
+  ): Promise<PresentedCertificate> {
     const { url } = parseFeedUrl(target);
     if (url.protocol !== 'https:')
       throw new GleanerError('USAGE', `${redactUrl(url)} is not https: it has no certificate to trust`);
-    if (options.proxy) {
+    // A feed fetched through a proxy is not to learn this server's address: no connection of ours.
+    if (options.proxy || viaProxy) {
       throw new GleanerError(
         'USAGE',
-        'behind GLEANER_FETCH_PROXY, get the certificate with openssl s_client -proxy HOST:PORT -connect SERVER:443 -showcerts',
+        `behind ${viaProxy ? 'GLEANER_FEED_PROXY' : 'GLEANER_FETCH_PROXY'}, get the certificate with openssl s_client -proxy HOST:PORT -connect SERVER:443 -showcerts`,
       );
     }
     refuseBlockedLiteral(url);

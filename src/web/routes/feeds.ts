@@ -413,7 +413,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const reason = t('Could not subscribe: {reason}', { reason: err.message });
       // A server of the user's own: the certificate it shows, filled in for them to check and trust.
       if (err instanceof FetchError && err.certificateRefused && !form.trustedCertificate) {
-        const shown = await ctx.deps.fetcher.presentedCertificate(form.url).catch(() => null);
+        const shown = await ctx.deps.fetcher
+          .presentedCertificate(form.url, { viaProxy: form.viaProxy })
+          .catch(() => null);
         if (shown) {
           form.trustedCertificate = shown.pem;
           const offer = t(
@@ -581,7 +583,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const t = viewer.t;
     let shown;
     try {
-      shown = await ctx.deps.fetcher.presentedCertificate(sub.feed.url);
+      shown = await ctx.deps.fetcher.presentedCertificate(sub.feed.url, {
+        viaProxy: sub.feed.options.fetchViaProxy,
+      });
     } catch (err) {
       if (!(err instanceof GleanerError)) throw err;
       if (wantsJson(req)) return reply.code(errorStatus(err)).send({ error: err.message });

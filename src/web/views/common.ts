@@ -79,12 +79,13 @@ export const AVATAR_COLOURS = 12;
 
 /**
  * A feed's icon: the one Gleaner keeps, else the icon's address (through the image proxy when it
- * is on), else the first letter of its name on a colour derived from the name.
+ * is on, fetched as the feed is: a feed fetched through the feed proxy has its icon fetched so
+ * too), else the first letter of its name on a colour derived from the name.
  */
 export function feedIcon(
   sub: Pick<SubscriptionView, 'feed' | 'hasIcon'>,
   name: string,
-  proxy: (url: string) => string,
+  proxy: (url: string, feedId?: number) => string,
 ): Html {
   if (sub.hasIcon) {
     return html`<img
@@ -100,7 +101,7 @@ export function feedIcon(
   if (iconUrl && /^https?:/i.test(iconUrl)) {
     return html`<img
       class="feed-icon"
-      src="${proxy(iconUrl)}"
+      src="${proxy(iconUrl, sub.feed.id)}"
       alt=""
       loading="lazy"
       width="16"

@@ -15,8 +15,11 @@ export interface PageData {
   /** The sidebar item to highlight: 'unread', 'feed:12', 'folder:3'… */
   active: string;
   now: number;
-  /** Rewrites a feed image URL (through the image proxy when it is on). */
-  proxy: (url: string) => string;
+  /**
+   * Rewrites a feed image URL (through the image proxy when it is on); with the feed's id, the
+   * proxy fetches it as that feed is fetched.
+   */
+  proxy: (url: string, feedId?: number) => string;
   query?: string;
 }
 
