@@ -3,7 +3,15 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +19,7 @@ import { BIN, run, runReadingFirstChunk, runWithInput } from './cli.js';
 import Database from 'better-sqlite3';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { startTestServer, type TestServer } from '../src/testing/testserver.js';
+import { MIGRATIONS, SQLITE } from '../src/store/migrations.js';
 
 function rss(title: string, n: number, prefix = 'item'): string {
   let items = '';
@@ -1120,6 +1129,50 @@ describe('gleaner CLI', () => {
     const named = await run(liveEnv, 'backup', folder);
     assert.equal(named.code, 0, named.stderr);
     assert.equal(readdirSync(folder).filter((f) => /^gleaner-\d{8}-\d{6}\.db$/.test(f)).length, 1);
+    // A folder that is not there, named as one: no file made in its name.
+    const slash = await run(liveEnv, 'backup', `${join(dir, 'no-backups')}/`);
+    assert.equal(slash.code, 1);
+    assert.match(slash.stderr, /no-backups\/: there is no such folder/);
+    // No database where it looks (cron in another folder, a typo): none made, and no backup.
+    const typo = join(dir, 'typo', 'gleaner.db');
+    const missing = await run({ ...env, GLEANER_DB: typo }, 'backup', join(folder, 'empty.db'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /there is no database at \S+typo\/gleaner\.db to back up/);
+    assert.ok(!existsSync(typo) && !existsSync(join(folder, 'empty.db')));
+    for (const command of ['refresh', 'export', 'cleanup']) {
+      const none = await run({ ...env, GLEANER_DB: typo }, command);
+      assert.equal(none.code, 1, command);
+      assert.match(none.stderr, /there is no database at \S+typo\/gleaner\.db: set GLEANER_DB/, command);
+    }
+    assert.ok(!existsSync(typo), 'nor made by a refresh, an export or a clean-up');
+    // Two at once, to one name: one copy, checked, and nothing left of the other.
+    const both = await Promise.all([1, 2].map(() => run(liveEnv, 'backup', join(folder, 'twice.db'))));
+    assert.deepEqual(both.map((r) => r.code).sort(), [0, 1], both.map((r) => r.stderr).join('\n'));
+    assert.deepEqual(
+      readdirSync(folder).filter((f) => f.startsWith('twice')),
+      ['twice.db'],
+    );
+  });
+
+  it('backs up a database an older Gleaner made as it is, without upgrading it', async () => {
+    const path = join(dir, 'older.db');
+    const older = new Database(path);
+    for (const [version, step] of MIGRATIONS.slice(0, 30).entries()) {
+      for (const sql of step(SQLITE)) older.exec(sql);
+      older.pragma(`user_version = ${version + 1}`);
+    }
+    older.close();
+    const copy = join(dir, 'older-copy.db');
+    const backup = await run({ ...env, GLEANER_DB: path }, 'backup', copy);
+    assert.equal(backup.code, 0, backup.stderr);
+    for (const file of [path, copy]) {
+      const conn = new Database(file, { readonly: true });
+      try {
+        assert.equal(conn.pragma('user_version', { simple: true }), 30, file);
+      } finally {
+        conn.close();
+      }
+    }
   });
 
   // A disk that fills up: a 64-KB tmpfs mounted in a mount namespace of the command's own.

@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length > 0)
     throw new GleanerError('USAGE', `gleaner cleanup takes no arguments\n\n${HELP}`);
-  const ctx = await openContext(values);
+  const ctx = await openContext(values, { existing: true });
   try {
     const dryRun = values['dry-run'];
     const removed = { trim: 0, age: 0 };

@@ -77,7 +77,7 @@ export async function runExport(args: string[]): Promise<number> {
     console.log(EXPORT_HELP);
     return 0;
   }
-  const ctx = await openContext(values);
+  const ctx = await openContext(values, { existing: true });
   try {
     const user = await resolveUser(ctx.store, values.user);
     const opml = buildOpml(

@@ -52,7 +52,7 @@ export async function run(args: string[]): Promise<number> {
   limitHeapGrowth();
   // WAL checkpoints on a thread of their own, as the server does: a first refresh writes hundreds
   // of MB, and a checkpoint inside a commit held this thread (11% more feeds/s without).
-  const ctx = await openContext(values, { checkpoints: 'background' });
+  const ctx = await openContext(values, { checkpoints: 'background', existing: true });
   // Parsing and sanitizing run on worker threads, one per core; this thread does the I/O.
   const pool = createDigestPool();
   try {

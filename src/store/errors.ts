@@ -6,10 +6,13 @@ import { GleanerError } from '../model/errors.js';
  * A failure the operator can act on, as a GleanerError with a message saying what to do: SQLite's
  * "database or disk is full" (no space left, or the file at GLEANER_DB_MAX_MB), and "database is
  * locked" (another process held the write lock past the wait). The transaction it broke was undone
- * whole, so nothing already stored is lost. Other errors come back as they are.
+ * whole, so nothing already stored is lost. A file Gleaner may not write, or damage found after it
+ * opened, is told as openError tells them. Other errors come back as they are.
  */
 export function storageError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CORRUPT')))
+    return openError('the database', err, { opened: true });
   if (code === 'SQLITE_FULL')
     return new GleanerError(
       'STORAGE_FULL',
@@ -27,15 +30,31 @@ export function storageError(err: unknown): unknown {
 }
 
 /**
- * Why the database at `path` could not be opened, as a GleanerError saying what to do: a path that
- * cannot be a file Gleaner writes (a directory, a directory it may not write to), a file that is
- * not a SQLite database (left as it is: it fails the first read, before any write), a damaged one.
- * Other errors come back as they are.
+ * Why the database at `path` could not be opened (or, `opened`, written or read since), as a
+ * GleanerError saying what to do: a path that cannot be a file Gleaner writes (a directory, a
+ * directory it may not write to), a file or folder it may only read, a file that is not a SQLite
+ * database (left as it is: it fails the first read, before any write), a damaged one. Other errors
+ * come back as they are.
  */
-export function openError(path: string, err: unknown): unknown {
+export function openError(path: string, err: unknown, { opened = false } = {}): unknown {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   const reason = typeof message === 'string' ? message : String(err);
   const where = 'set GLEANER_DB (or --db) to the file Gleaner keeps its data in';
+  const named = path === 'the database' ? path : `the database ${path}`;
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+    return new GleanerError(
+      'CONFIG_INVALID',
+      `cannot write to ${named} (${reason}): Gleaner must be able to write the file, its -wal and -shm files and their folder; check their owner and permissions, or ${where}`,
+      { cause: err },
+    );
+  }
+  if (opened && typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) {
+    return new GleanerError(
+      'CONFIG_INVALID',
+      `${named} is damaged (${reason}): stop Gleaner, restore it from a backup, or try sqlite3's .recover on a copy`,
+      { cause: err },
+    );
+  }
   switch (code) {
     case 'SQLITE_CANTOPEN':
     case 'EACCES':
@@ -63,6 +82,14 @@ export function openError(path: string, err: unknown): unknown {
     default:
       return err;
   }
+}
+
+/** A SQLite database of another application (tables, no schema version): left as it is. */
+export function foreignDatabaseError(path: string): GleanerError {
+  return new GleanerError(
+    'CONFIG_INVALID',
+    `${path} is a SQLite database, but not Gleaner's (it holds tables, and no Gleaner schema), and was left as it is; set GLEANER_DB (or --db) to the file Gleaner keeps its data in`,
+  );
 }
 
 /** A database whose schema a newer Gleaner wrote: this one would misread it, and does not open it. */

@@ -2,7 +2,16 @@
 // recordFetchSuccess), each whole or absent when the disk fills in the middle of them; the page
 // size of a new database.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +20,8 @@ import { GleanerError } from '../model/errors.js';
 import type { PreparedEntry } from '../model/index.js';
 import { fetchedUpdate, preparedEntry } from '../testing/fetched.js';
 import { packEntries } from '../refresh/digest.js';
-import { openSqliteStore, PAGE_SIZE } from './sqlite.js';
+import { storageError } from './errors.js';
+import { backupSqlite, openSqliteStore, PAGE_SIZE } from './sqlite.js';
 import type { Store } from './types.js';
 import { DEFAULT_FETCH_OPTIONS } from '../subscribe/index.js';
 
@@ -284,8 +294,9 @@ describe('SQLite store: page size', () => {
   it('keeps the page size of a database made before', async () => {
     const path = join(dir, 'old.db');
     const old = new Database(path);
+    // Its pages made (at 4 KiB), and nothing left in it: another application's file would be refused.
     old.pragma('page_size = 4096');
-    old.exec('CREATE TABLE made_before (x)');
+    old.exec('CREATE TABLE made_before (x); DROP TABLE made_before');
     old.close();
     const store = openSqliteStore(path);
     const [feedId] = await subscribedFeeds(store, 'di', 1);
@@ -356,6 +367,74 @@ describe('SQLite store: a path that is not its database', () => {
     assert.throws(() => openSqliteStore(path), refused(/notes\.txt is not a SQLite database/));
     assert.equal(readFileSync(path, 'utf8'), text);
     assert.equal(existsSync(`${path}-wal`), false, 'no WAL made beside it');
+  });
+
+  it('leaves another application’s SQLite database as it is', () => {
+    const path = join(dir, 'other-app.db');
+    const other = new Database(path);
+    other.exec("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('theirs')");
+    other.close();
+    const before = readFileSync(path);
+    assert.throws(
+      () => openSqliteStore(path),
+      refused(/other-app\.db is a SQLite database, but not Gleaner's/),
+    );
+    assert.deepEqual(readFileSync(path), before, 'not a byte changed');
+    assert.equal(existsSync(`${path}-wal`), false, 'not switched to WAL');
+  });
+
+  it('says a database it may only read cannot be used, when it opens rather than at its first write', async (t) => {
+    // Root writes whatever the permissions say: only another user sees them.
+    if (process.getuid?.() === 0) {
+      const path = join(dir, 'read-only.db');
+      await openSqliteStore(path).close();
+      chmodSync(path, 0o444);
+      chmodSync(dir, 0o555);
+      try {
+        const child = spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            '-e',
+            `import('${new URL('./sqlite.ts', import.meta.url).href}').then((m) => m.openSqliteStore(${JSON.stringify(path)}))`,
+          ],
+          { uid: 65534, gid: 65534, encoding: 'utf8' },
+        );
+        assert.match(
+          child.stderr,
+          /cannot write to the database .*read-only\.db .*check their owner and permissions/,
+        );
+      } finally {
+        chmodSync(dir, 0o755);
+      }
+    } else t.skip('needs root, to run the check as another user');
+  });
+
+  it('tells damage found after opening as damage, and a refused write as permissions', () => {
+    const damaged = storageError(
+      Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }),
+    );
+    assert.ok(
+      refused(/the database is damaged \(database disk image is malformed\): stop Gleaner, restore it/)(
+        damaged,
+      ),
+    );
+    const readOnly = storageError(
+      Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY_DBMOVED' }),
+    );
+    assert.ok(refused(/cannot write to the database .*check their owner and permissions/)(readOnly));
+  });
+
+  it('leaves nothing of a backup stopped part way', async () => {
+    const path = join(dir, 'stopped.db');
+    await openSqliteStore(path).close();
+    const folder = mkdtempSync(join(dir, 'backups-'));
+    await assert.rejects(
+      backupSqlite(path, join(folder, 'copy.db'), AbortSignal.abort()),
+      /stopped: no backup was made at/,
+    );
+    assert.deepEqual(readdirSync(folder), []);
   });
 
   it('does not open a database a newer Gleaner wrote', async () => {

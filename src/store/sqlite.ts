@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode, through better-sqlite3. All statements are
 // prepared once; each write that must be atomic runs in one transaction.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -19,7 +20,7 @@ import { collapseWhitespace } from '../feed/parse/text.js';
 import { sanitizedHtmlText } from '../content/index.js';
 import { EntryCache } from './entrycache.js';
 import { entryRules, isFilteredOut, type EntryRules } from '../ingest/rules.js';
-import { newerSchemaError, openError } from './errors.js';
+import { foreignDatabaseError, newerSchemaError, openError } from './errors.js';
 import { GleanerError } from '../model/errors.js';
 import { startCheckpointer, WAL_RESTART_BYTES, type Checkpointer } from './checkpointer.js';
 import {
@@ -458,6 +459,11 @@ export interface SqliteOptions {
    */
   maxMiB?: number | undefined;
   /**
+   * The file must be there already: a command that reads what is stored (a refresh from cron, an
+   * export) refuses to make an empty database where it looks by mistake.
+   */
+  existing?: boolean | undefined;
+  /**
    * Who copies the WAL back into the database: SQLite inside whichever commit makes the WAL pass
    * 1,000 pages ('auto', for commands), a thread this store starts ('background', for the server;
    * see checkpointer.ts), or another process's store ('elsewhere': the server's workers).
@@ -495,8 +501,122 @@ export interface SqliteOptions {
  */
 export const PAGE_SIZE = 8192;
 
+/**
+ * Copies the SQLite database at `source` as it is now to the file `path`, while it stays in use
+ * (SQLite's online backup), without opening it as a store: no migration, nothing written to it, so
+ * that a copy made before an upgrade is of the database as it was. Written beside `path` under a
+ * name of this run's own, checked (whole, and a Gleaner database of the source's schema), then
+ * given its name, never replacing a file: `path` is a whole, checked copy or is not there. Refuses a `source` that is not
+ * there (an empty copy of a database made by mistake is no backup) and a `path` that exists or is
+ * the database itself. Once `signal` aborts, stops at the next step, its partial copy removed.
+ */
+export async function backupSqlite(
+  source: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ bytes: number }> {
+  const target = resolve(path);
+  if (resolve(source) === target)
+    throw new GleanerError('USAGE', `${path} is the database itself: back it up to another file`);
+  if (!existsSync(source))
+    throw new GleanerError(
+      'CONFIG_INVALID',
+      `there is no database at ${source} to back up: set GLEANER_DB (or --db) to the file Gleaner keeps its data in`,
+    );
+  if (existsSync(target)) throw new GleanerError('USAGE', `${path} exists: give a file that does not`);
+  if (!existsSync(dirname(target)))
+    throw new GleanerError('USAGE', `cannot back up to ${path}: there is no folder ${dirname(target)}`);
+  let db: Database.Database;
+  let version: number;
+  try {
+    db = new Database(source, { fileMustExist: true });
+    version = db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    throw openError(source, err);
+  }
+  // Another run (cron and a hand, the same second) has a partial copy of its own.
+  const partial = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+  const removePartial = (): void => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(partial + suffix, { force: true });
+  };
+  const stopped = (): void => {
+    if (signal?.aborted) throw new GleanerError('USAGE', `stopped: no backup was made at ${path}`);
+  };
+  try {
+    if (version === 0) throw foreignDatabaseError(source);
+    // The first step only counts the pages; the second copies them all, in one read transaction:
+    // a copy of the database as it was at one instant, whatever other processes (a server) write
+    // meanwhile. Copied a few pages a step, a write by another process starts the copy over.
+    await db.backup(partial, {
+      progress: () => {
+        stopped();
+        return 0x7fffffff;
+      },
+    });
+    stopped();
+    // One self-contained file (no WAL beside it), checked as a restore would read it: a backup
+    // that cannot be read back is worse than none.
+    const copy = new Database(partial);
+    let problem: string | null = null;
+    try {
+      copy.pragma('journal_mode = DELETE');
+      const check = copy.pragma('quick_check', { simple: true }) as string;
+      const copied = copy.pragma('user_version', { simple: true }) as number;
+      if (check !== 'ok') problem = check;
+      else if (copied !== version) problem = `its schema is ${copied}, the database's ${version}`;
+    } finally {
+      copy.close();
+    }
+    if (problem !== null) {
+      // Damage copied over is the database's own.
+      const own = db.pragma('quick_check', { simple: true }) as string;
+      if (own !== 'ok')
+        throw new GleanerError(
+          'CONFIG_INVALID',
+          `the database ${source} is damaged (${own}): stop Gleaner, restore it from a backup, or try sqlite3's .recover on a copy; no backup was made`,
+        );
+      throw new GleanerError('INTERNAL', `the copy does not read back whole (${problem})`);
+    }
+    stopped();
+    // Named without replacing a file made meanwhile (another backup to the same name).
+    try {
+      linkSync(partial, target);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'EEXIST')
+        throw new GleanerError('USAGE', `${path} exists: give a file that does not`);
+      throw err;
+    }
+    rmSync(partial);
+    // The rename itself on disk, as the copy's pages already are.
+    const folder = openSync(dirname(target), 'r');
+    try {
+      fsyncSync(folder);
+    } finally {
+      closeSync(folder);
+    }
+    return { bytes: statSync(target).size };
+  } catch (err) {
+    removePartial();
+    if (err instanceof GleanerError) throw err;
+    if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL')
+      throw new GleanerError('STORAGE_FULL', `no space left for a backup at ${path}: none was made`, {
+        cause: err,
+      });
+    throw new GleanerError('INTERNAL', `cannot back up to ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  } finally {
+    db.close();
+  }
+}
+
 export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
   let db: Database.Database;
+  if (options.existing && path !== ':memory:' && !existsSync(path))
+    throw new GleanerError(
+      'CONFIG_INVALID',
+      `there is no database at ${path}: set GLEANER_DB (or --db) to the file Gleaner keeps its data in, or subscribe to a feed first (gleaner add, gleaner import)`,
+    );
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
@@ -516,6 +636,13 @@ function prepareStore(db: Database.Database, path: string, options: SqliteOption
   const pages = db.pragma('page_count', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) throw newerSchemaError(path, version, MIGRATIONS.length);
+  // Another application's database (tables, and no schema version of ours): not made Gleaner's.
+  if (
+    version === 0 &&
+    pages > 0 &&
+    (db.prepare('SELECT COUNT(*) FROM sqlite_schema').pluck().get() as number) > 0
+  )
+    throw foreignDatabaseError(path);
   // A page size is chosen once, before the first table: a database made before keeps its own.
   if (pages === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
   if (options.cacheMiB !== undefined) db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
@@ -528,6 +655,10 @@ function prepareStore(db: Database.Database, path: string, options: SqliteOption
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // A file or folder Gleaner may only read opens all the same, and fails at the first write, in
+  // the middle of a refresh or after the server said it was up: a write that changes nothing
+  // fails here instead (SQLITE_READONLY, told by openError).
+  db.pragma(`user_version = ${version}`);
   migrateSqlite(db, options.onMigration);
   // A savepoint (see writeFetches), and a statement that may fail part way inside a transaction,
   // first copy each page they change to a journal, which by default spills to a temporary file past
@@ -1095,55 +1226,6 @@ class SqliteStore implements Store {
     this.writeFetches();
     await this.checkpointer?.close();
     this.db.close();
-  }
-
-  async backup(path: string): Promise<{ bytes: number }> {
-    const target = resolve(path);
-    if (!this.db.memory && resolve(this.db.name) === target)
-      throw new GleanerError('USAGE', `${path} is the database itself: back it up to another file`);
-    if (existsSync(target)) throw new GleanerError('USAGE', `${path} exists: give a file that does not`);
-    if (!existsSync(dirname(target)))
-      throw new GleanerError('USAGE', `cannot back up to ${path}: there is no folder ${dirname(target)}`);
-    const partial = `${target}.partial`;
-    const removePartial = (): void => {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(partial + suffix, { force: true });
-    };
-    removePartial();
-    try {
-      // The first step only counts the pages; the second copies them all, in one read transaction:
-      // a copy of the database as it was at one instant, whatever other processes (a server) write
-      // meanwhile. Copied a few pages a step, a write by another process starts the copy over.
-      await this.db.backup(partial, { progress: () => 0x7fffffff });
-      // One self-contained file (no WAL beside it), checked as a restore would read it: a backup
-      // that cannot be read back is worse than none.
-      const copy = new Database(partial);
-      try {
-        copy.pragma('journal_mode = DELETE');
-        const check = copy.pragma('quick_check', { simple: true }) as string;
-        if (check !== 'ok')
-          throw new GleanerError('INTERNAL', `the copy does not read back whole (${check})`);
-      } finally {
-        copy.close();
-      }
-      renameSync(partial, target);
-      // The rename itself on disk, as the copy's pages already are.
-      const folder = openSync(dirname(target), 'r');
-      try {
-        fsyncSync(folder);
-      } finally {
-        closeSync(folder);
-      }
-      return { bytes: statSync(target).size };
-    } catch (err) {
-      removePartial();
-      if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL')
-        throw new GleanerError('STORAGE_FULL', `no space left for a backup at ${path}: none was made`, {
-          cause: err,
-        });
-      throw new GleanerError('INTERNAL', `cannot back up to ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
   }
 
   async createUser(

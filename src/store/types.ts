@@ -372,12 +372,6 @@ export interface PublicationEntryQuery {
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
-  /**
-   * Copies the database as it is now to the file `path`, while it stays in use (SQLite's online
-   * backup): written beside `path` under another name, checked, then renamed, so that `path` is a
-   * whole, checked copy or is not there. Refuses a `path` that exists, or is the database itself.
-   */
-  backup(path: string): Promise<{ bytes: number }>;
 
   createUser(
     username: string,
@@ -736,7 +730,6 @@ export type StoreMethod = {
  */
 export const STORE_METHODS = {
   close: 'local',
-  backup: 'local',
   createUser: 'write',
   findUserByName: 'read',
   getUser: 'read',
