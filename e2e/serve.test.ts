@@ -86,6 +86,32 @@ describe('gleaner user and serve', () => {
     assert.match(policy, /"keepReadDays":0,"keepUnreadDays":180,"keepPerFeed":50,"maxPerFeed":10000/);
   });
 
+  it('says so when its port is taken, without a stack trace', async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as AddressInfo).port)),
+    );
+    try {
+      const r = await run(
+        { ...env, GLEANER_SERVE_REFRESH: '0' },
+        null,
+        'serve',
+        '--port',
+        String(port),
+        '--workers',
+        '1',
+      );
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`^gleaner: cannot listen on 127\\.0\\.0\\.1:${port}: another program .* has that port`),
+      );
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('subscribes to a feed’s WebSub hub at its public address, and stores what the hub sends', async () => {
     const sites = await startTestServer();
     const hubRequests: URLSearchParams[] = [];

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { GleanerError } from '../model/errors.js';
 import type { Feed } from '../model/index.js';
 import type { ExtractArticle } from '../ingest/article.js';
 import { createDigestPool } from '../refresh/digest.js';
@@ -143,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     await refresher.stop();
     await ctx.close();
-    throw err;
+    throw listenError(err, ctx.config);
   }
   // One line scripts can read: where the reader is (once every worker listens).
   console.log(`gleaner: reader listening on ${ctx.config.baseUrl ?? address}`);
@@ -156,6 +157,24 @@ export async function run(args: string[]): Promise<number> {
   await refresher.stop();
   await ctx.close();
   return 0;
+}
+
+/** A port that is taken, or not Gleaner's to take, as what to do about it; other errors as they are. */
+function listenError(err: unknown, { host, port }: { host: string; port: number }): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE')
+    return new GleanerError(
+      'CONFIG_INVALID',
+      `cannot listen on ${host}:${port}: another program (a Gleaner already running?) has that port; stop it, or set GLEANER_PORT (or --port)`,
+      { cause: err },
+    );
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
+    return new GleanerError(
+      'CONFIG_INVALID',
+      `cannot listen on ${host}:${port} (${String(code)}): choose a port above 1023, or an address of this machine (GLEANER_PORT, GLEANER_HOST)`,
+      { cause: err },
+    );
+  return err;
 }
 
 function untilStopped(extra?: (stop: () => void) => void): Promise<void> {
