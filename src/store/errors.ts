@@ -16,7 +16,7 @@ export function storageError(err: unknown): unknown {
   if (code === 'SQLITE_FULL')
     return new GleanerError(
       'STORAGE_FULL',
-      'the database is full (no disk space left, or GLEANER_DB_MAX_MB reached): free some space and Gleaner carries on; nothing already stored was lost',
+      'the database is full (no disk space left, or GLEANER_DB_MAX_MB reached): free some space: the server carries on by itself, and a command can be run again; nothing already stored was lost',
       { cause: err },
     );
   // SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT...).
