@@ -4,6 +4,7 @@ import { GleanerError } from '../model/errors.js';
 import { isPacked, type PreparedEntry } from '../model/index.js';
 import { indexText } from '../search/index.js';
 import { preparedEntry } from '../testing/fetched.js';
+import { pageScrapeOf } from '../feed/scrape/index.js';
 import { createDigestPool, digestFeed, packEntries, type DigestRequest } from './digest.js';
 
 const NOW = Date.UTC(2026, 10, 23);
@@ -120,15 +121,7 @@ describe('digest pool', () => {
         ...request(page, 'https://news.example/'),
         contentType: 'text/html',
         now,
-        scrape: {
-          items: 'article',
-          title: null,
-          link: null,
-          content: null,
-          date: null,
-          author: null,
-          categories: null,
-        },
+        scrape: pageScrapeOf({ items: 'article' }),
         stored,
         sources,
       });
