@@ -362,7 +362,7 @@ function prepareEntry(
     imageUrl: mediaUrl(item.imageUrl, feedUrl),
     commentsUrl: linkUrl(item.commentsUrl, feedUrl),
     language: item.language,
-    // Deduplicated by guid, then link, then content.
+    // Deduplicated by guid, then link (or, without one, its media file), then content.
     dedupeKey: itemKey(guid, link) ?? enclosureKey(item) ?? `h:${sha1(title, content.text)}`,
     contentHash,
   };

@@ -506,9 +506,10 @@ export const PAGE_SIZE = 8192;
  * (SQLite's online backup), without opening it as a store: no migration, nothing written to it, so
  * that a copy made before an upgrade is of the database as it was. Written beside `path` under a
  * name of this run's own, checked (whole, and a Gleaner database of the source's schema), then
- * given its name, never replacing a file: `path` is a whole, checked copy or is not there. Refuses a `source` that is not
- * there (an empty copy of a database made by mistake is no backup) and a `path` that exists or is
- * the database itself. Once `signal` aborts, stops at the next step, its partial copy removed.
+ * given its name, never replacing a file: `path` is a whole, checked copy or is not there.
+ * Refuses a `source` that is not there (an empty copy of a database made by mistake is no backup)
+ * and a `path` that exists or is the database itself. Once `signal` aborts, stops at the next
+ * step, its partial copy removed.
  */
 export async function backupSqlite(
   source: string,
@@ -587,7 +588,7 @@ export async function backupSqlite(
       throw err;
     }
     rmSync(partial);
-    // The rename itself on disk, as the copy's pages already are.
+    // The new name itself on disk, as the copy's pages already are.
     const folder = openSync(dirname(target), 'r');
     try {
       fsyncSync(folder);
