@@ -855,6 +855,28 @@ describe('feed management', () => {
     assert.equal((await web.store.listSubscriptions(mallory.user.id)).length, 0);
   });
 
+  it('refuses an edit whose body is not a form, and a check interval that is not one, changing nothing', async () => {
+    const kit = await web.login('kit', 'correct horse battery');
+    const now = Date.now();
+    const feed = await web.store.ensureFeed(feeds.url('/kit.xml'), DEFAULT_FETCH_OPTIONS, now);
+    await web.store.subscribe(kit.user.id, feed.id, { folderId: null, title: 'Kept title' }, now);
+    await web.store.updateSubscription(kit.user.id, feed.id, { minCheckMinutes: 60 });
+    const path = `/feeds/${feed.id}/edit`;
+    const answers = [
+      await kit.postRaw(path, 'garbage', 'application/octet-stream'),
+      await kit.postJson(path, ['title', 'x']),
+      await kit.postJson(path, null),
+      await kit.postJson(path, { title: 'Kept title', checkField: '1', minCheckMinutes: { x: 1 } }),
+    ];
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [400, 400, 400, 400],
+    );
+    const [sub] = await web.store.listSubscriptions(kit.user.id);
+    assert.equal(sub?.subscription.title, 'Kept title');
+    assert.equal(sub?.subscription.minCheckMinutes, 60);
+  });
+
   it('refuses changes without the right CSRF token', async () => {
     const frank = await web.login('frank', 'correct horse battery');
     const missing = await frank.post('/feeds/subscribe', { url: feeds.url('/a.xml') }, { csrf: null });

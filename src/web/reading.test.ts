@@ -158,6 +158,17 @@ describe('reading pages', () => {
     assert.equal((await counts()).total, before.total);
   });
 
+  it("serves a feed's icon to its readers only", async () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    await web.store.saveFeedIcon(feedId, { contentType: 'image/png', data: png }, NOW);
+    const mine = await ann.get(`/icons/${feedId}`);
+    assert.equal(mine.status, 200);
+    assert.equal(mine.headers.get('content-type'), 'image/png');
+    // Bob follows no feed of Ann's: her feeds' icons, and which exist, are not his to find.
+    assert.equal((await bob.get(`/icons/${feedId}`)).status, 404);
+    assert.equal((await bob.get('/icons/999999')).status, 404);
+  });
+
   it('escapes titles from feeds', async () => {
     const page = await ann.get(`/feed/${feedId}`);
     assert.ok(!flat(page.body).includes('<script>alert(1)</script>'));

@@ -130,6 +130,11 @@ function pastedCertificate(req: FastifyRequest): string | null {
 }
 
 /** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
+/** Whether a request's body is a form's fields (or a JSON object's): not raw bytes, a list or null. */
+function isFormBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
+}
+
 function checked(req: FastifyRequest, name: string): boolean {
   const body = req.body as Record<string, unknown> | undefined;
   const value = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body[name] : undefined;
@@ -456,6 +461,10 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const id = idOf(req.params.id);
     const sub = id === null ? undefined : await subscriptionOf(viewer.user.id, id);
     if (id === null || !sub) return notFound(reply);
+    // Read as a form, a body that is none (raw bytes, a JSON array or null) has every field empty,
+    // and would clear the subscription's title, folder and the rest.
+    if (!isFormBody(req.body))
+      return reply.code(400).send({ error: 'the body is not a form: send it as a form or a JSON object' });
     const title = field(req, 'title').trim().slice(0, MAX_TITLE);
     const folder = await chosenFolder(viewer, req, true);
     if ('problem' in folder) {
@@ -513,7 +522,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: RouteContext): voi
     if (field(req, 'checkField')) {
       // A form sends the choice as text; a JSON client may send a number.
       const given = (req.body as Record<string, unknown>).minCheckMinutes;
-      const raw = typeof given === 'number' ? String(given) : field(req, 'minCheckMinutes').trim();
+      // Neither text nor a number (an object, a list): no choice at all, not "its pace".
+      const raw =
+        typeof given === 'number'
+          ? String(given)
+          : given === undefined || typeof given === 'string' || Array.isArray(given)
+            ? field(req, 'minCheckMinutes').trim()
+            : 'not a number';
       minCheckMinutes = raw === '' ? null : Number(raw);
       if (minCheckMinutes !== null && checkIntervalProblem(minCheckMinutes) !== null) {
         if (wantsJson(req)) return reply.code(400).send({ error: checkIntervalProblem(minCheckMinutes) });

@@ -17,7 +17,10 @@ export function registerProxyRoutes(app: FastifyInstance, ctx: RouteContext): vo
     const viewer = await requireUser(ctx, req, reply);
     if (!viewer) return reply;
     const feedId = Number(req.params.feedId);
-    const icon = Number.isSafeInteger(feedId) ? await ctx.deps.store.getFeedIcon(feedId) : null;
+    // Only the icons of the reader's own feeds: another user's private feed, or which sites the
+    // others follow, is not found by walking the ids.
+    const follows = (await ctx.library(viewer.user.id)).subs.some((s) => s.feed.id === feedId);
+    const icon = follows ? await ctx.deps.store.getFeedIcon(feedId) : null;
     if (!icon) return notFound(reply);
     reply.header('Cache-Control', 'private, max-age=86400');
     reply.header('Content-Security-Policy', IMAGE_CSP);
