@@ -8,6 +8,7 @@ import {
   discoverFeeds,
   feedUrlOf,
   findIcon,
+  sameSite,
   type DiscoveredFeed,
   type DiscoveredFeedType,
 } from '../feed/discover/index.js';
@@ -639,7 +640,10 @@ export async function changeFeedUrl(
   }
   const now = deps.clock();
   const sameOptions = fetchOptionsKey(options) === fetchOptionsKey(current.options);
-  if (sameOptions && (await store.countSubscribers(feedId)) === 1) {
+  // Moved in place on its own site only: moved to another site's URL, the feed would carry its
+  // entries there, and whoever subscribes to that URL later would be given them as that site's
+  // (a user could plant posts in a feed no one here follows yet). Elsewhere, a feed of its own.
+  if (sameOptions && sameSite(current.url, found.url) && (await store.countSubscribers(feedId)) === 1) {
     const move = await store.changeFeedUrl(feedId, found.url, now, false);
     if (move.kind === 'moved') {
       // Its options as they are: which forgets the old URL's ETag and Last-Modified, and makes it due.

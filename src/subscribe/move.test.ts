@@ -189,6 +189,29 @@ describe('moving a subscription to another URL', () => {
     assert.equal(await store.countEntries(theirs.id), 1, 'nothing of hers came with her');
   });
 
+  it('moves a feed to another site’s URL apart: who subscribes to that URL later gets none of its entries', async () => {
+    // Mallory alone follows a feed of hers, with entries of her making, and moves it to the URL of
+    // a feed no one here follows yet.
+    const { user: mallory, feed: hers } = await follower(siteUrl(server, 'planted.test', '/old.xml'));
+    const popular = siteUrl(server, 'popular.test', '/other.xml');
+    const move = await changeFeedUrl(deps(), mallory.id, hers.id, popular);
+    assert.equal(move.status, 'apart');
+    assert.notEqual(move.feed.id, hers.id, 'a feed of its own at that URL');
+    await refreshFeed(move.feed, refreshDeps, move.fetched ?? undefined);
+    assert.deepEqual(
+      (await titles(mallory, move.feed)).map(([t]) => t),
+      ['Other x'],
+    );
+    // Trent subscribes to the popular feed afterwards: its own entries, none of hers.
+    const trent = await store.createUser(`user${++n}`, { isAdmin: false }, Date.now());
+    const feed = await store.ensureFeed(popular, DEFAULT_FETCH_OPTIONS, Date.now());
+    await store.subscribe(trent.id, feed.id, { folderId: null, title: null }, Date.now());
+    assert.deepEqual(
+      (await titles(trent, feed)).map(([t]) => t),
+      ['Other x'],
+    );
+  });
+
   it('refuses a URL that is no feed, or offers several, or is one the user follows, changing nothing', async () => {
     const { user, feed } = await follower(siteUrl(server, 'refuse.test', '/old.xml'));
     const { feed: followed } = {
