@@ -12,7 +12,7 @@ import { GleanerError } from '../model/errors.js';
 export function storageError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CORRUPT')))
-    return openError('the database', err, { opened: true });
+    return openError(null, err, { opened: true });
   if (code === 'SQLITE_FULL')
     return new GleanerError(
       'STORAGE_FULL',
@@ -30,17 +30,17 @@ export function storageError(err: unknown): unknown {
 }
 
 /**
- * Why the database at `path` could not be opened (or, `opened`, written or read since), as a
- * GleanerError saying what to do: a path that cannot be a file Gleaner writes (a directory, a
- * directory it may not write to), a file or folder it may only read, a file that is not a SQLite
- * database (left as it is: it fails the first read, before any write), a damaged one. Other errors
- * come back as they are.
+ * Why the database at `path` (null: the one open) could not be opened (or, `opened`, written or
+ * read since), as a GleanerError saying what to do: a path that cannot be a file Gleaner writes (a
+ * directory, a directory it may not write to), a file or folder it may only read, a file that is
+ * not a SQLite database (left as it is: it fails the first read, before any write), a damaged one.
+ * Other errors come back as they are.
  */
-export function openError(path: string, err: unknown, { opened = false } = {}): unknown {
+export function openError(path: string | null, err: unknown, { opened = false } = {}): unknown {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   const reason = typeof message === 'string' ? message : String(err);
   const where = 'set GLEANER_DB (or --db) to the file Gleaner keeps its data in';
-  const named = path === 'the database' ? path : `the database ${path}`;
+  const named = path === null ? 'the database' : `the database ${path}`;
   if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
     return new GleanerError(
       'CONFIG_INVALID',
