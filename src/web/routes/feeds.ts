@@ -131,13 +131,12 @@ function pastedCertificate(req: FastifyRequest): string | null {
 
 /** True for a checkbox that is on, sent by a form ("1", "on") or as JSON (true). */
 /** Whether a request's body is a form's fields (or a JSON object's): not raw bytes, a list or null. */
-function isFormBody(body: unknown): boolean {
+function isFormBody(body: unknown): body is Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
 }
 
 function checked(req: FastifyRequest, name: string): boolean {
-  const body = req.body as Record<string, unknown> | undefined;
-  const value = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body[name] : undefined;
+  const value = isFormBody(req.body) ? req.body[name] : undefined;
   return value === true || value === '1' || value === 'on' || value === 'true';
 }
 
